@@ -1,0 +1,106 @@
+# spamtop - build, test, benchmark. See README.md.
+#
+#   make            build ./spamtop
+#   make demo       install missing build dependencies, build, open the console on
+#                   the bundled outbreak capture
+#   make check      all tests: unit tests (also under ASan+UBSan), the real-Postfix
+#                   lab tests (root only), end-to-end tests
+#   make bench      parse speed and memory against grep|sed|sort|uniq -c
+#   make fixtures   re-record tests/fixtures/lab-outbreak.log from the real Postfix lab
+
+CC      ?= cc
+PKGS    := jansson zlib libpcre2-8 ncursesw
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -I.
+LIBS    := $(PKG_LIBS)
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+CORE_SRC := $(wildcard core/*.c)
+TUI_SRC  := $(wildcard tui/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+BUILD    := build
+SANBUILD := build/san
+
+CORE_OBJ     := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
+UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
+
+.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean
+
+all: spamtop
+
+deps:
+	@tools/deps.sh build
+
+$(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(SANBUILD)/%.o: %.c $(wildcard core/*.h tui/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/libspamtop.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(SANBUILD)/libspamtop.a: $(CORE_SAN_OBJ)
+	$(AR) rcs $@ $^
+
+spamtop: $(BUILD)/main.o $(TUI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libspamtop.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(TUI_SRC:%.c=$(SANBUILD)/%.o) $(SANBUILD)/libspamtop.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libspamtop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libspamtop.a -lcmocka $(LIBS)
+
+$(SANBUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(SANBUILD)/libspamtop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(SANBUILD)/libspamtop.a -lcmocka $(LIBS)
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+unit-san: $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run-unit.sh $(UNIT_SAN_BIN)
+
+lab: spamtop $(SANBUILD)/spamtop
+	@tests/lab/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
+	@$(MAKE) --no-print-directory unit unit-san
+	@tests/cli/run.sh ./spamtop $(SANBUILD)/spamtop
+	@$(MAKE) --no-print-directory lab
+
+demo: deps
+	@$(MAKE) --no-print-directory spamtop
+	@tools/demo.sh
+
+bench: spamtop $(BUILD)/genlog
+	@tools/bench.sh
+
+$(BUILD)/genlog: tools/genlog.c
+	@mkdir -p $(BUILD)
+	$(CC) $(WARN) -O2 -o $@ $<
+
+fixtures: spamtop
+	@tests/lab/record-fixture.sh
+
+PREFIX ?= /usr/local
+install: spamtop
+	install -D -m 755 spamtop $(DESTDIR)$(PREFIX)/bin/spamtop
+	install -D -m 644 doc/spamtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/spamtop.1
+	install -d $(DESTDIR)$(PREFIX)/share/spamtop/keymaps
+	install -m 644 keymaps/*.keys $(DESTDIR)$(PREFIX)/share/spamtop/keymaps/ 2>/dev/null || true
+
+clean:
+	rm -rf $(BUILD) spamtop

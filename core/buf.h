@@ -1,0 +1,48 @@
+/*
+ * buf - the one growable byte string of spamtop.
+ *
+ * Every append checks its length; the contents are always NUL-terminated so
+ * that buf_str() can be handed to libc. Allocation failure is remembered in
+ * the buffer (buf->failed) instead of aborting: callers check once, at the end.
+ */
+#ifndef SPAMTOP_BUF_H
+#define SPAMTOP_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	int failed;		/* an allocation failed; contents are truncated */
+};
+
+#define BUF_INIT {NULL, 0, 0, 0}
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+int buf_reserve(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+const char *buf_str(const struct buf *b);
+
+/* A borrowed (pointer, length) view into someone else's bytes. */
+struct strview {
+	const char *ptr;
+	size_t len;
+};
+
+#define SV_NULL ((struct strview){NULL, 0})
+
+static inline int sv_empty(struct strview v) { return v.len == 0; }
+int sv_eq(struct strview v, const char *s);
+/* Copies at most size-1 bytes into dst, NUL-terminated; returns dst. */
+char *sv_copy(struct strview v, char *dst, size_t size);
+
+#endif

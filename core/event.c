@@ -1,0 +1,538 @@
+/*
+ * event - field-by-field scanner for Postfix log messages (see event.h).
+ *
+ * A pointer walks the text; each form is recognized by its fixed words.
+ * Values end where Postfix ends them (", " between fields, ">" closing an
+ * address followed by "," or " " or the end), so an address holding commas,
+ * quotes or brackets is still read whole.
+ */
+#define _GNU_SOURCE		/* memmem */
+#include "event.h"
+
+#include <string.h>
+
+#define LIT(s) (s), (sizeof(s) - 1)
+
+struct cursor {
+	const char *p;
+	const char *end;
+};
+
+static size_t left(const struct cursor *c) { return (size_t)(c->end - c->p); }
+
+/* eat - consume a literal if the text starts with it */
+static int eat(struct cursor *c, const char *lit, size_t n)
+{
+	if (left(c) < n || memcmp(c->p, lit, n) != 0)
+		return 0;
+	c->p += n;
+	return 1;
+}
+
+static struct strview view(const char *a, const char *b)
+{
+	return (struct strview){a, (size_t)(b - a)};
+}
+
+static const char *find(const char *p, const char *end, const char *lit, size_t n)
+{
+	if (p >= end)
+		return NULL;
+	return memmem(p, (size_t)(end - p), lit, n);
+}
+
+/* find_last - last occurrence of lit in [p, end) */
+static const char *find_last(const char *p, const char *end, const char *lit, size_t n)
+{
+	const char *hit = NULL, *q;
+	while ((q = find(p, end, lit, n)) != NULL) {
+		hit = q;
+		p = q + 1;
+	}
+	return hit;
+}
+
+static int sv_has(struct strview v, const char *lit, size_t n)
+{
+	return v.len >= n && memmem(v.ptr, v.len, lit, n) != NULL;
+}
+
+/* short IDs: upper-case hex; long IDs: no vowels, a 'z' between time and inode */
+int queue_id_valid(const char *s, size_t len)
+{
+	if (len < 5 || len > 32)
+		return 0;
+	int hex = 1, z = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))
+			continue;
+		hex = 0;
+		if (c == 'z') {
+			z++;
+			continue;
+		}
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'y')))
+			return 0;
+		if (strchr("AEIOUaeiou", c))
+			return 0;
+	}
+	return hex || z == 1;
+}
+
+/* scan_queue_id - "QID: " at the start of the text */
+static int scan_queue_id(struct cursor *c, struct strview *qid)
+{
+	const char *q = c->p;
+	while (q < c->end && q - c->p <= 32
+	       && ((*q >= '0' && *q <= '9') || (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
+		q++;
+	if (q + 1 >= c->end || q[0] != ':' || q[1] != ' ' || !queue_id_valid(c->p, (size_t)(q - c->p)))
+		return 0;
+	*qid = view(c->p, q);
+	c->p = q + 2;
+	return 1;
+}
+
+/* client_token - NAME[IP] (optionally ":port"); IPv6 "IPv6:" prefix dropped */
+static int client_token(struct cursor *c, struct strview *name, struct strview *ip)
+{
+	const char *open = NULL, *q = c->p;
+	while (q < c->end && *q != '[' && *q != ' ' && *q != ',' && *q != ';')
+		q++;
+	if (q >= c->end || *q != '[')
+		return 0;
+	open = q;
+	const char *close = memchr(open, ']', (size_t)(c->end - open));
+	if (close == NULL)
+		return 0;
+	*name = view(c->p, open);
+	const char *a = open + 1;
+	if (close - a > 5 && memcmp(a, "IPv6:", 5) == 0)
+		a += 5;
+	*ip = view(a, close);
+	c->p = close + 1;
+	if (left(c) >= 2 && c->p[0] == ':' && c->p[1] >= '0' && c->p[1] <= '9') {	/* port logging */
+		c->p++;
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+	}
+	return 1;
+}
+
+/* angle_value - "<addr>": the address ends at a '>' followed by ',', ' ' or the end */
+static int angle_value(struct cursor *c, struct strview *out)
+{
+	if (!eat(c, LIT("<")))
+		return 0;
+	const char *q = c->p;
+	for (;;) {
+		q = memchr(q, '>', (size_t)(c->end - q));
+		if (q == NULL)
+			return 0;
+		if (q + 1 == c->end || q[1] == ',' || q[1] == ' ')
+			break;
+		q++;
+	}
+	*out = view(c->p, q);
+	c->p = q + 1;
+	return 1;
+}
+
+/* plain_value - up to ", " or the end */
+static struct strview plain_value(struct cursor *c)
+{
+	const char *q = find(c->p, c->end, LIT(", "));
+	if (q == NULL)
+		q = c->end;
+	struct strview v = view(c->p, q);
+	c->p = q;
+	return v;
+}
+
+static long number(struct strview v)
+{
+	long n = 0;
+	for (size_t i = 0; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9'; i++)
+		if (n < 1000000000L)
+			n = n * 10 + (v.ptr[i] - '0');
+	return n;
+}
+
+/* parse_client - client=NAME[IP], sasl_method=X, sasl_username=Y, sasl_sender=Z */
+static void parse_client(struct cursor *c, struct pf_event *ev)
+{
+	if (!client_token(c, &ev->client_name, &ev->client_ip))
+		return;
+	ev->kind = EV_CLIENT;
+	while (eat(c, LIT(", "))) {
+		if (eat(c, LIT("sasl_method=")))
+			ev->sasl_method = plain_value(c);
+		else if (eat(c, LIT("sasl_username=")))
+			ev->sasl_username = plain_value(c);
+		else if (eat(c, LIT("sasl_sender=")))
+			ev->sasl_sender = plain_value(c);
+		else
+			(void)plain_value(c);
+	}
+}
+
+/* parse_queued - from=<x>, size=N, nrcpt=N (queue active) | status=expired */
+static void parse_queued(struct cursor *c, struct pf_event *ev)
+{
+	if (!angle_value(c, &ev->sender))
+		return;
+	ev->has_sender = 1;
+	ev->kind = EV_QUEUED;
+	while (eat(c, LIT(", "))) {
+		if (eat(c, LIT("size=")))
+			ev->size = number(plain_value(c));
+		else if (eat(c, LIT("nrcpt=")))
+			ev->nrcpt = number(plain_value(c));
+		else if (eat(c, LIT("status=expired"))) {
+			ev->kind = EV_EXPIRED;
+			ev->status = DS_EXPIRED;
+		} else
+			(void)plain_value(c);
+	}
+}
+
+static enum delivery_status status_word(struct strview w)
+{
+	if (sv_eq(w, "sent"))
+		return DS_SENT;
+	if (sv_eq(w, "deferred"))
+		return DS_DEFERRED;
+	if (sv_eq(w, "bounced"))
+		return DS_BOUNCED;
+	if (sv_eq(w, "expired"))
+		return DS_EXPIRED;
+	return DS_OTHER;
+}
+
+/* parse_delivery - to=<x>, orig_to=<y>, relay=R, delay=D, delays=.., dsn=X, status=S (text) */
+static void parse_delivery(struct cursor *c, struct pf_event *ev)
+{
+	if (!angle_value(c, &ev->rcpt))
+		return;
+	ev->kind = EV_DELIVERY;
+	while (eat(c, LIT(", "))) {
+		if (eat(c, LIT("orig_to="))) {
+			if (!angle_value(c, &ev->orig_to))
+				(void)plain_value(c);
+		} else if (eat(c, LIT("relay=")))
+			ev->relay = plain_value(c);
+		else if (eat(c, LIT("delay=")))
+			ev->delay = plain_value(c);
+		else if (eat(c, LIT("dsn=")))
+			ev->dsn = plain_value(c);
+		else if (eat(c, LIT("status="))) {
+			const char *w = c->p;
+			while (c->p < c->end && *c->p != ' ')
+				c->p++;
+			ev->status = status_word(view(w, c->p));
+			if (eat(c, LIT(" (")) && c->end > c->p && c->end[-1] == ')')
+				ev->status_text = view(c->p, c->end - 1);
+			else
+				ev->status_text = view(c->p, c->end);
+			c->p = c->end;
+		} else
+			(void)plain_value(c);
+	}
+}
+
+static enum reject_class classify_reject(struct strview t)
+{
+	if (sv_has(t, LIT("Relay access denied")))
+		return RJ_RELAY_DENIED;
+	if (sv_has(t, LIT("blocked using")) || sv_has(t, LIT("listed by")))
+		return RJ_RBL;
+	if (sv_has(t, LIT("User unknown")) || sv_has(t, LIT("undeliverable address")))
+		return RJ_UNKNOWN_USER;
+	if (sv_has(t, LIT("Helo command rejected")))
+		return RJ_HELO;
+	if (sv_has(t, LIT("Sender address rejected")))
+		return RJ_SENDER;
+	if (sv_has(t, LIT("Recipient address rejected")))
+		return RJ_RECIPIENT;
+	if (sv_has(t, LIT("Client host rejected")))
+		return RJ_CLIENT;
+	if (sv_has(t, LIT("rate")) && sv_has(t, LIT("limit")))
+		return RJ_RATE;
+	if (sv_has(t, LIT("olicy")))
+		return RJ_POLICY;
+	if (sv_has(t, LIT("spam")) || sv_has(t, LIT("Spam")) || sv_has(t, LIT("virus"))
+	    || sv_has(t, LIT("content")) || sv_has(t, LIT("Blocked")))
+		return RJ_CONTENT;
+	return RJ_OTHER;
+}
+
+/* parse_envelope - "from=<a> to=<b> proto=P helo=<h>" after a reject */
+static void parse_envelope(struct cursor *c, struct pf_event *ev)
+{
+	while (c->p < c->end) {
+		if (eat(c, LIT("from="))) {
+			if (angle_value(c, &ev->sender))
+				ev->has_sender = 1;
+		} else if (eat(c, LIT("to="))) {
+			(void)angle_value(c, &ev->rcpt);
+		} else if (eat(c, LIT("proto="))) {
+			const char *w = c->p;
+			while (c->p < c->end && *c->p != ' ')
+				c->p++;
+			ev->proto = view(w, c->p);
+		} else if (eat(c, LIT("helo="))) {
+			if (!angle_value(c, &ev->helo)) {
+				const char *w = c->p;
+				while (c->p < c->end && *c->p != ' ' && *c->p != ':')
+					c->p++;
+				ev->helo = view(w, c->p);
+			}
+		} else {
+			break;
+		}
+		while (c->p < c->end && *c->p == ' ')
+			c->p++;
+	}
+}
+
+/*
+ * parse_reject - after "reject: " / "milter-reject: " / "hold: ":
+ *   STAGE from NAME[IP]: CODE TEXT; from=<> to=<> proto=P helo=<h>
+ *   header|body TEXT from NAME[IP]; from=<> to=<> proto=P helo=<h>: TEXT
+ */
+static void parse_reject(struct cursor *c, struct pf_event *ev, enum event_kind kind)
+{
+	const char *from = find(c->p, c->end, LIT(" from "));
+	if (from == NULL)
+		return;
+	ev->kind = kind;
+	ev->reject_stage = view(c->p, from);
+	c->p = from + 6;
+	if (!client_token(c, &ev->client_name, &ev->client_ip))
+		return;
+	const char *env = find_last(c->p, c->end, LIT("; from="));
+	if (eat(c, LIT(": "))) {	/* smtpd and milter form: text, then envelope */
+		const char *text_end = env ? env : c->end;
+		ev->reject_text = view(c->p, text_end);
+		if (env) {
+			c->p = env + 2;
+			parse_envelope(c, ev);
+		}
+	} else if (eat(c, LIT("; "))) {	/* cleanup form: envelope, then ": text" */
+		parse_envelope(c, ev);
+		if (eat(c, LIT(": ")))
+			ev->reject_text = view(c->p, c->end);
+	}
+	struct strview t = ev->reject_text;
+	if (t.len >= 3 && t.ptr[0] >= '2' && t.ptr[0] <= '5' && t.ptr[1] >= '0' && t.ptr[1] <= '9'
+	    && t.ptr[2] >= '0' && t.ptr[2] <= '9' && (t.len == 3 || t.ptr[3] == ' ')) {
+		ev->reject_code = view(t.ptr, t.ptr + 3);
+		ev->reject_text = view(t.ptr + (t.len > 3 ? 4 : 3), t.ptr + t.len);
+	}
+	ev->reject_class = kind == EV_REJECT && sv_eq(ev->reject_stage, "END-OF-MESSAGE")
+	    ? RJ_CONTENT : classify_reject(ev->reject_text);
+	if (ev->reject_class == RJ_OTHER && (sv_has(ev->reject_stage, LIT("header"))
+					     || sv_has(ev->reject_stage, LIT("body"))))
+		ev->reject_class = RJ_CONTENT;
+}
+
+/* parse_sasl_failure - NAME[IP]: SASL MECH authentication failed: REASON[, sasl_username=U] */
+static void parse_sasl_failure(struct cursor *c, struct pf_event *ev)
+{
+	if (!client_token(c, &ev->client_name, &ev->client_ip) || !eat(c, LIT(": SASL ")))
+		return;
+	const char *sp = memchr(c->p, ' ', left(c));
+	if (sp == NULL)
+		return;
+	ev->sasl_method = view(c->p, sp);
+	c->p = sp;
+	if (!eat(c, LIT(" authentication failed")))
+		return;
+	ev->kind = EV_SASL_FAIL;
+	eat(c, LIT(": "));
+	const char *u = find_last(c->p, c->end, LIT(", sasl_username="));
+	if (u) {
+		ev->status_text = view(c->p, u);
+		ev->sasl_username = view(u + 16, c->end);
+	} else {
+		ev->status_text = view(c->p, c->end);
+	}
+}
+
+/* parse_summary - postsuper's "Placed on hold: 39 messages" and kin */
+static void parse_summary(struct cursor *c, struct pf_event *ev)
+{
+	static const struct {
+		const char *word;
+		size_t len;
+		enum summary_kind kind;
+	} words[] = {
+		{LIT("Placed on hold: "), SUM_HOLD},
+		{LIT("Released from hold: "), SUM_RELEASE},
+		{LIT("Deleted: "), SUM_DELETE},
+		{LIT("Requeued: "), SUM_REQUEUE},
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (eat(c, words[i].word, words[i].len)) {
+			ev->kind = EV_QUEUE_SUMMARY;
+			ev->summary = words[i].kind;
+			ev->count = number(view(c->p, c->end));
+			return;
+		}
+	}
+}
+
+/* parse_anvil - statistics: max WHAT N[/60s] for (service:IP) at ... */
+static void parse_anvil(struct cursor *c, struct pf_event *ev)
+{
+	if (!eat(c, LIT("statistics: max ")))
+		return;
+	const char *w = c->p;
+	while (c->p < c->end && !(*c->p >= '0' && *c->p <= '9'))
+		c->p++;
+	if (c->p == w || c->p >= c->end)
+		return;
+	ev->kind = EV_ANVIL;
+	ev->anvil_what = view(w, c->p - 1);
+	ev->count = number(view(c->p, c->end));
+	const char *open = find(c->p, c->end, LIT(" for ("));
+	if (open) {
+		const char *colon = memchr(open, ':', (size_t)(c->end - open));
+		const char *close = colon ? find_last(colon, c->end, LIT(")")) : NULL;
+		if (colon && close)
+			ev->client_ip = view(colon + 1, close);
+	}
+}
+
+/* parse_queue_line - everything that follows "QID: " */
+static void parse_queue_line(struct strview service, struct cursor *c, struct pf_event *ev)
+{
+	int postsuper = sv_eq(service, "postsuper");
+	switch (left(c) ? *c->p : 0) {
+	case 'c':
+		if (eat(c, LIT("client=")))
+			parse_client(c, ev);
+		break;
+	case 'f':
+		if (eat(c, LIT("from=")))
+			parse_queued(c, ev);
+		break;
+	case 't':
+		if (eat(c, LIT("to=")))
+			parse_delivery(c, ev);
+		break;
+	case 'm':
+		if (eat(c, LIT("message-id="))) {
+			ev->kind = EV_MESSAGE_ID;
+			if (!angle_value(c, &ev->message_id))
+				ev->message_id = view(c->p, c->end);
+		} else if (eat(c, LIT("milter-reject: "))) {
+			parse_reject(c, ev, EV_REJECT);
+		}
+		break;
+	case 'r':
+		if (eat(c, LIT("removed")))
+			ev->kind = postsuper ? EV_DELETED : EV_REMOVED;
+		else if (eat(c, LIT("reject: ")))
+			parse_reject(c, ev, EV_REJECT);
+		else if (eat(c, LIT("released from hold")))
+			ev->kind = EV_RELEASE;
+		else if (eat(c, LIT("requeued")))
+			ev->kind = EV_REQUEUED;
+		break;
+	case 'p':
+		if (eat(c, LIT("placed on hold")))
+			ev->kind = EV_HOLD;
+		break;
+	case 'h':
+		if (eat(c, LIT("hold: ")))
+			parse_reject(c, ev, EV_HOLD);
+		break;
+	case 'u':
+		if (eat(c, LIT("uid="))) {
+			const char *f = find(c->p, c->end, LIT(" from="));
+			if (f) {
+				c->p = f + 6;
+				if (angle_value(c, &ev->sender)) {
+					ev->has_sender = 1;
+					ev->kind = EV_PICKUP;
+				}
+			}
+		}
+		break;
+	case 's':
+		if (eat(c, LIT("sender non-delivery notification: "))
+		    || eat(c, LIT("sender delivery status notification: "))
+		    || eat(c, LIT("postmaster non-delivery notification: "))) {
+			ev->kind = EV_BOUNCE_NOTICE;
+			ev->other_qid = view(c->p, c->end);
+		}
+		break;
+	}
+}
+
+void event_parse(struct strview service, struct strview text, struct pf_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	struct cursor c = {text.ptr, text.ptr + text.len};
+	if (text.len == 0)
+		return;
+	if (scan_queue_id(&c, &ev->qid)) {
+		parse_queue_line(service, &c, ev);
+		return;
+	}
+	switch (*c.p) {
+	case 'c':
+		if (eat(&c, LIT("connect from ")) && client_token(&c, &ev->client_name, &ev->client_ip))
+			ev->kind = EV_CONNECT;
+		break;
+	case 'd':
+		if (eat(&c, LIT("disconnect from ")) && client_token(&c, &ev->client_name, &ev->client_ip))
+			ev->kind = EV_DISCONNECT;
+		break;
+	case 'w':
+		if (eat(&c, LIT("warning: ")))
+			parse_sasl_failure(&c, ev);
+		break;
+	case 'N':
+		if (eat(&c, LIT("NOQUEUE: reject: ")))
+			parse_reject(&c, ev, EV_REJECT);
+		else if (eat(&c, LIT("NOQUEUE: milter-reject: ")))
+			parse_reject(&c, ev, EV_REJECT);
+		break;
+	case 's':
+		parse_anvil(&c, ev);
+		break;
+	case 'P':
+	case 'R':
+	case 'D':
+		parse_summary(&c, ev);
+		break;
+	}
+}
+
+const char *event_kind_name(enum event_kind k)
+{
+	static const char *const names[EV_KIND_COUNT] = {
+		"other", "connect", "disconnect", "client", "pickup", "message_id", "queued",
+		"removed", "expired", "delivery", "sasl_failure", "reject", "hold", "release",
+		"deleted", "requeued", "queue_summary", "bounce_notice", "anvil",
+	};
+	return (unsigned)k < EV_KIND_COUNT ? names[k] : "?";
+}
+
+const char *delivery_status_name(enum delivery_status s)
+{
+	static const char *const names[] = {"none", "sent", "deferred", "bounced", "expired", "other"};
+	return (unsigned)s <= DS_OTHER ? names[s] : "?";
+}
+
+const char *reject_class_name(enum reject_class c)
+{
+	static const char *const names[RJ_CLASS_COUNT] = {
+		"other", "relay_denied", "rbl", "unknown_user", "sender", "recipient",
+		"helo", "client", "content", "policy", "rate_limit",
+	};
+	return (unsigned)c < RJ_CLASS_COUNT ? names[c] : "?";
+}

@@ -1,0 +1,14 @@
+/*
+ * ingest - feed whole log files (plain, .gz or stdin) into the model.
+ */
+#ifndef SPAMTOP_INGEST_H
+#define SPAMTOP_INGEST_H
+
+#include "error.h"
+#include "model.h"
+#include "source.h"
+
+/* Reads every line of path into m, adding to *stats. -1 with err on failure. */
+int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * intern - one stored copy of each distinct string (addresses, IPs, users).
+ *
+ * Interned strings live in large arena chunks until intern_free(); equal
+ * strings get the same pointer, so aggregates can be keyed by pointer.
+ * Strings carry their length and may hold any byte, NUL included (log lines
+ * are hostile); they are also NUL-terminated for convenience.
+ */
+#ifndef SPAMTOP_INTERN_H
+#define SPAMTOP_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct istr {
+	uint32_t len;
+	uint32_t hash;
+	char s[];
+};
+
+struct intern_table;
+
+struct intern_table *intern_new(void);
+void intern_free(struct intern_table *t);
+/* Returns the stored copy, or NULL when memory runs out. */
+const struct istr *intern(struct intern_table *t, const char *s, size_t len);
+/* Like intern() but only looks: NULL when the string was never stored. */
+const struct istr *intern_find(const struct intern_table *t, const char *s, size_t len);
+size_t intern_count(const struct intern_table *t);
+size_t intern_bytes(const struct intern_table *t);
+
+uint32_t intern_hash(const char *s, size_t len);
+
+#endif

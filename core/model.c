@@ -1,0 +1,812 @@
+/*
+ * model - records joined by queue ID, and aggregates over them (see model.h).
+ *
+ * Storage: aggregates are arrays indexed through pointer-keyed hash tables
+ * (keys are interned, so equal strings are equal pointers); records live in
+ * a pool with a free list, open ones in a queue-ID hash table and an
+ * arrival-ordered list, ended ones in a FIFO ring. Nothing here allocates
+ * per line unless it meets a string, a message or a key it has not seen.
+ */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE 0u
+
+struct agg_table {
+	struct agg_stats *items;
+	size_t count, cap;
+	uint32_t *slots;	/* index + 1, keyed by key pointer */
+	size_t mask;
+};
+
+struct pair_set {		/* distinct (user, ip) pairs */
+	const void **slots;	/* 2 per entry */
+	size_t mask, count;
+};
+
+struct model {
+	struct model_limits lim;
+	struct time_context tc;
+	struct intern_table *strings;
+	struct agg_table aggs[AGG_KIND_COUNT];
+	struct pair_set user_ips;
+	struct model_totals totals;
+	int64_t now;
+	/* records */
+	struct msg_record *pool;
+	size_t pool_cap, pool_used;
+	uint32_t free_list;	/* index + 1, chained through .newer */
+	uint32_t *open_slots;	/* index + 1, keyed by qid */
+	size_t open_mask, open_count;
+	uint32_t oldest, newest;	/* arrival list ends */
+	uint32_t *ended;	/* ring of index + 1 */
+	size_t ended_head, ended_count;
+};
+
+static uint64_t ptr_hash(const void *p)
+{
+	return ((uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull;
+}
+
+/* ---- minute rings ---- */
+
+/* ring_add - count k at time t; returns the count of t's minute */
+static uint32_t ring_add(struct minute_ring *r, int64_t t, uint32_t k)
+{
+	int64_t minute = t / 60;
+	if (minute > r->newest) {
+		int64_t gap = minute - r->newest;
+		if (gap >= RING_MINUTES)
+			memset(r->n, 0, sizeof(r->n));
+		else
+			for (int64_t i = 1; i <= gap; i++)
+				r->n[(r->newest + i) % RING_MINUTES] = 0;
+		r->newest = minute;
+	} else if (r->newest - minute >= RING_MINUTES) {
+		return 0;	/* older than the ring remembers */
+	}
+	r->n[minute % RING_MINUTES] += k;
+	return r->n[minute % RING_MINUTES];
+}
+
+static uint64_t ring_sum(const struct minute_ring *r, int64_t now, int minutes)
+{
+	if (minutes < 1)
+		minutes = 1;
+	if (minutes > RING_MINUTES)
+		minutes = RING_MINUTES;
+	int64_t last = now / 60, first = last - minutes + 1;
+	uint64_t sum = 0;
+	for (int64_t mnt = first; mnt <= last; mnt++)
+		if (mnt <= r->newest && r->newest - mnt < RING_MINUTES && mnt >= 0)
+			sum += r->n[mnt % RING_MINUTES];
+	return sum;
+}
+
+uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes)
+{
+	return ring_sum(r, m->now, minutes);
+}
+
+uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes)
+{
+	return a->fail_rate ? ring_sum(a->fail_rate, m->now, minutes) : 0;
+}
+
+/* ---- aggregate tables ---- */
+
+static int agg_grow_slots(struct agg_table *t)
+{
+	size_t nmask = t->mask ? t->mask * 2 + 1 : 255;
+	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
+	if (ns == NULL)
+		return -1;
+	for (size_t i = 0; i < t->count; i++) {
+		size_t j = ptr_hash(t->items[i].key) & nmask;
+		while (ns[j])
+			j = (j + 1) & nmask;
+		ns[j] = (uint32_t)(i + 1);
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->mask = nmask;
+	return 0;
+}
+
+static uint32_t agg_lookup(const struct agg_table *t, const struct istr *key)
+{
+	if (t->slots == NULL)
+		return NONE;
+	size_t j = ptr_hash(key) & t->mask;
+	while (t->slots[j]) {
+		if (t->items[t->slots[j] - 1].key == key)
+			return t->slots[j];
+		j = (j + 1) & t->mask;
+	}
+	return NONE;
+}
+
+/* agg_get - the aggregate for key (index + 1), created on first sight; 0 on ENOMEM */
+static uint32_t agg_get(struct agg_table *t, const struct istr *key, int64_t now)
+{
+	uint32_t id = agg_lookup(t, key);
+	if (id != NONE)
+		return id;
+	if ((t->count + 1) * 4 > (t->mask + 1) * 3 && agg_grow_slots(t) < 0)
+		return NONE;
+	if (t->count == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		struct agg_stats *ni = realloc(t->items, ncap * sizeof(*ni));
+		if (ni == NULL)
+			return NONE;
+		t->items = ni;
+		t->cap = ncap;
+	}
+	struct agg_stats *a = &t->items[t->count];
+	memset(a, 0, sizeof(*a));
+	a->key = key;
+	a->first_seen = a->last_seen = now;
+	a->msg_rate.newest = now / 60;
+	size_t j = ptr_hash(key) & t->mask;
+	while (t->slots[j])
+		j = (j + 1) & t->mask;
+	t->slots[j] = (uint32_t)(++t->count);
+	return t->slots[j];
+}
+
+static void agg_table_free(struct agg_table *t)
+{
+	for (size_t i = 0; i < t->count; i++)
+		free(t->items[i].fail_rate);
+	free(t->items);
+	free(t->slots);
+}
+
+static struct agg_stats *agg_ptr(struct model *m, enum agg_kind k, uint32_t id)
+{
+	return id ? &m->aggs[k].items[id - 1] : NULL;
+}
+
+/* ---- distinct (user, ip) pairs ---- */
+
+/* pair_add - 1 if the pair is new, 0 if known or out of memory */
+static int pair_add(struct pair_set *s, const void *a, const void *b)
+{
+	if ((s->count + 1) * 4 > (s->mask + 1) * 3) {
+		size_t nmask = s->mask ? s->mask * 2 + 1 : 255;
+		const void **ns = calloc(2 * (nmask + 1), sizeof(*ns));
+		if (ns == NULL)
+			return 0;
+		for (size_t i = 0; s->slots && i <= s->mask; i++) {
+			if (s->slots[2 * i] == NULL)
+				continue;
+			size_t j = (ptr_hash(s->slots[2 * i]) ^ ptr_hash(s->slots[2 * i + 1]) * 31) & nmask;
+			while (ns[2 * j])
+				j = (j + 1) & nmask;
+			ns[2 * j] = s->slots[2 * i];
+			ns[2 * j + 1] = s->slots[2 * i + 1];
+		}
+		free(s->slots);
+		s->slots = ns;
+		s->mask = nmask;
+	}
+	size_t j = (ptr_hash(a) ^ ptr_hash(b) * 31) & s->mask;
+	while (s->slots[2 * j]) {
+		if (s->slots[2 * j] == a && s->slots[2 * j + 1] == b)
+			return 0;
+		j = (j + 1) & s->mask;
+	}
+	s->slots[2 * j] = a;
+	s->slots[2 * j + 1] = b;
+	s->count++;
+	return 1;
+}
+
+/* ---- model life cycle ---- */
+
+void model_limits_default(struct model_limits *lim)
+{
+	lim->max_open = 500000;
+	lim->keep_ended = 50000;
+	lim->max_field = 1024;
+}
+
+struct model *model_new(const struct model_limits *lim, time_t reference)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	if (lim)
+		m->lim = *lim;
+	else
+		model_limits_default(&m->lim);
+	if (m->lim.max_open < 1)
+		m->lim.max_open = 1;
+	if (m->lim.max_field < 16)
+		m->lim.max_field = 16;
+	time_context_init(&m->tc, reference);
+	m->strings = intern_new();
+	m->open_mask = 1023;
+	m->open_slots = calloc(m->open_mask + 1, sizeof(*m->open_slots));
+	m->ended = m->lim.keep_ended ? calloc(m->lim.keep_ended, sizeof(*m->ended)) : NULL;
+	if (m->strings == NULL || m->open_slots == NULL || (m->lim.keep_ended && m->ended == NULL)) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	if (m == NULL)
+		return;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		agg_table_free(&m->aggs[k]);
+	free(m->user_ips.slots);
+	intern_free(m->strings);
+	free(m->pool);
+	free(m->open_slots);
+	free(m->ended);
+	free(m);
+}
+
+const struct model_totals *model_totals(const struct model *m) { return &m->totals; }
+int64_t model_now(const struct model *m) { return m->now; }
+size_t model_open_count(const struct model *m) { return m->open_count; }
+size_t model_ended_count(const struct model *m) { return m->ended_count; }
+
+size_t model_agg_count(const struct model *m, enum agg_kind kind)
+{
+	return m->aggs[kind].count;
+}
+
+const struct agg_stats *model_agg_at(const struct model *m, enum agg_kind kind, size_t i)
+{
+	return i < m->aggs[kind].count ? &m->aggs[kind].items[i] : NULL;
+}
+
+const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind,
+				       const char *key, size_t len)
+{
+	const struct istr *k = intern_find(m->strings, key, len);
+	uint32_t id = k ? agg_lookup(&m->aggs[kind], k) : NONE;
+	return id ? &m->aggs[kind].items[id - 1] : NULL;
+}
+
+/* ---- strings ---- */
+
+static const struct istr *store(struct model *m, struct strview v)
+{
+	if (v.len > m->lim.max_field) {
+		v.len = m->lim.max_field;
+		m->totals.fields_cut++;
+	}
+	const struct istr *s = intern(m->strings, v.ptr, v.len);
+	if (s == NULL)
+		m->totals.out_of_memory++;
+	return s;
+}
+
+size_t address_domain(const char *addr, size_t len, char *dst, size_t size)
+{
+	const char *at = NULL;
+	for (size_t i = len; i > 0; i--)
+		if (addr[i - 1] == '@') {
+			at = addr + i;
+			break;
+		}
+	size_t n = 0;
+	if (at && size > 0) {
+		size_t dlen = (size_t)(addr + len - at);
+		for (; n < dlen && n + 1 < size; n++) {
+			char c = at[n];
+			dst[n] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		}
+	}
+	if (size > 0)
+		dst[n] = 0;
+	return n;
+}
+
+/* ---- records ---- */
+
+static struct msg_record *rec(struct model *m, uint32_t id) { return &m->pool[id - 1]; }
+
+static size_t qid_slot(const struct model *m, const char *qid, size_t len)
+{
+	size_t j = intern_hash(qid, len) & m->open_mask;
+	while (m->open_slots[j]) {
+		const struct msg_record *r = &m->pool[m->open_slots[j] - 1];
+		if (strncmp(r->qid, qid, len) == 0 && r->qid[len] == 0)
+			break;
+		j = (j + 1) & m->open_mask;
+	}
+	return j;
+}
+
+const struct msg_record *model_find_open(const struct model *m, const char *qid)
+{
+	size_t len = strlen(qid);
+	if (len >= sizeof(m->pool->qid))
+		return NULL;
+	uint32_t id = m->open_slots[qid_slot(m, qid, len)];
+	return id ? &m->pool[id - 1] : NULL;
+}
+
+static int open_grow(struct model *m)
+{
+	size_t nmask = m->open_mask * 2 + 1;
+	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
+	if (ns == NULL)
+		return -1;
+	for (size_t i = 0; i <= m->open_mask; i++) {
+		uint32_t id = m->open_slots[i];
+		if (!id)
+			continue;
+		const char *q = m->pool[id - 1].qid;
+		size_t j = intern_hash(q, strlen(q)) & nmask;
+		while (ns[j])
+			j = (j + 1) & nmask;
+		ns[j] = id;
+	}
+	free(m->open_slots);
+	m->open_slots = ns;
+	m->open_mask = nmask;
+	return 0;
+}
+
+/* open_remove - delete a slot with backward-shift (linear probing) */
+static void open_remove(struct model *m, size_t j)
+{
+	m->open_slots[j] = 0;
+	size_t i = (j + 1) & m->open_mask;
+	while (m->open_slots[i]) {
+		uint32_t id = m->open_slots[i];
+		const char *q = m->pool[id - 1].qid;
+		size_t home = intern_hash(q, strlen(q)) & m->open_mask;
+		/* move it back if its home is not within (j, i] cyclically */
+		if ((i > j && (home <= j || home > i)) || (i < j && home <= j && home > i)) {
+			m->open_slots[j] = id;
+			m->open_slots[i] = 0;
+			j = i;
+		}
+		i = (i + 1) & m->open_mask;
+	}
+	m->open_count--;
+}
+
+static void list_unlink(struct model *m, uint32_t id)
+{
+	struct msg_record *r = rec(m, id);
+	if (r->older)
+		rec(m, r->older)->newer = r->newer;
+	else
+		m->oldest = r->newer;
+	if (r->newer)
+		rec(m, r->newer)->older = r->older;
+	else
+		m->newest = r->older;
+	r->older = r->newer = NONE;
+}
+
+static void record_release(struct model *m, uint32_t id)
+{
+	rec(m, id)->newer = m->free_list;
+	m->free_list = id;
+}
+
+/* record_close - take an open record out of the open set into the ended ring */
+static void record_close(struct model *m, uint32_t id)
+{
+	struct msg_record *r = rec(m, id);
+	open_remove(m, qid_slot(m, r->qid, strlen(r->qid)));
+	list_unlink(m, id);
+	if (m->lim.keep_ended == 0) {
+		record_release(m, id);
+		return;
+	}
+	size_t pos = (m->ended_head + m->ended_count) % m->lim.keep_ended;
+	if (m->ended_count == m->lim.keep_ended) {
+		record_release(m, m->ended[m->ended_head]);
+		m->ended_head = (m->ended_head + 1) % m->lim.keep_ended;
+		m->ended_count--;
+	}
+	m->ended[pos] = id;
+	m->ended_count++;
+}
+
+static uint32_t record_alloc(struct model *m)
+{
+	if (m->free_list) {
+		uint32_t id = m->free_list;
+		m->free_list = rec(m, id)->newer;
+		return id;
+	}
+	if (m->pool_used == m->pool_cap) {
+		size_t ncap = m->pool_cap ? m->pool_cap * 2 : 1024;
+		if (ncap > UINT32_MAX - 1)
+			return NONE;
+		struct msg_record *np = realloc(m->pool, ncap * sizeof(*np));
+		if (np == NULL)
+			return NONE;
+		m->pool = np;
+		m->pool_cap = ncap;
+	}
+	return (uint32_t)(++m->pool_used);
+}
+
+/* record_for - the open record of qid, started on first sight */
+static struct msg_record *record_for(struct model *m, struct strview qid, int64_t t)
+{
+	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
+		return NULL;
+	size_t j = qid_slot(m, qid.ptr, qid.len);
+	if (m->open_slots[j])
+		return rec(m, m->open_slots[j]);
+	if (m->open_count >= m->lim.max_open && m->oldest) {
+		record_close(m, m->oldest);
+		m->totals.evicted_open++;
+		j = qid_slot(m, qid.ptr, qid.len);
+	}
+	if ((m->open_count + 1) * 4 > (m->open_mask + 1) * 3) {
+		if (open_grow(m) < 0) {
+			m->totals.out_of_memory++;
+			return NULL;
+		}
+		j = qid_slot(m, qid.ptr, qid.len);
+	}
+	uint32_t id = record_alloc(m);
+	if (id == NONE) {
+		m->totals.out_of_memory++;
+		return NULL;
+	}
+	struct msg_record *r = rec(m, id);
+	memset(r, 0, sizeof(*r));
+	memcpy(r->qid, qid.ptr, qid.len);
+	r->first_seen = r->last_seen = t;
+	m->open_slots[j] = id;
+	m->open_count++;
+	r->older = m->newest;
+	if (m->newest)
+		rec(m, m->newest)->newer = id;
+	else
+		m->oldest = id;
+	m->newest = id;
+	return r;
+}
+
+int model_foreach_record(const struct model *m, int (*fn)(const struct msg_record *, void *),
+			 void *arg)
+{
+	for (uint32_t id = m->oldest; id; id = m->pool[id - 1].newer) {
+		int rc = fn(&m->pool[id - 1], arg);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < m->ended_count; i++) {
+		int rc = fn(&m->pool[m->ended[(m->ended_head + i) % m->lim.keep_ended] - 1], arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- applying events ---- */
+
+/* each_agg - run fn over the record's aggregates */
+#define FOR_EACH_AGG(m, r, a, body)                                             \
+	for (int k_ = 0; k_ < AGG_KIND_COUNT; k_++) {                           \
+		struct agg_stats *a = agg_ptr((m), (enum agg_kind)k_, (r)->agg[k_]); \
+		if (a) { body; }                                                \
+	}
+
+static struct agg_stats *touch(struct model *m, enum agg_kind k, const struct istr *key,
+			       int64_t t, uint32_t *id_out)
+{
+	if (key == NULL)
+		return NULL;
+	uint32_t id = agg_get(&m->aggs[k], key, t);
+	if (id == NONE) {
+		m->totals.out_of_memory++;
+		return NULL;
+	}
+	if (id_out)
+		*id_out = id;
+	struct agg_stats *a = agg_ptr(m, k, id);
+	if (t > a->last_seen)
+		a->last_seen = t;
+	return a;
+}
+
+/* count_message - a message is attributed to an aggregate once */
+static void count_message(struct agg_stats *a, const struct msg_record *r, int64_t t)
+{
+	a->msgs++;
+	uint32_t in_minute = ring_add(&a->msg_rate, t, 1);
+	if (in_minute > a->peak_1m)
+		a->peak_1m = in_minute;
+	if (r->flags & RF_NULL_SENDER)
+		a->null_sender++;
+}
+
+static void apply_client(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	if (r->client_ip)
+		return;		/* a second client= for the same record: not a new message */
+	r->client_ip = store(m, ev->client_ip);
+	r->client_name = store(m, ev->client_name);
+	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, r->client_ip, t, &r->agg[AGG_CLIENT_IP]);
+	if (ev->sasl_username.len) {
+		r->sasl_user = store(m, ev->sasl_username);
+		r->sasl_method = store(m, ev->sasl_method);
+		struct agg_stats *u = touch(m, AGG_SASL_USER, r->sasl_user, t, &r->agg[AGG_SASL_USER]);
+		if (u) {
+			count_message(u, r, t);
+			if (r->client_ip && pair_add(&m->user_ips, r->sasl_user, r->client_ip))
+				u->distinct_ips++;
+		}
+		m->totals.auth_messages++;
+	} else {
+		m->totals.unauth_messages++;
+	}
+	if (ip) {
+		count_message(ip, r, t);
+		if (r->sasl_user) {
+			ip->auth_msgs++;
+			ip->last_user = r->sasl_user;
+		} else {
+			ip->unauth_msgs++;
+		}
+	}
+	/* a qmgr line may have come first (lines out of order) */
+	if (r->flags & RF_QUEUED)
+		for (int k = AGG_SASL_USER; k <= AGG_CLIENT_IP; k++) {
+			struct agg_stats *a = agg_ptr(m, (enum agg_kind)k, r->agg[k]);
+			if (a) {
+				a->rcpts += r->nrcpt;
+				a->bytes += r->size;
+			}
+		}
+}
+
+static void apply_queued(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	if (r->flags & RF_QUEUED)
+		return;		/* qmgr logs from= again on every retry */
+	r->flags |= RF_QUEUED;
+	r->sender = store(m, ev->sender);
+	r->size = (uint64_t)ev->size;
+	r->nrcpt = (uint32_t)ev->nrcpt;
+	if (ev->sender.len == 0) {
+		r->flags |= RF_NULL_SENDER;
+		m->totals.null_sender++;
+	}
+	m->totals.rcpts += r->nrcpt;
+	m->totals.bytes_queued += r->size;
+	struct agg_stats *s = touch(m, AGG_SENDER, r->sender, t, &r->agg[AGG_SENDER]);
+	if (s)
+		count_message(s, r, t);
+	char dom[256];
+	size_t dlen = address_domain(ev->sender.ptr, ev->sender.len, dom, sizeof(dom));
+	if (dlen) {
+		struct agg_stats *d = touch(m, AGG_DOMAIN, store(m, (struct strview){dom, dlen}), t,
+					    &r->agg[AGG_DOMAIN]);
+		if (d)
+			count_message(d, r, t);
+	}
+	FOR_EACH_AGG(m, r, a, {
+		a->rcpts += r->nrcpt;
+		a->bytes += r->size;
+		if (k_ >= AGG_SASL_USER && (r->flags & RF_NULL_SENDER))
+			a->null_sender++;
+	});
+}
+
+static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev)
+{
+	switch (ev->status) {
+	case DS_SENT:
+		m->totals.sent++;
+		r->sent++;
+		FOR_EACH_AGG(m, r, a, a->sent++);
+		break;
+	case DS_DEFERRED:
+		m->totals.deferred++;
+		r->deferred++;
+		FOR_EACH_AGG(m, r, a, a->deferred++);
+		break;
+	case DS_BOUNCED:
+		m->totals.bounced++;
+		r->bounced++;
+		FOR_EACH_AGG(m, r, a, a->bounced++);
+		break;
+	case DS_EXPIRED:
+		m->totals.expired++;
+		FOR_EACH_AGG(m, r, a, a->expired++);
+		break;
+	default:
+		break;
+	}
+}
+
+static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	m->totals.sasl_failures++;
+	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+	if (ip) {
+		ip->sasl_failures++;
+		if (ip->fail_rate == NULL) {
+			ip->fail_rate = calloc(1, sizeof(*ip->fail_rate));
+			if (ip->fail_rate)
+				ip->fail_rate->newest = t / 60;
+		}
+		if (ip->fail_rate) {
+			ring_add(ip->fail_rate, t, 1);
+			uint64_t window = ring_sum(ip->fail_rate, t, FAILURE_WINDOW_MINUTES);
+			if (window > ip->peak_failures_20m)
+				ip->peak_failures_20m = (uint32_t)window;
+		}
+	}
+	if (ev->sasl_username.len) {
+		struct agg_stats *u = touch(m, AGG_SASL_USER, store(m, ev->sasl_username), t, NULL);
+		if (u)
+			u->sasl_failures++;
+	}
+}
+
+static void apply_reject(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	struct model_totals *tot = &m->totals;
+	tot->rejects++;
+	tot->rejects_by_class[ev->reject_class]++;
+	if (ev->reject_code.len == 3) {
+		size_t n = sizeof(tot->reject_codes) / sizeof(tot->reject_codes[0]);
+		for (size_t i = 0; i < n; i++) {
+			struct reject_code_count *c = &tot->reject_codes[i];
+			if (c->code[0] == 0)
+				memcpy(c->code, ev->reject_code.ptr, 3);
+			if (memcmp(c->code, ev->reject_code.ptr, 3) == 0) {
+				c->count++;
+				break;
+			}
+		}
+	}
+	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+	if (ip)
+		ip->rejects++;
+}
+
+/* apply_record_event - events about one queue ID */
+static void apply_record_event(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	struct msg_record *r = record_for(m, ev->qid, t);
+	if (r == NULL)
+		return;
+	if (t > r->last_seen)
+		r->last_seen = t;
+	switch (ev->kind) {
+	case EV_CLIENT:
+		if (!r->client_ip && !(r->flags & RF_LOCAL))
+			m->totals.messages++;
+		apply_client(m, r, ev, t);
+		break;
+	case EV_PICKUP:
+		if (!(r->flags & RF_LOCAL) && !r->client_ip) {
+			m->totals.messages++;
+			m->totals.local_submissions++;
+		}
+		r->flags |= RF_LOCAL;
+		break;
+	case EV_MESSAGE_ID:
+		r->message_id = store(m, ev->message_id);
+		break;
+	case EV_QUEUED:
+		if (!r->client_ip && !(r->flags & (RF_LOCAL | RF_QUEUED)))
+			m->totals.messages++;	/* first seen at qmgr: log began mid-way */
+		apply_queued(m, r, ev, t);
+		break;
+	case EV_DELIVERY:
+		apply_delivery(m, r, ev);
+		break;
+	case EV_HOLD:
+		if (!(r->flags & RF_HELD)) {
+			r->flags |= RF_HELD;
+			m->totals.held++;
+			FOR_EACH_AGG(m, r, a, a->held++);
+		}
+		break;
+	case EV_RELEASE:
+		r->flags &= (uint16_t)~RF_HELD;
+		m->totals.released++;
+		break;
+	case EV_REQUEUED:
+		m->totals.requeued++;
+		break;
+	case EV_DELETED:
+		r->flags |= RF_DELETED | RF_REMOVED;
+		m->totals.deleted++;
+		FOR_EACH_AGG(m, r, a, a->deleted++);
+		record_close(m, (uint32_t)(r - m->pool) + 1);
+		break;
+	case EV_EXPIRED:
+		r->flags |= RF_EXPIRED;
+		apply_delivery(m, r, ev);
+		break;
+	case EV_REMOVED:
+		r->flags |= RF_REMOVED;
+		record_close(m, (uint32_t)(r - m->pool) + 1);
+		break;
+	case EV_REJECT:
+		apply_reject(m, ev, t);
+		break;
+	default:
+		break;
+	}
+}
+
+void model_apply(struct model *m, const struct log_line *ll, const struct pf_event *ev)
+{
+	int64_t t = ll->time;
+	struct model_totals *tot = &m->totals;
+	if (t > m->now)
+		m->now = t;
+	if (tot->first_time == 0 || t < tot->first_time)
+		tot->first_time = t;
+	if (t > tot->last_time)
+		tot->last_time = t;
+	tot->events[ev->kind]++;
+	if (ev->qid.len && ev->kind != EV_OTHER) {
+		apply_record_event(m, ev, t);
+		return;
+	}
+	switch (ev->kind) {
+	case EV_CONNECT: {
+		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+		if (ip)
+			ip->connects++;
+		tot->connects++;
+		break;
+	}
+	case EV_SASL_FAIL:
+		apply_sasl_failure(m, ev, t);
+		break;
+	case EV_REJECT:
+		apply_reject(m, ev, t);
+		break;
+	case EV_QUEUE_SUMMARY:
+		/* "postsuper -h ALL" logs only this line: count it as such */
+		if (ev->summary == SUM_HOLD)
+			tot->summary_held += (uint64_t)ev->count;
+		else if (ev->summary == SUM_RELEASE)
+			tot->summary_released += (uint64_t)ev->count;
+		else if (ev->summary == SUM_DELETE)
+			tot->summary_deleted += (uint64_t)ev->count;
+		break;
+	default:
+		break;
+	}
+}
+
+enum line_status model_add_line(struct model *m, const char *line, size_t len)
+{
+	struct log_line ll;
+	struct model_totals *tot = &m->totals;
+	tot->lines++;
+	tot->bytes += len + 1;
+	enum line_status st = logline_parse(&m->tc, line, len, &ll);
+	if (st == LINE_MALFORMED) {
+		tot->malformed_lines++;
+		return st;
+	}
+	if (st == LINE_OTHER) {
+		tot->other_lines++;
+		return st;
+	}
+	tot->postfix_lines++;
+	struct pf_event ev;
+	event_parse(ll.service, ll.text, &ev);
+	model_apply(m, &ll, &ev);
+	return st;
+}

@@ -1,0 +1,139 @@
+/*
+ * model - the incident model built from Postfix log events.
+ *
+ * One record per queue ID joins what smtpd, cleanup, qmgr, the delivery
+ * agents and postsuper said about a message. Aggregates count messages,
+ * recipients, bytes, delivery outcomes and 1/5/15-minute rates by envelope
+ * sender, sender domain, SASL user (with distinct client IPs) and client IP
+ * (authenticated vs unauthenticated, SASL failures, rejects).
+ *
+ * Queue IDs are reused by Postfix: a record ends at "removed" or "expired",
+ * and a later line with the same ID starts a new record. Memory is bounded:
+ * ended records are kept for history up to limits.keep_ended, open records
+ * up to limits.max_open (the oldest are evicted and counted). Time is log
+ * time: "now" is the newest time stamp seen, so replays behave like live.
+ */
+#ifndef SPAMTOP_MODEL_H
+#define SPAMTOP_MODEL_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "event.h"
+#include "intern.h"
+#include "logline.h"
+
+enum agg_kind { AGG_SENDER, AGG_DOMAIN, AGG_SASL_USER, AGG_CLIENT_IP, AGG_KIND_COUNT };
+
+#define RING_MINUTES 32		/* covers 15-minute rates and 20-minute failure windows */
+#define FAILURE_WINDOW_MINUTES 20	/* the usual lock-out policy's window */
+
+struct minute_ring {
+	int64_t newest;		/* minute number of the newest bucket */
+	uint32_t n[RING_MINUTES];
+};
+
+struct agg_stats {
+	const struct istr *key;
+	uint64_t msgs, rcpts, bytes;
+	uint32_t sent, deferred, bounced, expired;	/* delivery outcomes (recipients) */
+	uint32_t held, deleted;
+	uint32_t null_sender;
+	uint32_t auth_msgs, unauth_msgs;	/* client IP: over SASL or not */
+	uint32_t distinct_ips;	/* SASL user: client IPs it sent from */
+	uint32_t sasl_failures;	/* client IP: failed AUTHs from it; user: against it */
+	uint32_t rejects, connects;
+	uint32_t peak_1m;	/* most messages in one minute, ever */
+	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
+	int64_t first_seen, last_seen;
+	const struct istr *last_user;	/* client IP: last SASL user seen from it */
+	struct minute_ring msg_rate;
+	struct minute_ring *fail_rate;	/* allocated on the first SASL failure */
+};
+
+enum record_flag {
+	RF_QUEUED = 1,		/* qmgr from= seen (counted once) */
+	RF_HELD = 2,
+	RF_REMOVED = 4,
+	RF_EXPIRED = 8,
+	RF_DELETED = 16,	/* by postsuper -d */
+	RF_NULL_SENDER = 32,
+	RF_LOCAL = 64,		/* submitted by pickup (sendmail), not smtpd */
+};
+
+struct msg_record {
+	char qid[33];
+	uint32_t agg[AGG_KIND_COUNT];	/* aggregate index + 1; 0 = none */
+	const struct istr *client_name, *client_ip, *sasl_user, *sasl_method, *sender, *message_id;
+	int64_t first_seen, last_seen;
+	uint64_t size;
+	uint32_t nrcpt;
+	uint16_t sent, deferred, bounced;
+	uint16_t flags;
+	uint32_t older, newer;	/* open records in arrival order (index + 1) */
+};
+
+struct model_limits {
+	size_t max_open;	/* open records kept; the oldest are evicted past it */
+	size_t keep_ended;	/* ended (removed/expired) records kept for history */
+	size_t max_field;	/* longest stored field; longer ones are cut and counted */
+};
+
+struct reject_code_count {
+	char code[4];
+	uint64_t count;
+};
+
+struct model_totals {
+	uint64_t lines, bytes, postfix_lines, other_lines, malformed_lines;
+	uint64_t events[EV_KIND_COUNT];
+	uint64_t messages;	/* records started by client=/pickup/first sight */
+	uint64_t null_sender, local_submissions;
+	uint64_t auth_messages, unauth_messages;
+	uint64_t rcpts, bytes_queued;
+	uint64_t sent, deferred, bounced, expired;
+	uint64_t sasl_failures, rejects, connects;
+	uint64_t rejects_by_class[RJ_CLASS_COUNT];
+	struct reject_code_count reject_codes[16];
+	uint64_t held, released, deleted, requeued;	/* per queue ID lines */
+	uint64_t summary_held, summary_released, summary_deleted;	/* postsuper totals lines */
+	uint64_t evicted_open, fields_cut, out_of_memory;
+	int64_t first_time, last_time;
+};
+
+struct model;
+
+void model_limits_default(struct model_limits *lim);
+struct model *model_new(const struct model_limits *lim, time_t reference);
+void model_free(struct model *m);
+
+/* Parses one line (no newline) and applies it; returns how it was classified. */
+enum line_status model_add_line(struct model *m, const char *line, size_t len);
+/* Applies one parsed event (exposed for tests and other sources). */
+void model_apply(struct model *m, const struct log_line *ll, const struct pf_event *ev);
+
+const struct model_totals *model_totals(const struct model *m);
+int64_t model_now(const struct model *m);
+
+size_t model_agg_count(const struct model *m, enum agg_kind kind);
+const struct agg_stats *model_agg_at(const struct model *m, enum agg_kind kind, size_t i);
+const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind,
+				       const char *key, size_t len);
+
+/* Messages in the last `minutes` minutes (1..RING_MINUTES) ending at model_now(). */
+uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);
+/* SASL failures from a client IP in the last `minutes` minutes. */
+uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes);
+
+/* Open record by queue ID, or NULL. */
+const struct msg_record *model_find_open(const struct model *m, const char *qid);
+/* Every open record, then every kept ended record; stops when fn returns non-zero. */
+int model_foreach_record(const struct model *m, int (*fn)(const struct msg_record *, void *),
+			 void *arg);
+size_t model_open_count(const struct model *m);
+size_t model_ended_count(const struct model *m);
+
+/* The domain part of an address, lower-cased into dst (empty for the null sender). */
+size_t address_domain(const char *addr, size_t len, char *dst, size_t size);
+
+#endif

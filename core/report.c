@@ -1,0 +1,297 @@
+/*
+ * report - text and JSON reports over the model (see report.h).
+ *
+ * Both forms walk the same tables (aggview.h), so a column added there
+ * shows in both.
+ */
+#include "report.h"
+
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+
+#include "aggview.h"
+#include "sanitize.h"
+
+#define REPORT_SCHEMA "spamtop.report/1"
+
+/* ---- JSON ---- */
+
+static json_t *json_text(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	sanitize_utf8(&b, s, len);
+	json_t *j = b.failed ? json_null() : json_stringn(buf_str(&b), b.len);
+	buf_free(&b);
+	return j ? j : json_null();
+}
+
+static json_t *json_time(int64_t t)
+{
+	if (t == 0)
+		return json_null();
+	char tmp[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(tmp);
+}
+
+static void set_u64(json_t *o, const char *key, uint64_t v)
+{
+	json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+static json_t *agg_json(const struct model *m, const struct agg_table_info *ti,
+			const struct agg_stats *a)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "key", json_text(a->key->s, a->key->len));
+	for (int f = 0; f < F_FIELD_COUNT; f++)
+		set_u64(o, agg_fields[f].name, agg_field_value(m, a, (enum agg_field)f));
+	set_u64(o, "peak_1m", a->peak_1m);
+	json_object_set_new(o, "first_seen", json_time(a->first_seen));
+	json_object_set_new(o, "last_seen", json_time(a->last_seen));
+	if (ti->kind == AGG_CLIENT_IP) {
+		set_u64(o, "peak_sasl_failures_20m", a->peak_failures_20m);
+		json_object_set_new(o, "last_sasl_user",
+				    a->last_user ? json_text(a->last_user->s, a->last_user->len)
+						 : json_null());
+	}
+	return o;
+}
+
+static json_t *tables_json(const struct model *m, const struct report_options *o, json_t *root)
+{
+	const struct agg_stats **rows = calloc(o->top ? o->top : 1, sizeof(*rows));
+	if (rows == NULL)
+		return NULL;
+	for (int k = 0; k < AGG_KIND_COUNT; k++) {
+		const struct agg_table_info *ti = &agg_tables[k];
+		size_t n = agg_top(m, ti->kind, ti->sort, 0, rows, o->top);
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, agg_json(m, ti, rows[i]));
+		json_object_set_new(root, ti->name, arr);
+	}
+	/* brute force view: client IPs by SASL failures */
+	size_t n = agg_top(m, AGG_CLIENT_IP, F_FAILURES, 1, rows, o->top);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, agg_json(m, &agg_tables[AGG_CLIENT_IP], rows[i]));
+	json_object_set_new(root, "auth_failures", arr);
+	free(rows);
+	return root;
+}
+
+static json_t *suspects_json(const struct model *m, const struct report_options *o)
+{
+	struct suspect list[64];
+	size_t n = detect_suspects(m, &o->thresholds, list, 64);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct suspect *s = &list[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "kind", json_string(suspect_kind_name(s->kind)));
+		json_object_set_new(j, "key", json_text(s->agg->key->s, s->agg->key->len));
+		set_u64(j, "messages", s->agg->msgs);
+		set_u64(j, "client_ips", s->agg->distinct_ips);
+		set_u64(j, "unauthenticated", s->agg->unauth_msgs);
+		set_u64(j, "sasl_failures", s->agg->sasl_failures);
+		json_t *reasons = json_array();
+		for (int r = 0; r < s->nreasons; r++)
+			json_array_append_new(reasons, json_string(s->reasons[r]));
+		json_object_set_new(j, "reasons", reasons);
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *totals_json(const struct model *m)
+{
+	const struct model_totals *t = model_totals(m);
+	json_t *o = json_object();
+	set_u64(o, "messages", t->messages);
+	set_u64(o, "authenticated", t->auth_messages);
+	set_u64(o, "unauthenticated", t->unauth_messages);
+	set_u64(o, "local_submissions", t->local_submissions);
+	set_u64(o, "null_sender", t->null_sender);
+	set_u64(o, "recipients", t->rcpts);
+	set_u64(o, "bytes", t->bytes_queued);
+	set_u64(o, "sent", t->sent);
+	set_u64(o, "deferred", t->deferred);
+	set_u64(o, "bounced", t->bounced);
+	set_u64(o, "expired", t->expired);
+	set_u64(o, "connects", t->connects);
+	set_u64(o, "sasl_failures", t->sasl_failures);
+	set_u64(o, "rejects", t->rejects);
+	set_u64(o, "held", t->held);
+	set_u64(o, "released", t->released);
+	set_u64(o, "deleted", t->deleted);
+	set_u64(o, "requeued", t->requeued);
+	set_u64(o, "held_by_summary", t->summary_held);
+	set_u64(o, "released_by_summary", t->summary_released);
+	set_u64(o, "deleted_by_summary", t->summary_deleted);
+	set_u64(o, "open_records", model_open_count(m));
+	set_u64(o, "evicted_open_records", t->evicted_open);
+	json_t *by_class = json_object(), *by_code = json_object();
+	for (int c = 0; c < RJ_CLASS_COUNT; c++)
+		if (t->rejects_by_class[c])
+			set_u64(by_class, reject_class_name((enum reject_class)c), t->rejects_by_class[c]);
+	for (size_t i = 0; i < sizeof(t->reject_codes) / sizeof(t->reject_codes[0]); i++)
+		if (t->reject_codes[i].count)
+			set_u64(by_code, t->reject_codes[i].code, t->reject_codes[i].count);
+	json_t *rej = json_object();
+	json_object_set_new(rej, "by_class", by_class);
+	json_object_set_new(rej, "by_code", by_code);
+	json_object_set_new(o, "rejects_breakdown", rej);
+	return o;
+}
+
+static json_t *input_json(const struct model *m, const struct report_options *o)
+{
+	const struct model_totals *t = model_totals(m);
+	json_t *in = json_object();
+	json_t *names = json_array();
+	for (const char *const *s = o->sources; s && *s; s++)
+		json_array_append_new(names, json_text(*s, strlen(*s)));
+	json_object_set_new(in, "sources", names);
+	set_u64(in, "lines", t->lines);
+	set_u64(in, "bytes", t->bytes);
+	set_u64(in, "postfix_lines", t->postfix_lines);
+	set_u64(in, "other_lines", t->other_lines);
+	set_u64(in, "malformed_lines", t->malformed_lines);
+	set_u64(in, "long_lines", o->input.long_lines);
+	set_u64(in, "partial_last_lines", o->input.partial_last);
+	set_u64(in, "truncated_compressed_files", o->input.truncated_gz);
+	set_u64(in, "fields_cut", t->fields_cut);
+	json_object_set_new(in, "first_time", json_time(t->first_time));
+	json_object_set_new(in, "last_time", json_time(t->last_time));
+	return in;
+}
+
+int report_write_json(FILE *out, const struct model *m, const struct report_options *o,
+		      struct error *err)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "schema", json_string(REPORT_SCHEMA));
+	json_object_set_new(root, "input", input_json(m, o));
+	json_object_set_new(root, "totals", totals_json(m));
+	json_object_set_new(root, "suspects", suspects_json(m, o));
+	if (tables_json(m, o, root) == NULL) {
+		json_decref(root);
+		error_set(err, "out of memory writing the report");
+		return -1;
+	}
+	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (rc != 0 || fputc('\n', out) == EOF) {
+		error_set(err, "cannot write the report");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- text ---- */
+
+/* put_cell - a sanitized string, cut or padded to width display columns */
+static void put_cell(FILE *out, const char *s, size_t len, int width)
+{
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, len);
+	/* count code points as columns; enough for a report (the console measures) */
+	int cols = 0;
+	size_t i = 0;
+	while (i < b.len && cols < width) {
+		size_t n = 1;
+		unsigned char c = (unsigned char)b.data[i];
+		if (c >= 0xF0) n = 4;
+		else if (c >= 0xE0) n = 3;
+		else if (c >= 0xC0) n = 2;
+		if (cols == width - 1 && b.len - i > n) {
+			fputs("~", out);	/* cut */
+			cols++;
+			break;
+		}
+		fwrite(b.data + i, 1, n, out);
+		i += n;
+		cols++;
+	}
+	for (; cols < width; cols++)
+		fputc(' ', out);
+	buf_free(&b);
+}
+
+static void text_table(FILE *out, const struct model *m, const struct agg_table_info *ti,
+		       enum agg_field sort, int nonzero, const char *title, size_t top)
+{
+	const struct agg_stats **rows = calloc(top ? top : 1, sizeof(*rows));
+	if (rows == NULL)
+		return;
+	size_t n = agg_top(m, ti->kind, sort, nonzero, rows, top);
+	fprintf(out, "\n%s (%zu of %zu, by %s)\n", title, n, model_agg_count(m, ti->kind),
+		agg_fields[sort].name);
+	fprintf(out, "%-32s", ti->key_title);
+	for (const enum agg_field *f = ti->columns; *f != F_FIELD_COUNT; f++)
+		fprintf(out, " %*s", agg_fields[*f].width, agg_fields[*f].title);
+	fputc('\n', out);
+	for (size_t i = 0; i < n; i++) {
+		put_cell(out, rows[i]->key->s, rows[i]->key->len, 32);
+		for (const enum agg_field *f = ti->columns; *f != F_FIELD_COUNT; f++)
+			fprintf(out, " %*llu", agg_fields[*f].width,
+				(unsigned long long)agg_field_value(m, rows[i], *f));
+		fputc('\n', out);
+	}
+	free(rows);
+}
+
+static void text_suspects(FILE *out, const struct model *m, const struct report_options *o)
+{
+	struct suspect list[64];
+	size_t n = detect_suspects(m, &o->thresholds, list, 64);
+	fprintf(out, "\nSuspects: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "  %-14s ", suspect_kind_name(list[i].kind));
+		put_cell(out, list[i].agg->key->s, list[i].agg->key->len, 32);
+		fputc('\n', out);
+		for (int r = 0; r < list[i].nreasons; r++)
+			fprintf(out, "      - %s\n", list[i].reasons[r]);
+	}
+}
+
+int report_write_text(FILE *out, const struct model *m, const struct report_options *o,
+		      struct error *err)
+{
+	const struct model_totals *t = model_totals(m);
+	fprintf(out, "spamtop report: %llu lines (%llu Postfix, %llu other, %llu malformed)\n",
+		(unsigned long long)t->lines, (unsigned long long)t->postfix_lines,
+		(unsigned long long)t->other_lines, (unsigned long long)t->malformed_lines);
+	fprintf(out, "Messages: %llu (%llu over SASL, %llu unauthenticated, %llu local), "
+		"%llu with null sender <>\n",
+		(unsigned long long)t->messages, (unsigned long long)t->auth_messages,
+		(unsigned long long)t->unauth_messages, (unsigned long long)t->local_submissions,
+		(unsigned long long)t->null_sender);
+	fprintf(out, "Deliveries: %llu sent, %llu deferred, %llu bounced, %llu expired\n",
+		(unsigned long long)t->sent, (unsigned long long)t->deferred,
+		(unsigned long long)t->bounced, (unsigned long long)t->expired);
+	fprintf(out, "SASL failures: %llu   Rejects: %llu", (unsigned long long)t->sasl_failures,
+		(unsigned long long)t->rejects);
+	for (int c = 0; c < RJ_CLASS_COUNT; c++)
+		if (t->rejects_by_class[c])
+			fprintf(out, "  %s=%llu", reject_class_name((enum reject_class)c),
+				(unsigned long long)t->rejects_by_class[c]);
+	fputc('\n', out);
+	text_suspects(out, m, o);
+	static const enum agg_kind order[] = {AGG_SASL_USER, AGG_CLIENT_IP, AGG_SENDER, AGG_DOMAIN};
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const struct agg_table_info *ti = &agg_tables[order[i]];
+		text_table(out, m, ti, ti->sort, 0, ti->title, o->top);
+	}
+	text_table(out, m, &agg_tables[AGG_CLIENT_IP], F_FAILURES, 1, "Auth failures", o->top);
+	if (ferror(out)) {
+		error_set(err, "cannot write the report");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * source - chunked line reader over zlib's gzFile (see source.h).
+ *
+ * gzread() reads plain files transparently, so one path serves mail.log,
+ * mail.log.1 and mail.log.2.gz. The buffer holds at least one whole line of
+ * max_line bytes plus a read chunk; lines are found with memchr.
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define READ_CHUNK (1u << 20)
+
+struct line_source {
+	gzFile gz;
+	char *buf;
+	size_t cap, start, end;	/* unread bytes are buf[start..end) */
+	size_t max_line;
+	int eof;
+	int skipping;		/* inside the tail of an over-long line */
+	struct source_stats stats;
+	char name[256];
+};
+
+struct line_source *source_open(const char *path, size_t max_line, struct error *err)
+{
+	if (max_line == 0)
+		max_line = SOURCE_MAX_LINE_DEFAULT;
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		error_errno(err, errno, "cannot open %s", path);
+		return NULL;
+	}
+	struct line_source *s = calloc(1, sizeof(*s));
+	if (s)
+		s->buf = malloc(max_line + READ_CHUNK + 1);
+	if (s == NULL || s->buf == NULL) {
+		close(fd);
+		if (s)
+			free(s);
+		error_set(err, "out of memory opening %s", path);
+		return NULL;
+	}
+	s->gz = gzdopen(fd, "rb");
+	if (s->gz == NULL) {
+		close(fd);
+		free(s->buf);
+		free(s);
+		error_set(err, "cannot read %s: out of memory", path);
+		return NULL;
+	}
+	gzbuffer(s->gz, 256 * 1024);
+	s->cap = max_line + READ_CHUNK;
+	s->max_line = max_line;
+	snprintf(s->name, sizeof(s->name), "%s", path);
+	return s;
+}
+
+/* fill - read more bytes behind the unread ones; -1 on error */
+static int fill(struct line_source *s, struct error *err)
+{
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, s->end - s->start);
+		s->end -= s->start;
+		s->start = 0;
+	}
+	size_t room = s->cap - s->end;
+	if (room > READ_CHUNK)
+		room = READ_CHUNK;
+	int n = gzread(s->gz, s->buf + s->end, (unsigned)room);
+	if (n < 0) {
+		int zerr;
+		const char *msg = gzerror(s->gz, &zerr);
+		if (zerr == Z_ERRNO)
+			error_errno(err, errno, "cannot read %s", s->name);
+		else
+			error_set(err, "cannot read %s: %s", s->name, msg);
+		return -1;
+	}
+	if (n == 0) {
+		int zerr;
+		const char *msg = gzerror(s->gz, &zerr);
+		if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+			error_set(err, "cannot read %s: %s", s->name, msg);
+			return -1;
+		}
+		if (zerr == Z_BUF_ERROR)	/* gzip stream cut short: keep what was read */
+			s->stats.truncated_gz = 1;
+		s->eof = 1;
+	}
+	s->end += (size_t)n;
+	return 0;
+}
+
+static void give(struct line_source *s, const char *p, size_t n, const char **line, size_t *len)
+{
+	*line = p;
+	*len = n;
+	s->stats.lines++;
+	s->stats.bytes += n + 1;
+}
+
+int source_next(struct line_source *s, const char **line, size_t *len, struct error *err)
+{
+	for (;;) {
+		char *p = s->buf + s->start;
+		size_t avail = s->end - s->start;
+		char *nl = avail ? memchr(p, '\n', avail) : NULL;
+		if (s->skipping) {
+			if (nl == NULL) {
+				s->start = s->end;
+			} else {
+				s->start += (size_t)(nl - p) + 1;
+				s->skipping = 0;
+				continue;
+			}
+		} else if (nl) {
+			size_t n = (size_t)(nl - p);
+			s->start += n + 1;
+			if (n > s->max_line) {
+				s->stats.long_lines++;
+				n = s->max_line;
+			}
+			give(s, p, n, line, len);
+			return 1;
+		} else if (avail >= s->max_line) {
+			/* over-long line: hand out its head, skip the rest */
+			s->stats.long_lines++;
+			s->skipping = 1;
+			s->start += s->max_line;
+			give(s, p, s->max_line, line, len);
+			return 1;
+		} else if (s->eof) {
+			if (avail == 0)
+				return 0;
+			s->stats.partial_last++;
+			s->start = s->end;
+			give(s, p, avail, line, len);
+			return 1;
+		}
+		if (s->eof)
+			return 0;
+		if (fill(s, err) < 0)
+			return -1;
+	}
+}
+
+const struct source_stats *source_stats(const struct line_source *s) { return &s->stats; }
+
+void source_close(struct line_source *s)
+{
+	if (s == NULL)
+		return;
+	gzclose(s->gz);
+	free(s->buf);
+	free(s);
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# lab.sh - a real Postfix on loopback, for spamtop's tests.
+#
+# SYNOPSIS
+#   tests/lab/lab.sh install | up | outbreak | queue-ids | down | log
+#
+# DESCRIPTION
+#   install   apt-installs postfix, sasl2-bin, libsasl2-modules and swaks if missing.
+#   up        configures the system Postfix for the lab (a copy of main.cf and
+#             master.cf is kept and restored by `down`), empties its queue and
+#             log, creates SASL users, and starts it.
+#   outbreak  plays an incident against it: normal mail, a compromised SASL
+#             account sending from several addresses, a trusted relay host in
+#             mynetworks relaying unauthenticated (some with from=<>), brute
+#             force, a rejected relay attempt; waits until Postfix has logged it.
+#   down      stops Postfix, deletes its queue, restores the configuration.
+#   log       prints the path of the lab's mail log.
+#
+#   Network: every connection goes to 127.0.0.0/8. Postfix listens on
+#   loopback only, its relayhost is [127.0.0.1]:$LAB_DEAD_PORT where nothing
+#   listens (outbound mail is deferred and stays queued), and it never looks
+#   anything up in DNS.
+#
+#   Requires root. Every wait polls for a condition with a deadline.
+set -euo pipefail
+
+LAB_LOG_DIR=${LAB_LOG_DIR:-/var/log/spamtop-lab}
+LAB_LOG=$LAB_LOG_DIR/mail.log
+LAB_DEAD_PORT=${LAB_DEAD_PORT:-2599}
+LAB_DOMAIN=lab.example
+BACKUP=/etc/postfix/.spamtop-lab-backup
+# Accounts: alice is a normal user, victim's password was guessed.
+LAB_PASS_ALICE=alice-secret
+LAB_PASS_VICTIM=victim-secret
+
+die() { echo "lab: $*" >&2; exit 1; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "must run as root (it configures the system Postfix)"; }
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll COMMAND until it succeeds.
+wait_for() {
+	local what=$1 limit=$2; shift 2
+	local deadline=$((SECONDS + limit))
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || die "timed out after ${limit}s waiting for $what"
+		sleep 0.1
+	done
+}
+
+cmd_install() {
+	need_root
+	local missing=()
+	for p in postfix sasl2-bin libsasl2-modules swaks; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
+	echo "postfix postfix/mailname string $LAB_DOMAIN" | debconf-set-selections
+	[ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ] || apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
+}
+
+postfix_running() { postfix status >/dev/null 2>&1; }
+
+cmd_up() {
+	need_root
+	command -v postconf >/dev/null || cmd_install
+	postfix_running && postfix stop >/dev/null 2>&1 || true
+	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
+	if [ ! -d "$BACKUP" ]; then
+		mkdir -p "$BACKUP"
+		cp -p /etc/postfix/main.cf /etc/postfix/master.cf "$BACKUP/"
+	fi
+	cp -p "$BACKUP/main.cf" "$BACKUP/master.cf" /etc/postfix/
+	mkdir -p "$LAB_LOG_DIR"
+	: > "$LAB_LOG"
+	postconf -e \
+		"inet_interfaces = loopback-only" \
+		"inet_protocols = ipv4" \
+		"myhostname = mail.$LAB_DOMAIN" \
+		"mydomain = $LAB_DOMAIN" \
+		"myorigin = $LAB_DOMAIN" \
+		"mydestination = $LAB_DOMAIN, mail.$LAB_DOMAIN, localhost" \
+		"mynetworks = 127.0.0.1/32 127.0.0.2/32" \
+		"relayhost = [127.0.0.1]:$LAB_DEAD_PORT" \
+		"default_transport = smtp" \
+		"relay_transport = relay" \
+		"smtp_dns_support_level = disabled" \
+		"smtp_host_lookup = native" \
+		"smtpd_peername_lookup = no" \
+		"maillog_file = $LAB_LOG" \
+		"smtpd_sasl_auth_enable = yes" \
+		"smtpd_sasl_type = cyrus" \
+		"smtpd_sasl_path = smtpd" \
+		"smtpd_sasl_authenticated_header = no" \
+		"smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination" \
+		"smtpd_client_connection_rate_limit = 0" \
+		"smtpd_error_sleep_time = 0" \
+		"smtpd_soft_error_limit = 100" \
+		"smtpd_hard_error_limit = 100" \
+		"smtpd_junk_command_limit = 1000" \
+		"anvil_rate_time_unit = 60s" \
+		"minimal_backoff_time = 3600s" \
+		"maximal_backoff_time = 7200s" \
+		"queue_run_delay = 3600s" \
+		"smtp_connect_timeout = 2s" \
+		"alias_maps = " "alias_database = " \
+		"local_recipient_maps = "
+	postconf -F 'smtp/inet/chroot = n'
+	mkdir -p /etc/postfix/sasl
+	printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN\n' > /etc/postfix/sasl/smtpd.conf
+	rm -f /etc/sasldb2
+	echo "$LAB_PASS_ALICE" | saslpasswd2 -p -c -u "$LAB_DOMAIN" alice
+	echo "$LAB_PASS_VICTIM" | saslpasswd2 -p -c -u "$LAB_DOMAIN" victim
+	chown root:postfix /etc/sasldb2
+	chmod 640 /etc/sasldb2
+	postsuper -d ALL >/dev/null 2>&1 || true
+	postfix check
+	postfix start >/dev/null 2>&1
+	wait_for "postfix to listen on 127.0.0.1:25" 20 bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' 2>/dev/null
+	wait_for "the mail log to appear" 10 test -s "$LAB_LOG"
+}
+
+# send FROM-IP ENVELOPE-FROM RCPT [swaks options...]
+send() {
+	local li=$1 from=$2 to=$3; shift 3
+	swaks --server 127.0.0.1:25 --li "$li" --from "$from" --to "$to" \
+		--helo "host-${li//./-}.$LAB_DOMAIN" --silent 2 "$@" >/dev/null
+}
+
+log_count() { grep -c -- "$1" "$LAB_LOG" 2>/dev/null || true; }
+
+cmd_outbreak() {
+	need_root
+	local i
+	# Normal traffic: alice (authenticated) to a remote and a local recipient.
+	for i in 1 2 3; do
+		send 127.0.0.1 "alice@$LAB_DOMAIN" "partner$i@remote.example" \
+			--auth LOGIN --auth-user "alice@$LAB_DOMAIN" --auth-password "$LAB_PASS_ALICE" \
+			--header "Subject: quarterly report $i"
+	done
+	# Brute force against victim's password from one address: 3 failures ...
+	for i in 1 2 3 4; do
+		send 127.0.0.66 "x@$LAB_DOMAIN" "y@remote.example" --quit-after AUTH \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "guess$i" 2>/dev/null || true
+	done
+	# ... then the compromised account sends a burst from several addresses,
+	# with sender domains that are not ours and many recipients.
+	for i in $(seq 1 24); do
+		send "127.0.0.$((10 + i % 5))" "promo$((i % 4))@cheap-pills.example" \
+			"buyer$i@victims$((i % 3)).example,extra$i@victims$((i % 3)).example" \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: Cheap pills $i"
+	done
+	# A trusted relay host (127.0.0.2 is in mynetworks) relays without AUTH,
+	# some of it with the null sender.
+	for i in $(seq 1 12); do
+		local from="offers@bulk-mailer.example"
+		[ $((i % 3)) -eq 0 ] && from="<>"
+		send 127.0.0.2 "$from" "target$i@elsewhere.example" --header "Subject: Winner $i"
+	done
+	# A rejected relay attempt from an outsider.
+	send 127.0.0.77 "spam@outside.example" "someone@elsewhere.example" || true
+	# Mail to a local user, delivered at once.
+	send 127.0.0.1 "alice@$LAB_DOMAIN" "postmaster@$LAB_DOMAIN" \
+		--auth LOGIN --auth-user "alice@$LAB_DOMAIN" --auth-password "$LAB_PASS_ALICE"
+	# 3 + 24 + 12 + 1 = 40 messages accepted; 39 are deferred at the dead relayhost.
+	wait_for "40 messages in the log" 30 bash -c "[ \$(grep -c 'qmgr.*: from=' '$LAB_LOG') -ge 40 ]"
+	wait_for "39 deferrals in the log" 60 bash -c "[ \$(grep -c 'status=deferred' '$LAB_LOG') -ge 39 ]"
+	wait_for "the local delivery" 30 bash -c "grep -q 'status=sent' '$LAB_LOG'"
+}
+
+cmd_down() {
+	need_root
+	postfix stop >/dev/null 2>&1 || true
+	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
+	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
+		rm -rf "/var/spool/postfix/$q"/*
+	done
+	if [ -d "$BACKUP" ]; then
+		cp -p "$BACKUP/main.cf" "$BACKUP/master.cf" /etc/postfix/
+		rm -rf "$BACKUP"
+	fi
+}
+
+case "${1:-}" in
+install) cmd_install ;;
+up) cmd_up ;;
+outbreak) cmd_outbreak ;;
+down) cmd_down ;;
+log) echo "$LAB_LOG" ;;
+*) echo "usage: $0 install|up|outbreak|down|log" >&2; exit 2 ;;
+esac

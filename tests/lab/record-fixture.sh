@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# record-fixture.sh - re-record the real-Postfix captures under tests/fixtures/.
+#
+#   lab-outbreak.log   the lab's outbreak scenario, as Postfix logged it
+#   lab-postsuper.log  postsuper hold/release/requeue/delete lines on that queue
+#
+# Needs root (it runs the lab). Unit tests and `make demo` use these files,
+# so they work without root and without Postfix.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+lab=tests/lab/lab.sh
+trap '$lab down' EXIT
+$lab up
+$lab outbreak
+log=$($lab log)
+cp "$log" tests/fixtures/lab-outbreak.log
+start=$(wc -l < "$log")
+ids=$(postqueue -j | head -3 | sed 's/.*"queue_id": "\([0-9A-Za-z]*\)".*/\1/')
+postsuper -h ALL 2>/dev/null
+first=$(echo "$ids" | head -1)
+echo "$first" | postsuper -H - 2>/dev/null
+echo "$first" | postsuper -h - 2>/dev/null
+postsuper -H ALL 2>/dev/null
+echo "$ids" | sed -n 2p | postsuper -r - 2>/dev/null
+echo "$ids" | sed -n 3p | postsuper -d - 2>/dev/null
+want=$((start + 9))
+for _ in $(seq 100); do [ "$(wc -l < "$log")" -ge $want ] && break; sleep 0.1; done
+tail -n +$((start + 1)) "$log" | grep postsuper > tests/fixtures/lab-postsuper.log
+wc -l tests/fixtures/lab-outbreak.log tests/fixtures/lab-postsuper.log
