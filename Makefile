@@ -11,7 +11,7 @@
 CC      ?= cc
 PKGS    := jansson zlib libpcre2-8 ncursesw
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(or $(shell pkg-config --libs $(PKGS) 2>/dev/null),-ljansson -lz -lpcre2-8 -lncursesw -ltinfo)
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -I.
@@ -34,8 +34,9 @@ UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
 
 all: spamtop
 
+DEPS ?= build
 deps:
-	@tools/deps.sh build
+	@tools/deps.sh $(DEPS)
 
 $(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h)
 	@mkdir -p $(dir $@)
@@ -75,6 +76,7 @@ unit-san: $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
 lab: spamtop $(SANBUILD)/spamtop
 	@tests/lab/run.sh
 
+check: DEPS = check
 check: deps
 	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
 	@$(MAKE) --no-print-directory unit unit-san

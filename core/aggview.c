@@ -24,6 +24,7 @@ const struct agg_field_info agg_fields[F_FIELD_COUNT] = {
 	[F_FAILURES_20M] = {"sasl_failures_20m", "Fail20m", 7},
 	[F_REJECTS] = {"rejects", "Reject", 6},
 	[F_CONNECTS] = {"connects", "Conn", 6},
+	[F_PIPELINING] = {"pipelining", "Pipe", 5},
 	[F_RATE_1M] = {"rate_1m", "/1m", 5},
 	[F_RATE_5M] = {"rate_5m", "/5m", 5},
 	[F_RATE_15M] = {"rate_15m", "/15m", 5},
@@ -68,6 +69,7 @@ uint64_t agg_field_value(const struct model *m, const struct agg_stats *a, enum 
 	case F_FAILURES_20M: return agg_failures_within(m, a, 20);
 	case F_REJECTS: return a->rejects;
 	case F_CONNECTS: return a->connects;
+	case F_PIPELINING: return a->pipelining;
 	case F_RATE_1M: return agg_rate(m, &a->msg_rate, 1);
 	case F_RATE_5M: return agg_rate(m, &a->msg_rate, 5);
 	case F_RATE_15M: return agg_rate(m, &a->msg_rate, 15);

@@ -9,6 +9,9 @@
 
 static const char empty_string[1] = "";
 
+/* No text spamtop builds is near this; a request past it is a bug or an attack. */
+#define BUF_MAX ((size_t)1 << 30)
+
 /* buf_init - make an empty buffer */
 void buf_init(struct buf *b)
 {
@@ -38,7 +41,7 @@ int buf_reserve(struct buf *b, size_t extra)
 {
 	if (b->failed)
 		return -1;
-	if (extra > ((size_t)-1) / 2 - b->len) {
+	if (extra > BUF_MAX - b->len) {
 		b->failed = 1;
 		return -1;
 	}

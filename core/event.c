@@ -358,6 +358,9 @@ static void parse_sasl_failure(struct cursor *c, struct pf_event *ev)
 	} else {
 		ev->status_text = view(c->p, c->end);
 	}
+	/* the client guessed nothing: the server could not check the password */
+	ev->server_fault = sv_has(ev->status_text, LIT("Connection lost to authentication server"))
+	    || sv_has(ev->status_text, LIT("authentication server unavailable"));
 }
 
 /* parse_summary - postsuper's "Placed on hold: 39 messages" and kin */
@@ -504,6 +507,17 @@ void event_parse(struct strview service, struct strview text, struct pf_event *e
 	case 's':
 		parse_anvil(&c, ev);
 		break;
+	case 'i':
+		if (eat(&c, LIT("improper command pipelining after "))) {
+			const char *from = find(c.p, c.end, LIT(" from "));
+			if (from) {
+				ev->reject_stage = view(c.p, from);
+				c.p = from + 6;
+				if (client_token(&c, &ev->client_name, &ev->client_ip))
+					ev->kind = EV_PIPELINING;
+			}
+		}
+		break;
 	case 'P':
 	case 'R':
 	case 'D':
@@ -517,7 +531,7 @@ const char *event_kind_name(enum event_kind k)
 	static const char *const names[EV_KIND_COUNT] = {
 		"other", "connect", "disconnect", "client", "pickup", "message_id", "queued",
 		"removed", "expired", "delivery", "sasl_failure", "reject", "hold", "release",
-		"deleted", "requeued", "queue_summary", "bounce_notice", "anvil",
+		"deleted", "requeued", "queue_summary", "bounce_notice", "anvil", "pipelining",
 	};
 	return (unsigned)k < EV_KIND_COUNT ? names[k] : "?";
 }

@@ -34,6 +34,7 @@ enum event_kind {
 	EV_QUEUE_SUMMARY,	/* postsuper "Placed on hold: N messages" etc. */
 	EV_BOUNCE_NOTICE,	/* QID: sender non-delivery notification: QID2 */
 	EV_ANVIL,		/* statistics: max ... for (service:IP) */
+	EV_PIPELINING,		/* improper command pipelining after X from NAME[IP] */
 	EV_KIND_COUNT
 };
 
@@ -68,6 +69,7 @@ struct pf_event {
 	enum summary_kind summary;
 	long count;			/* summary count, anvil value */
 	struct strview anvil_what;	/* "connection rate" ... */
+	int server_fault;		/* SASL failure caused by the server, not the client */
 };
 
 void event_parse(struct strview service, struct strview text, struct pf_event *ev);

@@ -26,8 +26,8 @@ void time_context_init(struct time_context *tc, time_t reference)
 	struct tm tm;
 	localtime_r(&reference, &tm);
 	memset(tc, 0, sizeof(*tc));
+	tc->reference = (int64_t)reference;
 	tc->ref_year = tm.tm_year + 1900;
-	tc->ref_month = tm.tm_mon + 1;
 }
 
 static int digit(char c) { return c >= '0' && c <= '9'; }
@@ -60,12 +60,9 @@ static int64_t utc_epoch(int y, int mo, int d, int h, int mi, int s)
 	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 
-/* bsd_minute_epoch - local wall-clock minute to UTC epoch, with year inference */
-static int64_t bsd_minute_epoch(const struct time_context *tc, int mon, int day, int h, int mi)
+/* local_epoch - local wall-clock minute of a given year to UTC epoch */
+static int64_t local_epoch(int year, int mon, int day, int h, int mi)
 {
-	int year = tc->ref_year;
-	if (mon - tc->ref_month > 1)
-		year--;		/* December lines read in January */
 	struct tm tm = {0};
 	tm.tm_year = year - 1900;
 	tm.tm_mon = mon - 1;
@@ -77,6 +74,16 @@ static int64_t bsd_minute_epoch(const struct time_context *tc, int mon, int day,
 	if (t == (time_t)-1)
 		return utc_epoch(year, mon, day, h, mi, 0);
 	return (int64_t)t;
+}
+
+/* bsd_minute_epoch - the reference year, unless that puts the stamp in the
+ * future (beyond 2 days of clock skew): December lines read in January */
+static int64_t bsd_minute_epoch(const struct time_context *tc, int mon, int day, int h, int mi)
+{
+	int64_t t = local_epoch(tc->ref_year, mon, day, h, mi);
+	if (t > tc->reference + 2 * 86400)
+		t = local_epoch(tc->ref_year - 1, mon, day, h, mi);
+	return t;
 }
 
 /* parse_bsd_time - "Mmm dd hh:mm:ss" (15 bytes) */

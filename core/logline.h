@@ -38,8 +38,8 @@ struct log_line {
 };
 
 struct time_context {
+	int64_t reference;	/* stamps more than 2 days after it are last year's */
 	int ref_year;		/* year of the reference time */
-	int ref_month;		/* 1..12 */
 	/* Cache: epoch of the minute in last_bsd_minute ("Mmm dd hh:mm"). */
 	char last_bsd_minute[12];
 	int64_t last_bsd_epoch;

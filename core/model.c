@@ -633,6 +633,10 @@ static void apply_delivery(struct model *m, struct msg_record *r, const struct p
 
 static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64_t t)
 {
+	if (ev->server_fault) {
+		m->totals.sasl_server_faults++;
+		return;
+	}
 	m->totals.sasl_failures++;
 	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
 	if (ip) {
@@ -678,6 +682,15 @@ static void apply_reject(struct model *m, const struct pf_event *ev, int64_t t)
 		ip->rejects++;
 }
 
+/* count_record - a message counts once, whichever of its lines comes first */
+static void count_record(struct model *m, struct msg_record *r)
+{
+	if (!(r->flags & RF_COUNTED)) {
+		r->flags |= RF_COUNTED;
+		m->totals.messages++;
+	}
+}
+
 /* apply_record_event - events about one queue ID */
 static void apply_record_event(struct model *m, const struct pf_event *ev, int64_t t)
 {
@@ -688,23 +701,20 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		r->last_seen = t;
 	switch (ev->kind) {
 	case EV_CLIENT:
-		if (!r->client_ip && !(r->flags & RF_LOCAL))
-			m->totals.messages++;
+		count_record(m, r);
 		apply_client(m, r, ev, t);
 		break;
 	case EV_PICKUP:
-		if (!(r->flags & RF_LOCAL) && !r->client_ip) {
-			m->totals.messages++;
+		if (!(r->flags & RF_LOCAL) && !r->client_ip)
 			m->totals.local_submissions++;
-		}
+		count_record(m, r);
 		r->flags |= RF_LOCAL;
 		break;
 	case EV_MESSAGE_ID:
 		r->message_id = store(m, ev->message_id);
 		break;
 	case EV_QUEUED:
-		if (!r->client_ip && !(r->flags & (RF_LOCAL | RF_QUEUED)))
-			m->totals.messages++;	/* first seen at qmgr: log began mid-way */
+		count_record(m, r);	/* first seen at qmgr when the log began mid-way */
 		apply_queued(m, r, ev, t);
 		break;
 	case EV_DELIVERY:
@@ -775,6 +785,13 @@ void model_apply(struct model *m, const struct log_line *ll, const struct pf_eve
 	case EV_REJECT:
 		apply_reject(m, ev, t);
 		break;
+	case EV_PIPELINING: {
+		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+		if (ip)
+			ip->pipelining++;
+		tot->pipelining++;
+		break;
+	}
 	case EV_QUEUE_SUMMARY:
 		/* "postsuper -h ALL" logs only this line: count it as such */
 		if (ev->summary == SUM_HOLD)

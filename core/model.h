@@ -43,6 +43,7 @@ struct agg_stats {
 	uint32_t distinct_ips;	/* SASL user: client IPs it sent from */
 	uint32_t sasl_failures;	/* client IP: failed AUTHs from it; user: against it */
 	uint32_t rejects, connects;
+	uint32_t pipelining;	/* client IP: improper command pipelining (spam bots) */
 	uint32_t peak_1m;	/* most messages in one minute, ever */
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
 	int64_t first_seen, last_seen;
@@ -59,6 +60,7 @@ enum record_flag {
 	RF_DELETED = 16,	/* by postsuper -d */
 	RF_NULL_SENDER = 32,
 	RF_LOCAL = 64,		/* submitted by pickup (sendmail), not smtpd */
+	RF_COUNTED = 128,	/* counted in totals.messages */
 };
 
 struct msg_record {
@@ -92,7 +94,7 @@ struct model_totals {
 	uint64_t auth_messages, unauth_messages;
 	uint64_t rcpts, bytes_queued;
 	uint64_t sent, deferred, bounced, expired;
-	uint64_t sasl_failures, rejects, connects;
+	uint64_t sasl_failures, sasl_server_faults, rejects, connects, pipelining;
 	uint64_t rejects_by_class[RJ_CLASS_COUNT];
 	struct reject_code_count reject_codes[16];
 	uint64_t held, released, deleted, requeued;	/* per queue ID lines */

@@ -125,6 +125,8 @@ static json_t *totals_json(const struct model *m)
 	set_u64(o, "expired", t->expired);
 	set_u64(o, "connects", t->connects);
 	set_u64(o, "sasl_failures", t->sasl_failures);
+	set_u64(o, "sasl_server_faults", t->sasl_server_faults);
+	set_u64(o, "pipelining", t->pipelining);
 	set_u64(o, "rejects", t->rejects);
 	set_u64(o, "held", t->held);
 	set_u64(o, "released", t->released);

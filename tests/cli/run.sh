@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# tests/cli/run.sh SPAMTOP [SANITIZER-SPAMTOP] - the command line, end to end, on
+# the recorded real capture and on hostile input. Prints "cli: N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.."
+bin=$1
+san=${2:-$1}
+fixture=tests/fixtures/lab-outbreak.log
+tmp=$(mktemp -d /tmp/spamtop-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+# check NAME COMMAND...: the command must succeed
+check() {
+	local name=$1; shift
+	if ( "$@" ) >"$tmp/out" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: $name"; sed 's/^/    /' "$tmp/out" | head -20
+	fi
+}
+
+report_json_names_victim_first() {
+	"$bin" --report --json "$fixture" > "$tmp/r.json" &&
+	[ "$(jq -r '.suspects[0].key' "$tmp/r.json")" = victim@lab.example ] &&
+	[ "$(jq -r '.suspects[] | select(.kind=="trusted_relay") | .key' "$tmp/r.json")" = 127.0.0.2 ] &&
+	[ "$(jq '.sasl_users[0].messages' "$tmp/r.json")" = 24 ]
+}
+
+text_report_lists_suspects_and_tables() {
+	"$bin" --report "$fixture" > "$tmp/r.txt" &&
+	grep -q '^Suspects: 3$' "$tmp/r.txt" &&
+	grep -q 'sasl_user *victim@lab.example' "$tmp/r.txt" &&
+	grep -q '^SASL users (2 of 2' "$tmp/r.txt"
+}
+
+stdin_dash_reads_the_same_as_the_file() {
+	"$bin" --report --json "$fixture" | jq -c .totals > "$tmp/a" &&
+	"$bin" --report --json - < "$fixture" | jq -c .totals > "$tmp/b" &&
+	cmp -s "$tmp/a" "$tmp/b"
+}
+
+gz_rotated_file_reads_the_same_as_plain() {
+	gzip -c "$fixture" > "$tmp/mail.log.2.gz" &&
+	"$bin" --report --json "$tmp/mail.log.2.gz" | jq -c .totals > "$tmp/b" &&
+	"$bin" --report --json "$fixture" | jq -c .totals > "$tmp/a" &&
+	cmp -s "$tmp/a" "$tmp/b"
+}
+
+missing_file_is_reported_and_the_rest_still_read() {
+	local rc=0
+	"$bin" --report --json "$tmp/nope.log" "$fixture" > "$tmp/r.json" 2> "$tmp/err" || rc=$?
+	[ $rc -eq 1 ] && grep -q "cannot open $tmp/nope.log: No such file or directory" "$tmp/err" &&
+	[ "$(jq .totals.messages "$tmp/r.json")" = 40 ]
+}
+
+bad_top_value_is_a_usage_error() {
+	local rc=0
+	"$bin" --report --top lots "$fixture" > /dev/null 2> "$tmp/err" || rc=$?
+	[ $rc -eq 2 ] && grep -q -- '--top wants a number' "$tmp/err"
+}
+
+random_bytes_are_counted_not_fatal() {
+	head -c 2000000 /dev/urandom > "$tmp/garbage" &&
+	"$san" --report --json "$tmp/garbage" > "$tmp/r.json" &&
+	[ "$(jq .input.malformed_lines "$tmp/r.json")" -gt 0 ] &&
+	[ "$(jq .input.postfix_lines "$tmp/r.json")" = 0 ]
+}
+
+hostile_text_never_reaches_the_terminal_raw() {
+	printf 'Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D5E: client=x[192.0.2.1], sasl_method=LOGIN, sasl_username=\033]0;pwn\007\033[2J\n' > "$tmp/hostile.log" &&
+	printf 'Nov 24 10:00:01 mx postfix/qmgr[2]: 1A2B3C4D5E: from=<\342\200\256x\033[31m@evil.example>, size=1, nrcpt=1 (queue active)\n' >> "$tmp/hostile.log" &&
+	"$san" --report "$tmp/hostile.log" > "$tmp/r.txt" &&
+	! LC_ALL=C grep -q $'\033' "$tmp/r.txt" && ! LC_ALL=C grep -q $'\007' "$tmp/r.txt" &&
+	! grep -q $'\342\200\256' "$tmp/r.txt" && grep -q '\\x1b\]0;pwn\\x07' "$tmp/r.txt"
+}
+
+one_megabyte_line_and_truncated_last_line_are_survived() {
+	{ cat "$fixture"; printf 'Nov 24 10:00:01 mx postfix/qmgr[2]: 1A2B3C4D5E: from=<'; head -c 1100000 /dev/zero | tr '\0' a; printf '@x>, size=1, nrcpt=1 (queue active)\n'; printf 'Nov 24 10:00:02 mx postfix/smtpd[1]: conn'; } > "$tmp/long.log" &&
+	"$san" --report --json "$tmp/long.log" > "$tmp/r.json" &&
+	[ "$(jq .input.partial_last_lines "$tmp/r.json")" = 1 ] &&
+	[ "$(jq .input.fields_cut "$tmp/r.json")" = 1 ] &&
+	[ "$(jq .totals.messages "$tmp/r.json")" = 41 ]
+}
+
+help_and_version_describe_the_program() {
+	"$bin" --help | grep -q -- '--report' && "$bin" --help | grep -q -- '--sasl-user' &&
+	"$bin" --version | grep -q '^spamtop [0-9]'
+}
+
+check "report --json names the victim first and the trusted relay" report_json_names_victim_first
+check "text report lists suspects and tables" text_report_lists_suspects_and_tables
+check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file
+check "a .gz rotated file reads the same as plain" gz_rotated_file_reads_the_same_as_plain
+check "a missing file is reported and the rest still read" missing_file_is_reported_and_the_rest_still_read
+check "a bad --top is a usage error" bad_top_value_is_a_usage_error
+check "random bytes are counted, not fatal (sanitizers)" random_bytes_are_counted_not_fatal
+check "hostile text never reaches the terminal raw (sanitizers)" hostile_text_never_reaches_the_terminal_raw
+check "1 MB field and a cut last line are survived (sanitizers)" one_megabyte_line_and_truncated_last_line_are_survived
+check "--help and --version describe the program" help_and_version_describe_the_program
+echo "cli: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,452 @@
+/*
+ * test_event - every Postfix event form an incident needs, on real lines:
+ * fail2ban's published test logs (with its verdicts), the postfix-grok-
+ * patterns messages, and lines recorded from the real Postfix lab.
+ */
+#include "testutil.h"
+
+#include <jansson.h>
+
+#include "core/event.h"
+#include "core/logline.h"
+
+static struct time_context tc;
+
+static int setup(void **state)
+{
+	(void)state;
+	test_use_utc();
+	time_context_init(&tc, TEST_REFERENCE);
+	return 0;
+}
+
+static void assert_view(struct strview v, const char *want)
+{
+	char got[512];
+	sv_copy(v, got, sizeof(got));
+	assert_string_equal(got, want);
+}
+
+/* parse_line - full line through the prefix scanner and the event parser */
+static void parse_line(const char *line, struct pf_event *ev)
+{
+	struct log_line ll;
+	assert_int_equal(logline_parse(&tc, line, strlen(line), &ll), LINE_POSTFIX);
+	event_parse(ll.service, ll.text, ev);
+}
+
+/* parse_msg - a message text for a given service (grok corpus form) */
+static void parse_msg(const char *service, const char *text, struct pf_event *ev)
+{
+	event_parse((struct strview){service, strlen(service)}, (struct strview){text, strlen(text)}, ev);
+}
+
+/* Reads line N (1-based) of a text file into buf. */
+static void nth_line(const char *text, int n, char *buf, size_t size)
+{
+	const char *p = text;
+	for (int i = 1; i < n && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	assert_non_null(p);
+	const char *nl = strchr(p, '\n');
+	size_t len = nl ? (size_t)(nl - p) : strlen(p);
+	assert_true(len < size);
+	memcpy(buf, p, len);
+	buf[len] = 0;
+}
+
+/* fail2ban's verdicts: every line it counts as a failure is one for us, with its IP */
+static void fail2ban_verdicts_hold(const char *log, const char *expect)
+{
+	char *text = test_read_file(log, NULL);
+	char *exp = test_read_file(expect, NULL);
+	int checked = 0;
+	for (char *line = strtok(exp, "\n"); line; line = strtok(NULL, "\n")) {
+		json_error_t jerr;
+		json_t *o = json_loads(line, 0, &jerr);
+		assert_non_null(o);
+		int n = (int)json_integer_value(json_object_get(o, "line"));
+		const char *kind = json_string_value(json_object_get(o, "kind"));
+		const char *ip = json_string_value(json_object_get(o, "ip"));
+		int match = json_is_true(json_object_get(o, "match"));
+		char buf[2048];
+		nth_line(text, n, buf, sizeof(buf));
+		struct pf_event ev;
+		parse_line(buf, &ev);
+		if (strcmp(kind, "sasl_auth_failed") == 0) {
+			assert_int_equal(ev.kind, EV_SASL_FAIL);
+			/* fail2ban does not count a lost authentication server */
+			assert_int_equal(!ev.server_fault, match);
+		} else {
+			/* rejects, or pipelining violations fail2ban also bans for */
+			assert_true(ev.kind == EV_REJECT || ev.kind == EV_PIPELINING);
+		}
+		assert_view(ev.client_ip, ip);
+		checked++;
+		json_decref(o);
+	}
+	assert_true(checked >= 8);
+	free(text);
+	free(exp);
+}
+
+static void sasl_failures_match_fail2ban_verdicts_and_ips(void **state)
+{
+	(void)state;
+	fail2ban_verdicts_hold("tests/fixtures/corpus/fail2ban-postfix-sasl.log",
+			       "tests/fixtures/corpus/fail2ban-postfix-sasl.expect.jsonl");
+}
+
+static void rejects_match_fail2ban_verdicts_and_ips(void **state)
+{
+	(void)state;
+	fail2ban_verdicts_hold("tests/fixtures/corpus/fail2ban-postfix.log",
+			       "tests/fixtures/corpus/fail2ban-postfix.expect.jsonl");
+}
+
+static void noqueue_reject_is_split_into_code_text_and_envelope(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_line("Jul 12 07:47:48 saturn postfix/smtpd[8738]: NOQUEUE: reject: RCPT from "
+		   "1-2-3-4-example.com[1.2.3.4]: 554 5.7.1 <smtp@example.com>: Relay access denied; "
+		   "from=<john@example.com> to=<smtp@example.org> proto=SMTP helo=<198.51.100.17>", &ev);
+	assert_int_equal(ev.kind, EV_REJECT);
+	assert_int_equal(ev.qid.len, 0);
+	assert_view(ev.reject_stage, "RCPT");
+	assert_view(ev.client_name, "1-2-3-4-example.com");
+	assert_view(ev.reject_code, "554");
+	assert_view(ev.reject_text, "5.7.1 <smtp@example.com>: Relay access denied");
+	assert_int_equal(ev.reject_class, RJ_RELAY_DENIED);
+	assert_view(ev.sender, "john@example.com");
+	assert_view(ev.rcpt, "smtp@example.org");
+	assert_view(ev.proto, "SMTP");
+	assert_view(ev.helo, "198.51.100.17");
+}
+
+static void reject_classes_follow_the_reason(void **state)
+{
+	(void)state;
+	struct {
+		const char *line;
+		enum reject_class want;
+	} cases[] = {
+		{"Feb 21 09:21:54 xxx postfix/smtpd[14398]: NOQUEUE: reject: RCPT from example.com[192.0.43.10]: "
+		 "450 4.7.1 : Helo command rejected: Host not found; from=<> to=<> proto=ESMTP helo=", RJ_HELO},
+		{"Jul 18 23:12:56 xxx postfix/smtpd[8738]: NOQUEUE: reject: RCPT from foo[192.51.100.43]: 554 5.7.1 "
+		 "<foo@bad.domain>: Sender address rejected: match bad.domain; from=<foo@bad.domain> "
+		 "to=<foo@porcupine.org> proto=SMTP helo=<192.51.100.43>", RJ_SENDER},
+		{"Aug 10 10:55:38 f postfix/smtpd[2162]: NOQUEUE: reject: VRFY from x.net[72.53.132.234]: 550 5.1.1 : "
+		 "Recipient address rejected: User unknown in local recipient tab", RJ_UNKNOWN_USER},
+		{"Dec 21 21:17:29 xxx postfix/smtpd[7150]: NOQUEUE: reject: RCPT from b.example.com[93.184.216.34]: "
+		 "450 4.7.1 Client host rejected: cannot find your hostname, [93.184.216.34]; from=<a@example.com> "
+		 "to=<g@example.com> proto=ESMTP helo=<b.example.com>", RJ_CLIENT},
+		{"Dec 21 21:17:29 xxx postfix/smtpd[7150]: NOQUEUE: reject: RCPT from unknown[198.51.100.9]: "
+		 "554 5.7.1 Service unavailable; Client host [198.51.100.9] blocked using zen.spamhaus.org; "
+		 "from=<a@example.com> to=<g@example.com> proto=ESMTP helo=<x>", RJ_RBL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pf_event ev;
+		parse_line(cases[i].line, &ev);
+		assert_int_equal(ev.kind, EV_REJECT);
+		assert_int_equal(ev.reject_class, cases[i].want);
+	}
+}
+
+static void ehlo_reject_without_envelope_addresses_is_read(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_line("Jan 31 13:55:24 xxx postfix/smtpd[3462]: NOQUEUE: reject: EHLO from s271272.static.corbina.ru"
+		   "[78.107.251.238]: 504 5.5.2 <User>: Helo command rejected: need fully-qualified hostname; "
+		   "proto=SMTP helo=<User>", &ev);
+	assert_int_equal(ev.kind, EV_REJECT);
+	assert_view(ev.reject_stage, "EHLO");
+	assert_view(ev.reject_code, "504");
+	assert_view(ev.client_ip, "78.107.251.238");
+	assert_int_equal(ev.reject_class, RJ_HELO);
+}
+
+/* the grok-patterns corpus: message parts per service, every one recognized */
+static void grok_smtpd_messages_are_recognized(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("smtpd", "connect from 061238241086.static.ctinets.com[61.238.241.86]", &ev);
+	assert_int_equal(ev.kind, EV_CONNECT);
+	assert_view(ev.client_ip, "61.238.241.86");
+	parse_msg("smtpd", "disconnect from 061238241086.static.ctinets.com[61.238.241.86]", &ev);
+	assert_int_equal(ev.kind, EV_DISCONNECT);
+	parse_msg("smtpd", "4104E3D: client=061238241086.static.ctinets.com[61.238.241.86]", &ev);
+	assert_int_equal(ev.kind, EV_CLIENT);
+	assert_view(ev.qid, "4104E3D");
+	assert_view(ev.client_name, "061238241086.static.ctinets.com");
+	assert_int_equal(ev.sasl_username.len, 0);
+	parse_msg("smtpd", "NOQUEUE: reject: RCPT from 061238241086.static.ctinets.com[61.238.241.86]: 550 5.1.1 "
+		  "<toernooicommissie@example.com>: Recipient address rejected: User unknown in virtual mailbox "
+		  "table; from=<wumt5@cchfdc.com> to=<toernooicommissie@example.com> proto=ESMTP helo=<ecsolved.com>", &ev);
+	assert_int_equal(ev.kind, EV_REJECT);
+	assert_int_equal(ev.reject_class, RJ_UNKNOWN_USER);
+	assert_view(ev.sender, "wumt5@cchfdc.com");
+	parse_msg("smtpd", "lost connection after STARTTLS from unknown[72.13.58.7]", &ev);
+	assert_int_equal(ev.kind, EV_OTHER);
+}
+
+static void grok_cleanup_and_qmgr_messages_are_recognized(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("cleanup", "0F5383D: message-id=<544D2523.30609@rhsoft.net>", &ev);
+	assert_int_equal(ev.kind, EV_MESSAGE_ID);
+	assert_view(ev.message_id, "544D2523.30609@rhsoft.net");
+	parse_msg("cleanup", "4104E3D: message-id=<>", &ev);
+	assert_int_equal(ev.kind, EV_MESSAGE_ID);
+	assert_int_equal(ev.message_id.len, 0);
+	parse_msg("cleanup", "4104E3D: milter-reject: END-OF-MESSAGE from 061238241086.static.ctinets.com"
+		  "[61.238.241.86]: 5.7.1 Blocked by SpamAssassin; from=<wumt5@cchfdc.com> "
+		  "to=<voorzitter@example.com> proto=ESMTP helo=<ecsolved.com>", &ev);
+	assert_int_equal(ev.kind, EV_REJECT);
+	assert_view(ev.qid, "4104E3D");
+	assert_view(ev.reject_stage, "END-OF-MESSAGE");
+	assert_int_equal(ev.reject_class, RJ_CONTENT);
+	assert_view(ev.reject_text, "5.7.1 Blocked by SpamAssassin");
+	assert_view(ev.rcpt, "voorzitter@example.com");
+	parse_msg("qmgr", "0F5383D: removed", &ev);
+	assert_int_equal(ev.kind, EV_REMOVED);
+	parse_msg("qmgr", "0F5383D: from=<owner-postfix-users@postfix.org>, size=5360, nrcpt=1 (queue active)", &ev);
+	assert_int_equal(ev.kind, EV_QUEUED);
+	assert_view(ev.sender, "owner-postfix-users@postfix.org");
+	assert_int_equal(ev.size, 5360);
+	assert_int_equal(ev.nrcpt, 1);
+}
+
+static void grok_delivery_messages_give_relay_orig_to_and_status(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("pipe", "153053D: to=<tom@example.com>, orig_to=<admin@example.com>, relay=dovecot, delay=3.4, "
+		  "delays=3.3/0.03/0/0.12, dsn=2.0.0, status=sent (delivered via dovecot service)", &ev);
+	assert_int_equal(ev.kind, EV_DELIVERY);
+	assert_view(ev.rcpt, "tom@example.com");
+	assert_view(ev.orig_to, "admin@example.com");
+	assert_view(ev.relay, "dovecot");
+	assert_view(ev.delay, "3.4");
+	assert_view(ev.dsn, "2.0.0");
+	assert_int_equal(ev.status, DS_SENT);
+	assert_view(ev.status_text, "delivered via dovecot service");
+	parse_msg("smtp", "7EE668039: to=<admin@example.com>, relay=127.0.0.1[127.0.0.1]:2525, delay=3.6, "
+		  "delays=0.2/0.02/0.04/3.3, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 153053D)", &ev);
+	assert_view(ev.relay, "127.0.0.1[127.0.0.1]:2525");
+	assert_view(ev.status_text, "250 2.0.0 Ok: queued as 153053D");
+}
+
+static void grok_anvil_statistics_give_ip_and_value_ipv6_included(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("anvil", "statistics: max connection rate 1/60s for (smtpd:61.238.241.86) at Oct 26 18:13:50", &ev);
+	assert_int_equal(ev.kind, EV_ANVIL);
+	assert_view(ev.anvil_what, "connection rate");
+	assert_int_equal(ev.count, 1);
+	assert_view(ev.client_ip, "61.238.241.86");
+	parse_msg("anvil", "statistics: max connection count 1 for (smtpd:2604:8d00:0:1::3) at Oct 26 17:46:59", &ev);
+	assert_view(ev.client_ip, "2604:8d00:0:1::3");
+	parse_msg("anvil", "statistics: max cache size 1 at Oct 26 18:13:50", &ev);
+	assert_int_equal(ev.kind, EV_ANVIL);
+	assert_int_equal(ev.client_ip.len, 0);
+}
+
+static void lab_client_line_with_sasl_login_is_read(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_line("Nov 24 23:12:29 mail postfix/smtpd[3018]: C1B7D1021F2: client=unknown[127.0.0.11], "
+		   "sasl_method=LOGIN, sasl_username=victim@lab.example", &ev);
+	assert_int_equal(ev.kind, EV_CLIENT);
+	assert_view(ev.qid, "C1B7D1021F2");
+	assert_view(ev.client_name, "unknown");
+	assert_view(ev.client_ip, "127.0.0.11");
+	assert_view(ev.sasl_method, "LOGIN");
+	assert_view(ev.sasl_username, "victim@lab.example");
+	parse_line("Nov 24 23:12:29 mail postfix/smtpd[3018]: C1B7D1021F2: client=a.example[192.0.2.1]:4711, "
+		   "sasl_method=PLAIN, sasl_username=bob, sasl_sender=boss@example.com", &ev);
+	assert_view(ev.client_ip, "192.0.2.1");
+	assert_view(ev.sasl_username, "bob");
+	assert_view(ev.sasl_sender, "boss@example.com");
+}
+
+static void lab_sasl_failure_names_the_attacked_user(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_line("Nov 24 23:12:29 mail postfix/smtpd[3018]: warning: unknown[127.0.0.66]: SASL LOGIN "
+		   "authentication failed: authentication failure, sasl_username=victim@lab.example", &ev);
+	assert_int_equal(ev.kind, EV_SASL_FAIL);
+	assert_view(ev.client_ip, "127.0.0.66");
+	assert_view(ev.sasl_method, "LOGIN");
+	assert_view(ev.status_text, "authentication failure");
+	assert_view(ev.sasl_username, "victim@lab.example");
+	assert_int_equal(ev.server_fault, 0);
+}
+
+static void lab_deferred_delivery_and_null_sender_are_read(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_line("Nov 24 23:12:29 mail postfix/smtp[3023]: 186841021E4: to=<partner1@remote.example>, relay=none, "
+		   "delay=0.06, delays=0.02/0.04/0/0, dsn=4.4.1, status=deferred (connect to 127.0.0.1[127.0.0.1]:2599: "
+		   "Connection refused)", &ev);
+	assert_int_equal(ev.kind, EV_DELIVERY);
+	assert_int_equal(ev.status, DS_DEFERRED);
+	assert_view(ev.status_text, "connect to 127.0.0.1[127.0.0.1]:2599: Connection refused");
+	parse_line("Nov 24 23:12:32 mail postfix/qmgr[3015]: 2BAD610223A: from=<>, size=300, nrcpt=1 (queue active)", &ev);
+	assert_int_equal(ev.kind, EV_QUEUED);
+	assert_int_equal(ev.has_sender, 1);
+	assert_int_equal(ev.sender.len, 0);
+}
+
+static void expired_and_bounce_notification_lines_are_read(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("qmgr", "4A3F3102252: from=<spam@x.example>, status=expired, returned to sender", &ev);
+	assert_int_equal(ev.kind, EV_EXPIRED);
+	assert_view(ev.sender, "spam@x.example");
+	parse_msg("bounce", "4A3F3102252: sender non-delivery notification: 5B1C2102260", &ev);
+	assert_int_equal(ev.kind, EV_BOUNCE_NOTICE);
+	assert_view(ev.other_qid, "5B1C2102260");
+	parse_msg("pickup", "4A3F3102252: uid=0 from=<root>", &ev);
+	assert_int_equal(ev.kind, EV_PICKUP);
+	assert_view(ev.sender, "root");
+}
+
+static void lab_postsuper_lines_are_read_per_id_and_as_totals(void **state)
+{
+	(void)state;
+	char *text = test_read_file("tests/fixtures/lab-postsuper.log", NULL);
+	int kinds[EV_KIND_COUNT] = {0};
+	long summary_total = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		struct pf_event ev;
+		parse_line(line, &ev);
+		kinds[ev.kind]++;
+		if (ev.kind == EV_QUEUE_SUMMARY)
+			summary_total += ev.count;
+		else
+			assert_true(queue_id_valid(ev.qid.ptr, ev.qid.len));
+	}
+	assert_int_equal(kinds[EV_HOLD], 1);
+	assert_int_equal(kinds[EV_RELEASE], 1);
+	assert_int_equal(kinds[EV_REQUEUED], 1);
+	assert_int_equal(kinds[EV_DELETED], 1);
+	assert_int_equal(kinds[EV_QUEUE_SUMMARY], 6);
+	assert_int_equal(summary_total, 39 + 1 + 1 + 39 + 1 + 1);
+	free(text);
+}
+
+static void ipv6_clients_are_read_with_and_without_prefix(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("smtpd", "connect from mail.example[2001:db8::1]", &ev);
+	assert_int_equal(ev.kind, EV_CONNECT);
+	assert_view(ev.client_ip, "2001:db8::1");
+	parse_msg("smtpd", "ABCDE12345: client=unknown[IPv6:2001:db8::25], sasl_method=PLAIN, sasl_username=u", &ev);
+	assert_view(ev.client_ip, "2001:db8::25");
+	parse_msg("smtpd", "warning: unknown[2001:db8::66]: SASL PLAIN authentication failed: x", &ev);
+	assert_int_equal(ev.kind, EV_SASL_FAIL);
+	assert_view(ev.client_ip, "2001:db8::66");
+}
+
+static void odd_addresses_with_quotes_commas_and_brackets_are_read_whole(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("qmgr", "ABCDE12345: from=<\"john, doe\"@x.example>, size=10, nrcpt=2 (queue active)", &ev);
+	assert_int_equal(ev.kind, EV_QUEUED);
+	assert_view(ev.sender, "\"john, doe\"@x.example");
+	assert_int_equal(ev.nrcpt, 2);
+	parse_msg("qmgr", "ABCDE12345: from=<a>b@x.example>, size=10, nrcpt=1 (queue active)", &ev);
+	assert_view(ev.sender, "a>b@x.example");
+	parse_msg("smtp", "ABCDE12345: to=<\"a b\"@x.example>, relay=none, delay=1, delays=0/0/0/0, dsn=5.0.0, "
+		  "status=bounced (host said: 550 no)", &ev);
+	assert_view(ev.rcpt, "\"a b\"@x.example");
+	assert_int_equal(ev.status, DS_BOUNCED);
+}
+
+static void queue_ids_short_and_long_are_valid_and_words_are_not(void **state)
+{
+	(void)state;
+	const char *good[] = {"1C205316C411", "4104E3D", "186841021E4", "4Lhq5C0Q6Bz1xyk", "3sBXp05mTyz9Rw1"};
+	const char *bad[] = {"NOQUEUE", "warning", "statistics", "abc", "1C20;rm", "1C205 316", "ABCDEZZ12",
+			     "../../etc", "-h", ""};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(queue_id_valid(good[i], strlen(good[i])));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(queue_id_valid(bad[i], strlen(bad[i])));
+	assert_false(queue_id_valid("1C205316C411\n", 13));
+}
+
+static void long_queue_id_lines_are_joined_by_their_id(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("smtpd", "4Lhq5C0Q6Bz1xyk: client=unknown[192.0.2.7], sasl_method=LOGIN, sasl_username=x", &ev);
+	assert_int_equal(ev.kind, EV_CLIENT);
+	assert_view(ev.qid, "4Lhq5C0Q6Bz1xyk");
+}
+
+static void truncated_and_hostile_texts_never_read_past_the_end(void **state)
+{
+	(void)state;
+	const char *full[] = {
+		"ABCDE12345: to=<a@b>, orig_to=<c@d>, relay=none, delay=1, dsn=4.0.0, status=deferred (x)",
+		"ABCDE12345: client=unknown[127.0.0.1], sasl_method=LOGIN, sasl_username=victim",
+		"NOQUEUE: reject: RCPT from x[1.2.3.4]: 554 5.7.1 <a>: Relay access denied; from=<a> to=<b> proto=SMTP helo=<h>",
+		"warning: unknown[1.2.3.4]: SASL LOGIN authentication failed: x, sasl_username=u",
+		"ABCDE12345: from=<a@b>, size=1, nrcpt=1 (queue active)",
+		"statistics: max connection rate 1/60s for (smtpd:1.2.3.4) at Oct 26 18:13:50",
+		"ABCDE12345: reject: header Subject: x from y[1.2.3.4]; from=<a> to=<b> proto=ESMTP helo=<h>: 5.7.1 no",
+	};
+	/* every prefix, copied to an exact-size heap block so ASan sees any over-read */
+	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++) {
+		size_t n = strlen(full[i]);
+		for (size_t k = 0; k <= n; k++) {
+			char *copy = malloc(k ? k : 1);
+			memcpy(copy, full[i], k);
+			struct pf_event ev;
+			parse_msg("smtpd", "", &ev);
+			event_parse((struct strview){"smtpd", 5}, (struct strview){copy, k}, &ev);
+			free(copy);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sasl_failures_match_fail2ban_verdicts_and_ips),
+		cmocka_unit_test(rejects_match_fail2ban_verdicts_and_ips),
+		cmocka_unit_test(noqueue_reject_is_split_into_code_text_and_envelope),
+		cmocka_unit_test(reject_classes_follow_the_reason),
+		cmocka_unit_test(ehlo_reject_without_envelope_addresses_is_read),
+		cmocka_unit_test(grok_smtpd_messages_are_recognized),
+		cmocka_unit_test(grok_cleanup_and_qmgr_messages_are_recognized),
+		cmocka_unit_test(grok_delivery_messages_give_relay_orig_to_and_status),
+		cmocka_unit_test(grok_anvil_statistics_give_ip_and_value_ipv6_included),
+		cmocka_unit_test(lab_client_line_with_sasl_login_is_read),
+		cmocka_unit_test(lab_sasl_failure_names_the_attacked_user),
+		cmocka_unit_test(lab_deferred_delivery_and_null_sender_are_read),
+		cmocka_unit_test(expired_and_bounce_notification_lines_are_read),
+		cmocka_unit_test(lab_postsuper_lines_are_read_per_id_and_as_totals),
+		cmocka_unit_test(ipv6_clients_are_read_with_and_without_prefix),
+		cmocka_unit_test(odd_addresses_with_quotes_commas_and_brackets_are_read_whole),
+		cmocka_unit_test(queue_ids_short_and_long_are_valid_and_words_are_not),
+		cmocka_unit_test(long_queue_id_lines_are_joined_by_their_id),
+		cmocka_unit_test(truncated_and_hostile_texts_never_read_past_the_end),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

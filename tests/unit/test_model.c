@@ -1,0 +1,300 @@
+/*
+ * test_model - records joined by queue ID and the aggregates over them,
+ * on the real lab capture and on crafted sequences of real line forms.
+ */
+#include "testutil.h"
+
+#include "core/aggview.h"
+#include "core/detect.h"
+#include "core/ingest.h"
+#include "core/model.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	test_use_utc();
+	return 0;
+}
+
+static void add(struct model *m, const char *line)
+{
+	assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
+}
+
+static struct model *lab_model(void)
+{
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	assert_non_null(m);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
+	return m;
+}
+
+static const struct agg_stats *find(const struct model *m, enum agg_kind k, const char *key)
+{
+	return model_agg_find(m, k, key, strlen(key));
+}
+
+struct victim_check {
+	int records;
+	int bad;
+};
+
+static int check_victim_record(const struct msg_record *r, void *arg)
+{
+	struct victim_check *vc = arg;
+	if (r->sasl_user == NULL || strcmp(r->sasl_user->s, "victim@lab.example") != 0)
+		return 0;
+	vc->records++;
+	/* smtpd gave the user and IP, cleanup the message-id, qmgr the sender and size */
+	if (r->client_ip == NULL || strncmp(r->client_ip->s, "127.0.0.1", 9) != 0
+	    || r->sender == NULL || strstr(r->sender->s, "@cheap-pills.example") == NULL
+	    || r->message_id == NULL || r->size == 0 || r->nrcpt != 2 || r->deferred != 2)
+		vc->bad++;
+	return 0;
+}
+
+static void sasl_users_messages_are_joined_across_smtpd_cleanup_qmgr_and_smtp(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	struct victim_check vc = {0, 0};
+	model_foreach_record(m, check_victim_record, &vc);
+	assert_int_equal(vc.records, 24);
+	assert_int_equal(vc.bad, 0);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@lab.example");
+	assert_non_null(u);
+	assert_int_equal(u->msgs, 24);
+	assert_int_equal(u->rcpts, 48);
+	assert_int_equal(u->distinct_ips, 5);
+	assert_int_equal(u->deferred, 48);
+	assert_int_equal(u->sasl_failures, 4);	/* the brute force before the break-in */
+	const struct agg_stats *d = find(m, AGG_DOMAIN, "cheap-pills.example");
+	assert_non_null(d);
+	assert_int_equal(d->msgs, 24);
+	model_free(m);
+}
+
+static void trusted_relay_ip_counts_unauthenticated_and_null_sender_mail(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "127.0.0.2");
+	assert_non_null(ip);
+	assert_int_equal(ip->msgs, 12);
+	assert_int_equal(ip->unauth_msgs, 12);
+	assert_int_equal(ip->auth_msgs, 0);
+	assert_int_equal(ip->null_sender, 4);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->messages, 40);
+	assert_int_equal(t->auth_messages, 28);
+	assert_int_equal(t->unauth_messages, 12);
+	assert_int_equal(t->null_sender, 4);
+	assert_int_equal(t->sasl_failures, 4);
+	assert_int_equal(t->rejects_by_class[RJ_RELAY_DENIED], 1);
+	assert_int_equal(t->sent, 1);
+	assert_int_equal(model_open_count(m), 39);	/* all but the delivered one are queued */
+	model_free(m);
+}
+
+static void qmgr_retries_do_not_count_a_message_twice(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=u1");
+	for (int i = 0; i < 3; i++) {	/* first attempt and two retries */
+		add(m, "Nov 24 10:00:01 mx postfix/qmgr[2]: 1A2B3C4D5E: from=<a@x.example>, size=100, nrcpt=3 (queue active)");
+		add(m, "Nov 24 10:00:02 mx postfix/smtp[3]: 1A2B3C4D5E: to=<b@y.example>, relay=none, delay=1, "
+		       "delays=0/0/1/0, dsn=4.4.1, status=deferred (connect refused)");
+	}
+	const struct agg_stats *s = find(m, AGG_SENDER, "a@x.example");
+	assert_int_equal(s->msgs, 1);
+	assert_int_equal(s->rcpts, 3);
+	assert_int_equal(s->bytes, 100);
+	assert_int_equal(s->deferred, 3);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "u1");
+	assert_int_equal(u->msgs, 1);
+	assert_int_equal(u->rcpts, 3);
+	assert_int_equal(model_totals(m)->messages, 1);
+	model_free(m);
+}
+
+static void reused_queue_id_after_removed_starts_a_new_record(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=first");
+	add(m, "Nov 24 10:00:01 mx postfix/qmgr[2]: 1A2B3C4D5E: from=<a@x.example>, size=100, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:00:02 mx postfix/qmgr[2]: 1A2B3C4D5E: removed");
+	assert_null(model_find_open(m, "1A2B3C4D5E"));
+	add(m, "Nov 24 11:00:00 mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.9], sasl_method=LOGIN, sasl_username=second");
+	add(m, "Nov 24 11:00:01 mx postfix/qmgr[2]: 1A2B3C4D5E: from=<b@x.example>, size=50, nrcpt=1 (queue active)");
+	const struct msg_record *r = model_find_open(m, "1A2B3C4D5E");
+	assert_non_null(r);
+	assert_string_equal(r->sasl_user->s, "second");
+	assert_string_equal(r->sender->s, "b@x.example");
+	assert_int_equal(find(m, AGG_SASL_USER, "first")->msgs, 1);
+	assert_int_equal(find(m, AGG_SASL_USER, "second")->msgs, 1);
+	assert_int_equal(find(m, AGG_SENDER, "b@x.example")->bytes, 50);
+	assert_int_equal(model_totals(m)->messages, 2);
+	assert_int_equal(model_ended_count(m), 1);
+	model_free(m);
+}
+
+static void lines_out_of_order_still_join(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:01 mx postfix/qmgr[2]: 1A2B3C4D5F: from=<a@x.example>, size=10, nrcpt=2 (queue active)");
+	add(m, "Nov 24 10:00:02 mx postfix/smtp[3]: 1A2B3C4D5F: to=<b@y.example>, relay=none, delay=1, "
+	       "delays=0/0/1/0, dsn=2.0.0, status=sent (ok)");
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D5F: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=late");
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "late");
+	assert_int_equal(u->msgs, 1);
+	assert_int_equal(u->rcpts, 2);
+	assert_int_equal(u->bytes, 10);
+	assert_int_equal(model_totals(m)->messages, 1);
+	model_free(m);
+}
+
+static void open_records_are_capped_and_evictions_counted(void **state)
+{
+	(void)state;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	lim.max_open = 10;
+	lim.keep_ended = 5;
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	char line[256];
+	for (int i = 0; i < 100; i++) {
+		snprintf(line, sizeof(line), "Nov 24 10:00:00 mx postfix/smtpd[1]: %010X: client=unknown[192.0.2.%d]",
+			 0x10000 + i, i % 200);
+		add(m, line);
+	}
+	assert_int_equal(model_open_count(m), 10);
+	assert_int_equal(model_totals(m)->evicted_open, 90);
+	assert_int_equal(model_ended_count(m), 5);	/* evicted go to the ended ring, capped */
+	assert_null(model_find_open(m, "0000010000"));
+	assert_non_null(model_find_open(m, "0000010063"));
+	assert_int_equal(model_totals(m)->messages, 100);	/* counts survive eviction */
+	model_free(m);
+}
+
+static void rates_cover_one_five_and_fifteen_minutes_of_log_time(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	const char *times[] = {"09:40:00", "09:50:00", "09:56:30", "09:59:10", "09:59:50"};
+	char line[256];
+	for (int i = 0; i < 5; i++) {
+		snprintf(line, sizeof(line), "Nov 24 %s mx postfix/smtpd[1]: %010X: client=unknown[192.0.2.1], "
+			 "sasl_method=LOGIN, sasl_username=r", times[i], 0xA0000 + i);
+		add(m, line);
+	}
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "r");
+	assert_int_equal(agg_field_value(m, u, F_RATE_1M), 2);
+	assert_int_equal(agg_field_value(m, u, F_RATE_5M), 3);
+	assert_int_equal(agg_field_value(m, u, F_RATE_15M), 4);
+	assert_int_equal(u->msgs, 5);
+	assert_int_equal(u->peak_1m, 2);
+	model_free(m);
+}
+
+static void three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do_not(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	const char *fast[] = {"10:00:00", "10:07:00", "10:19:00"};
+	const char *slow[] = {"08:00:00", "09:00:00", "10:00:00"};
+	char line[256];
+	for (int i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "Nov 24 %s mx postfix/smtpd[1]: warning: unknown[198.51.100.1]: "
+			 "SASL LOGIN authentication failed: authentication failure", slow[i]);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 %s mx postfix/smtpd[1]: warning: unknown[198.51.100.2]: "
+			 "SASL LOGIN authentication failed: authentication failure", fast[i]);
+		add(m, line);
+	}
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect s[8];
+	size_t n = detect_suspects(m, &th, s, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].kind, SUSPECT_BRUTE_FORCE);
+	assert_string_equal(s[0].agg->key->s, "198.51.100.2");
+	assert_int_equal(find(m, AGG_CLIENT_IP, "198.51.100.1")->sasl_failures, 3);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "198.51.100.1")->peak_failures_20m, 1);
+	model_free(m);
+}
+
+static void postsuper_lines_mark_records_and_close_deleted_ones(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D60: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=h");
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D61: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=h");
+	add(m, "Nov 24 10:00:05 mx postfix/postsuper[9]: 1A2B3C4D60: placed on hold");
+	add(m, "Nov 24 10:00:05 mx postfix/postsuper[9]: Placed on hold: 1 message");
+	assert_true(model_find_open(m, "1A2B3C4D60")->flags & RF_HELD);
+	add(m, "Nov 24 10:00:06 mx postfix/postsuper[9]: 1A2B3C4D60: released from hold");
+	assert_false(model_find_open(m, "1A2B3C4D60")->flags & RF_HELD);
+	add(m, "Nov 24 10:00:07 mx postfix/postsuper[9]: 1A2B3C4D61: removed");
+	add(m, "Nov 24 10:00:07 mx postfix/postsuper[9]: Deleted: 1 message");
+	assert_null(model_find_open(m, "1A2B3C4D61"));
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->held, 1);
+	assert_int_equal(t->summary_held, 1);
+	assert_int_equal(t->released, 1);
+	assert_int_equal(t->deleted, 1);
+	assert_int_equal(t->summary_deleted, 1);
+	assert_int_equal(find(m, AGG_SASL_USER, "h")->deleted, 1);
+	model_free(m);
+}
+
+static void huge_fields_are_cut_and_counted_not_stored_whole(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	size_t n = 100000;
+	char *line = malloc(n + 200);
+	int k = snprintf(line, 200, "Nov 24 10:00:01 mx postfix/qmgr[2]: 1A2B3C4D70: from=<");
+	memset(line + k, 'a', n);
+	snprintf(line + k + n, 200, "@x.example>, size=1, nrcpt=1 (queue active)");
+	add(m, line);
+	assert_int_equal(model_totals(m)->fields_cut, 1);
+	assert_int_equal(model_agg_at(m, AGG_SENDER, 0)->key->len, 1024);
+	free(line);
+	model_free(m);
+}
+
+static void address_domain_is_lower_cased_and_empty_for_null_sender(void **state)
+{
+	(void)state;
+	char d[64];
+	assert_int_equal(address_domain("Bob@Example.COM", 15, d, sizeof(d)), 11);
+	assert_string_equal(d, "example.com");
+	assert_int_equal(address_domain("", 0, d, sizeof(d)), 0);
+	assert_string_equal(d, "");
+	assert_int_equal(address_domain("\"a@b\"@c.example", 15, d, sizeof(d)), 9);
+	assert_string_equal(d, "c.example");
+	assert_int_equal(address_domain("root", 4, d, sizeof(d)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sasl_users_messages_are_joined_across_smtpd_cleanup_qmgr_and_smtp),
+		cmocka_unit_test(trusted_relay_ip_counts_unauthenticated_and_null_sender_mail),
+		cmocka_unit_test(qmgr_retries_do_not_count_a_message_twice),
+		cmocka_unit_test(reused_queue_id_after_removed_starts_a_new_record),
+		cmocka_unit_test(lines_out_of_order_still_join),
+		cmocka_unit_test(open_records_are_capped_and_evictions_counted),
+		cmocka_unit_test(rates_cover_one_five_and_fifteen_minutes_of_log_time),
+		cmocka_unit_test(three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do_not),
+		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
+		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
+		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

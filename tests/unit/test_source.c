@@ -1,0 +1,200 @@
+/*
+ * test_source - reading logs as lines: plain, .gz (also cut short), stdin
+ * form, 1 MB and longer lines, NUL bytes, a last line without newline.
+ */
+#include "testutil.h"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/source.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-source.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static char *path(const char *name)
+{
+	static char p[128];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
+/* read_all - every line, with lengths, joined by '\n' */
+static size_t read_all(const char *file, size_t max_line, char *out, size_t size, struct source_stats *st)
+{
+	struct error err;
+	struct line_source *s = source_open(file, max_line, &err);
+	assert_non_null(s);
+	const char *line;
+	size_t len, used = 0;
+	int rc;
+	while ((rc = source_next(s, &line, &len, &err)) > 0) {
+		assert_true(used + len + 1 <= size);
+		memcpy(out + used, line, len);
+		used += len;
+		out[used++] = '\n';
+	}
+	assert_int_equal(rc, 0);
+	*st = *source_stats(s);
+	source_close(s);
+	return used;
+}
+
+static void gz_file_reads_the_same_lines_as_plain(void **state)
+{
+	(void)state;
+	size_t n;
+	char *text = test_read_file("tests/fixtures/lab-outbreak.log", &n);
+	gzFile gz = gzopen(path("mail.log.2.gz"), "wb");
+	assert_int_equal(gzwrite(gz, text, (unsigned)n), (int)n);
+	gzclose(gz);
+	char *a = malloc(n + 16), *b = malloc(n + 16);
+	struct source_stats sa, sb;
+	size_t la = read_all("tests/fixtures/lab-outbreak.log", 0, a, n + 16, &sa);
+	size_t lb = read_all(path("mail.log.2.gz"), 0, b, n + 16, &sb);
+	assert_int_equal(la, n);
+	assert_int_equal(lb, n);
+	assert_memory_equal(a, b, n);
+	assert_int_equal(sa.lines, 325);
+	assert_int_equal(sb.lines, 325);
+	free(a);
+	free(b);
+	free(text);
+}
+
+static void truncated_gz_keeps_what_was_read_and_says_so(void **state)
+{
+	(void)state;
+	size_t n;
+	char *text = test_read_file("tests/fixtures/lab-outbreak.log", &n);
+	gzFile gz = gzopen(path("cut.gz"), "wb");
+	gzwrite(gz, text, (unsigned)n);
+	gzclose(gz);
+	size_t gzlen;
+	char *z = test_read_file(path("cut.gz"), &gzlen);
+	test_write_file(path("cut.gz"), z, gzlen / 2);
+	char *out = malloc(n + 16);
+	struct source_stats st;
+	size_t got = read_all(path("cut.gz"), 0, out, n + 16, &st);
+	assert_true(got > 0 && got < n);
+	assert_memory_equal(out, text, got - 1 < 1000 ? got - 1 : 1000);
+	assert_int_equal(st.truncated_gz, 1);
+	free(out);
+	free(z);
+	free(text);
+}
+
+static void one_megabyte_line_is_returned_whole(void **state)
+{
+	(void)state;
+	size_t big = 1 << 20;
+	char *data = malloc(big + 64);
+	memset(data, 'x', big);
+	memcpy(data + big, "\nnext line\n", 11);
+	test_write_file(path("big.log"), data, big + 11);
+	char *out = malloc(big + 64);
+	struct source_stats st;
+	size_t got = read_all(path("big.log"), 0, out, big + 64, &st);
+	assert_int_equal(got, big + 11);
+	assert_int_equal(st.lines, 2);
+	assert_int_equal(st.long_lines, 0);
+	free(out);
+	free(data);
+}
+
+static void line_over_the_limit_is_cut_and_the_next_line_survives(void **state)
+{
+	(void)state;
+	size_t big = 3u << 20;
+	char *data = malloc(big + 64);
+	memset(data, 'y', big);
+	memcpy(data + big, "\nafter\n", 7);
+	test_write_file(path("huge.log"), data, big + 7);
+	struct error err;
+	struct line_source *s = source_open(path("huge.log"), 1 << 20, &err);
+	assert_non_null(s);
+	const char *line;
+	size_t len;
+	assert_int_equal(source_next(s, &line, &len, &err), 1);
+	assert_int_equal(len, 1 << 20);
+	assert_int_equal(source_next(s, &line, &len, &err), 1);
+	assert_int_equal(len, 5);
+	assert_memory_equal(line, "after", 5);
+	assert_int_equal(source_next(s, &line, &len, &err), 0);
+	assert_int_equal(source_stats(s)->long_lines, 1);
+	source_close(s);
+	free(data);
+}
+
+static void last_line_without_newline_is_returned_and_counted(void **state)
+{
+	(void)state;
+	test_write_file(path("partial.log"), "one\ntwo\nthr", 11);
+	char out[64];
+	struct source_stats st;
+	size_t got = read_all(path("partial.log"), 0, out, sizeof(out), &st);
+	assert_int_equal(got, 12);
+	assert_memory_equal(out, "one\ntwo\nthr\n", 12);
+	assert_int_equal(st.partial_last, 1);
+}
+
+static void nul_bytes_stay_inside_their_line(void **state)
+{
+	(void)state;
+	test_write_file(path("nul.log"), "a\0b\nc\n", 6);
+	struct error err;
+	struct line_source *s = source_open(path("nul.log"), 0, &err);
+	const char *line;
+	size_t len;
+	assert_int_equal(source_next(s, &line, &len, &err), 1);
+	assert_int_equal(len, 3);
+	assert_memory_equal(line, "a\0b", 3);
+	assert_int_equal(source_next(s, &line, &len, &err), 1);
+	assert_int_equal(len, 1);
+	source_close(s);
+}
+
+static void missing_file_and_directory_give_clear_errors(void **state)
+{
+	(void)state;
+	struct error err = {""};
+	assert_null(source_open(path("nope.log"), 0, &err));
+	assert_non_null(strstr(err.msg, "nope.log"));
+	assert_non_null(strstr(err.msg, "No such file"));
+	struct line_source *s = source_open(dir, 0, &err);
+	if (s) {		/* open(2) of a directory succeeds; reading it fails */
+		const char *line;
+		size_t len;
+		assert_int_equal(source_next(s, &line, &len, &err), -1);
+		assert_non_null(strstr(err.msg, "Is a directory"));
+		source_close(s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(gz_file_reads_the_same_lines_as_plain),
+		cmocka_unit_test(truncated_gz_keeps_what_was_read_and_says_so),
+		cmocka_unit_test(one_megabyte_line_is_returned_whole),
+		cmocka_unit_test(line_over_the_limit_is_cut_and_the_next_line_survives),
+		cmocka_unit_test(last_line_without_newline_is_returned_and_counted),
+		cmocka_unit_test(nul_bytes_stay_inside_their_line),
+		cmocka_unit_test(missing_file_and_directory_give_clear_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

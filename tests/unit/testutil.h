@@ -1,0 +1,73 @@
+/*
+ * testutil - shared helpers for the cmocka unit tests. Tests run from the
+ * repository root, so fixtures are at tests/fixtures/ and ../shared/corpus/.
+ */
+#ifndef SPAMTOP_TESTUTIL_H
+#define SPAMTOP_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+/* 2026-11-25T00:00:00Z: the reference "now" for BSD year inference */
+#define TEST_REFERENCE ((time_t)1795564800)
+
+static inline void test_use_utc(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+/* Reads a whole file; the caller frees. NULL (and a test failure) if absent. */
+static inline char *test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fail_msg("cannot open fixture %s", path);
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *data = malloc(cap);
+	size_t got;
+	while ((got = fread(data + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap)
+			data = realloc(data, cap *= 2);
+	}
+	fclose(f);
+	data = realloc(data, n + 1);
+	data[n] = 0;
+	if (len)
+		*len = n;
+	return data;
+}
+
+/* Calls fn on each line of a text (without its newline). */
+static inline void test_each_line(const char *text, void (*fn)(const char *, size_t, void *), void *arg)
+{
+	const char *p = text;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		fn(p, n, arg);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+/* Writes data to a new temporary file; returns its path (static storage per call site). */
+static inline void test_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+#endif
