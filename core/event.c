@@ -57,27 +57,46 @@ static int sv_has(struct strview v, const char *lit, size_t n)
 	return v.len >= n && memmem(v.ptr, v.len, lit, n) != NULL;
 }
 
-/* short IDs: upper-case hex; long IDs: no vowels, a 'z' between time and inode */
+/* Character classes of queue IDs: short IDs are upper-case hex; long IDs use
+ * digits and consonants (no vowels) with one 'z' between time and inode. */
+enum { QC_HEX = 1, QC_LONG = 2, QC_Z = 4 };
+
+static unsigned char qid_class(unsigned char c)
+{
+	static unsigned char table[256];
+	static int ready;
+	if (!ready) {
+		for (int i = 0; i < 256; i++) {
+			unsigned char v = 0;
+			if ((i >= '0' && i <= '9') || (i >= 'A' && i <= 'F'))
+				v |= QC_HEX;
+			if (((i >= '0' && i <= '9') || (i >= 'A' && i <= 'Z') || (i >= 'a' && i <= 'y'))
+			    && !strchr("AEIOUaeiou", i))
+				v |= QC_LONG;
+			if (i == 'z')
+				v |= QC_Z;
+			table[i] = v;
+		}
+		ready = 1;
+	}
+	return table[c];
+}
+
 int queue_id_valid(const char *s, size_t len)
 {
 	if (len < 5 || len > 32)
 		return 0;
-	int hex = 1, z = 0;
+	unsigned all = QC_HEX | QC_LONG | QC_Z, z = 0;
 	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))
-			continue;
-		hex = 0;
-		if (c == 'z') {
+		unsigned c = qid_class((unsigned char)s[i]);
+		if (c == 0)
+			return 0;
+		if (c & QC_Z)
 			z++;
-			continue;
-		}
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'y')))
-			return 0;
-		if (strchr("AEIOUaeiou", c))
-			return 0;
+		else
+			all &= c;
 	}
-	return hex || z == 1;
+	return (z == 0 && (all & QC_HEX)) || (z == 1 && (all & QC_LONG));
 }
 
 /* scan_queue_id - "QID: " at the start of the text */
@@ -142,7 +161,9 @@ static int angle_value(struct cursor *c, struct strview *out)
 /* plain_value - up to ", " or the end */
 static struct strview plain_value(struct cursor *c)
 {
-	const char *q = find(c->p, c->end, LIT(", "));
+	const char *q = c->p;
+	while ((q = memchr(q, ',', (size_t)(c->end - q))) != NULL && (q + 1 == c->end || q[1] != ' '))
+		q++;
 	if (q == NULL)
 		q = c->end;
 	struct strview v = view(c->p, q);

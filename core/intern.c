@@ -6,8 +6,11 @@
  */
 #include "intern.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHUNK_SIZE (256 * 1024)
 
@@ -18,23 +21,57 @@ struct chunk {
 	char mem[];
 };
 
+struct slot {
+	uint32_t hash;
+	struct istr *str;
+};
+
 struct intern_table {
-	const struct istr **slots;
+	struct slot *slots;
+	uint64_t seed;
 	size_t mask;		/* slot count - 1 (a power of two) */
 	size_t count;
 	size_t bytes;
 	struct chunk *chunks;
 };
 
-/* intern_hash - FNV-1a, good enough for short keys and cheap */
-uint32_t intern_hash(const char *s, size_t len)
+/* intern_hash - seeded, eight bytes a step, final avalanche */
+uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	uint64_t h = t->seed ^ (len * 0x9E3779B97F4A7C15ull);
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		len -= 8;
 	}
-	return h;
+	uint64_t w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/* random_seed - from the kernel; the clock and address as a fallback */
+static uint64_t random_seed(const void *salt)
+{
+	uint64_t seed = 0;
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (f) {
+		if (fread(&seed, sizeof(seed), 1, f) != 1)
+			seed = 0;
+		fclose(f);
+	}
+	if (seed == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)salt;
+	}
+	return seed | 1;
 }
 
 struct intern_table *intern_new(void)
@@ -43,6 +80,7 @@ struct intern_table *intern_new(void)
 	if (t == NULL)
 		return NULL;
 	t->mask = 1023;
+	t->seed = random_seed(t);
 	t->slots = calloc(t->mask + 1, sizeof(*t->slots));
 	if (t->slots == NULL) {
 		free(t);
@@ -88,17 +126,16 @@ static void *arena_alloc(struct intern_table *t, size_t size)
 static int grow(struct intern_table *t)
 {
 	size_t nmask = t->mask * 2 + 1;
-	const struct istr **ns = calloc(nmask + 1, sizeof(*ns));
+	struct slot *ns = calloc(nmask + 1, sizeof(*ns));
 	if (ns == NULL)
 		return -1;
 	for (size_t i = 0; i <= t->mask; i++) {
-		const struct istr *e = t->slots[i];
-		if (e == NULL)
+		if (t->slots[i].str == NULL)
 			continue;
-		size_t j = e->hash & nmask;
-		while (ns[j])
+		size_t j = t->slots[i].hash & nmask;
+		while (ns[j].str)
 			j = (j + 1) & nmask;
-		ns[j] = e;
+		ns[j] = t->slots[i];
 	}
 	free(t->slots);
 	t->slots = ns;
@@ -111,28 +148,28 @@ static size_t find_slot(const struct intern_table *t, const char *s, size_t len,
 {
 	size_t i = h & t->mask;
 	for (;;) {
-		const struct istr *e = t->slots[i];
-		if (e == NULL || (e->hash == h && e->len == len && memcmp(e->s, s, len) == 0))
+		const struct slot *e = &t->slots[i];
+		if (e->str == NULL || (e->hash == h && e->str->len == len && memcmp(e->str->s, s, len) == 0))
 			return i;
 		i = (i + 1) & t->mask;
 	}
 }
 
-const struct istr *intern_find(const struct intern_table *t, const char *s, size_t len)
+struct istr *intern_find(const struct intern_table *t, const char *s, size_t len)
 {
 	if (len > UINT32_MAX)
 		return NULL;
-	return t->slots[find_slot(t, s, len, intern_hash(s, len))];
+	return t->slots[find_slot(t, s, len, intern_hash(t, s, len))].str;
 }
 
-const struct istr *intern(struct intern_table *t, const char *s, size_t len)
+struct istr *intern(struct intern_table *t, const char *s, size_t len)
 {
 	if (len > UINT32_MAX - 1)
 		return NULL;
-	uint32_t h = intern_hash(s, len);
+	uint32_t h = intern_hash(t, s, len);
 	size_t i = find_slot(t, s, len, h);
-	if (t->slots[i])
-		return t->slots[i];
+	if (t->slots[i].str)
+		return t->slots[i].str;
 	if ((t->count + 1) * 4 > (t->mask + 1) * 3) {
 		if (grow(t) < 0)
 			return NULL;
@@ -141,12 +178,14 @@ const struct istr *intern(struct intern_table *t, const char *s, size_t len)
 	struct istr *e = arena_alloc(t, sizeof(*e) + len + 1);
 	if (e == NULL)
 		return NULL;
+	memset(e, 0, sizeof(*e));
 	e->len = (uint32_t)len;
 	e->hash = h;
 	if (len)
 		memcpy(e->s, s, len);
 	e->s[len] = 0;
-	t->slots[i] = e;
+	t->slots[i].hash = h;
+	t->slots[i].str = e;
 	t->count++;
 	t->bytes += len;
 	return e;

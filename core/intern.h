@@ -4,7 +4,11 @@
  * Interned strings live in large arena chunks until intern_free(); equal
  * strings get the same pointer, so aggregates can be keyed by pointer.
  * Strings carry their length and may hold any byte, NUL included (log lines
- * are hostile); they are also NUL-terminated for convenience.
+ * are hostile); they are also NUL-terminated for convenience. Each has a few
+ * integer slots its owner may use, so that a string can lead straight to
+ * the records keyed by it without a second lookup. The hash is seeded per
+ * process: attackers choose these strings and must not be able to aim
+ * collisions at the table.
  */
 #ifndef SPAMTOP_INTERN_H
 #define SPAMTOP_INTERN_H
@@ -12,9 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define ISTR_REFS 4
+
 struct istr {
 	uint32_t len;
 	uint32_t hash;
+	uint32_t ref[ISTR_REFS];	/* free for the owner: the model keeps aggregate indices here */
 	char s[];
 };
 
@@ -23,12 +30,13 @@ struct intern_table;
 struct intern_table *intern_new(void);
 void intern_free(struct intern_table *t);
 /* Returns the stored copy, or NULL when memory runs out. */
-const struct istr *intern(struct intern_table *t, const char *s, size_t len);
+struct istr *intern(struct intern_table *t, const char *s, size_t len);
 /* Like intern() but only looks: NULL when the string was never stored. */
-const struct istr *intern_find(const struct intern_table *t, const char *s, size_t len);
+struct istr *intern_find(const struct intern_table *t, const char *s, size_t len);
 size_t intern_count(const struct intern_table *t);
 size_t intern_bytes(const struct intern_table *t);
 
-uint32_t intern_hash(const char *s, size_t len);
+/* The table's seeded hash, for other tables keyed by strings. */
+uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len);
 
 #endif

@@ -14,11 +14,9 @@
 
 #define NONE 0u
 
-struct agg_table {
+struct agg_table {		/* found through their keys' istr.ref[kind] */
 	struct agg_stats *items;
 	size_t count, cap;
-	uint32_t *slots;	/* index + 1, keyed by key pointer */
-	size_t mask;
 };
 
 struct pair_set {		/* distinct (user, ip) pairs */
@@ -52,90 +50,60 @@ static uint64_t ptr_hash(const void *p)
 
 /* ---- minute rings ---- */
 
-/* ring_add - count k at time t; returns the count of t's minute */
-static uint32_t ring_add(struct minute_ring *r, int64_t t, uint32_t k)
+/* ring_add - count one at time t into a ring of size buckets; returns the
+ * count of t's minute (0 when t is older than the ring remembers) */
+static uint32_t ring_add(int32_t *newest, uint16_t *n, int size, int64_t t)
 {
-	int64_t minute = t / 60;
-	if (minute > r->newest) {
-		int64_t gap = minute - r->newest;
-		if (gap >= RING_MINUTES)
-			memset(r->n, 0, sizeof(r->n));
+	int32_t minute = (int32_t)(t / 60);
+	if (minute > *newest) {
+		int64_t gap = (int64_t)minute - *newest;
+		if (gap >= size)
+			memset(n, 0, (size_t)size * sizeof(*n));
 		else
 			for (int64_t i = 1; i <= gap; i++)
-				r->n[(r->newest + i) % RING_MINUTES] = 0;
-		r->newest = minute;
-	} else if (r->newest - minute >= RING_MINUTES) {
-		return 0;	/* older than the ring remembers */
+				n[(*newest + i) % size] = 0;
+		*newest = minute;
+	} else if (*newest - minute >= size) {
+		return 0;
 	}
-	r->n[minute % RING_MINUTES] += k;
-	return r->n[minute % RING_MINUTES];
+	uint16_t *b = &n[minute % size];
+	if (*b < UINT16_MAX)
+		(*b)++;
+	return *b;
 }
 
-static uint64_t ring_sum(const struct minute_ring *r, int64_t now, int minutes)
+static uint64_t ring_sum(int32_t newest, const uint16_t *n, int size, int64_t now, int minutes)
 {
 	if (minutes < 1)
 		minutes = 1;
-	if (minutes > RING_MINUTES)
-		minutes = RING_MINUTES;
+	if (minutes > size)
+		minutes = size;
 	int64_t last = now / 60, first = last - minutes + 1;
 	uint64_t sum = 0;
 	for (int64_t mnt = first; mnt <= last; mnt++)
-		if (mnt <= r->newest && r->newest - mnt < RING_MINUTES && mnt >= 0)
-			sum += r->n[mnt % RING_MINUTES];
+		if (mnt >= 0 && mnt <= newest && newest - mnt < size)
+			sum += n[mnt % size];
 	return sum;
 }
 
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes)
 {
-	return ring_sum(r, m->now, minutes);
+	return ring_sum(r->newest, r->n, RATE_MINUTES, m->now, minutes);
 }
 
 uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes)
 {
-	return a->fail_rate ? ring_sum(a->fail_rate, m->now, minutes) : 0;
+	const struct failure_ring *r = a->fail_rate;
+	return r ? ring_sum(r->newest, r->n, FAILURE_MINUTES, m->now, minutes) : 0;
 }
 
 /* ---- aggregate tables ---- */
 
-static int agg_grow_slots(struct agg_table *t)
-{
-	size_t nmask = t->mask ? t->mask * 2 + 1 : 255;
-	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
-	if (ns == NULL)
-		return -1;
-	for (size_t i = 0; i < t->count; i++) {
-		size_t j = ptr_hash(t->items[i].key) & nmask;
-		while (ns[j])
-			j = (j + 1) & nmask;
-		ns[j] = (uint32_t)(i + 1);
-	}
-	free(t->slots);
-	t->slots = ns;
-	t->mask = nmask;
-	return 0;
-}
-
-static uint32_t agg_lookup(const struct agg_table *t, const struct istr *key)
-{
-	if (t->slots == NULL)
-		return NONE;
-	size_t j = ptr_hash(key) & t->mask;
-	while (t->slots[j]) {
-		if (t->items[t->slots[j] - 1].key == key)
-			return t->slots[j];
-		j = (j + 1) & t->mask;
-	}
-	return NONE;
-}
-
 /* agg_get - the aggregate for key (index + 1), created on first sight; 0 on ENOMEM */
-static uint32_t agg_get(struct agg_table *t, const struct istr *key, int64_t now)
+static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *key, int64_t now)
 {
-	uint32_t id = agg_lookup(t, key);
-	if (id != NONE)
-		return id;
-	if ((t->count + 1) * 4 > (t->mask + 1) * 3 && agg_grow_slots(t) < 0)
-		return NONE;
+	if (key->ref[kind])
+		return key->ref[kind];
 	if (t->count == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 64;
 		struct agg_stats *ni = realloc(t->items, ncap * sizeof(*ni));
@@ -148,12 +116,9 @@ static uint32_t agg_get(struct agg_table *t, const struct istr *key, int64_t now
 	memset(a, 0, sizeof(*a));
 	a->key = key;
 	a->first_seen = a->last_seen = now;
-	a->msg_rate.newest = now / 60;
-	size_t j = ptr_hash(key) & t->mask;
-	while (t->slots[j])
-		j = (j + 1) & t->mask;
-	t->slots[j] = (uint32_t)(++t->count);
-	return t->slots[j];
+	a->msg_rate.newest = (int32_t)(now / 60);
+	key->ref[kind] = (uint32_t)(++t->count);
+	return key->ref[kind];
 }
 
 static void agg_table_free(struct agg_table *t)
@@ -161,7 +126,6 @@ static void agg_table_free(struct agg_table *t)
 	for (size_t i = 0; i < t->count; i++)
 		free(t->items[i].fail_rate);
 	free(t->items);
-	free(t->slots);
 }
 
 static struct agg_stats *agg_ptr(struct model *m, enum agg_kind k, uint32_t id)
@@ -271,19 +235,19 @@ const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind
 				       const char *key, size_t len)
 {
 	const struct istr *k = intern_find(m->strings, key, len);
-	uint32_t id = k ? agg_lookup(&m->aggs[kind], k) : NONE;
+	uint32_t id = k ? k->ref[kind] : NONE;
 	return id ? &m->aggs[kind].items[id - 1] : NULL;
 }
 
 /* ---- strings ---- */
 
-static const struct istr *store(struct model *m, struct strview v)
+static struct istr *store(struct model *m, struct strview v)
 {
 	if (v.len > m->lim.max_field) {
 		v.len = m->lim.max_field;
 		m->totals.fields_cut++;
 	}
-	const struct istr *s = intern(m->strings, v.ptr, v.len);
+	struct istr *s = intern(m->strings, v.ptr, v.len);
 	if (s == NULL)
 		m->totals.out_of_memory++;
 	return s;
@@ -314,12 +278,17 @@ size_t address_domain(const char *addr, size_t len, char *dst, size_t size)
 
 static struct msg_record *rec(struct model *m, uint32_t id) { return &m->pool[id - 1]; }
 
-static size_t qid_slot(const struct model *m, const char *qid, size_t len)
+static uint32_t qid_hash(const struct model *m, const char *qid, size_t len)
 {
-	size_t j = intern_hash(qid, len) & m->open_mask;
+	return intern_hash(m->strings, qid, len);
+}
+
+static size_t qid_slot(const struct model *m, const char *qid, size_t len, uint32_t h)
+{
+	size_t j = h & m->open_mask;
 	while (m->open_slots[j]) {
 		const struct msg_record *r = &m->pool[m->open_slots[j] - 1];
-		if (strncmp(r->qid, qid, len) == 0 && r->qid[len] == 0)
+		if (r->qid_hash == h && r->qid_len == len && memcmp(r->qid, qid, len) == 0)
 			break;
 		j = (j + 1) & m->open_mask;
 	}
@@ -331,7 +300,7 @@ const struct msg_record *model_find_open(const struct model *m, const char *qid)
 	size_t len = strlen(qid);
 	if (len >= sizeof(m->pool->qid))
 		return NULL;
-	uint32_t id = m->open_slots[qid_slot(m, qid, len)];
+	uint32_t id = m->open_slots[qid_slot(m, qid, len, qid_hash(m, qid, len))];
 	return id ? &m->pool[id - 1] : NULL;
 }
 
@@ -345,8 +314,7 @@ static int open_grow(struct model *m)
 		uint32_t id = m->open_slots[i];
 		if (!id)
 			continue;
-		const char *q = m->pool[id - 1].qid;
-		size_t j = intern_hash(q, strlen(q)) & nmask;
+		size_t j = m->pool[id - 1].qid_hash & nmask;
 		while (ns[j])
 			j = (j + 1) & nmask;
 		ns[j] = id;
@@ -364,8 +332,7 @@ static void open_remove(struct model *m, size_t j)
 	size_t i = (j + 1) & m->open_mask;
 	while (m->open_slots[i]) {
 		uint32_t id = m->open_slots[i];
-		const char *q = m->pool[id - 1].qid;
-		size_t home = intern_hash(q, strlen(q)) & m->open_mask;
+		size_t home = m->pool[id - 1].qid_hash & m->open_mask;
 		/* move it back if its home is not within (j, i] cyclically */
 		if ((i > j && (home <= j || home > i)) || (i < j && home <= j && home > i)) {
 			m->open_slots[j] = id;
@@ -401,7 +368,7 @@ static void record_release(struct model *m, uint32_t id)
 static void record_close(struct model *m, uint32_t id)
 {
 	struct msg_record *r = rec(m, id);
-	open_remove(m, qid_slot(m, r->qid, strlen(r->qid)));
+	open_remove(m, qid_slot(m, r->qid, r->qid_len, r->qid_hash));
 	list_unlink(m, id);
 	if (m->lim.keep_ended == 0) {
 		record_release(m, id);
@@ -442,20 +409,21 @@ static struct msg_record *record_for(struct model *m, struct strview qid, int64_
 {
 	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
 		return NULL;
-	size_t j = qid_slot(m, qid.ptr, qid.len);
+	uint32_t h = qid_hash(m, qid.ptr, qid.len);
+	size_t j = qid_slot(m, qid.ptr, qid.len, h);
 	if (m->open_slots[j])
 		return rec(m, m->open_slots[j]);
 	if (m->open_count >= m->lim.max_open && m->oldest) {
 		record_close(m, m->oldest);
 		m->totals.evicted_open++;
-		j = qid_slot(m, qid.ptr, qid.len);
+		j = qid_slot(m, qid.ptr, qid.len, h);
 	}
 	if ((m->open_count + 1) * 4 > (m->open_mask + 1) * 3) {
 		if (open_grow(m) < 0) {
 			m->totals.out_of_memory++;
 			return NULL;
 		}
-		j = qid_slot(m, qid.ptr, qid.len);
+		j = qid_slot(m, qid.ptr, qid.len, h);
 	}
 	uint32_t id = record_alloc(m);
 	if (id == NONE) {
@@ -465,6 +433,8 @@ static struct msg_record *record_for(struct model *m, struct strview qid, int64_
 	struct msg_record *r = rec(m, id);
 	memset(r, 0, sizeof(*r));
 	memcpy(r->qid, qid.ptr, qid.len);
+	r->qid_len = (uint8_t)qid.len;
+	r->qid_hash = h;
 	r->first_seen = r->last_seen = t;
 	m->open_slots[j] = id;
 	m->open_count++;
@@ -502,12 +472,12 @@ int model_foreach_record(const struct model *m, int (*fn)(const struct msg_recor
 		if (a) { body; }                                                \
 	}
 
-static struct agg_stats *touch(struct model *m, enum agg_kind k, const struct istr *key,
+static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *key,
 			       int64_t t, uint32_t *id_out)
 {
 	if (key == NULL)
 		return NULL;
-	uint32_t id = agg_get(&m->aggs[k], key, t);
+	uint32_t id = agg_get(&m->aggs[k], k, key, t);
 	if (id == NONE) {
 		m->totals.out_of_memory++;
 		return NULL;
@@ -524,7 +494,7 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, const struct is
 static void count_message(struct agg_stats *a, const struct msg_record *r, int64_t t)
 {
 	a->msgs++;
-	uint32_t in_minute = ring_add(&a->msg_rate, t, 1);
+	uint32_t in_minute = ring_add(&a->msg_rate.newest, a->msg_rate.n, RATE_MINUTES, t);
 	if (in_minute > a->peak_1m)
 		a->peak_1m = in_minute;
 	if (r->flags & RF_NULL_SENDER)
@@ -535,13 +505,15 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 {
 	if (r->client_ip)
 		return;		/* a second client= for the same record: not a new message */
-	r->client_ip = store(m, ev->client_ip);
+	struct istr *ip_key = store(m, ev->client_ip);
+	r->client_ip = ip_key;
 	r->client_name = store(m, ev->client_name);
-	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, r->client_ip, t, &r->agg[AGG_CLIENT_IP]);
+	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
 	if (ev->sasl_username.len) {
-		r->sasl_user = store(m, ev->sasl_username);
+		struct istr *user_key = store(m, ev->sasl_username);
+		r->sasl_user = user_key;
 		r->sasl_method = store(m, ev->sasl_method);
-		struct agg_stats *u = touch(m, AGG_SASL_USER, r->sasl_user, t, &r->agg[AGG_SASL_USER]);
+		struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
 		if (u) {
 			count_message(u, r, t);
 			if (r->client_ip && pair_add(&m->user_ips, r->sasl_user, r->client_ip))
@@ -576,7 +548,8 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 	if (r->flags & RF_QUEUED)
 		return;		/* qmgr logs from= again on every retry */
 	r->flags |= RF_QUEUED;
-	r->sender = store(m, ev->sender);
+	struct istr *sender_key = store(m, ev->sender);
+	r->sender = sender_key;
 	r->size = (uint64_t)ev->size;
 	r->nrcpt = (uint32_t)ev->nrcpt;
 	if (ev->sender.len == 0) {
@@ -585,7 +558,7 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 	}
 	m->totals.rcpts += r->nrcpt;
 	m->totals.bytes_queued += r->size;
-	struct agg_stats *s = touch(m, AGG_SENDER, r->sender, t, &r->agg[AGG_SENDER]);
+	struct agg_stats *s = touch(m, AGG_SENDER, sender_key, t, &r->agg[AGG_SENDER]);
 	if (s)
 		count_message(s, r, t);
 	char dom[256];
@@ -644,11 +617,12 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 		if (ip->fail_rate == NULL) {
 			ip->fail_rate = calloc(1, sizeof(*ip->fail_rate));
 			if (ip->fail_rate)
-				ip->fail_rate->newest = t / 60;
+				ip->fail_rate->newest = (int32_t)(t / 60);
 		}
 		if (ip->fail_rate) {
-			ring_add(ip->fail_rate, t, 1);
-			uint64_t window = ring_sum(ip->fail_rate, t, FAILURE_WINDOW_MINUTES);
+			struct failure_ring *r = ip->fail_rate;
+			ring_add(&r->newest, r->n, FAILURE_MINUTES, t);
+			uint64_t window = ring_sum(r->newest, r->n, FAILURE_MINUTES, t, FAILURE_WINDOW_MINUTES);
 			if (window > ip->peak_failures_20m)
 				ip->peak_failures_20m = (uint32_t)window;
 		}
@@ -711,7 +685,7 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		r->flags |= RF_LOCAL;
 		break;
 	case EV_MESSAGE_ID:
-		r->message_id = store(m, ev->message_id);
+		r->flags |= RF_MESSAGE_ID;	/* not stored: unique per message, shown from the log */
 		break;
 	case EV_QUEUED:
 		count_record(m, r);	/* first seen at qmgr when the log began mid-way */

@@ -25,17 +25,26 @@
 
 enum agg_kind { AGG_SENDER, AGG_DOMAIN, AGG_SASL_USER, AGG_CLIENT_IP, AGG_KIND_COUNT };
 
-#define RING_MINUTES 32		/* covers 15-minute rates and 20-minute failure windows */
+#define RATE_MINUTES 16		/* message rates: 1, 5 and 15 minutes */
+#define FAILURE_MINUTES 32	/* SASL failures: the 20-minute lock-out window */
 #define FAILURE_WINDOW_MINUTES 20	/* the usual lock-out policy's window */
 
+/* Counts per minute of log time; buckets saturate at 65535. */
 struct minute_ring {
-	int64_t newest;		/* minute number of the newest bucket */
-	uint32_t n[RING_MINUTES];
+	int32_t newest;		/* minute number (epoch / 60) of the newest bucket */
+	uint16_t n[RATE_MINUTES];
+};
+
+struct failure_ring {
+	int32_t newest;
+	uint16_t n[FAILURE_MINUTES];
 };
 
 struct agg_stats {
 	const struct istr *key;
-	uint64_t msgs, rcpts, bytes;
+	uint64_t bytes;
+	int64_t first_seen, last_seen;
+	uint32_t msgs, rcpts;
 	uint32_t sent, deferred, bounced, expired;	/* delivery outcomes (recipients) */
 	uint32_t held, deleted;
 	uint32_t null_sender;
@@ -46,10 +55,9 @@ struct agg_stats {
 	uint32_t pipelining;	/* client IP: improper command pipelining (spam bots) */
 	uint32_t peak_1m;	/* most messages in one minute, ever */
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
-	int64_t first_seen, last_seen;
 	const struct istr *last_user;	/* client IP: last SASL user seen from it */
 	struct minute_ring msg_rate;
-	struct minute_ring *fail_rate;	/* allocated on the first SASL failure */
+	struct failure_ring *fail_rate;	/* allocated on the first SASL failure */
 };
 
 enum record_flag {
@@ -61,12 +69,15 @@ enum record_flag {
 	RF_NULL_SENDER = 32,
 	RF_LOCAL = 64,		/* submitted by pickup (sendmail), not smtpd */
 	RF_COUNTED = 128,	/* counted in totals.messages */
+	RF_MESSAGE_ID = 256,	/* cleanup logged a message-id */
 };
 
 struct msg_record {
 	char qid[33];
+	uint8_t qid_len;
+	uint32_t qid_hash;
 	uint32_t agg[AGG_KIND_COUNT];	/* aggregate index + 1; 0 = none */
-	const struct istr *client_name, *client_ip, *sasl_user, *sasl_method, *sender, *message_id;
+	const struct istr *client_name, *client_ip, *sasl_user, *sasl_method, *sender;
 	int64_t first_seen, last_seen;
 	uint64_t size;
 	uint32_t nrcpt;
@@ -122,7 +133,7 @@ const struct agg_stats *model_agg_at(const struct model *m, enum agg_kind kind, 
 const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind,
 				       const char *key, size_t len);
 
-/* Messages in the last `minutes` minutes (1..RING_MINUTES) ending at model_now(). */
+/* Messages in the last `minutes` minutes (1..RATE_MINUTES) ending at model_now(). */
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);
 /* SASL failures from a client IP in the last `minutes` minutes. */
 uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes);

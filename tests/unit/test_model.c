@@ -50,7 +50,7 @@ static int check_victim_record(const struct msg_record *r, void *arg)
 	/* smtpd gave the user and IP, cleanup the message-id, qmgr the sender and size */
 	if (r->client_ip == NULL || strncmp(r->client_ip->s, "127.0.0.1", 9) != 0
 	    || r->sender == NULL || strstr(r->sender->s, "@cheap-pills.example") == NULL
-	    || r->message_id == NULL || r->size == 0 || r->nrcpt != 2 || r->deferred != 2)
+	    || !(r->flags & RF_MESSAGE_ID) || r->size == 0 || r->nrcpt != 2 || r->deferred != 2)
 		vc->bad++;
 	return 0;
 }
