@@ -38,11 +38,11 @@ DEPS ?= build
 deps:
 	@tools/deps.sh $(DEPS)
 
-$(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h)
+$(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(SANBUILD)/%.o: %.c $(wildcard core/*.h tui/*.h)
+$(SANBUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
@@ -52,10 +52,10 @@ $(BUILD)/libspamtop.a: $(CORE_OBJ)
 $(SANBUILD)/libspamtop.a: $(CORE_SAN_OBJ)
 	$(AR) rcs $@ $^
 
-spamtop: $(BUILD)/main.o $(TUI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libspamtop.a
+spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(TUI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libspamtop.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(TUI_SRC:%.c=$(SANBUILD)/%.o) $(SANBUILD)/libspamtop.a
+$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(TUI_SRC:%.c=$(SANBUILD)/%.o) $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libspamtop.a

@@ -15,6 +15,7 @@
 #include "core/ingest.h"
 #include "core/model.h"
 #include "core/report.h"
+#include "queue_cmd.h"
 
 #define SPAMTOP_VERSION "0.1.0"
 
@@ -120,6 +121,11 @@ int main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
+	}
+	if (argc > 1 && argv[1][0] != '-') {
+		int rc = queue_command(argc - 1, argv + 1);
+		if (rc != QUEUE_NOT_A_COMMAND)
+			return rc;
 	}
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--report") == 0)

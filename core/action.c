@@ -1,0 +1,188 @@
+/*
+ * action - postsuper runs and their outcomes (see action.h).
+ */
+#include "action.h"
+
+#include <string.h>
+
+#include "event.h"
+#include "journal.h"
+#include "spawn.h"
+
+#define POSTSUPER_TIMEOUT_MS 300000
+
+static const struct {
+	const char *name, *verb, *flag, *done;	/* done: what postsuper logs per ID */
+} actions[] = {
+	[ACT_HOLD] = {"hold", "Hold", "-h", "placed on hold"},
+	[ACT_RELEASE] = {"release", "Release", "-H", "released from hold"},
+	[ACT_REQUEUE] = {"requeue", "Requeue", "-r", "requeued"},
+	[ACT_DELETE] = {"delete", "Delete", "-d", "removed"},
+};
+
+const char *action_name(enum queue_action a) { return actions[a].name; }
+const char *action_verb(enum queue_action a) { return actions[a].verb; }
+
+int action_parse(const char *name, enum queue_action *out)
+{
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strcmp(actions[i].name, name) == 0) {
+			*out = (enum queue_action)i;
+			return 0;
+		}
+	return -1;
+}
+
+int action_applies_to(enum queue_action a, enum queue_name q)
+{
+	switch (a) {
+	case ACT_HOLD: return q != QN_HOLD && q != QN_CORRUPT;
+	case ACT_RELEASE: return q == QN_HOLD;
+	case ACT_REQUEUE:
+	case ACT_DELETE: return q != QN_CORRUPT;
+	}
+	return 0;
+}
+
+void action_argv(const struct action_plan *p, char *argv[4])
+{
+	argv[0] = "postsuper";
+	argv[1] = (char *)actions[p->action].flag;
+	argv[2] = p->all ? "ALL" : "-";
+	argv[3] = NULL;
+}
+
+/* action_parse_output - "postsuper: ID: removed", "postsuper: Deleted: 3 messages" */
+void action_parse_output(enum queue_action a, const char *text, size_t len, struct action_outcome *o)
+{
+	const char *p = text, *end = text + len, *done = actions[a].done;
+	size_t dlen = strlen(done);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		const char *q = p;
+		if ((size_t)(e - q) > 11 && memcmp(q, "postsuper: ", 11) == 0)
+			q += 11;
+		const char *colon = memchr(q, ':', (size_t)(e - q));
+		if (colon && queue_id_valid(q, (size_t)(colon - q)) && (size_t)(e - colon) == dlen + 2
+		    && memcmp(colon + 2, done, dlen) == 0) {
+			char id[33];
+			memcpy(id, q, (size_t)(colon - q));
+			id[colon - q] = 0;
+			id_list_add(&o->changed, id);
+		} else if (colon && colon + 2 < e && colon[1] == ' ' && colon[2] >= '0' && colon[2] <= '9') {
+			o->reported = strtol(colon + 2, NULL, 10);	/* the totals line */
+		} else if (e > p) {
+			buf_append(&o->messages, p, (size_t)(e - p));
+			buf_putc(&o->messages, '\n');
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+int action_run(const struct action_plan *p, struct action_outcome *o, struct error *err)
+{
+	memset(o, 0, sizeof(*o));
+	o->reported = -1;
+	struct buf in = BUF_INIT;
+	for (size_t i = 0; !p->all && i < p->ids.count; i++) {
+		if (!queue_id_valid(p->ids.ids[i], strlen(p->ids.ids[i]))) {	/* never reached: defensive */
+			error_set(err, "refusing to pass an invalid queue ID to postsuper");
+			buf_free(&in);
+			return -1;
+		}
+		buf_puts(&in, p->ids.ids[i]);
+		buf_putc(&in, '\n');
+	}
+	if (in.failed) {
+		error_set(err, "out of memory preparing the queue IDs");
+		buf_free(&in);
+		return -1;
+	}
+	char *argv[4];
+	action_argv(p, argv);
+	struct spawn_result res;
+	int rc = spawn_run(argv, p->all ? NULL : buf_str(&in), in.len, POSTSUPER_TIMEOUT_MS, &res, err);
+	buf_free(&in);
+	if (rc < 0)
+		return -1;
+	o->exit_status = res.exited ? res.status : 128 + res.status;
+	action_parse_output(p->action, buf_str(&res.err), res.err.len, o);
+	action_parse_output(p->action, buf_str(&res.out), res.out.len, o);
+	if (res.timed_out)
+		buf_puts(&o->messages, "postsuper did not finish in time and was stopped\n");
+	spawn_result_free(&res);
+	return 0;
+}
+
+void action_classify(const struct action_plan *p, struct action_outcome *o,
+		     const struct queue_snapshot *after)
+{
+	for (size_t i = 0; !p->all && i < p->ids.count; i++) {
+		const char *id = p->ids.ids[i];
+		if (id_list_has(&o->changed, id))
+			continue;
+		const struct queued_msg *m = after ? queue_find(after, id) : NULL;
+		id_list_add(m || !after ? &o->unchanged : &o->gone, id);
+	}
+}
+
+void action_outcome_free(struct action_outcome *o)
+{
+	id_list_free(&o->changed);
+	id_list_free(&o->unchanged);
+	id_list_free(&o->gone);
+	buf_free(&o->messages);
+}
+
+void action_plan_free(struct action_plan *p)
+{
+	id_list_free(&p->ids);
+	id_list_free(&p->dropped);
+}
+
+static json_t *ids_json(const struct id_list *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->count; i++)
+		json_array_append_new(a, json_string(l->ids[i]));
+	return a;
+}
+
+static json_t *plan_json(const struct action_plan *p, const char *phase)
+{
+	json_t *e = journal_entry(phase);
+	char *argv[4];
+	action_argv(p, argv);
+	json_t *cmd = json_array();
+	for (int i = 0; argv[i]; i++)
+		json_array_append_new(cmd, json_string(argv[i]));
+	json_object_set_new(e, "action", json_string(action_name(p->action)));
+	json_object_set_new(e, "selection", json_string(p->all ? "all" : p->what));
+	json_object_set_new(e, "command", cmd);
+	json_object_set_new(e, "expected", json_integer((json_int_t)p->expected));
+	json_object_set_new(e, "selected", json_integer((json_int_t)p->selected));
+	json_object_set_new(e, "dropped", ids_json(&p->dropped));
+	json_object_set_new(e, "ids", ids_json(&p->ids));
+	return e;
+}
+
+json_t *action_journal_planned(const struct action_plan *p)
+{
+	return plan_json(p, "planned");
+}
+
+json_t *action_journal_done(const struct action_plan *p, const struct action_outcome *o)
+{
+	json_t *e = plan_json(p, "done");
+	json_object_del(e, "ids");
+	json_object_del(e, "dropped");
+	json_object_set_new(e, "exit_status", json_integer(o->exit_status));
+	json_object_set_new(e, "postsuper_total", json_integer(o->reported));
+	json_object_set_new(e, "changed", ids_json(&o->changed));
+	json_object_set_new(e, "unchanged", ids_json(&o->unchanged));
+	json_object_set_new(e, "gone", ids_json(&o->gone));
+	if (o->messages.len)
+		json_object_set_new(e, "messages", json_stringn(buf_str(&o->messages), o->messages.len));
+	return e;
+}

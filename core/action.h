@@ -1,0 +1,61 @@
+/*
+ * action - change the Postfix queue with postsuper, and say what changed.
+ *
+ * Queue IDs are validated and fed to `postsuper -X -` on standard input
+ * (never on a command line, never through a shell); "all" uses postsuper's
+ * own ALL. The outcome sorts every requested ID into changed (postsuper
+ * reported it), gone (no longer in the queue: already delivered or deleted,
+ * not an error) and unchanged (still there, not changed: e.g. already held).
+ */
+#ifndef SPAMTOP_ACTION_H
+#define SPAMTOP_ACTION_H
+
+#include <jansson.h>
+
+#include "error.h"
+#include "queue.h"
+#include "select.h"
+
+enum queue_action { ACT_HOLD, ACT_RELEASE, ACT_REQUEUE, ACT_DELETE };
+
+struct action_plan {
+	enum queue_action action;
+	int all;		/* postsuper -X ALL */
+	struct id_list ids;	/* what it will touch (when not all) */
+	size_t expected;	/* messages it will touch */
+	size_t selected;	/* matched before confirmation */
+	struct id_list dropped;	/* matched, but the queue file disagreed or was gone */
+	char what[512];		/* the selection, described */
+};
+
+struct action_outcome {
+	int exit_status;	/* postsuper's */
+	long reported;		/* postsuper's own total ("Deleted: N messages") */
+	struct id_list changed, unchanged, gone;
+	struct buf messages;	/* postsuper's diagnostics */
+};
+
+const char *action_name(enum queue_action a);	/* "delete" */
+const char *action_verb(enum queue_action a);	/* "Delete" */
+int action_parse(const char *name, enum queue_action *out);
+/* The argv the plan runs: {"postsuper", "-d", "-"} or {.., "ALL"}. */
+void action_argv(const struct action_plan *p, char *argv[4]);
+/* Which queues the action applies to (hold ALL does not touch hold). */
+int action_applies_to(enum queue_action a, enum queue_name q);
+
+/* Runs postsuper; after_queue (may be NULL) is a snapshot taken afterwards,
+ * used to tell gone from unchanged. */
+int action_run(const struct action_plan *p, struct action_outcome *o, struct error *err);
+void action_classify(const struct action_plan *p, struct action_outcome *o,
+		     const struct queue_snapshot *after);
+void action_outcome_free(struct action_outcome *o);
+void action_plan_free(struct action_plan *p);
+
+/* Parses postsuper's stderr into o (exposed for tests). */
+void action_parse_output(enum queue_action a, const char *text, size_t len, struct action_outcome *o);
+
+/* Journal entries for a plan, before and after. */
+json_t *action_journal_planned(const struct action_plan *p);
+json_t *action_journal_done(const struct action_plan *p, const struct action_outcome *o);
+
+#endif

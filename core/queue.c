@@ -1,0 +1,297 @@
+/*
+ * queue - postqueue -j / -p readers and the snapshot (see queue.h).
+ */
+#include "queue.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "spawn.h"
+
+const int queue_age_limits_minutes[QUEUE_AGE_BUCKETS] = {5, 10, 20, 40, 80, 160, 320, 640, 1280, -1};
+
+static const char *const queue_names[QN_COUNT] = {
+	"incoming", "active", "deferred", "hold", "maildrop", "corrupt", "other",
+};
+
+const char *queue_name_str(enum queue_name n)
+{
+	return (unsigned)n < QN_COUNT ? queue_names[n] : "other";
+}
+
+enum queue_name queue_name_parse(const char *s, size_t len)
+{
+	for (int i = 0; i < QN_OTHER; i++)
+		if (strlen(queue_names[i]) == len && memcmp(queue_names[i], s, len) == 0)
+			return (enum queue_name)i;
+	return QN_OTHER;
+}
+
+struct queue_snapshot *queue_snapshot_new(void)
+{
+	struct queue_snapshot *q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return NULL;
+	q->strings = intern_new();
+	if (q->strings == NULL) {
+		free(q);
+		return NULL;
+	}
+	q->method = "";
+	return q;
+}
+
+void queue_snapshot_free(struct queue_snapshot *q)
+{
+	if (q == NULL)
+		return;
+	intern_free(q->strings);
+	buf_free(&q->text);
+	free(q->msgs);
+	free(q);
+}
+
+/* new_msg - room for one more message; NULL when out of memory */
+static struct queued_msg *new_msg(struct queue_snapshot *q, const char *qid, size_t len)
+{
+	if (!queue_id_valid(qid, len))
+		return NULL;
+	if (q->count == q->cap) {
+		size_t ncap = q->cap ? q->cap * 2 : 256;
+		struct queued_msg *n = realloc(q->msgs, ncap * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		q->msgs = n;
+		q->cap = ncap;
+	}
+	struct queued_msg *m = &q->msgs[q->count];
+	memset(m, 0, sizeof(*m));
+	memcpy(m->qid, qid, len);
+	m->rcpt_off = q->text.len;
+	return m;
+}
+
+static void commit_msg(struct queue_snapshot *q, struct queued_msg *m)
+{
+	m->rcpt_len = q->text.len - m->rcpt_off;
+	q->by_queue[m->queue]++;
+	q->bytes += m->size;
+	q->count++;
+}
+
+static void add_rcpt(struct queue_snapshot *q, struct queued_msg *m, const char *a, size_t len)
+{
+	if (m->nrcpt++)
+		buf_putc(&q->text, '\n');
+	buf_append(&q->text, a, len);
+}
+
+int queue_add_json(struct queue_snapshot *q, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *id = o ? json_object_get(o, "queue_id") : NULL;
+	struct queued_msg *m = json_is_string(id)
+	    ? new_msg(q, json_string_value(id), json_string_length(id)) : NULL;
+	if (m == NULL) {
+		q->bad_lines++;
+		json_decref(o);
+		return -1;
+	}
+	json_t *v = json_object_get(o, "queue_name");
+	m->queue = json_is_string(v) ? queue_name_parse(json_string_value(v), json_string_length(v)) : QN_OTHER;
+	v = json_object_get(o, "arrival_time");
+	m->arrival = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+	v = json_object_get(o, "message_size");
+	m->size = json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+	v = json_object_get(o, "sender");
+	/* postqueue shows the null sender as MAILER-DAEMON, in -j as in -p */
+	if (json_is_string(v) && strcmp(json_string_value(v), "MAILER-DAEMON") != 0)
+		m->sender = intern(q->strings, json_string_value(v), json_string_length(v));
+	else
+		m->sender = intern(q->strings, "", 0);
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(o, "recipients"), i, r) {
+		json_t *a = json_object_get(r, "address"), *why = json_object_get(r, "delay_reason");
+		if (json_is_string(a))
+			add_rcpt(q, m, json_string_value(a), json_string_length(a));
+		if (m->delay_reason == NULL && json_is_string(why))
+			m->delay_reason = intern(q->strings, json_string_value(why), json_string_length(why));
+	}
+	commit_msg(q, m);
+	json_decref(o);
+	return 0;
+}
+
+/* listing_arrival - "Tue Nov 24 23:12:29" in local time, this year or last */
+static int64_t listing_arrival(const char *s, size_t len)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	if (len < 19)
+		return 0;
+	struct tm tm = {0};
+	const char *mon = s + 4;
+	int mi = -1;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(mon, months + 3 * i, 3) == 0)
+			mi = i;
+	if (mi < 0 || sscanf(s + 8, "%d %d:%d:%d", &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 4)
+		return 0;
+	time_t now = time(NULL);
+	struct tm nowtm;
+	localtime_r(&now, &nowtm);
+	tm.tm_year = nowtm.tm_year;
+	tm.tm_mon = mi;
+	tm.tm_isdst = -1;
+	time_t t = mktime(&tm);
+	if (t > now + 2 * 86400) {
+		tm.tm_year--;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	}
+	return (int64_t)t;
+}
+
+/*
+ * queue_add_listing - postqueue -p:
+ *   340B11021EA*    445 Tue Nov 24 23:12:29  alice@lab.example
+ *   (connect to 127.0.0.1[127.0.0.1]:2599: Connection refused)
+ *                                            partner2@remote.example
+ *   <blank line>
+ * '*' marks active, '!' hold; no mark is deferred (or incoming).
+ */
+int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	struct queued_msg *cur = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		size_t n = (size_t)(e - p);
+		if (n == 0) {
+			if (cur)
+				commit_msg(q, cur);
+			cur = NULL;
+		} else if (cur == NULL && p[0] != '-' && p[0] != ' ' && p[0] != '(') {
+			size_t id = 0;
+			while (id < n && p[id] != ' ' && p[id] != '*' && p[id] != '!')
+				id++;
+			cur = new_msg(q, p, id);
+			if (cur == NULL) {
+				if (strncmp(p, "Mail queue is empty", 19) != 0)
+					q->bad_lines++;
+			} else {
+				char mark = id < n ? p[id] : ' ';
+				cur->queue = mark == '*' ? QN_ACTIVE : mark == '!' ? QN_HOLD : QN_DEFERRED;
+				const char *f = p + id + (mark == ' ' ? 0 : 1);
+				while (f < e && *f == ' ')
+					f++;
+				cur->size = strtoull(f, NULL, 10);
+				while (f < e && *f != ' ')
+					f++;
+				while (f < e && *f == ' ')
+					f++;
+				cur->arrival = listing_arrival(f, (size_t)(e - f));
+				f = (size_t)(e - f) > 19 ? f + 19 : e;
+				while (f < e && *f == ' ')
+					f++;
+				size_t slen = (size_t)(e - f);
+				if (slen == 13 && memcmp(f, "MAILER-DAEMON", 13) == 0)
+					slen = 0;	/* the null sender */
+				cur->sender = intern(q->strings, f, slen);
+			}
+		} else if (cur && p[0] == '(') {
+			if (cur->delay_reason == NULL && n >= 2)
+				cur->delay_reason = intern(q->strings, p + 1, n - 2);
+		} else if (cur && p[0] == ' ') {
+			const char *a = p;
+			while (a < e && *a == ' ')
+				a++;
+			add_rcpt(q, cur, a, (size_t)(e - a));
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (cur)
+		commit_msg(q, cur);
+	return 0;
+}
+
+static int json_line(const char *line, size_t len, void *arg)
+{
+	if (len)
+		queue_add_json(arg, line, len);
+	return 0;
+}
+
+int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err)
+{
+	char *jargv[] = {"postqueue", "-j", NULL};
+	struct spawn_result res;
+	if (spawn_lines(jargv, timeout_ms, json_line, q, &res, err) < 0)
+		return -1;
+	int ok = res.exited && res.status == 0 && !res.timed_out;
+	int no_json = !ok && strstr(buf_str(&res.err), "invalid option") != NULL;
+	if (res.timed_out)
+		error_set(err, "postqueue -j did not answer within %d ms", timeout_ms);
+	else if (!ok && !no_json)
+		error_set(err, "postqueue -j failed: %s", res.err.len ? buf_str(&res.err) : "no message");
+	spawn_result_free(&res);
+	if (ok) {
+		q->method = "postqueue -j";
+		return 0;
+	}
+	if (!no_json)
+		return -1;
+	char *pargv[] = {"postqueue", "-p", NULL};	/* Postfix before 3.1 */
+	if (spawn_run(pargv, NULL, 0, timeout_ms, &res, err) < 0)
+		return -1;
+	ok = res.exited && res.status == 0 && !res.timed_out;
+	if (ok) {
+		queue_add_listing(q, res.out.data ? res.out.data : "", res.out.len);
+		q->method = "postqueue -p";
+	} else {
+		error_set(err, "postqueue -p failed: %s", res.err.len ? buf_str(&res.err) : "no message");
+	}
+	spawn_result_free(&res);
+	return ok ? 0 : -1;
+}
+
+void queue_join(struct queue_snapshot *q, const struct model *m)
+{
+	for (size_t i = 0; i < q->count; i++) {
+		const struct msg_record *r = model_find_open(m, q->msgs[i].qid);
+		q->msgs[i].sasl_user = r ? r->sasl_user : NULL;
+		q->msgs[i].client_ip = r ? r->client_ip : NULL;
+	}
+}
+
+const struct queued_msg *queue_find(const struct queue_snapshot *q, const char *qid)
+{
+	for (size_t i = 0; i < q->count; i++)
+		if (strcmp(q->msgs[i].qid, qid) == 0)
+			return &q->msgs[i];
+	return NULL;
+}
+
+struct strview queue_recipients(const struct queue_snapshot *q, const struct queued_msg *msg)
+{
+	if (msg->rcpt_len == 0)
+		return (struct strview){"", 0};
+	return (struct strview){q->text.data + msg->rcpt_off, msg->rcpt_len};
+}
+
+void queue_age_histogram(const struct queue_snapshot *q, int64_t now, size_t out[QUEUE_AGE_BUCKETS])
+{
+	memset(out, 0, QUEUE_AGE_BUCKETS * sizeof(out[0]));
+	for (size_t i = 0; i < q->count; i++) {
+		int64_t minutes = (now - q->msgs[i].arrival) / 60;
+		int b = 0;
+		while (b < QUEUE_AGE_BUCKETS - 1 && minutes >= queue_age_limits_minutes[b])
+			b++;
+		out[b]++;
+	}
+}

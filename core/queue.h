@@ -1,0 +1,73 @@
+/*
+ * queue - a snapshot of the live Postfix queue.
+ *
+ * Read from `postqueue -j` one JSON object (one message) at a time, never
+ * the whole listing at once; `postqueue -p` is parsed where -j is missing
+ * (Postfix before 3.1). Each message knows its queue, arrival time, size,
+ * sender, recipients and delay reason; queue_join() adds the SASL user and
+ * client IP the log model has for its queue ID. Those joined facts may be
+ * stale (a reused ID, a rotated log): actions confirm them from the queue
+ * file itself (see select.h).
+ */
+#ifndef SPAMTOP_QUEUE_H
+#define SPAMTOP_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "error.h"
+#include "intern.h"
+#include "model.h"
+
+enum queue_name { QN_INCOMING, QN_ACTIVE, QN_DEFERRED, QN_HOLD, QN_MAILDROP, QN_CORRUPT, QN_OTHER,
+		  QN_COUNT };
+
+#define QUEUE_AGE_BUCKETS 10	/* qshape-style: 5, 10, 20, ... 1280+ minutes */
+
+struct queued_msg {
+	char qid[33];
+	enum queue_name queue;
+	int64_t arrival;
+	uint64_t size;
+	const struct istr *sender;	/* "" for the null sender */
+	const struct istr *delay_reason;	/* first recipient's, or NULL */
+	uint32_t nrcpt;
+	size_t rcpt_off, rcpt_len;	/* recipients, '\n'-separated, in snapshot text */
+	const struct istr *sasl_user;	/* from the log model (queue_join), or NULL */
+	const struct istr *client_ip;	/* idem */
+};
+
+struct queue_snapshot {
+	struct queued_msg *msgs;
+	size_t count, cap;
+	struct intern_table *strings;
+	struct buf text;
+	size_t by_queue[QN_COUNT];
+	uint64_t bytes;
+	uint64_t bad_lines;	/* listing lines that did not parse */
+	const char *method;	/* "postqueue -j" or "postqueue -p" */
+};
+
+struct queue_snapshot *queue_snapshot_new(void);
+void queue_snapshot_free(struct queue_snapshot *q);
+
+/* Runs postqueue (-j, else -p) and reads the whole queue. */
+int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err);
+/* One line of `postqueue -j` output; -1 (counted in bad_lines) if it is not a message. */
+int queue_add_json(struct queue_snapshot *q, const char *line, size_t len);
+/* A whole `postqueue -p` listing. */
+int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len);
+
+void queue_join(struct queue_snapshot *q, const struct model *m);
+const struct queued_msg *queue_find(const struct queue_snapshot *q, const char *qid);
+/* Recipients of a message as a view ('\n'-separated). */
+struct strview queue_recipients(const struct queue_snapshot *q, const struct queued_msg *msg);
+
+const char *queue_name_str(enum queue_name n);
+enum queue_name queue_name_parse(const char *s, size_t len);
+/* Counts messages by age at `now` into QUEUE_AGE_BUCKETS buckets. */
+void queue_age_histogram(const struct queue_snapshot *q, int64_t now, size_t out[QUEUE_AGE_BUCKETS]);
+extern const int queue_age_limits_minutes[QUEUE_AGE_BUCKETS];
+
+#endif

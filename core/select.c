@@ -1,0 +1,300 @@
+/*
+ * select - selections over the queue, confirmed from queue files (see select.h).
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "select.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "event.h"
+#include "spawn.h"
+
+#define POSTCAT_BATCH 200
+#define POSTCAT_TIMEOUT_MS 60000
+
+int id_list_add(struct id_list *l, const char *qid)
+{
+	if (l->count == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		char (*n)[33] = realloc(l->ids, ncap * sizeof(*n));
+		if (n == NULL)
+			return -1;
+		l->ids = n;
+		l->cap = ncap;
+	}
+	snprintf(l->ids[l->count++], sizeof(l->ids[0]), "%s", qid);
+	return 0;
+}
+
+int id_list_has(const struct id_list *l, const char *qid)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (strcmp(l->ids[i], qid) == 0)
+			return 1;
+	return 0;
+}
+
+void id_list_free(struct id_list *l)
+{
+	free(l->ids);
+	l->ids = NULL;
+	l->count = l->cap = 0;
+}
+
+int selection_is_empty(const struct selection *s)
+{
+	return s->nids == 0 && !s->sasl_user && !s->sender && !s->client_ip && !s->sender_domain
+	    && !s->match;
+}
+
+int selection_needs_confirmation(const struct selection *s)
+{
+	return s->sasl_user || s->client_ip;
+}
+
+int selection_compile(struct selection *s, struct error *err)
+{
+	for (size_t i = 0; i < s->nids; i++) {
+		if (!queue_id_valid(s->ids[i], strlen(s->ids[i]))) {
+			struct buf b = BUF_INIT;
+			for (const char *c = s->ids[i]; *c && b.len < 64; c++)
+				buf_putc(&b, (*c >= 0x20 && *c < 0x7f) ? *c : '?');
+			error_set(err, "'%s' is not a Postfix queue ID (5 to 32 letters and digits)", buf_str(&b));
+			buf_free(&b);
+			return -1;
+		}
+	}
+	if (s->match) {
+		int code;
+		PCRE2_SIZE off;
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)s->match, PCRE2_ZERO_TERMINATED,
+					       PCRE2_CASELESS | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off,
+					       NULL);
+		if (re == NULL) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(code, msg, sizeof(msg));
+			error_set(err, "--match pattern: %s at offset %zu", (char *)msg, (size_t)off);
+			return -1;
+		}
+		s->match_code = re;
+		s->match_data = pcre2_match_data_create_from_pattern(re, NULL);
+	}
+	return 0;
+}
+
+void selection_free(struct selection *s)
+{
+	pcre2_match_data_free(s->match_data);
+	pcre2_code_free(s->match_code);
+	s->match_code = s->match_data = NULL;
+}
+
+static int re_match(const struct selection *s, const char *text, size_t len)
+{
+	return pcre2_match(s->match_code, (PCRE2_SPTR)text, len, 0, 0, s->match_data, NULL) >= 0;
+}
+
+static int istr_is(const struct istr *a, const char *want)
+{
+	return a && strcmp(a->s, want) == 0;
+}
+
+int selection_matches(const struct selection *s, const struct queue_snapshot *q,
+		      const struct queued_msg *m)
+{
+	if (s->nids) {
+		size_t i = 0;
+		while (i < s->nids && strcmp(s->ids[i], m->qid) != 0)
+			i++;
+		if (i == s->nids)
+			return 0;
+	}
+	if (s->sender && !istr_is(m->sender, strcmp(s->sender, "<>") == 0 ? "" : s->sender))
+		return 0;
+	if (s->sasl_user && !istr_is(m->sasl_user, s->sasl_user))
+		return 0;
+	if (s->client_ip && !istr_is(m->client_ip, s->client_ip))
+		return 0;
+	if (s->sender_domain) {
+		char dom[256];
+		address_domain(m->sender->s, m->sender->len, dom, sizeof(dom));
+		if (strcasecmp(dom, s->sender_domain) != 0)
+			return 0;
+	}
+	if (s->match_code) {
+		struct strview r = queue_recipients(q, m);
+		int hit = re_match(s, m->sender->s, m->sender->len);
+		const char *p = r.ptr, *end = r.ptr + r.len;
+		while (!hit && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *e = nl ? nl : end;
+			hit = re_match(s, p, (size_t)(e - p));
+			p = e + 1;
+		}
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
+
+int selection_collect(const struct selection *s, const struct queue_snapshot *q,
+		      struct id_list *out, struct error *err)
+{
+	for (size_t i = 0; i < q->count; i++)
+		if (selection_matches(s, q, &q->msgs[i]) && id_list_add(out, q->msgs[i].qid) < 0) {
+			error_set(err, "out of memory selecting messages");
+			return -1;
+		}
+	return 0;
+}
+
+void postcat_attributes(const char *text, size_t len,
+			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
+			void *arg)
+{
+	char qid[33] = "";
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		size_t n = (size_t)(e - p);
+		static const char env[] = "*** ENVELOPE RECORDS ", attr[] = "named_attribute: ";
+		if (n > sizeof(env) + 4 && memcmp(p, env, sizeof(env) - 1) == 0) {
+			/* "*** ENVELOPE RECORDS deferred/3/340B11021EA ***" */
+			const char *stop = e - 4, *slash = stop;
+			while (slash > p && slash[-1] != '/' && slash[-1] != ' ')
+				slash--;
+			size_t idlen = (size_t)(stop - slash);
+			qid[0] = 0;
+			if (stop > slash && idlen < sizeof(qid) && queue_id_valid(slash, idlen)) {
+				memcpy(qid, slash, idlen);
+				qid[idlen] = 0;
+			}
+		} else if (qid[0] && n > sizeof(attr) && memcmp(p, attr, sizeof(attr) - 1) == 0) {
+			const char *kv = p + sizeof(attr) - 1, *eq = memchr(kv, '=', (size_t)(e - kv));
+			if (eq) {
+				char name[64], value[1024];
+				size_t kn = (size_t)(eq - kv), vn = (size_t)(e - eq - 1);
+				if (kn < sizeof(name) && vn < sizeof(value)) {
+					memcpy(name, kv, kn);
+					name[kn] = 0;
+					memcpy(value, eq + 1, vn);
+					value[vn] = 0;
+					fn(qid, name, value, arg);
+				}
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+struct confirm_state {
+	const struct selection *s;
+	struct id_list seen;		/* IDs whose queue file was shown */
+	struct id_list user_ok, ip_ok;	/* IDs whose attributes agree */
+};
+
+static void confirm_attr(const char *qid, const char *name, const char *value, void *arg)
+{
+	struct confirm_state *cs = arg;
+	if (!id_list_has(&cs->seen, qid))
+		id_list_add(&cs->seen, qid);
+	if (cs->s->sasl_user && strcmp(name, "sasl_username") == 0 && strcmp(value, cs->s->sasl_user) == 0)
+		id_list_add(&cs->user_ok, qid);
+	if (cs->s->client_ip && strcmp(name, "client_address") == 0 && strcmp(value, cs->s->client_ip) == 0)
+		id_list_add(&cs->ip_ok, qid);
+}
+
+/* postcat_batch - show ids[from..to); returns the index after the last shown,
+ * which is where a missing queue file stopped postcat */
+static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids, size_t from,
+			    size_t to, struct error *err)
+{
+	char *argv[POSTCAT_BATCH + 3];
+	size_t n = 0;
+	argv[n++] = "postcat";
+	argv[n++] = "-eq";
+	for (size_t i = from; i < to; i++)
+		argv[n++] = ids->ids[i];
+	argv[n] = NULL;
+	struct spawn_result res;
+	if (spawn_run(argv, NULL, 0, POSTCAT_TIMEOUT_MS, &res, err) < 0)
+		return (size_t)-1;
+	postcat_attributes(buf_str(&res.out), res.out.len, confirm_attr, cs);
+	/* "postcat: fatal: open queue file ID: No such file or directory" */
+	const char *fatal = strstr(buf_str(&res.err), "open queue file ");
+	size_t next = to;
+	if (fatal) {
+		fatal += strlen("open queue file ");
+		for (size_t i = from; i < to; i++)
+			if (strncmp(fatal, ids->ids[i], strlen(ids->ids[i])) == 0
+			    && fatal[strlen(ids->ids[i])] == ':')
+				next = i + 1;	/* that one is gone; go on after it */
+	} else if (!res.exited || res.status != 0) {
+		error_set(err, "postcat failed: %s", res.err.len ? buf_str(&res.err) : "no message");
+		next = (size_t)-1;
+	}
+	spawn_result_free(&res);
+	return next;
+}
+
+int selection_confirm(const struct selection *s, struct id_list *ids, struct id_list *dropped,
+		      struct error *err)
+{
+	if (!selection_needs_confirmation(s))
+		return 0;
+	struct confirm_state cs = {s, {0}, {0}, {0}};
+	int rc = 0;
+	for (size_t i = 0; i < ids->count;) {
+		size_t to = i + POSTCAT_BATCH < ids->count ? i + POSTCAT_BATCH : ids->count;
+		size_t next = postcat_batch(&cs, ids, i, to, err);
+		if (next == (size_t)-1) {
+			rc = -1;
+			break;
+		}
+		i = next;
+	}
+	struct id_list kept = {0};
+	for (size_t i = 0; rc == 0 && i < ids->count; i++) {
+		const char *id = ids->ids[i];
+		int ok = id_list_has(&cs.seen, id) && (!s->sasl_user || id_list_has(&cs.user_ok, id))
+		    && (!s->client_ip || id_list_has(&cs.ip_ok, id));
+		if (id_list_add(ok ? &kept : dropped, id) < 0) {
+			error_set(err, "out of memory confirming the selection");
+			rc = -1;
+		}
+	}
+	if (rc == 0) {
+		id_list_free(ids);
+		*ids = kept;
+	} else {
+		id_list_free(&kept);
+	}
+	id_list_free(&cs.seen);
+	id_list_free(&cs.user_ok);
+	id_list_free(&cs.ip_ok);
+	return rc;
+}
+
+void selection_describe(const struct selection *s, struct buf *out)
+{
+	size_t start = out->len;
+#define PART(label, v) do { if (v) { if (out->len > start) buf_puts(out, ", "); \
+	buf_printf(out, "%s %s", label, v); } } while (0)
+	if (s->nids == 1)
+		PART("queue ID", s->ids[0]);
+	else if (s->nids > 1)
+		buf_printf(out, "%zu queue IDs", s->nids);
+	PART("SASL user", s->sasl_user);
+	PART("sender", s->sender);
+	PART("client IP", s->client_ip);
+	PART("sender domain", s->sender_domain);
+	PART("matching", s->match);
+#undef PART
+	if (out->len == start)
+		buf_puts(out, "nothing");
+}

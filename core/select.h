@@ -1,0 +1,65 @@
+/*
+ * select - which queued messages an action is about.
+ *
+ * A selection is a conjunction: one or more queue IDs (any of them), a SASL
+ * user, an envelope sender, a client IP, a sender domain, a PCRE2 pattern on
+ * the sender or any recipient. It is evaluated on a queue snapshot joined
+ * with the log model. Because the log may be stale (rotated, or a queue ID
+ * reused), a selection by SASL user or client IP is then confirmed from each
+ * queue file (`postcat -eq`: named_attribute sasl_username, client_address);
+ * messages whose file disagrees, or that left the queue, are dropped and
+ * counted, never acted on.
+ */
+#ifndef SPAMTOP_SELECT_H
+#define SPAMTOP_SELECT_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "queue.h"
+
+struct id_list {
+	char (*ids)[33];
+	size_t count, cap;
+};
+
+struct selection {
+	const char **ids;
+	size_t nids;
+	const char *sasl_user, *sender, *client_ip, *sender_domain, *match;
+	void *match_code;	/* compiled PCRE2 pattern (selection_compile) */
+	void *match_data;
+};
+
+/* Checks every queue ID's syntax and compiles --match. */
+int selection_compile(struct selection *s, struct error *err);
+void selection_free(struct selection *s);
+int selection_is_empty(const struct selection *s);
+/* Does the (joined) message match every criterion? */
+int selection_matches(const struct selection *s, const struct queue_snapshot *q,
+		      const struct queued_msg *m);
+/* The IDs of all matching messages in the snapshot. */
+int selection_collect(const struct selection *s, const struct queue_snapshot *q,
+		      struct id_list *out, struct error *err);
+/* Whether the selection relies on facts only the log or the queue file knows. */
+int selection_needs_confirmation(const struct selection *s);
+/*
+ * Keeps in ids only the messages whose queue file confirms the SASL user /
+ * client IP; the others are moved to dropped. Runs postcat in batches.
+ */
+int selection_confirm(const struct selection *s, struct id_list *ids, struct id_list *dropped,
+		      struct error *err);
+/* Human description: "SASL user victim@lab.example, client IP 127.0.0.11" */
+void selection_describe(const struct selection *s, struct buf *out);
+
+int id_list_add(struct id_list *l, const char *qid);
+int id_list_has(const struct id_list *l, const char *qid);
+void id_list_free(struct id_list *l);
+
+/* Parses `postcat -e` output: calls fn(qid, name, value) for each named
+ * attribute of each queue file shown; exposed for tests. */
+void postcat_attributes(const char *text, size_t len,
+			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
+			void *arg);
+
+#endif

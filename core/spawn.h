@@ -1,0 +1,43 @@
+/*
+ * spawn - run a program with an argv, never a shell.
+ *
+ * fork + execvp; standard input is fed from a byte string (queue IDs for
+ * postsuper), standard output and error are captured, a deadline bounds
+ * the run (a hung postqueue is killed, not waited for forever). Programs
+ * are looked up in PATH and then in /usr/sbin and /usr/bin, where Postfix
+ * installs them, so that root cron jobs with a short PATH still work.
+ */
+#ifndef SPAMTOP_SPAWN_H
+#define SPAMTOP_SPAWN_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+
+struct spawn_result {
+	int exited;		/* 1 if it exited normally */
+	int status;		/* exit status, or the signal number */
+	int timed_out;
+	struct buf out, err;
+};
+
+/*
+ * Runs argv[0] with argv. stdin_data may be NULL (standard input is then
+ * /dev/null). timeout_ms 0 means no deadline. Returns 0 when the program
+ * ran (whatever its exit status), -1 with err when it could not be run.
+ */
+int spawn_run(char *const argv[], const char *stdin_data, size_t stdin_len, int timeout_ms,
+	      struct spawn_result *res, struct error *err);
+void spawn_result_free(struct spawn_result *res);
+
+/* Runs argv and calls fn on each line of its standard output as it comes,
+ * without holding the whole output. Same return convention. */
+int spawn_lines(char *const argv[], int timeout_ms,
+		int (*fn)(const char *line, size_t len, void *arg), void *arg,
+		struct spawn_result *res, struct error *err);
+
+/* "postsuper -d -" style rendering of an argv, for showing and journaling. */
+void spawn_describe(char *const argv[], struct buf *out);
+
+#endif

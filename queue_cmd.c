@@ -1,0 +1,476 @@
+/*
+ * queue_cmd - the queue commands of the command line:
+ *   spamtop queue [--json] [--log FILE]...
+ *   spamtop hold|release|requeue|delete (--all | SELECTION...) [--dry-run] [--yes]
+ *
+ * The order of an action is fixed: read the queue, select, confirm the
+ * selection from the queue files, show exactly what will run and on how many
+ * messages, stop here on --dry-run, ask (or take --yes), write the journal's
+ * "planned" entry (refuse if it cannot be written), run postsuper, read the
+ * queue again, report and journal each message's outcome.
+ */
+#include "queue_cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/action.h"
+#include "core/ingest.h"
+#include "core/journal.h"
+#include "core/sanitize.h"
+#include "core/spawn.h"
+
+#define QUEUE_TIMEOUT_MS 30000
+#define MAX_LOGS 16
+#define SHOW_IDS 10
+
+struct queue_opts {
+	struct selection sel;
+	const char *logs[MAX_LOGS + 1];
+	int nlogs;
+	const char *journal;
+	int all, dry_run, yes, json;
+	const char *ids[256];
+};
+
+/* say - print attacker- or user-provided text safely */
+static void say_text(FILE *f, const char *s)
+{
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, strlen(s));
+	fputs(buf_str(&b), f);
+	buf_free(&b);
+}
+
+/* default_log - Postfix's maillog_file, else the usual syslog files */
+static const char *default_log(void)
+{
+	static char path[512];
+	char *argv[] = {"postconf", "-h", "maillog_file", NULL};
+	struct spawn_result res;
+	struct error err;
+	if (spawn_run(argv, NULL, 0, 5000, &res, &err) == 0) {
+		size_t n = res.out.len;
+		while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
+			n--;
+		if (res.exited && res.status == 0 && n > 0 && n < sizeof(path) && res.out.data[0] == '/') {
+			memcpy(path, res.out.data, n);
+			path[n] = 0;
+			spawn_result_free(&res);
+			return path;
+		}
+		spawn_result_free(&res);
+	}
+	if (access("/var/log/mail.log", R_OK) == 0)
+		return "/var/log/mail.log";
+	return "/var/log/maillog";
+}
+
+static int parse_opts(int argc, char **argv, struct queue_opts *o)
+{
+	static const struct option opts[] = {
+		{"id", required_argument, NULL, 'i'},
+		{"sasl-user", required_argument, NULL, 'u'},
+		{"sender", required_argument, NULL, 's'},
+		{"client-ip", required_argument, NULL, 'c'},
+		{"sender-domain", required_argument, NULL, 'D'},
+		{"match", required_argument, NULL, 'm'},
+		{"all", no_argument, NULL, 'a'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"yes", no_argument, NULL, 'y'},
+		{"json", no_argument, NULL, 'j'},
+		{"log", required_argument, NULL, 'l'},
+		{"journal", required_argument, NULL, 'J'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->sel.nids >= sizeof(o->ids) / sizeof(o->ids[0])) {
+				fprintf(stderr, "spamtop: at most %zu --id options\n", sizeof(o->ids) / sizeof(o->ids[0]));
+				return -1;
+			}
+			o->ids[o->sel.nids++] = optarg;
+			o->sel.ids = o->ids;
+			break;
+		case 'u': o->sel.sasl_user = optarg; break;
+		case 's': o->sel.sender = optarg; break;
+		case 'c': o->sel.client_ip = optarg; break;
+		case 'D': o->sel.sender_domain = optarg; break;
+		case 'm': o->sel.match = optarg; break;
+		case 'a': o->all = 1; break;
+		case 'n': o->dry_run = 1; break;
+		case 'y': o->yes = 1; break;
+		case 'j': o->json = 1; break;
+		case 'J': o->journal = optarg; break;
+		case 'l':
+			if (o->nlogs >= MAX_LOGS) {
+				fprintf(stderr, "spamtop: at most %d --log files\n", MAX_LOGS);
+				return -1;
+			}
+			o->logs[o->nlogs++] = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "spamtop: unexpected argument '");
+		say_text(stderr, argv[optind]);
+		fprintf(stderr, "'\n");
+		return -1;
+	}
+	if (o->journal == NULL)
+		o->journal = getenv("SPAMTOP_JOURNAL") ? getenv("SPAMTOP_JOURNAL") : JOURNAL_DEFAULT_PATH;
+	return 0;
+}
+
+/* load_model - the log, for selections by SASL user or client IP */
+static struct model *load_model(struct queue_opts *o)
+{
+	struct model *m = model_new(NULL, time(NULL));
+	if (m == NULL)
+		return NULL;
+	if (o->nlogs == 0)
+		o->logs[o->nlogs++] = default_log();
+	struct source_stats st = {0};
+	for (int i = 0; i < o->nlogs; i++) {
+		struct error err;
+		if (ingest_file(m, o->logs[i], &st, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			model_free(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+static struct queue_snapshot *snapshot(struct model *m)
+{
+	struct queue_snapshot *q = queue_snapshot_new();
+	struct error err;
+	if (q == NULL || queue_load(q, QUEUE_TIMEOUT_MS, &err) < 0) {
+		fprintf(stderr, "spamtop: cannot read the queue: %s\n", q ? err.msg : "out of memory");
+		queue_snapshot_free(q);
+		return NULL;
+	}
+	if (m)
+		queue_join(q, m);
+	return q;
+}
+
+/* ---- spamtop queue ---- */
+
+static json_t *istr_json(const struct istr *s)
+{
+	if (s == NULL)
+		return json_null();
+	struct buf b = BUF_INIT;
+	sanitize_utf8(&b, s->s, s->len);
+	json_t *j = json_stringn(buf_str(&b), b.len);
+	buf_free(&b);
+	return j ? j : json_null();
+}
+
+static int print_queue_json(const struct queue_snapshot *q, int64_t now)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "schema", json_string("spamtop.queue/1"));
+	json_object_set_new(root, "method", json_string(q->method));
+	json_object_set_new(root, "total", json_integer((json_int_t)q->count));
+	json_object_set_new(root, "bytes", json_integer((json_int_t)q->bytes));
+	json_t *byq = json_object();
+	for (int i = 0; i < QN_COUNT; i++)
+		json_object_set_new(byq, queue_name_str((enum queue_name)i), json_integer((json_int_t)q->by_queue[i]));
+	json_object_set_new(root, "by_queue", byq);
+	size_t ages[QUEUE_AGE_BUCKETS];
+	queue_age_histogram(q, now, ages);
+	json_t *aj = json_array();
+	for (int i = 0; i < QUEUE_AGE_BUCKETS; i++) {
+		json_t *b = json_object();
+		json_object_set_new(b, "max_minutes", queue_age_limits_minutes[i] < 0 ? json_null()
+						     : json_integer(queue_age_limits_minutes[i]));
+		json_object_set_new(b, "count", json_integer((json_int_t)ages[i]));
+		json_array_append_new(aj, b);
+	}
+	json_object_set_new(root, "ages", aj);
+	json_t *msgs = json_array();
+	for (size_t i = 0; i < q->count; i++) {
+		const struct queued_msg *m = &q->msgs[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "queue_id", json_string(m->qid));
+		json_object_set_new(o, "queue", json_string(queue_name_str(m->queue)));
+		json_object_set_new(o, "arrival_time", json_integer(m->arrival));
+		json_object_set_new(o, "size", json_integer((json_int_t)m->size));
+		json_object_set_new(o, "sender", istr_json(m->sender));
+		json_object_set_new(o, "recipients", json_integer(m->nrcpt));
+		json_object_set_new(o, "delay_reason", istr_json(m->delay_reason));
+		json_object_set_new(o, "sasl_user", istr_json(m->sasl_user));
+		json_object_set_new(o, "client_ip", istr_json(m->client_ip));
+		json_array_append_new(msgs, o);
+	}
+	json_object_set_new(root, "messages", msgs);
+	int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	putchar('\n');
+	return rc == 0 ? 0 : 1;
+}
+
+static void print_queue_text(const struct queue_snapshot *q, int64_t now)
+{
+	printf("Queue (%s): %zu messages, %llu bytes\n", q->method, q->count, (unsigned long long)q->bytes);
+	for (int i = 0; i < QN_COUNT; i++)
+		if (q->by_queue[i] || i <= QN_HOLD)
+			printf("  %-9s %zu\n", queue_name_str((enum queue_name)i), q->by_queue[i]);
+	size_t ages[QUEUE_AGE_BUCKETS];
+	queue_age_histogram(q, now, ages);
+	printf("Ages (minutes):");
+	for (int i = 0; i < QUEUE_AGE_BUCKETS; i++)
+		if (queue_age_limits_minutes[i] < 0)
+			printf("  %d+: %zu", queue_age_limits_minutes[i - 1], ages[i]);
+		else
+			printf("  <%d: %zu", queue_age_limits_minutes[i], ages[i]);
+	printf("\n\n%-12s %-8s %8s  %-32s %-24s %s\n", "Queue ID", "Queue", "Size", "Sender", "SASL user", "Client IP");
+	for (size_t i = 0; i < q->count; i++) {
+		const struct queued_msg *m = &q->msgs[i];
+		struct buf s = BUF_INIT, u = BUF_INIT;
+		sanitize_text(&s, m->sender->len ? m->sender->s : "<>", m->sender->len ? m->sender->len : 2);
+		if (m->sasl_user)
+			sanitize_text(&u, m->sasl_user->s, m->sasl_user->len);
+		printf("%-12s %-8s %8llu  %-32.32s %-24.24s %s\n", m->qid, queue_name_str(m->queue),
+		       (unsigned long long)m->size, buf_str(&s), m->sasl_user ? buf_str(&u) : "-",
+		       m->client_ip ? m->client_ip->s : "-");
+		buf_free(&s);
+		buf_free(&u);
+	}
+}
+
+static int cmd_queue(struct queue_opts *o)
+{
+	struct model *m = load_model(o);
+	if (m == NULL)
+		return 1;
+	struct queue_snapshot *q = snapshot(m);
+	if (q == NULL) {
+		model_free(m);
+		return 1;
+	}
+	int rc = 0;
+	if (o->json)
+		rc = print_queue_json(q, time(NULL));
+	else
+		print_queue_text(q, time(NULL));
+	queue_snapshot_free(q);
+	model_free(m);
+	return rc;
+}
+
+/* ---- actions ---- */
+
+/* ask - yes/no on the controlling terminal; -1 when there is none */
+static int ask(const char *question)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (tty == NULL)
+		return -1;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	char answer[16] = "";
+	int yes = fgets(answer, sizeof(answer), tty) && (answer[0] == 'y' || answer[0] == 'Y');
+	fclose(tty);
+	return yes;
+}
+
+static void show_plan(const struct action_plan *p, const struct queue_snapshot *q)
+{
+	char *argv[4];
+	action_argv(p, argv);
+	struct buf cmd = BUF_INIT;
+	spawn_describe(argv, &cmd);
+	printf("%s %zu message%s: ", action_verb(p->action), p->expected, p->expected == 1 ? "" : "s");
+	say_text(stdout, p->all ? "all queued messages" : p->what);
+	printf("\nCommand: %s%s\n", buf_str(&cmd), p->all ? "" : "   (queue IDs on standard input)");
+	if (p->selected != p->ids.count || p->dropped.count)
+		printf("Selected from the log: %zu; confirmed by their queue files: %zu; dropped: %zu\n",
+		       p->selected, p->ids.count, p->dropped.count);
+	for (size_t i = 0; !p->all && i < p->ids.count && i < SHOW_IDS; i++) {
+		const struct queued_msg *m = queue_find(q, p->ids.ids[i]);
+		printf("  %-12s %-8s ", p->ids.ids[i], m ? queue_name_str(m->queue) : "?");
+		if (m)
+			say_text(stdout, m->sender->len ? m->sender->s : "<>");
+		putchar('\n');
+	}
+	if (!p->all && p->ids.count > SHOW_IDS)
+		printf("  ... and %zu more\n", p->ids.count - SHOW_IDS);
+	buf_free(&cmd);
+}
+
+static void show_outcome(const struct action_plan *p, const struct action_outcome *o)
+{
+	if (p->all)
+		printf("postsuper: %ld message%s changed (exit status %d)\n", o->reported,
+		       o->reported == 1 ? "" : "s", o->exit_status);
+	else
+		printf("Done: %zu changed, %zu already gone from the queue, %zu not changed (exit status %d)\n",
+		       o->changed.count, o->gone.count, o->unchanged.count, o->exit_status);
+	for (size_t i = 0; i < o->unchanged.count && i < SHOW_IDS; i++)
+		printf("  not changed: %s\n", o->unchanged.ids[i]);
+	if (o->messages.len) {
+		printf("postsuper said:\n");
+		say_text(stdout, buf_str(&o->messages));
+		putchar('\n');
+	}
+}
+
+/* build_plan - select, confirm, count; returns 0, or the exit status */
+static int build_plan(struct queue_opts *o, struct action_plan *p, struct queue_snapshot *q)
+{
+	struct error err;
+	if (o->all) {
+		p->all = 1;
+		for (size_t i = 0; i < q->count; i++)
+			p->expected += action_applies_to(p->action, q->msgs[i].queue);
+		snprintf(p->what, sizeof(p->what), "all");
+		return 0;
+	}
+	struct buf what = BUF_INIT;
+	selection_describe(&o->sel, &what);
+	snprintf(p->what, sizeof(p->what), "%s", buf_str(&what));
+	buf_free(&what);
+	struct id_list matched = {0};
+	if (selection_collect(&o->sel, q, &matched, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < matched.count; i++)	/* only messages the action can change */
+		if (action_applies_to(p->action, queue_find(q, matched.ids[i])->queue))
+			id_list_add(&p->ids, matched.ids[i]);
+	id_list_free(&matched);
+	p->selected = p->ids.count;
+	if (selection_confirm(&o->sel, &p->ids, &p->dropped, &err) < 0) {
+		fprintf(stderr, "spamtop: cannot confirm the selection from the queue files: %s\n", err.msg);
+		return 1;
+	}
+	p->expected = p->ids.count;
+	return 0;
+}
+
+static int run_action(struct action_plan *p, struct queue_opts *o)
+{
+	struct journal j;
+	struct error err;
+	if (journal_open(&j, o->journal, &err) < 0 || journal_append(&j, action_journal_planned(p), &err) < 0) {
+		fprintf(stderr, "spamtop: %s\nspamtop: refusing to act without an audit record; nothing was changed\n",
+			err.msg);
+		journal_close(&j);
+		return 1;
+	}
+	struct action_outcome out;
+	if (action_run(p, &out, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		json_t *e = action_journal_done(p, &(struct action_outcome){.exit_status = -1});
+		json_object_set_new(e, "error", json_string(err.msg));
+		journal_append(&j, e, &err);
+		journal_close(&j);
+		return 1;
+	}
+	struct queue_snapshot *after = snapshot(NULL);
+	action_classify(p, &out, after);
+	queue_snapshot_free(after);
+	show_outcome(p, &out);
+	int rc = out.exit_status == 0 && out.unchanged.count == 0 ? 0 : 1;
+	if (journal_append(&j, action_journal_done(p, &out), &err) < 0) {
+		fprintf(stderr, "spamtop: the action ran but its result could not be journaled: %s\n", err.msg);
+		rc = 1;
+	}
+	journal_close(&j);
+	action_outcome_free(&out);
+	return rc;
+}
+
+static int cmd_action(enum queue_action action, struct queue_opts *o)
+{
+	struct error err;
+	if (o->all == !selection_is_empty(&o->sel)) {
+		fprintf(stderr, "spamtop: %s needs either --all or a selection (--id, --sasl-user, --sender, "
+			"--client-ip, --sender-domain, --match)\n", action_name(action));
+		return 2;
+	}
+	if (o->all && action == ACT_DELETE) {
+		fprintf(stderr, "spamtop: delete --all is not offered: hold everything, then delete a selection "
+			"(or run postsuper -d ALL yourself)\n");
+		return 2;
+	}
+	if (selection_compile(&o->sel, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 2;
+	}
+	if (geteuid() != 0 && !o->dry_run) {
+		fprintf(stderr, "spamtop: %s needs root: postsuper is reserved for the superuser. Nothing was "
+			"changed; --dry-run shows what would be done.\n", action_name(action));
+		selection_free(&o->sel);
+		return 1;
+	}
+	struct model *m = NULL;
+	if (selection_needs_confirmation(&o->sel) && (m = load_model(o)) == NULL)
+		return 1;
+	struct queue_snapshot *q = snapshot(m);
+	if (q == NULL) {
+		model_free(m);
+		selection_free(&o->sel);
+		return 1;
+	}
+	struct action_plan p = {.action = action};
+	int rc = build_plan(o, &p, q);
+	if (rc == 0 && p.expected == 0) {
+		printf("No queued message that %s can change matches %s; nothing to do.\n", action_name(action),
+		       p.all ? "the queue" : "");
+		if (!p.all) {
+			say_text(stdout, p.what);
+			putchar('\n');
+		}
+		rc = 3;
+	} else if (rc == 0) {
+		show_plan(&p, q);
+		if (o->dry_run) {
+			printf("Dry run: nothing was changed.\n");
+			rc = 3;
+		} else if (!o->yes) {
+			char question[96];
+			snprintf(question, sizeof(question), "%s %zu message%s?", action_verb(action), p.expected,
+				 p.expected == 1 ? "" : "s");
+			int yes = ask(question);
+			if (yes < 0)
+				fprintf(stderr, "spamtop: no terminal to confirm on; run again with --yes. Nothing was changed.\n");
+			else if (!yes)
+				printf("Nothing was changed.\n");
+			rc = yes == 1 ? 0 : 3;
+		}
+		if (rc == 0)
+			rc = run_action(&p, o);
+	}
+	action_plan_free(&p);
+	queue_snapshot_free(q);
+	model_free(m);
+	selection_free(&o->sel);
+	return rc;
+}
+
+int queue_command(int argc, char **argv)
+{
+	enum queue_action action;
+	int is_queue = strcmp(argv[0], "queue") == 0;
+	if (!is_queue && action_parse(argv[0], &action) < 0)
+		return QUEUE_NOT_A_COMMAND;
+	struct queue_opts o;
+	memset(&o, 0, sizeof(o));
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	return is_queue ? cmd_queue(&o) : cmd_action(action, &o);
+}
