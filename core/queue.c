@@ -176,7 +176,7 @@ int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len)
 			if (cur)
 				commit_msg(q, cur);
 			cur = NULL;
-		} else if (cur == NULL && p[0] != '-' && p[0] != ' ' && p[0] != '(') {
+		} else if (cur == NULL && p[0] != '-' && p[0] != ' ') {
 			size_t id = 0;
 			while (id < n && p[id] != ' ' && p[id] != '*' && p[id] != '!')
 				id++;
@@ -204,14 +204,17 @@ int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len)
 					slen = 0;	/* the null sender */
 				cur->sender = intern(q->strings, f, slen);
 			}
-		} else if (cur && p[0] == '(') {
-			if (cur->delay_reason == NULL && n >= 2)
-				cur->delay_reason = intern(q->strings, p + 1, n - 2);
-		} else if (cur && p[0] == ' ') {
+		} else if (cur) {	/* indented: "(delay reason)" or a recipient */
 			const char *a = p;
 			while (a < e && *a == ' ')
 				a++;
-			add_rcpt(q, cur, a, (size_t)(e - a));
+			size_t alen = (size_t)(e - a);
+			if (alen >= 2 && a[0] == '(' && e[-1] == ')') {
+				if (cur->delay_reason == NULL)
+					cur->delay_reason = intern(q->strings, a + 1, alen - 2);
+			} else if (alen) {
+				add_rcpt(q, cur, a, alen);
+			}
 		}
 		p = nl ? nl + 1 : end;
 	}

@@ -3,6 +3,8 @@
 #
 #   lab-outbreak.log   the lab's outbreak scenario, as Postfix logged it
 #   lab-postsuper.log  postsuper hold/release/requeue/delete lines on that queue
+#   lab-postqueue.jsonl, lab-postqueue.txt  postqueue -j and -p of that queue
+#   lab-postcat.txt    postcat -e of one victim message and one relayed bounce
 #
 # Needs root (it runs the lab). Unit tests and `make demo` use these files,
 # so they work without root and without Postfix.
@@ -14,6 +16,11 @@ $lab up
 $lab outbreak
 log=$($lab log)
 cp "$log" tests/fixtures/lab-outbreak.log
+postqueue -j > tests/fixtures/lab-postqueue.jsonl
+postqueue -p > tests/fixtures/lab-postqueue.txt
+victim=$(postqueue -j | jq -r 'select(.sender | startswith("promo")) | .queue_id' | head -1)
+relay=$(postqueue -j | jq -r 'select(.sender == "MAILER-DAEMON") | .queue_id' | head -1)
+postcat -eq "$victim" "$relay" > tests/fixtures/lab-postcat.txt
 start=$(wc -l < "$log")
 ids=$(postqueue -j | head -3 | sed 's/.*"queue_id": "\([0-9A-Za-z]*\)".*/\1/')
 postsuper -h ALL 2>/dev/null

@@ -1,0 +1,286 @@
+/*
+ * test_queue - the queue snapshot from real postqueue -j and -p output of the
+ * lab's queue, selections over it, postcat attributes and postsuper output.
+ */
+#include "testutil.h"
+
+#include "core/action.h"
+#include "core/ingest.h"
+#include "core/queue.h"
+#include "core/select.h"
+
+static struct queue_snapshot *from_json(void)
+{
+	struct queue_snapshot *q = queue_snapshot_new();
+	char *text = test_read_file("tests/fixtures/lab-postqueue.jsonl", NULL);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		assert_int_equal(queue_add_json(q, line, strlen(line)), 0);
+	free(text);
+	return q;
+}
+
+static size_t count_sender(const struct queue_snapshot *q, const char *sender)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->count; i++)
+		n += strcmp(q->msgs[i].sender->s, sender) == 0;
+	return n;
+}
+
+static void json_listing_gives_every_message_with_queue_size_sender_and_recipients(void **state)
+{
+	(void)state;
+	struct queue_snapshot *q = from_json();
+	assert_int_equal(q->count, 39);
+	assert_int_equal(q->by_queue[QN_DEFERRED], 39);
+	assert_int_equal(q->bad_lines, 0);
+	assert_int_equal(count_sender(q, ""), 4);	/* MAILER-DAEMON is the null sender */
+	assert_int_equal(count_sender(q, "offers@bulk-mailer.example"), 8);
+	assert_int_equal(count_sender(q, "alice@lab.example"), 3);
+	size_t two = 0;
+	for (size_t i = 0; i < q->count; i++) {
+		assert_true(q->msgs[i].size > 400);
+		assert_non_null(q->msgs[i].delay_reason);
+		assert_string_equal(q->msgs[i].delay_reason->s, "connect to 127.0.0.1[127.0.0.1]:2599: Connection refused");
+		two += q->msgs[i].nrcpt == 2;
+	}
+	assert_int_equal(two, 24);	/* the victim's messages had two recipients each */
+	queue_snapshot_free(q);
+}
+
+static void plain_listing_matches_the_json_listing(void **state)
+{
+	(void)state;
+	struct queue_snapshot *j = from_json(), *p = queue_snapshot_new();
+	size_t len;
+	char *text = test_read_file("tests/fixtures/lab-postqueue.txt", &len);
+	assert_int_equal(queue_add_listing(p, text, len), 0);
+	assert_int_equal(p->count, j->count);
+	assert_int_equal(p->bad_lines, 0);
+	for (size_t i = 0; i < j->count; i++) {
+		const struct queued_msg *a = &j->msgs[i], *b = queue_find(p, a->qid);
+		assert_non_null(b);
+		assert_int_equal(b->size, a->size);
+		assert_string_equal(b->sender->s, a->sender->s);
+		assert_int_equal(b->nrcpt, a->nrcpt);
+		assert_string_equal(b->delay_reason->s, a->delay_reason->s);
+		struct strview ra = queue_recipients(j, a), rb = queue_recipients(p, b);
+		assert_int_equal(ra.len, rb.len);
+		assert_memory_equal(ra.ptr, rb.ptr, ra.len);
+		assert_int_equal(b->queue, QN_DEFERRED);
+	}
+	free(text);
+	queue_snapshot_free(j);
+	queue_snapshot_free(p);
+}
+
+static void held_and_active_marks_and_empty_queue_are_read(void **state)
+{
+	(void)state;
+	struct queue_snapshot *q = queue_snapshot_new();
+	const char *listing =
+		"-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+		"ABCDE12345!     445 Tue Nov 24 23:12:29  MAILER-DAEMON\n"
+		"                                         a@b.example\n\n"
+		"BCDEF23456*     500 Tue Nov 24 23:12:30  x@y.example\n"
+		"                                         c@d.example\n\n"
+		"-- 1 Kbytes in 2 Requests.\n";
+	queue_add_listing(q, listing, strlen(listing));
+	assert_int_equal(q->count, 2);
+	assert_int_equal(q->msgs[0].queue, QN_HOLD);
+	assert_string_equal(q->msgs[0].sender->s, "");
+	assert_int_equal(q->msgs[1].queue, QN_ACTIVE);
+	assert_null(q->msgs[1].delay_reason);
+	queue_snapshot_free(q);
+	q = queue_snapshot_new();
+	queue_add_listing(q, "Mail queue is empty\n", 20);
+	assert_int_equal(q->count, 0);
+	assert_int_equal(q->bad_lines, 0);
+	queue_snapshot_free(q);
+}
+
+static void hostile_json_lines_are_counted_not_trusted(void **state)
+{
+	(void)state;
+	struct queue_snapshot *q = queue_snapshot_new();
+	const char *bad[] = {
+		"", "{", "[]", "{\"queue_id\": 5}", "{\"queue_id\": \"x;rm -rf /\"}",
+		"{\"queue_id\": \"ABCDE12345\n\"}", "\x01\x02garbage",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(queue_add_json(q, bad[i], strlen(bad[i])), -1);
+	assert_int_equal(q->bad_lines, 7);
+	assert_int_equal(q->count, 0);
+	const char *odd = "{\"queue_id\":\"ABCDE12345\",\"queue_name\":\"weird\",\"sender\":\"\\u001b[2J@x\","
+			  "\"recipients\":[{\"address\":\"a@b\"},{\"nope\":1}]}";
+	assert_int_equal(queue_add_json(q, odd, strlen(odd)), 0);
+	assert_int_equal(q->msgs[0].queue, QN_OTHER);
+	assert_int_equal(q->msgs[0].nrcpt, 1);
+	queue_snapshot_free(q);
+}
+
+static void age_histogram_uses_qshape_buckets(void **state)
+{
+	(void)state;
+	struct queue_snapshot *q = queue_snapshot_new();
+	int64_t now = 1795564800;
+	int ages_min[] = {0, 4, 7, 30, 2000};
+	char line[128];
+	for (int i = 0; i < 5; i++) {
+		snprintf(line, sizeof(line), "{\"queue_id\":\"ABCDE1234%d\",\"queue_name\":\"deferred\",\"arrival_time\":%lld}",
+			 i, (long long)(now - ages_min[i] * 60));
+		assert_int_equal(queue_add_json(q, line, strlen(line)), 0);
+	}
+	size_t h[QUEUE_AGE_BUCKETS];
+	queue_age_histogram(q, now, h);
+	assert_int_equal(h[0], 2);	/* < 5 min */
+	assert_int_equal(h[1], 1);	/* < 10 */
+	assert_int_equal(h[3], 1);	/* < 40 */
+	assert_int_equal(h[9], 1);	/* 1280+ */
+	queue_snapshot_free(q);
+}
+
+static void join_with_log_gives_user_and_ip_and_selection_finds_them(void **state)
+{
+	(void)state;
+	test_use_utc();
+	struct queue_snapshot *q = from_json();
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
+	queue_join(q, m);
+	struct selection s = {.sasl_user = "victim@lab.example"};
+	assert_int_equal(selection_compile(&s, &err), 0);
+	struct id_list ids = {0};
+	assert_int_equal(selection_collect(&s, q, &ids, &err), 0);
+	assert_int_equal(ids.count, 24);
+	id_list_free(&ids);
+	struct selection ip = {.client_ip = "127.0.0.2", .sender = "<>"};
+	selection_collect(&ip, q, &ids, &err);
+	assert_int_equal(ids.count, 4);
+	id_list_free(&ids);
+	struct selection dom = {.sender_domain = "CHEAP-PILLS.example", .match = "victims1\\.example$"};
+	assert_int_equal(selection_compile(&dom, &err), 0);
+	selection_collect(&dom, q, &ids, &err);
+	assert_int_equal(ids.count, 8);
+	id_list_free(&ids);
+	selection_free(&dom);
+	selection_free(&s);
+	model_free(m);
+	queue_snapshot_free(q);
+}
+
+static void invalid_ids_and_patterns_are_refused_with_a_message(void **state)
+{
+	(void)state;
+	struct error err;
+	const char *ids[] = {"ABCDE12345", "ABC;rm\x1b[2J"};
+	struct selection s = {.ids = ids, .nids = 2};
+	assert_int_equal(selection_compile(&s, &err), -1);
+	assert_string_equal(err.msg, "'ABC;rm?[2J' is not a Postfix queue ID (5 to 32 letters and digits)");
+	struct selection r = {.match = "(unclosed"};
+	assert_int_equal(selection_compile(&r, &err), -1);
+	assert_non_null(strstr(err.msg, "--match pattern: missing closing parenthesis"));
+}
+
+struct attrs {
+	int n;
+	char seen[8][3][64];
+};
+
+static void collect_attr(const char *qid, const char *name, const char *value, void *arg)
+{
+	struct attrs *a = arg;
+	if (a->n < 8 && (strcmp(name, "sasl_username") == 0 || strcmp(name, "client_address") == 0)) {
+		snprintf(a->seen[a->n][0], 64, "%s", qid);
+		snprintf(a->seen[a->n][1], 64, "%s", name);
+		snprintf(a->seen[a->n][2], 64, "%s", value);
+		a->n++;
+	}
+}
+
+static void postcat_output_gives_each_files_sasl_user_and_client_address(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = test_read_file("tests/fixtures/lab-postcat.txt", &len);
+	struct attrs a = {0};
+	postcat_attributes(text, len, collect_attr, &a);
+	assert_int_equal(a.n, 3);	/* the victim's: user and address; the relay's: address only */
+	assert_string_equal(a.seen[0][1], "sasl_username");
+	assert_string_equal(a.seen[0][2], "victim@lab.example");
+	assert_string_equal(a.seen[1][1], "client_address");
+	assert_true(strncmp(a.seen[1][2], "127.0.0.1", 9) == 0);
+	assert_string_equal(a.seen[2][2], "127.0.0.2");
+	assert_string_not_equal(a.seen[0][0], a.seen[2][0]);
+	free(text);
+}
+
+static void postsuper_output_sorts_ids_into_changed_and_reads_the_total(void **state)
+{
+	(void)state;
+	struct action_outcome o = {0};
+	const char *out = "postsuper: 31C49102266: removed\npostsuper: 32016102221: removed\n"
+			  "postsuper: warning: invalid mail queue id: x;rm\npostsuper: Deleted: 2 messages\n";
+	action_parse_output(ACT_DELETE, out, strlen(out), &o);
+	assert_int_equal(o.changed.count, 2);
+	assert_int_equal(o.reported, 2);
+	assert_non_null(strstr(buf_str(&o.messages), "invalid mail queue id"));
+	struct action_plan p = {.action = ACT_DELETE};
+	id_list_add(&p.ids, "31C49102266");
+	id_list_add(&p.ids, "32016102221");
+	id_list_add(&p.ids, "ABCDE12345");	/* gone before we came */
+	id_list_add(&p.ids, "BCDEF23456");	/* still queued: not changed */
+	struct queue_snapshot *after = queue_snapshot_new();
+	const char *still = "{\"queue_id\":\"BCDEF23456\",\"queue_name\":\"hold\"}";
+	queue_add_json(after, still, strlen(still));
+	action_classify(&p, &o, after);
+	assert_int_equal(o.gone.count, 1);
+	assert_string_equal(o.gone.ids[0], "ABCDE12345");
+	assert_int_equal(o.unchanged.count, 1);
+	assert_string_equal(o.unchanged.ids[0], "BCDEF23456");
+	queue_snapshot_free(after);
+	action_outcome_free(&o);
+	action_plan_free(&p);
+	struct action_outcome h = {0};
+	out = "postsuper: Placed on hold: 39 messages\n";
+	action_parse_output(ACT_HOLD, out, strlen(out), &h);
+	assert_int_equal(h.reported, 39);
+	assert_int_equal(h.changed.count, 0);
+	action_outcome_free(&h);
+}
+
+static void hold_all_touches_everything_but_hold_and_release_only_hold(void **state)
+{
+	(void)state;
+	assert_true(action_applies_to(ACT_HOLD, QN_DEFERRED));
+	assert_false(action_applies_to(ACT_HOLD, QN_HOLD));
+	assert_true(action_applies_to(ACT_RELEASE, QN_HOLD));
+	assert_false(action_applies_to(ACT_RELEASE, QN_ACTIVE));
+	assert_true(action_applies_to(ACT_DELETE, QN_HOLD));
+	struct action_plan p = {.action = ACT_RELEASE, .all = 1};
+	char *argv[4];
+	action_argv(&p, argv);
+	assert_string_equal(argv[0], "postsuper");
+	assert_string_equal(argv[1], "-H");
+	assert_string_equal(argv[2], "ALL");
+	assert_null(argv[3]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(json_listing_gives_every_message_with_queue_size_sender_and_recipients),
+		cmocka_unit_test(plain_listing_matches_the_json_listing),
+		cmocka_unit_test(held_and_active_marks_and_empty_queue_are_read),
+		cmocka_unit_test(hostile_json_lines_are_counted_not_trusted),
+		cmocka_unit_test(age_histogram_uses_qshape_buckets),
+		cmocka_unit_test(join_with_log_gives_user_and_ip_and_selection_finds_them),
+		cmocka_unit_test(invalid_ids_and_patterns_are_refused_with_a_message),
+		cmocka_unit_test(postcat_output_gives_each_files_sasl_user_and_client_address),
+		cmocka_unit_test(postsuper_output_sorts_ids_into_changed_and_reads_the_total),
+		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

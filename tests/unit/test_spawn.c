@@ -1,0 +1,172 @@
+/*
+ * test_spawn - running programs without a shell, with input, deadlines and
+ * errors as values; and the audit journal they are recorded in.
+ */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <unistd.h>
+
+#include "core/journal.h"
+#include "core/spawn.h"
+
+static void stdin_bytes_reach_the_program_and_output_comes_back(void **state)
+{
+	(void)state;
+	char *argv[] = {"cat", NULL};
+	struct spawn_result r;
+	struct error err;
+	const char *ids = "ABCDE12345\nBCDEF23456\n";
+	assert_int_equal(spawn_run(argv, ids, strlen(ids), 5000, &r, &err), 0);
+	assert_true(r.exited);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(buf_str(&r.out), ids);
+	spawn_result_free(&r);
+}
+
+static void arguments_are_never_interpreted_by_a_shell(void **state)
+{
+	(void)state;
+	char *argv[] = {"echo", "a;b", "$(id)", "`x`", "|", NULL};
+	struct spawn_result r;
+	struct error err;
+	assert_int_equal(spawn_run(argv, NULL, 0, 5000, &r, &err), 0);
+	assert_string_equal(buf_str(&r.out), "a;b $(id) `x` |\n");
+	spawn_result_free(&r);
+}
+
+static void exit_status_and_stderr_are_captured(void **state)
+{
+	(void)state;
+	char *argv[] = {"ls", "/nonexistent-spamtop", NULL};
+	struct spawn_result r;
+	struct error err;
+	assert_int_equal(spawn_run(argv, NULL, 0, 5000, &r, &err), 0);
+	assert_true(r.exited);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(buf_str(&r.err), "nonexistent-spamtop"));
+	spawn_result_free(&r);
+}
+
+static void missing_program_is_an_error_value(void **state)
+{
+	(void)state;
+	char *argv[] = {"no-such-program-spamtop", NULL};
+	struct spawn_result r;
+	struct error err = {""};
+	assert_int_equal(spawn_run(argv, NULL, 0, 5000, &r, &err), -1);
+	assert_string_equal(err.msg, "cannot run no-such-program-spamtop: No such file or directory");
+}
+
+static void a_hung_program_is_killed_at_the_deadline(void **state)
+{
+	(void)state;
+	char *argv[] = {"sleep", "30", NULL};
+	struct spawn_result r;
+	struct error err;
+	time_t t0 = time(NULL);
+	assert_int_equal(spawn_run(argv, NULL, 0, 300, &r, &err), 0);
+	assert_true(r.timed_out);
+	assert_false(r.exited);
+	assert_true(time(NULL) - t0 < 5);
+	spawn_result_free(&r);
+}
+
+static void a_program_that_ignores_its_input_does_not_kill_us(void **state)
+{
+	(void)state;
+	char *argv[] = {"true", NULL};
+	size_t n = 4 << 20;	/* more than a pipe holds */
+	char *big = malloc(n);
+	memset(big, 'x', n);
+	struct spawn_result r;
+	struct error err;
+	assert_int_equal(spawn_run(argv, big, n, 5000, &r, &err), 0);
+	assert_true(r.exited);
+	assert_int_equal(r.status, 0);
+	spawn_result_free(&r);
+	free(big);
+}
+
+static int count_line(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void output_lines_are_streamed_to_a_callback(void **state)
+{
+	(void)state;
+	char *argv[] = {"seq", "1", "100000", NULL};
+	struct spawn_result r;
+	struct error err;
+	int lines = 0;
+	assert_int_equal(spawn_lines(argv, 5000, count_line, &lines, &r, &err), 0);
+	assert_int_equal(lines, 100000);
+	assert_int_equal(r.out.len, 0);	/* never held whole */
+	spawn_result_free(&r);
+}
+
+static void journal_entries_carry_who_when_where_and_are_flushed(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/spamtop-journal.XXXXXX";
+	assert_non_null(mkdtemp(path));
+	char file[128];
+	snprintf(file, sizeof(file), "%s/sub/dir/journal.jsonl", path);
+	setenv("SUDO_USER", "alice-admin", 1);
+	struct journal j;
+	struct error err;
+	assert_int_equal(journal_open(&j, file, &err), 0);
+	json_t *e = journal_entry("planned");
+	json_object_set_new(e, "action", json_string("delete"));
+	assert_int_equal(journal_append(&j, e, &err), 0);
+	/* readable at once, before close: flushed */
+	char *text = test_read_file(file, NULL);
+	json_error_t jerr;
+	json_t *back = json_loads(text, 0, &jerr);
+	assert_non_null(back);
+	assert_string_equal(json_string_value(json_object_get(back, "operator")), "alice-admin");
+	assert_string_equal(json_string_value(json_object_get(back, "phase")), "planned");
+	assert_string_equal(json_string_value(json_object_get(back, "action")), "delete");
+	assert_non_null(json_object_get(back, "time"));
+	assert_non_null(json_object_get(back, "host"));
+	json_decref(back);
+	free(text);
+	journal_close(&j);
+	unsetenv("SUDO_USER");
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void unwritable_journal_is_a_clear_error(void **state)
+{
+	(void)state;
+	struct journal j;
+	struct error err = {""};
+	assert_int_equal(journal_open(&j, "/proc/spamtop/journal.jsonl", &err), -1);
+	assert_non_null(strstr(err.msg, "/proc/spamtop"));
+	assert_int_equal(journal_open(&j, "/dev/full", &err), 0);
+	assert_int_equal(journal_append(&j, journal_entry("planned"), &err), -1);
+	assert_non_null(strstr(err.msg, "No space left on device"));
+	journal_close(&j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stdin_bytes_reach_the_program_and_output_comes_back),
+		cmocka_unit_test(arguments_are_never_interpreted_by_a_shell),
+		cmocka_unit_test(exit_status_and_stderr_are_captured),
+		cmocka_unit_test(missing_program_is_an_error_value),
+		cmocka_unit_test(a_hung_program_is_killed_at_the_deadline),
+		cmocka_unit_test(a_program_that_ignores_its_input_does_not_kill_us),
+		cmocka_unit_test(output_lines_are_streamed_to_a_callback),
+		cmocka_unit_test(journal_entries_carry_who_when_where_and_are_flushed),
+		cmocka_unit_test(unwritable_journal_is_a_clear_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
