@@ -33,7 +33,7 @@ struct queue_opts {
 	const char *logs[MAX_LOGS + 1];
 	int nlogs;
 	const char *journal;
-	int all, dry_run, yes, json;
+	int all, dry_run, yes, json, summary;
 	const char *ids[256];
 };
 
@@ -83,6 +83,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		{"dry-run", no_argument, NULL, 'n'},
 		{"yes", no_argument, NULL, 'y'},
 		{"json", no_argument, NULL, 'j'},
+		{"summary", no_argument, NULL, 'S'},
 		{"log", required_argument, NULL, 'l'},
 		{"journal", required_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
@@ -108,6 +109,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		case 'n': o->dry_run = 1; break;
 		case 'y': o->yes = 1; break;
 		case 'j': o->json = 1; break;
+		case 'S': o->summary = 1; break;
 		case 'J': o->journal = optarg; break;
 		case 'l':
 			if (o->nlogs >= MAX_LOGS) {
@@ -251,6 +253,77 @@ static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 	}
 }
 
+struct count_row {
+	const struct istr *key;
+	uint32_t n;
+};
+
+static int by_count(const void *a, const void *b)
+{
+	const struct count_row *x = a, *y = b;
+	return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->key->s, y->key->s);
+}
+
+/* top_counts - the most frequent keys; counts are kept in each istr's ref[0] */
+static void print_top(const char *title, struct istr **keys, size_t n, size_t top)
+{
+	struct count_row *rows = malloc((n ? n : 1) * sizeof(*rows));
+	size_t used = 0;
+	for (size_t i = 0; rows && i < n; i++)
+		if (keys[i]->ref[0]) {
+			rows[used++] = (struct count_row){keys[i], keys[i]->ref[0]};
+			keys[i]->ref[0] = 0;	/* each key once */
+		}
+	if (rows)
+		qsort(rows, used, sizeof(*rows), by_count);
+	printf("\n%s (%zu distinct)\n", title, used);
+	for (size_t i = 0; i < used && i < top; i++) {
+		printf("  %7u  ", rows[i].n);
+		say_text(stdout, rows[i].key->len ? rows[i].key->s : "<>");
+		putchar('\n');
+	}
+	free(rows);
+}
+
+/* print_queue_summary - counts only: what is readable with a million messages */
+static void print_queue_summary(struct queue_snapshot *q, int64_t now)
+{
+	printf("Queue (%s): %zu messages, %llu bytes\n", q->method, q->count, (unsigned long long)q->bytes);
+	for (int i = 0; i < QN_COUNT; i++)
+		if (q->by_queue[i] || i <= QN_HOLD)
+			printf("  %-9s %zu\n", queue_name_str((enum queue_name)i), q->by_queue[i]);
+	size_t ages[QUEUE_AGE_BUCKETS];
+	queue_age_histogram(q, now, ages);
+	printf("Ages (minutes):");
+	for (int i = 0; i < QUEUE_AGE_BUCKETS; i++)
+		if (queue_age_limits_minutes[i] < 0)
+			printf("  %d+: %zu", queue_age_limits_minutes[i - 1], ages[i]);
+		else
+			printf("  <%d: %zu", queue_age_limits_minutes[i], ages[i]);
+	putchar('\n');
+	struct istr **senders = malloc((q->count ? q->count : 1) * sizeof(*senders));
+	struct istr **domains = malloc((q->count ? q->count : 1) * sizeof(*domains));
+	size_t ns = 0, nd = 0;
+	for (size_t i = 0; senders && domains && i < q->count; i++) {
+		struct istr *s = (struct istr *)q->msgs[i].sender;
+		if (s->ref[0]++ == 0)
+			senders[ns++] = s;
+		char dom[256];
+		size_t dl = address_domain(s->s, s->len, dom, sizeof(dom));
+		struct istr *d = intern(q->strings, dom, dl);
+		if (d && d->ref[1]++ == 0)
+			domains[nd++] = d;
+	}
+	print_top("Top senders", senders, ns, 10);
+	for (size_t i = 0; i < nd; i++) {	/* domains counted in ref[1]; print_top reads ref[0] */
+		domains[i]->ref[0] = domains[i]->ref[1];
+		domains[i]->ref[1] = 0;
+	}
+	print_top("Top sender domains", domains, nd, 10);
+	free(senders);
+	free(domains);
+}
+
 static int cmd_queue(struct queue_opts *o)
 {
 	struct model *m = load_model(o);
@@ -264,6 +337,8 @@ static int cmd_queue(struct queue_opts *o)
 	int rc = 0;
 	if (o->json)
 		rc = print_queue_json(q, time(NULL));
+	else if (o->summary)
+		print_queue_summary(q, time(NULL));
 	else
 		print_queue_text(q, time(NULL));
 	queue_snapshot_free(q);

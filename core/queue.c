@@ -92,7 +92,7 @@ static void add_rcpt(struct queue_snapshot *q, struct queued_msg *m, const char 
 int queue_add_json(struct queue_snapshot *q, const char *line, size_t len)
 {
 	json_error_t jerr;
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *o = json_loadb(line, len, 0, &jerr);
 	json_t *id = o ? json_object_get(o, "queue_id") : NULL;
 	struct queued_msg *m = json_is_string(id)
 	    ? new_msg(q, json_string_value(id), json_string_length(id)) : NULL;
