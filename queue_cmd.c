@@ -46,30 +46,6 @@ static void say_text(FILE *f, const char *s)
 	buf_free(&b);
 }
 
-/* default_log - Postfix's maillog_file, else the usual syslog files */
-static const char *default_log(void)
-{
-	static char path[512];
-	char *argv[] = {"postconf", "-h", "maillog_file", NULL};
-	struct spawn_result res;
-	struct error err;
-	if (spawn_run(argv, NULL, 0, 5000, &res, &err) == 0) {
-		size_t n = res.out.len;
-		while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
-			n--;
-		if (res.exited && res.status == 0 && n > 0 && n < sizeof(path) && res.out.data[0] == '/') {
-			memcpy(path, res.out.data, n);
-			path[n] = 0;
-			spawn_result_free(&res);
-			return path;
-		}
-		spawn_result_free(&res);
-	}
-	if (access("/var/log/mail.log", R_OK) == 0)
-		return "/var/log/mail.log";
-	return "/var/log/maillog";
-}
-
 static int parse_opts(int argc, char **argv, struct queue_opts *o)
 {
 	static const struct option opts[] = {
@@ -140,7 +116,7 @@ static struct model *load_model(struct queue_opts *o)
 	if (m == NULL)
 		return NULL;
 	if (o->nlogs == 0)
-		o->logs[o->nlogs++] = default_log();
+		o->logs[o->nlogs++] = ingest_default_log();
 	struct source_stats st = {0};
 	for (int i = 0; i < o->nlogs; i++) {
 		struct error err;
@@ -403,68 +379,24 @@ static void show_outcome(const struct action_plan *p, const struct action_outcom
 	}
 }
 
-/* build_plan - select, confirm, count; returns 0, or the exit status */
-static int build_plan(struct queue_opts *o, struct action_plan *p, struct queue_snapshot *q)
-{
-	struct error err;
-	if (o->all) {
-		p->all = 1;
-		for (size_t i = 0; i < q->count; i++)
-			p->expected += action_applies_to(p->action, q->msgs[i].queue);
-		snprintf(p->what, sizeof(p->what), "all");
-		return 0;
-	}
-	struct buf what = BUF_INIT;
-	selection_describe(&o->sel, &what);
-	snprintf(p->what, sizeof(p->what), "%s", buf_str(&what));
-	buf_free(&what);
-	struct id_list matched = {0};
-	if (selection_collect(&o->sel, q, &matched, &err) < 0) {
-		fprintf(stderr, "spamtop: %s\n", err.msg);
-		return 1;
-	}
-	for (size_t i = 0; i < matched.count; i++)	/* only messages the action can change */
-		if (action_applies_to(p->action, queue_find(q, matched.ids[i])->queue))
-			id_list_add(&p->ids, matched.ids[i]);
-	id_list_free(&matched);
-	p->selected = p->ids.count;
-	if (selection_confirm(&o->sel, &p->ids, &p->dropped, &err) < 0) {
-		fprintf(stderr, "spamtop: cannot confirm the selection from the queue files: %s\n", err.msg);
-		return 1;
-	}
-	p->expected = p->ids.count;
-	return 0;
-}
-
 static int run_action(struct action_plan *p, struct queue_opts *o)
 {
-	struct journal j;
+	struct action_outcome out;
 	struct error err;
-	if (journal_open(&j, o->journal, &err) < 0 || journal_append(&j, action_journal_planned(p), &err) < 0) {
+	int rc = action_execute(p, o->journal, &out, &err);
+	if (rc == ACTION_REFUSED) {
 		fprintf(stderr, "spamtop: %s\nspamtop: refusing to act without an audit record; nothing was changed\n",
 			err.msg);
-		journal_close(&j);
 		return 1;
 	}
-	struct action_outcome out;
-	if (action_run(p, &out, &err) < 0) {
+	if (rc == ACTION_FAILED) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
-		json_t *e = action_journal_done(p, &(struct action_outcome){.exit_status = -1});
-		json_object_set_new(e, "error", json_string(err.msg));
-		journal_append(&j, e, &err);
-		journal_close(&j);
 		return 1;
 	}
-	struct queue_snapshot *after = snapshot(NULL);
-	action_classify(p, &out, after);
-	queue_snapshot_free(after);
 	show_outcome(p, &out);
-	int rc = out.exit_status == 0 && out.unchanged.count == 0 ? 0 : 1;
-	if (journal_append(&j, action_journal_done(p, &out), &err) < 0) {
+	if (rc == ACTION_NOT_JOURNALED)
 		fprintf(stderr, "spamtop: the action ran but its result could not be journaled: %s\n", err.msg);
-		rc = 1;
-	}
-	journal_close(&j);
+	rc = rc == ACTION_DONE && out.exit_status == 0 && out.unchanged.count == 0 ? 0 : 1;
 	action_outcome_free(&out);
 	return rc;
 }
@@ -501,9 +433,12 @@ static int cmd_action(enum queue_action action, struct queue_opts *o)
 		selection_free(&o->sel);
 		return 1;
 	}
-	struct action_plan p = {.action = action};
-	int rc = build_plan(o, &p, q);
-	if (rc == 0 && p.expected == 0) {
+	struct action_plan p;
+	int rc = 0;
+	if (action_plan_build(&p, action, o->all, &o->sel, q, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		rc = 1;
+	} else if (p.expected == 0) {
 		printf("No queued message that %s can change matches %s; nothing to do.\n", action_name(action),
 		       p.all ? "the queue" : "");
 		if (!p.all) {
@@ -511,7 +446,7 @@ static int cmd_action(enum queue_action action, struct queue_opts *o)
 			putchar('\n');
 		}
 		rc = 3;
-	} else if (rc == 0) {
+	} else {
 		show_plan(&p, q);
 		if (o->dry_run) {
 			printf("Dry run: nothing was changed.\n");

@@ -3,6 +3,7 @@
  */
 #include "action.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "event.h"
@@ -139,6 +140,77 @@ void action_plan_free(struct action_plan *p)
 {
 	id_list_free(&p->ids);
 	id_list_free(&p->dropped);
+}
+
+int action_plan_build(struct action_plan *p, enum queue_action action, int all,
+		      const struct selection *sel, const struct queue_snapshot *q, struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->action = action;
+	if (all) {
+		p->all = 1;
+		for (size_t i = 0; i < q->count; i++)
+			p->expected += action_applies_to(action, q->msgs[i].queue);
+		snprintf(p->what, sizeof(p->what), "all");
+		return 0;
+	}
+	struct buf what = BUF_INIT;
+	selection_describe(sel, &what);
+	snprintf(p->what, sizeof(p->what), "%s", buf_str(&what));
+	buf_free(&what);
+	struct id_list matched = {0};
+	if (selection_collect(sel, q, &matched, err) < 0)
+		return -1;
+	for (size_t i = 0; i < matched.count; i++)	/* only messages the action can change */
+		if (action_applies_to(action, queue_find(q, matched.ids[i])->queue)
+		    && id_list_add(&p->ids, matched.ids[i]) < 0) {
+			id_list_free(&matched);
+			error_set(err, "out of memory selecting messages");
+			return -1;
+		}
+	id_list_free(&matched);
+	p->selected = p->ids.count;
+	if (selection_confirm(sel, &p->ids, &p->dropped, err) < 0) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		error_set(err, "cannot confirm the selection from the queue files: %s", why);
+		return -1;
+	}
+	p->expected = p->ids.count;
+	return 0;
+}
+
+enum action_status action_execute(const struct action_plan *p, const char *journal_path,
+				  struct action_outcome *o, struct error *err)
+{
+	struct journal j;
+	memset(o, 0, sizeof(*o));
+	if (journal_open(&j, journal_path, err) < 0)
+		return ACTION_REFUSED;
+	if (journal_append(&j, action_journal_planned(p), err) < 0) {
+		journal_close(&j);
+		return ACTION_REFUSED;
+	}
+	if (action_run(p, o, err) < 0) {
+		struct error ignored;
+		json_t *e = action_journal_done(p, &(struct action_outcome){.exit_status = -1});
+		json_object_set_new(e, "error", json_string(err->msg));
+		journal_append(&j, e, &ignored);
+		journal_close(&j);
+		return ACTION_FAILED;
+	}
+	struct queue_snapshot *after = queue_snapshot_new();
+	struct error qerr;
+	if (after && queue_load(after, 30000, &qerr) < 0) {
+		buf_printf(&o->messages, "could not read the queue afterwards: %s\n", qerr.msg);
+		queue_snapshot_free(after);
+		after = NULL;	/* then no ID can be called gone */
+	}
+	action_classify(p, o, after);
+	queue_snapshot_free(after);
+	int rc = journal_append(&j, action_journal_done(p, o), err);
+	journal_close(&j);
+	return rc < 0 ? ACTION_NOT_JOURNALED : ACTION_DONE;
 }
 
 static json_t *ids_json(const struct id_list *l)

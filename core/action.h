@@ -54,6 +54,28 @@ void action_plan_free(struct action_plan *p);
 /* Parses postsuper's stderr into o (exposed for tests). */
 void action_parse_output(enum queue_action a, const char *text, size_t len, struct action_outcome *o);
 
+/*
+ * Builds the plan: "all", or the selection's matching messages that the
+ * action can change, confirmed from their queue files (see select.h).
+ */
+int action_plan_build(struct action_plan *p, enum queue_action action, int all,
+		      const struct selection *sel, const struct queue_snapshot *q, struct error *err);
+
+enum action_status {
+	ACTION_DONE,		/* ran and journaled (the outcome may still hold failures) */
+	ACTION_REFUSED,		/* the journal could not be written: nothing was run */
+	ACTION_FAILED,		/* postsuper could not be run (journaled) */
+	ACTION_NOT_JOURNALED,	/* ran, but the result entry could not be written */
+};
+
+/*
+ * The one way to change the queue: journal "planned" (or refuse), run
+ * postsuper, read the queue again, classify, journal "done". err says why
+ * for every status but ACTION_DONE.
+ */
+enum action_status action_execute(const struct action_plan *p, const char *journal_path,
+				  struct action_outcome *o, struct error *err);
+
 /* Journal entries for a plan, before and after. */
 json_t *action_journal_planned(const struct action_plan *p);
 json_t *action_journal_done(const struct action_plan *p, const struct action_outcome *o);

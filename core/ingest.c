@@ -6,6 +6,11 @@
  */
 #include "ingest.h"
 
+#include <string.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
 int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err)
 {
 	struct line_source *src = source_open(path, 0, err);
@@ -24,4 +29,28 @@ int ingest_file(struct model *m, const char *path, struct source_stats *stats, s
 	stats->truncated_gz += st->truncated_gz;
 	source_close(src);
 	return rc < 0 ? -1 : 0;
+}
+
+const char *ingest_default_log(void)
+{
+	static char path[512];
+	char *argv[] = {"postconf", "-h", "maillog_file", NULL};
+	struct spawn_result res;
+	struct error err;
+	if (spawn_run(argv, NULL, 0, 5000, &res, &err) == 0) {
+		size_t n = res.out.len;
+		while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
+			n--;
+		int ok = res.exited && res.status == 0 && n > 0 && n < sizeof(path) && res.out.data[0] == '/';
+		if (ok) {
+			memcpy(path, res.out.data, n);
+			path[n] = 0;
+		}
+		spawn_result_free(&res);
+		if (ok)
+			return path;
+	}
+	if (access("/var/log/mail.log", R_OK) == 0)
+		return "/var/log/mail.log";
+	return "/var/log/maillog";
 }

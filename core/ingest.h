@@ -11,4 +11,8 @@
 /* Reads every line of path into m, adding to *stats. -1 with err on failure. */
 int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err);
 
+/* Where Postfix logs: its maillog_file (as postconf reports it), else
+ * /var/log/mail.log, else /var/log/maillog. */
+const char *ingest_default_log(void);
+
 #endif
