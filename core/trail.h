@@ -1,0 +1,31 @@
+/*
+ * trail - everything known about one queue ID, for the drill-down view.
+ *
+ * trail_collect() scans log files (plain or .gz) for the lines that name a
+ * queue ID as a token (smtpd, cleanup, qmgr, delivery agents, postsuper,
+ * bounce), in file order, which is time order. trail_headers() asks the
+ * queue file itself for its headers (`postcat -hq ID`, an argv, no shell).
+ * The text returned is raw log and message text, attacker-chosen: callers
+ * sanitize it before showing it.
+ */
+#ifndef SPAMTOP_TRAIL_H
+#define SPAMTOP_TRAIL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+
+/* Does the line name qid as a whole token ("QID:", "QID," or "QID" at the end)? */
+int trail_line_names(const char *line, size_t len, const char *qid);
+/*
+ * Appends to out every line of the files that names qid ('\n'-terminated),
+ * at most max_lines of them. Returns the number of lines, -1 with err if a
+ * file could not be read (the lines found so far stay in out).
+ */
+long trail_collect(const char *const *paths, size_t npaths, const char *qid, size_t max_lines,
+		   struct buf *out, struct error *err);
+/* The message's headers from its queue file; -1 with err (e.g. it left the queue). */
+int trail_headers(const char *qid, int timeout_ms, struct buf *out, struct error *err);
+
+#endif

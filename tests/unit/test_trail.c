@@ -1,0 +1,122 @@
+/*
+ * test_trail - a queue ID's trail from the recorded real capture (plain and
+ * .gz), whole-token matching, and headers from a postcat found on PATH.
+ */
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/trail.h"
+
+#define CAPTURE "tests/fixtures/lab-outbreak.log"
+
+static void trail_of_a_message_spans_smtpd_cleanup_qmgr_and_smtp(void **state)
+{
+	(void)state;
+	const char *paths[] = {CAPTURE};
+	struct buf out = BUF_INIT;
+	struct error err;
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 100, &out, &err), 5);
+	const char *s = buf_str(&out);
+	const char *client = strstr(s, "smtpd[8723]: 31C49102266: client=unknown[127.0.0.13]");
+	const char *cleanup = strstr(s, "cleanup[8727]: 31C49102266: message-id=");
+	const char *qmgr = strstr(s, "qmgr[8719]: 31C49102266: from=<promo3@cheap-pills.example>");
+	const char *smtp = strstr(s, "smtp[8728]: 31C49102266: to=<extra23@victims2.example>");
+	assert_non_null(client);
+	assert_true(client < cleanup && cleanup < qmgr && qmgr < smtp);
+	buf_free(&out);
+}
+
+static void trail_reads_rotated_gz_files_in_the_order_given(void **state)
+{
+	(void)state;
+	assert_int_equal(system("gzip -c " CAPTURE " > /tmp/spamtop-test-trail.log.1.gz"), 0);
+	const char *paths[] = {"/tmp/spamtop-test-trail.log.1.gz", CAPTURE};
+	struct buf out = BUF_INIT;
+	struct error err;
+	assert_int_equal(trail_collect(paths, 2, "31C49102266", 100, &out, &err), 10);
+	buf_reset(&out);
+	assert_int_equal(trail_collect(paths, 2, "31C49102266", 3, &out, &err), 3);
+	unlink(paths[0]);
+	buf_free(&out);
+}
+
+static void queue_id_matches_only_as_a_whole_token(void **state)
+{
+	(void)state;
+	const char *l1 = "host postfix/qmgr[1]: 1C205316C411: removed";
+	assert_true(trail_line_names(l1, strlen(l1), "1C205316C411"));
+	assert_false(trail_line_names(l1, strlen(l1), "1C205316C41"));
+	assert_false(trail_line_names(l1, strlen(l1), "C205316C411"));
+	const char *l2 = "host postfix/bounce[2]: 5A1B2C3D4E: sender non-delivery notification: 6F7E8D9C0B";
+	assert_true(trail_line_names(l2, strlen(l2), "6F7E8D9C0B"));
+	const char *l3 = "from=<x1C205316C411@example>";
+	assert_false(trail_line_names(l3, strlen(l3), "1C205316C411"));
+}
+
+static void invalid_queue_id_and_missing_file_are_errors(void **state)
+{
+	(void)state;
+	const char *paths[] = {"/nonexistent/mail.log"};
+	struct buf out = BUF_INIT;
+	struct error err = {""};
+	assert_int_equal(trail_collect(paths, 1, "ABC; rm -rf /", 10, &out, &err), -1);
+	assert_string_equal(err.msg, "not a queue ID");
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/mail.log"));
+	assert_int_equal(trail_headers("../../etc/passwd", 1000, &out, &err), -1);
+	buf_free(&out);
+}
+
+/* fake_postcat - a postcat on PATH that prints headers, or fails like the real one */
+static void fake_postcat(const char *dir, int fail)
+{
+	char path[128], old[4096];
+	snprintf(path, sizeof(path), "%s/postcat", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	if (fail)
+		fputs("#!/bin/sh\necho \"postcat: fatal: open queue file $2: No such file or directory\" >&2\nexit 1\n", f);
+	else
+		fputs("#!/bin/sh\n[ \"$1\" = -hq ] || exit 9\nprintf 'Subject: hello %s\\nFrom: a@b\\n' \"$2\"\n", f);
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(old, sizeof(old), "%s:%s", dir, getenv("PATH"));
+	setenv("PATH", old, 1);
+}
+
+static void headers_come_from_postcat_hq_with_the_id_as_one_argument(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-trail.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *saved = strdup(getenv("PATH"));
+	fake_postcat(dir, 0);
+	struct buf out = BUF_INIT;
+	struct error err;
+	assert_int_equal(trail_headers("31C49102266", 5000, &out, &err), 0);
+	assert_string_equal(buf_str(&out), "Subject: hello 31C49102266\nFrom: a@b\n");
+	setenv("PATH", saved, 1);
+	fake_postcat(dir, 1);
+	assert_int_equal(trail_headers("31C49102266", 5000, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+	setenv("PATH", saved, 1);
+	free(saved);
+	buf_free(&out);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(trail_of_a_message_spans_smtpd_cleanup_qmgr_and_smtp),
+		cmocka_unit_test(trail_reads_rotated_gz_files_in_the_order_given),
+		cmocka_unit_test(queue_id_matches_only_as_a_whole_token),
+		cmocka_unit_test(invalid_queue_id_and_missing_file_are_errors),
+		cmocka_unit_test(headers_come_from_postcat_hq_with_the_id_as_one_argument),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
