@@ -14,8 +14,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(or $(shell pkg-config --libs $(PKGS) 2>/dev/null),-ljansson -lz -lpcre2-8 -lncursesw -ltinfo)
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -I.
-LIBS    := $(PKG_LIBS)
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -I.
+LIBS    := $(PKG_LIBS) -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 CORE_SRC := $(wildcard core/*.c)

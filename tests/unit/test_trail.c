@@ -69,36 +69,21 @@ static void invalid_queue_id_and_missing_file_are_errors(void **state)
 	buf_free(&out);
 }
 
-/* fake_postcat - a postcat on PATH that prints headers, or fails like the real one */
-static void fake_postcat(const char *dir, int fail)
-{
-	char path[128], old[4096];
-	snprintf(path, sizeof(path), "%s/postcat", dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	if (fail)
-		fputs("#!/bin/sh\necho \"postcat: fatal: open queue file $2: No such file or directory\" >&2\nexit 1\n", f);
-	else
-		fputs("#!/bin/sh\n[ \"$1\" = -hq ] || exit 9\nprintf 'Subject: hello %s\\nFrom: a@b\\n' \"$2\"\n", f);
-	fclose(f);
-	chmod(path, 0755);
-	snprintf(old, sizeof(old), "%s:%s", dir, getenv("PATH"));
-	setenv("PATH", old, 1);
-}
-
 static void headers_come_from_postcat_hq_with_the_id_as_one_argument(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/spamtop-test-trail.XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	char *saved = strdup(getenv("PATH"));
-	fake_postcat(dir, 0);
+	char *saved = test_fake_program(dir, "postcat",
+					"[ \"$1\" = -hq ] || exit 9\nprintf 'Subject: hello %s\\nFrom: a@b\\n' \"$2\"\n");
 	struct buf out = BUF_INIT;
 	struct error err;
 	assert_int_equal(trail_headers("31C49102266", 5000, &out, &err), 0);
 	assert_string_equal(buf_str(&out), "Subject: hello 31C49102266\nFrom: a@b\n");
 	setenv("PATH", saved, 1);
-	fake_postcat(dir, 1);
+	free(saved);
+	saved = test_fake_program(dir, "postcat", "echo \"postcat: fatal: open queue file $2: "
+				  "No such file or directory\" >&2\nexit 1\n");
 	assert_int_equal(trail_headers("31C49102266", 5000, &out, &err), -1);
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 	setenv("PATH", saved, 1);

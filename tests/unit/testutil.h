@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -68,6 +69,26 @@ static inline void test_write_file(const char *path, const void *data, size_t le
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Writes an executable shell script dir/name and puts dir first on PATH:
+ * a stand-in for a Postfix tool in failure tests (the real tools are
+ * exercised by the lab). Returns the PATH that was in force, to restore.
+ */
+static inline char *test_fake_program(const char *dir, const char *name, const char *script)
+{
+	char path[256], newpath[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s", script);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+	char *old = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old);
+	setenv("PATH", newpath, 1);
+	return old;
 }
 
 #endif
