@@ -340,43 +340,18 @@ static int ask(const char *question)
 
 static void show_plan(const struct action_plan *p, const struct queue_snapshot *q)
 {
-	char *argv[4];
-	action_argv(p, argv);
-	struct buf cmd = BUF_INIT;
-	spawn_describe(argv, &cmd);
-	printf("%s %zu message%s: ", action_verb(p->action), p->expected, p->expected == 1 ? "" : "s");
-	say_text(stdout, p->all ? "all queued messages" : p->what);
-	printf("\nCommand: %s%s\n", buf_str(&cmd), p->all ? "" : "   (queue IDs on standard input)");
-	if (p->selected != p->ids.count || p->dropped.count)
-		printf("Selected from the log: %zu; confirmed by their queue files: %zu; dropped: %zu\n",
-		       p->selected, p->ids.count, p->dropped.count);
-	for (size_t i = 0; !p->all && i < p->ids.count && i < SHOW_IDS; i++) {
-		const struct queued_msg *m = queue_find(q, p->ids.ids[i]);
-		printf("  %-12s %-8s ", p->ids.ids[i], m ? queue_name_str(m->queue) : "?");
-		if (m)
-			say_text(stdout, m->sender->len ? m->sender->s : "<>");
-		putchar('\n');
-	}
-	if (!p->all && p->ids.count > SHOW_IDS)
-		printf("  ... and %zu more\n", p->ids.count - SHOW_IDS);
-	buf_free(&cmd);
+	struct buf b = BUF_INIT;
+	action_plan_describe(p, q, SHOW_IDS, &b);
+	fputs(buf_str(&b), stdout);
+	buf_free(&b);
 }
 
 static void show_outcome(const struct action_plan *p, const struct action_outcome *o)
 {
-	if (p->all)
-		printf("postsuper: %ld message%s changed (exit status %d)\n", o->reported,
-		       o->reported == 1 ? "" : "s", o->exit_status);
-	else
-		printf("Done: %zu changed, %zu already gone from the queue, %zu not changed (exit status %d)\n",
-		       o->changed.count, o->gone.count, o->unchanged.count, o->exit_status);
-	for (size_t i = 0; i < o->unchanged.count && i < SHOW_IDS; i++)
-		printf("  not changed: %s\n", o->unchanged.ids[i]);
-	if (o->messages.len) {
-		printf("postsuper said:\n");
-		say_text(stdout, buf_str(&o->messages));
-		putchar('\n');
-	}
+	struct buf b = BUF_INIT;
+	action_outcome_describe(p, o, SHOW_IDS, &b);
+	fputs(buf_str(&b), stdout);
+	buf_free(&b);
 }
 
 static int run_action(struct action_plan *p, struct queue_opts *o)

@@ -8,6 +8,7 @@
 
 #include "event.h"
 #include "journal.h"
+#include "sanitize.h"
 #include "spawn.h"
 
 #define POSTSUPER_TIMEOUT_MS 300000
@@ -257,4 +258,51 @@ json_t *action_journal_done(const struct action_plan *p, const struct action_out
 	if (o->messages.len)
 		json_object_set_new(e, "messages", json_stringn(buf_str(&o->messages), o->messages.len));
 	return e;
+}
+
+static void put_text(struct buf *out, const char *s)
+{
+	sanitize_text(out, s, strlen(s));
+}
+
+void action_plan_describe(const struct action_plan *p, const struct queue_snapshot *q, size_t max_ids,
+			  struct buf *out)
+{
+	char *argv[4];
+	action_argv(p, argv);
+	buf_printf(out, "%s %zu message%s: ", action_verb(p->action), p->expected, p->expected == 1 ? "" : "s");
+	put_text(out, p->all ? "all queued messages" : p->what);
+	buf_puts(out, "\nCommand: ");
+	spawn_describe(argv, out);
+	buf_puts(out, p->all ? "\n" : "   (queue IDs on standard input)\n");
+	if (p->selected != p->ids.count || p->dropped.count)
+		buf_printf(out, "Selected from the log: %zu; confirmed by their queue files: %zu; dropped: %zu\n",
+			   p->selected, p->ids.count, p->dropped.count);
+	for (size_t i = 0; !p->all && i < p->ids.count && i < max_ids; i++) {
+		const struct queued_msg *m = queue_find(q, p->ids.ids[i]);
+		buf_printf(out, "  %-12s %-8s ", p->ids.ids[i], m ? queue_name_str(m->queue) : "?");
+		if (m)
+			sanitize_text(out, m->sender->len ? m->sender->s : "<>", m->sender->len ? m->sender->len : 2);
+		buf_putc(out, '\n');
+	}
+	if (!p->all && p->ids.count > max_ids)
+		buf_printf(out, "  ... and %zu more\n", p->ids.count - max_ids);
+}
+
+void action_outcome_describe(const struct action_plan *p, const struct action_outcome *o, size_t max_ids,
+			     struct buf *out)
+{
+	if (p->all)
+		buf_printf(out, "postsuper: %ld message%s changed (exit status %d)\n", o->reported,
+			   o->reported == 1 ? "" : "s", o->exit_status);
+	else
+		buf_printf(out, "Done: %zu changed, %zu already gone from the queue, %zu not changed (exit status %d)\n",
+			   o->changed.count, o->gone.count, o->unchanged.count, o->exit_status);
+	for (size_t i = 0; i < o->unchanged.count && i < max_ids; i++)
+		buf_printf(out, "  not changed: %s\n", o->unchanged.ids[i]);
+	if (o->messages.len) {
+		buf_puts(out, "postsuper said:\n");
+		put_text(out, buf_str(&o->messages));
+		buf_putc(out, '\n');
+	}
 }

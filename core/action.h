@@ -76,6 +76,17 @@ enum action_status {
 enum action_status action_execute(const struct action_plan *p, const char *journal_path,
 				  struct action_outcome *o, struct error *err);
 
+/*
+ * What a plan will do, for the admin to read before saying yes: the verb,
+ * the count, the selection, the exact command, what confirmation dropped,
+ * and the first max_ids messages. Log text in it is sanitized.
+ */
+void action_plan_describe(const struct action_plan *p, const struct queue_snapshot *q, size_t max_ids,
+			  struct buf *out);
+/* What happened: changed / gone / not changed, postsuper's own words (sanitized). */
+void action_outcome_describe(const struct action_plan *p, const struct action_outcome *o, size_t max_ids,
+			     struct buf *out);
+
 /* Journal entries for a plan, before and after. */
 json_t *action_journal_planned(const struct action_plan *p);
 json_t *action_journal_done(const struct action_plan *p, const struct action_outcome *o);
