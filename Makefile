@@ -22,6 +22,8 @@ CORE_SRC := $(wildcard core/*.c)
 TUI_SRC  := $(wildcard tui/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
+HEADERS  := $(wildcard core/*.h tui/*.h tui/*.def *.h)
+
 BUILD    := build
 SANBUILD := build/san
 
@@ -38,33 +40,39 @@ DEPS ?= build
 deps:
 	@tools/deps.sh $(DEPS)
 
-$(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(SANBUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
+$(SANBUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 $(BUILD)/libspamtop.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
+$(BUILD)/libtui.a: $(TUI_SRC:%.c=$(BUILD)/%.o)
+	$(AR) rcs $@ $^
+
+$(SANBUILD)/libtui.a: $(TUI_SRC:%.c=$(SANBUILD)/%.o)
+	$(AR) rcs $@ $^
+
 $(SANBUILD)/libspamtop.a: $(CORE_SAN_OBJ)
 	$(AR) rcs $@ $^
 
-spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(TUI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libspamtop.a
+spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(TUI_SRC:%.c=$(SANBUILD)/%.o) $(SANBUILD)/libspamtop.a
+$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libspamtop.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libspamtop.a -lcmocka $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtui.a $(BUILD)/libspamtop.a -lcmocka $(LIBS)
 
-$(SANBUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(SANBUILD)/libspamtop.a
+$(SANBUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(SANBUILD)/libspamtop.a -lcmocka $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a -lcmocka $(LIBS)
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
