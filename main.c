@@ -10,22 +10,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "core/journal.h"
 
 #include "core/detect.h"
 #include "core/ingest.h"
 #include "core/model.h"
 #include "core/report.h"
 #include "queue_cmd.h"
+#include "tui/console.h"
 
 #define SPAMTOP_VERSION "0.1.0"
 
 static void usage(FILE *out)
 {
-	fputs("usage: spamtop --report [--json] [--top N] [FILE...]\n"
+	fputs("usage: spamtop [CONSOLE OPTIONS] [FILE...]\n"
+	      "       spamtop --report [--json] [--top N] [FILE...]\n"
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
 	      "               [--dry-run] [--yes] [--log FILE]... [--journal FILE]\n"
 	      "       spamtop --help | --version\n"
+	      "\n"
+	      "The console (the default) reads the mail logs (history first, then follows\n"
+	      "them across rotation; .gz files and - are read once; default: Postfix's\n"
+	      "maillog_file, else /var/log/mail.log) and the live queue, and shows SASL\n"
+	      "users, client IPs, senders, domains, the queue and authentication failures,\n"
+	      "suspects flagged. ? in the console lists its keys.\n"
+	      "  --dry-run        actions show what they would do and change nothing\n"
+	      "  --no-queue       do not read the live queue (a log copied from elsewhere)\n"
+	      "  --from-end       skip the history: only lines written from now on\n"
+	      "  --refresh SECS   refresh interval (default 1; 0.2 to 10)\n"
+	      "  --keymap NAME    default, vim, or a key-binding file (see keymaps/)\n"
+	      "  --queue-warn N   queue gauge turns yellow at N messages (default 100)\n"
+	      "  --queue-crit N   and red at N (default 200)\n"
+	      "  --no-color       monochrome (so does NO_COLOR in the environment)\n"
+	      "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n"
 	      "\n"
 	      "Report mode reads Postfix mail logs (plain, rotated .gz, or - for stdin)\n"
 	      "and prints who is sending: SASL users, client IPs, senders, sender domains,\n"
@@ -112,6 +132,77 @@ static int run_report(int argc, char **argv)
 	return status;
 }
 
+static int number_arg(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == 0 || *end || v < lo || v > hi) {
+		fprintf(stderr, "spamtop: %s wants a number from %g to %g\n", opt, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int run_console(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dry-run", no_argument, NULL, 'n'},
+		{"no-queue", no_argument, NULL, 'Q'},
+		{"from-end", no_argument, NULL, 'e'},
+		{"refresh", required_argument, NULL, 'r'},
+		{"keymap", required_argument, NULL, 'k'},
+		{"queue-warn", required_argument, NULL, 'w'},
+		{"queue-crit", required_argument, NULL, 'c'},
+		{"no-color", no_argument, NULL, 'C'},
+		{"journal", required_argument, NULL, 'J'},
+		{NULL, 0, NULL, 0},
+	};
+	struct console_options o;
+	console_options_default(&o);
+	o.journal = getenv("SPAMTOP_JOURNAL") ? getenv("SPAMTOP_JOURNAL") : JOURNAL_DEFAULT_PATH;
+	int c;
+	double v;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.dry_run = 1; break;
+		case 'Q': o.no_queue = 1; break;
+		case 'e': o.from_end = 1; break;
+		case 'C': o.no_color = 1; break;
+		case 'k': o.keymap = optarg; break;
+		case 'J': o.journal = optarg; break;
+		case 'r':
+			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
+				return 2;
+			o.refresh_ms = (int)(v * 1000);
+			break;
+		case 'w':
+		case 'c':
+			if (number_arg(c == 'w' ? "--queue-warn" : "--queue-crit", optarg, 1, 1e9, &v) < 0)
+				return 2;
+			*(c == 'w' ? &o.queue_warn : &o.queue_crit) = (unsigned)v;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	static const char *default_log[2];
+	if (optind < argc) {
+		o.files = (const char *const *)argv + optind;
+		o.nfiles = (size_t)(argc - optind);
+	} else {
+		default_log[0] = ingest_default_log();
+		o.files = default_log;
+		o.nfiles = 1;
+	}
+	if (!isatty(STDOUT_FILENO)) {
+		fputs("spamtop: the console needs a terminal; use --report (see --help)\n", stderr);
+		return 2;
+	}
+	return console_run(&o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
@@ -130,6 +221,5 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--report") == 0)
 			return run_report(argc, argv);
-	fputs("spamtop: the live console is not built yet; use --report (see --help)\n", stderr);
-	return 2;
+	return run_console(argc, argv);
 }

@@ -181,6 +181,25 @@ int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 	return 0;
 }
 
+int action_plan_merge(struct action_plan *into, const struct action_plan *from, struct error *err)
+{
+	for (size_t i = 0; i < from->ids.count; i++)
+		if (!id_list_has(&into->ids, from->ids.ids[i]) && id_list_add(&into->ids, from->ids.ids[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < from->dropped.count; i++)
+		if (!id_list_has(&into->dropped, from->dropped.ids[i])
+		    && id_list_add(&into->dropped, from->dropped.ids[i]) < 0)
+			goto oom;
+	into->selected += from->selected;
+	into->expected = into->ids.count;
+	size_t n = strlen(into->what);
+	snprintf(into->what + n, sizeof(into->what) - n, "; %s", from->what);
+	return 0;
+oom:
+	error_set(err, "out of memory merging selections");
+	return -1;
+}
+
 enum action_status action_execute(const struct action_plan *p, const char *journal_path,
 				  struct action_outcome *o, struct error *err)
 {

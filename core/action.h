@@ -61,6 +61,9 @@ void action_parse_output(enum queue_action a, const char *text, size_t len, stru
 int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 		      const struct selection *sel, const struct queue_snapshot *q, struct error *err);
 
+/* Adds from's messages to into, each once: one action on several tagged rows. */
+int action_plan_merge(struct action_plan *into, const struct action_plan *from, struct error *err);
+
 enum action_status {
 	ACTION_DONE,		/* ran and journaled (the outcome may still hold failures) */
 	ACTION_REFUSED,		/* the journal could not be written: nothing was run */

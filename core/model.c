@@ -631,6 +631,8 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 		struct agg_stats *u = touch(m, AGG_SASL_USER, store(m, ev->sasl_username), t, NULL);
 		if (u)
 			u->sasl_failures++;
+		if (ip && u)	/* the account it attacks (Postfix 3.7 names it) */
+			ip->last_user = u->key;
 	}
 }
 

@@ -55,7 +55,7 @@ struct agg_stats {
 	uint32_t pipelining;	/* client IP: improper command pipelining (spam bots) */
 	uint32_t peak_1m;	/* most messages in one minute, ever */
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
-	const struct istr *last_user;	/* client IP: last SASL user seen from it */
+	const struct istr *last_user;	/* client IP: last SASL user it sent as or tried */
 	struct minute_ring msg_rate;
 	struct failure_ring *fail_rate;	/* allocated on the first SASL failure */
 };

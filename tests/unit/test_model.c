@@ -228,6 +228,17 @@ static void three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do
 	model_free(m);
 }
 
+static void brute_force_ip_remembers_the_account_it_attacks(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "127.0.0.66");
+	assert_non_null(ip);
+	assert_non_null(ip->last_user);
+	assert_string_equal(ip->last_user->s, "victim@lab.example");
+	model_free(m);
+}
+
 static void postsuper_lines_mark_records_and_close_deleted_ones(void **state)
 {
 	(void)state;
@@ -292,6 +303,7 @@ int main(void)
 		cmocka_unit_test(open_records_are_capped_and_evictions_counted),
 		cmocka_unit_test(rates_cover_one_five_and_fifteen_minutes_of_log_time),
 		cmocka_unit_test(three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do_not),
+		cmocka_unit_test(brute_force_ip_remembers_the_account_it_attacks),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),

@@ -1,0 +1,931 @@
+/*
+ * console - the main loop and the actions of the live console (see console.h).
+ *
+ * One loop: read a slice of new log lines (a time budget, so a huge history
+ * never freezes the screen), take a finished background queue read, rebuild
+ * the table on top, paint, and wait for a key or the next tick. Key handlers
+ * change state and return reaction flags; only the loop paints.
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "console.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "console_state.h"
+#include "core/sanitize.h"
+#include "core/trail.h"
+#include "screen.h"
+
+#ifndef SPAMTOP_KEYMAP_DIR
+#define SPAMTOP_KEYMAP_DIR "/usr/local/share/spamtop/keymaps"
+#endif
+
+#define READ_SLICE_MS 40	/* log reading per loop turn, at most */
+#define QUEUE_TIMEOUT_MS 60000
+#define TRAIL_MAX_LINES 2000
+#define PLAN_SHOW_IDS 8
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig) { got_signal = sig; }
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void console_options_default(struct console_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->keymap = "default";
+	o->refresh_ms = 1000;
+	o->queue_warn = 100;
+	o->queue_crit = 200;
+	detect_thresholds_default(&o->thresholds);
+}
+
+struct view *console_top(struct console *c) { return c->depth ? c->stack[c->depth - 1] : NULL; }
+
+struct table *console_table(struct console *c)
+{
+	struct view *v = console_top(c);
+	if (v == NULL)
+		return &c->tabs[c->tab];
+	return v->type == VIEW_TABLE ? &v->table : NULL;
+}
+
+static void say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void say(struct console *c, int is_error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+	c->message_is_error = is_error;
+	c->message_until_ms = now_ms() + (is_error ? 8000 : 5000);
+}
+
+/* ---- inputs ---- */
+
+static int is_plain_file(const char *path)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	unsigned char magic[2] = {0, 0};
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return 0;
+	size_t n = fread(magic, 1, 2, f);
+	fclose(f);
+	return !(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);	/* gzip */
+}
+
+static int open_inputs(struct console *c)
+{
+	for (size_t i = 0; i < c->opt->nfiles && c->ninputs < CONSOLE_MAX_INPUTS; i++) {
+		struct console_input *in = &c->inputs[c->ninputs++];
+		struct error err;
+		in->path = c->opt->files[i];
+		if (is_plain_file(in->path)) {
+			in->follow = follow_open(in->path, !c->opt->from_end, 0, &err);
+			if (in->follow)
+				c->history_total += follow_backlog(in->follow);
+		} else {
+			in->once = source_open(in->path, 0, &err);
+		}
+		if (in->follow == NULL && in->once == NULL) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void add_line(const char *line, size_t len, void *arg)
+{
+	struct console *c = arg;
+	model_add_line(c->model, line, len);
+	c->lines_read++;
+	c->rate_lines++;
+}
+
+/* read_inputs - one slice of reading; returns whether anything was read */
+static int read_inputs(struct console *c)
+{
+	long long deadline = now_ms() + READ_SLICE_MS;
+	uint64_t before = c->lines_read, backlog = 0;
+	for (size_t i = 0; i < c->ninputs; i++) {
+		struct console_input *in = &c->inputs[i];
+		struct error err;
+		while (in->once && !in->done && now_ms() < deadline) {
+			const char *line;
+			size_t len;
+			for (int n = 0; n < 4096; n++) {
+				int rc = source_next(in->once, &line, &len, &err);
+				if (rc <= 0) {
+					in->done = 1;
+					if (rc < 0)
+						snprintf(in->error, sizeof(in->error), "%s", err.msg);
+					break;
+				}
+				add_line(line, len, c);
+			}
+		}
+		if (in->once && !in->done)
+			backlog = 1;
+		while (in->follow && now_ms() < deadline) {
+			long n = follow_poll(in->follow, 4u << 20, add_line, c, &err);
+			if (n < 0) {
+				snprintf(in->error, sizeof(in->error), "%s", err.msg);
+				break;
+			}
+			in->error[0] = 0;
+			if (follow_backlog(in->follow) == 0)
+				break;
+		}
+		if (in->follow)
+			backlog += follow_backlog(in->follow);
+	}
+	c->reading_history = backlog > 0 && c->history_total > 0;
+	uint64_t done = 0;
+	for (size_t i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].follow)
+			done += follow_stats(c->inputs[i].follow)->bytes;
+	c->history_bytes = done;
+	if (c->history_total < done)
+		c->history_total = done;
+	return c->lines_read != before;
+}
+
+static void update_rate(struct console *c)
+{
+	long long t = now_ms();
+	if (t - c->rate_since_ms >= 1000) {
+		c->lines_per_sec = (double)c->rate_lines * 1000.0 / (double)(t - c->rate_since_ms);
+		c->rate_lines = 0;
+		c->rate_since_ms = t;
+	}
+}
+
+/* ---- the queue ---- */
+
+/* queue_tick - take a finished read, start the next; 1 when the snapshot changed */
+static int queue_tick(struct console *c, int force)
+{
+	if (c->opt->no_queue || c->refresh == NULL)
+		return 0;
+	struct queue_snapshot *q = NULL;
+	struct error err;
+	int rc = queue_refresh_take(c->refresh, &q, &err);
+	if (rc > 0) {
+		queue_snapshot_free(c->queue);
+		c->queue = q;
+		c->queue_time = time(NULL);
+		c->queue_error[0] = 0;
+		queue_join(c->queue, c->model);
+	} else if (rc < 0) {
+		char when[16];
+		time_t t = time(NULL);
+		struct tm tm;
+		strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&t, &tm));
+		snprintf(c->queue_error, sizeof(c->queue_error), "%s: %.260s", when, err.msg);
+		for (char *p = c->queue_error; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+	}
+	if (rc != 0)
+		c->queue_next_ms = now_ms() + (c->opt->refresh_ms < 1000 ? 1000 : c->opt->refresh_ms);
+	if ((force || now_ms() >= c->queue_next_ms) && !c->paused)
+		queue_refresh_start(c->refresh, &err);
+	return rc > 0;
+}
+
+/* ---- rebuilding what is shown ---- */
+
+static void rebuild(struct console *c)
+{
+	c->nsuspects = detect_suspects(c->model, &c->opt->thresholds, c->suspects, CONSOLE_MAX_SUSPECTS);
+	if (c->queue)
+		queue_join(c->queue, c->model);	/* the log may know more of each message now */
+	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, (int64_t)time(NULL)};
+	struct table *t = console_table(c);
+	if (t)
+		table_rebuild(t, &c->ctx);
+}
+
+/* ---- views ---- */
+
+static struct view *push_view(struct console *c, enum view_type type)
+{
+	if (c->depth >= CONSOLE_MAX_DEPTH) {
+		say(c, 1, "Too deep: go back first");
+		return NULL;
+	}
+	struct view *v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	v->type = type;
+	c->stack[c->depth++] = v;
+	return v;
+}
+
+static void pop_view(struct console *c)
+{
+	if (c->depth == 0)
+		return;
+	struct view *v = c->stack[--c->depth];
+	if (v->type == VIEW_TABLE)
+		table_free(&v->table);
+	else
+		pager_free(&v->pager);
+	free(v);
+}
+
+static void put_istr_line(struct pager *p, const char *label, const struct istr *s, const char *none)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "  %-12s ", label);
+	if (s == NULL)
+		buf_puts(&b, none);
+	else
+		buf_append(&b, s->len ? s->s : "<>", s->len ? s->len : 2);
+	pager_add(p, LS_TEXT, b.data, b.len);
+	buf_free(&b);
+}
+
+/* open_message - the detail of one queue ID: facts, log trail, headers */
+static void open_message(struct console *c, const char *qid)
+{
+	struct view *v = push_view(c, VIEW_PAGER);
+	if (v == NULL)
+		return;
+	struct pager *p = &v->pager;
+	char title[96];
+	snprintf(title, sizeof(title), "Message %s", qid);
+	pager_init(p, title);
+	const struct queued_msg *qm = c->queue ? queue_find(c->queue, qid) : NULL;
+	const struct msg_record *r = model_find_open(c->model, qid);
+	pager_addf(p, LS_HEADING, "State: %s", qm ? queue_name_str(qm->queue) : r ? message_state(r, NULL)
+		   : "not in the queue");
+	if (qm) {
+		put_istr_line(p, "Sender", qm->sender, "-");
+		pager_addf(p, LS_TEXT, "  %-12s %llu bytes, %u recipient(s)", "Size", (unsigned long long)qm->size, qm->nrcpt);
+		struct strview rc = queue_recipients(c->queue, qm);
+		pager_add_lines(p, LS_TEXT, rc.ptr, rc.len);
+		put_istr_line(p, "Delay reason", qm->delay_reason, "-");
+	}
+	if (r) {
+		put_istr_line(p, "SASL user", r->sasl_user, "- (not authenticated)");
+		put_istr_line(p, "SASL method", r->sasl_method, "-");
+		put_istr_line(p, "Client name", r->client_name, "-");
+		put_istr_line(p, "Client IP", r->client_ip, "-");
+	}
+	pager_add(p, LS_TEXT, "", 0);
+	const char *paths[CONSOLE_MAX_INPUTS];
+	size_t n = 0;
+	for (size_t i = 0; i < c->ninputs; i++)
+		if (strcmp(c->inputs[i].path, "-") != 0)
+			paths[n++] = c->inputs[i].path;
+	struct buf out = BUF_INIT;
+	struct error err;
+	long found = trail_collect(paths, n, qid, TRAIL_MAX_LINES, &out, &err);
+	pager_addf(p, LS_HEADING, "Log trail: %ld line(s)%s", found < 0 ? 0 : found,
+		   found == TRAIL_MAX_LINES ? " (the first ones only)" : "");
+	if (found < 0)
+		pager_addf(p, LS_ALERT, "  %s", err.msg);
+	pager_add_lines(p, LS_TEXT, out.data ? out.data : "", out.len);
+	buf_reset(&out);
+	pager_add(p, LS_TEXT, "", 0);
+	pager_add(p, LS_HEADING, "Headers (postcat -hq)", 21);
+	if (c->opt->no_queue)
+		pager_add(p, LS_DIM, "  not read: --no-queue", 22);
+	else if (trail_headers(qid, 10000, &out, &err) < 0)
+		pager_addf(p, LS_DIM, "  %s", err.msg);
+	else
+		pager_add_lines(p, LS_TEXT, out.data ? out.data : "", out.len);
+	buf_free(&out);
+}
+
+static void open_help(struct console *c)
+{
+	struct view *v = push_view(c, VIEW_PAGER);
+	if (v == NULL)
+		return;
+	struct pager *p = &v->pager;
+	pager_init(p, "Help: keys of the active keymap (Esc or q to leave)");
+	const char *group = "";
+	struct buf keys = BUF_INIT;
+	for (int a = 1; a < ACTION_COUNT; a++) {
+		if (strcmp(group, action_table[a].group) != 0) {
+			group = action_table[a].group;
+			pager_add(p, LS_TEXT, "", 0);
+			pager_add(p, LS_HEADING, group, strlen(group));
+		}
+		buf_reset(&keys);
+		keymap_keys_for(&c->keys, KM_TABLE, (enum action_id)a, &keys);
+		if (keys.len == 0)
+			keymap_keys_for(&c->keys, KM_PAGER, (enum action_id)a, &keys);
+		pager_addf(p, keys.len ? LS_TEXT : LS_DIM, "  %-18s %-15s %s", keys.len ? buf_str(&keys) : "(unbound)",
+			   action_table[a].name, action_table[a].help);
+	}
+	buf_free(&keys);
+	pager_add(p, LS_TEXT, "", 0);
+	pager_add(p, LS_HEADING, "Marks", 5);
+	pager_add(p, LS_TEXT, "  !  a suspect (w tells why)     *  tagged: actions apply to every tagged row", 78);
+	pager_addf(p, LS_TEXT, "  The queue gauge turns yellow at %u messages and red at %u.", c->opt->queue_warn,
+		   c->opt->queue_crit);
+	if (c->keys.nwarnings) {
+		pager_add(p, LS_TEXT, "", 0);
+		pager_add(p, LS_ALERT, "Key-binding warnings", 20);
+		pager_add_lines(p, LS_ALERT, c->keys.warnings.data, c->keys.warnings.len);
+	}
+}
+
+static void open_why(struct console *c)
+{
+	struct table *t = console_table(c);
+	const struct table_row *r = t ? table_current(t) : NULL;
+	struct view *v = push_view(c, VIEW_PAGER);
+	if (v == NULL)
+		return;
+	struct pager *p = &v->pager;
+	pager_init(p, "Suspects and the rules they broke (Esc to leave)");
+	struct buf key = BUF_INIT;
+	if (r && (t->kind == TK_AGG || t->kind == TK_FAILURES))
+		table_row_key(t, r, &key);
+	size_t shown = 0;
+	for (size_t i = 0; i < c->nsuspects; i++) {
+		const struct suspect *s = &c->suspects[i];
+		if (key.len && (s->agg->key->len != key.len || memcmp(s->agg->key->s, key.data, key.len) != 0))
+			continue;
+		struct buf line = BUF_INIT;
+		buf_printf(&line, "%s ", suspect_kind_name(s->kind));
+		buf_append(&line, s->agg->key->s, s->agg->key->len);
+		buf_printf(&line, ": %u messages", s->agg->msgs);
+		pager_add(p, LS_ALERT, line.data, line.len);
+		buf_free(&line);
+		for (int k = 0; k < s->nreasons; k++)
+			pager_addf(p, LS_TEXT, "  - %s", s->reasons[k]);
+		shown++;
+	}
+	if (shown == 0) {
+		pager_add(p, LS_TEXT, key.len ? "This row is not a suspect." : "No suspects.", key.len ? 26 : 12);
+		const struct detect_thresholds *th = &c->opt->thresholds;
+		pager_addf(p, LS_DIM, "Thresholds: SASL user from %u client IPs, %u messages a minute, %u messages; "
+			   "unauthenticated relay of %u a minute or %u in all; %u SASL failures in 20 minutes.",
+			   th->user_client_ips, th->user_rate_1m, th->user_messages, th->relay_rate_1m,
+			   th->relay_messages, th->failures);
+	}
+	buf_free(&key);
+}
+
+static unsigned enter(struct console *c)
+{
+	struct table *t = console_table(c);
+	const struct table_row *r = t ? table_current(t) : NULL;
+	if (r == NULL)
+		return R_NONE;
+	struct buf key = BUF_INIT;
+	table_row_key(t, r, &key);
+	if (t->kind == TK_QUEUE || t->kind == TK_MESSAGES) {
+		open_message(c, buf_str(&key));
+	} else {
+		struct view *v = push_view(c, VIEW_TABLE);
+		if (v)
+			table_init_messages(&v->table, t->agg, key.data ? key.data : "", key.len);
+	}
+	buf_free(&key);
+	return R_REBUILD;
+}
+
+/* ---- queue actions ---- */
+
+static void close_dialog(struct console *c)
+{
+	c->dialog_open = 0;
+	pager_free(&c->dialog);
+	if (c->plan_ready)
+		action_plan_free(&c->plan);
+	c->plan_ready = 0;
+}
+
+/* selection_for - what one target (a row's key) selects in a table */
+static void selection_for(const struct table *t, const char *key, struct selection *sel, const char **idv)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (t->kind == TK_QUEUE || t->kind == TK_MESSAGES) {
+		idv[0] = key;
+		sel->ids = idv;
+		sel->nids = 1;
+		return;
+	}
+	switch (t->agg) {
+	case AGG_SASL_USER: sel->sasl_user = key; break;
+	case AGG_CLIENT_IP: sel->client_ip = key; break;
+	case AGG_SENDER: sel->sender = *key ? key : "<>"; break;
+	case AGG_DOMAIN: sel->sender_domain = key; break;
+	default: break;
+	}
+}
+
+/* build_plan - one plan over every target; -1 with err */
+static int build_plan(struct console *c, enum queue_action a, const struct table *t, const struct string_set *targets,
+		      struct error *err)
+{
+	for (size_t i = 0; i < targets->count; i++) {
+		struct selection sel;
+		const char *idv[1];
+		selection_for(t, targets->items[i], &sel, idv);
+		struct action_plan one;
+		int rc = selection_compile(&sel, err);
+		if (rc == 0)
+			rc = action_plan_build(i ? &one : &c->plan, a, 0, &sel, c->queue, err);
+		selection_free(&sel);
+		if (rc == 0 && i) {
+			rc = action_plan_merge(&c->plan, &one, err);
+			action_plan_free(&one);
+		}
+		if (rc < 0) {
+			if (i)
+				action_plan_free(&c->plan);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void open_plan_dialog(struct console *c)
+{
+	pager_init(&c->dialog, c->opt->dry_run ? "DRY RUN: nothing will be changed" : "Confirm a change to the queue");
+	struct buf b = BUF_INIT;
+	action_plan_describe(&c->plan, c->queue, PLAN_SHOW_IDS, &b);
+	pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
+	buf_free(&b);
+	if (c->plan.action == ACT_DELETE && !c->plan.all)
+		pager_add(&c->dialog, LS_TEXT, "Legitimate mail of the same sender is in this set too.", 54);
+	pager_add(&c->dialog, LS_TEXT, "", 0);
+	pager_addf(&c->dialog, LS_TEXT, "y: %s   any other key: cancel", c->opt->dry_run ? "show the result of the dry run"
+		   : "run it (journaled)");
+	c->dialog_open = 1;
+	c->plan_ready = 1;
+}
+
+static unsigned queue_action(struct console *c, enum queue_action a, int all)
+{
+	struct error err;
+	if (c->opt->no_queue) {
+		say(c, 1, "The queue is not read (--no-queue): nothing to act on");
+		return R_REDRAW;
+	}
+	if (!c->is_root && !c->opt->dry_run) {
+		say(c, 1, "Changing the queue needs root (postsuper). Read-only here; --dry-run previews actions.");
+		return R_REDRAW;
+	}
+	if (c->queue == NULL) {
+		say(c, 1, "The queue has not been read yet%s%s", c->queue_error[0] ? ": " : "", c->queue_error);
+		return R_REDRAW;
+	}
+	if (all) {
+		struct selection none;
+		memset(&none, 0, sizeof(none));
+		action_plan_build(&c->plan, a, 1, &none, c->queue, &err);
+	} else {
+		struct table *t = console_table(c);
+		if (t == NULL || table_current(t) == NULL) {
+			say(c, 1, "No row selected");
+			return R_REDRAW;
+		}
+		if (t->kind == TK_FAILURES) {
+			struct buf k = BUF_INIT;
+			table_row_key(t, table_current(t), &k);
+			say(c, 0, "Brute-force sources send no mail. To block one: nft add element inet filter "
+			    "blocklist { %.60s timeout 20m } (spamtop runs nothing)", buf_str(&k));
+			buf_free(&k);
+			return R_REDRAW;
+		}
+		struct string_set targets = {0};
+		table_targets(t, &targets);
+		int rc = build_plan(c, a, t, &targets, &err);
+		string_set_free(&targets);
+		if (rc < 0) {
+			say(c, 1, "%s", err.msg);
+			return R_REDRAW;
+		}
+	}
+	if (c->plan.expected == 0) {
+		say(c, 0, "No queued message that %s can change matches %s", action_name(a), c->plan.what);
+		action_plan_free(&c->plan);
+		return R_REDRAW;
+	}
+	open_plan_dialog(c);
+	return R_REDRAW;
+}
+
+/* confirm - the admin said yes: run the plan and show what happened */
+static unsigned confirm(struct console *c)
+{
+	struct action_plan plan = c->plan;
+	c->plan_ready = 0;	/* the plan moves out of the dialog */
+	pager_free(&c->dialog);
+	if (c->opt->dry_run) {
+		pager_init(&c->dialog, "Dry run: nothing was changed (any key closes)");
+		struct buf b = BUF_INIT;
+		action_plan_describe(&plan, c->queue, PLAN_SHOW_IDS, &b);
+		pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
+		buf_free(&b);
+		action_plan_free(&plan);
+		return R_REDRAW;
+	}
+	struct action_outcome out;
+	struct error err;
+	enum action_status st = action_execute(&plan, c->opt->journal, &out, &err);
+	pager_init(&c->dialog, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)");
+	if (st == ACTION_REFUSED) {
+		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
+		pager_add(&c->dialog, LS_ALERT, "Refused: no action runs without its audit record. Nothing was changed.", 70);
+	} else if (st == ACTION_FAILED) {
+		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
+	} else {
+		struct buf b = BUF_INIT;
+		action_outcome_describe(&plan, &out, PLAN_SHOW_IDS, &b);
+		pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
+		buf_free(&b);
+		if (st == ACTION_NOT_JOURNALED)
+			pager_addf(&c->dialog, LS_ALERT, "The result could not be journaled: %s", err.msg);
+		else
+			pager_addf(&c->dialog, LS_DIM, "Journaled to %s", c->opt->journal);
+		action_outcome_free(&out);
+	}
+	action_plan_free(&plan);
+	return R_REDRAW | R_QUEUE;
+}
+
+/* ---- keys ---- */
+
+static unsigned filter_key(struct console *c, int is_key, wint_t ch)
+{
+	if (!is_key && (ch == '\r' || ch == '\n')) {
+		struct table *t = console_table(c);
+		struct error err;
+		c->prompt_open = 0;
+		if (t && table_set_filter(t, buf_str(&c->prompt), &err) < 0)
+			say(c, 1, "%s", err.msg);
+		return R_REBUILD;
+	}
+	if (!is_key && ch == 27) {
+		c->prompt_open = 0;
+		return R_REDRAW;
+	}
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		while (c->prompt.len && (c->prompt.data[c->prompt.len - 1] & 0xC0) == 0x80)
+			c->prompt.len--;	/* a whole UTF-8 character */
+		if (c->prompt.len)
+			c->prompt.data[--c->prompt.len] = 0;
+		return R_REDRAW;
+	}
+	if (!is_key && ch >= ' ' && ch != 127 && c->prompt.len < 200) {
+		char mb[8];
+		mbstate_t st;
+		memset(&st, 0, sizeof(st));
+		size_t n = wcrtomb(mb, (wchar_t)ch, &st);
+		if (n != (size_t)-1)
+			buf_append(&c->prompt, mb, n);
+	}
+	return R_REDRAW;
+}
+
+static unsigned table_action(struct console *c, struct table *t, enum action_id a)
+{
+	size_t page = (size_t)draw_table_rows();
+	switch (a) {
+	case ACTION_MOVE_UP: table_move(t, -1, page); return R_REDRAW;
+	case ACTION_MOVE_DOWN: table_move(t, 1, page); return R_REDRAW;
+	case ACTION_PAGE_UP: table_move(t, -(long)page, page); return R_REDRAW;
+	case ACTION_PAGE_DOWN: table_move(t, (long)page, page); return R_REDRAW;
+	case ACTION_MOVE_FIRST: table_move(t, -(long)t->nrows, page); return R_REDRAW;
+	case ACTION_MOVE_LAST: table_move(t, (long)t->nrows, page); return R_REDRAW;
+	case ACTION_ENTER: return enter(c);
+	case ACTION_SORT_NEXT: table_sort_by(t, 1); return R_REBUILD;
+	case ACTION_SORT_PREV: table_sort_by(t, -1); return R_REBUILD;
+	case ACTION_SORT_REVERSE: t->sort_reverse = !t->sort_reverse; return R_REBUILD;
+	case ACTION_TAG:
+		table_toggle_tag(t);
+		table_move(t, 1, page);
+		return R_REDRAW;
+	case ACTION_UNTAG_ALL: table_untag_all(t); return R_REDRAW;
+	case ACTION_FILTER:
+		c->prompt_open = 1;
+		buf_reset(&c->prompt);
+		buf_puts(&c->prompt, buf_str(&t->filter));
+		return R_REDRAW;
+	case ACTION_WHY: open_why(c); return R_REDRAW;
+	case ACTION_HOLD: return queue_action(c, ACT_HOLD, 0);
+	case ACTION_RELEASE: return queue_action(c, ACT_RELEASE, 0);
+	case ACTION_DELETE: return queue_action(c, ACT_DELETE, 0);
+	case ACTION_REQUEUE: return queue_action(c, ACT_REQUEUE, 0);
+	case ACTION_HOLD_ALL: return queue_action(c, ACT_HOLD, 1);
+	case ACTION_RELEASE_ALL: return queue_action(c, ACT_RELEASE, 1);
+	default: return R_NONE;
+	}
+}
+
+static unsigned pager_action(struct pager *p, enum action_id a)
+{
+	size_t page = (size_t)(LINES > 8 ? LINES - 7 : 1);
+	switch (a) {
+	case ACTION_MOVE_UP: pager_scroll(p, -1, page); return R_REDRAW;
+	case ACTION_MOVE_DOWN: pager_scroll(p, 1, page); return R_REDRAW;
+	case ACTION_PAGE_UP: pager_scroll(p, -(long)page, page); return R_REDRAW;
+	case ACTION_PAGE_DOWN: pager_scroll(p, (long)page, page); return R_REDRAW;
+	case ACTION_MOVE_FIRST: pager_scroll(p, -(long)p->nlines, page); return R_REDRAW;
+	case ACTION_MOVE_LAST: pager_scroll(p, (long)p->nlines, page); return R_REDRAW;
+	default: return R_NONE;
+	}
+}
+
+static unsigned switch_tab(struct console *c, int tab)
+{
+	while (c->depth)
+		pop_view(c);
+	c->tab = (enum tab_id)((tab + TAB_COUNT) % TAB_COUNT);
+	return R_REBUILD;
+}
+
+static unsigned general_action(struct console *c, enum action_id a)
+{
+	switch (a) {
+	case ACTION_QUIT:
+		if (c->depth) {
+			pop_view(c);
+			return R_REBUILD;
+		}
+		return R_QUIT;
+	case ACTION_BACK:
+		if (c->depth)
+			pop_view(c);
+		return R_REBUILD;
+	case ACTION_HELP: open_help(c); return R_REDRAW;
+	case ACTION_PAUSE:
+		c->paused = !c->paused;
+		say(c, 0, c->paused ? "Paused: the log and the queue are not read" : "Resumed");
+		return R_REDRAW;
+	case ACTION_REFRESH_FASTER:
+	case ACTION_REFRESH_SLOWER: {
+		struct console_options *o = (struct console_options *)c->opt;
+		int ms = a == ACTION_REFRESH_FASTER ? o->refresh_ms / 2 : o->refresh_ms * 2;
+		o->refresh_ms = ms < 200 ? 200 : ms > 10000 ? 10000 : ms;
+		say(c, 0, "Refresh every %.1f s", o->refresh_ms / 1000.0);
+		return R_REDRAW;
+	}
+	case ACTION_REFRESH_NOW: return R_QUEUE | R_REDRAW;
+	case ACTION_NEXT_TAB: return switch_tab(c, (int)c->tab + 1);
+	case ACTION_PREV_TAB: return switch_tab(c, (int)c->tab - 1);
+	case ACTION_TAB_USERS: return switch_tab(c, TAB_USERS);
+	case ACTION_TAB_IPS: return switch_tab(c, TAB_IPS);
+	case ACTION_TAB_SENDERS: return switch_tab(c, TAB_SENDERS);
+	case ACTION_TAB_DOMAINS: return switch_tab(c, TAB_DOMAINS);
+	case ACTION_TAB_QUEUE: return switch_tab(c, TAB_QUEUE);
+	case ACTION_TAB_FAILURES: return switch_tab(c, TAB_FAILURES);
+	default: return R_NONE;
+	}
+}
+
+static unsigned handle_key(struct console *c, int is_key, wint_t ch)
+{
+	if (is_key && ch == KEY_RESIZE)
+		return R_REDRAW;
+	if (c->prompt_open)
+		return filter_key(c, is_key, ch);
+	if (c->dialog_open) {
+		if (c->plan_ready && !is_key && (ch == 'y' || ch == 'Y'))
+			return confirm(c);
+		if (c->plan_ready)
+			say(c, 0, "Cancelled: nothing was changed");
+		close_dialog(c);
+		return R_REDRAW;
+	}
+	c->message[0] = 0;
+	int key = (int)ch;
+	if (is_key)
+		key = (int)ch;
+	else if (ch == '\r')
+		key = '\n';
+	else if (ch > 255)
+		return R_NONE;	/* not bindable: would alias a curses key code */
+	struct view *v = console_top(c);
+	enum keymap_scope scope = v && v->type == VIEW_PAGER ? KM_PAGER : KM_TABLE;
+	enum action_id a = keymap_lookup(&c->keys, scope, key);
+	if (a == ACTION_NONE)
+		return R_NONE;
+	unsigned r = 0;
+	if (scope == KM_PAGER)
+		r = pager_action(&v->pager, a);
+	else if (!c->reading_history)	/* the rows are not built while history is read */
+		r = table_action(c, console_table(c), a);
+	return r ? r : general_action(c, a);
+}
+
+/* ---- set-up ---- */
+
+static int load_keymaps(struct console *c)
+{
+	char path[PATH_MAX], dir[PATH_MAX] = "";
+	const char *env = getenv("SPAMTOP_KEYMAP_DIR");
+	if (env)
+		snprintf(dir, sizeof(dir), "%s", env);
+	else {
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);	/* keymaps/ beside the binary */
+		if (n > 0) {
+			path[n] = 0;
+			char *slash = strrchr(path, '/');
+			if (slash)
+				*slash = 0;
+			snprintf(dir, sizeof(dir), "%.4000s/keymaps", path);
+		}
+		snprintf(path, sizeof(path), "%s/default.keys", dir);
+		if (access(path, R_OK) != 0)
+			snprintf(dir, sizeof(dir), "%s", SPAMTOP_KEYMAP_DIR);
+	}
+	snprintf(path, sizeof(path), "%s/default.keys", dir);
+	if (keymap_load_file(&c->keys, path) < 0) {
+		fprintf(stderr, "spamtop: cannot read the default key bindings %s (set SPAMTOP_KEYMAP_DIR)\n", path);
+		return -1;
+	}
+	const char *km = c->opt->keymap;
+	if (km && strcmp(km, "default") != 0) {
+		if (strchr(km, '/'))
+			snprintf(path, sizeof(path), "%s", km);
+		else
+			snprintf(path, sizeof(path), "%s/%s.keys", dir, km);
+		if (keymap_load_file(&c->keys, path) < 0) {
+			fprintf(stderr, "spamtop: cannot read keymap %s\n", path);
+			return -1;
+		}
+	}
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/spamtop/keys", xdg);
+	else
+		snprintf(path, sizeof(path), "%s/.config/spamtop/keys", home ? home : "/");
+	if (access(path, R_OK) == 0)
+		keymap_load_file(&c->keys, path);
+	return 0;
+}
+
+static int console_open(struct console *c, const struct console_options *o)
+{
+	memset(c, 0, sizeof(*c));
+	c->opt = o;
+	c->is_root = geteuid() == 0;
+	keymap_init(&c->keys);
+	buf_init(&c->prompt);
+	if (gethostname(c->host, sizeof(c->host) - 1) < 0)
+		snprintf(c->host, sizeof(c->host), "?");
+	for (char *p = c->host; *p; p++)
+		if (*p < ' ' || *p > '~')
+			*p = '?';
+	if (load_keymaps(c) < 0)
+		return -1;
+	c->model = model_new(NULL, time(NULL));
+	if (c->model == NULL) {
+		fprintf(stderr, "spamtop: out of memory\n");
+		return -1;
+	}
+	if (open_inputs(c) < 0)
+		return -1;
+	for (int t = 0; t < TAB_COUNT; t++)
+		table_init_tab(&c->tabs[t], (enum tab_id)t);
+	if (!o->no_queue)
+		c->refresh = queue_refresh_new(QUEUE_TIMEOUT_MS);
+	c->rate_since_ms = now_ms();
+	if (c->keys.nwarnings)
+		say(c, 1, "%u key-binding warning(s): see help (?)", c->keys.nwarnings);
+	return 0;
+}
+
+static void console_close(struct console *c)
+{
+	while (c->depth)
+		pop_view(c);
+	close_dialog(c);
+	for (int t = 0; t < TAB_COUNT; t++)
+		table_free(&c->tabs[t]);
+	for (size_t i = 0; i < c->ninputs; i++) {
+		follow_close(c->inputs[i].follow);
+		source_close(c->inputs[i].once);
+	}
+	queue_refresh_free(c->refresh);
+	queue_snapshot_free(c->queue);
+	model_free(c->model);
+	keymap_free(&c->keys);
+	buf_free(&c->prompt);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll() returns, the loop ends cleanly */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* wait_input - until a key, or the next tick */
+static void wait_input(int ms)
+{
+	struct pollfd pfd = {screen_input_fd(), POLLIN, 0};
+	poll(&pfd, 1, ms);
+}
+
+/*
+ * loop - rows point into the model and the snapshot, so whenever either
+ * changes the table is rebuilt before anything reads it again. While the
+ * history is read, the tables are not shown at all (only the progress),
+ * and live lines are read once per refresh tick.
+ */
+static void loop(struct console *c)
+{
+	unsigned r = R_REBUILD;
+	long long last_paint = 0, next_read = 0;
+	while (!got_signal) {
+		long long t = now_ms();
+		if (!c->paused && (c->reading_history || t >= next_read)) {
+			int was_reading = c->reading_history;
+			if (read_inputs(c) || was_reading != c->reading_history)
+				r |= R_REBUILD;
+			next_read = t + c->opt->refresh_ms;
+		}
+		update_rate(c);
+		if (queue_tick(c, (r & R_QUEUE) != 0))
+			r |= R_REBUILD;
+		r &= ~(unsigned)R_QUEUE;
+		if (c->message[0] && t > c->message_until_ms) {
+			c->message[0] = 0;
+			r |= R_REDRAW;
+		}
+		if ((r & R_REBUILD) && !c->reading_history) {
+			rebuild(c);
+			r = (r & ~(unsigned)R_REBUILD) | R_REDRAW;
+		}
+		if ((r & R_REDRAW) || t - last_paint >= (c->reading_history ? 250 : c->opt->refresh_ms)) {
+			draw_console(c);
+			last_paint = t;
+			r &= ~(unsigned)R_REDRAW;
+		}
+		wait_input(c->reading_history ? 0 : 100);
+		wint_t ch;
+		int got;
+		while ((got = get_wch(&ch)) != ERR) {
+			unsigned k = handle_key(c, got == KEY_CODE_YES, ch);
+			if (k & R_QUIT)
+				return;
+			r |= k;
+		}
+	}
+}
+
+int console_run(const struct console_options *o)
+{
+	struct console *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return 1;
+	if (console_open(c, o) < 0) {
+		console_close(c);
+		free(c);
+		return 1;
+	}
+	install_signals();
+	if (screen_open(!o->no_color) < 0) {
+		fprintf(stderr, "spamtop: no usable terminal (TERM=%s); --report works without one\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		console_close(c);
+		free(c);
+		return 1;
+	}
+	nodelay(stdscr, TRUE);
+	loop(c);
+	screen_close();
+	int sig = got_signal;
+	console_close(c);
+	free(c);
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+		return 128 + sig;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * console - the live, top-style console: spamtop's default mode.
+ *
+ * It reads the given logs (history first, then following them), reads the
+ * live queue in the background, and shows tabs of SASL users, client IPs,
+ * senders, sender domains, the queue and authentication failures, with the
+ * suspects flagged. Keys (the files in keymaps/) drill down to a message's log
+ * trail and headers and act on the queue through core/action: every action
+ * is shown, confirmed, journaled; --dry-run only shows.
+ */
+#ifndef SPAMTOP_CONSOLE_H
+#define SPAMTOP_CONSOLE_H
+
+#include <stddef.h>
+
+#include "core/detect.h"
+
+struct console_options {
+	const char *const *files;	/* logs: plain files are followed, .gz and - read once */
+	size_t nfiles;
+	const char *keymap;	/* "default", "vim", or a file */
+	const char *journal;
+	int refresh_ms;
+	int dry_run, no_queue, from_end, no_color;
+	unsigned queue_warn, queue_crit;
+	struct detect_thresholds thresholds;
+};
+
+void console_options_default(struct console_options *o);
+/* Runs until the user quits; returns the exit status (prints why on failure). */
+int console_run(const struct console_options *o);
+
+#endif

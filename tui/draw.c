@@ -1,0 +1,347 @@
+/*
+ * draw - paints the console from its state: header, alert line, tabs, the
+ * table or pager on top, the status line, and a dialog or prompt over them.
+ * Nothing here changes state; every string goes through screen_text().
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "console_state.h"
+#include "screen.h"
+
+#define HEADER_ROWS 5	/* title, queue, alerts, tabs, view line */
+
+int draw_table_rows(void)
+{
+	int n = LINES - HEADER_ROWS - 2;	/* column titles, status line */
+	return n > 1 ? n : 1;
+}
+
+static void put(int y, int x, int w, const char *s, enum screen_style st)
+{
+	screen_puts(y, x, w, s, screen_style(st));
+}
+
+static void draw_title(struct console *c)
+{
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "spamtop on %s", c->host);
+	for (size_t i = 0; i < c->ninputs && i < 3; i++)
+		buf_printf(&b, "%s%s", i ? ", " : " - ", c->inputs[i].path);
+	if (c->ninputs > 3)
+		buf_printf(&b, " +%zu", c->ninputs - 3);
+	const struct model_totals *t = model_totals(c->model);
+	buf_printf(&b, " - %llu lines, %.0f/s", (unsigned long long)t->lines, c->lines_per_sec);
+	if (t->last_time) {
+		time_t last = (time_t)t->last_time;
+		struct tm tm;
+		char when[32];
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&last, &tm));
+		buf_printf(&b, " - log time %s", when);
+	}
+	put(0, 0, COLS, buf_str(&b), ST_HEADER);
+	buf_reset(&b);
+	if (c->paused)
+		buf_puts(&b, "[PAUSED] ");
+	if (c->opt->dry_run)
+		buf_puts(&b, "[DRY RUN] ");
+	else if (!c->is_root)
+		buf_puts(&b, "[READ-ONLY: not root] ");
+	if (b.len)
+		screen_text(0, COLS - (int)b.len, (int)b.len, b.data, b.len, screen_style(ST_WARN), ALIGN_LEFT);
+	buf_free(&b);
+}
+
+/* draw_queue - the queue by state with a gauge against the thresholds */
+static void draw_queue(struct console *c)
+{
+	struct buf b = BUF_INIT;
+	int y = 1;
+	move(y, 0);
+	clrtoeol();
+	if (c->opt->no_queue) {
+		put(y, 0, COLS, "Queue: not read (--no-queue)", ST_DIM);
+		buf_free(&b);
+		return;
+	}
+	if (c->queue == NULL) {
+		put(y, 0, COLS, c->queue_error[0] ? c->queue_error : "Queue: reading...",
+		    c->queue_error[0] ? ST_CRIT : ST_DIM);
+		buf_free(&b);
+		return;
+	}
+	size_t total = c->queue->count;
+	enum screen_style st = total >= c->opt->queue_crit ? ST_CRIT : total >= c->opt->queue_warn ? ST_WARN : ST_OK;
+	buf_printf(&b, "Queue %6zu ", total);
+	put(y, 0, (int)b.len, buf_str(&b), st);
+	int x = (int)b.len;
+	int gauge = 20;
+	size_t filled = c->opt->queue_crit ? (total * (size_t)gauge + c->opt->queue_crit - 1) / c->opt->queue_crit : 0;
+	if (filled > (size_t)gauge)
+		filled = (size_t)gauge;
+	mvaddch(y, x++, '[');
+	for (int i = 0; i < gauge; i++)
+		mvaddch(y, x++, (chtype)(i < (int)filled ? '|' : ' ') | (chtype)screen_style(i < (int)filled ? st : ST_NORMAL));
+	mvaddch(y, x++, ']');
+	buf_reset(&b);
+	buf_printf(&b, " crit %u  incoming %zu  active %zu  deferred %zu  hold %zu", c->opt->queue_crit,
+		   c->queue->by_queue[QN_INCOMING], c->queue->by_queue[QN_ACTIVE], c->queue->by_queue[QN_DEFERRED],
+		   c->queue->by_queue[QN_HOLD]);
+	if (c->queue_error[0])
+		buf_printf(&b, "  STALE since %s", c->queue_error);
+	put(y, x, COLS - x, buf_str(&b), c->queue_error[0] ? ST_WARN : ST_NORMAL);
+	buf_free(&b);
+}
+
+static void draw_alerts(struct console *c)
+{
+	int y = 2;
+	move(y, 0);
+	clrtoeol();
+	if (c->reading_history) {
+		struct buf b = BUF_INIT;
+		double pct = c->history_total ? 100.0 * (double)c->history_bytes / (double)c->history_total : 0;
+		buf_printf(&b, "Reading history: %.0f%% (%llu of %llu MB), %.0f lines/s", pct,
+			   (unsigned long long)(c->history_bytes >> 20), (unsigned long long)(c->history_total >> 20),
+			   c->lines_per_sec);
+		put(y, 0, COLS, buf_str(&b), ST_WARN);
+		buf_free(&b);
+		return;
+	}
+	if (c->nsuspects == 0) {
+		put(y, 0, COLS, "No suspects: no account, trusted relay or brute-force source over its threshold", ST_OK);
+		return;
+	}
+	static const char *const label[] = {
+		[SUSPECT_SASL_USER] = "compromised account",
+		[SUSPECT_TRUSTED_RELAY] = "trusted relay",
+		[SUSPECT_BRUTE_FORCE] = "brute force",
+	};
+	int x = screen_puts(y, 0, 7, "ALERT ", screen_style(ST_CRIT));
+	for (size_t i = 0; i < c->nsuspects && x < COLS; i++) {
+		const struct suspect *s = &c->suspects[i];
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s%s ", i ? " | " : " ", label[s->kind]);
+		x += screen_puts(y, x, COLS - x, buf_str(&b), screen_style(ST_SUSPECT));
+		x += screen_text(y, x, COLS - x, s->agg->key->s, s->agg->key->len, screen_style(ST_SUSPECT) | A_UNDERLINE,
+				 ALIGN_LEFT);
+		buf_free(&b);
+	}
+}
+
+static void draw_tabs(struct console *c)
+{
+	int y = 3, x = 0;
+	move(y, 0);
+	attrset(screen_style(ST_TAB));
+	for (int i = 0; i < COLS; i++)
+		addch(' ');
+	for (int t = 0; t < TAB_COUNT && x < COLS; t++) {
+		char label[48];
+		snprintf(label, sizeof(label), " %d %s ", t + 1, tab_name((enum tab_id)t));
+		x += screen_puts(y, x, COLS - x, label, screen_style(t == (int)c->tab ? ST_TAB_ACTIVE : ST_TAB));
+		x += screen_puts(y, x, COLS - x, " ", screen_style(ST_TAB));
+	}
+	attrset(A_NORMAL);
+}
+
+/* layout - column widths: fixed ones as given, the flexible ones share the rest */
+static void layout(const struct table *t, int width, int *w)
+{
+	int fixed = 2, flex = 0;	/* 2: the marker column */
+	for (int i = 0; i < t->ncols; i++) {
+		fixed += t->cols[i].width + 1;
+		flex += t->cols[i].width == 0;
+	}
+	int rest = width - fixed;
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].width)
+			w[i] = t->cols[i].width;
+		else {
+			w[i] = flex ? rest / flex : 0;
+			if (w[i] < 6)
+				w[i] = 6;
+		}
+	}
+}
+
+static void draw_view_line(struct console *c, const struct table *t)
+{
+	struct buf b = BUF_INIT;
+	if (c->depth > 0) {
+		buf_puts(&b, t->title);
+		buf_puts(&b, " ");
+		buf_append(&b, t->parent.data ? t->parent.data : "", t->parent.len);
+		buf_puts(&b, " - ");
+	}
+	buf_printf(&b, "%zu rows", t->nrows);
+	if (t->filter.len)
+		buf_printf(&b, " of %zu, filter /%s/", t->total, buf_str(&t->filter));
+	buf_printf(&b, ", sorted by %s%s", t->cols[t->sort_col].title, t->sort_reverse ? " (reversed)" : "");
+	if (t->tags.count)
+		buf_printf(&b, ", %zu tagged", t->tags.count);
+	screen_text(4, 0, COLS, b.data, b.len, screen_style(ST_HEADER), ALIGN_LEFT);
+	buf_free(&b);
+}
+
+static void draw_table(struct console *c, struct table *t)
+{
+	int w[TABLE_MAX_COLUMNS];
+	layout(t, COLS, w);
+	draw_view_line(c, t);
+	int y = HEADER_ROWS, x = 2;
+	move(y, 0);
+	attrset(screen_style(ST_TITLE));
+	for (int i = 0; i < COLS; i++)
+		addch(' ');
+	for (int i = 0; i < t->ncols && x < COLS; i++) {
+		int attr = screen_style(ST_TITLE) | (i == t->sort_col ? A_BOLD | A_UNDERLINE : 0);
+		screen_text(y, x, w[i], t->cols[i].title, strlen(t->cols[i].title), attr,
+			    t->cols[i].numeric ? ALIGN_RIGHT : ALIGN_LEFT);
+		x += w[i] + 1;
+	}
+	attrset(A_NORMAL);
+	int rows = draw_table_rows();
+	if (t->cursor < t->top)
+		t->top = t->cursor;
+	if (t->cursor >= t->top + (size_t)rows)
+		t->top = t->cursor - (size_t)rows + 1;
+	struct buf cell = BUF_INIT;
+	for (int r = 0; r < rows; r++) {
+		size_t i = t->top + (size_t)r;
+		y = HEADER_ROWS + 1 + r;
+		move(y, 0);
+		clrtoeol();
+		if (i >= t->nrows)
+			continue;
+		const struct table_row *row = &t->rows[i];
+		int attr = i == t->cursor ? screen_style(ST_CURSOR)
+			   : row->flags & ROW_TAGGED ? screen_style(ST_TAGGED)
+			   : row->flags & ROW_SUSPECT ? screen_style(ST_SUSPECT) : (int)A_NORMAL;
+		const char *mark = row->flags & ROW_TAGGED ? "*" : row->flags & ROW_SUSPECT ? "!" : " ";
+		screen_puts(y, 0, 2, mark, attr);
+		x = 2;
+		for (int col = 0; col < t->ncols && x < COLS; col++) {
+			buf_reset(&cell);
+			table_cell(t, &c->ctx, row, col, &cell);
+			int last = col + 1 == t->ncols;
+			int width = last ? COLS - x : w[col];	/* the last column takes the rest */
+			screen_text(y, x, width, cell.data ? cell.data : "", cell.len, attr,
+				    t->cols[col].numeric && !last ? ALIGN_RIGHT : ALIGN_LEFT);
+			if (!last)
+				screen_puts(y, x + w[col], 1, " ", attr);
+			x += w[col] + 1;
+		}
+	}
+	buf_free(&cell);
+	if (t->nrows == 0) {
+		const char *empty = t->filter.len ? "No row matches the filter." : c->reading_history
+				    ? "Reading the log..." : "Nothing here yet.";
+		put(HEADER_ROWS + 2, 2, COLS - 2, empty, ST_DIM);
+	}
+}
+
+static void draw_pager(const struct pager *p, int y0, int rows, int x0, int width, int base_attr)
+{
+	static const enum screen_style line_styles[] = {
+		[LS_TEXT] = ST_NORMAL, [LS_HEADING] = ST_HEADER, [LS_DIM] = ST_DIM, [LS_ALERT] = ST_SUSPECT,
+	};
+	for (int r = 0; r < rows; r++) {
+		size_t i = p->top + (size_t)r, len;
+		if (i >= p->nlines) {
+			screen_puts(y0 + r, x0, width, "", base_attr);
+			continue;
+		}
+		const char *s = pager_line(p, i, &len);
+		int attr = base_attr ? base_attr : screen_style(line_styles[p->styles[i]]);
+		screen_text(y0 + r, x0, width, s, len, attr, ALIGN_LEFT);
+	}
+}
+
+static void draw_status(struct console *c, enum keymap_scope scope)
+{
+	int y = LINES - 1;
+	if (c->message[0]) {
+		put(y, 0, COLS, c->message, c->message_is_error ? ST_CRIT : ST_STATUS);
+		return;
+	}
+	static const enum action_id hints[] = {
+		ACTION_ENTER, ACTION_BACK, ACTION_FILTER, ACTION_SORT_NEXT, ACTION_TAG, ACTION_HOLD_ALL,
+		ACTION_DELETE, ACTION_RELEASE_ALL, ACTION_WHY, ACTION_HELP, ACTION_QUIT,
+	};
+	static const char *const words[] = {
+		"open", "back", "filter", "sort", "tag", "hold all", "delete", "release all", "why", "help", "quit",
+	};
+	struct buf b = BUF_INIT, k = BUF_INIT;
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		buf_reset(&k);
+		keymap_keys_for(&c->keys, scope, hints[i], &k);
+		if (k.len == 0)
+			continue;
+		char *comma = strchr(k.data, ',');	/* the first key is enough here */
+		buf_printf(&b, " %.*s %s ", comma ? (int)(comma - k.data) : (int)k.len, k.data, words[i]);
+	}
+	put(y, 0, COLS, buf_str(&b), ST_STATUS);
+	buf_free(&b);
+	buf_free(&k);
+}
+
+static void draw_dialog(struct console *c)
+{
+	int w = COLS - 8 > 100 ? 100 : COLS - 8;
+	int h = (int)c->dialog.nlines + 2;
+	if (h > LINES - 4)
+		h = LINES - 4;
+	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+	int attr = screen_style(ST_DIALOG);
+	screen_puts(y0, x0, w, "", attr);
+	screen_text(y0, x0 + 1, w - 2, c->dialog.title, strlen(c->dialog.title), attr | A_BOLD, ALIGN_LEFT);
+	draw_pager(&c->dialog, y0 + 1, h - 2, x0, w, attr);
+	for (int r = 1; r < h - 1; r++) {	/* a margin inside the box */
+		mvaddch(y0 + r, x0, ' ' | (chtype)attr);
+	}
+	screen_puts(y0 + h - 1, x0, w, "", attr);
+}
+
+static void draw_prompt(struct console *c)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "Filter (PCRE2, case-insensitive, Enter applies, Esc cancels): /");
+	buf_append(&b, c->prompt.data ? c->prompt.data : "", c->prompt.len);
+	put(LINES - 1, 0, COLS, buf_str(&b), ST_STATUS);
+	buf_free(&b);
+}
+
+void draw_console(struct console *c)
+{
+	erase();
+	if (LINES < 10 || COLS < 40) {
+		put(0, 0, COLS, "spamtop needs a terminal of at least 40x10", ST_WARN);
+		refresh();
+		return;
+	}
+	draw_title(c);
+	draw_queue(c);
+	draw_alerts(c);
+	draw_tabs(c);
+	struct view *v = console_top(c);
+	enum keymap_scope scope = KM_TABLE;
+	if (v && v->type == VIEW_PAGER) {
+		scope = KM_PAGER;
+		put(4, 0, COLS, v->pager.title, ST_HEADER);
+		draw_pager(&v->pager, HEADER_ROWS, LINES - HEADER_ROWS - 1, 0, COLS, 0);
+	} else if (c->reading_history) {
+		put(4, 0, COLS, "The tables appear when the history is read; q quits.", ST_DIM);
+	} else {
+		draw_table(c, console_table(c));
+	}
+	if (c->prompt_open)
+		draw_prompt(c);
+	else
+		draw_status(c, scope);
+	if (c->dialog_open)
+		draw_dialog(c);
+	refresh();
+}
