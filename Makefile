@@ -3,8 +3,8 @@
 #   make            build ./spamtop
 #   make demo       install missing build dependencies, build, open the console on
 #                   the bundled outbreak capture
-#   make check      all tests: unit tests (also under ASan+UBSan), the real-Postfix
-#                   lab tests (root only), end-to-end tests
+#   make check      all tests: unit tests (also under ASan+UBSan), command-line tests,
+#                   console tests in tmux, the real-Postfix lab tests (root only)
 #   make bench      parse speed and memory against grep|sed|sort|uniq -c
 #   make fixtures   re-record tests/fixtures/lab-outbreak.log from the real Postfix lab
 
@@ -32,7 +32,7 @@ CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
 
-.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean
+.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots
 
 all: spamtop
 
@@ -81,6 +81,9 @@ unit-san: $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run-unit.sh $(UNIT_SAN_BIN)
 
+e2e: $(SANBUILD)/spamtop
+	@tests/e2e/run.sh $(SANBUILD)/spamtop
+
 lab: spamtop $(SANBUILD)/spamtop
 	@tests/lab/run.sh
 
@@ -89,6 +92,7 @@ check: deps
 	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
 	@$(MAKE) --no-print-directory unit unit-san
 	@tests/cli/run.sh ./spamtop $(SANBUILD)/spamtop
+	@tests/e2e/run.sh $(SANBUILD)/spamtop
 	@$(MAKE) --no-print-directory lab
 
 demo: deps

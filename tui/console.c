@@ -476,7 +476,7 @@ static void open_plan_dialog(struct console *c)
 	pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
 	buf_free(&b);
 	if (c->plan.action == ACT_DELETE && !c->plan.all)
-		pager_add(&c->dialog, LS_TEXT, "Legitimate mail of the same sender is in this set too.", 54);
+		pager_add(&c->dialog, LS_TEXT, "Mind: legitimate mail from the same source is in this set too.", 62);
 	pager_add(&c->dialog, LS_TEXT, "", 0);
 	pager_addf(&c->dialog, LS_TEXT, "y: %s   any other key: cancel", c->opt->dry_run ? "show the result of the dry run"
 		   : "run it (journaled)");
@@ -588,6 +588,10 @@ static unsigned filter_key(struct console *c, int is_key, wint_t ch)
 	}
 	if (!is_key && ch == 27) {
 		c->prompt_open = 0;
+		return R_REDRAW;
+	}
+	if (!is_key && ch == 21) {	/* C-u: clear the line */
+		buf_reset(&c->prompt);
 		return R_REDRAW;
 	}
 	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {

@@ -228,10 +228,11 @@ static void draw_table(struct console *c, struct table *t)
 			table_cell(t, &c->ctx, row, col, &cell);
 			int last = col + 1 == t->ncols;
 			int width = last ? COLS - x : w[col];	/* the last column takes the rest */
-			screen_text(y, x, width, cell.data ? cell.data : "", cell.len, attr,
-				    t->cols[col].numeric && !last ? ALIGN_RIGHT : ALIGN_LEFT);
-			if (!last)
-				screen_puts(y, x + w[col], 1, " ", attr);
+			screen_puts(y, x, width, "", attr);
+			screen_text(y, x, w[col] < width ? w[col] : width, cell.data ? cell.data : "", cell.len, attr,
+				    t->cols[col].numeric ? ALIGN_RIGHT : ALIGN_LEFT);
+			if (last && !t->cols[col].numeric)	/* the last text column takes the rest */
+				screen_text(y, x, width, cell.data ? cell.data : "", cell.len, attr, ALIGN_LEFT);
 			x += w[col] + 1;
 		}
 	}
@@ -298,17 +299,18 @@ static void draw_dialog(struct console *c)
 	int attr = screen_style(ST_DIALOG);
 	screen_puts(y0, x0, w, "", attr);
 	screen_text(y0, x0 + 1, w - 2, c->dialog.title, strlen(c->dialog.title), attr | A_BOLD, ALIGN_LEFT);
-	draw_pager(&c->dialog, y0 + 1, h - 2, x0, w, attr);
 	for (int r = 1; r < h - 1; r++) {	/* a margin inside the box */
 		mvaddch(y0 + r, x0, ' ' | (chtype)attr);
+		mvaddch(y0 + r, x0 + w - 1, ' ' | (chtype)attr);
 	}
+	draw_pager(&c->dialog, y0 + 1, h - 2, x0 + 1, w - 2, attr);
 	screen_puts(y0 + h - 1, x0, w, "", attr);
 }
 
 static void draw_prompt(struct console *c)
 {
 	struct buf b = BUF_INIT;
-	buf_puts(&b, "Filter (PCRE2, case-insensitive, Enter applies, Esc cancels): /");
+	buf_puts(&b, "Filter (PCRE2, case-insensitive; Enter applies, empty clears, C-u erases, Esc cancels): /");
 	buf_append(&b, c->prompt.data ? c->prompt.data : "", c->prompt.len);
 	put(LINES - 1, 0, COLS, buf_str(&b), ST_STATUS);
 	buf_free(&b);

@@ -211,6 +211,9 @@ void keymap_keys_for(const struct keymap *k, enum keymap_scope scope, enum actio
 			continue;
 		if (keymap_lookup(k, scope, b->key) != a)	/* shadowed by the scope's own binding */
 			continue;
+		int found;
+		if (b->scope == KM_GENERIC && scope != KM_GENERIC && (lookup_in(k, scope, b->key, &found), found))
+			continue;	/* the scope binds the same key to the same action: listed once */
 		if (!first)
 			buf_puts(out, ", ");
 		key_format(b->key, out);

@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# tests/e2e/run.sh SPAMTOP - the console in a real terminal (tmux), driven by
+# keystrokes, its screens compared with expected text. Uses the recorded real
+# capture; the queue comes from stand-in postqueue/postcat/postsuper scripts
+# on PATH (the real ones are driven by the lab, tests/lab/console-tests.sh).
+# Prints "e2e: N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.."
+bin=$(realpath "$1")
+fixture=$(realpath tests/fixtures/lab-outbreak.log)
+tmp=$(mktemp -d /tmp/spamtop-e2e.XXXXXX)
+# the sanitizer build lives in build/san/, away from keymaps/; the lab checks
+# that the installed layout (keymaps/ beside the binary) is found on its own
+export SPAMTOP_KEYMAP_DIR=$PWD/keymaps
+# ncurses keeps its terminal tables until exit by design; leaks are checked by the unit tests
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+. tests/tmux-lib.sh
+trap 'tui_stop; rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+check() {
+	local name=$1; shift
+	if ( set -e; "$@" ) >"$tmp/out" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: $name"; sed 's/^/    /' "$tmp/out" | tail -40
+	fi
+	tui_stop
+}
+
+# A stand-in queue: two of the victim's messages and one of the trusted relay's.
+fake_tools() {
+	mkdir -p "$tmp/bin"
+	cat > "$tmp/bin/postqueue" <<'EOS'
+#!/bin/sh
+[ "$1" = -j ] || exit 64
+for m in 31C49102266:promo3@cheap-pills.example 11EEA102265:promo2@cheap-pills.example 67C62102268:offers@bulk-mailer.example; do
+	printf '{"queue_name": "deferred", "queue_id": "%s", "arrival_time": 1795564536, "message_size": 448, "sender": "%s", "recipients": [{"address": "x@victims.example", "delay_reason": "connect to 127.0.0.1[127.0.0.1]:2599: Connection refused"}]}\n' "${m%%:*}" "${m#*:}"
+done
+EOS
+	cat > "$tmp/bin/postcat" <<'EOS'
+#!/bin/sh
+shift
+for id; do
+	echo "*** ENVELOPE RECORDS deferred/3/$id ***"
+	[ "$id" = 67C62102268 ] || echo "named_attribute: sasl_username=victim@lab.example"
+done
+EOS
+	printf '#!/bin/sh\necho "$@" >> %s/postsuper.called\ncat >> %s/postsuper.called\n' "$tmp" "$tmp" > "$tmp/bin/postsuper"
+	chmod +x "$tmp/bin/"*
+}
+
+opening_screen_names_the_suspects_of_the_real_capture() {
+	tui_start 100x24 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui_screen | head -1 | grep -q "lab-outbreak.log - 325 lines"
+	tui_screen | sed 1d > "$tmp/screen"
+	diff -u tests/e2e/expected/opening-100x24.txt "$tmp/screen"
+}
+
+drill_down_goes_from_user_to_messages_to_a_log_trail() {
+	tui_start 100x30 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui_keys Enter
+	tui_wait "Messages of SASL user victim@lab.example - 24 rows"
+	tui_keys End
+	tui_wait "Messages of SASL user"
+	tui_keys Enter
+	tui_wait "Log trail: 5 line(s)"
+	tui_screen | grep -q "postfix/smtpd\[8723\]: .*: client=unknown\[127.0.0.1[0-4]\], sasl_method=LOGIN"
+	tui_screen | grep -q "not read: --no-queue"
+	tui_keys Escape
+	tui_wait "24 rows"
+	tui_keys Escape
+	tui_wait "2 rows, sorted by Msgs"
+}
+
+tabs_show_ips_senders_domains_and_auth_failures() {
+	tui_start 100x30 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui_keys 2
+	tui_wait "9 rows, sorted by Msgs"
+	tui_screen | grep -qE '^! 127\.0\.0\.2 +12 +0 +12 +4 '
+	tui_keys 3
+	tui_wait "Envelope sender"
+	tui_screen | grep -qE '^  offers@bulk-mailer\.example +8 '
+	tui_keys 4
+	tui_wait "cheap-pills.example"
+	tui_keys 6
+	tui_wait "Last SASL user tried"
+	tui_screen | grep -qE '^! 127\.0\.0\.66 +4 +4 .* victim@lab\.example'
+	tui_keys Tab
+	tui_wait "2 rows, sorted by Msgs"	# the last tab wraps around to the first
+}
+
+filter_keeps_matching_rows_and_a_bad_pattern_is_a_message() {
+	tui_start 100x30 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui_keys 2 /
+	tui_wait "Filter (PCRE2"
+	tui_keys '127\.0\.0\.1[0-4]' Enter
+	tui_wait "5 rows of 9, filter /127\\.0\\.0\\.1[0-4]/"
+	tui_keys / C-u '(' Enter
+	tui_wait "bad pattern at offset 1: missing closing parenthesis"
+	tui_screen | grep -q "5 rows of 9"	# the old filter stays
+	tui_keys / C-u Enter
+	tui_wait "9 rows, sorted"
+}
+
+sorting_follows_the_keys_and_the_cursor_stays_on_its_row() {
+	tui_start 100x30 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui_keys 2 '>'
+	tui_wait "sorted by Auth"
+	tui_keys I
+	tui_wait "sorted by Auth (reversed)"
+	tui_keys '<' '<'
+	tui_wait "sorted by Client IP"
+	tui_screen | sed -n 7p | grep -q '127.0.0.1 '
+}
+
+hostile_log_text_is_shown_escaped_and_never_reaches_the_terminal() {
+	{
+		cat "$fixture"
+		printf 'Nov 24 23:40:00 mail postfix/smtpd[9000]: 9AB12102300: client=unknown[127.0.0.9], sasl_method=LOGIN, sasl_username=evil\033]0;PWNED\007\033[2J\342\200\256user\n'
+		printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102300: from=<a\033[31mred@x.example>, size=1, nrcpt=1 (queue active)\n'
+		printf 'Nov 24 23:40:01 mail postfix/qmgr[8719]: 9AB12102301: from=<\377\376bad-utf8@x.example>, size=1, nrcpt=1 (queue active)\n'
+	} > "$tmp/hostile.log"
+	tui_start 100x30 "$bin" --no-queue "$tmp/hostile.log"
+	tui_wait "victim@lab.example"
+	tui_screen | grep -qF 'evil\x1b]0;PWNED\x07\x1b[2J\u202euser'
+	[ "$(tui display-message -p -t main '#{pane_title}')" != PWNED ]
+	tui_keys 3
+	tui_wait 'a\x1b[31mred@x.example'
+	tui_screen | grep -qF $'\xef\xbf\xbd\xef\xbf\xbdbad-utf8@x.example'
+}
+
+help_is_generated_from_the_active_keymap() {
+	tui_start 100x50 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui_keys '?'
+	tui_wait "Help: keys of the active keymap"
+	tui_screen | grep -qE '^  H +hold-all +Step 1: hold the whole queue'
+	tui_screen | grep -qE '^  d, F9 +delete '
+	tui_keys q
+	tui_wait "2 rows, sorted by Msgs"
+}
+
+vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported() {
+	mkdir -p "$tmp/xdg/spamtop"
+	printf 'bind table X tab-queue\nbind table x explode\n' > "$tmp/xdg/spamtop/keys"
+	tui_start 100x50 env XDG_CONFIG_HOME="$tmp/xdg" "$bin" --keymap vim --no-queue "$fixture"
+	tui_wait "1 key-binding warning(s): see help (?)"
+	tui_keys l
+	tui_wait "Messages of SASL user victim@lab.example"
+	tui_keys h
+	tui_wait "2 rows, sorted by Msgs"
+	tui_keys X
+	tui_wait "Delay reason"
+	tui_keys '?'
+	tui_wait "Help: keys of the active keymap"
+	tui_screen | grep -qE '^  Enter, Right, l +enter '
+	tui_keys G
+	tui_wait "keys:2: unknown action 'explode'"
+}
+
+dry_run_actions_show_the_plan_and_never_run_postsuper() {
+	fake_tools
+	tui_start 100x30 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal" "$fixture"
+	tui_wait "deferred 3  hold 0"
+	tui_wait "[DRY RUN]"
+	tui_keys H
+	tui_wait "Hold 3 messages: all queued messages"
+	tui_screen | grep -q "Command: postsuper -h ALL"
+	tui_keys y
+	tui_wait "Dry run: nothing was changed"
+	tui_keys Escape
+	tui_keys d
+	tui_wait "Delete 2 messages: SASL user victim@lab.example"
+	tui_screen | grep -q "Command: postsuper -d -   (queue IDs on standard input)"
+	tui_keys n
+	tui_wait "Cancelled: nothing was changed"
+	tui_keys 5
+	tui_wait "3 rows, sorted by Age"
+	tui_keys Space Space h
+	tui_wait "Hold 2 messages"
+	tui_keys y
+	tui_wait "Dry run: nothing was changed"
+	[ ! -e "$tmp/postsuper.called" ] && [ ! -e "$tmp/journal" ]
+}
+
+queue_message_detail_has_recipients_and_headers() {
+	fake_tools
+	printf '#!/bin/sh\nprintf "Subject: Cheap pills 23\\nFrom: promo3@cheap-pills.example\\n"\n' > "$tmp/bin/postcat"
+	tui_start 100x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run "$fixture"
+	tui_wait "deferred 3  hold 0"
+	tui_keys 5
+	tui_wait "3 rows, sorted by Age"
+	tui_keys / 31C49 Enter
+	tui_wait "1 rows of 3"
+	tui_keys Enter
+	tui_wait "Headers (postcat -hq)"
+	tui_screen | grep -q "Subject: Cheap pills 23"
+	tui_screen | grep -q "x@victims.example"
+	tui_screen | grep -q "SASL user    victim@lab.example"
+}
+
+follows_a_growing_log_and_its_rotation() {
+	: > "$tmp/live.log"
+	tui_start 100x30 "$bin" --no-queue --refresh 0.2 "$tmp/live.log"
+	tui_wait "0 rows"
+	head -150 "$fixture" >> "$tmp/live.log"
+	tui_wait "victim@lab.example"
+	mv "$tmp/live.log" "$tmp/live.log.1"
+	tail -n +151 "$fixture" > "$tmp/live.log"
+	tui_keys 2
+	tui_wait "9 rows"
+	tui_screen | head -1 | grep -q " 325 lines"
+}
+
+resizes_to_80x24_and_says_when_the_terminal_is_too_small() {
+	tui_start 120x40 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui resize-window -t main -x 80 -y 24
+	tui_wait "1 SASL users"
+	sleep 0.3
+	[ "$(tui_screen | awk '{ if (length($0) > 80) n++ } END { print n+0 }')" = 0 ]
+	tui resize-window -t main -x 30 -y 8
+	tui_wait "needs a terminal of at least"
+	tui resize-window -t main -x 100 -y 30
+	tui_wait "victim@lab.example"
+}
+
+no_color_and_monochrome_draw_without_colour() {
+	tui_start 100x24 env NO_COLOR=1 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	! tui capture-pane -p -e -t main | grep -qE $'\e\\[(3|4)[0-7]m'
+	tui_stop
+	tui_start 100x24 "$bin" --no-queue "$fixture"
+	tui_wait "victim@lab.example"
+	tui capture-pane -p -e -t main | grep -qE $'\e\\[[0-9;]*(3|4)[0-7]'
+}
+
+quits_on_q_and_restores_the_terminal() {
+	tui_start 100x24 sh -c "\"\$0\" --no-queue \"\$1\"; echo exit=\$?; exec sleep 10" "$bin" "$fixture"
+	tui_wait "victim@lab.example"
+	tui_keys q
+	tui_wait "exit=0"
+}
+
+ctrl_c_quits_with_130_and_restores_the_terminal() {
+	tui_start 100x24 sh -c "trap '' INT; \"\$0\" --no-queue \"\$1\"; echo exit=\$?; exec sleep 10" "$bin" "$fixture"
+	tui_wait "victim@lab.example"
+	tui_keys C-c
+	tui_wait "exit=130"
+}
+
+check "the opening screen names the suspects of the real capture" opening_screen_names_the_suspects_of_the_real_capture
+check "drill-down goes from a user to its messages to a log trail" drill_down_goes_from_user_to_messages_to_a_log_trail
+check "tabs show IPs, senders, domains and auth failures" tabs_show_ips_senders_domains_and_auth_failures
+check "the filter keeps matching rows; a bad pattern is a message" filter_keeps_matching_rows_and_a_bad_pattern_is_a_message
+check "sorting follows the keys" sorting_follows_the_keys_and_the_cursor_stays_on_its_row
+check "hostile log text is shown escaped and never reaches the terminal" hostile_log_text_is_shown_escaped_and_never_reaches_the_terminal
+check "help is generated from the active keymap" help_is_generated_from_the_active_keymap
+check "vim keymap and user overrides apply; bad lines are reported" vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported
+check "dry-run actions show the plan and never run postsuper" dry_run_actions_show_the_plan_and_never_run_postsuper
+check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
+check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
+check "resizes to 80x24; says when the terminal is too small" resizes_to_80x24_and_says_when_the_terminal_is_too_small
+check "NO_COLOR draws without colour" no_color_and_monochrome_draw_without_colour
+check "q quits with status 0 and restores the terminal" quits_on_q_and_restores_the_terminal
+check "Ctrl-C quits with status 130 and restores the terminal" ctrl_c_quits_with_130_and_restores_the_terminal
+echo "e2e: $passed passed, $failed failed"
+[ $failed -eq 0 ]
