@@ -61,6 +61,7 @@ live_queue_matches_the_log() {
 
 check "the real log names the victim, the trusted relay and the brute-force IP" live_log_names_victim_and_trusted_relay
 check "the live queue holds what the log says is open" live_queue_matches_the_log
-[ -x tests/lab/queue-tests.sh ] && . tests/lab/queue-tests.sh
+. tests/lab/queue-tests.sh
+. tests/lab/console-tests.sh
 echo "lab: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,0 +1,62 @@
+# console-tests.sh - sourced by tests/lab/run.sh after queue-tests.sh: the
+# console, driven in tmux, against the real queue, postcat and postsuper.
+# The queue now holds 15 messages: alice's 3 and the trusted relay's 12.
+. tests/tmux-lib.sh
+
+console_shows_the_live_queue_and_real_headers() {
+	tui_start 110x32 "$bin" --journal "$journal" "$log"
+	tui_wait "deferred 15  hold 0"
+	tui_keys 5
+	tui_wait "15 rows, sorted by Age"
+	tui_keys / alice Enter
+	tui_wait "3 rows of 15"
+	tui_keys Enter
+	tui_wait "Headers (postcat -hq)"
+	tui_wait "Subject: quarterly report"
+	tui_screen | grep -q "postfix/qmgr.*from=<alice@lab.example>"
+}
+
+console_cancelled_hold_all_changes_nothing() {
+	tui_start 110x32 "$bin" --journal "$journal" "$log"
+	tui_wait "deferred 15  hold 0"
+	tui_keys H
+	tui_wait "Hold 15 messages: all queued messages"
+	tui_screen | grep -q "Command: postsuper -h ALL"
+	tui_keys n
+	tui_wait "Cancelled: nothing was changed"
+	[ "$(count_queue '.queue_name=="hold"')" = 0 ]
+}
+
+console_deletes_the_trusted_relays_mail_with_the_real_postsuper() {
+	local before
+	before=$(jq -s length "$journal")
+	tui_start 110x32 "$bin" --journal "$journal" "$log"
+	tui_wait "deferred 15  hold 0"
+	tui_keys 2
+	tui_screen | grep -qE '^! 127\.0\.0\.2 +12 '
+	tui_keys d
+	tui_wait "Delete 12 messages: client IP 127.0.0.2"
+	tui_keys y
+	tui_wait "Done: 12 changed, 0 already gone from the queue, 0 not changed (exit status 0)"
+	tui_keys Escape
+	tui_wait "deferred 3  hold 0"
+	[ "$(count_queue true)" = 3 ]
+	[ "$(count_queue '.sender=="alice@lab.example"')" = 3 ]
+	[ "$(jq -s length "$journal")" = $((before + 2)) ]
+	jq -s -e '.[-1] | .phase=="done" and .action=="delete" and .selection=="client IP 127.0.0.2" and (.changed|length)==12' "$journal"
+}
+
+console_as_non_root_is_read_only_and_says_why() {
+	tui_start 110x32 setpriv --reuid=nobody --regid=nogroup --clear-groups "$bin" "$log"
+	tui_wait "[READ-ONLY: not root]"
+	tui_wait "deferred 3  hold 0"
+	tui_keys H
+	tui_wait "Changing the queue needs root (postsuper)"
+	[ "$(count_queue '.queue_name=="hold"')" = 0 ]
+}
+
+check "console: the live queue and a message's real headers" console_shows_the_live_queue_and_real_headers
+check "console: a cancelled hold-all changes nothing" console_cancelled_hold_all_changes_nothing
+check "console: deletes the trusted relay's mail with the real postsuper, journaled" console_deletes_the_trusted_relays_mail_with_the_real_postsuper
+check "console: not root, read-only and says why" console_as_non_root_is_read_only_and_says_why
+tui_stop
