@@ -6,6 +6,7 @@
 #   make check      all tests: unit tests (also under ASan+UBSan), command-line tests,
 #                   console tests in tmux, the real-Postfix lab tests (root only)
 #   make bench      parse speed and memory against grep|sed|sort|uniq -c
+#   make screenshots  PNG pictures of the console on the lab's outbreak (root)
 #   make fixtures   re-record tests/fixtures/lab-outbreak.log from the real Postfix lab
 
 CC      ?= cc
@@ -14,7 +15,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(or $(shell pkg-config --libs $(PKGS) 2>/dev/null),-ljansson -lz -lpcre2-8 -lncursesw -ltinfo)
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -I.
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -I. -DSPAMTOP_KEYMAP_DIR='"$(PREFIX)/share/spamtop/keymaps"'
 LIBS    := $(PKG_LIBS) -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -106,6 +107,9 @@ $(BUILD)/genlog: tools/genlog.c
 	@mkdir -p $(BUILD)
 	$(CC) $(WARN) -O2 -o $@ $<
 
+screenshots: spamtop
+	@tools/screenshots.sh
+
 fixtures: spamtop
 	@tests/lab/record-fixture.sh
 
@@ -114,7 +118,7 @@ install: spamtop
 	install -D -m 755 spamtop $(DESTDIR)$(PREFIX)/bin/spamtop
 	install -D -m 644 doc/spamtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/spamtop.1
 	install -d $(DESTDIR)$(PREFIX)/share/spamtop/keymaps
-	install -m 644 keymaps/*.keys $(DESTDIR)$(PREFIX)/share/spamtop/keymaps/ 2>/dev/null || true
+	install -m 644 keymaps/*.keys $(DESTDIR)$(PREFIX)/share/spamtop/keymaps/
 
 clean:
 	rm -rf $(BUILD) spamtop

@@ -285,7 +285,16 @@ static void open_message(struct console *c, const char *qid)
 		put_istr_line(p, "Sender", qm->sender, "-");
 		pager_addf(p, LS_TEXT, "  %-12s %llu bytes, %u recipient(s)", "Size", (unsigned long long)qm->size, qm->nrcpt);
 		struct strview rc = queue_recipients(c->queue, qm);
-		pager_add_lines(p, LS_TEXT, rc.ptr, rc.len);
+		for (const char *r0 = rc.ptr, *end = rc.ptr + rc.len; r0 < end;) {
+			const char *nl = memchr(r0, '\n', (size_t)(end - r0));
+			size_t n = nl ? (size_t)(nl - r0) : (size_t)(end - r0);
+			struct buf line = BUF_INIT;
+			buf_printf(&line, "  %-12s ", "Recipient");
+			buf_append(&line, r0, n);
+			pager_add(p, LS_TEXT, line.data, line.len);
+			buf_free(&line);
+			r0 += n + 1;
+		}
 		put_istr_line(p, "Delay reason", qm->delay_reason, "-");
 	}
 	if (r) {

@@ -221,6 +221,7 @@ static void draw_table(struct console *c, struct table *t)
 			   : row->flags & ROW_TAGGED ? screen_style(ST_TAGGED)
 			   : row->flags & ROW_SUSPECT ? screen_style(ST_SUSPECT) : (int)A_NORMAL;
 		const char *mark = row->flags & ROW_TAGGED ? "*" : row->flags & ROW_SUSPECT ? "!" : " ";
+		screen_puts(y, 0, COLS, "", attr);	/* the whole row, gaps included */
 		screen_puts(y, 0, 2, mark, attr);
 		x = 2;
 		for (int col = 0; col < t->ncols && x < COLS; col++) {
@@ -249,15 +250,17 @@ static void draw_pager(const struct pager *p, int y0, int rows, int x0, int widt
 	static const enum screen_style line_styles[] = {
 		[LS_TEXT] = ST_NORMAL, [LS_HEADING] = ST_HEADER, [LS_DIM] = ST_DIM, [LS_ALERT] = ST_SUSPECT,
 	};
-	for (int r = 0; r < rows; r++) {
-		size_t i = p->top + (size_t)r, len;
+	size_t i = p->top;
+	for (int r = 0; r < rows;) {	/* long lines wrap, so a log line is read whole */
 		if (i >= p->nlines) {
-			screen_puts(y0 + r, x0, width, "", base_attr);
+			screen_puts(y0 + r++, x0, width, "", base_attr);
 			continue;
 		}
+		size_t len;
 		const char *s = pager_line(p, i, &len);
 		int attr = base_attr ? base_attr : screen_style(line_styles[p->styles[i]]);
-		screen_text(y0 + r, x0, width, s, len, attr, ALIGN_LEFT);
+		r += screen_text_wrap(y0 + r, x0, width, rows - r, s, len, attr);
+		i++;
 	}
 }
 

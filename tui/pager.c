@@ -40,7 +40,8 @@ void pager_add(struct pager *p, enum line_style style, const char *s, size_t len
 	p->starts[p->nlines] = p->text.len;
 	p->styles[p->nlines] = (unsigned char)style;
 	p->nlines++;
-	buf_append(&p->text, s, len);
+	for (size_t i = 0; i < len; i++)	/* a tab (header folding) is only white space */
+		buf_putc(&p->text, s[i] == '\t' ? ' ' : s[i]);
 	buf_putc(&p->text, '\n');
 }
 

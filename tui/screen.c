@@ -178,3 +178,40 @@ int screen_puts(int y, int x, int width, const char *s, int attr)
 {
 	return screen_text(y, x, width, s, strlen(s), attr, ALIGN_LEFT);
 }
+
+int screen_text_wrap(int y, int x, int width, int max_rows, const char *s, size_t len, int attr)
+{
+	if (width <= 0 || max_rows <= 0)
+		return 0;
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, len);
+	attrset(attr);
+	int row = 0, used = 0;
+	move(y, x);
+	const unsigned char *p = (const unsigned char *)b.data;
+	for (size_t i = 0; i < b.len && row < max_rows;) {
+		unsigned cp;
+		size_t n = utf8_decode(p + i, b.len - i, &cp);
+		wchar_t wc[2] = {0, 0};
+		int w = glyph(n ? cp : '?', &wc[0]);
+		if (used + w > width) {
+			for (; used < width; used++)
+				addch(' ');
+			if (++row >= max_rows)
+				break;
+			used = 0;
+			move(y + row, x);
+		}
+		addnwstr(wc, 1);
+		used += w;
+		i += n ? n : 1;
+	}
+	if (row < max_rows) {
+		for (; used < width; used++)
+			addch(' ');
+		row++;
+	}
+	attrset(A_NORMAL);
+	buf_free(&b);
+	return row;
+}

@@ -37,6 +37,8 @@ int screen_style(enum screen_style s);
  */
 int screen_text(int y, int x, int width, const char *s, size_t len, int attr, enum screen_align align);
 int screen_puts(int y, int x, int width, const char *s, int attr);
+/* Like screen_text, but long text goes on over up to max_rows rows; returns the rows used. */
+int screen_text_wrap(int y, int x, int width, int max_rows, const char *s, size_t len, int attr);
 /* Display width of s once sanitized, as screen_text would draw it. */
 int screen_width(const char *s, size_t len);
 

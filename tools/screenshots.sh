@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# screenshots.sh - PNG pictures of the real console, into screenshots/.
+#
+# Plays the lab's outbreak against a real Postfix on loopback (root only;
+# see tests/lab/lab.sh), drives the console in tmux, captures each screen
+# with its colours (tmux capture-pane -e), turns it into HTML (aha) and
+# photographs that with headless Chromium. Needs: tmux aha chromium
+# fonts-dejavu-core (installed here when missing, as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "screenshots: needs root (it runs the Postfix lab)" >&2; exit 1; }
+for p in tmux aha chromium fonts-dejavu-core; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
+done
+make -s spamtop
+tmp=$(mktemp -d /tmp/spamtop-shots.XXXXXX)
+. tests/tmux-lib.sh
+trap 'tui_stop; tests/lab/lab.sh down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+tests/lab/lab.sh up
+tests/lab/lab.sh outbreak
+log=$(tests/lab/lab.sh log)
+mkdir -p screenshots
+
+# shot NAME: the current screen as screenshots/NAME.png
+shot() {
+	sleep 0.3
+	tui capture-pane -p -e -t main > "$tmp/$1.ans"
+	{
+		echo '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+		echo 'body{margin:0;background:#101010} pre{margin:8px;font:14px/1.25 "DejaVu Sans Mono",monospace;color:#d0d0d0}'
+		echo '</style></head><body><pre>'
+		aha --no-header --black < "$tmp/$1.ans"
+		echo '</pre></body></html>'
+	} > "$tmp/$1.html"
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,690 \
+		--screenshot="$PWD/screenshots/$1.png" "file://$tmp/$1.html" >/dev/null 2>&1
+	echo "screenshots/$1.png"
+}
+
+tui_start 116x38 ./spamtop --dry-run --journal "$tmp/journal" "$log"
+tui_wait "deferred 39  hold 0" 20
+shot 1-sasl-users
+tui_keys 2
+tui_wait "sorted by Msgs"
+shot 2-client-ips
+tui_keys 1 Enter
+tui_wait "Messages of SASL user victim@lab.example"
+shot 3-drill-down
+tui_keys Enter
+tui_wait "Headers (postcat -hq)"
+shot 4-message-detail
+tui_keys Escape Escape d
+tui_wait "Delete 24 messages"
+shot 5-delete-dialog
+tui_keys n 5
+tui_wait "39 rows"
+shot 6-queue
+tui_keys 6
+tui_wait "Last SASL user tried"
+shot 7-auth-failures
+tui_keys '?'
+tui_wait "Help: keys"
+shot 8-help
