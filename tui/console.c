@@ -39,6 +39,14 @@ static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig) { got_signal = sig; }
 
+/* on_crash - put the terminal back before dying of a crash signal, then die of it */
+static void on_crash(int sig)
+{
+	screen_close();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -858,6 +866,10 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	for (const int *s = (const int[]){SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, 0}; *s; s++)
+		sigaction(*s, &sa, NULL);
 }
 
 /* wait_input - until a key, or the next tick */

@@ -247,6 +247,7 @@ quits_on_q_and_restores_the_terminal() {
 	tui_wait "victim@lab.example"
 	tui_keys q
 	tui_wait "exit=0"
+	[ "$(tui display-message -p -t main '#{alternate_on}')" = 0 ]
 }
 
 ctrl_c_quits_with_130_and_restores_the_terminal() {
@@ -254,6 +255,24 @@ ctrl_c_quits_with_130_and_restores_the_terminal() {
 	tui_wait "victim@lab.example"
 	tui_keys C-c
 	tui_wait "exit=130"
+	[ "$(tui display-message -p -t main '#{alternate_on}')" = 0 ]
+}
+
+crash_signal_restores_the_terminal() {
+	tui_start 100x24 sh -c "\"\$0\" --no-queue \"\$1\" & pid=\$!; echo \$pid > $tmp/pid; wait \$pid; echo exit=\$?; exec sleep 10" "$bin" "$fixture"
+	tui_wait "victim@lab.example"
+	[ "$(tui display-message -p -t main '#{alternate_on}')" = 1 ]
+	kill -SEGV "$(cat "$tmp/pid")"
+	tui_wait "exit=139"
+	[ "$(tui display-message -p -t main '#{alternate_on}')" = 0 ]
+}
+
+non_utf8_locale_shows_question_marks_for_non_ascii() {
+	printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102301: from=<caf\303\251@x.example>, size=1, nrcpt=1 (queue active)\n' > "$tmp/latin.log"
+	tui_start 100x24 env LANG=C LC_ALL=C "$bin" --no-queue "$tmp/latin.log"
+	tui_wait "Queue: not read"
+	tui_keys 3
+	tui_wait "caf?@x.example"
 }
 
 check "the opening screen names the suspects of the real capture" opening_screen_names_the_suspects_of_the_real_capture
@@ -271,5 +290,7 @@ check "resizes to 80x24; says when the terminal is too small" resizes_to_80x24_a
 check "NO_COLOR draws without colour" no_color_and_monochrome_draw_without_colour
 check "q quits with status 0 and restores the terminal" quits_on_q_and_restores_the_terminal
 check "Ctrl-C quits with status 130 and restores the terminal" ctrl_c_quits_with_130_and_restores_the_terminal
+check "a crash signal restores the terminal" crash_signal_restores_the_terminal
+check "a non-UTF-8 locale shows non-ASCII as ?" non_utf8_locale_shows_question_marks_for_non_ascii
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]
