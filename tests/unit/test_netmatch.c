@@ -1,0 +1,94 @@
+/*
+ * test_netmatch - mynetworks as Postfix writes it: IPv4 and IPv6 CIDR,
+ * bracketed IPv6, bare addresses, tables and files set aside; removing one
+ * trusted IP; domain lists for "is this sender domain ours".
+ */
+#include "testutil.h"
+
+#include "core/netmatch.h"
+
+static void ipv4_and_ipv6_blocks_match_by_prefix(void **state)
+{
+	(void)state;
+	struct net_list l;
+	net_list_parse(&l, "127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128, 192.0.2.16/28 2001:db8::/32 10.1.2.3");
+	assert_int_equal(l.count, 6);
+	assert_string_equal(net_list_match(&l, "127.0.0.2")->text, "127.0.0.0/8");
+	assert_string_equal(net_list_match(&l, "::1")->text, "[::1]/128");
+	assert_string_equal(net_list_match(&l, "192.0.2.31")->text, "192.0.2.16/28");
+	assert_null(net_list_match(&l, "192.0.2.32"));
+	assert_null(net_list_match(&l, "192.0.2.15"));
+	assert_string_equal(net_list_match(&l, "2001:db8:ffff::25")->text, "2001:db8::/32");
+	assert_string_equal(net_list_match(&l, "[IPv6:2001:db8::1]")->text, "2001:db8::/32");
+	assert_null(net_list_match(&l, "2001:db9::1"));
+	assert_string_equal(net_list_match(&l, "10.1.2.3")->text, "10.1.2.3");
+	assert_null(net_list_match(&l, "10.1.2.4"));
+	assert_null(net_list_match(&l, "not-an-ip"));
+	net_list_free(&l);
+}
+
+static void tables_and_files_are_reported_not_evaluated(void **state)
+{
+	(void)state;
+	struct net_list l;
+	net_list_parse(&l, "127.0.0.0/8 cidr:/etc/postfix/trusted.cidr /etc/postfix/network_table hash:/etc/postfix/nets 300.1.1.1 10.0.0.0/33");
+	assert_int_equal(l.count, 1);
+	assert_string_equal(buf_str(&l.not_evaluated), "cidr:/etc/postfix/trusted.cidr\n/etc/postfix/network_table\nhash:/etc/postfix/nets\n");
+	assert_string_equal(buf_str(&l.invalid), "300.1.1.1\n10.0.0.0/33\n");
+	net_list_free(&l);
+}
+
+static void removing_a_trusted_ip_keeps_the_rest_and_names_wider_blocks(void **state)
+{
+	(void)state;
+	struct net_list l;
+	const struct net_entry *covered;
+	struct buf out = BUF_INIT;
+	net_list_parse(&l, "127.0.0.1/32 127.0.0.2/32");
+	assert_int_equal(net_list_without(&l, "127.0.0.2", &out, &covered), 1);
+	assert_string_equal(buf_str(&out), "127.0.0.1/32");
+	assert_null(covered);
+	net_list_free(&l);
+
+	buf_reset(&out);
+	net_list_parse(&l, "127.0.0.0/8 [::1]/128 192.0.2.25 hash:/etc/postfix/more");
+	assert_int_equal(net_list_without(&l, "192.0.2.25", &out, &covered), 1);
+	assert_string_equal(buf_str(&out), "127.0.0.0/8 [::1]/128 hash:/etc/postfix/more");
+	buf_reset(&out);
+	assert_int_equal(net_list_without(&l, "127.0.0.2", &out, &covered), 0);
+	assert_non_null(covered);
+	assert_string_equal(covered->text, "127.0.0.0/8");
+	assert_string_equal(buf_str(&out), "127.0.0.0/8 [::1]/128 192.0.2.25 hash:/etc/postfix/more");
+	buf_reset(&out);
+	assert_int_equal(net_list_without(&l, "::1", &out, &covered), 1);
+	assert_string_equal(buf_str(&out), "127.0.0.0/8 192.0.2.25 hash:/etc/postfix/more");
+	net_list_free(&l);
+	buf_free(&out);
+}
+
+static void domain_lists_match_whole_names_case_insensitively(void **state)
+{
+	(void)state;
+	struct domain_list d;
+	memset(&d, 0, sizeof(d));
+	domain_list_add(&d, "lab.example, mail.lab.example, localhost");
+	domain_list_add(&d, "Example.ORG hash:/etc/postfix/virtual_domains");
+	assert_true(domain_list_has(&d, "LAB.example", 11));
+	assert_true(domain_list_has(&d, "example.org", 11));
+	assert_false(domain_list_has(&d, "cheap-pills.example", 19));
+	assert_false(domain_list_has(&d, "sub.lab.example", 15));
+	assert_false(domain_list_has(&d, "", 0));
+	assert_string_equal(buf_str(&d.not_evaluated), "hash:/etc/postfix/virtual_domains\n");
+	domain_list_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ipv4_and_ipv6_blocks_match_by_prefix),
+		cmocka_unit_test(tables_and_files_are_reported_not_evaluated),
+		cmocka_unit_test(removing_a_trusted_ip_keeps_the_rest_and_names_wider_blocks),
+		cmocka_unit_test(domain_lists_match_whole_names_case_insensitively),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
