@@ -1,0 +1,557 @@
+/*
+ * cleanup - wizard state, Postfix configuration, containment and the
+ * incident report (see cleanup.h).
+ */
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "model.h"
+#include "sanitize.h"
+#include "spawn.h"
+
+#define POSTCONF_TIMEOUT_MS 10000
+#define RELOAD_TIMEOUT_MS 30000
+
+static const char *const step_titles[STEP_WATCH + 1] = {
+	"", "Hold the queue", "Read the log", "Identify the source", "Contain", "Clean the queue",
+	"Release and watch", "Watch",
+};
+
+const char *cleanup_step_title(int step)
+{
+	return step >= STEP_HOLD && step <= STEP_WATCH ? step_titles[step] : "?";
+}
+
+void cleanup_state_init(struct cleanup_state *s, int64_t now)
+{
+	memset(s, 0, sizeof(*s));
+	s->step = STEP_HOLD;
+	s->started = now;
+}
+
+void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect *sus, size_t n)
+{
+	if (s->targets_set)
+		return;
+	for (size_t i = 0; i < n && s->ntargets < CLEANUP_MAX_TARGETS; i++) {
+		struct cleanup_target *t = &s->targets[s->ntargets];
+		size_t len = sus[i].agg->key->len < sizeof(t->key) - 1 ? sus[i].agg->key->len : sizeof(t->key) - 1;
+		memset(t, 0, sizeof(*t));
+		t->kind = sus[i].kind;
+		memcpy(t->key, sus[i].agg->key->s, len);
+		t->chosen = sus[i].kind != SUSPECT_BRUTE_FORCE;	/* they send no mail: nothing to clean */
+		s->ntargets++;
+	}
+}
+
+/* ---- the state file ---- */
+
+static json_t *counts_json(const size_t c[QN_COUNT])
+{
+	json_t *o = json_object();
+	for (int i = 0; i < QN_COUNT; i++)
+		json_object_set_new(o, queue_name_str((enum queue_name)i), json_integer((json_int_t)c[i]));
+	return o;
+}
+
+static void counts_load(json_t *o, size_t c[QN_COUNT])
+{
+	for (int i = 0; i < QN_COUNT; i++)
+		c[i] = (size_t)json_integer_value(json_object_get(o, queue_name_str((enum queue_name)i)));
+}
+
+int cleanup_state_save(const struct cleanup_state *s, const char *path, struct error *err)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "schema", json_string("spamtop.cleanup/1"));
+	json_object_set_new(root, "step", json_integer(s->step));
+	json_object_set_new(root, "started", json_integer(s->started));
+	json_object_set_new(root, "released", json_integer(s->released));
+	json_object_set_new(root, "targets_set", json_boolean(s->targets_set));
+	if (s->have_before)
+		json_object_set_new(root, "queue_before", counts_json(s->before));
+	if (s->have_after)
+		json_object_set_new(root, "queue_after", counts_json(s->after));
+	json_t *ts = json_array();
+	for (size_t i = 0; i < s->ntargets; i++) {
+		const struct cleanup_target *t = &s->targets[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_string(suspect_kind_name(t->kind)));
+		json_object_set_new(o, "key", json_string(t->key));
+		json_object_set_new(o, "chosen", json_boolean(t->chosen));
+		json_object_set_new(o, "msgs_at_release", json_integer(t->msgs_at_release));
+		json_array_append_new(ts, o);
+	}
+	json_object_set_new(root, "targets", ts);
+	json_t *out = json_array();
+	for (int i = 0; i <= STEP_WATCH; i++)
+		json_array_append_new(out, json_string(s->outcome[i]));
+	json_object_set_new(root, "outcomes", out);
+
+	char tmp[600];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0700);
+	}
+	int rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	json_decref(root);
+	if (rc < 0 || rename(tmp, path) < 0) {
+		error_errno(err, errno, "cannot save the cleanup state to %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static enum suspect_kind kind_parse(const char *s)
+{
+	if (strcmp(s, suspect_kind_name(SUSPECT_TRUSTED_RELAY)) == 0)
+		return SUSPECT_TRUSTED_RELAY;
+	if (strcmp(s, suspect_kind_name(SUSPECT_BRUTE_FORCE)) == 0)
+		return SUSPECT_BRUTE_FORCE;
+	return SUSPECT_SASL_USER;
+}
+
+int cleanup_state_load(struct cleanup_state *s, const char *path, struct error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	if (root == NULL) {
+		error_set(err, "cannot read the cleanup state %s: %s", path, jerr.text);
+		return -1;
+	}
+	const char *schema = json_string_value(json_object_get(root, "schema"));
+	if (schema == NULL || strcmp(schema, "spamtop.cleanup/1") != 0) {
+		error_set(err, "%s is not a spamtop cleanup state", path);
+		json_decref(root);
+		return -1;
+	}
+	cleanup_state_init(s, json_integer_value(json_object_get(root, "started")));
+	s->step = (int)json_integer_value(json_object_get(root, "step"));
+	if (s->step < STEP_HOLD || s->step > STEP_WATCH)
+		s->step = STEP_HOLD;
+	s->released = json_integer_value(json_object_get(root, "released"));
+	s->targets_set = json_is_true(json_object_get(root, "targets_set"));
+	json_t *b = json_object_get(root, "queue_before"), *a = json_object_get(root, "queue_after");
+	if ((s->have_before = b != NULL))
+		counts_load(b, s->before);
+	if ((s->have_after = a != NULL))
+		counts_load(a, s->after);
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(root, "targets"), i, t) {
+		if (s->ntargets >= CLEANUP_MAX_TARGETS)
+			break;
+		struct cleanup_target *ct = &s->targets[s->ntargets++];
+		const char *kind = json_string_value(json_object_get(t, "kind"));
+		ct->kind = kind_parse(kind ? kind : "");
+		snprintf(ct->key, sizeof(ct->key), "%s", json_string_value(json_object_get(t, "key")) ?: "");
+		ct->chosen = json_is_true(json_object_get(t, "chosen"));
+		ct->msgs_at_release = (uint32_t)json_integer_value(json_object_get(t, "msgs_at_release"));
+	}
+	json_array_foreach(json_object_get(root, "outcomes"), i, t)
+		if (i <= STEP_WATCH)
+			snprintf(s->outcome[i], sizeof(s->outcome[i]), "%s", json_string_value(t) ?: "");
+	json_decref(root);
+	return 0;
+}
+
+/* ---- Postfix's configuration ---- */
+
+static int postconf(const char *param, char *out, size_t size, struct error *err)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s", param);
+	char *argv[] = {"postconf", "-hx", name, NULL};
+	struct spawn_result res;
+	if (spawn_run(argv, NULL, 0, POSTCONF_TIMEOUT_MS, &res, err) < 0)
+		return -1;
+	int ok = res.exited && res.status == 0;
+	if (ok) {
+		size_t n = res.out.len;
+		while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
+			n--;
+		snprintf(out, size, "%.*s", (int)n, n ? res.out.data : "");
+	} else {
+		error_set(err, "postconf -hx %s failed: %s", param, res.err.len ? buf_str(&res.err) : "no message");
+	}
+	spawn_result_free(&res);
+	return ok ? 0 : -1;
+}
+
+int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct error *err)
+{
+	static const char *const domain_params[] = {
+		"mydomain", "myorigin", "mydestination", "virtual_alias_domains", "virtual_mailbox_domains",
+		"relay_domains", NULL,
+	};
+	memset(c, 0, sizeof(*c));
+	if (postconf("mynetworks", c->mynetworks, sizeof(c->mynetworks), err) < 0
+	    || postconf("config_directory", c->config_dir, sizeof(c->config_dir), err) < 0)
+		return -1;
+	net_list_parse(&c->trusted, c->mynetworks);
+	char value[2048];
+	for (const char *const *p = domain_params; *p; p++)
+		if (postconf(*p, value, sizeof(value), err) == 0)
+			domain_list_add(&c->ours, value);
+	if (extra_domains)
+		domain_list_add(&c->ours, extra_domains);
+	return 0;
+}
+
+void postfix_conf_free(struct postfix_conf *c)
+{
+	net_list_free(&c->trusted);
+	domain_list_free(&c->ours);
+}
+
+/* ---- containment ---- */
+
+int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max)
+{
+	/* split the template first, then fill {user} in: the user is never split */
+	size_t used = 0;
+	int n = 0;
+	const char *p = template ? template : "";
+	while (*p && n < max - 1) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == 0)
+			break;
+		struct buf w = BUF_INIT;
+		for (; *p && *p != ' ' && *p != '\t'; p++) {
+			if (strncmp(p, "{user}", 6) == 0) {
+				buf_puts(&w, user);
+				p += 5;
+			} else {
+				buf_putc(&w, *p);
+			}
+		}
+		if (used + w.len + 1 > size) {
+			buf_free(&w);
+			n = 0;
+			break;
+		}
+		argv[n++] = memcpy(storage + used, buf_str(&w), w.len + 1);
+		used += w.len + 1;
+		buf_free(&w);
+	}
+	argv[n] = NULL;
+	return n ? n : -1;
+}
+
+int cleanup_run_journaled(char *const argv[], const char *action, const char *target, const char *journal_path,
+			  struct buf *out, struct error *err)
+{
+	struct journal j;
+	struct buf cmd = BUF_INIT;
+	spawn_describe(argv, &cmd);
+	if (journal_open(&j, journal_path, err) < 0) {
+		buf_free(&cmd);
+		return -1;
+	}
+	json_t *e = journal_entry("planned");
+	json_object_set_new(e, "action", json_string(action));
+	json_object_set_new(e, "selection", json_string(target));
+	json_object_set_new(e, "command", json_string(buf_str(&cmd)));
+	if (journal_append(&j, e, err) < 0) {
+		journal_close(&j);
+		buf_free(&cmd);
+		return -1;
+	}
+	struct spawn_result res;
+	int rc = spawn_run(argv, NULL, 0, RELOAD_TIMEOUT_MS, &res, err);
+	int status = rc < 0 ? -1 : res.exited ? res.status : 128 + res.status;
+	if (rc == 0) {
+		buf_append(out, res.out.data ? res.out.data : "", res.out.len);
+		buf_append(out, res.err.data ? res.err.data : "", res.err.len);
+		spawn_result_free(&res);
+	}
+	e = journal_entry("done");
+	json_object_set_new(e, "action", json_string(action));
+	json_object_set_new(e, "selection", json_string(target));
+	json_object_set_new(e, "command", json_string(buf_str(&cmd)));
+	json_object_set_new(e, "exit_status", json_integer(status));
+	struct error jerr;
+	if (journal_append(&j, e, &jerr) < 0 && rc == 0) {
+		*err = jerr;
+		status = -1;
+	}
+	journal_close(&j);
+	buf_free(&cmd);
+	return status;
+}
+
+static int copy_file(const char *from, const char *to, struct error *err)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		error_errno(err, errno, "cannot read %s", from);
+		return -1;
+	}
+	int outfd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (outfd < 0) {
+		error_errno(err, errno, "cannot create %s", to);
+		close(in);
+		return -1;
+	}
+	char chunk[65536];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, chunk, sizeof(chunk))) > 0)
+		if (write(outfd, chunk, (size_t)n) != n) {
+			rc = -1;
+			break;
+		}
+	if (n < 0 || rc < 0 || fsync(outfd) < 0) {
+		error_errno(err, errno, "cannot copy %s to %s", from, to);
+		rc = -1;
+	}
+	close(in);
+	close(outfd);
+	return rc;
+}
+
+int cleanup_drop_trusted_ip(const struct postfix_conf *c, const char *new_value, const char *journal_path,
+			    struct buf *backup, struct buf *out, struct error *err)
+{
+	char main_cf[300], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", c->config_dir);
+	buf_printf(backup, "%s.spamtop-%s", main_cf, stamp);
+	if (copy_file(main_cf, buf_str(backup), err) < 0)
+		return -1;
+	struct buf setting = BUF_INIT;
+	buf_printf(&setting, "mynetworks = %s", new_value);
+	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
+	int rc = cleanup_run_journaled(edit, "mynetworks", buf_str(&setting), journal_path, out, err);
+	buf_free(&setting);
+	if (rc != 0) {
+		if (rc > 0)
+			error_set(err, "postconf -e failed (exit status %d); main.cf is unchanged or saved in %s", rc,
+				  buf_str(backup));
+		return -1;
+	}
+	char *reload[] = {"postfix", "reload", NULL};
+	rc = cleanup_run_journaled(reload, "reload", "postfix", journal_path, out, err);
+	if (rc > 0)
+		error_set(err, "postfix reload failed (exit status %d): mynetworks is changed in main.cf", rc);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---- the incident report ---- */
+
+static void md_text(FILE *f, const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, len);
+	for (size_t i = 0; i < b.len; i++) {	/* keep table cells and emphasis intact */
+		char ch = b.data[i];
+		if (ch == '|' || ch == '*' || ch == '_' || ch == '`' || ch == '<' || ch == '>')
+			fputc('\\', f);
+		fputc(ch, f);
+	}
+	buf_free(&b);
+}
+
+static void md_str(FILE *f, const char *s) { md_text(f, s, strlen(s)); }
+
+static void put_time(FILE *f, int64_t t)
+{
+	char s[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&tt, &tm));
+	fputs(s, f);
+}
+
+static void put_counts(FILE *f, const char *label, const size_t c[QN_COUNT])
+{
+	size_t total = 0;
+	for (int i = 0; i < QN_COUNT; i++)
+		total += c[i];
+	fprintf(f, "- %s: %zu messages (incoming %zu, active %zu, deferred %zu, hold %zu)\n", label, total,
+		c[QN_INCOMING], c[QN_ACTIVE], c[QN_DEFERRED], c[QN_HOLD]);
+}
+
+static size_t json_list_len(json_t *e, const char *key)
+{
+	json_t *v = json_object_get(e, key);
+	return json_is_array(v) ? json_array_size(v) : 0;
+}
+
+/* put_journal - every entry since the cleanup began, as a table */
+static void put_journal(FILE *f, const char *path, int64_t since)
+{
+	FILE *j = path ? fopen(path, "r") : NULL;
+	if (j == NULL) {
+		fprintf(f, "The audit journal %s could not be read.\n", path ? path : "(none)");
+		return;
+	}
+	char stamp[32];
+	time_t tt = (time_t)since;
+	struct tm tm;
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", gmtime_r(&tt, &tm));
+	fputs("| time (UTC) | operator | action | selection | command | expected | changed | gone | not changed | exit |\n"
+	      "|---|---|---|---|---|---|---|---|---|---|\n", f);
+	char line[1 << 16];
+	size_t rows = 0;
+	while (fgets(line, sizeof(line), j)) {
+		json_t *e = json_loads(line, 0, NULL);
+		const char *time = json_string_value(json_object_get(e, "time"));
+		const char *phase = json_string_value(json_object_get(e, "phase"));
+		if (e == NULL || time == NULL || strcmp(time, stamp) < 0 || phase == NULL || strcmp(phase, "done") != 0) {
+			json_decref(e);
+			continue;
+		}
+		json_t *cmd = json_object_get(e, "command");
+		struct buf c = BUF_INIT;
+		if (json_is_array(cmd)) {
+			size_t i;
+			json_t *w;
+			json_array_foreach(cmd, i, w) buf_printf(&c, "%s%s", i ? " " : "", json_string_value(w) ?: "");
+		} else if (json_is_string(cmd)) {
+			buf_puts(&c, json_string_value(cmd));
+		}
+		fprintf(f, "| %.19s | ", time);
+		md_str(f, json_string_value(json_object_get(e, "operator")) ?: "?");
+		fputs(" | ", f);
+		md_str(f, json_string_value(json_object_get(e, "action")) ?: "?");
+		fputs(" | ", f);
+		md_str(f, json_string_value(json_object_get(e, "selection")) ?: "");
+		fputs(" | ", f);
+		md_str(f, buf_str(&c));
+		json_t *exp = json_object_get(e, "expected");
+		fprintf(f, " | %s", "");
+		if (exp)
+			fprintf(f, "%lld", (long long)json_integer_value(exp));
+		json_t *total = json_object_get(e, "postsuper_total");
+		size_t changed = json_list_len(e, "changed");
+		if (changed == 0 && total)
+			changed = (size_t)json_integer_value(total);
+		fprintf(f, " | %zu | %zu | %zu | %lld |\n", changed, json_list_len(e, "gone"), json_list_len(e, "unchanged"),
+			(long long)json_integer_value(json_object_get(e, "exit_status")));
+		buf_free(&c);
+		json_decref(e);
+		rows++;
+	}
+	fclose(j);
+	if (rows == 0)
+		fputs("\nNo action was journaled since the cleanup began.\n", f);
+}
+
+static void put_suspects(FILE *f, const struct model *m, const struct suspect *sus, size_t n,
+			 const struct cleanup_state *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct agg_stats *a = sus[i].agg;
+		int chosen = 0;
+		for (size_t t = 0; t < s->ntargets; t++)
+			if (s->targets[t].kind == sus[i].kind && strlen(s->targets[t].key) == a->key->len
+			    && memcmp(s->targets[t].key, a->key->s, a->key->len) == 0)
+				chosen = s->targets[t].chosen;
+		fprintf(f, "### %s ", suspect_kind_name(sus[i].kind));
+		md_text(f, a->key->s, a->key->len);
+		fprintf(f, "%s\n\n", chosen ? " (acted on)" : "");
+		fprintf(f, "- %u messages, %u recipients, %u deferred, %u bounced", a->msgs, a->rcpts, a->deferred,
+			a->bounced);
+		if (sus[i].kind == SUSPECT_SASL_USER)
+			fprintf(f, ", from %u client IPs", a->distinct_ips);
+		fprintf(f, "; %u SASL failures; %u deleted\n", a->sasl_failures, a->deleted);
+		fputs("- first seen ", f);
+		put_time(f, a->first_seen);
+		fputs(", last seen ", f);
+		put_time(f, a->last_seen);
+		fputc('\n', f);
+		for (int r = 0; r < sus[i].nreasons; r++)
+			fprintf(f, "- %s\n", sus[i].reasons[r]);
+		fputc('\n', f);
+	}
+	(void)m;
+}
+
+int incident_write(FILE *f, const struct model *m, const struct suspect *sus, size_t nsus,
+		   const struct cleanup_state *s, const char *const *logs, size_t nlogs, const char *journal_path,
+		   struct error *err)
+{
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	const struct model_totals *t = model_totals(m);
+	fputs("# Incident report: spam sent through ", f);
+	md_str(f, host);
+	fputs("\n\n- Written: ", f);
+	put_time(f, (int64_t)time(NULL));
+	fputs(" by ", f);
+	md_str(f, journal_operator());
+	fputs("\n- Logs read:", f);
+	for (size_t i = 0; i < nlogs; i++) {
+		fputs(i ? ", " : " ", f);
+		md_str(f, logs[i]);
+	}
+	fprintf(f, " (%llu lines)\n- Log time: ", (unsigned long long)t->lines);
+	put_time(f, t->first_time);
+	fputs(" to ", f);
+	put_time(f, t->last_time);
+	fprintf(f, "\n- Messages: %llu (%llu authenticated, %llu unauthenticated, %llu with the null sender); "
+		"%llu SASL failures; %llu rejects\n\n", (unsigned long long)t->messages,
+		(unsigned long long)t->auth_messages, (unsigned long long)t->unauth_messages,
+		(unsigned long long)t->null_sender, (unsigned long long)t->sasl_failures, (unsigned long long)t->rejects);
+
+	fputs("## Timeline\n\n", f);
+	fputs("- ", f);
+	put_time(f, t->first_time);
+	fputs(": the log begins\n", f);
+	for (size_t i = 0; i < nsus; i++) {
+		fputs("- ", f);
+		put_time(f, sus[i].agg->first_seen);
+		fprintf(f, ": first seen: %s ", suspect_kind_name(sus[i].kind));
+		md_text(f, sus[i].agg->key->s, sus[i].agg->key->len);
+		fputc('\n', f);
+	}
+	if (s) {
+		fputs("- ", f);
+		put_time(f, s->started);
+		fputs(": the cleanup began\n", f);
+		for (int step = STEP_HOLD; step <= STEP_WATCH; step++)
+			if (s->outcome[step][0]) {
+				fprintf(f, "- step %d, %s: ", step, cleanup_step_title(step));
+				md_str(f, s->outcome[step]);
+				fputc('\n', f);
+			}
+	}
+	fputs("\n## Suspects and evidence\n\n", f);
+	if (nsus == 0)
+		fputs("No suspect crossed its threshold.\n\n", f);
+	put_suspects(f, m, sus, nsus, s ? s : &(struct cleanup_state){0});
+
+	fputs("## Actions (from the audit journal)\n\n", f);
+	put_journal(f, journal_path, s ? s->started : 0);
+
+	fputs("\n## The queue\n\n", f);
+	if (s && s->have_before)
+		put_counts(f, "Before the cleanup", s->before);
+	if (s && s->have_after)
+		put_counts(f, "After the release", s->after);
+	if (!s || (!s->have_before && !s->have_after))
+		fputs("The queue was not read during a cleanup.\n", f);
+	if (ferror(f)) {
+		error_errno(err, errno, "cannot write the incident report");
+		return -1;
+	}
+	return 0;
+}

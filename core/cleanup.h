@@ -1,0 +1,90 @@
+/*
+ * cleanup - the guided six-step cleanup, apart from its screens: the
+ * wizard's saved state, what Postfix's configuration says is ours and
+ * trusted, the two containment actions (run the admin's disable-account
+ * command; drop an IP from mynetworks), and the incident report.
+ *
+ * The state file is rewritten whole after every step (a temporary file
+ * renamed over the old one), so a dropped SSH session or a crash resumes
+ * at the step it stopped at. Containment actions, like queue actions, are
+ * journaled before they run and refused if the journal cannot be written.
+ */
+#ifndef SPAMTOP_CLEANUP_H
+#define SPAMTOP_CLEANUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "detect.h"
+#include "error.h"
+#include "netmatch.h"
+#include "queue.h"
+
+enum cleanup_step {
+	STEP_HOLD = 1, STEP_READ, STEP_IDENTIFY, STEP_CONTAIN, STEP_CLEAN, STEP_RELEASE, STEP_WATCH
+};
+
+#define CLEANUP_MAX_TARGETS 16
+#define CLEANUP_DEFAULT_STATE "/var/lib/spamtop/cleanup.json"
+
+struct cleanup_target {
+	enum suspect_kind kind;
+	char key[256];
+	int chosen;
+	uint32_t msgs_at_release;	/* its message count when the queue was released */
+};
+
+struct cleanup_state {
+	int step;
+	int64_t started;	/* wall-clock time the cleanup began */
+	int64_t released;	/* when step 6 released the queue, 0 before */
+	int have_before, have_after;
+	size_t before[QN_COUNT], after[QN_COUNT];	/* the queue by state */
+	struct cleanup_target targets[CLEANUP_MAX_TARGETS];
+	size_t ntargets;
+	int targets_set;	/* step 3 was seen: targets hold the admin's choice */
+	char outcome[STEP_WATCH + 1][200];	/* what each step did, in words */
+};
+
+void cleanup_state_init(struct cleanup_state *s, int64_t now);
+int cleanup_state_save(const struct cleanup_state *s, const char *path, struct error *err);
+int cleanup_state_load(struct cleanup_state *s, const char *path, struct error *err);
+const char *cleanup_step_title(int step);
+/* Takes the suspects as targets (once): accounts and trusted relays chosen, brute force not. */
+void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect *sus, size_t n);
+
+/* What Postfix says: mynetworks and our domains (postconf -hx). */
+struct postfix_conf {
+	char mynetworks[2048];
+	struct net_list trusted;
+	struct domain_list ours;
+	char config_dir[256];
+};
+
+int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct error *err);
+void postfix_conf_free(struct postfix_conf *c);
+
+/* The admin's disable command with {user} filled in, split into an argv; -1 if empty. */
+int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max);
+/*
+ * Runs argv (journaled as `action` on `target`), output into out.
+ * Returns its exit status, or -1 with err (nothing ran if the journal refused).
+ */
+int cleanup_run_journaled(char *const argv[], const char *action, const char *target, const char *journal_path,
+			  struct buf *out, struct error *err);
+/*
+ * Drops ip from mynetworks: copies main.cf aside (its path into backup),
+ * `postconf -e mynetworks=NEW`, `postfix reload`, all journaled.
+ */
+int cleanup_drop_trusted_ip(const struct postfix_conf *c, const char *new_value, const char *journal_path,
+			    struct buf *backup, struct buf *out, struct error *err);
+
+/* The incident report, Markdown. journal_path may be NULL or unreadable (said so in the report). */
+struct model;
+int incident_write(FILE *f, const struct model *m, const struct suspect *sus, size_t nsus,
+		   const struct cleanup_state *s, const char *const *logs, size_t nlogs, const char *journal_path,
+		   struct error *err);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * test_cleanup - the wizard's state survives a save and a load, the
+ * disable-account template becomes an argv without a shell, suspects become
+ * targets (brute force not chosen), containment commands are journaled, and
+ * the incident report on the real capture names the culprits and the
+ * journaled actions, with hostile text escaped.
+ */
+#include "testutil.h"
+
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/ingest.h"
+#include "core/model.h"
+
+static struct model *lab_model(void)
+{
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
+	return m;
+}
+
+static void state_survives_save_and_load(void **state)
+{
+	(void)state;
+	struct cleanup_state s, back;
+	struct error err;
+	cleanup_state_init(&s, 1795564800);
+	s.step = STEP_CLEAN;
+	s.have_before = 1;
+	s.before[QN_DEFERRED] = 39;
+	s.ntargets = 2;
+	s.targets[0] = (struct cleanup_target){SUSPECT_SASL_USER, "victim@lab.example", 1, 0};
+	s.targets[1] = (struct cleanup_target){SUSPECT_BRUTE_FORCE, "127.0.0.66", 0, 0};
+	s.targets_set = 1;
+	snprintf(s.outcome[STEP_HOLD], sizeof(s.outcome[0]), "held 39 messages");
+	const char *path = "/tmp/spamtop-test-cleanup/state.json";
+	assert_int_equal(cleanup_state_save(&s, path, &err), 0);
+	assert_int_equal(cleanup_state_load(&back, path, &err), 0);
+	assert_int_equal(back.step, STEP_CLEAN);
+	assert_int_equal(back.started, 1795564800);
+	assert_int_equal(back.before[QN_DEFERRED], 39);
+	assert_false(back.have_after);
+	assert_int_equal(back.ntargets, 2);
+	assert_string_equal(back.targets[0].key, "victim@lab.example");
+	assert_int_equal(back.targets[1].kind, SUSPECT_BRUTE_FORCE);
+	assert_false(back.targets[1].chosen);
+	assert_string_equal(back.outcome[STEP_HOLD], "held 39 messages");
+	test_write_file(path, "{\"schema\": \"other\"}", 19);
+	assert_int_equal(cleanup_state_load(&back, path, &err), -1);
+	assert_non_null(strstr(err.msg, "not a spamtop cleanup state"));
+	assert_int_equal(system("rm -rf /tmp/spamtop-test-cleanup"), 0);
+}
+
+static void account_template_fills_the_user_into_one_argument(void **state)
+{
+	(void)state;
+	char storage[256], *argv[8];
+	assert_int_equal(cleanup_account_argv("doveadm kick {user}", "victim@lab.example; rm -rf /", storage,
+					      sizeof(storage), argv, 8), 3);
+	assert_string_equal(argv[0], "doveadm");
+	assert_string_equal(argv[2], "victim@lab.example; rm -rf /");	/* one argument; no shell sees it */
+	assert_null(argv[3]);
+	assert_int_equal(cleanup_account_argv("bm-cli user logout --user={user}", "a@b", storage, sizeof(storage),
+					      argv, 8), 4);
+	assert_string_equal(argv[3], "--user=a@b");
+	assert_int_equal(cleanup_account_argv("", "a@b", storage, sizeof(storage), argv, 8), -1);
+	assert_int_equal(cleanup_account_argv(NULL, "a@b", storage, sizeof(storage), argv, 8), -1);
+}
+
+static void suspects_become_targets_and_brute_force_is_not_chosen(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	struct cleanup_state s;
+	cleanup_state_init(&s, 0);
+	cleanup_targets_from_suspects(&s, sus, n);
+	assert_int_equal(s.ntargets, 3);
+	assert_string_equal(s.targets[0].key, "victim@lab.example");
+	assert_true(s.targets[0].chosen);
+	for (size_t i = 0; i < s.ntargets; i++)
+		assert_int_equal(s.targets[i].chosen, s.targets[i].kind != SUSPECT_BRUTE_FORCE);
+	model_free(m);
+}
+
+static void containment_command_is_journaled_before_and_after(void **state)
+{
+	(void)state;
+	const char *journal = "/tmp/spamtop-test-cleanup-journal.jsonl";
+	unlink(journal);
+	char *argv[] = {"echo", "kicked", "victim@lab.example", NULL};
+	struct buf out = BUF_INIT;
+	struct error err;
+	assert_int_equal(cleanup_run_journaled(argv, "disable-account", "victim@lab.example", journal, &out, &err), 0);
+	assert_string_equal(buf_str(&out), "kicked victim@lab.example\n");
+	size_t len;
+	char *text = test_read_file(journal, &len);
+	assert_non_null(strstr(text, "\"phase\":\"planned\",\"operator\""));
+	assert_non_null(strstr(text, "\"action\":\"disable-account\",\"selection\":\"victim@lab.example\","
+				     "\"command\":\"echo kicked victim@lab.example\",\"exit_status\":0"));
+	free(text);
+	unlink(journal);
+	/* a journal that cannot be written: the command does not run */
+	buf_reset(&out);
+	assert_int_equal(cleanup_run_journaled(argv, "disable-account", "x", "/proc/spamtop/journal", &out, &err), -1);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+}
+
+static void incident_report_names_culprits_actions_and_queue(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	struct cleanup_state s;
+	cleanup_state_init(&s, 1795564000);
+	cleanup_targets_from_suspects(&s, sus, n);
+	s.have_before = s.have_after = 1;
+	s.before[QN_DEFERRED] = 39;
+	s.after[QN_DEFERRED] = 3;
+	snprintf(s.outcome[STEP_CLEAN], sizeof(s.outcome[0]), "deleted 36 messages");
+	const char *journal = "/tmp/spamtop-test-incident-journal.jsonl";
+	const char *entries =
+		"{\"time\":\"2026-11-24T23:50:00.000Z\",\"phase\":\"done\",\"operator\":\"root\",\"action\":\"delete\","
+		"\"selection\":\"SASL user victim@lab.example\",\"command\":[\"postsuper\",\"-d\",\"-\"],\"expected\":24,"
+		"\"changed\":[\"A\",\"B\"],\"gone\":[],\"unchanged\":[],\"exit_status\":0}\n"
+		"{\"time\":\"2020-01-01T00:00:00.000Z\",\"phase\":\"done\",\"operator\":\"root\",\"action\":\"old-incident\"}\n"
+		"{\"time\":\"2026-11-24T23:51:00.000Z\",\"phase\":\"done\",\"operator\":\"ev|l\\u001b[2J\",\"action\":\"mynetworks\","
+		"\"selection\":\"mynetworks = 127.0.0.1/32\",\"command\":\"postconf -e mynetworks = 127.0.0.1/32\",\"exit_status\":0}\n";
+	test_write_file(journal, entries, strlen(entries));
+	const char *logs[] = {"tests/fixtures/lab-outbreak.log"};
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct error err;
+	assert_int_equal(incident_write(f, m, sus, n, &s, logs, 1, journal, &err), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "### sasl_user victim@lab.example (acted on)"));
+	assert_non_null(strstr(text, "### trusted_relay 127.0.0.2 (acted on)"));
+	assert_non_null(strstr(text, "### brute_force 127.0.0.66\n"));
+	assert_non_null(strstr(text, "- 24 messages, 48 recipients, 48 deferred, 0 bounced, from 5 client IPs"));
+	assert_non_null(strstr(text, "| 2026-11-24T23:50:00 | root | delete | SASL user victim@lab.example | "
+				     "postsuper -d - | 24 | 2 | 0 | 0 | 0 |"));
+	assert_null(strstr(text, "old-incident"));	/* before this cleanup began */
+	assert_non_null(strstr(text, "ev\\|l\\x1b[2J"));	/* escaped, never raw */
+	assert_null(strchr(text, '\033'));
+	assert_non_null(strstr(text, "- step 5, Clean the queue: deleted 36 messages"));
+	assert_non_null(strstr(text, "- Before the cleanup: 39 messages (incoming 0, active 0, deferred 39, hold 0)"));
+	assert_non_null(strstr(text, "- After the release: 3 messages"));
+	free(text);
+	unlink(journal);
+	model_free(m);
+}
+
+int main(void)
+{
+	test_use_utc();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(state_survives_save_and_load),
+		cmocka_unit_test(account_template_fills_the_user_into_one_argument),
+		cmocka_unit_test(suspects_become_targets_and_brute_force_is_not_chosen),
+		cmocka_unit_test(containment_command_is_journaled_before_and_after),
+		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
