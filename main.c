@@ -14,6 +14,7 @@
 
 #include "core/journal.h"
 
+#include "core/cleanup.h"
 #include "core/detect.h"
 #include "core/ingest.h"
 #include "core/model.h"
@@ -26,7 +27,10 @@
 static void usage(FILE *out)
 {
 	fputs("usage: spamtop [CONSOLE OPTIONS] [FILE...]\n"
+	      "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
+	      "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
 	      "       spamtop --report [--json] [--top N] [FILE...]\n"
+	      "       spamtop report --incident FILE [--journal FILE] [--state FILE] [FILE...]\n"
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
 	      "               [--dry-run] [--yes] [--log FILE]... [--journal FILE]\n"
@@ -46,6 +50,15 @@ static void usage(FILE *out)
 	      "  --queue-crit N   and red at N (default 200)\n"
 	      "  --no-color       monochrome (so does NO_COLOR in the environment)\n"
 	      "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n"
+	      "\n"
+	      "cleanup opens the console on the guided six-step cleanup (c in the console):\n"
+	      "hold, read, identify, contain, clean, release and watch; its state is saved\n"
+	      "after each step (--resume goes on from it) and it writes an incident report.\n"
+	      "  --state FILE       the saved state (root: /var/lib/spamtop/cleanup.json)\n"
+	      "  --incident FILE    the incident report (root: /var/lib/spamtop/spamtop-incident-*.md)\n"
+	      "  --disable-cmd CMD  step 4 for an account, e.g. 'doveadm kick {user}' (an argv,\n"
+	      "                     no shell); unset: the manual steps are shown\n"
+	      "  --our-domains LIST added to the domains postconf says are ours\n"
 	      "\n"
 	      "Report mode reads Postfix mail logs (plain, rotated .gz, or - for stdin)\n"
 	      "and prints who is sending: SASL users, client IPs, senders, sender domains,\n"
@@ -70,6 +83,40 @@ static void usage(FILE *out)
 	      "or no terminal to confirm on without --yes).\n", out);
 }
 
+/* write_incident - the Markdown incident report of `spamtop report --incident FILE` */
+static int write_incident(const struct model *m, const struct report_options *ro, const char *path,
+			  const char *journal, const char *state_path)
+{
+	struct cleanup_state st;
+	struct error err;
+	int have_state = 0;
+	if (state_path == NULL && access(CLEANUP_DEFAULT_STATE, R_OK) == 0)
+		state_path = CLEANUP_DEFAULT_STATE;
+	if (state_path) {
+		if (cleanup_state_load(&st, state_path, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			return 1;
+		}
+		have_state = 1;
+	}
+	struct suspect sus[64];
+	size_t n = detect_suspects(m, &ro->thresholds, sus, 64);
+	size_t nlogs = 0;
+	while (ro->sources[nlogs])
+		nlogs++;
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	if (f == NULL) {
+		fprintf(stderr, "spamtop: cannot write %s\n", path);
+		return 1;
+	}
+	int rc = incident_write(f, m, sus, n, have_state ? &st : NULL, ro->sources, nlogs, journal, &err);
+	if ((f != stdout && fclose(f) != 0) || rc < 0) {
+		fprintf(stderr, "spamtop: cannot write %s\n", path);
+		return 1;
+	}
+	return 0;
+}
+
 static int run_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -77,9 +124,15 @@ static int run_report(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"top", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
+		{"incident", required_argument, NULL, 'I'},
+		{"journal", required_argument, NULL, 'J'},
+		{"state", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, c;
+	const char *incident = NULL, *state = NULL;
+	const char *journal = getenv("SPAMTOP_JOURNAL") ? getenv("SPAMTOP_JOURNAL") : JOURNAL_DEFAULT_PATH;
+	optind = 1;
 	struct report_options ro = {.top = 10};
 	detect_thresholds_default(&ro.thresholds);
 	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
@@ -89,6 +142,9 @@ static int run_report(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'I': incident = optarg; break;
+		case 'J': journal = optarg; break;
+		case 'S': state = optarg; break;
 		case 't': {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -123,6 +179,11 @@ static int run_report(int argc, char **argv)
 		}
 	}
 	ro.sources = files;
+	if (incident) {
+		status |= write_incident(m, &ro, incident, journal, state);
+		model_free(m);
+		return status;
+	}
 	int rc = json ? report_write_json(stdout, m, &ro, &err) : report_write_text(stdout, m, &ro, &err);
 	if (rc < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
@@ -144,9 +205,14 @@ static int number_arg(const char *opt, const char *s, double lo, double hi, doub
 	return 0;
 }
 
-static int run_console(int argc, char **argv)
+static int run_console(int argc, char **argv, int cleanup)
 {
 	static const struct option opts[] = {
+		{"resume", no_argument, NULL, 'R'},
+		{"state", required_argument, NULL, 'S'},
+		{"incident", required_argument, NULL, 'I'},
+		{"disable-cmd", required_argument, NULL, 'D'},
+		{"our-domains", required_argument, NULL, 'O'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"no-queue", no_argument, NULL, 'Q'},
 		{"from-end", no_argument, NULL, 'e'},
@@ -160,6 +226,8 @@ static int run_console(int argc, char **argv)
 	};
 	struct console_options o;
 	console_options_default(&o);
+	o.cleanup = cleanup;
+	optind = 1;
 	o.journal = getenv("SPAMTOP_JOURNAL") ? getenv("SPAMTOP_JOURNAL") : JOURNAL_DEFAULT_PATH;
 	int c;
 	double v;
@@ -171,6 +239,11 @@ static int run_console(int argc, char **argv)
 		case 'C': o.no_color = 1; break;
 		case 'k': o.keymap = optarg; break;
 		case 'J': o.journal = optarg; break;
+		case 'R': o.resume = 1; break;
+		case 'S': o.state_path = optarg; break;
+		case 'I': o.incident_path = optarg; break;
+		case 'D': o.disable_cmd = optarg; break;
+		case 'O': o.our_domains = optarg; break;
 		case 'r':
 			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
 				return 2;
@@ -218,8 +291,12 @@ int main(int argc, char **argv)
 		if (rc != QUEUE_NOT_A_COMMAND)
 			return rc;
 	}
+	if (argc > 1 && strcmp(argv[1], "cleanup") == 0)
+		return run_console(argc - 1, argv + 1, 1);
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return run_report(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--report") == 0)
 			return run_report(argc, argv);
-	return run_console(argc, argv);
+	return run_console(argc, argv, 0);
 }

@@ -516,11 +516,19 @@ int incident_write(FILE *f, const struct model *m, const struct suspect *sus, si
 	fputs("- ", f);
 	put_time(f, t->first_time);
 	fputs(": the log begins\n", f);
-	for (size_t i = 0; i < nsus; i++) {
+	size_t order[64], n = nsus < 64 ? nsus : 64;
+	for (size_t i = 0; i < n; i++) {	/* in time order: an insertion sort of a handful */
+		size_t j = i;
+		for (; j > 0 && sus[order[j - 1]].agg->first_seen > sus[i].agg->first_seen; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct suspect *x = &sus[order[k]];
 		fputs("- ", f);
-		put_time(f, sus[i].agg->first_seen);
-		fprintf(f, ": first seen: %s ", suspect_kind_name(sus[i].kind));
-		md_text(f, sus[i].agg->key->s, sus[i].agg->key->len);
+		put_time(f, x->agg->first_seen);
+		fprintf(f, ": first seen: %s ", suspect_kind_name(x->kind));
+		md_text(f, x->agg->key->s, x->agg->key->len);
 		fputc('\n', f);
 	}
 	if (s) {

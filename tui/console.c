@@ -25,6 +25,7 @@
 #include "core/sanitize.h"
 #include "core/trail.h"
 #include "screen.h"
+#include "wizard.h"
 
 #ifndef SPAMTOP_KEYMAP_DIR
 #define SPAMTOP_KEYMAP_DIR "/usr/local/share/spamtop/keymaps"
@@ -74,9 +75,7 @@ struct table *console_table(struct console *c)
 	return v->type == VIEW_TABLE ? &v->table : NULL;
 }
 
-static void say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(struct console *c, int is_error, const char *fmt, ...)
+void console_say(struct console *c, int is_error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -85,6 +84,7 @@ static void say(struct console *c, int is_error, const char *fmt, ...)
 	c->message_is_error = is_error;
 	c->message_until_ms = now_ms() + (is_error ? 8000 : 5000);
 }
+
 
 /* ---- inputs ---- */
 
@@ -199,7 +199,12 @@ static int queue_tick(struct console *c, int force)
 	struct queue_snapshot *q = NULL;
 	struct error err;
 	int rc = queue_refresh_take(c->refresh, &q, &err);
-	if (rc > 0) {
+	if (rc > 0 && c->refresh_started_ms < c->queue_read_ms) {
+		queue_snapshot_free(q);	/* older than the one read after an action */
+		rc = 0;
+		c->queue_next_ms = now_ms();
+	} else if (rc > 0) {
+		c->queue_read_ms = c->refresh_started_ms;
 		queue_snapshot_free(c->queue);
 		c->queue = q;
 		c->queue_time = time(NULL);
@@ -218,7 +223,8 @@ static int queue_tick(struct console *c, int force)
 	if (rc != 0)
 		c->queue_next_ms = now_ms() + (c->opt->refresh_ms < 1000 ? 1000 : c->opt->refresh_ms);
 	if ((force || now_ms() >= c->queue_next_ms) && !c->paused)
-		queue_refresh_start(c->refresh, &err);
+		if (queue_refresh_start(c->refresh, &err) > 0)
+			c->refresh_started_ms = now_ms();
 	return rc > 0;
 }
 
@@ -231,16 +237,19 @@ static void rebuild(struct console *c)
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
 	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, (int64_t)time(NULL)};
 	struct table *t = console_table(c);
+	struct view *v = console_top(c);
 	if (t)
 		table_rebuild(t, &c->ctx);
+	else if (v && v->type == VIEW_WIZARD)
+		wizard_render(c, &v->pager);
 }
 
 /* ---- views ---- */
 
-static struct view *push_view(struct console *c, enum view_type type)
+struct view *console_push_view(struct console *c, enum view_type type)
 {
 	if (c->depth >= CONSOLE_MAX_DEPTH) {
-		say(c, 1, "Too deep: go back first");
+		console_say(c, 1, "Too deep: go back first");
 		return NULL;
 	}
 	struct view *v = calloc(1, sizeof(*v));
@@ -251,7 +260,7 @@ static struct view *push_view(struct console *c, enum view_type type)
 	return v;
 }
 
-static void pop_view(struct console *c)
+void console_pop_view(struct console *c)
 {
 	if (c->depth == 0)
 		return;
@@ -278,7 +287,7 @@ static void put_istr_line(struct pager *p, const char *label, const struct istr 
 /* open_message - the detail of one queue ID: facts, log trail, headers */
 static void open_message(struct console *c, const char *qid)
 {
-	struct view *v = push_view(c, VIEW_PAGER);
+	struct view *v = console_push_view(c, VIEW_PAGER);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
@@ -311,7 +320,7 @@ static void open_message(struct console *c, const char *qid)
 		put_istr_line(p, "Client name", r->client_name, "-");
 		put_istr_line(p, "Client IP", r->client_ip, "-");
 	}
-	pager_add(p, LS_TEXT, "", 0);
+	pager_puts(p, LS_TEXT, "");
 	const char *paths[CONSOLE_MAX_INPUTS];
 	size_t n = 0;
 	for (size_t i = 0; i < c->ninputs; i++)
@@ -326,10 +335,10 @@ static void open_message(struct console *c, const char *qid)
 		pager_addf(p, LS_ALERT, "  %s", err.msg);
 	pager_add_lines(p, LS_TEXT, out.data ? out.data : "", out.len);
 	buf_reset(&out);
-	pager_add(p, LS_TEXT, "", 0);
-	pager_add(p, LS_HEADING, "Headers (postcat -hq)", 21);
+	pager_puts(p, LS_TEXT, "");
+	pager_puts(p, LS_HEADING, "Headers (postcat -hq)");
 	if (c->opt->no_queue)
-		pager_add(p, LS_DIM, "  not read: --no-queue", 22);
+		pager_puts(p, LS_DIM, "  not read: --no-queue");
 	else if (trail_headers(qid, 10000, &out, &err) < 0)
 		pager_addf(p, LS_DIM, "  %s", err.msg);
 	else
@@ -339,7 +348,7 @@ static void open_message(struct console *c, const char *qid)
 
 static void open_help(struct console *c)
 {
-	struct view *v = push_view(c, VIEW_PAGER);
+	struct view *v = console_push_view(c, VIEW_PAGER);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
@@ -349,25 +358,27 @@ static void open_help(struct console *c)
 	for (int a = 1; a < ACTION_COUNT; a++) {
 		if (strcmp(group, action_table[a].group) != 0) {
 			group = action_table[a].group;
-			pager_add(p, LS_TEXT, "", 0);
+			pager_puts(p, LS_TEXT, "");
 			pager_add(p, LS_HEADING, group, strlen(group));
 		}
 		buf_reset(&keys);
 		keymap_keys_for(&c->keys, KM_TABLE, (enum action_id)a, &keys);
 		if (keys.len == 0)
 			keymap_keys_for(&c->keys, KM_PAGER, (enum action_id)a, &keys);
+		if (keys.len == 0)
+			keymap_keys_for(&c->keys, KM_WIZARD, (enum action_id)a, &keys);
 		pager_addf(p, keys.len ? LS_TEXT : LS_DIM, "  %-18s %-15s %s", keys.len ? buf_str(&keys) : "(unbound)",
 			   action_table[a].name, action_table[a].help);
 	}
 	buf_free(&keys);
-	pager_add(p, LS_TEXT, "", 0);
-	pager_add(p, LS_HEADING, "Marks", 5);
-	pager_add(p, LS_TEXT, "  !  a suspect (w tells why)     *  tagged: actions apply to every tagged row", 78);
+	pager_puts(p, LS_TEXT, "");
+	pager_puts(p, LS_HEADING, "Marks");
+	pager_puts(p, LS_TEXT, "  !  a suspect (w tells why)     *  tagged: actions apply to every tagged row");
 	pager_addf(p, LS_TEXT, "  The queue gauge turns yellow at %u messages and red at %u.", c->opt->queue_warn,
 		   c->opt->queue_crit);
 	if (c->keys.nwarnings) {
-		pager_add(p, LS_TEXT, "", 0);
-		pager_add(p, LS_ALERT, "Key-binding warnings", 20);
+		pager_puts(p, LS_TEXT, "");
+		pager_puts(p, LS_ALERT, "Key-binding warnings");
 		pager_add_lines(p, LS_ALERT, c->keys.warnings.data, c->keys.warnings.len);
 	}
 }
@@ -376,7 +387,7 @@ static void open_why(struct console *c)
 {
 	struct table *t = console_table(c);
 	const struct table_row *r = t ? table_current(t) : NULL;
-	struct view *v = push_view(c, VIEW_PAGER);
+	struct view *v = console_push_view(c, VIEW_PAGER);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
@@ -400,7 +411,7 @@ static void open_why(struct console *c)
 		shown++;
 	}
 	if (shown == 0) {
-		pager_add(p, LS_TEXT, key.len ? "This row is not a suspect." : "No suspects.", key.len ? 26 : 12);
+		pager_puts(p, LS_TEXT, key.len ? "This row is not a suspect." : "No suspects.");
 		const struct detect_thresholds *th = &c->opt->thresholds;
 		pager_addf(p, LS_DIM, "Thresholds: SASL user from %u client IPs, %u messages a minute, %u messages; "
 			   "unauthenticated relay of %u a minute or %u in all; %u SASL failures in 20 minutes.",
@@ -421,7 +432,7 @@ static unsigned enter(struct console *c)
 	if (t->kind == TK_QUEUE || t->kind == TK_MESSAGES) {
 		open_message(c, buf_str(&key));
 	} else {
-		struct view *v = push_view(c, VIEW_TABLE);
+		struct view *v = console_push_view(c, VIEW_TABLE);
 		if (v)
 			table_init_messages(&v->table, t->agg, key.data ? key.data : "", key.len);
 	}
@@ -434,23 +445,26 @@ static unsigned enter(struct console *c)
 static void close_dialog(struct console *c)
 {
 	c->dialog_open = 0;
+	c->dialog_kind = DIALOG_INFO;
+	c->dialog_step = 0;
 	pager_free(&c->dialog);
 	if (c->plan_ready)
 		action_plan_free(&c->plan);
 	c->plan_ready = 0;
 }
 
-/* selection_for - what one target (a row's key) selects in a table */
-static void selection_for(const struct table *t, const char *key, struct selection *sel, const char **idv)
+/* selection_for - what one target (a row's key) selects */
+static void selection_for(enum table_kind tk, enum agg_kind agg, const char *key, struct selection *sel,
+			  const char **idv)
 {
 	memset(sel, 0, sizeof(*sel));
-	if (t->kind == TK_QUEUE || t->kind == TK_MESSAGES) {
+	if (tk == TK_QUEUE || tk == TK_MESSAGES) {
 		idv[0] = key;
 		sel->ids = idv;
 		sel->nids = 1;
 		return;
 	}
-	switch (t->agg) {
+	switch (agg) {
 	case AGG_SASL_USER: sel->sasl_user = key; break;
 	case AGG_CLIENT_IP: sel->client_ip = key; break;
 	case AGG_SENDER: sel->sender = *key ? key : "<>"; break;
@@ -459,14 +473,13 @@ static void selection_for(const struct table *t, const char *key, struct selecti
 	}
 }
 
-/* build_plan - one plan over every target; -1 with err */
-static int build_plan(struct console *c, enum queue_action a, const struct table *t, const struct string_set *targets,
-		      struct error *err)
+int console_build_plan(struct console *c, enum queue_action a, enum table_kind tk, enum agg_kind agg,
+		       const struct string_set *targets, struct error *err)
 {
 	for (size_t i = 0; i < targets->count; i++) {
 		struct selection sel;
 		const char *idv[1];
-		selection_for(t, targets->items[i], &sel, idv);
+		selection_for(tk, agg, targets->items[i], &sel, idv);
 		struct action_plan one;
 		int rc = selection_compile(&sel, err);
 		if (rc == 0)
@@ -485,37 +498,49 @@ static int build_plan(struct console *c, enum queue_action a, const struct table
 	return 0;
 }
 
-static void open_plan_dialog(struct console *c)
+int console_can_change_queue(struct console *c)
 {
+	if (c->opt->no_queue)
+		console_say(c, 1, "The queue is not read (--no-queue): nothing to act on");
+	else if (!c->is_root && !c->opt->dry_run)
+		console_say(c, 1, "Changing the queue needs root (postsuper). Read-only here; --dry-run previews actions.");
+	else if (c->queue == NULL)
+		console_say(c, 1, "The queue has not been read yet%s%s", c->queue_error[0] ? ": " : "", c->queue_error);
+	else
+		return 1;
+	return 0;
+}
+
+int console_offer_plan(struct console *c, int wizard_step)
+{
+	if (c->plan.expected == 0) {
+		console_say(c, 0, "No queued message that %s can change matches %s", action_name(c->plan.action),
+		    c->plan.what);
+		action_plan_free(&c->plan);
+		return 0;
+	}
 	pager_init(&c->dialog, c->opt->dry_run ? "DRY RUN: nothing will be changed" : "Confirm a change to the queue");
 	struct buf b = BUF_INIT;
 	action_plan_describe(&c->plan, c->queue, PLAN_SHOW_IDS, &b);
 	pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
 	buf_free(&b);
 	if (c->plan.action == ACT_DELETE && !c->plan.all)
-		pager_add(&c->dialog, LS_TEXT, "Mind: legitimate mail from the same source is in this set too.", 62);
-	pager_add(&c->dialog, LS_TEXT, "", 0);
+		pager_puts(&c->dialog, LS_TEXT, "Mind: legitimate mail from the same source is in this set too.");
+	pager_puts(&c->dialog, LS_TEXT, "");
 	pager_addf(&c->dialog, LS_TEXT, "y: %s   any other key: cancel", c->opt->dry_run ? "show the result of the dry run"
 		   : "run it (journaled)");
 	c->dialog_open = 1;
+	c->dialog_kind = DIALOG_PLAN;
+	c->dialog_step = wizard_step;
 	c->plan_ready = 1;
+	return 1;
 }
 
 static unsigned queue_action(struct console *c, enum queue_action a, int all)
 {
 	struct error err;
-	if (c->opt->no_queue) {
-		say(c, 1, "The queue is not read (--no-queue): nothing to act on");
+	if (!console_can_change_queue(c))
 		return R_REDRAW;
-	}
-	if (!c->is_root && !c->opt->dry_run) {
-		say(c, 1, "Changing the queue needs root (postsuper). Read-only here; --dry-run previews actions.");
-		return R_REDRAW;
-	}
-	if (c->queue == NULL) {
-		say(c, 1, "The queue has not been read yet%s%s", c->queue_error[0] ? ": " : "", c->queue_error);
-		return R_REDRAW;
-	}
 	if (all) {
 		struct selection none;
 		memset(&none, 0, sizeof(none));
@@ -523,33 +548,48 @@ static unsigned queue_action(struct console *c, enum queue_action a, int all)
 	} else {
 		struct table *t = console_table(c);
 		if (t == NULL || table_current(t) == NULL) {
-			say(c, 1, "No row selected");
+			console_say(c, 1, "No row selected");
 			return R_REDRAW;
 		}
 		if (t->kind == TK_FAILURES) {
 			struct buf k = BUF_INIT;
 			table_row_key(t, table_current(t), &k);
-			say(c, 0, "Brute-force sources send no mail. To block one: nft add element inet filter "
+			console_say(c, 0, "Brute-force sources send no mail. To block one: nft add element inet filter "
 			    "blocklist { %.60s timeout 20m } (spamtop runs nothing)", buf_str(&k));
 			buf_free(&k);
 			return R_REDRAW;
 		}
 		struct string_set targets = {0};
 		table_targets(t, &targets);
-		int rc = build_plan(c, a, t, &targets, &err);
+		int rc = console_build_plan(c, a, t->kind, t->agg, &targets, &err);
 		string_set_free(&targets);
 		if (rc < 0) {
-			say(c, 1, "%s", err.msg);
+			console_say(c, 1, "%s", err.msg);
 			return R_REDRAW;
 		}
 	}
-	if (c->plan.expected == 0) {
-		say(c, 0, "No queued message that %s can change matches %s", action_name(a), c->plan.what);
-		action_plan_free(&c->plan);
-		return R_REDRAW;
-	}
-	open_plan_dialog(c);
+	console_offer_plan(c, 0);
 	return R_REDRAW;
+}
+
+/* reload_queue_now - after an action the admin waits for the result anyway: read the
+ * queue at once, so that the next proposal counts what is there now */
+static void reload_queue_now(struct console *c)
+{
+	struct queue_snapshot *q = queue_snapshot_new();
+	struct error err;
+	long long started = now_ms();
+	if (q == NULL || queue_load(q, QUEUE_TIMEOUT_MS / 6, &err) < 0) {
+		queue_snapshot_free(q);
+		return;	/* the background reads go on as before */
+	}
+	queue_snapshot_free(c->queue);
+	c->queue = q;
+	c->queue_time = time(NULL);
+	c->queue_read_ms = started;
+	c->queue_error[0] = 0;
+	queue_join(c->queue, c->model);
+	wizard_queue_changed(c);
 }
 
 /* confirm - the admin said yes: run the plan and show what happened */
@@ -558,22 +598,28 @@ static unsigned confirm(struct console *c)
 	struct action_plan plan = c->plan;
 	c->plan_ready = 0;	/* the plan moves out of the dialog */
 	pager_free(&c->dialog);
+	int step = c->dialog_step;
+	c->dialog_kind = DIALOG_INFO;
+	c->dialog_step = 0;
 	if (c->opt->dry_run) {
 		pager_init(&c->dialog, "Dry run: nothing was changed (any key closes)");
 		struct buf b = BUF_INIT;
 		action_plan_describe(&plan, c->queue, PLAN_SHOW_IDS, &b);
 		pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
 		buf_free(&b);
+		if (step)
+			wizard_plan_done(c, step, &plan, NULL, 1);
 		action_plan_free(&plan);
-		return R_REDRAW;
+		return R_REBUILD;
 	}
 	struct action_outcome out;
 	struct error err;
 	enum action_status st = action_execute(&plan, c->opt->journal, &out, &err);
+	reload_queue_now(c);
 	pager_init(&c->dialog, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)");
 	if (st == ACTION_REFUSED) {
 		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
-		pager_add(&c->dialog, LS_ALERT, "Refused: no action runs without its audit record. Nothing was changed.", 70);
+		pager_puts(&c->dialog, LS_ALERT, "Refused: no action runs without its audit record. Nothing was changed.");
 	} else if (st == ACTION_FAILED) {
 		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
 	} else {
@@ -585,10 +631,12 @@ static unsigned confirm(struct console *c)
 			pager_addf(&c->dialog, LS_ALERT, "The result could not be journaled: %s", err.msg);
 		else
 			pager_addf(&c->dialog, LS_DIM, "Journaled to %s", c->opt->journal);
+		if (step)
+			wizard_plan_done(c, step, &plan, &out, st == ACTION_DONE && out.exit_status == 0);
 		action_outcome_free(&out);
 	}
 	action_plan_free(&plan);
-	return R_REDRAW | R_QUEUE;
+	return R_REBUILD | R_QUEUE;
 }
 
 /* ---- keys ---- */
@@ -600,7 +648,7 @@ static unsigned filter_key(struct console *c, int is_key, wint_t ch)
 		struct error err;
 		c->prompt_open = 0;
 		if (t && table_set_filter(t, buf_str(&c->prompt), &err) < 0)
-			say(c, 1, "%s", err.msg);
+			console_say(c, 1, "%s", err.msg);
 		return R_REBUILD;
 	}
 	if (!is_key && ch == 27) {
@@ -681,7 +729,7 @@ static unsigned pager_action(struct pager *p, enum action_id a)
 static unsigned switch_tab(struct console *c, int tab)
 {
 	while (c->depth)
-		pop_view(c);
+		console_pop_view(c);
 	c->tab = (enum tab_id)((tab + TAB_COUNT) % TAB_COUNT);
 	return R_REBUILD;
 }
@@ -691,25 +739,33 @@ static unsigned general_action(struct console *c, enum action_id a)
 	switch (a) {
 	case ACTION_QUIT:
 		if (c->depth) {
-			pop_view(c);
+			console_pop_view(c);
 			return R_REBUILD;
 		}
 		return R_QUIT;
 	case ACTION_BACK:
 		if (c->depth)
-			pop_view(c);
+			console_pop_view(c);
 		return R_REBUILD;
 	case ACTION_HELP: open_help(c); return R_REDRAW;
+	case ACTION_CLEANUP: {
+		struct error err;
+		while (c->depth)
+			console_pop_view(c);
+		if (wizard_open(c, 0, &err) < 0)
+			console_say(c, 1, "%s", err.msg);
+		return R_REBUILD;
+	}
 	case ACTION_PAUSE:
 		c->paused = !c->paused;
-		say(c, 0, c->paused ? "Paused: the log and the queue are not read" : "Resumed");
+		console_say(c, 0, c->paused ? "Paused: the log and the queue are not read" : "Resumed");
 		return R_REDRAW;
 	case ACTION_REFRESH_FASTER:
 	case ACTION_REFRESH_SLOWER: {
 		struct console_options *o = (struct console_options *)c->opt;
 		int ms = a == ACTION_REFRESH_FASTER ? o->refresh_ms / 2 : o->refresh_ms * 2;
 		o->refresh_ms = ms < 200 ? 200 : ms > 10000 ? 10000 : ms;
-		say(c, 0, "Refresh every %.1f s", o->refresh_ms / 1000.0);
+		console_say(c, 0, "Refresh every %.1f s", o->refresh_ms / 1000.0);
 		return R_REDRAW;
 	}
 	case ACTION_REFRESH_NOW: return R_QUEUE | R_REDRAW;
@@ -732,12 +788,15 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 	if (c->prompt_open)
 		return filter_key(c, is_key, ch);
 	if (c->dialog_open) {
-		if (c->plan_ready && !is_key && (ch == 'y' || ch == 'Y'))
+		int yes = !is_key && (ch == 'y' || ch == 'Y');
+		if (c->dialog_kind == DIALOG_PLAN && yes)
 			return confirm(c);
-		if (c->plan_ready)
-			say(c, 0, "Cancelled: nothing was changed");
+		if (c->dialog_kind == DIALOG_CONTAIN && yes)
+			return wizard_contain_confirmed(c);
+		if (c->dialog_kind != DIALOG_INFO)
+			console_say(c, 0, "Cancelled: nothing was changed");
 		close_dialog(c);
-		return R_REDRAW;
+		return R_REBUILD;
 	}
 	c->message[0] = 0;
 	int key = (int)ch;
@@ -748,12 +807,19 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 	else if (ch > 255)
 		return R_NONE;	/* not bindable: would alias a curses key code */
 	struct view *v = console_top(c);
-	enum keymap_scope scope = v && v->type == VIEW_PAGER ? KM_PAGER : KM_TABLE;
+	enum keymap_scope scope = !v || v->type == VIEW_TABLE ? KM_TABLE : v->type == VIEW_PAGER ? KM_PAGER : KM_WIZARD;
 	enum action_id a = keymap_lookup(&c->keys, scope, key);
+	if (scope == KM_WIZARD && a == ACTION_NONE)	/* the wizard's page scrolls like a pager */
+		a = keymap_lookup(&c->keys, KM_PAGER, key);
 	if (a == ACTION_NONE)
 		return R_NONE;
 	unsigned r = 0;
-	if (scope == KM_PAGER)
+	if (scope == KM_WIZARD) {
+		if (!c->reading_history)	/* its pages need the whole history */
+			r = wizard_action(c, a);
+		if (r == R_NONE)
+			r = pager_action(&v->pager, a);
+	} else if (scope == KM_PAGER)
 		r = pager_action(&v->pager, a);
 	else if (!c->reading_history)	/* the rows are not built while history is read */
 		r = table_action(c, console_table(c), a);
@@ -834,14 +900,19 @@ static int console_open(struct console *c, const struct console_options *o)
 		c->refresh = queue_refresh_new(QUEUE_TIMEOUT_MS);
 	c->rate_since_ms = now_ms();
 	if (c->keys.nwarnings)
-		say(c, 1, "%u key-binding warning(s): see help (?)", c->keys.nwarnings);
+		console_say(c, 1, "%u key-binding warning(s): see help (?)", c->keys.nwarnings);
+	struct error err;
+	if (o->cleanup && wizard_open(c, o->resume, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return -1;
+	}
 	return 0;
 }
 
 static void console_close(struct console *c)
 {
 	while (c->depth)
-		pop_view(c);
+		console_pop_view(c);
 	close_dialog(c);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
@@ -849,6 +920,7 @@ static void console_close(struct console *c)
 		follow_close(c->inputs[i].follow);
 		source_close(c->inputs[i].once);
 	}
+	wizard_free(c->wizard);
 	queue_refresh_free(c->refresh);
 	queue_snapshot_free(c->queue);
 	model_free(c->model);
@@ -898,8 +970,10 @@ static void loop(struct console *c)
 			next_read = t + c->opt->refresh_ms;
 		}
 		update_rate(c);
-		if (queue_tick(c, (r & R_QUEUE) != 0))
+		if (queue_tick(c, (r & R_QUEUE) != 0)) {
 			r |= R_REBUILD;
+			wizard_queue_changed(c);
+		}
 		r &= ~(unsigned)R_QUEUE;
 		if (c->message[0] && t > c->message_until_ms) {
 			c->message[0] = 0;

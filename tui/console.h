@@ -24,6 +24,12 @@ struct console_options {
 	int dry_run, no_queue, from_end, no_color;
 	unsigned queue_warn, queue_crit;
 	struct detect_thresholds thresholds;
+	/* the guided cleanup */
+	int cleanup, resume;	/* open it at start; at the saved step */
+	const char *state_path;	/* its saved state */
+	const char *incident_path;	/* where the incident report goes */
+	const char *disable_cmd;	/* "doveadm kick {user}": step 4 for an account; unset: manual steps */
+	const char *our_domains;	/* added to what postconf says is ours */
 };
 
 void console_options_default(struct console_options *o);

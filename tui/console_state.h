@@ -30,7 +30,11 @@ struct console_input {
 	char error[512];
 };
 
-enum view_type { VIEW_TABLE, VIEW_PAGER };
+enum view_type { VIEW_TABLE, VIEW_PAGER, VIEW_WIZARD };
+
+enum dialog_kind { DIALOG_INFO, DIALOG_PLAN, DIALOG_CONTAIN };
+
+struct wizard;
 
 struct view {
 	enum view_type type;
@@ -63,6 +67,8 @@ struct console {
 	char queue_error[300];
 	time_t queue_time;	/* when the snapshot shown was read */
 	long long queue_next_ms;
+	long long refresh_started_ms;	/* when the background read now running began */
+	long long queue_read_ms;	/* when the snapshot shown was read (started) */
 
 	struct suspect suspects[CONSOLE_MAX_SUSPECTS];
 	size_t nsuspects;
@@ -76,6 +82,8 @@ struct console {
 
 	/* the modal parts */
 	int dialog_open;
+	enum dialog_kind dialog_kind;
+	int dialog_step;	/* the wizard step a plan belongs to, 0 for none */
 	struct pager dialog;
 	struct action_plan plan;
 	int plan_ready;
@@ -84,11 +92,24 @@ struct console {
 	char message[400];
 	int message_is_error;
 	long long message_until_ms;
+
+	struct wizard *wizard;	/* the guided cleanup, once opened */
 };
 
 /* The view on top: a drill-down, or NULL for the current tab. */
 struct view *console_top(struct console *c);
 struct table *console_table(struct console *c);	/* the table on top, or NULL (a pager) */
+
+void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct view *console_push_view(struct console *c, enum view_type type);
+void console_pop_view(struct console *c);
+/* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
+int console_can_change_queue(struct console *c);
+/* c->plan over every target (row keys of a table of kind tk, aggregate agg); -1 with err. */
+int console_build_plan(struct console *c, enum queue_action a, enum table_kind tk, enum agg_kind agg,
+		       const struct string_set *targets, struct error *err);
+/* Shows c->plan for confirmation (1), or says there is nothing to do and frees it (0). */
+int console_offer_plan(struct console *c, int wizard_step);
 
 void draw_console(struct console *c);
 /* Data rows the table area holds at the current size. */

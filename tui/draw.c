@@ -271,21 +271,26 @@ static void draw_status(struct console *c, enum keymap_scope scope)
 		put(y, 0, COLS, c->message, c->message_is_error ? ST_CRIT : ST_STATUS);
 		return;
 	}
-	static const enum action_id hints[] = {
-		ACTION_ENTER, ACTION_BACK, ACTION_FILTER, ACTION_SORT_NEXT, ACTION_TAG, ACTION_HOLD_ALL,
-		ACTION_DELETE, ACTION_RELEASE_ALL, ACTION_WHY, ACTION_HELP, ACTION_QUIT,
-	};
-	static const char *const words[] = {
-		"open", "back", "filter", "sort", "tag", "hold all", "delete", "release all", "why", "help", "quit",
+	static const struct {
+		enum action_id action;
+		const char *word;
+	} hints[] = {	/* the most needed first: what does not fit is left out */
+		{ACTION_STEP_DO, "do"}, {ACTION_STEP_NEXT, "next"}, {ACTION_STEP_BACK, "back a step"},
+		{ACTION_ENTER, "open"}, {ACTION_BACK, "back"}, {ACTION_HELP, "help"}, {ACTION_QUIT, "quit"},
+		{ACTION_FILTER, "filter"}, {ACTION_HOLD_ALL, "hold all"}, {ACTION_DELETE, "delete"},
+		{ACTION_RELEASE_ALL, "release all"}, {ACTION_CLEANUP, "cleanup"}, {ACTION_WHY, "why"},
 	};
 	struct buf b = BUF_INIT, k = BUF_INIT;
 	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
 		buf_reset(&k);
-		keymap_keys_for(&c->keys, scope, hints[i], &k);
+		keymap_keys_for(&c->keys, scope, hints[i].action, &k);
 		if (k.len == 0)
 			continue;
 		char *comma = strchr(k.data, ',');	/* the first key is enough here */
-		buf_printf(&b, " %.*s %s ", comma ? (int)(comma - k.data) : (int)k.len, k.data, words[i]);
+		int klen = comma ? (int)(comma - k.data) : (int)k.len;
+		if (b.len + (size_t)klen + strlen(hints[i].word) + 3 > (size_t)COLS)
+			continue;
+		buf_printf(&b, " %.*s %s ", klen, k.data, hints[i].word);
 	}
 	put(y, 0, COLS, buf_str(&b), ST_STATUS);
 	buf_free(&b);
@@ -295,7 +300,13 @@ static void draw_status(struct console *c, enum keymap_scope scope)
 static void draw_dialog(struct console *c)
 {
 	int w = COLS - 8 > 100 ? 100 : COLS - 8;
-	int h = (int)c->dialog.nlines + 2;
+	int h = 2;
+	for (size_t i = 0; i < c->dialog.nlines; i++) {	/* long lines wrap */
+		size_t len;
+		const char *s = pager_line(&c->dialog, i, &len);
+		int cols = screen_width(s, len);
+		h += cols > w - 2 ? (cols + w - 3) / (w - 2) : 1;
+	}
 	if (h > LINES - 4)
 		h = LINES - 4;
 	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
@@ -333,11 +344,11 @@ void draw_console(struct console *c)
 	draw_tabs(c);
 	struct view *v = console_top(c);
 	enum keymap_scope scope = KM_TABLE;
-	if (v && v->type == VIEW_PAGER) {
-		scope = KM_PAGER;
+	if (v && v->type != VIEW_TABLE) {
+		scope = v->type == VIEW_PAGER ? KM_PAGER : KM_WIZARD;
 		put(4, 0, COLS, v->pager.title, ST_HEADER);
 		draw_pager(&v->pager, HEADER_ROWS, LINES - HEADER_ROWS - 1, 0, COLS, 0);
-	} else if (c->reading_history) {
+	} else if (c->reading_history) {	/* the tables and the wizard wait for the history */
 		put(4, 0, COLS, "The tables appear when the history is read; q quits.", ST_DIM);
 	} else {
 		draw_table(c, console_table(c));

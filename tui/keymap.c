@@ -15,7 +15,7 @@ const struct action_info action_table[ACTION_COUNT] = {
 #undef ACTION
 };
 
-static const char *const scope_names[KM_COUNT] = {"generic", "table", "pager"};
+static const char *const scope_names[KM_COUNT] = {"generic", "table", "pager", "wizard"};
 
 static const struct {
 	const char *name;
@@ -149,7 +149,7 @@ void keymap_apply_line(struct keymap *k, const char *line, const char *origin, u
 	int key = key_parse(words[2]);
 	enum action_id a = action_by_name(words[3]);
 	if (scope < 0)
-		warn(k, origin, lineno, "unknown keymap (generic, table, pager)", words[1]);
+		warn(k, origin, lineno, "unknown keymap (generic, table, pager, wizard)", words[1]);
 	else if (key < 0)
 		warn(k, origin, lineno, "unknown key", words[2]);
 	else if (a == ACTION_NONE && strcmp(words[3], "none") != 0)

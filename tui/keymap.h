@@ -2,8 +2,8 @@
  * keymap - key bindings as data.
  *
  * A binding file holds lines `bind KEYMAP KEY ACTION` ('#' starts a
- * comment). KEYMAP is `generic` (every view falls back to it), `table` or
- * `pager`; KEY is a character (`q`, `/`, `G`) or a name (`Enter`, `Esc`,
+ * comment). KEYMAP is `generic` (every view falls back to it), `table`,
+ * `pager` or `wizard` (the guided cleanup); KEY is a character (`q`, `/`, `G`) or a name (`Enter`, `Esc`,
  * `Space`, `Tab`, `BackTab`, `Up`, `Down`, `Left`, `Right`, `PgUp`, `PgDn`,
  * `Home`, `End`, `Backspace`, `Delete`, `F1`..`F12`, `C-a`..`C-z`); ACTION is
  * a name from tui/actions.def, or `none` to remove a binding. Later lines
@@ -31,7 +31,7 @@ struct action_info {
 
 extern const struct action_info action_table[ACTION_COUNT];
 
-enum keymap_scope { KM_GENERIC, KM_TABLE, KM_PAGER, KM_COUNT };
+enum keymap_scope { KM_GENERIC, KM_TABLE, KM_PAGER, KM_WIZARD, KM_COUNT };
 
 #define KEYMAP_MAX_BINDINGS 256
 

@@ -45,6 +45,11 @@ void pager_add(struct pager *p, enum line_style style, const char *s, size_t len
 	buf_putc(&p->text, '\n');
 }
 
+void pager_puts(struct pager *p, enum line_style style, const char *s)
+{
+	pager_add(p, style, s, strlen(s));
+}
+
 void pager_addf(struct pager *p, enum line_style style, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;

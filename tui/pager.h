@@ -23,6 +23,7 @@ struct pager {
 void pager_init(struct pager *p, const char *title);
 void pager_free(struct pager *p);
 void pager_add(struct pager *p, enum line_style style, const char *s, size_t len);
+void pager_puts(struct pager *p, enum line_style style, const char *s);
 void pager_addf(struct pager *p, enum line_style style, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Every line of a multi-line text, each added with style. */

@@ -190,6 +190,42 @@ dry_run_actions_show_the_plan_and_never_run_postsuper() {
 	[ ! -e "$tmp/postsuper.called" ] && [ ! -e "$tmp/journal" ]
 }
 
+cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing() {
+	fake_tools
+	printf '#!/bin/sh\n[ "$2" = mynetworks ] && echo "127.0.0.1/32 127.0.0.2/32"\n[ "$2" = config_directory ] && echo /etc/postfix\n[ "$2" = mydomain ] && echo lab.example\nexit 0\n' > "$tmp/bin/postconf"
+	chmod +x "$tmp/bin/postconf"
+	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal" --state "$tmp/state.json" \
+		--incident "$tmp/incident.md" "$fixture"
+	tui_wait "deferred 3  hold 0"
+	tui_keys c
+	tui_wait "Cleanup step 1 of 6: Hold the queue"
+	tui_keys Enter
+	tui_wait "DRY RUN: nothing will be changed"
+	tui_keys y
+	tui_wait "Dry run: nothing was changed"
+	tui_keys Escape
+	tui_wait "Cleanup step 2 of 6"
+	tui_screen | grep -q "done: 1. Hold the queue: dry run: would hold 3 messages"
+	tui_wait "cheap-pills.example"
+	! tui_screen | grep -qE "messages +lab\.example$"	# ours, per postconf
+	tui_keys Enter
+	tui_wait "Cleanup step 3 of 6"
+	tui_keys Down Down Space
+	tui_wait "> [x] brute_force 127.0.0.66"
+	tui_keys Space
+	tui_wait "> [ ] brute_force 127.0.0.66"
+	tui_keys Enter
+	tui_wait "mynetworks after: 127.0.0.1/32"
+	tui_keys Enter
+	tui_wait "Read-only: these are for you to run"
+	tui_keys Escape n
+	tui_wait "Cleanup step 5 of 6"
+	tui_keys Escape
+	tui_wait "1 SASL users"
+	[ ! -e "$tmp/postsuper.called" ] && [ ! -e "$tmp/journal" ]
+	jq -e '.step == 5 and .targets[0].key == "victim@lab.example" and .targets[2].chosen == false' "$tmp/state.json"
+}
+
 queue_message_detail_has_recipients_and_headers() {
 	fake_tools
 	printf '#!/bin/sh\nprintf "Subject: Cheap pills 23\\nFrom: promo3@cheap-pills.example\\n"\n' > "$tmp/bin/postcat"
@@ -284,6 +320,7 @@ check "hostile log text is shown escaped and never reaches the terminal" hostile
 check "help is generated from the active keymap" help_is_generated_from_the_active_keymap
 check "vim keymap and user overrides apply; bad lines are reported" vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported
 check "dry-run actions show the plan and never run postsuper" dry_run_actions_show_the_plan_and_never_run_postsuper
+check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
 check "resizes to 80x24; says when the terminal is too small" resizes_to_80x24_and_says_when_the_terminal_is_too_small

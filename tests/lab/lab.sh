@@ -182,6 +182,7 @@ cmd_down() {
 		cp -p "$BACKUP/main.cf" "$BACKUP/master.cf" /etc/postfix/
 		rm -rf "$BACKUP"
 	fi
+	rm -f /etc/postfix/main.cf.spamtop-*	# the cleanup wizard's copies
 }
 
 case "${1:-}" in

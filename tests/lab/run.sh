@@ -63,5 +63,6 @@ check "the real log names the victim, the trusted relay and the brute-force IP" 
 check "the live queue holds what the log says is open" live_queue_matches_the_log
 . tests/lab/queue-tests.sh
 . tests/lab/console-tests.sh
+. tests/lab/cleanup-tests.sh
 echo "lab: $passed passed, $failed failed"
 [ $failed -eq 0 ]

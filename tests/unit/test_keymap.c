@@ -40,6 +40,8 @@ static void every_action_has_a_key_in_the_default_keymap(void **state)
 		if (keys.len == 0)
 			keymap_keys_for(&k, KM_PAGER, (enum action_id)a, &keys);
 		if (keys.len == 0)
+			keymap_keys_for(&k, KM_WIZARD, (enum action_id)a, &keys);
+		if (keys.len == 0)
 			fail_msg("action %s has no key in keymaps/default.keys", action_table[a].name);
 		buf_free(&keys);
 	}
@@ -82,7 +84,7 @@ static void bad_lines_are_warnings_with_file_and_line(void **state)
 	assert_string_equal(buf_str(&k.warnings),
 			    "keys:3: unknown action 'delete-everything'\n"
 			    "keys:4: unknown key 'NoSuchKey'\n"
-			    "keys:5: unknown keymap (generic, table, pager) 'sidebar'\n"
+			    "keys:5: unknown keymap (generic, table, pager, wizard) 'sidebar'\n"
 			    "keys:6: unknown command 'unbind'\n"
 			    "keys:7: expected: bind KEYMAP KEY ACTION\n"
 			    "keys:8: unknown key '?[31m'\n");

@@ -1,0 +1,111 @@
+# cleanup-tests.sh - sourced by tests/lab/run.sh last: the guided cleanup,
+# driven in tmux through all six steps against a fresh outbreak on the real
+# Postfix, then `spamtop report --incident` and `cleanup --resume`.
+. tests/tmux-lib.sh
+
+wizard_state=$tmp/cleanup.json
+wizard_report=$tmp/incident.md
+wizard_journal=$tmp/wizard-journal.jsonl
+
+# wizard_start: the console, opened on the cleanup, as root
+wizard_start() {
+	tui_start 120x45 "$bin" cleanup "$@" --state "$wizard_state" --incident "$wizard_report" \
+		--journal "$wizard_journal" --disable-cmd "echo kicked {user}" "$log"
+}
+
+cleanup_wizard_walks_all_six_steps_on_the_real_outbreak() {
+	local others before_ids
+	others=$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | sort)
+	[ "$(echo "$others" | wc -l)" = 3 ]
+	wizard_start
+	# 1. hold
+	tui_wait "Cleanup step 1 of 6: Hold the queue"
+	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 39, hold 0"
+	tui_keys Enter
+	tui_wait "Hold 39 messages: all queued messages"
+	tui_keys y
+	tui_wait "postsuper: 39 messages changed (exit status 0)"
+	[ "$(count_queue '.queue_name=="hold"')" = 39 ]
+	tui_keys Escape
+	# 2. read the log
+	tui_wait "Cleanup step 2 of 6: Read the log"
+	tui_wait "24 messages  cheap-pills.example"
+	tui_screen | grep -q "with the null sender from=<>: 4 (10%)"
+	tui_keys Enter
+	# 3. identify: the account and the trusted relay are the top two, marked
+	tui_wait "Cleanup step 3 of 6: Identify the source"
+	tui_screen | grep -qE '^> \[x\] sasl_user victim@lab.example$'
+	tui_screen | grep -qE '^  \[x\] trusted_relay 127.0.0.2$'
+	tui_screen | grep -qE '^  \[ \] brute_force 127.0.0.66$'
+	tui_screen | grep -q "trusted: in mynetworks as 127.0.0.2/32"
+	tui_keys Enter
+	# 4. contain
+	tui_wait "Cleanup step 4 of 6: Contain"
+	tui_wait "mynetworks after: 127.0.0.1/32"
+	tui_keys Enter
+	tui_wait "Confirm the containment (journaled)"
+	tui_keys y
+	tui_wait "127.0.0.2 dropped from mynetworks"
+	[ "$(postconf -h mynetworks)" = "127.0.0.1/32" ]
+	ls /etc/postfix/main.cf.spamtop-* > "$tmp/backups"
+	grep -q '^mynetworks = 127.0.0.1/32 127.0.0.2/32$' "$(head -1 "$tmp/backups")"
+	tui_keys Escape
+	# 5. clean: the two culprits' 36 messages go, alice's 3 stay
+	tui_wait "Cleanup step 5 of 6: Clean the queue"
+	tui_wait "queued messages (from the log;"
+	tui_keys Enter
+	tui_wait "Delete 36 messages"
+	tui_keys y
+	tui_wait "Done: 36 changed, 0 already gone from the queue, 0 not changed (exit status 0)"
+	[ "$(postqueue -j | jq -r .queue_id | sort)" = "$others" ]
+	tui_keys Escape
+	# 6. release and watch
+	tui_wait "Cleanup step 6 of 6: Release and watch"
+	tui_keys Enter
+	tui_wait "Release 3 messages: all queued messages"
+	tui_keys y
+	tui_wait "postsuper: 3 messages changed (exit status 0)"
+	[ "$(count_queue '.queue_name=="hold"')" = 0 ]
+	tui_keys Escape
+	tui_wait "Cleanup: watching after the release"
+	tui_wait "sasl_user victim@lab.example: quiet, 0 message(s) since the release"
+	# the report is written at the release and again when the queue is read after it
+	local deadline=$((SECONDS + 10))
+	until grep -q '^- After the release: 3 messages' "$wizard_report" 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || { cat "$wizard_report"; return 1; }
+		sleep 0.1
+	done
+	grep -q '^### sasl_user victim@lab.example (acted on)$' "$wizard_report"
+	grep -q '^### trusted_relay 127.0.0.2 (acted on)$' "$wizard_report"
+	grep -qE '^\| [0-9T:-]+ \| root \| hold \| all \| postsuper -h ALL \| 39 \| 39 \| 0 \| 0 \| 0 \|$' "$wizard_report"
+	grep -qE '\| delete \| SASL user victim@lab.example; client IP 127.0.0.2 \| postsuper -d - \| 36 \| 36 \| 0 \| 0 \| 0 \|$' "$wizard_report"
+	grep -qE '\| mynetworks \| mynetworks = 127.0.0.1/32 \| postconf -e mynetworks = 127.0.0.1/32 \|' "$wizard_report"
+	grep -qE '\| disable-account \| victim@lab.example \| echo kicked victim@lab.example \|' "$wizard_report"
+	grep -qE '\| release \| all \| postsuper -H ALL \| 3 \| 3 \|' "$wizard_report"
+	grep -q '^- Before the cleanup: 39 messages (incoming 0, active 0, deferred 39, hold 0)$' "$wizard_report"
+	jq -e '.step == 7 and .released > 0' "$wizard_state"
+}
+
+incident_report_command_writes_the_same_story() {
+	"$san" report --incident "$tmp/again.md" --journal "$wizard_journal" --state "$wizard_state" "$log"
+	grep -q '^- step 5, Clean the queue: delete: 36 changed' "$tmp/again.md"
+	grep -q '^### sasl_user victim@lab.example (acted on)$' "$tmp/again.md"
+	grep -q '^- After the release: 3 messages' "$tmp/again.md"
+}
+
+cleanup_resume_goes_on_at_the_saved_step() {
+	jq '.step = 5' "$wizard_state" > "$tmp/s" && mv "$tmp/s" "$wizard_state"
+	wizard_start --resume
+	tui_wait "Cleanup step 5 of 6: Clean the queue"
+	tui_screen | grep -q "done: 4. Contain: victim@lab.example: echo ran; 127.0.0.2 dropped from mynetworks"
+	tui_keys Escape
+	tui_wait "1 SASL users"
+}
+
+# a fresh outbreak: the tests before this one emptied the queue
+$lab up >/dev/null
+$lab outbreak
+check "cleanup: the wizard walks all six steps on the real outbreak" cleanup_wizard_walks_all_six_steps_on_the_real_outbreak
+check "cleanup: spamtop report --incident tells the same story" incident_report_command_writes_the_same_story
+check "cleanup: --resume goes on at the saved step" cleanup_resume_goes_on_at_the_saved_step
+tui_stop

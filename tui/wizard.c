@@ -1,0 +1,781 @@
+/*
+ * wizard - the six steps of the guided cleanup (see wizard.h).
+ *
+ * Every page is rendered anew from the model, the queue snapshot and the
+ * saved state whenever either changes; what is slow to find (sample log
+ * lines, subjects from postcat) is found once per target and kept.
+ */
+#include "wizard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/spawn.h"
+#include "core/trail.h"
+
+#define SAMPLE_LINES 2
+#define SAMPLE_SUBJECTS 3
+
+struct wizard {
+	struct cleanup_state st;
+	struct postfix_conf conf;
+	int conf_ok;
+	char conf_error[512];
+	char state_path[512];
+	char report_path[512];
+	size_t cursor;		/* step 3: the target under the cursor */
+	struct buf samples[CLEANUP_MAX_TARGETS];	/* log lines, found once */
+	int sampled[CLEANUP_MAX_TARGETS];
+	struct buf subjects;	/* step 5: subjects of a few of the messages */
+	int subjects_found;
+};
+
+static enum agg_kind target_agg(const struct cleanup_target *t)
+{
+	return t->kind == SUSPECT_SASL_USER ? AGG_SASL_USER : AGG_CLIENT_IP;
+}
+
+static const struct agg_stats *target_stats(struct console *c, const struct cleanup_target *t)
+{
+	return model_agg_find(c->model, target_agg(t), t->key, strlen(t->key));
+}
+
+static void save(struct console *c)
+{
+	struct error err;
+	if (cleanup_state_save(&c->wizard->st, c->wizard->state_path, &err) < 0)
+		console_say(c, 1, "%s", err.msg);
+}
+
+static void queue_counts(const struct queue_snapshot *q, size_t out[QN_COUNT])
+{
+	memcpy(out, q->by_queue, sizeof(q->by_queue));
+}
+
+static void default_paths(struct wizard *w, const struct console_options *o, int root)
+{
+	const char *home = getenv("HOME");
+	if (o->state_path)
+		snprintf(w->state_path, sizeof(w->state_path), "%s", o->state_path);
+	else if (root)
+		snprintf(w->state_path, sizeof(w->state_path), "%s", CLEANUP_DEFAULT_STATE);
+	else
+		snprintf(w->state_path, sizeof(w->state_path), "%s/.spamtop-cleanup.json", home ? home : ".");
+	if (o->incident_path) {
+		snprintf(w->report_path, sizeof(w->report_path), "%s", o->incident_path);
+		return;
+	}
+	char stamp[32];
+	time_t t = (time_t)w->st.started;
+	struct tm tm;
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&t, &tm));
+	snprintf(w->report_path, sizeof(w->report_path), "%s/spamtop-incident-%s.md",
+		 root ? "/var/lib/spamtop" : ".", stamp);
+}
+
+int wizard_open(struct console *c, int resume, struct error *err)
+{
+	if (c->wizard == NULL) {
+		struct wizard *w = calloc(1, sizeof(*w));
+		if (w == NULL) {
+			error_set(err, "out of memory");
+			return -1;
+		}
+		cleanup_state_init(&w->st, (int64_t)time(NULL));
+		default_paths(w, c->opt, c->is_root);
+		if (resume && cleanup_state_load(&w->st, w->state_path, err) < 0) {
+			free(w);
+			return -1;
+		}
+		if (resume)
+			default_paths(w, c->opt, c->is_root);	/* the report is named by the resumed start */
+		struct error cerr;
+		w->conf_ok = postfix_conf_read(&w->conf, c->opt->our_domains, &cerr) == 0;
+		if (!w->conf_ok)
+			snprintf(w->conf_error, sizeof(w->conf_error), "%s", cerr.msg);
+		c->wizard = w;
+	}
+	struct view *v = console_push_view(c, VIEW_WIZARD);
+	if (v == NULL) {
+		error_set(err, "too many views open");
+		return -1;
+	}
+	pager_init(&v->pager, "Cleanup");
+	return 0;
+}
+
+void wizard_free(struct wizard *w)
+{
+	if (w == NULL)
+		return;
+	for (int i = 0; i < CLEANUP_MAX_TARGETS; i++)
+		buf_free(&w->samples[i]);
+	buf_free(&w->subjects);
+	postfix_conf_free(&w->conf);
+	free(w);
+}
+
+/* ---- pages ---- */
+
+static void keys_line(struct pager *p, const char *what_enter)
+{
+	pager_puts(p, LS_TEXT, "");
+	pager_addf(p, LS_DIM, "Enter: %s   n: next step   b: back   i: incident report   Esc: leave (the state is kept)",
+		   what_enter);
+}
+
+static void put_queue(struct pager *p, const struct queue_snapshot *q, const char *label)
+{
+	if (q == NULL) {
+		pager_addf(p, LS_DIM, "%s: not read yet", label);
+		return;
+	}
+	pager_addf(p, LS_TEXT, "%s: %zu messages: incoming %zu, active %zu, deferred %zu, hold %zu", label, q->count,
+		   q->by_queue[QN_INCOMING], q->by_queue[QN_ACTIVE], q->by_queue[QN_DEFERRED], q->by_queue[QN_HOLD]);
+}
+
+static void page_hold(struct console *c, struct pager *p)
+{
+	pager_puts(p, LS_TEXT, "Stop the bleeding: held mail stays in the queue, nothing leaves while you look.");
+	put_queue(p, c->queue, "Queue now");
+	pager_puts(p, LS_TEXT, "");
+	pager_puts(p, LS_HEADING, "Proposed: postsuper -h ALL");
+	pager_puts(p, LS_TEXT, "  (or hold only the suspects' messages from the console: h on their rows)");
+	if (c->queue && c->wizard->st.outcome[STEP_HOLD][0]) {
+		size_t moving = c->queue->by_queue[QN_ACTIVE] + c->queue->by_queue[QN_DEFERRED]
+				+ c->queue->by_queue[QN_INCOMING];
+		pager_addf(p, moving ? LS_ALERT : LS_TEXT, "%s", moving
+			   ? "Still in incoming/active/deferred: new mail keeps arriving, hold again or go on."
+			   : "Nothing is left in incoming, active or deferred.");
+	}
+	keys_line(p, "hold the whole queue (asks first)");
+}
+
+struct minute_count {
+	int64_t from;
+	uint32_t n[15];
+};
+
+static int count_minute(const struct msg_record *r, void *arg)
+{
+	struct minute_count *mc = arg;
+	if (r->first_seen >= mc->from && r->first_seen < mc->from + 15 * 60)
+		mc->n[(r->first_seen - mc->from) / 60]++;
+	return 0;
+}
+
+static void put_sparkline(struct console *c, struct pager *p)
+{
+	static const char levels[] = " .:-=+*#%@";
+	struct minute_count mc;
+	memset(&mc, 0, sizeof(mc));
+	int64_t now = model_now(c->model);
+	mc.from = (now / 60 - 14) * 60;
+	model_foreach_record(c->model, count_minute, &mc);
+	uint32_t max = 1;
+	for (int i = 0; i < 15; i++)
+		if (mc.n[i] > max)
+			max = mc.n[i];
+	char line[16];
+	for (int i = 0; i < 15; i++)
+		line[i] = levels[mc.n[i] ? 1 + (mc.n[i] * 8) / max : 0];
+	line[15] = 0;
+	pager_addf(p, LS_TEXT, "Messages a minute, last 15 minutes of log time: [%s]  peak %u a minute", line, max);
+}
+
+static void page_read(struct console *c, struct pager *p)
+{
+	const struct model_totals *t = model_totals(c->model);
+	struct wizard *w = c->wizard;
+	double share = t->messages ? 100.0 * (double)t->null_sender / (double)t->messages : 0;
+	pager_addf(p, LS_TEXT, "Messages in the log: %llu; with the null sender from=<>: %llu (%.0f%%)",
+		   (unsigned long long)t->messages, (unsigned long long)t->null_sender, share);
+	put_sparkline(c, p);
+	pager_puts(p, LS_TEXT, "");
+	pager_puts(p, LS_HEADING, "Sender domains that are not ours");
+	if (!w->conf_ok)
+		pager_addf(p, LS_ALERT, "  which domains are ours is unknown: %s", w->conf_error);
+	else if (w->conf.ours.not_evaluated.len)
+		pager_addf(p, LS_DIM, "  (tables not evaluated: %s)", buf_str(&w->conf.ours.not_evaluated));
+	const struct agg_stats *top[64];
+	size_t n = agg_top(c->model, AGG_DOMAIN, F_MSGS, 1, top, 64), shown = 0;
+	for (size_t i = 0; i < n && shown < 8; i++) {
+		if (top[i]->key->len == 0 || (w->conf_ok && domain_list_has(&w->conf.ours, top[i]->key->s, top[i]->key->len)))
+			continue;
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "  %6u messages  ", top[i]->msgs);
+		buf_append(&b, top[i]->key->s, top[i]->key->len);
+		pager_add(p, LS_ALERT, b.data, b.len);
+		buf_free(&b);
+		shown++;
+	}
+	if (shown == 0)
+		pager_puts(p, LS_TEXT, "  none");
+	pager_puts(p, LS_TEXT, "");
+	pager_puts(p, LS_HEADING, "Top envelope senders");
+	n = agg_top(c->model, AGG_SENDER, F_MSGS, 1, top, 5);
+	for (size_t i = 0; i < n; i++) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "  %6u messages  ", top[i]->msgs);
+		buf_append(&b, top[i]->key->len ? top[i]->key->s : "<>", top[i]->key->len ? top[i]->key->len : 2);
+		pager_add(p, LS_TEXT, b.data, b.len);
+		buf_free(&b);
+	}
+	keys_line(p, "next step");
+}
+
+struct first_record {
+	const struct agg_stats *agg;
+	enum agg_kind kind;
+	const struct model *m;
+	char qid[33];
+};
+
+static int find_first(const struct msg_record *r, void *arg)
+{
+	struct first_record *f = arg;
+	uint32_t idx = r->agg[f->kind];
+	if (idx && model_agg_at(f->m, f->kind, idx - 1) == f->agg) {
+		snprintf(f->qid, sizeof(f->qid), "%s", r->qid);
+		return 1;
+	}
+	return 0;
+}
+
+/* sample - a couple of log lines of one of the target's messages, found once */
+static const struct buf *sample(struct console *c, size_t i)
+{
+	struct wizard *w = c->wizard;
+	if (!w->sampled[i]) {
+		w->sampled[i] = 1;
+		struct first_record f = {target_stats(c, &w->st.targets[i]), target_agg(&w->st.targets[i]), c->model, ""};
+		if (f.agg)
+			model_foreach_record(c->model, find_first, &f);
+		const char *paths[CONSOLE_MAX_INPUTS];
+		size_t n = 0;
+		for (size_t k = 0; k < c->ninputs; k++)
+			if (strcmp(c->inputs[k].path, "-") != 0)
+				paths[n++] = c->inputs[k].path;
+		struct error err;
+		if (f.qid[0])
+			trail_collect(paths, n, f.qid, SAMPLE_LINES, &w->samples[i], &err);
+	}
+	return &w->samples[i];
+}
+
+static const struct suspect *suspect_of(struct console *c, const struct cleanup_target *t)
+{
+	for (size_t i = 0; i < c->nsuspects; i++) {
+		const struct istr *k = c->suspects[i].agg->key;
+		if (c->suspects[i].kind == t->kind && k->len == strlen(t->key) && memcmp(k->s, t->key, k->len) == 0)
+			return &c->suspects[i];
+	}
+	return NULL;
+}
+
+static void page_identify(struct console *c, struct pager *p)
+{
+	struct wizard *w = c->wizard;
+	cleanup_targets_from_suspects(&w->st, c->suspects, c->nsuspects);
+	if (w->st.ntargets == 0) {
+		pager_puts(p, LS_TEXT, "No suspect crossed its threshold. Look at the tabs (SASL users, Client IPs) yourself.");
+		keys_line(p, "next step");
+		return;
+	}
+	pager_puts(p, LS_TEXT, "Suspects, the most mail first. Space marks the ones to act on (Up/Down to move).");
+	pager_puts(p, LS_TEXT, "");
+	for (size_t i = 0; i < w->st.ntargets; i++) {
+		const struct cleanup_target *t = &w->st.targets[i];
+		const struct agg_stats *a = target_stats(c, t);
+		pager_addf(p, i == w->cursor ? LS_HEADING : LS_TEXT, "%s [%c] %s %s", i == w->cursor ? ">" : " ",
+			   t->chosen ? 'x' : ' ', suspect_kind_name(t->kind), t->key);
+		if (a && t->kind == SUSPECT_SASL_USER)
+			pager_addf(p, LS_TEXT, "      %u messages, %u recipients, from %u client IPs; %u SASL failures "
+				   "against it", a->msgs, a->rcpts, a->distinct_ips, a->sasl_failures);
+		else if (a)
+			pager_addf(p, LS_TEXT, "      %u messages (%u authenticated, %u not, %u with the null sender), "
+				   "%u recipients; %u SASL failures from it", a->msgs, a->auth_msgs, a->unauth_msgs,
+				   a->null_sender, a->rcpts, a->sasl_failures);
+		const struct suspect *s = suspect_of(c, t);
+		for (int r = 0; s && r < s->nreasons; r++)
+			pager_addf(p, LS_ALERT, "      - %s", s->reasons[r]);
+		if (t->kind == SUSPECT_TRUSTED_RELAY && w->conf_ok) {
+			const struct net_entry *e = net_list_match(&w->conf.trusted, t->key);
+			pager_addf(p, e ? LS_ALERT : LS_TEXT, "      %s%s%s", e ? "trusted: in mynetworks as " : "not in mynetworks",
+				   e ? e->text : "", e ? "" : " (it relayed for another reason: see smtpd_relay_restrictions)");
+		}
+		const struct buf *lines = sample(c, i);
+		const char *q = lines->data ? lines->data : "";
+		while (*q) {
+			const char *nl = strchr(q, '\n');
+			struct buf b = BUF_INIT;
+			buf_puts(&b, "      | ");
+			buf_append(&b, q, (size_t)(nl - q));
+			pager_add(p, LS_DIM, b.data, b.len);
+			buf_free(&b);
+			q = nl + 1;
+		}
+	}
+	keys_line(p, "act on the marked suspects");
+}
+
+/* contain_plan - what step 4 would do, in words and (when run) for real */
+static int contain_describe(struct console *c, struct pager *p, int *runnable)
+{
+	struct wizard *w = c->wizard;
+	int shown = 0;
+	*runnable = 0;
+	for (size_t i = 0; i < w->st.ntargets; i++) {
+		const struct cleanup_target *t = &w->st.targets[i];
+		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
+			continue;
+		shown++;
+		if (t->kind == SUSPECT_SASL_USER) {
+			pager_addf(p, LS_HEADING, "Account %s", t->key);
+			char storage[1024], *argv[16];
+			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16) > 0) {
+				struct buf b = BUF_INIT;
+				spawn_describe(argv, &b);
+				pager_addf(p, LS_TEXT, "  will run: %s", buf_str(&b));
+				buf_free(&b);
+				(*runnable)++;
+			}
+			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
+			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);
+			continue;
+		}
+		pager_addf(p, LS_HEADING, "Trusted relay %s", t->key);
+		if (!w->conf_ok) {
+			pager_addf(p, LS_ALERT, "  mynetworks is unknown: %s", w->conf_error);
+			continue;
+		}
+		pager_addf(p, LS_TEXT, "  mynetworks now:   %s", w->conf.mynetworks);
+		struct buf without = BUF_INIT;
+		const struct net_entry *wider;
+		int removed = net_list_without(&w->conf.trusted, t->key, &without, &wider);
+		if (removed) {
+			pager_addf(p, LS_TEXT, "  mynetworks after: %s", buf_str(&without));
+			pager_addf(p, LS_TEXT, "  will: copy %s/main.cf aside, postconf -e 'mynetworks = %s', postfix reload",
+				   w->conf.config_dir, buf_str(&without));
+			(*runnable)++;
+		}
+		if (wider)
+			pager_addf(p, LS_ALERT, "  %s is inside %s: narrow that entry by hand (or in your management console)",
+				   t->key, wider->text);
+		if (!removed && !wider)
+			pager_addf(p, LS_TEXT, "  %s is not in mynetworks: check smtpd_relay_restrictions", t->key);
+		if (w->conf.trusted.not_evaluated.len)
+			pager_addf(p, LS_DIM, "  not evaluated (tables or files): %s", buf_str(&w->conf.trusted.not_evaluated));
+		buf_free(&without);
+	}
+	return shown;
+}
+
+static void page_contain(struct console *c, struct pager *p)
+{
+	int runnable;
+	if (contain_describe(c, p, &runnable) == 0)
+		pager_puts(p, LS_TEXT, "No account or trusted relay is marked (step 3): nothing to contain.");
+	if (!c->is_root || c->opt->dry_run)
+		pager_puts(p, LS_DIM, "Read-only here (not root, or --dry-run): run the commands above yourself.");
+	keys_line(p, runnable ? "do the above (asks first)" : "next step");
+}
+
+/* step5_targets - the chosen targets that send mail, by aggregate kind */
+static void step5_targets(struct wizard *w, enum agg_kind kind, struct string_set *out)
+{
+	for (size_t i = 0; i < w->st.ntargets; i++)
+		if (w->st.targets[i].chosen && w->st.targets[i].kind != SUSPECT_BRUTE_FORCE
+		    && target_agg(&w->st.targets[i]) == kind)
+			string_set_add(out, w->st.targets[i].key);
+}
+
+static int queued_of_target(const struct queued_msg *m, const struct cleanup_target *t)
+{
+	const struct istr *k = t->kind == SUSPECT_SASL_USER ? m->sasl_user : m->client_ip;
+	return t->chosen && t->kind != SUSPECT_BRUTE_FORCE && k && k->len == strlen(t->key)
+	    && memcmp(k->s, t->key, k->len) == 0;
+}
+
+static void page_clean(struct console *c, struct pager *p)
+{
+	struct wizard *w = c->wizard;
+	if (c->queue == NULL) {
+		pager_puts(p, LS_DIM, "The queue has not been read.");
+		keys_line(p, "next step");
+		return;
+	}
+	size_t count = 0, bytes = 0;
+	const char *ids[SAMPLE_SUBJECTS];
+	size_t nids = 0;
+	for (size_t i = 0; i < c->queue->count; i++) {
+		const struct queued_msg *m = &c->queue->msgs[i];
+		for (size_t k = 0; k < w->st.ntargets; k++)
+			if (queued_of_target(m, &w->st.targets[k])) {
+				count++;
+				bytes += m->size;
+				if (nids < SAMPLE_SUBJECTS)
+					ids[nids++] = m->qid;
+				break;
+			}
+	}
+	pager_addf(p, LS_TEXT, "The marked suspects' queued messages (from the log; each is confirmed from its queue "
+		   "file before anything is done): %zu, %zu bytes", count, bytes);
+	if (!w->subjects_found && nids) {
+		w->subjects_found = 1;
+		for (size_t i = 0; i < nids; i++) {
+			struct buf h = BUF_INIT;
+			struct error err;
+			if (trail_headers(ids[i], 5000, &h, &err) == 0) {
+				const char *s = strstr(buf_str(&h), "Subject:");
+				if (s && (s == h.data || s[-1] == '\n'))
+					buf_printf(&w->subjects, "  %s  %.*s\n", ids[i], (int)strcspn(s, "\n"), s);
+			}
+			buf_free(&h);
+		}
+	}
+	if (w->subjects.len) {
+		pager_puts(p, LS_HEADING, "A few of their subjects");
+		pager_add_lines(p, LS_TEXT, w->subjects.data, w->subjects.len);
+	}
+	pager_puts(p, LS_ALERT, "Legitimate mail of the same account or host is in this set too.");
+	pager_puts(p, LS_TEXT, "");
+	pager_puts(p, LS_TEXT, "Enter deletes them (postsuper -d -, asks first); k keeps them held for review; n leaves them.");
+	keys_line(p, "delete them");
+}
+
+static void page_release(struct console *c, struct pager *p)
+{
+	put_queue(p, c->queue, "Queue now");
+	pager_puts(p, LS_HEADING, "Proposed: postsuper -H ALL");
+	pager_puts(p, LS_TEXT, "Then this page watches whether the suspects' traffic resumes.");
+	keys_line(p, "release the whole queue (asks first)");
+}
+
+static void page_watch(struct console *c, struct pager *p)
+{
+	struct wizard *w = c->wizard;
+	put_queue(p, c->queue, "Queue now");
+	pager_puts(p, LS_TEXT, "");
+	int resumed = 0;
+	for (size_t i = 0; i < w->st.ntargets; i++) {
+		const struct cleanup_target *t = &w->st.targets[i];
+		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
+			continue;
+		const struct agg_stats *a = target_stats(c, t);
+		uint32_t since = a && a->msgs > t->msgs_at_release ? a->msgs - t->msgs_at_release : 0;
+		resumed += since > 0;
+		pager_addf(p, since ? LS_ALERT : LS_TEXT, "%s %s: %s%u message(s) since the release", suspect_kind_name(t->kind),
+			   t->key, since ? "SENDING AGAIN: " : "quiet, ", since);
+	}
+	if (resumed)
+		pager_puts(p, LS_ALERT, "Traffic resumed: hold the queue again (H) and check the containment (b).");
+	pager_puts(p, LS_TEXT, "");
+	pager_addf(p, LS_TEXT, "Incident report: %s", w->report_path);
+	pager_puts(p, LS_DIM, "i: write the report again   b: back   Esc: leave (the console keeps watching)");
+}
+
+void wizard_render(struct console *c, struct pager *p)
+{
+	struct wizard *w = c->wizard;
+	int step = w->st.step;
+	char title[160];
+	if (step == STEP_WATCH)
+		snprintf(title, sizeof(title), "Cleanup: watching after the release");
+	else
+		snprintf(title, sizeof(title), "Cleanup step %d of 6: %s", step, cleanup_step_title(step));
+	size_t top = p->top;
+	pager_free(p);
+	pager_init(p, title);
+	for (int s = STEP_HOLD; s < step && s <= STEP_RELEASE; s++)
+		if (w->st.outcome[s][0])
+			pager_addf(p, LS_DIM, "  done: %d. %s: %s", s, cleanup_step_title(s), w->st.outcome[s]);
+	pager_puts(p, LS_TEXT, "");
+	switch (step) {
+	case STEP_HOLD: page_hold(c, p); break;
+	case STEP_READ: page_read(c, p); break;
+	case STEP_IDENTIFY: page_identify(c, p); break;
+	case STEP_CONTAIN: page_contain(c, p); break;
+	case STEP_CLEAN: page_clean(c, p); break;
+	case STEP_RELEASE: page_release(c, p); break;
+	default: page_watch(c, p); break;
+	}
+	p->top = top < p->nlines ? top : 0;
+}
+
+/* ---- doing ---- */
+
+static void write_report(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	FILE *f = fopen(w->report_path, "w");
+	if (f == NULL) {
+		console_say(c, 1, "cannot write the incident report %s", w->report_path);
+		return;
+	}
+	const char *logs[CONSOLE_MAX_INPUTS];
+	for (size_t i = 0; i < c->ninputs; i++)
+		logs[i] = c->inputs[i].path;
+	struct error err;
+	int rc = incident_write(f, c->model, c->suspects, c->nsuspects, &w->st, logs, c->ninputs, c->opt->journal, &err);
+	if (fclose(f) != 0 || rc < 0)
+		console_say(c, 1, "cannot write the incident report %s", w->report_path);
+	else
+		console_say(c, 0, "Incident report written to %s", w->report_path);
+}
+
+static void go(struct console *c, int step)
+{
+	struct wizard *w = c->wizard;
+	w->st.step = step < STEP_HOLD ? STEP_HOLD : step > STEP_WATCH ? STEP_WATCH : step;
+	if (w->st.step > STEP_IDENTIFY && w->st.ntargets)
+		w->st.targets_set = 1;	/* step 3 was seen: the marks are the admin's */
+	save(c);
+}
+
+static unsigned offer_all(struct console *c, enum queue_action a, int step)
+{
+	struct error err;
+	if (!console_can_change_queue(c))
+		return R_REDRAW;
+	struct selection none;
+	memset(&none, 0, sizeof(none));
+	if (action_plan_build(&c->plan, a, 1, &none, c->queue, &err) == 0 && !console_offer_plan(c, step))
+		go(c, step + 1);	/* nothing to hold or release: the step is done already */
+	return R_REDRAW;
+}
+
+static unsigned offer_delete(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	struct error err;
+	if (!console_can_change_queue(c))
+		return R_REDRAW;
+	struct string_set users = {0}, ips = {0};
+	step5_targets(w, AGG_SASL_USER, &users);
+	step5_targets(w, AGG_CLIENT_IP, &ips);
+	int any = users.count || ips.count;
+	int rc = 0;
+	struct action_plan first;
+	memset(&first, 0, sizeof(first));
+	int have_first = 0;
+	if (users.count) {
+		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_SASL_USER, &users, &err);
+		if (rc == 0) {
+			first = c->plan;
+			have_first = 1;
+		}
+	}
+	if (rc == 0 && ips.count) {
+		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_CLIENT_IP, &ips, &err);
+		if (rc == 0 && have_first) {
+			rc = action_plan_merge(&c->plan, &first, &err);
+			action_plan_free(&first);
+		}
+	} else if (have_first) {
+		c->plan = first;
+	}
+	string_set_free(&users);
+	string_set_free(&ips);
+	if (rc < 0)
+		console_say(c, 1, "%s", err.msg);
+	else if (!any)
+		console_say(c, 0, "No suspect is marked (step 3)");
+	else
+		console_offer_plan(c, STEP_CLEAN);
+	return R_REDRAW;
+}
+
+static unsigned offer_contain(struct console *c)
+{
+	pager_init(&c->dialog, c->opt->dry_run || !c->is_root ? "Read-only: these are for you to run"
+			       : "Confirm the containment (journaled)");
+	int runnable;
+	contain_describe(c, &c->dialog, &runnable);
+	if (!runnable) {
+		pager_free(&c->dialog);
+		go(c, STEP_CLEAN);
+		return R_REBUILD;
+	}
+	pager_puts(&c->dialog, LS_TEXT, "");
+	pager_puts(&c->dialog, LS_TEXT, c->is_root && !c->opt->dry_run ? "y: run it   any other key: cancel"
+			       : "any key closes; nothing is run");
+	c->dialog_open = 1;
+	c->dialog_kind = c->is_root && !c->opt->dry_run ? DIALOG_CONTAIN : DIALOG_INFO;
+	return R_REDRAW;
+}
+
+unsigned wizard_contain_confirmed(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	struct buf said = BUF_INIT, out = BUF_INIT;
+	int failed = 0;
+	pager_free(&c->dialog);
+	pager_init(&c->dialog, "Containment (any key closes)");
+	for (size_t i = 0; i < w->st.ntargets; i++) {
+		const struct cleanup_target *t = &w->st.targets[i];
+		if (!t->chosen)
+			continue;
+		struct error err;
+		buf_reset(&out);
+		if (t->kind == SUSPECT_SASL_USER) {
+			char storage[1024], *argv[16];
+			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16) < 0)
+				continue;
+			int rc = cleanup_run_journaled(argv, "disable-account", t->key, c->opt->journal, &out, &err);
+			if (rc < 0)
+				pager_addf(&c->dialog, LS_ALERT, "%s: %s", t->key, err.msg);
+			else
+				pager_addf(&c->dialog, rc ? LS_ALERT : LS_TEXT, "%s: %s exited with status %d", t->key, argv[0], rc);
+			pager_add_lines(&c->dialog, LS_DIM, out.data ? out.data : "", out.len);
+			buf_printf(&said, "%s%s: %s %s", said.len ? "; " : "", t->key, argv[0], rc == 0 ? "ran" : "failed");
+			failed |= rc != 0;
+		} else if (t->kind == SUSPECT_TRUSTED_RELAY && w->conf_ok) {
+			struct buf without = BUF_INIT, backup = BUF_INIT;
+			const struct net_entry *wider;
+			if (net_list_without(&w->conf.trusted, t->key, &without, &wider) > 0) {
+				int rc = cleanup_drop_trusted_ip(&w->conf, buf_str(&without), c->opt->journal, &backup, &out, &err);
+				if (rc < 0)
+					pager_addf(&c->dialog, LS_ALERT, "%s: %s", t->key, err.msg);
+				else
+					pager_addf(&c->dialog, LS_TEXT, "%s dropped from mynetworks (now: %s); main.cf saved as %s; "
+						   "postfix reloaded", t->key, buf_str(&without), buf_str(&backup));
+				buf_printf(&said, "%s%s %s", said.len ? "; " : "", t->key,
+					   rc == 0 ? "dropped from mynetworks" : "NOT dropped from mynetworks");
+				failed |= rc != 0;
+			}
+			buf_free(&without);
+			buf_free(&backup);
+		}
+	}
+	snprintf(w->st.outcome[STEP_CONTAIN], sizeof(w->st.outcome[0]), "%s", said.len ? buf_str(&said) : "nothing run");
+	buf_free(&said);
+	buf_free(&out);
+	struct error err;
+	postfix_conf_free(&w->conf);	/* read what Postfix says now */
+	w->conf_ok = postfix_conf_read(&w->conf, c->opt->our_domains, &err) == 0;
+	c->dialog_kind = DIALOG_INFO;
+	go(c, failed ? STEP_CONTAIN : STEP_CLEAN);
+	return R_REBUILD;
+}
+
+void wizard_plan_done(struct console *c, int step, const struct action_plan *p, const struct action_outcome *o,
+		      int ok)
+{
+	struct wizard *w = c->wizard;
+	if (w == NULL || step < STEP_HOLD || step > STEP_RELEASE)
+		return;
+	char *out = w->st.outcome[step];
+	size_t size = sizeof(w->st.outcome[0]);
+	if (o == NULL)
+		snprintf(out, size, "dry run: would %s %zu messages (%.100s)", action_name(p->action), p->expected, p->what);
+	else if (p->all)
+		snprintf(out, size, "%s: postsuper said %ld messages (exit status %d)", action_name(p->action), o->reported,
+			 o->exit_status);
+	else
+		snprintf(out, size, "%s: %zu changed, %zu already gone, %zu not changed (%.100s)", action_name(p->action),
+			 o->changed.count, o->gone.count, o->unchanged.count, p->what);
+	if (!ok) {
+		save(c);
+		return;
+	}
+	if (step == STEP_RELEASE) {
+		w->st.released = (int64_t)time(NULL);
+		for (size_t i = 0; i < w->st.ntargets; i++) {
+			const struct agg_stats *a = target_stats(c, &w->st.targets[i]);
+			w->st.targets[i].msgs_at_release = a ? a->msgs : 0;
+		}
+	}
+	go(c, step + 1);
+	if (step == STEP_RELEASE)
+		write_report(c);
+}
+
+void wizard_queue_changed(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	if (w == NULL || c->queue == NULL || c->reading_history)
+		return;
+	if (!w->st.have_before && w->st.step == STEP_HOLD && !w->st.outcome[STEP_HOLD][0]) {
+		queue_counts(c->queue, w->st.before);
+		w->st.have_before = 1;
+		save(c);
+	}
+	if (w->st.released && c->queue_time > w->st.released && !w->st.have_after) {
+		queue_counts(c->queue, w->st.after);
+		w->st.have_after = 1;
+		save(c);
+		write_report(c);
+	}
+}
+
+unsigned wizard_action(struct console *c, enum action_id a)
+{
+	struct wizard *w = c->wizard;
+	int step = w->st.step;
+	switch (a) {
+	case ACTION_STEP_NEXT:
+		go(c, step + 1);
+		return R_REBUILD;
+	case ACTION_STEP_BACK:
+		go(c, step - 1);
+		return R_REBUILD;
+	case ACTION_INCIDENT_REPORT:
+		write_report(c);
+		return R_REDRAW;
+	case ACTION_STEP_KEEP:
+		if (step != STEP_CLEAN)
+			return R_NONE;
+		snprintf(w->st.outcome[STEP_CLEAN], sizeof(w->st.outcome[0]), "kept the suspects' messages held for review");
+		go(c, STEP_RELEASE);
+		return R_REBUILD;
+	case ACTION_TAG:
+		if (step == STEP_IDENTIFY && w->cursor < w->st.ntargets) {
+			w->st.targets[w->cursor].chosen = !w->st.targets[w->cursor].chosen;
+			w->st.targets_set = 1;
+			save(c);
+		}
+		return R_REBUILD;
+	case ACTION_MOVE_UP:
+	case ACTION_MOVE_DOWN:
+		if (step != STEP_IDENTIFY)
+			return R_NONE;
+		if (a == ACTION_MOVE_UP && w->cursor > 0)
+			w->cursor--;
+		else if (a == ACTION_MOVE_DOWN && w->cursor + 1 < w->st.ntargets)
+			w->cursor++;
+		return R_REBUILD;
+	case ACTION_STEP_DO:
+		switch (step) {
+		case STEP_HOLD: return offer_all(c, ACT_HOLD, STEP_HOLD);
+		case STEP_CLEAN: return offer_delete(c);
+		case STEP_RELEASE: return offer_all(c, ACT_RELEASE, STEP_RELEASE);
+		case STEP_CONTAIN: return offer_contain(c);
+		case STEP_IDENTIFY:
+			w->st.targets_set = 1;
+			{
+				struct buf b = BUF_INIT;
+				for (size_t i = 0; i < w->st.ntargets; i++)
+					if (w->st.targets[i].chosen)
+						buf_printf(&b, "%s%s", b.len ? ", " : "", w->st.targets[i].key);
+				snprintf(w->st.outcome[STEP_IDENTIFY], sizeof(w->st.outcome[0]), "marked: %s",
+					 b.len ? buf_str(&b) : "none");
+				buf_free(&b);
+			}
+			go(c, step + 1);
+			return R_REBUILD;
+		case STEP_READ:
+			snprintf(w->st.outcome[STEP_READ], sizeof(w->st.outcome[0]), "read");
+			go(c, step + 1);
+			return R_REBUILD;
+		default:
+			return R_NONE;
+		}
+	default:
+		return R_NONE;
+	}
+}

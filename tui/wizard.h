@@ -1,0 +1,31 @@
+/*
+ * wizard - the guided six-step cleanup inside the console.
+ *
+ * Each step is a page that shows what spamtop found, what it proposes, the
+ * exact command, and the keys to do it (asking first), skip it or go back:
+ * 1 hold the queue, 2 read the log, 3 identify the source, 4 contain it,
+ * 5 clean the queue, 6 release and watch. Queue changes go through the
+ * console's confirmation dialog and core/action; containment through
+ * core/cleanup. The state is saved after every step (core/cleanup).
+ */
+#ifndef SPAMTOP_WIZARD_H
+#define SPAMTOP_WIZARD_H
+
+#include "console_state.h"
+
+/* Opens (or resumes) the wizard as the top view; -1 with err. */
+int wizard_open(struct console *c, int resume, struct error *err);
+void wizard_free(struct wizard *w);
+/* Fills the wizard's page for its current step. */
+void wizard_render(struct console *c, struct pager *p);
+/* A key's action while the wizard is on top; R_NONE if it is not the wizard's. */
+unsigned wizard_action(struct console *c, enum action_id a);
+/* A queue action offered by step `step` ran (or was a dry run). */
+void wizard_plan_done(struct console *c, int step, const struct action_plan *p, const struct action_outcome *o,
+		      int ok);
+/* The admin confirmed the containment dialog. */
+unsigned wizard_contain_confirmed(struct console *c);
+/* A new queue snapshot: the wizard notes the counts it needs. */
+void wizard_queue_changed(struct console *c);
+
+#endif
