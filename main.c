@@ -19,6 +19,7 @@
 #include "core/ingest.h"
 #include "core/model.h"
 #include "core/report.h"
+#include "monitor_cmd.h"
 #include "queue_cmd.h"
 #include "tui/console.h"
 
@@ -34,6 +35,10 @@ static void usage(FILE *out)
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
 	      "               [--dry-run] [--yes] [--log FILE]... [--journal FILE]\n"
+	      "       spamtop check [--log FILE]... [--window MIN] [--config FILE]\n"
+	      "               [--set NAME=WARN,CRIT]... [--no-queue]\n"
+	      "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
+	      "               [same options as check]\n"
 	      "       spamtop --help | --version\n"
 	      "\n"
 	      "The console (the default) reads the mail logs (history first, then follows\n"
@@ -78,6 +83,14 @@ static void usage(FILE *out)
 	      "  --yes            do not ask (needed without a terminal)\n"
 	      "  --log FILE       mail log for --sasl-user/--client-ip (repeatable)\n"
 	      "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n"
+	      "\n"
+	      "check is a Nagios/Icinga plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN;\n"
+	      "one line, performance data after |); metrics writes Prometheus text or\n"
+	      "InfluxDB lines (--output: a temporary file renamed into place). Thresholds\n"
+	      "(warning, critical): queue 100 200, deferred 100 500, user_rate 10 20 a\n"
+	      "minute, user_ips 3 5, ip_failures 3 10 in 20 minutes, relay_rate 10 30 a\n"
+	      "minute, null_sender_pct 30 60; change them in /etc/spamtop.conf or\n"
+	      "$XDG_CONFIG_HOME/spamtop/config (lines NAME = WARN CRIT) or with --set.\n"
 	      "\n"
 	      "Exit status: 0 done, 1 error, 2 usage, 3 nothing changed (declined, dry run,\n"
 	      "or no terminal to confirm on without --yes).\n", out);
@@ -289,6 +302,9 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] != '-') {
 		int rc = queue_command(argc - 1, argv + 1);
 		if (rc != QUEUE_NOT_A_COMMAND)
+			return rc;
+		rc = monitor_command(argc - 1, argv + 1);
+		if (rc != MONITOR_NOT_A_COMMAND)
 			return rc;
 	}
 	if (argc > 1 && strcmp(argv[1], "cleanup") == 0)

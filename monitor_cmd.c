@@ -1,0 +1,269 @@
+/*
+ * monitor_cmd - early warning for the monitoring system the admin runs:
+ *
+ *   spamtop check [--log FILE]... [--window 15m] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]
+ *       a Nagios/Icinga plugin: one status line with performance data,
+ *       exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (works from cron and NRPE)
+ *   spamtop metrics [--format prometheus|influx] [--output FILE] [--top N] [same options]
+ *       Prometheus text exposition or InfluxDB line protocol; --output
+ *       writes a temporary file and renames it (node_exporter's textfile
+ *       collector never sees half a file)
+ */
+#include "monitor_cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alerts.h"
+#include "core/ingest.h"
+#include "core/metrics.h"
+#include "core/queue.h"
+
+#define MAX_LOGS 16
+#define QUEUE_TIMEOUT_MS 30000
+
+struct monitor_opts {
+	const char *logs[MAX_LOGS];
+	int nlogs;
+	int window, no_queue, top;
+	enum metrics_format format;
+	const char *output;
+	struct alert_config config;
+};
+
+static int parse_window(const char *s, int *minutes)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || v < 1)
+		return -1;
+	if (*end == 'h' && end[1] == 0)
+		v *= 60;
+	else if (!((*end == 'm' && end[1] == 0) || *end == 0))
+		return -1;
+	if (v > 15)
+		return -1;
+	*minutes = (int)v;
+	return 0;
+}
+
+static void load_config_files(struct alert_config *c)
+{
+	alert_config_load(c, "/etc/spamtop.conf");
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char path[1024];
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/spamtop/config", xdg);
+	else
+		snprintf(path, sizeof(path), "%s/.config/spamtop/config", home ? home : "/");
+	alert_config_load(c, path);
+}
+
+static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics)
+{
+	static const struct option opts[] = {
+		{"log", required_argument, NULL, 'l'},
+		{"window", required_argument, NULL, 'w'},
+		{"config", required_argument, NULL, 'c'},
+		{"set", required_argument, NULL, 's'},
+		{"no-queue", no_argument, NULL, 'Q'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"top", required_argument, NULL, 't'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch, explicit_config = 0;
+	optind = 1;
+	o->window = 15;
+	o->top = 10;
+	alert_config_default(&o->config);
+	/* config files first, so that --set on the command line wins */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--config") == 0 || strncmp(argv[i], "--config=", 9) == 0)
+			explicit_config = 1;
+	if (!explicit_config)
+		load_config_files(&o->config);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			if (o->nlogs >= MAX_LOGS)
+				return -1;
+			o->logs[o->nlogs++] = optarg;
+			break;
+		case 'w':
+			if (parse_window(optarg, &o->window) < 0) {
+				fprintf(stderr, "spamtop: --window wants minutes from 1 to 15, e.g. 15m\n");
+				return -1;
+			}
+			break;
+		case 'c':
+			if (access(optarg, R_OK) != 0) {
+				fprintf(stderr, "spamtop: cannot read %s\n", optarg);
+				return -1;
+			}
+			alert_config_load(&o->config, optarg);
+			break;
+		case 's':
+			if (alert_config_set(&o->config, optarg) < 0) {
+				fputs("spamtop: --set wants NAME=WARN,CRIT\n", stderr);
+				return -1;
+			}
+			break;
+		case 'Q':
+			o->no_queue = 1;
+			o->config.skip_queue = 1;
+			break;
+		case 'o': o->output = optarg; break;
+		case 'f':
+			if (!metrics || (strcmp(optarg, "prometheus") != 0 && strcmp(optarg, "influx") != 0)) {
+				fputs("spamtop: --format is prometheus or influx (metrics only)\n", stderr);
+				return -1;
+			}
+			o->format = strcmp(optarg, "influx") == 0 ? METRICS_INFLUX : METRICS_PROMETHEUS;
+			break;
+		case 't': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 256) {
+				fputs("spamtop: --top wants 1 to 256\n", stderr);
+				return -1;
+			}
+			o->top = (int)n;
+			break;
+		}
+		default:
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fputs("spamtop: unexpected argument (logs go after --log)\n", stderr);
+		return -1;
+	}
+	if (o->nlogs == 0)
+		o->logs[o->nlogs++] = ingest_default_log();
+	return 0;
+}
+
+/* measure - read the logs and the queue; a failure to read either is reported in why */
+static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, char *why, size_t size)
+{
+	struct model *m = model_new(NULL, time(NULL));
+	struct source_stats st = {0};
+	struct error err;
+	why[0] = 0;
+	for (int i = 0; m && i < o->nlogs; i++)
+		if (ingest_file(m, o->logs[i], &st, &err) < 0)
+			snprintf(why, size, "%s", err.msg);
+	*q = NULL;
+	if (!o->no_queue) {
+		*q = queue_snapshot_new();
+		if (*q && queue_load(*q, QUEUE_TIMEOUT_MS, &err) < 0) {
+			queue_snapshot_free(*q);
+			*q = NULL;
+			if (!why[0])
+				snprintf(why, size, "cannot read the queue: %s", err.msg);
+		}
+	}
+	return m;
+}
+
+static void perfdata(const struct alert_config *c, const struct alert_result *r)
+{
+	fputs(" |", stdout);
+	for (int i = 0; i < AL_COUNT; i++)
+		if (r->v[i].measured)
+			printf(" %s=%g;%g;%g;0;", alert_table[i].name, r->v[i].value, c->t[i].warn, c->t[i].crit);
+	putchar('\n');
+}
+
+static int cmd_check(struct monitor_opts *o)
+{
+	struct queue_snapshot *q;
+	char why[600];
+	struct model *m = measure(o, &q, why, sizeof(why));
+	if (m == NULL) {
+		puts("SPAMTOP UNKNOWN - out of memory");
+		return 3;
+	}
+	struct alert_result r;
+	alert_evaluate(&o->config, m, q, (int64_t)time(NULL), o->window, &r);
+	printf("SPAMTOP %s - ", alert_state_name(r.worst));
+	int said = 0;
+	for (int i = 0; i < AL_COUNT; i++) {
+		const struct alert_value *v = &r.v[i];
+		if (v->state != ALERT_WARNING && v->state != ALERT_CRITICAL)
+			continue;
+		printf("%s%s %g%s%s >= %g", said++ ? "; " : "", alert_table[i].what, v->value, v->subject[0] ? " " : "",
+		       v->subject, v->state == ALERT_CRITICAL ? o->config.t[i].crit : o->config.t[i].warn);
+	}
+	if (why[0]) {
+		printf("%s", said++ ? "; " : "");
+		for (const char *p = why; *p; p++)	/* one line, as plugins must */
+			putchar(*p == '\n' || *p == '|' ? ' ' : *p);
+	}
+	if (!said)
+		printf("%zu queued, nothing over its threshold", q ? q->count : 0);
+	perfdata(&o->config, &r);
+	queue_snapshot_free(q);
+	model_free(m);
+	if (r.worst == ALERT_OK && why[0])
+		return 3;	/* a log or queue that cannot be read is not OK */
+	return r.worst == ALERT_OK ? 0 : r.worst == ALERT_WARNING ? 1 : r.worst == ALERT_CRITICAL ? 2 : 3;
+}
+
+static int cmd_metrics(struct monitor_opts *o)
+{
+	struct queue_snapshot *q;
+	char why[600];
+	struct model *m = measure(o, &q, why, sizeof(why));
+	if (m == NULL)
+		return 1;
+	if (why[0])
+		fprintf(stderr, "spamtop: %s\n", why);
+	struct alert_result r;
+	alert_evaluate(&o->config, m, q, (int64_t)time(NULL), o->window, &r);
+	char tmp[1100];
+	FILE *f = stdout;
+	if (o->output) {
+		snprintf(tmp, sizeof(tmp), "%s.%d.tmp", o->output, (int)getpid());
+		f = fopen(tmp, "w");
+		if (f == NULL) {
+			fprintf(stderr, "spamtop: cannot write %s\n", tmp);
+			model_free(m);
+			queue_snapshot_free(q);
+			return 1;
+		}
+	}
+	metrics_write(f, o->format, m, q, &r, (size_t)o->top, (int64_t)time(NULL));
+	int rc = 0;
+	if (o->output && (fclose(f) != 0 || rename(tmp, o->output) != 0)) {
+		fprintf(stderr, "spamtop: cannot write %s\n", o->output);
+		unlink(tmp);
+		rc = 1;
+	}
+	queue_snapshot_free(q);
+	model_free(m);
+	return rc;
+}
+
+int monitor_command(int argc, char **argv)
+{
+	int check = strcmp(argv[0], "check") == 0, metrics = strcmp(argv[0], "metrics") == 0;
+	if (!check && !metrics)
+		return MONITOR_NOT_A_COMMAND;
+	struct monitor_opts o;
+	memset(&o, 0, sizeof(o));
+	int rc;
+	if (parse_opts(argc, argv, &o, metrics) < 0)
+		rc = check ? 3 : 2;	/* a plugin's usage error is UNKNOWN */
+	else
+		rc = check ? cmd_check(&o) : cmd_metrics(&o);
+	if (o.config.warnings.len)
+		fputs(buf_str(&o.config.warnings), stderr);
+	alert_config_free(&o.config);
+	return rc;
+}
