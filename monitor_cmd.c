@@ -205,8 +205,10 @@ static int cmd_check(struct monitor_opts *o)
 		for (const char *p = why; *p; p++)	/* one line, as plugins must */
 			putchar(*p == '\n' || *p == '|' ? ' ' : *p);
 	}
+	if (!said && q)
+		printf("%zu queued, ", q->count);
 	if (!said)
-		printf("%zu queued, nothing over its threshold", q ? q->count : 0);
+		printf("nothing over its threshold");
 	perfdata(&o->config, &r);
 	queue_snapshot_free(q);
 	model_free(m);

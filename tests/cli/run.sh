@@ -89,6 +89,53 @@ help_and_version_describe_the_program() {
 	"$bin" --version | grep -q '^spamtop [0-9]'
 }
 
+# fake_postqueue N | fail: a stand-in postqueue -j listing N deferred messages, or failing
+fake_postqueue() {
+	mkdir -p "$tmp/bin"
+	if [ "$1" = fail ]; then
+		printf '#!/bin/sh\necho "postqueue: fatal: Queue report unavailable - mail system is down" >&2\nexit 69\n' > "$tmp/bin/postqueue"
+	else
+		printf '#!/bin/sh\ni=0\nwhile [ $i -lt %d ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' "$1" > "$tmp/bin/postqueue"
+	fi
+	chmod +x "$tmp/bin/postqueue"
+}
+
+# check_status N EXPECTED-RC PATTERN ARGS...: spamtop check against a queue of N
+check_status() {
+	local n=$1 want=$2 pattern=$3 rc=0; shift 3
+	fake_postqueue "$n"
+	PATH="$tmp/bin:$PATH" "$san" check --log /dev/null "$@" > "$tmp/check.out" 2>&1 || rc=$?
+	cat "$tmp/check.out"
+	[ $rc -eq "$want" ] && [ "$(wc -l < "$tmp/check.out")" = 1 ] && grep -qE -- "$pattern" "$tmp/check.out"
+}
+
+check_plugin_returns_each_state() {
+	check_status 10 0 '^SPAMTOP OK - 10 queued, nothing over its threshold \| queue=10;100;200;0; deferred=10;100;500;0; ' &&
+	check_status 150 1 '^SPAMTOP WARNING - messages in the queue 150 >= 100; messages in the deferred queue 150 >= 100 \|' &&
+	check_status 250 2 '^SPAMTOP CRITICAL - messages in the queue 250 >= 200; ' &&
+	check_status fail 3 '^SPAMTOP UNKNOWN - cannot read the queue: postqueue -j failed: postqueue: fatal: Queue report unavailable' &&
+	check_status 10 2 '^SPAMTOP CRITICAL - messages in the queue 10 >= 5 ' --set queue=2,5 &&
+	check_status 10 3 '' --window 99m
+}
+
+check_reads_thresholds_from_the_config_file() {
+	mkdir -p "$tmp/xdg/spamtop" &&
+	printf 'queue = 5 8\nbogus = 1 2\n' > "$tmp/xdg/spamtop/config" &&
+	fake_postqueue 10 &&
+	{ XDG_CONFIG_HOME="$tmp/xdg" PATH="$tmp/bin:$PATH" "$san" check --log /dev/null > "$tmp/o" 2> "$tmp/e"; [ $? -eq 2 ]; } &&
+	grep -q '^SPAMTOP CRITICAL - messages in the queue 10 >= 8' "$tmp/o" &&
+	grep -q "spamtop/config:2: unknown threshold 'bogus'" "$tmp/e"
+}
+
+metrics_output_is_replaced_atomically() {
+	fake_postqueue 3 &&
+	PATH="$tmp/bin:$PATH" "$san" metrics --log "$fixture" --output "$tmp/spamtop.prom" &&
+	grep -q '^spamtop_queue_messages{queue="deferred"} 3$' "$tmp/spamtop.prom" &&
+	grep -q '^spamtop_sasl_user_messages_total{user="victim@lab.example"} 24$' "$tmp/spamtop.prom" &&
+	[ -z "$(ls "$tmp" | grep '\.tmp$')" ] &&
+	PATH="$tmp/bin:$PATH" "$san" metrics --format influx --no-queue --log "$fixture" | grep -q '^spamtop_queue_up value=0i [0-9]*$'
+}
+
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
 check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file
@@ -99,5 +146,8 @@ check "random bytes are counted, not fatal (sanitizers)" random_bytes_are_counte
 check "hostile text never reaches the terminal raw (sanitizers)" hostile_text_never_reaches_the_terminal_raw
 check "1 MB field and a cut last line are survived (sanitizers)" one_megabyte_line_and_truncated_last_line_are_survived
 check "--help and --version describe the program" help_and_version_describe_the_program
+check "check returns OK, WARNING, CRITICAL and UNKNOWN as a plugin must" check_plugin_returns_each_state
+check "check reads thresholds from the config file and warns of bad lines" check_reads_thresholds_from_the_config_file
+check "metrics --output replaces the file atomically; influx too" metrics_output_is_replaced_atomically
 echo "cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -59,8 +59,21 @@ live_queue_matches_the_log() {
 	[ "$(jq '.totals.open_records' "$tmp/r.json")" = 39 ]
 }
 
+check_is_critical_after_the_burst() {
+	local rc=0
+	"$san" check --log "$log" --set queue=10,30 > "$tmp/check.out" || rc=$?
+	cat "$tmp/check.out"
+	[ $rc -eq 2 ]
+	grep -q '^SPAMTOP CRITICAL - ' "$tmp/check.out"
+	grep -q 'messages in the queue 39 >= 30' "$tmp/check.out"
+	grep -q 'messages a minute from one SASL user [0-9]* victim@lab.example >= 20' "$tmp/check.out"
+	grep -q '| queue=39;10;30;0; deferred=39;100;500;0;' "$tmp/check.out"
+	"$san" metrics --log "$log" | grep -q '^spamtop_queue_messages{queue="deferred"} 39$'
+}
+
 check "the real log names the victim, the trusted relay and the brute-force IP" live_log_names_victim_and_trusted_relay
 check "the live queue holds what the log says is open" live_queue_matches_the_log
+check "check is CRITICAL after the burst, with the culprit named" check_is_critical_after_the_burst
 . tests/lab/queue-tests.sh
 . tests/lab/console-tests.sh
 . tests/lab/cleanup-tests.sh

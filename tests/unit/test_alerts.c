@@ -1,0 +1,317 @@
+/*
+ * test_alerts - early warning on the real capture and crafted queues: each
+ * state (OK, WARNING, CRITICAL, UNKNOWN), a quiet log, the threshold file
+ * and flags with their warnings; and the metrics a monitoring system reads:
+ * Prometheus text checked by a strict parser, Influx lines, bounded
+ * cardinality, hostile label values escaped.
+ */
+#include "testutil.h"
+
+#include <ctype.h>
+#include <unistd.h>
+
+#include "core/alerts.h"
+#include "core/ingest.h"
+#include "core/metrics.h"
+
+static struct model *lab_model(void)
+{
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
+	return m;
+}
+
+static struct queue_snapshot *queue_of(size_t n)
+{
+	struct queue_snapshot *q = queue_snapshot_new();
+	for (size_t i = 0; i < n; i++) {
+		char line[300];
+		int len = snprintf(line, sizeof(line), "{\"queue_name\": \"%s\", \"queue_id\": \"%05zX1A2B3\", "
+				   "\"arrival_time\": 1795564800, \"message_size\": 400, \"sender\": \"s@x.example\", "
+				   "\"recipients\": [{\"address\": \"r@y.example\"}]}", i % 2 ? "deferred" : "hold", i);
+		assert_int_equal(queue_add_json(q, line, (size_t)len), 0);
+	}
+	return q;
+}
+
+static void the_outbreak_is_critical_with_the_culprits_named(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	struct alert_config c;
+	alert_config_default(&c);
+	struct queue_snapshot *q = queue_of(39);
+	struct alert_result r;
+	alert_evaluate(&c, m, q, model_now(m), 15, &r);	/* "now" is the end of the burst */
+	assert_int_equal(r.v[AL_USER_RATE].state, ALERT_CRITICAL);
+	assert_true(r.v[AL_USER_RATE].value >= 20);
+	assert_string_equal(r.v[AL_USER_RATE].subject, "victim@lab.example");
+	assert_int_equal(r.v[AL_USER_IPS].value, 5);
+	assert_int_equal(r.v[AL_USER_IPS].state, ALERT_CRITICAL);
+	assert_string_equal(r.v[AL_RELAY_RATE].subject, "127.0.0.2");
+	assert_int_equal(r.v[AL_RELAY_RATE].value, 12);
+	assert_int_equal(r.v[AL_RELAY_RATE].state, ALERT_WARNING);
+	assert_int_equal(r.v[AL_IP_FAILURES].value, 4);
+	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_WARNING);
+	assert_int_equal(r.v[AL_NULL_SENDER].value, 10);	/* 4 of 40 */
+	assert_int_equal(r.v[AL_QUEUE].state, ALERT_OK);
+	assert_int_equal(r.worst, ALERT_CRITICAL);
+	queue_snapshot_free(q);
+	alert_config_free(&c);
+	model_free(m);
+}
+
+static void queue_size_alone_gives_each_state(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);	/* no log at all */
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	size_t sizes[] = {99, 100, 199, 200};
+	enum alert_state want[] = {ALERT_OK, ALERT_WARNING, ALERT_WARNING, ALERT_CRITICAL};
+	for (int i = 0; i < 4; i++) {
+		struct queue_snapshot *q = queue_of(sizes[i]);
+		alert_evaluate(&c, m, q, TEST_REFERENCE, 15, &r);
+		assert_int_equal(r.v[AL_QUEUE].state, want[i]);
+		assert_int_equal(r.worst, want[i]);
+		queue_snapshot_free(q);
+	}
+	alert_evaluate(&c, m, NULL, TEST_REFERENCE, 15, &r);	/* could not be read */
+	assert_int_equal(r.worst, ALERT_UNKNOWN);
+	c.skip_queue = 1;	/* --no-queue: left out */
+	alert_evaluate(&c, m, NULL, TEST_REFERENCE, 15, &r);
+	assert_int_equal(r.worst, ALERT_OK);
+	alert_config_free(&c);
+	model_free(m);
+}
+
+static void a_quiet_log_raises_nothing(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	c.skip_queue = 1;
+	alert_evaluate(&c, m, NULL, model_now(m) + 2 * 3600, 15, &r);	/* two hours later */
+	assert_int_equal(r.worst, ALERT_OK);
+	assert_int_equal(r.v[AL_USER_RATE].value, 0);
+	assert_int_equal(r.v[AL_USER_IPS].value, 0);
+	alert_config_free(&c);
+	model_free(m);
+}
+
+static void threshold_file_and_flags_override_with_warnings_for_bad_lines(void **state)
+{
+	(void)state;
+	const char *path = "/tmp/spamtop-test-alerts.conf";
+	const char *text = "# thresholds\nqueue = 10 20\ndeferred=5,6\nuser_rate = 30\nnope = 1 2\n"
+			   "relay_rate = 9 3\n\n   # indented comment\n";
+	test_write_file(path, text, strlen(text));
+	struct alert_config c;
+	alert_config_default(&c);
+	assert_int_equal(alert_config_load(&c, path), 0);
+	assert_int_equal(c.t[AL_QUEUE].warn, 10);
+	assert_int_equal(c.t[AL_QUEUE].crit, 20);
+	assert_int_equal(c.t[AL_DEFERRED].crit, 6);
+	assert_int_equal(c.t[AL_USER_RATE].crit, 20);	/* bad line: default kept */
+	assert_int_equal(c.t[AL_RELAY_RATE].warn, 10);
+	assert_string_equal(buf_str(&c.warnings),
+			    "/tmp/spamtop-test-alerts.conf:4: user_rate wants two numbers, warning then critical\n"
+			    "/tmp/spamtop-test-alerts.conf:5: unknown threshold 'nope'\n"
+			    "/tmp/spamtop-test-alerts.conf:6: relay_rate wants two numbers, warning then critical\n");
+	assert_int_equal(alert_config_set(&c, "queue=1,2"), 0);
+	assert_int_equal(c.t[AL_QUEUE].crit, 2);
+	assert_int_equal(alert_config_set(&c, "queue"), -1);
+	assert_int_equal(alert_config_load(&c, "/nonexistent/spamtop.conf"), 0);
+	unlink(path);
+	alert_config_free(&c);
+}
+
+/* ---- a strict reader of the Prometheus text format ---- */
+
+static const char *name_end(const char *p)
+{
+	if (!(isalpha((unsigned char)*p) || *p == '_' || *p == ':'))
+		return NULL;
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == ':')
+		p++;
+	return p;
+}
+
+/* prom_line_ok - one sample line; returns the metric name's length, 0 if malformed */
+static size_t prom_sample_ok(const char *line)
+{
+	const char *p = name_end(line);
+	if (p == NULL)
+		return 0;
+	size_t nlen = (size_t)(p - line);
+	if (*p == '{') {
+		p++;
+		for (;;) {
+			const char *e = name_end(p);
+			if (e == NULL || e[0] != '=' || e[1] != '"')
+				return 0;
+			p = e + 2;
+			for (; *p != '"'; p++) {
+				if (*p == 0 || *p == '\n')
+					return 0;
+				if (*p == '\\') {
+					p++;
+					if (*p != '\\' && *p != '"' && *p != 'n')
+						return 0;
+				}
+			}
+			p++;
+			if (*p == '}')
+				break;
+			if (*p++ != ',')
+				return 0;
+		}
+		p++;
+	}
+	if (*p++ != ' ' || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == 0 ? nlen : 0;
+}
+
+static void check_prometheus(const char *text, size_t *series_of, const char *family)
+{
+	char typed[64][96];
+	size_t ntyped = 0;
+	*series_of = 0;
+	char *copy = strdup(text), *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "# HELP ", 7) == 0)
+			continue;
+		char name[96], type[16];
+		if (sscanf(line, "# TYPE %95s %15s", name, type) == 2) {
+			assert_true(strcmp(type, "gauge") == 0 || strcmp(type, "counter") == 0);
+			for (size_t i = 0; i < ntyped; i++)
+				if (strcmp(typed[i], name) == 0)
+					fail_msg("TYPE given twice for %s", name);
+			snprintf(typed[ntyped++], sizeof(typed[0]), "%s", name);
+			continue;
+		}
+		size_t nlen = prom_sample_ok(line);
+		if (nlen == 0)
+			fail_msg("not a valid sample line: %s", line);
+		int known = 0;
+		for (size_t i = 0; i < ntyped; i++)
+			known |= strlen(typed[i]) == nlen && strncmp(typed[i], line, nlen) == 0;
+		if (!known)
+			fail_msg("sample before its TYPE: %s", line);
+		if (strlen(family) == nlen && strncmp(line, family, nlen) == 0)
+			(*series_of)++;
+	}
+	free(copy);
+}
+
+static char *write_metrics(enum metrics_format fmt, const struct model *m, const struct queue_snapshot *q, size_t top)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	alert_evaluate(&c, m, q, model_now(m), 15, &r);
+	metrics_write(f, fmt, m, q, &r, top, 1795564800);
+	fclose(f);
+	alert_config_free(&c);
+	return text;
+}
+
+static void prometheus_output_parses_strictly_with_hostile_names_escaped(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	const char *evil = "Nov 24 23:35:37 mail postfix/smtpd[1]: 9F1A2B3C4D: client=unknown[127.0.0.9], "
+			   "sasl_method=LOGIN, sasl_username=ev\"il\\user\x1b[2J\xff";
+	model_add_line(m, evil, strlen(evil));
+	struct queue_snapshot *q = queue_of(3);
+	char *text = write_metrics(METRICS_PROMETHEUS, m, q, 10);
+	size_t n;
+	check_prometheus(text, &n, "spamtop_sasl_user_messages_total");
+	assert_int_equal(n, 3);
+	assert_non_null(strstr(text, "spamtop_sasl_user_messages_total{user=\"victim@lab.example\"} 24\n"));
+	assert_non_null(strstr(text, "{user=\"ev\\\"il\\\\user\\\\x1b[2J\xef\xbf\xbd\"}"));
+	assert_non_null(strstr(text, "spamtop_queue_messages{queue=\"hold\"} 2\n"));
+	assert_non_null(strstr(text, "spamtop_queue_up 1\n"));
+	assert_non_null(strstr(text, "spamtop_alert_state{check=\"user_ips\"} 2\n"));
+	assert_null(strchr(text, '\033'));
+	free(text);
+	text = write_metrics(METRICS_PROMETHEUS, m, NULL, 10);
+	check_prometheus(text, &n, "spamtop_queue_messages");
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(text, "spamtop_queue_up 0\n"));
+	free(text);
+	queue_snapshot_free(q);
+	model_free(m);
+}
+
+static void per_user_series_are_bounded_by_top(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 500; i++) {
+		char line[200];
+		int len = snprintf(line, sizeof(line), "Nov 24 23:35:37 mail postfix/smtpd[1]: %05X1A2B3C: "
+				   "client=unknown[10.0.%d.%d], sasl_method=LOGIN, sasl_username=user%d@x.example",
+				   i, i / 250, i % 250, i);
+		model_add_line(m, line, (size_t)len);
+	}
+	char *text = write_metrics(METRICS_PROMETHEUS, m, NULL, 7);
+	size_t n;
+	check_prometheus(text, &n, "spamtop_sasl_user_messages_total");
+	assert_int_equal(n, 7);
+	check_prometheus(text, &n, "spamtop_client_ip_messages_total");
+	assert_int_equal(n, 7);
+	free(text);
+	model_free(m);
+}
+
+static void influx_lines_have_measurement_tags_value_and_time(void **state)
+{
+	(void)state;
+	struct model *m = lab_model();
+	const char *odd = "Nov 24 23:35:37 mail postfix/smtpd[1]: 9F1A2B3C4D: client=unknown[127.0.0.9], "
+			  "sasl_method=LOGIN, sasl_username=a b,c=d";
+	model_add_line(m, odd, strlen(odd));
+	char *text = write_metrics(METRICS_INFLUX, m, NULL, 10);
+	assert_non_null(strstr(text, "spamtop_sasl_user_messages_total,user=victim@lab.example value=24i 1795564800000000000\n"));
+	assert_non_null(strstr(text, "spamtop_sasl_user_messages_total,user=a\\ b\\,c\\=d value=1i 1795564800000000000\n"));
+	assert_non_null(strstr(text, "spamtop_queue_up value=0i 1795564800000000000\n"));
+	assert_null(strstr(text, "# "));
+	char *copy = strdup(text), *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *v = strstr(line, " value=");
+		assert_non_null(v);
+		long long iv, ts;
+		char tail;
+		assert_int_equal(sscanf(v, " value=%lldi %lld%c", &iv, &ts, &tail), 2);
+	}
+	free(copy);
+	free(text);
+	model_free(m);
+}
+
+int main(void)
+{
+	test_use_utc();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_outbreak_is_critical_with_the_culprits_named),
+		cmocka_unit_test(queue_size_alone_gives_each_state),
+		cmocka_unit_test(a_quiet_log_raises_nothing),
+		cmocka_unit_test(threshold_file_and_flags_override_with_warnings_for_bad_lines),
+		cmocka_unit_test(prometheus_output_parses_strictly_with_hostile_names_escaped),
+		cmocka_unit_test(per_user_series_are_bounded_by_top),
+		cmocka_unit_test(influx_lines_have_measurement_tags_value_and_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
