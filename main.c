@@ -53,6 +53,10 @@ static void usage(FILE *out)
 	      "  --keymap NAME    default, vim, or a key-binding file (see keymaps/)\n"
 	      "  --queue-warn N   queue gauge turns yellow at N messages (default 100)\n"
 	      "  --queue-crit N   and red at N (default 200)\n"
+	      "  --alert-cmd CMD  run CMD (an argv, no shell; {check} {state} {value}\n"
+	      "                   {subject} filled in) when a check turns WARNING or\n"
+	      "                   CRITICAL, at most once in 5 minutes per check; the\n"
+	      "                   terminal bell rings too\n"
 	      "  --no-color       monochrome (so does NO_COLOR in the environment)\n"
 	      "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n"
 	      "\n"
@@ -235,6 +239,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"queue-crit", required_argument, NULL, 'c'},
 		{"no-color", no_argument, NULL, 'C'},
 		{"journal", required_argument, NULL, 'J'},
+		{"alert-cmd", required_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0},
 	};
 	struct console_options o;
@@ -250,6 +255,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		case 'Q': o.no_queue = 1; break;
 		case 'e': o.from_end = 1; break;
 		case 'C': o.no_color = 1; break;
+		case 'A': o.alert_cmd = optarg; break;
 		case 'k': o.keymap = optarg; break;
 		case 'J': o.journal = optarg; break;
 		case 'R': o.resume = 1; break;

@@ -241,3 +241,28 @@ void spawn_describe(char *const argv[], struct buf *out)
 		buf_puts(out, argv[i]);
 	}
 }
+
+int spawn_detached(char *const argv[], struct error *err)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		error_errno(err, errno, "cannot run %s: fork", argv[0]);
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		signal(SIGPIPE, SIG_DFL);
+		exec_program(argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}

@@ -37,6 +37,14 @@ int spawn_lines(char *const argv[], int timeout_ms,
 		int (*fn)(const char *line, size_t len, void *arg), void *arg,
 		struct spawn_result *res, struct error *err);
 
+/*
+ * Starts argv and does not wait for it (a double fork: it is nobody's
+ * child to reap); standard input and output are /dev/null. For alert
+ * commands, which must never hold up the console. -1 with err if the
+ * fork fails; a program that cannot be executed exits 127 unseen.
+ */
+int spawn_detached(char *const argv[], struct error *err);
+
 /* "postsuper -d -" style rendering of an argv, for showing and journaling. */
 void spawn_describe(char *const argv[], struct buf *out);
 

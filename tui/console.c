@@ -23,6 +23,7 @@
 
 #include "console_state.h"
 #include "core/sanitize.h"
+#include "core/spawn.h"
 #include "core/trail.h"
 #include "screen.h"
 #include "wizard.h"
@@ -60,8 +61,6 @@ void console_options_default(struct console_options *o)
 	memset(o, 0, sizeof(*o));
 	o->keymap = "default";
 	o->refresh_ms = 1000;
-	o->queue_warn = 100;
-	o->queue_crit = 200;
 	detect_thresholds_default(&o->thresholds);
 }
 
@@ -228,11 +227,75 @@ static int queue_tick(struct console *c, int force)
 	return rc > 0;
 }
 
+/* ---- early warning ---- */
+
+#define ALERT_CMD_INTERVAL 300	/* seconds between two runs of the alert command for one check */
+
+/* run_alert_cmd - the admin's command with {check} {state} {value} {subject} filled in */
+static void run_alert_cmd(struct console *c, int i)
+{
+	const struct alert_value *v = &c->alerts.v[i];
+	char value[32];
+	snprintf(value, sizeof(value), "%g", v->value);
+	const char *from[] = {"{check}", "{state}", "{value}", "{subject}"};
+	const char *to[] = {alert_table[i].name, alert_state_name(v->state), value, v->subject};
+	char storage[2048], *argv[32];
+	size_t used = 0;
+	int n = 0;
+	char copy[1024], *save = NULL;
+	snprintf(copy, sizeof(copy), "%s", c->opt->alert_cmd);
+	for (char *w = strtok_r(copy, " \t", &save); w && n < 31; w = strtok_r(NULL, " \t", &save)) {
+		struct buf arg = BUF_INIT;
+		for (const char *p = w; *p;) {
+			int hit = 0;
+			for (int k = 0; k < 4 && !hit; k++)
+				if (strncmp(p, from[k], strlen(from[k])) == 0) {
+					buf_puts(&arg, to[k]);
+					p += strlen(from[k]);
+					hit = 1;
+				}
+			if (!hit)
+				buf_putc(&arg, *p++);
+		}
+		if (used + arg.len + 1 > sizeof(storage)) {
+			buf_free(&arg);
+			break;
+		}
+		argv[n++] = memcpy(storage + used, buf_str(&arg), arg.len + 1);
+		used += arg.len + 1;
+		buf_free(&arg);
+	}
+	argv[n] = NULL;
+	struct error err;
+	if (n && spawn_detached(argv, &err) < 0)
+		console_say(c, 1, "alert command: %s", err.msg);
+}
+
+/* watch_alerts - a bell and the alert command when a check gets worse */
+static void watch_alerts(struct console *c)
+{
+	alert_evaluate(&c->alert_cfg, c->model, c->queue, (int64_t)time(NULL), 15, &c->alerts);
+	time_t now = time(NULL);
+	for (int i = 0; i < AL_COUNT; i++) {
+		enum alert_state st = c->alerts.v[i].state, was = c->alert_prev[i];
+		int worse = (st == ALERT_CRITICAL && was != ALERT_CRITICAL) || (st == ALERT_WARNING && was == ALERT_OK);
+		c->alert_prev[i] = st;
+		if (!worse)
+			continue;
+		beep();
+		if (c->opt->alert_cmd && now - c->alert_cmd_last[i] >= ALERT_CMD_INTERVAL) {
+			c->alert_cmd_last[i] = now;
+			run_alert_cmd(c, i);
+		}
+	}
+}
+
 /* ---- rebuilding what is shown ---- */
 
 static void rebuild(struct console *c)
 {
 	c->nsuspects = detect_suspects(c->model, &c->opt->thresholds, c->suspects, CONSOLE_MAX_SUSPECTS);
+	watch_alerts(c);
 	if (c->queue)
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
 	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, (int64_t)time(NULL)};
@@ -374,8 +437,8 @@ static void open_help(struct console *c)
 	pager_puts(p, LS_TEXT, "");
 	pager_puts(p, LS_HEADING, "Marks");
 	pager_puts(p, LS_TEXT, "  !  a suspect (w tells why)     *  tagged: actions apply to every tagged row");
-	pager_addf(p, LS_TEXT, "  The queue gauge turns yellow at %u messages and red at %u.", c->opt->queue_warn,
-		   c->opt->queue_crit);
+	pager_addf(p, LS_TEXT, "  The queue gauge turns yellow at %g messages and red at %g.",
+		   c->alert_cfg.t[AL_QUEUE].warn, c->alert_cfg.t[AL_QUEUE].crit);
 	if (c->keys.nwarnings) {
 		pager_puts(p, LS_TEXT, "");
 		pager_puts(p, LS_ALERT, "Key-binding warnings");
@@ -887,6 +950,20 @@ static int console_open(struct console *c, const struct console_options *o)
 			*p = '?';
 	if (load_keymaps(c) < 0)
 		return -1;
+	alert_config_default(&c->alert_cfg);
+	alert_config_load(&c->alert_cfg, "/etc/spamtop.conf");
+	char conf[PATH_MAX];
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg)
+		snprintf(conf, sizeof(conf), "%.4000s/spamtop/config", xdg);
+	else
+		snprintf(conf, sizeof(conf), "%.4000s/.config/spamtop/config", home ? home : "/");
+	alert_config_load(&c->alert_cfg, conf);
+	if (o->queue_warn)
+		c->alert_cfg.t[AL_QUEUE].warn = o->queue_warn;
+	if (o->queue_crit)
+		c->alert_cfg.t[AL_QUEUE].crit = o->queue_crit;
+	c->alert_cfg.skip_queue = o->no_queue;
 	c->model = model_new(NULL, time(NULL));
 	if (c->model == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");
@@ -901,6 +978,8 @@ static int console_open(struct console *c, const struct console_options *o)
 	c->rate_since_ms = now_ms();
 	if (c->keys.nwarnings)
 		console_say(c, 1, "%u key-binding warning(s): see help (?)", c->keys.nwarnings);
+	if (c->alert_cfg.warnings.len)
+		console_say(c, 1, "threshold file: %.300s", buf_str(&c->alert_cfg.warnings));
 	struct error err;
 	if (o->cleanup && wizard_open(c, o->resume, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
@@ -925,6 +1004,7 @@ static void console_close(struct console *c)
 	queue_snapshot_free(c->queue);
 	model_free(c->model);
 	keymap_free(&c->keys);
+	alert_config_free(&c->alert_cfg);
 	buf_free(&c->prompt);
 }
 

@@ -22,7 +22,8 @@ struct console_options {
 	const char *journal;
 	int refresh_ms;
 	int dry_run, no_queue, from_end, no_color;
-	unsigned queue_warn, queue_crit;
+	unsigned queue_warn, queue_crit;	/* 0: as the threshold files say (100, 200) */
+	const char *alert_cmd;	/* run (argv, no shell) when a check turns WARNING or CRITICAL */
 	struct detect_thresholds thresholds;
 	/* the guided cleanup */
 	int cleanup, resume;	/* open it at start; at the saved step */

@@ -10,6 +10,7 @@
 
 #include "console.h"
 #include "core/action.h"
+#include "core/alerts.h"
 #include "core/follow.h"
 #include "core/model.h"
 #include "core/queue_refresh.h"
@@ -69,6 +70,12 @@ struct console {
 	long long queue_next_ms;
 	long long refresh_started_ms;	/* when the background read now running began */
 	long long queue_read_ms;	/* when the snapshot shown was read (started) */
+
+	/* early warning */
+	struct alert_config alert_cfg;
+	struct alert_result alerts;
+	enum alert_state alert_prev[AL_COUNT];
+	time_t alert_cmd_last[AL_COUNT];
 
 	struct suspect suspects[CONSOLE_MAX_SUSPECTS];
 	size_t nsuspects;

@@ -73,12 +73,13 @@ static void draw_queue(struct console *c)
 		return;
 	}
 	size_t total = c->queue->count;
-	enum screen_style st = total >= c->opt->queue_crit ? ST_CRIT : total >= c->opt->queue_warn ? ST_WARN : ST_OK;
+	size_t warn = (size_t)c->alert_cfg.t[AL_QUEUE].warn, crit = (size_t)c->alert_cfg.t[AL_QUEUE].crit;
+	enum screen_style st = total >= crit ? ST_CRIT : total >= warn ? ST_WARN : ST_OK;
 	buf_printf(&b, "Queue %6zu ", total);
 	put(y, 0, (int)b.len, buf_str(&b), st);
 	int x = (int)b.len;
 	int gauge = 20;
-	size_t filled = c->opt->queue_crit ? (total * (size_t)gauge + c->opt->queue_crit - 1) / c->opt->queue_crit : 0;
+	size_t filled = crit ? (total * (size_t)gauge + crit - 1) / crit : 0;
 	if (filled > (size_t)gauge)
 		filled = (size_t)gauge;
 	mvaddch(y, x++, '[');
@@ -86,7 +87,7 @@ static void draw_queue(struct console *c)
 		mvaddch(y, x++, (chtype)(i < (int)filled ? '|' : ' ') | (chtype)screen_style(i < (int)filled ? st : ST_NORMAL));
 	mvaddch(y, x++, ']');
 	buf_reset(&b);
-	buf_printf(&b, " crit %u  incoming %zu  active %zu  deferred %zu  hold %zu", c->opt->queue_crit,
+	buf_printf(&b, " crit %zu  incoming %zu  active %zu  deferred %zu  hold %zu", crit,
 		   c->queue->by_queue[QN_INCOMING], c->queue->by_queue[QN_ACTIVE], c->queue->by_queue[QN_DEFERRED],
 		   c->queue->by_queue[QN_HOLD]);
 	if (c->queue_error[0])
@@ -110,8 +111,21 @@ static void draw_alerts(struct console *c)
 		buf_free(&b);
 		return;
 	}
+	int x = 0;
+	for (int i = 0; i < AL_COUNT && x < COLS; i++) {	/* thresholds crossed, worst first */
+		const struct alert_value *v = &c->alerts.v[i];
+		if (v->state != ALERT_CRITICAL && v->state != ALERT_WARNING)
+			continue;
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s %s %g%s%s ", v->state == ALERT_CRITICAL ? "CRIT" : "WARN", alert_table[i].name, v->value,
+			   v->subject[0] ? " " : "", v->subject);
+		x += screen_puts(y, x, COLS - x, buf_str(&b), screen_style(v->state == ALERT_CRITICAL ? ST_CRIT : ST_WARN));
+		x += screen_puts(y, x, COLS - x, " ", 0);
+		buf_free(&b);
+	}
 	if (c->nsuspects == 0) {
-		put(y, 0, COLS, "No suspects: no account, trusted relay or brute-force source over its threshold", ST_OK);
+		if (x == 0)
+			put(y, 0, COLS, "No suspects: no account, trusted relay or brute-force source over its threshold", ST_OK);
 		return;
 	}
 	static const char *const label[] = {
@@ -119,7 +133,7 @@ static void draw_alerts(struct console *c)
 		[SUSPECT_TRUSTED_RELAY] = "trusted relay",
 		[SUSPECT_BRUTE_FORCE] = "brute force",
 	};
-	int x = screen_puts(y, 0, 7, "ALERT ", screen_style(ST_CRIT));
+	x += screen_puts(y, x, 7, "ALERT ", screen_style(ST_CRIT));
 	for (size_t i = 0; i < c->nsuspects && x < COLS; i++) {
 		const struct suspect *s = &c->suspects[i];
 		struct buf b = BUF_INIT;

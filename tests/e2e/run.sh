@@ -226,6 +226,21 @@ cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing() {
 	jq -e '.step == 5 and .targets[0].key == "victim@lab.example" and .targets[2].chosen == false' "$tmp/state.json"
 }
 
+threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
+	mkdir -p "$tmp/bin250"
+	printf '#!/bin/sh\ni=0\nwhile [ $i -lt 250 ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' > "$tmp/bin250/postqueue"
+	chmod +x "$tmp/bin250/postqueue"
+	printf '#!/bin/sh\necho "$1:$2:$3" >> %s/alerts\n' "$tmp" > "$tmp/alert.sh"
+	chmod +x "$tmp/alert.sh"
+	tui_start 110x30 env PATH="$tmp/bin250:$PATH" "$bin" --refresh 0.2 --alert-cmd "$tmp/alert.sh {check} {state} {value}" "$fixture"
+	tui_wait "CRIT queue 250"
+	tui_screen | grep -q "Queue    250"
+	local deadline=$((SECONDS + 5))
+	until [ -s "$tmp/alerts" ]; do [ $SECONDS -lt $deadline ] || { echo "the alert command did not run"; return 1; }; sleep 0.05; done
+	sleep 1	# several refreshes later: still one run (once per crossing, rate-limited)
+	[ "$(cat "$tmp/alerts")" = "queue:CRITICAL:250" ]
+}
+
 queue_message_detail_has_recipients_and_headers() {
 	fake_tools
 	printf '#!/bin/sh\nprintf "Subject: Cheap pills 23\\nFrom: promo3@cheap-pills.example\\n"\n' > "$tmp/bin/postcat"
@@ -321,6 +336,7 @@ check "help is generated from the active keymap" help_is_generated_from_the_acti
 check "vim keymap and user overrides apply; bad lines are reported" vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported
 check "dry-run actions show the plan and never run postsuper" dry_run_actions_show_the_plan_and_never_run_postsuper
 check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
+check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
 check "resizes to 80x24; says when the terminal is too small" resizes_to_80x24_and_says_when_the_terminal_is_too_small

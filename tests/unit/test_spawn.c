@@ -155,9 +155,29 @@ static void unwritable_journal_is_a_clear_error(void **state)
 	journal_close(&j);
 }
 
+static void detached_program_runs_without_being_waited_for(void **state)
+{
+	(void)state;
+	const char *mark = "/tmp/spamtop-test-detached.mark";
+	unlink(mark);
+	char *argv[] = {"sh", "-c", "sleep 0.2; echo ran > /tmp/spamtop-test-detached.mark", NULL};
+	struct error err;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(spawn_detached(argv, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 1);	/* did not wait for the sleep */
+	assert_int_not_equal(access(mark, F_OK), 0);
+	for (int i = 0; i < 500 && access(mark, F_OK) != 0; i++)
+		usleep(10000);
+	assert_int_equal(access(mark, F_OK), 0);
+	unlink(mark);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(detached_program_runs_without_being_waited_for),
 		cmocka_unit_test(stdin_bytes_reach_the_program_and_output_comes_back),
 		cmocka_unit_test(arguments_are_never_interpreted_by_a_shell),
 		cmocka_unit_test(exit_status_and_stderr_are_captured),
