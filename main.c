@@ -19,6 +19,7 @@
 #include "core/ingest.h"
 #include "core/model.h"
 #include "core/report.h"
+#include "core/source.h"
 #include "monitor_cmd.h"
 #include "queue_cmd.h"
 #include "tui/console.h"
@@ -181,6 +182,8 @@ static int run_report(int argc, char **argv)
 		}
 	}
 	static const char *const stdin_only[] = {"-", NULL};
+	if (optind < argc)
+		source_order_rotated((const char **)argv + optind, (size_t)(argc - optind));
 	const char *const *files = optind < argc ? (const char *const *)argv + optind : stdin_only;
 	struct model *m = model_new(NULL, time(NULL));
 	if (m == NULL) {
@@ -281,6 +284,7 @@ static int run_console(int argc, char **argv, int cleanup)
 	}
 	static const char *default_log[2];
 	if (optind < argc) {
+		source_order_rotated((const char **)argv + optind, (size_t)(argc - optind));
 		o.files = (const char *const *)argv + optind;
 		o.nfiles = (size_t)(argc - optind);
 	} else {

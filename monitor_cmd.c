@@ -22,6 +22,7 @@
 #include "core/ingest.h"
 #include "core/metrics.h"
 #include "core/queue.h"
+#include "core/source.h"
 
 #define MAX_LOGS 16
 #define QUEUE_TIMEOUT_MS 30000
@@ -145,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 	}
 	if (o->nlogs == 0)
 		o->logs[o->nlogs++] = ingest_default_log();
+	source_order_rotated(o->logs, (size_t)o->nlogs);
 	return 0;
 }
 

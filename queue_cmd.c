@@ -117,6 +117,7 @@ static struct model *load_model(struct queue_opts *o)
 		return NULL;
 	if (o->nlogs == 0)
 		o->logs[o->nlogs++] = ingest_default_log();
+	source_order_rotated(o->logs, (size_t)o->nlogs);
 	struct source_stats st = {0};
 	for (int i = 0; i < o->nlogs; i++) {
 		struct error err;

@@ -161,3 +161,40 @@ void source_close(struct line_source *s)
 	free(s->buf);
 	free(s);
 }
+
+/* rotation - "mail.log.2.gz" -> base length of "mail.log", number 2; -1 if none */
+static long rotation(const char *path, size_t *base)
+{
+	size_t len = strlen(path);
+	if (len > 3 && strcmp(path + len - 3, ".gz") == 0)
+		len -= 3;
+	size_t end = len;
+	while (len > 0 && path[len - 1] >= '0' && path[len - 1] <= '9')
+		len--;
+	if (len == end || len == 0 || path[len - 1] != '.' || end - len > 6) {
+		*base = strlen(path);
+		return -1;
+	}
+	*base = len - 1;
+	return strtol(path + len, NULL, 10);
+}
+
+void source_order_rotated(const char **paths, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {	/* insertion sort: stable, and n is small */
+		const char *p = paths[i];
+		size_t bp, bq;
+		long rp = rotation(p, &bp);
+		size_t j = i;
+		while (j > 0) {
+			const char *q = paths[j - 1];
+			long rq = rotation(q, &bq);
+			int same = bp == bq && strncmp(p, q, bp) == 0;
+			if (!same || rp <= rq)	/* only older rotations of the same log move ahead */
+				break;
+			paths[j] = q;
+			j--;
+		}
+		paths[j] = p;
+	}
+}

@@ -34,4 +34,13 @@ int source_next(struct line_source *s, const char **line, size_t *len, struct er
 const struct source_stats *source_stats(const struct line_source *s);
 void source_close(struct line_source *s);
 
+/*
+ * Puts rotated logs in time order, oldest first, as a shell glob does not:
+ * "mail.log mail.log.1 mail.log.2.gz" becomes "mail.log.2.gz mail.log.1
+ * mail.log" (a higher rotation number is older). Names without a rotation
+ * number keep their places relative to each other, after the rotated ones
+ * of the same base name.
+ */
+void source_order_rotated(const char **paths, size_t n);
+
 #endif

@@ -79,12 +79,12 @@ static void gz_file_reads_the_same_lines_as_plain(void **state)
 static void truncated_gz_keeps_what_was_read_and_says_so(void **state)
 {
 	(void)state;
-	size_t n;
+	size_t n = 0;
 	char *text = test_read_file("tests/fixtures/lab-outbreak.log", &n);
 	gzFile gz = gzopen(path("cut.gz"), "wb");
 	gzwrite(gz, text, (unsigned)n);
 	gzclose(gz);
-	size_t gzlen;
+	size_t gzlen = 0;
 	char *z = test_read_file(path("cut.gz"), &gzlen);
 	test_write_file(path("cut.gz"), z, gzlen / 2);
 	char *out = malloc(n + 16);
@@ -185,9 +185,29 @@ static void missing_file_and_directory_give_clear_errors(void **state)
 	}
 }
 
+static void rotated_logs_are_put_oldest_first(void **state)
+{
+	(void)state;
+	const char *glob[] = {"/var/log/mail.log", "/var/log/mail.log.1", "/var/log/mail.log.10.gz",
+			      "/var/log/mail.log.2.gz", "/var/log/other.log"};
+	source_order_rotated(glob, 5);
+	assert_string_equal(glob[0], "/var/log/mail.log.10.gz");
+	assert_string_equal(glob[1], "/var/log/mail.log.2.gz");
+	assert_string_equal(glob[2], "/var/log/mail.log.1");
+	assert_string_equal(glob[3], "/var/log/mail.log");
+	assert_string_equal(glob[4], "/var/log/other.log");
+	const char *mixed[] = {"b.log", "a.log.1", "a.log", "-"};
+	source_order_rotated(mixed, 4);
+	assert_string_equal(mixed[0], "b.log");
+	assert_string_equal(mixed[1], "a.log.1");
+	assert_string_equal(mixed[2], "a.log");
+	assert_string_equal(mixed[3], "-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rotated_logs_are_put_oldest_first),
 		cmocka_unit_test(gz_file_reads_the_same_lines_as_plain),
 		cmocka_unit_test(truncated_gz_keeps_what_was_read_and_says_so),
 		cmocka_unit_test(one_megabyte_line_is_returned_whole),
