@@ -5,6 +5,7 @@
 #                   the bundled outbreak capture
 #   make check      all tests: unit tests (also under ASan+UBSan), command-line tests,
 #                   console tests in tmux, the real-Postfix lab tests (root only)
+#   make fuzz       libFuzzer on every parser of hostile text (FUZZ_SECONDS, default 60)
 #   make bench      parse speed and memory against grep|sed|sort|uniq -c
 #   make screenshots  PNG pictures of the console on the lab's outbreak (root)
 #   make fixtures   re-record tests/fixtures/lab-outbreak.log from the real Postfix lab
@@ -33,7 +34,7 @@ CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
 
-.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots
+.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots fuzz fuzz-replay
 
 all: spamtop
 
@@ -82,6 +83,25 @@ unit-san: $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run-unit.sh $(UNIT_SAN_BIN)
 
+# the fuzz targets: libFuzzer with clang for `make fuzz`, a plain main() for the replay
+FUZZ_SRC := tests/fuzz/targets.c $(CORE_SRC) tui/keymap.c
+$(BUILD)/fuzz/fuzz: $(FUZZ_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(WARN) -g -O1 $(PKG_CFLAGS) -pthread -I. -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRC) $(LIBS)
+
+$(SANBUILD)/fuzz-replay: tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a $(LIBS)
+
+fuzz: DEPS = build
+fuzz: deps
+	@tools/fuzz.sh
+
+fuzz-replay: $(SANBUILD)/fuzz-replay
+	@tools/fuzz-seeds.sh $(BUILD)/fuzz/seeds
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(SANBUILD)/fuzz-replay $(BUILD)/fuzz/seeds/* $(wildcard tests/fuzz/regressions/*)
+
 e2e: $(SANBUILD)/spamtop
 	@tests/e2e/run.sh $(SANBUILD)/spamtop
 
@@ -91,7 +111,7 @@ lab: spamtop $(SANBUILD)/spamtop
 check: DEPS = check
 check: deps
 	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
-	@$(MAKE) --no-print-directory unit unit-san
+	@$(MAKE) --no-print-directory unit unit-san fuzz-replay
 	@tests/cli/run.sh ./spamtop $(SANBUILD)/spamtop
 	@tests/e2e/run.sh $(SANBUILD)/spamtop
 	@$(MAKE) --no-print-directory lab

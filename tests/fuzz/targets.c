@@ -1,0 +1,161 @@
+/*
+ * targets - fuzz targets: every parser that reads attacker-chosen text.
+ *
+ * One file, one entry point (LLVMFuzzerTestOneInput); the first byte of the
+ * input picks the parser and the rest is its input, so a single corpus
+ * covers them all and libFuzzer learns which prefix reaches which code:
+ *   0 log lines -> model (and the report's tables over them)
+ *   1 postqueue -j lines -> queue snapshot, joined with a model
+ *   2 postcat -e output -> named attributes
+ *   3 text -> sanitize_text / sanitize_utf8 (everything that prints)
+ *   4 key-binding and threshold lines
+ *   5 mynetworks and domain lists
+ * Built with clang -fsanitize=fuzzer by `make fuzz`, and with a plain
+ * main() (tests/fuzz/replay.c) that replays the saved regressions in
+ * `make check`.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/aggview.h"
+#include "core/alerts.h"
+#include "core/detect.h"
+#include "core/model.h"
+#include "core/netmatch.h"
+#include "core/queue.h"
+#include "core/sanitize.h"
+#include "core/select.h"
+#include "tui/keymap.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void each_line(const char *s, size_t n, void (*fn)(const char *, size_t, void *), void *arg)
+{
+	const char *end = s + n;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		fn(s, len, arg);
+		s += len + 1;
+	}
+}
+
+static void to_model(const char *s, size_t n, void *arg) { model_add_line(arg, s, n); }
+
+static void to_queue(const char *s, size_t n, void *arg) { queue_add_json(arg, s, n); }
+
+static void ignore_attr(const char *qid, const char *name, const char *value, void *arg)
+{
+	(void)qid, (void)name, (void)value, (void)arg;
+}
+
+static void fuzz_model(const char *s, size_t n)
+{
+	struct model_limits lim;
+	model_limits_default(&lim);
+	lim.max_open = 64;	/* reach eviction with small inputs */
+	lim.keep_ended = 16;
+	struct model *m = model_new(&lim, (time_t)1795564800);
+	if (m == NULL)
+		return;
+	each_line(s, n, to_model, m);
+	struct detect_thresholds t;
+	detect_thresholds_default(&t);
+	struct suspect sus[16];
+	detect_suspects(m, &t, sus, 16);
+	const struct agg_stats *top[8];
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		for (int f = 0; f < F_FIELD_COUNT; f++)
+			agg_top(m, (enum agg_kind)k, (enum agg_field)f, 0, top, 8);
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	alert_evaluate(&c, m, NULL, (int64_t)model_now(m), 15, &r);
+	alert_config_free(&c);
+	model_free(m);
+}
+
+static void fuzz_queue(const char *s, size_t n)
+{
+	struct queue_snapshot *q = queue_snapshot_new();
+	if (q == NULL)
+		return;
+	each_line(s, n, to_queue, q);
+	queue_add_listing(q, s, n);
+	size_t ages[QUEUE_AGE_BUCKETS];
+	queue_age_histogram(q, 1795564800, ages);
+	queue_snapshot_free(q);
+}
+
+static void fuzz_text(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, n);
+	for (size_t i = 0; i < b.len; i++)	/* the promise: nothing below space, no DEL */
+		if ((unsigned char)b.data[i] < 0x20 || b.data[i] == 0x7f)
+			abort();
+	buf_reset(&b);
+	sanitize_utf8(&b, s, n);
+	buf_free(&b);
+}
+
+static void to_keymap(const char *s, size_t n, void *arg)
+{
+	char line[300];
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, s, n);
+	line[n] = 0;
+	keymap_apply_line(arg, line, "fuzz", 1);
+}
+
+static void fuzz_config(const char *s, size_t n)
+{
+	struct keymap k;
+	keymap_init(&k);
+	each_line(s, n, to_keymap, &k);
+	keymap_free(&k);
+}
+
+static void fuzz_lists(const char *s, size_t n)
+{
+	char *text = malloc(n + 1);
+	if (text == NULL)
+		return;
+	memcpy(text, s, n);
+	text[n] = 0;
+	struct net_list l;
+	net_list_parse(&l, text);
+	struct buf out = BUF_INIT;
+	const struct net_entry *wider;
+	net_list_match(&l, "127.0.0.2");
+	net_list_without(&l, "127.0.0.2", &out, &wider);
+	buf_free(&out);
+	net_list_free(&l);
+	struct domain_list d;
+	memset(&d, 0, sizeof(d));
+	domain_list_add(&d, text);
+	domain_list_has(&d, "example.org", 11);
+	domain_list_free(&d);
+	free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	const char *s = (const char *)data + 1;
+	size_t n = size - 1;
+	switch (data[0] % 6) {
+	case 0: fuzz_model(s, n); break;
+	case 1: fuzz_queue(s, n); break;
+	case 2: postcat_attributes(s, n, ignore_attr, NULL); break;
+	case 3: fuzz_text(s, n); break;
+	case 4: fuzz_config(s, n); break;
+	default: fuzz_lists(s, n); break;
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# fuzz-seeds.sh DIR - the seed corpus for tests/fuzz/targets.c, from the
+# project's own real data: each seed is a target byte and that target's input.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$1
+mkdir -p "$dir"
+seed() { local name=$1 target=$2; shift 2; { printf "\\x$(printf %02x "$target")"; cat "$@"; } > "$dir/$name"; }
+seed log-lab 0 tests/fixtures/lab-outbreak.log
+seed log-postsuper 0 tests/fixtures/lab-postsuper.log
+for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
+for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do
+	sed 's/^/Nov 24 23:35:36 mail postfix\/smtpd[1]: /' "$f" > "$dir/.tmp"
+	seed "log-grok-$(basename "$f")" 0 "$dir/.tmp"
+done
+rm -f "$dir/.tmp"
+seed queue-json 1 tests/fixtures/lab-postqueue.jsonl
+seed queue-listing 1 tests/fixtures/lab-postqueue.txt
+seed postcat 2 tests/fixtures/lab-postcat.txt
+printf '\003a\033]0;x\007b\342\200\256c\300\257d\355\240\200e\377' > "$dir/text-hostile"
+seed keys 4 keymaps/default.keys keymaps/vim.keys
+printf '\005127.0.0.0/8 [::1]/128, 192.0.2.16/28 hash:/etc/postfix/n /etc/x 2001:db8::/32' > "$dir/lists"
