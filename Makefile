@@ -6,6 +6,7 @@
 #   make check      all tests: unit tests (also under ASan+UBSan), command-line tests,
 #                   console tests in tmux, the real-Postfix lab tests (root only)
 #   make fuzz       libFuzzer on every parser of hostile text (FUZZ_SECONDS, default 60)
+#   make soak       30 million lines through follow mode: memory every million
 #   make bench      parse speed and memory against grep|sed|sort|uniq -c
 #   make screenshots  PNG pictures of the console on the lab's outbreak (root)
 #   make fixtures   re-record tests/fixtures/lab-outbreak.log from the real Postfix lab
@@ -34,7 +35,7 @@ CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
 
-.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots fuzz fuzz-replay
+.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots fuzz fuzz-replay soak
 
 all: spamtop
 
@@ -92,6 +93,12 @@ $(BUILD)/fuzz/fuzz: $(FUZZ_SRC) $(HEADERS)
 $(SANBUILD)/fuzz-replay: tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a $(LIBS)
+
+$(BUILD)/soak: tests/soak/soak.c $(BUILD)/libspamtop.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libspamtop.a $(LIBS)
+
+soak: $(BUILD)/genlog $(BUILD)/soak
+	@tools/soak.sh
 
 fuzz: DEPS = build
 fuzz: deps

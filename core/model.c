@@ -221,6 +221,11 @@ int64_t model_now(const struct model *m) { return m->now; }
 size_t model_open_count(const struct model *m) { return m->open_count; }
 size_t model_ended_count(const struct model *m) { return m->ended_count; }
 
+size_t model_string_bytes(const struct model *m)
+{
+	return intern_bytes(m->strings);
+}
+
 size_t model_agg_count(const struct model *m, enum agg_kind kind)
 {
 	return m->aggs[kind].count;

@@ -144,6 +144,8 @@ const struct msg_record *model_find_open(const struct model *m, const char *qid)
 int model_foreach_record(const struct model *m, int (*fn)(const struct msg_record *, void *),
 			 void *arg);
 size_t model_open_count(const struct model *m);
+/* Bytes held by the interned strings (addresses, IPs, users). */
+size_t model_string_bytes(const struct model *m);
 size_t model_ended_count(const struct model *m);
 
 /* The domain part of an address, lower-cased into dst (empty for the null sender). */

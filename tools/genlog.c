@@ -11,6 +11,9 @@
  * walks smtpd -> cleanup -> qmgr -> smtp -> qmgr removed, some deferred
  * and retried first. Same LINES and SEED, same bytes. The addresses are
  * documentation ranges and example domains; this program only writes text.
+ * With GENLOG_FRESH=1 in the environment the outbreak never repeats itself:
+ * every spam message has a new sender and a new client IP (2001:db8::/32),
+ * the worst case for memory (the soak test, tools/soak.sh).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -151,7 +154,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	lines_left = total;
 	long outbreak_at = total / 3;
-	char ip[32], user[64], sender[96];
+	char ip[48], user[64], sender[96];
+	int fresh = getenv("GENLOG_FRESH") != NULL;
+	uint32_t serial = 0;
 	while (lines_left > 0) {
 		int outbreak = lines_left < total - outbreak_at;
 		uint32_t kind = below(100);
@@ -162,6 +167,11 @@ int main(int argc, char **argv)
 		} else if (outbreak && kind < 60) {	/* compromised account, many IPs */
 			client_ip(ip, sizeof(ip), 1, below(800));
 			snprintf(sender, sizeof(sender), "promo%u@deals%u.example", below(5000), below(300));
+			if (fresh) {
+				serial++;
+				snprintf(ip, sizeof(ip), "2001:db8::%x:%x", serial >> 16, serial & 0xffff);
+				snprintf(sender, sizeof(sender), "promo%u@deals%u.example", serial, below(300));
+			}
 			message(ip, "victim@example.com", sender, 1 + (int)below(5), below(4) == 0);
 		} else if (outbreak && kind < 75) {	/* trusted relay, null senders */
 			snprintf(sender, sizeof(sender), below(3) ? "noreply%u@bulk%u.example" : "", below(3000), below(50));
