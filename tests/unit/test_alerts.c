@@ -14,15 +14,6 @@
 #include "core/ingest.h"
 #include "core/metrics.h"
 
-static struct model *lab_model(void)
-{
-	struct model *m = model_new(NULL, TEST_REFERENCE);
-	struct source_stats st = {0};
-	struct error err;
-	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
-	return m;
-}
-
 static struct queue_snapshot *queue_of(size_t n)
 {
 	struct queue_snapshot *q = queue_snapshot_new();
@@ -39,7 +30,7 @@ static struct queue_snapshot *queue_of(size_t n)
 static void the_outbreak_is_critical_with_the_culprits_named(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	struct alert_config c;
 	alert_config_default(&c);
 	struct queue_snapshot *q = queue_of(39);
@@ -91,7 +82,7 @@ static void queue_size_alone_gives_each_state(void **state)
 static void a_quiet_log_raises_nothing(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	struct alert_config c;
 	alert_config_default(&c);
 	struct alert_result r;
@@ -230,7 +221,7 @@ static char *write_metrics(enum metrics_format fmt, const struct model *m, const
 static void prometheus_output_parses_strictly_with_hostile_names_escaped(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	const char *evil = "Nov 24 23:35:37 mail postfix/smtpd[1]: 9F1A2B3C4D: client=unknown[127.0.0.9], "
 			   "sasl_method=LOGIN, sasl_username=ev\"il\\user\x1b[2J\xff";
 	model_add_line(m, evil, strlen(evil));
@@ -279,7 +270,7 @@ static void per_user_series_are_bounded_by_top(void **state)
 static void influx_lines_have_measurement_tags_value_and_time(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	const char *odd = "Nov 24 23:35:37 mail postfix/smtpd[1]: 9F1A2B3C4D: client=unknown[127.0.0.9], "
 			  "sasl_method=LOGIN, sasl_username=a b,c=d";
 	model_add_line(m, odd, strlen(odd));

@@ -13,15 +13,6 @@
 #include "core/ingest.h"
 #include "core/model.h"
 
-static struct model *lab_model(void)
-{
-	struct model *m = model_new(NULL, TEST_REFERENCE);
-	struct source_stats st = {0};
-	struct error err;
-	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
-	return m;
-}
-
 static void state_survives_save_and_load(void **state)
 {
 	(void)state;
@@ -73,7 +64,7 @@ static void account_template_fills_the_user_into_one_argument(void **state)
 static void suspects_become_targets_and_brute_force_is_not_chosen(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	struct detect_thresholds th;
 	detect_thresholds_default(&th);
 	struct suspect sus[8];
@@ -116,7 +107,7 @@ static void containment_command_is_journaled_before_and_after(void **state)
 static void incident_report_names_culprits_actions_and_queue(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	struct detect_thresholds th;
 	detect_thresholds_default(&th);
 	struct suspect sus[8];

@@ -10,31 +10,15 @@
 
 #include "core/follow.h"
 
-static char dir[64];
 static char got[4096];
 static size_t got_len;
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-follow.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
 
 static const char *path(const char *name)
 {
 	static char p[2][128];
 	static int k;
 	k ^= 1;
-	snprintf(p[k], sizeof(p[k]), "%s/%s", dir, name);
+	snprintf(p[k], sizeof(p[k]), "%s/%s", test_dir(), name);
 	return p[k];
 }
 
@@ -146,7 +130,7 @@ static void missing_file_is_an_error_value_not_a_crash(void **state)
 	struct error err = {""};
 	assert_null(follow_open(path("absent.log"), 1, 0, &err));
 	assert_non_null(strstr(err.msg, "absent.log"));
-	assert_null(follow_open(dir, 1, 0, &err));
+	assert_null(follow_open(test_dir(), 1, 0, &err));
 	assert_non_null(strstr(err.msg, "not a regular file"));
 }
 
@@ -209,5 +193,5 @@ int main(void)
 		cmocka_unit_test(budget_reads_history_in_slices_and_reports_backlog),
 		cmocka_unit_test(over_long_line_is_cut_and_the_next_line_kept),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

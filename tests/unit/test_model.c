@@ -21,16 +21,6 @@ static void add(struct model *m, const char *line)
 	assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
 }
 
-static struct model *lab_model(void)
-{
-	struct model *m = model_new(NULL, TEST_REFERENCE);
-	assert_non_null(m);
-	struct source_stats st = {0};
-	struct error err;
-	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
-	return m;
-}
-
 static const struct agg_stats *find(const struct model *m, enum agg_kind k, const char *key)
 {
 	return model_agg_find(m, k, key, strlen(key));
@@ -58,7 +48,7 @@ static int check_victim_record(const struct msg_record *r, void *arg)
 static void sasl_users_messages_are_joined_across_smtpd_cleanup_qmgr_and_smtp(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	struct victim_check vc = {0, 0};
 	model_foreach_record(m, check_victim_record, &vc);
 	assert_int_equal(vc.records, 24);
@@ -79,7 +69,7 @@ static void sasl_users_messages_are_joined_across_smtpd_cleanup_qmgr_and_smtp(vo
 static void trusted_relay_ip_counts_unauthenticated_and_null_sender_mail(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "127.0.0.2");
 	assert_non_null(ip);
 	assert_int_equal(ip->msgs, 12);
@@ -231,7 +221,7 @@ static void three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do
 static void brute_force_ip_remembers_the_account_it_attacks(void **state)
 {
 	(void)state;
-	struct model *m = lab_model();
+	struct model *m = test_lab_model();
 	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "127.0.0.66");
 	assert_non_null(ip);
 	assert_non_null(ip->last_user);

@@ -52,7 +52,7 @@ static void plain_listing_matches_the_json_listing(void **state)
 {
 	(void)state;
 	struct queue_snapshot *j = from_json(), *p = queue_snapshot_new();
-	size_t len;
+	size_t len = 0;
 	char *text = test_read_file("tests/fixtures/lab-postqueue.txt", &len);
 	assert_int_equal(queue_add_listing(p, text, len), 0);
 	assert_int_equal(p->count, j->count);
@@ -203,7 +203,7 @@ static void collect_attr(const char *qid, const char *name, const char *value, v
 static void postcat_output_gives_each_files_sasl_user_and_client_address(void **state)
 {
 	(void)state;
-	size_t len;
+	size_t len = 0;
 	char *text = test_read_file("tests/fixtures/lab-postcat.txt", &len);
 	struct attrs a = {0};
 	postcat_attributes(text, len, collect_attr, &a);

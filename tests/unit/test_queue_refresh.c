@@ -9,22 +9,6 @@
 
 #include "core/queue_refresh.h"
 
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-refresh.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
 
 /* wait_take - poll take() as the console's loop does, up to 10 s */
 static int wait_take(struct queue_refresh *r, struct queue_snapshot **q, struct error *err)
@@ -42,7 +26,7 @@ static int wait_take(struct queue_refresh *r, struct queue_snapshot **q, struct 
 static void finished_load_hands_over_its_snapshot(void **state)
 {
 	(void)state;
-	char *path = test_fake_program(dir, "postqueue",
+	char *path = test_fake_program(test_dir(), "postqueue",
 		"echo '{\"queue_name\": \"deferred\", \"queue_id\": \"31C49102266\", \"arrival_time\": 1795564800, "
 		"\"message_size\": 448, \"sender\": \"promo3@cheap-pills.example\", \"recipients\": "
 		"[{\"address\": \"buyer23@victims2.example\", \"delay_reason\": \"connection refused\"}]}'\n"
@@ -67,7 +51,7 @@ static void finished_load_hands_over_its_snapshot(void **state)
 static void failing_postqueue_is_an_error_with_its_message(void **state)
 {
 	(void)state;
-	char *path = test_fake_program(dir, "postqueue",
+	char *path = test_fake_program(test_dir(), "postqueue",
 				       "echo 'postqueue: fatal: Queue report unavailable - mail system is down' >&2\nexit 69\n");
 	struct queue_refresh *r = queue_refresh_new(5000);
 	struct error err = {""};
@@ -84,7 +68,7 @@ static void failing_postqueue_is_an_error_with_its_message(void **state)
 static void hanging_postqueue_is_cut_off_while_the_caller_keeps_running(void **state)
 {
 	(void)state;
-	char *path = test_fake_program(dir, "postqueue", "exec sleep 30\n");
+	char *path = test_fake_program(test_dir(), "postqueue", "exec sleep 30\n");
 	struct queue_refresh *r = queue_refresh_new(300);
 	struct error err = {""};
 	struct queue_snapshot *q = NULL;
@@ -106,5 +90,5 @@ int main(void)
 		cmocka_unit_test(failing_postqueue_is_an_error_with_its_message),
 		cmocka_unit_test(hanging_postqueue_is_cut_off_while_the_caller_keeps_running),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

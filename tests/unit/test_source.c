@@ -9,27 +9,10 @@
 
 #include "core/source.h"
 
-static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-source.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
 static char *path(const char *name)
 {
 	static char p[128];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	snprintf(p, sizeof(p), "%s/%s", test_dir(), name);
 	return p;
 }
 
@@ -175,7 +158,7 @@ static void missing_file_and_directory_give_clear_errors(void **state)
 	assert_null(source_open(path("nope.log"), 0, &err));
 	assert_non_null(strstr(err.msg, "nope.log"));
 	assert_non_null(strstr(err.msg, "No such file"));
-	struct line_source *s = source_open(dir, 0, &err);
+	struct line_source *s = source_open(test_dir(), 0, &err);
 	if (s) {		/* open(2) of a directory succeeds; reading it fails */
 		const char *line;
 		size_t len;
@@ -216,5 +199,5 @@ int main(void)
 		cmocka_unit_test(nul_bytes_stay_inside_their_line),
 		cmocka_unit_test(missing_file_and_directory_give_clear_errors),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

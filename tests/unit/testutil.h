@@ -17,6 +17,9 @@
 
 #include <cmocka.h>
 
+#include "core/ingest.h"
+#include "core/model.h"
+
 /* 2026-11-25T00:00:00Z: the reference "now" for BSD year inference */
 #define TEST_REFERENCE ((time_t)1795564800)
 
@@ -89,6 +92,39 @@ static inline char *test_fake_program(const char *dir, const char *name, const c
 	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old);
 	setenv("PATH", newpath, 1);
 	return old;
+}
+
+/* The scratch directory of a test file, made and removed by the group fixtures below. */
+static inline char *test_dir(void)
+{
+	static char dir[64];
+	return dir;
+}
+
+static inline int test_dir_setup(void **state)
+{
+	(void)state;
+	snprintf(test_dir(), 64, "/tmp/spamtop-test.XXXXXX");
+	return mkdtemp(test_dir()) ? 0 : -1;
+}
+
+static inline int test_dir_teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", test_dir());
+	return system(cmd);
+}
+
+/* The model of the real outbreak recorded from the lab. */
+static inline struct model *test_lab_model(void)
+{
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	assert_non_null(m);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
+	return m;
 }
 
 #endif
