@@ -38,7 +38,7 @@ shot() {
 	echo "screenshots/$1.png"
 }
 
-tui_start 116x38 ./spamtop --dry-run --journal "$tmp/journal" "$log"
+tui_start 116x38 ./spamtop --dry-run --journal "$tmp/journal" --state "$tmp/state.json" --incident "$tmp/incident.md" "$log"
 tui_wait "deferred 39  hold 0" 20
 shot 1-sasl-users
 tui_keys 2
@@ -62,3 +62,18 @@ shot 7-auth-failures
 tui_keys '?'
 tui_wait "Help: keys"
 shot 8-help
+tui_keys Escape c
+tui_wait "Cleanup step 1 of 6"
+tui_keys Enter
+tui_wait "DRY RUN"
+tui_keys y
+tui_wait "Dry run: nothing was changed"
+tui_keys Escape
+tui_wait "Cleanup step 2 of 6"
+shot 9-cleanup-read-the-log
+tui_keys Enter
+tui_wait "Cleanup step 3 of 6"
+shot 10-cleanup-identify
+tui_keys Enter
+tui_wait "Cleanup step 4 of 6"
+shot 11-cleanup-contain

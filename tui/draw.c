@@ -112,15 +112,16 @@ static void draw_alerts(struct console *c)
 		return;
 	}
 	int x = 0;
-	for (int i = 0; i < AL_COUNT && x < COLS; i++) {	/* thresholds crossed, worst first */
-		const struct alert_value *v = &c->alerts.v[i];
-		if (v->state != ALERT_CRITICAL && v->state != ALERT_WARNING)
-			continue;
-		struct buf b = BUF_INIT;
-		buf_printf(&b, "%s %s %g%s%s ", v->state == ALERT_CRITICAL ? "CRIT" : "WARN", alert_table[i].name, v->value,
-			   v->subject[0] ? " " : "", v->subject);
-		x += screen_puts(y, x, COLS - x, buf_str(&b), screen_style(v->state == ALERT_CRITICAL ? ST_CRIT : ST_WARN));
-		x += screen_puts(y, x, COLS - x, " ", 0);
+	for (int st = ALERT_CRITICAL; st >= ALERT_WARNING; st--) {	/* thresholds crossed: names only, */
+		struct buf b = BUF_INIT;				/* the culprits follow as suspects */
+		for (int i = 0; i < AL_COUNT; i++)
+			if (c->alerts.v[i].state == (enum alert_state)st)
+				buf_printf(&b, "%s%s", b.len ? " " : (st == ALERT_CRITICAL ? "CRIT " : "WARN "),
+					   alert_table[i].name);
+		if (b.len && x < COLS) {
+			x += screen_puts(y, x, COLS - x, buf_str(&b), screen_style(st == ALERT_CRITICAL ? ST_CRIT : ST_WARN));
+			x += screen_puts(y, x, COLS - x, " ", 0);
+		}
 		buf_free(&b);
 	}
 	if (c->nsuspects == 0) {
@@ -348,7 +349,7 @@ void draw_console(struct console *c)
 {
 	erase();
 	if (LINES < 10 || COLS < 40) {
-		put(0, 0, COLS, "spamtop needs a terminal of at least 40x10", ST_WARN);
+		put(0, 0, COLS, "terminal too small: 40x10 min", ST_WARN);
 		refresh();
 		return;
 	}

@@ -572,8 +572,11 @@ static unsigned offer_delete(struct console *c)
 	}
 	if (rc == 0 && ips.count) {
 		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_CLIENT_IP, &ips, &err);
-		if (rc == 0 && have_first) {
-			rc = action_plan_merge(&c->plan, &first, &err);
+		if (rc == 0 && have_first) {	/* accounts first, then relays, as step 3 lists them */
+			rc = action_plan_merge(&first, &c->plan, &err);
+			action_plan_free(&c->plan);
+			c->plan = first;
+		} else if (have_first) {
 			action_plan_free(&first);
 		}
 	} else if (have_first) {

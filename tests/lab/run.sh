@@ -22,7 +22,12 @@ trap cleanup EXIT
 
 check() {
 	local name=$1; shift
-	if ( set -e; "$@" ) >"$tmp/out" 2>&1; then
+	# not "if ( set -e; ... )": bash ignores -e inside a condition, and every
+	# line of a test must count, not only its last
+	local rc
+	( set -e; if [ -n "${TEST_TRACE:-}" ]; then set -x; fi; "$@" ) >"$tmp/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
