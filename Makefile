@@ -88,7 +88,7 @@ unit-san: $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
 FUZZ_SRC := tests/fuzz/targets.c $(CORE_SRC) tui/keymap.c
 $(BUILD)/fuzz/fuzz: $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
-	clang $(WARN) -g -O1 $(PKG_CFLAGS) -pthread -I. -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRC) $(LIBS)
+	clang $(WARN) -g -O1 $(PKG_CFLAGS) -pthread -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRC) $(LIBS)
 
 $(SANBUILD)/fuzz-replay: tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	@mkdir -p $(dir $@)

@@ -48,7 +48,8 @@ uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len)
 		len -= 8;
 	}
 	uint64_t w = 0;
-	memcpy(&w, s, len);
+	if (len)	/* the empty string may come as a NULL pointer */
+		memcpy(&w, s, len);
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdull;
@@ -149,7 +150,7 @@ static size_t find_slot(const struct intern_table *t, const char *s, size_t len,
 	size_t i = h & t->mask;
 	for (;;) {
 		const struct slot *e = &t->slots[i];
-		if (e->str == NULL || (e->hash == h && e->str->len == len && memcmp(e->str->s, s, len) == 0))
+		if (e->str == NULL || (e->hash == h && e->str->len == len && (len == 0 || memcmp(e->str->s, s, len) == 0)))
 			return i;
 		i = (i + 1) & t->mask;
 	}

@@ -182,7 +182,7 @@ int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len)
 				id++;
 			cur = new_msg(q, p, id);
 			if (cur == NULL) {
-				if (strncmp(p, "Mail queue is empty", 19) != 0)
+				if (n < 19 || memcmp(p, "Mail queue is empty", 19) != 0)
 					q->bad_lines++;
 			} else {
 				char mark = id < n ? p[id] : ' ';
@@ -190,7 +190,8 @@ int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len)
 				const char *f = p + id + (mark == ' ' ? 0 : 1);
 				while (f < e && *f == ' ')
 					f++;
-				cur->size = strtoull(f, NULL, 10);
+				for (cur->size = 0; f < e && *f >= '0' && *f <= '9'; f++)	/* bounded: text may */
+					cur->size = cur->size * 10 + (uint64_t)(*f - '0');	/* not end in NUL */
 				while (f < e && *f != ' ')
 					f++;
 				while (f < e && *f == ' ')

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,8 +28,13 @@ int main(int argc, char **argv)
 		fclose(f);
 		if (data == NULL)
 			return 1;
-		LLVMFuzzerTestOneInput(data, len);
+		uint8_t *exact = malloc(len ? len : 1);	/* exactly len bytes, as libFuzzer gives: */
+		if (exact == NULL)				/* a read past the end is caught */
+			return 1;
+		memcpy(exact, data, len);
 		free(data);
+		LLVMFuzzerTestOneInput(exact, len);
+		free(exact);
 		n++;
 	}
 	printf("fuzz-replay: %d passed, 0 failed\n", n);
