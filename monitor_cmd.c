@@ -52,18 +52,6 @@ static int parse_window(const char *s, int *minutes)
 	return 0;
 }
 
-static void load_config_files(struct alert_config *c)
-{
-	alert_config_load(c, "/etc/spamtop.conf");
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char path[1024];
-	if (xdg && *xdg)
-		snprintf(path, sizeof(path), "%s/spamtop/config", xdg);
-	else
-		snprintf(path, sizeof(path), "%s/.config/spamtop/config", home ? home : "/");
-	alert_config_load(c, path);
-}
-
 static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics)
 {
 	static const struct option opts[] = {
@@ -87,7 +75,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		if (strcmp(argv[i], "--config") == 0 || strncmp(argv[i], "--config=", 9) == 0)
 			explicit_config = 1;
 	if (!explicit_config)
-		load_config_files(&o->config);
+		alert_config_load_defaults(&o->config);
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':

@@ -112,6 +112,18 @@ int alert_config_load(struct alert_config *c, const char *path)
 	return 0;
 }
 
+void alert_config_load_defaults(struct alert_config *c)
+{
+	alert_config_load(c, "/etc/spamtop.conf");
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char path[1024];
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%.1000s/spamtop/config", xdg);
+	else
+		snprintf(path, sizeof(path), "%.1000s/.config/spamtop/config", home ? home : "/");
+	alert_config_load(c, path);
+}
+
 int alert_config_set(struct alert_config *c, const char *spec)
 {
 	return apply(c, spec, "command line", 0);

@@ -70,6 +70,8 @@ void alert_config_default(struct alert_config *c);
 void alert_config_free(struct alert_config *c);
 /* Applies a config file; a missing file is not an error (returns 0). */
 int alert_config_load(struct alert_config *c, const char *path);
+/* /etc/spamtop.conf, then $XDG_CONFIG_HOME/spamtop/config (default ~/.config). */
+void alert_config_load_defaults(struct alert_config *c);
 /* "name=warn,crit" from a flag; -1 if it does not parse. */
 int alert_config_set(struct alert_config *c, const char *spec);
 /* Measures every check; q may be NULL (queue checks are then UNKNOWN). */

@@ -951,14 +951,7 @@ static int console_open(struct console *c, const struct console_options *o)
 	if (load_keymaps(c) < 0)
 		return -1;
 	alert_config_default(&c->alert_cfg);
-	alert_config_load(&c->alert_cfg, "/etc/spamtop.conf");
-	char conf[PATH_MAX];
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	if (xdg && *xdg)
-		snprintf(conf, sizeof(conf), "%.4000s/spamtop/config", xdg);
-	else
-		snprintf(conf, sizeof(conf), "%.4000s/.config/spamtop/config", home ? home : "/");
-	alert_config_load(&c->alert_cfg, conf);
+	alert_config_load_defaults(&c->alert_cfg);
 	if (o->queue_warn)
 		c->alert_cfg.t[AL_QUEUE].warn = o->queue_warn;
 	if (o->queue_crit)

@@ -16,23 +16,9 @@ export SPAMTOP_KEYMAP_DIR=$PWD/keymaps
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 . tests/tmux-lib.sh
 trap 'tui_stop; rm -rf "$tmp"' EXIT
-passed=0 failed=0
 
-check() {
-	local name=$1; shift
-	# not "if ( set -e; ... )": bash ignores -e inside a condition, and every
-	# line of a test must count, not only its last
-	local rc
-	( set -e; if [ -n "${TEST_TRACE:-}" ]; then set -x; fi; "$@" ) >"$tmp/out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: $name"; sed 's/^/    /' "$tmp/out" | tail -40
-	fi
-	tui_stop
-}
+. tests/check-lib.sh
+CHECK_AFTER=tui_stop
 
 # A stand-in queue: two of the victim's messages and one of the trusted relay's.
 fake_tools() {

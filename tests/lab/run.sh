@@ -16,24 +16,10 @@ lab=tests/lab/lab.sh
 bin=./spamtop
 san=build/san/spamtop
 tmp=$(mktemp -d /tmp/spamtop-lab.XXXXXX)
-passed=0 failed=0
 cleanup() { $lab down >/dev/null 2>&1; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-check() {
-	local name=$1; shift
-	# not "if ( set -e; ... )": bash ignores -e inside a condition, and every
-	# line of a test must count, not only its last
-	local rc
-	( set -e; if [ -n "${TEST_TRACE:-}" ]; then set -x; fi; "$@" ) >"$tmp/out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: $name"; sed 's/^/    /' "$tmp/out" | tail -25
-	fi
-}
+. tests/check-lib.sh
 
 t0=$SECONDS
 $lab install
