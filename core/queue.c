@@ -139,7 +139,10 @@ static int64_t listing_arrival(const char *s, size_t len)
 	for (int i = 0; i < 12; i++)
 		if (memcmp(mon, months + 3 * i, 3) == 0)
 			mi = i;
-	if (mi < 0 || sscanf(s + 8, "%d %d:%d:%d", &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 4)
+	char clock[12];	/* "24 23:12:29", NUL-terminated for sscanf: the listing need not be */
+	memcpy(clock, s + 8, 11);
+	clock[11] = 0;
+	if (mi < 0 || sscanf(clock, "%d %d:%d:%d", &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 4)
 		return 0;
 	time_t now = time(NULL);
 	struct tm nowtm;

@@ -14,6 +14,7 @@ fi
 make -s build/fuzz/fuzz
 work=build/fuzz
 tools/fuzz-seeds.sh "$work/seeds"
+rm -rf "$work/crashes"
 mkdir -p "$work/corpus" "$work/crashes"
 rm -f "$work"/fuzz-*.log
 status=0
