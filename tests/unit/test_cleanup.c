@@ -13,6 +13,17 @@
 #include "core/ingest.h"
 #include "core/model.h"
 
+/* lab_cleanup - the real outbreak's suspects, as a cleanup begun at `started` takes them */
+static size_t lab_cleanup(const struct model *m, struct suspect sus[8], struct cleanup_state *s, int64_t started)
+{
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	size_t n = detect_suspects(m, &th, sus, 8);
+	cleanup_state_init(s, started);
+	cleanup_targets_from_suspects(s, sus, n);
+	return n;
+}
+
 static void state_survives_save_and_load(void **state)
 {
 	(void)state;
@@ -65,13 +76,9 @@ static void suspects_become_targets_and_brute_force_is_not_chosen(void **state)
 {
 	(void)state;
 	struct model *m = test_lab_model();
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
 	struct cleanup_state s;
-	cleanup_state_init(&s, 0);
-	cleanup_targets_from_suspects(&s, sus, n);
+	lab_cleanup(m, sus, &s, 0);
 	assert_int_equal(s.ntargets, 3);
 	assert_string_equal(s.targets[0].key, "victim@lab.example");
 	assert_true(s.targets[0].chosen);
@@ -108,13 +115,9 @@ static void incident_report_names_culprits_actions_and_queue(void **state)
 {
 	(void)state;
 	struct model *m = test_lab_model();
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
 	struct cleanup_state s;
-	cleanup_state_init(&s, 1795564000);
-	cleanup_targets_from_suspects(&s, sus, n);
+	size_t n = lab_cleanup(m, sus, &s, 1795564000);
 	s.have_before = s.have_after = 1;
 	s.before[QN_DEFERRED] = 39;
 	s.after[QN_DEFERRED] = 3;
