@@ -112,6 +112,11 @@ static void draw_alerts(struct console *c)
 		return;
 	}
 	int x = 0;
+	for (size_t i = 0; i < c->ninputs && x < COLS; i++)	/* a log that cannot be read comes first */
+		if (c->inputs[i].error[0]) {
+			x += screen_puts(y, x, COLS - x, c->inputs[i].error, screen_style(ST_CRIT));
+			x += screen_puts(y, x, COLS - x, " ", 0);
+		}
 	for (int st = ALERT_CRITICAL; st >= ALERT_WARNING; st--) {	/* thresholds crossed: names only, */
 		struct buf b = BUF_INIT;				/* the culprits follow as suspects */
 		for (int i = 0; i < AL_COUNT; i++)

@@ -263,6 +263,19 @@ follows_a_growing_log_and_its_rotation() {
 	tui_screen | head -1 | grep -q " 325 lines"
 }
 
+a_log_replaced_by_a_directory_is_said_and_following_resumes() {
+	cp "$fixture" "$tmp/gone.log"
+	tui_start 120x30 "$bin" --no-queue --refresh 0.2 "$tmp/gone.log"
+	tui_wait "victim@lab.example"
+	rm "$tmp/gone.log"
+	mkdir "$tmp/gone.log"
+	tui_wait "cannot follow $tmp/gone.log: not a regular file"
+	rmdir "$tmp/gone.log"
+	tail -5 "$fixture" > "$tmp/gone.log"
+	tui_gone "not a regular file"
+	tui_screen | head -1 | grep -q " 330 lines"
+}
+
 resizes_to_80x24_and_says_when_the_terminal_is_too_small() {
 	tui_start 120x40 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
@@ -332,6 +345,7 @@ check "the cleanup wizard in a dry run walks the steps and changes nothing" clea
 check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
+check "a log replaced by a directory is said, and following resumes when it is back" a_log_replaced_by_a_directory_is_said_and_following_resumes
 check "resizes to 80x24; says when the terminal is too small" resizes_to_80x24_and_says_when_the_terminal_is_too_small
 check "NO_COLOR draws without colour" no_color_and_monochrome_draw_without_colour
 check "q quits with status 0 and restores the terminal" quits_on_q_and_restores_the_terminal

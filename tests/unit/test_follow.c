@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/follow.h"
@@ -124,6 +125,25 @@ static void vanished_file_is_read_from_start_when_it_returns(void **state)
 	follow_close(f);
 }
 
+static void file_replaced_by_a_directory_is_an_error_until_it_comes_back(void **state)
+{
+	(void)state;
+	append("d.log", "first\n");
+	struct log_follow *f = open_log("d.log", 1);
+	poll_all(f);
+	assert_int_equal(unlink(path("d.log")), 0);
+	assert_int_equal(mkdir(path("d.log"), 0755), 0);
+	struct error err = {""};
+	assert_int_equal(follow_poll(f, 0, collect, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(follow_poll(f, 0, collect, NULL, &err), -1);	/* still, and no crash */
+	assert_int_equal(rmdir(path("d.log")), 0);
+	append("d.log", "back\n");
+	poll_all(f);
+	assert_string_equal(got, "first|back|");
+	follow_close(f);
+}
+
 static void missing_file_is_an_error_value_not_a_crash(void **state)
 {
 	(void)state;
@@ -188,6 +208,7 @@ int main(void)
 		cmocka_unit_test(rename_rotation_drains_old_file_then_reads_new_from_start),
 		cmocka_unit_test(copytruncate_rotation_reads_the_file_again_from_start),
 		cmocka_unit_test(vanished_file_is_read_from_start_when_it_returns),
+		cmocka_unit_test(file_replaced_by_a_directory_is_an_error_until_it_comes_back),
 		cmocka_unit_test(missing_file_is_an_error_value_not_a_crash),
 		cmocka_unit_test(start_at_end_skips_history),
 		cmocka_unit_test(budget_reads_history_in_slices_and_reports_backlog),
