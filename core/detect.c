@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void detect_thresholds_default(struct detect_thresholds *t)
 {
@@ -35,9 +36,35 @@ static void rule(struct suspect *s, uint64_t value, unsigned threshold, const ch
 		 (unsigned long long)value, what, threshold);
 }
 
-static size_t add(struct suspect *s, size_t used, size_t n)
+/* candidates - every aggregate that broke a rule, before the best n are kept */
+struct candidates {
+	struct suspect *items;
+	size_t used, cap;
+};
+
+/* next - room for one more candidate; NULL when out of memory */
+static struct suspect *next(struct candidates *c, enum suspect_kind kind, const struct agg_stats *a)
 {
-	return s->nreasons > 0 && used < n ? used + 1 : used;
+	if (c->used == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		struct suspect *n = realloc(c->items, ncap * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		c->items = n;
+		c->cap = ncap;
+	}
+	struct suspect *s = &c->items[c->used];
+	s->kind = kind;
+	s->agg = a;
+	s->nreasons = 0;
+	return s;
+}
+
+/* keep - the candidate stays if it broke a rule */
+static void keep(struct candidates *c, const struct suspect *s)
+{
+	if (s && s->nreasons > 0)
+		c->used++;
 }
 
 static int by_weight(const void *x, const void *y)
@@ -52,39 +79,40 @@ static int by_weight(const void *x, const void *y)
 size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 		       struct suspect *out, size_t n)
 {
-	size_t used = 0;
-	for (size_t i = 0; i < model_agg_count(m, AGG_SASL_USER) && used < n; i++) {
+	struct candidates c = {NULL, 0, 0};
+	for (size_t i = 0; i < model_agg_count(m, AGG_SASL_USER); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_SASL_USER, i);
-		struct suspect *s = &out[used];
-		s->kind = SUSPECT_SASL_USER;
-		s->agg = a;
-		s->nreasons = 0;
+		struct suspect *s = next(&c, SUSPECT_SASL_USER, a);
+		if (s == NULL)
+			break;
 		rule(s, a->distinct_ips, t->user_client_ips, "client IPs sent as this user");
 		rule(s, a->peak_1m, t->user_rate_1m, "messages in its busiest minute");
 		rule(s, a->msgs, t->user_messages, "messages in the log");
-		used = add(s, used, n);
+		keep(&c, s);
 	}
-	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP) && used < n; i++) {
+	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_CLIENT_IP, i);
-		struct suspect *s = &out[used];
-		s->kind = SUSPECT_TRUSTED_RELAY;
-		s->agg = a;
-		s->nreasons = 0;
-		if (a->unauth_msgs > 0 && a->auth_msgs == 0) {
-			rule(s, a->peak_1m, t->relay_rate_1m,
-			     "unauthenticated messages in its busiest minute");
+		/* mostly unauthenticated: relayed because the IP is trusted (a relay host
+		 * may also carry a little authenticated mail of its own) */
+		if (a->unauth_msgs > a->auth_msgs) {
+			struct suspect *s = next(&c, SUSPECT_TRUSTED_RELAY, a);
+			if (s == NULL)
+				break;
+			rule(s, a->peak_1m, t->relay_rate_1m, "unauthenticated messages in its busiest minute");
 			rule(s, a->unauth_msgs, t->relay_messages, "unauthenticated messages in the log");
-			used = add(s, used, n);
+			keep(&c, s);
 		}
-		if (used >= n)
+		struct suspect *s = next(&c, SUSPECT_BRUTE_FORCE, a);
+		if (s == NULL)
 			break;
-		s = &out[used];
-		s->kind = SUSPECT_BRUTE_FORCE;
-		s->agg = a;
-		s->nreasons = 0;
 		rule(s, a->peak_failures_20m, t->failures, "SASL failures within 20 minutes");
-		used = add(s, used, n);
+		keep(&c, s);
 	}
-	qsort(out, used, sizeof(*out), by_weight);
-	return used;
+	if (c.used > 1)	/* the heaviest first, then keep n: none is lost to scan order */
+		qsort(c.items, c.used, sizeof(*c.items), by_weight);
+	size_t kept = c.used < n ? c.used : n;
+	if (kept)
+		memcpy(out, c.items, kept * sizeof(*out));
+	free(c.items);
+	return kept;
 }

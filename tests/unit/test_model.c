@@ -229,6 +229,35 @@ static void brute_force_ip_remembers_the_account_it_attacks(void **state)
 	model_free(m);
 }
 
+static void the_heaviest_suspects_are_kept_whatever_the_scan_order(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char line[200];
+	for (int u = 0; u < 6; u++)	/* five light senders first, the heavy one last */
+		for (int k = 0; k < (u == 5 ? 30 : 3); k++) {
+			snprintf(line, sizeof(line), "Nov 24 10:%02d:00 mx postfix/smtpd[1]: %X%02X%02XABC: client=x[192.0.2.%d], "
+				 "sasl_method=LOGIN, sasl_username=user%d@example.com", k, u, k, u, 10 + u, u);
+			add(m, line);
+		}
+	/* a relay that also carries a little authenticated mail is still a relay */
+	for (int k = 0; k < 12; k++) {
+		snprintf(line, sizeof(line), "Nov 24 10:59:00 mx postfix/smtpd[1]: 9%02XDEF12: client=relay[192.0.2.99]", k);
+		add(m, line);
+	}
+	add(m, "Nov 24 10:59:00 mx postfix/smtpd[1]: 8FFDEF12: client=relay[192.0.2.99], sasl_method=LOGIN, "
+	       "sasl_username=admin@example.com");
+	struct detect_thresholds t;
+	detect_thresholds_default(&t);
+	t.user_messages = 2;
+	struct suspect sus[2];
+	assert_int_equal(detect_suspects(m, &t, sus, 2), 2);
+	assert_string_equal(sus[0].agg->key->s, "user5@example.com");
+	assert_int_equal(sus[1].kind, SUSPECT_TRUSTED_RELAY);
+	assert_string_equal(sus[1].agg->key->s, "192.0.2.99");
+	model_free(m);
+}
+
 static void postsuper_lines_mark_records_and_close_deleted_ones(void **state)
 {
 	(void)state;
@@ -294,6 +323,7 @@ int main(void)
 		cmocka_unit_test(rates_cover_one_five_and_fifteen_minutes_of_log_time),
 		cmocka_unit_test(three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do_not),
 		cmocka_unit_test(brute_force_ip_remembers_the_account_it_attacks),
+		cmocka_unit_test(the_heaviest_suspects_are_kept_whatever_the_scan_order),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
