@@ -7,6 +7,8 @@
  */
 #include "follow.h"
 
+#include "linesplit.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FOLLOW_CHUNK (256u * 1024)
-
 struct log_follow {
 	char path[512];
 	int fd;
@@ -24,10 +24,8 @@ struct log_follow {
 	ino_t ino;
 	uint64_t offset;	/* bytes of the open file consumed into buf */
 	uint64_t size;		/* its size at the last look */
-	char *buf;
-	size_t len, max_line;
-	int skipping;		/* inside the tail of an over-long line */
-	struct follow_stats stats;
+	struct line_splitter lines;
+	struct follow_stats stats;	/* rotations, truncations; the rest from lines */
 };
 
 /* open_path - open the file the path names now; -1 with err if it cannot */
@@ -63,9 +61,7 @@ struct log_follow *follow_open(const char *path, int from_start, size_t max_line
 		return NULL;
 	}
 	snprintf(f->path, sizeof(f->path), "%s", path);
-	f->max_line = max_line ? max_line : 2u * 1024 * 1024;
-	f->buf = malloc(f->max_line + FOLLOW_CHUNK);
-	if (f->buf == NULL) {
+	if (linesplit_init(&f->lines, max_line) < 0) {
 		error_set(err, "out of memory following %s", path);
 		free(f);
 		return NULL;
@@ -78,66 +74,6 @@ struct log_follow *follow_open(const char *path, int from_start, size_t max_line
 	return f;
 }
 
-static void give(struct log_follow *f, const char *p, size_t n, follow_line_fn *fn, void *arg)
-{
-	f->stats.lines++;
-	f->stats.bytes += n + 1;
-	fn(p, n, arg);
-}
-
-/* split - hand out the complete lines in buf, keep the unfinished one */
-static long split(struct log_follow *f, follow_line_fn *fn, void *arg)
-{
-	long lines = 0;
-	size_t start = 0;
-	for (;;) {
-		char *p = f->buf + start;
-		size_t avail = f->len - start;
-		char *nl = avail ? memchr(p, '\n', avail) : NULL;
-		if (nl == NULL) {
-			if (avail < f->max_line)
-				break;
-			if (!f->skipping) {	/* over-long: its head now, its tail skipped */
-				f->stats.long_lines++;
-				give(f, p, f->max_line, fn, arg);
-				lines++;
-			}
-			f->skipping = 1;
-			start = f->len;
-			break;
-		}
-		size_t n = (size_t)(nl - p);
-		if (f->skipping)
-			f->skipping = 0;
-		else {
-			if (n > f->max_line) {
-				f->stats.long_lines++;
-				n = f->max_line;
-			}
-			give(f, p, n, fn, arg);
-			lines++;
-		}
-		start += (size_t)(nl - p) + 1;
-	}
-	memmove(f->buf, f->buf + start, f->len - start);
-	f->len -= start;
-	return lines;
-}
-
-/* flush_partial - a rotation ends the old file: its unended line is a line */
-static long flush_partial(struct log_follow *f, follow_line_fn *fn, void *arg)
-{
-	long n = 0;
-	if (f->len && !f->skipping) {
-		f->stats.partial_lines++;
-		give(f, f->buf, f->len, fn, arg);
-		n = 1;
-	}
-	f->len = 0;
-	f->skipping = 0;
-	return n;
-}
-
 /* check_path - at end of file: rotated, truncated, or just quiet? */
 static long check_path(struct log_follow *f, follow_line_fn *fn, void *arg, int *reopen)
 {
@@ -146,13 +82,12 @@ static long check_path(struct log_follow *f, follow_line_fn *fn, void *arg, int 
 	if (stat(f->path, &st) == 0 && (st.st_ino != f->ino || st.st_dev != f->dev)) {
 		f->stats.rotations++;
 		*reopen = 1;
-		return flush_partial(f, fn, arg);
+		return linesplit_flush(&f->lines, fn, arg);	/* the old file's unended line is a line */
 	}
 	struct stat cur;
 	if (fstat(f->fd, &cur) == 0 && (uint64_t)cur.st_size < f->offset) {
 		f->stats.truncations++;
-		f->len = 0;	/* a half line of the old content has no end to wait for */
-		f->skipping = 0;
+		linesplit_drop(&f->lines);	/* a half line of the old content has no end to wait for */
 		lseek(f->fd, 0, SEEK_SET);
 		f->offset = 0;
 	}
@@ -171,20 +106,18 @@ long follow_poll(struct log_follow *f, size_t max_bytes, follow_line_fn *fn, voi
 			return lines ? lines : -1;
 		ssize_t r = 0;
 		while (budget > 0) {
-			size_t room = f->max_line + FOLLOW_CHUNK - f->len;
-			if (room > FOLLOW_CHUNK)
-				room = FOLLOW_CHUNK;
+			size_t room;
+			char *space = linesplit_space(&f->lines, &room);
 			if (room > budget)
 				room = budget;
-			r = read(f->fd, f->buf + f->len, room);
+			r = read(f->fd, space, room);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)
 				break;
-			f->len += (size_t)r;
 			f->offset += (uint64_t)r;
 			budget -= (size_t)r;
-			lines += split(f, fn, arg);
+			lines += linesplit_commit(&f->lines, (size_t)r, fn, arg);
 		}
 		if (r < 0 && errno != EAGAIN) {
 			error_errno(err, errno, "cannot read %s", f->path);
@@ -211,7 +144,15 @@ uint64_t follow_backlog(const struct log_follow *f)
 }
 
 uint64_t follow_size(const struct log_follow *f) { return f->size; }
-const struct follow_stats *follow_stats(const struct log_follow *f) { return &f->stats; }
+struct follow_stats follow_stats(const struct log_follow *f)
+{
+	struct follow_stats st = f->stats;	/* the line counts live in the splitter */
+	st.lines = f->lines.lines;
+	st.bytes = f->lines.bytes;
+	st.long_lines = f->lines.long_lines;
+	st.partial_lines = f->lines.partial_lines;
+	return st;
+}
 const char *follow_path(const struct log_follow *f) { return f->path; }
 
 void follow_close(struct log_follow *f)
@@ -220,6 +161,6 @@ void follow_close(struct log_follow *f)
 		return;
 	if (f->fd >= 0)
 		close(f->fd);
-	free(f->buf);
+	linesplit_free(&f->lines);
 	free(f);
 }

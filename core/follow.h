@@ -29,7 +29,7 @@ struct follow_stats {
 
 struct log_follow;
 
-typedef void follow_line_fn(const char *line, size_t len, void *arg);
+typedef void follow_line_fn(const char *line, size_t len, void *arg);	/* as line_fn */
 
 /* from_start: read what the file holds already; else only what is appended. */
 struct log_follow *follow_open(const char *path, int from_start, size_t max_line, struct error *err);
@@ -43,7 +43,7 @@ long follow_poll(struct log_follow *f, size_t max_bytes, follow_line_fn *fn, voi
 /* Bytes in the file not read yet (the backlog), and the file's size. */
 uint64_t follow_backlog(const struct log_follow *f);
 uint64_t follow_size(const struct log_follow *f);
-const struct follow_stats *follow_stats(const struct log_follow *f);
+struct follow_stats follow_stats(const struct log_follow *f);
 const char *follow_path(const struct log_follow *f);
 void follow_close(struct log_follow *f);
 

@@ -171,7 +171,7 @@ static int read_inputs(struct console *c)
 	uint64_t done = 0;
 	for (size_t i = 0; i < c->ninputs; i++)
 		if (c->inputs[i].follow)
-			done += follow_stats(c->inputs[i].follow)->bytes;
+			done += follow_stats(c->inputs[i].follow).bytes;
 	c->history_bytes = done;
 	if (c->history_total < done)
 		c->history_total = done;
