@@ -50,6 +50,8 @@ static void usage(FILE *out)
 	      "  --dry-run        actions show what they would do and change nothing\n"
 	      "  --no-queue       do not read the live queue (a log copied from elsewhere)\n"
 	      "  --from-end       skip the history: only lines written from now on\n"
+	      "  --journald       read Postfix's entries from the systemd journal too\n"
+	      "                   (journalctl -f -o short-iso SYSLOG_FACILITY=2)\n"
 	      "  --refresh SECS   refresh interval (default 1; 0.2 to 10)\n"
 	      "  --keymap NAME    default, vim, or a key-binding file (see keymaps/)\n"
 	      "  --queue-warn N   queue gauge turns yellow at N messages (default 100)\n"
@@ -243,6 +245,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"no-color", no_argument, NULL, 'C'},
 		{"journal", required_argument, NULL, 'J'},
 		{"alert-cmd", required_argument, NULL, 'A'},
+		{"journald", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
 	struct console_options o;
@@ -259,6 +262,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		case 'e': o.from_end = 1; break;
 		case 'C': o.no_color = 1; break;
 		case 'A': o.alert_cmd = optarg; break;
+		case 'j': o.journald = 1; break;
 		case 'k': o.keymap = optarg; break;
 		case 'J': o.journal = optarg; break;
 		case 'R': o.resume = 1; break;
@@ -287,7 +291,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		source_order_rotated((const char **)argv + optind, (size_t)(argc - optind));
 		o.files = (const char *const *)argv + optind;
 		o.nfiles = (size_t)(argc - optind);
-	} else {
+	} else if (!o.journald) {
 		default_log[0] = ingest_default_log();
 		o.files = default_log;
 		o.nfiles = 1;

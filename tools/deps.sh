@@ -2,14 +2,15 @@
 # deps.sh - make sure the Debian packages spamtop needs are installed.
 #
 #   tools/deps.sh build   compiler, pkg-config and the libraries
-#   tools/deps.sh check   build + what the tests drive (jq, tmux, GNU time)
+#   tools/deps.sh check   build + what the tests drive (jq, tmux, GNU time, journalctl
+#                         and systemd-journal-remote to write a real journal file)
 #
 # As root, installs what is missing with apt-get (non-interactive); otherwise
 # prints the exact apt-get line to run and fails. The real-Postfix lab
 # installs its own packages (tests/lab/lab.sh install).
 set -eu
 build="gcc make pkg-config libncurses-dev libpcre2-dev libjansson-dev zlib1g-dev libcmocka-dev"
-check="$build jq tmux time gzip"
+check="$build jq tmux time gzip systemd systemd-journal-remote"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;

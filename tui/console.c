@@ -101,8 +101,33 @@ static int is_plain_file(const char *path)
 	return !(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);	/* gzip */
 }
 
+/* journalctl's argv: mail-facility entries, all of them then new ones, in a form logline reads */
+static char *journalctl_argv[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",
+				  "SYSLOG_FACILITY=2", NULL};
+static char *journalctl_live_argv[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
+				       "SYSLOG_FACILITY=2", NULL};
+
+size_t console_log_files(const struct console *c, const char *paths[CONSOLE_MAX_INPUTS])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].pipe == NULL && strcmp(c->inputs[i].path, "-") != 0)
+			paths[n++] = c->inputs[i].path;
+	return n;
+}
+
 static int open_inputs(struct console *c)
 {
+	if (c->opt->journald) {
+		struct console_input *in = &c->inputs[c->ninputs++];
+		struct error err;
+		in->path = "journald";
+		in->pipe = pipe_source_start(c->opt->from_end ? journalctl_live_argv : journalctl_argv, 0, &err);
+		if (in->pipe == NULL) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < c->opt->nfiles && c->ninputs < CONSOLE_MAX_INPUTS; i++) {
 		struct console_input *in = &c->inputs[c->ninputs++];
 		struct error err;
@@ -154,6 +179,13 @@ static int read_inputs(struct console *c)
 		}
 		if (in->once && !in->done)
 			backlog = 1;
+		while (in->pipe && !pipe_source_ended(in->pipe) && now_ms() < deadline) {
+			long n = pipe_source_poll(in->pipe, 4u << 20, add_line, c, &err);
+			if (n < 0)
+				snprintf(in->error, sizeof(in->error), "%s", err.msg);
+			if (n <= 0)
+				break;
+		}
 		while (in->follow && now_ms() < deadline) {
 			long n = follow_poll(in->follow, 4u << 20, add_line, c, &err);
 			if (n < 0) {
@@ -385,10 +417,7 @@ static void open_message(struct console *c, const char *qid)
 	}
 	pager_puts(p, LS_TEXT, "");
 	const char *paths[CONSOLE_MAX_INPUTS];
-	size_t n = 0;
-	for (size_t i = 0; i < c->ninputs; i++)
-		if (strcmp(c->inputs[i].path, "-") != 0)
-			paths[n++] = c->inputs[i].path;
+	size_t n = console_log_files(c, paths);
 	struct buf out = BUF_INIT;
 	struct error err;
 	long found = trail_collect(paths, n, qid, TRAIL_MAX_LINES, &out, &err);
@@ -991,6 +1020,7 @@ static void console_close(struct console *c)
 	for (size_t i = 0; i < c->ninputs; i++) {
 		follow_close(c->inputs[i].follow);
 		source_close(c->inputs[i].once);
+		pipe_source_close(c->inputs[i].pipe);
 	}
 	wizard_free(c->wizard);
 	queue_refresh_free(c->refresh);

@@ -12,6 +12,7 @@
 #include "core/action.h"
 #include "core/alerts.h"
 #include "core/follow.h"
+#include "core/pipe_source.h"
 #include "core/model.h"
 #include "core/queue_refresh.h"
 #include "core/source.h"
@@ -27,6 +28,7 @@ struct console_input {
 	const char *path;
 	struct log_follow *follow;	/* plain files: followed */
 	struct line_source *once;	/* .gz and stdin: read to the end */
+	struct pipe_source *pipe;	/* journald: journalctl's output, followed */
 	int done;
 	char error[512];
 };
@@ -109,6 +111,8 @@ struct table *console_table(struct console *c);	/* the table on top, or NULL (a 
 
 void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct view *console_push_view(struct console *c, enum view_type type);
+/* The inputs that are files (for a message's trail); returns how many. */
+size_t console_log_files(const struct console *c, const char *paths[CONSOLE_MAX_INPUTS]);
 void console_pop_view(struct console *c);
 /* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
 int console_can_change_queue(struct console *c);

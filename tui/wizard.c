@@ -256,10 +256,7 @@ static const struct buf *sample(struct console *c, size_t i)
 		if (f.agg)
 			model_foreach_record(c->model, find_first, &f);
 		const char *paths[CONSOLE_MAX_INPUTS];
-		size_t n = 0;
-		for (size_t k = 0; k < c->ninputs; k++)
-			if (strcmp(c->inputs[k].path, "-") != 0)
-				paths[n++] = c->inputs[k].path;
+		size_t n = console_log_files(c, paths);
 		struct error err;
 		if (f.qid[0])
 			trail_collect(paths, n, f.qid, SAMPLE_LINES, &w->samples[i], &err);

@@ -276,6 +276,43 @@ a_log_replaced_by_a_directory_is_said_and_following_resumes() {
 	tui_screen | head -1 | grep -q " 330 lines"
 }
 
+# journal_of FILE JOURNAL: a real systemd journal file holding FILE's syslog lines
+# (journal export format -> systemd-journal-remote), all of 2026-11-24, UTC
+journal_of() {
+	awk 'BEGIN { base = 1795478400 }
+	{
+		split($3, t, ":"); ts = base + t[1] * 3600 + t[2] * 60 + t[3]
+		ident = $5; sub(/\[.*/, "", ident); pid = $5; sub(/.*\[/, "", pid); sub(/\].*/, "", pid)
+		msg = $0; sub(/^[^:]*:[^:]*:[^:]*: /, "", msg)
+		printf "__REALTIME_TIMESTAMP=%.0f\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=0123456789abcdef0123456789abcdef\n", ts * 1000000 + NR, NR
+		printf "_HOSTNAME=%s\nSYSLOG_FACILITY=2\nSYSLOG_IDENTIFIER=%s\n_PID=%s\nMESSAGE=%s\n\n", $4, ident, pid, msg
+	}' "$1" > "$tmp/export.txt"
+	/lib/systemd/systemd-journal-remote --output="$2" "$tmp/export.txt" 2>/dev/null
+}
+
+journald_is_read_through_the_real_journalctl() {
+	journal_of "$fixture" "$tmp/mail.journal"
+	mkdir -p "$tmp/jbin"
+	printf '#!/bin/sh\nexec /usr/bin/journalctl --file=%s "$@"\n' "$tmp/mail.journal" > "$tmp/jbin/journalctl"
+	chmod +x "$tmp/jbin/journalctl"
+	tui_start 110x30 env PATH="$tmp/jbin:$PATH" "$bin" --no-queue --journald
+	tui_wait "victim@lab.example"
+	tui_screen | head -1 | grep -q "spamtop on .* - journald - 325 lines, .* - log time 2026-11-24 23:35:37"
+	tui_screen | grep -q "compromised account victim@lab.example | trusted relay 127.0.0.2 | brute force 127.0.0.66"
+	tui_keys Enter
+	tui_wait "Messages of SASL user victim@lab.example - 24 rows"
+	tui_keys Enter
+	tui_wait "Log trail: 0 line(s)"	# the journal is not a file to search: said, not hidden
+}
+
+journalctl_that_fails_is_said_on_the_alert_line() {
+	mkdir -p "$tmp/jbin2"
+	printf '#!/bin/sh\necho "No journal files were found." >&2\nexit 1\n' > "$tmp/jbin2/journalctl"
+	chmod +x "$tmp/jbin2/journalctl"
+	tui_start 110x30 env PATH="$tmp/jbin2:$PATH" "$bin" --no-queue --journald
+	tui_wait "journalctl ended with status 1: No journal files were found."
+}
+
 resizes_to_80x24_and_says_when_the_terminal_is_too_small() {
 	tui_start 120x40 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
@@ -346,6 +383,8 @@ check "a crossed threshold shows a banner and runs the alert command once" thres
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
 check "a log replaced by a directory is said, and following resumes when it is back" a_log_replaced_by_a_directory_is_said_and_following_resumes
+check "journald is read through the real journalctl (a journal file the test writes)" journald_is_read_through_the_real_journalctl
+check "a journalctl that fails is said on the alert line" journalctl_that_fails_is_said_on_the_alert_line
 check "resizes to 80x24; says when the terminal is too small" resizes_to_80x24_and_says_when_the_terminal_is_too_small
 check "NO_COLOR draws without colour" no_color_and_monochrome_draw_without_colour
 check "q quits with status 0 and restores the terminal" quits_on_q_and_restores_the_terminal
