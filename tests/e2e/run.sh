@@ -102,13 +102,18 @@ filter_keeps_matching_rows_and_a_bad_pattern_is_a_message() {
 sorting_follows_the_keys_and_the_cursor_stays_on_its_row() {
 	tui_start 100x30 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
-	tui_keys 2 '>'
+	tui_keys 2
+	tui_wait "9 rows, sorted by Msgs"
+	tui_screen | sed -n 7p | grep -q '^! 127.0.0.2 '	# the most mail first, under the cursor
+	tui_keys '>'
 	tui_wait "sorted by Auth"
 	tui_keys I
 	tui_wait "sorted by Auth (reversed)"
 	tui_keys '<' '<'
 	tui_wait "sorted by Client IP"
-	tui_screen | sed -n 7p | grep -q '127.0.0.1 '
+	tui_screen | sed -n 7p | grep -q '^  127.0.0.1 '	# now first; 127.0.0.2 is 7th
+	tui_keys Enter	# the cursor followed its row through every sort
+	tui_wait "Messages of Client IP 127.0.0.2 - 12 rows"
 }
 
 hostile_log_text_is_shown_escaped_and_never_reaches_the_terminal() {
@@ -373,7 +378,7 @@ check "the opening screen names the suspects of the real capture" opening_screen
 check "drill-down goes from a user to its messages to a log trail" drill_down_goes_from_user_to_messages_to_a_log_trail
 check "tabs show IPs, senders, domains and auth failures" tabs_show_ips_senders_domains_and_auth_failures
 check "the filter keeps matching rows; a bad pattern is a message" filter_keeps_matching_rows_and_a_bad_pattern_is_a_message
-check "sorting follows the keys" sorting_follows_the_keys_and_the_cursor_stays_on_its_row
+check "sorting follows the keys, and the cursor stays on its row" sorting_follows_the_keys_and_the_cursor_stays_on_its_row
 check "hostile log text is shown escaped and never reaches the terminal" hostile_log_text_is_shown_escaped_and_never_reaches_the_terminal
 check "help is generated from the active keymap" help_is_generated_from_the_active_keymap
 check "vim keymap and user overrides apply; bad lines are reported" vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported
