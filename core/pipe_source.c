@@ -4,6 +4,8 @@
 #define _GNU_SOURCE		/* pipe2 */
 #include "pipe_source.h"
 
+#include "spawn.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,8 +24,6 @@ struct pipe_source {
 	size_t errlen;
 	struct line_splitter lines;
 };
-
-static const char *const fallback_dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin", NULL};
 
 struct pipe_source *pipe_source_start(char *const argv[], size_t max_line, struct error *err)
 {
@@ -53,12 +53,7 @@ struct pipe_source *pipe_source_start(char *const argv[], size_t max_line, struc
 		dup2(out[1], 1);
 		dup2(errp[1], 2);
 		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		char path[512];
-		for (const char *const *d = fallback_dirs; errno == ENOENT && *d && !strchr(argv[0], '/'); d++) {
-			snprintf(path, sizeof(path), "%s/%s", *d, argv[0]);
-			execv(path, argv);
-		}
+		spawn_exec(argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}

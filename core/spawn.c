@@ -17,8 +17,8 @@
 
 static const char *const fallback_dirs[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL};
 
-/* exec_program - in the child: PATH first, then where Postfix lives */
-static void exec_program(char *const argv[])
+/* spawn_exec - in the child: PATH first, then where Postfix lives */
+void spawn_exec(char *const argv[])
 {
 	execvp(argv[0], argv);
 	if (errno == ENOENT && strchr(argv[0], '/') == NULL) {
@@ -104,7 +104,7 @@ static int run_piped(char *const argv[], const char *in, size_t in_len, int time
 		}
 		dup2(pout[1], 1);
 		dup2(perr[1], 2);
-		exec_program(argv);
+		spawn_exec(argv);
 		int e = errno;
 		if (write(pexec[1], &e, sizeof(e)) < 0)
 			_exit(127);
@@ -258,7 +258,7 @@ int spawn_detached(char *const argv[], struct error *err)
 		dup2(devnull, 1);
 		dup2(devnull, 2);
 		signal(SIGPIPE, SIG_DFL);
-		exec_program(argv);
+		spawn_exec(argv);
 		_exit(127);
 	}
 	int status;

@@ -45,6 +45,10 @@ int spawn_lines(char *const argv[], int timeout_ms,
  */
 int spawn_detached(char *const argv[], struct error *err);
 
+/* In a forked child: execvp, then /usr/sbin, /usr/bin, /sbin, /bin; returns
+ * only when the program cannot be run (errno says why). */
+void spawn_exec(char *const argv[]);
+
 /* "postsuper -d -" style rendering of an argv, for showing and journaling. */
 void spawn_describe(char *const argv[], struct buf *out);
 

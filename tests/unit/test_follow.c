@@ -11,8 +11,7 @@
 
 #include "core/follow.h"
 
-static char got[4096];
-static size_t got_len;
+static struct test_lines got;
 
 static const char *path(const char *name)
 {
@@ -31,23 +30,10 @@ static void append(const char *name, const char *text)
 	fclose(f);
 }
 
-/* collect - lines joined with '|' */
-static void collect(const char *line, size_t len, void *arg)
-{
-	(void)arg;
-	if (got_len + len + 1 < sizeof(got)) {
-		memcpy(got + got_len, line, len);
-		got_len += len;
-		got[got_len++] = '|';
-		got[got_len] = 0;
-	}
-}
-
 static struct log_follow *open_log(const char *name, int from_start)
 {
 	struct error err;
-	got_len = 0;
-	got[0] = 0;
+	test_lines_reset(&got);
 	struct log_follow *f = follow_open(path(name), from_start, 64, &err);
 	assert_non_null(f);
 	return f;
@@ -56,7 +42,7 @@ static struct log_follow *open_log(const char *name, int from_start)
 static void poll_all(struct log_follow *f)
 {
 	struct error err;
-	assert_true(follow_poll(f, 0, collect, NULL, &err) >= 0);
+	assert_true(follow_poll(f, 0, test_collect_line, &got, &err) >= 0);
 }
 
 static void appended_lines_are_read_once_and_unended_line_waits(void **state)
@@ -65,14 +51,14 @@ static void appended_lines_are_read_once_and_unended_line_waits(void **state)
 	append("a.log", "one\ntwo\n");
 	struct log_follow *f = open_log("a.log", 1);
 	poll_all(f);
-	assert_string_equal(got, "one|two|");
+	assert_string_equal(got.text, "one|two|");
 	append("a.log", "thr");
 	poll_all(f);
-	assert_string_equal(got, "one|two|");
+	assert_string_equal(got.text, "one|two|");
 	append("a.log", "ee\n");
 	poll_all(f);
 	poll_all(f);
-	assert_string_equal(got, "one|two|three|");
+	assert_string_equal(got.text, "one|two|three|");
 	assert_int_equal(follow_stats(f).lines, 3);
 	follow_close(f);
 }
@@ -87,12 +73,12 @@ static void rename_rotation_drains_old_file_then_reads_new_from_start(void **sta
 	append("r.log.1", "late\nhalf");	/* the writer had not reopened yet */
 	append("r.log", "new1\nnew2\n");
 	poll_all(f);
-	assert_string_equal(got, "a|b|late|half|new1|new2|");
+	assert_string_equal(got.text, "a|b|late|half|new1|new2|");
 	assert_int_equal(follow_stats(f).rotations, 1);
 	assert_int_equal(follow_stats(f).partial_lines, 1);
 	append("r.log", "new3\n");
 	poll_all(f);
-	assert_string_equal(got, "a|b|late|half|new1|new2|new3|");
+	assert_string_equal(got.text, "a|b|late|half|new1|new2|new3|");
 	follow_close(f);
 }
 
@@ -106,7 +92,7 @@ static void copytruncate_rotation_reads_the_file_again_from_start(void **state)
 	poll_all(f);
 	append("t.log", "fresh\n");
 	poll_all(f);
-	assert_string_equal(got, "old1|old2|fresh|");
+	assert_string_equal(got.text, "old1|old2|fresh|");
 	assert_int_equal(follow_stats(f).truncations, 1);
 	follow_close(f);
 }
@@ -121,7 +107,7 @@ static void vanished_file_is_read_from_start_when_it_returns(void **state)
 	poll_all(f);
 	append("v.log", "back\n");
 	poll_all(f);
-	assert_string_equal(got, "x|back|");
+	assert_string_equal(got.text, "x|back|");
 	follow_close(f);
 }
 
@@ -134,13 +120,13 @@ static void file_replaced_by_a_directory_is_an_error_until_it_comes_back(void **
 	assert_int_equal(unlink(path("d.log")), 0);
 	assert_int_equal(mkdir(path("d.log"), 0755), 0);
 	struct error err = {""};
-	assert_int_equal(follow_poll(f, 0, collect, NULL, &err), -1);
+	assert_int_equal(follow_poll(f, 0, test_collect_line, &got, &err), -1);
 	assert_non_null(strstr(err.msg, "not a regular file"));
-	assert_int_equal(follow_poll(f, 0, collect, NULL, &err), -1);	/* still, and no crash */
+	assert_int_equal(follow_poll(f, 0, test_collect_line, &got, &err), -1);	/* still, and no crash */
 	assert_int_equal(rmdir(path("d.log")), 0);
 	append("d.log", "back\n");
 	poll_all(f);
-	assert_string_equal(got, "first|back|");
+	assert_string_equal(got.text, "first|back|");
 	follow_close(f);
 }
 
@@ -162,7 +148,7 @@ static void start_at_end_skips_history(void **state)
 	poll_all(f);
 	append("e.log", "live\n");
 	poll_all(f);
-	assert_string_equal(got, "live|");
+	assert_string_equal(got.text, "live|");
 	follow_close(f);
 }
 
@@ -174,11 +160,11 @@ static void budget_reads_history_in_slices_and_reports_backlog(void **state)
 	struct log_follow *f = open_log("b.log", 1);
 	struct error err;
 	assert_int_equal(follow_backlog(f), 1100);
-	long n = follow_poll(f, 110, collect, NULL, &err);
+	long n = follow_poll(f, 110, test_collect_line, &got, &err);
 	assert_int_equal(n, 10);
 	assert_int_equal(follow_backlog(f), 990);
 	while (follow_backlog(f) > 0)
-		assert_true(follow_poll(f, 110, collect, NULL, &err) >= 0);
+		assert_true(follow_poll(f, 110, test_collect_line, &got, &err) >= 0);
 	assert_int_equal(follow_stats(f).lines, 100);
 	follow_close(f);
 }
@@ -196,8 +182,8 @@ static void over_long_line_is_cut_and_the_next_line_kept(void **state)
 	poll_all(f);
 	assert_int_equal(follow_stats(f).long_lines, 1);
 	assert_int_equal(follow_stats(f).lines, 2);
-	assert_non_null(strstr(got, "|after|"));
-	assert_int_equal(strchr(got, '|') - got, 64);	/* cut at max_line */
+	assert_non_null(strstr(got.text, "|after|"));
+	assert_int_equal(strchr(got.text, '|') - got.text, 64);	/* cut at max_line */
 	follow_close(f);
 }
 

@@ -10,42 +10,29 @@
 
 #include "core/pipe_source.h"
 
-static char got[4096];
-static size_t got_len;
-
-static void collect(const char *line, size_t len, void *arg)
-{
-	(void)arg;
-	if (got_len + len + 1 < sizeof(got)) {
-		memcpy(got + got_len, line, len);
-		got_len += len;
-		got[got_len++] = '|';
-		got[got_len] = 0;
-	}
-}
+static struct test_lines got;
 
 /* drain - poll until the program ends (10 s at most); returns the last error */
 static void drain(struct pipe_source *p, struct error *err)
 {
 	for (int i = 0; i < 1000 && !pipe_source_ended(p); i++)
-		if (pipe_source_poll(p, 0, collect, NULL, err) == 0)
+		if (pipe_source_poll(p, 0, test_collect_line, &got, err) == 0)
 			usleep(10000);
 }
 
 static void every_line_arrives_in_order_and_the_end_is_an_error_value(void **state)
 {
 	(void)state;
-	got_len = 0;
-	got[0] = 0;
+	test_lines_reset(&got);
 	char *argv[] = {"sh", "-c", "printf 'one\\ntwo\\n'; sleep 0.1; printf 'three\\nlast'; echo oops >&2; exit 3", NULL};
 	struct error err = {""};
 	struct pipe_source *p = pipe_source_start(argv, 0, &err);
 	assert_non_null(p);
 	drain(p, &err);
 	assert_true(pipe_source_ended(p));
-	assert_string_equal(got, "one|two|three|last|");
+	assert_string_equal(got.text, "one|two|three|last|");
 	assert_string_equal(err.msg, "sh ended with status 3: oops ");
-	assert_int_equal(pipe_source_poll(p, 0, collect, NULL, &err), -1);
+	assert_int_equal(pipe_source_poll(p, 0, test_collect_line, &got, &err), -1);
 	pipe_source_close(p);
 }
 
@@ -58,7 +45,7 @@ static void a_quiet_program_does_not_block_and_is_stopped_on_close(void **state)
 	assert_non_null(p);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(pipe_source_poll(p, 0, collect, NULL, &err), 0);
+	assert_int_equal(pipe_source_poll(p, 0, test_collect_line, &got, &err), 0);
 	pipe_source_close(p);	/* SIGTERM, reaped */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(t1.tv_sec - t0.tv_sec < 2);

@@ -116,6 +116,30 @@ static inline int test_dir_teardown(void **state)
 	return system(cmd);
 }
 
+/* Lines handed to a callback, joined with '|', for comparing in one assert. */
+struct test_lines {
+	char text[4096];
+	size_t len;
+};
+
+static inline void test_lines_reset(struct test_lines *l)
+{
+	l->len = 0;
+	l->text[0] = 0;
+}
+
+/* test_collect_line - a line_fn/follow_line_fn: arg is a struct test_lines */
+static inline void test_collect_line(const char *line, size_t len, void *arg)
+{
+	struct test_lines *l = arg;
+	if (l->len + len + 1 < sizeof(l->text)) {
+		memcpy(l->text + l->len, line, len);
+		l->len += len;
+		l->text[l->len++] = '|';
+		l->text[l->len] = 0;
+	}
+}
+
 /* The model of the real outbreak recorded from the lab. */
 static inline struct model *test_lab_model(void)
 {
