@@ -366,6 +366,30 @@ crash_signal_restores_the_terminal() {
 	[ "$(tui display-message -p -t main '#{alternate_on}')" = 0 ]
 }
 
+hangup_during_an_action_lets_it_finish_and_journal_before_leaving() {
+	if [ "$(id -u)" != 0 ]; then echo "skipped: queue actions need root"; return 0; fi
+	fake_tools
+	# a slow postsuper: the hangup arrives while it works
+	printf '#!/bin/sh\nsleep 1\nwhile read id; do echo "postsuper: $id: placed on hold" >&2; done\necho ran > %s/postsuper.called\n' "$tmp" > "$tmp/bin/postsuper"
+	chmod +x "$tmp/bin/postsuper"
+	tui_start 110x30 env PATH="$tmp/bin:$PATH" sh -c "\"\$0\" --journal $tmp/journal \"\$1\" & pid=\$!; echo \$pid > $tmp/pid; wait \$pid; echo exit=\$?; exec sleep 10" "$bin" "$fixture"
+	tui_wait "deferred 3  hold 0"
+	tui_keys 5
+	tui_wait "3 rows, sorted by Age"
+	tui_keys / 31C49 Enter
+	tui_wait "1 rows of 3"
+	tui_keys h
+	tui_wait "Hold 1 message: queue ID 31C49102266"
+	tui_keys y
+	sleep 0.3	# postsuper is sleeping now
+	kill -HUP "$(cat "$tmp/pid")"
+	tui_wait "exit=129"
+	[ "$(tui display-message -p -t main '#{alternate_on}')" = 0 ]
+	[ -e "$tmp/postsuper.called" ]
+	[ "$(jq -s length "$tmp/journal")" = 2 ]
+	jq -s -e '.[0].phase == "planned" and .[1].phase == "done" and .[1].changed == ["31C49102266"]' "$tmp/journal"
+}
+
 non_utf8_locale_shows_question_marks_for_non_ascii() {
 	printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102301: from=<caf\303\251@x.example>, size=1, nrcpt=1 (queue active)\n' > "$tmp/latin.log"
 	tui_start 100x24 env LANG=C LC_ALL=C "$bin" --no-queue "$tmp/latin.log"
@@ -395,6 +419,7 @@ check "NO_COLOR draws without colour" no_color_and_monochrome_draw_without_colou
 check "q quits with status 0 and restores the terminal" quits_on_q_and_restores_the_terminal
 check "Ctrl-C quits with status 130 and restores the terminal" ctrl_c_quits_with_130_and_restores_the_terminal
 check "a crash signal restores the terminal" crash_signal_restores_the_terminal
+check "a hangup during an action lets it finish and journal before leaving" hangup_during_an_action_lets_it_finish_and_journal_before_leaving
 check "a non-UTF-8 locale shows non-ASCII as ?" non_utf8_locale_shows_question_marks_for_non_ascii
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]
