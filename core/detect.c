@@ -87,7 +87,8 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 			break;
 		rule(s, a->distinct_ips, t->user_client_ips, "client IPs sent as this user");
 		rule(s, a->peak_1m, t->user_rate_1m, "messages in its busiest minute");
-		rule(s, a->msgs, t->user_messages, "messages in the log");
+		if (s->nreasons)	/* a busy day alone is no evidence: it supports the others */
+			rule(s, a->msgs, t->user_messages, "messages in the log");
 		keep(&c, s);
 	}
 	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {
@@ -99,7 +100,8 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 			if (s == NULL)
 				break;
 			rule(s, a->peak_1m, t->relay_rate_1m, "unauthenticated messages in its busiest minute");
-			rule(s, a->unauth_msgs, t->relay_messages, "unauthenticated messages in the log");
+			if (s->nreasons)
+				rule(s, a->unauth_msgs, t->relay_messages, "unauthenticated messages in the log");
 			keep(&c, s);
 		}
 		struct suspect *s = next(&c, SUSPECT_BRUTE_FORCE, a);

@@ -18,9 +18,10 @@
 struct detect_thresholds {
 	unsigned user_client_ips;	/* distinct client IPs of one SASL user */
 	unsigned user_rate_1m;		/* messages per minute of one SASL user */
-	unsigned user_messages;		/* messages of one SASL user over the log */
+	unsigned user_messages;		/* messages of one SASL user over the log (only */
+					/* with another rule: a busy user is no suspect) */
 	unsigned relay_rate_1m;		/* unauthenticated messages per minute from one IP */
-	unsigned relay_messages;	/* unauthenticated messages from one IP over the log */
+	unsigned relay_messages;	/* unauthenticated messages from one IP over the log (idem) */
 	unsigned failures;		/* SASL failures from one IP within 20 minutes */
 };
 

@@ -249,12 +249,34 @@ static void the_heaviest_suspects_are_kept_whatever_the_scan_order(void **state)
 	       "sasl_username=admin@example.com");
 	struct detect_thresholds t;
 	detect_thresholds_default(&t);
-	t.user_messages = 2;
+	t.user_client_ips = 1;	/* every user a suspect, so that there are more than n */
 	struct suspect sus[2];
 	assert_int_equal(detect_suspects(m, &t, sus, 2), 2);
 	assert_string_equal(sus[0].agg->key->s, "user5@example.com");
 	assert_int_equal(sus[1].kind, SUSPECT_TRUSTED_RELAY);
 	assert_string_equal(sus[1].agg->key->s, "192.0.2.99");
+	model_free(m);
+}
+
+static void a_busy_day_alone_makes_no_suspect(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char line[200];
+	for (int k = 0; k < 300; k++) {	/* 300 messages over five hours, from one IP */
+		snprintf(line, sizeof(line), "Nov 24 %02d:%02d:00 mx postfix/smtpd[1]: %05XABC: client=x[192.0.2.10], "
+			 "sasl_method=LOGIN, sasl_username=busy@example.com", 8 + k / 60, k % 60, k);
+		add(m, line);
+	}
+	struct detect_thresholds t;
+	detect_thresholds_default(&t);
+	struct suspect sus[4];
+	assert_true(find(m, AGG_SASL_USER, "busy@example.com")->msgs >= t.user_messages);
+	assert_int_equal(detect_suspects(m, &t, sus, 4), 0);
+	t.user_client_ips = 1;	/* with another rule broken, the count is evidence too */
+	assert_int_equal(detect_suspects(m, &t, sus, 4), 1);
+	assert_int_equal(sus[0].nreasons, 2);
+	assert_non_null(strstr(sus[0].reasons[1], "300 messages in the log"));
 	model_free(m);
 }
 
@@ -324,6 +346,7 @@ int main(void)
 		cmocka_unit_test(three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do_not),
 		cmocka_unit_test(brute_force_ip_remembers_the_account_it_attacks),
 		cmocka_unit_test(the_heaviest_suspects_are_kept_whatever_the_scan_order),
+		cmocka_unit_test(a_busy_day_alone_makes_no_suspect),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
