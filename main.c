@@ -12,11 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/journal.h"
-
 #include "core/cleanup.h"
 #include "core/detect.h"
 #include "core/ingest.h"
+#include "core/journal.h"
 #include "core/model.h"
 #include "core/report.h"
 #include "core/source.h"
@@ -151,7 +150,7 @@ static int run_report(int argc, char **argv)
 	};
 	int json = 0, c;
 	const char *incident = NULL, *state = NULL;
-	const char *journal = getenv("SPAMTOP_JOURNAL") ? getenv("SPAMTOP_JOURNAL") : JOURNAL_DEFAULT_PATH;
+	const char *journal = journal_default_path();
 	optind = 1;
 	struct report_options ro = {.top = 10};
 	detect_thresholds_default(&ro.thresholds);
@@ -252,7 +251,7 @@ static int run_console(int argc, char **argv, int cleanup)
 	console_options_default(&o);
 	o.cleanup = cleanup;
 	optind = 1;
-	o.journal = getenv("SPAMTOP_JOURNAL") ? getenv("SPAMTOP_JOURNAL") : JOURNAL_DEFAULT_PATH;
+	o.journal = journal_default_path();
 	int c;
 	double v;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {

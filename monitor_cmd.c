@@ -40,14 +40,8 @@ static int parse_window(const char *s, int *minutes)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
-	if (end == s || v < 1)
-		return -1;
-	if (*end == 'h' && end[1] == 0)
-		v *= 60;
-	else if (!((*end == 'm' && end[1] == 0) || *end == 0))
-		return -1;
-	if (v > 15)
-		return -1;
+	if (end == s || v < 1 || v > 15 || !(*end == 0 || (*end == 'm' && end[1] == 0)))
+		return -1;	/* minutes: the rate rings hold 15 of them */
 	*minutes = (int)v;
 	return 0;
 }

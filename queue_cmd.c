@@ -105,7 +105,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		return -1;
 	}
 	if (o->journal == NULL)
-		o->journal = getenv("SPAMTOP_JOURNAL") ? getenv("SPAMTOP_JOURNAL") : JOURNAL_DEFAULT_PATH;
+		o->journal = journal_default_path();
 	return 0;
 }
 

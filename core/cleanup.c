@@ -222,35 +222,9 @@ void postfix_conf_free(struct postfix_conf *c)
 
 int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max)
 {
-	/* split the template first, then fill {user} in: the user is never split */
-	size_t used = 0;
-	int n = 0;
-	const char *p = template ? template : "";
-	while (*p && n < max - 1) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == 0)
-			break;
-		struct buf w = BUF_INIT;
-		for (; *p && *p != ' ' && *p != '\t'; p++) {
-			if (strncmp(p, "{user}", 6) == 0) {
-				buf_puts(&w, user);
-				p += 5;
-			} else {
-				buf_putc(&w, *p);
-			}
-		}
-		if (used + w.len + 1 > size) {
-			buf_free(&w);
-			n = 0;
-			break;
-		}
-		argv[n++] = memcpy(storage + used, buf_str(&w), w.len + 1);
-		used += w.len + 1;
-		buf_free(&w);
-	}
-	argv[n] = NULL;
-	return n ? n : -1;
+	static const char *const names[] = {"{user}"};
+	const char *values[] = {user};
+	return spawn_argv_template(template, names, values, 1, storage, size, argv, max);
 }
 
 int cleanup_run_journaled(char *const argv[], const char *action, const char *target, const char *journal_path,

@@ -116,3 +116,9 @@ void journal_close(struct journal *j)
 		fclose(j->f);
 	j->f = NULL;
 }
+
+const char *journal_default_path(void)
+{
+	const char *env = getenv("SPAMTOP_JOURNAL");
+	return env && *env ? env : JOURNAL_DEFAULT_PATH;
+}

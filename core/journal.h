@@ -28,6 +28,8 @@ json_t *journal_entry(const char *phase);
 /* Appends, flushes and fsyncs; steals the reference to entry. */
 int journal_append(struct journal *j, json_t *entry, struct error *err);
 void journal_close(struct journal *j);
+/* $SPAMTOP_JOURNAL, else JOURNAL_DEFAULT_PATH. */
+const char *journal_default_path(void);
 /* The name of whoever runs spamtop, for journal and report. */
 const char *journal_operator(void);
 

@@ -266,3 +266,39 @@ int spawn_detached(char *const argv[], struct error *err)
 		;
 	return 0;
 }
+
+int spawn_argv_template(const char *template, const char *const names[], const char *const values[], size_t nvars,
+			char *storage, size_t size, char *argv[], int max)
+{
+	size_t used = 0;
+	int n = 0;
+	const char *p = template ? template : "";
+	while (*p && n < max - 1) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == 0)
+			break;
+		struct buf w = BUF_INIT;
+		while (*p && *p != ' ' && *p != '\t') {
+			size_t k = 0;
+			while (k < nvars && strncmp(p, names[k], strlen(names[k])) != 0)
+				k++;
+			if (k < nvars) {
+				buf_puts(&w, values[k]);
+				p += strlen(names[k]);
+			} else {
+				buf_putc(&w, *p++);
+			}
+		}
+		if (used + w.len + 1 > size || w.failed) {
+			buf_free(&w);
+			n = 0;
+			break;
+		}
+		argv[n++] = memcpy(storage + used, buf_str(&w), w.len + 1);
+		used += w.len + 1;
+		buf_free(&w);
+	}
+	argv[n] = NULL;
+	return n ? n : -1;
+}

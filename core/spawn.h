@@ -49,6 +49,16 @@ int spawn_detached(char *const argv[], struct error *err);
  * only when the program cannot be run (errno says why). */
 void spawn_exec(char *const argv[]);
 
+/*
+ * An argv from an admin's command template ("doveadm kick {user}"): split on
+ * blanks first, then each "{name}" in names[] replaced by values[], so that a
+ * value, whatever it holds, stays one argument and no shell ever sees it.
+ * The strings go into storage. Returns argc, or -1 if the template is empty
+ * or does not fit (nothing then is run in part).
+ */
+int spawn_argv_template(const char *template, const char *const names[], const char *const values[], size_t nvars,
+			char *storage, size_t size, char *argv[], int max);
+
 /* "postsuper -d -" style rendering of an argv, for showing and journaling. */
 void spawn_describe(char *const argv[], struct buf *out);
 

@@ -222,6 +222,18 @@ static void update_rate(struct console *c)
 
 /* ---- the queue ---- */
 
+/* install_queue - show snapshot q, read from started_ms on */
+static void install_queue(struct console *c, struct queue_snapshot *q, long long started_ms)
+{
+	queue_snapshot_free(c->queue);
+	c->queue = q;
+	c->queue_time = time(NULL);
+	c->queue_read_ms = started_ms;
+	c->queue_error[0] = 0;
+	queue_join(c->queue, c->model);
+	wizard_queue_changed(c);
+}
+
 /* queue_tick - take a finished read, start the next; 1 when the snapshot changed */
 static int queue_tick(struct console *c, int force)
 {
@@ -235,12 +247,7 @@ static int queue_tick(struct console *c, int force)
 		rc = 0;
 		c->queue_next_ms = now_ms();
 	} else if (rc > 0) {
-		c->queue_read_ms = c->refresh_started_ms;
-		queue_snapshot_free(c->queue);
-		c->queue = q;
-		c->queue_time = time(NULL);
-		c->queue_error[0] = 0;
-		queue_join(c->queue, c->model);
+		install_queue(c, q, c->refresh_started_ms);
 	} else if (rc < 0) {
 		char when[16];
 		time_t t = time(NULL);
@@ -269,37 +276,14 @@ static void run_alert_cmd(struct console *c, int i)
 	const struct alert_value *v = &c->alerts.v[i];
 	char value[32];
 	snprintf(value, sizeof(value), "%g", v->value);
-	const char *from[] = {"{check}", "{state}", "{value}", "{subject}"};
-	const char *to[] = {alert_table[i].name, alert_state_name(v->state), value, v->subject};
+	static const char *const names[] = {"{check}", "{state}", "{value}", "{subject}"};
+	const char *values[] = {alert_table[i].name, alert_state_name(v->state), value, v->subject};
 	char storage[2048], *argv[32];
-	size_t used = 0;
-	int n = 0;
-	char copy[1024], *save = NULL;
-	snprintf(copy, sizeof(copy), "%s", c->opt->alert_cmd);
-	for (char *w = strtok_r(copy, " \t", &save); w && n < 31; w = strtok_r(NULL, " \t", &save)) {
-		struct buf arg = BUF_INIT;
-		for (const char *p = w; *p;) {
-			int hit = 0;
-			for (int k = 0; k < 4 && !hit; k++)
-				if (strncmp(p, from[k], strlen(from[k])) == 0) {
-					buf_puts(&arg, to[k]);
-					p += strlen(from[k]);
-					hit = 1;
-				}
-			if (!hit)
-				buf_putc(&arg, *p++);
-		}
-		if (used + arg.len + 1 > sizeof(storage)) {
-			buf_free(&arg);
-			break;
-		}
-		argv[n++] = memcpy(storage + used, buf_str(&arg), arg.len + 1);
-		used += arg.len + 1;
-		buf_free(&arg);
-	}
-	argv[n] = NULL;
+	int n = spawn_argv_template(c->opt->alert_cmd, names, values, 4, storage, sizeof(storage), argv, 32);
 	struct error err;
-	if (n && spawn_detached(argv, &err) < 0)
+	if (n < 0)
+		console_say(c, 1, "alert command: too long or empty");
+	else if (spawn_detached(argv, &err) < 0)
 		console_say(c, 1, "alert command: %s", err.msg);
 }
 
@@ -675,13 +659,7 @@ static void reload_queue_now(struct console *c)
 		queue_snapshot_free(q);
 		return;	/* the background reads go on as before */
 	}
-	queue_snapshot_free(c->queue);
-	c->queue = q;
-	c->queue_time = time(NULL);
-	c->queue_read_ms = started;
-	c->queue_error[0] = 0;
-	queue_join(c->queue, c->model);
-	wizard_queue_changed(c);
+	install_queue(c, q, started);
 }
 
 /* confirm - the admin said yes: run the plan and show what happened */
@@ -773,19 +751,19 @@ static unsigned table_action(struct console *c, struct table *t, enum action_id 
 {
 	size_t page = (size_t)draw_table_rows();
 	switch (a) {
-	case ACTION_MOVE_UP: table_move(t, -1, page); return R_REDRAW;
-	case ACTION_MOVE_DOWN: table_move(t, 1, page); return R_REDRAW;
-	case ACTION_PAGE_UP: table_move(t, -(long)page, page); return R_REDRAW;
-	case ACTION_PAGE_DOWN: table_move(t, (long)page, page); return R_REDRAW;
-	case ACTION_MOVE_FIRST: table_move(t, -(long)t->nrows, page); return R_REDRAW;
-	case ACTION_MOVE_LAST: table_move(t, (long)t->nrows, page); return R_REDRAW;
+	case ACTION_MOVE_UP: table_move(t, -1); return R_REDRAW;
+	case ACTION_MOVE_DOWN: table_move(t, 1); return R_REDRAW;
+	case ACTION_PAGE_UP: table_move(t, -(long)page); return R_REDRAW;
+	case ACTION_PAGE_DOWN: table_move(t, (long)page); return R_REDRAW;
+	case ACTION_MOVE_FIRST: table_move(t, -(long)t->nrows); return R_REDRAW;
+	case ACTION_MOVE_LAST: table_move(t, (long)t->nrows); return R_REDRAW;
 	case ACTION_ENTER: return enter(c);
 	case ACTION_SORT_NEXT: table_sort_by(t, 1); return R_REBUILD;
 	case ACTION_SORT_PREV: table_sort_by(t, -1); return R_REBUILD;
 	case ACTION_SORT_REVERSE: t->sort_reverse = !t->sort_reverse; return R_REBUILD;
 	case ACTION_TAG:
 		table_toggle_tag(t);
-		table_move(t, 1, page);
+		table_move(t, 1);
 		return R_REDRAW;
 	case ACTION_UNTAG_ALL: table_untag_all(t); return R_REDRAW;
 	case ACTION_FILTER:
@@ -1073,10 +1051,8 @@ static void loop(struct console *c)
 			next_read = t + c->opt->refresh_ms;
 		}
 		update_rate(c);
-		if (queue_tick(c, (r & R_QUEUE) != 0)) {
+		if (queue_tick(c, (r & R_QUEUE) != 0))
 			r |= R_REBUILD;
-			wizard_queue_changed(c);
-		}
 		r &= ~(unsigned)R_QUEUE;
 		if (c->message[0] && t > c->message_until_ms) {
 			c->message[0] = 0;

@@ -476,9 +476,8 @@ void table_sort_by(struct table *t, int delta)
 	t->sort_reverse = 0;
 }
 
-void table_move(struct table *t, long delta, size_t page)
+void table_move(struct table *t, long delta)
 {
-	(void)page;
 	long c = (long)t->cursor + delta;
 	if (c < 0 || t->nrows == 0)
 		c = 0;

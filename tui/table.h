@@ -92,7 +92,7 @@ const struct table_row *table_current(const struct table *t);
 /* Compiles pattern (case-insensitive; empty clears); -1 with err leaves the old filter. */
 int table_set_filter(struct table *t, const char *pattern, struct error *err);
 void table_sort_by(struct table *t, int delta);
-void table_move(struct table *t, long delta, size_t page);
+void table_move(struct table *t, long delta);
 void table_toggle_tag(struct table *t);
 void table_untag_all(struct table *t);
 /* Tagged keys if any, else the current row's; returns how many. */
