@@ -5,7 +5,8 @@
 #                   the bundled outbreak capture
 #   make check      all tests: unit tests (also under ASan+UBSan), command-line tests,
 #                   console tests in tmux, the real-Postfix lab tests (root only)
-#   make fuzz       libFuzzer on every parser of hostile text (FUZZ_SECONDS, default 60)
+#   make fuzz       libFuzzer on every parser of hostile text (FUZZ_SECONDS, default 60;
+#                   FUZZ_TARGET=lines: the log-line parser and model only)
 #   make soak       30 million lines through follow mode: memory every million
 #   make bench      parse speed and memory against grep|sed|sort|uniq -c
 #   make screenshots  PNG pictures of the console on the lab's outbreak (root)
@@ -89,6 +90,9 @@ FUZZ_SRC := tests/fuzz/targets.c $(CORE_SRC) tui/keymap.c
 $(BUILD)/fuzz/fuzz: $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang $(WARN) -g -O1 $(PKG_CFLAGS) -pthread -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRC) $(LIBS)
+$(BUILD)/fuzz/fuzz-lines: $(FUZZ_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang $(WARN) -g -O1 $(PKG_CFLAGS) -pthread -I. -DFUZZ_LINES_ONLY -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRC) $(LIBS)
 
 $(SANBUILD)/fuzz-replay: tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	@mkdir -p $(dir $@)

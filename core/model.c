@@ -9,6 +9,7 @@
  */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,10 @@ struct pair_set {		/* distinct (user, ip) pairs */
 struct model {
 	struct model_limits lim;
 	struct time_context tc;
-	struct intern_table *strings;
+	struct intern_table *strings;	/* host 0's: strings[host] below */
+	struct intern_table *host_strings[MODEL_MAX_HOSTS];
+	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
+	int nhosts, named, host;	/* host: the one lines now belong to */
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
 	struct model_totals totals;
@@ -100,7 +104,7 @@ uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, i
 /* ---- aggregate tables ---- */
 
 /* agg_get - the aggregate for key (index + 1), created on first sight; 0 on ENOMEM */
-static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *key, int64_t now)
+static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *key, int64_t now, int host)
 {
 	if (key->ref[kind])
 		return key->ref[kind];
@@ -115,6 +119,7 @@ static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *ke
 	struct agg_stats *a = &t->items[t->count];
 	memset(a, 0, sizeof(*a));
 	a->key = key;
+	a->host = (uint8_t)host;
 	a->first_seen = a->last_seen = now;
 	a->msg_rate.newest = (int32_t)(now / 60);
 	key->ref[kind] = (uint32_t)(++t->count);
@@ -191,7 +196,8 @@ struct model *model_new(const struct model_limits *lim, time_t reference)
 	if (m->lim.max_field < 16)
 		m->lim.max_field = 16;
 	time_context_init(&m->tc, reference);
-	m->strings = intern_new();
+	m->strings = m->host_strings[0] = intern_new();
+	m->nhosts = 1;
 	m->open_mask = 1023;
 	m->open_slots = calloc(m->open_mask + 1, sizeof(*m->open_slots));
 	m->ended = m->lim.keep_ended ? calloc(m->lim.keep_ended, sizeof(*m->ended)) : NULL;
@@ -209,7 +215,8 @@ void model_free(struct model *m)
 	for (int k = 0; k < AGG_KIND_COUNT; k++)
 		agg_table_free(&m->aggs[k]);
 	free(m->user_ips.slots);
-	intern_free(m->strings);
+	for (int h = 0; h < m->nhosts; h++)
+		intern_free(m->host_strings[h]);
 	free(m->pool);
 	free(m->open_slots);
 	free(m->ended);
@@ -223,7 +230,47 @@ size_t model_ended_count(const struct model *m) { return m->ended_count; }
 
 size_t model_string_bytes(const struct model *m)
 {
-	return intern_bytes(m->strings);
+	size_t n = 0;
+	for (int h = 0; h < m->nhosts; h++)
+		n += intern_bytes(m->host_strings[h]);
+	return n;
+}
+
+int model_add_host(struct model *m, const char *name)
+{
+	int h = m->named ? m->nhosts : 0;
+	if (h == MODEL_MAX_HOSTS)
+		return -1;
+	if (h > 0) {
+		m->host_strings[h] = intern_new();
+		if (m->host_strings[h] == NULL)
+			return -1;
+		m->nhosts++;
+	}
+	snprintf(m->host_names[h], sizeof(m->host_names[h]), "%s", name);
+	m->named = 1;
+	return h;
+}
+
+void model_set_host(struct model *m, int host)
+{
+	if (host >= 0 && host < m->nhosts)
+		m->host = host;
+}
+
+int model_host_count(const struct model *m) { return m->nhosts; }
+
+const char *model_host_name(const struct model *m, int host)
+{
+	return host >= 0 && host < m->nhosts ? m->host_names[host] : "";
+}
+
+int model_host_by_name(const struct model *m, const char *name)
+{
+	for (int h = 0; h < m->nhosts; h++)
+		if (strcmp(m->host_names[h], name) == 0)
+			return h;
+	return -1;
 }
 
 size_t model_agg_count(const struct model *m, enum agg_kind kind)
@@ -239,7 +286,15 @@ const struct agg_stats *model_agg_at(const struct model *m, enum agg_kind kind, 
 const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind,
 				       const char *key, size_t len)
 {
-	const struct istr *k = intern_find(m->strings, key, len);
+	return model_agg_find_host(m, 0, kind, key, len);
+}
+
+const struct agg_stats *model_agg_find_host(const struct model *m, int host, enum agg_kind kind,
+					    const char *key, size_t len)
+{
+	if (host < 0 || host >= m->nhosts)
+		return NULL;
+	const struct istr *k = intern_find(m->host_strings[host], key, len);
 	uint32_t id = k ? k->ref[kind] : NONE;
 	return id ? &m->aggs[kind].items[id - 1] : NULL;
 }
@@ -252,7 +307,7 @@ static struct istr *store(struct model *m, struct strview v)
 		v.len = m->lim.max_field;
 		m->totals.fields_cut++;
 	}
-	struct istr *s = intern(m->strings, v.ptr, v.len);
+	struct istr *s = intern(m->host_strings[m->host], v.ptr, v.len);
 	if (s == NULL)
 		m->totals.out_of_memory++;
 	return s;
@@ -288,12 +343,12 @@ static uint32_t qid_hash(const struct model *m, const char *qid, size_t len)
 	return intern_hash(m->strings, qid, len);
 }
 
-static size_t qid_slot(const struct model *m, const char *qid, size_t len, uint32_t h)
+static size_t qid_slot(const struct model *m, int host, const char *qid, size_t len, uint32_t h)
 {
 	size_t j = h & m->open_mask;
 	while (m->open_slots[j]) {
 		const struct msg_record *r = &m->pool[m->open_slots[j] - 1];
-		if (r->qid_hash == h && r->qid_len == len && memcmp(r->qid, qid, len) == 0)
+		if (r->qid_hash == h && r->qid_len == len && r->host == host && memcmp(r->qid, qid, len) == 0)
 			break;
 		j = (j + 1) & m->open_mask;
 	}
@@ -302,10 +357,15 @@ static size_t qid_slot(const struct model *m, const char *qid, size_t len, uint3
 
 const struct msg_record *model_find_open(const struct model *m, const char *qid)
 {
+	return model_find_open_host(m, 0, qid);
+}
+
+const struct msg_record *model_find_open_host(const struct model *m, int host, const char *qid)
+{
 	size_t len = strlen(qid);
 	if (len >= sizeof(m->pool->qid))
 		return NULL;
-	uint32_t id = m->open_slots[qid_slot(m, qid, len, qid_hash(m, qid, len))];
+	uint32_t id = m->open_slots[qid_slot(m, host, qid, len, qid_hash(m, qid, len))];
 	return id ? &m->pool[id - 1] : NULL;
 }
 
@@ -373,7 +433,7 @@ static void record_release(struct model *m, uint32_t id)
 static void record_close(struct model *m, uint32_t id)
 {
 	struct msg_record *r = rec(m, id);
-	open_remove(m, qid_slot(m, r->qid, r->qid_len, r->qid_hash));
+	open_remove(m, qid_slot(m, r->host, r->qid, r->qid_len, r->qid_hash));
 	list_unlink(m, id);
 	if (m->lim.keep_ended == 0) {
 		record_release(m, id);
@@ -415,20 +475,20 @@ static struct msg_record *record_for(struct model *m, struct strview qid, int64_
 	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
 		return NULL;
 	uint32_t h = qid_hash(m, qid.ptr, qid.len);
-	size_t j = qid_slot(m, qid.ptr, qid.len, h);
+	size_t j = qid_slot(m, m->host, qid.ptr, qid.len, h);
 	if (m->open_slots[j])
 		return rec(m, m->open_slots[j]);
 	if (m->open_count >= m->lim.max_open && m->oldest) {
 		record_close(m, m->oldest);
 		m->totals.evicted_open++;
-		j = qid_slot(m, qid.ptr, qid.len, h);
+		j = qid_slot(m, m->host, qid.ptr, qid.len, h);
 	}
 	if ((m->open_count + 1) * 4 > (m->open_mask + 1) * 3) {
 		if (open_grow(m) < 0) {
 			m->totals.out_of_memory++;
 			return NULL;
 		}
-		j = qid_slot(m, qid.ptr, qid.len, h);
+		j = qid_slot(m, m->host, qid.ptr, qid.len, h);
 	}
 	uint32_t id = record_alloc(m);
 	if (id == NONE) {
@@ -440,6 +500,7 @@ static struct msg_record *record_for(struct model *m, struct strview qid, int64_
 	memcpy(r->qid, qid.ptr, qid.len);
 	r->qid_len = (uint8_t)qid.len;
 	r->qid_hash = h;
+	r->host = (uint8_t)m->host;
 	r->first_seen = r->last_seen = t;
 	m->open_slots[j] = id;
 	m->open_count++;
@@ -482,7 +543,7 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *ke
 {
 	if (key == NULL)
 		return NULL;
-	uint32_t id = agg_get(&m->aggs[k], k, key, t);
+	uint32_t id = agg_get(&m->aggs[k], k, key, t, m->host);
 	if (id == NONE) {
 		m->totals.out_of_memory++;
 		return NULL;

@@ -12,6 +12,11 @@
  * ended records are kept for history up to limits.keep_ended, open records
  * up to limits.max_open (the oldest are evicted and counted). Time is log
  * time: "now" is the newest time stamp seen, so replays behave like live.
+ *
+ * Several hosts (spamtop --source NAME=PATH): each line belongs to the host
+ * chosen by model_set_host. Records and aggregates are kept per host, so
+ * queue IDs never meet across hosts and a user seen on two hosts is two
+ * aggregates. Host 0 is this machine: the live queue joins its records.
  */
 #ifndef SPAMTOP_MODEL_H
 #define SPAMTOP_MODEL_H
@@ -40,8 +45,12 @@ struct failure_ring {
 	uint16_t n[FAILURE_MINUTES];
 };
 
+#define MODEL_MAX_HOSTS 16
+#define MODEL_HOST_NAME 32	/* longest host name + 1 */
+
 struct agg_stats {
 	const struct istr *key;
+	uint8_t host;		/* model_host_name() */
 	uint64_t bytes;
 	int64_t first_seen, last_seen;
 	uint32_t msgs, rcpts;
@@ -83,6 +92,7 @@ struct msg_record {
 	uint32_t nrcpt;
 	uint16_t sent, deferred, bounced;
 	uint16_t flags;
+	uint8_t host;
 	uint32_t older, newer;	/* open records in arrival order (index + 1) */
 };
 
@@ -125,21 +135,38 @@ enum line_status model_add_line(struct model *m, const char *line, size_t len);
 /* Applies one parsed event (exposed for tests and other sources). */
 void model_apply(struct model *m, const struct log_line *ll, const struct pf_event *ev);
 
+/*
+ * Names a host: the first call names host 0, later ones add hosts. Returns
+ * the host's number, or -1 (too many, or out of memory). Names are cut to
+ * MODEL_HOST_NAME - 1 bytes.
+ */
+int model_add_host(struct model *m, const char *name);
+/* The host the following lines belong to (0 until set). */
+void model_set_host(struct model *m, int host);
+int model_host_count(const struct model *m);	/* 1 until a second host is added */
+const char *model_host_name(const struct model *m, int host);	/* "" when never named */
+/* Host number by name, or -1. */
+int model_host_by_name(const struct model *m, const char *name);
+
 const struct model_totals *model_totals(const struct model *m);
 int64_t model_now(const struct model *m);
 
 size_t model_agg_count(const struct model *m, enum agg_kind kind);
 const struct agg_stats *model_agg_at(const struct model *m, enum agg_kind kind, size_t i);
+/* The aggregate of key on host 0, or on the given host. */
 const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind,
 				       const char *key, size_t len);
+const struct agg_stats *model_agg_find_host(const struct model *m, int host, enum agg_kind kind,
+					    const char *key, size_t len);
 
 /* Messages in the last `minutes` minutes (1..RATE_MINUTES) ending at model_now(). */
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);
 /* SASL failures from a client IP in the last `minutes` minutes. */
 uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes);
 
-/* Open record by queue ID, or NULL. */
+/* Open record by queue ID (on host 0: this machine), or NULL. */
 const struct msg_record *model_find_open(const struct model *m, const char *qid);
+const struct msg_record *model_find_open_host(const struct model *m, int host, const char *qid);
 /* Every open record, then every kept ended record; stops when fn returns non-zero. */
 int model_foreach_record(const struct model *m, int (*fn)(const struct msg_record *, void *),
 			 void *arg);

@@ -132,6 +132,51 @@ static void reused_queue_id_after_removed_starts_a_new_record(void **state)
 	model_free(m);
 }
 
+static void two_hosts_keep_their_own_records_and_aggregates_for_one_queue_id(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	assert_int_equal(model_host_count(m), 1);
+	assert_int_equal(model_add_host(m, "mail1"), 0);
+	assert_int_equal(model_add_host(m, "mail2"), 1);
+	assert_int_equal(model_host_count(m), 2);
+	assert_int_equal(model_host_by_name(m, "mail2"), 1);
+	assert_int_equal(model_host_by_name(m, "mail3"), -1);
+	/* the same queue ID and the same user on both hosts: two messages, two users */
+	model_set_host(m, 0);
+	add(m, "Nov 24 10:00:00 mx1 postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=alice");
+	model_set_host(m, 1);
+	add(m, "Nov 24 10:00:00 mx2 postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[198.51.100.7], sasl_method=LOGIN, sasl_username=alice");
+	add(m, "Nov 24 10:00:01 mx2 postfix/qmgr[2]: 1A2B3C4D5E: from=<spam@x.example>, size=900, nrcpt=3 (queue active)");
+	model_set_host(m, 0);
+	add(m, "Nov 24 10:00:01 mx1 postfix/qmgr[2]: 1A2B3C4D5E: from=<ok@ours.example>, size=100, nrcpt=1 (queue active)");
+	const struct msg_record *r0 = model_find_open(m, "1A2B3C4D5E");
+	const struct msg_record *r1 = model_find_open_host(m, 1, "1A2B3C4D5E");
+	assert_non_null(r0);
+	assert_non_null(r1);
+	assert_ptr_not_equal(r0, r1);
+	assert_int_equal(r0->host, 0);
+	assert_int_equal(r1->host, 1);
+	assert_string_equal(r0->client_ip->s, "192.0.2.1");
+	assert_string_equal(r1->sender->s, "spam@x.example");
+	assert_int_equal(r1->size, 900);
+	const struct agg_stats *a0 = model_agg_find_host(m, 0, AGG_SASL_USER, "alice", 5);
+	const struct agg_stats *a1 = model_agg_find_host(m, 1, AGG_SASL_USER, "alice", 5);
+	assert_non_null(a0);
+	assert_non_null(a1);
+	assert_ptr_not_equal(a0, a1);
+	assert_int_equal(a0->host, 0);
+	assert_int_equal(a1->host, 1);
+	assert_int_equal(a0->rcpts, 1);
+	assert_int_equal(a1->rcpts, 3);
+	assert_null(model_agg_find_host(m, 0, AGG_SENDER, "spam@x.example", 14));
+	assert_non_null(model_agg_find_host(m, 1, AGG_SENDER, "spam@x.example", 14));
+	assert_int_equal(model_agg_count(m, AGG_SASL_USER), 2);
+	assert_int_equal(model_totals(m)->messages, 2);
+	assert_string_equal(model_host_name(m, 1), "mail2");
+	model_free(m);
+}
+
 static void lines_out_of_order_still_join(void **state)
 {
 	(void)state;
@@ -340,6 +385,7 @@ int main(void)
 		cmocka_unit_test(trusted_relay_ip_counts_unauthenticated_and_null_sender_mail),
 		cmocka_unit_test(qmgr_retries_do_not_count_a_message_twice),
 		cmocka_unit_test(reused_queue_id_after_removed_starts_a_new_record),
+		cmocka_unit_test(two_hosts_keep_their_own_records_and_aggregates_for_one_queue_id),
 		cmocka_unit_test(lines_out_of_order_still_join),
 		cmocka_unit_test(open_records_are_capped_and_evictions_counted),
 		cmocka_unit_test(rates_cover_one_five_and_fifteen_minutes_of_log_time),
