@@ -49,6 +49,10 @@ static void usage(FILE *out)
 	      "  --dry-run        actions show what they would do and change nothing\n"
 	      "  --no-queue       do not read the live queue (a log copied from elsewhere)\n"
 	      "  --from-end       skip the history: only lines written from now on\n"
+	      "  --source NAME=PATH  a log of host NAME; several hosts add a Host column\n"
+	      "                   (@ shows one host at a time). PATH may be\n"
+	      "                   ssh://[USER@]HOST[:PORT]/PATH: ssh HOST tail -F PATH.\n"
+	      "                   The first is this machine: the queue and actions are its\n"
 	      "  --journald       read Postfix's entries from the systemd journal too\n"
 	      "                   (journalctl -f -o short-iso SYSLOG_FACILITY=2)\n"
 	      "  --refresh SECS   refresh interval (default 1; 0.2 to 10)\n"
@@ -226,6 +230,36 @@ static int number_arg(const char *opt, const char *s, double lo, double hi, doub
 	return 0;
 }
 
+/* first_of_host - whether s[i] is its host's first source */
+static int first_of_host(const struct source_spec *s, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(s[j].host, s[i].host) == 0)
+			return 0;
+	return 1;
+}
+
+/* order_sources_by_host - each host's rotated files oldest first, in the slots its files had */
+static void order_sources_by_host(struct source_spec *s, size_t n)
+{
+	static char copy[CONSOLE_MAX_SOURCES][sizeof(s->path)];
+	for (size_t i = 0; i < n; i++) {
+		if (!first_of_host(s, i))
+			continue;
+		const char *paths[CONSOLE_MAX_SOURCES];
+		size_t slot[CONSOLE_MAX_SOURCES], k = 0;
+		for (size_t j = i; j < n; j++)
+			if (strcmp(s[j].host, s[i].host) == 0 && !source_spec_is_ssh(&s[j])) {
+				memcpy(copy[k], s[j].path, sizeof(s->path));
+				paths[k] = copy[k];
+				slot[k++] = j;
+			}
+		source_order_rotated(paths, k);
+		for (size_t j = 0; j < k; j++)
+			snprintf(s[slot[j]].path, sizeof(s->path), "%s", paths[j]);
+	}
+}
+
 static int run_console(int argc, char **argv, int cleanup)
 {
 	static const struct option opts[] = {
@@ -245,8 +279,12 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"journal", required_argument, NULL, 'J'},
 		{"alert-cmd", required_argument, NULL, 'A'},
 		{"journald", no_argument, NULL, 'j'},
+		{"source", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
+	static struct source_spec sources[CONSOLE_MAX_SOURCES];
+	size_t nsources = 0;
+	struct error err;
 	struct console_options o;
 	console_options_default(&o);
 	o.cleanup = cleanup;
@@ -269,6 +307,16 @@ static int run_console(int argc, char **argv, int cleanup)
 		case 'I': o.incident_path = optarg; break;
 		case 'D': o.disable_cmd = optarg; break;
 		case 'O': o.our_domains = optarg; break;
+		case 's':
+			if (nsources == CONSOLE_MAX_SOURCES) {
+				fprintf(stderr, "spamtop: at most %d logs\n", CONSOLE_MAX_SOURCES);
+				return 2;
+			}
+			if (source_spec_parse(optarg, &sources[nsources++], &err) < 0) {
+				fprintf(stderr, "spamtop: %s\n", err.msg);
+				return 2;
+			}
+			break;
 		case 'r':
 			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
 				return 2;
@@ -285,16 +333,19 @@ static int run_console(int argc, char **argv, int cleanup)
 			return 2;
 		}
 	}
-	static const char *default_log[2];
-	if (optind < argc) {
-		source_order_rotated((const char **)argv + optind, (size_t)(argc - optind));
-		o.files = (const char *const *)argv + optind;
-		o.nfiles = (size_t)(argc - optind);
-	} else if (!o.journald) {
-		default_log[0] = ingest_default_log();
-		o.files = default_log;
-		o.nfiles = 1;
+	if (nsources && optind < argc) {
+		fputs("spamtop: with --source, give every log as --source NAME=PATH\n", stderr);
+		return 2;
 	}
+	if (optind < argc) {
+		for (int i = optind; i < argc && nsources < CONSOLE_MAX_SOURCES; i++)
+			source_spec_file(&sources[nsources++], argv[i]);
+	} else if (!o.journald && nsources == 0) {
+		source_spec_file(&sources[nsources++], ingest_default_log());
+	}
+	order_sources_by_host(sources, nsources);
+	o.sources = sources;
+	o.nsources = nsources;
 	if (!isatty(STDOUT_FILENO)) {
 		fputs("spamtop: the console needs a terminal; use --report (see --help)\n", stderr);
 		return 2;

@@ -5,6 +5,7 @@
 #                                   counts $passed and $failed, shows a failure's output
 #   CHECK_AFTER                     a command run after each test (e.g. tui_stop)
 #   TEST_TRACE=1                    traces each test (set -x) into its failure output
+#   CHECK_ONLY=TEXT                 runs only the tests whose name contains TEXT
 #
 # Not "if ( set -e; ... )": bash ignores -e inside a condition. $tmp must be a
 # scratch directory.
@@ -12,6 +13,7 @@ passed=0 failed=0
 
 check() {
 	local name=$1 rc; shift
+	case "$name" in *"${CHECK_ONLY:-}"*) ;; *) return 0 ;; esac
 	( set -e; if [ -n "${TEST_TRACE:-}" ]; then set -x; fi; "$@" ) >"$tmp/out" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then

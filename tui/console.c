@@ -107,13 +107,49 @@ static char *journalctl_argv[] = {"journalctl", "--follow", "--no-tail", "--no-p
 static char *journalctl_live_argv[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
 				       "SYSLOG_FACILITY=2", NULL};
 
-size_t console_log_files(const struct console *c, const char *paths[CONSOLE_MAX_INPUTS])
+size_t console_log_files(const struct console *c, int host, const char *paths[CONSOLE_MAX_INPUTS])
 {
 	size_t n = 0;
 	for (size_t i = 0; i < c->ninputs; i++)
-		if (c->inputs[i].pipe == NULL && strcmp(c->inputs[i].path, "-") != 0)
+		if (c->inputs[i].pipe == NULL && c->inputs[i].host == host && strcmp(c->inputs[i].path, "-") != 0)
 			paths[n++] = c->inputs[i].path;
 	return n;
+}
+
+/* input_host - the model's host for a source: named ones by name, the first name is host 0 */
+static int input_host(struct console *c, const struct source_spec *s, struct error *err)
+{
+	if (s->host[0] == 0)
+		return 0;
+	int h = model_host_by_name(c->model, s->host);
+	if (h < 0)
+		h = model_add_host(c->model, s->host);
+	if (h < 0)
+		error_set(err, "%s: at most %d hosts", s->host, MODEL_MAX_HOSTS);
+	return h;
+}
+
+static int open_source(struct console *c, struct console_input *in, const struct source_spec *s, struct error *err)
+{
+	in->path = s->path;
+	in->host = input_host(c, s, err);
+	if (in->host < 0)
+		return -1;
+	if (source_spec_is_ssh(s)) {
+		char *argv[SOURCE_SPEC_ARGV];
+		in->remote = 1;
+		source_spec_ssh_argv(s, c->opt->from_end, &in->ssh_path, argv);
+		in->pipe = pipe_source_start(argv, 0, err);
+		return in->pipe ? 0 : -1;
+	}
+	if (is_plain_file(in->path)) {
+		in->follow = follow_open(in->path, !c->opt->from_end, 0, err);
+		if (in->follow)
+			c->history_total += follow_backlog(in->follow);
+	} else {
+		in->once = source_open(in->path, 0, err);
+	}
+	return in->follow || in->once ? 0 : -1;
 }
 
 static int open_inputs(struct console *c)
@@ -128,18 +164,11 @@ static int open_inputs(struct console *c)
 			return -1;
 		}
 	}
-	for (size_t i = 0; i < c->opt->nfiles && c->ninputs < CONSOLE_MAX_INPUTS; i++) {
+	for (size_t i = 0; i < c->opt->nsources && c->ninputs < CONSOLE_MAX_INPUTS; i++) {
 		struct console_input *in = &c->inputs[c->ninputs++];
 		struct error err;
-		in->path = c->opt->files[i];
-		if (is_plain_file(in->path)) {
-			in->follow = follow_open(in->path, !c->opt->from_end, 0, &err);
-			if (in->follow)
-				c->history_total += follow_backlog(in->follow);
-		} else {
-			in->once = source_open(in->path, 0, &err);
-		}
-		if (in->follow == NULL && in->once == NULL) {
+		buf_init(&in->ssh_path);
+		if (open_source(c, in, &c->opt->sources[i], &err) < 0) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 			return -1;
 		}
@@ -163,6 +192,7 @@ static int read_inputs(struct console *c)
 	for (size_t i = 0; i < c->ninputs; i++) {
 		struct console_input *in = &c->inputs[i];
 		struct error err;
+		model_set_host(c->model, in->host);
 		while (in->once && !in->done && now_ms() < deadline) {
 			const char *line;
 			size_t len;
@@ -314,7 +344,7 @@ static void rebuild(struct console *c)
 	watch_alerts(c);
 	if (c->queue)
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
-	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, (int64_t)time(NULL)};
+	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, (int64_t)time(NULL), c->host_filter};
 	struct table *t = console_table(c);
 	struct view *v = console_top(c);
 	if (t)
@@ -364,7 +394,7 @@ static void put_istr_line(struct pager *p, const char *label, const struct istr 
 }
 
 /* open_message - the detail of one queue ID: facts, log trail, headers */
-static void open_message(struct console *c, const char *qid)
+static void open_message(struct console *c, const char *qid, int host)
 {
 	struct view *v = console_push_view(c, VIEW_PAGER);
 	if (v == NULL)
@@ -373,8 +403,10 @@ static void open_message(struct console *c, const char *qid)
 	char title[96];
 	snprintf(title, sizeof(title), "Message %s", qid);
 	pager_init(p, title);
-	const struct queued_msg *qm = c->queue ? queue_find(c->queue, qid) : NULL;
-	const struct msg_record *r = model_find_open(c->model, qid);
+	const struct queued_msg *qm = c->queue && host == 0 ? queue_find(c->queue, qid) : NULL;
+	const struct msg_record *r = model_find_open_host(c->model, host, qid);
+	if (model_host_count(c->model) > 1)
+		pager_addf(p, LS_HEADING, "Host: %s", model_host_name(c->model, host));
 	pager_addf(p, LS_HEADING, "State: %s", qm ? queue_name_str(qm->queue) : r ? message_state(r, NULL)
 		   : "not in the queue");
 	if (qm) {
@@ -401,7 +433,7 @@ static void open_message(struct console *c, const char *qid)
 	}
 	pager_puts(p, LS_TEXT, "");
 	const char *paths[CONSOLE_MAX_INPUTS];
-	size_t n = console_log_files(c, paths);
+	size_t n = console_log_files(c, host, paths);
 	struct buf out = BUF_INIT;
 	struct error err;
 	long found = trail_collect(paths, n, qid, TRAIL_MAX_LINES, &out, &err);
@@ -415,6 +447,9 @@ static void open_message(struct console *c, const char *qid)
 	pager_puts(p, LS_HEADING, "Headers (postcat -hq)");
 	if (c->opt->no_queue)
 		pager_puts(p, LS_DIM, "  not read: --no-queue");
+	else if (host != 0)
+		pager_addf(p, LS_DIM, "  not read: the queue spamtop reads is this machine's (%s)",
+			   model_host_name(c->model, 0));
 	else if (trail_headers(qid, 10000, &out, &err) < 0)
 		pager_addf(p, LS_DIM, "  %s", err.msg);
 	else
@@ -505,12 +540,16 @@ static unsigned enter(struct console *c)
 		return R_NONE;
 	struct buf key = BUF_INIT;
 	table_row_key(t, r, &key);
+	int host = table_row_host(t, r);
 	if (t->kind == TK_QUEUE || t->kind == TK_MESSAGES) {
-		open_message(c, buf_str(&key));
+		open_message(c, buf_str(&key), host);
 	} else {
 		struct view *v = console_push_view(c, VIEW_TABLE);
-		if (v)
-			table_init_messages(&v->table, t->agg, key.data ? key.data : "", key.len);
+		if (v) {
+			table_init_messages(&v->table, t->agg, host, key.data ? key.data : "", key.len);
+			if (model_host_count(c->model) > 1)
+				table_add_host_column(&v->table);
+		}
 	}
 	buf_free(&key);
 	return R_REBUILD;
@@ -612,10 +651,22 @@ int console_offer_plan(struct console *c, int wizard_step)
 	return 1;
 }
 
+/* elsewhere - the row is another host's: its queue is not this machine's */
+static int elsewhere(struct console *c, int all)
+{
+	struct table *t = console_table(c);
+	const struct table_row *r = t && !all ? table_current(t) : NULL;
+	if (r == NULL || table_row_host(t, r) == 0)
+		return 0;
+	console_say(c, 1, "That row is on %s: spamtop changes this machine's queue only (%s)",
+		    model_host_name(c->model, table_row_host(t, r)), model_host_name(c->model, 0));
+	return 1;
+}
+
 static unsigned queue_action(struct console *c, enum queue_action a, int all)
 {
 	struct error err;
-	if (!console_can_change_queue(c))
+	if (elsewhere(c, all) || !console_can_change_queue(c))
 		return R_REDRAW;
 	if (all) {
 		struct selection none;
@@ -804,6 +855,22 @@ static unsigned switch_tab(struct console *c, int tab)
 	return R_REBUILD;
 }
 
+/* next_host - several hosts: show one host's rows, the next one's, then all again */
+static unsigned next_host(struct console *c)
+{
+	int n = model_host_count(c->model);
+	if (n < 2) {
+		console_say(c, 0, "One host only (several: --source NAME=PATH)");
+		return R_REDRAW;
+	}
+	c->host_filter = c->host_filter + 1 >= n ? -1 : c->host_filter + 1;
+	if (c->host_filter < 0)
+		console_say(c, 0, "Every host shown");
+	else
+		console_say(c, 0, "Host %s only", model_host_name(c->model, c->host_filter));
+	return R_REBUILD;
+}
+
 static unsigned general_action(struct console *c, enum action_id a)
 {
 	switch (a) {
@@ -847,6 +914,7 @@ static unsigned general_action(struct console *c, enum action_id a)
 	case ACTION_TAB_DOMAINS: return switch_tab(c, TAB_DOMAINS);
 	case ACTION_TAB_QUEUE: return switch_tab(c, TAB_QUEUE);
 	case ACTION_TAB_FAILURES: return switch_tab(c, TAB_FAILURES);
+	case ACTION_HOST_NEXT: return next_host(c);
 	default: return R_NONE;
 	}
 }
@@ -971,8 +1039,12 @@ static int console_open(struct console *c, const struct console_options *o)
 	}
 	if (open_inputs(c) < 0)
 		return -1;
-	for (int t = 0; t < TAB_COUNT; t++)
+	c->host_filter = -1;
+	for (int t = 0; t < TAB_COUNT; t++) {
 		table_init_tab(&c->tabs[t], (enum tab_id)t);
+		if (model_host_count(c->model) > 1)
+			table_add_host_column(&c->tabs[t]);
+	}
 	if (!o->no_queue)
 		c->refresh = queue_refresh_new(QUEUE_TIMEOUT_MS);
 	c->rate_since_ms = now_ms();
@@ -999,6 +1071,7 @@ static void console_close(struct console *c)
 		follow_close(c->inputs[i].follow);
 		source_close(c->inputs[i].once);
 		pipe_source_close(c->inputs[i].pipe);
+		buf_free(&c->inputs[i].ssh_path);
 	}
 	wizard_free(c->wizard);
 	queue_refresh_free(c->refresh);

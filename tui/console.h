@@ -14,10 +14,13 @@
 #include <stddef.h>
 
 #include "core/detect.h"
+#include "core/source_spec.h"
+
+#define CONSOLE_MAX_SOURCES 16
 
 struct console_options {
-	const char *const *files;	/* logs: plain files are followed, .gz and - read once */
-	size_t nfiles;
+	const struct source_spec *sources;	/* logs: plain files are followed, .gz and - read once, */
+	size_t nsources;	/* ssh ones followed through ssh; several host names: a Host column */
 	const char *keymap;	/* "default", "vim", or a file */
 	const char *journal;
 	int refresh_ms;

@@ -20,7 +20,7 @@
 #include "pager.h"
 #include "table.h"
 
-#define CONSOLE_MAX_INPUTS 16
+#define CONSOLE_MAX_INPUTS (CONSOLE_MAX_SOURCES + 1)	/* and journald */
 #define CONSOLE_MAX_DEPTH 6
 #define CONSOLE_MAX_SUSPECTS 64
 
@@ -28,7 +28,10 @@ struct console_input {
 	const char *path;
 	struct log_follow *follow;	/* plain files: followed */
 	struct line_source *once;	/* .gz and stdin: read to the end */
-	struct pipe_source *pipe;	/* journald: journalctl's output, followed */
+	struct pipe_source *pipe;	/* journald, ssh: the program's output, followed */
+	int host;		/* the model's host the lines belong to */
+	int remote;		/* read over ssh: its files are not on this machine */
+	struct buf ssh_path;	/* the path quoted for the remote shell */
 	int done;
 	char error[512];
 };
@@ -63,6 +66,7 @@ struct console {
 	uint64_t rate_lines;
 	long long rate_since_ms;
 	int paused, reading_history;
+	int host_filter;	/* several hosts: -1 all, else the one host shown */
 
 	/* the queue */
 	struct queue_refresh *refresh;
@@ -111,8 +115,8 @@ struct table *console_table(struct console *c);	/* the table on top, or NULL (a 
 
 void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct view *console_push_view(struct console *c, enum view_type type);
-/* The inputs that are files (for a message's trail); returns how many. */
-size_t console_log_files(const struct console *c, const char *paths[CONSOLE_MAX_INPUTS]);
+/* The inputs of host that are files on this machine (for a message's trail); returns how many. */
+size_t console_log_files(const struct console *c, int host, const char *paths[CONSOLE_MAX_INPUTS]);
 void console_pop_view(struct console *c);
 /* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
 int console_can_change_queue(struct console *c);

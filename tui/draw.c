@@ -27,10 +27,14 @@ static void put(int y, int x, int w, const char *s, enum screen_style st)
 static void draw_title(struct console *c)
 {
 	struct buf b = BUF_INIT;
+	int hosts = model_host_count(c->model);
 	buf_printf(&b, "spamtop on %s", c->host);
-	for (size_t i = 0; i < c->ninputs && i < 3; i++)
+	if (hosts > 1)
+		for (int h = 0; h < hosts; h++)
+			buf_printf(&b, "%s%s", h ? ", " : " - hosts ", model_host_name(c->model, h));
+	for (size_t i = 0; hosts == 1 && i < c->ninputs && i < 3; i++)
 		buf_printf(&b, "%s%s", i ? ", " : " - ", c->inputs[i].path);
-	if (c->ninputs > 3)
+	if (hosts == 1 && c->ninputs > 3)
 		buf_printf(&b, " +%zu", c->ninputs - 3);
 	const struct model_totals *t = model_totals(c->model);
 	buf_printf(&b, " - %llu lines, %.0f/s", (unsigned long long)t->lines, c->lines_per_sec);
@@ -147,6 +151,11 @@ static void draw_alerts(struct console *c)
 		x += screen_puts(y, x, COLS - x, buf_str(&b), screen_style(ST_SUSPECT));
 		x += screen_text(y, x, COLS - x, s->agg->key->s, s->agg->key->len, screen_style(ST_SUSPECT) | A_UNDERLINE,
 				 ALIGN_LEFT);
+		if (model_host_count(c->model) > 1 && x < COLS) {
+			buf_reset(&b);
+			buf_printf(&b, " on %s", model_host_name(c->model, s->agg->host));
+			x += screen_puts(y, x, COLS - x, buf_str(&b), screen_style(ST_SUSPECT));
+		}
 		buf_free(&b);
 	}
 }
@@ -197,6 +206,8 @@ static void draw_view_line(struct console *c, const struct table *t)
 		buf_puts(&b, " - ");
 	}
 	buf_printf(&b, "%zu rows", t->nrows);
+	if (c->host_filter >= 0)
+		buf_printf(&b, " on host %s only", model_host_name(c->model, c->host_filter));
 	if (t->filter.len)
 		buf_printf(&b, " of %zu, filter /%s/", t->total, buf_str(&t->filter));
 	buf_printf(&b, ", sorted by %s%s", t->cols[t->sort_col].title, t->sort_reverse ? " (reversed)" : "");

@@ -99,15 +99,26 @@ void table_init_tab(struct table *t, enum tab_id tab)
 	}
 }
 
-void table_init_messages(struct table *t, enum agg_kind parent, const char *key, size_t len)
+void table_init_messages(struct table *t, enum agg_kind parent, int host, const char *key, size_t len)
 {
 	table_zero(t);
 	t->kind = TK_MESSAGES;
 	t->agg = parent;
+	t->parent_host = host;
 	buf_append(&t->parent, key, len);
 	set_columns(t, message_columns, sizeof(message_columns) / sizeof(message_columns[0]));
 	t->sort_col = 1;	/* newest first */
 	snprintf(t->title, sizeof(t->title), "Messages of %s", agg_tables[parent].key_title);
+}
+
+void table_add_host_column(struct table *t)
+{
+	if (t->ncols == TABLE_MAX_COLUMNS || (t->ncols && t->cols[0].id == COL_HOST))
+		return;
+	memmove(&t->cols[1], &t->cols[0], (size_t)t->ncols * sizeof(t->cols[0]));
+	t->cols[0] = (struct column){"Host", 10, COL_HOST, 0, 0};
+	t->ncols++;
+	t->sort_col++;
 }
 
 void table_free(struct table *t)
@@ -144,6 +155,15 @@ static const char *row_qid(const struct table *t, const struct table_row *r)
 {
 	return t->kind == TK_QUEUE ? ((const struct queued_msg *)r->obj)->qid
 				   : ((const struct msg_record *)r->obj)->qid;
+}
+
+int table_row_host(const struct table *t, const struct table_row *r)
+{
+	switch (t->kind) {
+	case TK_QUEUE: return 0;
+	case TK_MESSAGES: return ((const struct msg_record *)r->obj)->host;
+	default: return ((const struct agg_stats *)r->obj)->host;
+	}
 }
 
 void table_row_key(const struct table *t, const struct table_row *r, struct buf *out)
@@ -231,6 +251,9 @@ void table_cell(const struct table *t, const struct table_ctx *ctx, const struct
 	case COL_QID:
 		buf_puts(out, row_qid(t, r));
 		break;
+	case COL_HOST:
+		buf_puts(out, model_host_name(ctx->model, table_row_host(t, r)));
+		break;
 	case COL_QUEUE:
 		buf_puts(out, queue_name_str(((const struct queued_msg *)r->obj)->queue));
 		break;
@@ -262,8 +285,10 @@ void table_cell(const struct table *t, const struct table_ctx *ctx, const struct
 
 /* ---- building ---- */
 
-static int add_row(struct table *t, const void *obj, unsigned flags)
+static int add_row(struct table *t, const struct table_ctx *ctx, const void *obj, unsigned flags)
 {
+	if (ctx->host >= 0 && table_row_host(t, &(struct table_row){obj, 0}) != ctx->host)
+		return 0;
 	if (t->nrows == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 256;
 		struct table_row *n = realloc(t->rows, ncap * sizeof(*n));
@@ -335,7 +360,7 @@ static int add_message(const struct msg_record *rec, void *arg)
 	struct message_walk *w = arg;
 	uint32_t idx = rec->agg[w->t->agg];
 	if (idx && model_agg_at(w->ctx->model, w->t->agg, idx - 1) == w->parent)
-		add_row(w->t, rec, 0);
+		add_row(w->t, w->ctx, rec, 0);
 	return 0;
 }
 
@@ -343,10 +368,10 @@ static void collect(struct table *t, const struct table_ctx *ctx)
 {
 	if (t->kind == TK_QUEUE) {
 		for (size_t i = 0; ctx->queue && i < ctx->queue->count; i++)
-			add_row(t, &ctx->queue->msgs[i], 0);
+			add_row(t, ctx, &ctx->queue->msgs[i], 0);
 	} else if (t->kind == TK_MESSAGES) {
-		struct message_walk w = {t, ctx, model_agg_find(ctx->model, t->agg, t->parent.data ? t->parent.data : "",
-								 t->parent.len)};
+		struct message_walk w = {t, ctx, model_agg_find_host(ctx->model, t->parent_host, t->agg,
+								      t->parent.data ? t->parent.data : "", t->parent.len)};
 		if (w.parent)
 			model_foreach_record(ctx->model, add_message, &w);
 	} else {
@@ -354,7 +379,7 @@ static void collect(struct table *t, const struct table_ctx *ctx)
 			const struct agg_stats *a = model_agg_at(ctx->model, t->agg, i);
 			if (t->kind == TK_FAILURES && a->sasl_failures == 0)
 				continue;
-			add_row(t, a, 0);
+			add_row(t, ctx, a, 0);
 		}
 	}
 }

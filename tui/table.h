@@ -25,7 +25,7 @@ enum table_kind { TK_AGG, TK_FAILURES, TK_QUEUE, TK_MESSAGES };
 
 enum col_id {
 	COL_KEY, COL_FIELD, COL_QID, COL_QUEUE, COL_AGE, COL_SIZE, COL_SENDER, COL_RCPTS,
-	COL_USER, COL_IP, COL_REASON, COL_TIME, COL_STATE, COL_LAST_USER
+	COL_USER, COL_IP, COL_REASON, COL_TIME, COL_STATE, COL_LAST_USER, COL_HOST
 };
 
 struct column {
@@ -52,6 +52,7 @@ struct table_ctx {
 	const struct suspect *suspects;
 	size_t nsuspects;
 	int64_t now;		/* wall-clock time, for queue ages */
+	int host;		/* several hosts: -1 every host's rows, else this host's only */
 };
 
 struct string_set {
@@ -74,11 +75,16 @@ struct table {
 	void *filter_code, *filter_data;
 	struct string_set tags;
 	struct buf parent;	/* TK_MESSAGES: the user, IP, sender or domain drilled into */
+	int parent_host;	/* and the host it is on */
 };
 
 void table_init_tab(struct table *t, enum tab_id tab);
 /* A drill-down: the messages (in the queue or seen in the log) of one key. */
-void table_init_messages(struct table *t, enum agg_kind parent, const char *key, size_t len);
+void table_init_messages(struct table *t, enum agg_kind parent, int host, const char *key, size_t len);
+/* Several hosts: a Host column first. */
+void table_add_host_column(struct table *t);
+/* The host a row is on (the queue is this machine's: host 0). */
+int table_row_host(const struct table *t, const struct table_row *r);
 void table_free(struct table *t);
 
 void table_rebuild(struct table *t, const struct table_ctx *ctx);

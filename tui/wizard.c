@@ -256,7 +256,7 @@ static const struct buf *sample(struct console *c, size_t i)
 		if (f.agg)
 			model_foreach_record(c->model, find_first, &f);
 		const char *paths[CONSOLE_MAX_INPUTS];
-		size_t n = console_log_files(c, paths);
+		size_t n = console_log_files(c, 0, paths);
 		struct error err;
 		if (f.qid[0])
 			trail_collect(paths, n, f.qid, SAMPLE_LINES, &w->samples[i], &err);
@@ -268,7 +268,7 @@ static const struct suspect *suspect_of(struct console *c, const struct cleanup_
 {
 	for (size_t i = 0; i < c->nsuspects; i++) {
 		const struct istr *k = c->suspects[i].agg->key;
-		if (c->suspects[i].kind == t->kind && k->len == strlen(t->key) && memcmp(k->s, t->key, k->len) == 0)
+		if (c->suspects[i].agg->host == 0 && c->suspects[i].kind == t->kind && k->len == strlen(t->key) && memcmp(k->s, t->key, k->len) == 0)
 			return &c->suspects[i];
 	}
 	return NULL;
@@ -277,7 +277,12 @@ static const struct suspect *suspect_of(struct console *c, const struct cleanup_
 static void page_identify(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
-	cleanup_targets_from_suspects(&w->st, c->suspects, c->nsuspects);
+	struct suspect local[CONSOLE_MAX_SUSPECTS];	/* the cleanup acts on this machine's queue */
+	size_t nlocal = 0;
+	for (size_t i = 0; i < c->nsuspects; i++)
+		if (c->suspects[i].agg->host == 0)
+			local[nlocal++] = c->suspects[i];
+	cleanup_targets_from_suspects(&w->st, local, nlocal);
 	if (w->st.ntargets == 0) {
 		pager_puts(p, LS_TEXT, "No suspect crossed its threshold. Look at the tabs (SASL users, Client IPs) yourself.");
 		keys_line(p, "next step");

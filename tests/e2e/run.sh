@@ -390,6 +390,62 @@ hangup_during_an_action_lets_it_finish_and_journal_before_leaving() {
 	jq -s -e '.[0].phase == "planned" and .[1].phase == "done" and .[1].changed == ["31C49102266"]' "$tmp/journal"
 }
 
+two_hosts_show_in_one_view_with_a_host_column() {
+	# the same capture on both hosts, without the victim on mail2: the same queue IDs stay apart
+	cp "$fixture" "$tmp/mail1.log"
+	grep -v victim "$fixture" > "$tmp/mail2.log"
+	tui_start 120x30 "$bin" --no-queue --source "mail1=$tmp/mail1.log" --source "mail2=$tmp/mail2.log"
+	tui_wait "hosts mail1, mail2"
+	tui_wait "victim@lab.example on mail1"
+	tui_screen | grep -qE '^  Host +SASL user +Msgs'
+	tui_screen | grep -qE '^! mail1 +victim@lab\.example +24 +48 '
+	tui_screen | grep -qE '^  mail1 +alice@lab\.example +4 +4 '
+	tui_screen | grep -qE '^  mail2 +alice@lab\.example +4 +4 '
+	! tui_screen | grep -qE 'mail2 +victim'
+	tui_keys @
+	tui_wait "2 rows on host mail1 only"
+	tui_keys @
+	tui_wait "1 rows on host mail2 only"
+	tui_keys Enter
+	tui_wait "Messages of SASL user alice@lab.example - 4 rows"
+	tui_screen | grep -cE '^  mail2 +[0-9A-F]{11} ' | grep -qx 4
+	tui_keys Enter
+	tui_wait "Host: mail2"
+	tui_screen | grep -q "Log trail: [1-9]"
+	tui_keys Escape Escape
+	# a line written to mail2's log now counts for mail2 alone
+	echo "Nov 24 23:40:00 mx2 postfix/smtpd[9]: 4B2C1102300: client=unknown[192.0.2.77], sasl_method=LOGIN, sasl_username=bob@lab.example" >> "$tmp/mail2.log"
+	tui_wait "bob@lab.example"
+	tui_screen | grep -qE '^  mail2 +bob@lab\.example +1 '
+	tui_keys @
+	tui_wait "Every host shown"
+	tui_keys End
+	tui_keys d
+	tui_wait "That row is on mail2: spamtop changes this machine's queue only (mail1)"
+}
+
+an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted() {
+	mkdir -p "$tmp/sshbin"
+	# stands in for ssh: records its argv, then runs the remote command through a shell as sshd does
+	cat > "$tmp/sshbin/ssh" <<'EOS'
+#!/bin/sh
+printf '%s\n' "$@" > "$SSH_ARGV_FILE"
+while [ "$1" != -- ]; do shift; done
+shift 2
+exec sh -c "$*"
+EOS
+	chmod +x "$tmp/sshbin/ssh"
+	cp "$fixture" "$tmp/it's mail.log"
+	grep -v victim "$fixture" > "$tmp/here.log"
+	tui_start 120x30 env PATH="$tmp/sshbin:$PATH" SSH_ARGV_FILE="$tmp/ssh.argv" "$bin" --no-queue \
+		--source "here=$tmp/here.log" --source "far=ssh://admin@mx2.example.org$tmp/it's mail.log"
+	tui_wait "victim@lab.example on far"
+	tui_screen | grep -qE '^! far +victim@lab\.example +24 '
+	[ "$(sed -n '/^--$/{n;p;q}' "$tmp/ssh.argv")" = admin@mx2.example.org ]
+	[ "$(tail -1 "$tmp/ssh.argv")" = "'$tmp/it'\''s mail.log'" ]
+	grep -qx BatchMode=yes "$tmp/ssh.argv"
+}
+
 non_utf8_locale_shows_question_marks_for_non_ascii() {
 	printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102301: from=<caf\303\251@x.example>, size=1, nrcpt=1 (queue active)\n' > "$tmp/latin.log"
 	tui_start 100x24 env LANG=C LC_ALL=C "$bin" --no-queue "$tmp/latin.log"
@@ -420,6 +476,8 @@ check "q quits with status 0 and restores the terminal" quits_on_q_and_restores_
 check "Ctrl-C quits with status 130 and restores the terminal" ctrl_c_quits_with_130_and_restores_the_terminal
 check "a crash signal restores the terminal" crash_signal_restores_the_terminal
 check "a hangup during an action lets it finish and journal before leaving" hangup_during_an_action_lets_it_finish_and_journal_before_leaving
+check "two hosts' logs show in one view with a Host column, filtered by host" two_hosts_show_in_one_view_with_a_host_column
+check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
 check "a non-UTF-8 locale shows non-ASCII as ?" non_utf8_locale_shows_question_marks_for_non_ascii
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]
