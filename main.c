@@ -14,6 +14,7 @@
 
 #include "core/cleanup.h"
 #include "core/detect.h"
+#include "core/duration.h"
 #include "core/ingest.h"
 #include "core/journal.h"
 #include "core/model.h"
@@ -30,7 +31,7 @@ static void usage(FILE *out)
 	fputs("usage: spamtop [CONSOLE OPTIONS] [FILE...]\n"
 	      "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
 	      "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
-	      "       spamtop --report [--json] [--top N] [FILE...]\n"
+	      "       spamtop --report [--json] [--top N] [--since DURATION] [FILE...]\n"
 	      "       spamtop report --incident FILE [--journal FILE] [--state FILE] [FILE...]\n"
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
@@ -49,6 +50,7 @@ static void usage(FILE *out)
 	      "  --dry-run        actions show what they would do and change nothing\n"
 	      "  --no-queue       do not read the live queue (a log copied from elsewhere)\n"
 	      "  --from-end       skip the history: only lines written from now on\n"
+	      "  --since DURATION only lines of the last 90s, 30m, 2h, 1d (also --report)\n"
 	      "  --source NAME=PATH  a log of host NAME; several hosts add a Host column\n"
 	      "                   (@ shows one host at a time). PATH may be\n"
 	      "                   ssh://[USER@]HOST[:PORT]/PATH: ssh HOST tail -F PATH.\n"
@@ -106,6 +108,14 @@ static void usage(FILE *out)
 	      "or no terminal to confirm on without --yes).\n", out);
 }
 
+static int since_arg(const char *s, long *seconds)
+{
+	if (duration_parse(s, seconds) == 0)
+		return 0;
+	fprintf(stderr, "spamtop: --since wants a duration such as 90s, 30m, 2h or 1d\n");
+	return -1;
+}
+
 /* write_incident - the Markdown incident report of `spamtop report --incident FILE` */
 static int write_incident(const struct model *m, const struct report_options *ro, const char *path,
 			  const char *journal, const char *state_path)
@@ -150,9 +160,11 @@ static int run_report(int argc, char **argv)
 		{"incident", required_argument, NULL, 'I'},
 		{"journal", required_argument, NULL, 'J'},
 		{"state", required_argument, NULL, 'S'},
+		{"since", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, c;
+	long since = 0;
 	const char *incident = NULL, *state = NULL;
 	const char *journal = journal_default_path();
 	optind = 1;
@@ -168,6 +180,10 @@ static int run_report(int argc, char **argv)
 		case 'I': incident = optarg; break;
 		case 'J': journal = optarg; break;
 		case 'S': state = optarg; break;
+		case 'T':
+			if (since_arg(optarg, &since) < 0)
+				return 2;
+			break;
 		case 't': {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -195,6 +211,8 @@ static int run_report(int argc, char **argv)
 		fprintf(stderr, "spamtop: out of memory\n");
 		return 1;
 	}
+	if (since)
+		model_set_since(m, (int64_t)time(NULL) - since);
 	struct error err = {""};
 	int status = 0;
 	for (const char *const *f = files; *f; f++) {
@@ -280,6 +298,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"alert-cmd", required_argument, NULL, 'A'},
 		{"journald", no_argument, NULL, 'j'},
 		{"source", required_argument, NULL, 's'},
+		{"since", required_argument, NULL, 'T'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct source_spec sources[CONSOLE_MAX_SOURCES];
@@ -307,6 +326,10 @@ static int run_console(int argc, char **argv, int cleanup)
 		case 'I': o.incident_path = optarg; break;
 		case 'D': o.disable_cmd = optarg; break;
 		case 'O': o.our_domains = optarg; break;
+		case 'T':
+			if (since_arg(optarg, &o.since) < 0)
+				return 2;
+			break;
 		case 's':
 			if (nsources == CONSOLE_MAX_SOURCES) {
 				fprintf(stderr, "spamtop: at most %d logs\n", CONSOLE_MAX_SOURCES);

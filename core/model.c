@@ -32,6 +32,7 @@ struct model {
 	struct intern_table *host_strings[MODEL_MAX_HOSTS];
 	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
 	int nhosts, named, host;	/* host: the one lines now belong to */
+	int64_t since;
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
 	struct model_totals totals;
@@ -251,6 +252,8 @@ int model_add_host(struct model *m, const char *name)
 	m->named = 1;
 	return h;
 }
+
+void model_set_since(struct model *m, int64_t t) { m->since = t; }
 
 void model_set_host(struct model *m, int host)
 {
@@ -857,6 +860,10 @@ enum line_status model_add_line(struct model *m, const char *line, size_t len)
 	enum line_status st = logline_parse(&m->tc, line, len, &ll);
 	if (st == LINE_MALFORMED) {
 		tot->malformed_lines++;
+		return st;
+	}
+	if (ll.time < m->since) {
+		tot->before_since++;
 		return st;
 	}
 	if (st == LINE_OTHER) {

@@ -121,6 +121,7 @@ struct model_totals {
 	uint64_t held, released, deleted, requeued;	/* per queue ID lines */
 	uint64_t summary_held, summary_released, summary_deleted;	/* postsuper totals lines */
 	uint64_t evicted_open, fields_cut, out_of_memory;
+	uint64_t before_since;	/* lines older than model_set_since()'s time, skipped */
 	int64_t first_time, last_time;
 };
 
@@ -147,6 +148,9 @@ int model_host_count(const struct model *m);	/* 1 until a second host is added *
 const char *model_host_name(const struct model *m, int host);	/* "" when never named */
 /* Host number by name, or -1. */
 int model_host_by_name(const struct model *m, const char *name);
+
+/* Lines stamped before t are counted (before_since) and otherwise ignored: --since. */
+void model_set_since(struct model *m, int64_t t);
 
 const struct model_totals *model_totals(const struct model *m);
 int64_t model_now(const struct model *m);

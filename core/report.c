@@ -164,6 +164,7 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 	set_u64(in, "postfix_lines", t->postfix_lines);
 	set_u64(in, "other_lines", t->other_lines);
 	set_u64(in, "malformed_lines", t->malformed_lines);
+	set_u64(in, "before_since_lines", t->before_since);
 	set_u64(in, "long_lines", o->input.long_lines);
 	set_u64(in, "partial_last_lines", o->input.partial_last);
 	set_u64(in, "truncated_compressed_files", o->input.truncated_gz);
@@ -266,9 +267,12 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 		      struct error *err)
 {
 	const struct model_totals *t = model_totals(m);
-	fprintf(out, "spamtop report: %llu lines (%llu Postfix, %llu other, %llu malformed)\n",
+	fprintf(out, "spamtop report: %llu lines (%llu Postfix, %llu other, %llu malformed",
 		(unsigned long long)t->lines, (unsigned long long)t->postfix_lines,
 		(unsigned long long)t->other_lines, (unsigned long long)t->malformed_lines);
+	if (t->before_since)
+		fprintf(out, ", %llu before --since", (unsigned long long)t->before_since);
+	fputs(")\n", out);
 	fprintf(out, "Messages: %llu (%llu over SASL, %llu unauthenticated, %llu local), "
 		"%llu with null sender <>\n",
 		(unsigned long long)t->messages, (unsigned long long)t->auth_messages,

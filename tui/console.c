@@ -1037,6 +1037,8 @@ static int console_open(struct console *c, const struct console_options *o)
 		fprintf(stderr, "spamtop: out of memory\n");
 		return -1;
 	}
+	if (o->since)
+		model_set_since(c->model, (int64_t)time(NULL) - o->since);
 	if (open_inputs(c) < 0)
 		return -1;
 	c->host_filter = -1;

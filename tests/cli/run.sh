@@ -8,18 +8,7 @@ san=${2:-$1}
 fixture=tests/fixtures/lab-outbreak.log
 tmp=$(mktemp -d /tmp/spamtop-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-# check NAME COMMAND...: the command must succeed
-check() {
-	local name=$1; shift
-	if ( "$@" ) >"$tmp/out" 2>&1; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: $name"; sed 's/^/    /' "$tmp/out" | head -20
-	fi
-}
+. tests/check-lib.sh	# check NAME FUNCTION: every line of a test counts (set -e)
 
 report_json_names_victim_first() {
 	"$bin" --report --json "$fixture" > "$tmp/r.json" &&
@@ -136,6 +125,22 @@ metrics_output_is_replaced_atomically() {
 	PATH="$tmp/bin:$PATH" "$san" metrics --format influx --no-queue --log "$fixture" | grep -q '^spamtop_queue_up value=0i [0-9]*$'
 }
 
+since_keeps_only_the_recent_lines_and_counts_the_rest() {
+	local old new
+	old=$(date -d '-3 hours' '+%b %e %H:%M:%S') new=$(date -d '-10 minutes' '+%b %e %H:%M:%S')
+	{ echo "$old mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=old@x.example"
+	  echo "$new mx postfix/smtpd[1]: 2B3C4D5E6F: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=new@x.example"
+	} > "$tmp/since.log"
+	"$bin" --report --json --since 1h "$tmp/since.log" > "$tmp/r.json"
+	[ "$(jq -r '[.sasl_users[].key] | join(",")' "$tmp/r.json")" = new@x.example ]
+	[ "$(jq .input.before_since_lines "$tmp/r.json")" = 1 ]
+	"$bin" --report --since 4h "$tmp/since.log" | grep -q '^spamtop report: 2 lines (2 Postfix, 0 other, 0 malformed)$'
+	"$bin" --report --since 1h "$tmp/since.log" | grep -q ', 1 before --since)$'
+	if "$bin" --report --since 1week "$tmp/since.log" 2> "$tmp/err"; then return 1; fi
+	grep -q -- '--since wants a duration' "$tmp/err"
+}
+
+check "--since keeps only the recent lines and counts the rest" since_keeps_only_the_recent_lines_and_counts_the_rest
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
 check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file

@@ -177,6 +177,23 @@ static void two_hosts_keep_their_own_records_and_aggregates_for_one_queue_id(voi
 	model_free(m);
 }
 
+static void lines_before_since_are_counted_and_skipped(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct tm tm = {.tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = 24, .tm_hour = 10, .tm_min = 30};
+	model_set_since(m, (int64_t)timegm(&tm));
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=old");
+	add(m, "Nov 24 10:29:59 mx postfix/qmgr[2]: 1A2B3C4D5E: from=<a@x.example>, size=100, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:30:00 mx postfix/smtpd[1]: 2B3C4D5E6F: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=new");
+	assert_int_equal(model_totals(m)->before_since, 2);
+	assert_int_equal(model_totals(m)->lines, 3);
+	assert_null(find(m, AGG_SASL_USER, "old"));
+	assert_non_null(find(m, AGG_SASL_USER, "new"));
+	assert_null(model_find_open(m, "1A2B3C4D5E"));
+	model_free(m);
+}
+
 static void lines_out_of_order_still_join(void **state)
 {
 	(void)state;
@@ -386,6 +403,7 @@ int main(void)
 		cmocka_unit_test(qmgr_retries_do_not_count_a_message_twice),
 		cmocka_unit_test(reused_queue_id_after_removed_starts_a_new_record),
 		cmocka_unit_test(two_hosts_keep_their_own_records_and_aggregates_for_one_queue_id),
+		cmocka_unit_test(lines_before_since_are_counted_and_skipped),
 		cmocka_unit_test(lines_out_of_order_still_join),
 		cmocka_unit_test(open_records_are_capped_and_evictions_counted),
 		cmocka_unit_test(rates_cover_one_five_and_fifteen_minutes_of_log_time),
