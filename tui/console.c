@@ -33,6 +33,7 @@
 #endif
 
 #define READ_SLICE_MS 40	/* log reading per loop turn, at most */
+#define SSH_RETRY_MS 5000	/* an ended ssh source is started again after this */
 #define QUEUE_TIMEOUT_MS 60000
 #define TRAIL_MAX_LINES 2000
 #define PLAN_SHOW_IDS 8
@@ -138,6 +139,7 @@ static int open_source(struct console *c, struct console_input *in, const struct
 	if (source_spec_is_ssh(s)) {
 		char *argv[SOURCE_SPEC_ARGV];
 		in->remote = 1;
+		in->spec = s;
 		source_spec_ssh_argv(s, c->opt->from_end, &in->ssh_path, argv);
 		in->pipe = pipe_source_start(argv, 0, err);
 		return in->pipe ? 0 : -1;
@@ -184,6 +186,34 @@ static void add_line(const char *line, size_t len, void *arg)
 	c->rate_lines++;
 }
 
+/* reconnect - an ssh session that ended is started again every SSH_RETRY_MS, new lines only
+ * (what was written while it was down is not read: the alert line said it ended) */
+static void reconnect(struct console_input *in)
+{
+	long long t = now_ms();
+	if (in->spec == NULL || !pipe_source_ended(in->pipe))
+		return;
+	if (in->reconnect_ms == 0) {
+		in->reconnect_ms = t + SSH_RETRY_MS;
+		return;
+	}
+	if (t < in->reconnect_ms)
+		return;
+	char *argv[SOURCE_SPEC_ARGV];
+	struct error err;
+	source_spec_ssh_argv(in->spec, 1, &in->ssh_path, argv);
+	struct pipe_source *p = pipe_source_start(argv, 0, &err);
+	in->reconnect_ms = 0;
+	if (p == NULL) {
+		snprintf(in->error, sizeof(in->error), "%s", err.msg);
+		return;
+	}
+	pipe_source_close(in->pipe);
+	in->pipe = p;
+	snprintf(in->error, sizeof(in->error), "%s: ssh connected again; lines written while it was down are not read",
+		 in->spec->host);
+}
+
 /* read_inputs - one slice of reading; returns whether anything was read */
 static int read_inputs(struct console *c)
 {
@@ -209,6 +239,8 @@ static int read_inputs(struct console *c)
 		}
 		if (in->once && !in->done)
 			backlog = 1;
+		if (in->pipe)
+			reconnect(in);
 		while (in->pipe && !pipe_source_ended(in->pipe) && now_ms() < deadline) {
 			long n = pipe_source_poll(in->pipe, 4u << 20, add_line, c, &err);
 			if (n < 0)

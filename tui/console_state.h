@@ -32,6 +32,8 @@ struct console_input {
 	int host;		/* the model's host the lines belong to */
 	int remote;		/* read over ssh: its files are not on this machine */
 	struct buf ssh_path;	/* the path quoted for the remote shell */
+	const struct source_spec *spec;	/* ssh: to connect again when the session ends */
+	long long reconnect_ms;	/* ssh: when to try again */
 	int done;
 	char error[512];
 };

@@ -444,6 +444,15 @@ EOS
 	[ "$(sed -n '/^--$/{n;p;q}' "$tmp/ssh.argv")" = admin@mx2.example.org ]
 	[ "$(tail -1 "$tmp/ssh.argv")" = "'$tmp/it'\''s mail.log'" ]
 	grep -qx BatchMode=yes "$tmp/ssh.argv"
+	# the session drops: said on the alert line, then connected again for new lines
+	pkill -f -- "-n \\+1 -- $tmp/it's mail.log"
+	tui_wait "ssh connected again" 15
+	local deadline=$((SECONDS + 10)) pid
+	until pid=$(pgrep -f -- "-n 0 -- $tmp/it's mail.log") && ls -l /proc/$pid/fd | grep -q "it's mail.log"; do
+		[ $SECONDS -lt $deadline ]; sleep 0.05
+	done
+	echo "Nov 24 23:40:00 mx2 postfix/smtpd[9]: 4B2C1102300: client=unknown[192.0.2.77], sasl_method=LOGIN, sasl_username=carol@lab.example" >> "$tmp/it's mail.log"
+	tui_wait "carol@lab.example"
 }
 
 since_skips_the_older_history_and_says_how_much() {
