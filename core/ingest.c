@@ -19,8 +19,11 @@ int ingest_file(struct model *m, const char *path, struct source_stats *stats, s
 	const char *line;
 	size_t len;
 	int rc;
-	while ((rc = source_next(src, &line, &len, err)) > 0)
+	while ((rc = source_next(src, &line, &len, err)) > 0) {
 		model_add_line(m, line, len);
+		if (model_wants_collect(m))	/* nothing outside holds the model's pointers here */
+			model_collect(m);
+	}
 	const struct source_stats *st = source_stats(src);
 	stats->lines += st->lines;
 	stats->bytes += st->bytes;

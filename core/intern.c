@@ -90,6 +90,14 @@ struct intern_table *intern_new(void)
 	return t;
 }
 
+struct intern_table *intern_new_like(const struct intern_table *like)
+{
+	struct intern_table *t = intern_new();
+	if (t)
+		t->seed = like->seed;
+	return t;
+}
+
 void intern_free(struct intern_table *t)
 {
 	if (t == NULL)

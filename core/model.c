@@ -9,6 +9,7 @@
  */
 #include "model.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct model {
 	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
 	int nhosts, named, host;	/* host: the one lines now belong to */
 	int64_t since;
+	size_t collect_at[AGG_KIND_COUNT];	/* aggregates past which to collect */
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
 	struct model_totals totals;
@@ -181,6 +183,7 @@ void model_limits_default(struct model_limits *lim)
 	lim->max_open = 500000;
 	lim->keep_ended = 50000;
 	lim->max_field = 1024;
+	lim->max_keys = 100000;
 }
 
 struct model *model_new(const struct model_limits *lim, time_t reference)
@@ -196,6 +199,8 @@ struct model *model_new(const struct model_limits *lim, time_t reference)
 		m->lim.max_open = 1;
 	if (m->lim.max_field < 16)
 		m->lim.max_field = 16;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		m->collect_at[k] = m->lim.max_keys ? m->lim.max_keys : SIZE_MAX;
 	time_context_init(&m->tc, reference);
 	m->strings = m->host_strings[0] = intern_new();
 	m->nhosts = 1;
@@ -875,4 +880,233 @@ enum line_status model_add_line(struct model *m, const char *line, size_t len)
 	event_parse(ll.service, ll.text, &ev);
 	model_apply(m, &ll, &ev);
 	return st;
+}
+
+/* ---- collecting cold aggregates (see model_collect in model.h) ---- */
+
+int model_wants_collect(const struct model *m)
+{
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		if (m->aggs[k].count > m->collect_at[k])
+			return 1;
+	return 0;
+}
+
+/* each_live - fn over every open and kept record */
+static void each_live(struct model *m, void (*fn)(struct model *, struct msg_record *, void *), void *arg)
+{
+	for (uint32_t id = m->oldest; id; id = rec(m, id)->newer)
+		fn(m, rec(m, id), arg);
+	for (size_t i = 0; i < m->ended_count; i++)
+		fn(m, rec(m, m->ended[(m->ended_head + i) % m->lim.keep_ended]), arg);
+}
+
+struct cold_agg {
+	uint32_t idx;
+	uint64_t activity;
+	int64_t last_seen;
+};
+
+static int colder_first(const void *x, const void *y)
+{
+	const struct cold_agg *a = x, *b = y;
+	if (a->activity != b->activity)
+		return a->activity < b->activity ? -1 : 1;
+	return (a->last_seen > b->last_seen) - (a->last_seen < b->last_seen);
+}
+
+static void mark_used(struct model *m, struct msg_record *r, void *arg)
+{
+	(void)m;
+	uint8_t **used = arg;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		if (r->agg[k])
+			used[k][r->agg[k] - 1] = 1;
+}
+
+/* evict_kind - drop the coldest unused aggregates of kind k down to target; map[old] = new id or 0 */
+static size_t evict_kind(struct model *m, enum agg_kind k, const uint8_t *used, size_t target, uint32_t *map)
+{
+	struct agg_table *t = &m->aggs[k];
+	for (size_t i = 0; i < t->count; i++)
+		map[i] = (uint32_t)(i + 1);	/* kept unless chosen below */
+	struct cold_agg *cold = malloc((t->count ? t->count : 1) * sizeof(*cold));
+	if (cold == NULL)
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		const struct agg_stats *a = &t->items[i];
+		if (!used[i])
+			cold[n++] = (struct cold_agg){(uint32_t)i, (uint64_t)a->msgs + a->sasl_failures + a->rejects
+						      + a->connects, a->last_seen};
+	}
+	size_t drop = t->count > target ? t->count - target : 0;
+	if (drop > n)
+		drop = n;
+	qsort(cold, n, sizeof(*cold), colder_first);
+	for (size_t i = 0; i < drop; i++)
+		map[cold[i].idx] = 0;
+	free(cold);
+	size_t kept = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		struct agg_stats *a = &t->items[i];
+		if (map[i] == 0) {
+			free(a->fail_rate);
+			((struct istr *)a->key)->ref[k] = NONE;
+			continue;
+		}
+		t->items[kept] = *a;
+		map[i] = (uint32_t)++kept;
+		((struct istr *)a->key)->ref[k] = map[i];
+	}
+	t->count = kept;
+	return drop;
+}
+
+static void remap_record(struct model *m, struct msg_record *r, void *arg)
+{
+	(void)m;
+	uint32_t **map = arg;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		if (r->agg[k])
+			r->agg[k] = map[k][r->agg[k] - 1];
+}
+
+/* string moves: phase 1 copies every string in use into fresh tables (may fail,
+ * changes nothing), phase 2 points everything at the copies (cannot fail) */
+struct string_move {
+	struct intern_table *to[MODEL_MAX_HOSTS];
+	int failed;
+};
+
+static const struct istr *moved(struct string_move *sm, int host, const struct istr *s, int copy)
+{
+	if (s == NULL)
+		return NULL;
+	if (copy) {
+		if (intern(sm->to[host], s->s, s->len) == NULL)
+			sm->failed = 1;
+		return s;
+	}
+	return intern_find(sm->to[host], s->s, s->len);
+}
+
+struct record_move {
+	struct string_move *sm;
+	int copy;
+};
+
+static void move_record(struct model *m, struct msg_record *r, void *arg)
+{
+	(void)m;
+	struct record_move *rm = arg;
+	r->client_name = moved(rm->sm, r->host, r->client_name, rm->copy);
+	r->client_ip = moved(rm->sm, r->host, r->client_ip, rm->copy);
+	r->sasl_user = moved(rm->sm, r->host, r->sasl_user, rm->copy);
+	r->sasl_method = moved(rm->sm, r->host, r->sasl_method, rm->copy);
+	r->sender = moved(rm->sm, r->host, r->sender, rm->copy);
+}
+
+/* pair_host - the host whose table holds s, or -1 */
+static int pair_host(const struct model *m, const struct istr *s)
+{
+	for (int h = 0; h < m->nhosts; h++)
+		if (intern_find(m->host_strings[h], s->s, s->len) == s)
+			return h;
+	return -1;
+}
+
+/* move_pairs - (user, IP) pairs whose user and IP are both kept; copy: phase 1, else rebuild the set */
+static void move_pairs(struct model *m, struct string_move *sm, int copy)
+{
+	struct pair_set old = m->user_ips, fresh = {NULL, 0, 0};
+	for (size_t i = 0; old.slots && i <= old.mask; i++) {
+		const struct istr *u = old.slots[2 * i], *ip = old.slots[2 * i + 1];
+		int h = u ? pair_host(m, u) : -1;
+		if (h < 0 || u->ref[AGG_SASL_USER] == NONE || ip->ref[AGG_CLIENT_IP] == NONE)
+			continue;	/* a user or an IP gone cold: the IP counts again if it returns */
+		if (copy)
+			moved(sm, h, u, 1), moved(sm, h, ip, 1);
+		else
+			pair_add(&fresh, moved(sm, h, u, 0), moved(sm, h, ip, 0));
+	}
+	if (!copy) {
+		free(old.slots);
+		m->user_ips = fresh;
+	}
+}
+
+static void move_aggs(struct model *m, struct string_move *sm, int copy)
+{
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		for (size_t i = 0; i < m->aggs[k].count; i++) {
+			struct agg_stats *a = &m->aggs[k].items[i];
+			const struct istr *key = moved(sm, a->host, a->key, copy);
+			a->last_user = moved(sm, a->host, a->last_user, copy);
+			if (!copy)
+				((struct istr *)key)->ref[k] = (uint32_t)(i + 1);
+			a->key = key;
+		}
+}
+
+static int move_strings(struct model *m)
+{
+	struct string_move sm = {{NULL}, 0};
+	for (int h = 0; h < m->nhosts; h++)
+		if ((sm.to[h] = intern_new_like(m->host_strings[h])) == NULL)
+			sm.failed = 1;
+	struct record_move rm = {&sm, 1};
+	if (!sm.failed) {
+		move_aggs(m, &sm, 1);
+		each_live(m, move_record, &rm);
+		move_pairs(m, &sm, 1);
+	}
+	if (sm.failed) {
+		for (int h = 0; h < m->nhosts; h++)
+			intern_free(sm.to[h]);
+		return -1;
+	}
+	move_pairs(m, &sm, 0);	/* reads the old tables: first */
+	rm.copy = 0;
+	move_aggs(m, &sm, 0);
+	each_live(m, move_record, &rm);
+	for (int h = 0; h < m->nhosts; h++) {
+		intern_free(m->host_strings[h]);
+		m->host_strings[h] = sm.to[h];
+	}
+	m->strings = m->host_strings[0];
+	return 0;
+}
+
+long model_collect(struct model *m)
+{
+	uint8_t *used[AGG_KIND_COUNT] = {NULL};
+	uint32_t *map[AGG_KIND_COUNT] = {NULL};
+	long dropped = 0, rc = 0;
+	for (int k = 0; k < AGG_KIND_COUNT; k++) {
+		used[k] = calloc(m->aggs[k].count + 1, 1);
+		map[k] = calloc(m->aggs[k].count + 1, sizeof(*map[k]));
+		if (used[k] == NULL || map[k] == NULL)
+			rc = -1;
+	}
+	if (rc == 0) {
+		each_live(m, mark_used, used);
+		size_t target = m->lim.max_keys ? m->lim.max_keys / 4 * 3 : SIZE_MAX;
+		for (int k = 0; k < AGG_KIND_COUNT; k++)
+			dropped += (long)evict_kind(m, (enum agg_kind)k, used[k], target, map[k]);
+		each_live(m, remap_record, map);
+		rc = move_strings(m);
+	}
+	for (int k = 0; k < AGG_KIND_COUNT; k++) {
+		free(used[k]);
+		free(map[k]);
+		size_t next = m->aggs[k].count / 4 * 5;	/* what could not go waits for more to come */
+		if (m->lim.max_keys)
+			m->collect_at[k] = next > m->lim.max_keys ? next : m->lim.max_keys;
+	}
+	m->totals.evicted_keys += (uint64_t)dropped;
+	m->totals.collections++;
+	if (rc < 0)
+		m->totals.out_of_memory++;
+	return rc < 0 ? -1 : dropped;
 }

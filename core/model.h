@@ -100,6 +100,7 @@ struct model_limits {
 	size_t max_open;	/* open records kept; the oldest are evicted past it */
 	size_t keep_ended;	/* ended (removed/expired) records kept for history */
 	size_t max_field;	/* longest stored field; longer ones are cut and counted */
+	size_t max_keys;	/* aggregates of each kind past which the coldest go (0: never) */
 };
 
 struct reject_code_count {
@@ -121,6 +122,7 @@ struct model_totals {
 	uint64_t held, released, deleted, requeued;	/* per queue ID lines */
 	uint64_t summary_held, summary_released, summary_deleted;	/* postsuper totals lines */
 	uint64_t evicted_open, fields_cut, out_of_memory;
+	uint64_t evicted_keys, collections;	/* model_collect() */
 	uint64_t before_since;	/* lines older than model_set_since()'s time, skipped */
 	int64_t first_time, last_time;
 };
@@ -162,6 +164,22 @@ const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind
 				       const char *key, size_t len);
 const struct agg_stats *model_agg_find_host(const struct model *m, int host, enum agg_kind kind,
 					    const char *key, size_t len);
+
+/*
+ * Memory stays bounded on an endless log: once a kind has more than
+ * limits.max_keys aggregates, model_wants_collect() says so, and
+ * model_collect() drops the coldest (no open or kept record refers to them;
+ * the least activity, then the longest unseen, first) down to 3/4 of the
+ * limit, and moves the strings still in use into fresh tables (a user's
+ * distinct client IPs then count an IP that went cold again if it comes
+ * back). Every
+ * agg_stats, msg_record and istr pointer taken from the model before is
+ * invalid after it: owners collect between uses (ingest between lines, the
+ * console before it rebuilds its views). Returns the aggregates dropped, or
+ * -1 when out of memory (the strings then stay where they were).
+ */
+int model_wants_collect(const struct model *m);
+long model_collect(struct model *m);
 
 /* Messages in the last `minutes` minutes (1..RATE_MINUTES) ending at model_now(). */
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);

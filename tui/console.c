@@ -214,6 +214,19 @@ static void reconnect(struct console_input *in)
 		 in->spec->host);
 }
 
+/* collect_model - past the key limit, drop the coldest aggregates; every pointer into the
+ * model goes stale, so the suspects are forgotten and the queue joined again at once,
+ * and the tables are rebuilt before they are next used (reading asks for a rebuild) */
+static void collect_model(struct console *c)
+{
+	if (!model_wants_collect(c->model))
+		return;
+	model_collect(c->model);
+	c->nsuspects = 0;
+	if (c->queue)
+		queue_join(c->queue, c->model);
+}
+
 /* read_inputs - one slice of reading; returns whether anything was read */
 static int read_inputs(struct console *c)
 {
@@ -261,6 +274,7 @@ static int read_inputs(struct console *c)
 		if (in->follow)
 			backlog += follow_backlog(in->follow);
 	}
+	collect_model(c);
 	c->reading_history = backlog > 0 && c->history_total > 0;
 	uint64_t done = 0;
 	for (size_t i = 0; i < c->ninputs; i++)

@@ -46,7 +46,12 @@ static void each_line(const char *s, size_t n, void (*fn)(const char *, size_t, 
 	}
 }
 
-static void to_model(const char *s, size_t n, void *arg) { model_add_line(arg, s, n); }
+static void to_model(const char *s, size_t n, void *arg)
+{
+	model_add_line(arg, s, n);
+	if (model_wants_collect(arg))
+		model_collect(arg);
+}
 
 static void to_queue(const char *s, size_t n, void *arg) { queue_add_json(arg, s, n); }
 
@@ -61,6 +66,7 @@ static void fuzz_model(const char *s, size_t n)
 	model_limits_default(&lim);
 	lim.max_open = 64;	/* reach eviction with small inputs */
 	lim.keep_ended = 16;
+	lim.max_keys = 8;	/* reach collection too */
 	struct model *m = model_new(&lim, (time_t)1795564800);
 	if (m == NULL)
 		return;

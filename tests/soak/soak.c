@@ -8,7 +8,8 @@
  * as copytruncate would, and the follower starts over. Every million lines
  * it prints lines read, resident memory, aggregates, open and ended records,
  * and interned bytes, so the curve can be read. It checks that no line was
- * lost or read twice.
+ * lost or read twice, and at the end that the outbreak's account and relay
+ * survived every collection of cold keys (they are the suspects).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/detect.h"
 #include "core/follow.h"
 #include "core/model.h"
 
@@ -24,6 +26,8 @@
 static void add(const char *line, size_t len, void *arg)
 {
 	model_add_line(arg, line, len);
+	if (model_wants_collect(arg))
+		model_collect(arg);
 }
 
 static double rss_mb(void)
@@ -36,6 +40,25 @@ static double rss_mb(void)
 		fclose(f);
 	}
 	return (double)resident * (double)sysconf(_SC_PAGESIZE) / 1e6;
+}
+
+/* culprits_found - genlog's compromised account and trusted relay are still suspects */
+static int culprits_found(const struct model *m)
+{
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect s[16];
+	size_t n = detect_suspects(m, &th, s, 16);
+	int account = 0, relay = 0;
+	for (size_t i = 0; i < n; i++) {
+		account |= s[i].kind == SUSPECT_SASL_USER && strcmp(s[i].agg->key->s, "victim@example.com") == 0;
+		relay |= s[i].kind == SUSPECT_TRUSTED_RELAY && strcmp(s[i].agg->key->s, "192.0.2.25") == 0;
+	}
+	const struct model_totals *t = model_totals(m);
+	printf("suspects at the end: %zu (account victim@example.com %s, relay 192.0.2.25 %s); "
+	       "%llu cold keys dropped in %llu collections\n", n, account ? "found" : "MISSING",
+	       relay ? "found" : "MISSING", (unsigned long long)t->evicted_keys, (unsigned long long)t->collections);
+	return account && relay;
 }
 
 int main(int argc, char **argv)
@@ -86,6 +109,8 @@ int main(int argc, char **argv)
 		follow_poll(f, 0, add, m, &err);	/* it notices the truncation before new lines come */
 	}
 	free(line);
+	if (!culprits_found(m))
+		return 1;
 	follow_close(f);
 	model_free(m);
 	fclose(out);

@@ -194,6 +194,102 @@ static void lines_before_since_are_counted_and_skipped(void **state)
 	model_free(m);
 }
 
+/* one_message - a whole message from user/ip/sender, removed at the end unless keep_open */
+static void one_message(struct model *m, int n, const char *user, const char *ip, const char *sender, int keep_open)
+{
+	char line[512];
+	if (user)
+		snprintf(line, sizeof(line), "Nov 24 10:%02d:%02d mx postfix/smtpd[1]: 1A%09X: client=unknown[%s], sasl_method=LOGIN, sasl_username=%s",
+			 n / 60 % 60, n % 60, (unsigned)n, ip, user);
+	else
+		snprintf(line, sizeof(line), "Nov 24 10:%02d:%02d mx postfix/smtpd[1]: 1A%09X: client=relay[%s]", n / 60 % 60, n % 60, (unsigned)n, ip);
+	add(m, line);
+	snprintf(line, sizeof(line), "Nov 24 10:%02d:%02d mx postfix/qmgr[2]: 1A%09X: from=<%s>, size=100, nrcpt=1 (queue active)",
+		 n / 60 % 60, n % 60, (unsigned)n, sender);
+	add(m, line);
+	if (!keep_open) {
+		snprintf(line, sizeof(line), "Nov 24 10:%02d:%02d mx postfix/qmgr[2]: 1A%09X: removed", n / 60 % 60, n % 60, (unsigned)n);
+		add(m, line);
+	}
+}
+
+static void collecting_drops_cold_keys_and_keeps_heavy_and_referenced_ones(void **state)
+{
+	(void)state;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	lim.keep_ended = 0;
+	lim.max_keys = 8;
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	for (int i = 0; i < 20; i++)
+		one_message(m, i, "victim", "192.0.2.1", "spam@pills.example", 0);
+	char ip[32], sender[64];
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		snprintf(sender, sizeof(sender), "once%d@one%d.example", i, i);
+		one_message(m, 100 + i, NULL, ip, sender, 0);
+	}
+	one_message(m, 300, NULL, "203.0.113.9", "open@still.example", 1);
+	size_t bytes_before = model_string_bytes(m);
+	assert_true(model_wants_collect(m));
+	assert_true(model_collect(m) > 0);
+	assert_false(model_wants_collect(m));
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		assert_true(model_agg_count(m, (enum agg_kind)k) <= 6);
+	assert_true(model_string_bytes(m) < bytes_before / 4);
+	assert_true(model_totals(m)->evicted_keys > 0);
+	/* the heavy account and its sender stay whole */
+	const struct agg_stats *v = find(m, AGG_SASL_USER, "victim");
+	assert_non_null(v);
+	assert_int_equal(v->msgs, 20);
+	assert_int_equal(v->distinct_ips, 1);
+	assert_int_equal(find(m, AGG_SENDER, "spam@pills.example")->msgs, 20);
+	assert_int_equal(find(m, AGG_DOMAIN, "pills.example")->msgs, 20);
+	/* the open message keeps its keys, and its record still joins */
+	assert_non_null(find(m, AGG_SENDER, "open@still.example"));
+	const struct msg_record *r = model_find_open(m, "1A00000012C");
+	assert_non_null(r);
+	assert_string_equal(r->sender->s, "open@still.example");
+	add(m, "Nov 24 10:05:01 mx postfix/smtp[3]: 1A00000012C: to=<x@y.example>, relay=none, delay=1, status=deferred (connect to 127.0.0.1[127.0.0.1]:2599: Connection refused)");
+	assert_int_equal(find(m, AGG_SENDER, "open@still.example")->deferred, 1);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "203.0.113.9")->deferred, 1);
+	/* the cold ones went */
+	assert_null(find(m, AGG_SENDER, "once0@one0.example"));
+	/* a known (user, IP) pair stays known: the victim from the same IP is not a new IP */
+	one_message(m, 400, "victim", "192.0.2.1", "spam@pills.example", 0);
+	assert_int_equal(find(m, AGG_SASL_USER, "victim")->distinct_ips, 1);
+	model_free(m);
+}
+
+static void endless_new_senders_stay_under_the_key_limit(void **state)
+{
+	(void)state;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	lim.keep_ended = 100;
+	lim.max_keys = 1000;
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	char ip[32], sender[64];
+	size_t most = 0, most_bytes = 0;
+	for (int i = 0; i < 50000; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16 & 255, i >> 8 & 255, i & 255);
+		snprintf(sender, sizeof(sender), "bot%d@spam%d.example", i, i);
+		one_message(m, i, NULL, ip, sender, 0);
+		if (model_wants_collect(m))
+			assert_true(model_collect(m) >= 0);
+		for (int k = 0; k < AGG_KIND_COUNT; k++)
+			if (model_agg_count(m, (enum agg_kind)k) > most)
+				most = model_agg_count(m, (enum agg_kind)k);
+		if (model_string_bytes(m) > most_bytes)
+			most_bytes = model_string_bytes(m);
+	}
+	assert_true(most <= 1001);
+	assert_true(most_bytes < 120000);	/* ~1000 keys of each kind, ~30 bytes each */
+	assert_true(model_totals(m)->collections >= 100);
+	assert_int_equal(model_totals(m)->messages, 50000);
+	model_free(m);
+}
+
 static void lines_out_of_order_still_join(void **state)
 {
 	(void)state;
@@ -404,6 +500,8 @@ int main(void)
 		cmocka_unit_test(reused_queue_id_after_removed_starts_a_new_record),
 		cmocka_unit_test(two_hosts_keep_their_own_records_and_aggregates_for_one_queue_id),
 		cmocka_unit_test(lines_before_since_are_counted_and_skipped),
+		cmocka_unit_test(collecting_drops_cold_keys_and_keeps_heavy_and_referenced_ones),
+		cmocka_unit_test(endless_new_senders_stay_under_the_key_limit),
 		cmocka_unit_test(lines_out_of_order_still_join),
 		cmocka_unit_test(open_records_are_capped_and_evictions_counted),
 		cmocka_unit_test(rates_cover_one_five_and_fifteen_minutes_of_log_time),
