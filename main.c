@@ -51,6 +51,8 @@ static void usage(FILE *out)
 	      "  --no-queue       do not read the live queue (a log copied from elsewhere)\n"
 	      "  --from-end       skip the history: only lines written from now on\n"
 	      "  --since DURATION only lines of the last 90s, 30m, 2h, 1d (also --report)\n"
+	      "  --max-keys N     users, IPs, senders, domains kept each (default 100000);\n"
+	      "                   past it the coldest go, so memory stays bounded\n"
 	      "  --source NAME=PATH  a log of host NAME; several hosts add a Host column\n"
 	      "                   (@ shows one host at a time). PATH may be\n"
 	      "                   ssh://[USER@]HOST[:PORT]/PATH: ssh HOST tail -F PATH.\n"
@@ -299,6 +301,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"journald", no_argument, NULL, 'j'},
 		{"source", required_argument, NULL, 's'},
 		{"since", required_argument, NULL, 'T'},
+		{"max-keys", required_argument, NULL, 'K'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct source_spec sources[CONSOLE_MAX_SOURCES];
@@ -329,6 +332,11 @@ static int run_console(int argc, char **argv, int cleanup)
 		case 'T':
 			if (since_arg(optarg, &o.since) < 0)
 				return 2;
+			break;
+		case 'K':
+			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
+				return 2;
+			o.max_keys = (size_t)v;
 			break;
 		case 's':
 			if (nsources == CONSOLE_MAX_SOURCES) {

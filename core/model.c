@@ -892,11 +892,17 @@ int model_wants_collect(const struct model *m)
 	return 0;
 }
 
-/* each_live - fn over every open and kept record */
-static void each_live(struct model *m, void (*fn)(struct model *, struct msg_record *, void *), void *arg)
+/* each_open - fn over every open record */
+static void each_open(struct model *m, void (*fn)(struct model *, struct msg_record *, void *), void *arg)
 {
 	for (uint32_t id = m->oldest; id; id = rec(m, id)->newer)
 		fn(m, rec(m, id), arg);
+}
+
+/* each_live - fn over every open and kept record */
+static void each_live(struct model *m, void (*fn)(struct model *, struct msg_record *, void *), void *arg)
+{
+	each_open(m, fn, arg);
 	for (size_t i = 0; i < m->ended_count; i++)
 		fn(m, rec(m, m->ended[(m->ended_head + i) % m->lim.keep_ended]), arg);
 }
@@ -1090,7 +1096,7 @@ long model_collect(struct model *m)
 			rc = -1;
 	}
 	if (rc == 0) {
-		each_live(m, mark_used, used);
+		each_open(m, mark_used, used);	/* kept ended records lose their link to a key that goes */
 		size_t target = m->lim.max_keys ? m->lim.max_keys / 4 * 3 : SIZE_MAX;
 		for (int k = 0; k < AGG_KIND_COUNT; k++)
 			dropped += (long)evict_kind(m, (enum agg_kind)k, used[k], target, map[k]);

@@ -1078,7 +1078,11 @@ static int console_open(struct console *c, const struct console_options *o)
 	if (o->queue_crit)
 		c->alert_cfg.t[AL_QUEUE].crit = o->queue_crit;
 	c->alert_cfg.skip_queue = o->no_queue;
-	c->model = model_new(NULL, time(NULL));
+	struct model_limits lim;
+	model_limits_default(&lim);
+	if (o->max_keys)
+		lim.max_keys = o->max_keys;
+	c->model = model_new(&lim, time(NULL));
 	if (c->model == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");
 		return -1;

@@ -466,6 +466,29 @@ since_skips_the_older_history_and_says_how_much() {
 	if tui_screen | grep -q "old@x.example"; then return 1; fi
 }
 
+a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits() {
+	cp "$fixture" "$tmp/flood.log"
+	tui_start 120x30 "$bin" --no-queue --max-keys 16 "$tmp/flood.log"
+	tui_wait "victim@lab.example"
+	tui_keys Enter
+	tui_wait "Messages of SASL user victim@lab.example - 24 rows"
+	# 2000 one-off messages, each from a new sender and IP, while the drill-down is open
+	for i in $(seq 1000 2999); do
+		printf 'Nov 24 23:41:%02d mx postfix/smtpd[9]: 5C%09X: client=unknown[198.51.%d.%d]\n' $((i % 60)) $i $((i / 250)) $((i % 250))
+		printf 'Nov 24 23:41:%02d mx postfix/qmgr[2]: 5C%09X: from=<once%d@one%d.example>, size=100, nrcpt=1 (queue active)\n' $((i % 60)) $i $i $i
+		printf 'Nov 24 23:41:%02d mx postfix/qmgr[2]: 5C%09X: removed\n' $((i % 60)) $i
+	done >> "$tmp/flood.log"
+	tui_wait "6325 lines"
+	tui_wait "Messages of SASL user victim@lab.example - 24 rows"
+	tui_keys Escape 3
+	tui_wait "Envelope sender"
+	local rows
+	rows=$(tui_screen | sed -n 's/^\([0-9]*\) rows, sorted by.*/\1/p')
+	[ "$rows" -le 16 ]
+	tui_keys 1
+	tui_screen | grep -qE '^! victim@lab\.example +24 +48 '
+}
+
 non_utf8_locale_shows_question_marks_for_non_ascii() {
 	printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102301: from=<caf\303\251@x.example>, size=1, nrcpt=1 (queue active)\n' > "$tmp/latin.log"
 	tui_start 100x24 env LANG=C LC_ALL=C "$bin" --no-queue "$tmp/latin.log"
@@ -499,6 +522,7 @@ check "a hangup during an action lets it finish and journal before leaving" hang
 check "two hosts' logs show in one view with a Host column, filtered by host" two_hosts_show_in_one_view_with_a_host_column
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
+check "a key limit drops cold senders while following and keeps the culprits" a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits
 check "a non-UTF-8 locale shows non-ASCII as ?" non_utf8_locale_shows_question_marks_for_non_ascii
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]
