@@ -70,11 +70,11 @@ spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(BUILD)/monitor_cmd.o $(BUILD)/li
 $(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(SANBUILD)/monitor_cmd.o $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/prometheus_check.h tests/hostile/hostile.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtui.a $(BUILD)/libspamtop.a -lcmocka $(LIBS)
 
-$(SANBUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
+$(SANBUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/prometheus_check.h tests/hostile/hostile.h $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a -lcmocka $(LIBS)
 
@@ -98,6 +98,10 @@ $(SANBUILD)/fuzz-replay: tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/li
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ tests/fuzz/replay.c tests/fuzz/targets.c $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a $(LIBS)
 
+$(BUILD)/hostile-log: tests/hostile/hostile-log.c tests/hostile/hostile.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
 $(BUILD)/soak: tests/soak/soak.c $(BUILD)/libspamtop.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libspamtop.a $(LIBS)
 
@@ -113,7 +117,7 @@ fuzz-replay: $(SANBUILD)/fuzz-replay
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(SANBUILD)/fuzz-replay $(BUILD)/fuzz/seeds/* $(wildcard tests/fuzz/regressions/*)
 
-e2e: $(SANBUILD)/spamtop
+e2e: $(SANBUILD)/spamtop $(BUILD)/hostile-log
 	@tests/e2e/run.sh $(SANBUILD)/spamtop
 
 lab: spamtop $(SANBUILD)/spamtop
@@ -121,7 +125,7 @@ lab: spamtop $(SANBUILD)/spamtop
 
 check: DEPS = check
 check: deps
-	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop
+	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop $(BUILD)/hostile-log
 	@$(MAKE) --no-print-directory unit unit-san fuzz-replay
 	@tests/cli/run.sh ./spamtop $(SANBUILD)/spamtop
 	@tests/e2e/run.sh $(SANBUILD)/spamtop

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "json_out.h"
 #include "model.h"
 #include "sanitize.h"
 #include "spawn.h"
@@ -106,8 +107,11 @@ int cleanup_state_save(const struct cleanup_state *s, const char *path, struct e
 		*slash = 0;
 		mkdir(dir, 0700);
 	}
-	int rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	FILE *f = fopen(tmp, "w");
+	int rc = f ? json_out_file(root, JSON_INDENT(2) | JSON_ENSURE_ASCII, f) : -1;
 	json_decref(root);
+	if (f && fclose(f) != 0)
+		rc = -1;
 	if (rc < 0 || rename(tmp, path) < 0) {
 		error_errno(err, errno, "cannot save the cleanup state to %s", path);
 		unlink(tmp);

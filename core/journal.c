@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_out.h"
+
 /* make_parents - mkdir -p of the directory part of path */
 static int make_parents(const char *path)
 {
@@ -94,7 +96,7 @@ json_t *journal_entry(const char *phase)
 
 int journal_append(struct journal *j, json_t *entry, struct error *err)
 {
-	char *line = json_dumps(entry, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	char *line = json_out_string(entry, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(entry);
 	if (line == NULL) {
 		error_set(err, "cannot write audit journal %s: out of memory", j->path);

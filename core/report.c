@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "aggview.h"
+#include "json_out.h"
 #include "sanitize.h"
 
 #define REPORT_SCHEMA "spamtop.report/1"
@@ -187,7 +188,7 @@ int report_write_json(FILE *out, const struct model *m, const struct report_opti
 		error_set(err, "out of memory writing the report");
 		return -1;
 	}
-	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	int rc = json_out_file(root, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER, out);
 	json_decref(root);
 	if (rc != 0 || fputc('\n', out) == EOF) {
 		error_set(err, "cannot write the report");

@@ -39,15 +39,20 @@ size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
 	return n;
 }
 
-/* is_format_char - code points that reorder or hide text on a terminal */
+/* is_format_char - code points that reorder or hide text on a terminal: shown as
+ * \uXXXX, so that two names that look alike differ on the screen too */
 static int is_format_char(unsigned cp)
 {
 	return (cp >= 0x80 && cp <= 0x9F)	/* C1 controls, incl. CSI 0x9B */
+	    || cp == 0x00AD || cp == 0x180E	/* soft hyphen, Mongolian vowel separator */
 	    || cp == 0x061C || cp == 0x200E || cp == 0x200F	/* marks */
+	    || (cp >= 0x200B && cp <= 0x200D)	/* zero-width space, non-joiner, joiner */
 	    || (cp >= 0x202A && cp <= 0x202E)	/* embeddings, overrides */
+	    || (cp >= 0x2060 && cp <= 0x2064)	/* word joiner, invisible operators */
 	    || (cp >= 0x2066 && cp <= 0x2069)	/* isolates */
 	    || cp == 0x2028 || cp == 0x2029	/* line/paragraph separators */
-	    || cp == 0xFEFF;
+	    || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB)	/* BOM, annotations */
+	    || (cp >= 0xE0000 && cp <= 0xE007F);	/* tag characters */
 }
 
 static void put_escape(struct buf *out, const char *fmt, unsigned v)

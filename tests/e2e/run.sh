@@ -132,6 +132,55 @@ hostile_log_text_is_shown_escaped_and_never_reaches_the_terminal() {
 	tui_screen | grep -qF $'\xef\xbf\xbd\xef\xbf\xbdbad-utf8@x.example'
 }
 
+# raw_bytes_are_safe FILE - what the console wrote to the terminal has none of the
+# hostile table's sequences: no OSC, DCS, APC, PM, SOS or reset, no query or window
+# CSI, no BEL or other raw control, no C1 and no bidi or invisible code point (ncurses'
+# own CSI sequences are fine)
+raw_bytes_are_safe() {
+	local raw=$1
+	[ -s "$raw" ]
+	if LC_ALL=C grep -aqP '\x1b[\]P_^Xc]' "$raw"; then echo "OSC/DCS/APC/PM/SOS/RIS written"; return 1; fi
+	if LC_ALL=C grep -aqP '\x1b\[(6n|21t|8;1;1t)' "$raw"; then echo "a hostile CSI written"; return 1; fi
+	if LC_ALL=C grep -aqP '\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa9]|\xef\xbb\xbf|\xd8\x9c' "$raw"; then
+		echo "C1 or a bidi/invisible code point written"; return 1
+	fi
+	if LC_ALL=C grep -aqP '[\x00-\x07\x10-\x1a\x1c-\x1f\x7f]' "$raw"; then echo "a raw control byte written"; return 1; fi
+}
+
+hostile_table_through_every_view_writes_no_hostile_bytes() {
+	build/hostile-log > "$tmp/hostile-table.log"
+	tui_start 160x40 "$bin" --no-queue "$tmp/hostile-table.log"
+	tui_wait "SASL users"
+	tui pipe-pane -o -t main "cat >> $tmp/raw"
+	tui_keys 3
+	tui_wait "Envelope sender"
+	tui_wait 'x1b]0;PWNED\x07title@hostile.example'
+	tui_keys 2
+	tui_wait "Client IP"
+	tui_keys 4
+	tui_wait "  Domain "
+	tui_keys 6
+	tui_wait "AuthFail"
+	tui_keys 3 / 'PWNED' Enter	# the filter: its line echoes the pattern
+	tui_wait "filter /PWNED/"
+	tui_keys Enter
+	tui_wait "Messages of Envelope sender"
+	tui_keys Enter	# the message: its log trail is the hostile lines themselves
+	tui_wait "Log trail: 2 line(s)"
+	tui_wait 'sasl_username=\x1b]0;PWNED\x07title'
+	tui_keys Escape Escape / Enter 1 / 'dcs$' Enter
+	tui_wait "filter /dcs$/"
+	tui_keys Enter
+	tui_wait "Messages of SASL user"
+	tui_keys Enter
+	tui_wait 'sasl_username=\x1bP+q544e\x1b\dcs'
+	tui_keys '?'
+	tui_wait "Help: keys of the active keymap"
+	tui pipe-pane -t main
+	[ "$(tui display-message -p -t main '#{pane_title}')" != PWNED ]
+	raw_bytes_are_safe "$tmp/raw"
+}
+
 help_is_generated_from_the_active_keymap() {
 	tui_start 100x80 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
@@ -503,6 +552,7 @@ check "tabs show IPs, senders, domains and auth failures" tabs_show_ips_senders_
 check "the filter keeps matching rows; a bad pattern is a message" filter_keeps_matching_rows_and_a_bad_pattern_is_a_message
 check "sorting follows the keys, and the cursor stays on its row" sorting_follows_the_keys_and_the_cursor_stays_on_its_row
 check "hostile log text is shown escaped and never reaches the terminal" hostile_log_text_is_shown_escaped_and_never_reaches_the_terminal
+check "the hostile table through every view writes no hostile byte to the terminal" hostile_table_through_every_view_writes_no_hostile_bytes
 check "help is generated from the active keymap" help_is_generated_from_the_active_keymap
 check "vim keymap and user overrides apply; bad lines are reported" vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported
 check "dry-run actions show the plan and never run postsuper" dry_run_actions_show_the_plan_and_never_run_postsuper
