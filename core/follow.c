@@ -5,6 +5,7 @@
  * line not yet ended. At the end of the file the path is stat()ed: another
  * inode means a rotation, a size below the offset means a truncation.
  */
+#define _GNU_SOURCE	/* SEEK_DATA */
 #include "follow.h"
 
 #include "linesplit.h"
@@ -96,6 +97,22 @@ static long check_path(struct log_follow *f, follow_line_fn *fn, void *arg, int 
 	return 0;
 }
 
+/* skip_hole - inside an over-long line, a hole of a sparse file is NUL bytes with no
+ * newline: seek past it instead of reading it */
+static void skip_hole(struct log_follow *f)
+{
+	if (!f->lines.skipping || f->lines.len != 0)
+		return;
+	off_t data = lseek(f->fd, (off_t)f->offset, SEEK_DATA);
+	if (data < 0 && errno == ENXIO)	/* a hole to the end */
+		data = lseek(f->fd, 0, SEEK_END);
+	if (data > (off_t)f->offset) {
+		f->lines.bytes += (uint64_t)data - f->offset;
+		f->offset = (uint64_t)data;
+	}
+	lseek(f->fd, (off_t)f->offset, SEEK_SET);
+}
+
 long follow_poll(struct log_follow *f, size_t max_bytes, follow_line_fn *fn, void *arg,
 		 struct error *err)
 {
@@ -106,6 +123,7 @@ long follow_poll(struct log_follow *f, size_t max_bytes, follow_line_fn *fn, voi
 			return lines ? lines : -1;
 		ssize_t r = 0;
 		while (budget > 0) {
+			skip_hole(f);
 			size_t room;
 			char *space = linesplit_space(&f->lines, &room);
 			if (room > budget)
@@ -125,8 +143,12 @@ long follow_poll(struct log_follow *f, size_t max_bytes, follow_line_fn *fn, voi
 			f->fd = -1;
 			return lines ? lines : -1;
 		}
-		if (budget == 0)
+		if (budget == 0) {	/* more may be there: the backlog must say so */
+			struct stat st;
+			if (fstat(f->fd, &st) == 0 && (uint64_t)st.st_size > f->size)
+				f->size = (uint64_t)st.st_size;
 			return lines;
+		}
 		int reopen;
 		lines += check_path(f, fn, arg, &reopen);
 		if (!reopen)

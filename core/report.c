@@ -161,7 +161,7 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 		json_array_append_new(names, json_text(*s, strlen(*s)));
 	json_object_set_new(in, "sources", names);
 	set_u64(in, "lines", t->lines);
-	set_u64(in, "bytes", t->bytes);
+	set_u64(in, "bytes", o->input.bytes ? o->input.bytes : t->bytes);	/* read, with skipped tails */
 	set_u64(in, "postfix_lines", t->postfix_lines);
 	set_u64(in, "other_lines", t->other_lines);
 	set_u64(in, "malformed_lines", t->malformed_lines);

@@ -5,6 +5,7 @@
  * mail.log.1 and mail.log.2.gz. The buffer holds at least one whole line of
  * max_line bytes plus a read chunk; lines are found with memchr.
  */
+#define _GNU_SOURCE	/* SEEK_DATA */
 #include "source.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -19,6 +21,7 @@
 
 struct line_source {
 	gzFile gz;
+	int fd;			/* gz's, for finding holes in a sparse plain file */
 	char *buf;
 	size_t cap, start, end;	/* unread bytes are buf[start..end) */
 	size_t max_line;
@@ -47,6 +50,7 @@ struct line_source *source_open(const char *path, size_t max_line, struct error 
 		error_set(err, "out of memory opening %s", path);
 		return NULL;
 	}
+	s->fd = fd;
 	s->gz = gzdopen(fd, "rb");
 	if (s->gz == NULL) {
 		close(fd);
@@ -98,6 +102,25 @@ static int fill(struct line_source *s, struct error *err)
 	return 0;
 }
 
+/* skip_hole - inside an over-long line of a plain sparse file, a hole is NUL bytes
+ * with no newline: seek past it instead of reading it (a 10 GB hole in a second) */
+static void skip_hole(struct line_source *s)
+{
+	if (!gzdirect(s->gz))
+		return;
+	off_t pos = (off_t)gztell(s->gz), cur = lseek(s->fd, 0, SEEK_CUR);
+	if (pos < 0 || cur < 0)
+		return;
+	off_t data = lseek(s->fd, pos, SEEK_DATA);
+	if (data < 0 && errno == ENXIO) {	/* a hole to the end */
+		struct stat st;
+		data = fstat(s->fd, &st) == 0 ? st.st_size : -1;
+	}
+	lseek(s->fd, cur, SEEK_SET);	/* gzseek counts from where gz left it */
+	if (data > pos && gzseek(s->gz, data, SEEK_SET) == data)
+		s->stats.bytes += (uint64_t)(data - pos);
+}
+
 static void give(struct line_source *s, const char *p, size_t n, const char **line, size_t *len)
 {
 	*line = p;
@@ -112,19 +135,21 @@ int source_next(struct line_source *s, const char **line, size_t *len, struct er
 		char *p = s->buf + s->start;
 		size_t avail = s->end - s->start;
 		char *nl = avail ? memchr(p, '\n', avail) : NULL;
-		if (s->skipping) {
-			if (nl == NULL) {
-				s->start = s->end;
-			} else {
-				s->start += (size_t)(nl - p) + 1;
+		if (s->skipping) {	/* the tail of an over-long line: counted in bytes, not handed out */
+			size_t skip = nl ? (size_t)(nl - p) + 1 : avail;
+			s->start += skip;
+			s->stats.bytes += skip;
+			if (nl) {
 				s->skipping = 0;
 				continue;
 			}
+			skip_hole(s);
 		} else if (nl) {
 			size_t n = (size_t)(nl - p);
 			s->start += n + 1;
 			if (n > s->max_line) {
 				s->stats.long_lines++;
+				s->stats.bytes += n - s->max_line;
 				n = s->max_line;
 			}
 			give(s, p, n, line, len);
@@ -135,6 +160,7 @@ int source_next(struct line_source *s, const char **line, size_t *len, struct er
 			s->skipping = 1;
 			s->start += s->max_line;
 			give(s, p, s->max_line, line, len);
+			s->stats.bytes--;	/* its newline is counted with the tail */
 			return 1;
 		} else if (s->eof) {
 			if (avail == 0)
@@ -142,6 +168,7 @@ int source_next(struct line_source *s, const char **line, size_t *len, struct er
 			s->stats.partial_last++;
 			s->start = s->end;
 			give(s, p, avail, line, len);
+			s->stats.bytes--;	/* no newline */
 			return 1;
 		}
 		if (s->eof)

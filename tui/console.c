@@ -33,6 +33,7 @@
 #endif
 
 #define READ_SLICE_MS 40	/* log reading per loop turn, at most */
+#define BEHIND_SLICE_MS 200	/* a live burst: longer slices, fewer rebuilds, keys still answered */
 #define SSH_RETRY_MS 5000	/* an ended ssh source is started again after this */
 #define QUEUE_TIMEOUT_MS 60000
 #define TRAIL_MAX_LINES 2000
@@ -230,7 +231,7 @@ static void collect_model(struct console *c)
 /* read_inputs - one slice of reading; returns whether anything was read */
 static int read_inputs(struct console *c)
 {
-	long long deadline = now_ms() + READ_SLICE_MS;
+	long long deadline = now_ms() + (c->behind ? BEHIND_SLICE_MS : READ_SLICE_MS);
 	uint64_t before = c->lines_read, backlog = 0;
 	for (size_t i = 0; i < c->ninputs; i++) {
 		struct console_input *in = &c->inputs[i];
@@ -275,7 +276,10 @@ static int read_inputs(struct console *c)
 			backlog += follow_backlog(in->follow);
 	}
 	collect_model(c);
-	c->reading_history = backlog > 0 && c->history_total > 0;
+	c->reading_history = !c->history_done && backlog > 0 && c->history_total > 0;
+	if (backlog == 0)
+		c->history_done = 1;
+	c->behind = c->history_done && backlog > 0;
 	uint64_t done = 0;
 	for (size_t i = 0; i < c->ninputs; i++)
 		if (c->inputs[i].follow)
@@ -1169,10 +1173,10 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = now_ms();
-		if (!c->paused && (c->reading_history || t >= next_read)) {
+		if (!c->paused && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (read_inputs(c) || was_reading != c->reading_history)
-				r |= R_REBUILD;
+				r |= R_REBUILD;	/* rows point into the model: rebuilt before any use */
 			next_read = t + c->opt->refresh_ms;
 		}
 		update_rate(c);
@@ -1192,7 +1196,7 @@ static void loop(struct console *c)
 			last_paint = t;
 			r &= ~(unsigned)R_REDRAW;
 		}
-		wait_input(c->reading_history ? 0 : 100);
+		wait_input(c->reading_history || c->behind ? 0 : 100);
 		wint_t ch;
 		int got;
 		while ((got = get_wch(&ch)) != ERR) {

@@ -67,7 +67,9 @@ struct console {
 	double lines_per_sec;
 	uint64_t rate_lines;
 	long long rate_since_ms;
-	int paused, reading_history;
+	int paused, reading_history;	/* the history at start: tables wait for it */
+	int history_done;	/* it was read once; later backlogs are live bursts */
+	int behind;		/* a live burst not read yet: read on at once, rebuild less often */
 	int host_filter;	/* several hosts: -1 all, else the one host shown */
 
 	/* the queue */

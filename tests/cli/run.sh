@@ -141,6 +141,17 @@ since_keeps_only_the_recent_lines_and_counts_the_rest() {
 }
 
 check "--since keeps only the recent lines and counts the rest" since_keeps_only_the_recent_lines_and_counts_the_rest
+ten_gigabyte_sparse_file_is_read_through_and_counted() {
+	printf 'Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=first@x.example\n' > "$tmp/sparse.log"
+	truncate -s 10G "$tmp/sparse.log"	# 10 GB of NUL bytes, no newline: one over-long line
+	printf '\nNov 24 10:00:01 mx postfix/smtpd[1]: 2B3C4D5E6F: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=last@x.example\n' >> "$tmp/sparse.log"
+	"$bin" --report --json "$tmp/sparse.log" > "$tmp/r.json"
+	rm -f "$tmp/sparse.log"
+	jq -e '.input.bytes == 10737418365 and .input.long_lines == 1 and .input.lines == 3' "$tmp/r.json"
+	[ "$(jq -r '[.sasl_users[].key] | sort | join(",")' "$tmp/r.json")" = first@x.example,last@x.example ]
+}
+
+check "a 10 GB sparse file is read through: both its lines found, every byte counted" ten_gigabyte_sparse_file_is_read_through_and_counted
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
 check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file

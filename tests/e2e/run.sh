@@ -538,6 +538,35 @@ a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits() {
 	tui_screen | grep -qE '^! victim@lab\.example +24 +48 '
 }
 
+a_ten_gigabyte_sparse_log_is_read_at_once() {
+	printf 'Nov 24 10:00:00 mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=first@x.example\n' > "$tmp/sparse.log"
+	truncate -s 10G "$tmp/sparse.log"	# the NUL hole a copytruncate without O_APPEND leaves
+	printf '\nNov 24 10:00:01 mx postfix/smtpd[1]: 2B3C4D5E6F: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=last@x.example\n' >> "$tmp/sparse.log"
+	tui_start 120x30 "$bin" --no-queue "$tmp/sparse.log"
+	tui_wait "last@x.example" 20
+	tui_screen | grep -q "first@x.example"
+	rm -f "$tmp/sparse.log"
+}
+
+a_log_growing_faster_than_it_is_read_keeps_the_console_responsive() {
+	: > "$tmp/fast.log"
+	tui_start 120x30 "$bin" --no-queue "$tmp/fast.log"
+	tui_wait "0 lines"
+	build/genlog 1500000 > "$tmp/burst.log"
+	local want
+	want=$(wc -l < "$tmp/burst.log")
+	cat "$tmp/burst.log" "$tmp/burst.log" "$tmp/burst.log" >> "$tmp/fast.log" &	# ~600 MB at once
+	local writer=$! deadline
+	# keys are answered while the lines pour in
+	tui_keys 2
+	tui_wait "Client IP   " 5
+	tui_keys 1
+	tui_wait "SASL user   " 5
+	wait $writer
+	tui_wait "$((want * 3)) lines" 120
+	tui_wait "victim@example.com" 10
+}
+
 non_utf8_locale_shows_question_marks_for_non_ascii() {
 	printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102301: from=<caf\303\251@x.example>, size=1, nrcpt=1 (queue active)\n' > "$tmp/latin.log"
 	tui_start 100x24 env LANG=C LC_ALL=C "$bin" --no-queue "$tmp/latin.log"
@@ -573,6 +602,8 @@ check "two hosts' logs show in one view with a Host column, filtered by host" tw
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
 check "a key limit drops cold senders while following and keeps the culprits" a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits
+check "a 10 GB sparse log is read at once (its hole is skipped, not read)" a_ten_gigabyte_sparse_log_is_read_at_once
+check "a log growing faster than it is read keeps the console responsive, no line lost" a_log_growing_faster_than_it_is_read_keeps_the_console_responsive
 check "a non-UTF-8 locale shows non-ASCII as ?" non_utf8_locale_shows_question_marks_for_non_ascii
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -119,6 +119,7 @@ static void line_over_the_limit_is_cut_and_the_next_line_survives(void **state)
 	assert_memory_equal(line, "after", 5);
 	assert_int_equal(source_next(s, &line, &len, &err), 0);
 	assert_int_equal(source_stats(s)->long_lines, 1);
+	assert_int_equal(source_stats(s)->bytes, big + 7);	/* the skipped tail is read, and counted */
 	source_close(s);
 	free(data);
 }
@@ -133,6 +134,7 @@ static void last_line_without_newline_is_returned_and_counted(void **state)
 	assert_int_equal(got, 12);
 	assert_memory_equal(out, "one\ntwo\nthr\n", 12);
 	assert_int_equal(st.partial_last, 1);
+	assert_int_equal(st.bytes, 11);
 }
 
 static void nul_bytes_stay_inside_their_line(void **state)
