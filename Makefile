@@ -117,7 +117,7 @@ fuzz-replay: $(SANBUILD)/fuzz-replay
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		$(SANBUILD)/fuzz-replay $(BUILD)/fuzz/seeds/* $(wildcard tests/fuzz/regressions/*)
 
-e2e: $(SANBUILD)/spamtop $(BUILD)/hostile-log
+e2e: $(SANBUILD)/spamtop $(BUILD)/hostile-log $(BUILD)/genlog
 	@tests/e2e/run.sh $(SANBUILD)/spamtop
 
 lab: spamtop $(SANBUILD)/spamtop
@@ -125,7 +125,7 @@ lab: spamtop $(SANBUILD)/spamtop
 
 check: DEPS = check
 check: deps
-	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop $(BUILD)/hostile-log
+	@$(MAKE) --no-print-directory spamtop $(UNIT_BIN) $(UNIT_SAN_BIN) $(SANBUILD)/spamtop $(BUILD)/hostile-log $(BUILD)/genlog
 	@$(MAKE) --no-print-directory unit unit-san fuzz-replay
 	@tests/cli/run.sh ./spamtop $(SANBUILD)/spamtop
 	@tests/e2e/run.sh $(SANBUILD)/spamtop
