@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
 	      "               [--dry-run] [--yes] [--log FILE]... [--journal FILE]\n"
-	      "       spamtop check [--log FILE]... [--window MIN] [--config FILE]\n"
+	      "       spamtop check [--log FILE]... [--window MIN] [--whole-log] [--config FILE]\n"
 	      "               [--set NAME=WARN,CRIT]... [--no-queue]\n"
 	      "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
 	      "               [same options as check]\n"
@@ -105,6 +105,7 @@ static void usage(FILE *out)
 	      "minute, user_ips 3 5, ip_failures 3 10 in 20 minutes, relay_rate 10 30 a\n"
 	      "minute, null_sender_pct 30 60; change them in /etc/spamtop.conf or\n"
 	      "$XDG_CONFIG_HOME/spamtop/config (lines NAME = WARN CRIT) or with --set.\n"
+	      "check reads the last hour of a log (--whole-log: all of it), metrics all of it.\n"
 	      "\n"
 	      "Exit status: 0 done, 1 error, 2 usage, 3 nothing changed (declined, dry run,\n"
 	      "or no terminal to confirm on without --yes).\n", out);

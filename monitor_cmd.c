@@ -24,6 +24,7 @@
 #include "core/queue.h"
 #include "core/source.h"
 
+#define CHECK_LOG_SECONDS (3600 + 120)	/* what check reads of a log: its last hour */
 #define MAX_LOGS 16
 #define QUEUE_TIMEOUT_MS 30000
 
@@ -31,6 +32,7 @@ struct monitor_opts {
 	const char *logs[MAX_LOGS];
 	int nlogs;
 	int window, no_queue, top;
+	int whole_log;		/* metrics, check --whole-log: the whole log, not its last hour */
 	enum metrics_format format;
 	const char *output;
 	struct alert_config config;
@@ -51,6 +53,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 	static const struct option opts[] = {
 		{"log", required_argument, NULL, 'l'},
 		{"window", required_argument, NULL, 'w'},
+		{"whole-log", no_argument, NULL, 'W'},
 		{"config", required_argument, NULL, 'c'},
 		{"set", required_argument, NULL, 's'},
 		{"no-queue", no_argument, NULL, 'Q'},
@@ -63,6 +66,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 	optind = 1;
 	o->window = 15;
 	o->top = 10;
+	o->whole_log = metrics;	/* its counters count from the log's start */
 	alert_config_default(&o->config);
 	/* config files first, so that --set on the command line wins */
 	for (int i = 1; i < argc; i++)
@@ -101,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 			o->config.skip_queue = 1;
 			break;
 		case 'o': o->output = optarg; break;
+		case 'W': o->whole_log = 1; break;
 		case 'f':
 			if (!metrics || (strcmp(optarg, "prometheus") != 0 && strcmp(optarg, "influx") != 0)) {
 				fputs("spamtop: --format is prometheus or influx (metrics only)\n", stderr);
@@ -139,8 +144,12 @@ static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, 
 	struct source_stats st = {0};
 	struct error err;
 	why[0] = 0;
+	/* check: the last hour (client IPs per user in an hour; the rates and the 20-minute
+	 * failures fall inside it) and a margin, not the whole log; metrics: all of it */
+	int64_t seconds = CHECK_LOG_SECONDS;
 	for (int i = 0; m && i < o->nlogs; i++)
-		if (ingest_file(m, o->logs[i], &st, &err) < 0)
+		if ((o->whole_log ? ingest_file(m, o->logs[i], &st, &err)
+				  : ingest_file_tail(m, o->logs[i], seconds, &st, &err)) < 0)
 			snprintf(why, size, "%s", err.msg);
 	*q = NULL;
 	if (!o->no_queue) {

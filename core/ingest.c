@@ -6,14 +6,22 @@
  */
 #include "ingest.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "logline.h"
 #include "spawn.h"
 
-int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err)
+#define TAIL_PROBE 8192	/* bytes read to find one line's time stamp */
+#define TAIL_MIN_SIZE (8u << 20)	/* smaller files are read whole */
+
+static int ingest_from(struct model *m, const char *path, uint64_t offset, struct source_stats *stats,
+		       struct error *err)
 {
-	struct line_source *src = source_open(path, 0, err);
+	struct line_source *src = source_open_at(path, offset, 0, err);
 	if (src == NULL)
 		return -1;
 	const char *line;
@@ -32,6 +40,75 @@ int ingest_file(struct model *m, const char *path, struct source_stats *stats, s
 	stats->truncated_gz += st->truncated_gz;
 	source_close(src);
 	return rc < 0 ? -1 : 0;
+}
+
+int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err)
+{
+	return ingest_from(m, path, 0, stats, err);
+}
+
+/* line_time_at - the time of the first whole line after offset (the last one in the
+ * file with last set); 0 when there is none or it has no time stamp */
+static int64_t line_time_at(int fd, struct time_context *tc, uint64_t offset, int last)
+{
+	char buf[TAIL_PROBE];
+	ssize_t n = pread(fd, buf, sizeof(buf), (off_t)offset);
+	if (n <= 0)
+		return 0;
+	const char *end = buf + n, *line = buf;
+	if (last) {	/* the start of the last complete line */
+		while (end > buf && end[-1] != '\n')
+			end--;
+		if (end == buf)
+			return 0;
+		line = end - 1;
+		while (line > buf && line[-1] != '\n')
+			line--;
+	} else {
+		const char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl == NULL)
+			return 0;
+		line = nl + 1;
+	}
+	int64_t t = 0;
+	return logline_parse_time(tc, line, (size_t)(end - line), &t) ? t : 0;
+}
+
+/* tail_offset - an offset whose line is older than the file's last line by more than
+ * seconds (binary search on time stamps, which a log writes in order); 0 for the start */
+static uint64_t tail_offset(int fd, uint64_t size, int64_t seconds)
+{
+	struct time_context tc;
+	time_context_init(&tc, time(NULL));
+	int64_t last = line_time_at(fd, &tc, size > TAIL_PROBE ? size - TAIL_PROBE : 0, 1);
+	if (last == 0)
+		return 0;
+	uint64_t lo = 0, hi = size;
+	while (hi - lo > TAIL_PROBE) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		int64_t t = line_time_at(fd, &tc, mid, 0);
+		if (t != 0 && t < last - seconds)
+			lo = mid;
+		else
+			hi = mid;	/* newer, or not known: start earlier rather than miss lines */
+	}
+	return lo;
+}
+
+int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
+		     struct error *err)
+{
+	uint64_t offset = 0;
+	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char magic[2] = {0, 0};
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= TAIL_MIN_SIZE
+	    && pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b))
+		offset = tail_offset(fd, (uint64_t)st.st_size, seconds);
+	if (fd >= 0)
+		close(fd);
+	stats->skipped_bytes += offset;
+	return ingest_from(m, path, offset, stats, err);
 }
 
 const char *ingest_default_log(void)

@@ -11,6 +11,15 @@
 /* Reads every line of path into m, adding to *stats. -1 with err on failure. */
 int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err);
 
+/*
+ * Reads only the lines of the last `seconds` of log time of path (measured
+ * back from its last line), finding where they start by a binary search on
+ * the time stamps; .gz files, standard input and files under 8 MB are read
+ * whole. The bytes passed over are counted in stats->skipped_bytes.
+ */
+int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
+		     struct error *err);
+
 /* Where Postfix logs: its maillog_file (as postconf reports it), else
  * /var/log/mail.log, else /var/log/maillog. */
 const char *ingest_default_log(void);

@@ -22,6 +22,7 @@
 struct line_source {
 	gzFile gz;
 	int fd;			/* gz's, for finding holes in a sparse plain file */
+	uint64_t base;		/* the file offset reading started at (source_open_at) */
 	char *buf;
 	size_t cap, start, end;	/* unread bytes are buf[start..end) */
 	size_t max_line;
@@ -33,11 +34,21 @@ struct line_source {
 
 struct line_source *source_open(const char *path, size_t max_line, struct error *err)
 {
+	return source_open_at(path, 0, max_line, err);
+}
+
+struct line_source *source_open_at(const char *path, uint64_t offset, size_t max_line, struct error *err)
+{
 	if (max_line == 0)
 		max_line = SOURCE_MAX_LINE_DEFAULT;
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		error_errno(err, errno, "cannot open %s", path);
+		return NULL;
+	}
+	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+		error_errno(err, errno, "cannot read %s", path);
+		close(fd);
 		return NULL;
 	}
 	struct line_source *s = calloc(1, sizeof(*s));
@@ -62,6 +73,8 @@ struct line_source *source_open(const char *path, size_t max_line, struct error 
 	gzbuffer(s->gz, 256 * 1024);
 	s->cap = max_line + READ_CHUNK;
 	s->max_line = max_line;
+	s->base = offset;
+	s->skipping = offset > 0;	/* the line cut by the offset is not handed out */
 	snprintf(s->name, sizeof(s->name), "%s", path);
 	return s;
 }
@@ -108,16 +121,17 @@ static void skip_hole(struct line_source *s)
 {
 	if (!gzdirect(s->gz))
 		return;
-	off_t pos = (off_t)gztell(s->gz), cur = lseek(s->fd, 0, SEEK_CUR);
-	if (pos < 0 || cur < 0)
+	off_t at = (off_t)gztell(s->gz), cur = lseek(s->fd, 0, SEEK_CUR);
+	if (at < 0 || cur < 0)
 		return;
+	off_t pos = at + (off_t)s->base;
 	off_t data = lseek(s->fd, pos, SEEK_DATA);
 	if (data < 0 && errno == ENXIO) {	/* a hole to the end */
 		struct stat st;
 		data = fstat(s->fd, &st) == 0 ? st.st_size : -1;
 	}
 	lseek(s->fd, cur, SEEK_SET);	/* gzseek counts from where gz left it */
-	if (data > pos && gzseek(s->gz, data, SEEK_SET) == data)
+	if (data > pos && gzseek(s->gz, data - (off_t)s->base, SEEK_SET) == data - (off_t)s->base)
 		s->stats.bytes += (uint64_t)(data - pos);
 }
 

@@ -25,10 +25,13 @@ struct source_stats {
 	uint64_t long_lines;	/* cut at max_line */
 	uint64_t partial_last;	/* a final line without newline */
 	uint64_t truncated_gz;	/* compressed files that ended early */
+	uint64_t skipped_bytes;	/* passed over by ingest_file_tail */
 };
 
 /* path "-" means standard input. Returns NULL and fills err on failure. */
 struct line_source *source_open(const char *path, size_t max_line, struct error *err);
+/* From byte offset of a plain file on (the line it cuts is skipped): reading a tail. */
+struct line_source *source_open_at(const char *path, uint64_t offset, size_t max_line, struct error *err);
 /* 1: a line; 0: end of input; -1: read error (err filled). */
 int source_next(struct line_source *s, const char **line, size_t *len, struct error *err);
 const struct source_stats *source_stats(const struct line_source *s);

@@ -152,6 +152,33 @@ ten_gigabyte_sparse_file_is_read_through_and_counted() {
 }
 
 check "a 10 GB sparse file is read through: both its lines found, every byte counted" ten_gigabyte_sparse_file_is_read_through_and_counted
+check_reads_the_last_hour_of_a_big_log() {
+	# two hours ago one user logs in from 8 IPs, ten minutes ago from one of them again;
+	# between, ~10 MB of other lines: within the last hour the user has one IP
+	local now start t stamp line
+	now=$(date +%s) start=$((now - 7200))
+	line=' mx postfix/anvil[2]: statistics: max connection rate 1/60s for (smtp:192.0.2.1) at Nov 24 09:00:00 padding'
+	for t in $(seq "$start" "$now"); do
+		printf -v stamp '%(%b %e %H:%M:%S)T' "$t"
+		if [ "$t" = "$start" ] || [ "$t" = $((now - 600)) ]; then
+			for i in 1 2 3 4 5 6 7 8; do
+				[ "$t" = "$start" ] || [ $i = 1 ] || continue
+				printf '%s mx postfix/smtpd[1]: %05X%05X: client=unknown[198.51.100.%d], sasl_method=LOGIN, sasl_username=roamer@x.example\n' "$stamp" $((t % 65536)) $i $i
+			done
+		fi
+		printf '%s%s\n' "$stamp" "$line" "$stamp" "$line" "$stamp" "$line" "$stamp" "$line" "$stamp" "$line" \
+			"$stamp" "$line" "$stamp" "$line" "$stamp" "$line" "$stamp" "$line" "$stamp" "$line"
+	done > "$tmp/big.log"
+	[ "$(stat -c %s "$tmp/big.log")" -gt $((8 << 20)) ]
+	"$san" check --no-queue --log "$tmp/big.log" > "$tmp/c.out" || { cat "$tmp/c.out"; return 1; }
+	grep -q '^SPAMTOP OK .* user_ips=1;3;5;0;' "$tmp/c.out"
+	local rc=0
+	"$san" check --no-queue --whole-log --log "$tmp/big.log" > "$tmp/c.out" || rc=$?
+	cat "$tmp/c.out"
+	[ $rc -eq 2 ] && grep -q 'roamer@x.example' "$tmp/c.out"
+}
+
+check "check reads the last hour of a big log; --whole-log all of it" check_reads_the_last_hour_of_a_big_log
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
 check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file

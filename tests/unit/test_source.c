@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/ingest.h"
 #include "core/source.h"
 
 static char *path(const char *name)
@@ -189,6 +190,49 @@ static void rotated_logs_are_put_oldest_first(void **state)
 	assert_string_equal(mixed[3], "-");
 }
 
+/* ten_hours - a 20 MB log, one line every quarter second from 12:00 to 22:00 */
+static size_t ten_hours(const char *file)
+{
+	FILE *f = fopen(file, "w");
+	size_t n = 0;
+	for (int t = 12 * 3600 * 4; t < 22 * 3600 * 4; t++, n++)
+		fprintf(f, "Nov 24 %02d:%02d:%02d mx postfix/smtpd[1]: %010X: client=unknown[192.0.2.%d], "
+			"sasl_method=LOGIN, sasl_username=user%d@example.com and some padding to be long\n",
+			t / 4 / 3600, t / 4 / 60 % 60, t / 4 % 60, (unsigned)t, t % 250, t % 400);
+	fclose(f);
+	return n;
+}
+
+static void a_tail_read_starts_just_before_the_window_of_a_big_log(void **state)
+{
+	(void)state;
+	size_t all = ten_hours(path("big.log"));
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file_tail(m, path("big.log"), 1800, &st, &err), 0);
+	const struct model_totals *t = model_totals(m);
+	int64_t last = t->last_time;
+	assert_true(t->first_time <= last - 1800);	/* the whole window */
+	assert_true(t->first_time >= last - 1800 - 120);	/* and not much more */
+	assert_true(t->lines >= 1800 * 4 && t->lines < all / 10);
+	assert_true(st.skipped_bytes > (15u << 20));
+	model_free(m);
+	/* compressed: read whole */
+	size_t len = 0;
+	char *text = test_read_file(path("big.log"), &len);
+	gzFile gz = gzopen(path("big.log.gz"), "wb1");
+	gzwrite(gz, text, (unsigned)len);
+	gzclose(gz);
+	free(text);
+	m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats gst = {0};
+	assert_int_equal(ingest_file_tail(m, path("big.log.gz"), 1800, &gst, &err), 0);
+	assert_int_equal(model_totals(m)->lines, all);
+	assert_int_equal(gst.skipped_bytes, 0);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +244,7 @@ int main(void)
 		cmocka_unit_test(last_line_without_newline_is_returned_and_counted),
 		cmocka_unit_test(nul_bytes_stay_inside_their_line),
 		cmocka_unit_test(missing_file_and_directory_give_clear_errors),
+		cmocka_unit_test(a_tail_read_starts_just_before_the_window_of_a_big_log),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
