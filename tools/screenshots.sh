@@ -77,3 +77,12 @@ shot 10-cleanup-identify
 tui_keys Enter
 tui_wait "Cleanup step 4 of 6"
 shot 11-cleanup-contain
+tui_keys q
+tui_stop
+
+# two hosts: this one's live log and queue, and a second server's log with the same account
+tui_start 116x38 ./spamtop --dry-run --journal "$tmp/journal" --source "mx1=$log" \
+	--source "mx2=tests/fixtures/lab-outbreak.log"
+tui_wait "hosts mx1, mx2" 20
+tui_wait "deferred 39  hold 0" 20
+shot 12-two-hosts
