@@ -31,7 +31,8 @@ static void usage(FILE *out)
 	fputs("usage: spamtop [CONSOLE OPTIONS] [FILE...]\n"
 	      "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
 	      "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
-	      "       spamtop --report [--json] [--top N] [--since DURATION] [FILE...]\n"
+	      "       spamtop --report [--json] [--top N] [--since DURATION]\n"
+	      "               [FILE... | --source NAME=PATH...]\n"
 	      "       spamtop report --incident FILE [--journal FILE] [--state FILE] [FILE...]\n"
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
@@ -86,6 +87,7 @@ static void usage(FILE *out)
 	      "  --report         print the report and exit\n"
 	      "  --json           the report as JSON (schema spamtop.report/1, see README)\n"
 	      "  --top N          rows per table (default 10)\n"
+	      "  --source NAME=PATH  a log of host NAME: several give a Host column\n"
 	      "\n"
 	      "Queue commands read the live queue (postqueue -j) and change it with\n"
 	      "postsuper, queue IDs on its standard input, never through a shell.\n"
@@ -153,101 +155,23 @@ static int write_incident(const struct model *m, const struct report_options *ro
 	return 0;
 }
 
-static int run_report(int argc, char **argv)
+/* add_source - one --source; ssh ones only where logs are followed (the console) */
+static int add_source(struct source_spec *s, size_t *n, const char *arg, int ssh_ok)
 {
-	static const struct option opts[] = {
-		{"report", no_argument, NULL, 'r'},
-		{"json", no_argument, NULL, 'j'},
-		{"top", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{"incident", required_argument, NULL, 'I'},
-		{"journal", required_argument, NULL, 'J'},
-		{"state", required_argument, NULL, 'S'},
-		{"since", required_argument, NULL, 'T'},
-		{NULL, 0, NULL, 0},
-	};
-	int json = 0, c;
-	long since = 0;
-	const char *incident = NULL, *state = NULL;
-	const char *journal = journal_default_path();
-	optind = 1;
-	struct report_options ro = {.top = 10};
-	detect_thresholds_default(&ro.thresholds);
-	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'I': incident = optarg; break;
-		case 'J': journal = optarg; break;
-		case 'S': state = optarg; break;
-		case 'T':
-			if (since_arg(optarg, &since) < 0)
-				return 2;
-			break;
-		case 't': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 100000) {
-				fprintf(stderr, "spamtop: --top wants a number from 1 to 100000\n");
-				return 2;
-			}
-			ro.top = (size_t)n;
-			break;
-		}
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	static const char *const stdin_only[] = {"-", NULL};
-	if (optind < argc)
-		source_order_rotated((const char **)argv + optind, (size_t)(argc - optind));
-	const char *const *files = optind < argc ? (const char *const *)argv + optind : stdin_only;
-	struct model *m = model_new(NULL, time(NULL));
-	if (m == NULL) {
-		fprintf(stderr, "spamtop: out of memory\n");
-		return 1;
-	}
-	if (since)
-		model_set_since(m, (int64_t)time(NULL) - since);
-	struct error err = {""};
-	int status = 0;
-	for (const char *const *f = files; *f; f++) {
-		if (ingest_file(m, *f, &ro.input, &err) < 0) {
-			fprintf(stderr, "spamtop: %s\n", err.msg);
-			status = 1;
-		}
-	}
-	ro.sources = files;
-	if (incident) {
-		status |= write_incident(m, &ro, incident, journal, state);
-		model_free(m);
-		return status;
-	}
-	int rc = json ? report_write_json(stdout, m, &ro, &err) : report_write_text(stdout, m, &ro, &err);
-	if (rc < 0) {
-		fprintf(stderr, "spamtop: %s\n", err.msg);
-		status = 1;
-	}
-	model_free(m);
-	return status;
-}
-
-static int number_arg(const char *opt, const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (*s == 0 || *end || v < lo || v > hi) {
-		fprintf(stderr, "spamtop: %s wants a number from %g to %g\n", opt, lo, hi);
+	struct error err;
+	if (*n == CONSOLE_MAX_SOURCES) {
+		fprintf(stderr, "spamtop: at most %d logs\n", CONSOLE_MAX_SOURCES);
 		return -1;
 	}
-	*out = v;
+	if (source_spec_parse(arg, &s[*n], &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return -1;
+	}
+	if (!ssh_ok && source_spec_is_ssh(&s[*n])) {
+		fputs("spamtop: ssh:// sources are followed by the console; the report reads files\n", stderr);
+		return -1;
+	}
+	(*n)++;
 	return 0;
 }
 
@@ -281,6 +205,123 @@ static void order_sources_by_host(struct source_spec *s, size_t n)
 	}
 }
 
+static int run_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"report", no_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"top", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"incident", required_argument, NULL, 'I'},
+		{"journal", required_argument, NULL, 'J'},
+		{"state", required_argument, NULL, 'S'},
+		{"since", required_argument, NULL, 'T'},
+		{"source", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
+	};
+	int json = 0, c;
+	long since = 0;
+	static struct source_spec sources[CONSOLE_MAX_SOURCES];
+	size_t nsources = 0;
+	const char *incident = NULL, *state = NULL;
+	const char *journal = journal_default_path();
+	optind = 1;
+	struct report_options ro = {.top = 10};
+	detect_thresholds_default(&ro.thresholds);
+	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'I': incident = optarg; break;
+		case 'J': journal = optarg; break;
+		case 'S': state = optarg; break;
+		case 'T':
+			if (since_arg(optarg, &since) < 0)
+				return 2;
+			break;
+		case 's':
+			if (add_source(sources, &nsources, optarg, 0) < 0)
+				return 2;
+			break;
+		case 't': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 100000) {
+				fprintf(stderr, "spamtop: --top wants a number from 1 to 100000\n");
+				return 2;
+			}
+			ro.top = (size_t)n;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (nsources && optind < argc) {
+		fputs("spamtop: with --source, give every log as --source NAME=PATH\n", stderr);
+		return 2;
+	}
+	for (int i = optind; i < argc && nsources < CONSOLE_MAX_SOURCES; i++)
+		source_spec_file(&sources[nsources++], argv[i]);
+	if (nsources == 0)
+		source_spec_file(&sources[nsources++], "-");
+	order_sources_by_host(sources, nsources);
+	static const char *files[CONSOLE_MAX_SOURCES + 1];
+	for (size_t i = 0; i < nsources; i++)
+		files[i] = sources[i].path;
+	struct model *m = model_new(NULL, time(NULL));
+	if (m == NULL) {
+		fprintf(stderr, "spamtop: out of memory\n");
+		return 1;
+	}
+	if (since)
+		model_set_since(m, (int64_t)time(NULL) - since);
+	struct error err = {""};
+	int status = 0;
+	for (size_t i = 0; i < nsources; i++) {
+		if (sources[i].host[0]) {
+			int h = model_host_by_name(m, sources[i].host);
+			model_set_host(m, h >= 0 ? h : model_add_host(m, sources[i].host));
+		}
+		if (ingest_file(m, files[i], &ro.input, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			status = 1;
+		}
+	}
+	ro.sources = files;
+	if (incident) {
+		status |= write_incident(m, &ro, incident, journal, state);
+		model_free(m);
+		return status;
+	}
+	int rc = json ? report_write_json(stdout, m, &ro, &err) : report_write_text(stdout, m, &ro, &err);
+	if (rc < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		status = 1;
+	}
+	model_free(m);
+	return status;
+}
+
+static int number_arg(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == 0 || *end || v < lo || v > hi) {
+		fprintf(stderr, "spamtop: %s wants a number from %g to %g\n", opt, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int run_console(int argc, char **argv, int cleanup)
 {
 	static const struct option opts[] = {
@@ -307,7 +348,6 @@ static int run_console(int argc, char **argv, int cleanup)
 	};
 	static struct source_spec sources[CONSOLE_MAX_SOURCES];
 	size_t nsources = 0;
-	struct error err;
 	struct console_options o;
 	console_options_default(&o);
 	o.cleanup = cleanup;
@@ -340,14 +380,8 @@ static int run_console(int argc, char **argv, int cleanup)
 			o.max_keys = (size_t)v;
 			break;
 		case 's':
-			if (nsources == CONSOLE_MAX_SOURCES) {
-				fprintf(stderr, "spamtop: at most %d logs\n", CONSOLE_MAX_SOURCES);
+			if (add_source(sources, &nsources, optarg, 1) < 0)
 				return 2;
-			}
-			if (source_spec_parse(optarg, &sources[nsources++], &err) < 0) {
-				fprintf(stderr, "spamtop: %s\n", err.msg);
-				return 2;
-			}
 			break;
 		case 'r':
 			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)

@@ -49,6 +49,8 @@ static json_t *agg_json(const struct model *m, const struct agg_table_info *ti,
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "key", json_text(a->key->s, a->key->len));
+	if (model_host_count(m) > 1)
+		json_object_set_new(o, "host", json_string(model_host_name(m, a->host)));
 	for (int f = 0; f < F_FIELD_COUNT; f++)
 		set_u64(o, agg_fields[f].name, agg_field_value(m, a, (enum agg_field)f));
 	set_u64(o, "peak_1m", a->peak_1m);
@@ -96,6 +98,8 @@ static json_t *suspects_json(const struct model *m, const struct report_options 
 		json_t *j = json_object();
 		json_object_set_new(j, "kind", json_string(suspect_kind_name(s->kind)));
 		json_object_set_new(j, "key", json_text(s->agg->key->s, s->agg->key->len));
+		if (model_host_count(m) > 1)
+			json_object_set_new(j, "host", json_string(model_host_name(m, s->agg->host)));
 		set_u64(j, "messages", s->agg->msgs);
 		set_u64(j, "client_ips", s->agg->distinct_ips);
 		set_u64(j, "unauthenticated", s->agg->unauth_msgs);
@@ -199,6 +203,8 @@ int report_write_json(FILE *out, const struct model *m, const struct report_opti
 
 /* ---- text ---- */
 
+#define HOST_WIDTH 12
+
 /* put_cell - a sanitized string, cut or padded to width display columns */
 static void put_cell(FILE *out, const char *s, size_t len, int width)
 {
@@ -236,11 +242,19 @@ static void text_table(FILE *out, const struct model *m, const struct agg_table_
 	size_t n = agg_top(m, ti->kind, sort, nonzero, rows, top);
 	fprintf(out, "\n%s (%zu of %zu, by %s)\n", title, n, model_agg_count(m, ti->kind),
 		agg_fields[sort].name);
+	int hosts = model_host_count(m) > 1;	/* several: a Host column first */
+	if (hosts)
+		fprintf(out, "%-*s ", HOST_WIDTH, "Host");
 	fprintf(out, "%-32s", ti->key_title);
 	for (const enum agg_field *f = ti->columns; *f != F_FIELD_COUNT; f++)
 		fprintf(out, " %*s", agg_fields[*f].width, agg_fields[*f].title);
 	fputc('\n', out);
 	for (size_t i = 0; i < n; i++) {
+		if (hosts) {
+			const char *h = model_host_name(m, rows[i]->host);
+			put_cell(out, h, strlen(h), HOST_WIDTH);
+			fputc(' ', out);
+		}
 		put_cell(out, rows[i]->key->s, rows[i]->key->len, 32);
 		for (const enum agg_field *f = ti->columns; *f != F_FIELD_COUNT; f++)
 			fprintf(out, " %*llu", agg_fields[*f].width,
@@ -258,6 +272,8 @@ static void text_suspects(FILE *out, const struct model *m, const struct report_
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "  %-14s ", suspect_kind_name(list[i].kind));
 		put_cell(out, list[i].agg->key->s, list[i].agg->key->len, 32);
+		if (model_host_count(m) > 1)
+			fprintf(out, " on %s", model_host_name(m, list[i].agg->host));
 		fputc('\n', out);
 		for (int r = 0; r < list[i].nreasons; r++)
 			fprintf(out, "      - %s\n", list[i].reasons[r]);

@@ -179,6 +179,23 @@ check_reads_the_last_hour_of_a_big_log() {
 }
 
 check "check reads the last hour of a big log; --whole-log all of it" check_reads_the_last_hour_of_a_big_log
+report_of_two_hosts_has_a_host_column_and_field() {
+	grep -v victim "$fixture" > "$tmp/mx2.log"
+	"$san" --report --source "mx1=$fixture" --source "mx2=$tmp/mx2.log" > "$tmp/r.txt"
+	grep -qE '^Host +SASL user +Msgs' "$tmp/r.txt"
+	grep -qE '^mx1 +victim@lab\.example +24 ' "$tmp/r.txt"
+	grep -qE '^mx2 +alice@lab\.example +4 ' "$tmp/r.txt"
+	grep -qE '^  trusted_relay +127\.0\.0\.2 +on mx2$' "$tmp/r.txt"
+	"$san" --report --json --source "mx1=$fixture" --source "mx2=$tmp/mx2.log" > "$tmp/r.json"
+	[ "$(jq -c '[.sasl_users[] | [.host, .key, .messages]]' "$tmp/r.json")" = \
+	  '[["mx1","victim@lab.example",24],["mx1","alice@lab.example",4],["mx2","alice@lab.example",4]]' ]
+	# one host: no Host column, no host field
+	"$san" --report --json "$fixture" | jq -e '.sasl_users[0] | has("host") | not'
+	if "$san" --report --source "x=ssh://mx2/var/log/mail.log" 2> "$tmp/err"; then return 1; fi
+	grep -q 'the report reads files' "$tmp/err"
+}
+
+check "a report of two hosts has a Host column and a host field" report_of_two_hosts_has_a_host_column_and_field
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
 check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file
