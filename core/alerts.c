@@ -63,7 +63,7 @@ static int parse_pair(const char *s, struct alert_threshold *t)
 	return 0;
 }
 
-static int apply(struct alert_config *c, const char *line, const char *origin, unsigned lineno)
+int alert_config_apply_line(struct alert_config *c, const char *line, const char *origin, unsigned lineno)
 {
 	const char *eq = strchr(line, '=');
 	if (eq == NULL) {
@@ -106,7 +106,7 @@ int alert_config_load(struct alert_config *c, const char *path)
 			*hash = 0;
 		if (strspn(line, " \t\r\n") == strlen(line))
 			continue;
-		apply(c, line, path, n);
+		alert_config_apply_line(c, line, path, n);
 	}
 	fclose(f);
 	return 0;
@@ -126,7 +126,7 @@ void alert_config_load_defaults(struct alert_config *c)
 
 int alert_config_set(struct alert_config *c, const char *spec)
 {
-	return apply(c, spec, "command line", 0);
+	return alert_config_apply_line(c, spec, "command line", 0);
 }
 
 struct worst {

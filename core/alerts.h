@@ -72,6 +72,8 @@ void alert_config_free(struct alert_config *c);
 int alert_config_load(struct alert_config *c, const char *path);
 /* /etc/spamtop.conf, then $XDG_CONFIG_HOME/spamtop/config (default ~/.config). */
 void alert_config_load_defaults(struct alert_config *c);
+/* One line of a threshold file (origin and lineno for its warnings); -1 if it does not parse. */
+int alert_config_apply_line(struct alert_config *c, const char *line, const char *origin, unsigned lineno);
 /* "name=warn,crit" from a flag; -1 if it does not parse. */
 int alert_config_set(struct alert_config *c, const char *spec);
 /* Measures every check; q may be NULL (queue checks are then UNKNOWN). */

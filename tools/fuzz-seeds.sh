@@ -19,4 +19,5 @@ seed queue-listing 1 tests/fixtures/lab-postqueue.txt
 seed postcat 2 tests/fixtures/lab-postcat.txt
 printf '\003a\033]0;x\007b\342\200\256c\300\257d\355\240\200e\377' > "$dir/text-hostile"
 seed keys 4 keymaps/default.keys keymaps/vim.keys
+printf '\004# thresholds\nqueue = 100 200\nuser_ips=3 5\nip_failures = 3\nnull_sender_pct = 30 60 extra\nbogus\n' > "$dir/thresholds"
 printf '\005127.0.0.0/8 [::1]/128, 192.0.2.16/28 hash:/etc/postfix/n /etc/x 2001:db8::/32' > "$dir/lists"

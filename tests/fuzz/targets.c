@@ -8,7 +8,7 @@
  *   1 postqueue -j lines -> queue snapshot, joined with a model
  *   2 postcat -e output -> named attributes
  *   3 text -> sanitize_text / sanitize_utf8 (everything that prints)
- *   4 key-binding and threshold lines
+ *   4 key-binding and threshold lines (the same lines as both)
  *   5 mynetworks and domain lists
  * Built with -DFUZZ_LINES_ONLY every input goes to target 0 (the first
  * byte is still skipped, so the same seeds serve): `FUZZ_TARGET=lines
@@ -121,12 +121,27 @@ static void to_keymap(const char *s, size_t n, void *arg)
 	keymap_apply_line(arg, line, "fuzz", 1);
 }
 
+static void to_thresholds(const char *s, size_t n, void *arg)
+{
+	char line[300];
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, s, n);
+	line[n] = 0;
+	alert_config_apply_line(arg, line, "fuzz", 1);
+}
+
+/* fuzz_config - the same lines as key bindings and as thresholds */
 static void fuzz_config(const char *s, size_t n)
 {
 	struct keymap k;
 	keymap_init(&k);
 	each_line(s, n, to_keymap, &k);
 	keymap_free(&k);
+	struct alert_config c;
+	alert_config_default(&c);
+	each_line(s, n, to_thresholds, &c);
+	alert_config_free(&c);
 }
 
 static void fuzz_lists(const char *s, size_t n)
