@@ -70,11 +70,11 @@ spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(BUILD)/monitor_cmd.o $(BUILD)/li
 $(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(SANBUILD)/monitor_cmd.o $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/prometheus_check.h tests/hostile/hostile.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/metrics_check.h tests/hostile/hostile.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtui.a $(BUILD)/libspamtop.a -lcmocka $(LIBS)
 
-$(SANBUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/prometheus_check.h tests/hostile/hostile.h $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
+$(SANBUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/metrics_check.h tests/hostile/hostile.h $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $< $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a -lcmocka $(LIBS)
 

@@ -286,10 +286,8 @@ static int run_report(int argc, char **argv)
 	struct error err = {""};
 	int status = 0;
 	for (size_t i = 0; i < nsources; i++) {
-		if (sources[i].host[0]) {
-			int h = model_host_by_name(m, sources[i].host);
-			model_set_host(m, h >= 0 ? h : model_add_host(m, sources[i].host));
-		}
+		if (sources[i].host[0])
+			model_set_host(m, model_add_host(m, sources[i].host));
 		if (ingest_file(m, files[i], &ro.input, &err) < 0) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 			status = 1;

@@ -244,6 +244,9 @@ size_t model_string_bytes(const struct model *m)
 
 int model_add_host(struct model *m, const char *name)
 {
+	int known = m->named ? model_host_by_name(m, name) : -1;
+	if (known >= 0)
+		return known;
 	int h = m->named ? m->nhosts : 0;
 	if (h == MODEL_MAX_HOSTS)
 		return -1;

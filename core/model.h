@@ -139,9 +139,9 @@ enum line_status model_add_line(struct model *m, const char *line, size_t len);
 void model_apply(struct model *m, const struct log_line *ll, const struct pf_event *ev);
 
 /*
- * Names a host: the first call names host 0, later ones add hosts. Returns
- * the host's number, or -1 (too many, or out of memory). Names are cut to
- * MODEL_HOST_NAME - 1 bytes.
+ * The number of the host called name: a name already given returns its
+ * host; otherwise the first name names host 0 and later ones add hosts.
+ * -1: too many, or out of memory. Names are cut to MODEL_HOST_NAME - 1 bytes.
  */
 int model_add_host(struct model *m, const char *name);
 /* The host the following lines belong to (0 until set). */

@@ -123,9 +123,7 @@ static int input_host(struct console *c, const struct source_spec *s, struct err
 {
 	if (s->host[0] == 0)
 		return 0;
-	int h = model_host_by_name(c->model, s->host);
-	if (h < 0)
-		h = model_add_host(c->model, s->host);
+	int h = model_add_host(c->model, s->host);
 	if (h < 0)
 		error_set(err, "%s: at most %d hosts", s->host, MODEL_MAX_HOSTS);
 	return h;

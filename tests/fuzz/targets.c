@@ -111,24 +111,26 @@ static void fuzz_text(const char *s, size_t n)
 	buf_free(&b);
 }
 
+/* as_string - a line as a C string, cut to fit, for the parsers that take one */
+static const char *as_string(const char *s, size_t n, char line[300])
+{
+	if (n >= 300)
+		n = 299;
+	memcpy(line, s, n);
+	line[n] = 0;
+	return line;
+}
+
 static void to_keymap(const char *s, size_t n, void *arg)
 {
 	char line[300];
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, s, n);
-	line[n] = 0;
-	keymap_apply_line(arg, line, "fuzz", 1);
+	keymap_apply_line(arg, as_string(s, n, line), "fuzz", 1);
 }
 
 static void to_thresholds(const char *s, size_t n, void *arg)
 {
 	char line[300];
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, s, n);
-	line[n] = 0;
-	alert_config_apply_line(arg, line, "fuzz", 1);
+	alert_config_apply_line(arg, as_string(s, n, line), "fuzz", 1);
 }
 
 /* fuzz_config - the same lines as key bindings and as thresholds */

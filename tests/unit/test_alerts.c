@@ -6,7 +6,7 @@
  * cardinality, hostile label values escaped.
  */
 #include "testutil.h"
-#include "prometheus_check.h"
+#include "metrics_check.h"
 
 #include <ctype.h>
 #include <unistd.h>
@@ -123,21 +123,6 @@ static void threshold_file_and_flags_override_with_warnings_for_bad_lines(void *
 	alert_config_free(&c);
 }
 
-static char *write_metrics(enum metrics_format fmt, const struct model *m, const struct queue_snapshot *q, size_t top)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-	struct alert_config c;
-	alert_config_default(&c);
-	struct alert_result r;
-	alert_evaluate(&c, m, q, model_now(m), 15, &r);
-	metrics_write(f, fmt, m, q, &r, top, 1795564800);
-	fclose(f);
-	alert_config_free(&c);
-	return text;
-}
-
 static void prometheus_output_parses_strictly_with_hostile_names_escaped(void **state)
 {
 	(void)state;
@@ -146,7 +131,7 @@ static void prometheus_output_parses_strictly_with_hostile_names_escaped(void **
 			   "sasl_method=LOGIN, sasl_username=ev\"il\\user\x1b[2J\xff";
 	model_add_line(m, evil, strlen(evil));
 	struct queue_snapshot *q = queue_of(3);
-	char *text = write_metrics(METRICS_PROMETHEUS, m, q, 10);
+	char *text = metrics_text(METRICS_PROMETHEUS, m, q, 10);
 	size_t n;
 	check_prometheus(text, &n, "spamtop_sasl_user_messages_total");
 	assert_int_equal(n, 3);
@@ -157,7 +142,7 @@ static void prometheus_output_parses_strictly_with_hostile_names_escaped(void **
 	assert_non_null(strstr(text, "spamtop_alert_state{check=\"user_ips\"} 2\n"));
 	assert_null(strchr(text, '\033'));
 	free(text);
-	text = write_metrics(METRICS_PROMETHEUS, m, NULL, 10);
+	text = metrics_text(METRICS_PROMETHEUS, m, NULL, 10);
 	check_prometheus(text, &n, "spamtop_queue_messages");
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(text, "spamtop_queue_up 0\n"));
@@ -177,7 +162,7 @@ static void per_user_series_are_bounded_by_top(void **state)
 				   i, i / 250, i % 250, i);
 		model_add_line(m, line, (size_t)len);
 	}
-	char *text = write_metrics(METRICS_PROMETHEUS, m, NULL, 7);
+	char *text = metrics_text(METRICS_PROMETHEUS, m, NULL, 7);
 	size_t n;
 	check_prometheus(text, &n, "spamtop_sasl_user_messages_total");
 	assert_int_equal(n, 7);
@@ -194,7 +179,7 @@ static void influx_lines_have_measurement_tags_value_and_time(void **state)
 	const char *odd = "Nov 24 23:35:37 mail postfix/smtpd[1]: 9F1A2B3C4D: client=unknown[127.0.0.9], "
 			  "sasl_method=LOGIN, sasl_username=a b,c=d";
 	model_add_line(m, odd, strlen(odd));
-	char *text = write_metrics(METRICS_INFLUX, m, NULL, 10);
+	char *text = metrics_text(METRICS_INFLUX, m, NULL, 10);
 	assert_non_null(strstr(text, "spamtop_sasl_user_messages_total,user=victim@lab.example value=24i 1795564800000000000\n"));
 	assert_non_null(strstr(text, "spamtop_sasl_user_messages_total,user=a\\ b\\,c\\=d value=1i 1795564800000000000\n"));
 	assert_non_null(strstr(text, "spamtop_queue_up value=0i 1795564800000000000\n"));

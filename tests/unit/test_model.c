@@ -139,6 +139,7 @@ static void two_hosts_keep_their_own_records_and_aggregates_for_one_queue_id(voi
 	assert_int_equal(model_host_count(m), 1);
 	assert_int_equal(model_add_host(m, "mail1"), 0);
 	assert_int_equal(model_add_host(m, "mail2"), 1);
+	assert_int_equal(model_add_host(m, "mail1"), 0);	/* a name given again: its host */
 	assert_int_equal(model_host_count(m), 2);
 	assert_int_equal(model_host_by_name(m, "mail2"), 1);
 	assert_int_equal(model_host_by_name(m, "mail3"), -1);

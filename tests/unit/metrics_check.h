@@ -1,15 +1,36 @@
 /*
- * prometheus_check.h - a strict reader of the Prometheus text exposition
- * format for the tests: every line a HELP, a TYPE (once per family, before
- * its samples) or a sample with well-formed, escaped label values.
+ * metrics_check.h - the metrics of a model as text (metrics_text), and a
+ * strict reader of the Prometheus text exposition format for the tests:
+ * every line a HELP, a TYPE (once per family, before its samples) or a
+ * sample with well-formed, escaped label values.
  */
-#ifndef SPAMTOP_PROMETHEUS_CHECK_H
-#define SPAMTOP_PROMETHEUS_CHECK_H
+#ifndef SPAMTOP_METRICS_CHECK_H
+#define SPAMTOP_METRICS_CHECK_H
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/alerts.h"
+#include "core/metrics.h"
+
+/* metrics_text - what `spamtop metrics` writes for m and q (malloc'd) */
+static inline char *metrics_text(enum metrics_format fmt, const struct model *m, const struct queue_snapshot *q,
+				 size_t top)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	alert_evaluate(&c, m, q, model_now(m), 15, &r);
+	metrics_write(f, fmt, m, q, &r, top, TEST_REFERENCE);
+	fclose(f);
+	alert_config_free(&c);
+	return text;
+}
 
 static inline const char *prom_name_end(const char *p)
 {
