@@ -231,6 +231,7 @@ static int read_inputs(struct console *c)
 {
 	long long deadline = now_ms() + (c->behind ? BEHIND_SLICE_MS : READ_SLICE_MS);
 	uint64_t before = c->lines_read, backlog = 0;
+	int files_pending = 0;
 	for (size_t i = 0; i < c->ninputs; i++) {
 		struct console_input *in = &c->inputs[i];
 		struct error err;
@@ -249,8 +250,8 @@ static int read_inputs(struct console *c)
 				add_line(line, len, c);
 			}
 		}
-		if (in->once && !in->done)
-			backlog = 1;
+		if (in->once && !in->done && strcmp(in->path, "-") != 0)
+			files_pending = 1;	/* a .gz of the history (standard input may never end) */
 		if (in->pipe)
 			reconnect(in);
 		while (in->pipe && !pipe_source_ended(in->pipe) && now_ms() < deadline) {
@@ -274,8 +275,8 @@ static int read_inputs(struct console *c)
 			backlog += follow_backlog(in->follow);
 	}
 	collect_model(c);
-	c->reading_history = !c->history_done && backlog > 0 && c->history_total > 0;
-	if (backlog == 0)
+	c->reading_history = !c->history_done && (backlog > 0 || files_pending);
+	if (backlog == 0 && !files_pending)
 		c->history_done = 1;
 	c->behind = c->history_done && backlog > 0;
 	uint64_t done = 0;

@@ -110,9 +110,13 @@ static void draw_alerts(struct console *c)
 	if (c->reading_history) {
 		struct buf b = BUF_INIT;
 		double pct = c->history_total ? 100.0 * (double)c->history_bytes / (double)c->history_total : 0;
-		buf_printf(&b, "Reading history: %.0f%% (%llu of %llu MB), %.0f lines/s", pct,
-			   (unsigned long long)(c->history_bytes >> 20), (unsigned long long)(c->history_total >> 20),
-			   c->lines_per_sec);
+		if (c->history_total)
+			buf_printf(&b, "Reading history: %.0f%% (%llu of %llu MB), %.0f lines/s", pct,
+				   (unsigned long long)(c->history_bytes >> 20),
+				   (unsigned long long)(c->history_total >> 20), c->lines_per_sec);
+		else	/* compressed files only: their length is not known before */
+			buf_printf(&b, "Reading history: %llu lines, %.0f lines/s", (unsigned long long)c->lines_read,
+				   c->lines_per_sec);
 		put(y, 0, COLS, buf_str(&b), ST_WARN);
 		buf_free(&b);
 		return;

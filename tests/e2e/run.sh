@@ -567,6 +567,15 @@ a_log_growing_faster_than_it_is_read_keeps_the_console_responsive() {
 	tui_wait "victim@example.com" 10
 }
 
+a_compressed_history_is_read_at_full_speed() {
+	build/genlog 1000000 | gzip -1 > "$tmp/old.log.2.gz"
+	local want
+	want=$(gzip -dc "$tmp/old.log.2.gz" | wc -l)
+	tui_start 120x30 "$bin" --no-queue "$tmp/old.log.2.gz"
+	tui_wait "$want lines" 8	# it took 15 s when a .gz was read a slice a second
+	tui_wait "victim@example.com"
+}
+
 non_utf8_locale_shows_question_marks_for_non_ascii() {
 	printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102301: from=<caf\303\251@x.example>, size=1, nrcpt=1 (queue active)\n' > "$tmp/latin.log"
 	tui_start 100x24 env LANG=C LC_ALL=C "$bin" --no-queue "$tmp/latin.log"
@@ -604,6 +613,7 @@ check "--since skips the older history and says how much" since_skips_the_older_
 check "a key limit drops cold senders while following and keeps the culprits" a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits
 check "a 10 GB sparse log is read at once (its hole is skipped, not read)" a_ten_gigabyte_sparse_log_is_read_at_once
 check "a log growing faster than it is read keeps the console responsive, no line lost" a_log_growing_faster_than_it_is_read_keeps_the_console_responsive
+check "a compressed history is read at full speed" a_compressed_history_is_read_at_full_speed
 check "a non-UTF-8 locale shows non-ASCII as ?" non_utf8_locale_shows_question_marks_for_non_ascii
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]
