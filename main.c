@@ -44,7 +44,7 @@ static void usage(FILE *out)
 	      "       spamtop --help | --version\n"
 	      "\n"
 	      "The console (the default) reads the mail logs (history first, then follows\n"
-	      "them across rotation; .gz files and - are read once; default: Postfix's\n"
+	      "them across rotation; .gz files are read once, - as it comes; default: Postfix's\n"
 	      "maillog_file, else /var/log/mail.log) and the live queue, and shows SASL\n"
 	      "users, client IPs, senders, domains, the queue and authentication failures,\n"
 	      "suspects flagged. ? in the console lists its keys.\n"

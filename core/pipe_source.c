@@ -66,6 +66,22 @@ struct pipe_source *pipe_source_start(char *const argv[], size_t max_line, struc
 	return p;
 }
 
+struct pipe_source *pipe_source_from_fd(int fd, const char *name, size_t max_line, struct error *err)
+{
+	struct pipe_source *p = calloc(1, sizeof(*p));
+	if (p == NULL || linesplit_init(&p->lines, max_line) < 0) {
+		error_set(err, "out of memory reading %s", name);
+		free(p);
+		return NULL;
+	}
+	p->pid = -1;
+	p->err = -1;
+	p->out = fd;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	fcntl(p->out, F_SETFL, fcntl(p->out, F_GETFL) | O_NONBLOCK);
+	return p;
+}
+
 /* drain_errors - keep the first of what it says on stderr, for the message */
 static void drain_errors(struct pipe_source *p)
 {
@@ -92,6 +108,11 @@ static void finish(struct pipe_source *p, struct error *err)
 {
 	int status = 0;
 	drain_errors(p);
+	if (p->pid < 0) {	/* a stream, not a program: its end is no error */
+		p->ended = 1;
+		error_set(err, "%s", "");
+		return;
+	}
 	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	p->pid = -1;

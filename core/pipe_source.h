@@ -23,6 +23,8 @@ struct pipe_source *pipe_source_start(char *const argv[], size_t max_line, struc
  * the number of lines; -1 with err once the program has ended (the lines it
  * wrote before are handed out first).
  */
+/* An open stream (standard input) read the same way; its end is not an error (empty err). */
+struct pipe_source *pipe_source_from_fd(int fd, const char *name, size_t max_line, struct error *err);
 long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void *arg, struct error *err);
 int pipe_source_ended(const struct pipe_source *p);
 /* Stops the program (SIGTERM) if it still runs, and frees. */

@@ -143,6 +143,10 @@ static int open_source(struct console *c, struct console_input *in, const struct
 		in->pipe = pipe_source_start(argv, 0, err);
 		return in->pipe ? 0 : -1;
 	}
+	if (strcmp(in->path, "-") == 0) {	/* a stream that may go on: never waited for */
+		in->pipe = pipe_source_from_fd(STDIN_FILENO, "standard input", 0, err);
+		return in->pipe ? 0 : -1;
+	}
 	if (is_plain_file(in->path)) {
 		in->follow = follow_open(in->path, !c->opt->from_end, 0, err);
 		if (in->follow)
@@ -250,8 +254,8 @@ static int read_inputs(struct console *c)
 				add_line(line, len, c);
 			}
 		}
-		if (in->once && !in->done && strcmp(in->path, "-") != 0)
-			files_pending = 1;	/* a .gz of the history (standard input may never end) */
+		if (in->once && !in->done)
+			files_pending = 1;	/* a .gz of the history */
 		if (in->pipe)
 			reconnect(in);
 		while (in->pipe && !pipe_source_ended(in->pipe) && now_ms() < deadline) {

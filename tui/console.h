@@ -19,7 +19,7 @@
 #define CONSOLE_MAX_SOURCES 16
 
 struct console_options {
-	const struct source_spec *sources;	/* logs: plain files are followed, .gz and - read once, */
+	const struct source_spec *sources;	/* logs: plain files are followed, .gz read once, - as it comes, */
 	size_t nsources;	/* ssh ones followed through ssh; several host names: a Host column */
 	const char *keymap;	/* "default", "vim", or a file */
 	const char *journal;

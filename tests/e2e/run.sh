@@ -576,6 +576,23 @@ a_compressed_history_is_read_at_full_speed() {
 	tui_wait "victim@example.com"
 }
 
+standard_input_is_read_as_it_comes_and_never_freezes_the_screen() {
+	mkfifo "$tmp/in"
+	exec 7<>"$tmp/in"	# held open: the console's standard input stays quiet, not ended
+	tui_start 120x30 sh -c 'exec "$0" --no-queue - < "$1"' "$bin" "$tmp/in"
+	cat "$fixture" >&7
+	tui_wait "victim@lab.example"
+	tui_keys 2	# nothing more comes in: keys are still answered
+	tui_wait "Client IP   "
+	tui_keys 1
+	echo "Nov 24 23:40:00 mail postfix/smtpd[9000]: 9AB12102300: client=unknown[127.0.0.9], sasl_method=LOGIN, sasl_username=late@lab.example" >&7
+	tui_wait "late@lab.example"
+	exec 7>&-	# the end of the stream is no error
+	tui_keys 3
+	tui_wait "Envelope sender"
+	tui_screen | sed -n 3p | grep -qv "standard input"
+}
+
 non_utf8_locale_shows_question_marks_for_non_ascii() {
 	printf 'Nov 24 23:40:00 mail postfix/qmgr[8719]: 9AB12102301: from=<caf\303\251@x.example>, size=1, nrcpt=1 (queue active)\n' > "$tmp/latin.log"
 	tui_start 100x24 env LANG=C LC_ALL=C "$bin" --no-queue "$tmp/latin.log"
@@ -614,6 +631,7 @@ check "a key limit drops cold senders while following and keeps the culprits" a_
 check "a 10 GB sparse log is read at once (its hole is skipped, not read)" a_ten_gigabyte_sparse_log_is_read_at_once
 check "a log growing faster than it is read keeps the console responsive, no line lost" a_log_growing_faster_than_it_is_read_keeps_the_console_responsive
 check "a compressed history is read at full speed" a_compressed_history_is_read_at_full_speed
+check "standard input is read as it comes and never freezes the screen" standard_input_is_read_as_it_comes_and_never_freezes_the_screen
 check "a non-UTF-8 locale shows non-ASCII as ?" non_utf8_locale_shows_question_marks_for_non_ascii
 echo "e2e: $passed passed, $failed failed"
 [ $failed -eq 0 ]
