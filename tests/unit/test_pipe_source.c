@@ -61,7 +61,7 @@ static void a_stream_is_read_without_blocking_and_its_end_is_no_error(void **sta
 	struct pipe_source *p = pipe_source_from_fd(fds[0], "standard input", 0, &err);
 	assert_non_null(p);
 	assert_int_equal(pipe_source_poll(p, 0, test_collect_line, &got, &err), 0);	/* quiet: no wait */
-	assert_int_equal(write(fds[1], "one\ntw", 7), 7);
+	assert_int_equal(write(fds[1], "one\ntw", 6), 6);
 	assert_int_equal(pipe_source_poll(p, 0, test_collect_line, &got, &err), 1);
 	assert_int_equal(write(fds[1], "o\nend", 5), 5);
 	close(fds[1]);
