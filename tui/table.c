@@ -178,7 +178,7 @@ void table_row_key(const struct table *t, const struct table_row *r, struct buf 
 
 const char *message_state(const struct msg_record *r, const struct queue_snapshot *q)
 {
-	const struct queued_msg *in = q ? queue_find(q, r->qid) : NULL;
+	const struct queued_msg *in = q && r->host == 0 ? queue_find(q, r->qid) : NULL;	/* q is host 0's */
 	if (in)
 		return queue_name_str(in->queue);
 	if (r->flags & RF_DELETED)

@@ -473,6 +473,25 @@ two_hosts_show_in_one_view_with_a_host_column() {
 	tui_wait "That row is on mail2: spamtop changes this machine's queue only (mail1)"
 }
 
+a_message_on_another_host_never_takes_this_machines_queue_state() {
+	fake_tools
+	sed -i 's/"queue_name": "deferred"/"queue_name": "hold"/' "$tmp/bin/postqueue"	# held here
+	cp "$fixture" "$tmp/here.log"
+	cp "$fixture" "$tmp/there.log"	# the same queue IDs on the other host
+	tui_start 120x30 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --source "here=$tmp/here.log" \
+		--source "there=$tmp/there.log"
+	tui_wait "hold 3"
+	tui_keys 3 / '^offers@' Enter
+	tui_wait "2 rows of"
+	tui_keys Enter	# here's row first (host order breaks the tie)
+	tui_wait "Messages of Envelope sender offers@bulk-mailer.example"
+	tui_screen | grep -qE '^. here +67C62102268 .* hold '
+	tui_keys Escape Down Enter
+	tui_wait "Messages of Envelope sender offers@bulk-mailer.example"
+	tui_screen | grep -qE '^. there +67C62102268 .* deferred '
+	if tui_screen | grep -qE '^. there .* hold '; then return 1; fi
+}
+
 an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted() {
 	mkdir -p "$tmp/sshbin"
 	# stands in for ssh: records its argv, then runs the remote command through a shell as sshd does
@@ -625,6 +644,7 @@ check "Ctrl-C quits with status 130 and restores the terminal" ctrl_c_quits_with
 check "a crash signal restores the terminal" crash_signal_restores_the_terminal
 check "a hangup during an action lets it finish and journal before leaving" hangup_during_an_action_lets_it_finish_and_journal_before_leaving
 check "two hosts' logs show in one view with a Host column, filtered by host" two_hosts_show_in_one_view_with_a_host_column
+check "a message on another host never takes this machine's queue state" a_message_on_another_host_never_takes_this_machines_queue_state
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
 check "a key limit drops cold senders while following and keeps the culprits" a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits
