@@ -556,17 +556,18 @@ static void open_why(struct console *c)
 		return;
 	struct pager *p = &v->pager;
 	pager_init(p, "Suspects and the rules they broke (Esc to leave)");
-	struct buf key = BUF_INIT;
-	if (r && (t->kind == TK_AGG || t->kind == TK_FAILURES))
-		table_row_key(t, r, &key);
+	/* the row's own aggregate (of its host), or every suspect */
+	const struct agg_stats *row = r && (t->kind == TK_AGG || t->kind == TK_FAILURES) ? r->obj : NULL;
 	size_t shown = 0;
 	for (size_t i = 0; i < c->nsuspects; i++) {
 		const struct suspect *s = &c->suspects[i];
-		if (key.len && (s->agg->key->len != key.len || memcmp(s->agg->key->s, key.data, key.len) != 0))
+		if (row && s->agg != row)
 			continue;
 		struct buf line = BUF_INIT;
 		buf_printf(&line, "%s ", suspect_kind_name(s->kind));
 		buf_append(&line, s->agg->key->s, s->agg->key->len);
+		if (model_host_count(c->model) > 1)
+			buf_printf(&line, " on %s", model_host_name(c->model, s->agg->host));
 		buf_printf(&line, ": %u messages", s->agg->msgs);
 		pager_add(p, LS_ALERT, line.data, line.len);
 		buf_free(&line);
@@ -575,14 +576,13 @@ static void open_why(struct console *c)
 		shown++;
 	}
 	if (shown == 0) {
-		pager_puts(p, LS_TEXT, key.len ? "This row is not a suspect." : "No suspects.");
+		pager_puts(p, LS_TEXT, row ? "This row is not a suspect." : "No suspects.");
 		const struct detect_thresholds *th = &c->opt->thresholds;
 		pager_addf(p, LS_DIM, "Thresholds: SASL user from %u client IPs, %u messages a minute, %u messages; "
 			   "unauthenticated relay of %u a minute or %u in all; %u SASL failures in 20 minutes.",
 			   th->user_client_ips, th->user_rate_1m, th->user_messages, th->relay_rate_1m,
 			   th->relay_messages, th->failures);
 	}
-	buf_free(&key);
 }
 
 static unsigned enter(struct console *c)

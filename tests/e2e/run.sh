@@ -451,6 +451,12 @@ two_hosts_show_in_one_view_with_a_host_column() {
 	tui_screen | grep -qE '^  mail1 +alice@lab\.example +4 +4 '
 	tui_screen | grep -qE '^  mail2 +alice@lab\.example +4 +4 '
 	if tui_screen | grep -qE 'mail2 +victim'; then return 1; fi
+	tui_keys w	# why: the row's own suspect, of its own host
+	tui_wait "sasl_user victim@lab.example on mail1: 24 messages"
+	tui_screen | grep -q -- "- 5 client IPs sent as this user (threshold 3)"
+	tui_keys Escape End w
+	tui_wait "This row is not a suspect."
+	tui_keys Escape Home
 	tui_keys @
 	tui_wait "2 rows on host mail1 only"
 	tui_keys @
