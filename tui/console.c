@@ -866,6 +866,8 @@ static unsigned table_action(struct console *c, struct table *t, enum action_id 
 	case ACTION_SORT_PREV: table_sort_by(t, -1); return R_REBUILD;
 	case ACTION_SORT_REVERSE: t->sort_reverse = !t->sort_reverse; return R_REBUILD;
 	case ACTION_TAG:
+		if (elsewhere(c, 0))	/* tags are for actions, and actions for this machine's rows */
+			return R_REDRAW;
 		table_toggle_tag(t);
 		table_move(t, 1);
 		return R_REDRAW;

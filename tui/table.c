@@ -343,7 +343,7 @@ static unsigned row_flags(const struct table *t, const struct table_ctx *ctx, co
 	}
 	struct buf key = BUF_INIT;
 	table_row_key(t, r, &key);
-	if (t->tags.count && string_set_has(&t->tags, buf_str(&key)))
+	if (t->tags.count && table_row_host(t, r) == 0 && string_set_has(&t->tags, buf_str(&key)))	/* tags act here */
 		f |= ROW_TAGGED;
 	buf_free(&key);
 	return f;

@@ -456,7 +456,13 @@ two_hosts_show_in_one_view_with_a_host_column() {
 	tui_screen | grep -q -- "- 5 client IPs sent as this user (threshold 3)"
 	tui_keys Escape End w
 	tui_wait "This row is not a suspect."
-	tui_keys Escape Home
+	tui_keys Escape Space	# tags are for actions here: not on mail2's rows
+	tui_wait "That row is on mail2: spamtop changes this machine's queue only (mail1)"
+	tui_keys Home Down Space	# mail1's alice: tagged, and mail2's alice is not
+	tui_wait "1 tagged"
+	tui_screen | grep -qE '^\* mail1 +alice@lab\.example '
+	tui_screen | grep -qE '^  mail2 +alice@lab\.example '
+	tui_keys U Home
 	tui_keys @
 	tui_wait "2 rows on host mail1 only"
 	tui_keys @
