@@ -32,9 +32,6 @@
 #define SPAMTOP_KEYMAP_DIR "/usr/local/share/spamtop/keymaps"
 #endif
 
-#define READ_SLICE_MS 40	/* log reading per loop turn, at most */
-#define BEHIND_SLICE_MS 200	/* a live burst: longer slices, fewer rebuilds, keys still answered */
-#define SSH_RETRY_MS 5000	/* an ended ssh source is started again after this */
 #define QUEUE_TIMEOUT_MS 60000
 #define TRAIL_MAX_LINES 2000
 #define PLAN_SHOW_IDS 8
@@ -51,7 +48,7 @@ static void on_crash(int sig)
 	raise(sig);
 }
 
-static long long now_ms(void)
+long long console_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -83,225 +80,9 @@ void console_say(struct console *c, int is_error, const char *fmt, ...)
 	vsnprintf(c->message, sizeof(c->message), fmt, ap);
 	va_end(ap);
 	c->message_is_error = is_error;
-	c->message_until_ms = now_ms() + (is_error ? 8000 : 5000);
+	c->message_until_ms = console_now_ms() + (is_error ? 8000 : 5000);
 }
 
-
-/* ---- inputs ---- */
-
-static int is_plain_file(const char *path)
-{
-	struct stat st;
-	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	unsigned char magic[2] = {0, 0};
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return 0;
-	size_t n = fread(magic, 1, 2, f);
-	fclose(f);
-	return !(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);	/* gzip */
-}
-
-/* journalctl's argv: mail-facility entries, all of them then new ones, in a form logline reads */
-static char *journalctl_argv[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",
-				  "SYSLOG_FACILITY=2", NULL};
-static char *journalctl_live_argv[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
-				       "SYSLOG_FACILITY=2", NULL};
-
-size_t console_log_files(const struct console *c, int host, const char *paths[CONSOLE_MAX_INPUTS])
-{
-	size_t n = 0;
-	for (size_t i = 0; i < c->ninputs; i++)
-		if (c->inputs[i].pipe == NULL && c->inputs[i].host == host && strcmp(c->inputs[i].path, "-") != 0)
-			paths[n++] = c->inputs[i].path;
-	return n;
-}
-
-/* input_host - the model's host for a source: named ones by name, the first name is host 0 */
-static int input_host(struct console *c, const struct source_spec *s, struct error *err)
-{
-	if (s->host[0] == 0)
-		return 0;
-	int h = model_add_host(c->model, s->host);
-	if (h < 0)
-		error_set(err, "%s: at most %d hosts", s->host, MODEL_MAX_HOSTS);
-	return h;
-}
-
-static int open_source(struct console *c, struct console_input *in, const struct source_spec *s, struct error *err)
-{
-	in->path = s->path;
-	in->host = input_host(c, s, err);
-	if (in->host < 0)
-		return -1;
-	if (source_spec_is_ssh(s)) {
-		char *argv[SOURCE_SPEC_ARGV];
-		in->remote = 1;
-		in->spec = s;
-		source_spec_ssh_argv(s, c->opt->from_end, &in->ssh_path, argv);
-		in->pipe = pipe_source_start(argv, 0, err);
-		return in->pipe ? 0 : -1;
-	}
-	if (strcmp(in->path, "-") == 0) {	/* a stream that may go on: never waited for */
-		in->pipe = pipe_source_from_fd(STDIN_FILENO, "standard input", 0, err);
-		return in->pipe ? 0 : -1;
-	}
-	if (is_plain_file(in->path)) {
-		in->follow = follow_open(in->path, !c->opt->from_end, 0, err);
-		if (in->follow)
-			c->history_total += follow_backlog(in->follow);
-	} else {
-		in->once = source_open(in->path, 0, err);
-	}
-	return in->follow || in->once ? 0 : -1;
-}
-
-static int open_inputs(struct console *c)
-{
-	if (c->opt->journald) {
-		struct console_input *in = &c->inputs[c->ninputs++];
-		struct error err;
-		in->path = "journald";
-		in->pipe = pipe_source_start(c->opt->from_end ? journalctl_live_argv : journalctl_argv, 0, &err);
-		if (in->pipe == NULL) {
-			fprintf(stderr, "spamtop: %s\n", err.msg);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < c->opt->nsources && c->ninputs < CONSOLE_MAX_INPUTS; i++) {
-		struct console_input *in = &c->inputs[c->ninputs++];
-		struct error err;
-		buf_init(&in->ssh_path);
-		if (open_source(c, in, &c->opt->sources[i], &err) < 0) {
-			fprintf(stderr, "spamtop: %s\n", err.msg);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void add_line(const char *line, size_t len, void *arg)
-{
-	struct console *c = arg;
-	model_add_line(c->model, line, len);
-	c->lines_read++;
-	c->rate_lines++;
-}
-
-/* reconnect - an ssh session that ended is started again every SSH_RETRY_MS, new lines only
- * (what was written while it was down is not read: the alert line said it ended) */
-static void reconnect(struct console_input *in)
-{
-	long long t = now_ms();
-	if (in->spec == NULL || !pipe_source_ended(in->pipe))
-		return;
-	if (in->reconnect_ms == 0) {
-		in->reconnect_ms = t + SSH_RETRY_MS;
-		return;
-	}
-	if (t < in->reconnect_ms)
-		return;
-	char *argv[SOURCE_SPEC_ARGV];
-	struct error err;
-	source_spec_ssh_argv(in->spec, 1, &in->ssh_path, argv);
-	struct pipe_source *p = pipe_source_start(argv, 0, &err);
-	in->reconnect_ms = 0;
-	if (p == NULL) {
-		snprintf(in->error, sizeof(in->error), "%s", err.msg);
-		return;
-	}
-	pipe_source_close(in->pipe);
-	in->pipe = p;
-	snprintf(in->error, sizeof(in->error), "%s: ssh connected again; lines written while it was down are not read",
-		 in->spec->host);
-}
-
-/* collect_model - past the key limit, drop the coldest aggregates; every pointer into the
- * model goes stale, so the suspects are forgotten and the queue joined again at once,
- * and the tables are rebuilt before they are next used (reading asks for a rebuild) */
-static void collect_model(struct console *c)
-{
-	if (!model_wants_collect(c->model))
-		return;
-	model_collect(c->model);
-	c->nsuspects = 0;
-	if (c->queue)
-		queue_join(c->queue, c->model);
-}
-
-/* read_inputs - one slice of reading; returns whether anything was read */
-static int read_inputs(struct console *c)
-{
-	long long deadline = now_ms() + (c->behind ? BEHIND_SLICE_MS : READ_SLICE_MS);
-	uint64_t before = c->lines_read, backlog = 0;
-	int files_pending = 0;
-	for (size_t i = 0; i < c->ninputs; i++) {
-		struct console_input *in = &c->inputs[i];
-		struct error err;
-		model_set_host(c->model, in->host);
-		while (in->once && !in->done && now_ms() < deadline) {
-			const char *line;
-			size_t len;
-			for (int n = 0; n < 4096; n++) {
-				int rc = source_next(in->once, &line, &len, &err);
-				if (rc <= 0) {
-					in->done = 1;
-					if (rc < 0)
-						snprintf(in->error, sizeof(in->error), "%s", err.msg);
-					break;
-				}
-				add_line(line, len, c);
-			}
-		}
-		if (in->once && !in->done)
-			files_pending = 1;	/* a .gz of the history */
-		if (in->pipe)
-			reconnect(in);
-		while (in->pipe && !pipe_source_ended(in->pipe) && now_ms() < deadline) {
-			long n = pipe_source_poll(in->pipe, 4u << 20, add_line, c, &err);
-			if (n < 0)
-				snprintf(in->error, sizeof(in->error), "%s", err.msg);
-			if (n <= 0)
-				break;
-		}
-		while (in->follow && now_ms() < deadline) {
-			long n = follow_poll(in->follow, 4u << 20, add_line, c, &err);
-			if (n < 0) {
-				snprintf(in->error, sizeof(in->error), "%s", err.msg);
-				break;
-			}
-			in->error[0] = 0;
-			if (follow_backlog(in->follow) == 0)
-				break;
-		}
-		if (in->follow)
-			backlog += follow_backlog(in->follow);
-	}
-	collect_model(c);
-	c->reading_history = !c->history_done && (backlog > 0 || files_pending);
-	if (backlog == 0 && !files_pending)
-		c->history_done = 1;
-	c->behind = c->history_done && backlog > 0;
-	uint64_t done = 0;
-	for (size_t i = 0; i < c->ninputs; i++)
-		if (c->inputs[i].follow)
-			done += follow_stats(c->inputs[i].follow).bytes;
-	c->history_bytes = done;
-	if (c->history_total < done)
-		c->history_total = done;
-	return c->lines_read != before;
-}
-
-static void update_rate(struct console *c)
-{
-	long long t = now_ms();
-	if (t - c->rate_since_ms >= 1000) {
-		c->lines_per_sec = (double)c->rate_lines * 1000.0 / (double)(t - c->rate_since_ms);
-		c->rate_lines = 0;
-		c->rate_since_ms = t;
-	}
-}
 
 /* ---- the queue ---- */
 
@@ -328,7 +109,7 @@ static int queue_tick(struct console *c, int force)
 	if (rc > 0 && c->refresh_started_ms < c->queue_read_ms) {
 		queue_snapshot_free(q);	/* older than the one read after an action */
 		rc = 0;
-		c->queue_next_ms = now_ms();
+		c->queue_next_ms = console_now_ms();
 	} else if (rc > 0) {
 		install_queue(c, q, c->refresh_started_ms);
 	} else if (rc < 0) {
@@ -342,10 +123,10 @@ static int queue_tick(struct console *c, int force)
 				*p = ' ';
 	}
 	if (rc != 0)
-		c->queue_next_ms = now_ms() + (c->opt->refresh_ms < 1000 ? 1000 : c->opt->refresh_ms);
-	if ((force || now_ms() >= c->queue_next_ms) && !c->paused)
+		c->queue_next_ms = console_now_ms() + (c->opt->refresh_ms < 1000 ? 1000 : c->opt->refresh_ms);
+	if ((force || console_now_ms() >= c->queue_next_ms) && !c->paused)
 		if (queue_refresh_start(c->refresh, &err) > 0)
-			c->refresh_started_ms = now_ms();
+			c->refresh_started_ms = console_now_ms();
 	return rc > 0;
 }
 
@@ -758,7 +539,7 @@ static void reload_queue_now(struct console *c)
 {
 	struct queue_snapshot *q = queue_snapshot_new();
 	struct error err;
-	long long started = now_ms();
+	long long started = console_now_ms();
 	if (q == NULL || queue_load(q, QUEUE_TIMEOUT_MS / 6, &err) < 0) {
 		queue_snapshot_free(q);
 		return;	/* the background reads go on as before */
@@ -1098,7 +879,7 @@ static int console_open(struct console *c, const struct console_options *o)
 	}
 	if (o->since)
 		model_set_since(c->model, (int64_t)time(NULL) - o->since);
-	if (open_inputs(c) < 0)
+	if (console_open_inputs(c) < 0)
 		return -1;
 	c->host_filter = -1;
 	for (int t = 0; t < TAB_COUNT; t++) {
@@ -1108,7 +889,7 @@ static int console_open(struct console *c, const struct console_options *o)
 	}
 	if (!o->no_queue)
 		c->refresh = queue_refresh_new(QUEUE_TIMEOUT_MS);
-	c->rate_since_ms = now_ms();
+	c->rate_since_ms = console_now_ms();
 	if (c->keys.nwarnings)
 		console_say(c, 1, "%u key-binding warning(s): see help (?)", c->keys.nwarnings);
 	if (c->alert_cfg.warnings.len)
@@ -1128,12 +909,7 @@ static void console_close(struct console *c)
 	close_dialog(c);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
-	for (size_t i = 0; i < c->ninputs; i++) {
-		follow_close(c->inputs[i].follow);
-		source_close(c->inputs[i].once);
-		pipe_source_close(c->inputs[i].pipe);
-		buf_free(&c->inputs[i].ssh_path);
-	}
+	console_close_inputs(c);
 	wizard_free(c->wizard);
 	queue_refresh_free(c->refresh);
 	queue_snapshot_free(c->queue);
@@ -1177,14 +953,14 @@ static void loop(struct console *c)
 	unsigned r = R_REBUILD;
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
-		long long t = now_ms();
+		long long t = console_now_ms();
 		if (!c->paused && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
-			if (read_inputs(c) || was_reading != c->reading_history)
+			if (console_read_inputs(c) || was_reading != c->reading_history)
 				r |= R_REBUILD;	/* rows point into the model: rebuilt before any use */
 			next_read = t + c->opt->refresh_ms;
 		}
-		update_rate(c);
+		console_update_rate(c);
 		if (queue_tick(c, (r & R_QUEUE) != 0))
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;

@@ -119,6 +119,14 @@ struct table *console_table(struct console *c);	/* the table on top, or NULL (a 
 
 void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct view *console_push_view(struct console *c, enum view_type type);
+long long console_now_ms(void);	/* a monotonic clock */
+
+/* tui/inputs.c: the logs. Open prints why it failed; read does one slice of reading
+ * and says whether lines came; the rate is of lines a second. */
+int console_open_inputs(struct console *c);
+int console_read_inputs(struct console *c);
+void console_update_rate(struct console *c);
+void console_close_inputs(struct console *c);
 /* The inputs of host that are files on this machine (for a message's trail); returns how many. */
 size_t console_log_files(const struct console *c, int host, const char *paths[CONSOLE_MAX_INPUTS]);
 void console_pop_view(struct console *c);

@@ -1,0 +1,241 @@
+/*
+ * inputs - the logs the console reads, and the host each belongs to: plain
+ * files followed (tail -F), .gz files read once, standard input, ssh
+ * sources and journald read as streams that never block; each read in
+ * slices of time, so that a huge history or a burst never freezes the
+ * screen, and cold aggregates collected between slices.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "console_state.h"
+
+#define READ_SLICE_MS 40	/* log reading per loop turn, at most */
+#define BEHIND_SLICE_MS 200	/* a live burst: longer slices, fewer rebuilds, keys still answered */
+#define SSH_RETRY_MS 5000	/* an ended ssh source is started again after this */
+
+/* is_plain_file - followed; a .gz (by content) or anything else is read once */
+static int is_plain_file(const char *path)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	unsigned char magic[2] = {0, 0};
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return 0;
+	size_t n = fread(magic, 1, 2, f);
+	fclose(f);
+	return !(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);	/* gzip */
+}
+
+/* journalctl's argv: mail-facility entries, all of them then new ones, in a form logline reads */
+static char *journalctl_argv[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",
+				  "SYSLOG_FACILITY=2", NULL};
+static char *journalctl_live_argv[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
+				       "SYSLOG_FACILITY=2", NULL};
+
+size_t console_log_files(const struct console *c, int host, const char *paths[CONSOLE_MAX_INPUTS])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].pipe == NULL && c->inputs[i].host == host && strcmp(c->inputs[i].path, "-") != 0)
+			paths[n++] = c->inputs[i].path;
+	return n;
+}
+
+/* input_host - the model's host for a source: named ones by name, the first name is host 0 */
+static int input_host(struct console *c, const struct source_spec *s, struct error *err)
+{
+	if (s->host[0] == 0)
+		return 0;
+	int h = model_add_host(c->model, s->host);
+	if (h < 0)
+		error_set(err, "%s: at most %d hosts", s->host, MODEL_MAX_HOSTS);
+	return h;
+}
+
+static int open_source(struct console *c, struct console_input *in, const struct source_spec *s, struct error *err)
+{
+	in->path = s->path;
+	in->host = input_host(c, s, err);
+	if (in->host < 0)
+		return -1;
+	if (source_spec_is_ssh(s)) {
+		char *argv[SOURCE_SPEC_ARGV];
+		in->remote = 1;
+		in->spec = s;
+		source_spec_ssh_argv(s, c->opt->from_end, &in->ssh_path, argv);
+		in->pipe = pipe_source_start(argv, 0, err);
+		return in->pipe ? 0 : -1;
+	}
+	if (strcmp(in->path, "-") == 0) {	/* a stream that may go on: never waited for */
+		in->pipe = pipe_source_from_fd(STDIN_FILENO, "standard input", 0, err);
+		return in->pipe ? 0 : -1;
+	}
+	if (is_plain_file(in->path)) {
+		in->follow = follow_open(in->path, !c->opt->from_end, 0, err);
+		if (in->follow)
+			c->history_total += follow_backlog(in->follow);
+	} else {
+		in->once = source_open(in->path, 0, err);
+	}
+	return in->follow || in->once ? 0 : -1;
+}
+
+int console_open_inputs(struct console *c)
+{
+	if (c->opt->journald) {
+		struct console_input *in = &c->inputs[c->ninputs++];
+		struct error err;
+		in->path = "journald";
+		in->pipe = pipe_source_start(c->opt->from_end ? journalctl_live_argv : journalctl_argv, 0, &err);
+		if (in->pipe == NULL) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < c->opt->nsources && c->ninputs < CONSOLE_MAX_INPUTS; i++) {
+		struct console_input *in = &c->inputs[c->ninputs++];
+		struct error err;
+		buf_init(&in->ssh_path);
+		if (open_source(c, in, &c->opt->sources[i], &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void add_line(const char *line, size_t len, void *arg)
+{
+	struct console *c = arg;
+	model_add_line(c->model, line, len);
+	c->lines_read++;
+	c->rate_lines++;
+}
+
+/* reconnect - an ssh session that ended is started again every SSH_RETRY_MS, new lines only
+ * (what was written while it was down is not read: the alert line said it ended) */
+static void reconnect(struct console_input *in)
+{
+	long long t = console_now_ms();
+	if (in->spec == NULL || !pipe_source_ended(in->pipe))
+		return;
+	if (in->reconnect_ms == 0) {
+		in->reconnect_ms = t + SSH_RETRY_MS;
+		return;
+	}
+	if (t < in->reconnect_ms)
+		return;
+	char *argv[SOURCE_SPEC_ARGV];
+	struct error err;
+	source_spec_ssh_argv(in->spec, 1, &in->ssh_path, argv);
+	struct pipe_source *p = pipe_source_start(argv, 0, &err);
+	in->reconnect_ms = 0;
+	if (p == NULL) {
+		snprintf(in->error, sizeof(in->error), "%s", err.msg);
+		return;
+	}
+	pipe_source_close(in->pipe);
+	in->pipe = p;
+	snprintf(in->error, sizeof(in->error), "%s: ssh connected again; lines written while it was down are not read",
+		 in->spec->host);
+}
+
+/* collect_model - past the key limit, drop the coldest aggregates; every pointer into the
+ * model goes stale, so the suspects are forgotten and the queue joined again at once,
+ * and the tables are rebuilt before they are next used (reading asks for a rebuild) */
+static void collect_model(struct console *c)
+{
+	if (!model_wants_collect(c->model))
+		return;
+	model_collect(c->model);
+	c->nsuspects = 0;
+	if (c->queue)
+		queue_join(c->queue, c->model);
+}
+
+int console_read_inputs(struct console *c)
+{
+	long long deadline = console_now_ms() + (c->behind ? BEHIND_SLICE_MS : READ_SLICE_MS);
+	uint64_t before = c->lines_read, backlog = 0;
+	int files_pending = 0;
+	for (size_t i = 0; i < c->ninputs; i++) {
+		struct console_input *in = &c->inputs[i];
+		struct error err;
+		model_set_host(c->model, in->host);
+		while (in->once && !in->done && console_now_ms() < deadline) {
+			const char *line;
+			size_t len;
+			for (int n = 0; n < 4096; n++) {
+				int rc = source_next(in->once, &line, &len, &err);
+				if (rc <= 0) {
+					in->done = 1;
+					if (rc < 0)
+						snprintf(in->error, sizeof(in->error), "%s", err.msg);
+					break;
+				}
+				add_line(line, len, c);
+			}
+		}
+		if (in->once && !in->done)
+			files_pending = 1;	/* a .gz of the history */
+		if (in->pipe)
+			reconnect(in);
+		while (in->pipe && !pipe_source_ended(in->pipe) && console_now_ms() < deadline) {
+			long n = pipe_source_poll(in->pipe, 4u << 20, add_line, c, &err);
+			if (n < 0)
+				snprintf(in->error, sizeof(in->error), "%s", err.msg);
+			if (n <= 0)
+				break;
+		}
+		while (in->follow && console_now_ms() < deadline) {
+			long n = follow_poll(in->follow, 4u << 20, add_line, c, &err);
+			if (n < 0) {
+				snprintf(in->error, sizeof(in->error), "%s", err.msg);
+				break;
+			}
+			in->error[0] = 0;
+			if (follow_backlog(in->follow) == 0)
+				break;
+		}
+		if (in->follow)
+			backlog += follow_backlog(in->follow);
+	}
+	collect_model(c);
+	c->reading_history = !c->history_done && (backlog > 0 || files_pending);
+	if (backlog == 0 && !files_pending)
+		c->history_done = 1;
+	c->behind = c->history_done && backlog > 0;
+	uint64_t done = 0;
+	for (size_t i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].follow)
+			done += follow_stats(c->inputs[i].follow).bytes;
+	c->history_bytes = done;
+	if (c->history_total < done)
+		c->history_total = done;
+	return c->lines_read != before;
+}
+
+void console_update_rate(struct console *c)
+{
+	long long t = console_now_ms();
+	if (t - c->rate_since_ms >= 1000) {
+		c->lines_per_sec = (double)c->rate_lines * 1000.0 / (double)(t - c->rate_since_ms);
+		c->rate_lines = 0;
+		c->rate_since_ms = t;
+	}
+}
+
+void console_close_inputs(struct console *c)
+{
+	for (size_t i = 0; i < c->ninputs; i++) {
+		follow_close(c->inputs[i].follow);
+		source_close(c->inputs[i].once);
+		pipe_source_close(c->inputs[i].pipe);
+		buf_free(&c->inputs[i].ssh_path);
+	}
+}
