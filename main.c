@@ -31,14 +31,14 @@ static void usage(FILE *out)
 	fputs("usage: spamtop [CONSOLE OPTIONS] [FILE...]\n"
 	      "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
 	      "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
-	      "       spamtop --report [--json] [--top N] [--since DURATION]\n"
+	      "       spamtop --report [--json] [--top N] [--since DURATION] [--journald]\n"
 	      "               [FILE... | --source NAME=PATH...]\n"
 	      "       spamtop report --incident FILE [--journal FILE] [--state FILE] [FILE...]\n"
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
 	      "               [--dry-run] [--yes] [--log FILE]... [--journal FILE]\n"
-	      "       spamtop check [--log FILE]... [--window MIN] [--whole-log] [--config FILE]\n"
-	      "               [--set NAME=WARN,CRIT]... [--no-queue]\n"
+	      "       spamtop check [--log FILE]... [--journald] [--window MIN] [--whole-log]\n"
+	      "               [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n"
 	      "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
 	      "               [same options as check]\n"
 	      "       spamtop --help | --version\n"
@@ -88,6 +88,7 @@ static void usage(FILE *out)
 	      "  --json           the report as JSON (schema spamtop.report/1, see README)\n"
 	      "  --top N          rows per table (default 10)\n"
 	      "  --source NAME=PATH  a log of host NAME: several give a Host column\n"
+	      "  --journald       Postfix's entries of the systemd journal (also check, metrics)\n"
 	      "\n"
 	      "Queue commands read the live queue (postqueue -j) and change it with\n"
 	      "postsuper, queue IDs on its standard input, never through a shell.\n"
@@ -217,9 +218,10 @@ static int run_report(int argc, char **argv)
 		{"state", required_argument, NULL, 'S'},
 		{"since", required_argument, NULL, 'T'},
 		{"source", required_argument, NULL, 's'},
+		{"journald", no_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
-	int json = 0, c;
+	int json = 0, c, journald = 0;
 	long since = 0;
 	static struct source_spec sources[CONSOLE_MAX_SOURCES];
 	size_t nsources = 0;
@@ -235,6 +237,7 @@ static int run_report(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'D': journald = 1; break;
 		case 'I': incident = optarg; break;
 		case 'J': journal = optarg; break;
 		case 'S': state = optarg; break;
@@ -270,12 +273,14 @@ static int run_report(int argc, char **argv)
 	}
 	for (int i = optind; i < argc && nsources < CONSOLE_MAX_SOURCES; i++)
 		source_spec_file(&sources[nsources++], argv[i]);
-	if (nsources == 0)
+	if (nsources == 0 && !journald)
 		source_spec_file(&sources[nsources++], "-");
 	order_sources_by_host(sources, nsources);
-	static const char *files[CONSOLE_MAX_SOURCES + 1];
+	static const char *files[CONSOLE_MAX_SOURCES + 2];	/* and "journald", NULL-terminated */
 	for (size_t i = 0; i < nsources; i++)
 		files[i] = sources[i].path;
+	if (journald)
+		files[nsources] = "journald";
 	struct model *m = model_new(NULL, time(NULL));
 	if (m == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");
@@ -285,6 +290,10 @@ static int run_report(int argc, char **argv)
 		model_set_since(m, (int64_t)time(NULL) - since);
 	struct error err = {""};
 	int status = 0;
+	if (journald && ingest_journal(m, since, &ro.input, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		status = 1;
+	}
 	for (size_t i = 0; i < nsources; i++) {
 		if (sources[i].host[0])
 			model_set_host(m, model_add_host(m, sources[i].host));

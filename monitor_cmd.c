@@ -33,6 +33,7 @@ struct monitor_opts {
 	int nlogs;
 	int window, no_queue, top;
 	int whole_log;		/* metrics, check --whole-log: the whole log, not its last hour */
+	int journald;		/* the systemd journal instead of log files */
 	enum metrics_format format;
 	const char *output;
 	struct alert_config config;
@@ -54,6 +55,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		{"log", required_argument, NULL, 'l'},
 		{"window", required_argument, NULL, 'w'},
 		{"whole-log", no_argument, NULL, 'W'},
+		{"journald", no_argument, NULL, 'j'},
 		{"config", required_argument, NULL, 'c'},
 		{"set", required_argument, NULL, 's'},
 		{"no-queue", no_argument, NULL, 'Q'},
@@ -106,6 +108,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 			break;
 		case 'o': o->output = optarg; break;
 		case 'W': o->whole_log = 1; break;
+		case 'j': o->journald = 1; break;
 		case 'f':
 			if (!metrics || (strcmp(optarg, "prometheus") != 0 && strcmp(optarg, "influx") != 0)) {
 				fputs("spamtop: --format is prometheus or influx (metrics only)\n", stderr);
@@ -131,7 +134,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		fputs("spamtop: unexpected argument (logs go after --log)\n", stderr);
 		return -1;
 	}
-	if (o->nlogs == 0)
+	if (o->nlogs == 0 && !o->journald)
 		o->logs[o->nlogs++] = ingest_default_log();
 	source_order_rotated(o->logs, (size_t)o->nlogs);
 	return 0;
@@ -147,6 +150,8 @@ static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, 
 	/* check: the last hour (client IPs per user in an hour; the rates and the 20-minute
 	 * failures fall inside it) and a margin, not the whole log; metrics: all of it */
 	int64_t seconds = CHECK_LOG_SECONDS;
+	if (m && o->journald && ingest_journal(m, o->whole_log ? 0 : seconds, &st, &err) < 0)
+		snprintf(why, size, "%s", err.msg);
 	for (int i = 0; m && i < o->nlogs; i++)
 		if ((o->whole_log ? ingest_file(m, o->logs[i], &st, &err)
 				  : ingest_file_tail(m, o->logs[i], seconds, &st, &err)) < 0)

@@ -7,12 +7,15 @@
 #include "ingest.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "logline.h"
+#include "pipe_source.h"
 #include "spawn.h"
 
 #define TAIL_PROBE 8192	/* bytes read to find one line's time stamp */
@@ -109,6 +112,42 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
 		close(fd);
 	stats->skipped_bytes += offset;
 	return ingest_from(m, path, offset, stats, err);
+}
+
+static void journal_line(const char *line, size_t len, void *arg)
+{
+	struct model *m = arg;
+	model_add_line(m, line, len);
+	if (model_wants_collect(m))
+		model_collect(m);
+}
+
+int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err)
+{
+	char since[40];
+	char *argv[] = {"journalctl", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2", since, NULL};
+	if (seconds > 0)
+		snprintf(since, sizeof(since), "--since=@%lld", (long long)(time(NULL) - seconds));
+	else
+		argv[4] = NULL;
+	struct pipe_source *p = pipe_source_start(argv, 0, err);
+	if (p == NULL)
+		return -1;
+	uint64_t before = model_totals(m)->lines;
+	struct error end;
+	while (!pipe_source_ended(p))
+		if (pipe_source_poll(p, 0, journal_line, m, &end) == 0) {
+			struct pollfd pfd = {pipe_source_fd(p), POLLIN, 0};
+			poll(&pfd, 1, 1000);
+		}
+	int status = pipe_source_exit_status(p);
+	pipe_source_close(p);
+	stats->lines += model_totals(m)->lines - before;
+	if (status != 0) {
+		*err = end;
+		return -1;
+	}
+	return 0;
 }
 
 const char *ingest_default_log(void)

@@ -20,6 +20,13 @@ int ingest_file(struct model *m, const char *path, struct source_stats *stats, s
 int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
 		     struct error *err);
 
+/*
+ * Reads Postfix's entries of the systemd journal (journalctl --output=short-iso
+ * SYSLOG_FACILITY=2, an argv; from `seconds` ago when seconds > 0, else all of
+ * it) into m. -1 with err when journalctl cannot run or fails.
+ */
+int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err);
+
 /* Where Postfix logs: its maillog_file (as postconf reports it), else
  * /var/log/mail.log, else /var/log/maillog. */
 const char *ingest_default_log(void);

@@ -19,6 +19,7 @@ struct pipe_source {
 	pid_t pid;
 	int out, err;		/* read ends; -1 once closed */
 	int ended;
+	int status;		/* its exit status once ended; -1 when killed (or a stream) */
 	char name[64];
 	char errtext[300];	/* the first of its error output */
 	size_t errlen;
@@ -110,6 +111,7 @@ static void finish(struct pipe_source *p, struct error *err)
 	drain_errors(p);
 	if (p->pid < 0) {	/* a stream, not a program: its end is no error */
 		p->ended = 1;
+		p->status = -1;
 		error_set(err, "%s", "");
 		return;
 	}
@@ -117,6 +119,7 @@ static void finish(struct pipe_source *p, struct error *err)
 		;
 	p->pid = -1;
 	p->ended = 1;
+	p->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	p->errtext[p->errlen] = 0;
 	for (char *c = p->errtext; *c; c++)
 		if (*c == '\n')
@@ -161,6 +164,8 @@ long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void
 }
 
 int pipe_source_ended(const struct pipe_source *p) { return p->ended; }
+int pipe_source_exit_status(const struct pipe_source *p) { return p->ended ? p->status : -1; }
+int pipe_source_fd(const struct pipe_source *p) { return p->out; }
 
 void pipe_source_close(struct pipe_source *p)
 {

@@ -27,6 +27,10 @@ struct pipe_source *pipe_source_start(char *const argv[], size_t max_line, struc
 struct pipe_source *pipe_source_from_fd(int fd, const char *name, size_t max_line, struct error *err);
 long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void *arg, struct error *err);
 int pipe_source_ended(const struct pipe_source *p);
+/* Once ended: the program's exit status; -1 if a signal ended it, or while it runs. */
+int pipe_source_exit_status(const struct pipe_source *p);
+/* The descriptor its lines come on (-1 once ended), to wait for them with poll(). */
+int pipe_source_fd(const struct pipe_source *p);
 /* Stops the program (SIGTERM) if it still runs, and frees. */
 void pipe_source_close(struct pipe_source *p);
 

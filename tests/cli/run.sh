@@ -9,6 +9,7 @@ fixture=tests/fixtures/lab-outbreak.log
 tmp=$(mktemp -d /tmp/spamtop-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 . tests/check-lib.sh	# check NAME FUNCTION: every line of a test counts (set -e)
+. tests/journal-lib.sh
 
 report_json_names_victim_first() {
 	"$bin" --report --json "$fixture" > "$tmp/r.json" &&
@@ -196,6 +197,29 @@ report_of_two_hosts_has_a_host_column_and_field() {
 }
 
 check "a report of two hosts has a Host column and a host field" report_of_two_hosts_has_a_host_column_and_field
+report_check_and_metrics_read_journald() {
+	journal_of "$fixture" "$tmp/mail.journal"
+	fake_journalctl "$tmp/jbin" "$tmp/mail.journal"
+	PATH="$tmp/jbin:$PATH" "$san" --report --json --journald > "$tmp/r.json"
+	jq -e '.suspects[0].key == "victim@lab.example" and .input.lines == 325 and .input.sources == ["journald"]' "$tmp/r.json"
+	PATH="$tmp/jbin:$PATH" "$san" metrics --journald --no-queue | grep -qx 'spamtop_sasl_user_messages_total{user="victim@lab.example"} 24'
+	: > "$tmp/jbin/journalctl.args"
+	local before
+	before=$(date +%s)
+	PATH="$tmp/jbin:$PATH" "$san" check --journald --no-queue > "$tmp/c.out"	# the capture is old: quiet now
+	grep -q '^SPAMTOP OK' "$tmp/c.out"
+	local since
+	since=$(sed -n 's/.*--since=@\([0-9]*\).*/\1/p' "$tmp/jbin/journalctl.args")
+	[ $((before - since)) -ge 3720 ] && [ $((before - since)) -le 3730 ]	# the last hour and its margin
+	grep -q 'SYSLOG_FACILITY=2' "$tmp/jbin/journalctl.args"
+	# a journalctl that fails is UNKNOWN with its words
+	printf '#!/bin/sh\necho "No journal files were found." >&2\nexit 1\n' > "$tmp/jbin/journalctl"
+	local rc=0
+	PATH="$tmp/jbin:$PATH" "$san" check --journald --no-queue > "$tmp/c.out" || rc=$?
+	[ $rc -eq 3 ] && grep -q 'journalctl ended with status 1: No journal files were found' "$tmp/c.out"
+}
+
+check "report, check and metrics read journald through the real journalctl" report_check_and_metrics_read_journald
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
 check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file

@@ -18,6 +18,7 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 trap 'tui_stop; rm -rf "$tmp"' EXIT
 
 . tests/check-lib.sh
+. tests/journal-lib.sh
 CHECK_AFTER=tui_stop
 
 # A stand-in queue: two of the victim's messages and one of the trusted relay's.
@@ -332,23 +333,10 @@ a_log_replaced_by_a_directory_is_said_and_following_resumes() {
 
 # journal_of FILE JOURNAL: a real systemd journal file holding FILE's syslog lines
 # (journal export format -> systemd-journal-remote), all of 2026-11-24, UTC
-journal_of() {
-	awk 'BEGIN { base = 1795478400 }
-	{
-		split($3, t, ":"); ts = base + t[1] * 3600 + t[2] * 60 + t[3]
-		ident = $5; sub(/\[.*/, "", ident); pid = $5; sub(/.*\[/, "", pid); sub(/\].*/, "", pid)
-		msg = $0; sub(/^[^:]*:[^:]*:[^:]*: /, "", msg)
-		printf "__REALTIME_TIMESTAMP=%.0f\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=0123456789abcdef0123456789abcdef\n", ts * 1000000 + NR, NR
-		printf "_HOSTNAME=%s\nSYSLOG_FACILITY=2\nSYSLOG_IDENTIFIER=%s\n_PID=%s\nMESSAGE=%s\n\n", $4, ident, pid, msg
-	}' "$1" > "$tmp/export.txt"
-	/lib/systemd/systemd-journal-remote --output="$2" "$tmp/export.txt" 2>/dev/null
-}
 
 journald_is_read_through_the_real_journalctl() {
 	journal_of "$fixture" "$tmp/mail.journal"
-	mkdir -p "$tmp/jbin"
-	printf '#!/bin/sh\nexec /usr/bin/journalctl --file=%s "$@"\n' "$tmp/mail.journal" > "$tmp/jbin/journalctl"
-	chmod +x "$tmp/jbin/journalctl"
+	fake_journalctl "$tmp/jbin" "$tmp/mail.journal"
 	tui_start 110x30 env PATH="$tmp/jbin:$PATH" "$bin" --no-queue --journald
 	tui_wait "victim@lab.example"
 	tui_screen | head -1 | grep -q "spamtop on .* - journald - 325 lines, .* - log time 2026-11-24 23:35:37"
