@@ -82,6 +82,17 @@ void buf_putc(struct buf *b, char c)
 	buf_append(b, &c, 1);
 }
 
+void buf_put_shell_quoted(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *s);
+	buf_putc(b, '\'');
+}
+
 /* buf_vprintf - append formatted text */
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {

@@ -280,6 +280,22 @@ int selection_confirm(const struct selection *s, struct id_list *ids, struct id_
 	return rc;
 }
 
+void selection_command(const struct selection *s, const char *verb, struct buf *out)
+{
+	buf_printf(out, "spamtop %s", verb);
+	for (size_t i = 0; i < s->nids; i++) {
+		buf_puts(out, " --id ");
+		buf_put_shell_quoted(out, s->ids[i]);
+	}
+#define OPT(flag, v) do { if (v) { buf_puts(out, " " flag " "); buf_put_shell_quoted(out, v); } } while (0)
+	OPT("--sasl-user", s->sasl_user);
+	OPT("--sender", s->sender);
+	OPT("--client-ip", s->client_ip);
+	OPT("--sender-domain", s->sender_domain);
+	OPT("--match", s->match);
+#undef OPT
+}
+
 void selection_describe(const struct selection *s, struct buf *out)
 {
 	size_t start = out->len;

@@ -51,6 +51,8 @@ int selection_confirm(const struct selection *s, struct id_list *ids, struct id_
 		      struct error *err);
 /* Human description: "SASL user victim@lab.example, client IP 127.0.0.11" */
 void selection_describe(const struct selection *s, struct buf *out);
+/* The command line that selects the same on another host: spamtop VERB --sasl-user 'x' ... */
+void selection_command(const struct selection *s, const char *verb, struct buf *out);
 
 int id_list_add(struct id_list *l, const char *qid);
 int id_list_has(const struct id_list *l, const char *qid);

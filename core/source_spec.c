@@ -104,13 +104,7 @@ void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf 
 			  char *argv[SOURCE_SPEC_ARGV])
 {
 	buf_reset(quoted);
-	buf_putc(quoted, '\'');
-	for (const char *p = s->path; *p; p++)
-		if (*p == '\'')
-			buf_puts(quoted, "'\\''");
-		else
-			buf_putc(quoted, *p);
-	buf_putc(quoted, '\'');
+	buf_put_shell_quoted(quoted, s->path);
 	int i = 0;
 	static char *const fixed[] = {"ssh", "-o", "BatchMode=yes", "-o", "ServerAliveInterval=15", "-T"};
 	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)

@@ -486,21 +486,33 @@ int console_offer_plan(struct console *c, int wizard_step)
 }
 
 /* elsewhere - the row is another host's: its queue is not this machine's */
-static int elsewhere(struct console *c, int all)
+static int elsewhere(struct console *c, int all, const char *verb)
 {
 	struct table *t = console_table(c);
 	const struct table_row *r = t && !all ? table_current(t) : NULL;
 	if (r == NULL || table_row_host(t, r) == 0)
 		return 0;
-	console_say(c, 1, "That row is on %s: spamtop changes this machine's queue only (%s)",
-		    model_host_name(c->model, table_row_host(t, r)), model_host_name(c->model, 0));
+	const char *there = model_host_name(c->model, table_row_host(t, r));
+	struct buf cmd = BUF_INIT, key = BUF_INIT;
+	if (verb && t->kind != TK_FAILURES) {	/* what to run there instead */
+		struct selection sel;
+		const char *idv[1];
+		table_row_key(t, r, &key);
+		selection_for(t->kind, t->agg, buf_str(&key), &sel, idv);
+		buf_puts(&cmd, "; there: ");
+		selection_command(&sel, verb, &cmd);
+	}
+	console_say(c, 1, "That row is on %s; spamtop acts on this machine, %s, only%s", there,
+		    model_host_name(c->model, 0), buf_str(&cmd));
+	buf_free(&cmd);
+	buf_free(&key);
 	return 1;
 }
 
 static unsigned queue_action(struct console *c, enum queue_action a, int all)
 {
 	struct error err;
-	if (elsewhere(c, all) || !console_can_change_queue(c))
+	if (elsewhere(c, all, action_name(a)) || !console_can_change_queue(c))
 		return R_REDRAW;
 	if (all) {
 		struct selection none;
@@ -647,7 +659,7 @@ static unsigned table_action(struct console *c, struct table *t, enum action_id 
 	case ACTION_SORT_PREV: table_sort_by(t, -1); return R_REBUILD;
 	case ACTION_SORT_REVERSE: t->sort_reverse = !t->sort_reverse; return R_REBUILD;
 	case ACTION_TAG:
-		if (elsewhere(c, 0))	/* tags are for actions, and actions for this machine's rows */
+		if (elsewhere(c, 0, NULL))	/* tags are for actions, and actions for this machine's rows */
 			return R_REDRAW;
 		table_toggle_tag(t);
 		table_move(t, 1);

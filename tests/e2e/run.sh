@@ -431,7 +431,7 @@ two_hosts_show_in_one_view_with_a_host_column() {
 	# the same capture on both hosts, without the victim on mail2: the same queue IDs stay apart
 	cp "$fixture" "$tmp/mail1.log"
 	grep -v victim "$fixture" > "$tmp/mail2.log"
-	tui_start 120x30 "$bin" --no-queue --source "mail1=$tmp/mail1.log" --source "mail2=$tmp/mail2.log"
+	tui_start 140x30 "$bin" --no-queue --source "mail1=$tmp/mail1.log" --source "mail2=$tmp/mail2.log"
 	tui_wait "hosts mail1, mail2"
 	tui_wait "victim@lab.example on mail1"
 	tui_screen | grep -qE '^  Host +SASL user +Msgs'
@@ -445,7 +445,7 @@ two_hosts_show_in_one_view_with_a_host_column() {
 	tui_keys Escape End w
 	tui_wait "This row is not a suspect."
 	tui_keys Escape Space	# tags are for actions here: not on mail2's rows
-	tui_wait "That row is on mail2: spamtop changes this machine's queue only (mail1)"
+	tui_wait "That row is on mail2; spamtop acts on this machine, mail1, only"
 	tui_keys Home Down Space	# mail1's alice: tagged, and mail2's alice is not
 	tui_wait "1 tagged"
 	tui_screen | grep -qE '^\* mail1 +alice@lab\.example '
@@ -469,8 +469,8 @@ two_hosts_show_in_one_view_with_a_host_column() {
 	tui_keys @
 	tui_wait "Every host shown"
 	tui_keys End
-	tui_keys d
-	tui_wait "That row is on mail2: spamtop changes this machine's queue only (mail1)"
+	tui_keys d	# refused, with what to run there instead
+	tui_wait "That row is on mail2; spamtop acts on this machine, mail1, only; there: spamtop delete --sasl-user 'bob@lab.example'"
 }
 
 a_message_on_another_host_never_takes_this_machines_queue_state() {

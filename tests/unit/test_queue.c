@@ -251,6 +251,22 @@ static void postsuper_output_sorts_ids_into_changed_and_reads_the_total(void **s
 	action_outcome_free(&h);
 }
 
+static void a_selection_becomes_a_command_line_quoted_for_a_shell(void **state)
+{
+	(void)state;
+	const char *ids[] = {"1A2B3C4D5E"};
+	struct selection sel = {.ids = ids, .nids = 1, .sasl_user = "it's me", .sender_domain = "x.example"};
+	struct buf out = BUF_INIT;
+	selection_command(&sel, "delete", &out);
+	assert_string_equal(buf_str(&out), "spamtop delete --id '1A2B3C4D5E' --sasl-user 'it'\\''s me' "
+					   "--sender-domain 'x.example'");
+	buf_reset(&out);
+	struct selection hostile = {.sender = "$(reboot)`id`;\"\n"};
+	selection_command(&hostile, "hold", &out);
+	assert_string_equal(buf_str(&out), "spamtop hold --sender '$(reboot)`id`;\"\n'");
+	buf_free(&out);
+}
+
 static void hold_all_touches_everything_but_hold_and_release_only_hold(void **state)
 {
 	(void)state;
@@ -280,6 +296,7 @@ int main(void)
 		cmocka_unit_test(invalid_ids_and_patterns_are_refused_with_a_message),
 		cmocka_unit_test(postcat_output_gives_each_files_sasl_user_and_client_address),
 		cmocka_unit_test(postsuper_output_sorts_ids_into_changed_and_reads_the_total),
+		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
