@@ -70,6 +70,7 @@ struct console {
 	int paused, reading_history;	/* the history at start: tables wait for it */
 	int history_done;	/* it was read once; later backlogs are live bursts */
 	int behind;		/* a live burst not read yet: read on at once, rebuild less often */
+	uint64_t backlog_bytes;	/* written to the followed logs, not read yet */
 	int host_filter;	/* several hosts: -1 all, else the one host shown */
 
 	/* the queue */

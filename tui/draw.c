@@ -38,6 +38,8 @@ static void draw_title(struct console *c)
 		buf_printf(&b, " +%zu", c->ninputs - 3);
 	const struct model_totals *t = model_totals(c->model);
 	buf_printf(&b, " - %llu lines, %.0f/s", (unsigned long long)t->lines, c->lines_per_sec);
+	if (c->behind)	/* the log grows faster than it is read: say by how much */
+		buf_printf(&b, ", %.1f MB behind", (double)c->backlog_bytes / 1e6);
 	if (t->before_since)
 		buf_printf(&b, " (%llu before --since)", (unsigned long long)t->before_since);
 	if (t->last_time) {

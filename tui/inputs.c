@@ -210,6 +210,7 @@ int console_read_inputs(struct console *c)
 	if (backlog == 0 && !files_pending)
 		c->history_done = 1;
 	c->behind = c->history_done && backlog > 0;
+	c->backlog_bytes = backlog;
 	uint64_t done = 0;
 	for (size_t i = 0; i < c->ninputs; i++)
 		if (c->inputs[i].follow)

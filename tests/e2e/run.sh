@@ -576,6 +576,7 @@ a_log_growing_faster_than_it_is_read_keeps_the_console_responsive() {
 	want=$(wc -l < "$tmp/burst.log")
 	cat "$tmp/burst.log" "$tmp/burst.log" "$tmp/burst.log" >> "$tmp/fast.log" &	# ~600 MB at once
 	local writer=$! deadline
+	tui_wait " MB behind" 5	# said while it catches up
 	# keys are answered while the lines pour in
 	tui_keys 2
 	tui_wait "Client IP   " 5
@@ -584,6 +585,7 @@ a_log_growing_faster_than_it_is_read_keeps_the_console_responsive() {
 	wait $writer
 	tui_wait "$((want * 3)) lines" 120
 	tui_wait "victim@example.com" 10
+	tui_gone " MB behind" 5
 }
 
 a_compressed_history_is_read_at_full_speed() {
