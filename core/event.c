@@ -61,34 +61,28 @@ static int sv_has(struct strview v, const char *lit, size_t n)
  * digits and consonants (no vowels) with one 'z' between time and inode. */
 enum { QC_HEX = 1, QC_LONG = 2, QC_Z = 4 };
 
-static unsigned char qid_class(unsigned char c)
+/* qid_class - built at compile time (the queue reader's thread reads it too) */
+static const unsigned char qid_class[256] = {
+	['0' ... '9'] = QC_HEX | QC_LONG, ['B' ... 'D'] = QC_HEX | QC_LONG, ['F'] = QC_HEX | QC_LONG,
+	['A'] = QC_HEX, ['E'] = QC_HEX,	/* vowels: hex digits, never in long IDs */
+	['G' ... 'H'] = QC_LONG, ['J' ... 'N'] = QC_LONG, ['P' ... 'T'] = QC_LONG, ['V' ... 'Z'] = QC_LONG,
+	['b' ... 'd'] = QC_LONG, ['f' ... 'h'] = QC_LONG, ['j' ... 'n'] = QC_LONG, ['p' ... 't'] = QC_LONG,
+	['v' ... 'y'] = QC_LONG, ['z'] = QC_Z,
+};
+
+/* qid_ok - the classes seen (and the count of 'z') make a short or a long ID */
+static int qid_ok(size_t len, unsigned all, unsigned z)
 {
-	static unsigned char table[256];
-	static int ready;
-	if (!ready) {
-		for (int i = 0; i < 256; i++) {
-			unsigned char v = 0;
-			if ((i >= '0' && i <= '9') || (i >= 'A' && i <= 'F'))
-				v |= QC_HEX;
-			if (((i >= '0' && i <= '9') || (i >= 'A' && i <= 'Z') || (i >= 'a' && i <= 'y'))
-			    && !strchr("AEIOUaeiou", i))
-				v |= QC_LONG;
-			if (i == 'z')
-				v |= QC_Z;
-			table[i] = v;
-		}
-		ready = 1;
-	}
-	return table[c];
+	return len >= 5 && len <= 32 && ((z == 0 && (all & QC_HEX)) || (z == 1 && (all & QC_LONG)));
 }
 
 int queue_id_valid(const char *s, size_t len)
 {
 	if (len < 5 || len > 32)
 		return 0;
-	unsigned all = QC_HEX | QC_LONG | QC_Z, z = 0;
+	unsigned all = QC_HEX | QC_LONG, z = 0;
 	for (size_t i = 0; i < len; i++) {
-		unsigned c = qid_class((unsigned char)s[i]);
+		unsigned c = qid_class[(unsigned char)s[i]];
 		if (c == 0)
 			return 0;
 		if (c & QC_Z)
@@ -96,17 +90,22 @@ int queue_id_valid(const char *s, size_t len)
 		else
 			all &= c;
 	}
-	return (z == 0 && (all & QC_HEX)) || (z == 1 && (all & QC_LONG));
+	return qid_ok(len, all, z);
 }
 
 /* scan_queue_id - "QID: " at the start of the text */
 static int scan_queue_id(struct cursor *c, struct strview *qid)
 {
 	const char *q = c->p;
-	while (q < c->end && q - c->p <= 32
-	       && ((*q >= '0' && *q <= '9') || (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')))
+	unsigned all = QC_HEX | QC_LONG, z = 0, k;	/* queue_id_valid, in the one pass */
+	while (q < c->end && q - c->p <= 32 && (k = qid_class[(unsigned char)*q]) != 0) {
+		if (k & QC_Z)
+			z++;
+		else
+			all &= k;
 		q++;
-	if (q + 1 >= c->end || q[0] != ':' || q[1] != ' ' || !queue_id_valid(c->p, (size_t)(q - c->p)))
+	}
+	if (q + 1 >= c->end || q[0] != ':' || q[1] != ' ' || !qid_ok((size_t)(q - c->p), all, z))
 		return 0;
 	*qid = view(c->p, q);
 	c->p = q + 2;
