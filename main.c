@@ -416,6 +416,11 @@ static int run_console(int argc, char **argv, int cleanup)
 	} else if (!o.journald && nsources == 0) {
 		source_spec_file(&sources[nsources++], ingest_default_log());
 	}
+	if (nsources && source_spec_is_ssh(&sources[0]) && !o.no_queue) {
+		fputs("spamtop: the first --source is this machine, whose queue spamtop reads: give its log\n"
+		      "first (or --no-queue)\n", stderr);
+		return 2;
+	}
 	order_sources_by_host(sources, nsources);
 	o.sources = sources;
 	o.nsources = nsources;

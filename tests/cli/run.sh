@@ -194,6 +194,10 @@ report_of_two_hosts_has_a_host_column_and_field() {
 	"$san" --report --json "$fixture" | jq -e '.sasl_users[0] | has("host") | not'
 	if "$san" --report --source "x=ssh://mx2/var/log/mail.log" 2> "$tmp/err"; then return 1; fi
 	grep -q 'the report reads files' "$tmp/err"
+	# the console's first source is this machine: not one over ssh (unless no queue is read)
+	local rc=0
+	"$san" --source "x=ssh://mx2/var/log/mail.log" --source "y=$fixture" < /dev/null > /dev/null 2> "$tmp/err" || rc=$?
+	[ $rc -eq 2 ] && grep -q 'the first --source is this machine' "$tmp/err"
 }
 
 check "a report of two hosts has a Host column and a host field" report_of_two_hosts_has_a_host_column_and_field
