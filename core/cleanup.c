@@ -439,12 +439,16 @@ static void put_suspects(FILE *f, const struct model *m, const struct suspect *s
 	for (size_t i = 0; i < n; i++) {
 		const struct agg_stats *a = sus[i].agg;
 		int chosen = 0;
-		for (size_t t = 0; t < s->ntargets; t++)
+		for (size_t t = 0; a->host == 0 && t < s->ntargets; t++)	/* the cleanup acts on host 0 */
 			if (s->targets[t].kind == sus[i].kind && strlen(s->targets[t].key) == a->key->len
 			    && memcmp(s->targets[t].key, a->key->s, a->key->len) == 0)
 				chosen = s->targets[t].chosen;
 		fprintf(f, "### %s ", suspect_kind_name(sus[i].kind));
 		md_text(f, a->key->s, a->key->len);
+		if (model_host_count(m) > 1) {
+			fputs(" on ", f);
+			md_text(f, model_host_name(m, a->host), strlen(model_host_name(m, a->host)));
+		}
 		fprintf(f, "%s\n\n", chosen ? " (acted on)" : "");
 		fprintf(f, "- %u messages, %u recipients, %u deferred, %u bounced", a->msgs, a->rcpts, a->deferred,
 			a->bounced);

@@ -190,6 +190,9 @@ report_of_two_hosts_has_a_host_column_and_field() {
 	"$san" --report --json --source "mx1=$fixture" --source "mx2=$tmp/mx2.log" > "$tmp/r.json"
 	[ "$(jq -c '[.sasl_users[] | [.host, .key, .messages]]' "$tmp/r.json")" = \
 	  '[["mx1","victim@lab.example",24],["mx1","alice@lab.example",4],["mx2","alice@lab.example",4]]' ]
+	"$san" report --incident "$tmp/incident.md" --journal /nonexistent --source "mx1=$fixture" --source "mx2=$tmp/mx2.log"
+	grep -q '^### sasl_user victim@lab.example on mx1$' "$tmp/incident.md"
+	grep -q '^### trusted_relay 127.0.0.2 on mx2$' "$tmp/incident.md"
 	# one host: no Host column, no host field
 	"$san" --report --json "$fixture" | jq -e '.sasl_users[0] | has("host") | not'
 	if "$san" --report --source "x=ssh://mx2/var/log/mail.log" 2> "$tmp/err"; then return 1; fi
@@ -200,7 +203,7 @@ report_of_two_hosts_has_a_host_column_and_field() {
 	[ $rc -eq 2 ] && grep -q 'the first --source is this machine' "$tmp/err"
 }
 
-check "a report of two hosts has a Host column and a host field" report_of_two_hosts_has_a_host_column_and_field
+check "a report of two hosts has a Host column and a host field; the incident report names hosts" report_of_two_hosts_has_a_host_column_and_field
 report_check_and_metrics_read_journald() {
 	journal_of "$fixture" "$tmp/mail.journal"
 	fake_journalctl "$tmp/jbin" "$tmp/mail.journal"
