@@ -89,6 +89,7 @@ static void usage(FILE *out)
 	      "  --top N          rows per table (default 10)\n"
 	      "  --source NAME=PATH  a log of host NAME: several give a Host column\n"
 	      "  --journald       Postfix's entries of the systemd journal (also check, metrics)\n"
+	      "  --max-keys N     as in the console\n"
 	      "\n"
 	      "Queue commands read the live queue (postqueue -j) and change it with\n"
 	      "postsuper, queue IDs on its standard input, never through a shell.\n"
@@ -120,6 +121,18 @@ static int since_arg(const char *s, long *seconds)
 		return 0;
 	fprintf(stderr, "spamtop: --since wants a duration such as 90s, 30m, 2h or 1d\n");
 	return -1;
+}
+
+static int number_arg(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == 0 || *end || v < lo || v > hi) {
+		fprintf(stderr, "spamtop: %s wants a number from %g to %g\n", opt, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* write_incident - the Markdown incident report of `spamtop report --incident FILE` */
@@ -219,9 +232,13 @@ static int run_report(int argc, char **argv)
 		{"since", required_argument, NULL, 'T'},
 		{"source", required_argument, NULL, 's'},
 		{"journald", no_argument, NULL, 'D'},
+		{"max-keys", required_argument, NULL, 'K'},
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, c, journald = 0;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	double v;
 	long since = 0;
 	static struct source_spec sources[CONSOLE_MAX_SOURCES];
 	size_t nsources = 0;
@@ -238,6 +255,11 @@ static int run_report(int argc, char **argv)
 			json = 1;
 			break;
 		case 'D': journald = 1; break;
+		case 'K':
+			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
+				return 2;
+			lim.max_keys = (size_t)v;
+			break;
 		case 'I': incident = optarg; break;
 		case 'J': journal = optarg; break;
 		case 'S': state = optarg; break;
@@ -281,7 +303,7 @@ static int run_report(int argc, char **argv)
 		files[i] = sources[i].path;
 	if (journald)
 		files[nsources] = "journald";
-	struct model *m = model_new(NULL, time(NULL));
+	struct model *m = model_new(&lim, time(NULL));
 	if (m == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");
 		return 1;
@@ -317,17 +339,6 @@ static int run_report(int argc, char **argv)
 	return status;
 }
 
-static int number_arg(const char *opt, const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (*s == 0 || *end || v < lo || v > hi) {
-		fprintf(stderr, "spamtop: %s wants a number from %g to %g\n", opt, lo, hi);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
 
 static int run_console(int argc, char **argv, int cleanup)
 {

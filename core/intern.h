@@ -22,6 +22,7 @@ struct istr {
 	uint32_t len;
 	uint32_t hash;
 	uint32_t ref[ISTR_REFS];	/* free for the owner: the model keeps aggregate indices here */
+	struct istr *fwd;	/* free for the owner too: the model's string moves */
 	char s[];
 };
 

@@ -981,104 +981,102 @@ static void remap_record(struct model *m, struct msg_record *r, void *arg)
 			r->agg[k] = map[k][r->agg[k] - 1];
 }
 
-/* string moves: phase 1 copies every string in use into fresh tables (may fail,
- * changes nothing), phase 2 points everything at the copies (cannot fail) */
+/* string moves: phase COPY copies every string in use into fresh tables, once,
+ * and leaves the copy's address in the old string (fwd); it may fail, and UNDO
+ * then clears those marks; phase POINT moves every pointer to the copy */
+enum move_phase { MOVE_COPY, MOVE_UNDO, MOVE_POINT };
+
 struct string_move {
 	struct intern_table *to[MODEL_MAX_HOSTS];
+	enum move_phase phase;
 	int failed;
 };
 
-static const struct istr *moved(struct string_move *sm, int host, const struct istr *s, int copy)
+static const struct istr *moved(struct string_move *sm, int host, const struct istr *s)
 {
-	if (s == NULL)
+	struct istr *old = (struct istr *)s;
+	if (old == NULL)
 		return NULL;
-	if (copy) {
-		if (intern(sm->to[host], s->s, s->len) == NULL)
+	switch (sm->phase) {
+	case MOVE_COPY:
+		if (old->fwd == NULL && (old->fwd = intern(sm->to[host], s->s, s->len)) == NULL)
 			sm->failed = 1;
 		return s;
+	case MOVE_UNDO:
+		old->fwd = NULL;
+		return s;
+	default:
+		return old->fwd;
 	}
-	return intern_find(sm->to[host], s->s, s->len);
 }
-
-struct record_move {
-	struct string_move *sm;
-	int copy;
-};
 
 static void move_record(struct model *m, struct msg_record *r, void *arg)
 {
 	(void)m;
-	struct record_move *rm = arg;
-	r->client_name = moved(rm->sm, r->host, r->client_name, rm->copy);
-	r->client_ip = moved(rm->sm, r->host, r->client_ip, rm->copy);
-	r->sasl_user = moved(rm->sm, r->host, r->sasl_user, rm->copy);
-	r->sasl_method = moved(rm->sm, r->host, r->sasl_method, rm->copy);
-	r->sender = moved(rm->sm, r->host, r->sender, rm->copy);
+	struct string_move *sm = arg;
+	r->client_name = moved(sm, r->host, r->client_name);
+	r->client_ip = moved(sm, r->host, r->client_ip);
+	r->sasl_user = moved(sm, r->host, r->sasl_user);
+	r->sasl_method = moved(sm, r->host, r->sasl_method);
+	r->sender = moved(sm, r->host, r->sender);
 }
 
-/* pair_host - the host whose table holds s, or -1 */
-static int pair_host(const struct model *m, const struct istr *s)
-{
-	for (int h = 0; h < m->nhosts; h++)
-		if (intern_find(m->host_strings[h], s->s, s->len) == s)
-			return h;
-	return -1;
-}
-
-/* move_pairs - (user, IP) pairs whose user and IP are both kept; copy: phase 1, else rebuild the set */
-static void move_pairs(struct model *m, struct string_move *sm, int copy)
+/* move_pairs - (user, IP) pairs whose user and IP are both kept (the user's aggregate
+ * gives the host); POINT rebuilds the set */
+static void move_pairs(struct model *m, struct string_move *sm)
 {
 	struct pair_set old = m->user_ips, fresh = {NULL, 0, 0};
 	for (size_t i = 0; old.slots && i <= old.mask; i++) {
 		const struct istr *u = old.slots[2 * i], *ip = old.slots[2 * i + 1];
-		int h = u ? pair_host(m, u) : -1;
-		if (h < 0 || u->ref[AGG_SASL_USER] == NONE || ip->ref[AGG_CLIENT_IP] == NONE)
+		if (u == NULL || u->ref[AGG_SASL_USER] == NONE || ip->ref[AGG_CLIENT_IP] == NONE)
 			continue;	/* a user or an IP gone cold: the IP counts again if it returns */
-		if (copy)
-			moved(sm, h, u, 1), moved(sm, h, ip, 1);
-		else
-			pair_add(&fresh, moved(sm, h, u, 0), moved(sm, h, ip, 0));
+		int h = m->aggs[AGG_SASL_USER].items[u->ref[AGG_SASL_USER] - 1].host;
+		const struct istr *nu = moved(sm, h, u), *nip = moved(sm, h, ip);
+		if (sm->phase == MOVE_POINT)
+			pair_add(&fresh, nu, nip);
 	}
-	if (!copy) {
+	if (sm->phase == MOVE_POINT) {
 		free(old.slots);
 		m->user_ips = fresh;
 	}
 }
 
-static void move_aggs(struct model *m, struct string_move *sm, int copy)
+static void move_aggs(struct model *m, struct string_move *sm)
 {
 	for (int k = 0; k < AGG_KIND_COUNT; k++)
 		for (size_t i = 0; i < m->aggs[k].count; i++) {
 			struct agg_stats *a = &m->aggs[k].items[i];
-			const struct istr *key = moved(sm, a->host, a->key, copy);
-			a->last_user = moved(sm, a->host, a->last_user, copy);
-			if (!copy)
+			const struct istr *key = moved(sm, a->host, a->key);
+			a->last_user = moved(sm, a->host, a->last_user);
+			if (sm->phase == MOVE_POINT)
 				((struct istr *)key)->ref[k] = (uint32_t)(i + 1);
 			a->key = key;
 		}
 }
 
+static void move_all(struct model *m, struct string_move *sm, enum move_phase phase)
+{
+	sm->phase = phase;
+	move_pairs(m, sm);	/* first: it reads the aggregates' indices in the old strings */
+	move_aggs(m, sm);
+	each_live(m, move_record, sm);
+}
+
 static int move_strings(struct model *m)
 {
-	struct string_move sm = {{NULL}, 0};
+	struct string_move sm = {{NULL}, MOVE_COPY, 0};
 	for (int h = 0; h < m->nhosts; h++)
 		if ((sm.to[h] = intern_new_like(m->host_strings[h])) == NULL)
 			sm.failed = 1;
-	struct record_move rm = {&sm, 1};
-	if (!sm.failed) {
-		move_aggs(m, &sm, 1);
-		each_live(m, move_record, &rm);
-		move_pairs(m, &sm, 1);
-	}
+	if (!sm.failed)
+		move_all(m, &sm, MOVE_COPY);
 	if (sm.failed) {
+		move_all(m, &sm, MOVE_UNDO);
 		for (int h = 0; h < m->nhosts; h++)
 			intern_free(sm.to[h]);
 		return -1;
 	}
-	move_pairs(m, &sm, 0);	/* reads the old tables: first */
-	rm.copy = 0;
-	move_aggs(m, &sm, 0);
-	each_live(m, move_record, &rm);
+	move_all(m, &sm, MOVE_POINT);
 	for (int h = 0; h < m->nhosts; h++) {
 		intern_free(m->host_strings[h]);
 		m->host_strings[h] = sm.to[h];
@@ -1100,7 +1098,7 @@ long model_collect(struct model *m)
 	}
 	if (rc == 0) {
 		each_open(m, mark_used, used);	/* kept ended records lose their link to a key that goes */
-		size_t target = m->lim.max_keys ? m->lim.max_keys / 4 * 3 : SIZE_MAX;
+		size_t target = m->lim.max_keys ? m->lim.max_keys / 2 : SIZE_MAX;
 		for (int k = 0; k < AGG_KIND_COUNT; k++)
 			dropped += (long)evict_kind(m, (enum agg_kind)k, used[k], target, map[k]);
 		each_live(m, remap_record, map);

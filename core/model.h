@@ -169,7 +169,7 @@ const struct agg_stats *model_agg_find_host(const struct model *m, int host, enu
  * Memory stays bounded on an endless log: once a kind has more than
  * limits.max_keys aggregates, model_wants_collect() says so, and
  * model_collect() drops the coldest (no open record refers to them;
- * the least activity, then the longest unseen, first) down to 3/4 of the
+ * the least activity, then the longest unseen, first) down to half the
  * limit, and moves the strings still in use into fresh tables (a user's
  * distinct client IPs then count an IP that went cold again if it comes
  * back). Every

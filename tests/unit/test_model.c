@@ -306,7 +306,7 @@ static void endless_new_senders_stay_under_the_key_limit(void **state)
 	}
 	assert_true(most <= 1001);
 	assert_true(most_bytes < 120000);	/* ~1000 keys of each kind, ~30 bytes each */
-	assert_true(model_totals(m)->collections >= 100);
+	assert_true(model_totals(m)->collections >= 90);	/* one per 500 new keys: down to half the limit */
 	assert_int_equal(model_totals(m)->messages, 50000);
 	model_free(m);
 }
