@@ -6,6 +6,7 @@
 
 #include <pcre2.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -280,6 +281,23 @@ int selection_confirm(const struct selection *s, struct id_list *ids, struct id_
 	return rc;
 }
 
+/* The named fields of a selection: how they read, and their command-line flag. */
+static const struct {
+	const char *label, *flag;
+	size_t offset;
+} selection_fields[] = {
+	{"SASL user", "--sasl-user", offsetof(struct selection, sasl_user)},
+	{"sender", "--sender", offsetof(struct selection, sender)},
+	{"client IP", "--client-ip", offsetof(struct selection, client_ip)},
+	{"sender domain", "--sender-domain", offsetof(struct selection, sender_domain)},
+	{"matching", "--match", offsetof(struct selection, match)},
+};
+
+static const char *selection_field(const struct selection *s, size_t i)
+{
+	return *(const char *const *)((const char *)s + selection_fields[i].offset);
+}
+
 void selection_command(const struct selection *s, const char *verb, struct buf *out)
 {
 	buf_printf(out, "spamtop %s", verb);
@@ -287,30 +305,24 @@ void selection_command(const struct selection *s, const char *verb, struct buf *
 		buf_puts(out, " --id ");
 		buf_put_shell_quoted(out, s->ids[i]);
 	}
-#define OPT(flag, v) do { if (v) { buf_puts(out, " " flag " "); buf_put_shell_quoted(out, v); } } while (0)
-	OPT("--sasl-user", s->sasl_user);
-	OPT("--sender", s->sender);
-	OPT("--client-ip", s->client_ip);
-	OPT("--sender-domain", s->sender_domain);
-	OPT("--match", s->match);
-#undef OPT
+	for (size_t i = 0; i < sizeof(selection_fields) / sizeof(selection_fields[0]); i++)
+		if (selection_field(s, i)) {
+			buf_printf(out, " %s ", selection_fields[i].flag);
+			buf_put_shell_quoted(out, selection_field(s, i));
+		}
 }
 
 void selection_describe(const struct selection *s, struct buf *out)
 {
 	size_t start = out->len;
-#define PART(label, v) do { if (v) { if (out->len > start) buf_puts(out, ", "); \
-	buf_printf(out, "%s %s", label, v); } } while (0)
 	if (s->nids == 1)
-		PART("queue ID", s->ids[0]);
+		buf_printf(out, "queue ID %s", s->ids[0]);
 	else if (s->nids > 1)
 		buf_printf(out, "%zu queue IDs", s->nids);
-	PART("SASL user", s->sasl_user);
-	PART("sender", s->sender);
-	PART("client IP", s->client_ip);
-	PART("sender domain", s->sender_domain);
-	PART("matching", s->match);
-#undef PART
+	for (size_t i = 0; i < sizeof(selection_fields) / sizeof(selection_fields[0]); i++)
+		if (selection_field(s, i))
+			buf_printf(out, "%s%s %s", out->len > start ? ", " : "", selection_fields[i].label,
+				   selection_field(s, i));
 	if (out->len == start)
 		buf_puts(out, "nothing");
 }
