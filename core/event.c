@@ -57,9 +57,17 @@ static int sv_has(struct strview v, const char *lit, size_t n)
 	return v.len >= n && memmem(v.ptr, v.len, lit, n) != NULL;
 }
 
-/* Character classes of queue IDs: short IDs are upper-case hex; long IDs use
- * digits and consonants (no vowels) with one 'z' between time and inode. */
+/*
+ * Character classes of queue IDs (Postfix's global/mail_queue.h). A short ID
+ * is upper-case hex: 5 digits of microseconds, then the inode (6 or more in
+ * all). A long ID (enable_long_queue_ids) is in the 52-character alphabet of
+ * digits and consonants, `z` included: seconds (6 or more), microseconds (4),
+ * `z`, then the inode in base 51 (no `z`). Only the last `z` separates the
+ * inode (MQID_FIND_LG_INUM_SEPARATOR uses strrchr), and it stands at least
+ * 10 characters in; the time part may hold any number of `z`.
+ */
 enum { QC_HEX = 1, QC_LONG = 2, QC_Z = 4 };
+enum { QID_SHORT_MIN = 6, QID_LONG_TIME_MIN = 10, QID_MAX = 32 };
 
 /* qid_class - built at compile time (the queue reader's thread reads it too) */
 static const unsigned char qid_class[256] = {
@@ -67,45 +75,52 @@ static const unsigned char qid_class[256] = {
 	['A'] = QC_HEX, ['E'] = QC_HEX,	/* vowels: hex digits, never in long IDs */
 	['G' ... 'H'] = QC_LONG, ['J' ... 'N'] = QC_LONG, ['P' ... 'T'] = QC_LONG, ['V' ... 'Z'] = QC_LONG,
 	['b' ... 'd'] = QC_LONG, ['f' ... 'h'] = QC_LONG, ['j' ... 'n'] = QC_LONG, ['p' ... 't'] = QC_LONG,
-	['v' ... 'y'] = QC_LONG, ['z'] = QC_Z,
+	['v' ... 'y'] = QC_LONG, ['z'] = QC_LONG | QC_Z,
 };
 
-/* qid_ok - the classes seen (and the count of 'z') make a short or a long ID */
-static int qid_ok(size_t len, unsigned all, unsigned z)
+/*
+ * qid_ok - len characters whose classes all share `all`, the last `z` at
+ * index last_z (-1: none), make a short or a long ID.
+ */
+static int qid_ok(size_t len, unsigned all, long last_z)
 {
-	return len >= 5 && len <= 32 && ((z == 0 && (all & QC_HEX)) || (z == 1 && (all & QC_LONG)));
+	if (len > QID_MAX)
+		return 0;
+	if (last_z < 0)
+		return len >= QID_SHORT_MIN && (all & QC_HEX);
+	return (all & QC_LONG) && last_z >= QID_LONG_TIME_MIN && (size_t)last_z + 1 < len;
 }
 
 int queue_id_valid(const char *s, size_t len)
 {
-	if (len < 5 || len > 32)
+	if (len > QID_MAX)
 		return 0;
-	unsigned all = QC_HEX | QC_LONG, z = 0;
+	unsigned all = QC_HEX | QC_LONG;
+	long last_z = -1;
 	for (size_t i = 0; i < len; i++) {
 		unsigned c = qid_class[(unsigned char)s[i]];
 		if (c == 0)
 			return 0;
 		if (c & QC_Z)
-			z++;
-		else
-			all &= c;
+			last_z = (long)i;
+		all &= c;
 	}
-	return qid_ok(len, all, z);
+	return qid_ok(len, all, last_z);
 }
 
 /* scan_queue_id - "QID: " at the start of the text */
 static int scan_queue_id(struct cursor *c, struct strview *qid)
 {
 	const char *q = c->p;
-	unsigned all = QC_HEX | QC_LONG, z = 0, k;	/* queue_id_valid, in the one pass */
-	while (q < c->end && q - c->p <= 32 && (k = qid_class[(unsigned char)*q]) != 0) {
+	unsigned all = QC_HEX | QC_LONG, k;	/* queue_id_valid, in the one pass */
+	long last_z = -1;
+	while (q < c->end && q - c->p <= QID_MAX && (k = qid_class[(unsigned char)*q]) != 0) {
 		if (k & QC_Z)
-			z++;
-		else
-			all &= k;
+			last_z = q - c->p;
+		all &= k;
 		q++;
 	}
-	if (q + 1 >= c->end || q[0] != ':' || q[1] != ' ' || !qid_ok((size_t)(q - c->p), all, z))
+	if (q + 1 >= c->end || q[0] != ':' || q[1] != ' ' || !qid_ok((size_t)(q - c->p), all, last_z))
 		return 0;
 	*qid = view(c->p, q);
 	c->p = q + 2;
@@ -179,22 +194,61 @@ static long number(struct strview v)
 	return n;
 }
 
-/* parse_client - client=NAME[IP], sasl_method=X, sasl_username=Y, sasl_sender=Z */
+/*
+ * xforward_tail - where ", orig_queue_id=QID[, orig_client=NAME[IP]]" or
+ * ", orig_client=NAME[IP]" ends the line (smtpd logs them last, after the
+ * client's own AUTH= value); fills the views, returns the tail's start or
+ * NULL. The last such tail that parses to the end is Postfix's: text the
+ * client put in its AUTH= value stands before it.
+ */
+static const char *xforward_tail(const char *p, const char *end, struct pf_event *ev)
+{
+	for (const char *t = end; (t = find_last(p, t, LIT(", orig_"))) != NULL; ) {
+		struct cursor c = {t, end};
+		struct strview qid = {0}, name = {0}, ip = {0};
+		if (eat(&c, LIT(", orig_queue_id="))) {
+			const char *q = c.p;
+			while (c.p < c.end && qid_class[(unsigned char)*c.p])
+				c.p++;
+			qid = view(q, c.p);
+			if (!queue_id_valid(qid.ptr, qid.len))
+				continue;
+		}
+		if (eat(&c, LIT(", orig_client=")) && !client_token(&c, &name, &ip))
+			continue;
+		if (c.p != c.end || (qid.len == 0 && ip.len == 0))
+			continue;
+		ev->orig_qid = qid;
+		ev->orig_client_name = name;
+		ev->orig_client_ip = ip;
+		return t;
+	}
+	return NULL;
+}
+
+/*
+ * parse_client - client=NAME[IP][, sasl_method=M][, sasl_username=U]
+ *   [, sasl_sender=S][, orig_queue_id=Q][, orig_client=NAME[IP]]
+ *
+ * Fields in smtpd's fixed order (smtpd.c, the "client=" msg_info), each at
+ * most once. sasl_sender is the MAIL FROM AUTH= value of any client, quotes,
+ * commas and spaces kept: it runs to the XFORWARD tail or the end, and what
+ * it says is never read as a field.
+ */
 static void parse_client(struct cursor *c, struct pf_event *ev)
 {
 	if (!client_token(c, &ev->client_name, &ev->client_ip))
 		return;
 	ev->kind = EV_CLIENT;
-	while (eat(c, LIT(", "))) {
-		if (eat(c, LIT("sasl_method=")))
-			ev->sasl_method = plain_value(c);
-		else if (eat(c, LIT("sasl_username=")))
-			ev->sasl_username = plain_value(c);
-		else if (eat(c, LIT("sasl_sender=")))
-			ev->sasl_sender = plain_value(c);
-		else
-			(void)plain_value(c);
-	}
+	const char *tail = xforward_tail(c->p, c->end, ev);
+	const char *end = tail ? tail : c->end;
+	if (c->p < end && eat(c, LIT(", sasl_method=")))
+		ev->sasl_method = plain_value(c);
+	if (c->p < end && eat(c, LIT(", sasl_username=")))
+		ev->sasl_username = plain_value(c);
+	if (c->p < end && eat(c, LIT(", sasl_sender=")))
+		ev->sasl_sender = view(c->p, end);
+	c->p = c->end;
 }
 
 /* parse_queued - from=<x>, size=N, nrcpt=N (queue active) | status=expired */
@@ -230,6 +284,24 @@ static enum delivery_status status_word(struct strview w)
 	return DS_OTHER;
 }
 
+/*
+ * queued_as - "... queued as QID" ending a sent status: the next MTA took
+ * the message under that ID (a content filter's re-injection when the ID
+ * shows up in this log). Amavis puts its MTA's answer last: "250 2.0.0 from
+ * MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as QID".
+ */
+static struct strview queued_as(struct strview text)
+{
+	const char *end = text.ptr + text.len;
+	const char *q = find_last(text.ptr, end, LIT(" queued as "));
+	if (q == NULL)
+		return (struct strview){NULL, 0};
+	q += sizeof(" queued as ") - 1;
+	if (!queue_id_valid(q, (size_t)(end - q)))
+		return (struct strview){NULL, 0};
+	return view(q, end);
+}
+
 /* parse_delivery - to=<x>, orig_to=<y>, relay=R, delay=D, delays=.., dsn=X, status=S (text) */
 static void parse_delivery(struct cursor *c, struct pf_event *ev)
 {
@@ -256,6 +328,8 @@ static void parse_delivery(struct cursor *c, struct pf_event *ev)
 			else
 				ev->status_text = view(c->p, c->end);
 			c->p = c->end;
+			if (ev->status == DS_SENT)
+				ev->queued_as = queued_as(ev->status_text);
 		} else
 			(void)plain_value(c);
 	}
@@ -544,6 +618,22 @@ void event_parse(struct strview service, struct strview text, struct pf_event *e
 		parse_summary(&c, ev);
 		break;
 	}
+}
+
+uint64_t message_id_hash(const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		len--;
+	if (len >= 2 && s[0] == '<' && s[len - 1] == '>')
+		s++, len -= 2;
+	if (len == 0)
+		return 0;
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h ? h : 1;
 }
 
 const char *event_kind_name(enum event_kind k)

@@ -12,13 +12,16 @@
 #ifndef SPAMTOP_EVENT_H
 #define SPAMTOP_EVENT_H
 
+#include <stdint.h>
+
 #include "buf.h"
 
 enum event_kind {
 	EV_OTHER = 0,
 	EV_CONNECT,		/* connect from NAME[IP] */
 	EV_DISCONNECT,		/* disconnect from NAME[IP] ... */
-	EV_CLIENT,		/* QID: client=NAME[IP][, sasl_method=, sasl_username=, sasl_sender=] */
+	EV_CLIENT,		/* QID: client=NAME[IP][, sasl_method=, sasl_username=, sasl_sender=]
+				   [, orig_queue_id=, orig_client=] */
 	EV_PICKUP,		/* QID: uid=N from=<...> */
 	EV_MESSAGE_ID,		/* QID: message-id=<...> */
 	EV_QUEUED,		/* qmgr QID: from=<...>, size=N, nrcpt=N (queue active) */
@@ -66,6 +69,9 @@ struct pf_event {
 	enum reject_class reject_class;
 	struct strview helo, proto;
 	struct strview other_qid;	/* bounce notification's new queue ID */
+	struct strview queued_as;	/* sent: the next MTA's "queued as QID" (a content filter's) */
+	struct strview orig_qid;	/* client= of a re-injected copy (XFORWARD): orig_queue_id= */
+	struct strview orig_client_name, orig_client_ip;	/* and orig_client=NAME[IP] */
 	enum summary_kind summary;
 	long count;			/* summary count, anvil value */
 	struct strview anvil_what;	/* "connection rate" ... */
@@ -74,8 +80,15 @@ struct pf_event {
 
 void event_parse(struct strview service, struct strview text, struct pf_event *ev);
 
-/* Is s a syntactically valid Postfix queue ID (short hex or long form)? */
+/* Is s a syntactically valid Postfix queue ID (short hex or long form, see event.c)? */
 int queue_id_valid(const char *s, size_t len);
+
+/*
+ * A Message-ID's hash as spamtop compares them: surrounding white space and
+ * one pair of angle brackets dropped (cleanup logs "message-id=<x>", the
+ * header reads "Message-Id: <x>"). 0 for an empty ID.
+ */
+uint64_t message_id_hash(const char *s, size_t len);
 
 const char *event_kind_name(enum event_kind k);
 const char *delivery_status_name(enum delivery_status s);

@@ -79,6 +79,16 @@ static uint32_t ring_add(int32_t *newest, uint16_t *n, int size, int64_t t)
 	return *b;
 }
 
+/* ring_sub - take back one counted at time t, if the ring still holds its
+ * minute; returns the minute's count before, 0 when it is gone */
+static uint32_t ring_sub(int32_t newest, uint16_t *n, int size, int64_t t)
+{
+	int32_t minute = (int32_t)(t / 60);
+	if (minute > newest || newest - minute >= size || n[minute % size] == 0)
+		return 0;
+	return n[minute % size]--;
+}
+
 static uint64_t ring_sum(int32_t newest, const uint16_t *n, int size, int64_t now, int minutes)
 {
 	if (minutes < 1)
@@ -578,15 +588,99 @@ static void count_message(struct agg_stats *a, const struct msg_record *r, int64
 		a->null_sender++;
 }
 
+/* uncount_message - count_message taken back (a record found to be a copy) */
+static void uncount_message(struct agg_stats *a, const struct msg_record *r)
+{
+	if (a->msgs)
+		a->msgs--;
+	uint32_t before = ring_sub(a->msg_rate.newest, a->msg_rate.n, RATE_MINUTES, r->first_seen);
+	if (before && before == a->peak_1m)	/* its minute made the peak */
+		a->peak_1m--;
+	if ((r->flags & RF_NULL_SENDER) && a->null_sender)
+		a->null_sender--;
+	if (r->flags & RF_QUEUED) {
+		a->rcpts -= a->rcpts >= r->nrcpt ? r->nrcpt : a->rcpts;
+		a->bytes -= a->bytes >= r->size ? r->size : a->bytes;
+	}
+}
+
+/*
+ * record_uncount - take back what a record counted as a message of its own
+ * (apply_client, apply_queued, count_record): it turned out to be a copy.
+ */
+static void record_uncount(struct model *m, struct msg_record *r)
+{
+	struct model_totals *tot = &m->totals;
+	if ((r->flags & RF_COUNTED) && tot->messages)
+		tot->messages--;
+	if (r->client_ip) {
+		uint64_t *n = r->sasl_user ? &tot->auth_messages : &tot->unauth_messages;
+		*n -= *n ? 1 : 0;
+		struct agg_stats *ip = agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP]);
+		if (ip) {
+			uint32_t *k = r->sasl_user ? &ip->auth_msgs : &ip->unauth_msgs;
+			*k -= *k ? 1 : 0;
+		}
+	}
+	if (r->flags & RF_QUEUED) {
+		tot->rcpts -= tot->rcpts >= r->nrcpt ? r->nrcpt : tot->rcpts;
+		tot->bytes_queued -= tot->bytes_queued >= r->size ? r->size : tot->bytes_queued;
+		if ((r->flags & RF_NULL_SENDER) && tot->null_sender)
+			tot->null_sender--;
+	}
+	FOR_EACH_AGG(m, r, a, uncount_message(a, r));
+}
+
+/*
+ * link_copy - c is a content filter's copy of o: it takes o's origin (SASL
+ * user, client, sender, aggregates and Message-ID) and counts no message.
+ */
+static void link_copy(struct model *m, struct msg_record *c, const struct msg_record *o)
+{
+	c->flags |= RF_COPY | RF_COUNTED;
+	c->client_ip = o->client_ip;
+	c->client_name = o->client_name;
+	c->sasl_user = o->sasl_user;
+	c->sasl_method = o->sasl_method;
+	c->msgid_hash = o->msgid_hash;
+	if (o->flags & RF_LOCAL)
+		c->flags |= RF_LOCAL;
+	memcpy(c->origin_qid, o->qid, sizeof(c->origin_qid));
+	memcpy(c->agg, o->agg, sizeof(c->agg));
+	m->totals.filter_copies++;
+}
+
+/* open_here - the open record of qid on the current host, never created */
+static struct msg_record *open_here(struct model *m, struct strview qid)
+{
+	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
+		return NULL;
+	uint32_t id = m->open_slots[qid_slot(m, m->host, qid.ptr, qid.len, qid_hash(m, qid.ptr, qid.len))];
+	return id ? rec(m, id) : NULL;
+}
+
 static void apply_client(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
-	if (r->client_ip)
+	if (r->client_ip || (r->flags & RF_COPY))
 		return;		/* a second client= for the same record: not a new message */
-	struct istr *ip_key = store(m, ev->client_ip);
+	struct strview name = ev->client_name, addr = ev->client_ip;
+	if (ev->orig_qid.len) {	/* a copy re-injected by a filter speaking XFORWARD */
+		struct msg_record *o = open_here(m, ev->orig_qid);
+		if (o != NULL && o != r && !(o->flags & RF_COPY)) {
+			link_copy(m, r, o);
+			return;
+		}
+		memcpy(r->origin_qid, ev->orig_qid.ptr, ev->orig_qid.len);
+		if (ev->orig_client_ip.len) {	/* its origin is not in this log: the client XFORWARD names */
+			name = ev->orig_client_name;
+			addr = ev->orig_client_ip;
+		}
+	}
+	struct istr *ip_key = store(m, addr);
 	r->client_ip = ip_key;
-	r->client_name = store(m, ev->client_name);
+	r->client_name = store(m, name);
 	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
-	if (ev->sasl_username.len) {
+	if (ev->sasl_username.len && !ev->orig_qid.len) {
 		struct istr *user_key = store(m, ev->sasl_username);
 		r->sasl_user = user_key;
 		r->sasl_method = store(m, ev->sasl_method);
@@ -609,6 +703,8 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 			ip->unauth_msgs++;
 		}
 	}
+	if (ev->orig_qid.len)
+		r->flags |= RF_COPY;
 	/* a qmgr line may have come first (lines out of order) */
 	if (r->flags & RF_QUEUED)
 		for (int k = AGG_SASL_USER; k <= AGG_CLIENT_IP; k++) {
@@ -629,10 +725,12 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 	r->sender = sender_key;
 	r->size = (uint64_t)ev->size;
 	r->nrcpt = (uint32_t)ev->nrcpt;
-	if (ev->sender.len == 0) {
+	if (ev->sender.len == 0)
 		r->flags |= RF_NULL_SENDER;
+	if ((r->flags & RF_COPY) && r->origin_qid[0] && r->agg[AGG_SENDER])
+		return;		/* its origin counted it */
+	if (ev->sender.len == 0)
 		m->totals.null_sender++;
-	}
 	m->totals.rcpts += r->nrcpt;
 	m->totals.bytes_queued += r->size;
 	struct agg_stats *s = touch(m, AGG_SENDER, sender_key, t, &r->agg[AGG_SENDER]);
@@ -654,8 +752,31 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 	});
 }
 
+/*
+ * handed_to_filter - a sent status whose "queued as" names a record open
+ * here that began after r: the content filter's copy. It is tied to r (taking
+ * back what it counted as a message of the filter's address) and the hop is
+ * no delivery. The copy's client= line comes first: the filter answers only
+ * once the copy is queued.
+ */
+static int handed_to_filter(struct model *m, struct msg_record *r, const struct pf_event *ev)
+{
+	struct msg_record *c = open_here(m, ev->queued_as);
+	if (c == NULL || c == r || c->first_seen < r->first_seen)
+		return 0;
+	if (c->flags & RF_COPY)	/* tied already (XFORWARD): the hop's own line */
+		return strcmp(c->origin_qid, r->qid) == 0;
+	if (c->client_ip == NULL || c->sasl_user != NULL)
+		return 0;	/* a filter's re-injection is unauthenticated */
+	record_uncount(m, c);
+	link_copy(m, c, r);
+	return 1;
+}
+
 static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev)
 {
+	if (ev->queued_as.len && handed_to_filter(m, r, ev))
+		return;
 	switch (ev->status) {
 	case DS_SENT:
 		m->totals.sent++;
@@ -713,7 +834,10 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 	}
 }
 
-static void apply_reject(struct model *m, const struct pf_event *ev, int64_t t)
+/* apply_reject - charged to the client; a queued message's (cleanup's header
+ * and body rejects) to the one its client= line named: the logged text
+ * before " from NAME[IP]" is the message's own and may name anyone */
+static void apply_reject(struct model *m, const struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	struct model_totals *tot = &m->totals;
 	tot->rejects++;
@@ -730,7 +854,8 @@ static void apply_reject(struct model *m, const struct pf_event *ev, int64_t t)
 			}
 		}
 	}
-	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+	struct agg_stats *ip = r && r->client_ip ? agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP])
+	    : touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
 	if (ip)
 		ip->rejects++;
 }
@@ -764,7 +889,9 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		r->flags |= RF_LOCAL;
 		break;
 	case EV_MESSAGE_ID:
-		r->flags |= RF_MESSAGE_ID;	/* not stored: unique per message, shown from the log */
+		r->flags |= RF_MESSAGE_ID;	/* kept as a hash: it proves a filter's copy */
+		if (!(r->flags & RF_COPY))
+			r->msgid_hash = message_id_hash(ev->message_id.ptr, ev->message_id.len);
 		break;
 	case EV_QUEUED:
 		count_record(m, r);	/* first seen at qmgr when the log began mid-way */
@@ -802,7 +929,7 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		record_close(m, (uint32_t)(r - m->pool) + 1);
 		break;
 	case EV_REJECT:
-		apply_reject(m, ev, t);
+		apply_reject(m, r, ev, t);
 		break;
 	default:
 		break;
@@ -836,7 +963,7 @@ void model_apply(struct model *m, const struct log_line *ll, const struct pf_eve
 		apply_sasl_failure(m, ev, t);
 		break;
 	case EV_REJECT:
-		apply_reject(m, ev, t);
+		apply_reject(m, NULL, ev, t);
 		break;
 	case EV_PIPELINING: {
 		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);

@@ -13,6 +13,13 @@
  * up to limits.max_open (the oldest are evicted and counted). Time is log
  * time: "now" is the newest time stamp seen, so replays behave like live.
  *
+ * Content filters (amavis-style, FILTER_README): a message handed to the
+ * filter comes back under a new queue ID from the re-injection smtpd. The
+ * copy is tied to its origin by the client= line's orig_queue_id= (XFORWARD)
+ * or by the origin's "status=sent (... queued as COPY)" when COPY is open
+ * here; it inherits the origin's SASL user, client IP, sender and Message-ID
+ * hash, and counts no message: the filter hop is not a client.
+ *
  * Several hosts (spamtop --source NAME=PATH): each line belongs to the host
  * chosen by model_set_host. Records and aggregates are kept per host, so
  * queue IDs never meet across hosts and a user seen on two hosts is two
@@ -79,6 +86,7 @@ enum record_flag {
 	RF_LOCAL = 64,		/* submitted by pickup (sendmail), not smtpd */
 	RF_COUNTED = 128,	/* counted in totals.messages */
 	RF_MESSAGE_ID = 256,	/* cleanup logged a message-id */
+	RF_COPY = 512,		/* a content filter's re-injected copy: origin_qid's, not a new message */
 };
 
 struct msg_record {
@@ -87,6 +95,8 @@ struct msg_record {
 	uint32_t qid_hash;
 	uint32_t agg[AGG_KIND_COUNT];	/* aggregate index + 1; 0 = none */
 	const struct istr *client_name, *client_ip, *sasl_user, *sasl_method, *sender;
+	uint64_t msgid_hash;	/* message_id_hash() of the logged Message-ID (a copy: its origin's) */
+	char origin_qid[33];	/* RF_COPY: the message it is a copy of ("" when unknown) */
 	int64_t first_seen, last_seen;
 	uint64_t size;
 	uint32_t nrcpt;
@@ -112,6 +122,7 @@ struct model_totals {
 	uint64_t lines, bytes, postfix_lines, other_lines, malformed_lines;
 	uint64_t events[EV_KIND_COUNT];
 	uint64_t messages;	/* records started by client=/pickup/first sight */
+	uint64_t filter_copies;	/* re-injected copies tied to their origin, not counted in messages */
 	uint64_t null_sender, local_submissions;
 	uint64_t auth_messages, unauth_messages;
 	uint64_t rcpts, bytes_queued;

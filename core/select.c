@@ -64,7 +64,7 @@ int selection_compile(struct selection *s, struct error *err)
 			struct buf b = BUF_INIT;
 			for (const char *c = s->ids[i]; *c && b.len < 64; c++)
 				buf_putc(&b, (*c >= 0x20 && *c < 0x7f) ? *c : '?');
-			error_set(err, "'%s' is not a Postfix queue ID (5 to 32 letters and digits)", buf_str(&b));
+			error_set(err, "'%s' is not a Postfix queue ID (short: upper-case hex; long: digits and consonants, z before the inode)", buf_str(&b));
 			buf_free(&b);
 			return -1;
 		}

@@ -2,10 +2,11 @@
 # lab.sh - a real Postfix on loopback, for spamtop's tests.
 #
 # SYNOPSIS
-#   tests/lab/lab.sh install | up | outbreak | queue-ids | down | log
+#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | down | log
 #
 # DESCRIPTION
-#   install   apt-installs postfix, sasl2-bin, libsasl2-modules and swaks if missing.
+#   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks and python3
+#             (the content filter stand-in) if missing.
 #   up        configures the system Postfix for the lab (a copy of main.cf and
 #             master.cf is kept and restored by `down`), empties its queue and
 #             log, creates SASL users, and starts it.
@@ -13,6 +14,10 @@
 #             account sending from several addresses, a trusted relay host in
 #             mynetworks relaying unauthenticated (some with from=<>), brute
 #             force, a rejected relay attempt; waits until Postfix has logged it.
+#   burst N   N more messages from the compromised account, as fast as
+#             swaks sends them (a queue big enough to meet every ID shape).
+#   forged-auth  an outsider that never authenticates sends mail with a MAIL
+#             FROM AUTH= value that names another account (alice).
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -20,6 +25,17 @@
 #   loopback only, its relayhost is [127.0.0.1]:$LAB_DEAD_PORT where nothing
 #   listens (outbound mail is deferred and stays queued), and it never looks
 #   anything up in DNS.
+#
+#   LAB_PROFILE (for `up`): words naming how real servers differ from the
+#   plain lab, any of:
+#     long-ids         enable_long_queue_ids = yes
+#     filter           content_filter = scan:[127.0.0.1]:10024, an amavis-style
+#                      filter there (tests/lab/filter.py) passing each message
+#                      to a re-injection smtpd on 127.0.0.1:10025 (master.cf,
+#                      syslog_name postfix/10025, -o content_filter=)
+#     filter-xforward  the same, with XFORWARD from Postfix to the filter and
+#                      from the filter to the re-injection smtpd (amavis's
+#                      default): the copy's client= line names orig_queue_id
 #
 #   Requires root. Every wait polls for a condition with a deadline.
 set -euo pipefail
@@ -29,6 +45,9 @@ LAB_LOG=$LAB_LOG_DIR/mail.log
 LAB_DEAD_PORT=${LAB_DEAD_PORT:-2599}
 LAB_DOMAIN=lab.example
 BACKUP=/etc/postfix/.spamtop-lab-backup
+LAB_PROFILE=${LAB_PROFILE:-}
+FILTER_PID=/run/spamtop-lab-filter.pid
+LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
 LAB_PASS_ALICE=alice-secret
 LAB_PASS_VICTIM=victim-secret
@@ -50,7 +69,7 @@ wait_for() {
 cmd_install() {
 	need_root
 	local missing=()
-	for p in postfix sasl2-bin libsasl2-modules swaks; do
+	for p in postfix sasl2-bin libsasl2-modules swaks python3; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -108,6 +127,7 @@ cmd_up() {
 		"alias_maps = " "alias_database = " \
 		"local_recipient_maps = "
 	postconf -F 'smtp/inet/chroot = n'
+	apply_profile
 	mkdir -p /etc/postfix/sasl
 	printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN\n' > /etc/postfix/sasl/smtpd.conf
 	rm -f /etc/sasldb2
@@ -120,6 +140,40 @@ cmd_up() {
 	postfix start >/dev/null 2>&1
 	wait_for "postfix to listen on 127.0.0.1:25" 20 bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' 2>/dev/null
 	wait_for "the mail log to appear" 10 test -s "$LAB_LOG"
+}
+
+has_profile() { case " $LAB_PROFILE " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# apply_profile - the LAB_PROFILE settings (see the header)
+apply_profile() {
+	filter_stop
+	has_profile long-ids && postconf -e "enable_long_queue_ids = yes"
+	local xf=""
+	if has_profile filter-xforward; then
+		xf=--xforward
+	elif ! has_profile filter; then
+		return 0
+	fi
+	postconf -e "content_filter = scan:[127.0.0.1]:10024"
+	postconf -M "scan/unix=scan unix - - n - 4 smtp"
+	postconf -P "scan/unix/smtp_send_xforward_command=$([ -n "$xf" ] && echo yes || echo no)" \
+		"scan/unix/disable_mime_output_conversion=yes"
+	postconf -M "127.0.0.1:10025/inet=127.0.0.1:10025 inet n - n - - smtpd"
+	postconf -P "127.0.0.1:10025/inet/syslog_name=postfix/10025" \
+		"127.0.0.1:10025/inet/content_filter=" \
+		"127.0.0.1:10025/inet/receive_override_options=no_unknown_recipient_checks,no_header_body_checks" \
+		"127.0.0.1:10025/inet/smtpd_sasl_auth_enable=no" \
+		"127.0.0.1:10025/inet/mynetworks=127.0.0.0/8" \
+		"127.0.0.1:10025/inet/smtpd_relay_restrictions=permit_mynetworks,reject" \
+		"127.0.0.1:10025/inet/smtpd_authorized_xforward_hosts=$([ -n "$xf" ] && echo 127.0.0.0/8)"
+	python3 "$LAB_DIR/filter.py" 10024 10025 $xf --pidfile "$FILTER_PID" </dev/null >/dev/null 2>&1 &
+	wait_for "the content filter to listen on 127.0.0.1:10024" 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/10024' 2>/dev/null
+}
+
+filter_stop() {
+	[ -s "$FILTER_PID" ] && kill "$(cat "$FILTER_PID")" 2>/dev/null
+	rm -f "$FILTER_PID"
+	return 0
 }
 
 # send FROM-IP ENVELOPE-FROM RCPT [swaks options...]
@@ -166,14 +220,60 @@ cmd_outbreak() {
 	send 127.0.0.1 "alice@$LAB_DOMAIN" "postmaster@$LAB_DOMAIN" \
 		--auth LOGIN --auth-user "alice@$LAB_DOMAIN" --auth-password "$LAB_PASS_ALICE"
 	# 3 + 24 + 12 + 1 = 40 messages accepted; 39 are deferred at the dead relayhost.
-	wait_for "40 messages in the log" 30 bash -c "[ \$(grep -c 'qmgr.*: from=' '$LAB_LOG') -ge 40 ]"
-	wait_for "39 deferrals in the log" 60 bash -c "[ \$(grep -c 'status=deferred' '$LAB_LOG') -ge 39 ]"
-	wait_for "the local delivery" 30 bash -c "grep -q 'status=sent' '$LAB_LOG'"
+	wait_settled 40 39
+}
+
+# wait_settled MESSAGES DEFERRED - until Postfix has logged them all (with a
+# content filter, each message is logged twice: the original, then its copy)
+wait_settled() {
+	local msgs=$1 deferred=$2 n=$1
+	if has_profile filter || has_profile filter-xforward; then
+		n=$((msgs * 2))
+		wait_for "$msgs re-injections in the log" 60 bash -c "[ \$(grep -c 'status=sent.*queued as' '$LAB_LOG') -ge $msgs ]"
+	fi
+	wait_for "$n messages in the log" 30 bash -c "[ \$(grep -c 'qmgr.*: from=' '$LAB_LOG') -ge $n ]"
+	wait_for "$deferred deferrals in the log" 60 bash -c "[ \$(grep -c 'status=deferred' '$LAB_LOG') -ge $deferred ]"
+	wait_for "the local delivery" 30 bash -c "grep -q 'relay=local, .*status=sent' '$LAB_LOG'"
+}
+
+# burst N - N more messages of the compromised account, from one address
+cmd_burst() {
+	need_root
+	local n=$1 i before
+	before=$(grep -c 'status=deferred' "$LAB_LOG" || true)
+	for i in $(seq 1 "$n"); do
+		send 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: Burst $i"
+	done
+	wait_for "$n more deferrals" 120 bash -c "[ \$(grep -c 'status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
+}
+
+# forged-auth [N] - an outsider (127.0.0.99), never authenticated, whose MAIL FROM AUTH= value
+# reads like fields of the client= line (Postfix logs it as sasl_sender=)
+cmd_forged_auth() {
+	need_root
+	local n=${1:-3} i before
+	before=$(grep -c 'sasl_sender=' "$LAB_LOG" || true)
+	python3 - "$n" "$LAB_DOMAIN" <<'PY'
+import smtplib, sys
+n, domain = int(sys.argv[1]), sys.argv[2]
+for i in range(1, n + 1):
+    s = smtplib.SMTP("127.0.0.1", 25, source_address=("127.0.0.99", 0))
+    s.ehlo("framer.example")
+    s.mail("framer%d@outside.example" % i,
+           ['AUTH="x, sasl_method=LOGIN, sasl_username=alice@%s, y"' % domain])
+    s.rcpt("postmaster@" + domain)
+    s.data("Subject: framed %d\r\n\r\nhi\r\n" % i)
+    s.quit()
+PY
+	wait_for "$n forged AUTH= values in the log" 30 bash -c "[ \$(grep -c 'sasl_sender=' '$LAB_LOG') -ge $((before + n)) ]"
 }
 
 cmd_down() {
 	need_root
 	postfix stop >/dev/null 2>&1 || true
+	filter_stop
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
 	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
 		rm -rf "/var/spool/postfix/$q"/*
@@ -189,7 +289,9 @@ case "${1:-}" in
 install) cmd_install ;;
 up) cmd_up ;;
 outbreak) cmd_outbreak ;;
+burst) cmd_burst "${2:?burst N}" ;;
+forged-auth) cmd_forged_auth "${2:-3}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|down|log" >&2; exit 2 ;;
 esac

@@ -5,6 +5,12 @@
 #   lab-postsuper.log  postsuper hold/release/requeue/delete lines on that queue
 #   lab-postqueue.jsonl, lab-postqueue.txt  postqueue -j and -p of that queue
 #   lab-postcat.txt    postcat -e of one victim message and one relayed bounce
+#   lab-long-ids-xforward.log, lab-filter.log   the same outbreak on servers
+#                      configured like real ones (LAB_PROFILE "long-ids
+#                      filter-xforward" plus a burst, and "filter"), with the
+#                      forged AUTH= values of an outsider
+#   lab-long-ids-xforward-postcat.txt, lab-filter-postcat.txt
+#                      postcat -ehq of two re-injected copies of the victim's
 #
 # Needs root (it runs the lab). Unit tests and `make demo` use these files,
 # so they work without root and without Postfix.
@@ -12,6 +18,20 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 lab=tests/lab/lab.sh
 trap '$lab down' EXIT
+
+# record_setup PROFILE NAME [BURST] - a real-setup capture (see above)
+record_setup() {
+	LAB_PROFILE=$1 $lab up
+	$lab outbreak
+	[ -z "${3:-}" ] || $lab burst "$3"
+	$lab forged-auth 2
+	cp "$($lab log)" "tests/fixtures/lab-$2.log"
+	postcat -ehq $(postqueue -j | jq -r 'select(.sender | startswith("promo")) | .queue_id' | head -2) \
+		> "tests/fixtures/lab-$2-postcat.txt"
+	$lab down
+}
+record_setup "long-ids filter-xforward" long-ids-xforward 60
+record_setup filter filter
 $lab up
 $lab outbreak
 log=$($lab log)

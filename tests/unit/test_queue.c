@@ -178,7 +178,7 @@ static void invalid_ids_and_patterns_are_refused_with_a_message(void **state)
 	const char *ids[] = {"ABCDE12345", "ABC;rm\x1b[2J"};
 	struct selection s = {.ids = ids, .nids = 2};
 	assert_int_equal(selection_compile(&s, &err), -1);
-	assert_string_equal(err.msg, "'ABC;rm?[2J' is not a Postfix queue ID (5 to 32 letters and digits)");
+	assert_string_equal(err.msg, "'ABC;rm?[2J' is not a Postfix queue ID (short: upper-case hex; long: digits and consonants, z before the inode)");
 	struct selection r = {.match = "(unclosed"};
 	assert_int_equal(selection_compile(&r, &err), -1);
 	assert_non_null(strstr(err.msg, "--match pattern: missing closing parenthesis"));
