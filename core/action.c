@@ -171,7 +171,7 @@ int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 		}
 	id_list_free(&matched);
 	p->selected = p->ids.count;
-	if (selection_confirm(sel, &p->ids, &p->dropped, err) < 0) {
+	if (selection_confirm(sel, q, &p->ids, &p->dropped, err) < 0) {
 		char why[sizeof(err->msg)];
 		snprintf(why, sizeof(why), "%s", err->msg);
 		error_set(err, "cannot confirm the selection from the queue files: %s", why);

@@ -194,6 +194,16 @@ static long number(struct strview v)
 	return n;
 }
 
+/* orig_queue_id - a queue ID at the cursor */
+static int orig_queue_id(struct cursor *c, struct strview *qid)
+{
+	const char *q = c->p;
+	while (c->p < c->end && qid_class[(unsigned char)*c->p])
+		c->p++;
+	*qid = view(q, c->p);
+	return queue_id_valid(qid->ptr, qid->len);
+}
+
 /*
  * xforward_tail - where ", orig_queue_id=QID[, orig_client=NAME[IP]]" or
  * ", orig_client=NAME[IP]" ends the line (smtpd logs them last, after the
@@ -206,18 +216,20 @@ static const char *xforward_tail(const char *p, const char *end, struct pf_event
 	for (const char *t = end; (t = find_last(p, t, LIT(", orig_"))) != NULL; ) {
 		struct cursor c = {t, end};
 		struct strview qid = {0}, name = {0}, ip = {0};
-		if (eat(&c, LIT(", orig_queue_id="))) {
-			const char *q = c.p;
-			while (c.p < c.end && qid_class[(unsigned char)*c.p])
-				c.p++;
-			qid = view(q, c.p);
-			if (!queue_id_valid(qid.ptr, qid.len))
-				continue;
-		}
+		if (eat(&c, LIT(", orig_queue_id=")) && !orig_queue_id(&c, &qid))
+			continue;
 		if (eat(&c, LIT(", orig_client=")) && !client_token(&c, &name, &ip))
 			continue;
 		if (c.p != c.end || (qid.len == 0 && ip.len == 0))
 			continue;
+		if (qid.len == 0) {	/* ", orig_queue_id=QID" right before it belongs to the tail */
+			const char *u = find_last(p, t, LIT(", orig_queue_id="));
+			struct cursor before = {u ? u + sizeof(", orig_queue_id=") - 1 : t, t};
+			if (u && orig_queue_id(&before, &qid) && before.p == t)
+				t = u;
+			else
+				qid = (struct strview){NULL, 0};
+		}
 		ev->orig_qid = qid;
 		ev->orig_client_name = name;
 		ev->orig_client_ip = ip;

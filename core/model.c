@@ -602,6 +602,9 @@ static void uncount_message(struct agg_stats *a, const struct msg_record *r)
 		a->rcpts -= a->rcpts >= r->nrcpt ? r->nrcpt : a->rcpts;
 		a->bytes -= a->bytes >= r->size ? r->size : a->bytes;
 	}
+	a->sent -= a->sent >= r->sent ? r->sent : a->sent;	/* link_copy gives them to the origin's */
+	a->deferred -= a->deferred >= r->deferred ? r->deferred : a->deferred;
+	a->bounced -= a->bounced >= r->bounced ? r->bounced : a->bounced;
 }
 
 /*
@@ -647,6 +650,11 @@ static void link_copy(struct model *m, struct msg_record *c, const struct msg_re
 		c->flags |= RF_LOCAL;
 	memcpy(c->origin_qid, o->qid, sizeof(c->origin_qid));
 	memcpy(c->agg, o->agg, sizeof(c->agg));
+	FOR_EACH_AGG(m, c, a, {	/* what the copy met already (a quick local delivery) */
+		a->sent += c->sent;
+		a->deferred += c->deferred;
+		a->bounced += c->bounced;
+	});
 	m->totals.filter_copies++;
 }
 
@@ -752,6 +760,19 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 	});
 }
 
+/* recently_ended - qid among the last few records ended on this host: a
+ * copy delivered at once (locally) may end before its origin's "queued as" */
+static struct msg_record *recently_ended(struct model *m, struct strview qid)
+{
+	enum { LOOK_BACK = 64 };
+	for (size_t i = m->ended_count; i > 0 && m->ended_count - i < LOOK_BACK; i--) {
+		struct msg_record *r = rec(m, m->ended[(m->ended_head + i - 1) % m->lim.keep_ended]);
+		if (r->host == m->host && r->qid_len == qid.len && memcmp(r->qid, qid.ptr, qid.len) == 0)
+			return r;
+	}
+	return NULL;
+}
+
 /*
  * handed_to_filter - a sent status whose "queued as" names a record open
  * here that began after r: the content filter's copy. It is tied to r (taking
@@ -762,6 +783,8 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 static int handed_to_filter(struct model *m, struct msg_record *r, const struct pf_event *ev)
 {
 	struct msg_record *c = open_here(m, ev->queued_as);
+	if (c == NULL)
+		c = recently_ended(m, ev->queued_as);
 	if (c == NULL || c == r || c->first_seen < r->first_seen)
 		return 0;
 	if (c->flags & RF_COPY)	/* tied already (XFORWARD): the hop's own line */
@@ -879,8 +902,8 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		r->last_seen = t;
 	switch (ev->kind) {
 	case EV_CLIENT:
-		count_record(m, r);
 		apply_client(m, r, ev, t);
+		count_record(m, r);	/* a copy tied to its origin is counted already */
 		break;
 	case EV_PICKUP:
 		if (!(r->flags & RF_LOCAL) && !r->client_ip)

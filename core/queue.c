@@ -270,9 +270,13 @@ int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err)
 void queue_join(struct queue_snapshot *q, const struct model *m)
 {
 	for (size_t i = 0; i < q->count; i++) {
-		const struct msg_record *r = model_find_open(m, q->msgs[i].qid);
-		q->msgs[i].sasl_user = r ? r->sasl_user : NULL;
-		q->msgs[i].client_ip = r ? r->client_ip : NULL;
+		struct queued_msg *qm = &q->msgs[i];
+		const struct msg_record *r = model_find_open(m, qm->qid);
+		qm->sasl_user = r ? r->sasl_user : NULL;
+		qm->client_ip = r ? r->client_ip : NULL;
+		int copy = r && (r->flags & RF_COPY) && r->origin_qid[0];
+		qm->origin_qid = copy ? intern(q->strings, r->origin_qid, strlen(r->origin_qid)) : NULL;
+		qm->origin_msgid_hash = copy ? r->msgid_hash : 0;
 	}
 }
 

@@ -121,6 +121,7 @@ static json_t *totals_json(const struct model *m)
 	set_u64(o, "authenticated", t->auth_messages);
 	set_u64(o, "unauthenticated", t->unauth_messages);
 	set_u64(o, "local_submissions", t->local_submissions);
+	set_u64(o, "filter_copies", t->filter_copies);
 	set_u64(o, "null_sender", t->null_sender);
 	set_u64(o, "recipients", t->rcpts);
 	set_u64(o, "bytes", t->bytes_queued);
@@ -295,6 +296,9 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 		(unsigned long long)t->messages, (unsigned long long)t->auth_messages,
 		(unsigned long long)t->unauth_messages, (unsigned long long)t->local_submissions,
 		(unsigned long long)t->null_sender);
+	if (t->filter_copies)
+		fprintf(out, "Content filter: %llu re-injected copies tied to their original (not counted again)\n",
+			(unsigned long long)t->filter_copies);
 	fprintf(out, "Deliveries: %llu sent, %llu deferred, %llu bounced, %llu expired\n",
 		(unsigned long long)t->sent, (unsigned long long)t->deferred,
 		(unsigned long long)t->bounced, (unsigned long long)t->expired);

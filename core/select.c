@@ -158,12 +158,14 @@ void postcat_attributes(const char *text, size_t len,
 			void *arg)
 {
 	char qid[33] = "";
+	int in_headers = 0;
 	const char *p = text, *end = text + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *e = nl ? nl : end;
 		size_t n = (size_t)(e - p);
 		static const char env[] = "*** ENVELOPE RECORDS ", attr[] = "named_attribute: ";
+		static const char contents[] = "*** MESSAGE CONTENTS ", msgid[] = "Message-ID:";
 		if (n > sizeof(env) + 4 && memcmp(p, env, sizeof(env) - 1) == 0) {
 			/* "*** ENVELOPE RECORDS deferred/3/340B11021EA ***" */
 			const char *stop = e - 4, *slash = stop;
@@ -174,6 +176,26 @@ void postcat_attributes(const char *text, size_t len,
 			if (stop > slash && idlen < sizeof(qid) && queue_id_valid(slash, idlen)) {
 				memcpy(qid, slash, idlen);
 				qid[idlen] = 0;
+			}
+			in_headers = 0;
+		} else if (qid[0] && n > sizeof(contents) && memcmp(p, contents, sizeof(contents) - 1) == 0) {
+			in_headers = 1;	/* postcat -h: the headers follow, up to "*** HEADER EXTRACTED" */
+		} else if (n >= 3 && memcmp(p, "***", 3) == 0) {
+			in_headers = 0;
+		} else if (in_headers && n > sizeof(msgid) - 1 && strncasecmp(p, msgid, sizeof(msgid) - 1) == 0) {
+			const char *v = p + sizeof(msgid) - 1, *ve = e;
+			while (v < ve && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v == ve && nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t')) {	/* folded */
+				v = nl + 1;
+				ve = memchr(v, '\n', (size_t)(end - v));
+				ve = ve ? ve : end;
+			}
+			char value[1024];
+			if ((size_t)(ve - v) < sizeof(value)) {
+				memcpy(value, v, (size_t)(ve - v));
+				value[ve - v] = 0;
+				fn(qid, POSTCAT_MESSAGE_ID, value, arg);
 			}
 		} else if (qid[0] && n > sizeof(attr) && memcmp(p, attr, sizeof(attr) - 1) == 0) {
 			const char *kv = p + sizeof(attr) - 1, *eq = memchr(kv, '=', (size_t)(e - kv));
@@ -193,11 +215,71 @@ void postcat_attributes(const char *text, size_t len,
 	}
 }
 
+/* msg_index - the snapshot's messages by queue ID, for the confirmation */
+struct msg_index {
+	const struct queued_msg **slots;
+	size_t mask;
+};
+
+static size_t qid_bucket(const char *qid, size_t mask)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *qid; qid++)
+		h = (h ^ (unsigned char)*qid) * 0x100000001b3ull;
+	return (size_t)h & mask;
+}
+
+static int msg_index_build(struct msg_index *x, const struct queue_snapshot *q)
+{
+	size_t cap = 16;
+	while (q && cap < q->count * 2)
+		cap *= 2;
+	x->mask = cap - 1;
+	x->slots = calloc(cap, sizeof(*x->slots));
+	if (x->slots == NULL)
+		return -1;
+	for (size_t i = 0; q && i < q->count; i++) {
+		size_t j = qid_bucket(q->msgs[i].qid, x->mask);
+		while (x->slots[j])
+			j = (j + 1) & x->mask;
+		x->slots[j] = &q->msgs[i];
+	}
+	return 0;
+}
+
+static const struct queued_msg *msg_index_find(const struct msg_index *x, const char *qid)
+{
+	for (size_t j = qid_bucket(qid, x->mask); x->slots[j]; j = (j + 1) & x->mask)
+		if (strcmp(x->slots[j]->qid, qid) == 0)
+			return x->slots[j];
+	return NULL;
+}
+
 struct confirm_state {
 	const struct selection *s;
+	struct msg_index msgs;		/* the joined snapshot's messages */
 	struct id_list seen;		/* IDs whose queue file was shown */
 	struct id_list user_ok, ip_ok;	/* IDs whose attributes agree */
+	struct id_list copy_ok;		/* copies whose file proves their origin */
 };
+
+/*
+ * confirm_copy - a content filter's copy names no SASL user and the filter as
+ * its client; its file proves it is the copy of the original the log tied it
+ * to: log_ident= (XFORWARD IDENT, recorded by Postfix) is the original's
+ * queue ID, or its Message-ID header is the one logged for the original.
+ */
+static void confirm_copy(struct confirm_state *cs, const char *qid, const char *name, const char *value)
+{
+	const struct queued_msg *m = msg_index_find(&cs->msgs, qid);
+	if (m == NULL || m->origin_qid == NULL)
+		return;
+	int proof = (strcmp(name, "log_ident") == 0 && strcmp(value, m->origin_qid->s) == 0)
+	    || (strcmp(name, POSTCAT_MESSAGE_ID) == 0 && m->origin_msgid_hash
+		&& message_id_hash(value, strlen(value)) == m->origin_msgid_hash);
+	if (proof && !id_list_has(&cs->copy_ok, qid))
+		id_list_add(&cs->copy_ok, qid);
+}
 
 static void confirm_attr(const char *qid, const char *name, const char *value, void *arg)
 {
@@ -206,8 +288,22 @@ static void confirm_attr(const char *qid, const char *name, const char *value, v
 		id_list_add(&cs->seen, qid);
 	if (cs->s->sasl_user && strcmp(name, "sasl_username") == 0 && strcmp(value, cs->s->sasl_user) == 0)
 		id_list_add(&cs->user_ok, qid);
-	if (cs->s->client_ip && strcmp(name, "client_address") == 0 && strcmp(value, cs->s->client_ip) == 0)
+	if (cs->s->client_ip && (strcmp(name, "client_address") == 0 || strcmp(name, "log_client_address") == 0)
+	    && strcmp(value, cs->s->client_ip) == 0)
 		id_list_add(&cs->ip_ok, qid);
+	confirm_copy(cs, qid, name, value);
+}
+
+/* confirmed - the file of id agrees with the selection, itself or as a proven copy */
+static int confirmed(const struct confirm_state *cs, const char *id)
+{
+	const struct selection *s = cs->s;
+	if (!id_list_has(&cs->seen, id))
+		return 0;
+	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? msg_index_find(&cs->msgs, id) : NULL;
+	int user = !s->sasl_user || id_list_has(&cs->user_ok, id) || (m && istr_is(m->sasl_user, s->sasl_user));
+	int ip = !s->client_ip || id_list_has(&cs->ip_ok, id) || (m && istr_is(m->client_ip, s->client_ip));
+	return user && ip;
 }
 
 /* postcat_batch - show ids[from..to); returns the index after the last shown,
@@ -218,7 +314,7 @@ static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids,
 	char *argv[POSTCAT_BATCH + 3];
 	size_t n = 0;
 	argv[n++] = "postcat";
-	argv[n++] = "-eq";
+	argv[n++] = "-ehq";	/* the headers too: a copy's Message-ID */
 	for (size_t i = from; i < to; i++)
 		argv[n++] = ids->ids[i];
 	argv[n] = NULL;
@@ -243,12 +339,16 @@ static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids,
 	return next;
 }
 
-int selection_confirm(const struct selection *s, struct id_list *ids, struct id_list *dropped,
-		      struct error *err)
+int selection_confirm(const struct selection *s, const struct queue_snapshot *q, struct id_list *ids,
+		      struct id_list *dropped, struct error *err)
 {
 	if (!selection_needs_confirmation(s))
 		return 0;
-	struct confirm_state cs = {s, {0}, {0}, {0}};
+	struct confirm_state cs = {s, {NULL, 0}, {0}, {0}, {0}, {0}};
+	if (msg_index_build(&cs.msgs, q) < 0) {
+		error_set(err, "out of memory confirming the selection");
+		return -1;
+	}
 	int rc = 0;
 	for (size_t i = 0; i < ids->count;) {
 		size_t to = i + POSTCAT_BATCH < ids->count ? i + POSTCAT_BATCH : ids->count;
@@ -262,8 +362,7 @@ int selection_confirm(const struct selection *s, struct id_list *ids, struct id_
 	struct id_list kept = {0};
 	for (size_t i = 0; rc == 0 && i < ids->count; i++) {
 		const char *id = ids->ids[i];
-		int ok = id_list_has(&cs.seen, id) && (!s->sasl_user || id_list_has(&cs.user_ok, id))
-		    && (!s->client_ip || id_list_has(&cs.ip_ok, id));
+		int ok = confirmed(&cs, id);
 		if (id_list_add(ok ? &kept : dropped, id) < 0) {
 			error_set(err, "out of memory confirming the selection");
 			rc = -1;
@@ -278,6 +377,8 @@ int selection_confirm(const struct selection *s, struct id_list *ids, struct id_
 	id_list_free(&cs.seen);
 	id_list_free(&cs.user_ok);
 	id_list_free(&cs.ip_ok);
+	id_list_free(&cs.copy_ok);
+	free(cs.msgs.slots);
 	return rc;
 }
 

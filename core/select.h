@@ -8,7 +8,10 @@
  * reused), a selection by SASL user or client IP is then confirmed from each
  * queue file (`postcat -eq`: named_attribute sasl_username, client_address);
  * messages whose file disagrees, or that left the queue, are dropped and
- * counted, never acted on.
+ * counted, never acted on. A content filter's copy names neither (its
+ * client is the filter): it is confirmed when its file proves it is the copy
+ * the log tied to an original of that user or IP: log_ident= (XFORWARD) is
+ * the original's queue ID, or its Message-ID header is the original's.
  */
 #ifndef SPAMTOP_SELECT_H
 #define SPAMTOP_SELECT_H
@@ -45,10 +48,11 @@ int selection_collect(const struct selection *s, const struct queue_snapshot *q,
 int selection_needs_confirmation(const struct selection *s);
 /*
  * Keeps in ids only the messages whose queue file confirms the SASL user /
- * client IP; the others are moved to dropped. Runs postcat in batches.
+ * client IP (or, for a copy, its origin: q is the joined snapshot the ids
+ * come from); the others are moved to dropped. Runs postcat in batches.
  */
-int selection_confirm(const struct selection *s, struct id_list *ids, struct id_list *dropped,
-		      struct error *err);
+int selection_confirm(const struct selection *s, const struct queue_snapshot *q, struct id_list *ids,
+		      struct id_list *dropped, struct error *err);
 /* Human description: "SASL user victim@lab.example, client IP 127.0.0.11" */
 void selection_describe(const struct selection *s, struct buf *out);
 /* The command line that selects the same on another host: spamtop VERB --sasl-user 'x' ... */
@@ -58,8 +62,10 @@ int id_list_add(struct id_list *l, const char *qid);
 int id_list_has(const struct id_list *l, const char *qid);
 void id_list_free(struct id_list *l);
 
-/* Parses `postcat -e` output: calls fn(qid, name, value) for each named
- * attribute of each queue file shown; exposed for tests. */
+/* Parses `postcat -e[h]` output: calls fn(qid, name, value) for each named
+ * attribute of each queue file shown, and for its Message-ID header with the
+ * name POSTCAT_MESSAGE_ID; exposed for tests. */
+#define POSTCAT_MESSAGE_ID "header:message-id"
 void postcat_attributes(const char *text, size_t len,
 			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
 			void *arg);

@@ -402,17 +402,9 @@ static void close_dialog(struct console *c)
 	c->plan_ready = 0;
 }
 
-/* selection_for - what one target (a row's key) selects */
-static void selection_for(enum table_kind tk, enum agg_kind agg, const char *key, struct selection *sel,
-			  const char **idv)
+/* select_key - the criterion of a user's, IP's, sender's or domain's key */
+static void select_key(enum agg_kind agg, const char *key, struct selection *sel)
 {
-	memset(sel, 0, sizeof(*sel));
-	if (tk == TK_QUEUE || tk == TK_MESSAGES) {
-		idv[0] = key;
-		sel->ids = idv;
-		sel->nids = 1;
-		return;
-	}
 	switch (agg) {
 	case AGG_SASL_USER: sel->sasl_user = key; break;
 	case AGG_CLIENT_IP: sel->client_ip = key; break;
@@ -422,13 +414,33 @@ static void selection_for(enum table_kind tk, enum agg_kind agg, const char *key
 	}
 }
 
+/*
+ * selection_for - what one target (a row's key) selects. A message drilled
+ * into from a user or an IP keeps that parent in its selection: its queue
+ * file must still name them (a reused queue ID is not someone else's mail).
+ */
+static void selection_for(enum table_kind tk, enum agg_kind agg, const char *parent, const char *key,
+			  struct selection *sel, const char **idv)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (tk == TK_QUEUE || tk == TK_MESSAGES) {
+		idv[0] = key;
+		sel->ids = idv;
+		sel->nids = 1;
+		if (tk == TK_MESSAGES && parent)
+			select_key(agg, parent, sel);
+		return;
+	}
+	select_key(agg, key, sel);
+}
+
 int console_build_plan(struct console *c, enum queue_action a, enum table_kind tk, enum agg_kind agg,
-		       const struct string_set *targets, struct error *err)
+		       const char *parent, const struct string_set *targets, struct error *err)
 {
 	for (size_t i = 0; i < targets->count; i++) {
 		struct selection sel;
 		const char *idv[1];
-		selection_for(tk, agg, targets->items[i], &sel, idv);
+		selection_for(tk, agg, parent, targets->items[i], &sel, idv);
 		struct action_plan one;
 		int rc = selection_compile(&sel, err);
 		if (rc == 0)
@@ -498,7 +510,7 @@ static int elsewhere(struct console *c, int all, const char *verb)
 		struct selection sel;
 		const char *idv[1];
 		table_row_key(t, r, &key);
-		selection_for(t->kind, t->agg, buf_str(&key), &sel, idv);
+		selection_for(t->kind, t->agg, table_parent(t), buf_str(&key), &sel, idv);
 		buf_puts(&cmd, "; there: ");
 		selection_command(&sel, verb, &cmd);
 	}
@@ -534,7 +546,7 @@ static unsigned queue_action(struct console *c, enum queue_action a, int all)
 		}
 		struct string_set targets = {0};
 		table_targets(t, &targets);
-		int rc = console_build_plan(c, a, t->kind, t->agg, &targets, &err);
+		int rc = console_build_plan(c, a, t->kind, t->agg, table_parent(t), &targets, &err);
 		string_set_free(&targets);
 		if (rc < 0) {
 			console_say(c, 1, "%s", err.msg);

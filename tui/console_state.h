@@ -133,9 +133,10 @@ size_t console_log_files(const struct console *c, int host, const char *paths[CO
 void console_pop_view(struct console *c);
 /* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
 int console_can_change_queue(struct console *c);
-/* c->plan over every target (row keys of a table of kind tk, aggregate agg); -1 with err. */
+/* c->plan over every target (row keys of a table of kind tk, aggregate agg; parent: the key a
+ * drill-down was opened on, or NULL), each confirmed from its queue file; -1 with err. */
 int console_build_plan(struct console *c, enum queue_action a, enum table_kind tk, enum agg_kind agg,
-		       const struct string_set *targets, struct error *err);
+		       const char *parent, const struct string_set *targets, struct error *err);
 /* Shows c->plan for confirmation (1), or says there is nothing to do and frees it (0). */
 int console_offer_plan(struct console *c, int wizard_step);
 

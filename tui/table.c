@@ -462,6 +462,11 @@ void table_rebuild(struct table *t, const struct table_ctx *ctx)
 	remember_cursor(t);
 }
 
+const char *table_parent(const struct table *t)
+{
+	return t->kind == TK_MESSAGES ? buf_str(&t->parent) : NULL;
+}
+
 const struct table_row *table_current(const struct table *t)
 {
 	return t->cursor < t->nrows ? &t->rows[t->cursor] : NULL;

@@ -94,6 +94,8 @@ void table_cell(const struct table *t, const struct table_ctx *ctx, const struct
 /* The row's key: user, IP, sender, domain, or queue ID ("" for the null sender). */
 void table_row_key(const struct table *t, const struct table_row *r, struct buf *out);
 const struct table_row *table_current(const struct table *t);
+/* TK_MESSAGES: the key drilled into (user, IP, sender, domain); else NULL. */
+const char *table_parent(const struct table *t);
 
 /* Compiles pattern (case-insensitive; empty clears); -1 with err leaves the old filter. */
 int table_set_filter(struct table *t, const char *pattern, struct error *err);

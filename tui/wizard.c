@@ -566,14 +566,14 @@ static unsigned offer_delete(struct console *c)
 	memset(&first, 0, sizeof(first));
 	int have_first = 0;
 	if (users.count) {
-		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_SASL_USER, &users, &err);
+		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_SASL_USER, NULL, &users, &err);
 		if (rc == 0) {
 			first = c->plan;
 			have_first = 1;
 		}
 	}
 	if (rc == 0 && ips.count) {
-		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_CLIENT_IP, &ips, &err);
+		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_CLIENT_IP, NULL, &ips, &err);
 		if (rc == 0 && have_first) {	/* accounts first, then relays, as step 3 lists them */
 			rc = action_plan_merge(&first, &c->plan, &err);
 			action_plan_free(&c->plan);

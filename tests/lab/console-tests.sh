@@ -29,6 +29,19 @@ console_cancelled_hold_all_changes_nothing() {
 	[ "$(count_queue '.queue_name=="hold"')" = 0 ]
 }
 
+console_drill_down_delete_is_confirmed_from_the_queue_file() {
+	# a stale log says one of alice's queued messages is victim's
+	local id; id=$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | head -1)
+	printf 'Nov 24 10:00:00 mail postfix/smtpd[1]: %s: client=unknown[127.0.0.99], sasl_method=LOGIN, sasl_username=victim@lab.example\n' "$id" > "$tmp/stale.log"
+	tui_start 110x32 "$bin" --journal "$journal" "$tmp/stale.log"
+	tui_wait "deferred 15  hold 0"
+	tui_keys Enter	# victim's messages: the one the log names
+	tui_wait "$id"
+	tui_keys d
+	tui_wait "No queued message that delete can change matches queue ID $id, SASL user victim@lab.example"
+	postqueue -j | jq -r .queue_id | grep -qx "$id"
+}
+
 console_deletes_a_users_messages_and_the_queue_count_drops() {
 	tui_start 110x32 "$bin" --journal "$journal" "$log"
 	tui_wait "deferred 15  hold 0"
@@ -70,6 +83,7 @@ console_as_non_root_is_read_only_and_says_why() {
 
 check "console: the live queue and a message's real headers" console_shows_the_live_queue_and_real_headers
 check "console: a cancelled hold-all changes nothing" console_cancelled_hold_all_changes_nothing
+check "console: a delete from a user's message list is confirmed from the queue file" console_drill_down_delete_is_confirmed_from_the_queue_file
 check "console: deletes a user's messages, and the queue count drops" console_deletes_a_users_messages_and_the_queue_count_drops
 check "console: deletes the trusted relay's mail with the real postsuper, journaled" console_deletes_the_trusted_relays_mail_with_the_real_postsuper
 check "console: not root, read-only and says why" console_as_non_root_is_read_only_and_says_why

@@ -254,7 +254,7 @@ cmd_burst() {
 cmd_forged_auth() {
 	need_root
 	local n=${1:-3} i before
-	before=$(grep -c 'sasl_sender=' "$LAB_LOG" || true)
+	before=$(grep -c 'relay=local, .*status=sent' "$LAB_LOG" || true)
 	python3 - "$n" "$LAB_DOMAIN" <<'PY'
 import smtplib, sys
 n, domain = int(sys.argv[1]), sys.argv[2]
@@ -267,7 +267,7 @@ for i in range(1, n + 1):
     s.data("Subject: framed %d\r\n\r\nhi\r\n" % i)
     s.quit()
 PY
-	wait_for "$n forged AUTH= values in the log" 30 bash -c "[ \$(grep -c 'sasl_sender=' '$LAB_LOG') -ge $((before + n)) ]"
+	wait_for "$n framed messages delivered" 30 bash -c "[ \$(grep -c 'relay=local, .*status=sent' '$LAB_LOG') -ge $((before + n)) ]"
 }
 
 cmd_down() {

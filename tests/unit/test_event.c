@@ -380,14 +380,138 @@ static void odd_addresses_with_quotes_commas_and_brackets_are_read_whole(void **
 static void queue_ids_short_and_long_are_valid_and_words_are_not(void **state)
 {
 	(void)state;
-	const char *good[] = {"1C205316C411", "4104E3D", "186841021E4", "4Lhq5C0Q6Bz1xyk", "3sBXp05mTyz9Rw1"};
-	const char *bad[] = {"NOQUEUE", "warning", "statistics", "abc", "1C20;rm", "1C205 316", "ABCDEZZ12",
-			     "../../etc", "-h", ""};
+	const char *good[] = {
+		"1C205316C411", "4104E3D", "186841021E4",	/* short: 5 hex of usec, hex inode */
+		"4jfm9W2lRrz81Zg",	/* long, recorded: no z in the time part */
+		"4jfm9X6zkSz81dF",	/* recorded: a z in the microseconds, then the separator */
+		"4jfz9z6zkSz81dF",	/* several z before the last one */
+		"4Lhq5C0Q6Bz1xyk", "3sBXp05mTyz9Rw1", "zzzzzzzzzzz1",
+	};
+	const char *bad[] = {
+		"NOQUEUE", "warning", "statistics", "abc", "1C20;rm", "1C205 316", "ABCDEZZ12",
+		"../../etc", "-h", "", "ABCDE",	/* a short ID has at least one inode digit */
+		"abcdef12", "1c205316c411",	/* short IDs are upper-case */
+		"4jfm9W2aRrz81Zg", "4jfm9W2lRrz81Eg",	/* vowels are never in long IDs */
+		"4jfm9z81Zg",		/* the last z too early: time is 10 or more characters */
+		"4jfm9W2lRrz",		/* nothing after the separator */
+		"4jfm9W2lRr-81Zg", "4jfm9W2lRrz81Zg4jfm9W2lRrz81Zg4jf",	/* other characters, over 32 */
+	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_true(queue_id_valid(good[i], strlen(good[i])));
+		if (!queue_id_valid(good[i], strlen(good[i])))
+			fail_msg("%s refused", good[i]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(queue_id_valid(bad[i], strlen(bad[i])));
+		if (queue_id_valid(bad[i], strlen(bad[i])))
+			fail_msg("%s accepted", bad[i]);
 	assert_false(queue_id_valid("1C205316C411\n", 13));
+	/* the log parser applies the same rule as the validator */
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "%s: removed", good[i]);
+		struct pf_event ev;
+		parse_msg("qmgr", text, &ev);
+		assert_int_equal(ev.kind, EV_REMOVED);
+		assert_view(ev.qid, good[i]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "%s: removed", bad[i]);
+		struct pf_event ev;
+		parse_msg("qmgr", text, &ev);
+		assert_int_equal(ev.kind, EV_OTHER);
+	}
+}
+
+/* every "QID: " a real long-ID capture holds, counted apart from the parser */
+static void every_long_queue_id_of_a_real_capture_is_read(void **state)
+{
+	(void)state;
+	char *text = test_read_file("tests/fixtures/lab-long-ids-xforward.log", NULL);
+	int lines = 0, read = 0, several_z = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		/* independent count: "]: " then letters and digits then ": " */
+		const char *p = strstr(line, "]: ");
+		if (p == NULL)
+			continue;
+		p += 3;
+		size_t n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+		if (n < 6 || strncmp(p + n, ": ", 2) != 0 || strncmp(p, "NOQUEUE", 7) == 0
+		    || strncmp(p, "warning", 7) == 0)
+			continue;
+		lines++;
+		int z = 0;
+		char *copy = strdup(line);
+		for (size_t i = 0; i < n; i++)
+			z += p[i] == 'z';
+		several_z += z > 1;
+		struct pf_event ev;
+		parse_line(copy, &ev);
+		if (ev.qid.len == n && memcmp(ev.qid.ptr, copy + (p - line), n) == 0)
+			read++;
+		else
+			print_message("not read: %s\n", line);
+		free(copy);
+	}
+	print_message("%d lines with a queue ID, %d with several z\n", lines, several_z);
+	assert_true(lines > 500);
+	assert_true(several_z > 0);	/* the capture holds the shape that was dropped */
+	assert_int_equal(read, lines);
+	free(text);
+}
+
+static void client_line_fields_are_read_in_smtpds_order(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	/* an outsider's AUTH= value: logged as sasl_sender, read as nothing else */
+	parse_msg("smtpd", "4jfm9k5dgmz81s9: client=unknown[203.0.113.9], "
+		  "sasl_sender=\"x, sasl_method=LOGIN, sasl_username=ceo@example.org, y\"", &ev);
+	assert_int_equal(ev.kind, EV_CLIENT);
+	assert_view(ev.client_ip, "203.0.113.9");
+	assert_int_equal(ev.sasl_username.len, 0);
+	assert_int_equal(ev.sasl_method.len, 0);
+	assert_view(ev.sasl_sender, "\"x, sasl_method=LOGIN, sasl_username=ceo@example.org, y\"");
+	/* an authenticated client's own AUTH= cannot replace its name either */
+	parse_msg("smtpd", "8F04F1041B2: client=unknown[192.0.2.7], sasl_method=LOGIN, sasl_username=bob, "
+		  "sasl_sender=a, sasl_username=ceo@example.org", &ev);
+	assert_view(ev.sasl_username, "bob");
+	assert_view(ev.sasl_sender, "a, sasl_username=ceo@example.org");
+	/* a re-injected copy (XFORWARD), as recorded from the lab */
+	parse_msg("10025/smtpd", "4jfm9W3KZFz81Zj: client=unknown[127.0.0.1], orig_queue_id=4jfm9W2lRrz81Zg, "
+		  "orig_client=unknown[127.0.0.13]", &ev);
+	assert_view(ev.client_ip, "127.0.0.1");
+	assert_view(ev.orig_qid, "4jfm9W2lRrz81Zg");
+	assert_view(ev.orig_client_ip, "127.0.0.13");
+	assert_int_equal(ev.sasl_sender.len, 0);
+	/* a fake XFORWARD tail inside sasl_sender: only the real, last one counts */
+	parse_msg("smtpd", "8F04F1041B2: client=unknown[192.0.2.7], sasl_sender=<x, orig_queue_id=ABCDEF123, "
+		  "orig_client=evil[198.51.100.1]>, orig_queue_id=8F04F1041B1, orig_client=mx[192.0.2.1]", &ev);
+	assert_view(ev.orig_qid, "8F04F1041B1");
+	assert_view(ev.orig_client_ip, "192.0.2.1");
+	assert_view(ev.sasl_sender, "<x, orig_queue_id=ABCDEF123, orig_client=evil[198.51.100.1]>");
+	/* a tail that does not parse to the end is part of sasl_sender */
+	parse_msg("smtpd", "8F04F1041B2: client=unknown[192.0.2.7], sasl_sender=x, orig_queue_id=ABCDEF123 y", &ev);
+	assert_int_equal(ev.orig_qid.len, 0);
+	assert_view(ev.sasl_sender, "x, orig_queue_id=ABCDEF123 y");
+}
+
+static void sent_status_names_the_next_queue_id(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("smtp", "4jfm9W2lRrz81Zg: to=<partner1@remote.example>, relay=127.0.0.1[127.0.0.1]:10024, "
+		  "delay=0.09, delays=0.01/0.01/0.04/0.02, dsn=2.0.0, status=sent (250 2.0.0 from "
+		  "MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 4jfm9W3KZFz81Zj)", &ev);
+	assert_int_equal(ev.status, DS_SENT);
+	assert_view(ev.queued_as, "4jfm9W3KZFz81Zj");
+	parse_msg("smtp", "85DD01041A2: to=<a@b>, relay=x[192.0.2.1]:25, delay=1, dsn=2.0.0, "
+		  "status=sent (250 2.0.0 Ok: queued as 8F04F1041B2)", &ev);
+	assert_view(ev.queued_as, "8F04F1041B2");
+	parse_msg("smtp", "85DD01041A2: to=<a@b>, relay=x[192.0.2.1]:25, delay=1, dsn=2.0.0, "
+		  "status=sent (250 ok: queued as <not an id>)", &ev);
+	assert_int_equal(ev.queued_as.len, 0);
+	parse_msg("smtp", "85DD01041A2: to=<a@b>, relay=none, delay=1, dsn=4.4.1, "
+		  "status=deferred (queued as 8F04F1041B2)", &ev);
+	assert_int_equal(ev.queued_as.len, 0);	/* only a sent message was taken */
 }
 
 static void long_queue_id_lines_are_joined_by_their_id(void **state)
@@ -445,6 +569,9 @@ int main(void)
 		cmocka_unit_test(ipv6_clients_are_read_with_and_without_prefix),
 		cmocka_unit_test(odd_addresses_with_quotes_commas_and_brackets_are_read_whole),
 		cmocka_unit_test(queue_ids_short_and_long_are_valid_and_words_are_not),
+		cmocka_unit_test(every_long_queue_id_of_a_real_capture_is_read),
+		cmocka_unit_test(client_line_fields_are_read_in_smtpds_order),
+		cmocka_unit_test(sent_status_names_the_next_queue_id),
 		cmocka_unit_test(long_queue_id_lines_are_joined_by_their_id),
 		cmocka_unit_test(truncated_and_hostile_texts_never_read_past_the_end),
 	};

@@ -21,6 +21,11 @@ static void add(struct model *m, const char *line)
 	assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
 }
 
+static void model_add_line_cb(const char *line, size_t len, void *arg)
+{
+	model_add_line(arg, line, len);
+}
+
 static const struct agg_stats *find(const struct model *m, enum agg_kind k, const char *key)
 {
 	return model_agg_find(m, k, key, strlen(key));
@@ -512,9 +517,116 @@ static void address_domain_is_lower_cased_and_empty_for_null_sender(void **state
 	assert_int_equal(address_domain("root", 4, d, sizeof(d)), 0);
 }
 
+/* count_lines - lines of a capture holding every one of the words */
+static int count_lines(const char *text, const char *a, const char *b)
+{
+	int n = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[4096];
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		n += strstr(line, a) && (!b || strstr(line, b));
+		p += len + (nl != NULL);
+	}
+	return n;
+}
+
+/* a real amavis-style filter capture: each copy is its origin's, counted once */
+static void content_filter_copies_are_tied_to_their_origin_and_counted_once(const char *path, int xforward)
+{
+	char *text = test_read_file(path, NULL);
+	struct model_limits lim;
+	model_limits_default(&lim);
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	test_each_line(text, model_add_line_cb, m);
+	const struct model_totals *t = model_totals(m);
+	/* independent counts: smtpd's own client= lines are the messages, the
+	 * re-injection smtpd's are the copies */
+	int originals = count_lines(text, "postfix/smtpd[", ": client=");
+	int copies = count_lines(text, "postfix/10025/smtpd[", ": client=");
+	assert_int_equal(copies, originals);
+	assert_int_equal(count_lines(text, "orig_queue_id=", NULL), xforward ? copies : 0);
+	assert_int_equal(t->messages, (uint64_t)originals);
+	assert_int_equal(t->filter_copies, (uint64_t)copies);
+	/* the filter's address sent nothing of its own: alice's 4 from 127.0.0.1 */
+	const struct agg_stats *lo = find(m, AGG_CLIENT_IP, "127.0.0.1");
+	assert_non_null(lo);
+	assert_int_equal(lo->msgs, 4);
+	assert_int_equal(lo->unauth_msgs, 0);
+	/* the copies' deferrals are the account's */
+	const struct agg_stats *v = find(m, AGG_SASL_USER, "victim@lab.example");
+	assert_non_null(v);
+	assert_true(v->deferred >= v->msgs);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(sus[i].agg->key->s, "127.0.0.1");
+	model_free(m);
+	free(text);
+}
+
+static void xforward_filter_copies_are_tied_by_orig_queue_id(void **state)
+{
+	(void)state;
+	content_filter_copies_are_tied_to_their_origin_and_counted_once("tests/fixtures/lab-long-ids-xforward.log", 1);
+}
+
+static void plain_filter_copies_are_tied_by_queued_as(void **state)
+{
+	(void)state;
+	content_filter_copies_are_tied_to_their_origin_and_counted_once("tests/fixtures/lab-filter.log", 0);
+}
+
+static void a_copy_delivered_before_its_origins_queued_as_is_still_tied(void **state)
+{
+	(void)state;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mail postfix/smtpd[1]: 85DD01041A2: client=unknown[192.0.2.7], sasl_method=LOGIN, sasl_username=bob");
+	add(m, "Nov 24 10:00:00 mail postfix/cleanup[2]: 85DD01041A2: message-id=<m1@x>");
+	add(m, "Nov 24 10:00:00 mail postfix/qmgr[3]: 85DD01041A2: from=<bob@x.example>, size=10, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:00:01 mail postfix/10025/smtpd[4]: 8F04F1041B2: client=unknown[127.0.0.1]");
+	add(m, "Nov 24 10:00:01 mail postfix/qmgr[3]: 8F04F1041B2: from=<bob@x.example>, size=10, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:00:01 mail postfix/local[5]: 8F04F1041B2: to=<postmaster@x.example>, relay=local, delay=0, dsn=2.0.0, status=sent (delivered to mailbox)");
+	add(m, "Nov 24 10:00:01 mail postfix/qmgr[3]: 8F04F1041B2: removed");
+	add(m, "Nov 24 10:00:01 mail postfix/smtp[6]: 85DD01041A2: to=<postmaster@x.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 8F04F1041B2)");
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->messages, 1);
+	assert_int_equal(t->filter_copies, 1);
+	assert_int_equal(t->sent, 1);	/* the hop to the filter is no delivery */
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.1")->msgs, 0);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.1")->peak_1m, 0);
+	assert_int_equal(find(m, AGG_SENDER, "bob@x.example")->msgs, 1);
+	assert_int_equal(find(m, AGG_SASL_USER, "bob")->sent, 1);
+	model_free(m);
+}
+
+static void a_queued_messages_reject_is_charged_to_its_own_client(void **state)
+{
+	(void)state;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mail postfix/smtpd[1]: 85DD01041A2: client=unknown[203.0.113.9]");
+	add(m, "Nov 24 10:00:00 mail postfix/cleanup[2]: 85DD01041A2: reject: header Subject: hi from "
+	       "x[192.0.2.1]; from=<a@b> from unknown[203.0.113.9]; from=<a@b> to=<c@d> proto=ESMTP "
+	       "helo=<h>: 5.7.1 message content rejected");
+	assert_int_equal(find(m, AGG_CLIENT_IP, "203.0.113.9")->rejects, 1);
+	assert_null(find(m, AGG_CLIENT_IP, "192.0.2.1"));
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(xforward_filter_copies_are_tied_by_orig_queue_id),
+		cmocka_unit_test(plain_filter_copies_are_tied_by_queued_as),
+		cmocka_unit_test(a_copy_delivered_before_its_origins_queued_as_is_still_tied),
+		cmocka_unit_test(a_queued_messages_reject_is_charged_to_its_own_client),
 		cmocka_unit_test(sasl_users_messages_are_joined_across_smtpd_cleanup_qmgr_and_smtp),
 		cmocka_unit_test(trusted_relay_ip_counts_unauthenticated_and_null_sender_mail),
 		cmocka_unit_test(qmgr_retries_do_not_count_a_message_twice),

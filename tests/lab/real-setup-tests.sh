@@ -1,0 +1,77 @@
+# real-setup-tests.sh - sourced by tests/lab/run.sh after the plain lab's tests:
+# the same outbreak on Postfix configured like real servers (lab.sh LAB_PROFILE):
+# long queue IDs, an amavis-style content filter with and without XFORWARD, an
+# outsider's forged MAIL FROM AUTH= value. Each block starts Postfix anew.
+
+# setup PROFILE - the lab with that profile, the outbreak and the forged AUTH=
+setup() {
+	LAB_PROFILE=$1 $lab up
+	LAB_PROFILE=$1 $lab outbreak
+	[ -z "${2:-}" ] || LAB_PROFILE=$1 $lab burst "$2"
+	LAB_PROFILE=$1 $lab forged-auth 2
+	log=$($lab log)
+}
+
+# victim_queued - the compromised account's queued messages, by their envelope
+victim_queued() { postqueue -j | jq -r 'select(.sender | startswith("promo")) | .queue_id' | sort; }
+
+
+real_setup_queue_is_read_whole() {
+	local ids; ids=$(postqueue -j | jq -r .queue_id | sort)
+	echo "$ids" | grep -q 'z.*z'	# several z: the shape once dropped
+	"$san" queue --json > "$tmp/q.json"
+	[ "$(jq -r '.messages[].queue_id' "$tmp/q.json" | sort)" = "$ids" ]
+	"$san" --report --json "$log" > "$tmp/r.json"
+	[ "$(jq '.totals.open_records' "$tmp/r.json")" = "$(echo "$ids" | wc -l)" ]
+}
+
+filter_copies_belong_to_their_sender_and_the_filter_is_no_suspect() {
+	local msgs=$1
+	"$san" --report --json "$log" > "$tmp/r.json"
+	[ "$(jq '.totals.messages' "$tmp/r.json")" = "$msgs" ]
+	[ "$(jq '.totals.filter_copies' "$tmp/r.json")" = "$msgs" ]
+	[ "$(jq -r '.suspects[0].key' "$tmp/r.json")" = victim@lab.example ]
+	[ "$(jq -r '[.suspects[] | select(.kind=="trusted_relay") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.2 ]
+	# the deferrals are the copies': charged to the account that sent them
+	[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .deferred' "$tmp/r.json")" -gt 0 ]
+}
+
+forged_auth_value_charges_no_account() {
+	"$san" --report --json "$log" > "$tmp/r.json"
+	grep -q 'sasl_sender="x, sasl_method=LOGIN, sasl_username=alice@lab.example, y"' "$log"
+	[ "$(jq '.sasl_users[] | select(.key=="alice@lab.example") | .messages' "$tmp/r.json")" = 4 ]
+	[ "$(jq '.client_ips[] | select(.key=="127.0.0.99") | .unauthenticated' "$tmp/r.json")" = 2 ]
+	[ "$(jq '[.sasl_users[] | select(.key | test("sasl|, "))] | length' "$tmp/r.json")" = 0 ]
+}
+
+delete_by_user_removes_every_queued_copy() {
+	local want; want=$(victim_queued)
+	[ -n "$want" ]
+	"$san" delete --sasl-user victim@lab.example --log "$log" --yes > "$tmp/o" 2>&1
+	cat "$tmp/o"
+	grep -q "^Delete $(echo "$want" | wc -l) messages: SASL user victim@lab.example$" "$tmp/o"
+	[ -z "$(victim_queued)" ]
+	[ "$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | wc -l)" = 3 ]
+}
+
+delete_by_trusted_ip_removes_the_relays_copies() {
+	"$san" delete --client-ip 127.0.0.2 --log "$log" --yes > "$tmp/o" 2>&1
+	cat "$tmp/o"
+	grep -q '^Delete 12 messages: client IP 127.0.0.2$' "$tmp/o"
+	[ "$(postqueue -j | jq -r 'select(.sender=="offers@bulk-mailer.example" or .sender=="MAILER-DAEMON") | .queue_id' | wc -l)" = 0 ]
+}
+
+setup "long-ids filter-xforward" 60
+check "long IDs: every queued message is seen, IDs with several z included" real_setup_queue_is_read_whole
+check "XFORWARD filter: copies belong to their sender, the filter is no suspect" \
+	filter_copies_belong_to_their_sender_and_the_filter_is_no_suspect 102
+check "a forged AUTH= value charges no account" forged_auth_value_charges_no_account
+check "XFORWARD filter: delete by user removes every queued copy (log_ident proves it)" \
+	delete_by_user_removes_every_queued_copy
+setup filter
+check "filter without XFORWARD: copies belong to their sender, the filter is no suspect" \
+	filter_copies_belong_to_their_sender_and_the_filter_is_no_suspect 42
+check "filter without XFORWARD: delete by trusted IP removes the relay's copies (Message-ID proves it)" \
+	delete_by_trusted_ip_removes_the_relays_copies
+check "filter without XFORWARD: delete by user removes every queued copy (Message-ID proves it)" \
+	delete_by_user_removes_every_queued_copy
