@@ -244,8 +244,8 @@ static const char *xforward_tail(const char *p, const char *end, struct pf_event
  *
  * Fields in smtpd's fixed order (smtpd.c, the "client=" msg_info), each at
  * most once. sasl_sender is the MAIL FROM AUTH= value of any client, quotes,
- * commas and spaces kept: it runs to the XFORWARD tail or the end, and what
- * it says is never read as a field.
+ * commas and spaces kept: it runs to the end of the line, and what it says is
+ * never read as a field, an XFORWARD tail included.
  */
 static void parse_client(struct cursor *c, struct pf_event *ev)
 {
@@ -258,8 +258,13 @@ static void parse_client(struct cursor *c, struct pf_event *ev)
 		ev->sasl_method = plain_value(c);
 	if (c->p < end && eat(c, LIT(", sasl_username=")))
 		ev->sasl_username = plain_value(c);
-	if (c->p < end && eat(c, LIT(", sasl_sender=")))
-		ev->sasl_sender = view(c->p, end);
+	if (c->p < end && eat(c, LIT(", sasl_sender="))) {
+		/* the client's own text could end in a fake XFORWARD tail: with it
+		 * present, none is believed (a filter's copy is still tied by the
+		 * original's "queued as") */
+		ev->sasl_sender = view(c->p, c->end);
+		ev->orig_qid = ev->orig_client_name = ev->orig_client_ip = (struct strview){NULL, 0};
+	}
 	c->p = c->end;
 }
 

@@ -8,6 +8,10 @@ mkdir -p "$dir"
 seed() { local name=$1 target=$2; shift 2; { printf "\\x$(printf %02x "$target")"; cat "$@"; } > "$dir/$name"; }
 seed log-lab 0 tests/fixtures/lab-outbreak.log
 seed log-postsuper 0 tests/fixtures/lab-postsuper.log
+# real setups: long queue IDs, a content filter's copies (orig_queue_id=, "queued as"),
+# an outsider's forged AUTH= value in sasl_sender=
+seed log-long-ids-xforward 0 tests/fixtures/lab-long-ids-xforward.log
+seed log-filter 0 tests/fixtures/lab-filter.log
 for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
 for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do
 	sed 's/^/Nov 24 23:35:36 mail postfix\/smtpd[1]: /' "$f" > "$dir/.tmp"
@@ -17,6 +21,7 @@ rm -f "$dir/.tmp"
 seed queue-json 1 tests/fixtures/lab-postqueue.jsonl
 seed queue-listing 1 tests/fixtures/lab-postqueue.txt
 seed postcat 2 tests/fixtures/lab-postcat.txt
+seed postcat-copies 2 tests/fixtures/lab-long-ids-xforward-postcat.txt tests/fixtures/lab-filter-postcat.txt
 printf '\003a\033]0;x\007b\342\200\256c\300\257d\355\240\200e\377' > "$dir/text-hostile"
 seed keys 4 keymaps/default.keys keymaps/vim.keys
 printf '\004# thresholds\nqueue = 100 200\nuser_ips=3 5\nip_failures = 3\nnull_sender_pct = 30 60 extra\nbogus\n' > "$dir/thresholds"

@@ -6,7 +6,7 @@
  * covers them all and libFuzzer learns which prefix reaches which code:
  *   0 log lines -> model (and the report's tables over them)
  *   1 postqueue -j lines -> queue snapshot, joined with a model
- *   2 postcat -e output -> named attributes
+ *   2 postcat -eh output -> named attributes and the Message-ID header
  *   3 text -> sanitize_text / sanitize_utf8 (everything that prints)
  *   4 key-binding and threshold lines (the same lines as both)
  *   5 mynetworks and domain lists
