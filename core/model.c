@@ -381,12 +381,17 @@ const struct msg_record *model_find_open(const struct model *m, const char *qid)
 	return model_find_open_host(m, 0, qid);
 }
 
+/* open_id - the open record of qid on host (index + 1), or NONE; never created */
+static uint32_t open_id(const struct model *m, int host, const char *qid, size_t len)
+{
+	if (len == 0 || len >= sizeof(m->pool->qid))
+		return NONE;
+	return m->open_slots[qid_slot(m, host, qid, len, qid_hash(m, qid, len))];
+}
+
 const struct msg_record *model_find_open_host(const struct model *m, int host, const char *qid)
 {
-	size_t len = strlen(qid);
-	if (len >= sizeof(m->pool->qid))
-		return NULL;
-	uint32_t id = m->open_slots[qid_slot(m, host, qid, len, qid_hash(m, qid, len))];
+	uint32_t id = open_id(m, host, qid, strlen(qid));
 	return id ? &m->pool[id - 1] : NULL;
 }
 
@@ -661,9 +666,7 @@ static void link_copy(struct model *m, struct msg_record *c, const struct msg_re
 /* open_here - the open record of qid on the current host, never created */
 static struct msg_record *open_here(struct model *m, struct strview qid)
 {
-	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
-		return NULL;
-	uint32_t id = m->open_slots[qid_slot(m, m->host, qid.ptr, qid.len, qid_hash(m, qid.ptr, qid.len))];
+	uint32_t id = open_id(m, m->host, qid.ptr, qid.len);
 	return id ? rec(m, id) : NULL;
 }
 
