@@ -205,37 +205,22 @@ static int orig_queue_id(struct cursor *c, struct strview *qid)
 }
 
 /*
- * xforward_tail - where ", orig_queue_id=QID[, orig_client=NAME[IP]]" or
- * ", orig_client=NAME[IP]" ends the line (smtpd logs them last, after the
- * client's own AUTH= value); fills the views, returns the tail's start or
- * NULL. The last such tail that parses to the end is Postfix's: text the
- * client put in its AUTH= value stands before it.
+ * xforward_tail - ", orig_queue_id=QID[, orig_client=NAME[IP]]" or
+ * ", orig_client=NAME[IP]" ending the line (XFORWARD, smtpd logs them last);
+ * fills the views only when the tail runs exactly to the end.
  */
-static const char *xforward_tail(const char *p, const char *end, struct pf_event *ev)
+static void xforward_tail(struct cursor *c, struct pf_event *ev)
 {
-	for (const char *t = end; (t = find_last(p, t, LIT(", orig_"))) != NULL; ) {
-		struct cursor c = {t, end};
-		struct strview qid = {0}, name = {0}, ip = {0};
-		if (eat(&c, LIT(", orig_queue_id=")) && !orig_queue_id(&c, &qid))
-			continue;
-		if (eat(&c, LIT(", orig_client=")) && !client_token(&c, &name, &ip))
-			continue;
-		if (c.p != c.end || (qid.len == 0 && ip.len == 0))
-			continue;
-		if (qid.len == 0) {	/* ", orig_queue_id=QID" right before it belongs to the tail */
-			const char *u = find_last(p, t, LIT(", orig_queue_id="));
-			struct cursor before = {u ? u + sizeof(", orig_queue_id=") - 1 : t, t};
-			if (u && orig_queue_id(&before, &qid) && before.p == t)
-				t = u;
-			else
-				qid = (struct strview){NULL, 0};
-		}
-		ev->orig_qid = qid;
-		ev->orig_client_name = name;
-		ev->orig_client_ip = ip;
-		return t;
-	}
-	return NULL;
+	struct strview qid = {0}, name = {0}, ip = {0};
+	if (eat(c, LIT(", orig_queue_id=")) && !orig_queue_id(c, &qid))
+		return;
+	if (eat(c, LIT(", orig_client=")) && !client_token(c, &name, &ip))
+		return;
+	if (c->p != c->end)
+		return;
+	ev->orig_qid = qid;
+	ev->orig_client_name = name;
+	ev->orig_client_ip = ip;
 }
 
 /*
@@ -252,19 +237,17 @@ static void parse_client(struct cursor *c, struct pf_event *ev)
 	if (!client_token(c, &ev->client_name, &ev->client_ip))
 		return;
 	ev->kind = EV_CLIENT;
-	const char *tail = xforward_tail(c->p, c->end, ev);
-	const char *end = tail ? tail : c->end;
-	if (c->p < end && eat(c, LIT(", sasl_method=")))
+	if (eat(c, LIT(", sasl_method=")))
 		ev->sasl_method = plain_value(c);
-	if (c->p < end && eat(c, LIT(", sasl_username=")))
+	if (eat(c, LIT(", sasl_username=")))
 		ev->sasl_username = plain_value(c);
-	if (c->p < end && eat(c, LIT(", sasl_sender="))) {
-		/* the client's own text could end in a fake XFORWARD tail: with it
-		 * present, none is believed (a filter's copy is still tied by the
+	if (eat(c, LIT(", sasl_sender=")))
+		/* the client's own text, to the end: a XFORWARD tail after it could be
+		 * forged, so none is believed (a filter's copy is then tied by the
 		 * original's "queued as") */
 		ev->sasl_sender = view(c->p, c->end);
-		ev->orig_qid = ev->orig_client_name = ev->orig_client_ip = (struct strview){NULL, 0};
-	}
+	else
+		xforward_tail(c, ev);
 	c->p = c->end;
 }
 

@@ -51,6 +51,7 @@ void queue_snapshot_free(struct queue_snapshot *q)
 	intern_free(q->strings);
 	buf_free(&q->text);
 	free(q->msgs);
+	free(q->id_slots);
 	free(q);
 }
 
@@ -74,11 +75,44 @@ static struct queued_msg *new_msg(struct queue_snapshot *q, const char *qid, siz
 	return m;
 }
 
+/* id_slot - where qid is, or the empty slot it would take */
+static size_t id_slot(const struct queue_snapshot *q, const char *qid, size_t len)
+{
+	size_t j = intern_hash(q->strings, qid, len) & q->id_mask;
+	while (q->id_slots[j] && strcmp(q->msgs[q->id_slots[j] - 1].qid, qid) != 0)
+		j = (j + 1) & q->id_mask;
+	return j;
+}
+
+/* index_msg - the message at index i found by its queue ID; the index is
+ * dropped (queue_find then scans) when it cannot grow */
+static void index_msg(struct queue_snapshot *q, size_t i)
+{
+	if (q->id_index_lost)
+		return;
+	if ((i + 1) * 2 > q->id_mask) {
+		size_t cap = q->id_mask ? (q->id_mask + 1) * 2 : 512;
+		uint32_t *old = q->id_slots;
+		q->id_slots = calloc(cap, sizeof(*q->id_slots));
+		q->id_mask = cap - 1;
+		free(old);
+		if (q->id_slots == NULL) {
+			q->id_index_lost = 1;
+			q->id_mask = 0;
+			return;
+		}
+		for (size_t k = 0; k < i; k++)
+			q->id_slots[id_slot(q, q->msgs[k].qid, strlen(q->msgs[k].qid))] = (uint32_t)k + 1;
+	}
+	q->id_slots[id_slot(q, q->msgs[i].qid, strlen(q->msgs[i].qid))] = (uint32_t)i + 1;
+}
+
 static void commit_msg(struct queue_snapshot *q, struct queued_msg *m)
 {
 	m->rcpt_len = q->text.len - m->rcpt_off;
 	q->by_queue[m->queue]++;
 	q->bytes += m->size;
+	index_msg(q, q->count);
 	q->count++;
 }
 
@@ -282,6 +316,10 @@ void queue_join(struct queue_snapshot *q, const struct model *m)
 
 const struct queued_msg *queue_find(const struct queue_snapshot *q, const char *qid)
 {
+	if (q->id_slots) {
+		uint32_t id = q->id_slots[id_slot(q, qid, strlen(qid))];
+		return id ? &q->msgs[id - 1] : NULL;
+	}
 	for (size_t i = 0; i < q->count; i++)
 		if (strcmp(q->msgs[i].qid, qid) == 0)
 			return &q->msgs[i];

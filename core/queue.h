@@ -50,6 +50,9 @@ struct queue_snapshot {
 	uint64_t bytes;
 	uint64_t bad_lines;	/* listing lines that did not parse */
 	const char *method;	/* "postqueue -j" or "postqueue -p" */
+	uint32_t *id_slots;	/* msgs by queue ID (index + 1); NULL: queue_find scans */
+	size_t id_mask;
+	int id_index_lost;	/* out of memory once: scan from then on */
 };
 
 struct queue_snapshot *queue_snapshot_new(void);
@@ -63,6 +66,7 @@ int queue_add_json(struct queue_snapshot *q, const char *line, size_t len);
 int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len);
 
 void queue_join(struct queue_snapshot *q, const struct model *m);
+/* The message with that queue ID (a hash lookup), or NULL. */
 const struct queued_msg *queue_find(const struct queue_snapshot *q, const char *qid);
 /* Recipients of a message as a view ('\n'-separated). */
 struct strview queue_recipients(const struct queue_snapshot *q, const struct queued_msg *msg);

@@ -215,49 +215,9 @@ void postcat_attributes(const char *text, size_t len,
 	}
 }
 
-/* msg_index - the snapshot's messages by queue ID, for the confirmation */
-struct msg_index {
-	const struct queued_msg **slots;
-	size_t mask;
-};
-
-static size_t qid_bucket(const char *qid, size_t mask)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *qid; qid++)
-		h = (h ^ (unsigned char)*qid) * 0x100000001b3ull;
-	return (size_t)h & mask;
-}
-
-static int msg_index_build(struct msg_index *x, const struct queue_snapshot *q)
-{
-	size_t cap = 16;
-	while (q && cap < q->count * 2)
-		cap *= 2;
-	x->mask = cap - 1;
-	x->slots = calloc(cap, sizeof(*x->slots));
-	if (x->slots == NULL)
-		return -1;
-	for (size_t i = 0; q && i < q->count; i++) {
-		size_t j = qid_bucket(q->msgs[i].qid, x->mask);
-		while (x->slots[j])
-			j = (j + 1) & x->mask;
-		x->slots[j] = &q->msgs[i];
-	}
-	return 0;
-}
-
-static const struct queued_msg *msg_index_find(const struct msg_index *x, const char *qid)
-{
-	for (size_t j = qid_bucket(qid, x->mask); x->slots[j]; j = (j + 1) & x->mask)
-		if (strcmp(x->slots[j]->qid, qid) == 0)
-			return x->slots[j];
-	return NULL;
-}
-
 struct confirm_state {
 	const struct selection *s;
-	struct msg_index msgs;		/* the joined snapshot's messages */
+	const struct queue_snapshot *q;	/* the joined snapshot the IDs come from */
 	struct id_list seen;		/* IDs whose queue file was shown */
 	struct id_list user_ok, ip_ok;	/* IDs whose attributes agree */
 	struct id_list copy_ok;		/* copies whose file proves their origin */
@@ -271,12 +231,12 @@ struct confirm_state {
  */
 static void confirm_copy(struct confirm_state *cs, const char *qid, const char *name, const char *value)
 {
-	const struct queued_msg *m = msg_index_find(&cs->msgs, qid);
+	int ident = strcmp(name, "log_ident") == 0, msgid = strcmp(name, POSTCAT_MESSAGE_ID) == 0;
+	const struct queued_msg *m = (ident || msgid) && cs->q ? queue_find(cs->q, qid) : NULL;
 	if (m == NULL || m->origin_qid == NULL)
 		return;
-	int proof = (strcmp(name, "log_ident") == 0 && strcmp(value, m->origin_qid->s) == 0)
-	    || (strcmp(name, POSTCAT_MESSAGE_ID) == 0 && m->origin_msgid_hash
-		&& message_id_hash(value, strlen(value)) == m->origin_msgid_hash);
+	int proof = (ident && strcmp(value, m->origin_qid->s) == 0)
+	    || (msgid && m->origin_msgid_hash && message_id_hash(value, strlen(value)) == m->origin_msgid_hash);
 	if (proof && !id_list_has(&cs->copy_ok, qid))
 		id_list_add(&cs->copy_ok, qid);
 }
@@ -300,7 +260,7 @@ static int confirmed(const struct confirm_state *cs, const char *id)
 	const struct selection *s = cs->s;
 	if (!id_list_has(&cs->seen, id))
 		return 0;
-	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? msg_index_find(&cs->msgs, id) : NULL;
+	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? queue_find(cs->q, id) : NULL;
 	int user = !s->sasl_user || id_list_has(&cs->user_ok, id) || (m && istr_is(m->sasl_user, s->sasl_user));
 	int ip = !s->client_ip || id_list_has(&cs->ip_ok, id) || (m && istr_is(m->client_ip, s->client_ip));
 	return user && ip;
@@ -314,9 +274,13 @@ static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids,
 	char *argv[POSTCAT_BATCH + 3];
 	size_t n = 0;
 	argv[n++] = "postcat";
-	argv[n++] = "-ehq";	/* the headers too: a copy's Message-ID */
-	for (size_t i = from; i < to; i++)
+	argv[n++] = "-eq";
+	for (size_t i = from; i < to; i++) {
+		const struct queued_msg *m = cs->q ? queue_find(cs->q, ids->ids[i]) : NULL;
+		if (m && m->origin_qid)
+			argv[1] = "-ehq";	/* the headers too: a copy's Message-ID */
 		argv[n++] = ids->ids[i];
+	}
 	argv[n] = NULL;
 	struct spawn_result res;
 	if (spawn_run(argv, NULL, 0, POSTCAT_TIMEOUT_MS, &res, err) < 0)
@@ -344,11 +308,7 @@ int selection_confirm(const struct selection *s, const struct queue_snapshot *q,
 {
 	if (!selection_needs_confirmation(s))
 		return 0;
-	struct confirm_state cs = {s, {NULL, 0}, {0}, {0}, {0}, {0}};
-	if (msg_index_build(&cs.msgs, q) < 0) {
-		error_set(err, "out of memory confirming the selection");
-		return -1;
-	}
+	struct confirm_state cs = {s, q, {0}, {0}, {0}, {0}};
 	int rc = 0;
 	for (size_t i = 0; i < ids->count;) {
 		size_t to = i + POSTCAT_BATCH < ids->count ? i + POSTCAT_BATCH : ids->count;
@@ -378,7 +338,6 @@ int selection_confirm(const struct selection *s, const struct queue_snapshot *q,
 	id_list_free(&cs.user_ok);
 	id_list_free(&cs.ip_ok);
 	id_list_free(&cs.copy_ok);
-	free(cs.msgs.slots);
 	return rc;
 }
 

@@ -284,6 +284,31 @@ static void hold_all_touches_everything_but_hold_and_release_only_hold(void **st
 	assert_null(argv[3]);
 }
 
+static void every_message_of_a_big_queue_is_found_by_its_id(void **state)
+{
+	(void)state;
+	struct queue_snapshot *q = queue_snapshot_new();
+	enum { N = 20000 };
+	for (int i = 0; i < N; i++) {
+		char line[160];
+		int n = snprintf(line, sizeof(line), "{\"queue_name\": \"deferred\", \"queue_id\": \"%05X%X\", "
+				 "\"sender\": \"s%d@x.example\", \"recipients\": []}", i % 0x100000, i + 1, i);
+		assert_int_equal(queue_add_json(q, line, (size_t)n), 0);
+	}
+	assert_int_equal(q->count, N);
+	for (int i = 0; i < N; i++) {
+		char id[33], want[32];
+		snprintf(id, sizeof(id), "%05X%X", i % 0x100000, i + 1);
+		snprintf(want, sizeof(want), "s%d@x.example", i);
+		const struct queued_msg *m = queue_find(q, id);
+		assert_non_null(m);
+		assert_string_equal(m->qid, id);
+		assert_string_equal(m->sender->s, want);
+	}
+	assert_null(queue_find(q, "FFFFFFFFFF"));
+	queue_snapshot_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +323,7 @@ int main(void)
 		cmocka_unit_test(postsuper_output_sorts_ids_into_changed_and_reads_the_total),
 		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
+		cmocka_unit_test(every_message_of_a_big_queue_is_found_by_its_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
