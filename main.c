@@ -96,6 +96,8 @@ static void usage(FILE *out)
 	      "SELECTION is one or more of (a message must match all of them):\n"
 	      "  --id QUEUEID  --sasl-user USER  --sender ADDR  --client-ip IP\n"
 	      "  --sender-domain DOMAIN  --match PCRE  (on sender or recipients)\n"
+	      "  --instance NAME  (a Postfix instance, \"default\" for the default one;\n"
+	      "                every instance postmulti -l lists is read; --id takes NAME:QUEUEID)\n"
 	      "  --all            every queued message (hold and release only)\n"
 	      "  --dry-run        show what would be done, change nothing\n"
 	      "  --yes            do not ask (needed without a terminal)\n"

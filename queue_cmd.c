@@ -55,6 +55,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		{"client-ip", required_argument, NULL, 'c'},
 		{"sender-domain", required_argument, NULL, 'D'},
 		{"match", required_argument, NULL, 'm'},
+		{"instance", required_argument, NULL, 'I'},
 		{"all", no_argument, NULL, 'a'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"yes", no_argument, NULL, 'y'},
@@ -81,6 +82,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		case 'c': o->sel.client_ip = optarg; break;
 		case 'D': o->sel.sender_domain = optarg; break;
 		case 'm': o->sel.match = optarg; break;
+		case 'I': o->sel.instance = optarg; break;
 		case 'a': o->all = 1; break;
 		case 'n': o->dry_run = 1; break;
 		case 'y': o->yes = 1; break;
@@ -184,6 +186,7 @@ static int print_queue_json(const struct queue_snapshot *q, int64_t now)
 		const struct queued_msg *m = &q->msgs[i];
 		json_t *o = json_object();
 		json_object_set_new(o, "queue_id", json_string(m->qid));
+		json_object_set_new(o, "instance", json_string(instance_label(queue_instance(q, m))));
 		json_object_set_new(o, "queue", json_string(queue_name_str(m->queue)));
 		json_object_set_new(o, "arrival_time", json_integer(m->arrival));
 		json_object_set_new(o, "size", json_integer((json_int_t)m->size));
@@ -204,6 +207,17 @@ static int print_queue_json(const struct queue_snapshot *q, int64_t now)
 static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 {
 	printf("Queue (%s): %zu messages, %llu bytes\n", q->method, q->count, (unsigned long long)q->bytes);
+	if (q->inst.count > 1) {
+		printf("Instances:");
+		for (int i = 0; i < q->inst.count; i++) {
+			size_t n = 0;
+			for (size_t k = 0; k < q->count; k++)
+				n += q->msgs[k].instance == i;
+			printf("%s %s (%s) %zu", i ? "," : "", instance_label(&q->inst.at[i]),
+			       q->inst.at[i].config_dir[0] ? q->inst.at[i].config_dir : "default", n);
+		}
+		putchar('\n');
+	}
 	for (int i = 0; i < QN_COUNT; i++)
 		if (q->by_queue[i] || i <= QN_HOLD)
 			printf("  %-9s %zu\n", queue_name_str((enum queue_name)i), q->by_queue[i]);
@@ -222,11 +236,14 @@ static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 		sanitize_text(&s, m->sender->len ? m->sender->s : "<>", m->sender->len ? m->sender->len : 2);
 		if (m->sasl_user)
 			sanitize_text(&u, m->sasl_user->s, m->sasl_user->len);
-		printf("%-12s %-8s %8llu  %-32.32s %-24.24s %s\n", m->qid, queue_name_str(m->queue),
+		struct buf ref = BUF_INIT;
+		queue_ref(q, m, &ref);
+		printf("%-12s %-8s %8llu  %-32.32s %-24.24s %s\n", buf_str(&ref), queue_name_str(m->queue),
 		       (unsigned long long)m->size, buf_str(&s), m->sasl_user ? buf_str(&u) : "-",
 		       m->client_ip ? m->client_ip->s : "-");
 		buf_free(&s);
 		buf_free(&u);
+		buf_free(&ref);
 	}
 }
 
@@ -266,6 +283,17 @@ static void print_top(const char *title, struct istr **keys, size_t n, size_t to
 static void print_queue_summary(struct queue_snapshot *q, int64_t now)
 {
 	printf("Queue (%s): %zu messages, %llu bytes\n", q->method, q->count, (unsigned long long)q->bytes);
+	if (q->inst.count > 1) {
+		printf("Instances:");
+		for (int i = 0; i < q->inst.count; i++) {
+			size_t n = 0;
+			for (size_t k = 0; k < q->count; k++)
+				n += q->msgs[k].instance == i;
+			printf("%s %s (%s) %zu", i ? "," : "", instance_label(&q->inst.at[i]),
+			       q->inst.at[i].config_dir[0] ? q->inst.at[i].config_dir : "default", n);
+		}
+		putchar('\n');
+	}
 	for (int i = 0; i < QN_COUNT; i++)
 		if (q->by_queue[i] || i <= QN_HOLD)
 			printf("  %-9s %zu\n", queue_name_str((enum queue_name)i), q->by_queue[i]);
@@ -382,7 +410,7 @@ static int cmd_action(enum queue_action action, struct queue_opts *o)
 	struct error err;
 	if (o->all == !selection_is_empty(&o->sel)) {
 		fprintf(stderr, "spamtop: %s needs either --all or a selection (--id, --sasl-user, --sender, "
-			"--client-ip, --sender-domain, --match)\n", action_name(action));
+			"--client-ip, --sender-domain, --match, --instance)\n", action_name(action));
 		return 2;
 	}
 	if (o->all && action == ACT_DELETE) {

@@ -46,16 +46,34 @@ int action_applies_to(enum queue_action a, enum queue_name q)
 	return 0;
 }
 
-void action_argv(const struct action_plan *p, char *argv[4])
+void action_argv(const struct action_plan *p, const struct postfix_instance *in, char *argv[6])
 {
-	argv[0] = "postsuper";
-	argv[1] = (char *)actions[p->action].flag;
-	argv[2] = p->all ? "ALL" : "-";
-	argv[3] = NULL;
+	int n = instance_argv(in, "postsuper", argv);
+	argv[n++] = (char *)actions[p->action].flag;
+	argv[n++] = p->all ? "ALL" : "-";
+	argv[n] = NULL;
+}
+
+/* instances - a plan made by hand names none: the default instance */
+static int instances(const struct action_plan *p)
+{
+	return p->inst.count > 0 ? p->inst.count : 1;
+}
+
+int action_touches(const struct action_plan *p, int i)
+{
+	if (i < 0 || i >= instances(p))
+		return 0;
+	if (p->all)
+		return 1;
+	for (size_t k = 0; k < p->ids.count; k++)
+		if (p->ids.inst[k] == i)
+			return 1;
+	return 0;
 }
 
 /* action_parse_output - "postsuper: ID: removed", "postsuper: Deleted: 3 messages" */
-void action_parse_output(enum queue_action a, const char *text, size_t len, struct action_outcome *o)
+void action_parse_output(enum queue_action a, int inst, const char *text, size_t len, struct action_outcome *o)
 {
 	const char *p = text, *end = text + len, *done = actions[a].done;
 	size_t dlen = strlen(done);
@@ -71,9 +89,9 @@ void action_parse_output(enum queue_action a, const char *text, size_t len, stru
 			char id[33];
 			memcpy(id, q, (size_t)(colon - q));
 			id[colon - q] = 0;
-			id_list_add(&o->changed, id);
+			id_list_add_in(&o->changed, inst, id);
 		} else if (colon && colon + 2 < e && colon[1] == ' ' && colon[2] >= '0' && colon[2] <= '9') {
-			o->reported = strtol(colon + 2, NULL, 10);	/* the totals line */
+			o->reported = (o->reported < 0 ? 0 : o->reported) + strtol(colon + 2, NULL, 10);	/* totals */
 		} else if (e > p) {
 			buf_append(&o->messages, p, (size_t)(e - p));
 			buf_putc(&o->messages, '\n');
@@ -82,18 +100,19 @@ void action_parse_output(enum queue_action a, const char *text, size_t len, stru
 	}
 }
 
-int action_run(const struct action_plan *p, struct action_outcome *o, struct error *err)
+/* run_instance - postsuper on instance i, fed its queue IDs */
+static int run_instance(const struct action_plan *p, int i, struct action_outcome *o, struct error *err)
 {
-	memset(o, 0, sizeof(*o));
-	o->reported = -1;
 	struct buf in = BUF_INIT;
-	for (size_t i = 0; !p->all && i < p->ids.count; i++) {
-		if (!queue_id_valid(p->ids.ids[i], strlen(p->ids.ids[i]))) {	/* never reached: defensive */
+	for (size_t k = 0; !p->all && k < p->ids.count; k++) {
+		if (p->ids.inst[k] != i)
+			continue;
+		if (!queue_id_valid(p->ids.ids[k], strlen(p->ids.ids[k]))) {	/* never reached: defensive */
 			error_set(err, "refusing to pass an invalid queue ID to postsuper");
 			buf_free(&in);
 			return -1;
 		}
-		buf_puts(&in, p->ids.ids[i]);
+		buf_puts(&in, p->ids.ids[k]);
 		buf_putc(&in, '\n');
 	}
 	if (in.failed) {
@@ -101,19 +120,31 @@ int action_run(const struct action_plan *p, struct action_outcome *o, struct err
 		buf_free(&in);
 		return -1;
 	}
-	char *argv[4];
-	action_argv(p, argv);
+	char *argv[6];
+	action_argv(p, &p->inst.at[i], argv);
 	struct spawn_result res;
 	int rc = spawn_run(argv, p->all ? NULL : buf_str(&in), in.len, POSTSUPER_TIMEOUT_MS, &res, err);
 	buf_free(&in);
 	if (rc < 0)
 		return -1;
-	o->exit_status = res.exited ? res.status : 128 + res.status;
-	action_parse_output(p->action, buf_str(&res.err), res.err.len, o);
-	action_parse_output(p->action, buf_str(&res.out), res.out.len, o);
+	int status = res.exited ? res.status : 128 + res.status;
+	if (o->exit_status == 0)
+		o->exit_status = status;	/* the first failure's */
+	action_parse_output(p->action, i, buf_str(&res.err), res.err.len, o);
+	action_parse_output(p->action, i, buf_str(&res.out), res.out.len, o);
 	if (res.timed_out)
 		buf_puts(&o->messages, "postsuper did not finish in time and was stopped\n");
 	spawn_result_free(&res);
+	return 0;
+}
+
+int action_run(const struct action_plan *p, struct action_outcome *o, struct error *err)
+{
+	memset(o, 0, sizeof(*o));
+	o->reported = -1;
+	for (int i = 0; i < instances(p); i++)
+		if (action_touches(p, i) && run_instance(p, i, o, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -122,10 +153,11 @@ void action_classify(const struct action_plan *p, struct action_outcome *o,
 {
 	for (size_t i = 0; !p->all && i < p->ids.count; i++) {
 		const char *id = p->ids.ids[i];
-		if (id_list_has(&o->changed, id))
+		int inst = p->ids.inst[i];
+		if (id_list_has_in(&o->changed, inst, id))
 			continue;
-		const struct queued_msg *m = after ? queue_find(after, id) : NULL;
-		id_list_add(m || !after ? &o->unchanged : &o->gone, id);
+		const struct queued_msg *m = after ? queue_find_in(after, inst, id) : NULL;
+		id_list_add_in(m || !after ? &o->unchanged : &o->gone, inst, id);
 	}
 }
 
@@ -148,6 +180,7 @@ int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 {
 	memset(p, 0, sizeof(*p));
 	p->action = action;
+	p->inst = q->inst;
 	if (all) {
 		p->all = 1;
 		for (size_t i = 0; i < q->count; i++)
@@ -163,8 +196,8 @@ int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 	if (selection_collect(sel, q, &matched, err) < 0)
 		return -1;
 	for (size_t i = 0; i < matched.count; i++)	/* only messages the action can change */
-		if (action_applies_to(action, queue_find(q, matched.ids[i])->queue)
-		    && id_list_add(&p->ids, matched.ids[i]) < 0) {
+		if (action_applies_to(action, queue_find_in(q, matched.inst[i], matched.ids[i])->queue)
+		    && id_list_add_in(&p->ids, matched.inst[i], matched.ids[i]) < 0) {
 			id_list_free(&matched);
 			error_set(err, "out of memory selecting messages");
 			return -1;
@@ -184,11 +217,12 @@ int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 int action_plan_merge(struct action_plan *into, const struct action_plan *from, struct error *err)
 {
 	for (size_t i = 0; i < from->ids.count; i++)
-		if (!id_list_has(&into->ids, from->ids.ids[i]) && id_list_add(&into->ids, from->ids.ids[i]) < 0)
+		if (!id_list_has_in(&into->ids, from->ids.inst[i], from->ids.ids[i])
+		    && id_list_add_in(&into->ids, from->ids.inst[i], from->ids.ids[i]) < 0)
 			goto oom;
 	for (size_t i = 0; i < from->dropped.count; i++)
-		if (!id_list_has(&into->dropped, from->dropped.ids[i])
-		    && id_list_add(&into->dropped, from->dropped.ids[i]) < 0)
+		if (!id_list_has_in(&into->dropped, from->dropped.inst[i], from->dropped.ids[i])
+		    && id_list_add_in(&into->dropped, from->dropped.inst[i], from->dropped.ids[i]) < 0)
 			goto oom;
 	into->selected += from->selected;
 	into->expected = into->ids.count;
@@ -233,29 +267,48 @@ enum action_status action_execute(const struct action_plan *p, const char *journ
 	return rc < 0 ? ACTION_NOT_JOURNALED : ACTION_DONE;
 }
 
-static json_t *ids_json(const struct id_list *l)
+/* ids_json - queue IDs; one of an instance other than the default is
+ * written "INSTANCE:QID" (no queue ID holds a ':') */
+static json_t *ids_json(const struct action_plan *p, const struct id_list *l)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < l->count; i++)
-		json_array_append_new(a, json_string(l->ids[i]));
+	for (size_t i = 0; i < l->count; i++) {
+		const struct postfix_instance *in = &p->inst.at[l->inst[i] < p->inst.count ? l->inst[i] : 0];
+		char ref[sizeof(in->name) + sizeof(l->ids[0]) + 1];
+		snprintf(ref, sizeof(ref), "%s%s%s", in->name, in->name[0] ? ":" : "", l->ids[i]);
+		json_array_append_new(a, json_string(ref));
+	}
 	return a;
+}
+
+static json_t *argv_json(const struct action_plan *p, int i)
+{
+	char *argv[6];
+	action_argv(p, &p->inst.at[i], argv);
+	json_t *cmd = json_array();
+	for (int k = 0; argv[k]; k++)
+		json_array_append_new(cmd, json_string(argv[k]));
+	return cmd;
 }
 
 static json_t *plan_json(const struct action_plan *p, const char *phase)
 {
 	json_t *e = journal_entry(phase);
-	char *argv[4];
-	action_argv(p, argv);
-	json_t *cmd = json_array();
-	for (int i = 0; argv[i]; i++)
-		json_array_append_new(cmd, json_string(argv[i]));
+	json_t *cmds = json_array();	/* one per instance it runs on */
+	for (int i = 0; i < instances(p); i++)
+		if (action_touches(p, i))
+			json_array_append_new(cmds, argv_json(p, i));
 	json_object_set_new(e, "action", json_string(action_name(p->action)));
 	json_object_set_new(e, "selection", json_string(p->all ? "all" : p->what));
-	json_object_set_new(e, "command", cmd);
+	json_object_set_new(e, "command", argv_json(p, 0));
+	if (p->inst.count > 1)
+		json_object_set_new(e, "commands", cmds);
+	else
+		json_decref(cmds);
 	json_object_set_new(e, "expected", json_integer((json_int_t)p->expected));
 	json_object_set_new(e, "selected", json_integer((json_int_t)p->selected));
-	json_object_set_new(e, "dropped", ids_json(&p->dropped));
-	json_object_set_new(e, "ids", ids_json(&p->ids));
+	json_object_set_new(e, "dropped", ids_json(p, &p->dropped));
+	json_object_set_new(e, "ids", ids_json(p, &p->ids));
 	return e;
 }
 
@@ -271,9 +324,9 @@ json_t *action_journal_done(const struct action_plan *p, const struct action_out
 	json_object_del(e, "dropped");
 	json_object_set_new(e, "exit_status", json_integer(o->exit_status));
 	json_object_set_new(e, "postsuper_total", json_integer(o->reported));
-	json_object_set_new(e, "changed", ids_json(&o->changed));
-	json_object_set_new(e, "unchanged", ids_json(&o->unchanged));
-	json_object_set_new(e, "gone", ids_json(&o->gone));
+	json_object_set_new(e, "changed", ids_json(p, &o->changed));
+	json_object_set_new(e, "unchanged", ids_json(p, &o->unchanged));
+	json_object_set_new(e, "gone", ids_json(p, &o->gone));
 	if (o->messages.len)
 		json_object_set_new(e, "messages", json_stringn(buf_str(&o->messages), o->messages.len));
 	return e;
@@ -287,19 +340,35 @@ static void put_text(struct buf *out, const char *s)
 void action_plan_describe(const struct action_plan *p, const struct queue_snapshot *q, size_t max_ids,
 			  struct buf *out)
 {
-	char *argv[4];
-	action_argv(p, argv);
 	buf_printf(out, "%s %zu message%s: ", action_verb(p->action), p->expected, p->expected == 1 ? "" : "s");
 	put_text(out, p->all ? "all queued messages" : p->what);
-	buf_puts(out, "\nCommand: ");
-	spawn_describe(argv, out);
-	buf_puts(out, p->all ? "\n" : "   (queue IDs on standard input)\n");
+	buf_putc(out, '\n');
+	for (int i = 0; i < instances(p); i++) {
+		if (!action_touches(p, i) && !(i == 0 && p->ids.count == 0))
+			continue;
+		char *argv[6];
+		action_argv(p, &p->inst.at[i], argv);
+		buf_puts(out, "Command: ");
+		spawn_describe(argv, out);
+		size_t n = 0;
+		for (size_t k = 0; k < p->ids.count; k++)
+			n += p->ids.inst[k] == i;
+		if (p->inst.count > 1 && p->all)
+			buf_printf(out, "   (instance %s)\n", instance_label(&p->inst.at[i]));
+		else if (p->inst.count > 1)
+			buf_printf(out, "   (instance %s: %zu queue ID%s on standard input)\n",
+				   instance_label(&p->inst.at[i]), n, n == 1 ? "" : "s");
+		else
+			buf_puts(out, p->all ? "\n" : "   (queue IDs on standard input)\n");
+	}
 	if (p->selected != p->ids.count || p->dropped.count)
 		buf_printf(out, "Selected from the log: %zu; confirmed by their queue files: %zu; dropped: %zu\n",
 			   p->selected, p->ids.count, p->dropped.count);
 	for (size_t i = 0; !p->all && i < p->ids.count && i < max_ids; i++) {
-		const struct queued_msg *m = queue_find(q, p->ids.ids[i]);
+		const struct queued_msg *m = queue_find_in(q, p->ids.inst[i], p->ids.ids[i]);
 		buf_printf(out, "  %-12s %-8s ", p->ids.ids[i], m ? queue_name_str(m->queue) : "?");
+		if (p->inst.count > 1)
+			buf_printf(out, "%-12s ", instance_label(&p->inst.at[p->ids.inst[i] < p->inst.count ? p->ids.inst[i] : 0]));
 		if (m)
 			sanitize_text(out, m->sender->len ? m->sender->s : "<>", m->sender->len ? m->sender->len : 2);
 		buf_putc(out, '\n');

@@ -20,7 +20,8 @@ enum queue_action { ACT_HOLD, ACT_RELEASE, ACT_REQUEUE, ACT_DELETE };
 
 struct action_plan {
 	enum queue_action action;
-	int all;		/* postsuper -X ALL */
+	int all;		/* postsuper -X ALL, in every instance */
+	struct instance_set inst;	/* the instances of the snapshot it was built on */
 	struct id_list ids;	/* what it will touch (when not all) */
 	size_t expected;	/* messages it will touch */
 	size_t selected;	/* matched before confirmation */
@@ -38,21 +39,24 @@ struct action_outcome {
 const char *action_name(enum queue_action a);	/* "delete" */
 const char *action_verb(enum queue_action a);	/* "Delete" */
 int action_parse(const char *name, enum queue_action *out);
-/* The argv the plan runs: {"postsuper", "-d", "-"} or {.., "ALL"}. */
-void action_argv(const struct action_plan *p, char *argv[4]);
+/* The argv the plan runs on instance in: {"postsuper", "-d", "-"} or {.., "ALL"};
+ * {"postsuper", "-c", DIR, ...} for an instance other than the default. */
+void action_argv(const struct action_plan *p, const struct postfix_instance *in, char *argv[6]);
+/* Whether the plan runs postsuper on instance i (it has messages there, or is "all"). */
+int action_touches(const struct action_plan *p, int i);
 /* Which queues the action applies to (hold ALL does not touch hold). */
 int action_applies_to(enum queue_action a, enum queue_name q);
 
-/* Runs postsuper; after_queue (may be NULL) is a snapshot taken afterwards,
- * used to tell gone from unchanged. */
+/* Runs postsuper, once per instance it touches; after (may be NULL) is a
+ * snapshot taken afterwards, used to tell gone from unchanged. */
 int action_run(const struct action_plan *p, struct action_outcome *o, struct error *err);
 void action_classify(const struct action_plan *p, struct action_outcome *o,
 		     const struct queue_snapshot *after);
 void action_outcome_free(struct action_outcome *o);
 void action_plan_free(struct action_plan *p);
 
-/* Parses postsuper's stderr into o (exposed for tests). */
-void action_parse_output(enum queue_action a, const char *text, size_t len, struct action_outcome *o);
+/* Parses the stderr of postsuper run on instance inst into o (exposed for tests). */
+void action_parse_output(enum queue_action a, int inst, const char *text, size_t len, struct action_outcome *o);
 
 /*
  * Builds the plan: "all", or the selection's matching messages that the

@@ -33,6 +33,8 @@ struct model {
 	struct intern_table *host_strings[MODEL_MAX_HOSTS];
 	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
 	int nhosts, named, host;	/* host: the one lines now belong to */
+	char inst_names[MODEL_MAX_INSTANCES][MODEL_INSTANCE_NAME];	/* [0]: "postfix" */
+	int ninst, inst;	/* inst: the instance of the line being applied */
 	int64_t since;
 	size_t collect_at[AGG_KIND_COUNT];	/* aggregates past which to collect */
 	struct agg_table aggs[AGG_KIND_COUNT];
@@ -214,6 +216,8 @@ struct model *model_new(const struct model_limits *lim, time_t reference)
 	time_context_init(&m->tc, reference);
 	m->strings = m->host_strings[0] = intern_new();
 	m->nhosts = 1;
+	m->ninst = 1;
+	snprintf(m->inst_names[0], sizeof(m->inst_names[0]), "postfix");
 	m->open_mask = 1023;
 	m->open_slots = calloc(m->open_mask + 1, sizeof(*m->open_slots));
 	m->ended = m->lim.keep_ended ? calloc(m->lim.keep_ended, sizeof(*m->ended)) : NULL;
@@ -364,12 +368,13 @@ static uint32_t qid_hash(const struct model *m, const char *qid, size_t len)
 	return intern_hash(m->strings, qid, len);
 }
 
-static size_t qid_slot(const struct model *m, int host, const char *qid, size_t len, uint32_t h)
+static size_t qid_slot(const struct model *m, int host, int inst, const char *qid, size_t len, uint32_t h)
 {
 	size_t j = h & m->open_mask;
 	while (m->open_slots[j]) {
 		const struct msg_record *r = &m->pool[m->open_slots[j] - 1];
-		if (r->qid_hash == h && r->qid_len == len && r->host == host && memcmp(r->qid, qid, len) == 0)
+		if (r->qid_hash == h && r->qid_len == len && r->host == host && r->instance == inst
+		    && memcmp(r->qid, qid, len) == 0)
 			break;
 		j = (j + 1) & m->open_mask;
 	}
@@ -381,18 +386,69 @@ const struct msg_record *model_find_open(const struct model *m, const char *qid)
 	return model_find_open_host(m, 0, qid);
 }
 
-/* open_id - the open record of qid on host (index + 1), or NONE; never created */
-static uint32_t open_id(const struct model *m, int host, const char *qid, size_t len)
+/* open_id - the open record of qid in one instance on host (index + 1), or
+ * NONE; never created */
+static uint32_t open_id(const struct model *m, int host, int inst, const char *qid, size_t len)
 {
 	if (len == 0 || len >= sizeof(m->pool->qid))
 		return NONE;
-	return m->open_slots[qid_slot(m, host, qid, len, qid_hash(m, qid, len))];
+	return m->open_slots[qid_slot(m, host, inst, qid, len, qid_hash(m, qid, len))];
+}
+
+/* open_any - the open record of qid in instance inst, else in another one:
+ * a line logged under another syslog_name than its instance's (Debian's
+ * master.cf gives relay "-o syslog_name=postfix/$service_name" in every
+ * instance), or a filter re-injecting into another instance */
+static uint32_t open_any(const struct model *m, int host, int inst, const char *qid, size_t len)
+{
+	uint32_t id = open_id(m, host, inst, qid, len);
+	for (int i = 0; id == NONE && i < m->ninst; i++)
+		if (i != inst)
+			id = open_id(m, host, i, qid, len);
+	return id;
 }
 
 const struct msg_record *model_find_open_host(const struct model *m, int host, const char *qid)
 {
-	uint32_t id = open_id(m, host, qid, strlen(qid));
+	uint32_t id = open_any(m, host, 0, qid, strlen(qid));
 	return id ? &m->pool[id - 1] : NULL;
+}
+
+const struct msg_record *model_find_open_in(const struct model *m, int host, int inst, const char *qid)
+{
+	uint32_t id = inst >= 0 && inst < m->ninst ? open_id(m, host, inst, qid, strlen(qid)) : NONE;
+	return id ? &m->pool[id - 1] : NULL;
+}
+
+/* instance_of - the number of the instance a line's syslog_name prefix names,
+ * added on first sight; past MODEL_MAX_INSTANCES, the first one's */
+static int instance_of(struct model *m, struct strview name)
+{
+	if (name.len >= MODEL_INSTANCE_NAME)
+		return 0;
+	for (int i = 0; i < m->ninst; i++)
+		if (strncmp(m->inst_names[i], name.ptr, name.len) == 0 && m->inst_names[i][name.len] == 0)
+			return i;
+	if (m->ninst == MODEL_MAX_INSTANCES || name.len == 0)
+		return 0;
+	memcpy(m->inst_names[m->ninst], name.ptr, name.len);
+	m->inst_names[m->ninst][name.len] = 0;
+	return m->ninst++;
+}
+
+int model_instance_find(const struct model *m, const char *name)
+{
+	for (int i = 0; i < m->ninst; i++)
+		if (strcmp(m->inst_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int model_instance_count(const struct model *m) { return m->ninst; }
+
+const char *model_instance_name(const struct model *m, int inst)
+{
+	return inst >= 0 && inst < m->ninst ? m->inst_names[inst] : "";
 }
 
 static int open_grow(struct model *m)
@@ -459,7 +515,7 @@ static void record_release(struct model *m, uint32_t id)
 static void record_close(struct model *m, uint32_t id)
 {
 	struct msg_record *r = rec(m, id);
-	open_remove(m, qid_slot(m, r->host, r->qid, r->qid_len, r->qid_hash));
+	open_remove(m, qid_slot(m, r->host, r->instance, r->qid, r->qid_len, r->qid_hash));
 	list_unlink(m, id);
 	if (m->lim.keep_ended == 0) {
 		record_release(m, id);
@@ -495,26 +551,33 @@ static uint32_t record_alloc(struct model *m)
 	return (uint32_t)(++m->pool_used);
 }
 
-/* record_for - the open record of qid, started on first sight */
-static struct msg_record *record_for(struct model *m, struct strview qid, int64_t t)
+/*
+ * record_for - the open record of qid in the line's instance, started on
+ * first sight. A line that does not start a message (starts 0) may belong
+ * to a record open in another instance (see open_any).
+ */
+static struct msg_record *record_for(struct model *m, struct strview qid, int64_t t, int starts)
 {
 	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
 		return NULL;
 	uint32_t h = qid_hash(m, qid.ptr, qid.len);
-	size_t j = qid_slot(m, m->host, qid.ptr, qid.len, h);
+	size_t j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
 	if (m->open_slots[j])
 		return rec(m, m->open_slots[j]);
+	uint32_t other = starts ? NONE : open_any(m, m->host, m->inst, qid.ptr, qid.len);
+	if (other)
+		return rec(m, other);
 	if (m->open_count >= m->lim.max_open && m->oldest) {
 		record_close(m, m->oldest);
 		m->totals.evicted_open++;
-		j = qid_slot(m, m->host, qid.ptr, qid.len, h);
+		j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
 	}
 	if ((m->open_count + 1) * 4 > (m->open_mask + 1) * 3) {
 		if (open_grow(m) < 0) {
 			m->totals.out_of_memory++;
 			return NULL;
 		}
-		j = qid_slot(m, m->host, qid.ptr, qid.len, h);
+		j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
 	}
 	uint32_t id = record_alloc(m);
 	if (id == NONE) {
@@ -527,6 +590,7 @@ static struct msg_record *record_for(struct model *m, struct strview qid, int64_
 	r->qid_len = (uint8_t)qid.len;
 	r->qid_hash = h;
 	r->host = (uint8_t)m->host;
+	r->instance = (uint8_t)m->inst;
 	r->first_seen = r->last_seen = t;
 	m->open_slots[j] = id;
 	m->open_count++;
@@ -663,10 +727,11 @@ static void link_copy(struct model *m, struct msg_record *c, const struct msg_re
 	m->totals.filter_copies++;
 }
 
-/* open_here - the open record of qid on the current host, never created */
+/* open_here - the open record of qid on the current host (in any instance),
+ * never created */
 static struct msg_record *open_here(struct model *m, struct strview qid)
 {
-	uint32_t id = open_id(m, m->host, qid.ptr, qid.len);
+	uint32_t id = open_any(m, m->host, m->inst, qid.ptr, qid.len);
 	return id ? rec(m, id) : NULL;
 }
 
@@ -898,7 +963,7 @@ static void count_record(struct model *m, struct msg_record *r)
 /* apply_record_event - events about one queue ID */
 static void apply_record_event(struct model *m, const struct pf_event *ev, int64_t t)
 {
-	struct msg_record *r = record_for(m, ev->qid, t);
+	struct msg_record *r = record_for(m, ev->qid, t, ev->kind == EV_CLIENT || ev->kind == EV_PICKUP);
 	if (r == NULL)
 		return;
 	if (t > r->last_seen)
@@ -974,6 +1039,7 @@ void model_apply(struct model *m, const struct log_line *ll, const struct pf_eve
 		tot->last_time = t;
 	tot->events[ev->kind]++;
 	if (ev->qid.len && ev->kind != EV_OTHER) {
+		m->inst = instance_of(m, ll->instance);
 		apply_record_event(m, ev, t);
 		return;
 	}

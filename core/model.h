@@ -20,6 +20,13 @@
  * here; it inherits the origin's SASL user, client IP, sender and Message-ID
  * hash, and counts no message: the filter hop is not a client.
  *
+ * Several Postfix instances on one host (postmulti) keep a queue each, and
+ * a queue ID is only unique within one: records are keyed by the instance
+ * the line's syslog_name names ("postfix-out/qmgr": postfix-out), numbered
+ * in order of first sight ("postfix" is 0). A line that does not start a
+ * message joins the record of its queue ID open in another instance when its
+ * own has none: a delivery agent logged under another syslog_name.
+ *
  * Several hosts (spamtop --source NAME=PATH): each line belongs to the host
  * chosen by model_set_host. Records and aggregates are kept per host, so
  * queue IDs never meet across hosts and a user seen on two hosts is two
@@ -53,6 +60,8 @@ struct failure_ring {
 };
 
 #define MODEL_MAX_HOSTS 16
+#define MODEL_MAX_INSTANCES 16	/* Postfix instances (postmulti) told apart */
+#define MODEL_INSTANCE_NAME 64	/* longest syslog_name prefix + 1 */
 #define MODEL_HOST_NAME 32	/* longest host name + 1 */
 
 struct agg_stats {
@@ -103,6 +112,7 @@ struct msg_record {
 	uint16_t sent, deferred, bounced;
 	uint16_t flags;
 	uint8_t host;
+	uint8_t instance;	/* model_instance_name(): the Postfix instance whose log started it */
 	uint32_t older, newer;	/* open records in arrival order (index + 1) */
 };
 
@@ -197,9 +207,15 @@ uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minute
 /* SASL failures from a client IP in the last `minutes` minutes. */
 uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes);
 
-/* Open record by queue ID (on host 0: this machine), or NULL. */
+/* Open record by queue ID (on host 0: this machine; in any instance, "postfix" first), or NULL. */
 const struct msg_record *model_find_open(const struct model *m, const char *qid);
 const struct msg_record *model_find_open_host(const struct model *m, int host, const char *qid);
+/* ... in one instance only (model_instance_find), or NULL. */
+const struct msg_record *model_find_open_in(const struct model *m, int host, int inst, const char *qid);
+/* The instance a syslog_name prefix names in the log ("postfix-out"), or -1 if never seen. */
+int model_instance_find(const struct model *m, const char *name);
+int model_instance_count(const struct model *m);	/* 1 until a second instance is logged */
+const char *model_instance_name(const struct model *m, int inst);
 /* Every open record, then every kept ended record; stops when fn returns non-zero. */
 int model_foreach_record(const struct model *m, int (*fn)(const struct msg_record *, void *),
 			 void *arg);

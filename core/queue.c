@@ -41,6 +41,7 @@ struct queue_snapshot *queue_snapshot_new(void)
 		return NULL;
 	}
 	q->method = "";
+	instance_set_default(&q->inst);
 	return q;
 }
 
@@ -71,16 +72,21 @@ static struct queued_msg *new_msg(struct queue_snapshot *q, const char *qid, siz
 	struct queued_msg *m = &q->msgs[q->count];
 	memset(m, 0, sizeof(*m));
 	memcpy(m->qid, qid, len);
+	m->instance = (uint8_t)q->loading;
 	m->rcpt_off = q->text.len;
 	return m;
 }
 
-/* id_slot - where qid is, or the empty slot it would take */
-static size_t id_slot(const struct queue_snapshot *q, const char *qid, size_t len)
+/* id_slot - where qid of instance inst is, or the empty slot it would take */
+static size_t id_slot(const struct queue_snapshot *q, int inst, const char *qid, size_t len)
 {
 	size_t j = intern_hash(q->strings, qid, len) & q->id_mask;
-	while (q->id_slots[j] && strcmp(q->msgs[q->id_slots[j] - 1].qid, qid) != 0)
+	while (q->id_slots[j]) {
+		const struct queued_msg *m = &q->msgs[q->id_slots[j] - 1];
+		if (m->instance == inst && strcmp(m->qid, qid) == 0)
+			break;
 		j = (j + 1) & q->id_mask;
+	}
 	return j;
 }
 
@@ -101,10 +107,13 @@ static void index_msg(struct queue_snapshot *q, size_t i)
 			q->id_mask = 0;
 			return;
 		}
-		for (size_t k = 0; k < i; k++)
-			q->id_slots[id_slot(q, q->msgs[k].qid, strlen(q->msgs[k].qid))] = (uint32_t)k + 1;
+		for (size_t k = 0; k < i; k++) {
+			const struct queued_msg *m = &q->msgs[k];
+			q->id_slots[id_slot(q, m->instance, m->qid, strlen(m->qid))] = (uint32_t)k + 1;
+		}
 	}
-	q->id_slots[id_slot(q, q->msgs[i].qid, strlen(q->msgs[i].qid))] = (uint32_t)i + 1;
+	const struct queued_msg *m = &q->msgs[i];
+	q->id_slots[id_slot(q, m->instance, m->qid, strlen(m->qid))] = (uint32_t)i + 1;
 }
 
 static void commit_msg(struct queue_snapshot *q, struct queued_msg *m)
@@ -268,18 +277,34 @@ static int json_line(const char *line, size_t len, void *arg)
 	return 0;
 }
 
-int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err)
+/* instance_error - err names the instance, when it is not the only one */
+static void load_error(const struct queue_snapshot *q, struct error *err, const char *fmt, const char *what)
 {
-	char *jargv[] = {"postqueue", "-j", NULL};
+	const struct postfix_instance *in = &q->inst.at[q->loading];
+	if (q->inst.count > 1)
+		error_set(err, "instance %s (%s): %s %s", instance_label(in),
+			  in->config_dir[0] ? in->config_dir : "default", fmt, what);
+	else
+		error_set(err, "%s %s", fmt, what);
+}
+
+/* load_instance - postqueue [-c DIR] -j, else -p, of q->loading */
+static int load_instance(struct queue_snapshot *q, int timeout_ms, struct error *err)
+{
+	const struct postfix_instance *in = &q->inst.at[q->loading];
+	char *argv[6];
+	int n = instance_argv(in, "postqueue", argv);
+	argv[n] = "-j";
+	argv[n + 1] = NULL;
 	struct spawn_result res;
-	if (spawn_lines(jargv, timeout_ms, json_line, q, &res, err) < 0)
+	if (spawn_lines(argv, timeout_ms, json_line, q, &res, err) < 0)
 		return -1;
 	int ok = res.exited && res.status == 0 && !res.timed_out;
 	int no_json = !ok && strstr(buf_str(&res.err), "invalid option") != NULL;
 	if (res.timed_out)
-		error_set(err, "postqueue -j did not answer within %d ms", timeout_ms);
+		load_error(q, err, "postqueue -j did not answer in time", "");
 	else if (!ok && !no_json)
-		error_set(err, "postqueue -j failed: %s", res.err.len ? buf_str(&res.err) : "no message");
+		load_error(q, err, "postqueue -j failed:", res.err.len ? buf_str(&res.err) : "no message");
 	spawn_result_free(&res);
 	if (ok) {
 		q->method = "postqueue -j";
@@ -287,25 +312,70 @@ int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err)
 	}
 	if (!no_json)
 		return -1;
-	char *pargv[] = {"postqueue", "-p", NULL};	/* Postfix before 3.1 */
-	if (spawn_run(pargv, NULL, 0, timeout_ms, &res, err) < 0)
+	argv[n] = "-p";	/* Postfix before 3.1 */
+	if (spawn_run(argv, NULL, 0, timeout_ms, &res, err) < 0)
 		return -1;
 	ok = res.exited && res.status == 0 && !res.timed_out;
 	if (ok) {
 		queue_add_listing(q, res.out.data ? res.out.data : "", res.out.len);
 		q->method = "postqueue -p";
 	} else {
-		error_set(err, "postqueue -p failed: %s", res.err.len ? buf_str(&res.err) : "no message");
+		load_error(q, err, "postqueue -p failed:", res.err.len ? buf_str(&res.err) : "no message");
 	}
 	spawn_result_free(&res);
 	return ok ? 0 : -1;
 }
 
+int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err)
+{
+	instance_discover(&q->inst, timeout_ms);
+	for (q->loading = 0; q->loading < q->inst.count; q->loading++)
+		if (load_instance(q, timeout_ms, err) < 0) {
+			q->loading = 0;
+			return -1;
+		}
+	q->loading = 0;
+	return 0;
+}
+
+/* model_instances - the model's number for each of q's instances (-1: never
+ * logged); with one instance, every record of host 0 may be its message */
+static void model_instances(const struct queue_snapshot *q, const struct model *m, int out[INSTANCE_MAX])
+{
+	for (int i = 0; i < q->inst.count; i++)
+		out[i] = q->inst.count == 1 ? -2 : model_instance_find(m, q->inst.at[i].syslog_name);
+}
+
+const struct msg_record *queue_record(const struct queue_snapshot *q, const struct model *m,
+				      const struct queued_msg *qm)
+{
+	int mi[INSTANCE_MAX];
+	model_instances(q, m, mi);
+	int k = mi[qm->instance];
+	return k == -2 ? model_find_open(m, qm->qid) : model_find_open_in(m, 0, k, qm->qid);
+}
+
+const struct queued_msg *queue_find_record(const struct queue_snapshot *q, const struct model *m,
+					   const struct msg_record *r)
+{
+	if (r->host != 0)
+		return NULL;
+	if (q->inst.count == 1)
+		return queue_find_in(q, 0, r->qid);
+	int i = instance_by_syslog_name(&q->inst, model_instance_name(m, r->instance),
+					strlen(model_instance_name(m, r->instance)));
+	return i < 0 ? NULL : queue_find_in(q, i, r->qid);
+}
+
 void queue_join(struct queue_snapshot *q, const struct model *m)
 {
+	int mi[INSTANCE_MAX];
+	model_instances(q, m, mi);
 	for (size_t i = 0; i < q->count; i++) {
 		struct queued_msg *qm = &q->msgs[i];
-		const struct msg_record *r = model_find_open(m, qm->qid);
+		int k = mi[qm->instance];
+		const struct msg_record *r = k == -2 ? model_find_open(m, qm->qid)
+		    : model_find_open_in(m, 0, k, qm->qid);
 		qm->sasl_user = r ? r->sasl_user : NULL;
 		qm->client_ip = r ? r->client_ip : NULL;
 		int copy = r && (r->flags & RF_COPY) && r->origin_qid[0];
@@ -314,16 +384,64 @@ void queue_join(struct queue_snapshot *q, const struct model *m)
 	}
 }
 
-const struct queued_msg *queue_find(const struct queue_snapshot *q, const char *qid)
+const struct queued_msg *queue_find_in(const struct queue_snapshot *q, int inst, const char *qid)
 {
 	if (q->id_slots) {
-		uint32_t id = q->id_slots[id_slot(q, qid, strlen(qid))];
+		uint32_t id = q->id_slots[id_slot(q, inst, qid, strlen(qid))];
 		return id ? &q->msgs[id - 1] : NULL;
 	}
 	for (size_t i = 0; i < q->count; i++)
-		if (strcmp(q->msgs[i].qid, qid) == 0)
+		if (q->msgs[i].instance == inst && strcmp(q->msgs[i].qid, qid) == 0)
 			return &q->msgs[i];
 	return NULL;
+}
+
+const struct queued_msg *queue_find(const struct queue_snapshot *q, const char *qid)
+{
+	const struct queued_msg *m = NULL;
+	for (int i = 0; m == NULL && i < q->inst.count; i++)
+		m = queue_find_in(q, i, qid);
+	return m;
+}
+
+const char *queue_ref_qid(const char *ref)
+{
+	const char *colon = strrchr(ref, ':');
+	return colon ? colon + 1 : ref;
+}
+
+int queue_ref_matches(const struct queue_snapshot *q, const char *ref, const struct queued_msg *m)
+{
+	const char *qid = queue_ref_qid(ref);
+	if (strcmp(qid, m->qid) != 0)
+		return 0;
+	if (qid == ref)
+		return 1;	/* any instance */
+	const char *label = instance_label(queue_instance(q, m));
+	return strlen(label) == (size_t)(qid - 1 - ref) && memcmp(label, ref, (size_t)(qid - 1 - ref)) == 0;
+}
+
+const struct queued_msg *queue_find_ref(const struct queue_snapshot *q, const char *ref)
+{
+	const char *qid = queue_ref_qid(ref);
+	for (int i = 0; i < q->inst.count; i++) {
+		const struct queued_msg *m = queue_find_in(q, i, qid);
+		if (m && queue_ref_matches(q, ref, m))
+			return m;
+	}
+	return NULL;
+}
+
+void queue_ref(const struct queue_snapshot *q, const struct queued_msg *m, struct buf *out)
+{
+	if (m->instance != 0)
+		buf_printf(out, "%s:", instance_label(queue_instance(q, m)));
+	buf_puts(out, m->qid);
+}
+
+const struct postfix_instance *queue_instance(const struct queue_snapshot *q, const struct queued_msg *m)
+{
+	return &q->inst.at[m->instance < q->inst.count ? m->instance : 0];
 }
 
 struct strview queue_recipients(const struct queue_snapshot *q, const struct queued_msg *msg)

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "instance.h"
 #include "intern.h"
 #include "model.h"
 
@@ -27,6 +28,7 @@ enum queue_name { QN_INCOMING, QN_ACTIVE, QN_DEFERRED, QN_HOLD, QN_MAILDROP, QN_
 
 struct queued_msg {
 	char qid[33];
+	uint8_t instance;	/* queue_instance(): the Postfix instance whose queue holds it */
 	enum queue_name queue;
 	int64_t arrival;
 	uint64_t size;
@@ -50,6 +52,8 @@ struct queue_snapshot {
 	uint64_t bytes;
 	uint64_t bad_lines;	/* listing lines that did not parse */
 	const char *method;	/* "postqueue -j" or "postqueue -p" */
+	struct instance_set inst;	/* whose queues it holds (the default instance alone until loaded) */
+	int loading;		/* the instance the messages being added belong to */
 	uint32_t *id_slots;	/* msgs by queue ID (index + 1); NULL: queue_find scans */
 	size_t id_mask;
 	int id_index_lost;	/* out of memory once: scan from then on */
@@ -58,7 +62,8 @@ struct queue_snapshot {
 struct queue_snapshot *queue_snapshot_new(void);
 void queue_snapshot_free(struct queue_snapshot *q);
 
-/* Runs postqueue (-j, else -p) and reads the whole queue. */
+/* Reads this host's instances (instance_discover), then runs postqueue
+ * [-c DIR] (-j, else -p) for each and reads its whole queue. */
 int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err);
 /* One line of `postqueue -j` output; -1 (counted in bad_lines) if it is not a message. */
 int queue_add_json(struct queue_snapshot *q, const char *line, size_t len);
@@ -66,8 +71,28 @@ int queue_add_json(struct queue_snapshot *q, const char *line, size_t len);
 int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len);
 
 void queue_join(struct queue_snapshot *q, const struct model *m);
-/* The message with that queue ID (a hash lookup), or NULL. */
+/* The message with that queue ID in instance inst (a hash lookup), or NULL. */
+const struct queued_msg *queue_find_in(const struct queue_snapshot *q, int inst, const char *qid);
+/* ... in any instance, the default first. */
 const struct queued_msg *queue_find(const struct queue_snapshot *q, const char *qid);
+/*
+ * A queue reference names a message as people and the console write it:
+ * "QID" (in any instance) or "INSTANCE:QID" ("default:QID" for the default
+ * instance); no queue ID holds a ':'.
+ */
+const char *queue_ref_qid(const char *ref);	/* the queue ID part */
+int queue_ref_matches(const struct queue_snapshot *q, const char *ref, const struct queued_msg *m);
+const struct queued_msg *queue_find_ref(const struct queue_snapshot *q, const char *ref);
+/* Appends m's reference: "QID" in the default instance, else "INSTANCE:QID". */
+void queue_ref(const struct queue_snapshot *q, const struct queued_msg *m, struct buf *out);
+/* The instance that holds m. */
+const struct postfix_instance *queue_instance(const struct queue_snapshot *q, const struct queued_msg *m);
+/* The log's record of a queued message (what queue_join joins), or NULL. */
+const struct msg_record *queue_record(const struct queue_snapshot *q, const struct model *m,
+				      const struct queued_msg *qm);
+/* The queued message of a log record (host 0's), in the instance that logged it, or NULL. */
+const struct queued_msg *queue_find_record(const struct queue_snapshot *q, const struct model *m,
+					   const struct msg_record *r);
 /* Recipients of a message as a view ('\n'-separated). */
 struct strview queue_recipients(const struct queue_snapshot *q, const struct queued_msg *msg);
 

@@ -17,7 +17,7 @@
 #define POSTCAT_BATCH 200
 #define POSTCAT_TIMEOUT_MS 60000
 
-int id_list_add(struct id_list *l, const char *qid)
+int id_list_add_in(struct id_list *l, int inst, const char *qid)
 {
 	if (l->count == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 64;
@@ -25,31 +25,48 @@ int id_list_add(struct id_list *l, const char *qid)
 		if (n == NULL)
 			return -1;
 		l->ids = n;
+		uint8_t *ni = realloc(l->inst, ncap);
+		if (ni == NULL)
+			return -1;
+		l->inst = ni;
 		l->cap = ncap;
 	}
+	l->inst[l->count] = (uint8_t)inst;
 	snprintf(l->ids[l->count++], sizeof(l->ids[0]), "%s", qid);
+	return 0;
+}
+
+int id_list_add(struct id_list *l, const char *qid)
+{
+	return id_list_add_in(l, 0, qid);
+}
+
+int id_list_has_in(const struct id_list *l, int inst, const char *qid)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if ((inst < 0 || l->inst[i] == inst) && strcmp(l->ids[i], qid) == 0)
+			return 1;
 	return 0;
 }
 
 int id_list_has(const struct id_list *l, const char *qid)
 {
-	for (size_t i = 0; i < l->count; i++)
-		if (strcmp(l->ids[i], qid) == 0)
-			return 1;
-	return 0;
+	return id_list_has_in(l, -1, qid);
 }
 
 void id_list_free(struct id_list *l)
 {
 	free(l->ids);
+	free(l->inst);
 	l->ids = NULL;
+	l->inst = NULL;
 	l->count = l->cap = 0;
 }
 
 int selection_is_empty(const struct selection *s)
 {
 	return s->nids == 0 && !s->sasl_user && !s->sender && !s->client_ip && !s->sender_domain
-	    && !s->match;
+	    && !s->match && !s->instance;
 }
 
 int selection_needs_confirmation(const struct selection *s)
@@ -60,7 +77,8 @@ int selection_needs_confirmation(const struct selection *s)
 int selection_compile(struct selection *s, struct error *err)
 {
 	for (size_t i = 0; i < s->nids; i++) {
-		if (!queue_id_valid(s->ids[i], strlen(s->ids[i]))) {
+		const char *qid = queue_ref_qid(s->ids[i]);
+		if (!queue_id_valid(qid, strlen(qid))) {
 			struct buf b = BUF_INIT;
 			for (const char *c = s->ids[i]; *c && b.len < 64; c++)
 				buf_putc(&b, (*c >= 0x20 && *c < 0x7f) ? *c : '?');
@@ -109,11 +127,13 @@ int selection_matches(const struct selection *s, const struct queue_snapshot *q,
 {
 	if (s->nids) {
 		size_t i = 0;
-		while (i < s->nids && strcmp(s->ids[i], m->qid) != 0)
+		while (i < s->nids && !queue_ref_matches(q, s->ids[i], m))
 			i++;
 		if (i == s->nids)
 			return 0;
 	}
+	if (s->instance && strcmp(instance_label(queue_instance(q, m)), s->instance) != 0)
+		return 0;
 	if (s->sender && !istr_is(m->sender, strcmp(s->sender, "<>") == 0 ? "" : s->sender))
 		return 0;
 	if (s->sasl_user && !istr_is(m->sasl_user, s->sasl_user))
@@ -146,7 +166,7 @@ int selection_collect(const struct selection *s, const struct queue_snapshot *q,
 		      struct id_list *out, struct error *err)
 {
 	for (size_t i = 0; i < q->count; i++)
-		if (selection_matches(s, q, &q->msgs[i]) && id_list_add(out, q->msgs[i].qid) < 0) {
+		if (selection_matches(s, q, &q->msgs[i]) && id_list_add_in(out, q->msgs[i].instance, q->msgs[i].qid) < 0) {
 			error_set(err, "out of memory selecting messages");
 			return -1;
 		}
@@ -218,6 +238,7 @@ void postcat_attributes(const char *text, size_t len,
 struct confirm_state {
 	const struct selection *s;
 	const struct queue_snapshot *q;	/* the joined snapshot the IDs come from */
+	int inst;			/* the instance whose files are read */
 	struct id_list seen;		/* IDs whose queue file was shown */
 	struct id_list user_ok, ip_ok;	/* IDs whose attributes agree */
 	struct id_list copy_ok;		/* copies whose file proves their origin */
@@ -232,7 +253,7 @@ struct confirm_state {
 static void confirm_copy(struct confirm_state *cs, const char *qid, const char *name, const char *value)
 {
 	int ident = strcmp(name, "log_ident") == 0, msgid = strcmp(name, POSTCAT_MESSAGE_ID) == 0;
-	const struct queued_msg *m = (ident || msgid) && cs->q ? queue_find(cs->q, qid) : NULL;
+	const struct queued_msg *m = (ident || msgid) && cs->q ? queue_find_in(cs->q, cs->inst, qid) : NULL;
 	if (m == NULL || m->origin_qid == NULL)
 		return;
 	int proof = (ident && strcmp(value, m->origin_qid->s) == 0)
@@ -260,7 +281,7 @@ static int confirmed(const struct confirm_state *cs, const char *id)
 	const struct selection *s = cs->s;
 	if (!id_list_has(&cs->seen, id))
 		return 0;
-	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? queue_find(cs->q, id) : NULL;
+	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? queue_find_in(cs->q, cs->inst, id) : NULL;
 	int user = !s->sasl_user || id_list_has(&cs->user_ok, id) || (m && istr_is(m->sasl_user, s->sasl_user));
 	int ip = !s->client_ip || id_list_has(&cs->ip_ok, id) || (m && istr_is(m->client_ip, s->client_ip));
 	return user && ip;
@@ -271,14 +292,14 @@ static int confirmed(const struct confirm_state *cs, const char *id)
 static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids, size_t from,
 			    size_t to, struct error *err)
 {
-	char *argv[POSTCAT_BATCH + 3];
-	size_t n = 0;
-	argv[n++] = "postcat";
+	char *argv[POSTCAT_BATCH + 5];
+	size_t n = (size_t)instance_argv(cs->q ? &cs->q->inst.at[cs->inst] : NULL, "postcat", argv);
+	size_t flags = n;
 	argv[n++] = "-eq";
 	for (size_t i = from; i < to; i++) {
-		const struct queued_msg *m = cs->q ? queue_find(cs->q, ids->ids[i]) : NULL;
+		const struct queued_msg *m = cs->q ? queue_find_in(cs->q, cs->inst, ids->ids[i]) : NULL;
 		if (m && m->origin_qid)
-			argv[1] = "-ehq";	/* the headers too: a copy's Message-ID */
+			argv[flags] = "-ehq";	/* the headers too: a copy's Message-ID */
 		argv[n++] = ids->ids[i];
 	}
 	argv[n] = NULL;
@@ -303,42 +324,66 @@ static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids,
 	return next;
 }
 
-int selection_confirm(const struct selection *s, const struct queue_snapshot *q, struct id_list *ids,
-		      struct id_list *dropped, struct error *err)
+static void confirm_state_free(struct confirm_state *cs)
 {
-	if (!selection_needs_confirmation(s))
-		return 0;
-	struct confirm_state cs = {s, q, {0}, {0}, {0}, {0}};
+	id_list_free(&cs->seen);
+	id_list_free(&cs->user_ok);
+	id_list_free(&cs->ip_ok);
+	id_list_free(&cs->copy_ok);
+}
+
+/* confirm_instance - reads the files of ids's messages in instance inst
+ * (postcat -c DIR) and sorts them into kept and dropped */
+static int confirm_instance(const struct selection *s, const struct queue_snapshot *q, int inst,
+			    const struct id_list *ids, struct id_list *kept, struct id_list *dropped,
+			    struct error *err)
+{
+	struct id_list mine = {0};
+	for (size_t i = 0; i < ids->count; i++)
+		if (ids->inst[i] == inst && id_list_add_in(&mine, inst, ids->ids[i]) < 0)
+			goto oom;
+	struct confirm_state cs = {s, q, inst, {0}, {0}, {0}, {0}};
 	int rc = 0;
-	for (size_t i = 0; i < ids->count;) {
-		size_t to = i + POSTCAT_BATCH < ids->count ? i + POSTCAT_BATCH : ids->count;
-		size_t next = postcat_batch(&cs, ids, i, to, err);
+	for (size_t i = 0; i < mine.count;) {
+		size_t to = i + POSTCAT_BATCH < mine.count ? i + POSTCAT_BATCH : mine.count;
+		size_t next = postcat_batch(&cs, &mine, i, to, err);
 		if (next == (size_t)-1) {
 			rc = -1;
 			break;
 		}
 		i = next;
 	}
-	struct id_list kept = {0};
-	for (size_t i = 0; rc == 0 && i < ids->count; i++) {
-		const char *id = ids->ids[i];
-		int ok = confirmed(&cs, id);
-		if (id_list_add(ok ? &kept : dropped, id) < 0) {
-			error_set(err, "out of memory confirming the selection");
-			rc = -1;
+	for (size_t i = 0; rc == 0 && i < mine.count; i++) {
+		const char *id = mine.ids[i];
+		if (id_list_add_in(confirmed(&cs, id) ? kept : dropped, inst, id) < 0) {
+			confirm_state_free(&cs);
+			goto oom;
 		}
 	}
-	if (rc == 0) {
-		id_list_free(ids);
-		*ids = kept;
-	} else {
-		id_list_free(&kept);
-	}
-	id_list_free(&cs.seen);
-	id_list_free(&cs.user_ok);
-	id_list_free(&cs.ip_ok);
-	id_list_free(&cs.copy_ok);
+	confirm_state_free(&cs);
+	id_list_free(&mine);
 	return rc;
+oom:
+	id_list_free(&mine);
+	error_set(err, "out of memory confirming the selection");
+	return -1;
+}
+
+int selection_confirm(const struct selection *s, const struct queue_snapshot *q, struct id_list *ids,
+		      struct id_list *dropped, struct error *err)
+{
+	if (!selection_needs_confirmation(s))
+		return 0;
+	struct id_list kept = {0};
+	int ninst = q ? q->inst.count : 1;
+	for (int inst = 0; inst < ninst; inst++)
+		if (confirm_instance(s, q, inst, ids, &kept, dropped, err) < 0) {
+			id_list_free(&kept);
+			return -1;
+		}
+	id_list_free(ids);
+	*ids = kept;
+	return 0;
 }
 
 /* The named fields of a selection: how they read, and their command-line flag. */
@@ -351,6 +396,7 @@ static const struct {
 	{"client IP", "--client-ip", offsetof(struct selection, client_ip)},
 	{"sender domain", "--sender-domain", offsetof(struct selection, sender_domain)},
 	{"matching", "--match", offsetof(struct selection, match)},
+	{"instance", "--instance", offsetof(struct selection, instance)},
 };
 
 static const char *selection_field(const struct selection *s, size_t i)

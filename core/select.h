@@ -1,9 +1,9 @@
 /*
  * select - which queued messages an action is about.
  *
- * A selection is a conjunction: one or more queue IDs (any of them), a SASL
- * user, an envelope sender, a client IP, a sender domain, a PCRE2 pattern on
- * the sender or any recipient. It is evaluated on a queue snapshot joined
+ * A selection is a conjunction: one or more queue IDs (any of them, in any
+ * instance), a SASL user, an envelope sender, a client IP, a sender domain, a
+ * PCRE2 pattern on the sender or any recipient, a Postfix instance. It is evaluated on a queue snapshot joined
  * with the log model. Because the log may be stale (rotated, or a queue ID
  * reused), a selection by SASL user or client IP is then confirmed from each
  * queue file (`postcat -eq`: named_attribute sasl_username, client_address);
@@ -12,17 +12,22 @@
  * client is the filter): it is confirmed when its file proves it is the copy
  * the log tied to an original of that user or IP: log_ident= (XFORWARD) is
  * the original's queue ID, or its Message-ID header is the original's.
+ * Each instance's files are read by its own postcat (-c CONFIG_DIR).
  */
 #ifndef SPAMTOP_SELECT_H
 #define SPAMTOP_SELECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "queue.h"
 
+/* Queue IDs, each with the instance whose queue holds it (queue_snapshot's
+ * inst.at[]; 0: the default instance). */
 struct id_list {
 	char (*ids)[33];
+	uint8_t *inst;
 	size_t count, cap;
 };
 
@@ -30,6 +35,7 @@ struct selection {
 	const char **ids;
 	size_t nids;
 	const char *sasl_user, *sender, *client_ip, *sender_domain, *match;
+	const char *instance;	/* a Postfix instance's name, "default" for the default one */
 	void *match_code;	/* compiled PCRE2 pattern (selection_compile) */
 	void *match_data;
 };
@@ -58,8 +64,10 @@ void selection_describe(const struct selection *s, struct buf *out);
 /* The command line that selects the same on another host: spamtop VERB --sasl-user 'x' ... */
 void selection_command(const struct selection *s, const char *verb, struct buf *out);
 
-int id_list_add(struct id_list *l, const char *qid);
-int id_list_has(const struct id_list *l, const char *qid);
+int id_list_add(struct id_list *l, const char *qid);	/* of the default instance */
+int id_list_add_in(struct id_list *l, int inst, const char *qid);
+int id_list_has(const struct id_list *l, const char *qid);	/* in any instance */
+int id_list_has_in(const struct id_list *l, int inst, const char *qid);
 void id_list_free(struct id_list *l);
 
 /* Parses `postcat -e[h]` output: calls fn(qid, name, value) for each named

@@ -59,7 +59,8 @@ long trail_collect(const char *const *paths, size_t npaths, const char *qid, siz
 	return found;
 }
 
-int trail_headers(const char *qid, int timeout_ms, struct buf *out, struct error *err)
+int trail_headers(const struct postfix_instance *in, const char *qid, int timeout_ms, struct buf *out,
+		  struct error *err)
 {
 	if (!queue_id_valid(qid, strlen(qid))) {
 		error_set(err, "not a queue ID");
@@ -67,7 +68,11 @@ int trail_headers(const char *qid, int timeout_ms, struct buf *out, struct error
 	}
 	char id[40];
 	snprintf(id, sizeof(id), "%s", qid);
-	char *argv[] = {"postcat", "-hq", id, NULL};
+	char *argv[6];
+	int argc = instance_argv(in, "postcat", argv);
+	argv[argc++] = "-hq";
+	argv[argc++] = id;
+	argv[argc] = NULL;
 	struct spawn_result res;
 	if (spawn_run(argv, NULL, 0, timeout_ms, &res, err) < 0)
 		return -1;

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "instance.h"
 
 /* Does the line name qid as a whole token ("QID:", "QID," or "QID" at the end)? */
 int trail_line_names(const char *line, size_t len, const char *qid);
@@ -25,7 +26,10 @@ int trail_line_names(const char *line, size_t len, const char *qid);
  */
 long trail_collect(const char *const *paths, size_t npaths, const char *qid, size_t max_lines,
 		   struct buf *out, struct error *err);
-/* The message's headers from its queue file; -1 with err (e.g. it left the queue). */
-int trail_headers(const char *qid, int timeout_ms, struct buf *out, struct error *err);
+/* The message's headers from its queue file (postcat [-c DIR] -hq; in: the
+ * instance whose queue holds it, NULL: the default); -1 with err (e.g. it left
+ * the queue). */
+int trail_headers(const struct postfix_instance *in, const char *qid, int timeout_ms, struct buf *out,
+		  struct error *err);
 
 #endif

@@ -227,21 +227,29 @@ static void put_istr_line(struct pager *p, const char *label, const struct istr 
 	buf_free(&b);
 }
 
-/* open_message - the detail of one queue ID: facts, log trail, headers */
-static void open_message(struct console *c, const char *qid, int host)
+/* open_message - the detail of one queued or logged message (ref: a queue
+ * reference, see queue.h): facts, log trail, headers */
+static void open_message(struct console *c, const char *ref, int host)
 {
 	struct view *v = console_push_view(c, VIEW_PAGER);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
 	char title[96];
-	snprintf(title, sizeof(title), "Message %s", qid);
+	snprintf(title, sizeof(title), "Message %s", ref);
 	pager_init(p, title);
-	const struct queued_msg *qm = c->queue && host == 0 ? queue_find(c->queue, qid) : NULL;
-	const struct msg_record *r = model_find_open_host(c->model, host, qid);
+	const struct queued_msg *qm = c->queue && host == 0 ? queue_find_ref(c->queue, ref) : NULL;
+	const struct msg_record *r = qm ? queue_record(c->queue, c->model, qm) : NULL;
+	const char *qid = queue_ref_qid(ref);
+	if (r == NULL)
+		r = model_find_open_host(c->model, host, qid);
+	if (qm && c->queue->inst.count > 1)
+		pager_addf(p, LS_HEADING, "Instance: %s (%s)", instance_label(queue_instance(c->queue, qm)),
+			   queue_instance(c->queue, qm)->config_dir[0] ? queue_instance(c->queue, qm)->config_dir
+			   : "the default configuration directory");
 	if (model_host_count(c->model) > 1)
 		pager_addf(p, LS_HEADING, "Host: %s", model_host_name(c->model, host));
-	pager_addf(p, LS_HEADING, "State: %s", qm ? queue_name_str(qm->queue) : r ? message_state(r, NULL)
+	pager_addf(p, LS_HEADING, "State: %s", qm ? queue_name_str(qm->queue) : r ? message_state(r, NULL, c->model)
 		   : "not in the queue");
 	if (qm) {
 		put_istr_line(p, "Sender", qm->sender, "-");
@@ -284,7 +292,7 @@ static void open_message(struct console *c, const char *qid, int host)
 	else if (host != 0)
 		pager_addf(p, LS_DIM, "  not read: the queue spamtop reads is this machine's (%s)",
 			   model_host_name(c->model, 0));
-	else if (trail_headers(qid, 10000, &out, &err) < 0)
+	else if (trail_headers(qm ? queue_instance(c->queue, qm) : NULL, qid, 10000, &out, &err) < 0)
 		pager_addf(p, LS_DIM, "  %s", err.msg);
 	else
 		pager_add_lines(p, LS_TEXT, out.data ? out.data : "", out.len);

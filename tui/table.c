@@ -168,6 +168,10 @@ int table_row_host(const struct table *t, const struct table_row *r)
 
 void table_row_key(const struct table *t, const struct table_row *r, struct buf *out)
 {
+	if (t->kind == TK_QUEUE && t->queue) {
+		queue_ref(t->queue, r->obj, out);
+		return;
+	}
 	if (t->kind == TK_QUEUE || t->kind == TK_MESSAGES) {
 		buf_puts(out, row_qid(t, r));
 		return;
@@ -176,9 +180,10 @@ void table_row_key(const struct table *t, const struct table_row *r, struct buf 
 	buf_append(out, k->s, k->len);
 }
 
-const char *message_state(const struct msg_record *r, const struct queue_snapshot *q)
+const char *message_state(const struct msg_record *r, const struct queue_snapshot *q,
+			  const struct model *m)
 {
-	const struct queued_msg *in = q && r->host == 0 ? queue_find(q, r->qid) : NULL;	/* q is host 0's */
+	const struct queued_msg *in = q ? queue_find_record(q, m, r) : NULL;	/* q is host 0's */
 	if (in)
 		return queue_name_str(in->queue);
 	if (r->flags & RF_DELETED)
@@ -254,11 +259,15 @@ void table_cell(const struct table *t, const struct table_ctx *ctx, const struct
 	case COL_HOST:
 		buf_puts(out, model_host_name(ctx->model, table_row_host(t, r)));
 		break;
+	case COL_INSTANCE:
+		if (ctx->queue)
+			buf_puts(out, instance_label(queue_instance(ctx->queue, r->obj)));
+		break;
 	case COL_QUEUE:
 		buf_puts(out, queue_name_str(((const struct queued_msg *)r->obj)->queue));
 		break;
 	case COL_STATE:
-		buf_puts(out, message_state(r->obj, ctx->queue));
+		buf_puts(out, message_state(r->obj, ctx->queue, ctx->model));
 		break;
 	case COL_AGE:
 		put_age(out, cell_number(t, ctx, r, c));
@@ -442,9 +451,27 @@ static void remember_cursor(struct table *t)
 		table_row_key(t, &t->rows[t->cursor], &t->cursor_key);
 }
 
+/* add_instance_column - the queue of several Postfix instances: an Instance
+ * column after the queue ID */
+static void add_instance_column(struct table *t, const struct queue_snapshot *q)
+{
+	if (t->kind != TK_QUEUE || q == NULL || q->inst.count < 2 || t->ncols == TABLE_MAX_COLUMNS)
+		return;
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].id == COL_INSTANCE)
+			return;
+	memmove(&t->cols[2], &t->cols[1], (size_t)(t->ncols - 1) * sizeof(t->cols[0]));
+	t->cols[1] = (struct column){"Instance", 12, COL_INSTANCE, 0, 0};
+	t->ncols++;
+	if (t->sort_col >= 1)
+		t->sort_col++;
+}
+
 void table_rebuild(struct table *t, const struct table_ctx *ctx)
 {
 	t->nrows = 0;
+	t->queue = ctx->queue;
+	add_instance_column(t, ctx->queue);
 	collect(t, ctx);
 	t->total = t->nrows;
 	size_t kept = 0;

@@ -25,7 +25,7 @@ enum table_kind { TK_AGG, TK_FAILURES, TK_QUEUE, TK_MESSAGES };
 
 enum col_id {
 	COL_KEY, COL_FIELD, COL_QID, COL_QUEUE, COL_AGE, COL_SIZE, COL_SENDER, COL_RCPTS,
-	COL_USER, COL_IP, COL_REASON, COL_TIME, COL_STATE, COL_LAST_USER, COL_HOST
+	COL_USER, COL_IP, COL_REASON, COL_TIME, COL_STATE, COL_LAST_USER, COL_HOST, COL_INSTANCE
 };
 
 struct column {
@@ -76,6 +76,7 @@ struct table {
 	struct string_set tags;
 	struct buf parent;	/* TK_MESSAGES: the user, IP, sender or domain drilled into */
 	int parent_host;	/* and the host it is on */
+	const struct queue_snapshot *queue;	/* TK_QUEUE: the snapshot its rows are in */
 };
 
 void table_init_tab(struct table *t, enum tab_id tab);
@@ -91,7 +92,8 @@ void table_rebuild(struct table *t, const struct table_ctx *ctx);
 /* The text of a cell (raw, unsanitized: the screen sanitizes). */
 void table_cell(const struct table *t, const struct table_ctx *ctx, const struct table_row *r, int col,
 		struct buf *out);
-/* The row's key: user, IP, sender, domain, or queue ID ("" for the null sender). */
+/* The row's key: user, IP, sender, domain, or queue ID ("" for the null sender);
+ * a queued message of an instance other than the default: "INSTANCE:QID". */
 void table_row_key(const struct table *t, const struct table_row *r, struct buf *out);
 const struct table_row *table_current(const struct table *t);
 /* TK_MESSAGES: the key drilled into (user, IP, sender, domain); else NULL. */
@@ -113,6 +115,7 @@ void string_set_free(struct string_set *s);
 
 const char *tab_name(enum tab_id tab);
 /* "in queue: deferred", "deleted", "delivered", ...: a logged message's state. */
-const char *message_state(const struct msg_record *r, const struct queue_snapshot *q);
+const char *message_state(const struct msg_record *r, const struct queue_snapshot *q,
+			  const struct model *m);
 
 #endif

@@ -412,7 +412,7 @@ static void page_clean(struct console *c, struct pager *p)
 		return;
 	}
 	size_t count = 0, bytes = 0;
-	const char *ids[SAMPLE_SUBJECTS];
+	const struct queued_msg *ids[SAMPLE_SUBJECTS];
 	size_t nids = 0;
 	for (size_t i = 0; i < c->queue->count; i++) {
 		const struct queued_msg *m = &c->queue->msgs[i];
@@ -421,7 +421,7 @@ static void page_clean(struct console *c, struct pager *p)
 				count++;
 				bytes += m->size;
 				if (nids < SAMPLE_SUBJECTS)
-					ids[nids++] = m->qid;
+					ids[nids++] = m;
 				break;
 			}
 	}
@@ -432,10 +432,10 @@ static void page_clean(struct console *c, struct pager *p)
 		for (size_t i = 0; i < nids; i++) {
 			struct buf h = BUF_INIT;
 			struct error err;
-			if (trail_headers(ids[i], 5000, &h, &err) == 0) {
+			if (trail_headers(queue_instance(c->queue, ids[i]), ids[i]->qid, 5000, &h, &err) == 0) {
 				const char *s = strstr(buf_str(&h), "Subject:");
 				if (s && (s == h.data || s[-1] == '\n'))
-					buf_printf(&w->subjects, "  %s  %.*s\n", ids[i], (int)strcspn(s, "\n"), s);
+					buf_printf(&w->subjects, "  %s  %.*s\n", ids[i]->qid, (int)strcspn(s, "\n"), s);
 			}
 			buf_free(&h);
 		}

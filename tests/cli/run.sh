@@ -87,7 +87,8 @@ fake_postqueue() {
 	else
 		printf '#!/bin/sh\ni=0\nwhile [ $i -lt %d ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' "$1" > "$tmp/bin/postqueue"
 	fi
-	chmod +x "$tmp/bin/postqueue"
+	printf '#!/bin/sh\necho "-               -               y         /etc/postfix"\n' > "$tmp/bin/postmulti"
+	chmod +x "$tmp/bin/postqueue" "$tmp/bin/postmulti"	# one instance, whatever this machine runs
 }
 
 # check_status N EXPECTED-RC PATTERN ARGS...: spamtop check against a queue of N

@@ -21,6 +21,12 @@ trap 'tui_stop; rm -rf "$tmp"' EXIT
 . tests/journal-lib.sh
 CHECK_AFTER=tui_stop
 
+# fake_postmulti DIR - one Postfix instance, whatever this machine runs
+fake_postmulti() {
+	printf '#!/bin/sh\necho "-               -               y         /etc/postfix"\n' > "$1/postmulti"
+	chmod +x "$1/postmulti"
+}
+
 # A stand-in queue: two of the victim's messages and one of the trusted relay's.
 fake_tools() {
 	mkdir -p "$tmp/bin"
@@ -40,6 +46,7 @@ for id; do
 done
 EOS
 	printf '#!/bin/sh\necho "$@" >> %s/postsuper.called\ncat >> %s/postsuper.called\n' "$tmp" "$tmp" > "$tmp/bin/postsuper"
+	fake_postmulti "$tmp/bin"
 	chmod +x "$tmp/bin/"*
 }
 
@@ -278,6 +285,7 @@ threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
 	mkdir -p "$tmp/bin250"
 	printf '#!/bin/sh\ni=0\nwhile [ $i -lt 250 ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' > "$tmp/bin250/postqueue"
 	chmod +x "$tmp/bin250/postqueue"
+	fake_postmulti "$tmp/bin250"
 	printf '#!/bin/sh\necho "$1:$2:$3" >> %s/alerts\n' "$tmp" > "$tmp/alert.sh"
 	chmod +x "$tmp/alert.sh"
 	tui_start 110x30 env PATH="$tmp/bin250:$PATH" "$bin" --refresh 0.2 --alert-cmd "$tmp/alert.sh {check} {state} {value}" "$fixture"

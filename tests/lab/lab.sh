@@ -2,7 +2,7 @@
 # lab.sh - a real Postfix on loopback, for spamtop's tests.
 #
 # SYNOPSIS
-#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | down | log
+#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | down | log
 #
 # DESCRIPTION
 #   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks and python3
@@ -18,6 +18,8 @@
 #             swaks sends them (a queue big enough to meet every ID shape).
 #   forged-auth  an outsider that never authenticates sends mail with a MAIL
 #             FROM AUTH= value that names another account (alice).
+#   out-burst N  N messages of the compromised account through the second
+#             instance (LAB_PROFILE=instances), deferred in its queue.
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -36,6 +38,11 @@
 #     filter-xforward  the same, with XFORWARD from Postfix to the filter and
 #                      from the filter to the re-injection smtpd (amavis's
 #                      default): the copy's client= line names orig_queue_id
+#     instances        a second Postfix instance made by postmulti
+#                      (postfix-out, /etc/postfix-out, its own queue), its
+#                      smtpd on 127.0.0.1:$LAB_OUT_PORT with SASL, logging as
+#                      postfix-out/... into the same mail log; `out-burst N`
+#                      sends the compromised account's mail through it
 #
 #   Requires root. Every wait polls for a condition with a deadline.
 set -euo pipefail
@@ -47,6 +54,9 @@ LAB_DOMAIN=lab.example
 BACKUP=/etc/postfix/.spamtop-lab-backup
 LAB_PROFILE=${LAB_PROFILE:-}
 FILTER_PID=/run/spamtop-lab-filter.pid
+LAB_OUT=postfix-out	# the second instance (LAB_PROFILE=instances)
+LAB_OUT_CONF=/etc/$LAB_OUT
+LAB_OUT_PORT=${LAB_OUT_PORT:-2526}
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
 LAB_PASS_ALICE=alice-secret
@@ -87,6 +97,7 @@ cmd_up() {
 	command -v postconf >/dev/null || cmd_install
 	postfix_running && postfix stop >/dev/null 2>&1 || true
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
+	instance_remove
 	if [ ! -d "$BACKUP" ]; then
 		mkdir -p "$BACKUP"
 		cp -p /etc/postfix/main.cf /etc/postfix/master.cf "$BACKUP/"
@@ -140,6 +151,63 @@ cmd_up() {
 	postfix start >/dev/null 2>&1
 	wait_for "postfix to listen on 127.0.0.1:25" 20 bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' 2>/dev/null
 	wait_for "the mail log to appear" 10 test -s "$LAB_LOG"
+	if has_profile instances; then
+		instance_create
+		postfix -c "$LAB_OUT_CONF" start >/dev/null 2>&1
+		wait_for "$LAB_OUT to listen on 127.0.0.1:$LAB_OUT_PORT" 20 \
+			bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_OUT_PORT" 2>/dev/null
+	fi
+}
+
+# instance_create - the second instance, as MULTI_INSTANCE_README makes one,
+# configured like the lab (loopback, dead relayhost, no DNS, SASL). Its mail
+# leaves through the relay transport, whose master.cf entry (copied from
+# Debian's) says -o syslog_name=postfix/$service_name: its deliveries are
+# logged as postfix/relay, not postfix-out/relay, as on real Debian servers.
+instance_create() {
+	postmulti -e init
+	postmulti -I "$LAB_OUT" -G mta -e create
+	postconf -c "$LAB_OUT_CONF" -e \
+		"master_service_disable =" \
+		"inet_interfaces = loopback-only" \
+		"inet_protocols = ipv4" \
+		"myhostname = out.$LAB_DOMAIN" \
+		"mydomain = $LAB_DOMAIN" \
+		"myorigin = $LAB_DOMAIN" \
+		"mydestination =" \
+		"mynetworks = 127.0.0.1/32" \
+		"relayhost = [127.0.0.1]:$LAB_DEAD_PORT" \
+		"default_transport = relay" \
+		"smtp_dns_support_level = disabled" \
+		"smtp_host_lookup = native" \
+		"smtpd_peername_lookup = no" \
+		"maillog_file = $LAB_LOG" \
+		"smtpd_sasl_auth_enable = yes" \
+		"smtpd_sasl_type = cyrus" \
+		"smtpd_sasl_path = smtpd" \
+		"cyrus_sasl_config_path = /etc/postfix/sasl" \
+		"smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination" \
+		"smtpd_client_connection_rate_limit = 0" \
+		"smtpd_error_sleep_time = 0" \
+		"minimal_backoff_time = 3600s" \
+		"maximal_backoff_time = 7200s" \
+		"queue_run_delay = 3600s" \
+		"smtp_connect_timeout = 2s" \
+		"alias_maps = " "alias_database = "
+	postconf -c "$LAB_OUT_CONF" -MX smtp/inet
+	postconf -c "$LAB_OUT_CONF" -M "127.0.0.1:$LAB_OUT_PORT/inet=127.0.0.1:$LAB_OUT_PORT inet n - n - - smtpd"
+	postconf -c "$LAB_OUT_CONF" -F '*/*/chroot = n'
+	postmulti -i "$LAB_OUT" -e enable
+	postfix -c "$LAB_OUT_CONF" check
+}
+
+# instance_remove - stop and delete the second instance (its registration in
+# main.cf goes with the restored copy)
+instance_remove() {
+	[ -d "$LAB_OUT_CONF" ] || return 0
+	postfix -c "$LAB_OUT_CONF" stop >/dev/null 2>&1 || true
+	wait_for "$LAB_OUT to stop" 20 bash -c "! postfix -c '$LAB_OUT_CONF' status >/dev/null 2>&1"
+	rm -rf "$LAB_OUT_CONF" "/var/spool/$LAB_OUT" "/var/lib/$LAB_OUT"
 }
 
 has_profile() { case " $LAB_PROFILE " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -270,9 +338,26 @@ PY
 	wait_for "$n framed messages delivered" 30 bash -c "[ \$(grep -c 'relay=local, .*status=sent' '$LAB_LOG') -ge $((before + n)) ]"
 }
 
+# out-burst N - N messages of the compromised account through the second
+# instance, from one address; they wait in that instance's queue
+cmd_out_burst() {
+	need_root
+	local n=$1 i before
+	before=$(grep -c "relay=none.*status=deferred.*" "$LAB_LOG" || true)
+	for i in $(seq 1 "$n"); do
+		swaks --server "127.0.0.1:$LAB_OUT_PORT" --li 127.0.0.16 --from "promo@cheap-pills.example" \
+			--to "out$i@victims8.example" --helo host-127-0-0-16.$LAB_DOMAIN --silent 2 \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: Out $i" >/dev/null
+	done
+	wait_for "$n more deferrals from $LAB_OUT" 60 \
+		bash -c "[ \$(grep -c 'relay=none.*status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
+}
+
 cmd_down() {
 	need_root
 	postfix stop >/dev/null 2>&1 || true
+	instance_remove
 	filter_stop
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
 	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
@@ -291,7 +376,8 @@ up) cmd_up ;;
 outbreak) cmd_outbreak ;;
 burst) cmd_burst "${2:?burst N}" ;;
 forged-auth) cmd_forged_auth "${2:-3}" ;;
+out-burst) cmd_out_burst "${2:?out-burst N}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|down|log" >&2; exit 2 ;;
 esac

@@ -11,6 +11,9 @@
 #                      forged AUTH= values of an outsider
 #   lab-long-ids-xforward-postcat.txt, lab-filter-postcat.txt
 #                      postcat -ehq of two re-injected copies of the victim's
+#   lab-instances.log  the outbreak on a host with a second instance
+#                      (LAB_PROFILE=instances: postfix-out), the account's
+#                      mail also sent through it
 #
 # Needs root (it runs the lab). Unit tests and `make demo` use these files,
 # so they work without root and without Postfix.
@@ -32,6 +35,11 @@ record_setup() {
 }
 record_setup "long-ids filter-xforward" long-ids-xforward 60
 record_setup filter filter
+LAB_PROFILE=instances $lab up
+LAB_PROFILE=instances $lab outbreak
+LAB_PROFILE=instances $lab out-burst 6
+cp "$($lab log)" tests/fixtures/lab-instances.log
+$lab down
 $lab up
 $lab outbreak
 log=$($lab log)

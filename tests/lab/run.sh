@@ -69,5 +69,6 @@ check "check is CRITICAL after the burst, with the culprit named" check_is_criti
 . tests/lab/console-tests.sh
 . tests/lab/cleanup-tests.sh
 . tests/lab/real-setup-tests.sh
+. tests/lab/instance-tests.sh
 echo "lab: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -112,12 +112,60 @@ static void unreadable_queue_afterwards_calls_nothing_gone(void **state)
 	free(path);
 }
 
+/* a plan over two instances runs one postsuper per instance, -c naming the
+ * other's configuration directory, each fed its own instance's IDs only */
+static void a_plan_over_two_instances_runs_postsuper_once_in_each(void **state)
+{
+	(void)state;
+	char *path = test_fake_program(test_dir(), "postsuper",
+		"f=\"$(dirname \"$0\")/postsuper.$#\"\necho \"$*\" > \"$f\"\n"
+		"while read id; do echo \"$id\" >> \"$f\"; echo \"postsuper: $id: removed\" >&2; done\n"
+		"echo \"postsuper: Deleted: 1 message\" >&2\n");
+	struct action_plan p;
+	memset(&p, 0, sizeof(p));
+	p.action = ACT_DELETE;
+	static const char listing[] = "-  -  y  /etc/postfix\npostfix-out  mta  y  /etc/postfix-out\n";
+	instance_parse_postmulti(&p.inst, listing, sizeof(listing) - 1);
+	id_list_add_in(&p.ids, 0, "31C49102266");
+	id_list_add_in(&p.ids, 1, "31C49102266");	/* the same ID, in the other queue */
+	p.expected = p.selected = 2;
+	struct action_outcome o;
+	struct error err;
+	assert_int_equal(action_run(&p, &o, &err), 0);
+	char file[128];
+	snprintf(file, sizeof(file), "%s/postsuper.2", test_dir());	/* postsuper -d - */
+	char *one = test_read_file(file, NULL);
+	assert_string_equal(one, "-d -\n31C49102266\n");
+	snprintf(file, sizeof(file), "%s/postsuper.4", test_dir());	/* postsuper -c DIR -d - */
+	char *two = test_read_file(file, NULL);
+	assert_string_equal(two, "-c /etc/postfix-out -d -\n31C49102266\n");
+	assert_int_equal(o.changed.count, 2);
+	assert_true(id_list_has_in(&o.changed, 1, "31C49102266"));
+	assert_int_equal(o.reported, 2);	/* the totals of both runs */
+	json_t *e = action_journal_done(&p, &o);
+	json_t *changed = json_object_get(e, "changed");
+	assert_string_equal(json_string_value(json_array_get(changed, 1)), "postfix-out:31C49102266");
+	assert_int_equal(json_array_size(json_object_get(e, "commands")), 2);
+	json_decref(e);
+	struct buf said = BUF_INIT;
+	action_plan_describe(&p, NULL, 0, &said);
+	assert_non_null(strstr(buf_str(&said), "Command: postsuper -c /etc/postfix-out -d -   (instance postfix-out: 1 queue ID on standard input)"));
+	buf_free(&said);
+	free(one);
+	free(two);
+	action_outcome_free(&o);
+	action_plan_free(&p);
+	setenv("PATH", path, 1);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_disk_under_the_journal_refuses_before_postsuper_runs),
 		cmocka_unit_test(postsuper_failing_half_way_is_accounted_per_message_and_journaled),
 		cmocka_unit_test(unreadable_queue_afterwards_calls_nothing_gone),
+		cmocka_unit_test(a_plan_over_two_instances_runs_postsuper_once_in_each),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

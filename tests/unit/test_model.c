@@ -580,6 +580,76 @@ static void plain_filter_copies_are_tied_by_queued_as(void **state)
 	content_filter_copies_are_tied_to_their_origin_and_counted_once("tests/fixtures/lab-filter.log", 0);
 }
 
+/* open_in_instance - open records of host 0 in one instance (a foreach callback) */
+struct instance_count {
+	int inst;
+	int open;
+};
+
+static int count_open_in_instance(const struct msg_record *r, void *arg)
+{
+	struct instance_count *c = arg;
+	c->open += r->instance == c->inst && !(r->flags & RF_REMOVED);
+	return 0;
+}
+
+/* a real two-instance capture (postmulti's postfix-out beside the default):
+ * each instance's messages are keyed by it, and postfix-out's deliveries,
+ * logged as postfix/relay/smtp (Debian's master.cf), join their message */
+static void each_instance_keys_its_messages_and_relay_lines_join_them(void **state)
+{
+	(void)state;
+	char *text = test_read_file("tests/fixtures/lab-instances.log", NULL);
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	test_each_line(text, model_add_line_cb, m);
+	int out_msgs = count_lines(text, "postfix-out/smtpd[", ": client=");
+	int out_rcpts = count_lines(text, "postfix/relay/smtp[", "status=deferred");
+	assert_int_equal(out_msgs, 6);
+	assert_int_equal(out_rcpts, out_msgs);	/* no postfix-out/ delivery line at all */
+	assert_int_equal(count_lines(text, "postfix-out/smtp", "status="), 0);
+	assert_int_equal(model_instance_count(m), 2);
+	int out = model_instance_find(m, "postfix-out");
+	assert_int_equal(out, 1);
+	assert_int_equal(model_instance_find(m, "postfix"), 0);
+	struct instance_count c = {out, 0};
+	model_foreach_record(m, count_open_in_instance, &c);
+	assert_int_equal(c.open, out_msgs);
+	int default_msgs = count_lines(text, "postfix/smtpd[", ": client=");
+	assert_int_equal(model_totals(m)->messages, (uint64_t)(default_msgs + out_msgs));
+	/* 24 of the account's messages with 2 recipients each in the default
+	 * instance, 6 of 1 in postfix-out: every deferral is charged to it */
+	const struct agg_stats *v = find(m, AGG_SASL_USER, "victim@lab.example");
+	assert_int_equal(v->msgs, 30);
+	assert_int_equal(v->deferred, 24 * 2 + out_rcpts);
+	model_free(m);
+	free(text);
+}
+
+/* a queue ID is unique within one instance only */
+static void one_queue_id_in_two_instances_is_two_messages(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=ann");
+	add(m, "Nov 24 10:00:00 mx postfix-out/smtpd[2]: 4B1C2D3E4F: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=bob");
+	add(m, "Nov 24 10:00:00 mx postfix/qmgr[3]: 4B1C2D3E4F: from=<ann@x.example>, size=10, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:00:00 mx postfix-out/qmgr[4]: 4B1C2D3E4F: from=<bob@x.example>, size=20, nrcpt=3 (queue active)");
+	add(m, "Nov 24 10:00:01 mx postfix-out/qmgr[4]: 4B1C2D3E4F: removed");
+	assert_int_equal(model_totals(m)->messages, 2);
+	const struct msg_record *ann = model_find_open_in(m, 0, 0, "4B1C2D3E4F");
+	assert_non_null(ann);
+	assert_string_equal(ann->sasl_user->s, "ann");
+	assert_int_equal(ann->nrcpt, 1);
+	assert_null(model_find_open_in(m, 0, 1, "4B1C2D3E4F"));	/* bob's ended */
+	assert_int_equal(find(m, AGG_SASL_USER, "bob")->rcpts, 3);
+	assert_int_equal(find(m, AGG_SASL_USER, "ann")->rcpts, 1);
+	/* a delivery line under a third syslog_name joins the open one */
+	add(m, "Nov 24 10:00:02 mx postfix-relay/smtp[5]: 4B1C2D3E4F: to=<r@y.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect refused)");
+	assert_int_equal(find(m, AGG_SASL_USER, "ann")->deferred, 1);
+	assert_int_equal(find(m, AGG_SASL_USER, "bob")->deferred, 0);
+	model_free(m);
+}
+
 static void a_copy_delivered_before_its_origins_queued_as_is_still_tied(void **state)
 {
 	(void)state;
@@ -645,6 +715,8 @@ int main(void)
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
+		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),
+		cmocka_unit_test(one_queue_id_in_two_instances_is_two_messages),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -223,7 +223,7 @@ static void postsuper_output_sorts_ids_into_changed_and_reads_the_total(void **s
 	struct action_outcome o = {0};
 	const char *out = "postsuper: 31C49102266: removed\npostsuper: 32016102221: removed\n"
 			  "postsuper: warning: invalid mail queue id: x;rm\npostsuper: Deleted: 2 messages\n";
-	action_parse_output(ACT_DELETE, out, strlen(out), &o);
+	action_parse_output(ACT_DELETE, 0, out, strlen(out), &o);
 	assert_int_equal(o.changed.count, 2);
 	assert_int_equal(o.reported, 2);
 	assert_non_null(strstr(buf_str(&o.messages), "invalid mail queue id"));
@@ -245,7 +245,7 @@ static void postsuper_output_sorts_ids_into_changed_and_reads_the_total(void **s
 	action_plan_free(&p);
 	struct action_outcome h = {0};
 	out = "postsuper: Placed on hold: 39 messages\n";
-	action_parse_output(ACT_HOLD, out, strlen(out), &h);
+	action_parse_output(ACT_HOLD, 0, out, strlen(out), &h);
 	assert_int_equal(h.reported, 39);
 	assert_int_equal(h.changed.count, 0);
 	action_outcome_free(&h);
@@ -276,12 +276,94 @@ static void hold_all_touches_everything_but_hold_and_release_only_hold(void **st
 	assert_false(action_applies_to(ACT_RELEASE, QN_ACTIVE));
 	assert_true(action_applies_to(ACT_DELETE, QN_HOLD));
 	struct action_plan p = {.action = ACT_RELEASE, .all = 1};
-	char *argv[4];
-	action_argv(&p, argv);
+	char *argv[6];
+	action_argv(&p, NULL, argv);
 	assert_string_equal(argv[0], "postsuper");
 	assert_string_equal(argv[1], "-H");
 	assert_string_equal(argv[2], "ALL");
 	assert_null(argv[3]);
+}
+
+static void postmulti_listing_gives_each_instance_and_its_config_directory(void **state)
+{
+	(void)state;
+	static const char listing[] =
+		"-               -               y         /etc/postfix\n"
+		"postfix-out     mta             y         /etc/postfix-out\n"
+		"postfix-in      mta             n         /srv/mail config/in\n"
+		"garbage\n"
+		"postfix-x       -               y         relative/dir\n";
+	struct instance_set s;
+	assert_int_equal(instance_parse_postmulti(&s, listing, sizeof(listing) - 1), 3);
+	assert_int_equal(s.count, 3);
+	assert_string_equal(instance_label(&s.at[0]), "default");
+	assert_string_equal(s.at[0].config_dir, "");	/* no -c for the default */
+	assert_string_equal(s.at[1].name, "postfix-out");
+	assert_string_equal(s.at[1].config_dir, "/etc/postfix-out");
+	assert_string_equal(s.at[1].syslog_name, "postfix-out");
+	assert_string_equal(s.at[2].config_dir, "/srv/mail config/in");	/* disabled: still read */
+	assert_int_equal(instance_by_syslog_name(&s, "postfix-out", 11), 1);
+	assert_int_equal(instance_by_syslog_name(&s, "postfix-o", 9), -1);
+	char *argv[3];
+	assert_int_equal(instance_argv(&s.at[0], "postcat", argv), 1);
+	assert_int_equal(instance_argv(&s.at[2], "postcat", argv), 3);
+	assert_string_equal(argv[1], "-c");
+	assert_string_equal(argv[2], "/srv/mail config/in");	/* one argument, blanks and all */
+	assert_int_equal(instance_parse_postmulti(&s, "", 0), 1);	/* nothing: the default alone */
+}
+
+/* two_instance_queue - 4B1C2D3E4F in both instances, 5C2D3E4F5A in postfix-out only */
+static struct queue_snapshot *two_instance_queue(void)
+{
+	struct queue_snapshot *q = queue_snapshot_new();
+	static const char listing[] = "-  -  y  /etc/postfix\npostfix-out  mta  y  /etc/postfix-out\n";
+	instance_parse_postmulti(&q->inst, listing, sizeof(listing) - 1);
+	const char *a = "{\"queue_name\": \"deferred\", \"queue_id\": \"4B1C2D3E4F\", \"sender\": \"ann@x.example\", \"recipients\": []}";
+	const char *b = "{\"queue_name\": \"hold\", \"queue_id\": \"4B1C2D3E4F\", \"sender\": \"bob@x.example\", \"recipients\": []}";
+	const char *c = "{\"queue_name\": \"deferred\", \"queue_id\": \"5C2D3E4F5A\", \"sender\": \"bob@x.example\", \"recipients\": []}";
+	assert_int_equal(queue_add_json(q, a, strlen(a)), 0);
+	q->loading = 1;
+	assert_int_equal(queue_add_json(q, b, strlen(b)), 0);
+	assert_int_equal(queue_add_json(q, c, strlen(c)), 0);
+	q->loading = 0;
+	return q;
+}
+
+static void a_queue_id_is_found_in_its_own_instance_and_named_with_it(void **state)
+{
+	(void)state;
+	struct queue_snapshot *q = two_instance_queue();
+	assert_string_equal(queue_find_in(q, 0, "4B1C2D3E4F")->sender->s, "ann@x.example");
+	assert_string_equal(queue_find_in(q, 1, "4B1C2D3E4F")->sender->s, "bob@x.example");
+	assert_null(queue_find_in(q, 0, "5C2D3E4F5A"));
+	assert_string_equal(queue_find(q, "5C2D3E4F5A")->sender->s, "bob@x.example");
+	assert_string_equal(queue_find_ref(q, "postfix-out:4B1C2D3E4F")->sender->s, "bob@x.example");
+	assert_string_equal(queue_find_ref(q, "default:4B1C2D3E4F")->sender->s, "ann@x.example");
+	assert_null(queue_find_ref(q, "postfix-in:4B1C2D3E4F"));
+	struct buf ref = BUF_INIT;
+	queue_ref(q, queue_find_in(q, 1, "4B1C2D3E4F"), &ref);
+	assert_string_equal(buf_str(&ref), "postfix-out:4B1C2D3E4F");
+	buf_free(&ref);
+	/* selections: by reference, by instance; each ID keeps its instance */
+	const char *ids[] = {"postfix-out:4B1C2D3E4F"};
+	struct selection sel = {.ids = ids, .nids = 1};
+	struct error err;
+	assert_int_equal(selection_compile(&sel, &err), 0);
+	struct id_list got = {0};
+	assert_int_equal(selection_collect(&sel, q, &got, &err), 0);
+	assert_int_equal(got.count, 1);
+	assert_int_equal(got.inst[0], 1);
+	id_list_free(&got);
+	struct selection by_inst = {.instance = "postfix-out"};
+	assert_int_equal(selection_collect(&by_inst, q, &got, &err), 0);
+	assert_int_equal(got.count, 2);
+	assert_true(id_list_has_in(&got, 1, "5C2D3E4F5A"));
+	assert_false(id_list_has_in(&got, 0, "4B1C2D3E4F"));
+	id_list_free(&got);
+	const char *bad[] = {"postfix-out:4b1c"};
+	struct selection wrong = {.ids = bad, .nids = 1};
+	assert_int_equal(selection_compile(&wrong, &err), -1);
+	queue_snapshot_free(q);
 }
 
 static void every_message_of_a_big_queue_is_found_by_its_id(void **state)
@@ -324,6 +406,8 @@ int main(void)
 		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
 		cmocka_unit_test(every_message_of_a_big_queue_is_found_by_its_id),
+		cmocka_unit_test(postmulti_listing_gives_each_instance_and_its_config_directory),
+		cmocka_unit_test(a_queue_id_is_found_in_its_own_instance_and_named_with_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

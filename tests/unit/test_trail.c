@@ -65,7 +65,7 @@ static void invalid_queue_id_and_missing_file_are_errors(void **state)
 	assert_string_equal(err.msg, "not a queue ID");
 	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, &out, &err), -1);
 	assert_non_null(strstr(err.msg, "/nonexistent/mail.log"));
-	assert_int_equal(trail_headers("../../etc/passwd", 1000, &out, &err), -1);
+	assert_int_equal(trail_headers(NULL, "../../etc/passwd", 1000, &out, &err), -1);
 	buf_free(&out);
 }
 
@@ -78,13 +78,13 @@ static void headers_come_from_postcat_hq_with_the_id_as_one_argument(void **stat
 					"[ \"$1\" = -hq ] || exit 9\nprintf 'Subject: hello %s\\nFrom: a@b\\n' \"$2\"\n");
 	struct buf out = BUF_INIT;
 	struct error err;
-	assert_int_equal(trail_headers("31C49102266", 5000, &out, &err), 0);
+	assert_int_equal(trail_headers(NULL, "31C49102266", 5000, &out, &err), 0);
 	assert_string_equal(buf_str(&out), "Subject: hello 31C49102266\nFrom: a@b\n");
 	setenv("PATH", saved, 1);
 	free(saved);
 	saved = test_fake_program(dir, "postcat", "echo \"postcat: fatal: open queue file $2: "
 				  "No such file or directory\" >&2\nexit 1\n");
-	assert_int_equal(trail_headers("31C49102266", 5000, &out, &err), -1);
+	assert_int_equal(trail_headers(NULL, "31C49102266", 5000, &out, &err), -1);
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 	setenv("PATH", saved, 1);
 	free(saved);
