@@ -52,6 +52,26 @@ hold_reaches_every_instance_or_the_one_named() {
 	[ "$(in_queue $out_conf '.queue_name=="hold"')" = 0 ]
 }
 
+console_queue_names_the_instance_and_acts_on_it() {
+	tui_start 120x32 "$bin" --journal "$tmp/console-journal.jsonl" "$log"
+	tui_wait "deferred 45  hold 0"
+	tui_keys 5
+	tui_wait "45 rows, sorted by Age"
+	tui_screen | grep -q "Queue ID *Instance *Queue"
+	tui_keys / 127.0.0.16 Enter	# the account's address of the out-burst
+	tui_wait "6 rows of 45"
+	[ "$(tui_screen | grep -c ' postfix-out  *deferred ')" = 6 ]
+	tui_keys Enter
+	tui_wait "Instance: postfix-out (/etc/postfix-out)"
+	tui_keys G	# its headers, read by postcat -c /etc/postfix-out
+	tui_wait "Subject: Out "
+	tui_keys Escape d
+	tui_wait "Command: postsuper -c /etc/postfix-out -d -"
+	tui_keys n
+	tui_wait "Cancelled: nothing was changed"
+	[ "$(in_queue $out_conf 'true')" = 6 ]
+}
+
 delete_by_user_reaches_every_instance_confirmed_by_its_own_postcat() {
 	"$san" delete --sasl-user victim@lab.example --log "$log" --yes --journal "$tmp/j.jsonl" > "$tmp/o" 2>&1
 	cat "$tmp/o"
@@ -70,5 +90,7 @@ check "two instances: deliveries logged under the default's syslog_name join the
 	deliveries_logged_under_another_syslog_name_join_their_message
 check "two instances: hold reaches every instance, or the one --instance names" \
 	hold_reaches_every_instance_or_the_one_named
+CHECK_AFTER=tui_stop check "two instances: the console's queue names each message's instance and acts on it there" \
+	console_queue_names_the_instance_and_acts_on_it
 check "two instances: delete by user reaches every instance, confirmed by that instance's postcat" \
 	delete_by_user_reaches_every_instance_confirmed_by_its_own_postcat
