@@ -12,6 +12,7 @@ seed log-postsuper 0 tests/fixtures/lab-postsuper.log
 # an outsider's forged AUTH= value in sasl_sender=
 seed log-long-ids-xforward 0 tests/fixtures/lab-long-ids-xforward.log
 seed log-filter 0 tests/fixtures/lab-filter.log
+seed log-instances 0 tests/fixtures/lab-instances.log	# postfix-out/... and postfix/relay/smtp
 for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
 for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do
 	sed 's/^/Nov 24 23:35:36 mail postfix\/smtpd[1]: /' "$f" > "$dir/.tmp"
@@ -26,3 +27,4 @@ printf '\003a\033]0;x\007b\342\200\256c\300\257d\355\240\200e\377' > "$dir/text-
 seed keys 4 keymaps/default.keys keymaps/vim.keys
 printf '\004# thresholds\nqueue = 100 200\nuser_ips=3 5\nip_failures = 3\nnull_sender_pct = 30 60 extra\nbogus\n' > "$dir/thresholds"
 printf '\005127.0.0.0/8 [::1]/128, 192.0.2.16/28 hash:/etc/postfix/n /etc/x 2001:db8::/32' > "$dir/lists"
+printf '\006-  -  y  /etc/postfix\npostfix-out  mta  y  /etc/postfix-out\npostfix-in - n /srv/a b\nx\n' > "$dir/postmulti"

@@ -10,6 +10,7 @@
  *   3 text -> sanitize_text / sanitize_utf8 (everything that prints)
  *   4 key-binding and threshold lines (the same lines as both)
  *   5 mynetworks and domain lists
+ *   6 postmulti -l output -> instances, and queue references
  * Built with -DFUZZ_LINES_ONLY every input goes to target 0 (the first
  * byte is still skipped, so the same seeds serve): `FUZZ_TARGET=lines
  * make fuzz` spends all its executions on the log-line parser and model.
@@ -169,6 +170,24 @@ static void fuzz_lists(const char *s, size_t n)
 	free(text);
 }
 
+/* fuzz_instances - postmulti -l output, and the queue references of a
+ * snapshot with those instances */
+static void fuzz_instances(const char *s, size_t n)
+{
+	struct queue_snapshot *q = queue_snapshot_new();
+	if (q == NULL)
+		return;
+	instance_parse_postmulti(&q->inst, s, n);
+	for (int i = 0; i < q->inst.count; i++) {
+		const char *name = q->inst.at[i].syslog_name;
+		if (instance_by_syslog_name(&q->inst, name, strlen(name)) < 0)
+			abort();	/* every instance is found by its own name */
+	}
+	char line[300];
+	queue_find_ref(q, as_string(s, n, line));
+	queue_snapshot_free(q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
@@ -179,12 +198,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_model(s, n);
 	return 0;
 #endif
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0: fuzz_model(s, n); break;
 	case 1: fuzz_queue(s, n); break;
 	case 2: postcat_attributes(s, n, ignore_attr, NULL); break;
 	case 3: fuzz_text(s, n); break;
 	case 4: fuzz_config(s, n); break;
+	case 6: fuzz_instances(s, n); break;
 	default: fuzz_lists(s, n); break;
 	}
 	return 0;
