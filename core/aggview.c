@@ -49,6 +49,13 @@ const struct agg_table_info agg_tables[AGG_KIND_COUNT] = {
 	[AGG_CLIENT_IP] = {AGG_CLIENT_IP, "client_ips", "Client IPs", "Client IP", F_MSGS, ip_columns},
 };
 
+struct strview agg_shown_key(const struct agg_stats *a)
+{
+	if (a->key->len == 0)
+		return (struct strview){"<>", 2};
+	return (struct strview){a->key->s, a->key->len};
+}
+
 uint64_t agg_field_value(const struct model *m, const struct agg_stats *a, enum agg_field f)
 {
 	switch (f) {

@@ -251,7 +251,8 @@ static void parse_client(struct cursor *c, struct pf_event *ev)
 	c->p = c->end;
 }
 
-/* parse_queued - from=<x>, size=N, nrcpt=N (queue active) | status=expired */
+/* parse_queued - from=<x>, size=N, nrcpt=N (queue active) | status=expired,
+ * returned to sender | status=force-expired (postsuper -e/-f, Postfix 3.5+) */
 static void parse_queued(struct cursor *c, struct pf_event *ev)
 {
 	if (!angle_value(c, &ev->sender))
@@ -263,7 +264,7 @@ static void parse_queued(struct cursor *c, struct pf_event *ev)
 			ev->size = number(plain_value(c));
 		else if (eat(c, LIT("nrcpt=")))
 			ev->nrcpt = number(plain_value(c));
-		else if (eat(c, LIT("status=expired"))) {
+		else if (eat(c, LIT("status=expired")) || eat(c, LIT("status=force-expired"))) {
 			ev->kind = EV_EXPIRED;
 			ev->status = DS_EXPIRED;
 		} else

@@ -86,9 +86,19 @@ static int64_t bsd_minute_epoch(const struct time_context *tc, int mon, int day,
 	return t;
 }
 
-/* parse_bsd_time - "Mmm dd hh:mm:ss" (15 bytes) */
+/* parse_bsd_time - "Mmm dd hh:mm:ss" (15 bytes); "Mmm d hh:mm:ss" (14: a
+ * day written without padding, as some relays and examples do) is read as
+ * its padded form */
 static size_t parse_bsd_time(struct time_context *tc, const char *s, size_t len, int64_t *out)
 {
+	if (len >= 15 && s[3] == ' ' && digit(s[4]) && s[5] == ' ' && digit(s[6])) {
+		char padded[16];
+		memcpy(padded, s, 4);
+		padded[4] = ' ';
+		memcpy(padded + 5, s + 4, 10);
+		padded[15] = ' ';
+		return parse_bsd_time(tc, padded, sizeof(padded), out) ? 14 : 0;
+	}
 	if (len < 16 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':')
 		return 0;
 	int sec = num(s + 13, 2);

@@ -2,7 +2,7 @@
  * logline - split one mail-log line into time, host, program, pid and text.
  *
  * Forms read: BSD syslog ("Jun 21 08:34:30 host prog[pid]: text", day padded
- * with a space or a zero), RFC 3339 as written by rsyslog and by Postfix's
+ * with a space or a zero, or not at all: "Jan 6 08:39:06"), RFC 3339 as written by rsyslog and by Postfix's
  * maillog_file ("2026-11-24T08:34:30.123456+00:00 host ..."), and journalctl
  * -o short-iso ("2026-11-24T08:34:30+0000 host ..."). BSD stamps carry no
  * year: it is inferred from a reference time (a December line read in

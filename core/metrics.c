@@ -75,8 +75,10 @@ static void emit_top(struct writer *w, const struct model *m, enum agg_kind kind
 	if (n == 0)
 		return;
 	family(w, name, type, help);
-	for (size_t i = 0; i < n; i++)
-		emit(w, name, label, rows[i]->key->s, rows[i]->key->len, agg_field_value(m, rows[i], field));
+	for (size_t i = 0; i < n; i++) {
+		struct strview key = agg_shown_key(rows[i]);
+		emit(w, name, label, key.ptr, key.len, agg_field_value(m, rows[i], field));
+	}
 }
 
 void metrics_write(FILE *f, enum metrics_format fmt, const struct model *m, const struct queue_snapshot *q,

@@ -957,7 +957,21 @@ static void count_record(struct model *m, struct msg_record *r)
 	if (!(r->flags & RF_COUNTED)) {
 		r->flags |= RF_COUNTED;
 		m->totals.messages++;
+		m->totals.bounce_notices += (r->flags & RF_NOTICE) != 0;
 	}
+}
+
+/* mark_notice - "ORIG: sender non-delivery notification: NOTICE": the
+ * notice is a message of Postfix's own, named as such in the totals */
+static void mark_notice(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	if (!queue_id_valid(ev->other_qid.ptr, ev->other_qid.len))
+		return;
+	struct msg_record *n = record_for(m, ev->other_qid, t, 0);
+	if (n == NULL || (n->flags & RF_NOTICE))
+		return;
+	n->flags |= RF_NOTICE;
+	m->totals.bounce_notices += (n->flags & RF_COUNTED) != 0;
 }
 
 /* apply_record_event - events about one queue ID */
@@ -1022,6 +1036,9 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 	case EV_REJECT:
 		apply_reject(m, r, ev, t);
 		break;
+	case EV_BOUNCE_NOTICE:
+		mark_notice(m, ev, t);
+		break;
 	default:
 		break;
 	}
@@ -1078,6 +1095,19 @@ void model_apply(struct model *m, const struct log_line *ll, const struct pf_eve
 	}
 }
 
+/*
+ * time_out_of_range - a stamp before 1990 or more than a day after both the
+ * reference time and the clock: a broken clock or a forged line. It must not
+ * reach the per-minute rings (a year-6100 minute does not fit their index)
+ * nor make every real line look a day old.
+ */
+static int time_out_of_range(const struct model *m, int64_t t)
+{
+	if (t < MODEL_EARLIEST_TIME)
+		return 1;
+	return t > m->tc.reference + 86400 && t > (int64_t)time(NULL) + 86400;
+}
+
 enum line_status model_add_line(struct model *m, const char *line, size_t len)
 {
 	struct log_line ll;
@@ -1088,6 +1118,10 @@ enum line_status model_add_line(struct model *m, const char *line, size_t len)
 	if (st == LINE_MALFORMED) {
 		tot->malformed_lines++;
 		return st;
+	}
+	if (time_out_of_range(m, ll.time)) {
+		tot->bad_time++;
+		return LINE_MALFORMED;
 	}
 	if (ll.time < m->since) {
 		tot->before_since++;

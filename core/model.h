@@ -59,6 +59,7 @@ struct failure_ring {
 	uint16_t n[FAILURE_MINUTES];
 };
 
+#define MODEL_EARLIEST_TIME 631152000	/* 1990-01-01: an earlier stamp is a broken clock */
 #define MODEL_MAX_HOSTS 16
 #define MODEL_MAX_INSTANCES 16	/* Postfix instances (postmulti) told apart */
 #define MODEL_INSTANCE_NAME 64	/* longest syslog_name prefix + 1 */
@@ -96,6 +97,7 @@ enum record_flag {
 	RF_COUNTED = 128,	/* counted in totals.messages */
 	RF_MESSAGE_ID = 256,	/* cleanup logged a message-id */
 	RF_COPY = 512,		/* a content filter's re-injected copy: origin_qid's, not a new message */
+	RF_NOTICE = 1024,	/* a bounce or delay notice Postfix wrote itself (bounce's "notification: QID") */
 };
 
 struct msg_record {
@@ -134,6 +136,7 @@ struct model_totals {
 	uint64_t messages;	/* records started by client=/pickup/first sight */
 	uint64_t filter_copies;	/* re-injected copies tied to their origin, not counted in messages */
 	uint64_t null_sender, local_submissions;
+	uint64_t bounce_notices;	/* messages Postfix wrote itself: non-delivery and delay notices */
 	uint64_t auth_messages, unauth_messages;
 	uint64_t rcpts, bytes_queued;
 	uint64_t sent, deferred, bounced, expired;
@@ -145,6 +148,7 @@ struct model_totals {
 	uint64_t evicted_open, fields_cut, out_of_memory;
 	uint64_t evicted_keys, collections;	/* model_collect() */
 	uint64_t before_since;	/* lines older than model_set_since()'s time, skipped */
+	uint64_t bad_time;	/* stamped before 1990 or over a day ahead: counted, ignored */
 	int64_t first_time, last_time;
 };
 
@@ -154,7 +158,9 @@ void model_limits_default(struct model_limits *lim);
 struct model *model_new(const struct model_limits *lim, time_t reference);
 void model_free(struct model *m);
 
-/* Parses one line (no newline) and applies it; returns how it was classified. */
+/* Parses one line (no newline) and applies it; returns how it was classified.
+ * A line stamped before 1990, or more than a day after both the reference
+ * time and the clock, is LINE_MALFORMED, counted in totals.bad_time. */
 enum line_status model_add_line(struct model *m, const char *line, size_t len);
 /* Applies one parsed event (exposed for tests and other sources). */
 void model_apply(struct model *m, const struct log_line *ll, const struct pf_event *ev);

@@ -48,7 +48,8 @@ static json_t *agg_json(const struct model *m, const struct agg_table_info *ti,
 			const struct agg_stats *a)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "key", json_text(a->key->s, a->key->len));
+	struct strview key = agg_shown_key(a);
+	json_object_set_new(o, "key", json_text(key.ptr, key.len));
 	if (model_host_count(m) > 1)
 		json_object_set_new(o, "host", json_string(model_host_name(m, a->host)));
 	for (int f = 0; f < F_FIELD_COUNT; f++)
@@ -121,6 +122,7 @@ static json_t *totals_json(const struct model *m)
 	set_u64(o, "authenticated", t->auth_messages);
 	set_u64(o, "unauthenticated", t->unauth_messages);
 	set_u64(o, "local_submissions", t->local_submissions);
+	set_u64(o, "bounce_notices", t->bounce_notices);
 	set_u64(o, "filter_copies", t->filter_copies);
 	set_u64(o, "null_sender", t->null_sender);
 	set_u64(o, "recipients", t->rcpts);
@@ -171,6 +173,7 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 	set_u64(in, "other_lines", t->other_lines);
 	set_u64(in, "malformed_lines", t->malformed_lines);
 	set_u64(in, "before_since_lines", t->before_since);
+	set_u64(in, "bad_time_lines", t->bad_time);
 	set_u64(in, "long_lines", o->input.long_lines);
 	set_u64(in, "partial_last_lines", o->input.partial_last);
 	set_u64(in, "truncated_compressed_files", o->input.truncated_gz);
@@ -256,7 +259,8 @@ static void text_table(FILE *out, const struct model *m, const struct agg_table_
 			put_cell(out, h, strlen(h), HOST_WIDTH);
 			fputc(' ', out);
 		}
-		put_cell(out, rows[i]->key->s, rows[i]->key->len, 32);
+		struct strview key = agg_shown_key(rows[i]);
+		put_cell(out, key.ptr, key.len, 32);
 		for (const enum agg_field *f = ti->columns; *f != F_FIELD_COUNT; f++)
 			fprintf(out, " %*llu", agg_fields[*f].width,
 				(unsigned long long)agg_field_value(m, rows[i], *f));
@@ -290,11 +294,16 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 		(unsigned long long)t->other_lines, (unsigned long long)t->malformed_lines);
 	if (t->before_since)
 		fprintf(out, ", %llu before --since", (unsigned long long)t->before_since);
+	if (t->bad_time)
+		fprintf(out, ", %llu stamped before 1990 or over a day ahead, ignored", (unsigned long long)t->bad_time);
 	fputs(")\n", out);
-	fprintf(out, "Messages: %llu (%llu over SASL, %llu unauthenticated, %llu local), "
-		"%llu with null sender <>\n",
+	uint64_t named = t->auth_messages + t->unauth_messages + t->local_submissions + t->bounce_notices;
+	fprintf(out, "Messages: %llu (%llu over SASL, %llu unauthenticated, %llu local, %llu notices from "
+		"Postfix itself, %llu begun before the log), %llu with null sender <>\n",
 		(unsigned long long)t->messages, (unsigned long long)t->auth_messages,
 		(unsigned long long)t->unauth_messages, (unsigned long long)t->local_submissions,
+		(unsigned long long)t->bounce_notices,
+		(unsigned long long)(t->messages > named ? t->messages - named : 0),
 		(unsigned long long)t->null_sender);
 	if (t->filter_copies)
 		fprintf(out, "Content filter: %llu re-injected copies tied to their original (not counted again)\n",

@@ -42,6 +42,8 @@ static void draw_title(struct console *c)
 		buf_printf(&b, ", %.1f MB behind", (double)c->backlog_bytes / 1e6);
 	if (t->before_since)
 		buf_printf(&b, " (%llu before --since)", (unsigned long long)t->before_since);
+	if (t->bad_time)
+		buf_printf(&b, " (%llu with an impossible time, ignored)", (unsigned long long)t->bad_time);
 	if (t->last_time) {
 		time_t last = (time_t)t->last_time;
 		struct tm tm;

@@ -72,6 +72,26 @@ static void bsd_stamp_with_zero_padded_day_is_read(void **state)
 	assert_int_equal(ll.time, 1793613600);	/* 2026-11-02T10:00:00Z */
 }
 
+/* the classic example line and relays that write "Jan 6", not "Jan  6" */
+static void bsd_stamp_with_unpadded_day_is_read_as_the_padded_one(void **state)
+{
+	(void)state;
+	struct log_line ll, padded;
+	const char *line = "Nov 2 10:00:00 hermes postfix/smtpd[27666]: 7E079B666CC: client=unknown[46.48.93.60], "
+			   "sasl_method=LOGIN, sasl_username=admin";
+	assert_int_equal(parse(line, &ll), LINE_POSTFIX);
+	assert_int_equal(ll.time, 1793613600);	/* 2026-11-02T10:00:00Z */
+	assert_view(ll.host, "hermes");
+	assert_view(ll.service, "smtpd");
+	assert_int_equal(ll.pid, 27666);
+	assert_int_equal(parse("Nov  2 10:00:00 hermes postfix/smtpd[27666]: x", &padded), LINE_POSTFIX);
+	assert_int_equal(padded.time, ll.time);
+	assert_int_equal(parse("Nov 2 10:00:59 mx postfix/qmgr[1]: x", &ll), LINE_POSTFIX);
+	assert_int_equal(ll.time, 1793613659);	/* the minute's cache, then its seconds */
+	assert_int_equal(parse("Nov 2 1:00:00 mx postfix/qmgr[1]: x", &ll), LINE_MALFORMED);
+	assert_int_equal(parse("Nov 2 10:00:0", &ll), LINE_MALFORMED);
+}
+
 static void rfc3339_stamp_with_fraction_and_offset_is_converted_to_utc(void **state)
 {
 	(void)state;
@@ -160,6 +180,7 @@ int main(void)
 		cmocka_unit_test(bsd_stamp_of_this_month_keeps_reference_year),
 		cmocka_unit_test(december_lines_read_in_january_belong_to_previous_year),
 		cmocka_unit_test(bsd_stamp_with_zero_padded_day_is_read),
+		cmocka_unit_test(bsd_stamp_with_unpadded_day_is_read_as_the_padded_one),
 		cmocka_unit_test(rfc3339_stamp_with_fraction_and_offset_is_converted_to_utc),
 		cmocka_unit_test(journalctl_short_iso_offset_without_colon_is_read),
 		cmocka_unit_test(multi_instance_program_names_give_instance_and_service),

@@ -580,6 +580,76 @@ static void plain_filter_copies_are_tied_by_queued_as(void **state)
 	content_filter_copies_are_tied_to_their_origin_and_counted_once("tests/fixtures/lab-filter.log", 0);
 }
 
+/* Postfix 3.5+'s qmgr: "QID: from=<s>, status=force-expired, returned to
+ * sender" (qmgr_active.c) after postsuper -f; not a new message */
+static void force_expired_is_an_expiry_not_a_new_message(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mx postfix/qmgr[3]: 4B1C2D3E4F: from=<ann@x.example>, size=10, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:05:00 mx postfix/qmgr[3]: 4B1C2D3E4F: from=<ann@x.example>, status=force-expired, returned to sender");
+	/* a log that begins at the expiry: nothing new either */
+	add(m, "Nov 24 10:05:00 mx postfix/qmgr[3]: 5C2D3E4F5A: from=<bob@x.example>, status=force-expired, returned to sender");
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->messages, 1);
+	assert_int_equal(t->events[EV_EXPIRED], 2);
+	assert_int_equal(find(m, AGG_SENDER, "ann@x.example")->msgs, 1);
+	model_free(m);
+}
+
+/* a stamp before 1990 or past the clock by more than a day is counted and
+ * ignored: a year-6100 line must not reach the per-minute rings */
+static void impossible_time_stamps_are_counted_and_ignored(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	const char *bad[] = {
+		"6100-11-24T10:00:00Z mx postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=ann",
+		"1970-01-01T00:00:01Z mx postfix/smtpd[1]: 5C2D3E4F5A: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=ann",
+		"9999-12-31T23:59:59+14:00 mx postfix/smtpd[1]: warning: unknown[192.0.2.9]: SASL LOGIN authentication failed: x",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(model_add_line(m, bad[i], strlen(bad[i])), LINE_MALFORMED);
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 6D3E4F5A6B: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=ann");
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->bad_time, 3);
+	assert_int_equal(t->messages, 1);
+	assert_int_equal(t->sasl_failures, 0);
+	assert_int_equal(find(m, AGG_SASL_USER, "ann")->msgs, 1);
+	assert_int_equal(agg_rate(m, &find(m, AGG_SASL_USER, "ann")->msg_rate, 1), 1);
+	model_free(m);
+}
+
+/* bounce's "ORIG: sender non-delivery notification: NOTICE" (bounce_notify_
+ * service.c): the notice is a message Postfix wrote, named as such */
+static void bounce_notices_are_named_in_the_totals(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=ann");
+	add(m, "Nov 24 10:00:00 mx postfix/qmgr[3]: 4B1C2D3E4F: from=<ann@x.example>, size=10, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:00:01 mx postfix/local[4]: 4B1C2D3E4F: to=<nobody@x.example>, relay=local, delay=1, dsn=5.1.1, status=bounced (unknown user: \"nobody\")");
+	add(m, "Nov 24 10:00:01 mx postfix/cleanup[2]: 7E3F4A5B6C: message-id=<20261124100001.7E3F4A5B6C@mx>");
+	add(m, "Nov 24 10:00:01 mx postfix/bounce[5]: 4B1C2D3E4F: sender non-delivery notification: 7E3F4A5B6C");
+	add(m, "Nov 24 10:00:01 mx postfix/qmgr[3]: 7E3F4A5B6C: from=<>, size=2000, nrcpt=1 (queue active)");
+	add(m, "Nov 24 10:00:01 mx postfix/qmgr[3]: 4B1C2D3E4F: removed");
+	/* a message begun before the log: only its qmgr line */
+	add(m, "Nov 24 10:00:02 mx postfix/qmgr[3]: 8F4A5B6C7D: from=<old@x.example>, size=10, nrcpt=1 (queue active)");
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->messages, 3);
+	assert_int_equal(t->auth_messages, 1);
+	assert_int_equal(t->bounce_notices, 1);
+	assert_int_equal(t->messages - t->auth_messages - t->unauth_messages - t->local_submissions
+			 - t->bounce_notices, 1);	/* begun before the log */
+	/* the null sender's key is shown as <>, never blank */
+	const struct agg_stats *null = find(m, AGG_SENDER, "");
+	assert_non_null(null);
+	struct strview shown = agg_shown_key(null);
+	assert_int_equal(shown.len, 2);
+	assert_memory_equal(shown.ptr, "<>", 2);
+	model_free(m);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -717,6 +787,9 @@ int main(void)
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
 		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),
 		cmocka_unit_test(one_queue_id_in_two_instances_is_two_messages),
+		cmocka_unit_test(force_expired_is_an_expiry_not_a_new_message),
+		cmocka_unit_test(impossible_time_stamps_are_counted_and_ignored),
+		cmocka_unit_test(bounce_notices_are_named_in_the_totals),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
