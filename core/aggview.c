@@ -51,6 +51,8 @@ const struct agg_table_info agg_tables[AGG_KIND_COUNT] = {
 
 struct strview agg_shown_key(const struct agg_stats *a)
 {
+	if (a->spelling)	/* a SASL user: its name as first logged */
+		return (struct strview){a->spelling->s, a->spelling->len};
 	if (a->key->len == 0)
 		return (struct strview){"<>", 2};
 	return (struct strview){a->key->s, a->key->len};

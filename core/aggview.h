@@ -40,7 +40,8 @@ struct agg_table_info {
 
 extern const struct agg_table_info agg_tables[AGG_KIND_COUNT];
 
-/* How a key is shown: the null sender (and its empty domain) as "<>", never blank. */
+/* How a key is shown: a SASL user (keyed case-folded) as its name was first
+ * logged; the null sender (and its empty domain) as "<>", never blank. */
 struct strview agg_shown_key(const struct agg_stats *a);
 uint64_t agg_field_value(const struct model *m, const struct agg_stats *a, enum agg_field f);
 /* Field by name, or -1. */

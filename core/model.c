@@ -338,6 +338,39 @@ static struct istr *store(struct model *m, struct strview v)
 	return s;
 }
 
+/*
+ * store_account - a SASL user's account: its name case-folded (ASCII), so
+ * that "Admin@x" and "admin@x" are one account, as Dovecot's default
+ * auth_username_format (%Lu) and most SASL back ends make them
+ */
+static struct istr *store_account(struct model *m, struct strview v)
+{
+	size_t i = 0;
+	while (i < v.len && !(v.ptr[i] >= 'A' && v.ptr[i] <= 'Z'))
+		i++;
+	if (i == v.len)
+		return store(m, v);
+	char folded[1024];
+	size_t n = v.len < sizeof(folded) ? v.len : sizeof(folded);
+	for (size_t k = 0; k < n; k++)
+		folded[k] = v.ptr[k] >= 'A' && v.ptr[k] <= 'Z' ? (char)(v.ptr[k] - 'A' + 'a') : v.ptr[k];
+	if (n < v.len)
+		m->totals.fields_cut++;
+	return store(m, (struct strview){folded, n});
+}
+
+/* note_spelling - how an account's name was logged: the first spelling, and
+ * whether it was ever logged otherwise */
+static void note_spelling(struct agg_stats *u, const struct istr *spelling)
+{
+	if (u == NULL || spelling == NULL)
+		return;
+	if (u->spelling == NULL)
+		u->spelling = spelling;
+	else if (spelling != u->spelling)
+		u->several_spellings = 1;
+}
+
 size_t address_domain(const char *addr, size_t len, char *dst, size_t size)
 {
 	const char *at = NULL;
@@ -757,13 +790,14 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 	r->client_name = store(m, name);
 	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
 	if (ev->sasl_username.len && !ev->orig_qid.len) {
-		struct istr *user_key = store(m, ev->sasl_username);
-		r->sasl_user = user_key;
+		struct istr *user_key = store_account(m, ev->sasl_username);
+		r->sasl_user = store(m, ev->sasl_username);	/* as logged: as its queue file says */
 		r->sasl_method = store(m, ev->sasl_method);
 		struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
 		if (u) {
 			count_message(u, r, t);
-			if (r->client_ip && pair_add(&m->user_ips, r->sasl_user, r->client_ip))
+			note_spelling(u, r->sasl_user);
+			if (r->client_ip && pair_add(&m->user_ips, user_key, r->client_ip))
 				u->distinct_ips++;
 		}
 		m->totals.auth_messages++;
@@ -774,7 +808,8 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 		count_message(ip, r, t);
 		if (r->sasl_user) {
 			ip->auth_msgs++;
-			ip->last_user = r->sasl_user;
+			ip->last_user = agg_ptr(m, AGG_SASL_USER, r->agg[AGG_SASL_USER])
+			    ? agg_ptr(m, AGG_SASL_USER, r->agg[AGG_SASL_USER])->key : r->sasl_user;
 		} else {
 			ip->unauth_msgs++;
 		}
@@ -917,9 +952,11 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 		}
 	}
 	if (ev->sasl_username.len) {
-		struct agg_stats *u = touch(m, AGG_SASL_USER, store(m, ev->sasl_username), t, NULL);
-		if (u)
+		struct agg_stats *u = touch(m, AGG_SASL_USER, store_account(m, ev->sasl_username), t, NULL);
+		if (u) {
+			note_spelling(u, store(m, ev->sasl_username));
 			u->sasl_failures++;
+		}
 		if (ip && u)	/* the account it attacks (Postfix 3.7 names it) */
 			ip->last_user = u->key;
 	}
@@ -1301,6 +1338,7 @@ static void move_aggs(struct model *m, struct string_move *sm)
 			struct agg_stats *a = &m->aggs[k].items[i];
 			const struct istr *key = moved(sm, a->host, a->key);
 			a->last_user = moved(sm, a->host, a->last_user);
+			a->spelling = moved(sm, a->host, a->spelling);
 			if (sm->phase == MOVE_POINT)
 				((struct istr *)key)->ref[k] = (uint32_t)(i + 1);
 			a->key = key;

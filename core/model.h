@@ -1,6 +1,10 @@
 /*
  * model - the incident model built from Postfix log events.
  *
+ * A SASL user's aggregate is its account: the name case-folded, so that a
+ * user logged as "Admin@x" and "admin@x" is one (records keep the name as
+ * logged, which is what the queue file says).
+ *
  * One record per queue ID joins what smtpd, cleanup, qmgr, the delivery
  * agents and postsuper said about a message. Aggregates count messages,
  * recipients, bytes, delivery outcomes and 1/5/15-minute rates by envelope
@@ -82,6 +86,8 @@ struct agg_stats {
 	uint32_t peak_1m;	/* most messages in one minute, ever */
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
 	const struct istr *last_user;	/* client IP: last SASL user it sent as or tried */
+	const struct istr *spelling;	/* SASL user: the key is case-folded; the name as first logged */
+	uint8_t several_spellings;	/* SASL user: logged in more than one spelling */
 	struct minute_ring msg_rate;
 	struct failure_ring *fail_rate;	/* allocated on the first SASL failure */
 };

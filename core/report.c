@@ -52,6 +52,8 @@ static json_t *agg_json(const struct model *m, const struct agg_table_info *ti,
 	json_object_set_new(o, "key", json_text(key.ptr, key.len));
 	if (model_host_count(m) > 1)
 		json_object_set_new(o, "host", json_string(model_host_name(m, a->host)));
+	if (a->several_spellings)	/* a SASL user logged in several cases: one account */
+		json_object_set_new(o, "several_spellings", json_true());
 	for (int f = 0; f < F_FIELD_COUNT; f++)
 		set_u64(o, agg_fields[f].name, agg_field_value(m, a, (enum agg_field)f));
 	set_u64(o, "peak_1m", a->peak_1m);
@@ -98,7 +100,8 @@ static json_t *suspects_json(const struct model *m, const struct report_options 
 		const struct suspect *s = &list[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "kind", json_string(suspect_kind_name(s->kind)));
-		json_object_set_new(j, "key", json_text(s->agg->key->s, s->agg->key->len));
+		struct strview key = agg_shown_key(s->agg);
+		json_object_set_new(j, "key", json_text(key.ptr, key.len));
 		if (model_host_count(m) > 1)
 			json_object_set_new(j, "host", json_string(model_host_name(m, s->agg->host)));
 		set_u64(j, "messages", s->agg->msgs);
@@ -276,7 +279,8 @@ static void text_suspects(FILE *out, const struct model *m, const struct report_
 	fprintf(out, "\nSuspects: %zu\n", n);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "  %-14s ", suspect_kind_name(list[i].kind));
-		put_cell(out, list[i].agg->key->s, list[i].agg->key->len, 32);
+		struct strview key = agg_shown_key(list[i].agg);
+		put_cell(out, key.ptr, key.len, 32);
 		if (model_host_count(m) > 1)
 			fprintf(out, " on %s", model_host_name(m, list[i].agg->host));
 		fputc('\n', out);

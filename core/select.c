@@ -122,6 +122,12 @@ static int istr_is(const struct istr *a, const char *want)
 	return a && strcmp(a->s, want) == 0;
 }
 
+/* account_is - a SASL user is one account whatever the case of its name (model.h) */
+static int account_is(const struct istr *a, const char *want)
+{
+	return a && strcasecmp(a->s, want) == 0;
+}
+
 int selection_matches(const struct selection *s, const struct queue_snapshot *q,
 		      const struct queued_msg *m)
 {
@@ -136,7 +142,7 @@ int selection_matches(const struct selection *s, const struct queue_snapshot *q,
 		return 0;
 	if (s->sender && !istr_is(m->sender, strcmp(s->sender, "<>") == 0 ? "" : s->sender))
 		return 0;
-	if (s->sasl_user && !istr_is(m->sasl_user, s->sasl_user))
+	if (s->sasl_user && !account_is(m->sasl_user, s->sasl_user))
 		return 0;
 	if (s->client_ip && !istr_is(m->client_ip, s->client_ip))
 		return 0;
@@ -267,7 +273,7 @@ static void confirm_attr(const char *qid, const char *name, const char *value, v
 	struct confirm_state *cs = arg;
 	if (!id_list_has(&cs->seen, qid))
 		id_list_add(&cs->seen, qid);
-	if (cs->s->sasl_user && strcmp(name, "sasl_username") == 0 && strcmp(value, cs->s->sasl_user) == 0)
+	if (cs->s->sasl_user && strcmp(name, "sasl_username") == 0 && strcasecmp(value, cs->s->sasl_user) == 0)
 		id_list_add(&cs->user_ok, qid);
 	if (cs->s->client_ip && (strcmp(name, "client_address") == 0 || strcmp(name, "log_client_address") == 0)
 	    && strcmp(value, cs->s->client_ip) == 0)
@@ -282,7 +288,7 @@ static int confirmed(const struct confirm_state *cs, const char *id)
 	if (!id_list_has(&cs->seen, id))
 		return 0;
 	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? queue_find_in(cs->q, cs->inst, id) : NULL;
-	int user = !s->sasl_user || id_list_has(&cs->user_ok, id) || (m && istr_is(m->sasl_user, s->sasl_user));
+	int user = !s->sasl_user || id_list_has(&cs->user_ok, id) || (m && account_is(m->sasl_user, s->sasl_user));
 	int ip = !s->client_ip || id_list_has(&cs->ip_ok, id) || (m && istr_is(m->client_ip, s->client_ip));
 	return user && ip;
 }

@@ -354,7 +354,10 @@ static void open_why(struct console *c)
 			continue;
 		struct buf line = BUF_INIT;
 		buf_printf(&line, "%s ", suspect_kind_name(s->kind));
-		buf_append(&line, s->agg->key->s, s->agg->key->len);
+		struct strview key = agg_shown_key(s->agg);
+		buf_append(&line, key.ptr, key.len);
+		if (s->agg->several_spellings)
+			buf_puts(&line, " (one account, logged in several spellings)");
 		if (model_host_count(c->model) > 1)
 			buf_printf(&line, " on %s", model_host_name(c->model, s->agg->host));
 		buf_printf(&line, ": %u messages", s->agg->msgs);

@@ -159,7 +159,8 @@ static void draw_alerts(struct console *c)
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "%s%s ", i ? " | " : " ", label[s->kind]);
 		x += screen_puts(y, x, COLS - x, buf_str(&b), screen_style(ST_SUSPECT));
-		x += screen_text(y, x, COLS - x, s->agg->key->s, s->agg->key->len, screen_style(ST_SUSPECT) | A_UNDERLINE,
+		struct strview key = agg_shown_key(s->agg);
+		x += screen_text(y, x, COLS - x, key.ptr, key.len, screen_style(ST_SUSPECT) | A_UNDERLINE,
 				 ALIGN_LEFT);
 		if (model_host_count(c->model) > 1 && x < COLS) {
 			buf_reset(&b);

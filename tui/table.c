@@ -250,9 +250,11 @@ void table_cell(const struct table *t, const struct table_ctx *ctx, const struct
 {
 	const struct column *c = &t->cols[col];
 	switch (c->id) {
-	case COL_KEY:
-		put_istr(out, ((const struct agg_stats *)r->obj)->key, "<>");
+	case COL_KEY: {
+		struct strview key = agg_shown_key(r->obj);
+		buf_append(out, key.ptr, key.len);
 		break;
+	}
 	case COL_QID:
 		buf_puts(out, row_qid(t, r));
 		break;

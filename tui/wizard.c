@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -398,9 +399,10 @@ static void step5_targets(struct wizard *w, enum agg_kind kind, struct string_se
 
 static int queued_of_target(const struct queued_msg *m, const struct cleanup_target *t)
 {
-	const struct istr *k = t->kind == SUSPECT_SASL_USER ? m->sasl_user : m->client_ip;
+	int user = t->kind == SUSPECT_SASL_USER;	/* an account, whatever the case (model.h) */
+	const struct istr *k = user ? m->sasl_user : m->client_ip;
 	return t->chosen && t->kind != SUSPECT_BRUTE_FORCE && k && k->len == strlen(t->key)
-	    && memcmp(k->s, t->key, k->len) == 0;
+	    && (user ? strncasecmp(k->s, t->key, k->len) : memcmp(k->s, t->key, k->len)) == 0;
 }
 
 static void page_clean(struct console *c, struct pager *p)

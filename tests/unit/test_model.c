@@ -650,6 +650,31 @@ static void bounce_notices_are_named_in_the_totals(void **state)
 	model_free(m);
 }
 
+/* "Admin@x" and "admin@x" are one account (Dovecot's default %Lu); each
+ * record keeps the name as logged, which is what its queue file says */
+static void a_user_whose_name_differs_only_in_case_is_one_account(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=Admin@X.example");
+	add(m, "Nov 24 10:00:01 mx postfix/smtpd[1]: 5C2D3E4F5A: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=admin@x.example");
+	add(m, "Nov 24 10:00:02 mx postfix/smtpd[1]: 6D3E4F5A6B: client=unknown[192.0.2.3], sasl_method=LOGIN, sasl_username=ADMIN@X.EXAMPLE");
+	add(m, "Nov 24 10:00:03 mx postfix/smtpd[1]: warning: unknown[192.0.2.9]: SASL LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=aDmIn@x.example");
+	assert_int_equal(model_agg_count(m, AGG_SASL_USER), 1);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "admin@x.example");
+	assert_non_null(u);
+	assert_int_equal(u->msgs, 3);
+	assert_int_equal(u->distinct_ips, 3);
+	assert_int_equal(u->sasl_failures, 1);
+	assert_true(u->several_spellings);
+	struct strview shown = agg_shown_key(u);	/* as first logged */
+	assert_int_equal(shown.len, strlen("Admin@X.example"));
+	assert_memory_equal(shown.ptr, "Admin@X.example", shown.len);
+	assert_string_equal(model_find_open(m, "6D3E4F5A6B")->sasl_user->s, "ADMIN@X.EXAMPLE");
+	assert_string_equal(find(m, AGG_CLIENT_IP, "192.0.2.9")->last_user->s, "admin@x.example");
+	model_free(m);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -790,6 +815,7 @@ int main(void)
 		cmocka_unit_test(force_expired_is_an_expiry_not_a_new_message),
 		cmocka_unit_test(impossible_time_stamps_are_counted_and_ignored),
 		cmocka_unit_test(bounce_notices_are_named_in_the_totals),
+		cmocka_unit_test(a_user_whose_name_differs_only_in_case_is_one_account),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
