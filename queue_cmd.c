@@ -56,6 +56,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		{"sender-domain", required_argument, NULL, 'D'},
 		{"match", required_argument, NULL, 'm'},
 		{"instance", required_argument, NULL, 'I'},
+		{"uid", required_argument, NULL, 'U'},
 		{"all", no_argument, NULL, 'a'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"yes", no_argument, NULL, 'y'},
@@ -83,6 +84,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		case 'D': o->sel.sender_domain = optarg; break;
 		case 'm': o->sel.match = optarg; break;
 		case 'I': o->sel.instance = optarg; break;
+		case 'U': o->sel.local_uid = optarg; break;
 		case 'a': o->all = 1; break;
 		case 'n': o->dry_run = 1; break;
 		case 'y': o->yes = 1; break;
@@ -195,6 +197,7 @@ static int print_queue_json(const struct queue_snapshot *q, int64_t now)
 		json_object_set_new(o, "delay_reason", istr_json(m->delay_reason));
 		json_object_set_new(o, "sasl_user", istr_json(m->sasl_user));
 		json_object_set_new(o, "client_ip", istr_json(m->client_ip));
+		json_object_set_new(o, "local_uid", istr_json(m->local_uid));
 		json_array_append_new(msgs, o);
 	}
 	json_object_set_new(root, "messages", msgs);
@@ -410,7 +413,7 @@ static int cmd_action(enum queue_action action, struct queue_opts *o)
 	struct error err;
 	if (o->all == !selection_is_empty(&o->sel)) {
 		fprintf(stderr, "spamtop: %s needs either --all or a selection (--id, --sasl-user, --sender, "
-			"--client-ip, --sender-domain, --match, --instance)\n", action_name(action));
+			"--client-ip, --sender-domain, --match, --instance, --uid)\n", action_name(action));
 		return 2;
 	}
 	if (o->all && action == ACT_DELETE) {

@@ -47,6 +47,8 @@ const struct agg_table_info agg_tables[AGG_KIND_COUNT] = {
 	[AGG_DOMAIN] = {AGG_DOMAIN, "sender_domains", "Sender domains", "Domain", F_MSGS, sender_columns},
 	[AGG_SASL_USER] = {AGG_SASL_USER, "sasl_users", "SASL users", "SASL user", F_MSGS, user_columns},
 	[AGG_CLIENT_IP] = {AGG_CLIENT_IP, "client_ips", "Client IPs", "Client IP", F_MSGS, ip_columns},
+	[AGG_LOCAL_UID] = {AGG_LOCAL_UID, "local_uids", "Local submitters (sendmail)", "Local uid", F_MSGS,
+			   sender_columns},
 };
 
 struct strview agg_shown_key(const struct agg_stats *a)

@@ -17,6 +17,7 @@ const struct alert_info alert_table[AL_COUNT] = {
 	[AL_IP_FAILURES] = {"ip_failures", "SASL failures from one IP in 20 minutes", {3, 10}, 0},
 	[AL_RELAY_RATE] = {"relay_rate", "unauthenticated messages a minute from one IP", {10, 30}, 0},
 	[AL_NULL_SENDER] = {"null_sender_pct", "percent of recent messages with the null sender", {30, 60}, 0},
+	[AL_LOCAL_RATE] = {"local_rate", "messages a minute submitted locally by one uid", {10, 30}, 0},
 };
 
 static const char *const state_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
@@ -167,7 +168,11 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	if (window_minutes > 15)
 		window_minutes = 15;
 	int quiet = model_now(m) < wall_now - (int64_t)window_minutes * 60;	/* nothing logged lately */
-	struct worst rate = {0, NULL}, ips = {0, NULL}, fails = {0, NULL}, relay = {0, NULL};
+	struct worst rate = {0, NULL}, ips = {0, NULL}, fails = {0, NULL}, relay = {0, NULL}, local = {0, NULL};
+	for (size_t i = 0; i < model_agg_count(m, AGG_LOCAL_UID); i++) {
+		const struct agg_stats *a = model_agg_at(m, AGG_LOCAL_UID, i);
+		consider(&local, quiet ? 0 : (double)agg_rate(m, &a->msg_rate, 1), a->key);
+	}
 	for (size_t i = 0; i < model_agg_count(m, AGG_SASL_USER); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_SASL_USER, i);
 		consider(&rate, quiet ? 0 : (double)agg_rate(m, &a->msg_rate, 1), a->key);
@@ -192,6 +197,7 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	set(out, c, AL_USER_IPS, ips.value, ips.who);
 	set(out, c, AL_IP_FAILURES, fails.value, fails.who);
 	set(out, c, AL_RELAY_RATE, relay.value, relay.who);
+	set(out, c, AL_LOCAL_RATE, local.value, local.who);
 	set(out, c, AL_NULL_SENDER, recent ? 100.0 * (double)null_recent / (double)recent : 0, NULL);
 	if (q) {
 		set(out, c, AL_QUEUE, (double)q->count, NULL);

@@ -32,6 +32,7 @@ enum alert_id {
 	AL_IP_FAILURES,		/* SASL failures from one IP within 20 minutes */
 	AL_RELAY_RATE,		/* unauthenticated messages a minute from one IP */
 	AL_NULL_SENDER,		/* null-sender share of the window's messages, percent */
+	AL_LOCAL_RATE,		/* messages a minute submitted locally (sendmail) by one uid */
 	AL_COUNT
 };
 

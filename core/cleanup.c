@@ -126,6 +126,8 @@ static enum suspect_kind kind_parse(const char *s)
 		return SUSPECT_TRUSTED_RELAY;
 	if (strcmp(s, suspect_kind_name(SUSPECT_BRUTE_FORCE)) == 0)
 		return SUSPECT_BRUTE_FORCE;
+	if (strcmp(s, suspect_kind_name(SUSPECT_WEB_APP)) == 0)
+		return SUSPECT_WEB_APP;
 	return SUSPECT_SASL_USER;
 }
 
@@ -454,6 +456,8 @@ static void put_suspects(FILE *f, const struct model *m, const struct suspect *s
 			a->bounced);
 		if (sus[i].kind == SUSPECT_SASL_USER)
 			fprintf(f, ", from %u client IPs", a->distinct_ips);
+		if (sus[i].kind == SUSPECT_WEB_APP)
+			fputs(", submitted locally (sendmail) by this uid", f);
 		fprintf(f, "; %u SASL failures; %u deleted\n", a->sasl_failures, a->deleted);
 		fputs("- first seen ", f);
 		put_time(f, a->first_seen);

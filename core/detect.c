@@ -15,6 +15,8 @@ void detect_thresholds_default(struct detect_thresholds *t)
 	t->relay_rate_1m = 10;
 	t->relay_messages = 200;
 	t->failures = 3;	/* the usual lock-out policy: 3 failures in 20 minutes */
+	t->local_rate_1m = 10;	/* a web shop's order mails come one at a time */
+	t->local_messages = 200;
 }
 
 const char *suspect_kind_name(enum suspect_kind k)
@@ -23,6 +25,7 @@ const char *suspect_kind_name(enum suspect_kind k)
 	case SUSPECT_SASL_USER: return "sasl_user";
 	case SUSPECT_TRUSTED_RELAY: return "trusted_relay";
 	case SUSPECT_BRUTE_FORCE: return "brute_force";
+	case SUSPECT_WEB_APP: return "web_app";
 	}
 	return "?";
 }
@@ -108,6 +111,16 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 		if (s == NULL)
 			break;
 		rule(s, a->peak_failures_20m, t->failures, "SASL failures within 20 minutes");
+		keep(&c, s);
+	}
+	for (size_t i = 0; i < model_agg_count(m, AGG_LOCAL_UID); i++) {
+		const struct agg_stats *a = model_agg_at(m, AGG_LOCAL_UID, i);
+		struct suspect *s = next(&c, SUSPECT_WEB_APP, a);
+		if (s == NULL)
+			break;
+		rule(s, a->peak_1m, t->local_rate_1m, "messages submitted locally (sendmail) in its busiest minute");
+		if (s->nreasons)
+			rule(s, a->msgs, t->local_messages, "messages submitted locally in the log");
 		keep(&c, s);
 	}
 	if (c.used > 1)	/* the heaviest first, then keep n: none is lost to scan order */

@@ -1,11 +1,13 @@
 /*
  * detect - name the suspects of an outbreak from the model, with reasons.
  *
- * Three kinds, the two causes of nearly every outbreak plus its usual
- * prelude: a compromised SASL account (sends from many client IPs, or at a
- * high rate), a trusted relay host (unauthenticated mail at a high rate from
- * one IP, i.e. relayed because the IP is in mynetworks), and brute force
- * (SASL failures from one IP within a window). Every suspect carries the
+ * Four kinds, the three causes of an outbreak plus its usual prelude: a
+ * compromised SASL account (sends from many client IPs, or at a high rate),
+ * a trusted relay host (unauthenticated mail at a high rate from one IP,
+ * i.e. relayed because the IP is in mynetworks), a compromised web
+ * application (mail submitted locally through sendmail at a high rate by
+ * one user ID, e.g. www-data's 33), and brute force (SASL failures from one
+ * IP within a window). Every suspect carries the
  * rules it broke as sentences with the measured value and the threshold.
  */
 #ifndef SPAMTOP_DETECT_H
@@ -23,9 +25,11 @@ struct detect_thresholds {
 	unsigned relay_rate_1m;		/* unauthenticated messages per minute from one IP */
 	unsigned relay_messages;	/* unauthenticated messages from one IP over the log (idem) */
 	unsigned failures;		/* SASL failures from one IP within 20 minutes */
+	unsigned local_rate_1m;		/* messages per minute submitted locally by one uid */
+	unsigned local_messages;	/* messages submitted locally by one uid over the log (idem) */
 };
 
-enum suspect_kind { SUSPECT_SASL_USER, SUSPECT_TRUSTED_RELAY, SUSPECT_BRUTE_FORCE };
+enum suspect_kind { SUSPECT_SASL_USER, SUSPECT_TRUSTED_RELAY, SUSPECT_BRUTE_FORCE, SUSPECT_WEB_APP };
 
 #define SUSPECT_MAX_REASONS 4
 

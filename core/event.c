@@ -503,6 +503,34 @@ static void parse_anvil(struct cursor *c, struct pf_event *ev)
 	}
 }
 
+/*
+ * parse_pickup - after "uid=": N from=<SENDER>[ orig_id=QID] (pickup.c). The
+ * sender is the submitter's own text (sendmail -f): it is read from the
+ * end, so that whatever it holds, orig_id= is believed only as the last field.
+ */
+static void parse_pickup(struct cursor *c, struct pf_event *ev)
+{
+	const char *start = c->p, *d = start;
+	while (d < c->end && *d >= '0' && *d <= '9' && d - start < 10)
+		d++;
+	c->p = d;
+	if (d == start || !eat(c, LIT(" from=<")))
+		return;
+	ev->local_uid = view(start, d);
+	const char *end = c->end;
+	const char *oid = find_last(c->p, end, LIT("> orig_id="));
+	if (oid && queue_id_valid(oid + 10, (size_t)(end - oid - 10))) {
+		ev->orig_qid = view(oid + 10, end);
+		end = oid + 1;
+	}
+	if (end == c->p || end[-1] != '>')
+		return;
+	ev->sender = view(c->p, end - 1);
+	ev->has_sender = 1;
+	ev->kind = EV_PICKUP;
+	c->p = c->end;
+}
+
 /* parse_queue_line - everything that follows "QID: " */
 static void parse_queue_line(struct strview service, struct cursor *c, struct pf_event *ev)
 {
@@ -548,16 +576,8 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 			parse_reject(c, ev, EV_HOLD);
 		break;
 	case 'u':
-		if (eat(c, LIT("uid="))) {
-			const char *f = find(c->p, c->end, LIT(" from="));
-			if (f) {
-				c->p = f + 6;
-				if (angle_value(c, &ev->sender)) {
-					ev->has_sender = 1;
-					ev->kind = EV_PICKUP;
-				}
-			}
-		}
+		if (eat(c, LIT("uid=")))
+			parse_pickup(c, ev);
 		break;
 	case 's':
 		if (eat(c, LIT("sender non-delivery notification: "))

@@ -70,7 +70,9 @@ struct pf_event {
 	struct strview helo, proto;
 	struct strview other_qid;	/* bounce notification's new queue ID */
 	struct strview queued_as;	/* sent: the next MTA's "queued as QID" (a content filter's) */
-	struct strview orig_qid;	/* client= of a re-injected copy (XFORWARD): orig_queue_id= */
+	struct strview orig_qid;	/* client= of a re-injected copy (XFORWARD): orig_queue_id=;
+					 * pickup of a requeued message (postsuper -r): orig_id= */
+	struct strview local_uid;	/* pickup: uid=N, the submitting process's user ID */
 	struct strview orig_client_name, orig_client_ip;	/* and orig_client=NAME[IP] */
 	enum summary_kind summary;
 	long count;			/* summary count, anvil value */

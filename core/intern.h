@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ISTR_REFS 4
+#define ISTR_REFS 5
 
 struct istr {
 	uint32_t len;

@@ -114,6 +114,8 @@ void metrics_write(FILE *f, enum metrics_format fmt, const struct model *m, cons
 		 "Messages received from a client IP (the top IPs only).", "ip", top);
 	emit_top(&w, m, AGG_CLIENT_IP, F_FAILURES, "spamtop_client_ip_sasl_failures_total", "counter",
 		 "SASL failures from a client IP (the top IPs only).", "ip", top);
+	emit_top(&w, m, AGG_LOCAL_UID, F_MSGS, "spamtop_local_uid_messages_total", "counter",
+		 "Messages submitted locally (sendmail) by a user ID (the top ones only).", "uid", top);
 	if (alerts) {
 		family(&w, "spamtop_alert_state", "gauge", "Each early-warning check: 0 OK, 1 warning, 2 critical, 3 unknown.");
 		for (int i = 0; i < AL_COUNT; i++)

@@ -737,8 +737,9 @@ static void record_uncount(struct model *m, struct msg_record *r)
 }
 
 /*
- * link_copy - c is a content filter's copy of o: it takes o's origin (SASL
- * user, client, sender, aggregates and Message-ID) and counts no message.
+ * link_copy - c is a copy of o (a content filter's, or o requeued): it takes
+ * o's origin (SASL user, client, local uid, sender, aggregates and
+ * Message-ID) and counts no message; the caller counts the copy.
  */
 static void link_copy(struct model *m, struct msg_record *c, const struct msg_record *o)
 {
@@ -747,6 +748,7 @@ static void link_copy(struct model *m, struct msg_record *c, const struct msg_re
 	c->client_name = o->client_name;
 	c->sasl_user = o->sasl_user;
 	c->sasl_method = o->sasl_method;
+	c->local_uid = o->local_uid;
 	c->msgid_hash = o->msgid_hash;
 	if (o->flags & RF_LOCAL)
 		c->flags |= RF_LOCAL;
@@ -757,7 +759,6 @@ static void link_copy(struct model *m, struct msg_record *c, const struct msg_re
 		a->deferred += c->deferred;
 		a->bounced += c->bounced;
 	});
-	m->totals.filter_copies++;
 }
 
 /* open_here - the open record of qid on the current host (in any instance),
@@ -777,6 +778,7 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 		struct msg_record *o = open_here(m, ev->orig_qid);
 		if (o != NULL && o != r && !(o->flags & RF_COPY)) {
 			link_copy(m, r, o);
+			m->totals.filter_copies++;
 			return;
 		}
 		memcpy(r->origin_qid, ev->orig_qid.ptr, ev->orig_qid.len);
@@ -896,6 +898,7 @@ static int handed_to_filter(struct model *m, struct msg_record *r, const struct 
 		return 0;	/* a filter's re-injection is unauthenticated */
 	record_uncount(m, c);
 	link_copy(m, c, r);
+	m->totals.filter_copies++;
 	return 1;
 }
 
@@ -1011,6 +1014,45 @@ static void mark_notice(struct model *m, const struct pf_event *ev, int64_t t)
 	m->totals.bounce_notices += (n->flags & RF_COUNTED) != 0;
 }
 
+/*
+ * apply_pickup - "uid=N from=<S>": mail submitted locally (sendmail), charged
+ * to the user ID that submitted it. With orig_id= it is a message postsuper
+ * -r sent back through pickup: the same message under a new queue ID, tied
+ * to its original (whose file is gone) like a filter's copy.
+ */
+static void apply_pickup(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	if ((r->flags & (RF_LOCAL | RF_COPY)) || r->client_ip)
+		return;		/* a second pickup line for the same record */
+	if (ev->orig_qid.len) {
+		struct msg_record *o = open_here(m, ev->orig_qid);
+		if (o != NULL && o != r) {
+			link_copy(m, r, o);
+			m->totals.requeued_copies++;
+			memcpy(r->origin_qid, o->qid, sizeof(r->origin_qid));
+			record_close(m, (uint32_t)(o - m->pool) + 1);
+			return;
+		}
+		count_record(m, r);	/* its original is not in this log */
+		return;
+	}
+	r->flags |= RF_LOCAL;
+	m->totals.local_submissions++;
+	count_record(m, r);
+	if (ev->local_uid.len == 0)
+		return;
+	struct istr *uid = store(m, ev->local_uid);
+	r->local_uid = uid;
+	struct agg_stats *a = touch(m, AGG_LOCAL_UID, uid, t, &r->agg[AGG_LOCAL_UID]);
+	if (a == NULL)
+		return;
+	count_message(a, r, t);
+	if (r->flags & RF_QUEUED) {	/* qmgr's line came first */
+		a->rcpts += r->nrcpt;
+		a->bytes += r->size;
+	}
+}
+
 /* apply_record_event - events about one queue ID */
 static void apply_record_event(struct model *m, const struct pf_event *ev, int64_t t)
 {
@@ -1025,10 +1067,7 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		count_record(m, r);	/* a copy tied to its origin is counted already */
 		break;
 	case EV_PICKUP:
-		if (!(r->flags & RF_LOCAL) && !r->client_ip)
-			m->totals.local_submissions++;
-		count_record(m, r);
-		r->flags |= RF_LOCAL;
+		apply_pickup(m, r, ev, t);
 		break;
 	case EV_MESSAGE_ID:
 		r->flags |= RF_MESSAGE_ID;	/* kept as a hash: it proves a filter's copy */
@@ -1309,6 +1348,7 @@ static void move_record(struct model *m, struct msg_record *r, void *arg)
 	r->sasl_user = moved(sm, r->host, r->sasl_user);
 	r->sasl_method = moved(sm, r->host, r->sasl_method);
 	r->sender = moved(sm, r->host, r->sender);
+	r->local_uid = moved(sm, r->host, r->local_uid);
 }
 
 /* move_pairs - (user, IP) pairs whose user and IP are both kept (the user's aggregate

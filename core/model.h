@@ -46,7 +46,9 @@
 #include "intern.h"
 #include "logline.h"
 
-enum agg_kind { AGG_SENDER, AGG_DOMAIN, AGG_SASL_USER, AGG_CLIENT_IP, AGG_KIND_COUNT };
+/* AGG_LOCAL_UID: mail submitted locally (sendmail, pickup), by the user ID
+ * that submitted it: a web application's uid when its scripts are abused */
+enum agg_kind { AGG_SENDER, AGG_DOMAIN, AGG_SASL_USER, AGG_CLIENT_IP, AGG_LOCAL_UID, AGG_KIND_COUNT };
 
 #define RATE_MINUTES 16		/* message rates: 1, 5 and 15 minutes */
 #define FAILURE_MINUTES 32	/* SASL failures: the 20-minute lock-out window */
@@ -112,6 +114,7 @@ struct msg_record {
 	uint32_t qid_hash;
 	uint32_t agg[AGG_KIND_COUNT];	/* aggregate index + 1; 0 = none */
 	const struct istr *client_name, *client_ip, *sasl_user, *sasl_method, *sender;
+	const struct istr *local_uid;	/* submitted locally: pickup's uid=, as text */
 	uint64_t msgid_hash;	/* message_id_hash() of the logged Message-ID (a copy: its origin's) */
 	char origin_qid[33];	/* RF_COPY: the message it is a copy of ("" when unknown) */
 	int64_t first_seen, last_seen;
@@ -141,6 +144,7 @@ struct model_totals {
 	uint64_t events[EV_KIND_COUNT];
 	uint64_t messages;	/* records started by client=/pickup/first sight */
 	uint64_t filter_copies;	/* re-injected copies tied to their origin, not counted in messages */
+	uint64_t requeued_copies;	/* postsuper -r: a message back through pickup, tied to its origin */
 	uint64_t null_sender, local_submissions;
 	uint64_t bounce_notices;	/* messages Postfix wrote itself: non-delivery and delay notices */
 	uint64_t auth_messages, unauth_messages;

@@ -38,6 +38,7 @@ struct queued_msg {
 	size_t rcpt_off, rcpt_len;	/* recipients, '\n'-separated, in snapshot text */
 	const struct istr *sasl_user;	/* from the log model (queue_join), or NULL */
 	const struct istr *client_ip;	/* idem */
+	const struct istr *local_uid;	/* idem: submitted locally (sendmail) by this uid */
 	/* a content filter's copy (the model's RF_COPY): what proves its origin */
 	const struct istr *origin_qid;	/* the original's queue ID, or NULL */
 	uint64_t origin_msgid_hash;	/* message_id_hash() logged for the original, 0: none */

@@ -127,6 +127,7 @@ static json_t *totals_json(const struct model *m)
 	set_u64(o, "local_submissions", t->local_submissions);
 	set_u64(o, "bounce_notices", t->bounce_notices);
 	set_u64(o, "filter_copies", t->filter_copies);
+	set_u64(o, "requeued_copies", t->requeued_copies);
 	set_u64(o, "null_sender", t->null_sender);
 	set_u64(o, "recipients", t->rcpts);
 	set_u64(o, "bytes", t->bytes_queued);
@@ -323,9 +324,11 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 				(unsigned long long)t->rejects_by_class[c]);
 	fputc('\n', out);
 	text_suspects(out, m, o);
-	static const enum agg_kind order[] = {AGG_SASL_USER, AGG_CLIENT_IP, AGG_SENDER, AGG_DOMAIN};
+	static const enum agg_kind order[] = {AGG_SASL_USER, AGG_CLIENT_IP, AGG_LOCAL_UID, AGG_SENDER, AGG_DOMAIN};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const struct agg_table_info *ti = &agg_tables[order[i]];
+		if (order[i] == AGG_LOCAL_UID && model_agg_count(m, AGG_LOCAL_UID) == 0)
+			continue;	/* nothing submitted locally */
 		text_table(out, m, ti, ti->sort, 0, ti->title, o->top);
 	}
 	text_table(out, m, &agg_tables[AGG_CLIENT_IP], F_FAILURES, 1, "Auth failures", o->top);

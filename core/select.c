@@ -66,12 +66,12 @@ void id_list_free(struct id_list *l)
 int selection_is_empty(const struct selection *s)
 {
 	return s->nids == 0 && !s->sasl_user && !s->sender && !s->client_ip && !s->sender_domain
-	    && !s->match && !s->instance;
+	    && !s->match && !s->instance && !s->local_uid;
 }
 
 int selection_needs_confirmation(const struct selection *s)
 {
-	return s->sasl_user || s->client_ip;
+	return s->sasl_user || s->client_ip || s->local_uid;
 }
 
 int selection_compile(struct selection *s, struct error *err)
@@ -146,6 +146,8 @@ int selection_matches(const struct selection *s, const struct queue_snapshot *q,
 		return 0;
 	if (s->client_ip && !istr_is(m->client_ip, s->client_ip))
 		return 0;
+	if (s->local_uid && !istr_is(m->local_uid, s->local_uid))
+		return 0;
 	if (s->sender_domain) {
 		char dom[256];
 		address_domain(m->sender->s, m->sender->len, dom, sizeof(dom));
@@ -179,17 +181,42 @@ int selection_collect(const struct selection *s, const struct queue_snapshot *q,
 	return 0;
 }
 
+/*
+ * pickup_userid - the file's first header, when it is the one pickup
+ * prepends to mail from sendmail: "Received: by HOST (NAME, from userid N)"
+ * (pickup.c); its N is the submitter's uid
+ */
+static void pickup_userid(const char *qid, const char *p, size_t n,
+			  void (*fn)(const char *qid, const char *name, const char *value, void *arg), void *arg)
+{
+	static const char by[] = "Received: by ", from[] = ", from userid ";
+	if (n < sizeof(by) + sizeof(from) || memcmp(p, by, sizeof(by) - 1) != 0 || p[n - 1] != ')')
+		return;
+	const char *e = p + n - 1, *d = e;
+	while (d > p && d[-1] >= '0' && d[-1] <= '9' && e - d < 10)
+		d--;
+	if (d == e || (size_t)(d - p) < sizeof(from) - 1 || memcmp(d - (sizeof(from) - 1), from, sizeof(from) - 1) != 0)
+		return;
+	char uid[16];
+	memcpy(uid, d, (size_t)(e - d));
+	uid[e - d] = 0;
+	fn(qid, POSTCAT_PICKUP_UID, uid, arg);
+}
+
 void postcat_attributes(const char *text, size_t len,
 			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
 			void *arg)
 {
 	char qid[33] = "";
-	int in_headers = 0;
+	int in_headers = 0, first_header = 0;
 	const char *p = text, *end = text + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *e = nl ? nl : end;
 		size_t n = (size_t)(e - p);
+		if (first_header && in_headers)	/* the line after "*** MESSAGE CONTENTS" */
+			pickup_userid(qid, p, n, fn, arg);
+		first_header = 0;
 		static const char env[] = "*** ENVELOPE RECORDS ", attr[] = "named_attribute: ";
 		static const char contents[] = "*** MESSAGE CONTENTS ", msgid[] = "Message-ID:";
 		if (n > sizeof(env) + 4 && memcmp(p, env, sizeof(env) - 1) == 0) {
@@ -206,6 +233,7 @@ void postcat_attributes(const char *text, size_t len,
 			in_headers = 0;
 		} else if (qid[0] && n > sizeof(contents) && memcmp(p, contents, sizeof(contents) - 1) == 0) {
 			in_headers = 1;	/* postcat -h: the headers follow, up to "*** HEADER EXTRACTED" */
+			first_header = 1;
 		} else if (n >= 3 && memcmp(p, "***", 3) == 0) {
 			in_headers = 0;
 		} else if (in_headers && n > sizeof(msgid) - 1 && strncasecmp(p, msgid, sizeof(msgid) - 1) == 0) {
@@ -246,7 +274,7 @@ struct confirm_state {
 	const struct queue_snapshot *q;	/* the joined snapshot the IDs come from */
 	int inst;			/* the instance whose files are read */
 	struct id_list seen;		/* IDs whose queue file was shown */
-	struct id_list user_ok, ip_ok;	/* IDs whose attributes agree */
+	struct id_list user_ok, ip_ok, uid_ok;	/* IDs whose attributes agree */
 	struct id_list copy_ok;		/* copies whose file proves their origin */
 };
 
@@ -278,6 +306,8 @@ static void confirm_attr(const char *qid, const char *name, const char *value, v
 	if (cs->s->client_ip && (strcmp(name, "client_address") == 0 || strcmp(name, "log_client_address") == 0)
 	    && strcmp(value, cs->s->client_ip) == 0)
 		id_list_add(&cs->ip_ok, qid);
+	if (cs->s->local_uid && strcmp(name, POSTCAT_PICKUP_UID) == 0 && strcmp(value, cs->s->local_uid) == 0)
+		id_list_add(&cs->uid_ok, qid);
 	confirm_copy(cs, qid, name, value);
 }
 
@@ -290,7 +320,8 @@ static int confirmed(const struct confirm_state *cs, const char *id)
 	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? queue_find_in(cs->q, cs->inst, id) : NULL;
 	int user = !s->sasl_user || id_list_has(&cs->user_ok, id) || (m && account_is(m->sasl_user, s->sasl_user));
 	int ip = !s->client_ip || id_list_has(&cs->ip_ok, id) || (m && istr_is(m->client_ip, s->client_ip));
-	return user && ip;
+	int uid = !s->local_uid || id_list_has(&cs->uid_ok, id) || (m && istr_is(m->local_uid, s->local_uid));
+	return user && ip && uid;
 }
 
 /* postcat_batch - show ids[from..to); returns the index after the last shown,
@@ -304,8 +335,8 @@ static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids,
 	argv[n++] = "-eq";
 	for (size_t i = from; i < to; i++) {
 		const struct queued_msg *m = cs->q ? queue_find_in(cs->q, cs->inst, ids->ids[i]) : NULL;
-		if (m && m->origin_qid)
-			argv[flags] = "-ehq";	/* the headers too: a copy's Message-ID */
+		if ((m && m->origin_qid) || cs->s->local_uid)
+			argv[flags] = "-ehq";	/* the headers too: a copy's Message-ID, pickup's Received */
 		argv[n++] = ids->ids[i];
 	}
 	argv[n] = NULL;
@@ -335,6 +366,7 @@ static void confirm_state_free(struct confirm_state *cs)
 	id_list_free(&cs->seen);
 	id_list_free(&cs->user_ok);
 	id_list_free(&cs->ip_ok);
+	id_list_free(&cs->uid_ok);
 	id_list_free(&cs->copy_ok);
 }
 
@@ -348,7 +380,7 @@ static int confirm_instance(const struct selection *s, const struct queue_snapsh
 	for (size_t i = 0; i < ids->count; i++)
 		if (ids->inst[i] == inst && id_list_add_in(&mine, inst, ids->ids[i]) < 0)
 			goto oom;
-	struct confirm_state cs = {s, q, inst, {0}, {0}, {0}, {0}};
+	struct confirm_state cs = {s, q, inst, {0}, {0}, {0}, {0}, {0}};
 	int rc = 0;
 	for (size_t i = 0; i < mine.count;) {
 		size_t to = i + POSTCAT_BATCH < mine.count ? i + POSTCAT_BATCH : mine.count;
@@ -403,6 +435,7 @@ static const struct {
 	{"sender domain", "--sender-domain", offsetof(struct selection, sender_domain)},
 	{"matching", "--match", offsetof(struct selection, match)},
 	{"instance", "--instance", offsetof(struct selection, instance)},
+	{"local uid", "--uid", offsetof(struct selection, local_uid)},
 };
 
 static const char *selection_field(const struct selection *s, size_t i)

@@ -3,12 +3,16 @@
  *
  * A selection is a conjunction: one or more queue IDs (any of them, in any
  * instance), a SASL user, an envelope sender, a client IP, a sender domain, a
- * PCRE2 pattern on the sender or any recipient, a Postfix instance. It is evaluated on a queue snapshot joined
+ * PCRE2 pattern on the sender or any recipient, a Postfix instance, the user
+ * ID that submitted it locally. It is evaluated on a queue snapshot joined
  * with the log model. Because the log may be stale (rotated, or a queue ID
  * reused), a selection by SASL user or client IP is then confirmed from each
  * queue file (`postcat -eq`: named_attribute sasl_username, client_address);
  * messages whose file disagrees, or that left the queue, are dropped and
- * counted, never acted on. A content filter's copy names neither (its
+ * counted, never acted on. A local user ID is confirmed from the header
+ * pickup writes first in every file it takes from sendmail ("Received: by
+ * HOST (Postfix, from userid N)", postcat -ehq): text the submitter wrote
+ * comes after it. A content filter's copy names neither (its
  * client is the filter): it is confirmed when its file proves it is the copy
  * the log tied to an original of that user or IP: log_ident= (XFORWARD) is
  * the original's queue ID, or its Message-ID header is the original's.
@@ -36,6 +40,7 @@ struct selection {
 	size_t nids;
 	const char *sasl_user, *sender, *client_ip, *sender_domain, *match;
 	const char *instance;	/* a Postfix instance's name, "default" for the default one */
+	const char *local_uid;	/* submitted locally (sendmail) by this user ID */
 	void *match_code;	/* compiled PCRE2 pattern (selection_compile) */
 	void *match_data;
 };
@@ -71,9 +76,12 @@ int id_list_has_in(const struct id_list *l, int inst, const char *qid);
 void id_list_free(struct id_list *l);
 
 /* Parses `postcat -e[h]` output: calls fn(qid, name, value) for each named
- * attribute of each queue file shown, and for its Message-ID header with the
- * name POSTCAT_MESSAGE_ID; exposed for tests. */
+ * attribute of each queue file shown, for its Message-ID header with the
+ * name POSTCAT_MESSAGE_ID, and for the uid of pickup's Received header with
+ * POSTCAT_PICKUP_UID; exposed for tests. */
 #define POSTCAT_MESSAGE_ID "header:message-id"
+/* ... and the uid of pickup's Received header when it is the file's first header */
+#define POSTCAT_PICKUP_UID "header:pickup-userid"
 void postcat_attributes(const char *text, size_t len,
 			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
 			void *arg);

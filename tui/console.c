@@ -421,6 +421,7 @@ static void select_key(enum agg_kind agg, const char *key, struct selection *sel
 	case AGG_CLIENT_IP: sel->client_ip = key; break;
 	case AGG_SENDER: sel->sender = *key ? key : "<>"; break;
 	case AGG_DOMAIN: sel->sender_domain = key; break;
+	case AGG_LOCAL_UID: sel->local_uid = key; break;
 	default: break;
 	}
 }
@@ -785,6 +786,7 @@ static unsigned general_action(struct console *c, enum action_id a)
 	case ACTION_TAB_DOMAINS: return switch_tab(c, TAB_DOMAINS);
 	case ACTION_TAB_QUEUE: return switch_tab(c, TAB_QUEUE);
 	case ACTION_TAB_FAILURES: return switch_tab(c, TAB_FAILURES);
+	case ACTION_TAB_LOCAL: return switch_tab(c, TAB_LOCAL);
 	case ACTION_HOST_NEXT: return next_host(c);
 	default: return R_NONE;
 	}

@@ -145,13 +145,14 @@ static void draw_alerts(struct console *c)
 	}
 	if (c->nsuspects == 0) {
 		if (x == 0)
-			put(y, 0, COLS, "No suspects: no account, trusted relay or brute-force source over its threshold", ST_OK);
+			put(y, 0, COLS, "No suspects: no account, trusted relay, web app or brute-force source over its threshold", ST_OK);
 		return;
 	}
 	static const char *const label[] = {
 		[SUSPECT_SASL_USER] = "compromised account",
 		[SUSPECT_TRUSTED_RELAY] = "trusted relay",
 		[SUSPECT_BRUTE_FORCE] = "brute force",
+		[SUSPECT_WEB_APP] = "web app uid",
 	};
 	x += screen_puts(y, x, 7, "ALERT ", screen_style(ST_CRIT));
 	for (size_t i = 0; i < c->nsuspects && x < COLS; i++) {

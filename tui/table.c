@@ -13,11 +13,13 @@
 static const char *const tab_names[TAB_COUNT] = {
 	[TAB_USERS] = "SASL users", [TAB_IPS] = "Client IPs", [TAB_SENDERS] = "Senders",
 	[TAB_DOMAINS] = "Domains", [TAB_QUEUE] = "Queue", [TAB_FAILURES] = "Auth failures",
+	[TAB_LOCAL] = "Local uids",
 };
 
 static const enum agg_kind tab_kind[TAB_COUNT] = {
 	[TAB_USERS] = AGG_SASL_USER, [TAB_IPS] = AGG_CLIENT_IP, [TAB_SENDERS] = AGG_SENDER,
 	[TAB_DOMAINS] = AGG_DOMAIN, [TAB_QUEUE] = AGG_SENDER, [TAB_FAILURES] = AGG_CLIENT_IP,
+	[TAB_LOCAL] = AGG_LOCAL_UID,
 };
 
 /* The fixed-layout tables; the aggregate tabs take their columns from aggview. */
@@ -345,11 +347,12 @@ static unsigned row_flags(const struct table *t, const struct table_ctx *ctx, co
 {
 	unsigned f = 0;
 	if (t->kind == TK_AGG || t->kind == TK_FAILURES) {
-		const struct istr *k = ((const struct agg_stats *)r->obj)->key;
-		if ((t->agg == AGG_SASL_USER || t->agg == AGG_CLIENT_IP)
-		    && is_suspect(ctx, k, t->agg == AGG_SASL_USER))
-			f |= ROW_SUSPECT;
-	} else if (is_suspect(ctx, row_istr(t, r, COL_USER), 1) || is_suspect(ctx, row_istr(t, r, COL_IP), 0)) {
+		for (size_t i = 0; i < ctx->nsuspects; i++)	/* the suspect is this very aggregate */
+			if (ctx->suspects[i].agg == r->obj)
+				f |= ROW_SUSPECT;
+	} else if (is_suspect(ctx, row_istr(t, r, COL_USER), 1) || is_suspect(ctx, row_istr(t, r, COL_IP), 0)
+		   || is_suspect(ctx, t->kind == TK_QUEUE ? ((const struct queued_msg *)r->obj)->local_uid
+				 : ((const struct msg_record *)r->obj)->local_uid, 0)) {
 		f |= ROW_SUSPECT;
 	}
 	struct buf key = BUF_INIT;

@@ -19,7 +19,7 @@
 #include "core/error.h"
 #include "core/queue.h"
 
-enum tab_id { TAB_USERS, TAB_IPS, TAB_SENDERS, TAB_DOMAINS, TAB_QUEUE, TAB_FAILURES, TAB_COUNT };
+enum tab_id { TAB_USERS, TAB_IPS, TAB_SENDERS, TAB_DOMAINS, TAB_QUEUE, TAB_FAILURES, TAB_LOCAL, TAB_COUNT };
 
 enum table_kind { TK_AGG, TK_FAILURES, TK_QUEUE, TK_MESSAGES };
 

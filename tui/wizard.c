@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,7 +38,11 @@ struct wizard {
 
 static enum agg_kind target_agg(const struct cleanup_target *t)
 {
-	return t->kind == SUSPECT_SASL_USER ? AGG_SASL_USER : AGG_CLIENT_IP;
+	switch (t->kind) {
+	case SUSPECT_SASL_USER: return AGG_SASL_USER;
+	case SUSPECT_WEB_APP: return AGG_LOCAL_UID;
+	default: return AGG_CLIENT_IP;
+	}
 }
 
 static const struct agg_stats *target_stats(struct console *c, const struct cleanup_target *t)
@@ -299,6 +304,9 @@ static void page_identify(struct console *c, struct pager *p)
 		if (a && t->kind == SUSPECT_SASL_USER)
 			pager_addf(p, LS_TEXT, "      %u messages, %u recipients, from %u client IPs; %u SASL failures "
 				   "against it", a->msgs, a->rcpts, a->distinct_ips, a->sasl_failures);
+		else if (a && t->kind == SUSPECT_WEB_APP)
+			pager_addf(p, LS_TEXT, "      %u messages, %u recipients submitted locally (sendmail) by uid %s",
+				   a->msgs, a->rcpts, t->key);
 		else if (a)
 			pager_addf(p, LS_TEXT, "      %u messages (%u authenticated, %u not, %u with the null sender), "
 				   "%u recipients; %u SASL failures from it", a->msgs, a->auth_msgs, a->unauth_msgs,
@@ -326,6 +334,20 @@ static void page_identify(struct console *c, struct pager *p)
 	keys_line(p, "act on the marked suspects");
 }
 
+/* web_app_advice - a web application that sends through sendmail: what to
+ * do by hand (nothing here is run: the script is the admin's to find) */
+static void web_app_advice(struct pager *p, const char *uid)
+{
+	char name[64];
+	const struct passwd *pw = getpwuid((uid_t)strtoul(uid, NULL, 10));
+	snprintf(name, sizeof(name), "%s", pw ? pw->pw_name : uid);
+	pager_addf(p, LS_HEADING, "Web application: uid %s (%s on this machine)", uid, pw ? name : "no such user");
+	pager_addf(p, LS_TEXT, "  find the script: ps -u %s -f; the web server's access log at the burst's minutes", uid);
+	pager_addf(p, LS_TEXT, "  (POST requests); the X-PHP-Originating-Script header of its queued mail (Enter on one)");
+	pager_addf(p, LS_TEXT, "  disable it, then keep that user from sendmail until it is fixed:");
+	pager_addf(p, LS_TEXT, "    postconf -e 'authorized_submit_users = !%s, static:all'", name);
+}
+
 /* contain_plan - what step 4 would do, in words and (when run) for real */
 static int contain_describe(struct console *c, struct pager *p, int *runnable)
 {
@@ -349,6 +371,10 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 			}
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
 			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);
+			continue;
+		}
+		if (t->kind == SUSPECT_WEB_APP) {
+			web_app_advice(p, t->key);
 			continue;
 		}
 		pager_addf(p, LS_HEADING, "Trusted relay %s", t->key);
@@ -400,7 +426,7 @@ static void step5_targets(struct wizard *w, enum agg_kind kind, struct string_se
 static int queued_of_target(const struct queued_msg *m, const struct cleanup_target *t)
 {
 	int user = t->kind == SUSPECT_SASL_USER;	/* an account, whatever the case (model.h) */
-	const struct istr *k = user ? m->sasl_user : m->client_ip;
+	const struct istr *k = user ? m->sasl_user : t->kind == SUSPECT_WEB_APP ? m->local_uid : m->client_ip;
 	return t->chosen && t->kind != SUSPECT_BRUTE_FORCE && k && k->len == strlen(t->key)
 	    && (user ? strncasecmp(k->s, t->key, k->len) : memcmp(k->s, t->key, k->len)) == 0;
 }
@@ -559,41 +585,34 @@ static unsigned offer_delete(struct console *c)
 	struct error err;
 	if (!console_can_change_queue(c))
 		return R_REDRAW;
-	struct string_set users = {0}, ips = {0};
-	step5_targets(w, AGG_SASL_USER, &users);
-	step5_targets(w, AGG_CLIENT_IP, &ips);
-	int any = users.count || ips.count;
-	int rc = 0;
-	struct action_plan first;
-	memset(&first, 0, sizeof(first));
-	int have_first = 0;
-	if (users.count) {
-		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_SASL_USER, NULL, &users, &err);
-		if (rc == 0) {
-			first = c->plan;
-			have_first = 1;
-		}
-	}
-	if (rc == 0 && ips.count) {
-		rc = console_build_plan(c, ACT_DELETE, TK_AGG, AGG_CLIENT_IP, NULL, &ips, &err);
-		if (rc == 0 && have_first) {	/* accounts first, then relays, as step 3 lists them */
-			rc = action_plan_merge(&first, &c->plan, &err);
+	/* accounts first, then relays, then web applications, as step 3 lists them */
+	static const enum agg_kind kinds[] = {AGG_SASL_USER, AGG_CLIENT_IP, AGG_LOCAL_UID};
+	struct action_plan all;
+	int have = 0, rc = 0;
+	for (size_t k = 0; rc == 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct string_set keys = {0};
+		step5_targets(w, kinds[k], &keys);
+		if (keys.count)
+			rc = console_build_plan(c, ACT_DELETE, TK_AGG, kinds[k], NULL, &keys, &err);
+		if (keys.count && rc == 0 && have) {
+			rc = action_plan_merge(&all, &c->plan, &err);
 			action_plan_free(&c->plan);
-			c->plan = first;
-		} else if (have_first) {
-			action_plan_free(&first);
+		} else if (keys.count && rc == 0) {
+			all = c->plan;
+			have = 1;
 		}
-	} else if (have_first) {
-		c->plan = first;
+		string_set_free(&keys);
 	}
-	string_set_free(&users);
-	string_set_free(&ips);
-	if (rc < 0)
+	if (rc < 0) {
+		if (have)
+			action_plan_free(&all);
 		console_say(c, 1, "%s", err.msg);
-	else if (!any)
+	} else if (!have) {
 		console_say(c, 0, "No suspect is marked (step 3)");
-	else
+	} else {
+		c->plan = all;
 		console_offer_plan(c, STEP_CLEAN);
+	}
 	return R_REDRAW;
 }
 

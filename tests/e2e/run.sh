@@ -89,6 +89,8 @@ tabs_show_ips_senders_domains_and_auth_failures() {
 	tui_keys 6
 	tui_wait "Last SASL user tried"
 	tui_screen | grep -qE '^! 127\.0\.0\.66 +4 +4 .* victim@lab\.example'
+	tui_keys 7
+	tui_wait "Local uid"
 	tui_keys Tab
 	tui_wait "2 rows, sorted by Msgs"	# the last tab wraps around to the first
 }
@@ -632,7 +634,7 @@ non_utf8_locale_shows_question_marks_for_non_ascii() {
 
 check "the opening screen names the suspects of the real capture" opening_screen_names_the_suspects_of_the_real_capture
 check "drill-down goes from a user to its messages to a log trail" drill_down_goes_from_user_to_messages_to_a_log_trail
-check "tabs show IPs, senders, domains and auth failures" tabs_show_ips_senders_domains_and_auth_failures
+check "tabs show IPs, senders, domains, auth failures and local uids" tabs_show_ips_senders_domains_and_auth_failures
 check "the filter keeps matching rows; a bad pattern is a message" filter_keeps_matching_rows_and_a_bad_pattern_is_a_message
 check "sorting follows the keys, and the cursor stays on its row" sorting_follows_the_keys_and_the_cursor_stays_on_its_row
 check "hostile log text is shown escaped and never reaches the terminal" hostile_log_text_is_shown_escaped_and_never_reaches_the_terminal

@@ -2,7 +2,7 @@
 # lab.sh - a real Postfix on loopback, for spamtop's tests.
 #
 # SYNOPSIS
-#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | down | log
+#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | webapp N | down | log
 #
 # DESCRIPTION
 #   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks and python3
@@ -20,6 +20,8 @@
 #             FROM AUTH= value that names another account (alice).
 #   out-burst N  N messages of the compromised account through the second
 #             instance (LAB_PROFILE=instances), deferred in its queue.
+#   webapp N  a compromised web application: N messages submitted with
+#             sendmail -t as www-data (uid 33), as a PHP script's mail() does.
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -354,6 +356,20 @@ cmd_out_burst() {
 		bash -c "[ \$(grep -c 'relay=none.*status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
 }
 
+# webapp N - N messages from a web application's user through sendmail
+cmd_webapp() {
+	need_root
+	local n=$1 i before
+	before=$(grep -c 'postfix/pickup.*: uid=33 ' "$LAB_LOG" || true)
+	for i in $(seq 1 "$n"); do
+		printf 'To: lead%d@prospects%d.example\nSubject: Your invoice %d\nX-PHP-Originating-Script: 33:wp-content/uploads/x.php\n\nhello\n' \
+			"$i" $((i % 4)) "$i" |
+			setpriv --reuid=33 --regid=33 --clear-groups /usr/sbin/sendmail -t -f "noreply@$LAB_DOMAIN"
+	done
+	wait_for "$n pickups from uid 33" 30 bash -c "[ \$(grep -c 'postfix/pickup.*: uid=33 ' '$LAB_LOG') -ge $((before + n)) ]"
+	wait_for "$n of them deferred" 60 bash -c "[ \$(grep -c 'to=<lead.*status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
+}
+
 cmd_down() {
 	need_root
 	postfix stop >/dev/null 2>&1 || true
@@ -377,7 +393,8 @@ outbreak) cmd_outbreak ;;
 burst) cmd_burst "${2:?burst N}" ;;
 forged-auth) cmd_forged_auth "${2:-3}" ;;
 out-burst) cmd_out_burst "${2:?out-burst N}" ;;
+webapp) cmd_webapp "${2:?webapp N}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|webapp N|down|log" >&2; exit 2 ;;
 esac

@@ -11,6 +11,11 @@
 #                      forged AUTH= values of an outsider
 #   lab-long-ids-xforward-postcat.txt, lab-filter-postcat.txt
 #                      postcat -ehq of two re-injected copies of the victim's
+#   lab-webapp.log     the outbreak, a web application's 40 messages through
+#                      sendmail as www-data (uid 33), and one message
+#                      requeued by postsuper -r (pickup's orig_id=)
+#   lab-webapp-postcat.txt  postcat -ehq of one of the web application's
+#                      messages and one of alice's
 #   lab-instances.log  the outbreak on a host with a second instance
 #                      (LAB_PROFILE=instances: postfix-out), the account's
 #                      mail also sent through it
@@ -39,6 +44,19 @@ LAB_PROFILE=instances $lab up
 LAB_PROFILE=instances $lab outbreak
 LAB_PROFILE=instances $lab out-burst 6
 cp "$($lab log)" tests/fixtures/lab-instances.log
+$lab down
+$lab up
+$lab outbreak
+$lab webapp 40
+requeued=$(postqueue -j | jq -r 'select(.sender=="promo1@cheap-pills.example") | .queue_id' | head -1)
+echo "$requeued" | postsuper -r - 2>/dev/null
+postkick public pickup W
+for _ in $(seq 100); do grep -q "orig_id=$requeued" "$($lab log)" && break; sleep 0.1; done
+sleep 1	# its deferral
+cp "$($lab log)" tests/fixtures/lab-webapp.log
+postcat -ehq "$(postqueue -j | jq -r 'select(.sender=="noreply@lab.example") | .queue_id' | head -1)" \
+	"$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | head -1)" \
+	> tests/fixtures/lab-webapp-postcat.txt
 $lab down
 $lab up
 $lab outbreak

@@ -323,6 +323,35 @@ static void expired_and_bounce_notification_lines_are_read(void **state)
 	assert_view(ev.sender, "root");
 }
 
+/* pickup.c: "%s: uid=%d from=<%s>" and, for a requeued message, " orig_id=%s";
+ * the sender is the submitter's text (sendmail -f) and may imitate a field */
+static void pickup_lines_give_the_uid_and_a_requeued_messages_orig_id(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("pickup", "26EC0102057: uid=33 from=<noreply@lab.example>", &ev);
+	assert_int_equal(ev.kind, EV_PICKUP);
+	assert_view(ev.local_uid, "33");
+	assert_view(ev.sender, "noreply@lab.example");
+	assert_int_equal(ev.orig_qid.len, 0);
+	parse_msg("pickup", "5B1C2102260: uid=106 from=<ann@x.example> orig_id=4A3F3102252", &ev);
+	assert_int_equal(ev.kind, EV_PICKUP);
+	assert_view(ev.sender, "ann@x.example");
+	assert_view(ev.orig_qid, "4A3F3102252");
+	parse_msg("pickup", "5B1C2102260: uid=33 from=<a> orig_id=4A3F3102252>", &ev);	/* -f 'a> orig_id=...' */
+	assert_view(ev.sender, "a> orig_id=4A3F3102252");
+	assert_int_equal(ev.orig_qid.len, 0);
+	parse_msg("pickup", "5B1C2102260: uid=33 from=<a> uid=0 from=<b>", &ev);
+	assert_view(ev.local_uid, "33");
+	assert_view(ev.sender, "a> uid=0 from=<b");
+	parse_msg("pickup", "5B1C2102260: uid=x3 from=<a>", &ev);
+	assert_int_not_equal(ev.kind, EV_PICKUP);
+	parse_msg("pickup", "5B1C2102260: uid=33 from=<a", &ev);
+	assert_int_not_equal(ev.kind, EV_PICKUP);
+	parse_msg("qmgr", "4A3F3102252: from=<ann@x.example>, status=force-expired, returned to sender", &ev);
+	assert_int_equal(ev.kind, EV_EXPIRED);
+}
+
 static void lab_postsuper_lines_are_read_per_id_and_as_totals(void **state)
 {
 	(void)state;
@@ -569,6 +598,7 @@ int main(void)
 		cmocka_unit_test(lab_deferred_delivery_and_null_sender_are_read),
 		cmocka_unit_test(expired_and_bounce_notification_lines_are_read),
 		cmocka_unit_test(lab_postsuper_lines_are_read_per_id_and_as_totals),
+		cmocka_unit_test(pickup_lines_give_the_uid_and_a_requeued_messages_orig_id),
 		cmocka_unit_test(ipv6_clients_are_read_with_and_without_prefix),
 		cmocka_unit_test(odd_addresses_with_quotes_commas_and_brackets_are_read_whole),
 		cmocka_unit_test(queue_ids_short_and_long_are_valid_and_words_are_not),

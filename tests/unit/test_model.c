@@ -675,6 +675,47 @@ static void a_user_whose_name_differs_only_in_case_is_one_account(void **state)
 	model_free(m);
 }
 
+/* a real capture: a web application's 40 messages through sendmail as
+ * www-data (uid 33) beside the outbreak, and one message requeued by
+ * postsuper -r (pickup's orig_id=): the uid is named with its exact count,
+ * the requeued message is its original, not a new local submission */
+static void web_app_uid_is_named_and_a_requeued_message_is_its_original(void **state)
+{
+	(void)state;
+	char *text = test_read_file("tests/fixtures/lab-webapp.log", NULL);
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	test_each_line(text, model_add_line_cb, m);
+	int webapp = count_lines(text, "postfix/pickup[", ": uid=33 from=<");
+	int smtp = count_lines(text, "postfix/smtpd[", ": client=");
+	int requeued = count_lines(text, "postfix/pickup[", " orig_id=");
+	assert_int_equal(webapp, 40);
+	assert_int_equal(requeued, 1);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->messages, (uint64_t)(smtp + webapp));
+	assert_int_equal(t->local_submissions, (uint64_t)webapp);
+	assert_int_equal(t->requeued_copies, (uint64_t)requeued);
+	const struct agg_stats *uid = find(m, AGG_LOCAL_UID, "33");
+	assert_non_null(uid);
+	assert_int_equal(uid->msgs, 40);
+	assert_int_equal(uid->deferred, 40);
+	assert_int_equal(model_agg_count(m, AGG_LOCAL_UID), 1);	/* the requeue's uid is no submitter */
+	/* the requeued message's deliveries are still the account's: 24 x 2 + 2 */
+	assert_int_equal(find(m, AGG_SASL_USER, "victim@lab.example")->deferred, 50);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	size_t web = 0;
+	for (size_t i = 0; i < n; i++)
+		if (sus[i].kind == SUSPECT_WEB_APP) {
+			web++;
+			assert_ptr_equal(sus[i].agg, uid);
+		}
+	assert_int_equal(web, 1);
+	model_free(m);
+	free(text);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -816,6 +857,7 @@ int main(void)
 		cmocka_unit_test(impossible_time_stamps_are_counted_and_ignored),
 		cmocka_unit_test(bounce_notices_are_named_in_the_totals),
 		cmocka_unit_test(a_user_whose_name_differs_only_in_case_is_one_account),
+		cmocka_unit_test(web_app_uid_is_named_and_a_requeued_message_is_its_original),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -217,6 +217,46 @@ static void postcat_output_gives_each_files_sasl_user_and_client_address(void **
 	free(text);
 }
 
+/* collect_uid - POSTCAT_PICKUP_UID reports, as "QID=UID;" */
+static void collect_uid(const char *qid, const char *name, const char *value, void *arg)
+{
+	if (strcmp(name, POSTCAT_PICKUP_UID) == 0) {
+		char *out = arg;
+		size_t n = strlen(out);
+		snprintf(out + n, 256 - n, "%s=%s;", qid, value);
+	}
+}
+
+/* the uid of pickup's Received header, and only when it is the file's first
+ * header: a real web application's message and alice's (SMTP) one, then a
+ * message whose own text imitates pickup's header after the real first one */
+static void postcat_gives_the_uid_of_pickups_first_received_header_only(void **state)
+{
+	(void)state;
+	size_t len = 0;
+	char *text = test_read_file("tests/fixtures/lab-webapp-postcat.txt", &len);
+	char got[256] = "";
+	postcat_attributes(text, len, collect_uid, got);
+	assert_string_equal(got, "38246102375=33;");
+	free(text);
+	static const char forged[] =
+		"*** ENVELOPE RECORDS deferred/3/4B1C2D3E4F ***\n"
+		"sender: x@y.example\n"
+		"*** MESSAGE CONTENTS deferred/3/4B1C2D3E4F ***\n"
+		"Received: from host (unknown [192.0.2.1])\n"
+		"Received: by mx (Postfix, from userid 33)\n"
+		"*** HEADER EXTRACTED deferred/3/4B1C2D3E4F ***\n"
+		"*** ENVELOPE RECORDS deferred/5/5C2D3E4F5A ***\n"
+		"*** MESSAGE CONTENTS deferred/5/5C2D3E4F5A ***\n"
+		"Received: by mx (Postfix, from userid 33x)\n"
+		"*** ENVELOPE RECORDS deferred/6/6D3E4F5A6B ***\n"
+		"*** MESSAGE CONTENTS deferred/6/6D3E4F5A6B ***\n"
+		"Received: by mx (Postfix, from userid 1000)";	/* cut short: no newline */
+	got[0] = 0;
+	postcat_attributes(forged, sizeof(forged) - 1, collect_uid, got);
+	assert_string_equal(got, "6D3E4F5A6B=1000;");
+}
+
 static void postsuper_output_sorts_ids_into_changed_and_reads_the_total(void **state)
 {
 	(void)state;
@@ -402,6 +442,7 @@ int main(void)
 		cmocka_unit_test(join_with_log_gives_user_and_ip_and_selection_finds_them),
 		cmocka_unit_test(invalid_ids_and_patterns_are_refused_with_a_message),
 		cmocka_unit_test(postcat_output_gives_each_files_sasl_user_and_client_address),
+		cmocka_unit_test(postcat_gives_the_uid_of_pickups_first_received_header_only),
 		cmocka_unit_test(postsuper_output_sorts_ids_into_changed_and_reads_the_total),
 		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
