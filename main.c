@@ -52,6 +52,8 @@ static void usage(FILE *out)
 	      "  --no-queue       do not read the live queue (a log copied from elsewhere)\n"
 	      "  --from-end       skip the history: only lines written from now on\n"
 	      "  --since DURATION only lines of the last 90s, 30m, 2h, 1d (also --report)\n"
+	      "  --ip-window D    a SASL user's client IPs are counted within D (default 1h;\n"
+	      "                   an IPv6 /64 is one source; a window of 10+ of its messages)\n"
 	      "  --max-keys N     users, IPs, senders, domains kept each (default 100000);\n"
 	      "                   past it the coldest go, so memory stays bounded\n"
 	      "  --source NAME=PATH  a log of host NAME; several hosts add a Host column\n"
@@ -90,6 +92,7 @@ static void usage(FILE *out)
 	      "  --source NAME=PATH  a log of host NAME: several give a Host column\n"
 	      "  --journald       Postfix's entries of the systemd journal (also check, metrics)\n"
 	      "  --max-keys N     as in the console\n"
+	      "  --ip-window D    as in the console\n"
 	      "\n"
 	      "Queue commands read the live queue (postqueue -j) and change it with\n"
 	      "postsuper, queue IDs on its standard input, never through a shell.\n"
@@ -124,6 +127,18 @@ static int since_arg(const char *s, long *seconds)
 	if (duration_parse(s, seconds) == 0)
 		return 0;
 	fprintf(stderr, "spamtop: --since wants a duration such as 90s, 30m, 2h or 1d\n");
+	return -1;
+}
+
+/* window_arg - --ip-window: a duration from a minute to a week */
+static int window_arg(const char *s, int64_t *seconds)
+{
+	long v;
+	if (duration_parse(s, &v) == 0 && v >= 60 && v <= 7 * 86400) {
+		*seconds = v;
+		return 0;
+	}
+	fprintf(stderr, "spamtop: --ip-window wants a duration from 1m to 7d, such as 30m or 2h\n");
 	return -1;
 }
 
@@ -237,6 +252,7 @@ static int run_report(int argc, char **argv)
 		{"source", required_argument, NULL, 's'},
 		{"journald", no_argument, NULL, 'D'},
 		{"max-keys", required_argument, NULL, 'K'},
+		{"ip-window", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0},
 	};
 	int json = 0, c, journald = 0;
@@ -263,6 +279,10 @@ static int run_report(int argc, char **argv)
 			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
 				return 2;
 			lim.max_keys = (size_t)v;
+			break;
+		case 'W':
+			if (window_arg(optarg, &lim.source_window) < 0)
+				return 2;
 			break;
 		case 'I': incident = optarg; break;
 		case 'J': journal = optarg; break;
@@ -366,6 +386,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"source", required_argument, NULL, 's'},
 		{"since", required_argument, NULL, 'T'},
 		{"max-keys", required_argument, NULL, 'K'},
+		{"ip-window", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct source_spec sources[CONSOLE_MAX_SOURCES];
@@ -400,6 +421,10 @@ static int run_console(int argc, char **argv, int cleanup)
 			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
 				return 2;
 			o.max_keys = (size_t)v;
+			break;
+		case 'W':
+			if (window_arg(optarg, &o.ip_window) < 0)
+				return 2;
 			break;
 		case 's':
 			if (add_source(sources, &nsources, optarg, 1) < 0)

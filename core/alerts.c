@@ -177,7 +177,7 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 		const struct agg_stats *a = model_agg_at(m, AGG_SASL_USER, i);
 		consider(&rate, quiet ? 0 : (double)agg_rate(m, &a->msg_rate, 1), a->key);
 		if (a->last_seen >= wall_now - 3600)	/* users active in the last hour */
-			consider(&ips, a->distinct_ips, a->key);
+			consider(&ips, agg_sources_within(m, a), a->key);
 	}
 	uint64_t recent = 0;
 	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {

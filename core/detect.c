@@ -88,7 +88,10 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 		struct suspect *s = next(&c, SUSPECT_SASL_USER, a);
 		if (s == NULL)
 			break;
-		rule(s, a->distinct_ips, t->user_client_ips, "client IPs sent as this user");
+		char spread[100];	/* rate and spread together: see recent_source in model.c */
+		snprintf(spread, sizeof(spread), "client IPs (an IPv6 /64 as one) within %lld minutes in which it sent %u+ messages",
+			 (long long)(model_source_window(m) / 60), model_spread_messages(m));
+		rule(s, a->peak_window_sources, t->user_client_ips, spread);
 		rule(s, a->peak_1m, t->user_rate_1m, "messages in its busiest minute");
 		if (s->nreasons)	/* a busy day alone is no evidence: it supports the others */
 			rule(s, a->msgs, t->user_messages, "messages in the log");

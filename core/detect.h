@@ -36,7 +36,7 @@ enum suspect_kind { SUSPECT_SASL_USER, SUSPECT_TRUSTED_RELAY, SUSPECT_BRUTE_FORC
 struct suspect {
 	enum suspect_kind kind;
 	const struct agg_stats *agg;
-	char reasons[SUSPECT_MAX_REASONS][128];
+	char reasons[SUSPECT_MAX_REASONS][160];
 	int nreasons;
 };
 

@@ -10,6 +10,7 @@
 #include "model.h"
 
 #include <stdint.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +144,10 @@ static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *ke
 
 static void agg_table_free(struct agg_table *t)
 {
-	for (size_t i = 0; i < t->count; i++)
+	for (size_t i = 0; i < t->count; i++) {
 		free(t->items[i].fail_rate);
+		free(t->items[i].recent);
+	}
 	free(t->items);
 }
 
@@ -196,6 +199,8 @@ void model_limits_default(struct model_limits *lim)
 	lim->keep_ended = 50000;
 	lim->max_field = 1024;
 	lim->max_keys = 100000;
+	lim->source_window = 3600;
+	lim->spread_messages = 10;
 }
 
 struct model *model_new(const struct model_limits *lim, time_t reference)
@@ -358,6 +363,83 @@ static struct istr *store_account(struct model *m, struct strview v)
 		m->totals.fields_cut++;
 	return store(m, (struct strview){folded, n});
 }
+
+size_t client_source(const char *ip, size_t len, char *out, size_t size)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	if (memchr(ip, ':', len) == NULL || len >= sizeof(text))
+		return 0;
+	memcpy(text, ip, len);
+	text[len] = 0;
+	if (inet_pton(AF_INET6, text, &a) != 1)
+		return 0;
+	memset(a.s6_addr + 8, 0, 8);
+	if (inet_ntop(AF_INET6, &a, text, sizeof(text)) == NULL)
+		return 0;
+	int n = snprintf(out, size, "%s/64", text);
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* source_of - the client source of an address: an IPv6 one's /64 */
+static const struct istr *source_of(struct model *m, const struct istr *ip)
+{
+	char prefix[INET6_ADDRSTRLEN + 4];
+	size_t n = client_source(ip->s, ip->len, prefix, sizeof(prefix));
+	return n ? store(m, (struct strview){prefix, n}) : ip;
+}
+
+/*
+ * recent_source - a user sent from src at t: remember it (the least recently
+ * seen source makes room) and, when the window ending at t holds enough of
+ * its messages, how many sources it holds: rate and spread weighed together,
+ * so that a user roaming between home, phone and office is no suspect
+ */
+static void recent_source(struct model *m, struct agg_stats *u, const struct istr *src, int64_t t)
+{
+	if (u->recent == NULL && (u->recent = calloc(1, sizeof(*u->recent))) == NULL) {
+		m->totals.out_of_memory++;
+		return;
+	}
+	struct recent_sources *rs = u->recent;
+	int64_t from = t - m->lim.source_window;
+	uint32_t at = rs->n, oldest = 0;
+	for (uint32_t i = 0; i < rs->n; i++) {
+		if (rs->src[i] == src)
+			at = i;
+		if (rs->last[i] < rs->last[oldest])
+			oldest = i;
+	}
+	if (at == rs->n && rs->n == RECENT_SOURCES)
+		at = oldest;
+	if (at == rs->n)
+		rs->n++;
+	if (rs->src[at] != src || rs->last[at] < from)
+		rs->msgs[at] = 0;	/* a new source, or one idle for a window */
+	rs->src[at] = src;
+	if (t > rs->last[at])
+		rs->last[at] = t;
+	rs->msgs[at]++;
+	uint32_t sources = 0, msgs = 0;
+	for (uint32_t i = 0; i < rs->n; i++)
+		if (rs->last[i] >= from) {
+			sources++;
+			msgs += rs->msgs[i];
+		}
+	if (msgs >= m->lim.spread_messages && sources > u->peak_window_sources)
+		u->peak_window_sources = sources;
+}
+
+uint32_t agg_sources_within(const struct model *m, const struct agg_stats *a)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; a->recent && i < a->recent->n; i++)
+		n += a->recent->last[i] >= m->now - m->lim.source_window;
+	return n;
+}
+
+int64_t model_source_window(const struct model *m) { return m->lim.source_window; }
+uint32_t model_spread_messages(const struct model *m) { return m->lim.spread_messages; }
 
 /* note_spelling - how an account's name was logged: the first spelling, and
  * whether it was ever logged otherwise */
@@ -799,8 +881,11 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 		if (u) {
 			count_message(u, r, t);
 			note_spelling(u, r->sasl_user);
-			if (r->client_ip && pair_add(&m->user_ips, user_key, r->client_ip))
+			const struct istr *src = r->client_ip ? source_of(m, r->client_ip) : NULL;
+			if (src && pair_add(&m->user_ips, user_key, src))
 				u->distinct_ips++;
+			if (src)
+				recent_source(m, u, src, t);
 		}
 		m->totals.auth_messages++;
 	} else {
@@ -1290,6 +1375,7 @@ static size_t evict_kind(struct model *m, enum agg_kind k, const uint8_t *used, 
 		struct agg_stats *a = &t->items[i];
 		if (map[i] == 0) {
 			free(a->fail_rate);
+			free(a->recent);
 			((struct istr *)a->key)->ref[k] = NONE;
 			continue;
 		}
@@ -1379,6 +1465,8 @@ static void move_aggs(struct model *m, struct string_move *sm)
 			const struct istr *key = moved(sm, a->host, a->key);
 			a->last_user = moved(sm, a->host, a->last_user);
 			a->spelling = moved(sm, a->host, a->spelling);
+			for (uint32_t s = 0; a->recent && s < a->recent->n; s++)
+				a->recent->src[s] = moved(sm, a->host, a->recent->src[s]);
 			if (sm->phase == MOVE_POINT)
 				((struct istr *)key)->ref[k] = (uint32_t)(i + 1);
 			a->key = key;

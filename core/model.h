@@ -66,6 +66,17 @@ struct failure_ring {
 };
 
 #define MODEL_EARLIEST_TIME 631152000	/* 1990-01-01: an earlier stamp is a broken clock */
+#define RECENT_SOURCES 16	/* a user's client sources remembered for the window count */
+
+/* A SASL user's recent client sources (an IPv4 address, or an IPv6 /64: privacy
+ * addresses rotate within one), the least recently seen replaced first. */
+struct recent_sources {
+	const struct istr *src[RECENT_SOURCES];
+	int64_t last[RECENT_SOURCES];
+	uint32_t msgs[RECENT_SOURCES];	/* messages from it since it was last idle a window long */
+	uint32_t n;
+};
+
 #define MODEL_MAX_HOSTS 16
 #define MODEL_MAX_INSTANCES 16	/* Postfix instances (postmulti) told apart */
 #define MODEL_INSTANCE_NAME 64	/* longest syslog_name prefix + 1 */
@@ -81,7 +92,9 @@ struct agg_stats {
 	uint32_t held, deleted;
 	uint32_t null_sender;
 	uint32_t auth_msgs, unauth_msgs;	/* client IP: over SASL or not */
-	uint32_t distinct_ips;	/* SASL user: client IPs it sent from */
+	uint32_t distinct_ips;	/* SASL user: client sources (IPv4, IPv6 /64) it sent from, ever */
+	uint32_t peak_window_sources;	/* SASL user: most sources within one window (limits.source_window)
+					 * in which it sent limits.spread_messages or more */
 	uint32_t sasl_failures;	/* client IP: failed AUTHs from it; user: against it */
 	uint32_t rejects, connects;
 	uint32_t pipelining;	/* client IP: improper command pipelining (spam bots) */
@@ -92,6 +105,7 @@ struct agg_stats {
 	uint8_t several_spellings;	/* SASL user: logged in more than one spelling */
 	struct minute_ring msg_rate;
 	struct failure_ring *fail_rate;	/* allocated on the first SASL failure */
+	struct recent_sources *recent;	/* SASL user: allocated on its first message */
 };
 
 enum record_flag {
@@ -132,6 +146,8 @@ struct model_limits {
 	size_t keep_ended;	/* ended (removed/expired) records kept for history */
 	size_t max_field;	/* longest stored field; longer ones are cut and counted */
 	size_t max_keys;	/* aggregates of each kind past which the coldest go (0: never) */
+	int64_t source_window;	/* seconds: a user's client sources are counted within it (3600) */
+	uint32_t spread_messages;	/* ... in a window in which it sent at least this many (10) */
 };
 
 struct reject_code_count {
@@ -220,6 +236,12 @@ long model_collect(struct model *m);
 
 /* Messages in the last `minutes` minutes (1..RATE_MINUTES) ending at model_now(). */
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);
+/* A SASL user's client sources within limits.source_window before model_now(). */
+uint32_t agg_sources_within(const struct model *m, const struct agg_stats *a);
+int64_t model_source_window(const struct model *m);
+uint32_t model_spread_messages(const struct model *m);
+/* The source an address counts as: itself, or for IPv6 its /64 ("2001:db8:1:2::/64"). */
+size_t client_source(const char *ip, size_t len, char *out, size_t size);
 /* SASL failures from a client IP in the last `minutes` minutes. */
 uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes);
 

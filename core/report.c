@@ -106,6 +106,7 @@ static json_t *suspects_json(const struct model *m, const struct report_options 
 			json_object_set_new(j, "host", json_string(model_host_name(m, s->agg->host)));
 		set_u64(j, "messages", s->agg->msgs);
 		set_u64(j, "client_ips", s->agg->distinct_ips);
+		set_u64(j, "client_ips_in_window", s->agg->peak_window_sources);
 		set_u64(j, "unauthenticated", s->agg->unauth_msgs);
 		set_u64(j, "sasl_failures", s->agg->sasl_failures);
 		json_t *reasons = json_array();

@@ -370,10 +370,12 @@ static void open_why(struct console *c)
 	if (shown == 0) {
 		pager_puts(p, LS_TEXT, row ? "This row is not a suspect." : "No suspects.");
 		const struct detect_thresholds *th = &c->opt->thresholds;
-		pager_addf(p, LS_DIM, "Thresholds: SASL user from %u client IPs, %u messages a minute, %u messages; "
-			   "unauthenticated relay of %u a minute or %u in all; %u SASL failures in 20 minutes.",
-			   th->user_client_ips, th->user_rate_1m, th->user_messages, th->relay_rate_1m,
-			   th->relay_messages, th->failures);
+		pager_addf(p, LS_DIM, "Thresholds: SASL user from %u client IPs (an IPv6 /64 as one) within %lld minutes "
+			   "in which it sent %u+ messages, %u messages a minute, %u messages; unauthenticated relay of "
+			   "%u a minute or %u in all; sendmail from one uid %u a minute; %u SASL failures in 20 minutes.",
+			   th->user_client_ips, (long long)(model_source_window(c->model) / 60),
+			   model_spread_messages(c->model), th->user_rate_1m, th->user_messages, th->relay_rate_1m,
+			   th->relay_messages, th->local_rate_1m, th->failures);
 	}
 }
 
@@ -909,6 +911,8 @@ static int console_open(struct console *c, const struct console_options *o)
 	model_limits_default(&lim);
 	if (o->max_keys)
 		lim.max_keys = o->max_keys;
+	if (o->ip_window)
+		lim.source_window = o->ip_window;
 	c->model = model_new(&lim, time(NULL));
 	if (c->model == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");

@@ -26,6 +26,7 @@ struct console_options {
 	int refresh_ms;
 	int dry_run, no_queue, from_end, no_color;
 	size_t max_keys;	/* aggregates kept per table before the coldest go; 0: the default */
+	int64_t ip_window;	/* seconds a user's client IPs are counted within; 0: the default */
 	long since;		/* seconds: lines older than now - since are skipped (--since); 0 all */
 	int journald;		/* also read Postfix's entries from the systemd journal (journalctl) */
 	unsigned queue_warn, queue_crit;	/* 0: as the threshold files say (100, 200) */

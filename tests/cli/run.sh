@@ -174,13 +174,17 @@ check_reads_the_last_hour_of_a_big_log() {
 	[ "$(stat -c %s "$tmp/big.log")" -gt $((8 << 20)) ]
 	"$san" check --no-queue --log "$tmp/big.log" > "$tmp/c.out" || { cat "$tmp/c.out"; return 1; }
 	grep -q '^SPAMTOP OK .* user_ips=1;3;5;0;' "$tmp/c.out"
-	local rc=0
-	"$san" check --no-queue --whole-log --log "$tmp/big.log" > "$tmp/c.out" || rc=$?
-	cat "$tmp/c.out"
-	[ $rc -eq 2 ] && grep -q 'roamer@x.example' "$tmp/c.out"
+	# the whole log: the 8 addresses of two hours ago are outside the hour the
+	# spread is counted in, yet the report's table counts them over the log
+	"$san" check --no-queue --whole-log --log "$tmp/big.log" > "$tmp/c.out" || { cat "$tmp/c.out"; return 1; }
+	grep -q '^SPAMTOP OK .* user_ips=1;3;5;0;' "$tmp/c.out"
+	"$san" --report --json "$tmp/big.log" > "$tmp/r.json"
+	jq -e '.sasl_users[0].key == "roamer@x.example" and .sasl_users[0].client_ips == 8 and (.suspects | length) == 0' \
+		"$tmp/r.json" >/dev/null
 }
 
-check "check reads the last hour of a big log; --whole-log all of it" check_reads_the_last_hour_of_a_big_log
+check "check reads the last hour of a big log; the whole log counts a user's IPs within an hour too" \
+	check_reads_the_last_hour_of_a_big_log
 report_of_two_hosts_has_a_host_column_and_field() {
 	grep -v victim "$fixture" > "$tmp/mx2.log"
 	"$san" --report --source "mx1=$fixture" --source "mx2=$tmp/mx2.log" > "$tmp/r.txt"

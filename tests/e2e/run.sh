@@ -451,7 +451,7 @@ two_hosts_show_in_one_view_with_a_host_column() {
 	if tui_screen | grep -qE 'mail2 +victim'; then return 1; fi
 	tui_keys w	# why: the row's own suspect, of its own host
 	tui_wait "sasl_user victim@lab.example on mail1: 24 messages"
-	tui_screen | grep -q -- "- 5 client IPs sent as this user (threshold 3)"
+	tui_screen | grep -q -- "- 5 client IPs (an IPv6 /64 as one) within 60 minutes in which it sent 10+ messages (threshold 3)"
 	tui_keys Escape End w
 	tui_wait "This row is not a suspect."
 	tui_keys Escape Space	# tags are for actions here: not on mail2's rows

@@ -716,6 +716,55 @@ static void web_app_uid_is_named_and_a_requeued_message_is_its_original(void **s
 	free(text);
 }
 
+/* a user who roams (home, phone, office, two hosts of his own) over three
+ * days, with IPv6 privacy addresses that change every message, is no
+ * suspect; the outbreak's spread within an hour still is */
+static void a_roaming_user_is_no_suspect_and_a_spread_burst_is(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	static const char *const ips[] = {"198.51.100.7", "2001:db8:5:6:a1b2:c3d4:e5f6:1", "203.0.113.40",
+					  "192.0.2.33", "192.0.2.34", "2001:db8:5:6:9999:8888:7777:2"};
+	char line[300];
+	for (int k = 0; k < 16; k++) {	/* 16 messages over three days, 6 addresses, 5 sources */
+		snprintf(line, sizeof(line), "Nov %d %02d:%02d:00 mx postfix/smtpd[1]: %05XABC: client=x[%s], "
+			 "sasl_method=LOGIN, sasl_username=roamer@example.com", 22 + k / 6, 7 + (k % 6) * 2, k, k,
+			 ips[k % 6]);
+		add(m, line);
+	}
+	for (int k = 0; k < 30; k++) {	/* his v6 privacy addresses: one /64, one source */
+		snprintf(line, sizeof(line), "Nov 25 09:%02d:00 mx postfix/smtpd[1]: %05XDEF: client=x[2001:db8:7:8:%x:1:2:3], "
+			 "sasl_method=LOGIN, sasl_username=phone@example.com", k, k, 0x100 + k);
+		add(m, line);
+	}
+	const struct agg_stats *r = find(m, AGG_SASL_USER, "roamer@example.com");
+	assert_int_equal(r->distinct_ips, 5);	/* ever: the two v6 addresses are one /64 */
+	assert_true(r->peak_window_sources < 3);
+	const struct agg_stats *p = find(m, AGG_SASL_USER, "phone@example.com");
+	assert_int_equal(p->distinct_ips, 1);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	assert_int_equal(detect_suspects(m, &th, sus, 8), 0);
+	for (int k = 0; k < 12; k++) {	/* then 12 messages from 4 addresses within a minute */
+		snprintf(line, sizeof(line), "Nov 25 11:00:%02d mx postfix/smtpd[1]: %05X123: client=x[192.0.2.%d], "
+			 "sasl_method=LOGIN, sasl_username=roamer@example.com", k, k, 100 + k % 4);
+		add(m, line);
+	}
+	assert_int_equal(r->peak_window_sources, 4);
+	size_t n = detect_suspects(m, &th, sus, 8);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(sus[0].agg, r);
+	assert_string_equal(sus[0].reasons[0], "4 client IPs (an IPv6 /64 as one) within 60 minutes in which it sent "
+			    "10+ messages (threshold 3)");
+	char src[64];
+	assert_int_equal(client_source("2001:db8:7:8:101:1:2:3", 22, src, sizeof(src)), strlen("2001:db8:7:8::/64"));
+	assert_string_equal(src, "2001:db8:7:8::/64");
+	assert_int_equal(client_source("192.0.2.1", 9, src, sizeof(src)), 0);	/* IPv4: itself */
+	assert_int_equal(client_source("::ffff:zz", 9, src, sizeof(src)), 0);
+	model_free(m);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -858,6 +907,7 @@ int main(void)
 		cmocka_unit_test(bounce_notices_are_named_in_the_totals),
 		cmocka_unit_test(a_user_whose_name_differs_only_in_case_is_one_account),
 		cmocka_unit_test(web_app_uid_is_named_and_a_requeued_message_is_its_original),
+		cmocka_unit_test(a_roaming_user_is_no_suspect_and_a_spread_burst_is),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
