@@ -26,7 +26,7 @@ CORE_SRC := $(wildcard core/*.c)
 TUI_SRC  := $(wildcard tui/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-HEADERS  := $(wildcard core/*.h tui/*.h tui/*.def *.h)
+HEADERS  := $(wildcard core/*.h core/*.def tui/*.h tui/*.def *.h)
 
 BUILD    := build
 SANBUILD := build/san

@@ -18,6 +18,8 @@ const struct alert_info alert_table[AL_COUNT] = {
 	[AL_RELAY_RATE] = {"relay_rate", "unauthenticated messages a minute from one IP", {10, 30}, 0},
 	[AL_NULL_SENDER] = {"null_sender_pct", "percent of recent messages with the null sender", {30, 60}, 0},
 	[AL_LOCAL_RATE] = {"local_rate", "messages a minute submitted locally by one uid", {10, 30}, 0},
+	[AL_REPUTATION] = {"blocklisted", "destinations refusing this server for its reputation in the last hour",
+			   {1, 3}, 0},
 };
 
 static const char *const state_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
@@ -159,6 +161,19 @@ static void set(struct alert_result *r, const struct alert_config *c, enum alert
 	av->state = v >= c->t[id].crit ? ALERT_CRITICAL : v >= c->t[id].warn ? ALERT_WARNING : ALERT_OK;
 }
 
+/* set_text - set() with a subject that is no interned string */
+static void set_text(struct alert_result *r, const struct alert_config *c, enum alert_id id, double v,
+		     const char *who)
+{
+	set(r, c, id, v, NULL);
+	if (who) {
+		struct buf b = BUF_INIT;
+		sanitize_text(&b, who, strlen(who));
+		snprintf(r->v[id].subject, sizeof(r->v[id].subject), "%s", buf_str(&b));
+		buf_free(&b);
+	}
+}
+
 void alert_evaluate(const struct alert_config *c, const struct model *m, const struct queue_snapshot *q,
 		    int64_t wall_now, int window_minutes, struct alert_result *out)
 {
@@ -198,6 +213,9 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	set(out, c, AL_IP_FAILURES, fails.value, fails.who);
 	set(out, c, AL_RELAY_RATE, relay.value, relay.who);
 	set(out, c, AL_LOCAL_RATE, local.value, local.who);
+	const struct reputation_domain *worst;
+	size_t refusing = reputation_domains_since(model_reputation(m), model_now(m) - 3600, &worst);
+	set_text(out, c, AL_REPUTATION, quiet ? 0 : (double)refusing, worst && !quiet ? worst->domain : NULL);
 	set(out, c, AL_NULL_SENDER, recent ? 100.0 * (double)null_recent / (double)recent : 0, NULL);
 	if (q) {
 		set(out, c, AL_QUEUE, (double)q->count, NULL);

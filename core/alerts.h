@@ -33,6 +33,7 @@ enum alert_id {
 	AL_RELAY_RATE,		/* unauthenticated messages a minute from one IP */
 	AL_NULL_SENDER,		/* null-sender share of the window's messages, percent */
 	AL_LOCAL_RATE,		/* messages a minute submitted locally (sendmail) by one uid */
+	AL_REPUTATION,		/* destination domains refusing our mail for reputation, last hour */
 	AL_COUNT
 };
 

@@ -360,6 +360,37 @@ static void put_time(FILE *f, int64_t t)
 	fputs(s, f);
 }
 
+/* put_reputation - the remote sites that refuse this server, and the lists
+ * to ask for removal from (once the outbreak is stopped) */
+static void put_reputation(FILE *f, const struct model *m)
+{
+	const struct reputation_log *log = model_reputation(m);
+	if (log->refusals == 0)
+		return;
+	fprintf(f, "## Blocklisting\n\n%llu deliveries were refused for this server's reputation:\n\n",
+		(unsigned long long)log->refusals);
+	const struct reputation_domain *rows[REPUTATION_MAX_DOMAINS];
+	size_t n = reputation_top(log, rows, 20);
+	uint64_t lists = 0;
+	for (size_t i = 0; i < n; i++) {
+		fputs("- ", f);
+		md_text(f, rows[i]->domain, strlen(rows[i]->domain));
+		fprintf(f, ": %u refused since ", rows[i]->refusals);
+		put_time(f, rows[i]->first_seen);
+		for (size_t e = 0; e < reputation_entry_count && e < 64; e++)
+			if (rows[i]->entries & (1ull << e))
+				fprintf(f, "; %s", reputation_entries[e].what);
+		fputc('\n', f);
+		lists |= rows[i]->entries;
+	}
+	fputs("\nOnce the outbreak is stopped, ask for removal:\n\n", f);
+	for (size_t e = 0; e < reputation_entry_count && e < 64; e++)
+		if (lists & (1ull << e))
+			fprintf(f, "- %s: %s\n", reputation_entries[e].what,
+				reputation_entries[e].removal[0] ? reputation_entries[e].removal : "the list the reply names");
+	fputc('\n', f);
+}
+
 static void put_counts(FILE *f, const char *label, const size_t c[QN_COUNT])
 {
 	size_t total = 0;
@@ -532,6 +563,8 @@ int incident_write(FILE *f, const struct model *m, const struct suspect *sus, si
 	if (nsus == 0)
 		fputs("No suspect crossed its threshold.\n\n", f);
 	put_suspects(f, m, sus, nsus, s ? s : &(struct cleanup_state){0});
+
+	put_reputation(f, m);
 
 	fputs("## Actions (from the audit journal)\n\n", f);
 	put_journal(f, journal_path, s ? s->started : 0);

@@ -116,6 +116,14 @@ void metrics_write(FILE *f, enum metrics_format fmt, const struct model *m, cons
 		 "SASL failures from a client IP (the top IPs only).", "ip", top);
 	emit_top(&w, m, AGG_LOCAL_UID, F_MSGS, "spamtop_local_uid_messages_total", "counter",
 		 "Messages submitted locally (sendmail) by a user ID (the top ones only).", "uid", top);
+	const struct reputation_domain *refusing[REPUTATION_MAX_DOMAINS];
+	size_t nrep = reputation_top(model_reputation(m), refusing, top < REPUTATION_MAX_DOMAINS ? top : REPUTATION_MAX_DOMAINS);
+	if (nrep)
+		family(&w, "spamtop_reputation_refusals_total", "counter",
+		       "Deliveries refused for this server's reputation, by destination domain (the top ones only).");
+	for (size_t i = 0; i < nrep; i++)
+		emit(&w, "spamtop_reputation_refusals_total", "domain", refusing[i]->domain,
+		     strlen(refusing[i]->domain), refusing[i]->refusals);
 	if (alerts) {
 		family(&w, "spamtop_alert_state", "gauge", "Each early-warning check: 0 OK, 1 warning, 2 critical, 3 unknown.");
 		for (int i = 0; i < AL_COUNT; i++)

@@ -41,6 +41,7 @@ struct model {
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
 	struct model_totals totals;
+	struct reputation_log reputation;	/* host 0's refusals for reputation */
 	int64_t now;
 	/* records */
 	struct msg_record *pool;
@@ -987,7 +988,23 @@ static int handed_to_filter(struct model *m, struct msg_record *r, const struct 
 	return 1;
 }
 
-static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev)
+/* note_reputation - a refusal whose text says our server is blocklisted */
+static void note_reputation(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	if (m->host != 0 || ev->status_text.len == 0)
+		return;
+	int entry = reputation_classify(ev->status_text.ptr, ev->status_text.len);
+	if (entry < 0)
+		return;
+	struct strview rcpt = ev->rcpt.len ? ev->rcpt : (struct strview){"", 0};
+	const char *at = memchr(rcpt.ptr, '@', rcpt.len);
+	const char *domain = at ? at + 1 : rcpt.ptr;
+	reputation_note(&m->reputation, domain, (size_t)(rcpt.ptr + rcpt.len - domain), entry, t);
+}
+
+const struct reputation_log *model_reputation(const struct model *m) { return &m->reputation; }
+
+static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	if (ev->queued_as.len && handed_to_filter(m, r, ev))
 		return;
@@ -1001,11 +1018,13 @@ static void apply_delivery(struct model *m, struct msg_record *r, const struct p
 		m->totals.deferred++;
 		r->deferred++;
 		FOR_EACH_AGG(m, r, a, a->deferred++);
+		note_reputation(m, ev, t);
 		break;
 	case DS_BOUNCED:
 		m->totals.bounced++;
 		r->bounced++;
 		FOR_EACH_AGG(m, r, a, a->bounced++);
+		note_reputation(m, ev, t);
 		break;
 	case DS_EXPIRED:
 		m->totals.expired++;
@@ -1164,7 +1183,7 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		apply_queued(m, r, ev, t);
 		break;
 	case EV_DELIVERY:
-		apply_delivery(m, r, ev);
+		apply_delivery(m, r, ev, t);
 		break;
 	case EV_HOLD:
 		if (!(r->flags & RF_HELD)) {
@@ -1188,7 +1207,7 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		break;
 	case EV_EXPIRED:
 		r->flags |= RF_EXPIRED;
-		apply_delivery(m, r, ev);
+		apply_delivery(m, r, ev, t);
 		break;
 	case EV_REMOVED:
 		r->flags |= RF_REMOVED;

@@ -45,6 +45,7 @@
 #include "event.h"
 #include "intern.h"
 #include "logline.h"
+#include "reputation.h"
 
 /* AGG_LOCAL_UID: mail submitted locally (sendmail, pickup), by the user ID
  * that submitted it: a web application's uid when its scripts are abused */
@@ -236,6 +237,9 @@ long model_collect(struct model *m);
 
 /* Messages in the last `minutes` minutes (1..RATE_MINUTES) ending at model_now(). */
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);
+/* Deliveries refused for our reputation (blocklists, providers' blocks), by
+ * destination domain: this machine's (host 0) deliveries only. */
+const struct reputation_log *model_reputation(const struct model *m);
 /* A SASL user's client sources within limits.source_window before model_now(). */
 uint32_t agg_sources_within(const struct model *m, const struct agg_stats *a);
 int64_t model_source_window(const struct model *m);

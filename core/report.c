@@ -188,6 +188,35 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 	return in;
 }
 
+/* reputation_json - deliveries refused for our reputation, by destination */
+static json_t *reputation_json(const struct model *m, size_t top)
+{
+	const struct reputation_log *log = model_reputation(m);
+	json_t *o = json_object(), *arr = json_array();
+	set_u64(o, "refusals", log->refusals);
+	const struct reputation_domain *rows[REPUTATION_MAX_DOMAINS];
+	size_t n = reputation_top(log, rows, top < REPUTATION_MAX_DOMAINS ? top : REPUTATION_MAX_DOMAINS);
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_object(), *causes = json_array();
+		json_object_set_new(d, "domain", json_text(rows[i]->domain, strlen(rows[i]->domain)));
+		set_u64(d, "refusals", rows[i]->refusals);
+		json_object_set_new(d, "first_seen", json_time(rows[i]->first_seen));
+		json_object_set_new(d, "last_seen", json_time(rows[i]->last_seen));
+		for (size_t e = 0; e < reputation_entry_count && e < 64; e++)
+			if (rows[i]->entries & (1ull << e)) {
+				json_t *c = json_object();
+				json_object_set_new(c, "class", json_string(reputation_class_name(reputation_entries[e].cls)));
+				json_object_set_new(c, "what", json_string(reputation_entries[e].what));
+				json_object_set_new(c, "removal", json_string(reputation_entries[e].removal));
+				json_array_append_new(causes, c);
+			}
+		json_object_set_new(d, "causes", causes);
+		json_array_append_new(arr, d);
+	}
+	json_object_set_new(o, "domains", arr);
+	return o;
+}
+
 int report_write_json(FILE *out, const struct model *m, const struct report_options *o,
 		      struct error *err)
 {
@@ -196,6 +225,7 @@ int report_write_json(FILE *out, const struct model *m, const struct report_opti
 	json_object_set_new(root, "input", input_json(m, o));
 	json_object_set_new(root, "totals", totals_json(m));
 	json_object_set_new(root, "suspects", suspects_json(m, o));
+	json_object_set_new(root, "reputation", reputation_json(m, o->top));
 	if (tables_json(m, o, root) == NULL) {
 		json_decref(root);
 		error_set(err, "out of memory writing the report");
@@ -291,6 +321,35 @@ static void text_suspects(FILE *out, const struct model *m, const struct report_
 	}
 }
 
+void report_reputation_text(FILE *out, const struct model *m, size_t top)
+{
+	const struct reputation_log *log = model_reputation(m);
+	if (log->refusals == 0)
+		return;
+	fprintf(out, "BLOCKLISTED: %llu deliveries refused for this server's reputation by %zu destination domains%s\n",
+		(unsigned long long)log->refusals, log->count, log->other_domains ? " and more" : "");
+	const struct reputation_domain *rows[REPUTATION_MAX_DOMAINS];
+	size_t n = reputation_top(log, rows, top < REPUTATION_MAX_DOMAINS ? top : REPUTATION_MAX_DOMAINS);
+	uint64_t lists = 0;
+	for (size_t i = 0; i < n; i++) {
+		char since[32];
+		time_t tt = (time_t)rows[i]->first_seen;
+		struct tm tm;
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M", gmtime_r(&tt, &tm));
+		fputs("  ", out);
+		put_cell(out, rows[i]->domain, strlen(rows[i]->domain), 28);
+		fprintf(out, " %6u since %s UTC:", rows[i]->refusals, since);
+		for (size_t e = 0; e < reputation_entry_count && e < 64; e++)
+			if (rows[i]->entries & (1ull << e))
+				fprintf(out, " %s;", reputation_entries[e].what);
+		fputc('\n', out);
+		lists |= rows[i]->entries;
+	}
+	for (size_t e = 0; e < reputation_entry_count && e < 64; e++)
+		if ((lists & (1ull << e)) && reputation_entries[e].removal[0])
+			fprintf(out, "  ask for removal: %s at %s\n", reputation_entries[e].what, reputation_entries[e].removal);
+}
+
 int report_write_text(FILE *out, const struct model *m, const struct report_options *o,
 		      struct error *err)
 {
@@ -317,6 +376,7 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 	fprintf(out, "Deliveries: %llu sent, %llu deferred, %llu bounced, %llu expired\n",
 		(unsigned long long)t->sent, (unsigned long long)t->deferred,
 		(unsigned long long)t->bounced, (unsigned long long)t->expired);
+	report_reputation_text(out, m, o->top);
 	fprintf(out, "SASL failures: %llu   Rejects: %llu", (unsigned long long)t->sasl_failures,
 		(unsigned long long)t->rejects);
 	for (int c = 0; c < RJ_CLASS_COUNT; c++)

@@ -25,6 +25,8 @@ struct report_options {
 
 int report_write_json(FILE *out, const struct model *m, const struct report_options *o,
 		      struct error *err);
+/* The BLOCKLISTED lines (nothing when no delivery was refused for reputation). */
+void report_reputation_text(FILE *out, const struct model *m, size_t top);
 int report_write_text(FILE *out, const struct model *m, const struct report_options *o,
 		      struct error *err);
 

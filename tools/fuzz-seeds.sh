@@ -14,6 +14,7 @@ seed log-long-ids-xforward 0 tests/fixtures/lab-long-ids-xforward.log
 seed log-filter 0 tests/fixtures/lab-filter.log
 seed log-instances 0 tests/fixtures/lab-instances.log	# postfix-out/... and postfix/relay/smtp
 seed log-webapp 0 tests/fixtures/lab-webapp.log	# pickup's uid= and orig_id=
+seed log-blocklisted 0 tests/fixtures/lab-blocklisted.log	# refusals for reputation
 for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
 for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do
 	sed 's/^/Nov 24 23:35:36 mail postfix\/smtpd[1]: /' "$f" > "$dir/.tmp"

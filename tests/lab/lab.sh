@@ -2,7 +2,8 @@
 # lab.sh - a real Postfix on loopback, for spamtop's tests.
 #
 # SYNOPSIS
-#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | webapp N | down | log
+#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | webapp N |
+#                    blocklisted N | down | log
 #
 # DESCRIPTION
 #   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks and python3
@@ -22,6 +23,11 @@
 #             instance (LAB_PROFILE=instances), deferred in its queue.
 #   webapp N  a compromised web application: N messages submitted with
 #             sendmail -t as www-data (uid 33), as a PHP script's mail() does.
+#   blocklisted N  remote sites refuse the server for its reputation: mail to
+#             gmail.example, outlook.example and dnsbl.example goes (by
+#             transport_maps) to tests/lab/refuser.py on 127.0.0.1:$LAB_REFUSER_PORT,
+#             which answers as Gmail, Microsoft and a Spamhaus user do; the
+#             compromised account sends N messages to each.
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -59,6 +65,8 @@ FILTER_PID=/run/spamtop-lab-filter.pid
 LAB_OUT=postfix-out	# the second instance (LAB_PROFILE=instances)
 LAB_OUT_CONF=/etc/$LAB_OUT
 LAB_OUT_PORT=${LAB_OUT_PORT:-2526}
+LAB_REFUSER_PORT=${LAB_REFUSER_PORT:-2600}
+REFUSER_PID=/run/spamtop-lab-refuser.pid
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
 LAB_PASS_ALICE=alice-secret
@@ -241,8 +249,11 @@ apply_profile() {
 }
 
 filter_stop() {
-	[ -s "$FILTER_PID" ] && kill "$(cat "$FILTER_PID")" 2>/dev/null
-	rm -f "$FILTER_PID"
+	local f
+	for f in "$FILTER_PID" "$REFUSER_PID"; do
+		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		rm -f "$f"
+	done
 	return 0
 }
 
@@ -370,6 +381,28 @@ cmd_webapp() {
 	wait_for "$n of them deferred" 60 bash -c "[ \$(grep -c 'to=<lead.*status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
 }
 
+# blocklisted N - the compromised account's mail to providers that refuse it
+cmd_blocklisted() {
+	need_root
+	local n=$1 i d before
+	python3 "$LAB_DIR/refuser.py" "$LAB_REFUSER_PORT" --pidfile "$REFUSER_PID" </dev/null >/dev/null 2>&1 &
+	wait_for "the refuser to listen on 127.0.0.1:$LAB_REFUSER_PORT" 10 \
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_REFUSER_PORT" 2>/dev/null
+	local to="smtp:[127.0.0.1]:$LAB_REFUSER_PORT"
+	postconf -e "transport_maps = inline:{gmail.example=$to, outlook.example=$to, dnsbl.example=$to}"
+	postfix reload >/dev/null 2>&1
+	before=$(grep -c 'relay=127.0.0.1\[127.0.0.1\]:'"$LAB_REFUSER_PORT" "$LAB_LOG" || true)
+	for i in $(seq 1 "$n"); do
+		for d in gmail.example outlook.example dnsbl.example; do
+			send 127.0.0.14 "promo@cheap-pills.example" "lead$i@$d" \
+				--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+				--header "Subject: Offer $i"
+		done
+	done
+	wait_for "$((n * 3)) refusals" 60 bash -c \
+		"[ \$(grep -c 'relay=127.0.0.1\[127.0.0.1\]:$LAB_REFUSER_PORT' '$LAB_LOG') -ge $((before + n * 3)) ]"
+}
+
 cmd_down() {
 	need_root
 	postfix stop >/dev/null 2>&1 || true
@@ -394,7 +427,8 @@ burst) cmd_burst "${2:?burst N}" ;;
 forged-auth) cmd_forged_auth "${2:-3}" ;;
 out-burst) cmd_out_burst "${2:?out-burst N}" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
+blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|webapp N|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|webapp N|blocklisted N|down|log" >&2; exit 2 ;;
 esac

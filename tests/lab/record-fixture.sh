@@ -16,6 +16,9 @@
 #                      requeued by postsuper -r (pickup's orig_id=)
 #   lab-webapp-postcat.txt  postcat -ehq of one of the web application's
 #                      messages and one of alice's
+#   lab-blocklisted.log  the outbreak, then the account's mail refused by sites
+#                      that answer as Gmail, Microsoft and a Spamhaus user do
+#                      (tests/lab/refuser.py)
 #   lab-instances.log  the outbreak on a host with a second instance
 #                      (LAB_PROFILE=instances: postfix-out), the account's
 #                      mail also sent through it
@@ -44,6 +47,11 @@ LAB_PROFILE=instances $lab up
 LAB_PROFILE=instances $lab outbreak
 LAB_PROFILE=instances $lab out-burst 6
 cp "$($lab log)" tests/fixtures/lab-instances.log
+$lab down
+$lab up
+$lab outbreak
+$lab blocklisted 3
+cp "$($lab log)" tests/fixtures/lab-blocklisted.log
 $lab down
 $lab up
 $lab outbreak

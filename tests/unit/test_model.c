@@ -765,6 +765,40 @@ static void a_roaming_user_is_no_suspect_and_a_spread_burst_is(void **state)
 	model_free(m);
 }
 
+/* a real capture: Postfix's own deferrals and bounces from sites that answer
+ * as Gmail (a multi-line reply Postfix joins, each line keeping its code),
+ * Microsoft (S3150) and a Spamhaus user do; the dead relay's "Connection
+ * refused" and other replies are no reputation block */
+static void refusals_for_reputation_are_counted_by_destination_domain(void **state)
+{
+	(void)state;
+	char *text = test_read_file("tests/fixtures/lab-blocklisted.log", NULL);
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	test_each_line(text, model_add_line_cb, m);
+	int refused = count_lines(text, "relay=127.0.0.1[127.0.0.1]:2600", "status=");
+	assert_int_equal(refused, 9);
+	const struct reputation_log *log = model_reputation(m);
+	assert_int_equal(log->refusals, (uint64_t)refused);
+	assert_int_equal(log->count, 3);
+	const struct reputation_domain *top[4];
+	assert_int_equal(reputation_top(log, top, 4), 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(top[i]->refusals, 3);
+	assert_string_equal(top[1]->domain, "gmail.example");	/* ties by name */
+	int gmail = reputation_classify("host x said: 421-4.7.28 [127.0.0.1] Our system has detected an unusual rate of "
+					"421-4.7.28 unsolicited mail originating from your IP address.", 110);
+	assert_true(gmail >= 0);
+	assert_int_equal(reputation_entries[gmail].cls, RP_PROVIDER);
+	const char *dead = "connect to 127.0.0.1[127.0.0.1]:2599: Connection refused";
+	assert_int_equal(reputation_classify(dead, strlen(dead)), -1);
+	const char *busy = "host x said: 450 4.2.0 <x>: mailbox busy, try again later";
+	assert_int_equal(reputation_classify(busy, strlen(busy)), -1);
+	const char *domino = "host x said: 550 5.1.1 Recipient not listed in Domino Directory";
+	assert_int_equal(reputation_classify(domino, strlen(domino)), -1);
+	model_free(m);
+	free(text);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -908,6 +942,7 @@ int main(void)
 		cmocka_unit_test(a_user_whose_name_differs_only_in_case_is_one_account),
 		cmocka_unit_test(web_app_uid_is_named_and_a_requeued_message_is_its_original),
 		cmocka_unit_test(a_roaming_user_is_no_suspect_and_a_spread_burst_is),
+		cmocka_unit_test(refusals_for_reputation_are_counted_by_destination_domain),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

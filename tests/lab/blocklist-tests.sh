@@ -1,0 +1,49 @@
+# blocklist-tests.sh - sourced by tests/lab/run.sh last: remote sites answer
+# the outbreak the way Gmail, Microsoft and a Spamhaus user do (lab.sh
+# blocklisted: tests/lab/refuser.py behind transport_maps); the deferrals and
+# bounces are the real Postfix's.
+
+$lab up
+$lab outbreak
+$lab blocklisted 3
+log=$($lab log)
+
+report_says_who_refuses_the_server_and_where_to_ask_for_removal() {
+	grep -q 'unusual rate of 421-4.7.28 unsolicited mail' "$log"	# Postfix joins the reply's lines
+	"$san" --report --json "$log" > "$tmp/r.json"
+	jq -e '.reputation.refusals == 9 and (.reputation.domains | length) == 3' "$tmp/r.json" >/dev/null
+	jq -e '[.reputation.domains[] | select(.refusals == 3)] | length == 3' "$tmp/r.json" >/dev/null
+	jq -e '.reputation.domains[] | select(.domain == "gmail.example") | .causes[0].class == "provider"
+		and (.causes[0].what | startswith("Gmail"))' "$tmp/r.json" >/dev/null
+	jq -e '.reputation.domains[] | select(.domain == "dnsbl.example") | .causes[0].class == "dnsbl"
+		and .causes[0].removal == "https://check.spamhaus.org/"' "$tmp/r.json" >/dev/null
+	"$san" --report "$log" > "$tmp/r.txt"
+	grep -q '^BLOCKLISTED: 9 deliveries refused for this server.s reputation by 3 destination domains$' "$tmp/r.txt"
+	grep -q '^  ask for removal: Microsoft: the network is on its block list (S3150) at https://sender.office.com/$' "$tmp/r.txt"
+	"$san" report --incident "$tmp/incident.md" --journal "$tmp/none.jsonl" "$log"
+	grep -q '^## Blocklisting$' "$tmp/incident.md"
+	grep -q 'Spamhaus.*https://check.spamhaus.org/' "$tmp/incident.md"
+}
+
+check_and_metrics_alert_on_blocklisting() {
+	local rc=0
+	"$san" check --no-queue --log "$log" > "$tmp/c.out" || rc=$?
+	cat "$tmp/c.out"
+	[ $rc -eq 2 ]
+	grep -q 'destinations refusing this server for its reputation in the last hour 3 ' "$tmp/c.out"
+	grep -q ' blocklisted=3;1;3;0;' "$tmp/c.out"
+	"$san" metrics --no-queue --log "$log" > "$tmp/m.out"
+	grep -q '^spamtop_reputation_refusals_total{domain="gmail.example"} 3$' "$tmp/m.out"
+	grep -q '^spamtop_alert_state{check="blocklisted"} 2$' "$tmp/m.out"
+}
+
+console_alert_line_says_blocklisted() {
+	tui_start 120x30 "$bin" --no-queue "$log"
+	tui_wait "blocklisted"
+	tui_screen | head -3 | grep -q 'CRIT .*blocklisted'
+}
+
+check "the report says who refuses the server, why, and where to ask for removal" \
+	report_says_who_refuses_the_server_and_where_to_ask_for_removal
+check "check and metrics alert when the server is blocklisted" check_and_metrics_alert_on_blocklisting
+CHECK_AFTER=tui_stop check "the console's alert line says the server is blocklisted" console_alert_line_says_blocklisted
