@@ -19,6 +19,7 @@
 #include "core/journal.h"
 #include "core/model.h"
 #include "core/report.h"
+#include "core/safefile.h"
 #include "core/source.h"
 #include "monitor_cmd.h"
 #include "queue_cmd.h"
@@ -176,14 +177,20 @@ static int write_incident(const struct model *m, const struct report_options *ro
 	size_t nlogs = 0;
 	while (ro->sources[nlogs])
 		nlogs++;
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-	if (f == NULL) {
-		fprintf(stderr, "spamtop: cannot write %s\n", path);
+	struct safe_file sf;
+	int to_stdout = strcmp(path, "-") == 0;
+	if (!to_stdout && safe_file_open(&sf, path, 0640, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
 		return 1;
 	}
-	int rc = incident_write(f, m, sus, n, have_state ? &st : NULL, ro->sources, nlogs, journal, &err);
-	if ((f != stdout && fclose(f) != 0) || rc < 0) {
-		fprintf(stderr, "spamtop: cannot write %s\n", path);
+	int rc = incident_write(to_stdout ? stdout : sf.f, m, sus, n, have_state ? &st : NULL, ro->sources, nlogs,
+				journal, &err);
+	if (!to_stdout && rc < 0)
+		safe_file_abort(&sf);
+	else if (!to_stdout)
+		rc = safe_file_commit(&sf, &err);
+	if (rc < 0) {
+		fprintf(stderr, "spamtop: cannot write %s: %s\n", path, err.msg);
 		return 1;
 	}
 	return 0;

@@ -10,6 +10,7 @@
  *       collector never sees half a file)
  */
 #include "monitor_cmd.h"
+#include "core/safefile.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -169,6 +170,15 @@ static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, 
 	return m;
 }
 
+/* put_plugin_text - text in a plugin's status line: one line, and no '|',
+ * which starts the performance data (a user named "x | queue=0;..." must
+ * not write numbers Nagios and Icinga would graph) */
+static void put_plugin_text(const char *s)
+{
+	for (; *s; s++)
+		putchar(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s);
+}
+
 static void perfdata(const struct alert_config *c, const struct alert_result *r)
 {
 	fputs(" |", stdout);
@@ -195,13 +205,13 @@ static int cmd_check(struct monitor_opts *o)
 		const struct alert_value *v = &r.v[i];
 		if (v->state != ALERT_WARNING && v->state != ALERT_CRITICAL)
 			continue;
-		printf("%s%s %g%s%s >= %g", said++ ? "; " : "", alert_table[i].what, v->value, v->subject[0] ? " " : "",
-		       v->subject, v->state == ALERT_CRITICAL ? o->config.t[i].crit : o->config.t[i].warn);
+		printf("%s%s %g%s", said++ ? "; " : "", alert_table[i].what, v->value, v->subject[0] ? " " : "");
+		put_plugin_text(v->subject);
+		printf(" >= %g", v->state == ALERT_CRITICAL ? o->config.t[i].crit : o->config.t[i].warn);
 	}
 	if (why[0]) {
 		printf("%s", said++ ? "; " : "");
-		for (const char *p = why; *p; p++)	/* one line, as plugins must */
-			putchar(*p == '\n' || *p == '|' ? ' ' : *p);
+		put_plugin_text(why);
 	}
 	if (!said && q)
 		printf("%zu queued, ", q->count);
@@ -226,23 +236,22 @@ static int cmd_metrics(struct monitor_opts *o)
 		fprintf(stderr, "spamtop: %s\n", why);
 	struct alert_result r;
 	alert_evaluate(&o->config, m, q, (int64_t)time(NULL), o->window, &r);
-	char tmp[1100];
+	struct safe_file out;	/* a temporary name no one can plant, renamed into place */
+	struct error err;
 	FILE *f = stdout;
 	if (o->output) {
-		snprintf(tmp, sizeof(tmp), "%s.%d.tmp", o->output, (int)getpid());
-		f = fopen(tmp, "w");
-		if (f == NULL) {
-			fprintf(stderr, "spamtop: cannot write %s\n", tmp);
+		if (safe_file_open(&out, o->output, 0644, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
 			model_free(m);
 			queue_snapshot_free(q);
 			return 1;
 		}
+		f = out.f;
 	}
 	metrics_write(f, o->format, m, q, &r, (size_t)o->top, (int64_t)time(NULL));
 	int rc = 0;
-	if (o->output && (fclose(f) != 0 || rename(tmp, o->output) != 0)) {
-		fprintf(stderr, "spamtop: cannot write %s\n", o->output);
-		unlink(tmp);
+	if (o->output && safe_file_commit(&out, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
 		rc = 1;
 	}
 	queue_snapshot_free(q);

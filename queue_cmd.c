@@ -235,17 +235,20 @@ static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 	printf("\n\n%-12s %-8s %8s  %-32s %-24s %s\n", "Queue ID", "Queue", "Size", "Sender", "SASL user", "Client IP");
 	for (size_t i = 0; i < q->count; i++) {
 		const struct queued_msg *m = &q->msgs[i];
-		struct buf s = BUF_INIT, u = BUF_INIT;
+		struct buf s = BUF_INIT, u = BUF_INIT, ip = BUF_INIT;	/* log text: sanitized, all of it */
 		sanitize_text(&s, m->sender->len ? m->sender->s : "<>", m->sender->len ? m->sender->len : 2);
 		if (m->sasl_user)
 			sanitize_text(&u, m->sasl_user->s, m->sasl_user->len);
+		if (m->client_ip)
+			sanitize_text(&ip, m->client_ip->s, m->client_ip->len);
 		struct buf ref = BUF_INIT;
 		queue_ref(q, m, &ref);
 		printf("%-12s %-8s %8llu  %-32.32s %-24.24s %s\n", buf_str(&ref), queue_name_str(m->queue),
 		       (unsigned long long)m->size, buf_str(&s), m->sasl_user ? buf_str(&u) : "-",
-		       m->client_ip ? m->client_ip->s : "-");
+		       m->client_ip ? buf_str(&ip) : "-");
 		buf_free(&s);
 		buf_free(&u);
+		buf_free(&ip);
 		buf_free(&ref);
 	}
 }
@@ -359,7 +362,7 @@ static int cmd_queue(struct queue_opts *o)
 /* ask - yes/no on the controlling terminal; -1 when there is none */
 static int ask(const char *question)
 {
-	FILE *tty = fopen("/dev/tty", "r+");
+	FILE *tty = fopen("/dev/tty", "r+e");	/* "e": close-on-exec */
 	if (tty == NULL)
 		return -1;
 	fprintf(tty, "%s [y/N] ", question);
@@ -446,12 +449,9 @@ static int cmd_action(enum queue_action action, struct queue_opts *o)
 		fprintf(stderr, "spamtop: %s\n", err.msg);
 		rc = 1;
 	} else if (p.expected == 0) {
-		printf("No queued message that %s can change matches %s; nothing to do.\n", action_name(action),
-		       p.all ? "the queue" : "");
-		if (!p.all) {
-			say_text(stdout, p.what);
-			putchar('\n');
-		}
+		printf("No queued message that %s can change matches ", action_name(action));
+		say_text(stdout, p.all ? "the queue" : p.what);
+		printf("; nothing to do.\n");
 		rc = 3;
 	} else {
 		show_plan(&p, q);

@@ -97,7 +97,7 @@ int alert_config_apply_line(struct alert_config *c, const char *line, const char
 
 int alert_config_load(struct alert_config *c, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	if (f == NULL)
 		return 0;
 	char line[512];

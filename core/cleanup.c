@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "safefile.h"
 #include "json_out.h"
 #include "model.h"
 #include "sanitize.h"
@@ -98,8 +99,6 @@ int cleanup_state_save(const struct cleanup_state *s, const char *path, struct e
 		json_array_append_new(out, json_string(s->outcome[i]));
 	json_object_set_new(root, "outcomes", out);
 
-	char tmp[600];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	char dir[512];
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
@@ -107,17 +106,19 @@ int cleanup_state_save(const struct cleanup_state *s, const char *path, struct e
 		*slash = 0;
 		mkdir(dir, 0700);
 	}
-	FILE *f = fopen(tmp, "w");
-	int rc = f ? json_out_file(root, JSON_INDENT(2) | JSON_ENSURE_ASCII, f) : -1;
-	json_decref(root);
-	if (f && fclose(f) != 0)
-		rc = -1;
-	if (rc < 0 || rename(tmp, path) < 0) {
-		error_errno(err, errno, "cannot save the cleanup state to %s", path);
-		unlink(tmp);
+	struct safe_file sf;
+	if (safe_file_open(&sf, path, 0600, err) < 0) {
+		json_decref(root);
 		return -1;
 	}
-	return 0;
+	int rc = json_out_file(root, JSON_INDENT(2) | JSON_ENSURE_ASCII, sf.f);
+	json_decref(root);
+	if (rc < 0) {
+		safe_file_abort(&sf);
+		error_set(err, "cannot save the cleanup state to %s", path);
+		return -1;
+	}
+	return safe_file_commit(&sf, err);
 }
 
 static enum suspect_kind kind_parse(const char *s)
@@ -282,7 +283,7 @@ static int copy_file(const char *from, const char *to, struct error *err)
 		error_errno(err, errno, "cannot read %s", from);
 		return -1;
 	}
-	int outfd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int outfd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (outfd < 0) {
 		error_errno(err, errno, "cannot create %s", to);
 		close(in);
@@ -409,7 +410,7 @@ static size_t json_list_len(json_t *e, const char *key)
 /* put_journal - every entry since the cleanup began, as a table */
 static void put_journal(FILE *f, const char *path, int64_t since)
 {
-	FILE *j = path ? fopen(path, "r") : NULL;
+	FILE *j = path ? fopen(path, "re") : NULL;
 	if (j == NULL) {
 		fprintf(f, "The audit journal %s could not be read.\n", path ? path : "(none)");
 		return;

@@ -61,7 +61,7 @@ uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len)
 static uint64_t random_seed(const void *salt)
 {
 	uint64_t seed = 0;
-	FILE *f = fopen("/dev/urandom", "rb");
+	FILE *f = fopen("/dev/urandom", "rbe");
 	if (f) {
 		if (fread(&seed, sizeof(seed), 1, f) != 1)
 			seed = 0;

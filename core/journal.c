@@ -44,7 +44,7 @@ int journal_open(struct journal *j, const char *path, struct error *err)
 		error_errno(err, errno, "cannot create the directory of audit journal %s", path);
 		return -1;
 	}
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		error_errno(err, errno, "cannot open audit journal %s", path);
 		return -1;

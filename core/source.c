@@ -37,15 +37,41 @@ struct line_source *source_open(const char *path, size_t max_line, struct error 
 	return source_open_at(path, 0, max_line, err);
 }
 
+static struct line_source *source_from_fd(int fd, const char *path, uint64_t offset, size_t max_line,
+					  struct error *err);
+
 struct line_source *source_open_at(const char *path, uint64_t offset, size_t max_line, struct error *err)
 {
-	if (max_line == 0)
-		max_line = SOURCE_MAX_LINE_DEFAULT;
-	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = strcmp(path, "-") == 0 ? fcntl(0, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		error_errno(err, errno, "cannot open %s", path);
 		return NULL;
 	}
+	return source_from_fd(fd, path, offset, max_line, err);
+}
+
+struct line_source *source_open_regular(const char *path, size_t max_line, struct error *err)
+{
+	/* O_NONBLOCK: opening a FIFO with no writer must not hang */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	if (fd < 0) {
+		error_errno(err, errno, "cannot open %s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) < 0) {
+		error_set(err, "%s is not a regular file (a FIFO, device or directory): not read", path);
+		close(fd);
+		return NULL;
+	}
+	return source_from_fd(fd, path, 0, max_line, err);
+}
+
+static struct line_source *source_from_fd(int fd, const char *path, uint64_t offset, size_t max_line,
+					  struct error *err)
+{
+	if (max_line == 0)
+		max_line = SOURCE_MAX_LINE_DEFAULT;
 	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
 		error_errno(err, errno, "cannot read %s", path);
 		close(fd);

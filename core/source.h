@@ -32,6 +32,9 @@ struct source_stats {
 struct line_source *source_open(const char *path, size_t max_line, struct error *err);
 /* From byte offset of a plain file on (the line it cuts is skipped): reading a tail. */
 struct line_source *source_open_at(const char *path, uint64_t offset, size_t max_line, struct error *err);
+/* Regular files only: a FIFO, device or directory (a log replaced by one) is
+ * an error with the reason, never a read that hangs. */
+struct line_source *source_open_regular(const char *path, size_t max_line, struct error *err);
 /* 1: a line; 0: end of input; -1: read error (err filled). */
 int source_next(struct line_source *s, const char **line, size_t *len, struct error *err);
 const struct source_stats *source_stats(const struct line_source *s);

@@ -39,7 +39,7 @@ long trail_collect(const char *const *paths, size_t npaths, const char *qid, siz
 		return -1;
 	}
 	for (size_t i = 0; i < npaths && (size_t)found < max_lines; i++) {
-		struct line_source *src = source_open(paths[i], 0, err);
+		struct line_source *src = source_open_regular(paths[i], 0, err);	/* a FIFO would hang */
 		if (src == NULL)
 			return -1;
 		const char *line;

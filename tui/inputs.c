@@ -23,7 +23,7 @@ static int is_plain_file(const char *path)
 	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
 	unsigned char magic[2] = {0, 0};
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	if (f == NULL)
 		return 0;
 	size_t n = fread(magic, 1, 2, f);

@@ -160,7 +160,7 @@ void keymap_apply_line(struct keymap *k, const char *line, const char *origin, u
 
 int keymap_load_file(struct keymap *k, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	if (f == NULL) {
 		warn(k, path, 0, "cannot read the file", NULL);
 		return -1;

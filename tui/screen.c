@@ -43,7 +43,7 @@ int screen_open(int want_color)
 	setlocale(LC_ALL, "");
 	const char *cs = nl_langinfo(CODESET);
 	utf8_term = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-	tty_in = fopen("/dev/tty", "r");
+	tty_in = fopen("/dev/tty", "re");	/* "e": close-on-exec, never a child's */
 	if (newterm(NULL, stdout, tty_in ? tty_in : stdin) == NULL) {
 		if (tty_in)
 			fclose(tty_in);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/safefile.h"
 #include "core/spawn.h"
 #include "core/trail.h"
 
@@ -542,18 +543,23 @@ void wizard_render(struct console *c, struct pager *p)
 static void write_report(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	FILE *f = fopen(w->report_path, "w");
-	if (f == NULL) {
-		console_say(c, 1, "cannot write the incident report %s", w->report_path);
+	struct safe_file sf;
+	struct error err;
+	if (safe_file_open(&sf, w->report_path, 0640, &err) < 0) {
+		console_say(c, 1, "cannot write the incident report: %s", err.msg);
 		return;
 	}
 	const char *logs[CONSOLE_MAX_INPUTS];
 	for (size_t i = 0; i < c->ninputs; i++)
 		logs[i] = c->inputs[i].path;
-	struct error err;
-	int rc = incident_write(f, c->model, c->suspects, c->nsuspects, &w->st, logs, c->ninputs, c->opt->journal, &err);
-	if (fclose(f) != 0 || rc < 0)
-		console_say(c, 1, "cannot write the incident report %s", w->report_path);
+	int rc = incident_write(sf.f, c->model, c->suspects, c->nsuspects, &w->st, logs, c->ninputs, c->opt->journal,
+				&err);
+	if (rc < 0)
+		safe_file_abort(&sf);
+	else
+		rc = safe_file_commit(&sf, &err);
+	if (rc < 0)
+		console_say(c, 1, "cannot write the incident report %s: %s", w->report_path, err.msg);
 	else
 		console_say(c, 0, "Incident report written to %s", w->report_path);
 }

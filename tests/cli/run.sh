@@ -123,7 +123,7 @@ metrics_output_is_replaced_atomically() {
 	PATH="$tmp/bin:$PATH" "$san" metrics --log "$fixture" --output "$tmp/spamtop.prom" &&
 	grep -q '^spamtop_queue_messages{queue="deferred"} 3$' "$tmp/spamtop.prom" &&
 	grep -q '^spamtop_sasl_user_messages_total{user="victim@lab.example"} 24$' "$tmp/spamtop.prom" &&
-	[ -z "$(ls "$tmp" | grep '\.tmp$')" ] &&
+	[ -z "$(ls "$tmp" | grep '^spamtop\.prom\.')" ] &&
 	PATH="$tmp/bin:$PATH" "$san" metrics --format influx --no-queue --log "$fixture" | grep -q '^spamtop_queue_up value=0i [0-9]*$'
 }
 
@@ -231,6 +231,56 @@ report_check_and_metrics_read_journald() {
 	[ $rc -eq 3 ] && grep -q 'journalctl ended with status 1: No journal files were found' "$tmp/c.out"
 }
 
+
+# ---- output and file safety (the program runs as root and prints attackers' text) ----
+
+metrics_output_follows_no_planted_symlink() {
+	# a textfile-collector directory the exporter's user can write: symlinks planted
+	# at every temporary name a predictable scheme (OUT.PID.tmp) would use next
+	local dir=$tmp/collector
+	mkdir -p "$dir"
+	echo "precious" > "$tmp/victim.txt"
+	fake_postqueue 3
+	ln -s "$tmp/victim.txt" "$dir/spamtop.prom"	# and at the final name
+	python3 -c 'import os, sys
+last = int(open("/proc/sys/kernel/ns_last_pid").read())
+for p in range(last + 1, last + 200):	# one process plants them all: the pids stay free
+    os.symlink(sys.argv[1], "%s/spamtop.prom.%d.tmp" % (sys.argv[2], p))' "$tmp/victim.txt" "$dir"
+	PATH="$tmp/bin:$PATH" "$san" metrics --log "$fixture" --output "$dir/spamtop.prom"
+	[ "$(cat "$tmp/victim.txt")" = precious ]
+	[ -f "$dir/spamtop.prom" ] && [ ! -L "$dir/spamtop.prom" ]
+	[ "$(stat -c %a "$dir/spamtop.prom")" = 644 ]
+	grep -q '^spamtop_queue_messages{queue="deferred"} 3$' "$dir/spamtop.prom"
+	[ "$(ls "$dir" | grep -vc '\.tmp$')" = 1 ]	# no temporary file left
+}
+
+queue_listing_and_plans_print_log_text_sanitized() {
+	fake_postqueue 2
+	{ printf 'Nov 24 10:00:00 mx postfix/smtpd[1]: 000001A2B3: client=x[192.0.2.1\033[2J\033[6n], sasl_method=LOGIN, sasl_username=u\033]0;pwn\007\n'
+	  printf 'Nov 24 10:00:01 mx postfix/qmgr[2]: 000001A2B3: from=<s@x.example>, size=1, nrcpt=1 (queue active)\n'; } > "$tmp/hq.log"
+	PATH="$tmp/bin:$PATH" "$san" queue --log "$tmp/hq.log" > "$tmp/q.txt"
+	PATH="$tmp/bin:$PATH" "$san" queue --summary --log "$tmp/hq.log" >> "$tmp/q.txt"
+	PATH="$tmp/bin:$PATH" "$san" hold --id 000001A2B3 --dry-run --log "$tmp/hq.log" >> "$tmp/q.txt" 2>&1 || true
+	grep -q '000001A2B3' "$tmp/q.txt"
+	grep -q '192.0.2.1\\x1b\[2J' "$tmp/q.txt"	# shown, escaped
+	! LC_ALL=C grep -q $'\033' "$tmp/q.txt" && ! LC_ALL=C grep -q $'\007' "$tmp/q.txt"
+}
+
+check_status_line_takes_no_pipe_from_log_text() {
+	# a user named so that its name writes performance data
+	local i now
+	now=$(date '+%b %e %H:%M')
+	for i in $(seq 10 45); do
+		printf '%s:%02d mx postfix/smtpd[1]: %05XABC: client=x[192.0.2.1], sasl_method=LOGIN, sasl_username=all quiet | queue=0;100;200;0;\n' "$now" $((i % 60)) "$i"
+	done > "$tmp/pipe.log"
+	local rc=0
+	"$san" check --no-queue --log "$tmp/pipe.log" > "$tmp/c.out" || rc=$?
+	cat "$tmp/c.out"
+	[ $rc -eq 2 ]
+	[ "$(tr -cd '|' < "$tmp/c.out" | wc -c)" = 1 ]	# the perfdata separator alone
+	grep -q 'all quiet / queue=0;100;200;0;' "$tmp/c.out"
+}
+
 check "report, check and metrics read journald through the real journalctl" report_check_and_metrics_read_journald
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
@@ -245,5 +295,8 @@ check "--help and --version describe the program" help_and_version_describe_the_
 check "check returns OK, WARNING, CRITICAL and UNKNOWN as a plugin must" check_plugin_returns_each_state
 check "check reads thresholds from the config file and warns of bad lines" check_reads_thresholds_from_the_config_file
 check "metrics --output replaces the file atomically; influx too" metrics_output_is_replaced_atomically
+check "metrics --output follows no symlink planted at its temporary or final name" metrics_output_follows_no_planted_symlink
+check "the queue listing, its summary and a plan print log text sanitized" queue_listing_and_plans_print_log_text_sanitized
+check "check's status line takes no '|' from log text (no forged perfdata)" check_status_line_takes_no_pipe_from_log_text
 echo "cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -641,7 +641,25 @@ check "hostile log text is shown escaped and never reaches the terminal" hostile
 check "the hostile table through every view writes no hostile byte to the terminal" hostile_table_through_every_view_writes_no_hostile_bytes
 check "help is generated from the active keymap" help_is_generated_from_the_active_keymap
 check "vim keymap and user overrides apply; bad lines are reported" vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported
+children_inherit_no_terminal_and_no_file_of_spamtop() {
+	# every descriptor spamtop opens is close-on-exec: a child (here the queue
+	# reader; postsuper, postcat, ssh and --alert-cmd alike) sees only its pipes
+	mkdir -p "$tmp/fdbin"
+	printf '#!/bin/sh\nls -l /proc/$$/fd > %s/child-fds.tmp && mv %s/child-fds.tmp %s/child-fds\n' "$tmp" "$tmp" "$tmp" > "$tmp/fdbin/postqueue"
+	chmod +x "$tmp/fdbin/postqueue"
+	fake_postmulti "$tmp/fdbin"
+	tui_start 100x30 env PATH="$tmp/fdbin:$PATH" "$bin" --journal "$tmp/fd-journal" "$fixture"
+	local deadline=$((SECONDS + 10))
+	until [ -s "$tmp/child-fds" ]; do [ $SECONDS -lt $deadline ] || { echo "postqueue never ran"; return 1; }; sleep 0.05; done
+	cat "$tmp/child-fds"
+	if grep -E '/dev/(pts|tty)' "$tmp/child-fds"; then echo "the terminal leaked into a child"; return 1; fi
+	if grep -F "$fixture" "$tmp/child-fds"; then echo "the log leaked into a child"; return 1; fi
+	# what is left: /dev/null, pipes, the file the script writes and the script itself
+	! grep ' -> ' "$tmp/child-fds" | grep -vE " -> (/dev/null|pipe:\[[0-9]+\]|$tmp/child-fds.tmp|$tmp/fdbin/postqueue)\$"
+}
+
 check "dry-run actions show the plan and never run postsuper" dry_run_actions_show_the_plan_and_never_run_postsuper
+check "children inherit no terminal and no file of spamtop (close-on-exec)" children_inherit_no_terminal_and_no_file_of_spamtop
 check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
 check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers

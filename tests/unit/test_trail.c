@@ -69,6 +69,31 @@ static void invalid_queue_id_and_missing_file_are_errors(void **state)
 	buf_free(&out);
 }
 
+/* a log replaced by a FIFO (or a device) is refused with the reason: opening
+ * it must not hang the console waiting for a writer */
+static void a_fifo_in_place_of_a_log_is_refused_not_waited_on(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-fifo.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char fifo[128];
+	snprintf(fifo, sizeof(fifo), "%s/mail.log", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	const char *paths[] = {fifo};
+	struct buf out = BUF_INIT;
+	struct error err = {""};
+	alarm(10);	/* a hang fails the test instead of stopping the run */
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, &out, &err), -1);
+	alarm(0);
+	assert_non_null(strstr(err.msg, "is not a regular file"));
+	const char *dev[] = {"/dev/zero"};
+	assert_int_equal(trail_collect(dev, 1, "31C49102266", 10, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "/dev/zero is not a regular file"));
+	buf_free(&out);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void headers_come_from_postcat_hq_with_the_id_as_one_argument(void **state)
 {
 	(void)state;
@@ -102,6 +127,7 @@ int main(void)
 		cmocka_unit_test(queue_id_matches_only_as_a_whole_token),
 		cmocka_unit_test(invalid_queue_id_and_missing_file_are_errors),
 		cmocka_unit_test(headers_come_from_postcat_hq_with_the_id_as_one_argument),
+		cmocka_unit_test(a_fifo_in_place_of_a_log_is_refused_not_waited_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
