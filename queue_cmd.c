@@ -207,6 +207,19 @@ static int print_queue_json(const struct queue_snapshot *q, int64_t now)
 	return rc == 0 ? 0 : 1;
 }
 
+/* put_column - sanitized text in a column of width bytes: cut at a character
+ * boundary (a byte count would split a UTF-8 sequence), padded with blanks */
+static void put_column(const char *s, size_t width)
+{
+	size_t n = strlen(s);
+	if (n > width) {
+		n = width;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;	/* s[n] continues a character: cut before it */
+	}
+	printf("%.*s%*s", (int)n, s, (int)(width - n), "");
+}
+
 static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 {
 	printf("Queue (%s): %zu messages, %llu bytes\n", q->method, q->count, (unsigned long long)q->bytes);
@@ -243,9 +256,11 @@ static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 			sanitize_text(&ip, m->client_ip->s, m->client_ip->len);
 		struct buf ref = BUF_INIT;
 		queue_ref(q, m, &ref);
-		printf("%-12s %-8s %8llu  %-32.32s %-24.24s %s\n", buf_str(&ref), queue_name_str(m->queue),
-		       (unsigned long long)m->size, buf_str(&s), m->sasl_user ? buf_str(&u) : "-",
-		       m->client_ip ? buf_str(&ip) : "-");
+		printf("%-12s %-8s %8llu  ", buf_str(&ref), queue_name_str(m->queue), (unsigned long long)m->size);
+		put_column(buf_str(&s), 32);
+		putchar(' ');
+		put_column(m->sasl_user ? buf_str(&u) : "-", 24);
+		printf(" %s\n", m->client_ip ? buf_str(&ip) : "-");
 		buf_free(&s);
 		buf_free(&u);
 		buf_free(&ip);

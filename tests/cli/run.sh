@@ -281,6 +281,34 @@ check_status_line_takes_no_pipe_from_log_text() {
 	grep -q 'all quiet / queue=0;100;200;0;' "$tmp/c.out"
 }
 
+hostile_table_through_the_command_line_printers() {
+	# tests/hostile/hostile.h's every string in every field, through every
+	# command-line printer: the queue listing, its summary, a plan, check
+	local now; now=$(date '+%b %e %H:%M')
+	build/hostile-log | sed "s/^Nov 24 23:40:/$now:/" > "$tmp/ht.log"	# now: check measures it
+	local n; n=$(grep -ac 'postfix/qmgr' "$tmp/ht.log")
+	mkdir -p "$tmp/hbin"
+	printf '#!/bin/sh\ni=0\nwhile [ $i -lt %d ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "9AB%%08X", "arrival_time": 1, "message_size": 100, "sender": "\\u001b]0;T\\u0007s\\u009b2J@x.example", "recipients": [{"address": "r@y.example", "delay_reason": "\\u001b[6n"}]}\\n'"'"' $i; i=$((i+1)); done\n' "$n" > "$tmp/hbin/postqueue"
+	printf '#!/bin/sh\necho "-               -               y         /etc/postfix"\n' > "$tmp/hbin/postmulti"
+	chmod +x "$tmp/hbin/postqueue" "$tmp/hbin/postmulti"
+	{ PATH="$tmp/hbin:$PATH" "$san" queue --log "$tmp/ht.log"
+	  PATH="$tmp/hbin:$PATH" "$san" queue --summary --log "$tmp/ht.log"
+	  PATH="$tmp/hbin:$PATH" "$san" hold --id 9AB00000004 --id 9AB00000005 --id 9AB0000000C --dry-run --log "$tmp/ht.log"
+	  PATH="$tmp/hbin:$PATH" "$san" check --log "$tmp/ht.log" --whole-log --set user_rate=1,1; } > "$tmp/ht.out" 2>&1 || true
+	grep -q '^Hold 3 messages' "$tmp/ht.out"
+	grep -q 'SPAMTOP CRITICAL' "$tmp/ht.out"
+	[ "$(grep -c '^9AB' "$tmp/ht.out")" -ge "$n" ]
+	if LC_ALL=C grep -anP '[\x00-\x08\x0b-\x1f\x7f]' "$tmp/ht.out" | head -3 | grep -a .; then
+		echo "a raw control byte was printed"; return 1
+	fi
+	if LC_ALL=C grep -aP '\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae\xa8\xa9]|\xe2\x81[\xa6-\xa9]' "$tmp/ht.out" | head -3 | grep -a .; then
+		echo "a C1 control or a bidi or line-separator character was printed"; return 1
+	fi
+	if LC_ALL=C.UTF-8 grep -naxv '.*' "$tmp/ht.out" | head -3 | grep -a .; then
+		echo "invalid UTF-8 was printed"; return 1
+	fi
+}
+
 check "report, check and metrics read journald through the real journalctl" report_check_and_metrics_read_journald
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
@@ -298,5 +326,7 @@ check "metrics --output replaces the file atomically; influx too" metrics_output
 check "metrics --output follows no symlink planted at its temporary or final name" metrics_output_follows_no_planted_symlink
 check "the queue listing, its summary and a plan print log text sanitized" queue_listing_and_plans_print_log_text_sanitized
 check "check's status line takes no '|' from log text (no forged perfdata)" check_status_line_takes_no_pipe_from_log_text
+check "the hostile table through the queue listing, its summary, a plan and check prints no control" \
+	hostile_table_through_the_command_line_printers
 echo "cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]
