@@ -799,6 +799,28 @@ static void refusals_for_reputation_are_counted_by_destination_domain(void **sta
 	free(text);
 }
 
+/* kumina/postfix_exporter's test lines (tests/fixtures/corpus/README.md):
+ * every line read, and the counts that project's own test asserts for them
+ * (removed 1 + 31, one SASL failure, one authenticated message) */
+static void a_published_exporter_corpus_reads_with_its_own_expected_counts(void **state)
+{
+	(void)state;
+	char *text = test_read_file("tests/fixtures/corpus/kumina-postfix-exporter.log", NULL);
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	test_each_line(text, model_add_line_cb, m);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->lines, 38);
+	assert_int_equal(t->postfix_lines, 38);
+	assert_int_equal(t->malformed_lines, 0);
+	assert_int_equal(t->events[EV_REMOVED], 32);
+	assert_int_equal(t->sasl_failures, 1);	/* the saslauthd warnings name no client: no guess */
+	assert_int_equal(t->auth_messages, 1);
+	assert_int_equal(find(m, AGG_SASL_USER, "user@domain")->msgs, 1);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "192.168.1.2")->sasl_failures, 1);
+	model_free(m);
+	free(text);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -943,6 +965,7 @@ int main(void)
 		cmocka_unit_test(web_app_uid_is_named_and_a_requeued_message_is_its_original),
 		cmocka_unit_test(a_roaming_user_is_no_suspect_and_a_spread_burst_is),
 		cmocka_unit_test(refusals_for_reputation_are_counted_by_destination_domain),
+		cmocka_unit_test(a_published_exporter_corpus_reads_with_its_own_expected_counts),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
