@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "core/aggview.h"
+#include "core/alerts.h"
 #include "core/detect.h"
 #include "core/ingest.h"
 #include "core/model.h"
@@ -821,6 +822,114 @@ static void a_published_exporter_corpus_reads_with_its_own_expected_counts(void 
 	free(text);
 }
 
+/* normal_day - 24 hours of ordinary traffic, in the lines Postfix writes (as
+ * recorded in the lab captures): 40 users sending now and then, roaming
+ * between home, office and a phone whose IPv6 privacy address changes with
+ * every message; a newsletter account sending 150 messages over five hours;
+ * each message through a content filter (its copy re-injected, "queued as");
+ * a few bounces and their notices; a web shop's order mails through sendmail */
+static void normal_day(struct model *m)
+{
+	char line[400];
+	unsigned id = 0x100000;
+	for (int minute = 0; minute < 24 * 60; minute += 7) {
+		int h = minute / 60, mi = minute % 60, u = (minute / 7) % 40;
+		const char *who = u % 3 == 0 ? "office" : u % 3 == 1 ? "home" : "phone";
+		char ip[64];
+		if (u % 3 == 2)
+			snprintf(ip, sizeof(ip), "2001:db8:%x:1:%x:%x:1:2", u, minute, minute * 7);
+		else
+			snprintf(ip, sizeof(ip), "198.51.%d.%d", u % 3 == 0 ? 100 : 101, u + (minute % 3));
+		unsigned orig = id++, copy = id++;
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:01 mx postfix/smtpd[1]: %X: client=%s[%s], sasl_method=LOGIN, "
+			 "sasl_username=user%d@example.org", h, mi, orig, who, ip, u);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:01 mx postfix/qmgr[3]: %X: from=<user%d@example.org>, size=900, "
+			 "nrcpt=1 (queue active)", h, mi, orig, u);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:02 mx postfix/10025/smtpd[4]: %X: client=localhost[127.0.0.1]",
+			 h, mi, copy);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:02 mx postfix/qmgr[3]: %X: from=<user%d@example.org>, size=1200, "
+			 "nrcpt=1 (queue active)", h, mi, copy, u);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:02 mx postfix/smtp[5]: %X: to=<friend%d@remote.example>, "
+			 "relay=127.0.0.1[127.0.0.1]:10024, delay=1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as %X)",
+			 h, mi, orig, u, copy);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:02 mx postfix/qmgr[3]: %X: removed", h, mi, orig);
+		add(m, line);
+		int bounce = minute % 140 == 0;
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:03 mx postfix/smtp[6]: %X: to=<friend%d@remote.example>, "
+			 "relay=mx.remote.example[192.0.2.25]:25, delay=2, dsn=%s, status=%s", h, mi, copy, u,
+			 bounce ? "5.1.1" : "2.0.0", bounce ? "bounced (host said: 550 5.1.1 unknown user)" : "sent (250 ok)");
+		add(m, line);
+		if (bounce) {
+			unsigned notice = id++;
+			snprintf(line, sizeof(line), "Nov 23 %02d:%02d:03 mx postfix/bounce[7]: %X: sender non-delivery "
+				 "notification: %X", h, mi, copy, notice);
+			add(m, line);
+			snprintf(line, sizeof(line), "Nov 23 %02d:%02d:03 mx postfix/qmgr[3]: %X: from=<>, size=3000, nrcpt=1 "
+				 "(queue active)", h, mi, notice);
+			add(m, line);
+		}
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:03 mx postfix/qmgr[3]: %X: removed", h, mi, copy);
+		add(m, line);
+		if (minute % 35 == 0) {	/* the shop's order confirmation */
+			snprintf(line, sizeof(line), "Nov 23 %02d:%02d:04 mx postfix/pickup[8]: %X: uid=33 from=<shop@example.org>",
+				 h, mi, id++);
+			add(m, line);
+		}
+	}
+	for (int k = 0; k < 150; k++) {	/* the newsletter: 150 over five hours, one address */
+		snprintf(line, sizeof(line), "Nov 23 %02d:%02d:30 mx postfix/smtpd[1]: %X: client=news[203.0.113.5], "
+			 "sasl_method=LOGIN, sasl_username=news@example.org", 9 + k / 30, (k % 30) * 2, id++);
+		add(m, line);
+	}
+}
+
+/* a day of ordinary traffic names no suspect and leaves check OK; the lab's
+ * outbreak after it is still named, with its exact counts */
+static void a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	normal_day(m);
+	const struct model_totals *t = model_totals(m);
+	assert_true(t->messages > 300);
+	assert_true(t->filter_copies > 200);
+	assert_true(t->bounce_notices > 5);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "unexpected suspect %s %s: %s\n", suspect_kind_name(sus[i].kind), sus[i].agg->key->s,
+			sus[i].reasons[0]);
+	assert_int_equal(n, 0);
+	struct alert_config c;
+	alert_config_default(&c);
+	c.skip_queue = 1;
+	struct alert_result r;
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	assert_int_equal(r.worst, ALERT_OK);
+	alert_config_free(&c);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
+	n = detect_suspects(m, &th, sus, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(sus[0].kind, SUSPECT_SASL_USER);
+	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
+	assert_int_equal(sus[0].agg->msgs, 24);
+	assert_int_equal(sus[0].agg->peak_window_sources, 5);
+	assert_int_equal(sus[1].kind, SUSPECT_TRUSTED_RELAY);
+	assert_int_equal(sus[1].agg->unauth_msgs, 12);
+	assert_int_equal(sus[2].kind, SUSPECT_BRUTE_FORCE);
+	assert_int_equal(sus[2].agg->sasl_failures, 4);
+	model_free(m);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -966,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(a_roaming_user_is_no_suspect_and_a_spread_burst_is),
 		cmocka_unit_test(refusals_for_reputation_are_counted_by_destination_domain),
 		cmocka_unit_test(a_published_exporter_corpus_reads_with_its_own_expected_counts),
+		cmocka_unit_test(a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
