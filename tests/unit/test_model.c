@@ -822,6 +822,45 @@ static void a_published_exporter_corpus_reads_with_its_own_expected_counts(void 
 	free(text);
 }
 
+/* Hsn723/postfix_exporter's test lines (tests/fixtures/corpus/README.md):
+ * every line read, with the counts that project's test asserts (expired 2,
+ * one of them force-expired; a deferral and a bounce; 4 deliveries sent; 2
+ * smtpd messages; 1 SASL failure; a postscreen reject); its NetEase "DT:SPM"
+ * replies are a refusal for reputation */
+static void a_second_exporter_corpus_reads_with_its_own_expected_counts(void **state)
+{
+	(void)state;
+	char *text = test_read_file("tests/fixtures/corpus/hsn723-postfix-exporter.log", NULL);
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	test_each_line(text, model_add_line_cb, m);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->lines, 60);
+	assert_int_equal(t->postfix_lines, 60);
+	assert_int_equal(t->malformed_lines, 0);
+	assert_int_equal(t->events[EV_REMOVED], 32);
+	assert_int_equal(t->events[EV_EXPIRED], 2);
+	assert_int_equal(t->messages, 2);
+	assert_int_equal(t->sasl_failures, 1);
+	assert_int_equal(t->sent, 4);
+	assert_int_equal(t->deferred, 1);
+	assert_int_equal(t->bounced, 1);
+	assert_int_equal(t->events[EV_BOUNCE_NOTICE], 1);
+	assert_int_equal(t->rejects, 1);
+	assert_int_equal(model_reputation(m)->refusals, 2);
+	assert_string_equal(model_reputation(m)->d[0].domain, "domain.com");
+	model_free(m);
+	free(text);
+	text = test_read_file("tests/fixtures/corpus/crowdsec-hub-postfix.log", NULL);	/* crowdsecurity/hub's */
+	m = model_new(NULL, TEST_REFERENCE);
+	test_each_line(text, model_add_line_cb, m);
+	t = model_totals(m);
+	assert_int_equal(t->malformed_lines, 0);
+	assert_int_equal(t->sasl_failures, 1);
+	assert_int_equal(t->rejects, 1);
+	model_free(m);
+	free(text);
+}
+
 /* normal_day - 24 hours of ordinary traffic, in the lines Postfix writes (as
  * recorded in the lab captures): 40 users sending now and then, roaming
  * between home, office and a phone whose IPv6 privacy address changes with
@@ -1075,6 +1114,7 @@ int main(void)
 		cmocka_unit_test(a_roaming_user_is_no_suspect_and_a_spread_burst_is),
 		cmocka_unit_test(refusals_for_reputation_are_counted_by_destination_domain),
 		cmocka_unit_test(a_published_exporter_corpus_reads_with_its_own_expected_counts),
+		cmocka_unit_test(a_second_exporter_corpus_reads_with_its_own_expected_counts),
 		cmocka_unit_test(a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
