@@ -49,8 +49,28 @@ static size_t reply_code(const char *s, size_t n)
 	return k && i < n && s[i] == ' ' ? i + 1 : 0;
 }
 
-int reputation_classify(const char *text, size_t len)
+/* remote_reply - the remote site's own words in a status text: after
+ * "host X said: " or "host X refused to talk to me: " (smtp_proto.c,
+ * smtp_connect.c); NULL when the site said nothing (a connection refused or
+ * timed out: most deferrals, which are then not scanned at all) */
+static const char *remote_reply(const char *text, size_t len)
 {
+	static const char said[] = " said: ", refused[] = " refused to talk to me: ";
+	for (const char *p = text, *end = text + len; (p = memchr(p, ' ', (size_t)(end - p))) != NULL; p++) {
+		if ((size_t)(end - p) >= sizeof(said) - 1 && memcmp(p, said, sizeof(said) - 1) == 0)
+			return p + sizeof(said) - 1;
+		if ((size_t)(end - p) >= sizeof(refused) - 1 && memcmp(p, refused, sizeof(refused) - 1) == 0)
+			return p + sizeof(refused) - 1;
+	}
+	return NULL;
+}
+
+int reputation_classify(const char *status, size_t status_len)
+{
+	const char *text = remote_reply(status, status_len);
+	if (text == NULL)
+		return -1;
+	size_t len = status_len - (size_t)(text - status);
 	char low[512];
 	size_t n = 0;
 	for (size_t i = 0; i < len && n < sizeof(low);) {

@@ -43,7 +43,8 @@ struct reputation_log {
 	uint64_t other_domains;	/* refusals of domains past the limit */
 };
 
-/* The entry a delivery status text matches (index), or -1. */
+/* The entry a delivery status text matches (index), or -1: only the remote
+ * site's reply ("host X said: ...") is read. */
 int reputation_classify(const char *text, size_t len);
 const char *reputation_class_name(enum reputation_class c);	/* "dnsbl", "provider" */
 
