@@ -220,7 +220,8 @@ static void put_column(const char *s, size_t width)
 	printf("%.*s%*s", (int)n, s, (int)(width - n), "");
 }
 
-static void print_queue_text(const struct queue_snapshot *q, int64_t now)
+/* print_queue_heading - the total, and each instance's share of it */
+static void print_queue_heading(const struct queue_snapshot *q)
 {
 	printf("Queue (%s): %zu messages, %llu bytes\n", q->method, q->count, (unsigned long long)q->bytes);
 	if (q->inst.count > 1) {
@@ -234,6 +235,11 @@ static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 		}
 		putchar('\n');
 	}
+}
+
+static void print_queue_text(const struct queue_snapshot *q, int64_t now)
+{
+	print_queue_heading(q);
 	for (int i = 0; i < QN_COUNT; i++)
 		if (q->by_queue[i] || i <= QN_HOLD)
 			printf("  %-9s %zu\n", queue_name_str((enum queue_name)i), q->by_queue[i]);
@@ -303,18 +309,7 @@ static void print_top(const char *title, struct istr **keys, size_t n, size_t to
 /* print_queue_summary - counts only: what is readable with a million messages */
 static void print_queue_summary(struct queue_snapshot *q, int64_t now)
 {
-	printf("Queue (%s): %zu messages, %llu bytes\n", q->method, q->count, (unsigned long long)q->bytes);
-	if (q->inst.count > 1) {
-		printf("Instances:");
-		for (int i = 0; i < q->inst.count; i++) {
-			size_t n = 0;
-			for (size_t k = 0; k < q->count; k++)
-				n += q->msgs[k].instance == i;
-			printf("%s %s (%s) %zu", i ? "," : "", instance_label(&q->inst.at[i]),
-			       q->inst.at[i].config_dir[0] ? q->inst.at[i].config_dir : "default", n);
-		}
-		putchar('\n');
-	}
+	print_queue_heading(q);
 	for (int i = 0; i < QN_COUNT; i++)
 		if (q->by_queue[i] || i <= QN_HOLD)
 			printf("  %-9s %zu\n", queue_name_str((enum queue_name)i), q->by_queue[i]);

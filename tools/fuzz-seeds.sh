@@ -15,7 +15,8 @@ seed log-filter 0 tests/fixtures/lab-filter.log
 seed log-instances 0 tests/fixtures/lab-instances.log	# postfix-out/... and postfix/relay/smtp
 seed log-webapp 0 tests/fixtures/lab-webapp.log	# pickup's uid= and orig_id=
 seed log-blocklisted 0 tests/fixtures/lab-blocklisted.log	# refusals for reputation
-for f in tests/fixtures/corpus/*.log; do	# every published corpus file seed "log-$(basename "$f")" 0 "$f"; done
+# every published corpus file
+for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
 for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do
 	sed 's/^/Nov 24 23:35:36 mail postfix\/smtpd[1]: /' "$f" > "$dir/.tmp"
 	seed "log-grok-$(basename "$f")" 0 "$dir/.tmp"
