@@ -17,6 +17,35 @@
 #define POSTCAT_BATCH 200
 #define POSTCAT_TIMEOUT_MS 60000
 
+static size_t id_hash(const char *qid)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (; *qid; qid++)
+		h = (h ^ (unsigned char)*qid) * 16777619u;
+	return h;
+}
+
+/* id_index - the slots sized for cap entries (at most half full), rebuilt */
+static int id_index(struct id_list *l, size_t cap)
+{
+	size_t size = 64;
+	while (size < cap * 2)
+		size *= 2;
+	uint32_t *slots = calloc(size, sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	free(l->slots);
+	l->slots = slots;
+	l->mask = size - 1;
+	for (size_t i = 0; i < l->count; i++) {
+		size_t j = id_hash(l->ids[i]) & l->mask;
+		while (l->slots[j])
+			j = (j + 1) & l->mask;
+		l->slots[j] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
 int id_list_add_in(struct id_list *l, int inst, const char *qid)
 {
 	if (l->count == l->cap) {
@@ -30,9 +59,15 @@ int id_list_add_in(struct id_list *l, int inst, const char *qid)
 			return -1;
 		l->inst = ni;
 		l->cap = ncap;
+		if (ncap > UINT32_MAX / 4 || id_index(l, ncap) < 0)
+			return -1;
 	}
 	l->inst[l->count] = (uint8_t)inst;
-	snprintf(l->ids[l->count++], sizeof(l->ids[0]), "%s", qid);
+	snprintf(l->ids[l->count], sizeof(l->ids[0]), "%s", qid);
+	size_t j = id_hash(l->ids[l->count]) & l->mask;
+	while (l->slots[j])
+		j = (j + 1) & l->mask;
+	l->slots[j] = (uint32_t)++l->count;
 	return 0;
 }
 
@@ -43,9 +78,13 @@ int id_list_add(struct id_list *l, const char *qid)
 
 int id_list_has_in(const struct id_list *l, int inst, const char *qid)
 {
-	for (size_t i = 0; i < l->count; i++)
+	if (l->count == 0)
+		return 0;
+	for (size_t j = id_hash(qid) & l->mask; l->slots[j]; j = (j + 1) & l->mask) {
+		size_t i = l->slots[j] - 1;
 		if ((inst < 0 || l->inst[i] == inst) && strcmp(l->ids[i], qid) == 0)
 			return 1;
+	}
 	return 0;
 }
 
@@ -58,9 +97,11 @@ void id_list_free(struct id_list *l)
 {
 	free(l->ids);
 	free(l->inst);
+	free(l->slots);
 	l->ids = NULL;
 	l->inst = NULL;
-	l->count = l->cap = 0;
+	l->slots = NULL;
+	l->count = l->cap = l->mask = 0;
 }
 
 int selection_is_empty(const struct selection *s)
@@ -292,22 +333,22 @@ static void confirm_copy(struct confirm_state *cs, const char *qid, const char *
 		return;
 	int proof = (ident && strcmp(value, m->origin_qid->s) == 0)
 	    || (msgid && m->origin_msgid_hash && message_id_hash(value, strlen(value)) == m->origin_msgid_hash);
-	if (proof && !id_list_has(&cs->copy_ok, qid))
-		id_list_add(&cs->copy_ok, qid);
+	if (proof && !id_list_has_in(&cs->copy_ok, cs->inst, qid))
+		id_list_add_in(&cs->copy_ok, cs->inst, qid);
 }
 
 static void confirm_attr(const char *qid, const char *name, const char *value, void *arg)
 {
 	struct confirm_state *cs = arg;
-	if (!id_list_has(&cs->seen, qid))
-		id_list_add(&cs->seen, qid);
+	if (!id_list_has_in(&cs->seen, cs->inst, qid))
+		id_list_add_in(&cs->seen, cs->inst, qid);
 	if (cs->s->sasl_user && strcmp(name, "sasl_username") == 0 && strcasecmp(value, cs->s->sasl_user) == 0)
-		id_list_add(&cs->user_ok, qid);
+		id_list_add_in(&cs->user_ok, cs->inst, qid);
 	if (cs->s->client_ip && (strcmp(name, "client_address") == 0 || strcmp(name, "log_client_address") == 0)
 	    && strcmp(value, cs->s->client_ip) == 0)
-		id_list_add(&cs->ip_ok, qid);
+		id_list_add_in(&cs->ip_ok, cs->inst, qid);
 	if (cs->s->local_uid && strcmp(name, POSTCAT_PICKUP_UID) == 0 && strcmp(value, cs->s->local_uid) == 0)
-		id_list_add(&cs->uid_ok, qid);
+		id_list_add_in(&cs->uid_ok, cs->inst, qid);
 	confirm_copy(cs, qid, name, value);
 }
 
@@ -315,12 +356,12 @@ static void confirm_attr(const char *qid, const char *name, const char *value, v
 static int confirmed(const struct confirm_state *cs, const char *id)
 {
 	const struct selection *s = cs->s;
-	if (!id_list_has(&cs->seen, id))
+	if (!id_list_has_in(&cs->seen, cs->inst, id))
 		return 0;
-	const struct queued_msg *m = id_list_has(&cs->copy_ok, id) ? queue_find_in(cs->q, cs->inst, id) : NULL;
-	int user = !s->sasl_user || id_list_has(&cs->user_ok, id) || (m && account_is(m->sasl_user, s->sasl_user));
-	int ip = !s->client_ip || id_list_has(&cs->ip_ok, id) || (m && istr_is(m->client_ip, s->client_ip));
-	int uid = !s->local_uid || id_list_has(&cs->uid_ok, id) || (m && istr_is(m->local_uid, s->local_uid));
+	const struct queued_msg *m = id_list_has_in(&cs->copy_ok, cs->inst, id) ? queue_find_in(cs->q, cs->inst, id) : NULL;
+	int user = !s->sasl_user || id_list_has_in(&cs->user_ok, cs->inst, id) || (m && account_is(m->sasl_user, s->sasl_user));
+	int ip = !s->client_ip || id_list_has_in(&cs->ip_ok, cs->inst, id) || (m && istr_is(m->client_ip, s->client_ip));
+	int uid = !s->local_uid || id_list_has_in(&cs->uid_ok, cs->inst, id) || (m && istr_is(m->local_uid, s->local_uid));
 	return user && ip && uid;
 }
 

@@ -28,11 +28,14 @@
 #include "queue.h"
 
 /* Queue IDs, each with the instance whose queue holds it (queue_snapshot's
- * inst.at[]; 0: the default instance). */
+ * inst.at[]; 0: the default instance), indexed by a hash so that a lookup
+ * costs the same in a list of ten or of a hundred thousand. */
 struct id_list {
 	char (*ids)[33];
 	uint8_t *inst;
 	size_t count, cap;
+	uint32_t *slots;	/* index + 1, open addressing on the queue ID */
+	size_t mask;
 };
 
 struct selection {

@@ -406,6 +406,31 @@ static void a_queue_id_is_found_in_its_own_instance_and_named_with_it(void **sta
 	queue_snapshot_free(q);
 }
 
+/* 200 000 lookups in a list of 100 000 IDs: hashed (the confirmation of an
+ * outbreak's queue looked each postcat line up in lists this long) */
+static void id_lists_find_each_id_in_its_instance_at_outbreak_size(void **state)
+{
+	(void)state;
+	struct id_list l = {0};
+	char id[16];
+	for (int i = 0; i < 100000; i++) {
+		snprintf(id, sizeof(id), "%011X", 0x100000 + i * 7919);
+		assert_int_equal(id_list_add_in(&l, i % 2, id), 0);
+	}
+	clock_t t0 = clock();
+	for (int i = 0; i < 100000; i++) {
+		snprintf(id, sizeof(id), "%011X", 0x100000 + i * 7919);
+		assert_true(id_list_has_in(&l, i % 2, id));
+		assert_false(id_list_has_in(&l, 1 - i % 2, id));	/* the other instance's */
+	}
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	assert_true(secs < 2.0);	/* linear search: minutes */
+	assert_true(id_list_has(&l, "0000088D598"));	/* the 1000th, in any instance */
+	assert_false(id_list_has(&l, "ABCDEF12345"));
+	id_list_free(&l);
+	assert_false(id_list_has(&l, "ABCDEF12345"));
+}
+
 static void every_message_of_a_big_queue_is_found_by_its_id(void **state)
 {
 	(void)state;
@@ -447,6 +472,7 @@ int main(void)
 		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
 		cmocka_unit_test(every_message_of_a_big_queue_is_found_by_its_id),
+		cmocka_unit_test(id_lists_find_each_id_in_its_instance_at_outbreak_size),
 		cmocka_unit_test(postmulti_listing_gives_each_instance_and_its_config_directory),
 		cmocka_unit_test(a_queue_id_is_found_in_its_own_instance_and_named_with_it),
 	};
