@@ -328,5 +328,6 @@ check "the queue listing, its summary and a plan print log text sanitized" queue
 check "check's status line takes no '|' from log text (no forged perfdata)" check_status_line_takes_no_pipe_from_log_text
 check "the hostile table through the queue listing, its summary, a plan and check prints no control" \
 	hostile_table_through_the_command_line_printers
+. tests/cli/queue-commands.sh
 echo "cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]
