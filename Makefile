@@ -36,7 +36,7 @@ CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
 
-.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots fuzz fuzz-replay soak
+.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots fuzz fuzz-replay soak mutate
 
 all: spamtop
 
@@ -134,6 +134,9 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory spamtop
 	@tools/demo.sh
+
+mutate: spamtop $(SANBUILD)/spamtop $(UNIT_BIN)
+	@tools/mutate.sh
 
 bench: spamtop $(BUILD)/genlog
 	@tools/bench.sh

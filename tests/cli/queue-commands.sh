@@ -27,7 +27,7 @@ for id; do
 	A1B2C3D4E1|A1B2C3D4E2|A1B2C3D4E6) echo "named_attribute: sasl_username=victim@lab.example"; echo "named_attribute: client_address=192.0.2.10" ;;
 	A1B2C3D4E3) echo "named_attribute: sasl_username=alice@lab.example"; echo "named_attribute: client_address=192.0.2.20" ;;
 	A1B2C3D4E4) echo "named_attribute: client_address=127.0.0.2" ;;
-	A1B2C3D4E5) echo "named_attribute: client_address=127.0.0.9" ;;
+	A1B2C3D4E5) echo "named_attribute: client_address=127.0.0.9"; echo "named_attribute: server_address=127.0.0.2" ;;
 	*) echo "UNEXPECTED postcat ID: $id" >&2; exit 99 ;;
 	esac
 done
@@ -90,7 +90,7 @@ delete_by_client_ip_is_confirmed_from_each_file() {
 	qc_setup
 	qc delete --client-ip 127.0.0.2 --yes
 	grep -q '^Delete 1 message: client IP 127.0.0.2$' "$tmp/qc.out"
-	[ "$(ids_given)" = "A1B2C3D4E4 " ]	# E5's file names another client
+	[ "$(ids_given)" = "A1B2C3D4E4 " ]	# E5's file names another client (127.0.0.2 is its server address)
 }
 
 release_and_hold_count_only_what_they_change() {

@@ -50,6 +50,10 @@ static void the_outbreak_is_critical_with_the_culprits_named(void **state)
 	assert_int_equal(r.v[AL_NULL_SENDER].value, 10);	/* 4 of 40 */
 	assert_int_equal(r.v[AL_QUEUE].state, ALERT_OK);
 	assert_int_equal(r.worst, ALERT_CRITICAL);
+	/* a queue that cannot be read during the burst: the burst still ranks first */
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	assert_int_equal(r.v[AL_QUEUE].state, ALERT_UNKNOWN);
+	assert_int_equal(r.worst, ALERT_CRITICAL);
 	queue_snapshot_free(q);
 	alert_config_free(&c);
 	model_free(m);

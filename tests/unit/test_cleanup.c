@@ -111,6 +111,65 @@ static void containment_command_is_journaled_before_and_after(void **state)
 	buf_free(&out);
 }
 
+/* the backup of main.cf cannot be written (a read-only directory): postconf
+ * and postfix never run, the error says why */
+static void main_cf_is_not_edited_when_its_backup_fails(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-maincf.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], marker[128];
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	snprintf(marker, sizeof(marker), "%s/ran", dir);
+	test_write_file(path, "mynetworks = 127.0.0.0/8\n", 25);
+	char script[256];
+	snprintf(script, sizeof(script), "echo \"$0 $*\" >> %s\n", marker);
+	char *saved = test_fake_program(dir, "postconf", script);
+	free(test_fake_program(dir, "postfix", script));
+	struct postfix_conf c;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.config_dir, sizeof(c.config_dir), "%s", dir);
+	assert_int_equal(chmod(dir, 0555), 0);	/* no backup can be created beside main.cf */
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	struct error err = {""};
+	int rc = cleanup_drop_trusted_ip(&c, "127.0.0.1/32", "/tmp/spamtop-test-maincf-journal.jsonl", &backup, &out, &err);
+	assert_int_equal(chmod(dir, 0755), 0);
+	if (geteuid() != 0) {	/* root writes into a 0555 directory: only then is the case made */
+		assert_int_equal(rc, -1);
+		assert_non_null(strstr(err.msg, "cannot create"));
+		assert_int_equal(access(marker, F_OK), -1);
+	}
+	/* as root: a backup name that exists already (O_EXCL) fails the same way;
+	 * planted for this second and the next two, the names it can take */
+	unlink(marker);
+	for (int k = 0; k < 3; k++) {
+		char stamp[32], planted[256];
+		time_t t = time(NULL) + k;
+		struct tm tm;
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&t, &tm));
+		snprintf(planted, sizeof(planted), "%s.spamtop-%s", path, stamp);
+		test_write_file(planted, "planted", 7);
+	}
+	struct buf again = BUF_INIT;
+	buf_reset(&backup);
+	rc = cleanup_drop_trusted_ip(&c, "127.0.0.1/32", "/tmp/spamtop-test-maincf-journal.jsonl", &backup, &out, &err);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err.msg, "cannot create"));
+	assert_int_equal(access(marker, F_OK), -1);	/* neither postconf nor postfix ran */
+	char *kept = test_read_file(path, NULL);
+	assert_string_equal(kept, "mynetworks = 127.0.0.0/8\n");
+	free(kept);
+	setenv("PATH", saved, 1);
+	free(saved);
+	buf_free(&backup);
+	buf_free(&out);
+	buf_free(&again);
+	unlink("/tmp/spamtop-test-maincf-journal.jsonl");
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void incident_report_names_culprits_actions_and_queue(void **state)
 {
 	(void)state;
@@ -163,6 +222,7 @@ int main(void)
 		cmocka_unit_test(account_template_fills_the_user_into_one_argument),
 		cmocka_unit_test(suspects_become_targets_and_brute_force_is_not_chosen),
 		cmocka_unit_test(containment_command_is_journaled_before_and_after),
+		cmocka_unit_test(main_cf_is_not_edited_when_its_backup_fails),
 		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -969,6 +969,49 @@ static void a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named(voi
 	model_free(m);
 }
 
+/* a log read twice (or a line repeated by a relay): the second client= line
+ * of one message counts nothing again */
+static void a_repeated_client_line_counts_the_message_once(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	const char *line = "Nov 24 10:00:00 mx postfix/smtpd[1]: 4B1C2D3E4F: client=u[192.0.2.1], sasl_method=LOGIN, sasl_username=ann";
+	add(m, line);
+	add(m, line);
+	assert_int_equal(model_totals(m)->messages, 1);
+	assert_int_equal(model_totals(m)->auth_messages, 1);
+	assert_int_equal(find(m, AGG_SASL_USER, "ann")->msgs, 1);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "192.0.2.1")->msgs, 1);
+	model_free(m);
+}
+
+/* an IP with as much authenticated as unauthenticated mail is a host of
+ * users, not a relay: the relay rule wants mostly unauthenticated mail */
+static void an_ip_with_as_much_authenticated_mail_is_no_relay(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char line[200];
+	for (int k = 0; k < 24; k++) {
+		snprintf(line, sizeof(line), "Nov 24 10:00:%02d mx postfix/smtpd[1]: %05XABC: client=gw[192.0.2.7]%s", k, k,
+			 k % 2 ? ", sasl_method=LOGIN, sasl_username=staff@example.org" : "");
+		add(m, line);
+	}
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[4];
+	size_t n = detect_suspects(m, &th, sus, 4);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(sus[i].kind, SUSPECT_TRUSTED_RELAY);
+	add(m, "Nov 24 10:00:30 mx postfix/smtpd[1]: FFFFFABC: client=gw[192.0.2.7]");	/* one more: mostly */
+	n = detect_suspects(m, &th, sus, 4);
+	int relay = 0;
+	for (size_t i = 0; i < n; i++)
+		relay += sus[i].kind == SUSPECT_TRUSTED_RELAY;
+	assert_int_equal(relay, 1);
+	model_free(m);
+}
+
 /* open_in_instance - open records of host 0 in one instance (a foreach callback) */
 struct instance_count {
 	int inst;
@@ -1116,6 +1159,8 @@ int main(void)
 		cmocka_unit_test(a_published_exporter_corpus_reads_with_its_own_expected_counts),
 		cmocka_unit_test(a_second_exporter_corpus_reads_with_its_own_expected_counts),
 		cmocka_unit_test(a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named),
+		cmocka_unit_test(a_repeated_client_line_counts_the_message_once),
+		cmocka_unit_test(an_ip_with_as_much_authenticated_mail_is_no_relay),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
