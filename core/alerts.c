@@ -186,11 +186,11 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	struct worst rate = {0, NULL}, ips = {0, NULL}, fails = {0, NULL}, relay = {0, NULL}, local = {0, NULL};
 	for (size_t i = 0; i < model_agg_count(m, AGG_LOCAL_UID); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_LOCAL_UID, i);
-		consider(&local, quiet ? 0 : (double)agg_rate(m, &a->msg_rate, 1), a->key);
+		consider(&local, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a->key);
 	}
 	for (size_t i = 0; i < model_agg_count(m, AGG_SASL_USER); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_SASL_USER, i);
-		consider(&rate, quiet ? 0 : (double)agg_rate(m, &a->msg_rate, 1), a->key);
+		consider(&rate, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a->key);
 		if (a->last_seen >= wall_now - 3600)	/* users active in the last hour */
 			consider(&ips, agg_sources_within(m, a), a->key);
 	}
@@ -199,7 +199,7 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 		const struct agg_stats *a = model_agg_at(m, AGG_CLIENT_IP, i);
 		consider(&fails, quiet ? 0 : (double)agg_failures_within(m, a, FAILURE_WINDOW_MINUTES), a->key);
 		if (a->auth_msgs == 0 && a->unauth_msgs > 0)
-			consider(&relay, quiet ? 0 : (double)agg_rate(m, &a->msg_rate, 1), a->key);
+			consider(&relay, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a->key);
 		recent += quiet ? 0 : agg_rate(m, &a->msg_rate, window_minutes);
 	}
 	uint64_t null_recent = 0;

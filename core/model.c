@@ -763,12 +763,31 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *ke
 }
 
 /* count_message - a message is attributed to an aggregate once */
+/* sliding_minute - messages in the 60 seconds ending at t, from the minute
+ * buckets: this minute's, and the part of the previous one the window still
+ * covers (a burst across a minute's turn is not halved) */
+static uint32_t sliding_minute(const struct minute_ring *r, int64_t t)
+{
+	uint64_t two = ring_sum(r->newest, r->n, RATE_MINUTES, t, 2);
+	uint64_t now = ring_sum(r->newest, r->n, RATE_MINUTES, t, 1);
+	uint64_t sec = (uint64_t)(t % 60);
+	return (uint32_t)(now + (two - now) * (60 - sec) / 60);
+}
+
+uint64_t agg_rate_sliding(const struct model *m, const struct minute_ring *r)
+{
+	return sliding_minute(r, m->now);
+}
+
 static void count_message(struct agg_stats *a, const struct msg_record *r, int64_t t)
 {
 	a->msgs++;
 	uint32_t in_minute = ring_add(&a->msg_rate.newest, a->msg_rate.n, RATE_MINUTES, t);
+	uint32_t sliding = sliding_minute(&a->msg_rate, t);
 	if (in_minute > a->peak_1m)
 		a->peak_1m = in_minute;
+	if (sliding > a->peak_1m)
+		a->peak_1m = sliding;
 	if (r->flags & RF_NULL_SENDER)
 		a->null_sender++;
 }

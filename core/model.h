@@ -99,7 +99,7 @@ struct agg_stats {
 	uint32_t sasl_failures;	/* client IP: failed AUTHs from it; user: against it */
 	uint32_t rejects, connects;
 	uint32_t pipelining;	/* client IP: improper command pipelining (spam bots) */
-	uint32_t peak_1m;	/* most messages in one minute, ever */
+	uint32_t peak_1m;	/* most messages in 60 seconds (sliding over the minute buckets), ever */
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
 	const struct istr *last_user;	/* client IP: last SASL user it sent as or tried */
 	const struct istr *spelling;	/* SASL user: the key is case-folded; the name as first logged */
@@ -235,6 +235,9 @@ const struct agg_stats *model_agg_find_host(const struct model *m, int host, enu
 int model_wants_collect(const struct model *m);
 long model_collect(struct model *m);
 
+/* Messages in the 60 seconds ending at model_now(), from the minute buckets
+ * (this minute's and the covered part of the previous one). */
+uint64_t agg_rate_sliding(const struct model *m, const struct minute_ring *r);
 /* Messages in the last `minutes` minutes (1..RATE_MINUTES) ending at model_now(). */
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);
 /* Deliveries refused for our reputation (blocklists, providers' blocks), by

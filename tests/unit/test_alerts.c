@@ -59,6 +59,33 @@ static void the_outbreak_is_critical_with_the_culprits_named(void **state)
 	model_free(m);
 }
 
+/* a burst across a minute's turn (9 messages at 09:59:58-59, 15 at 10:00:00-02)
+ * is one burst: the minute's rate and the busiest minute are not halved */
+static void a_burst_across_a_minutes_turn_is_not_halved(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char line[200];
+	for (int k = 0; k < 24; k++) {
+		int sec = k < 9 ? 58 + k / 5 : (k - 9) / 5;
+		snprintf(line, sizeof(line), "Nov 24 %s:%02d mx postfix/smtpd[1]: %05XABC: client=u[192.0.2.%d], "
+			 "sasl_method=LOGIN, sasl_username=victim@x.example", k < 9 ? "09:59" : "10:00", sec, k, k % 5);
+		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
+	}
+	const struct agg_stats *u = model_agg_find(m, AGG_SASL_USER, "victim@x.example", 16);
+	assert_int_equal(agg_rate(m, &u->msg_rate, 1), 15);	/* the bucket of 10:00 alone */
+	assert_true(agg_rate_sliding(m, &u->msg_rate) >= 23);	/* the 60 seconds to 10:00:02 */
+	assert_true(u->peak_1m >= 23);
+	struct alert_config c;
+	alert_config_default(&c);
+	c.skip_queue = 1;
+	struct alert_result r;
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	assert_int_equal(r.v[AL_USER_RATE].state, ALERT_CRITICAL);
+	alert_config_free(&c);
+	model_free(m);
+}
+
 static void queue_size_alone_gives_each_state(void **state)
 {
 	(void)state;
@@ -206,6 +233,7 @@ int main(void)
 	test_use_utc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_outbreak_is_critical_with_the_culprits_named),
+		cmocka_unit_test(a_burst_across_a_minutes_turn_is_not_halved),
 		cmocka_unit_test(queue_size_alone_gives_each_state),
 		cmocka_unit_test(a_quiet_log_raises_nothing),
 		cmocka_unit_test(threshold_file_and_flags_override_with_warnings_for_bad_lines),
