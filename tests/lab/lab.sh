@@ -72,6 +72,31 @@ LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 LAB_PASS_ALICE=alice-secret
 LAB_PASS_VICTIM=victim-secret
 
+# What every lab instance shares: loopback only, the dead relayhost (nothing is
+# ever delivered), no DNS, SASL, one mail log, retries far apart.
+LAB_COMMON_SETTINGS=(
+	"inet_interfaces = loopback-only"
+	"inet_protocols = ipv4"
+	"mydomain = $LAB_DOMAIN"
+	"myorigin = $LAB_DOMAIN"
+	"relayhost = [127.0.0.1]:$LAB_DEAD_PORT"
+	"smtp_dns_support_level = disabled"
+	"smtp_host_lookup = native"
+	"smtpd_peername_lookup = no"
+	"maillog_file = $LAB_LOG"
+	"smtpd_sasl_auth_enable = yes"
+	"smtpd_sasl_type = cyrus"
+	"smtpd_sasl_path = smtpd"
+	"smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination"
+	"smtpd_client_connection_rate_limit = 0"
+	"smtpd_error_sleep_time = 0"
+	"minimal_backoff_time = 3600s"
+	"maximal_backoff_time = 7200s"
+	"queue_run_delay = 3600s"
+	"smtp_connect_timeout = 2s"
+	"alias_maps = " "alias_database = "
+)
+
 die() { echo "lab: $*" >&2; exit 1; }
 
 need_root() { [ "$(id -u)" = 0 ] || die "must run as root (it configures the system Postfix)"; }
@@ -115,37 +140,17 @@ cmd_up() {
 	cp -p "$BACKUP/main.cf" "$BACKUP/master.cf" /etc/postfix/
 	mkdir -p "$LAB_LOG_DIR"
 	: > "$LAB_LOG"
-	postconf -e \
-		"inet_interfaces = loopback-only" \
-		"inet_protocols = ipv4" \
+	postconf -e "${LAB_COMMON_SETTINGS[@]}" \
 		"myhostname = mail.$LAB_DOMAIN" \
-		"mydomain = $LAB_DOMAIN" \
-		"myorigin = $LAB_DOMAIN" \
 		"mydestination = $LAB_DOMAIN, mail.$LAB_DOMAIN, localhost" \
 		"mynetworks = 127.0.0.1/32 127.0.0.2/32" \
-		"relayhost = [127.0.0.1]:$LAB_DEAD_PORT" \
 		"default_transport = smtp" \
 		"relay_transport = relay" \
-		"smtp_dns_support_level = disabled" \
-		"smtp_host_lookup = native" \
-		"smtpd_peername_lookup = no" \
-		"maillog_file = $LAB_LOG" \
-		"smtpd_sasl_auth_enable = yes" \
-		"smtpd_sasl_type = cyrus" \
-		"smtpd_sasl_path = smtpd" \
 		"smtpd_sasl_authenticated_header = no" \
-		"smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination" \
-		"smtpd_client_connection_rate_limit = 0" \
-		"smtpd_error_sleep_time = 0" \
 		"smtpd_soft_error_limit = 100" \
 		"smtpd_hard_error_limit = 100" \
 		"smtpd_junk_command_limit = 1000" \
 		"anvil_rate_time_unit = 60s" \
-		"minimal_backoff_time = 3600s" \
-		"maximal_backoff_time = 7200s" \
-		"queue_run_delay = 3600s" \
-		"smtp_connect_timeout = 2s" \
-		"alias_maps = " "alias_database = " \
 		"local_recipient_maps = "
 	postconf -F 'smtp/inet/chroot = n'
 	apply_profile
@@ -177,33 +182,13 @@ cmd_up() {
 instance_create() {
 	postmulti -e init
 	postmulti -I "$LAB_OUT" -G mta -e create
-	postconf -c "$LAB_OUT_CONF" -e \
+	postconf -c "$LAB_OUT_CONF" -e "${LAB_COMMON_SETTINGS[@]}" \
 		"master_service_disable =" \
-		"inet_interfaces = loopback-only" \
-		"inet_protocols = ipv4" \
 		"myhostname = out.$LAB_DOMAIN" \
-		"mydomain = $LAB_DOMAIN" \
-		"myorigin = $LAB_DOMAIN" \
 		"mydestination =" \
 		"mynetworks = 127.0.0.1/32" \
-		"relayhost = [127.0.0.1]:$LAB_DEAD_PORT" \
 		"default_transport = relay" \
-		"smtp_dns_support_level = disabled" \
-		"smtp_host_lookup = native" \
-		"smtpd_peername_lookup = no" \
-		"maillog_file = $LAB_LOG" \
-		"smtpd_sasl_auth_enable = yes" \
-		"smtpd_sasl_type = cyrus" \
-		"smtpd_sasl_path = smtpd" \
-		"cyrus_sasl_config_path = /etc/postfix/sasl" \
-		"smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination" \
-		"smtpd_client_connection_rate_limit = 0" \
-		"smtpd_error_sleep_time = 0" \
-		"minimal_backoff_time = 3600s" \
-		"maximal_backoff_time = 7200s" \
-		"queue_run_delay = 3600s" \
-		"smtp_connect_timeout = 2s" \
-		"alias_maps = " "alias_database = "
+		"cyrus_sasl_config_path = /etc/postfix/sasl"
 	postconf -c "$LAB_OUT_CONF" -MX smtp/inet
 	postconf -c "$LAB_OUT_CONF" -M "127.0.0.1:$LAB_OUT_PORT/inet=127.0.0.1:$LAB_OUT_PORT inet n - n - - smtpd"
 	postconf -c "$LAB_OUT_CONF" -F '*/*/chroot = n'
