@@ -92,6 +92,26 @@ static void bsd_stamp_with_unpadded_day_is_read_as_the_padded_one(void **state)
 	assert_int_equal(parse("Nov 2 10:00:0", &ll), LINE_MALFORMED);
 }
 
+/* another MTA's smtpd ("exim/smtpd"? no: a bare "smtpd[1]:") is not Postfix's;
+ * a stamp a few hours ahead of the reference (a host in a zone ahead, a clock
+ * running fast) is this year's, not last year's */
+static void a_bare_daemon_name_is_not_postfix_and_a_near_future_stamp_keeps_its_year(void **state)
+{
+	(void)state;
+	struct log_line ll;
+	assert_int_equal(parse("Nov 24 08:00:00 mx smtpd[1]: 4B1C2D3E4F: client=x[192.0.2.1]", &ll), LINE_OTHER);
+	assert_int_equal(parse("Nov 24 08:00:00 mx qmgr[1]: 4B1C2D3E4F: removed", &ll), LINE_OTHER);
+	assert_int_equal(parse("Nov 24 08:00:00 mx mail/smtpd[1]: 4B1C2D3E4F: removed", &ll), LINE_POSTFIX);
+	struct time_context near;
+	time_context_init(&near, 1795478400);	/* 2026-11-24T00:00:00Z */
+	const char *line = "Nov 24 09:00:00 mx postfix/smtpd[1]: x";	/* nine hours ahead */
+	assert_int_equal(logline_parse(&near, line, strlen(line), &ll), LINE_POSTFIX);
+	assert_int_equal(ll.time, 1795510800);	/* 2026-11-24T09:00:00Z, not 2025 */
+	line = "Nov 26 23:00:00 mx postfix/smtpd[1]: x";	/* past two days of skew: last year's */
+	assert_int_equal(logline_parse(&near, line, strlen(line), &ll), LINE_POSTFIX);
+	assert_true(ll.time < 1795478400 - 300 * 86400);
+}
+
 static void rfc3339_stamp_with_fraction_and_offset_is_converted_to_utc(void **state)
 {
 	(void)state;
@@ -181,6 +201,7 @@ int main(void)
 		cmocka_unit_test(december_lines_read_in_january_belong_to_previous_year),
 		cmocka_unit_test(bsd_stamp_with_zero_padded_day_is_read),
 		cmocka_unit_test(bsd_stamp_with_unpadded_day_is_read_as_the_padded_one),
+		cmocka_unit_test(a_bare_daemon_name_is_not_postfix_and_a_near_future_stamp_keeps_its_year),
 		cmocka_unit_test(rfc3339_stamp_with_fraction_and_offset_is_converted_to_utc),
 		cmocka_unit_test(journalctl_short_iso_offset_without_colon_is_read),
 		cmocka_unit_test(multi_instance_program_names_give_instance_and_service),

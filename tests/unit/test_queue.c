@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include <unistd.h>
+
 #include "core/action.h"
 #include "core/ingest.h"
 #include "core/queue.h"
@@ -124,9 +126,9 @@ static void age_histogram_uses_qshape_buckets(void **state)
 	(void)state;
 	struct queue_snapshot *q = queue_snapshot_new();
 	int64_t now = 1795564800;
-	int ages_min[] = {0, 4, 7, 30, 2000};
+	int ages_min[] = {0, 4, 7, 30, 2000, 5, 10};	/* 5 and 10: a bucket's limit is its first age out */
 	char line[128];
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 7; i++) {
 		snprintf(line, sizeof(line), "{\"queue_id\":\"ABCDE1234%d\",\"queue_name\":\"deferred\",\"arrival_time\":%lld}",
 			 i, (long long)(now - ages_min[i] * 60));
 		assert_int_equal(queue_add_json(q, line, strlen(line)), 0);
@@ -134,7 +136,8 @@ static void age_histogram_uses_qshape_buckets(void **state)
 	size_t h[QUEUE_AGE_BUCKETS];
 	queue_age_histogram(q, now, h);
 	assert_int_equal(h[0], 2);	/* < 5 min */
-	assert_int_equal(h[1], 1);	/* < 10 */
+	assert_int_equal(h[1], 2);	/* < 10: 7, and 5 exactly */
+	assert_int_equal(h[2], 1);	/* < 20: 10 exactly */
 	assert_int_equal(h[3], 1);	/* < 40 */
 	assert_int_equal(h[9], 1);	/* 1280+ */
 	queue_snapshot_free(q);
@@ -431,6 +434,37 @@ static void id_lists_find_each_id_in_its_instance_at_outbreak_size(void **state)
 	assert_false(id_list_has(&l, "ABCDEF12345"));
 }
 
+/* Postfix before 3.1 has no postqueue -j: its "invalid option" sends the
+ * reader to postqueue -p (the recorded listing), which gives the same queue */
+static void postfix_before_3_1_is_read_through_postqueue_p(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-oldpf.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char script[512];
+	char *cwd = getcwd(NULL, 0);
+	snprintf(script, sizeof(script),
+		 "case \"$1\" in -j) echo 'postqueue: invalid option -- '\"'\"'j'\"'\"'' >&2; exit 64 ;;\n"
+		 "-p) cat '%s/tests/fixtures/lab-postqueue.txt' ;;\n*) exit 99 ;; esac\n", cwd);
+	char *saved = test_fake_program(dir, "postqueue", script);
+	struct queue_snapshot *q = queue_snapshot_new();
+	struct error err;
+	assert_int_equal(queue_load(q, 5000, &err), 0);
+	assert_string_equal(q->method, "postqueue -p");
+	struct queue_snapshot *j = from_json();	/* the same queue as postqueue -j gave it */
+	assert_int_equal(q->count, j->count);
+	assert_non_null(queue_find(q, "31C49102266"));
+	assert_int_equal(queue_find(q, "31C49102266")->nrcpt, 2);
+	queue_snapshot_free(j);
+	queue_snapshot_free(q);
+	setenv("PATH", saved, 1);
+	free(saved);
+	free(cwd);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void every_message_of_a_big_queue_is_found_by_its_id(void **state)
 {
 	(void)state;
@@ -472,6 +506,7 @@ int main(void)
 		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
 		cmocka_unit_test(every_message_of_a_big_queue_is_found_by_its_id),
+		cmocka_unit_test(postfix_before_3_1_is_read_through_postqueue_p),
 		cmocka_unit_test(id_lists_find_each_id_in_its_instance_at_outbreak_size),
 		cmocka_unit_test(postmulti_listing_gives_each_instance_and_its_config_directory),
 		cmocka_unit_test(a_queue_id_is_found_in_its_own_instance_and_named_with_it),
