@@ -54,6 +54,12 @@ void action_argv(const struct action_plan *p, const struct postfix_instance *in,
 	argv[n] = NULL;
 }
 
+/* plan_instance - the plan's instance i (out of range: the default one) */
+static const struct postfix_instance *plan_instance(const struct action_plan *p, int i)
+{
+	return &p->inst.at[i >= 0 && i < p->inst.count ? i : 0];
+}
+
 /* instances - a plan made by hand names none: the default instance */
 static int instances(const struct action_plan *p)
 {
@@ -121,7 +127,7 @@ static int run_instance(const struct action_plan *p, int i, struct action_outcom
 		return -1;
 	}
 	char *argv[6];
-	action_argv(p, &p->inst.at[i], argv);
+	action_argv(p, plan_instance(p, i), argv);
 	struct spawn_result res;
 	int rc = spawn_run(argv, p->all ? NULL : buf_str(&in), in.len, POSTSUPER_TIMEOUT_MS, &res, err);
 	buf_free(&in);
@@ -273,7 +279,7 @@ static json_t *ids_json(const struct action_plan *p, const struct id_list *l)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < l->count; i++) {
-		const struct postfix_instance *in = &p->inst.at[l->inst[i] < p->inst.count ? l->inst[i] : 0];
+		const struct postfix_instance *in = plan_instance(p, l->inst[i]);
 		char ref[sizeof(in->name) + sizeof(l->ids[0]) + 1];
 		snprintf(ref, sizeof(ref), "%s%s%s", in->name, in->name[0] ? ":" : "", l->ids[i]);
 		json_array_append_new(a, json_string(ref));
@@ -284,7 +290,7 @@ static json_t *ids_json(const struct action_plan *p, const struct id_list *l)
 static json_t *argv_json(const struct action_plan *p, int i)
 {
 	char *argv[6];
-	action_argv(p, &p->inst.at[i], argv);
+	action_argv(p, plan_instance(p, i), argv);
 	json_t *cmd = json_array();
 	for (int k = 0; argv[k]; k++)
 		json_array_append_new(cmd, json_string(argv[k]));
@@ -347,17 +353,17 @@ void action_plan_describe(const struct action_plan *p, const struct queue_snapsh
 		if (!action_touches(p, i) && !(i == 0 && p->ids.count == 0))
 			continue;
 		char *argv[6];
-		action_argv(p, &p->inst.at[i], argv);
+		action_argv(p, plan_instance(p, i), argv);
 		buf_puts(out, "Command: ");
 		spawn_describe(argv, out);
 		size_t n = 0;
 		for (size_t k = 0; k < p->ids.count; k++)
 			n += p->ids.inst[k] == i;
 		if (p->inst.count > 1 && p->all)
-			buf_printf(out, "   (instance %s)\n", instance_label(&p->inst.at[i]));
+			buf_printf(out, "   (instance %s)\n", instance_label(plan_instance(p, i)));
 		else if (p->inst.count > 1)
 			buf_printf(out, "   (instance %s: %zu queue ID%s on standard input)\n",
-				   instance_label(&p->inst.at[i]), n, n == 1 ? "" : "s");
+				   instance_label(plan_instance(p, i)), n, n == 1 ? "" : "s");
 		else
 			buf_puts(out, p->all ? "\n" : "   (queue IDs on standard input)\n");
 	}
@@ -368,7 +374,7 @@ void action_plan_describe(const struct action_plan *p, const struct queue_snapsh
 		const struct queued_msg *m = queue_find_in(q, p->ids.inst[i], p->ids.ids[i]);
 		buf_printf(out, "  %-12s %-8s ", p->ids.ids[i], m ? queue_name_str(m->queue) : "?");
 		if (p->inst.count > 1)
-			buf_printf(out, "%-12s ", instance_label(&p->inst.at[p->ids.inst[i] < p->inst.count ? p->ids.inst[i] : 0]));
+			buf_printf(out, "%-12s ", instance_label(plan_instance(p, p->ids.inst[i])));
 		if (m)
 			sanitize_text(out, m->sender->len ? m->sender->s : "<>", m->sender->len ? m->sender->len : 2);
 		buf_putc(out, '\n');

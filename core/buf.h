@@ -43,6 +43,8 @@ struct strview {
 #define SV_NULL ((struct strview){NULL, 0})
 
 static inline int sv_empty(struct strview v) { return v.len == 0; }
+/* ASCII lower case, whatever the locale (log text is compared, not shown) */
+static inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 int sv_eq(struct strview v, const char *s);
 /* Copies at most size-1 bytes into dst, NUL-terminated; returns dst. */
 char *sv_copy(struct strview v, char *dst, size_t size);

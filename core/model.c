@@ -359,7 +359,7 @@ static struct istr *store_account(struct model *m, struct strview v)
 	char folded[1024];
 	size_t n = v.len < sizeof(folded) ? v.len : sizeof(folded);
 	for (size_t k = 0; k < n; k++)
-		folded[k] = v.ptr[k] >= 'A' && v.ptr[k] <= 'Z' ? (char)(v.ptr[k] - 'A' + 'a') : v.ptr[k];
+		folded[k] = ascii_lower(v.ptr[k]);
 	if (n < v.len)
 		m->totals.fields_cut++;
 	return store(m, (struct strview){folded, n});
@@ -465,10 +465,8 @@ size_t address_domain(const char *addr, size_t len, char *dst, size_t size)
 	size_t n = 0;
 	if (at && size > 0) {
 		size_t dlen = (size_t)(addr + len - at);
-		for (; n < dlen && n + 1 < size; n++) {
-			char c = at[n];
-			dst[n] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-		}
+		for (; n < dlen && n + 1 < size; n++)
+			dst[n] = ascii_lower(at[n]);
 	}
 	if (size > 0)
 		dst[n] = 0;
@@ -762,7 +760,6 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *ke
 	return a;
 }
 
-/* count_message - a message is attributed to an aggregate once */
 /* sliding_minute - messages in the 60 seconds ending at t, from the minute
  * buckets: this minute's, and the part of the previous one the window still
  * covers (a burst across a minute's turn is not halved) */
@@ -779,6 +776,7 @@ uint64_t agg_rate_sliding(const struct model *m, const struct minute_ring *r)
 	return sliding_minute(r, m->now);
 }
 
+/* count_message - a message is attributed to an aggregate once */
 static void count_message(struct agg_stats *a, const struct msg_record *r, int64_t t)
 {
 	a->msgs++;
@@ -893,8 +891,9 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 	r->client_ip = ip_key;
 	r->client_name = store(m, name);
 	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
+	struct istr *user_key = NULL;	/* the account (case-folded), when it authenticated */
 	if (ev->sasl_username.len && !ev->orig_qid.len) {
-		struct istr *user_key = store_account(m, ev->sasl_username);
+		user_key = store_account(m, ev->sasl_username);
 		r->sasl_user = store(m, ev->sasl_username);	/* as logged: as its queue file says */
 		r->sasl_method = store(m, ev->sasl_method);
 		struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
@@ -915,8 +914,7 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 		count_message(ip, r, t);
 		if (r->sasl_user) {
 			ip->auth_msgs++;
-			ip->last_user = agg_ptr(m, AGG_SASL_USER, r->agg[AGG_SASL_USER])
-			    ? agg_ptr(m, AGG_SASL_USER, r->agg[AGG_SASL_USER])->key : r->sasl_user;
+			ip->last_user = user_key ? user_key : r->sasl_user;
 		} else {
 			ip->unauth_msgs++;
 		}
@@ -1152,7 +1150,6 @@ static void apply_pickup(struct model *m, struct msg_record *r, const struct pf_
 		if (o != NULL && o != r) {
 			link_copy(m, r, o);
 			m->totals.requeued_copies++;
-			memcpy(r->origin_qid, o->qid, sizeof(r->origin_qid));
 			record_close(m, (uint32_t)(o - m->pool) + 1);
 			return;
 		}

@@ -277,15 +277,15 @@ static int json_line(const char *line, size_t len, void *arg)
 	return 0;
 }
 
-/* instance_error - err names the instance, when it is not the only one */
-static void load_error(const struct queue_snapshot *q, struct error *err, const char *fmt, const char *what)
+/* load_error - "what detail", naming the instance when it is not the only one */
+static void load_error(const struct queue_snapshot *q, struct error *err, const char *what, const char *detail)
 {
 	const struct postfix_instance *in = &q->inst.at[q->loading];
 	if (q->inst.count > 1)
 		error_set(err, "instance %s (%s): %s %s", instance_label(in),
-			  in->config_dir[0] ? in->config_dir : "default", fmt, what);
+			  in->config_dir[0] ? in->config_dir : "default", what, detail);
 	else
-		error_set(err, "%s %s", fmt, what);
+		error_set(err, "%s %s", what, detail);
 }
 
 /* load_instance - postqueue [-c DIR] -j, else -p, of q->loading */
@@ -338,21 +338,25 @@ int queue_load(struct queue_snapshot *q, int timeout_ms, struct error *err)
 	return 0;
 }
 
-/* model_instances - the model's number for each of q's instances (-1: never
- * logged); with one instance, every record of host 0 may be its message */
-static void model_instances(const struct queue_snapshot *q, const struct model *m, int out[INSTANCE_MAX])
+#define ANY_INSTANCE (-2)
+
+/* model_instance - the model's number for q's instance i (-1: never logged);
+ * with one instance, every record of host 0 may be its message */
+static int model_instance(const struct queue_snapshot *q, const struct model *m, int i)
 {
-	for (int i = 0; i < q->inst.count; i++)
-		out[i] = q->inst.count == 1 ? -2 : model_instance_find(m, q->inst.at[i].syslog_name);
+	return q->inst.count == 1 ? ANY_INSTANCE : model_instance_find(m, q->inst.at[i].syslog_name);
+}
+
+/* record_in - the open record of qid in the model's instance k */
+static const struct msg_record *record_in(const struct model *m, int k, const char *qid)
+{
+	return k == ANY_INSTANCE ? model_find_open(m, qid) : model_find_open_in(m, 0, k, qid);
 }
 
 const struct msg_record *queue_record(const struct queue_snapshot *q, const struct model *m,
 				      const struct queued_msg *qm)
 {
-	int mi[INSTANCE_MAX];
-	model_instances(q, m, mi);
-	int k = mi[qm->instance];
-	return k == -2 ? model_find_open(m, qm->qid) : model_find_open_in(m, 0, k, qm->qid);
+	return record_in(m, model_instance(q, m, qm->instance), qm->qid);
 }
 
 const struct queued_msg *queue_find_record(const struct queue_snapshot *q, const struct model *m,
@@ -369,13 +373,12 @@ const struct queued_msg *queue_find_record(const struct queue_snapshot *q, const
 
 void queue_join(struct queue_snapshot *q, const struct model *m)
 {
-	int mi[INSTANCE_MAX];
-	model_instances(q, m, mi);
+	int mi[INSTANCE_MAX];	/* looked up once, not per message */
+	for (int i = 0; i < q->inst.count; i++)
+		mi[i] = model_instance(q, m, i);
 	for (size_t i = 0; i < q->count; i++) {
 		struct queued_msg *qm = &q->msgs[i];
-		int k = mi[qm->instance];
-		const struct msg_record *r = k == -2 ? model_find_open(m, qm->qid)
-		    : model_find_open_in(m, 0, k, qm->qid);
+		const struct msg_record *r = record_in(m, mi[qm->instance], qm->qid);
 		qm->sasl_user = r ? r->sasl_user : NULL;
 		qm->client_ip = r ? r->client_ip : NULL;
 		qm->local_uid = r ? r->local_uid : NULL;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
+
 const struct reputation_entry reputation_entries[] = {
 #define REPUTATION(cls, pattern, what, removal, source) {cls, pattern, what, removal, source},
 #include "reputation.def"
@@ -80,7 +82,7 @@ int reputation_classify(const char *status, size_t status_len)
 			continue;
 		}
 		char c = text[i++];
-		low[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		low[n++] = ascii_lower(c);
 	}
 	for (size_t e = 0; e < reputation_entry_count; e++)
 		if (contains(low, n, reputation_entries[e].pattern))
@@ -100,7 +102,7 @@ static struct reputation_domain *domain_slot(struct reputation_log *log, const c
 	struct reputation_domain *d = &log->d[log->count++];
 	memset(d, 0, sizeof(*d));
 	for (size_t i = 0; i < len; i++)
-		d->domain[i] = domain[i] >= 'A' && domain[i] <= 'Z' ? (char)(domain[i] - 'A' + 'a') : domain[i];
+		d->domain[i] = ascii_lower(domain[i]);
 	return d;
 }
 

@@ -242,14 +242,17 @@ filter_stop() {
 	return 0
 }
 
-# send FROM-IP ENVELOPE-FROM RCPT [swaks options...]
+# send FROM-IP ENVELOPE-FROM RCPT [swaks options...] - to the default instance's
+# smtpd, or to LAB_SEND_SERVER
 send() {
 	local li=$1 from=$2 to=$3; shift 3
-	swaks --server 127.0.0.1:25 --li "$li" --from "$from" --to "$to" \
+	swaks --server "${LAB_SEND_SERVER:-127.0.0.1:25}" --li "$li" --from "$from" --to "$to" \
 		--helo "host-${li//./-}.$LAB_DOMAIN" --silent 2 "$@" >/dev/null
 }
 
 log_count() { grep -c -- "$1" "$LAB_LOG" 2>/dev/null || true; }
+# log_has PATTERN N - the lab's log holds N lines matching PATTERN (for wait_for)
+log_has() { [ "$(log_count "$1")" -ge "$2" ]; }
 
 cmd_outbreak() {
 	need_root
@@ -295,10 +298,10 @@ wait_settled() {
 	local msgs=$1 deferred=$2 n=$1
 	if has_profile filter || has_profile filter-xforward; then
 		n=$((msgs * 2))
-		wait_for "$msgs re-injections in the log" 60 bash -c "[ \$(grep -c 'status=sent.*queued as' '$LAB_LOG') -ge $msgs ]"
+		wait_for "$msgs re-injections in the log" 60 log_has 'status=sent.*queued as' "$msgs"
 	fi
-	wait_for "$n messages in the log" 30 bash -c "[ \$(grep -c 'qmgr.*: from=' '$LAB_LOG') -ge $n ]"
-	wait_for "$deferred deferrals in the log" 60 bash -c "[ \$(grep -c 'status=deferred' '$LAB_LOG') -ge $deferred ]"
+	wait_for "$n messages in the log" 30 log_has 'qmgr.*: from=' "$n"
+	wait_for "$deferred deferrals in the log" 60 log_has 'status=deferred' "$deferred"
 	wait_for "the local delivery" 30 bash -c "grep -q 'relay=local, .*status=sent' '$LAB_LOG'"
 }
 
@@ -306,13 +309,13 @@ wait_settled() {
 cmd_burst() {
 	need_root
 	local n=$1 i before
-	before=$(grep -c 'status=deferred' "$LAB_LOG" || true)
+	before=$(log_count 'status=deferred')
 	for i in $(seq 1 "$n"); do
 		send 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
 			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
 			--header "Subject: Burst $i"
 	done
-	wait_for "$n more deferrals" 120 bash -c "[ \$(grep -c 'status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
+	wait_for "$n more deferrals" 120 log_has 'status=deferred' $((before + n))
 }
 
 # forged-auth [N] - an outsider (127.0.0.99), never authenticated, whose MAIL FROM AUTH= value
@@ -320,7 +323,7 @@ cmd_burst() {
 cmd_forged_auth() {
 	need_root
 	local n=${1:-3} i before
-	before=$(grep -c 'relay=local, .*status=sent' "$LAB_LOG" || true)
+	before=$(log_count 'relay=local, .*status=sent')
 	python3 - "$n" "$LAB_DOMAIN" <<'PY'
 import smtplib, sys
 n, domain = int(sys.argv[1]), sys.argv[2]
@@ -333,7 +336,7 @@ for i in range(1, n + 1):
     s.data("Subject: framed %d\r\n\r\nhi\r\n" % i)
     s.quit()
 PY
-	wait_for "$n framed messages delivered" 30 bash -c "[ \$(grep -c 'relay=local, .*status=sent' '$LAB_LOG') -ge $((before + n)) ]"
+	wait_for "$n framed messages delivered" 30 log_has 'relay=local, .*status=sent' $((before + n))
 }
 
 # out-burst N - N messages of the compromised account through the second
@@ -341,29 +344,27 @@ PY
 cmd_out_burst() {
 	need_root
 	local n=$1 i before
-	before=$(grep -c "relay=none.*status=deferred.*" "$LAB_LOG" || true)
+	before=$(log_count 'relay=none.*status=deferred')
 	for i in $(seq 1 "$n"); do
-		swaks --server "127.0.0.1:$LAB_OUT_PORT" --li 127.0.0.16 --from "promo@cheap-pills.example" \
-			--to "out$i@victims8.example" --helo host-127-0-0-16.$LAB_DOMAIN --silent 2 \
+		LAB_SEND_SERVER="127.0.0.1:$LAB_OUT_PORT" send 127.0.0.16 "promo@cheap-pills.example" "out$i@victims8.example" \
 			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
-			--header "Subject: Out $i" >/dev/null
+			--header "Subject: Out $i"
 	done
-	wait_for "$n more deferrals from $LAB_OUT" 60 \
-		bash -c "[ \$(grep -c 'relay=none.*status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
+	wait_for "$n more deferrals from $LAB_OUT" 60 log_has 'relay=none.*status=deferred' $((before + n))
 }
 
 # webapp N - N messages from a web application's user through sendmail
 cmd_webapp() {
 	need_root
-	local n=$1 i before
-	before=$(grep -c 'postfix/pickup.*: uid=33 ' "$LAB_LOG" || true)
+	local n=$1 i before deferred
+	before=$(log_count 'postfix/pickup.*: uid=33 ') deferred=$(log_count 'to=<lead.*status=deferred')
 	for i in $(seq 1 "$n"); do
 		printf 'To: lead%d@prospects%d.example\nSubject: Your invoice %d\nX-PHP-Originating-Script: 33:wp-content/uploads/x.php\n\nhello\n' \
 			"$i" $((i % 4)) "$i" |
 			setpriv --reuid=33 --regid=33 --clear-groups /usr/sbin/sendmail -t -f "noreply@$LAB_DOMAIN"
 	done
-	wait_for "$n pickups from uid 33" 30 bash -c "[ \$(grep -c 'postfix/pickup.*: uid=33 ' '$LAB_LOG') -ge $((before + n)) ]"
-	wait_for "$n of them deferred" 60 bash -c "[ \$(grep -c 'to=<lead.*status=deferred' '$LAB_LOG') -ge $((before + n)) ]"
+	wait_for "$n pickups from uid 33" 30 log_has 'postfix/pickup.*: uid=33 ' $((before + n))
+	wait_for "$n of them deferred" 60 log_has 'to=<lead.*status=deferred' $((deferred + n))
 }
 
 # blocklisted N - the compromised account's mail to providers that refuse it
@@ -376,7 +377,7 @@ cmd_blocklisted() {
 	local to="smtp:[127.0.0.1]:$LAB_REFUSER_PORT"
 	postconf -e "transport_maps = inline:{gmail.example=$to, outlook.example=$to, dnsbl.example=$to}"
 	postfix reload >/dev/null 2>&1
-	before=$(grep -c 'relay=127.0.0.1\[127.0.0.1\]:'"$LAB_REFUSER_PORT" "$LAB_LOG" || true)
+	before=$(log_count "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT")
 	for i in $(seq 1 "$n"); do
 		for d in gmail.example outlook.example dnsbl.example; do
 			send 127.0.0.14 "promo@cheap-pills.example" "lead$i@$d" \
@@ -384,8 +385,7 @@ cmd_blocklisted() {
 				--header "Subject: Offer $i"
 		done
 	done
-	wait_for "$((n * 3)) refusals" 60 bash -c \
-		"[ \$(grep -c 'relay=127.0.0.1\[127.0.0.1\]:$LAB_REFUSER_PORT' '$LAB_LOG') -ge $((before + n * 3)) ]"
+	wait_for "$((n * 3)) refusals" 60 log_has "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT" $((before + n * 3))
 }
 
 cmd_down() {
