@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/cleanup.h"
 #include "core/detect.h"
 #include "core/duration.h"
@@ -335,13 +336,13 @@ static int run_report(int argc, char **argv)
 		files[i] = sources[i].path;
 	if (journald)
 		files[nsources] = "journald";
-	struct model *m = model_new(&lim, time(NULL));
+	struct model *m = model_new(&lim, (time_t)clock_now());
 	if (m == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");
 		return 1;
 	}
 	if (since)
-		model_set_since(m, (int64_t)time(NULL) - since);
+		model_set_since(m, clock_now() - since);
 	struct error err = {""};
 	int status = 0;
 	if (journald && ingest_journal(m, since, &ro.input, &err) < 0) {

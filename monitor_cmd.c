@@ -10,6 +10,7 @@
  *       collector never sees half a file)
  */
 #include "monitor_cmd.h"
+#include "core/clock.h"
 #include "core/safefile.h"
 
 #include <getopt.h>
@@ -144,7 +145,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 /* measure - read the logs and the queue; a failure to read either is reported in why */
 static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, char *why, size_t size)
 {
-	struct model *m = model_new(NULL, time(NULL));
+	struct model *m = model_new(NULL, (time_t)clock_now());
 	struct source_stats st = {0};
 	struct error err;
 	why[0] = 0;
@@ -198,7 +199,7 @@ static int cmd_check(struct monitor_opts *o)
 		return 3;
 	}
 	struct alert_result r;
-	alert_evaluate(&o->config, m, q, (int64_t)time(NULL), o->window, &r);
+	alert_evaluate(&o->config, m, q, clock_now(), o->window, &r);
 	printf("SPAMTOP %s - ", alert_state_name(r.worst));
 	int said = 0;
 	for (int i = 0; i < AL_COUNT; i++) {
@@ -235,7 +236,7 @@ static int cmd_metrics(struct monitor_opts *o)
 	if (why[0])
 		fprintf(stderr, "spamtop: %s\n", why);
 	struct alert_result r;
-	alert_evaluate(&o->config, m, q, (int64_t)time(NULL), o->window, &r);
+	alert_evaluate(&o->config, m, q, clock_now(), o->window, &r);
 	struct safe_file out;	/* a temporary name no one can plant, renamed into place */
 	struct error err;
 	FILE *f = stdout;
@@ -248,7 +249,7 @@ static int cmd_metrics(struct monitor_opts *o)
 		}
 		f = out.f;
 	}
-	metrics_write(f, o->format, m, q, &r, (size_t)o->top, (int64_t)time(NULL));
+	metrics_write(f, o->format, m, q, &r, (size_t)o->top, clock_now());
 	int rc = 0;
 	if (o->output && safe_file_commit(&out, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);

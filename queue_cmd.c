@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/action.h"
 #include "core/ingest.h"
 #include "core/journal.h"
@@ -116,7 +117,7 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 /* load_model - the log, for selections by SASL user or client IP */
 static struct model *load_model(struct queue_opts *o)
 {
-	struct model *m = model_new(NULL, time(NULL));
+	struct model *m = model_new(NULL, (time_t)clock_now());
 	if (m == NULL)
 		return NULL;
 	if (o->nlogs == 0)
@@ -357,11 +358,11 @@ static int cmd_queue(struct queue_opts *o)
 	}
 	int rc = 0;
 	if (o->json)
-		rc = print_queue_json(q, time(NULL));
+		rc = print_queue_json(q, clock_now());
 	else if (o->summary)
-		print_queue_summary(q, time(NULL));
+		print_queue_summary(q, clock_now());
 	else
-		print_queue_text(q, time(NULL));
+		print_queue_text(q, clock_now());
 	queue_snapshot_free(q);
 	model_free(m);
 	return rc;

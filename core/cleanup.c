@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "journal.h"
 #include "safefile.h"
 #include "json_out.h"
@@ -310,7 +311,7 @@ int cleanup_drop_trusted_ip(const struct postfix_conf *c, const char *new_value,
 			    struct buf *backup, struct buf *out, struct error *err)
 {
 	char main_cf[300], stamp[32];
-	time_t now = time(NULL);
+	time_t now = (time_t)clock_now();
 	struct tm tm;
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
 	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", c->config_dir);
@@ -513,7 +514,7 @@ int incident_write(FILE *f, const struct model *m, const struct suspect *sus, si
 	fputs("# Incident report: spam sent through ", f);
 	md_str(f, host);
 	fputs("\n\n- Written: ", f);
-	put_time(f, (int64_t)time(NULL));
+	put_time(f, clock_now());
 	fputs(" by ", f);
 	md_str(f, journal_operator());
 	fputs("\n- Logs read:", f);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "logline.h"
 #include "pipe_source.h"
 #include "spawn.h"
@@ -82,7 +83,7 @@ static int64_t line_time_at(int fd, struct time_context *tc, uint64_t offset, in
 static uint64_t tail_offset(int fd, uint64_t size, int64_t seconds)
 {
 	struct time_context tc;
-	time_context_init(&tc, time(NULL));
+	time_context_init(&tc, (time_t)clock_now());
 	int64_t last = line_time_at(fd, &tc, size > TAIL_PROBE ? size - TAIL_PROBE : 0, 1);
 	if (last == 0)
 		return 0;
@@ -127,7 +128,7 @@ int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats,
 	char since[40];
 	char *argv[] = {"journalctl", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2", since, NULL};
 	if (seconds > 0)
-		snprintf(since, sizeof(since), "--since=@%lld", (long long)(time(NULL) - seconds));
+		snprintf(since, sizeof(since), "--since=@%lld", (long long)(clock_now() - seconds));
 	else
 		argv[4] = NULL;
 	struct pipe_source *p = pipe_source_start(argv, 0, err);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "json_out.h"
 
 /* make_parents - mkdir -p of the directory part of path */
@@ -78,12 +79,12 @@ const char *journal_operator(void)
 json_t *journal_entry(const char *phase)
 {
 	char stamp[40], host[256] = "";
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t ms = clock_now_ms();
+	time_t secs = (time_t)(ms / 1000);
 	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
+	gmtime_r(&secs, &tm);
 	size_t n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(stamp + n, sizeof(stamp) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	snprintf(stamp + n, sizeof(stamp) - n, ".%03dZ", (int)(ms % 1000));
 	gethostname(host, sizeof(host) - 1);
 	json_t *e = json_object();
 	json_object_set_new(e, "time", json_string(stamp));

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+
 #define NONE 0u
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
@@ -1301,7 +1303,7 @@ static int time_out_of_range(const struct model *m, int64_t t)
 {
 	if (t < MODEL_EARLIEST_TIME)
 		return 1;
-	return t > m->tc.reference + 86400 && t > (int64_t)time(NULL) + 86400;
+	return t > m->tc.reference + 86400 && t > clock_now() + 86400;
 }
 
 enum line_status model_add_line(struct model *m, const char *line, size_t len)

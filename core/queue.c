@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "event.h"
 #include "spawn.h"
 
@@ -187,7 +188,7 @@ static int64_t listing_arrival(const char *s, size_t len)
 	clock[11] = 0;
 	if (mi < 0 || sscanf(clock, "%d %d:%d:%d", &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 4)
 		return 0;
-	time_t now = time(NULL);
+	time_t now = (time_t)clock_now();
 	struct tm nowtm;
 	localtime_r(&now, &nowtm);
 	tm.tm_year = nowtm.tm_year;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "console_state.h"
+#include "core/clock.h"
 #include "core/sanitize.h"
 #include "core/spawn.h"
 #include "core/trail.h"
@@ -91,7 +92,7 @@ static void install_queue(struct console *c, struct queue_snapshot *q, long long
 {
 	queue_snapshot_free(c->queue);
 	c->queue = q;
-	c->queue_time = time(NULL);
+	c->queue_time = (time_t)clock_now();
 	c->queue_read_ms = started_ms;
 	c->queue_error[0] = 0;
 	queue_join(c->queue, c->model);
@@ -114,7 +115,7 @@ static int queue_tick(struct console *c, int force)
 		install_queue(c, q, c->refresh_started_ms);
 	} else if (rc < 0) {
 		char when[16];
-		time_t t = time(NULL);
+		time_t t = (time_t)clock_now();
 		struct tm tm;
 		strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&t, &tm));
 		snprintf(c->queue_error, sizeof(c->queue_error), "%s: %.260s", when, err.msg);
@@ -154,8 +155,8 @@ static void run_alert_cmd(struct console *c, int i)
 /* watch_alerts - a bell and the alert command when a check gets worse */
 static void watch_alerts(struct console *c)
 {
-	alert_evaluate(&c->alert_cfg, c->model, c->queue, (int64_t)time(NULL), 15, &c->alerts);
-	time_t now = time(NULL);
+	alert_evaluate(&c->alert_cfg, c->model, c->queue, clock_now(), 15, &c->alerts);
+	time_t now = (time_t)clock_now();
 	for (int i = 0; i < AL_COUNT; i++) {
 		enum alert_state st = c->alerts.v[i].state, was = c->alert_prev[i];
 		int worse = (st == ALERT_CRITICAL && was != ALERT_CRITICAL) || (st == ALERT_WARNING && was == ALERT_OK);
@@ -178,7 +179,7 @@ static void rebuild(struct console *c)
 	watch_alerts(c);
 	if (c->queue)
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
-	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, (int64_t)time(NULL), c->host_filter};
+	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, clock_now(), c->host_filter};
 	struct table *t = console_table(c);
 	struct view *v = console_top(c);
 	if (t)
@@ -913,13 +914,13 @@ static int console_open(struct console *c, const struct console_options *o)
 		lim.max_keys = o->max_keys;
 	if (o->ip_window)
 		lim.source_window = o->ip_window;
-	c->model = model_new(&lim, time(NULL));
+	c->model = model_new(&lim, (time_t)clock_now());
 	if (c->model == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");
 		return -1;
 	}
 	if (o->since)
-		model_set_since(c->model, (int64_t)time(NULL) - o->since);
+		model_set_since(c->model, clock_now() - o->since);
 	if (console_open_inputs(c) < 0)
 		return -1;
 	c->host_filter = -1;

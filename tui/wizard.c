@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/cleanup.h"
 #include "core/safefile.h"
 #include "core/spawn.h"
@@ -92,7 +93,7 @@ int wizard_open(struct console *c, int resume, struct error *err)
 			error_set(err, "out of memory");
 			return -1;
 		}
-		cleanup_state_init(&w->st, (int64_t)time(NULL));
+		cleanup_state_init(&w->st, clock_now());
 		default_paths(w, c->opt, c->is_root);
 		if (resume && cleanup_state_load(&w->st, w->state_path, err) < 0) {
 			free(w);
@@ -716,7 +717,7 @@ void wizard_plan_done(struct console *c, int step, const struct action_plan *p, 
 		return;
 	}
 	if (step == STEP_RELEASE) {
-		w->st.released = (int64_t)time(NULL);
+		w->st.released = clock_now();
 		for (size_t i = 0; i < w->st.ntargets; i++) {
 			const struct agg_stats *a = target_stats(c, &w->st.targets[i]);
 			w->st.targets[i].msgs_at_release = a ? a->msgs : 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/clock.h"
 #include "core/ingest.h"
 #include "core/model.h"
 
@@ -139,20 +140,18 @@ static void main_cf_is_not_edited_when_its_backup_fails(void **state)
 		assert_non_null(strstr(err.msg, "cannot create"));
 		assert_int_equal(access(marker, F_OK), -1);
 	}
-	/* as root: a backup name that exists already (O_EXCL) fails the same way;
-	 * planted for this second and the next two, the names it can take */
+	/* as root too: a backup name that exists already (O_EXCL) fails the same
+	 * way; the clock is fixed, so the name it takes is known and planted */
 	unlink(marker);
-	for (int k = 0; k < 3; k++) {
-		char stamp[32], planted[256];
-		time_t t = time(NULL) + k;
-		struct tm tm;
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&t, &tm));
-		snprintf(planted, sizeof(planted), "%s.spamtop-%s", path, stamp);
-		test_write_file(planted, "planted", 7);
-	}
+	char planted[256];
+	snprintf(planted, sizeof(planted), "%s.spamtop-20261125-000000", path);
+	test_write_file(planted, "planted", 7);
 	struct buf again = BUF_INIT;
 	buf_reset(&backup);
+	clock_fix(TEST_REFERENCE);
 	rc = cleanup_drop_trusted_ip(&c, "127.0.0.1/32", "/tmp/spamtop-test-maincf-journal.jsonl", &backup, &out, &err);
+	clock_fix(0);
+	assert_string_equal(buf_str(&backup), planted);
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(err.msg, "cannot create"));
 	assert_int_equal(access(marker, F_OK), -1);	/* neither postconf nor postfix ran */
@@ -214,6 +213,54 @@ static void incident_report_names_culprits_actions_and_queue(void **state)
 	model_free(m);
 }
 
+/* the timeline lists the suspects by the time each was first seen, whatever
+ * order detection ranked them in, and the report says when it was written */
+static void incident_timeline_is_in_time_order_and_dated_by_the_clock(void **state)
+{
+	(void)state;
+	struct model *m = test_lab_model();
+	struct suspect sus[8], reversed[8];
+	struct cleanup_state s;
+	size_t n = lab_cleanup(m, sus, &s, 1795564000);
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n; i++)
+		reversed[i] = sus[n - 1 - i];
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct error err;
+	clock_fix(TEST_REFERENCE + 3600);
+	assert_int_equal(incident_write(f, m, reversed, n, &s, NULL, 0, NULL, &err), 0);
+	clock_fix(0);
+	fclose(f);
+	assert_non_null(strstr(text, "- Written: 2026-11-25 01:00:00 UTC by "));
+	const char *at = strstr(text, "## Timeline");
+	assert_non_null(at);
+	int64_t last = 0;
+	for (size_t k = 0; k < n; k++) {
+		at = strstr(at, ": first seen: ");
+		assert_non_null(at);
+		const char *key = at + strlen(": first seen: ");
+		const struct suspect *x = NULL;
+		for (size_t i = 0; i < n && x == NULL; i++) {
+			const char *kind = suspect_kind_name(sus[i].kind);
+			if (strncmp(key, kind, strlen(kind)) == 0 && key[strlen(kind)] == ' '
+			    && strncmp(key + strlen(kind) + 1, sus[i].agg->key->s, sus[i].agg->key->len) == 0)
+				x = &sus[i];
+		}
+		assert_non_null(x);
+		assert_true(x->agg->first_seen >= last);
+		last = x->agg->first_seen;
+		at = key;
+	}
+	int unordered = 0;	/* the order given is not time order: there is something to get wrong */
+	for (size_t i = 0; i + 1 < n; i++)
+		unordered |= reversed[i].agg->first_seen > reversed[i + 1].agg->first_seen;
+	assert_true(unordered);
+	free(text);
+	model_free(m);
+}
+
 int main(void)
 {
 	test_use_utc();
@@ -224,6 +271,7 @@ int main(void)
 		cmocka_unit_test(containment_command_is_journaled_before_and_after),
 		cmocka_unit_test(main_cf_is_not_edited_when_its_backup_fails),
 		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
+		cmocka_unit_test(incident_timeline_is_in_time_order_and_dated_by_the_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include "core/clock.h"
+
 #include "core/aggview.h"
 #include "core/alerts.h"
 #include "core/detect.h"
@@ -598,6 +600,24 @@ static void force_expired_is_an_expiry_not_a_new_message(void **state)
 	model_free(m);
 }
 
+/* the future-stamp rule reads the clock, not only the time the model was
+ * made: a console that has run for three days keeps counting the lines
+ * written now, and a line more than a day past the clock is refused */
+static void a_console_running_for_days_keeps_counting_the_lines_written_now(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);	/* 2026-11-25 00:00 UTC */
+	clock_fix(TEST_REFERENCE + 3 * 86400);
+	add(m, "2026-11-27T23:59:00Z mx postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], sasl_method=LOGIN, "
+	       "sasl_username=ann");
+	const char *ahead = "2026-11-30T00:00:01Z mx postfix/smtpd[1]: 5C2D3E4F5A: client=unknown[192.0.2.1]";
+	assert_int_equal(model_add_line(m, ahead, strlen(ahead)), LINE_MALFORMED);	/* 1 day 1 s past the clock */
+	clock_fix(0);
+	assert_int_equal(model_totals(m)->messages, 1);
+	assert_int_equal(model_totals(m)->bad_time, 1);
+	model_free(m);
+}
+
 /* a stamp before 1990 or past the clock by more than a day is counted and
  * ignored: a year-6100 line must not reach the per-minute rings */
 static void impossible_time_stamps_are_counted_and_ignored(void **state)
@@ -1151,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(one_queue_id_in_two_instances_is_two_messages),
 		cmocka_unit_test(force_expired_is_an_expiry_not_a_new_message),
 		cmocka_unit_test(impossible_time_stamps_are_counted_and_ignored),
+		cmocka_unit_test(a_console_running_for_days_keeps_counting_the_lines_written_now),
 		cmocka_unit_test(bounce_notices_are_named_in_the_totals),
 		cmocka_unit_test(a_user_whose_name_differs_only_in_case_is_one_account),
 		cmocka_unit_test(web_app_uid_is_named_and_a_requeued_message_is_its_original),

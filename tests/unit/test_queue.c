@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include "core/clock.h"
+
 #include <unistd.h>
 
 #include "core/action.h"
@@ -74,6 +76,36 @@ static void plain_listing_matches_the_json_listing(void **state)
 	free(text);
 	queue_snapshot_free(j);
 	queue_snapshot_free(p);
+}
+
+/* postqueue -p gives no year: the listing's stamp is this year's unless that
+ * is more than two days ahead of the clock (then last year's), so a message
+ * queued on New Year's Eve and listed after midnight is not a year old */
+static void a_listing_stamp_takes_the_year_the_clock_gives(void **state)
+{
+	(void)state;
+	static const char listing[] =
+		"-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+		"ABCDE12345*     445 Thu Dec 31 23:59:00  a@b.example\n"
+		"                                         c@d.example\n\n"
+		"BCDEF23456      500 Tue Nov 24 23:12:29  x@y.example\n"
+		"                                         c@d.example\n\n"
+		"-- 1 Kbytes in 2 Requests.\n";
+	int64_t expect[][3] = {
+		{1798763400, 1798761540, 1795561949},	/* 2027-01-01 00:30: both of 2026 */
+		{1781524800, 1767225540, 1764025949},	/* 2026-06-15: both ahead, so both of 2025 */
+		{1795564800, 1767225540, 1795561949},	/* 2026-11-25 00:00: Nov 24 of 2026, Dec 31 of 2025 */
+	};
+	for (size_t k = 0; k < sizeof(expect) / sizeof(expect[0]); k++) {
+		clock_fix(expect[k][0]);
+		struct queue_snapshot *q = queue_snapshot_new();
+		assert_int_equal(queue_add_listing(q, listing, sizeof(listing) - 1), 0);
+		clock_fix(0);
+		assert_int_equal(q->count, 2);
+		assert_int_equal(q->msgs[0].arrival, expect[k][1]);
+		assert_int_equal(q->msgs[1].arrival, expect[k][2]);
+		queue_snapshot_free(q);
+	}
 }
 
 static void held_and_active_marks_and_empty_queue_are_read(void **state)
@@ -496,6 +528,7 @@ int main(void)
 		cmocka_unit_test(json_listing_gives_every_message_with_queue_size_sender_and_recipients),
 		cmocka_unit_test(plain_listing_matches_the_json_listing),
 		cmocka_unit_test(held_and_active_marks_and_empty_queue_are_read),
+		cmocka_unit_test(a_listing_stamp_takes_the_year_the_clock_gives),
 		cmocka_unit_test(hostile_json_lines_are_counted_not_trusted),
 		cmocka_unit_test(age_histogram_uses_qshape_buckets),
 		cmocka_unit_test(join_with_log_gives_user_and_ip_and_selection_finds_them),

@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include "core/clock.h"
+
 #include <jansson.h>
 #include <unistd.h>
 
@@ -120,7 +122,9 @@ static void journal_entries_carry_who_when_where_and_are_flushed(void **state)
 	struct journal j;
 	struct error err;
 	assert_int_equal(journal_open(&j, file, &err), 0);
+	clock_fix(TEST_REFERENCE + 61);
 	json_t *e = journal_entry("planned");
+	clock_fix(0);
 	json_object_set_new(e, "action", json_string("delete"));
 	assert_int_equal(journal_append(&j, e, &err), 0);
 	/* readable at once, before close: flushed */
@@ -131,7 +135,7 @@ static void journal_entries_carry_who_when_where_and_are_flushed(void **state)
 	assert_string_equal(json_string_value(json_object_get(back, "operator")), "alice-admin");
 	assert_string_equal(json_string_value(json_object_get(back, "phase")), "planned");
 	assert_string_equal(json_string_value(json_object_get(back, "action")), "delete");
-	assert_non_null(json_object_get(back, "time"));
+	assert_string_equal(json_string_value(json_object_get(back, "time")), "2026-11-25T00:01:01.000Z");
 	assert_non_null(json_object_get(back, "host"));
 	json_decref(back);
 	free(text);
