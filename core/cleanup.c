@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,11 +229,12 @@ void postfix_conf_free(struct postfix_conf *c)
 
 /* ---- containment ---- */
 
-int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max)
+int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max,
+			 struct error *err)
 {
 	static const char *const names[] = {"{user}"};
 	const char *values[] = {user};
-	return spawn_argv_template(template, names, values, 1, storage, size, argv, max);
+	return spawn_argv_template(template, names, values, 1, storage, size, argv, max, err);
 }
 
 int cleanup_run_journaled(char *const argv[], const char *action, const char *target, const char *journal_path,
@@ -338,13 +340,22 @@ int cleanup_drop_trusted_ip(const struct postfix_conf *c, const char *new_value,
 
 /* ---- the incident report ---- */
 
+/*
+ * md_text - log text as inert Markdown: control characters made visible
+ * (sanitize), then a backslash before every ASCII punctuation character
+ * that begins a Markdown construct (links, images, emphasis, code, HTML,
+ * entities, headings, lists, tables, URL autolinks) and before the dot of
+ * a "www." that would become a link.
+ */
 static void md_text(FILE *f, const char *s, size_t len)
 {
+	static const char markdown[] = "\\`*_{}[]()<>#+-!|~&:";
 	struct buf b = BUF_INIT;
 	sanitize_text(&b, s, len);
-	for (size_t i = 0; i < b.len; i++) {	/* keep table cells and emphasis intact */
+	for (size_t i = 0; i < b.len; i++) {
 		char ch = b.data[i];
-		if (ch == '|' || ch == '*' || ch == '_' || ch == '`' || ch == '<' || ch == '>')
+		int www = ch == '.' && i >= 3 && strncasecmp(b.data + i - 3, "www", 3) == 0;
+		if ((ch && strchr(markdown, ch)) || www)
 			fputc('\\', f);
 		fputc(ch, f);
 	}
@@ -408,7 +419,41 @@ static size_t json_list_len(json_t *e, const char *key)
 	return json_is_array(v) ? json_array_size(v) : 0;
 }
 
-/* put_journal - every entry since the cleanup began, as a table */
+static void put_journal_row(FILE *f, json_t *e, const char *time)
+{
+	json_t *cmd = json_object_get(e, "command");
+	struct buf c = BUF_INIT;
+	if (json_is_array(cmd)) {
+		size_t i;
+		json_t *w;
+		json_array_foreach(cmd, i, w) buf_printf(&c, "%s%s", i ? " " : "", json_string_value(w) ?: "");
+	} else if (json_is_string(cmd)) {
+		buf_puts(&c, json_string_value(cmd));
+	}
+	fprintf(f, "| %.19s | ", time);
+	md_str(f, json_string_value(json_object_get(e, "operator")) ?: "?");
+	fputs(" | ", f);
+	md_str(f, json_string_value(json_object_get(e, "action")) ?: "?");
+	fputs(" | ", f);
+	md_str(f, json_string_value(json_object_get(e, "selection")) ?: "");
+	fputs(" | ", f);
+	md_str(f, buf_str(&c));
+	fputs(" | ", f);
+	json_t *exp = json_object_get(e, "expected");
+	if (exp)
+		fprintf(f, "%lld", (long long)json_integer_value(exp));
+	json_t *total = json_object_get(e, "postsuper_total");
+	size_t changed = json_list_len(e, "changed");
+	if (changed == 0 && total)
+		changed = (size_t)json_integer_value(total);
+	fprintf(f, " | %zu | %zu | %zu | %lld |\n", changed, json_list_len(e, "gone"), json_list_len(e, "unchanged"),
+		(long long)json_integer_value(json_object_get(e, "exit_status")));
+	buf_free(&c);
+}
+
+/* put_journal - every entry since the cleanup began, as a table; lines of
+ * any length (a delete of thousands of IDs is one long line); a line that
+ * is not a journal entry is named, never skipped in silence */
 static void put_journal(FILE *f, const char *path, int64_t since)
 {
 	FILE *j = path ? fopen(path, "re") : NULL;
@@ -422,50 +467,32 @@ static void put_journal(FILE *f, const char *path, int64_t since)
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", gmtime_r(&tt, &tm));
 	fputs("| time (UTC) | operator | action | selection | command | expected | changed | gone | not changed | exit |\n"
 	      "|---|---|---|---|---|---|---|---|---|---|\n", f);
-	char line[1 << 16];
-	size_t rows = 0;
-	while (fgets(line, sizeof(line), j)) {
+	char *line = NULL;
+	size_t cap = 0, rows = 0, lineno = 0;
+	struct buf unreadable = BUF_INIT;
+	size_t nunreadable = 0;
+	while (getline(&line, &cap, j) > 0) {
+		lineno++;
 		json_t *e = json_loads(line, 0, NULL);
 		const char *time = json_string_value(json_object_get(e, "time"));
 		const char *phase = json_string_value(json_object_get(e, "phase"));
-		if (e == NULL || time == NULL || strcmp(time, stamp) < 0 || phase == NULL || strcmp(phase, "done") != 0) {
-			json_decref(e);
-			continue;
+		if (e == NULL || time == NULL || phase == NULL) {
+			if (nunreadable++ < 20)
+				buf_printf(&unreadable, "%s%zu", unreadable.len ? ", " : "", lineno);
+		} else if (strcmp(time, stamp) >= 0 && strcmp(phase, "done") == 0) {
+			put_journal_row(f, e, time);
+			rows++;
 		}
-		json_t *cmd = json_object_get(e, "command");
-		struct buf c = BUF_INIT;
-		if (json_is_array(cmd)) {
-			size_t i;
-			json_t *w;
-			json_array_foreach(cmd, i, w) buf_printf(&c, "%s%s", i ? " " : "", json_string_value(w) ?: "");
-		} else if (json_is_string(cmd)) {
-			buf_puts(&c, json_string_value(cmd));
-		}
-		fprintf(f, "| %.19s | ", time);
-		md_str(f, json_string_value(json_object_get(e, "operator")) ?: "?");
-		fputs(" | ", f);
-		md_str(f, json_string_value(json_object_get(e, "action")) ?: "?");
-		fputs(" | ", f);
-		md_str(f, json_string_value(json_object_get(e, "selection")) ?: "");
-		fputs(" | ", f);
-		md_str(f, buf_str(&c));
-		json_t *exp = json_object_get(e, "expected");
-		fprintf(f, " | %s", "");
-		if (exp)
-			fprintf(f, "%lld", (long long)json_integer_value(exp));
-		json_t *total = json_object_get(e, "postsuper_total");
-		size_t changed = json_list_len(e, "changed");
-		if (changed == 0 && total)
-			changed = (size_t)json_integer_value(total);
-		fprintf(f, " | %zu | %zu | %zu | %lld |\n", changed, json_list_len(e, "gone"), json_list_len(e, "unchanged"),
-			(long long)json_integer_value(json_object_get(e, "exit_status")));
-		buf_free(&c);
 		json_decref(e);
-		rows++;
 	}
+	free(line);
 	fclose(j);
 	if (rows == 0)
 		fputs("\nNo action was journaled since the cleanup began.\n", f);
+	if (nunreadable)
+		fprintf(f, "\n%zu line%s of the journal %s could not be read as entries (line %s%s): look at them by hand.\n",
+			nunreadable, nunreadable == 1 ? "" : "s", path, buf_str(&unreadable), nunreadable > 20 ? ", ..." : "");
+	buf_free(&unreadable);
 }
 
 static void put_suspects(FILE *f, const struct model *m, const struct suspect *sus, size_t n,

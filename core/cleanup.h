@@ -66,8 +66,10 @@ struct postfix_conf {
 int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct error *err);
 void postfix_conf_free(struct postfix_conf *c);
 
-/* The admin's disable command with {user} filled in, split into an argv; -1 if empty. */
-int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max);
+/* The admin's disable command with {user} filled in, split into an argv; -1
+ * with err if empty, too long, or the user name is refused (spawn.h). */
+int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max,
+			 struct error *err);
 /*
  * Runs argv (journaled as `action` on `target`), output into out.
  * Returns its exit status, or -1 with err (nothing ran if the journal refused).

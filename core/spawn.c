@@ -267,34 +267,61 @@ int spawn_detached(char *const argv[], struct error *err)
 	return 0;
 }
 
+/*
+ * template_value_refused - why a value from the log cannot fill a word of an
+ * admin's command, or NULL. At the start of a word before any "--" it must
+ * not begin with '-' (it would be an option); anywhere, no blank, control
+ * character or wildcard (a command such as doveadm reads '*' and '?' as
+ * "every user").
+ */
+static const char *template_value_refused(const char *v, int word_start, int options_ended)
+{
+	if (word_start && !options_ended && v[0] == '-')
+		return "begins with '-' (it would be read as an option; end the template's options with --)";
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p <= ' ' || *p == 0x7f)
+			return "holds a blank or a control character";
+		if (strchr("*?[]{}~", *p))
+			return "holds a wildcard character (* ? [ ] { } ~)";
+	}
+	return NULL;
+}
+
 int spawn_argv_template(const char *template, const char *const names[], const char *const values[], size_t nvars,
-			char *storage, size_t size, char *argv[], int max)
+			char *storage, size_t size, char *argv[], int max, struct error *err)
 {
 	size_t used = 0;
-	int n = 0;
+	int n = 0, options_ended = 0;
 	const char *p = template ? template : "";
+	error_set(err, "the command is empty");
 	while (*p && n < max - 1) {
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == 0)
 			break;
 		struct buf w = BUF_INIT;
-		while (*p && *p != ' ' && *p != '\t') {
+		const char *why = NULL;
+		while (*p && *p != ' ' && *p != '\t' && why == NULL) {
 			size_t k = 0;
 			while (k < nvars && strncmp(p, names[k], strlen(names[k])) != 0)
 				k++;
 			if (k < nvars) {
+				if ((why = template_value_refused(values[k], w.len == 0, options_ended)))
+					error_set(err, "refusing to fill %s with the text from the log: it %s", names[k], why);
 				buf_puts(&w, values[k]);
 				p += strlen(names[k]);
 			} else {
 				buf_putc(&w, *p++);
 			}
 		}
-		if (used + w.len + 1 > size || w.failed) {
+		if (why == NULL && (used + w.len + 1 > size || w.failed))
+			error_set(err, "the command is too long");
+		if (why || used + w.len + 1 > size || w.failed) {
 			buf_free(&w);
 			n = 0;
 			break;
 		}
+		options_ended |= strcmp(buf_str(&w), "--") == 0;
 		argv[n++] = memcpy(storage + used, buf_str(&w), w.len + 1);
 		used += w.len + 1;
 		buf_free(&w);

@@ -52,12 +52,14 @@ void spawn_exec(char *const argv[]);
 /*
  * An argv from an admin's command template ("doveadm kick {user}"): split on
  * blanks first, then each "{name}" in names[] replaced by values[], so that a
- * value, whatever it holds, stays one argument and no shell ever sees it.
- * The strings go into storage. Returns argc, or -1 if the template is empty
- * or does not fit (nothing then is run in part).
+ * value stays one argument and no shell ever sees it. Values come from the
+ * log: one that would begin an option (a leading '-' at the start of a word,
+ * unless a "--" word came before), or holds a blank, a control character or
+ * a wildcard, is refused. The strings go into storage. Returns argc, or -1
+ * with err (empty, too long, or a refused value: nothing then is run).
  */
 int spawn_argv_template(const char *template, const char *const names[], const char *const values[], size_t nvars,
-			char *storage, size_t size, char *argv[], int max);
+			char *storage, size_t size, char *argv[], int max, struct error *err);
 
 /* "postsuper -d -" style rendering of an argv, for showing and journaling. */
 void spawn_describe(char *const argv[], struct buf *out);

@@ -144,10 +144,10 @@ static void run_alert_cmd(struct console *c, int i)
 	static const char *const names[] = {"{check}", "{state}", "{value}", "{subject}"};
 	const char *values[] = {alert_table[i].name, alert_state_name(v->state), value, v->subject};
 	char storage[2048], *argv[32];
-	int n = spawn_argv_template(c->opt->alert_cmd, names, values, 4, storage, sizeof(storage), argv, 32);
 	struct error err;
+	int n = spawn_argv_template(c->opt->alert_cmd, names, values, 4, storage, sizeof(storage), argv, 32, &err);
 	if (n < 0)
-		console_say(c, 1, "alert command: too long or empty");
+		console_say(c, 1, "alert command not run: %s", err.msg);
 	else if (spawn_detached(argv, &err) < 0)
 		console_say(c, 1, "alert command: %s", err.msg);
 }

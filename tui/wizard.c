@@ -364,12 +364,15 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 		if (t->kind == SUSPECT_SASL_USER) {
 			pager_addf(p, LS_HEADING, "Account %s", t->key);
 			char storage[1024], *argv[16];
-			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16) > 0) {
+			struct error err;
+			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16, &err) > 0) {
 				struct buf b = BUF_INIT;
 				spawn_describe(argv, &b);
 				pager_addf(p, LS_TEXT, "  will run: %s", buf_str(&b));
 				buf_free(&b);
 				(*runnable)++;
+			} else if (c->opt->disable_cmd) {
+				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
 			}
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
 			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);
@@ -657,8 +660,8 @@ unsigned wizard_contain_confirmed(struct console *c)
 		buf_reset(&out);
 		if (t->kind == SUSPECT_SASL_USER) {
 			char storage[1024], *argv[16];
-			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16) < 0)
-				continue;
+			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16, &err) < 0)
+				continue;	/* refused: the page said why */
 			int rc = cleanup_run_journaled(argv, "disable-account", t->key, c->opt->journal, &out, &err);
 			if (rc < 0)
 				pager_addf(&c->dialog, LS_ALERT, "%s: %s", t->key, err.msg);

@@ -77,18 +77,18 @@ cleanup_wizard_walks_all_six_steps_on_the_real_outbreak() {
 	done
 	grep -q '^### sasl_user victim@lab.example (acted on)$' "$wizard_report"
 	grep -q '^### trusted_relay 127.0.0.2 (acted on)$' "$wizard_report"
-	grep -qE '^\| [0-9T:-]+ \| root \| hold \| all \| postsuper -h ALL \| 39 \| 39 \| 0 \| 0 \| 0 \|$' "$wizard_report"
-	grep -qE '\| delete \| SASL user victim@lab.example; client IP 127.0.0.2 \| postsuper -d - \| 36 \| 36 \| 0 \| 0 \| 0 \|$' "$wizard_report"
-	grep -qE '\| mynetworks \| mynetworks = 127.0.0.1/32 \| postconf -e mynetworks = 127.0.0.1/32 \|' "$wizard_report"
-	grep -qE '\| disable-account \| victim@lab.example \| echo kicked victim@lab.example \|' "$wizard_report"
-	grep -qE '\| release \| all \| postsuper -H ALL \| 3 \| 3 \|' "$wizard_report"
+	grep -qE '^\| [0-9T:-]+ \| root \| hold \| all \| postsuper \\-h ALL \| 39 \| 39 \| 0 \| 0 \| 0 \|$' "$wizard_report"
+	grep -qE '\| delete \| SASL user victim@lab.example; client IP 127.0.0.2 \| postsuper \\-d \\- \| 36 \| 36 \| 0 \| 0 \| 0 \|$' "$wizard_report"
+	grep -qE '\| mynetworks \| mynetworks = 127.0.0.1/32 \| postconf \\-e mynetworks = 127.0.0.1/32 \|' "$wizard_report"
+	grep -qE '\| disable\\-account \| victim@lab.example \| echo kicked victim@lab.example \|' "$wizard_report"
+	grep -qE '\| release \| all \| postsuper \\-H ALL \| 3 \| 3 \|' "$wizard_report"
 	grep -q '^- Before the cleanup: 39 messages (incoming 0, active 0, deferred 39, hold 0)$' "$wizard_report"
 	jq -e '.step == 7 and .released > 0' "$wizard_state"
 }
 
 incident_report_command_writes_the_same_story() {
 	"$san" report --incident "$tmp/again.md" --journal "$wizard_journal" --state "$wizard_state" "$log"
-	grep -q '^- step 5, Clean the queue: delete: 36 changed' "$tmp/again.md"
+	grep -q '^- step 5, Clean the queue: delete\\: 36 changed' "$tmp/again.md"
 	grep -q '^### sasl_user victim@lab.example (acted on)$' "$tmp/again.md"
 	grep -q '^- After the release: 3 messages' "$tmp/again.md"
 }

@@ -61,16 +61,52 @@ static void account_template_fills_the_user_into_one_argument(void **state)
 {
 	(void)state;
 	char storage[256], *argv[8];
-	assert_int_equal(cleanup_account_argv("doveadm kick {user}", "victim@lab.example; rm -rf /", storage,
-					      sizeof(storage), argv, 8), 3);
+	struct error err;
+	assert_int_equal(cleanup_account_argv("doveadm kick {user}", "victim@lab.example", storage, sizeof(storage),
+					      argv, 8, &err), 3);
 	assert_string_equal(argv[0], "doveadm");
-	assert_string_equal(argv[2], "victim@lab.example; rm -rf /");	/* one argument; no shell sees it */
+	assert_string_equal(argv[2], "victim@lab.example");
 	assert_null(argv[3]);
 	assert_int_equal(cleanup_account_argv("bm-cli user logout --user={user}", "a@b", storage, sizeof(storage),
-					      argv, 8), 4);
+					      argv, 8, &err), 4);
 	assert_string_equal(argv[3], "--user=a@b");
-	assert_int_equal(cleanup_account_argv("", "a@b", storage, sizeof(storage), argv, 8), -1);
-	assert_int_equal(cleanup_account_argv(NULL, "a@b", storage, sizeof(storage), argv, 8), -1);
+	assert_int_equal(cleanup_account_argv("", "a@b", storage, sizeof(storage), argv, 8, &err), -1);
+	assert_int_equal(cleanup_account_argv(NULL, "a@b", storage, sizeof(storage), argv, 8, &err), -1);
+	assert_non_null(strstr(err.msg, "empty"));
+}
+
+/* a user name is log text: one that would be an option or a wildcard of the
+ * admin's command, or hold blanks or control characters, is refused with the
+ * reason; after a "--" word a leading '-' is only a name */
+static void account_template_refuses_a_user_name_that_would_be_an_option_or_a_wildcard(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *user, *why;
+	} refused[] = {
+		{"--all", "begins with '-'"},
+		{"-A", "begins with '-'"},
+		{"*", "wildcard"},
+		{"victim?", "wildcard"},
+		{"[a-z]*@lab.example", "wildcard"},
+		{"victim@lab.example; rm -rf /", "blank"},
+		{"a\tb", "blank"},
+		{"evil\033[2J", "control"},
+	};
+	char storage[256], *argv[8];
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct error err = {""};
+		assert_int_equal(cleanup_account_argv("doveadm kick {user}", refused[i].user, storage, sizeof(storage), argv,
+						      8, &err), -1);
+		assert_non_null(strstr(err.msg, refused[i].why));
+		assert_non_null(strstr(err.msg, "{user}"));
+		assert_null(argv[0]);
+	}
+	struct error err;
+	assert_int_equal(cleanup_account_argv("doveadm kick -- {user}", "-odd-name@lab.example", storage, sizeof(storage),
+					      argv, 8, &err), 4);
+	assert_string_equal(argv[3], "-odd-name@lab.example");
+	assert_int_equal(cleanup_account_argv("doveadm kick -- {user}", "*", storage, sizeof(storage), argv, 8, &err), -1);
 }
 
 static void suspects_become_targets_and_brute_force_is_not_chosen(void **state)
@@ -201,9 +237,9 @@ static void incident_report_names_culprits_actions_and_queue(void **state)
 	assert_non_null(strstr(text, "### brute_force 127.0.0.66\n"));
 	assert_non_null(strstr(text, "- 24 messages, 48 recipients, 48 deferred, 0 bounced, from 5 client IPs"));
 	assert_non_null(strstr(text, "| 2026-11-24T23:50:00 | root | delete | SASL user victim@lab.example | "
-				     "postsuper -d - | 24 | 2 | 0 | 0 | 0 |"));
+				     "postsuper \\-d \\- | 24 | 2 | 0 | 0 | 0 |"));
 	assert_null(strstr(text, "old-incident"));	/* before this cleanup began */
-	assert_non_null(strstr(text, "ev\\|l\\x1b[2J"));	/* escaped, never raw */
+	assert_non_null(strstr(text, "ev\\|l\\\\x1b\\[2J"));	/* escaped, never raw */
 	assert_null(strchr(text, '\033'));
 	assert_non_null(strstr(text, "- step 5, Clean the queue: deleted 36 messages"));
 	assert_non_null(strstr(text, "- Before the cleanup: 39 messages (incoming 0, active 0, deferred 39, hold 0)"));
@@ -261,16 +297,55 @@ static void incident_timeline_is_in_time_order_and_dated_by_the_clock(void **sta
 	model_free(m);
 }
 
+/* log text cannot make Markdown: a user name that is a link, an image, a
+ * heading or HTML is written inert; a journal line of 200 KB (a delete of
+ * thousands of IDs) is in the table; a line that is no entry is named */
+static void incident_report_escapes_markdown_and_reads_every_journal_line(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct cleanup_state s;
+	cleanup_state_init(&s, 1795564000);
+	snprintf(s.outcome[STEP_IDENTIFY], sizeof(s.outcome[0]), "marked: ![x](http://evil.example/p.png)");
+	const char *journal = "/tmp/spamtop-test-incident-md.jsonl";
+	FILE *j = fopen(journal, "w");
+	assert_non_null(j);
+	fputs("{\"time\":\"2026-11-24T23:50:00.000Z\",\"phase\":\"done\",\"operator\":\"root\",\"action\":\"delete\","
+	      "\"selection\":\"SASL user [click](http://evil.example/) <b>#x</b> www.evil.example\",\"changed\":[", j);
+	for (int i = 0; i < 20000; i++)
+		fprintf(j, "%s\"%010X\"", i ? "," : "", i);
+	fputs("],\"exit_status\":0}\n", j);
+	fputs("not a journal entry\n", j);
+	fclose(j);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct error err;
+	assert_int_equal(incident_write(f, m, NULL, 0, &s, NULL, 0, journal, &err), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "marked\\: \\!\\[x\\]\\(http\\://evil.example/p.png\\)"));
+	assert_non_null(strstr(text, "| SASL user \\[click\\]\\(http\\://evil.example/\\) \\<b\\>\\#x\\</b\\> www\\.evil.example | "
+				     " |  | 20000 | 0 | 0 | 0 |"));
+	assert_non_null(strstr(text, "1 line of the journal /tmp/spamtop-test-incident-md.jsonl could not be read as "
+				     "entries (line 2)"));
+	assert_null(strstr(text, "](http"));
+	free(text);
+	unlink(journal);
+	model_free(m);
+}
+
 int main(void)
 {
 	test_use_utc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_survives_save_and_load),
 		cmocka_unit_test(account_template_fills_the_user_into_one_argument),
+		cmocka_unit_test(account_template_refuses_a_user_name_that_would_be_an_option_or_a_wildcard),
 		cmocka_unit_test(suspects_become_targets_and_brute_force_is_not_chosen),
 		cmocka_unit_test(containment_command_is_journaled_before_and_after),
 		cmocka_unit_test(main_cf_is_not_edited_when_its_backup_fails),
 		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
+		cmocka_unit_test(incident_report_escapes_markdown_and_reads_every_journal_line),
 		cmocka_unit_test(incident_timeline_is_in_time_order_and_dated_by_the_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
