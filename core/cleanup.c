@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "journal.h"
+#include "netedit.h"
 #include "safefile.h"
 #include "json_out.h"
 #include "model.h"
@@ -180,22 +181,24 @@ int cleanup_state_load(struct cleanup_state *s, const char *path, struct error *
 
 /* ---- Postfix's configuration ---- */
 
-static int postconf(const char *param, char *out, size_t size, struct error *err)
+/* postconf - one parameter's value into out (-hx: expanded, -h: as main.cf has it) */
+static int postconf(const char *param, int expand, struct buf *out, struct error *err)
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s", param);
-	char *argv[] = {"postconf", "-hx", name, NULL};
+	char *argv[] = {"postconf", expand ? "-hx" : "-h", name, NULL};
 	struct spawn_result res;
 	if (spawn_run(argv, NULL, 0, POSTCONF_TIMEOUT_MS, &res, err) < 0)
 		return -1;
 	int ok = res.exited && res.status == 0;
+	buf_reset(out);
 	if (ok) {
 		size_t n = res.out.len;
 		while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
 			n--;
-		snprintf(out, size, "%.*s", (int)n, n ? res.out.data : "");
+		buf_append(out, n ? res.out.data : "", n);
 	} else {
-		error_set(err, "postconf -hx %s failed: %s", param, res.err.len ? buf_str(&res.err) : "no message");
+		error_set(err, "postconf %s %s failed: %s", argv[1], param, res.err.len ? buf_str(&res.err) : "no message");
 	}
 	spawn_result_free(&res);
 	return ok ? 0 : -1;
@@ -208,14 +211,19 @@ int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct 
 		"relay_domains", NULL,
 	};
 	memset(c, 0, sizeof(*c));
-	if (postconf("mynetworks", c->mynetworks, sizeof(c->mynetworks), err) < 0
-	    || postconf("config_directory", c->config_dir, sizeof(c->config_dir), err) < 0)
+	struct buf dir = BUF_INIT;
+	int rc = postconf("mynetworks", 1, &c->mynetworks, err) < 0 || postconf("mynetworks", 0, &c->mynetworks_raw, err) < 0
+		 || postconf("config_directory", 1, &dir, err) < 0 ? -1 : 0;
+	snprintf(c->config_dir, sizeof(c->config_dir), "%s", buf_str(&dir));
+	buf_free(&dir);
+	if (rc < 0)
 		return -1;
-	net_list_parse(&c->trusted, c->mynetworks);
-	char value[2048];
+	net_list_parse(&c->trusted, buf_str(&c->mynetworks));
+	struct buf value = BUF_INIT;
 	for (const char *const *p = domain_params; *p; p++)
-		if (postconf(*p, value, sizeof(value), err) == 0)
-			domain_list_add(&c->ours, value);
+		if (postconf(*p, 1, &value, err) == 0)
+			domain_list_add(&c->ours, buf_str(&value));
+	buf_free(&value);
 	if (extra_domains)
 		domain_list_add(&c->ours, extra_domains);
 	return 0;
@@ -223,6 +231,8 @@ int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct 
 
 void postfix_conf_free(struct postfix_conf *c)
 {
+	buf_free(&c->mynetworks);
+	buf_free(&c->mynetworks_raw);
 	net_list_free(&c->trusted);
 	domain_list_free(&c->ours);
 }
@@ -309,19 +319,124 @@ static int copy_file(const char *from, const char *to, struct error *err)
 	return rc;
 }
 
-int cleanup_drop_trusted_ip(const struct postfix_conf *c, const char *new_value, const char *journal_path,
-			    struct buf *backup, struct buf *out, struct error *err)
+/* net_tokens_equal - the same entries in the same order, whatever separates them */
+static int net_tokens_equal(const char *a, const char *b)
+{
+	static const char sep[] = " \t,\r\n";
+	for (;;) {
+		a += strspn(a, sep);
+		b += strspn(b, sep);
+		size_t la = strcspn(a, sep), lb = strcspn(b, sep);
+		if (la != lb || memcmp(a, b, la) != 0)
+			return 0;
+		if (la == 0)
+			return 1;
+		a += la;
+		b += lb;
+	}
+}
+
+void mynetworks_plan_free(struct mynetworks_plan *p)
+{
+	buf_free(&p->before);
+	buf_free(&p->after);
+	buf_free(&p->notes);
+	free(p->ips);
+	memset(p, 0, sizeof(*p));
+}
+
+int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[], size_t n,
+			    struct mynetworks_plan *p, struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	struct net_drop *drops = calloc(n ? n : 1, sizeof(*drops));
+	p->ips = calloc(n ? n : 1, sizeof(*p->ips));
+	if (drops == NULL || p->ips == NULL) {
+		free(drops);
+		mynetworks_plan_free(p);
+		error_set(err, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		drops[i].ip = ips[i];
+	buf_puts(&p->before, buf_str(&c->mynetworks_raw));
+	int dropped = netedit_without(buf_str(&c->mynetworks_raw), drops, n, &p->after, err);
+	if (dropped < 0) {
+		free(drops);
+		mynetworks_plan_free(p);
+		return -1;
+	}
+	int refused = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct buf without = BUF_INIT;
+		const struct net_entry *wider = NULL, *first = net_list_match(&c->trusted, ips[i]);
+		int exact = net_list_without(&c->trusted, ips[i], &without, &wider);
+		buf_free(&without);
+		if (drops[i].dropped) {
+			p->ips[p->nips++] = ips[i];
+			buf_printf(&p->notes, "%s: its entry in mynetworks goes\n", ips[i]);
+		} else if (exact) {	/* in the expanded list, not in main.cf's text */
+			buf_printf(&p->notes, "%s: enters mynetworks through a $variable: edit that by hand\n", ips[i]);
+			refused = 1;
+		} else if (drops[i].excluded || (first && first->negated)) {
+			buf_printf(&p->notes, "%s: excluded already (!%s): not trusted\n", ips[i], ips[i]);
+		}
+		if (wider && !(first && first->negated))
+			buf_printf(&p->notes, "%s: still inside %s after the edit: narrow that entry by hand\n", ips[i], wider->text);
+		else if (!drops[i].dropped && !exact && !first)
+			buf_printf(&p->notes, "%s: not in mynetworks: it relayed for another reason (smtpd_relay_restrictions)\n",
+				   ips[i]);
+	}
+	if (c->trusted.not_evaluated.len)
+		buf_puts(&p->notes, "tables and files in mynetworks are kept as they are and not looked into\n");
+	free(drops);
+	p->runnable = p->nips > 0 && !refused;
+	return 0;
+}
+
+/* mynetworks_verify - what postconf says now is the plan's value, and none of the dropped addresses has an entry */
+static int mynetworks_verify(const struct mynetworks_plan *p, struct error *err)
+{
+	struct buf raw = BUF_INIT, expanded = BUF_INIT;
+	int rc = postconf("mynetworks", 0, &raw, err) < 0 || postconf("mynetworks", 1, &expanded, err) < 0 ? -1 : 0;
+	if (rc == 0 && !net_tokens_equal(buf_str(&raw), buf_str(&p->after))) {
+		error_set(err, "mynetworks reads back as '%.300s', not as planned", buf_str(&raw));
+		rc = -1;
+	}
+	struct net_list now;
+	net_list_parse(&now, buf_str(&expanded));
+	for (size_t i = 0; rc == 0 && i < p->nips; i++) {
+		struct buf without = BUF_INIT;
+		const struct net_entry *wider;
+		if (net_list_without(&now, p->ips[i], &without, &wider) > 0) {
+			error_set(err, "%s is still in mynetworks after the edit", p->ips[i]);
+			rc = -1;
+		}
+		buf_free(&without);
+	}
+	net_list_free(&now);
+	buf_free(&raw);
+	buf_free(&expanded);
+	return rc;
+}
+
+int cleanup_mynetworks_apply(const struct postfix_conf *c, const struct mynetworks_plan *p, const char *journal_path,
+			     struct buf *backup, struct buf *out, struct error *err)
 {
 	char main_cf[300], stamp[32];
 	time_t now = (time_t)clock_now();
 	struct tm tm;
+	if (!p->runnable) {
+		error_set(err, "nothing to drop from mynetworks");
+		return -1;
+	}
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
 	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", c->config_dir);
 	buf_printf(backup, "%s.spamtop-%s", main_cf, stamp);
 	if (copy_file(main_cf, buf_str(backup), err) < 0)
 		return -1;
 	struct buf setting = BUF_INIT;
-	buf_printf(&setting, "mynetworks = %s", new_value);
+	buf_printf(&setting, "mynetworks = %s", buf_str(&p->after));
 	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
 	int rc = cleanup_run_journaled(edit, "mynetworks", buf_str(&setting), journal_path, out, err);
 	buf_free(&setting);
@@ -329,6 +444,12 @@ int cleanup_drop_trusted_ip(const struct postfix_conf *c, const char *new_value,
 		if (rc > 0)
 			error_set(err, "postconf -e failed (exit status %d); main.cf is unchanged or saved in %s", rc,
 				  buf_str(backup));
+		return -1;
+	}
+	if (mynetworks_verify(p, err) < 0) {	/* nothing reloaded: Postfix still runs the old value */
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		error_set(err, "%s; Postfix was not reloaded; main.cf as it was is in %s", why, buf_str(backup));
 		return -1;
 	}
 	char *reload[] = {"postfix", "reload", NULL};

@@ -57,7 +57,8 @@ void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect
 
 /* What Postfix says: mynetworks and our domains (postconf -hx). */
 struct postfix_conf {
-	char mynetworks[2048];
+	struct buf mynetworks;		/* postconf -hx: expanded */
+	struct buf mynetworks_raw;	/* postconf -h: as main.cf has it ($variables kept) */
 	struct net_list trusted;
 	struct domain_list ours;
 	char config_dir[256];
@@ -77,11 +78,30 @@ int cleanup_account_argv(const char *template, const char *user, char *storage, 
 int cleanup_run_journaled(char *const argv[], const char *action, const char *target, const char *journal_path,
 			  struct buf *out, struct error *err);
 /*
- * Drops ip from mynetworks: copies main.cf aside (its path into backup),
- * `postconf -e mynetworks=NEW`, `postfix reload`, all journaled.
+ * The trusted relays' containment: one edit of mynetworks for all of them,
+ * computed from main.cf's text (netedit.h). notes says, per address, what
+ * happens: its entry goes; it is excluded already; it stays inside a wider
+ * entry; it enters through a $variable (refused: by hand). runnable when
+ * there is something to drop and nothing refused.
  */
-int cleanup_drop_trusted_ip(const struct postfix_conf *c, const char *new_value, const char *journal_path,
-			    struct buf *backup, struct buf *out, struct error *err);
+struct mynetworks_plan {
+	struct buf before, after;	/* postconf -h mynetworks, now and planned */
+	struct buf notes;		/* one line per finding */
+	const char **ips;		/* the addresses whose entries go */
+	size_t nips;
+	int runnable;
+};
+/* -1 with err (and nothing to free) when main.cf's value cannot be edited. */
+int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[], size_t n,
+			    struct mynetworks_plan *p, struct error *err);
+void mynetworks_plan_free(struct mynetworks_plan *p);
+/*
+ * Runs the plan: copies main.cf aside (its path into backup), `postconf -e`,
+ * reads mynetworks back (raw and expanded) to verify the edit, and only
+ * then `postfix reload`; all journaled. -1 with err at the first failure.
+ */
+int cleanup_mynetworks_apply(const struct postfix_conf *c, const struct mynetworks_plan *p, const char *journal_path,
+			     struct buf *backup, struct buf *out, struct error *err);
 
 /* The incident report, Markdown. journal_path may be NULL or unreadable (said so in the report). */
 struct model;

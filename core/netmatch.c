@@ -42,6 +42,7 @@ int net_parse_addr(const char *s, size_t len, uint8_t out[16], int *is_v4)
 /* is_table - "type:name" or a file path: Postfix looks these up, we do not */
 static int is_table(const char *w)
 {
+	w += w[0] == '!';
 	if (w[0] == '/')
 		return 1;
 	const char *colon = strchr(w, ':');
@@ -53,31 +54,49 @@ static int is_table(const char *w)
 	return colon > w;
 }
 
-static void add_entry(struct net_list *l, const char *w)
+int net_parse_entry(const char *w, struct net_entry *e)
 {
+	memset(e, 0, sizeof(*e));
+	if (w[0] == '!') {
+		e->negated = 1;
+		w++;
+	}
 	const char *slash = strrchr(w, '/');
 	size_t alen = slash ? (size_t)(slash - w) : strlen(w);
-	struct net_entry e;
 	int v4;
-	memset(&e, 0, sizeof(e));
-	if (net_parse_addr(w, alen, e.addr, &v4) < 0) {
-		buf_printf(&l->invalid, "%s\n", w);
-		return;
-	}
+	if (net_parse_addr(w, alen, e->addr, &v4) < 0)
+		return -1;
 	int max = v4 ? 32 : 128, prefix = max;
 	if (slash) {
 		char *end;
 		long p = strtol(slash + 1, &end, 10);
-		if (*end || slash[1] == 0 || p < 0 || p > max) {
-			buf_printf(&l->invalid, "%s\n", w);
-			return;
-		}
+		if (*end || slash[1] == 0 || p < 0 || p > max)
+			return -1;
 		prefix = (int)p;
 	}
-	e.prefix = v4 ? prefix + 96 : prefix;
-	snprintf(e.text, sizeof(e.text), "%s", w);
-	if (l->count < NETLIST_MAX)
-		l->nets[l->count++] = e;
+	e->prefix = v4 ? prefix + 96 : prefix;
+	snprintf(e->text, sizeof(e->text), "%s%s", e->negated ? "!" : "", w);
+	return 0;
+}
+
+static void add_entry(struct net_list *l, const char *w)
+{
+	struct net_entry e;
+	if (net_parse_entry(w, &e) < 0) {
+		buf_printf(&l->invalid, "%s\n", w);
+		return;
+	}
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 32;
+		struct net_entry *n = realloc(l->nets, cap * sizeof(*n));
+		if (n == NULL) {
+			buf_printf(&l->invalid, "%s (out of memory)\n", w);
+			return;
+		}
+		l->nets = n;
+		l->cap = cap;
+	}
+	l->nets[l->count++] = e;
 }
 
 /* each_word - call fn on each white-space or comma separated word */
@@ -117,6 +136,9 @@ void net_list_parse(struct net_list *l, const char *value)
 
 void net_list_free(struct net_list *l)
 {
+	free(l->nets);
+	l->nets = NULL;
+	l->count = l->cap = 0;
 	buf_free(&l->not_evaluated);
 	buf_free(&l->invalid);
 }
@@ -153,11 +175,11 @@ int net_list_without(const struct net_list *l, const char *ip, struct buf *out, 
 		return 0;
 	for (size_t i = 0; i < l->count; i++) {
 		const struct net_entry *e = &l->nets[i];
-		if (e->prefix == 128 && memcmp(e->addr, a, 16) == 0) {
+		if (!e->negated && e->prefix == 128 && memcmp(e->addr, a, 16) == 0) {
 			removed++;
 			continue;
 		}
-		if (covers(e, a) && *covered == NULL)
+		if (!e->negated && covers(e, a) && *covered == NULL)
 			*covered = e;
 		buf_printf(out, "%s%s", out->len ? " " : "", e->text);
 	}

@@ -17,26 +17,28 @@
 
 #include "buf.h"
 
-#define NETLIST_MAX 128
-
 struct net_entry {
 	uint8_t addr[16];	/* IPv4 as ::ffff:a.b.c.d */
 	int prefix;		/* over the 128 bits */
+	int negated;		/* "!192.0.2.1": a match means "not in the list" */
 	char text[80];		/* as written */
 };
 
 struct net_list {
-	struct net_entry nets[NETLIST_MAX];
-	size_t count;
+	struct net_entry *nets;	/* every entry, in order (no limit) */
+	size_t count, cap;
 	struct buf not_evaluated;	/* tables and files, one per line */
 	struct buf invalid;		/* entries that are no address, one per line */
 };
 
 /* Parses an address ("192.0.2.1", "2001:db8::1", "[::1]") into 16 bytes; -1 if not one. */
 int net_parse_addr(const char *s, size_t len, uint8_t out[16], int *is_v4);
+/* One entry ("192.0.2.0/24", "!192.0.2.1", "[::1]/128") into e; -1 if it is none. */
+int net_parse_entry(const char *w, struct net_entry *e);
 void net_list_parse(struct net_list *l, const char *value);
 void net_list_free(struct net_list *l);
-/* The entry that covers ip, or NULL. */
+/* The first entry that covers ip (Postfix's first match), or NULL; a
+ * negated entry ("!addr") means ip is excluded: check ->negated. */
 const struct net_entry *net_list_match(const struct net_list *l, const char *ip);
 /*
  * The list's text without the entries that are exactly ip (an address, a

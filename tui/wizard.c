@@ -318,6 +318,7 @@ static void page_identify(struct console *c, struct pager *p)
 			pager_addf(p, LS_ALERT, "      - %s", s->reasons[r]);
 		if (t->kind == SUSPECT_TRUSTED_RELAY && w->conf_ok) {
 			const struct net_entry *e = net_list_match(&w->conf.trusted, t->key);
+			e = e && e->negated ? NULL : e;	/* "!ip" first: excluded, not trusted */
 			pager_addf(p, e ? LS_ALERT : LS_TEXT, "      %s%s%s", e ? "trusted: in mynetworks as " : "not in mynetworks",
 				   e ? e->text : "", e ? "" : " (it relayed for another reason: see smtpd_relay_restrictions)");
 		}
@@ -350,11 +351,49 @@ static void web_app_advice(struct pager *p, const char *uid)
 	pager_addf(p, LS_TEXT, "    postconf -e 'authorized_submit_users = !%s, static:all'", name);
 }
 
+/* relay_ips - the chosen trusted relays' addresses */
+static size_t relay_ips(const struct wizard *w, const char *ips[CLEANUP_MAX_TARGETS])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->st.ntargets; i++)
+		if (w->st.targets[i].chosen && w->st.targets[i].kind == SUSPECT_TRUSTED_RELAY)
+			ips[n++] = w->st.targets[i].key;
+	return n;
+}
+
+/* describe_relays - the one mynetworks edit for every chosen trusted relay */
+static void describe_relays(struct console *c, struct pager *p, int *runnable)
+{
+	struct wizard *w = c->wizard;
+	const char *ips[CLEANUP_MAX_TARGETS];
+	size_t n = relay_ips(w, ips);
+	pager_addf(p, LS_HEADING, "Trusted relay%s", n == 1 ? "" : "s");
+	if (!w->conf_ok) {
+		pager_addf(p, LS_ALERT, "  mynetworks is unknown: %s", w->conf_error);
+		return;
+	}
+	struct mynetworks_plan plan;
+	struct error err;
+	if (cleanup_mynetworks_plan(&w->conf, ips, n, &plan, &err) < 0) {
+		pager_addf(p, LS_ALERT, "  mynetworks cannot be edited: %s", err.msg);
+		return;
+	}
+	pager_add_lines(p, LS_TEXT, plan.notes.data ? plan.notes.data : "", plan.notes.len);
+	pager_addf(p, LS_TEXT, "  mynetworks now:   %s", buf_str(&plan.before));
+	if (plan.runnable) {
+		pager_addf(p, LS_TEXT, "  mynetworks after: %s", buf_str(&plan.after));
+		pager_addf(p, LS_TEXT, "  will: copy %s/main.cf aside, postconf -e (one edit), read it back, postfix reload",
+			   w->conf.config_dir);
+		(*runnable)++;
+	}
+	mynetworks_plan_free(&plan);
+}
+
 /* contain_plan - what step 4 would do, in words and (when run) for real */
 static int contain_describe(struct console *c, struct pager *p, int *runnable)
 {
 	struct wizard *w = c->wizard;
-	int shown = 0;
+	int shown = 0, relays = 0;
 	*runnable = 0;
 	for (size_t i = 0; i < w->st.ntargets; i++) {
 		const struct cleanup_target *t = &w->st.targets[i];
@@ -382,30 +421,10 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 			web_app_advice(p, t->key);
 			continue;
 		}
-		pager_addf(p, LS_HEADING, "Trusted relay %s", t->key);
-		if (!w->conf_ok) {
-			pager_addf(p, LS_ALERT, "  mynetworks is unknown: %s", w->conf_error);
-			continue;
-		}
-		pager_addf(p, LS_TEXT, "  mynetworks now:   %s", w->conf.mynetworks);
-		struct buf without = BUF_INIT;
-		const struct net_entry *wider;
-		int removed = net_list_without(&w->conf.trusted, t->key, &without, &wider);
-		if (removed) {
-			pager_addf(p, LS_TEXT, "  mynetworks after: %s", buf_str(&without));
-			pager_addf(p, LS_TEXT, "  will: copy %s/main.cf aside, postconf -e 'mynetworks = %s', postfix reload",
-				   w->conf.config_dir, buf_str(&without));
-			(*runnable)++;
-		}
-		if (wider)
-			pager_addf(p, LS_ALERT, "  %s is inside %s: narrow that entry by hand (or in your management console)",
-				   t->key, wider->text);
-		if (!removed && !wider)
-			pager_addf(p, LS_TEXT, "  %s is not in mynetworks: check smtpd_relay_restrictions", t->key);
-		if (w->conf.trusted.not_evaluated.len)
-			pager_addf(p, LS_DIM, "  not evaluated (tables or files): %s", buf_str(&w->conf.trusted.not_evaluated));
-		buf_free(&without);
+		relays++;
 	}
+	if (relays)
+		describe_relays(c, p, runnable);
 	return shown;
 }
 
@@ -645,6 +664,35 @@ static unsigned offer_contain(struct console *c)
 	return R_REDRAW;
 }
 
+/* contain_relays - runs the one mynetworks edit; says what happened in the dialog and in said */
+static int contain_relays(struct console *c, const char *ips[], size_t n, struct buf *said)
+{
+	struct wizard *w = c->wizard;
+	struct mynetworks_plan plan;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	struct error err;
+	int rc = cleanup_mynetworks_plan(&w->conf, ips, n, &plan, &err), planned = rc == 0;
+	if (rc == 0 && plan.runnable)
+		rc = cleanup_mynetworks_apply(&w->conf, &plan, c->opt->journal, &backup, &out, &err);
+	struct buf names = BUF_INIT;
+	for (size_t i = 0; rc == 0 && i < plan.nips; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", plan.ips[i]);
+	if (rc < 0)
+		pager_addf(&c->dialog, LS_ALERT, "mynetworks: %s", err.msg);
+	else if (plan.runnable)
+		pager_addf(&c->dialog, LS_TEXT, "%s dropped from mynetworks (now: %s, read back); main.cf saved as %s; "
+			   "postfix reloaded", buf_str(&names), buf_str(&plan.after), buf_str(&backup));
+	if (rc < 0 || plan.runnable)
+		buf_printf(said, "%s%s %s", said->len ? "; " : "", rc == 0 ? buf_str(&names) : "trusted relays",
+			   rc == 0 ? "dropped from mynetworks" : "NOT dropped from mynetworks");
+	if (planned)
+		mynetworks_plan_free(&plan);
+	buf_free(&names);
+	buf_free(&backup);
+	buf_free(&out);
+	return rc;
+}
+
 unsigned wizard_contain_confirmed(struct console *c)
 {
 	struct wizard *w = c->wizard;
@@ -670,24 +718,12 @@ unsigned wizard_contain_confirmed(struct console *c)
 			pager_add_lines(&c->dialog, LS_DIM, out.data ? out.data : "", out.len);
 			buf_printf(&said, "%s%s: %s %s", said.len ? "; " : "", t->key, argv[0], rc == 0 ? "ran" : "failed");
 			failed |= rc != 0;
-		} else if (t->kind == SUSPECT_TRUSTED_RELAY && w->conf_ok) {
-			struct buf without = BUF_INIT, backup = BUF_INIT;
-			const struct net_entry *wider;
-			if (net_list_without(&w->conf.trusted, t->key, &without, &wider) > 0) {
-				int rc = cleanup_drop_trusted_ip(&w->conf, buf_str(&without), c->opt->journal, &backup, &out, &err);
-				if (rc < 0)
-					pager_addf(&c->dialog, LS_ALERT, "%s: %s", t->key, err.msg);
-				else
-					pager_addf(&c->dialog, LS_TEXT, "%s dropped from mynetworks (now: %s); main.cf saved as %s; "
-						   "postfix reloaded", t->key, buf_str(&without), buf_str(&backup));
-				buf_printf(&said, "%s%s %s", said.len ? "; " : "", t->key,
-					   rc == 0 ? "dropped from mynetworks" : "NOT dropped from mynetworks");
-				failed |= rc != 0;
-			}
-			buf_free(&without);
-			buf_free(&backup);
 		}
 	}
+	const char *ips[CLEANUP_MAX_TARGETS];
+	size_t nips = relay_ips(w, ips);
+	if (nips && w->conf_ok)
+		failed |= contain_relays(c, ips, nips, &said) < 0;
 	snprintf(w->st.outcome[STEP_CONTAIN], sizeof(w->st.outcome[0]), "%s", said.len ? buf_str(&said) : "nothing run");
 	buf_free(&said);
 	buf_free(&out);

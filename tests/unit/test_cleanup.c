@@ -166,10 +166,15 @@ static void main_cf_is_not_edited_when_its_backup_fails(void **state)
 	struct postfix_conf c;
 	memset(&c, 0, sizeof(c));
 	snprintf(c.config_dir, sizeof(c.config_dir), "%s", dir);
+	buf_puts(&c.mynetworks_raw, "127.0.0.1/32 127.0.0.2/32");
+	const char *ips[] = {"127.0.0.2"};
+	struct mynetworks_plan plan;
+	struct error err = {""};
+	assert_int_equal(cleanup_mynetworks_plan(&c, ips, 1, &plan, &err), 0);
+	assert_true(plan.runnable);
 	assert_int_equal(chmod(dir, 0555), 0);	/* no backup can be created beside main.cf */
 	struct buf backup = BUF_INIT, out = BUF_INIT;
-	struct error err = {""};
-	int rc = cleanup_drop_trusted_ip(&c, "127.0.0.1/32", "/tmp/spamtop-test-maincf-journal.jsonl", &backup, &out, &err);
+	int rc = cleanup_mynetworks_apply(&c, &plan, "/tmp/spamtop-test-maincf-journal.jsonl", &backup, &out, &err);
 	assert_int_equal(chmod(dir, 0755), 0);
 	if (geteuid() != 0) {	/* root writes into a 0555 directory: only then is the case made */
 		assert_int_equal(rc, -1);
@@ -185,7 +190,7 @@ static void main_cf_is_not_edited_when_its_backup_fails(void **state)
 	struct buf again = BUF_INIT;
 	buf_reset(&backup);
 	clock_fix(TEST_REFERENCE);
-	rc = cleanup_drop_trusted_ip(&c, "127.0.0.1/32", "/tmp/spamtop-test-maincf-journal.jsonl", &backup, &out, &err);
+	rc = cleanup_mynetworks_apply(&c, &plan, "/tmp/spamtop-test-maincf-journal.jsonl", &backup, &out, &err);
 	clock_fix(0);
 	assert_string_equal(buf_str(&backup), planted);
 	assert_int_equal(rc, -1);
@@ -199,7 +204,90 @@ static void main_cf_is_not_edited_when_its_backup_fails(void **state)
 	buf_free(&backup);
 	buf_free(&out);
 	buf_free(&again);
+	mynetworks_plan_free(&plan);
+	postfix_conf_free(&c);
 	unlink("/tmp/spamtop-test-maincf-journal.jsonl");
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* a stand-in postconf keeps mynetworks in a file as main.cf would: both
+ * trusted relays go in one `postconf -e`, the value is read back, then
+ * Postfix is reloaded; a postconf whose edit does not take is caught by the
+ * read-back and Postfix is not reloaded */
+static void two_trusted_relays_are_dropped_in_one_verified_edit(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-mynetworks.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], script[1024];
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	test_write_file(path, "# main.cf\n", 10);
+	snprintf(script, sizeof(script),
+		 "echo \"$*\" >> %s/ran\n"
+		 "case \"$1\" in\n"
+		 "-h|-hx) [ \"$2\" = config_directory ] && echo %s || cat %s/value ;;\n"
+		 "-e) [ -e %s/ignore-edits ] || printf '%%s\\n' \"${2#mynetworks = }\" > %s/value ;;\n"
+		 "*) exit 2 ;;\n"
+		 "esac\n", dir, dir, dir, dir, dir);
+	char *saved = test_fake_program(dir, "postconf", script);
+	snprintf(script, sizeof(script), "echo \"postfix $*\" >> %s/ran\n", dir);
+	free(test_fake_program(dir, "postfix", script));
+	char value[160];
+	snprintf(value, sizeof(value), "%s/value", dir);
+	const char *mynetworks = "127.0.0.0/8, 192.0.2.5 !192.0.2.7 [::1]/128 192.0.2.6/32\n";
+	test_write_file(value, mynetworks, strlen(mynetworks));
+	struct postfix_conf c;
+	struct error err = {""};
+	assert_int_equal(postfix_conf_read(&c, NULL, &err), 0);
+	assert_string_equal(c.config_dir, dir);
+	const char *ips[] = {"192.0.2.5", "192.0.2.6", "192.0.2.7"};
+	struct mynetworks_plan plan;
+	assert_int_equal(cleanup_mynetworks_plan(&c, ips, 3, &plan, &err), 0);
+	assert_true(plan.runnable);
+	assert_int_equal(plan.nips, 2);
+	assert_string_equal(buf_str(&plan.after), "127.0.0.0/8 !192.0.2.7 [::1]/128");
+	assert_non_null(strstr(buf_str(&plan.notes), "192.0.2.7: excluded already"));
+	const char *journal = "/tmp/spamtop-test-mynetworks.jsonl";
+	unlink(journal);
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	assert_int_equal(cleanup_mynetworks_apply(&c, &plan, journal, &backup, &out, &err), 0);
+	char ran[160];
+	snprintf(ran, sizeof(ran), "%s/ran", dir);
+	char *calls = test_read_file(ran, NULL);
+	const char *edit = strstr(calls, "-e mynetworks = 127.0.0.0/8 !192.0.2.7 [::1]/128\n");
+	assert_non_null(edit);
+	assert_null(strstr(edit + 1, "-e "));	/* one edit */
+	const char *readback = strstr(edit, "-h mynetworks\n");
+	assert_non_null(readback);
+	assert_non_null(strstr(readback, "postfix reload"));	/* reloaded after the read-back */
+	free(calls);
+	char *now = test_read_file(value, NULL);
+	assert_string_equal(now, "127.0.0.0/8 !192.0.2.7 [::1]/128\n");
+	free(now);
+	/* an edit that does not take: said, and no reload */
+	test_write_file(value, mynetworks, strlen(mynetworks));
+	char ignore[160];
+	snprintf(ignore, sizeof(ignore), "%s/ignore-edits", dir);
+	test_write_file(ignore, "", 0);
+	unlink(ran);
+	clock_fix(TEST_REFERENCE + 7);	/* another backup name */
+	buf_reset(&backup);
+	assert_int_equal(cleanup_mynetworks_apply(&c, &plan, journal, &backup, &out, &err), -1);
+	clock_fix(0);
+	assert_non_null(strstr(err.msg, "not as planned"));
+	assert_non_null(strstr(err.msg, "Postfix was not reloaded"));
+	calls = test_read_file(ran, NULL);
+	assert_null(strstr(calls, "reload"));
+	free(calls);
+	setenv("PATH", saved, 1);
+	free(saved);
+	mynetworks_plan_free(&plan);
+	postfix_conf_free(&c);
+	buf_free(&backup);
+	buf_free(&out);
+	unlink(journal);
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
@@ -344,6 +432,7 @@ int main(void)
 		cmocka_unit_test(suspects_become_targets_and_brute_force_is_not_chosen),
 		cmocka_unit_test(containment_command_is_journaled_before_and_after),
 		cmocka_unit_test(main_cf_is_not_edited_when_its_backup_fails),
+		cmocka_unit_test(two_trusted_relays_are_dropped_in_one_verified_edit),
 		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
 		cmocka_unit_test(incident_report_escapes_markdown_and_reads_every_journal_line),
 		cmocka_unit_test(incident_timeline_is_in_time_order_and_dated_by_the_clock),
