@@ -56,6 +56,7 @@ void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect
 		t->chosen = sus[i].kind != SUSPECT_BRUTE_FORCE;	/* they send no mail: nothing to clean */
 		s->ntargets++;
 	}
+	s->targets_set = s->ntargets > 0;	/* taken: from now on only the admin changes them */
 }
 
 /* ---- the state file ---- */

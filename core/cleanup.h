@@ -52,7 +52,8 @@ void cleanup_state_init(struct cleanup_state *s, int64_t now);
 int cleanup_state_save(const struct cleanup_state *s, const char *path, struct error *err);
 int cleanup_state_load(struct cleanup_state *s, const char *path, struct error *err);
 const char *cleanup_step_title(int step);
-/* Takes the suspects as targets (once): accounts and trusted relays chosen, brute force not. */
+/* Takes the suspects as targets, once (targets_set then stays): accounts,
+ * trusted relays and web applications chosen, brute force not. */
 void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect *sus, size_t n);
 
 /* What Postfix says: mynetworks and our domains (postconf -hx). */

@@ -52,6 +52,8 @@ static const struct agg_stats *target_stats(struct console *c, const struct clea
 	return model_agg_find(c->model, target_agg(t), t->key, strlen(t->key));
 }
 
+static void enter_step(struct console *c);
+
 static void save(struct console *c)
 {
 	struct error err;
@@ -107,6 +109,7 @@ int wizard_open(struct console *c, int resume, struct error *err)
 			snprintf(w->conf_error, sizeof(w->conf_error), "%s", cerr.msg);
 		c->wizard = w;
 	}
+	enter_step(c);	/* a resumed step 3 or 5 */
 	struct view *v = console_push_view(c, VIEW_WIZARD);
 	if (v == NULL) {
 		error_set(err, "too many views open");
@@ -254,22 +257,21 @@ static int find_first(const struct msg_record *r, void *arg)
 	return 0;
 }
 
-/* sample - a couple of log lines of one of the target's messages, found once */
-static const struct buf *sample(struct console *c, size_t i)
+/* find_sample - a couple of log lines of one of the target's messages (read once, on entering step 3) */
+static void find_sample(struct console *c, size_t i)
 {
 	struct wizard *w = c->wizard;
-	if (!w->sampled[i]) {
-		w->sampled[i] = 1;
-		struct first_record f = {target_stats(c, &w->st.targets[i]), target_agg(&w->st.targets[i]), c->model, ""};
-		if (f.agg)
-			model_foreach_record(c->model, find_first, &f);
-		const char *paths[CONSOLE_MAX_INPUTS];
-		size_t n = console_log_files(c, 0, paths);
-		struct error err;
-		if (f.qid[0])
-			trail_collect(paths, n, f.qid, SAMPLE_LINES, &w->samples[i], &err);
-	}
-	return &w->samples[i];
+	if (w->sampled[i])
+		return;
+	w->sampled[i] = 1;
+	struct first_record f = {target_stats(c, &w->st.targets[i]), target_agg(&w->st.targets[i]), c->model, ""};
+	if (f.agg)
+		model_foreach_record(c->model, find_first, &f);
+	const char *paths[CONSOLE_MAX_INPUTS];
+	size_t n = console_log_files(c, 0, paths);
+	struct error err;
+	if (f.qid[0])
+		trail_collect(paths, n, f.qid, SAMPLE_LINES, &w->samples[i], &err);
 }
 
 static const struct suspect *suspect_of(struct console *c, const struct cleanup_target *t)
@@ -285,12 +287,6 @@ static const struct suspect *suspect_of(struct console *c, const struct cleanup_
 static void page_identify(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
-	struct suspect local[CONSOLE_MAX_SUSPECTS];	/* the cleanup acts on this machine's queue */
-	size_t nlocal = 0;
-	for (size_t i = 0; i < c->nsuspects; i++)
-		if (c->suspects[i].agg->host == 0)
-			local[nlocal++] = c->suspects[i];
-	cleanup_targets_from_suspects(&w->st, local, nlocal);
 	if (w->st.ntargets == 0) {
 		pager_puts(p, LS_TEXT, "No suspect crossed its threshold. Look at the tabs (SASL users, Client IPs) yourself.");
 		keys_line(p, "next step");
@@ -322,8 +318,7 @@ static void page_identify(struct console *c, struct pager *p)
 			pager_addf(p, e ? LS_ALERT : LS_TEXT, "      %s%s%s", e ? "trusted: in mynetworks as " : "not in mynetworks",
 				   e ? e->text : "", e ? "" : " (it relayed for another reason: see smtpd_relay_restrictions)");
 		}
-		const struct buf *lines = sample(c, i);
-		const char *q = lines->data ? lines->data : "";
+		const char *q = w->samples[i].data ? w->samples[i].data : "";
 		while (*q) {
 			const char *nl = strchr(q, '\n');
 			struct buf b = BUF_INIT;
@@ -455,6 +450,48 @@ static int queued_of_target(const struct queued_msg *m, const struct cleanup_tar
 	    && (user ? strncasecmp(k->s, t->key, k->len) : memcmp(k->s, t->key, k->len)) == 0;
 }
 
+/* targets_queued - the chosen targets' queued messages: how many, their
+ * bytes, and the first max of them into ids */
+static size_t targets_queued(struct console *c, size_t *count, size_t *bytes, const struct queued_msg **ids, size_t max)
+{
+	struct wizard *w = c->wizard;
+	size_t nids = 0;
+	for (size_t i = 0; c->queue && i < c->queue->count; i++) {
+		const struct queued_msg *m = &c->queue->msgs[i];
+		for (size_t k = 0; k < w->st.ntargets; k++)
+			if (queued_of_target(m, &w->st.targets[k])) {
+				(*count)++;
+				*bytes += m->size;
+				if (nids < max)
+					ids[nids++] = m;
+				break;
+			}
+	}
+	return nids;
+}
+
+/* find_subjects - the subjects of a few of the targets' queued messages
+ * (postcat, once, on entering step 5) */
+static void find_subjects(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	const struct queued_msg *ids[SAMPLE_SUBJECTS];
+	size_t count = 0, bytes = 0, nids = targets_queued(c, &count, &bytes, ids, SAMPLE_SUBJECTS);
+	if (w->subjects_found || nids == 0)
+		return;
+	w->subjects_found = 1;
+	for (size_t i = 0; i < nids; i++) {
+		struct buf h = BUF_INIT;
+		struct error err;
+		if (trail_headers(queue_instance(c->queue, ids[i]), ids[i]->qid, 5000, &h, &err) == 0) {
+			const char *subj = strstr(buf_str(&h), "Subject:");
+			if (subj && (subj == h.data || subj[-1] == '\n'))
+				buf_printf(&w->subjects, "  %s  %.*s\n", ids[i]->qid, (int)strcspn(subj, "\n"), subj);
+		}
+		buf_free(&h);
+	}
+}
+
 static void page_clean(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
@@ -464,34 +501,9 @@ static void page_clean(struct console *c, struct pager *p)
 		return;
 	}
 	size_t count = 0, bytes = 0;
-	const struct queued_msg *ids[SAMPLE_SUBJECTS];
-	size_t nids = 0;
-	for (size_t i = 0; i < c->queue->count; i++) {
-		const struct queued_msg *m = &c->queue->msgs[i];
-		for (size_t k = 0; k < w->st.ntargets; k++)
-			if (queued_of_target(m, &w->st.targets[k])) {
-				count++;
-				bytes += m->size;
-				if (nids < SAMPLE_SUBJECTS)
-					ids[nids++] = m;
-				break;
-			}
-	}
+	targets_queued(c, &count, &bytes, NULL, 0);
 	pager_addf(p, LS_TEXT, "The marked suspects' queued messages (from the log; each is confirmed from its queue "
 		   "file before anything is done): %zu, %zu bytes", count, bytes);
-	if (!w->subjects_found && nids) {
-		w->subjects_found = 1;
-		for (size_t i = 0; i < nids; i++) {
-			struct buf h = BUF_INIT;
-			struct error err;
-			if (trail_headers(queue_instance(c->queue, ids[i]), ids[i]->qid, 5000, &h, &err) == 0) {
-				const char *s = strstr(buf_str(&h), "Subject:");
-				if (s && (s == h.data || s[-1] == '\n'))
-					buf_printf(&w->subjects, "  %s  %.*s\n", ids[i]->qid, (int)strcspn(s, "\n"), s);
-			}
-			buf_free(&h);
-		}
-	}
 	if (w->subjects.len) {
 		pager_puts(p, LS_HEADING, "A few of their subjects");
 		pager_add_lines(p, LS_TEXT, w->subjects.data, w->subjects.len);
@@ -587,12 +599,35 @@ static void write_report(struct console *c)
 		console_say(c, 0, "Incident report written to %s", w->report_path);
 }
 
+/*
+ * enter_step - what a step shows that is found rather than drawn: step 3
+ * takes the suspects as targets (once: from then on only the admin changes
+ * them) and reads a sample of each one's log lines; step 5 reads a few
+ * subjects. Called from key handlers, never while drawing.
+ */
+static void enter_step(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	if (w->st.step == STEP_IDENTIFY && !w->st.targets_set) {
+		struct suspect local[CONSOLE_MAX_SUSPECTS];	/* the cleanup acts on this machine's queue */
+		size_t nlocal = 0;
+		for (size_t i = 0; i < c->nsuspects; i++)
+			if (c->suspects[i].agg->host == 0)
+				local[nlocal++] = c->suspects[i];
+		cleanup_targets_from_suspects(&w->st, local, nlocal);
+	}
+	if (w->st.step == STEP_IDENTIFY)
+		for (size_t i = 0; i < w->st.ntargets; i++)
+			find_sample(c, i);
+	if (w->st.step == STEP_CLEAN)
+		find_subjects(c);
+}
+
 static void go(struct console *c, int step)
 {
 	struct wizard *w = c->wizard;
 	w->st.step = step < STEP_HOLD ? STEP_HOLD : step > STEP_WATCH ? STEP_WATCH : step;
-	if (w->st.step > STEP_IDENTIFY && w->st.ntargets)
-		w->st.targets_set = 1;	/* step 3 was seen: the marks are the admin's */
+	enter_step(c);
 	save(c);
 }
 

@@ -283,6 +283,42 @@ cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing() {
 	jq -e '.step == 5 and .targets[0].key == "victim@lab.example" and .targets[2].chosen == false' "$tmp/state.json"
 }
 
+# the log keeps being written while the wizard is open (a line every 0.1 s,
+# each one redrawing): step 3 lists each suspect once, the admin's unmark
+# holds, and step 4 plans only what is still marked
+cleanup_wizard_on_a_log_still_written_lists_each_suspect_once() {
+	fake_tools
+	printf '#!/bin/sh\n[ "$2" = mynetworks ] && echo "127.0.0.1/32 127.0.0.2/32"\n[ "$2" = config_directory ] && echo /etc/postfix\nexit 0\n' > "$tmp/bin/postconf"
+	chmod +x "$tmp/bin/postconf"
+	cp "$fixture" "$tmp/live.log"
+	( i=0; while [ $i -lt 300 ] && [ -e "$tmp/live.log" ]; do
+		printf 'Nov 24 23:59:%02d mail postfix/smtpd[9%03d]: connect from unknown[192.0.2.%d]\n' $((i % 60)) $i $((i % 200 + 1)) >> "$tmp/live.log"
+		i=$((i + 1)); sleep 0.1; done ) &
+	local writer=$!
+	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal" --state "$tmp/state.json" \
+		--incident "$tmp/incident.md" "$tmp/live.log"
+	tui_wait "deferred 3  hold 0"
+	tui_keys c
+	tui_wait "Cleanup step 1 of 6"
+	tui_keys n n
+	tui_wait "Cleanup step 3 of 6"
+	sleep 1.5	# 15 lines and their redraws later
+	local n
+	n=$(tui_screen | grep -c "sasl_user victim@lab.example")
+	[ "$n" = 1 ] || { echo "victim listed $n times"; tui_screen; kill $writer; return 1; }
+	tui_keys Space
+	tui_wait "> [ ] sasl_user victim@lab.example"
+	sleep 1
+	tui_screen | grep -q "> \[ \] sasl_user victim@lab.example"
+	tui_keys Enter
+	tui_wait "Cleanup step 4 of 6"
+	tui_wait "mynetworks after: 127.0.0.1/32"
+	if tui_screen | grep -q "Account victim@lab.example"; then echo "an unmarked account is planned"; kill $writer; return 1; fi
+	kill $writer 2>/dev/null
+	wait $writer 2>/dev/null || true
+	jq -e '(.targets | length) == 3 and .targets[0].chosen == false' "$tmp/state.json"
+}
+
 threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
 	mkdir -p "$tmp/bin250"
 	printf '#!/bin/sh\ni=0\nwhile [ $i -lt 250 ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' > "$tmp/bin250/postqueue"
@@ -661,6 +697,7 @@ children_inherit_no_terminal_and_no_file_of_spamtop() {
 check "dry-run actions show the plan and never run postsuper" dry_run_actions_show_the_plan_and_never_run_postsuper
 check "children inherit no terminal and no file of spamtop (close-on-exec)" children_inherit_no_terminal_and_no_file_of_spamtop
 check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
+check "cleanup wizard on a log still written: each suspect once, the unmark holds" cleanup_wizard_on_a_log_still_written_lists_each_suspect_once
 check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
