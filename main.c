@@ -22,6 +22,7 @@
 #include "core/report.h"
 #include "core/safefile.h"
 #include "core/source.h"
+#include "cleanup_cmd.h"
 #include "monitor_cmd.h"
 #include "queue_cmd.h"
 #include "tui/console.h"
@@ -33,6 +34,8 @@ static void usage(FILE *out)
 	fputs("usage: spamtop [CONSOLE OPTIONS] [FILE...]\n"
 	      "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
 	      "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
+	      "       spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
+	      "               [--no-queue] [FILE...]\n"
 	      "       spamtop --report [--json] [--top N] [--since DURATION] [--journald]\n"
 	      "               [FILE... | --source NAME=PATH...]\n"
 	      "       spamtop report --incident FILE [--journal FILE] [--state FILE] [FILE...]\n"
@@ -83,6 +86,8 @@ static void usage(FILE *out)
 	      "  --disable-cmd CMD  step 4 for an account, e.g. 'doveadm kick {user}' (an argv,\n"
 	      "                     no shell); unset: the manual steps are shown\n"
 	      "  --our-domains LIST added to the domains postconf says are ours\n"
+	      "  --plan             no screen: print every step's findings and the commands it\n"
+	      "                     would run (with --state, the marks saved there); runs nothing\n"
 	      "\n"
 	      "Report mode reads Postfix mail logs (plain, rotated .gz, or - for stdin)\n"
 	      "and prints who is sending: SASL users, client IPs, senders, sender domains,\n"
@@ -498,8 +503,10 @@ int main(int argc, char **argv)
 		if (rc != MONITOR_NOT_A_COMMAND)
 			return rc;
 	}
-	if (argc > 1 && strcmp(argv[1], "cleanup") == 0)
-		return run_console(argc - 1, argv + 1, 1);
+	if (argc > 1 && strcmp(argv[1], "cleanup") == 0) {
+		int rc = cleanup_command(argc - 1, argv + 1);
+		return rc != CLEANUP_NOT_A_COMMAND ? rc : run_console(argc - 1, argv + 1, 1);
+	}
 	if (argc > 1 && strcmp(argv[1], "report") == 0)
 		return run_report(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++)

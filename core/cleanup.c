@@ -59,6 +59,14 @@ void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect
 	s->targets_set = s->ntargets > 0;	/* taken: from now on only the admin changes them */
 }
 
+int cleanup_target_owns(const struct cleanup_target *t, const struct queued_msg *m)
+{
+	int user = t->kind == SUSPECT_SASL_USER;	/* an account, whatever the case (model.h) */
+	const struct istr *k = user ? m->sasl_user : t->kind == SUSPECT_WEB_APP ? m->local_uid : m->client_ip;
+	return t->chosen && t->kind != SUSPECT_BRUTE_FORCE && k && k->len == strlen(t->key)
+	    && (user ? strncasecmp(k->s, t->key, k->len) : memcmp(k->s, t->key, k->len)) == 0;
+}
+
 /* ---- the state file ---- */
 
 static json_t *counts_json(const size_t c[QN_COUNT])

@@ -56,6 +56,9 @@ const char *cleanup_step_title(int step);
  * trusted relays and web applications chosen, brute force not. */
 void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect *sus, size_t n);
 
+/* The queued message is a chosen target's, by the log's attribution (queue_join). */
+int cleanup_target_owns(const struct cleanup_target *t, const struct queued_msg *m);
+
 /* What Postfix says: mynetworks and our domains (postconf -hx). */
 struct postfix_conf {
 	struct buf mynetworks;		/* postconf -hx: expanded */

@@ -442,14 +442,6 @@ static void step5_targets(struct wizard *w, enum agg_kind kind, struct string_se
 			string_set_add(out, w->st.targets[i].key);
 }
 
-static int queued_of_target(const struct queued_msg *m, const struct cleanup_target *t)
-{
-	int user = t->kind == SUSPECT_SASL_USER;	/* an account, whatever the case (model.h) */
-	const struct istr *k = user ? m->sasl_user : t->kind == SUSPECT_WEB_APP ? m->local_uid : m->client_ip;
-	return t->chosen && t->kind != SUSPECT_BRUTE_FORCE && k && k->len == strlen(t->key)
-	    && (user ? strncasecmp(k->s, t->key, k->len) : memcmp(k->s, t->key, k->len)) == 0;
-}
-
 /* targets_queued - the chosen targets' queued messages: how many, their
  * bytes, and the first max of them into ids */
 static size_t targets_queued(struct console *c, size_t *count, size_t *bytes, const struct queued_msg **ids, size_t max)
@@ -459,7 +451,7 @@ static size_t targets_queued(struct console *c, size_t *count, size_t *bytes, co
 	for (size_t i = 0; c->queue && i < c->queue->count; i++) {
 		const struct queued_msg *m = &c->queue->msgs[i];
 		for (size_t k = 0; k < w->st.ntargets; k++)
-			if (queued_of_target(m, &w->st.targets[k])) {
+			if (cleanup_target_owns(&w->st.targets[k], m)) {
 				(*count)++;
 				*bytes += m->size;
 				if (nids < max)

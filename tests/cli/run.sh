@@ -329,5 +329,6 @@ check "check's status line takes no '|' from log text (no forged perfdata)" chec
 check "the hostile table through the queue listing, its summary, a plan and check prints no control" \
 	hostile_table_through_the_command_line_printers
 . tests/cli/queue-commands.sh
+. tests/cli/cleanup-plan.sh
 echo "cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]
