@@ -23,6 +23,7 @@
 #include "core/safefile.h"
 #include "core/source.h"
 #include "cleanup_cmd.h"
+#include "contain_cmd.h"
 #include "monitor_cmd.h"
 #include "queue_cmd.h"
 #include "tui/console.h"
@@ -42,6 +43,8 @@ static void usage(FILE *out)
 	      "       spamtop queue [--json] [--log FILE]...\n"
 	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
 	      "               [--dry-run] [--yes] [--log FILE]... [--journal FILE]\n"
+	      "       spamtop block|unblock --sasl-user USER [--dry-run] [--yes] [--journal FILE]\n"
+	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
 	      "       spamtop check [--log FILE]... [--journald] [--window MIN] [--whole-log]\n"
 	      "               [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n"
 	      "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
@@ -501,6 +504,9 @@ int main(int argc, char **argv)
 			return rc;
 		rc = monitor_command(argc - 1, argv + 1);
 		if (rc != MONITOR_NOT_A_COMMAND)
+			return rc;
+		rc = contain_command(argc - 1, argv + 1);
+		if (rc != CONTAIN_NOT_A_COMMAND)
 			return rc;
 	}
 	if (argc > 1 && strcmp(argv[1], "cleanup") == 0) {

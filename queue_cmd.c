@@ -11,6 +11,7 @@
  */
 #include "queue_cmd.h"
 
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd_io.h"
 #include "core/clock.h"
 #include "core/action.h"
 #include "core/ingest.h"
@@ -37,15 +39,6 @@ struct queue_opts {
 	int all, dry_run, yes, json, summary;
 	const char *ids[256];
 };
-
-/* say - print attacker- or user-provided text safely */
-static void say_text(FILE *f, const char *s)
-{
-	struct buf b = BUF_INIT;
-	sanitize_text(&b, s, strlen(s));
-	fputs(buf_str(&b), f);
-	buf_free(&b);
-}
 
 static int parse_opts(int argc, char **argv, struct queue_opts *o)
 {
@@ -371,19 +364,6 @@ static int cmd_queue(struct queue_opts *o)
 /* ---- actions ---- */
 
 /* ask - yes/no on the controlling terminal; -1 when there is none */
-static int ask(const char *question)
-{
-	FILE *tty = fopen("/dev/tty", "r+e");	/* "e": close-on-exec */
-	if (tty == NULL)
-		return -1;
-	fprintf(tty, "%s [y/N] ", question);
-	fflush(tty);
-	char answer[16] = "";
-	int yes = fgets(answer, sizeof(answer), tty) && (answer[0] == 'y' || answer[0] == 'Y');
-	fclose(tty);
-	return yes;
-}
-
 static void show_plan(const struct action_plan *p, const struct queue_snapshot *q)
 {
 	struct buf b = BUF_INIT;

@@ -190,8 +190,8 @@ int cleanup_state_load(struct cleanup_state *s, const char *path, struct error *
 
 /* ---- Postfix's configuration ---- */
 
-/* postconf - one parameter's value into out (-hx: expanded, -h: as main.cf has it) */
-static int postconf(const char *param, int expand, struct buf *out, struct error *err)
+/* cleanup_postconf - one parameter's value into out (-hx: expanded, -h: as main.cf has it) */
+int cleanup_postconf(const char *param, int expand, struct buf *out, struct error *err)
 {
 	char name[64];
 	snprintf(name, sizeof(name), "%s", param);
@@ -221,8 +221,8 @@ int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct 
 	};
 	memset(c, 0, sizeof(*c));
 	struct buf dir = BUF_INIT;
-	int rc = postconf("mynetworks", 1, &c->mynetworks, err) < 0 || postconf("mynetworks", 0, &c->mynetworks_raw, err) < 0
-		 || postconf("config_directory", 1, &dir, err) < 0 ? -1 : 0;
+	int rc = cleanup_postconf("mynetworks", 1, &c->mynetworks, err) < 0 || cleanup_postconf("mynetworks", 0, &c->mynetworks_raw, err) < 0
+		 || cleanup_postconf("config_directory", 1, &dir, err) < 0 ? -1 : 0;
 	snprintf(c->config_dir, sizeof(c->config_dir), "%s", buf_str(&dir));
 	buf_free(&dir);
 	if (rc < 0)
@@ -230,7 +230,7 @@ int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct 
 	net_list_parse(&c->trusted, buf_str(&c->mynetworks));
 	struct buf value = BUF_INIT;
 	for (const char *const *p = domain_params; *p; p++)
-		if (postconf(*p, 1, &value, err) == 0)
+		if (cleanup_postconf(*p, 1, &value, err) == 0)
 			domain_list_add(&c->ours, buf_str(&value));
 	buf_free(&value);
 	if (extra_domains)
@@ -328,6 +328,18 @@ static int copy_file(const char *from, const char *to, struct error *err)
 	return rc;
 }
 
+int cleanup_backup_main_cf(const char *config_dir, struct buf *backup, struct error *err)
+{
+	char main_cf[300], stamp[32];
+	time_t now = (time_t)clock_now();
+	struct tm tm;
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", config_dir);
+	buf_reset(backup);
+	buf_printf(backup, "%s.spamtop-%s", main_cf, stamp);
+	return copy_file(main_cf, buf_str(backup), err);
+}
+
 /* net_tokens_equal - the same entries in the same order, whatever separates them */
 static int net_tokens_equal(const char *a, const char *b)
 {
@@ -407,7 +419,7 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 static int mynetworks_verify(const struct mynetworks_plan *p, struct error *err)
 {
 	struct buf raw = BUF_INIT, expanded = BUF_INIT;
-	int rc = postconf("mynetworks", 0, &raw, err) < 0 || postconf("mynetworks", 1, &expanded, err) < 0 ? -1 : 0;
+	int rc = cleanup_postconf("mynetworks", 0, &raw, err) < 0 || cleanup_postconf("mynetworks", 1, &expanded, err) < 0 ? -1 : 0;
 	if (rc == 0 && !net_tokens_equal(buf_str(&raw), buf_str(&p->after))) {
 		error_set(err, "mynetworks reads back as '%.300s', not as planned", buf_str(&raw));
 		rc = -1;
@@ -432,17 +444,11 @@ static int mynetworks_verify(const struct mynetworks_plan *p, struct error *err)
 int cleanup_mynetworks_apply(const struct postfix_conf *c, const struct mynetworks_plan *p, const char *journal_path,
 			     struct buf *backup, struct buf *out, struct error *err)
 {
-	char main_cf[300], stamp[32];
-	time_t now = (time_t)clock_now();
-	struct tm tm;
 	if (!p->runnable) {
 		error_set(err, "nothing to drop from mynetworks");
 		return -1;
 	}
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
-	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", c->config_dir);
-	buf_printf(backup, "%s.spamtop-%s", main_cf, stamp);
-	if (copy_file(main_cf, buf_str(backup), err) < 0)
+	if (cleanup_backup_main_cf(c->config_dir, backup, err) < 0)
 		return -1;
 	struct buf setting = BUF_INIT;
 	buf_printf(&setting, "mynetworks = %s", buf_str(&p->after));

@@ -69,6 +69,10 @@ struct postfix_conf {
 };
 
 int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct error *err);
+/* One parameter's value (postconf -hx when expand, else -h: as main.cf has it). */
+int cleanup_postconf(const char *param, int expand, struct buf *out, struct error *err);
+/* Copies main.cf aside as main.cf.spamtop-STAMP (its path into backup); never over an existing file. */
+int cleanup_backup_main_cf(const char *config_dir, struct buf *backup, struct error *err);
 void postfix_conf_free(struct postfix_conf *c);
 
 /* The admin's disable command with {user} filled in, split into an argv; -1

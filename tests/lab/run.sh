@@ -71,6 +71,7 @@ check "check is CRITICAL after the burst, with the culprit named" check_is_criti
 . tests/lab/real-setup-tests.sh
 . tests/lab/instance-tests.sh
 . tests/lab/webapp-tests.sh
+. tests/lab/contain-tests.sh
 . tests/lab/blocklist-tests.sh
 echo "lab: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -1,0 +1,15 @@
+/*
+ * cmd_io - what the non-interactive commands share with their user: text
+ * from the log printed safely, and a yes/no question asked on the terminal.
+ */
+#ifndef SPAMTOP_CMD_IO_H
+#define SPAMTOP_CMD_IO_H
+
+#include <stdio.h>
+
+/* Prints s with control characters and invalid UTF-8 made visible. */
+void say_text(FILE *f, const char *s);
+/* Asks on /dev/tty: 1 yes, 0 no, -1 no terminal to ask on. */
+int ask(const char *question);
+
+#endif

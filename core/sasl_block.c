@@ -1,0 +1,200 @@
+/*
+ * sasl_block - block an account in Postfix (see sasl_block.h).
+ */
+#include "sasl_block.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cleanup.h"
+#include "journal.h"
+#include "safefile.h"
+#include "spawn.h"
+
+#define REJECT_TEXT "REJECT 5.7.1 account blocked by spamtop: it sent spam; ask the postmaster"
+
+static int key_refused(const char *user, struct error *err)
+{
+	if (user[0] == 0 || user[0] == '#') {
+		error_set(err, "'%.80s' cannot be a table key (empty, or '#' first)", user);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)user; *p; p++)
+		if (*p <= ' ' || *p == 0x7f) {
+			error_set(err, "an account name with a blank or a control character cannot be a table key");
+			return -1;
+		}
+	return 0;
+}
+
+/* table_without - the table's text without user's lines; 1 if it had one */
+static int table_without(const char *text, const char *user, struct buf *out)
+{
+	size_t ulen = strlen(user);
+	int had = 0;
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+		int mine = len > ulen && strncasecmp(p, user, ulen) == 0 && (p[ulen] == ' ' || p[ulen] == '\t');
+		had |= mine;
+		if (!mine) {
+			buf_append(out, p, len);
+			buf_putc(out, '\n');
+		}
+		p += len + (p[len] == '\n');
+	}
+	return had;
+}
+
+static void read_table(const char *path, struct buf *out)
+{
+	FILE *f = fopen(path, "re");
+	char chunk[4096];
+	size_t n;
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(out, chunk, n);
+	if (f)
+		fclose(f);
+}
+
+/* master_overrides - services of master.cf that set their own smtpd_sender_restrictions */
+static void master_overrides(struct buf *notes)
+{
+	char *argv[] = {"postconf", "-P", NULL};
+	struct spawn_result res;
+	struct error err;
+	if (spawn_run(argv, NULL, 0, 10000, &res, &err) < 0)
+		return;
+	for (char *p = (char *)buf_str(&res.out); *p;) {	/* "submission/inet/smtpd_sender_restrictions = ..." */
+		size_t len = strcspn(p, "\n");
+		char *next = p + len + (p[len] == '\n');
+		p[len] = 0;
+		const char *hit = strstr(p, "/smtpd_sender_restrictions =");
+		if (hit)
+			buf_printf(notes, "the service %.*s sets its own smtpd_sender_restrictions in master.cf: "
+				   "the block does not reach it; add the check there by hand\n", (int)(hit - p), p);
+		p = next;
+	}
+	spawn_result_free(&res);
+}
+
+int sasl_block_plan(const char *config_dir, const char *user, int block, struct sasl_block_plan *p, struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	if (key_refused(user, err) < 0)
+		return -1;
+	p->block = block;
+	snprintf(p->user, sizeof(p->user), "%s", user);
+	snprintf(p->table, sizeof(p->table), "%s/%s", config_dir, SASL_BLOCK_TABLE);
+	if (cleanup_postconf("smtpd_sender_restrictions", 0, &p->restr_before, err) < 0)
+		return -1;
+	struct buf text = BUF_INIT;
+	read_table(p->table, &text);
+	int had = table_without(buf_str(&text), user, &p->table_after);
+	buf_free(&text);
+	char check[600];
+	snprintf(check, sizeof(check), "check_sasl_access texthash:%s", p->table);
+	p->restr_change = block && strstr(buf_str(&p->restr_before), check) == NULL;
+	if (block)
+		buf_printf(&p->table_after, "%s %s\n", user, REJECT_TEXT);
+	buf_printf(&p->restr_after, "%s%s%s", check, p->restr_before.len ? ", " : "", buf_str(&p->restr_before));
+	if (!p->restr_change) {
+		buf_reset(&p->restr_after);
+		buf_puts(&p->restr_after, buf_str(&p->restr_before));
+	}
+	if (block)
+		master_overrides(&p->notes);
+	if (!block && !had)
+		buf_printf(&p->notes, "%s is not blocked by spamtop\n", user);
+	p->runnable = block || had;
+	return 0;
+}
+
+void sasl_block_plan_free(struct sasl_block_plan *p)
+{
+	buf_free(&p->table_after);
+	buf_free(&p->restr_before);
+	buf_free(&p->restr_after);
+	buf_free(&p->notes);
+}
+
+/* write_table - the table replaced whole, journaled */
+static int write_table(const struct sasl_block_plan *p, const char *journal_path, struct error *err)
+{
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%s", p->table);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		error_errno(err, errno, "cannot create %s", dir);
+		return -1;
+	}
+	struct journal j;
+	if (journal_open(&j, journal_path, err) < 0)
+		return -1;
+	json_t *e = journal_entry("done");
+	json_object_set_new(e, "action", json_string(p->block ? "block-account" : "unblock-account"));
+	json_object_set_new(e, "selection", json_string(p->user));
+	json_object_set_new(e, "table", json_string(p->table));
+	struct safe_file sf;
+	int rc = safe_file_open(&sf, p->table, 0644, err);
+	if (rc == 0 && fwrite(p->table_after.data ? p->table_after.data : "", 1, p->table_after.len, sf.f) != p->table_after.len) {
+		safe_file_abort(&sf);
+		error_set(err, "cannot write %s", p->table);
+		rc = -1;
+	} else if (rc == 0) {
+		rc = safe_file_commit(&sf, err);
+	}
+	json_object_set_new(e, "exit_status", json_integer(rc == 0 ? 0 : 1));
+	struct error jerr;
+	if (journal_append(&j, e, &jerr) < 0 && rc == 0) {
+		*err = jerr;
+		rc = -1;
+	}
+	journal_close(&j);
+	return rc;
+}
+
+static int put_check_in_front(const char *config_dir, const struct sasl_block_plan *p, const char *journal_path,
+			      struct buf *backup, struct buf *out, struct error *err)
+{
+	if (cleanup_backup_main_cf(config_dir, backup, err) < 0)
+		return -1;
+	struct buf setting = BUF_INIT, now = BUF_INIT;
+	buf_printf(&setting, "smtpd_sender_restrictions = %s", buf_str(&p->restr_after));
+	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
+	int rc = cleanup_run_journaled(edit, "sasl-access", buf_str(&setting), journal_path, out, err);
+	if (rc > 0)
+		error_set(err, "postconf -e failed (exit status %d); main.cf as it was is in %s", rc, buf_str(backup));
+	if (rc == 0 && cleanup_postconf("smtpd_sender_restrictions", 0, &now, err) == 0
+	    && strcmp(buf_str(&now), buf_str(&p->restr_after)) != 0) {
+		error_set(err, "smtpd_sender_restrictions reads back as '%.300s', not as planned; main.cf as it was is in %s",
+			  buf_str(&now), buf_str(backup));
+		rc = -1;
+	}
+	buf_free(&setting);
+	buf_free(&now);
+	return rc == 0 ? 0 : -1;
+}
+
+int sasl_block_apply(const char *config_dir, const struct sasl_block_plan *p, const char *journal_path,
+		     struct buf *backup, struct buf *out, struct error *err)
+{
+	if (!p->runnable) {
+		error_set(err, "nothing to change");
+		return -1;
+	}
+	if (write_table(p, journal_path, err) < 0)
+		return -1;
+	if (p->restr_change && put_check_in_front(config_dir, p, journal_path, backup, out, err) < 0)
+		return -1;
+	char *reload[] = {"postfix", "reload", NULL};
+	int rc = cleanup_run_journaled(reload, "reload", "postfix", journal_path, out, err);
+	if (rc > 0)
+		error_set(err, "postfix reload failed (exit status %d): the table is written but not in force", rc);
+	return rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,111 @@
+/*
+ * test_sasl_block - an account blocked by a Postfix table: the table keeps
+ * other accounts' lines, unblocking removes only this one's, the check is
+ * put in front of smtpd_sender_restrictions once, and a name that cannot be
+ * a table key is refused. Stand-in postconf and postfix record their calls.
+ */
+#include "testutil.h"
+
+#include <unistd.h>
+
+#include "core/sasl_block.h"
+
+static char dir[64];
+
+static void stand_ins(const char *restrictions)
+{
+	char script[512], path[128];
+	snprintf(path, sizeof(path), "%s/restrictions", dir);
+	test_write_file(path, restrictions, strlen(restrictions));
+	snprintf(script, sizeof(script),
+		 "echo \"postconf $*\" >> %s/ran\n"
+		 "case \"$1\" in -h) cat %s/restrictions ;; -P) echo 'submission/inet/smtpd_sender_restrictions = $mua_sender' ;;\n"
+		 "-e) printf '%%s\\n' \"${2#smtpd_sender_restrictions = }\" > %s/restrictions ;; *) exit 2 ;; esac\n",
+		 dir, dir, dir);
+	free(test_fake_program(dir, "postconf", script));
+	snprintf(script, sizeof(script), "echo \"postfix $*\" >> %s/ran\n", dir);
+	free(test_fake_program(dir, "postfix", script));
+}
+
+static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	char *saved = strdup(getenv("PATH"));
+	stand_ins("permit_mynetworks, reject_unknown_sender_domain\n");
+	char table_dir[128], table[160], main_cf[128], journal[128];
+	snprintf(table_dir, sizeof(table_dir), "%s/spamtop", dir);
+	snprintf(table, sizeof(table), "%s/spamtop/sasl_access", dir);
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
+	snprintf(journal, sizeof(journal), "%s/journal.jsonl", dir);
+	test_write_file(main_cf, "# main.cf\n", 10);
+	assert_int_equal(mkdir(table_dir, 0755), 0);
+	test_write_file(table, "earlier@lab.example REJECT blocked before\n", 42);
+	struct sasl_block_plan p;
+	struct error err;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	assert_int_equal(sasl_block_plan(dir, "Victim@lab.example", 1, &p, &err), 0);
+	assert_true(p.restr_change);
+	assert_non_null(strstr(buf_str(&p.notes), "the service submission/inet sets its own smtpd_sender_restrictions"));
+	assert_int_equal(sasl_block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	sasl_block_plan_free(&p);
+	char *text = test_read_file(table, NULL);
+	assert_non_null(strstr(text, "earlier@lab.example REJECT blocked before\n"));
+	assert_non_null(strstr(text, "Victim@lab.example REJECT 5.7.1 account blocked by spamtop"));
+	free(text);
+	char want[400], path[128];
+	snprintf(want, sizeof(want), "check_sasl_access texthash:%s, permit_mynetworks, reject_unknown_sender_domain\n",
+		 table);
+	snprintf(path, sizeof(path), "%s/restrictions", dir);
+	text = test_read_file(path, NULL);
+	assert_string_equal(text, want);
+	free(text);
+	/* a second block: the check is there already, not put in twice */
+	assert_int_equal(sasl_block_plan(dir, "other@lab.example", 1, &p, &err), 0);
+	assert_false(p.restr_change);
+	sasl_block_plan_free(&p);
+	/* unblock, the name in another case: only its line goes */
+	assert_int_equal(sasl_block_plan(dir, "victim@LAB.example", 0, &p, &err), 0);
+	assert_true(p.runnable);
+	assert_int_equal(sasl_block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	sasl_block_plan_free(&p);
+	text = test_read_file(table, NULL);
+	assert_string_equal(text, "earlier@lab.example REJECT blocked before\n");
+	free(text);
+	assert_int_equal(sasl_block_plan(dir, "victim@lab.example", 0, &p, &err), 0);
+	assert_false(p.runnable);	/* not blocked any more: nothing to do */
+	sasl_block_plan_free(&p);
+	snprintf(path, sizeof(path), "%s/ran", dir);
+	text = test_read_file(path, NULL);
+	assert_int_equal((int)(strstr(strstr(text, "postconf -e") + 1, "postconf -e") == NULL), 1);	/* one edit */
+	free(text);
+	setenv("PATH", saved, 1);
+	free(saved);
+	buf_free(&backup);
+	buf_free(&out);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void a_name_that_cannot_be_a_table_key_is_refused(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"", "#victim", "victim lab", "vic\ttim", "evil\033[2J"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sasl_block_plan p;
+		struct error err = {""};
+		assert_int_equal(sasl_block_plan("/nonexistent", bad[i], 1, &p, &err), -1);
+		assert_non_null(strstr(err.msg, "table key"));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(block_then_unblock_keeps_other_accounts_and_inserts_the_check_once),
+		cmocka_unit_test(a_name_that_cannot_be_a_table_key_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
