@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/cleanup.h"
 #include "core/safefile.h"
+#include "core/sasl_block.h"
 #include "core/spawn.h"
 #include "core/trail.h"
 
@@ -408,6 +409,10 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 			} else if (c->opt->disable_cmd) {
 				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
 			}
+			pager_addf(p, LS_TEXT, "  will block it in Postfix: a line in %s/%s, check_sasl_access at the front of",
+				   w->conf.config_dir[0] ? w->conf.config_dir : "/etc/postfix", SASL_BLOCK_TABLE);
+			pager_addf(p, LS_TEXT, "  smtpd_sender_restrictions (once), postfix reload: it can still log in to read mail");
+			(*runnable)++;
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
 			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);
 			continue;
@@ -720,40 +725,59 @@ static int contain_relays(struct console *c, const char *ips[], size_t n, struct
 	return rc;
 }
 
+/* contain_account - the admin's --disable-cmd (when given and the name is
+ * safe), then the account blocked in Postfix; said in the dialog and in said */
+static int contain_account(struct console *c, const char *user, struct buf *said)
+{
+	struct buf out = BUF_INIT, backup = BUF_INIT;
+	struct error err;
+	char storage[1024], *argv[16];
+	int failed = 0;
+	buf_printf(said, "%s%s:", said->len ? "; " : "", user);
+	if (cleanup_account_argv(c->opt->disable_cmd, user, storage, sizeof(storage), argv, 16, &err) > 0) {
+		int rc = cleanup_run_journaled(argv, "disable-account", user, c->opt->journal, &out, &err);
+		if (rc < 0)
+			pager_addf(&c->dialog, LS_ALERT, "%s: %s", user, err.msg);
+		else
+			pager_addf(&c->dialog, rc ? LS_ALERT : LS_TEXT, "%s: %s exited with status %d", user, argv[0], rc);
+		pager_add_lines(&c->dialog, LS_DIM, out.data ? out.data : "", out.len);
+		buf_printf(said, " %s %s,", argv[0], rc == 0 ? "ran" : "failed");
+		failed |= rc != 0;
+	}
+	struct sasl_block_plan plan;
+	int rc = sasl_block_plan(c->wizard->conf.config_dir, user, 1, &plan, &err);
+	if (rc == 0) {
+		pager_add_lines(&c->dialog, LS_ALERT, plan.notes.data ? plan.notes.data : "", plan.notes.len);
+		buf_reset(&out);
+		rc = sasl_block_apply(c->wizard->conf.config_dir, &plan, c->opt->journal, &backup, &out, &err);
+		sasl_block_plan_free(&plan);
+	}
+	if (rc < 0)
+		pager_addf(&c->dialog, LS_ALERT, "%s NOT blocked in Postfix: %s", user, err.msg);
+	else
+		pager_addf(&c->dialog, LS_TEXT, "%s blocked in Postfix (spamtop unblock --sasl-user undoes it)", user);
+	buf_printf(said, " %s", rc == 0 ? "blocked in Postfix" : "NOT blocked in Postfix");
+	buf_free(&out);
+	buf_free(&backup);
+	return failed || rc < 0 ? -1 : 0;
+}
+
 unsigned wizard_contain_confirmed(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	struct buf said = BUF_INIT, out = BUF_INIT;
+	struct buf said = BUF_INIT;
 	int failed = 0;
 	pager_free(&c->dialog);
 	pager_init(&c->dialog, "Containment (any key closes)");
-	for (size_t i = 0; i < w->st.ntargets; i++) {
-		const struct cleanup_target *t = &w->st.targets[i];
-		if (!t->chosen)
-			continue;
-		struct error err;
-		buf_reset(&out);
-		if (t->kind == SUSPECT_SASL_USER) {
-			char storage[1024], *argv[16];
-			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16, &err) < 0)
-				continue;	/* refused: the page said why */
-			int rc = cleanup_run_journaled(argv, "disable-account", t->key, c->opt->journal, &out, &err);
-			if (rc < 0)
-				pager_addf(&c->dialog, LS_ALERT, "%s: %s", t->key, err.msg);
-			else
-				pager_addf(&c->dialog, rc ? LS_ALERT : LS_TEXT, "%s: %s exited with status %d", t->key, argv[0], rc);
-			pager_add_lines(&c->dialog, LS_DIM, out.data ? out.data : "", out.len);
-			buf_printf(&said, "%s%s: %s %s", said.len ? "; " : "", t->key, argv[0], rc == 0 ? "ran" : "failed");
-			failed |= rc != 0;
-		}
-	}
+	for (size_t i = 0; i < w->st.ntargets; i++)
+		if (w->st.targets[i].chosen && w->st.targets[i].kind == SUSPECT_SASL_USER)
+			failed |= contain_account(c, w->st.targets[i].key, &said) < 0;
 	const char *ips[CLEANUP_MAX_TARGETS];
 	size_t nips = relay_ips(w, ips);
 	if (nips && w->conf_ok)
 		failed |= contain_relays(c, ips, nips, &said) < 0;
 	snprintf(w->st.outcome[STEP_CONTAIN], sizeof(w->st.outcome[0]), "%s", said.len ? buf_str(&said) : "nothing run");
 	buf_free(&said);
-	buf_free(&out);
 	struct error err;
 	postfix_conf_free(&w->conf);	/* read what Postfix says now */
 	w->conf_ok = postfix_conf_read(&w->conf, c->opt->our_domains, &err) == 0;

@@ -46,7 +46,14 @@ cleanup_wizard_walks_all_six_steps_on_the_real_outbreak() {
 	tui_wait "Confirm the containment (journaled)"
 	tui_keys y
 	tui_wait "127.0.0.2 dropped from mynetworks"
+	tui_screen | grep -q "victim@lab.example blocked in Postfix"
 	[ "$(postconf -h mynetworks)" = "127.0.0.1/32" ]
+	# the account is blocked by Postfix itself: a real AUTH send is refused
+	[ "$(postconf -h smtpd_sender_restrictions)" = "check_sasl_access texthash:/etc/postfix/spamtop/sasl_access" ]
+	if swaks --server 127.0.0.1:25 --from victim@lab.example --to x@remote.example --auth LOGIN \
+		--auth-user victim@lab.example --auth-password victim-secret --silent 2 >/dev/null; then
+		echo "the blocked account could still send"; return 1
+	fi
 	ls /etc/postfix/main.cf.spamtop-* > "$tmp/backups"
 	grep -q '^mynetworks = 127.0.0.1/32 127.0.0.2/32$' "$(head -1 "$tmp/backups")"
 	tui_keys Escape
@@ -81,6 +88,7 @@ cleanup_wizard_walks_all_six_steps_on_the_real_outbreak() {
 	grep -qE '\| delete \| SASL user victim@lab.example; client IP 127.0.0.2 \| postsuper \\-d \\- \| 36 \| 36 \| 0 \| 0 \| 0 \|$' "$wizard_report"
 	grep -qE '\| mynetworks \| mynetworks = 127.0.0.1/32 \| postconf \\-e mynetworks = 127.0.0.1/32 \|' "$wizard_report"
 	grep -qE '\| disable\\-account \| victim@lab.example \| echo kicked victim@lab.example \|' "$wizard_report"
+	grep -qE '\| block\\-account \| victim@lab.example \| ' "$wizard_report"
 	grep -qE '\| release \| all \| postsuper \\-H ALL \| 3 \| 3 \|' "$wizard_report"
 	grep -q '^- Before the cleanup: 39 messages (incoming 0, active 0, deferred 39, hold 0)$' "$wizard_report"
 	jq -e '.step == 7 and .released > 0' "$wizard_state"
@@ -97,7 +105,7 @@ cleanup_resume_goes_on_at_the_saved_step() {
 	jq '.step = 5' "$wizard_state" > "$tmp/s" && mv "$tmp/s" "$wizard_state"
 	wizard_start --resume
 	tui_wait "Cleanup step 5 of 6: Clean the queue"
-	tui_screen | grep -q "done: 4. Contain: victim@lab.example: echo ran; 127.0.0.2 dropped from mynetworks"
+	tui_screen | grep -q "done: 4. Contain: victim@lab.example: echo ran, blocked in Postfix; 127.0.0.2 dropped from mynetworks"
 	tui_keys Escape
 	tui_wait "1 SASL users"
 }
