@@ -1,5 +1,6 @@
 /*
- * contain_cmd - spamtop block|unblock --sasl-user USER | --trusted-ip IP...
+ * contain_cmd - spamtop block|unblock --sasl-user USER | --client-ip IP,
+ * spamtop block --trusted-ip IP...
  *
  * As every action: what will change is shown first, --dry-run stops there,
  * the admin confirms (or gives --yes), and each step is journaled.
@@ -15,20 +16,20 @@
 #include "cmd_io.h"
 #include "core/cleanup.h"
 #include "core/journal.h"
-#include "core/sasl_block.h"
+#include "core/postfix_block.h"
 
 #define CONTAIN_MAX_IPS 16
 
 struct contain_opts {
 	int block, dry_run, yes;
-	const char *user, *journal;
+	const char *user, *host, *journal;
 	const char *ips[CONTAIN_MAX_IPS];
 	size_t nips;
 };
 
 static int usage(void)
 {
-	fputs("usage: spamtop block|unblock --sasl-user USER [--dry-run] [--yes] [--journal FILE]\n"
+	fputs("usage: spamtop block|unblock --sasl-user USER | --client-ip IP [--dry-run] [--yes] [--journal FILE]\n"
 	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n", stderr);
 	return 2;
 }
@@ -38,6 +39,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 	static const struct option opts[] = {
 		{"sasl-user", required_argument, NULL, 'u'},
 		{"trusted-ip", required_argument, NULL, 'i'},
+		{"client-ip", required_argument, NULL, 'c'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"yes", no_argument, NULL, 'y'},
 		{"journal", required_argument, NULL, 'J'},
@@ -48,6 +50,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u': o->user = optarg; break;
+		case 'c': o->host = optarg; break;
 		case 'i':
 			if (o->nips == CONTAIN_MAX_IPS)
 				return -1;
@@ -59,7 +62,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 		default: return -1;
 		}
 	}
-	if (optind < argc || (o->user == NULL) == (o->nips == 0) || (!o->block && o->nips))
+	if (optind < argc || (o->user != NULL) + (o->host != NULL) + (o->nips != 0) != 1 || (!o->block && o->nips))
 		return -1;
 	if (o->journal == NULL)
 		o->journal = journal_default_path();
@@ -94,28 +97,30 @@ static void say_notes(const struct buf *notes)
 	}
 }
 
-static int account(const struct contain_opts *o, const struct postfix_conf *conf)
+/* table_block - an account or a host, blocked (or unblocked) by a Postfix table */
+static int table_block(const struct contain_opts *o, const struct postfix_conf *conf, enum block_kind kind,
+		       const char *key)
 {
-	struct sasl_block_plan p;
+	struct block_plan p;
 	struct error err;
-	if (sasl_block_plan(conf->config_dir, o->user, o->block, &p, &err) < 0) {
+	if (block_plan_make(conf->config_dir, kind, key, o->block, &p, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
 		return 1;
 	}
 	printf("%s ", o->block ? "Block" : "Unblock");
-	say_text(stdout, o->user);
+	say_text(stdout, key);
 	printf(" in Postfix: %s its line in %s", o->block ? "add" : "remove", p.table);
 	if (p.restr_change) {
-		printf(";\n  smtpd_sender_restrictions = ");
+		printf(";\n  %s = ", block_restriction(kind));
 		say_text(stdout, buf_str(&p.restr_after));
 		printf("\n  (main.cf copied aside first; read back after)");
 	}
 	puts("; then postfix reload");
 	say_notes(&p.notes);
 	int rc = p.runnable ? 3 : 0;
-	if (p.runnable && go_ahead(o, o->block ? "Block this account?" : "Unblock this account?")) {
+	if (p.runnable && go_ahead(o, o->block ? "Block it?" : "Unblock it?")) {
 		struct buf backup = BUF_INIT, out = BUF_INIT;
-		rc = sasl_block_apply(conf->config_dir, &p, o->journal, &backup, &out, &err) < 0;
+		rc = block_apply(conf->config_dir, &p, o->journal, &backup, &out, &err) < 0;
 		if (rc)
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 		else
@@ -123,8 +128,29 @@ static int account(const struct contain_opts *o, const struct postfix_conf *conf
 		buf_free(&backup);
 		buf_free(&out);
 	}
-	sasl_block_plan_free(&p);
+	block_plan_free(&p);
 	return rc;
+}
+
+/* block_host - a relay inside a wider mynetworks entry: its table line, no further question */
+static int block_host(const struct contain_opts *o, const struct postfix_conf *conf, const char *ip)
+{
+	struct block_plan p;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	struct error err;
+	int rc = block_plan_make(conf->config_dir, BLOCK_HOST, ip, 1, &p, &err);
+	if (rc == 0) {
+		say_notes(&p.notes);
+		rc = block_apply(conf->config_dir, &p, o->journal, &backup, &out, &err);
+		block_plan_free(&p);
+	}
+	if (rc < 0)
+		fprintf(stderr, "spamtop: %s not blocked: %s\n", ip, err.msg);
+	else
+		printf("%s blocked in Postfix (check_client_access; spamtop unblock --client-ip %s undoes it).\n", ip, ip);
+	buf_free(&backup);
+	buf_free(&out);
+	return rc < 0;
 }
 
 static int relays(const struct contain_opts *o, const struct postfix_conf *conf)
@@ -138,23 +164,27 @@ static int relays(const struct contain_opts *o, const struct postfix_conf *conf)
 	say_notes(&p.notes);
 	printf("mynetworks now:   ");
 	say_text(stdout, buf_str(&p.before));
-	int rc = 1;
 	if (p.runnable) {
 		printf("\nmynetworks after: ");
 		say_text(stdout, buf_str(&p.after));
 		puts("\n(main.cf copied aside first; one postconf -e; read back; then postfix reload)");
-		rc = 3;
 	} else {
 		puts("\nNothing to drop from mynetworks.");
 	}
-	if (p.runnable && go_ahead(o, "Drop these from mynetworks?")) {
+	for (size_t i = 0; i < p.nwider; i++)
+		printf("Block %s in Postfix: a line in %s/%s, check_client_access at the front of %s\n", p.wider[i],
+		       conf->config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
+	int rc = p.runnable || p.nwider ? 3 : 1;
+	if (rc == 3 && go_ahead(o, "Contain these trusted relays?")) {
 		struct buf backup = BUF_INIT, out = BUF_INIT;
-		rc = cleanup_mynetworks_apply(conf, &p, o->journal, &backup, &out, &err) < 0;
+		rc = p.runnable && cleanup_mynetworks_apply(conf, &p, o->journal, &backup, &out, &err) < 0;
 		if (rc)
 			fprintf(stderr, "spamtop: %s\n", err.msg);
-		else
+		else if (p.runnable)
 			printf("Done; read back; main.cf as it was: %s (to undo: copy it back, postfix reload).\n",
 			       buf_str(&backup));
+		for (size_t i = 0; rc == 0 && i < p.nwider; i++)
+			rc |= block_host(o, conf, p.wider[i]);
 		buf_free(&backup);
 		buf_free(&out);
 	}
@@ -179,7 +209,8 @@ int contain_command(int argc, char **argv)
 		postfix_conf_free(&conf);
 		return 1;
 	}
-	int rc = o.user ? account(&o, &conf) : relays(&o, &conf);
+	int rc = o.user ? table_block(&o, &conf, BLOCK_ACCOUNT, o.user)
+		 : o.host ? table_block(&o, &conf, BLOCK_HOST, o.host) : relays(&o, &conf);
 	postfix_conf_free(&conf);
 	return rc;
 }

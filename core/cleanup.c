@@ -363,6 +363,7 @@ void mynetworks_plan_free(struct mynetworks_plan *p)
 	buf_free(&p->after);
 	buf_free(&p->notes);
 	free(p->ips);
+	free(p->wider);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -372,7 +373,8 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 	memset(p, 0, sizeof(*p));
 	struct net_drop *drops = calloc(n ? n : 1, sizeof(*drops));
 	p->ips = calloc(n ? n : 1, sizeof(*p->ips));
-	if (drops == NULL || p->ips == NULL) {
+	p->wider = calloc(n ? n : 1, sizeof(*p->wider));
+	if (drops == NULL || p->ips == NULL || p->wider == NULL) {
 		free(drops);
 		mynetworks_plan_free(p);
 		error_set(err, "out of memory");
@@ -402,8 +404,11 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 		} else if (drops[i].excluded || (first && first->negated)) {
 			buf_printf(&p->notes, "%s: excluded already (!%s): not trusted\n", ips[i], ips[i]);
 		}
-		if (wider && !(first && first->negated))
-			buf_printf(&p->notes, "%s: still inside %s after the edit: narrow that entry by hand\n", ips[i], wider->text);
+		if (wider && !(first && first->negated)) {
+			buf_printf(&p->notes, "%s: inside %s: blocked by a check_client_access entry ahead of "
+				   "permit_mynetworks instead\n", ips[i], wider->text);
+			p->wider[p->nwider++] = ips[i];
+		}
 		else if (!drops[i].dropped && !exact && !first)
 			buf_printf(&p->notes, "%s: not in mynetworks: it relayed for another reason (smtpd_relay_restrictions)\n",
 				   ips[i]);

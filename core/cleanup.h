@@ -89,7 +89,8 @@ int cleanup_run_journaled(char *const argv[], const char *action, const char *ta
  * The trusted relays' containment: one edit of mynetworks for all of them,
  * computed from main.cf's text (netedit.h). notes says, per address, what
  * happens: its entry goes; it is excluded already; it stays inside a wider
- * entry; it enters through a $variable (refused: by hand). runnable when
+ * entry (listed in wider: for a host block); it enters through a $variable
+ * (refused: by hand). runnable when
  * there is something to drop and nothing refused.
  */
 struct mynetworks_plan {
@@ -97,6 +98,8 @@ struct mynetworks_plan {
 	struct buf notes;		/* one line per finding */
 	const char **ips;		/* the addresses whose entries go */
 	size_t nips;
+	const char **wider;		/* the addresses a wider entry still covers (postfix_block.h: a host block) */
+	size_t nwider;
 	int runnable;
 };
 /* -1 with err (and nothing to free) when main.cf's value cannot be edited. */

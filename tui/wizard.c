@@ -18,7 +18,7 @@
 #include "core/clock.h"
 #include "core/cleanup.h"
 #include "core/safefile.h"
-#include "core/sasl_block.h"
+#include "core/postfix_block.h"
 #include "core/spawn.h"
 #include "core/trail.h"
 
@@ -382,6 +382,11 @@ static void describe_relays(struct console *c, struct pager *p, int *runnable)
 			   w->conf.config_dir);
 		(*runnable)++;
 	}
+	for (size_t i = 0; i < plan.nwider; i++) {
+		pager_addf(p, LS_TEXT, "  will block %s in Postfix: a line in %s/%s, check_client_access at the front of %s",
+			   plan.wider[i], w->conf.config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
+		(*runnable)++;
+	}
 	mynetworks_plan_free(&plan);
 }
 
@@ -410,7 +415,7 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
 			}
 			pager_addf(p, LS_TEXT, "  will block it in Postfix: a line in %s/%s, check_sasl_access at the front of",
-				   w->conf.config_dir[0] ? w->conf.config_dir : "/etc/postfix", SASL_BLOCK_TABLE);
+				   w->conf.config_dir[0] ? w->conf.config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
 			pager_addf(p, LS_TEXT, "  smtpd_sender_restrictions (once), postfix reload: it can still log in to read mail");
 			(*runnable)++;
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
@@ -696,6 +701,28 @@ static unsigned offer_contain(struct console *c)
 	return R_REDRAW;
 }
 
+/* block_host - a trusted host inside a wider mynetworks entry, refused by Postfix ahead of permit_mynetworks */
+static int block_host(struct console *c, const char *ip, struct buf *said)
+{
+	struct block_plan plan;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	struct error err;
+	int rc = block_plan_make(c->wizard->conf.config_dir, BLOCK_HOST, ip, 1, &plan, &err);
+	if (rc == 0) {
+		pager_add_lines(&c->dialog, LS_ALERT, plan.notes.data ? plan.notes.data : "", plan.notes.len);
+		rc = block_apply(c->wizard->conf.config_dir, &plan, c->opt->journal, &backup, &out, &err);
+		block_plan_free(&plan);
+	}
+	if (rc < 0)
+		pager_addf(&c->dialog, LS_ALERT, "%s NOT blocked in Postfix: %s", ip, err.msg);
+	else
+		pager_addf(&c->dialog, LS_TEXT, "%s blocked in Postfix (spamtop unblock --client-ip undoes it)", ip);
+	buf_printf(said, "%s%s %s", said->len ? "; " : "", ip, rc == 0 ? "blocked in Postfix" : "NOT blocked in Postfix");
+	buf_free(&backup);
+	buf_free(&out);
+	return rc < 0 ? -1 : 0;
+}
+
 /* contain_relays - runs the one mynetworks edit; says what happened in the dialog and in said */
 static int contain_relays(struct console *c, const char *ips[], size_t n, struct buf *said)
 {
@@ -717,6 +744,8 @@ static int contain_relays(struct console *c, const char *ips[], size_t n, struct
 	if (rc < 0 || plan.runnable)
 		buf_printf(said, "%s%s %s", said->len ? "; " : "", rc == 0 ? buf_str(&names) : "trusted relays",
 			   rc == 0 ? "dropped from mynetworks" : "NOT dropped from mynetworks");
+	for (size_t i = 0; planned && i < plan.nwider; i++)
+		rc |= block_host(c, plan.wider[i], said);
 	if (planned)
 		mynetworks_plan_free(&plan);
 	buf_free(&names);
@@ -744,13 +773,13 @@ static int contain_account(struct console *c, const char *user, struct buf *said
 		buf_printf(said, " %s %s,", argv[0], rc == 0 ? "ran" : "failed");
 		failed |= rc != 0;
 	}
-	struct sasl_block_plan plan;
-	int rc = sasl_block_plan(c->wizard->conf.config_dir, user, 1, &plan, &err);
+	struct block_plan plan;
+	int rc = block_plan_make(c->wizard->conf.config_dir, BLOCK_ACCOUNT, user, 1, &plan, &err);
 	if (rc == 0) {
 		pager_add_lines(&c->dialog, LS_ALERT, plan.notes.data ? plan.notes.data : "", plan.notes.len);
 		buf_reset(&out);
-		rc = sasl_block_apply(c->wizard->conf.config_dir, &plan, c->opt->journal, &backup, &out, &err);
-		sasl_block_plan_free(&plan);
+		rc = block_apply(c->wizard->conf.config_dir, &plan, c->opt->journal, &backup, &out, &err);
+		block_plan_free(&plan);
 	}
 	if (rc < 0)
 		pager_addf(&c->dialog, LS_ALERT, "%s NOT blocked in Postfix: %s", user, err.msg);

@@ -3,7 +3,8 @@
 # is refused on a real SMTP AUTH send, other accounts are not, and unblock
 # lets it send again; two trusted relays go from a mynetworks with a
 # negation, a $variable and 200 entries (over 3 KB) in one verified edit,
-# after which one of them can no longer relay.
+# after which one of them can no longer relay; a relay inside a wider block
+# is refused by a check_client_access line while its neighbours still relay.
 
 $lab up >/dev/null
 lab_domain=lab.example
@@ -60,8 +61,29 @@ two_trusted_relays_go_in_one_verified_edit_of_a_long_mynetworks() {
 	c_wait_log "Relay access denied" 1
 }
 
+# the relay sits inside a wider block (127.0.0.0/8): mynetworks stays as it
+# is and a check_client_access line refuses that one host, not its neighbours
+a_relay_inside_a_wider_block_is_refused_by_a_client_access_line() {
+	postconf -e "mynetworks = 127.0.0.0/8"
+	postfix reload >/dev/null 2>&1
+	c_send 127.0.0.2 "relay@$lab_domain"	# trusted: relays
+	"$san" block --trusted-ip 127.0.0.2 --yes --journal "$tmp/contain.jsonl" > "$tmp/wider.out"
+	grep -q '^  127.0.0.2: inside 127.0.0.0/8: blocked by a check_client_access entry' "$tmp/wider.out"
+	[ "$(postconf -h mynetworks)" = "127.0.0.0/8" ]
+	[ "$(postconf -h smtpd_client_restrictions)" = "check_client_access cidr:/etc/postfix/spamtop/client_access" ]
+	local before
+	before=$(grep -c "host blocked by spamtop" "$log" || true)
+	if c_send 127.0.0.2 "relay@$lab_domain"; then echo "127.0.0.2 still relays"; return 1; fi
+	c_wait_log "host blocked by spamtop" $((before + 1))
+	c_send 127.0.0.3 "relay@$lab_domain"	# its neighbour in the block still relays
+	"$san" unblock --client-ip 127.0.0.2 --yes --journal "$tmp/contain.jsonl" > /dev/null
+	c_send 127.0.0.2 "relay@$lab_domain"	# undone
+}
+
 check "contain: a blocked account is refused by Postfix on a real AUTH send; unblock lets it send" \
 	blocked_account_is_refused_by_postfix_and_unblock_lets_it_send
 check "contain: two trusted relays leave a 200-entry mynetworks in one verified edit" \
 	two_trusted_relays_go_in_one_verified_edit_of_a_long_mynetworks
+check "contain: a relay inside a wider mynetworks block is refused by a client access line, its neighbour not" \
+	a_relay_inside_a_wider_block_is_refused_by_a_client_access_line
 rm -rf /etc/postfix/spamtop /etc/postfix/main.cf.spamtop-*

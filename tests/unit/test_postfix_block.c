@@ -1,14 +1,14 @@
 /*
- * test_sasl_block - an account blocked by a Postfix table: the table keeps
- * other accounts' lines, unblocking removes only this one's, the check is
- * put in front of smtpd_sender_restrictions once, and a name that cannot be
- * a table key is refused. Stand-in postconf and postfix record their calls.
+ * test_postfix_block - an account or a host blocked by a Postfix table: the
+ * table keeps the others' lines, unblocking removes only this one's, the
+ * check is put in front of its restriction list once, and a key that cannot
+ * be a table key is refused. Stand-in postconf and postfix record calls.
  */
 #include "testutil.h"
 
 #include <unistd.h>
 
-#include "core/sasl_block.h"
+#include "core/postfix_block.h"
 
 static char dir[64];
 
@@ -20,7 +20,7 @@ static void stand_ins(const char *restrictions)
 	snprintf(script, sizeof(script),
 		 "echo \"postconf $*\" >> %s/ran\n"
 		 "case \"$1\" in -h) cat %s/restrictions ;; -P) echo 'submission/inet/smtpd_sender_restrictions = $mua_sender' ;;\n"
-		 "-e) printf '%%s\\n' \"${2#smtpd_sender_restrictions = }\" > %s/restrictions ;; *) exit 2 ;; esac\n",
+		 "-e) printf '%%s\\n' \"${2#* = }\" > %s/restrictions ;; *) exit 2 ;; esac\n",
 		 dir, dir, dir);
 	free(test_fake_program(dir, "postconf", script));
 	snprintf(script, sizeof(script), "echo \"postfix $*\" >> %s/ran\n", dir);
@@ -42,14 +42,14 @@ static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(v
 	test_write_file(main_cf, "# main.cf\n", 10);
 	assert_int_equal(mkdir(table_dir, 0755), 0);
 	test_write_file(table, "earlier@lab.example REJECT blocked before\n", 42);
-	struct sasl_block_plan p;
+	struct block_plan p;
 	struct error err;
 	struct buf backup = BUF_INIT, out = BUF_INIT;
-	assert_int_equal(sasl_block_plan(dir, "Victim@lab.example", 1, &p, &err), 0);
+	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "Victim@lab.example", 1, &p, &err), 0);
 	assert_true(p.restr_change);
 	assert_non_null(strstr(buf_str(&p.notes), "the service submission/inet sets its own smtpd_sender_restrictions"));
-	assert_int_equal(sasl_block_apply(dir, &p, journal, &backup, &out, &err), 0);
-	sasl_block_plan_free(&p);
+	assert_int_equal(block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	block_plan_free(&p);
 	char *text = test_read_file(table, NULL);
 	assert_non_null(strstr(text, "earlier@lab.example REJECT blocked before\n"));
 	assert_non_null(strstr(text, "Victim@lab.example REJECT 5.7.1 account blocked by spamtop"));
@@ -62,20 +62,20 @@ static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(v
 	assert_string_equal(text, want);
 	free(text);
 	/* a second block: the check is there already, not put in twice */
-	assert_int_equal(sasl_block_plan(dir, "other@lab.example", 1, &p, &err), 0);
+	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "other@lab.example", 1, &p, &err), 0);
 	assert_false(p.restr_change);
-	sasl_block_plan_free(&p);
+	block_plan_free(&p);
 	/* unblock, the name in another case: only its line goes */
-	assert_int_equal(sasl_block_plan(dir, "victim@LAB.example", 0, &p, &err), 0);
+	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "victim@LAB.example", 0, &p, &err), 0);
 	assert_true(p.runnable);
-	assert_int_equal(sasl_block_apply(dir, &p, journal, &backup, &out, &err), 0);
-	sasl_block_plan_free(&p);
+	assert_int_equal(block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	block_plan_free(&p);
 	text = test_read_file(table, NULL);
 	assert_string_equal(text, "earlier@lab.example REJECT blocked before\n");
 	free(text);
-	assert_int_equal(sasl_block_plan(dir, "victim@lab.example", 0, &p, &err), 0);
+	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "victim@lab.example", 0, &p, &err), 0);
 	assert_false(p.runnable);	/* not blocked any more: nothing to do */
-	sasl_block_plan_free(&p);
+	block_plan_free(&p);
 	snprintf(path, sizeof(path), "%s/ran", dir);
 	text = test_read_file(path, NULL);
 	assert_int_equal((int)(strstr(strstr(text, "postconf -e") + 1, "postconf -e") == NULL), 1);	/* one edit */
@@ -89,14 +89,57 @@ static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(v
 	assert_int_equal(system(cmd), 0);
 }
 
+/* a trusted host inside a wider mynetworks block: its cidr line, the check in
+ * front of smtpd_client_restrictions (ahead of anything that permits it) */
+static void a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	char *saved = strdup(getenv("PATH"));
+	stand_ins("permit_mynetworks, reject_unknown_client_hostname\n");
+	char main_cf[128], table[160], path[128], want[400];
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
+	test_write_file(main_cf, "# main.cf\n", 10);
+	struct block_plan p;
+	struct error err;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	assert_int_equal(block_plan_make(dir, BLOCK_HOST, "192.168.1.66", 1, &p, &err), 0);
+	char journal[128];
+	snprintf(journal, sizeof(journal), "%s/journal.jsonl", dir);
+	assert_int_equal(block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	block_plan_free(&p);
+	snprintf(table, sizeof(table), "%s/spamtop/client_access", dir);
+	char *text = test_read_file(table, NULL);
+	assert_string_equal(text, "192.168.1.66 REJECT 5.7.1 host blocked by spamtop: it sent spam; ask the postmaster\n");
+	free(text);
+	snprintf(path, sizeof(path), "%s/restrictions", dir);
+	snprintf(want, sizeof(want), "check_client_access cidr:%s, permit_mynetworks, reject_unknown_client_hostname\n", table);
+	text = test_read_file(path, NULL);
+	assert_string_equal(text, want);
+	free(text);
+	setenv("PATH", saved, 1);
+	free(saved);
+	buf_free(&backup);
+	buf_free(&out);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	static const char *const bad[] = {"192.168.0.0/16", "[::1]", "!192.0.2.1", "host.example", "--all"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(block_plan_make("/nonexistent", BLOCK_HOST, bad[i], 1, &p, &err), -1);
+		assert_non_null(strstr(err.msg, "not an address"));
+	}
+}
+
 static void a_name_that_cannot_be_a_table_key_is_refused(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {"", "#victim", "victim lab", "vic\ttim", "evil\033[2J"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct sasl_block_plan p;
+		struct block_plan p;
 		struct error err = {""};
-		assert_int_equal(sasl_block_plan("/nonexistent", bad[i], 1, &p, &err), -1);
+		assert_int_equal(block_plan_make("/nonexistent", BLOCK_ACCOUNT, bad[i], 1, &p, &err), -1);
 		assert_non_null(strstr(err.msg, "table key"));
 	}
 }
@@ -105,6 +148,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(block_then_unblock_keeps_other_accounts_and_inserts_the_check_once),
+		cmocka_unit_test(a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions),
 		cmocka_unit_test(a_name_that_cannot_be_a_table_key_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

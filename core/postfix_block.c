@@ -1,7 +1,7 @@
 /*
- * sasl_block - block an account in Postfix (see sasl_block.h).
+ * postfix_block - an account or a host blocked in Postfix (see postfix_block.h).
  */
-#include "sasl_block.h"
+#include "postfix_block.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,13 +12,29 @@
 
 #include "cleanup.h"
 #include "journal.h"
+#include "netmatch.h"
 #include "safefile.h"
 #include "spawn.h"
 
-#define REJECT_TEXT "REJECT 5.7.1 account blocked by spamtop: it sent spam; ask the postmaster"
+static const struct {
+	const char *table, *restriction, *check, *type, *reject, *what;
+} kinds[] = {
+	[BLOCK_ACCOUNT] = {"spamtop/sasl_access", "smtpd_sender_restrictions", "check_sasl_access", "texthash",
+			   "REJECT 5.7.1 account blocked by spamtop: it sent spam; ask the postmaster", "account"},
+	[BLOCK_HOST] = {"spamtop/client_access", "smtpd_client_restrictions", "check_client_access", "cidr",
+			"REJECT 5.7.1 host blocked by spamtop: it sent spam; ask the postmaster", "host"},
+};
 
-static int key_refused(const char *user, struct error *err)
+const char *block_table_name(enum block_kind kind) { return kinds[kind].table; }
+const char *block_restriction(enum block_kind kind) { return kinds[kind].restriction; }
+
+static int key_refused(enum block_kind kind, const char *user, struct error *err)
 {
+	struct net_entry e;
+	if (kind == BLOCK_HOST && (strchr(user, '[') || net_parse_entry(user, &e) < 0 || e.negated || e.prefix != 128)) {
+		error_set(err, "'%.80s' is not an address: it cannot be a table key", user);
+		return -1;
+	}
 	if (user[0] == 0 || user[0] == '#') {
 		error_set(err, "'%.80s' cannot be a table key (empty, or '#' first)", user);
 		return -1;
@@ -60,9 +76,11 @@ static void read_table(const char *path, struct buf *out)
 		fclose(f);
 }
 
-/* master_overrides - services of master.cf that set their own smtpd_sender_restrictions */
-static void master_overrides(struct buf *notes)
+/* master_overrides - services of master.cf that set their own restriction list */
+static void master_overrides(const char *restriction, struct buf *notes)
 {
+	char probe[80];
+	snprintf(probe, sizeof(probe), "/%s =", restriction);
 	char *argv[] = {"postconf", "-P", NULL};
 	struct spawn_result res;
 	struct error err;
@@ -72,48 +90,49 @@ static void master_overrides(struct buf *notes)
 		size_t len = strcspn(p, "\n");
 		char *next = p + len + (p[len] == '\n');
 		p[len] = 0;
-		const char *hit = strstr(p, "/smtpd_sender_restrictions =");
+		const char *hit = strstr(p, probe);
 		if (hit)
-			buf_printf(notes, "the service %.*s sets its own smtpd_sender_restrictions in master.cf: "
-				   "the block does not reach it; add the check there by hand\n", (int)(hit - p), p);
+			buf_printf(notes, "the service %.*s sets its own %s in master.cf: the block does not reach it; "
+				   "add the check there by hand\n", (int)(hit - p), p, restriction);
 		p = next;
 	}
 	spawn_result_free(&res);
 }
 
-int sasl_block_plan(const char *config_dir, const char *user, int block, struct sasl_block_plan *p, struct error *err)
+int block_plan_make(const char *config_dir, enum block_kind kind, const char *key, int block, struct block_plan *p,
+		    struct error *err)
 {
 	memset(p, 0, sizeof(*p));
-	if (key_refused(user, err) < 0)
+	if (key_refused(kind, key, err) < 0)
 		return -1;
+	p->kind = kind;
 	p->block = block;
-	snprintf(p->user, sizeof(p->user), "%s", user);
-	snprintf(p->table, sizeof(p->table), "%s/%s", config_dir, SASL_BLOCK_TABLE);
-	if (cleanup_postconf("smtpd_sender_restrictions", 0, &p->restr_before, err) < 0)
+	snprintf(p->key, sizeof(p->key), "%s", key);
+	snprintf(p->table, sizeof(p->table), "%s/%s", config_dir, kinds[kind].table);
+	if (cleanup_postconf(kinds[kind].restriction, 0, &p->restr_before, err) < 0)
 		return -1;
 	struct buf text = BUF_INIT;
 	read_table(p->table, &text);
-	int had = table_without(buf_str(&text), user, &p->table_after);
+	int had = table_without(buf_str(&text), key, &p->table_after);
 	buf_free(&text);
 	char check[600];
-	snprintf(check, sizeof(check), "check_sasl_access texthash:%s", p->table);
+	snprintf(check, sizeof(check), "%s %s:%s", kinds[kind].check, kinds[kind].type, p->table);
 	p->restr_change = block && strstr(buf_str(&p->restr_before), check) == NULL;
 	if (block)
-		buf_printf(&p->table_after, "%s %s\n", user, REJECT_TEXT);
-	buf_printf(&p->restr_after, "%s%s%s", check, p->restr_before.len ? ", " : "", buf_str(&p->restr_before));
-	if (!p->restr_change) {
-		buf_reset(&p->restr_after);
+		buf_printf(&p->table_after, "%s %s\n", key, kinds[kind].reject);
+	if (p->restr_change)
+		buf_printf(&p->restr_after, "%s%s%s", check, p->restr_before.len ? ", " : "", buf_str(&p->restr_before));
+	else
 		buf_puts(&p->restr_after, buf_str(&p->restr_before));
-	}
 	if (block)
-		master_overrides(&p->notes);
+		master_overrides(kinds[kind].restriction, &p->notes);
 	if (!block && !had)
-		buf_printf(&p->notes, "%s is not blocked by spamtop\n", user);
+		buf_printf(&p->notes, "%s is not blocked by spamtop\n", key);
 	p->runnable = block || had;
 	return 0;
 }
 
-void sasl_block_plan_free(struct sasl_block_plan *p)
+void block_plan_free(struct block_plan *p)
 {
 	buf_free(&p->table_after);
 	buf_free(&p->restr_before);
@@ -122,7 +141,7 @@ void sasl_block_plan_free(struct sasl_block_plan *p)
 }
 
 /* write_table - the table replaced whole, journaled */
-static int write_table(const struct sasl_block_plan *p, const char *journal_path, struct error *err)
+static int write_table(const struct block_plan *p, const char *journal_path, struct error *err)
 {
 	char dir[512];
 	snprintf(dir, sizeof(dir), "%s", p->table);
@@ -137,8 +156,10 @@ static int write_table(const struct sasl_block_plan *p, const char *journal_path
 	if (journal_open(&j, journal_path, err) < 0)
 		return -1;
 	json_t *e = journal_entry("done");
-	json_object_set_new(e, "action", json_string(p->block ? "block-account" : "unblock-account"));
-	json_object_set_new(e, "selection", json_string(p->user));
+	char action[40];
+	snprintf(action, sizeof(action), "%s-%s", p->block ? "block" : "unblock", kinds[p->kind].what);
+	json_object_set_new(e, "action", json_string(action));
+	json_object_set_new(e, "selection", json_string(p->key));
 	json_object_set_new(e, "table", json_string(p->table));
 	struct safe_file sf;
 	int rc = safe_file_open(&sf, p->table, 0644, err);
@@ -159,20 +180,21 @@ static int write_table(const struct sasl_block_plan *p, const char *journal_path
 	return rc;
 }
 
-static int put_check_in_front(const char *config_dir, const struct sasl_block_plan *p, const char *journal_path,
+static int put_check_in_front(const char *config_dir, const struct block_plan *p, const char *journal_path,
 			      struct buf *backup, struct buf *out, struct error *err)
 {
 	if (cleanup_backup_main_cf(config_dir, backup, err) < 0)
 		return -1;
 	struct buf setting = BUF_INIT, now = BUF_INIT;
-	buf_printf(&setting, "smtpd_sender_restrictions = %s", buf_str(&p->restr_after));
+	const char *restriction = kinds[p->kind].restriction;
+	buf_printf(&setting, "%s = %s", restriction, buf_str(&p->restr_after));
 	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
-	int rc = cleanup_run_journaled(edit, "sasl-access", buf_str(&setting), journal_path, out, err);
+	int rc = cleanup_run_journaled(edit, kinds[p->kind].check, buf_str(&setting), journal_path, out, err);
 	if (rc > 0)
 		error_set(err, "postconf -e failed (exit status %d); main.cf as it was is in %s", rc, buf_str(backup));
-	if (rc == 0 && cleanup_postconf("smtpd_sender_restrictions", 0, &now, err) == 0
+	if (rc == 0 && cleanup_postconf(restriction, 0, &now, err) == 0
 	    && strcmp(buf_str(&now), buf_str(&p->restr_after)) != 0) {
-		error_set(err, "smtpd_sender_restrictions reads back as '%.300s', not as planned; main.cf as it was is in %s",
+		error_set(err, "%s reads back as '%.300s', not as planned; main.cf as it was is in %s", restriction,
 			  buf_str(&now), buf_str(backup));
 		rc = -1;
 	}
@@ -181,8 +203,8 @@ static int put_check_in_front(const char *config_dir, const struct sasl_block_pl
 	return rc == 0 ? 0 : -1;
 }
 
-int sasl_block_apply(const char *config_dir, const struct sasl_block_plan *p, const char *journal_path,
-		     struct buf *backup, struct buf *out, struct error *err)
+int block_apply(const char *config_dir, const struct block_plan *p, const char *journal_path, struct buf *backup,
+		struct buf *out, struct error *err)
 {
 	if (!p->runnable) {
 		error_set(err, "nothing to change");
