@@ -293,6 +293,28 @@ static void two_trusted_relays_are_dropped_in_one_verified_edit(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* a relay inside a wider entry: nothing to drop from mynetworks, and the plan
+ * lists it for a host block rather than leaving it trusted in silence */
+static void a_relay_inside_a_wider_block_is_planned_for_a_host_block(void **state)
+{
+	(void)state;
+	struct postfix_conf c;
+	memset(&c, 0, sizeof(c));
+	buf_puts(&c.mynetworks_raw, "127.0.0.0/8, 10.0.0.0/8");
+	buf_puts(&c.mynetworks, "127.0.0.0/8, 10.0.0.0/8");
+	net_list_parse(&c.trusted, buf_str(&c.mynetworks));
+	const char *ips[] = {"10.1.2.3"};
+	struct mynetworks_plan plan;
+	struct error err;
+	assert_int_equal(cleanup_mynetworks_plan(&c, ips, 1, &plan, &err), 0);
+	assert_false(plan.runnable);
+	assert_int_equal(plan.nwider, 1);
+	assert_string_equal(plan.wider[0], "10.1.2.3");
+	assert_non_null(strstr(buf_str(&plan.notes), "10.1.2.3: inside 10.0.0.0/8: blocked by a check_client_access entry"));
+	mynetworks_plan_free(&plan);
+	postfix_conf_free(&c);
+}
+
 static void incident_report_names_culprits_actions_and_queue(void **state)
 {
 	(void)state;
@@ -433,6 +455,7 @@ int main(void)
 		cmocka_unit_test(containment_command_is_journaled_before_and_after),
 		cmocka_unit_test(main_cf_is_not_edited_when_its_backup_fails),
 		cmocka_unit_test(two_trusted_relays_are_dropped_in_one_verified_edit),
+		cmocka_unit_test(a_relay_inside_a_wider_block_is_planned_for_a_host_block),
 		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
 		cmocka_unit_test(incident_report_escapes_markdown_and_reads_every_journal_line),
 		cmocka_unit_test(incident_timeline_is_in_time_order_and_dated_by_the_clock),
