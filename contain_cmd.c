@@ -30,7 +30,8 @@ struct contain_opts {
 static int usage(void)
 {
 	fputs("usage: spamtop block|unblock --sasl-user USER | --client-ip IP [--dry-run] [--yes] [--journal FILE]\n"
-	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n", stderr);
+	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
+	      "       spamtop unblock --trusted-ip IP [--dry-run] [--yes] [--journal FILE]\n", stderr);
 	return 2;
 }
 
@@ -62,7 +63,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 		default: return -1;
 		}
 	}
-	if (optind < argc || (o->user != NULL) + (o->host != NULL) + (o->nips != 0) != 1 || (!o->block && o->nips))
+	if (optind < argc || (o->user != NULL) + (o->host != NULL) + (o->nips != 0) != 1 || (!o->block && o->nips > 1))
 		return -1;
 	if (o->journal == NULL)
 		o->journal = journal_default_path();
@@ -192,6 +193,36 @@ static int relays(const struct contain_opts *o, const struct postfix_conf *conf)
 	return rc;
 }
 
+/* unrelay - mynetworks back to its value before the journaled edit that dropped the IP */
+static int unrelay(const struct contain_opts *o, const struct postfix_conf *conf)
+{
+	struct mynetworks_plan p;
+	struct error err;
+	if (cleanup_mynetworks_undo_plan(conf, o->ips[0], o->journal, &p, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 1;
+	}
+	say_notes(&p.notes);
+	printf("mynetworks now:   ");
+	say_text(stdout, buf_str(&p.before));
+	printf("\nmynetworks after: ");
+	say_text(stdout, buf_str(&p.after));
+	puts("\n(main.cf copied aside first; one postconf -e; read back; then postfix reload)");
+	int rc = 3;
+	if (go_ahead(o, "Restore mynetworks?")) {
+		struct buf backup = BUF_INIT, out = BUF_INIT;
+		rc = cleanup_mynetworks_apply(conf, &p, o->journal, &backup, &out, &err) < 0;
+		if (rc)
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+		else
+			printf("Done; read back; main.cf before the undo: %s.\n", buf_str(&backup));
+		buf_free(&backup);
+		buf_free(&out);
+	}
+	mynetworks_plan_free(&p);
+	return rc;
+}
+
 int contain_command(int argc, char **argv)
 {
 	struct contain_opts o;
@@ -210,7 +241,7 @@ int contain_command(int argc, char **argv)
 		return 1;
 	}
 	int rc = o.user ? table_block(&o, &conf, BLOCK_ACCOUNT, o.user)
-		 : o.host ? table_block(&o, &conf, BLOCK_HOST, o.host) : relays(&o, &conf);
+		 : o.host ? table_block(&o, &conf, BLOCK_HOST, o.host) : o.block ? relays(&o, &conf) : unrelay(&o, &conf);
 	postfix_conf_free(&conf);
 	return rc;
 }

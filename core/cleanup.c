@@ -259,6 +259,12 @@ int cleanup_account_argv(const char *template, const char *user, char *storage, 
 int cleanup_run_journaled(char *const argv[], const char *action, const char *target, const char *journal_path,
 			  struct buf *out, struct error *err)
 {
+	return cleanup_run_journaled_with(argv, action, target, NULL, journal_path, out, err);
+}
+
+int cleanup_run_journaled_with(char *const argv[], const char *action, const char *target, json_t *extra,
+			       const char *journal_path, struct buf *out, struct error *err)
+{
 	struct journal j;
 	struct buf cmd = BUF_INIT;
 	spawn_describe(argv, &cmd);
@@ -270,6 +276,8 @@ int cleanup_run_journaled(char *const argv[], const char *action, const char *ta
 	json_object_set_new(e, "action", json_string(action));
 	json_object_set_new(e, "selection", json_string(target));
 	json_object_set_new(e, "command", json_string(buf_str(&cmd)));
+	if (extra)
+		json_object_update(e, extra);
 	if (journal_append(&j, e, err) < 0) {
 		journal_close(&j);
 		buf_free(&cmd);
@@ -288,6 +296,8 @@ int cleanup_run_journaled(char *const argv[], const char *action, const char *ta
 	json_object_set_new(e, "selection", json_string(target));
 	json_object_set_new(e, "command", json_string(buf_str(&cmd)));
 	json_object_set_new(e, "exit_status", json_integer(status));
+	if (extra)
+		json_object_update(e, extra);
 	struct error jerr;
 	if (journal_append(&j, e, &jerr) < 0 && rc == 0) {
 		*err = jerr;
@@ -364,6 +374,7 @@ void mynetworks_plan_free(struct mynetworks_plan *p)
 	buf_free(&p->notes);
 	free(p->ips);
 	free(p->wider);
+	json_decref(p->owned);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -420,6 +431,68 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 	return 0;
 }
 
+/* last_edit_of - the journal's last successful mynetworks edit that dropped ip, or NULL (the caller decrefs) */
+static json_t *last_edit_of(const char *journal_path, const char *ip)
+{
+	FILE *j = fopen(journal_path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	json_t *found = NULL;
+	while (j && getline(&line, &cap, j) > 0) {
+		json_t *e = json_loads(line, 0, NULL);
+		const char *action = json_string_value(json_object_get(e, "action"));
+		const char *phase = json_string_value(json_object_get(e, "phase"));
+		int hit = 0;
+		size_t i;
+		json_t *v;
+		if (action && phase && strcmp(action, "mynetworks") == 0 && strcmp(phase, "done") == 0
+		    && json_integer_value(json_object_get(e, "exit_status")) == 0
+		    && json_is_string(json_object_get(e, "previous")) && json_is_string(json_object_get(e, "value")))
+			json_array_foreach(json_object_get(e, "dropped"), i, v) hit |= strcmp(json_string_value(v) ?: "", ip) == 0;
+		if (hit) {
+			json_decref(found);
+			found = json_incref(e);
+		}
+		json_decref(e);
+	}
+	free(line);
+	if (j)
+		fclose(j);
+	return found;
+}
+
+int cleanup_mynetworks_undo_plan(const struct postfix_conf *c, const char *ip, const char *journal_path,
+				 struct mynetworks_plan *p, struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	json_t *e = last_edit_of(journal_path, ip);
+	if (e == NULL) {
+		error_set(err, "the journal %s has no mynetworks edit that dropped %.80s", journal_path, ip);
+		return -1;
+	}
+	const char *value = json_string_value(json_object_get(e, "value"));
+	if (!net_tokens_equal(buf_str(&c->mynetworks_raw), value)) {
+		error_set(err, "mynetworks has changed since spamtop dropped %.80s (now '%.200s'): restore it by hand "
+			  "from the main.cf backup", ip, buf_str(&c->mynetworks_raw));
+		json_decref(e);
+		return -1;
+	}
+	p->restore = 1;
+	p->runnable = 1;
+	buf_puts(&p->before, buf_str(&c->mynetworks_raw));
+	buf_puts(&p->after, json_string_value(json_object_get(e, "previous")));
+	size_t i, n = json_array_size(json_object_get(e, "dropped"));
+	json_t *v;
+	p->ips = calloc(n ? n : 1, sizeof(*p->ips));
+	p->wider = calloc(1, sizeof(*p->wider));
+	p->owned = json_incref(json_object_get(e, "dropped"));
+	json_array_foreach(p->owned, i, v) p->ips[p->nips++] = json_string_value(v);
+	buf_printf(&p->notes, "the edit of %.19s is undone: mynetworks as it was before it\n",
+		   json_string_value(json_object_get(e, "time")) ?: "?");
+	json_decref(e);
+	return 0;
+}
+
 /* mynetworks_verify - what postconf says now is the plan's value, and none of the dropped addresses has an entry */
 static int mynetworks_verify(const struct mynetworks_plan *p, struct error *err)
 {
@@ -431,7 +504,7 @@ static int mynetworks_verify(const struct mynetworks_plan *p, struct error *err)
 	}
 	struct net_list now;
 	net_list_parse(&now, buf_str(&expanded));
-	for (size_t i = 0; rc == 0 && i < p->nips; i++) {
+	for (size_t i = 0; rc == 0 && !p->restore && i < p->nips; i++) {
 		struct buf without = BUF_INIT;
 		const struct net_entry *wider;
 		if (net_list_without(&now, p->ips[i], &without, &wider) > 0) {
@@ -458,7 +531,14 @@ int cleanup_mynetworks_apply(const struct postfix_conf *c, const struct mynetwor
 	struct buf setting = BUF_INIT;
 	buf_printf(&setting, "mynetworks = %s", buf_str(&p->after));
 	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
-	int rc = cleanup_run_journaled(edit, "mynetworks", buf_str(&setting), journal_path, out, err);
+	json_t *extra = json_object(), *ips = json_array();	/* what `spamtop unblock --trusted-ip` restores */
+	for (size_t i = 0; i < p->nips; i++)
+		json_array_append_new(ips, json_string(p->ips[i]));
+	json_object_set_new(extra, p->restore ? "restored" : "dropped", ips);
+	json_object_set_new(extra, "previous", json_string(buf_str(&p->before)));
+	json_object_set_new(extra, "value", json_string(buf_str(&p->after)));
+	int rc = cleanup_run_journaled_with(edit, "mynetworks", buf_str(&setting), extra, journal_path, out, err);
+	json_decref(extra);
 	buf_free(&setting);
 	if (rc != 0) {
 		if (rc > 0)

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "detect.h"
 #include "error.h"
@@ -85,6 +87,9 @@ int cleanup_account_argv(const char *template, const char *user, char *storage, 
  */
 int cleanup_run_journaled(char *const argv[], const char *action, const char *target, const char *journal_path,
 			  struct buf *out, struct error *err);
+/* The same, with extra's fields in both journal entries. */
+int cleanup_run_journaled_with(char *const argv[], const char *action, const char *target, json_t *extra,
+			       const char *journal_path, struct buf *out, struct error *err);
 /*
  * The trusted relays' containment: one edit of mynetworks for all of them,
  * computed from main.cf's text (netedit.h). notes says, per address, what
@@ -101,11 +106,21 @@ struct mynetworks_plan {
 	const char **wider;		/* the addresses a wider entry still covers (postfix_block.h: a host block) */
 	size_t nwider;
 	int runnable;
+	int restore;			/* an undo: after is the value before an earlier edit */
+	json_t *owned;			/* what ips point into, for an undo */
 };
 /* -1 with err (and nothing to free) when main.cf's value cannot be edited. */
 int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[], size_t n,
 			    struct mynetworks_plan *p, struct error *err);
 void mynetworks_plan_free(struct mynetworks_plan *p);
+/*
+ * The undo of the journal's last edit that dropped ip: mynetworks back to
+ * its exact value before that edit (every address it dropped returns). -1
+ * with err when the journal has no such edit or mynetworks has changed
+ * since (then only the admin knows what to keep).
+ */
+int cleanup_mynetworks_undo_plan(const struct postfix_conf *c, const char *ip, const char *journal_path,
+				 struct mynetworks_plan *p, struct error *err);
 /*
  * Runs the plan: copies main.cf aside (its path into backup), `postconf -e`,
  * reads mynetworks back (raw and expanded) to verify the edit, and only

@@ -59,6 +59,10 @@ two_trusted_relays_go_in_one_verified_edit_of_a_long_mynetworks() {
 	jq -es 'map(select(.action == "mynetworks" and .phase == "done")) | length == 1' "$tmp/contain.jsonl"
 	if c_send 127.0.0.2 "relay@$lab_domain"; then echo "127.0.0.2 still relays"; return 1; fi
 	c_wait_log "Relay access denied" 1
+	# the undo: the exact value before the edit, and the relay relays again
+	"$san" unblock --trusted-ip 127.0.0.3 --yes --journal "$tmp/contain.jsonl" > "$tmp/unrelay.out"
+	[ "$(postconf -h mynetworks)" = "127.0.0.1/32, 127.0.0.2/32 !127.0.0.9 ${long}127.0.0.3 \$extra_nets" ]
+	c_send 127.0.0.2 "relay@$lab_domain"
 }
 
 # the relay sits inside a wider block (127.0.0.0/8): mynetworks stays as it

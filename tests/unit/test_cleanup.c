@@ -266,6 +266,28 @@ static void two_trusted_relays_are_dropped_in_one_verified_edit(void **state)
 	char *now = test_read_file(value, NULL);
 	assert_string_equal(now, "127.0.0.0/8 !192.0.2.7 [::1]/128\n");
 	free(now);
+	/* the undo: mynetworks exactly as before the edit, both relays back */
+	struct postfix_conf after;
+	assert_int_equal(postfix_conf_read(&after, NULL, &err), 0);
+	struct mynetworks_plan undo;
+	assert_int_equal(cleanup_mynetworks_undo_plan(&after, "192.0.2.6", journal, &undo, &err), 0);
+	assert_string_equal(buf_str(&undo.after), "127.0.0.0/8, 192.0.2.5 !192.0.2.7 [::1]/128 192.0.2.6/32");
+	clock_fix(TEST_REFERENCE + 3);	/* another backup name */
+	buf_reset(&backup);
+	assert_int_equal(cleanup_mynetworks_apply(&after, &undo, journal, &backup, &out, &err), 0);
+	clock_fix(0);
+	now = test_read_file(value, NULL);
+	assert_string_equal(now, "127.0.0.0/8, 192.0.2.5 !192.0.2.7 [::1]/128 192.0.2.6/32\n");
+	free(now);
+	mynetworks_plan_free(&undo);
+	postfix_conf_free(&after);
+	/* changed since the edit (the undone value is not the edit's result): refused */
+	assert_int_equal(postfix_conf_read(&after, NULL, &err), 0);
+	assert_int_equal(cleanup_mynetworks_undo_plan(&after, "192.0.2.6", journal, &undo, &err), -1);
+	assert_non_null(strstr(err.msg, "has changed since spamtop dropped 192.0.2.6"));
+	assert_int_equal(cleanup_mynetworks_undo_plan(&after, "192.0.2.99", journal, &undo, &err), -1);
+	assert_non_null(strstr(err.msg, "no mynetworks edit that dropped 192.0.2.99"));
+	postfix_conf_free(&after);
 	/* an edit that does not take: said, and no reload */
 	test_write_file(value, mynetworks, strlen(mynetworks));
 	char ignore[160];
