@@ -91,6 +91,8 @@ static void usage(FILE *out)
 	      "  --disable-cmd CMD  step 4 for an account, e.g. 'doveadm kick {user}' (an argv,\n"
 	      "                     no shell); unset: the manual steps are shown\n"
 	      "  --our-domains LIST added to the domains postconf says are ours\n"
+	      "  --throttle N/SECS  step 6's throttled release (t): N messages every SECS\n"
+	      "                     seconds, oldest first (default 100/60)\n"
 	      "  --plan             no screen: print every step's findings and the commands it\n"
 	      "                     would run (with --state, the marks saved there); runs nothing\n"
 	      "\n"
@@ -174,6 +176,20 @@ static int number_arg(const char *opt, const char *s, double lo, double hi, doub
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+/* throttle_arg - "N/SECS": step 6's batches of N messages every SECS seconds */
+static int throttle_arg(const char *s, size_t *batch, int *seconds)
+{
+	char *end;
+	long n = strtol(s, &end, 10), secs = *end == '/' ? strtol(end + 1, &end, 10) : -1;
+	if (*s == 0 || *end || n < 1 || n > 100000 || secs < 1 || secs > 3600) {
+		fprintf(stderr, "spamtop: --throttle wants N/SECS: 1 to 100000 messages every 1 to 3600 seconds\n");
+		return -1;
+	}
+	*batch = (size_t)n;
+	*seconds = (int)secs;
 	return 0;
 }
 
@@ -416,6 +432,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"since", required_argument, NULL, 'T'},
 		{"max-keys", required_argument, NULL, 'K'},
 		{"ip-window", required_argument, NULL, 'W'},
+		{"throttle", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct source_spec sources[CONSOLE_MAX_SOURCES];
@@ -441,6 +458,10 @@ static int run_console(int argc, char **argv, int cleanup)
 		case 'S': o.state_path = optarg; break;
 		case 'I': o.incident_path = optarg; break;
 		case 'D': o.disable_cmd = optarg; break;
+		case 'H':
+			if (throttle_arg(optarg, &o.throttle_batch, &o.throttle_seconds) < 0)
+				return 2;
+			break;
 		case 'O': o.our_domains = optarg; break;
 		case 'T':
 			if (since_arg(optarg, &o.since) < 0)

@@ -220,6 +220,25 @@ int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 	return 0;
 }
 
+int action_plan_for_ids(struct action_plan *p, enum queue_action action, const struct queue_snapshot *q,
+			const struct id_list *ids, const char *what, struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->action = action;
+	p->inst = q->inst;
+	snprintf(p->what, sizeof(p->what), "%s", what);
+	for (size_t i = 0; i < ids->count; i++) {
+		const struct queued_msg *m = queue_find_in(q, ids->inst[i], ids->ids[i]);
+		if (m && action_applies_to(action, m->queue) && id_list_add_in(&p->ids, ids->inst[i], ids->ids[i]) < 0) {
+			error_set(err, "out of memory selecting messages");
+			action_plan_free(p);
+			return -1;
+		}
+	}
+	p->selected = p->expected = p->ids.count;
+	return 0;
+}
+
 int action_plan_merge(struct action_plan *into, const struct action_plan *from, struct error *err)
 {
 	for (size_t i = 0; i < from->ids.count; i++)

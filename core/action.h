@@ -65,6 +65,13 @@ void action_parse_output(enum queue_action a, int inst, const char *text, size_t
 int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 		      const struct selection *sel, const struct queue_snapshot *q, struct error *err);
 
+/*
+ * A plan for the given messages, those of them still in q that the action
+ * can change (a batch of a throttled release; IDs chosen by spamtop itself,
+ * so no queue-file confirmation). -1 with err when out of memory.
+ */
+int action_plan_for_ids(struct action_plan *p, enum queue_action action, const struct queue_snapshot *q,
+			const struct id_list *ids, const char *what, struct error *err);
 /* Adds from's messages to into, each once: one action on several tagged rows. */
 int action_plan_merge(struct action_plan *into, const struct action_plan *from, struct error *err);
 

@@ -807,6 +807,8 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 			return confirm(c);
 		if (c->dialog_kind == DIALOG_CONTAIN && yes)
 			return wizard_contain_confirmed(c);
+		if (c->dialog_kind == DIALOG_THROTTLE && yes)
+			return wizard_throttle_confirmed(c);
 		if (c->dialog_kind != DIALOG_INFO)
 			console_say(c, 0, "Cancelled: nothing was changed");
 		close_dialog(c);
@@ -1003,6 +1005,7 @@ static void loop(struct console *c)
 			next_read = t + c->opt->refresh_ms;
 		}
 		console_update_rate(c);
+		r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
 		if (queue_tick(c, (r & R_QUEUE) != 0))
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;

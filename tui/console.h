@@ -38,6 +38,8 @@ struct console_options {
 	const char *incident_path;	/* where the incident report goes */
 	const char *disable_cmd;	/* "doveadm kick {user}": step 4 for an account; unset: manual steps */
 	const char *our_domains;	/* added to what postconf says is ours */
+	size_t throttle_batch;	/* step 6's throttled release: messages a batch (0: the default) */
+	int throttle_seconds;	/* and seconds between batches (0: the default) */
 };
 
 void console_options_default(struct console_options *o);

@@ -40,7 +40,7 @@ struct console_input {
 
 enum view_type { VIEW_TABLE, VIEW_PAGER, VIEW_WIZARD };
 
-enum dialog_kind { DIALOG_INFO, DIALOG_PLAN, DIALOG_CONTAIN };
+enum dialog_kind { DIALOG_INFO, DIALOG_PLAN, DIALOG_CONTAIN, DIALOG_THROTTLE };
 
 struct wizard;
 

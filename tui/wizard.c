@@ -20,6 +20,7 @@
 #include "core/safefile.h"
 #include "core/postfix_block.h"
 #include "core/spawn.h"
+#include "core/throttle.h"
 #include "core/trail.h"
 
 #define SAMPLE_LINES 2
@@ -37,6 +38,7 @@ struct wizard {
 	int sampled[CLEANUP_MAX_TARGETS];
 	struct buf subjects;	/* step 5: subjects of a few of the messages */
 	int subjects_found;
+	struct release_throttle throttle;	/* step 6's release in batches */
 };
 
 static enum agg_kind target_agg(const struct cleanup_target *t)
@@ -127,6 +129,7 @@ void wizard_free(struct wizard *w)
 	for (int i = 0; i < CLEANUP_MAX_TARGETS; i++)
 		buf_free(&w->samples[i]);
 	buf_free(&w->subjects);
+	release_throttle_free(&w->throttle);
 	postfix_conf_free(&w->conf);
 	free(w);
 }
@@ -516,19 +519,52 @@ static void page_clean(struct console *c, struct pager *p)
 	keys_line(p, "delete them");
 }
 
+static size_t throttle_batch(const struct console *c)
+{
+	return c->opt->throttle_batch ? c->opt->throttle_batch : THROTTLE_DEFAULT_BATCH;
+}
+
+static int throttle_seconds(const struct console *c)
+{
+	return c->opt->throttle_seconds ? c->opt->throttle_seconds : THROTTLE_DEFAULT_SECONDS;
+}
+
 static void page_release(struct console *c, struct pager *p)
 {
 	put_queue(p, c->queue, "Queue now");
 	pager_puts(p, LS_HEADING, "Proposed: postsuper -H ALL");
+	pager_addf(p, LS_TEXT, "Or t: release the held queue in batches of %zu every %d s, oldest first (--throttle), so",
+		   throttle_batch(c), throttle_seconds(c));
+	pager_puts(p, LS_TEXT, "that providers who rate-limit a server after a flood see an ordinary sender; it stops and");
+	pager_puts(p, LS_TEXT, "holds the queue again if a contained account or host sends again.");
 	pager_puts(p, LS_TEXT, "Then this page watches whether the suspects' traffic resumes.");
 	keys_line(p, "release the whole queue (asks first)");
 }
+
+/* put_throttle - a throttled release's progress, on the watch page */
+static void put_throttle(struct console *c, struct pager *p)
+{
+	const struct release_throttle *t = &c->wizard->throttle;
+	if (t->ids.count == 0)
+		return;
+	pager_addf(p, t->stopped[0] ? LS_ALERT : LS_HEADING, "Throttled release: %zu of %zu held messages released in %zu "
+		   "batch%s of up to %zu every %lld s%s%s", t->released, t->ids.count, t->batches, t->batches == 1 ? "" : "es",
+		   t->batch, (long long)t->interval, t->stopped[0] ? "; STOPPED: " : t->running ? "" : "; finished",
+		   t->stopped);
+	if (t->running) {
+		long long in = (long long)(t->next_at - clock_now());
+		pager_addf(p, LS_TEXT, "  next batch in %lld s (s: stop it, the rest stays held)", in > 0 ? in : 0);
+	}
+	pager_puts(p, LS_TEXT, "");
+}
+
 
 static void page_watch(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
 	put_queue(p, c->queue, "Queue now");
 	pager_puts(p, LS_TEXT, "");
+	put_throttle(c, p);
 	int resumed = 0;
 	for (size_t i = 0; i < w->st.ntargets; i++) {
 		const struct cleanup_target *t = &w->st.targets[i];
@@ -815,6 +851,136 @@ unsigned wizard_contain_confirmed(struct console *c)
 	return R_REBUILD;
 }
 
+/* mark_release - the targets' message counts when the queue is let go: what "sends again" is measured from */
+static void mark_release(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	w->st.released = clock_now();
+	for (size_t i = 0; i < w->st.ntargets; i++) {
+		const struct agg_stats *a = target_stats(c, &w->st.targets[i]);
+		w->st.targets[i].msgs_at_release = a ? a->msgs : 0;
+	}
+}
+
+static unsigned offer_throttle(struct console *c)
+{
+	if (!console_can_change_queue(c))
+		return R_REDRAW;
+	size_t held = c->queue->by_queue[QN_HOLD];
+	if (held == 0) {
+		console_say(c, 0, "Nothing is held: nothing to release");
+		return R_REDRAW;
+	}
+	size_t batch = throttle_batch(c);
+	int secs = throttle_seconds(c);
+	pager_init(&c->dialog, c->opt->dry_run ? "DRY RUN: nothing will be changed" : "Confirm a throttled release (journaled)");
+	pager_addf(&c->dialog, LS_TEXT, "Release %zu held message%s in %zu batch%s of up to %zu, one every %d s, oldest "
+		   "first", held, held == 1 ? "" : "s", (held + batch - 1) / batch, (held + batch - 1) / batch == 1 ? "" : "es",
+		   batch, secs);
+	pager_addf(&c->dialog, LS_TEXT, "(postsuper -H -, each batch's queue IDs on its standard input; about %zu s in all).",
+		   ((held + batch - 1) / batch - 1) * (size_t)secs);
+	pager_puts(&c->dialog, LS_TEXT, "If a contained account or host sends again, it stops and holds the queue again.");
+	pager_puts(&c->dialog, LS_TEXT, "");
+	pager_puts(&c->dialog, LS_TEXT, c->opt->dry_run ? "any key closes; nothing is run" : "y: begin   any other key: cancel");
+	c->dialog_open = 1;
+	c->dialog_kind = c->opt->dry_run ? DIALOG_INFO : DIALOG_THROTTLE;
+	return R_REDRAW;
+}
+
+unsigned wizard_throttle_confirmed(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	pager_free(&c->dialog);
+	c->dialog_open = 0;
+	c->dialog_kind = DIALOG_INFO;
+	release_throttle_free(&w->throttle);
+	size_t n = c->queue ? release_throttle_start(&w->throttle, c->queue, throttle_batch(c), throttle_seconds(c),
+						     clock_now()) : 0;
+	snprintf(w->st.outcome[STEP_RELEASE], sizeof(w->st.outcome[0]), "throttled release of %zu held messages: %zu every "
+		 "%d s, oldest first", n, throttle_batch(c), throttle_seconds(c));
+	mark_release(c);
+	go(c, STEP_WATCH);
+	return R_REBUILD;
+}
+
+/* sent_again - a contained target that has logged mail since the release, or NULL */
+static const struct cleanup_target *sent_again(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	for (size_t i = 0; i < w->st.ntargets; i++) {
+		const struct cleanup_target *t = &w->st.targets[i];
+		const struct agg_stats *a = t->chosen && t->kind != SUSPECT_BRUTE_FORCE ? target_stats(c, t) : NULL;
+		if (a && a->msgs > t->msgs_at_release)
+			return t;
+	}
+	return NULL;
+}
+
+/* run_journaled_plan - a plan the throttle made, run as every action is (journaled); changed messages or -1 */
+static long run_journaled_plan(struct console *c, struct action_plan *p)
+{
+	struct action_outcome out;
+	struct error err;
+	enum action_status st = action_execute(p, c->opt->journal, &out, &err);
+	long n = st == ACTION_DONE || st == ACTION_NOT_JOURNALED ? (long)(p->all ? (out.reported > 0 ? out.reported : 0)
+									: (long)out.changed.count) : -1;
+	if (st != ACTION_DONE)
+		console_say(c, 1, "%s: %s", action_name(p->action), err.msg);
+	action_outcome_free(&out);	/* zeroed by action_execute whatever happened */
+	return n;
+}
+
+/* hold_again - a contained source sends again: the rest stays held and the queue is held whole again */
+static void hold_again(struct console *c, const struct cleanup_target *t)
+{
+	struct wizard *w = c->wizard;
+	char why[200];
+	snprintf(why, sizeof(why), "%s %.120s sent again: the queue is held again", suspect_kind_name(t->kind), t->key);
+	release_throttle_stop(&w->throttle, why);
+	struct action_plan p;
+	struct selection none;
+	struct error err;
+	memset(&none, 0, sizeof(none));
+	if (action_plan_build(&p, ACT_HOLD, 1, &none, c->queue, &err) == 0) {
+		run_journaled_plan(c, &p);
+		action_plan_free(&p);
+	}
+	console_say(c, 1, "Throttled release STOPPED: %s", why);
+	snprintf(w->st.outcome[STEP_WATCH], sizeof(w->st.outcome[0]), "throttled release stopped after %zu messages: %.140s",
+		 w->throttle.released, why);
+	save(c);
+}
+
+unsigned wizard_tick(struct console *c)
+{
+	struct wizard *w = c->wizard;
+	if (w == NULL || !w->throttle.running || c->queue == NULL || c->reading_history || c->dialog_open)
+		return R_NONE;
+	const struct cleanup_target *t = sent_again(c);
+	if (t) {
+		hold_again(c, t);
+		return R_REBUILD | R_QUEUE;
+	}
+	struct action_plan p;
+	struct error err;
+	int rc = release_throttle_due(&w->throttle, c->queue, clock_now(), &p, &err);
+	if (rc < 0)
+		release_throttle_stop(&w->throttle, err.msg);
+	if (rc <= 0)
+		return rc < 0 ? R_REDRAW : R_NONE;
+	long n = p.expected ? run_journaled_plan(c, &p) : 0;
+	action_plan_free(&p);
+	if (n < 0) {
+		release_throttle_stop(&w->throttle, "a batch failed: the rest stays held");
+		return R_REBUILD | R_QUEUE;
+	}
+	release_throttle_done(&w->throttle, (size_t)n);
+	snprintf(w->st.outcome[STEP_WATCH], sizeof(w->st.outcome[0]), "throttled release: %zu of %zu released in %zu "
+		 "batches", w->throttle.released, w->throttle.ids.count, w->throttle.batches);
+	save(c);
+	return R_REBUILD | R_QUEUE;
+}
+
 void wizard_plan_done(struct console *c, int step, const struct action_plan *p, const struct action_outcome *o,
 		      int ok)
 {
@@ -835,13 +1001,8 @@ void wizard_plan_done(struct console *c, int step, const struct action_plan *p, 
 		save(c);
 		return;
 	}
-	if (step == STEP_RELEASE) {
-		w->st.released = clock_now();
-		for (size_t i = 0; i < w->st.ntargets; i++) {
-			const struct agg_stats *a = target_stats(c, &w->st.targets[i]);
-			w->st.targets[i].msgs_at_release = a ? a->msgs : 0;
-		}
-	}
+	if (step == STEP_RELEASE)
+		mark_release(c);
 	go(c, step + 1);
 	if (step == STEP_RELEASE)
 		write_report(c);
@@ -879,6 +1040,8 @@ unsigned wizard_action(struct console *c, enum action_id a)
 	case ACTION_INCIDENT_REPORT:
 		write_report(c);
 		return R_REDRAW;
+	case ACTION_STEP_THROTTLE:
+		return step == STEP_RELEASE ? offer_throttle(c) : R_NONE;
 	case ACTION_STEP_KEEP:
 		if (step != STEP_CLEAN)
 			return R_NONE;

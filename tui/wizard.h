@@ -25,6 +25,12 @@ void wizard_plan_done(struct console *c, int step, const struct action_plan *p, 
 		      int ok);
 /* The admin confirmed the containment dialog. */
 unsigned wizard_contain_confirmed(struct console *c);
+/* The admin said yes to step 6's throttled release: it begins. */
+unsigned wizard_throttle_confirmed(struct console *c);
+/* Each turn of the console's loop: runs a throttled release's batch when it
+ * is due, or stops it and holds the queue again when a contained source
+ * sends again. Reaction flags (R_NONE when there is nothing to do). */
+unsigned wizard_tick(struct console *c);
 /* A new queue snapshot: the wizard notes the counts it needs. */
 void wizard_queue_changed(struct console *c);
 

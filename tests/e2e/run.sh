@@ -319,6 +319,55 @@ cleanup_wizard_on_a_log_still_written_lists_each_suspect_once() {
 	jq -e '(.targets | length) == 3 and .targets[0].chosen == false' "$tmp/state.json"
 }
 
+# step 6's throttled release against stand-in postqueue/postsuper: five held
+# messages go one every 2 s, oldest first, each batch's ID on postsuper's
+# stdin; when the contained account logs a message again (a line appended to
+# the live log) the release stops and the queue is held again. Needs root (a
+# real change, not a dry run): CI runs as root.
+throttled_release_goes_in_batches_and_stops_when_a_contained_account_sends_again() {
+	[ "$(id -u)" = 0 ] || { echo "needs root"; return 1; }
+	mkdir -p "$tmp/tbin"
+	cat > "$tmp/tbin/postqueue" <<'EOS'
+#!/bin/sh
+[ "$1" = -j ] || exit 64
+for m in AAAA000005:500 AAAA000001:100 AAAA000004:400 AAAA000002:200 AAAA000003:300; do
+	printf '{"queue_name": "hold", "queue_id": "%s", "arrival_time": %s, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\n' "${m%%:*}" "${m#*:}"
+done
+EOS
+	cat > "$tmp/tbin/postsuper" <<EOS
+#!/bin/sh
+echo "\$*" >> "$tmp/t-argv"
+[ "\$2" = - ] && while read -r id; do echo "\$id" >> "$tmp/t-ids"; echo "postsuper: \$id: released from hold" >&2; done
+exit 0
+EOS
+	printf '#!/bin/sh\n[ "$2" = config_directory ] && echo /etc/postfix\nexit 0\n' > "$tmp/tbin/postconf"
+	fake_postmulti "$tmp/tbin"
+	chmod +x "$tmp/tbin"/*
+	cp "$fixture" "$tmp/tlive.log"
+	rm -f "$tmp/t-argv" "$tmp/t-ids"
+	tui_start 110x40 env PATH="$tmp/tbin:$PATH" "$bin" cleanup --throttle 1/2 --journal "$tmp/tjournal" \
+		--state "$tmp/tstate.json" --incident "$tmp/tincident.md" "$tmp/tlive.log"
+	tui_wait "Cleanup step 1 of 6"
+	tui_keys n n n n n
+	tui_wait "Cleanup step 6 of 6: Release and watch"
+	tui_wait "Or t: release the held queue in batches of 1 every 2 s"
+	tui_keys t
+	tui_wait "Release 5 held messages in 5 batches of up to 1, one every 2 s, oldest first"
+	tui_keys y
+	tui_wait "Cleanup: watching after the release"
+	local deadline=$((SECONDS + 10))
+	until [ "$(wc -l < "$tmp/t-ids" 2>/dev/null || echo 0)" -ge 2 ]; do
+		[ $SECONDS -lt $deadline ] || { echo "no second batch"; return 1; }; sleep 0.1
+	done
+	[ "$(head -2 "$tmp/t-ids" | tr '\n' ' ')" = "AAAA000001 AAAA000002 " ]	# oldest first, one a batch
+	printf 'Nov 24 23:59:59 mail postfix/smtpd[9999]: 7F7F7F7F7F: client=unknown[192.0.2.99], sasl_method=LOGIN, sasl_username=victim@lab.example\n' >> "$tmp/tlive.log"
+	tui_wait "STOPPED: sasl_user victim@lab.example sent again: the queue is held again"
+	grep -qx -- "-h ALL" "$tmp/t-argv"
+	[ "$(wc -l < "$tmp/t-ids")" -lt 5 ]	# the rest stayed held
+	grep -c -- "-H -" "$tmp/t-argv" | grep -qv '^0$'
+	jq -es 'map(select(.action == "release" and .phase == "done")) | length >= 2' "$tmp/tjournal"
+}
+
 threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
 	mkdir -p "$tmp/bin250"
 	printf '#!/bin/sh\ni=0\nwhile [ $i -lt 250 ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' > "$tmp/bin250/postqueue"
@@ -698,6 +747,8 @@ check "dry-run actions show the plan and never run postsuper" dry_run_actions_sh
 check "children inherit no terminal and no file of spamtop (close-on-exec)" children_inherit_no_terminal_and_no_file_of_spamtop
 check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
 check "cleanup wizard on a log still written: each suspect once, the unmark holds" cleanup_wizard_on_a_log_still_written_lists_each_suspect_once
+check "a throttled release goes in batches, oldest first, and stops when a contained account sends again" \
+	throttled_release_goes_in_batches_and_stops_when_a_contained_account_sends_again
 check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
