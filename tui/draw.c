@@ -288,12 +288,32 @@ static void draw_table(struct console *c, struct table *t)
 	}
 }
 
+/* first_shown - p->top, or, when the page is scrolled to its end and wrapped
+ * lines would push the last ones off the screen, the first line from which
+ * the end fits (the scroll position itself is not changed: this only draws) */
+static size_t first_shown(const struct pager *p, int rows, int width)
+{
+	if (p->top + (size_t)rows < p->nlines)
+		return p->top;
+	size_t first = p->nlines;
+	int used = 0;
+	while (first > p->top) {
+		size_t len;
+		const char *s = pager_line(p, first - 1, &len);
+		used += screen_text_rows(s, len, width);
+		if (used > rows)
+			break;
+		first--;
+	}
+	return first;
+}
+
 static void draw_pager(const struct pager *p, int y0, int rows, int x0, int width, int base_attr)
 {
 	static const enum screen_style line_styles[] = {
 		[LS_TEXT] = ST_NORMAL, [LS_HEADING] = ST_HEADER, [LS_DIM] = ST_DIM, [LS_ALERT] = ST_SUSPECT,
 	};
-	size_t i = p->top;
+	size_t i = first_shown(p, rows, width);
 	for (int r = 0; r < rows;) {	/* long lines wrap, so a log line is read whole */
 		if (i >= p->nlines) {
 			screen_puts(y0 + r++, x0, width, "", base_attr);

@@ -179,6 +179,42 @@ int screen_puts(int y, int x, int width, const char *s, int attr)
 	return screen_text(y, x, width, s, strlen(s), attr, ALIGN_LEFT);
 }
 
+size_t screen_row_end(const char *s, size_t len, size_t from, int width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = from, after_space = 0;
+	int used = 0;
+	while (i < len) {
+		unsigned cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+		wchar_t wc;
+		int w = glyph(n ? cp : '?', &wc);
+		if (used + w > width && i > from)
+			break;
+		used += w;
+		i += n ? n : 1;
+		if (cp == ' ')
+			after_space = i;
+	}
+	return i < len && after_space > from ? after_space : i;	/* a word longer than the row is cut */
+}
+
+int screen_text_rows(const char *s, size_t len, int width)
+{
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, len);
+	int rows = 0;
+	size_t i = 0;
+	do {	/* as screen_text_wrap breaks them */
+		if (rows > 0 && b.data[i] == ' ')
+			i++;
+		i = screen_row_end(b.data ? b.data : "", b.len, i, width > 0 ? width : 1);
+		rows++;
+	} while (i < b.len);
+	buf_free(&b);
+	return rows;
+}
+
 int screen_text_wrap(int y, int x, int width, int max_rows, const char *s, size_t len, int attr)
 {
 	if (width <= 0 || max_rows <= 0)
@@ -186,31 +222,27 @@ int screen_text_wrap(int y, int x, int width, int max_rows, const char *s, size_
 	struct buf b = BUF_INIT;
 	sanitize_text(&b, s, len);
 	attrset(attr);
-	int row = 0, used = 0;
-	move(y, x);
-	const unsigned char *p = (const unsigned char *)b.data;
-	for (size_t i = 0; i < b.len && row < max_rows;) {
-		unsigned cp;
-		size_t n = utf8_decode(p + i, b.len - i, &cp);
-		wchar_t wc[2] = {0, 0};
-		int w = glyph(n ? cp : '?', &wc[0]);
-		if (used + w > width) {
-			for (; used < width; used++)
-				addch(' ');
-			if (++row >= max_rows)
-				break;
-			used = 0;
-			move(y + row, x);
+	int row = 0;
+	size_t i = 0;
+	do {	/* one row at a time, broken after a space when a word would not fit */
+		if (row > 0 && b.data[i] == ' ')
+			i++;	/* a row cut at a word's end does not begin the next with its space */
+		size_t end = screen_row_end(b.data ? b.data : "", b.len, i, width);
+		int used = 0;
+		move(y + row, x);
+		const unsigned char *p = (const unsigned char *)b.data;
+		while (i < end) {
+			unsigned cp;
+			size_t n = utf8_decode(p + i, b.len - i, &cp);
+			wchar_t wc[2] = {0, 0};
+			used += glyph(n ? cp : '?', &wc[0]);
+			addnwstr(wc, 1);
+			i += n ? n : 1;
 		}
-		addnwstr(wc, 1);
-		used += w;
-		i += n ? n : 1;
-	}
-	if (row < max_rows) {
 		for (; used < width; used++)
 			addch(' ');
 		row++;
-	}
+	} while (i < b.len && row < max_rows);
 	attrset(A_NORMAL);
 	buf_free(&b);
 	return row;

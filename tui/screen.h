@@ -37,8 +37,13 @@ int screen_style(enum screen_style s);
  */
 int screen_text(int y, int x, int width, const char *s, size_t len, int attr, enum screen_align align);
 int screen_puts(int y, int x, int width, const char *s, int attr);
-/* Like screen_text, but long text goes on over up to max_rows rows; returns the rows used. */
+/* Like screen_text, but long text goes on over up to max_rows rows, broken
+ * after a space (a word longer than a row is cut); returns the rows used. */
 int screen_text_wrap(int y, int x, int width, int max_rows, const char *s, size_t len, int attr);
+/* The rows screen_text_wrap takes for s at width (no curses needed). */
+int screen_text_rows(const char *s, size_t len, int width);
+/* Where the row of sanitized text s that begins at from ends (no curses needed). */
+size_t screen_row_end(const char *s, size_t len, size_t from, int width);
 /* Display width of s once sanitized, as screen_text would draw it. */
 int screen_width(const char *s, size_t len);
 

@@ -67,7 +67,8 @@ drill_down_goes_from_user_to_messages_to_a_log_trail() {
 	tui_wait "Messages of SASL user"
 	tui_keys Enter
 	tui_wait "Log trail: 5 line(s)"
-	tui_screen | grep -q "postfix/smtpd\[8723\]: .*: client=unknown\[127.0.0.1[0-4]\], sasl_method=LOGIN"
+	tui_screen | grep -q "postfix/smtpd\[8723\]: .*: client=unknown\[127.0.0.1[0-4]\],$"	# long lines break after a space
+	tui_screen | grep -q "^sasl_method=LOGIN, sasl_username=victim@lab.example$"
 	tui_screen | grep -q "not read: --no-queue"
 	tui_keys Escape
 	tui_wait "24 rows"

@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/intern.h"
 #include "core/sanitize.h"
+#include "tui/screen.h"
 
 static char *clean(const char *s, size_t len)
 {
@@ -106,9 +107,25 @@ static void equal_strings_intern_to_one_pointer_nul_included(void **state)
 	intern_free(t);
 }
 
+/* a page's long line breaks after a space, not inside a word; a word longer
+ * than the row is cut; wide and multi-byte characters count by columns */
+static void long_lines_break_after_a_space_not_inside_a_word(void **state)
+{
+	(void)state;
+	const char *s = "the quick brown fox";
+	assert_int_equal(screen_row_end(s, strlen(s), 0, 10), 10);	/* "the quick " */
+	assert_int_equal(screen_row_end(s, strlen(s), 10, 10), 19);	/* "brown fox" */
+	assert_int_equal(screen_row_end(s, strlen(s), 0, 30), 19);
+	const char *word = "abcdefghijklmnop";
+	assert_int_equal(screen_row_end(word, strlen(word), 0, 5), 5);
+	const char *accents = "\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9";	/* six columns and a space */
+	assert_int_equal(screen_row_end(accents, strlen(accents), 0, 5), 7);	/* "ééé " */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(long_lines_break_after_a_space_not_inside_a_word),
 		cmocka_unit_test(escape_sequences_become_visible_text),
 		cmocka_unit_test(bidi_overrides_are_shown_as_code_points),
 		cmocka_unit_test(invalid_and_overlong_utf8_become_replacement_characters),
