@@ -25,6 +25,7 @@
 
 #define POSTCONF_TIMEOUT_MS 10000
 #define RELOAD_TIMEOUT_MS 30000
+#define BACKUP_TRIES 10		/* backups of main.cf in one second */
 
 static const char *const step_titles[STEP_WATCH + 1] = {
 	"", "Hold the queue", "Read the log", "Identify the source", "Contain", "Clean the queue",
@@ -345,8 +346,15 @@ int cleanup_backup_main_cf(const char *config_dir, struct buf *backup, struct er
 	struct tm tm;
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
 	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", config_dir);
-	buf_reset(backup);
-	buf_printf(backup, "%s.spamtop-%s", main_cf, stamp);
+	struct stat st;
+	for (int k = 0; k < BACKUP_TRIES; k++) {	/* several edits in one second: .1, .2, ... */
+		buf_reset(backup);
+		buf_printf(backup, "%s.spamtop-%s", main_cf, stamp);
+		if (k)
+			buf_printf(backup, ".%d", k);
+		if (lstat(buf_str(backup), &st) < 0)
+			break;	/* a free name (copy_file's O_EXCL still refuses one planted since) */
+	}
 	return copy_file(main_cf, buf_str(backup), err);
 }
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/cleanup.h"
+#include "core/cleanup_session.h"
 #include "core/safefile.h"
 #include "core/postfix_block.h"
 #include "core/spawn.h"
@@ -27,10 +27,7 @@
 #define SAMPLE_SUBJECTS 3
 
 struct wizard {
-	struct cleanup_state st;
-	struct postfix_conf conf;
-	int conf_ok;
-	char conf_error[512];
+	struct cleanup_session s;	/* the state and what acts: core/cleanup_session */
 	char state_path[512];
 	char report_path[512];
 	size_t cursor;		/* step 3: the target under the cursor */
@@ -38,21 +35,16 @@ struct wizard {
 	int sampled[CLEANUP_MAX_TARGETS];
 	struct buf subjects;	/* step 5: subjects of a few of the messages */
 	int subjects_found;
-	struct release_throttle throttle;	/* step 6's release in batches */
 };
-
-static enum agg_kind target_agg(const struct cleanup_target *t)
-{
-	switch (t->kind) {
-	case SUSPECT_SASL_USER: return AGG_SASL_USER;
-	case SUSPECT_WEB_APP: return AGG_LOCAL_UID;
-	default: return AGG_CLIENT_IP;
-	}
-}
 
 static const struct agg_stats *target_stats(struct console *c, const struct cleanup_target *t)
 {
-	return model_agg_find(c->model, target_agg(t), t->key, strlen(t->key));
+	return cleanup_target_stats(c->model, t);
+}
+
+static enum agg_kind target_agg(const struct cleanup_target *t)
+{
+	return t->kind == SUSPECT_SASL_USER ? AGG_SASL_USER : t->kind == SUSPECT_WEB_APP ? AGG_LOCAL_UID : AGG_CLIENT_IP;
 }
 
 static void enter_step(struct console *c);
@@ -60,7 +52,7 @@ static void enter_step(struct console *c);
 static void save(struct console *c)
 {
 	struct error err;
-	if (cleanup_state_save(&c->wizard->st, c->wizard->state_path, &err) < 0)
+	if (cleanup_state_save(&c->wizard->s.st, c->wizard->state_path, &err) < 0)
 		console_say(c, 1, "%s", err.msg);
 }
 
@@ -83,7 +75,7 @@ static void default_paths(struct wizard *w, const struct console_options *o, int
 		return;
 	}
 	char stamp[32];
-	time_t t = (time_t)w->st.started;
+	time_t t = (time_t)w->s.st.started;
 	struct tm tm;
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&t, &tm));
 	snprintf(w->report_path, sizeof(w->report_path), "%s/spamtop-incident-%s.md",
@@ -98,18 +90,15 @@ int wizard_open(struct console *c, int resume, struct error *err)
 			error_set(err, "out of memory");
 			return -1;
 		}
-		cleanup_state_init(&w->st, clock_now());
+		cleanup_session_init(&w->s, clock_now(), c->opt->journal, c->opt->disable_cmd, c->opt->our_domains);
 		default_paths(w, c->opt, c->is_root);
-		if (resume && cleanup_state_load(&w->st, w->state_path, err) < 0) {
+		if (resume && cleanup_state_load(&w->s.st, w->state_path, err) < 0) {
+			cleanup_session_free(&w->s);
 			free(w);
 			return -1;
 		}
 		if (resume)
 			default_paths(w, c->opt, c->is_root);	/* the report is named by the resumed start */
-		struct error cerr;
-		w->conf_ok = postfix_conf_read(&w->conf, c->opt->our_domains, &cerr) == 0;
-		if (!w->conf_ok)
-			snprintf(w->conf_error, sizeof(w->conf_error), "%s", cerr.msg);
 		c->wizard = w;
 	}
 	enter_step(c);	/* a resumed step 3 or 5 */
@@ -129,8 +118,7 @@ void wizard_free(struct wizard *w)
 	for (int i = 0; i < CLEANUP_MAX_TARGETS; i++)
 		buf_free(&w->samples[i]);
 	buf_free(&w->subjects);
-	release_throttle_free(&w->throttle);
-	postfix_conf_free(&w->conf);
+	cleanup_session_free(&w->s);
 	free(w);
 }
 
@@ -160,7 +148,7 @@ static void page_hold(struct console *c, struct pager *p)
 	pager_puts(p, LS_TEXT, "");
 	pager_puts(p, LS_HEADING, "Proposed: postsuper -h ALL");
 	pager_puts(p, LS_TEXT, "  (or hold only the suspects' messages from the console: h on their rows)");
-	if (c->queue && c->wizard->st.outcome[STEP_HOLD][0]) {
+	if (c->queue && c->wizard->s.st.outcome[STEP_HOLD][0]) {
 		size_t moving = c->queue->by_queue[QN_ACTIVE] + c->queue->by_queue[QN_DEFERRED]
 				+ c->queue->by_queue[QN_INCOMING];
 		pager_addf(p, moving ? LS_ALERT : LS_TEXT, "%s", moving
@@ -212,14 +200,14 @@ static void page_read(struct console *c, struct pager *p)
 	put_sparkline(c, p);
 	pager_puts(p, LS_TEXT, "");
 	pager_puts(p, LS_HEADING, "Sender domains that are not ours");
-	if (!w->conf_ok)
-		pager_addf(p, LS_ALERT, "  which domains are ours is unknown: %s", w->conf_error);
-	else if (w->conf.ours.not_evaluated.len)
-		pager_addf(p, LS_DIM, "  (tables not evaluated: %s)", buf_str(&w->conf.ours.not_evaluated));
+	if (!w->s.conf_ok)
+		pager_addf(p, LS_ALERT, "  which domains are ours is unknown: %s", w->s.conf_error);
+	else if (w->s.conf.ours.not_evaluated.len)
+		pager_addf(p, LS_DIM, "  (tables not evaluated: %s)", buf_str(&w->s.conf.ours.not_evaluated));
 	const struct agg_stats *top[64];
 	size_t n = agg_top(c->model, AGG_DOMAIN, F_MSGS, 1, top, 64), shown = 0;
 	for (size_t i = 0; i < n && shown < 8; i++) {
-		if (top[i]->key->len == 0 || (w->conf_ok && domain_list_has(&w->conf.ours, top[i]->key->s, top[i]->key->len)))
+		if (top[i]->key->len == 0 || (w->s.conf_ok && domain_list_has(&w->s.conf.ours, top[i]->key->s, top[i]->key->len)))
 			continue;
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "  %6u messages  ", top[i]->msgs);
@@ -268,7 +256,7 @@ static void find_sample(struct console *c, size_t i)
 	if (w->sampled[i])
 		return;
 	w->sampled[i] = 1;
-	struct first_record f = {target_stats(c, &w->st.targets[i]), target_agg(&w->st.targets[i]), c->model, ""};
+	struct first_record f = {target_stats(c, &w->s.st.targets[i]), target_agg(&w->s.st.targets[i]), c->model, ""};
 	if (f.agg)
 		model_foreach_record(c->model, find_first, &f);
 	const char *paths[CONSOLE_MAX_INPUTS];
@@ -291,15 +279,15 @@ static const struct suspect *suspect_of(struct console *c, const struct cleanup_
 static void page_identify(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
-	if (w->st.ntargets == 0) {
+	if (w->s.st.ntargets == 0) {
 		pager_puts(p, LS_TEXT, "No suspect crossed its threshold. Look at the tabs (SASL users, Client IPs) yourself.");
 		keys_line(p, "next step");
 		return;
 	}
 	pager_puts(p, LS_TEXT, "Suspects, the most mail first. Space marks the ones to act on (Up/Down to move).");
 	pager_puts(p, LS_TEXT, "");
-	for (size_t i = 0; i < w->st.ntargets; i++) {
-		const struct cleanup_target *t = &w->st.targets[i];
+	for (size_t i = 0; i < w->s.st.ntargets; i++) {
+		const struct cleanup_target *t = &w->s.st.targets[i];
 		const struct agg_stats *a = target_stats(c, t);
 		pager_addf(p, i == w->cursor ? LS_HEADING : LS_TEXT, "%s [%c] %s %s", i == w->cursor ? ">" : " ",
 			   t->chosen ? 'x' : ' ', suspect_kind_name(t->kind), t->key);
@@ -316,8 +304,8 @@ static void page_identify(struct console *c, struct pager *p)
 		const struct suspect *s = suspect_of(c, t);
 		for (int r = 0; s && r < s->nreasons; r++)
 			pager_addf(p, LS_ALERT, "      - %s", s->reasons[r]);
-		if (t->kind == SUSPECT_TRUSTED_RELAY && w->conf_ok) {
-			const struct net_entry *e = net_list_match(&w->conf.trusted, t->key);
+		if (t->kind == SUSPECT_TRUSTED_RELAY && w->s.conf_ok) {
+			const struct net_entry *e = net_list_match(&w->s.conf.trusted, t->key);
 			e = e && e->negated ? NULL : e;	/* "!ip" first: excluded, not trusted */
 			pager_addf(p, e ? LS_ALERT : LS_TEXT, "      %s%s%s", e ? "trusted: in mynetworks as " : "not in mynetworks",
 				   e ? e->text : "", e ? "" : " (it relayed for another reason: see smtpd_relay_restrictions)");
@@ -350,30 +338,20 @@ static void web_app_advice(struct pager *p, const char *uid)
 	pager_addf(p, LS_TEXT, "    postconf -e 'authorized_submit_users = !%s, static:all'", name);
 }
 
-/* relay_ips - the chosen trusted relays' addresses */
-static size_t relay_ips(const struct wizard *w, const char *ips[CLEANUP_MAX_TARGETS])
-{
-	size_t n = 0;
-	for (size_t i = 0; i < w->st.ntargets; i++)
-		if (w->st.targets[i].chosen && w->st.targets[i].kind == SUSPECT_TRUSTED_RELAY)
-			ips[n++] = w->st.targets[i].key;
-	return n;
-}
-
 /* describe_relays - the one mynetworks edit for every chosen trusted relay */
 static void describe_relays(struct console *c, struct pager *p, int *runnable)
 {
 	struct wizard *w = c->wizard;
 	const char *ips[CLEANUP_MAX_TARGETS];
-	size_t n = relay_ips(w, ips);
+	size_t n = cleanup_session_relays(&w->s, ips);
 	pager_addf(p, LS_HEADING, "Trusted relay%s", n == 1 ? "" : "s");
-	if (!w->conf_ok) {
-		pager_addf(p, LS_ALERT, "  mynetworks is unknown: %s", w->conf_error);
+	if (!w->s.conf_ok) {
+		pager_addf(p, LS_ALERT, "  mynetworks is unknown: %s", w->s.conf_error);
 		return;
 	}
 	struct mynetworks_plan plan;
 	struct error err;
-	if (cleanup_mynetworks_plan(&w->conf, ips, n, &plan, &err) < 0) {
+	if (cleanup_mynetworks_plan(&w->s.conf, ips, n, &plan, &err) < 0) {
 		pager_addf(p, LS_ALERT, "  mynetworks cannot be edited: %s", err.msg);
 		return;
 	}
@@ -382,12 +360,12 @@ static void describe_relays(struct console *c, struct pager *p, int *runnable)
 	if (plan.runnable) {
 		pager_addf(p, LS_TEXT, "  mynetworks after: %s", buf_str(&plan.after));
 		pager_addf(p, LS_TEXT, "  will: copy %s/main.cf aside, postconf -e (one edit), read it back, postfix reload",
-			   w->conf.config_dir);
+			   w->s.conf.config_dir);
 		(*runnable)++;
 	}
 	for (size_t i = 0; i < plan.nwider; i++) {
 		pager_addf(p, LS_TEXT, "  will block %s in Postfix: a line in %s/%s, check_client_access at the front of %s",
-			   plan.wider[i], w->conf.config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
+			   plan.wider[i], w->s.conf.config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
 		(*runnable)++;
 	}
 	mynetworks_plan_free(&plan);
@@ -399,8 +377,8 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 	struct wizard *w = c->wizard;
 	int shown = 0, relays = 0;
 	*runnable = 0;
-	for (size_t i = 0; i < w->st.ntargets; i++) {
-		const struct cleanup_target *t = &w->st.targets[i];
+	for (size_t i = 0; i < w->s.st.ntargets; i++) {
+		const struct cleanup_target *t = &w->s.st.targets[i];
 		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
 			continue;
 		shown++;
@@ -418,7 +396,7 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
 			}
 			pager_addf(p, LS_TEXT, "  will block it in Postfix: a line in %s/%s, check_sasl_access at the front of",
-				   w->conf.config_dir[0] ? w->conf.config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
+				   w->s.conf.config_dir[0] ? w->s.conf.config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
 			pager_addf(p, LS_TEXT, "  smtpd_sender_restrictions (once), postfix reload: it can still log in to read mail");
 			(*runnable)++;
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
@@ -449,10 +427,10 @@ static void page_contain(struct console *c, struct pager *p)
 /* step5_targets - the chosen targets that send mail, by aggregate kind */
 static void step5_targets(struct wizard *w, enum agg_kind kind, struct string_set *out)
 {
-	for (size_t i = 0; i < w->st.ntargets; i++)
-		if (w->st.targets[i].chosen && w->st.targets[i].kind != SUSPECT_BRUTE_FORCE
-		    && target_agg(&w->st.targets[i]) == kind)
-			string_set_add(out, w->st.targets[i].key);
+	for (size_t i = 0; i < w->s.st.ntargets; i++)
+		if (w->s.st.targets[i].chosen && w->s.st.targets[i].kind != SUSPECT_BRUTE_FORCE
+		    && target_agg(&w->s.st.targets[i]) == kind)
+			string_set_add(out, w->s.st.targets[i].key);
 }
 
 /* targets_queued - the chosen targets' queued messages: how many, their
@@ -463,8 +441,8 @@ static size_t targets_queued(struct console *c, size_t *count, size_t *bytes, co
 	size_t nids = 0;
 	for (size_t i = 0; c->queue && i < c->queue->count; i++) {
 		const struct queued_msg *m = &c->queue->msgs[i];
-		for (size_t k = 0; k < w->st.ntargets; k++)
-			if (cleanup_target_owns(&w->st.targets[k], m)) {
+		for (size_t k = 0; k < w->s.st.ntargets; k++)
+			if (cleanup_target_owns(&w->s.st.targets[k], m)) {
 				(*count)++;
 				*bytes += m->size;
 				if (nids < max)
@@ -544,7 +522,7 @@ static void page_release(struct console *c, struct pager *p)
 /* put_throttle - a throttled release's progress, on the watch page */
 static void put_throttle(struct console *c, struct pager *p)
 {
-	const struct release_throttle *t = &c->wizard->throttle;
+	const struct release_throttle *t = &c->wizard->s.throttle;
 	if (t->ids.count == 0)
 		return;
 	pager_addf(p, t->stopped[0] ? LS_ALERT : LS_HEADING, "Throttled release: %zu of %zu held messages released in %zu "
@@ -566,8 +544,8 @@ static void page_watch(struct console *c, struct pager *p)
 	pager_puts(p, LS_TEXT, "");
 	put_throttle(c, p);
 	int resumed = 0;
-	for (size_t i = 0; i < w->st.ntargets; i++) {
-		const struct cleanup_target *t = &w->st.targets[i];
+	for (size_t i = 0; i < w->s.st.ntargets; i++) {
+		const struct cleanup_target *t = &w->s.st.targets[i];
 		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
 			continue;
 		const struct agg_stats *a = target_stats(c, t);
@@ -586,7 +564,7 @@ static void page_watch(struct console *c, struct pager *p)
 void wizard_render(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
-	int step = w->st.step;
+	int step = w->s.st.step;
 	char title[160];
 	if (step == STEP_WATCH)
 		snprintf(title, sizeof(title), "Cleanup: watching after the release");
@@ -596,8 +574,8 @@ void wizard_render(struct console *c, struct pager *p)
 	pager_free(p);
 	pager_init(p, title);
 	for (int s = STEP_HOLD; s < step && s <= STEP_RELEASE; s++)
-		if (w->st.outcome[s][0])
-			pager_addf(p, LS_DIM, "  done: %d. %s: %s", s, cleanup_step_title(s), w->st.outcome[s]);
+		if (w->s.st.outcome[s][0])
+			pager_addf(p, LS_DIM, "  done: %d. %s: %s", s, cleanup_step_title(s), w->s.st.outcome[s]);
 	pager_puts(p, LS_TEXT, "");
 	switch (step) {
 	case STEP_HOLD: page_hold(c, p); break;
@@ -625,7 +603,7 @@ static void write_report(struct console *c)
 	const char *logs[CONSOLE_MAX_INPUTS];
 	for (size_t i = 0; i < c->ninputs; i++)
 		logs[i] = c->inputs[i].path;
-	int rc = incident_write(sf.f, c->model, c->suspects, c->nsuspects, &w->st, logs, c->ninputs, c->opt->journal,
+	int rc = incident_write(sf.f, c->model, c->suspects, c->nsuspects, &w->s.st, logs, c->ninputs, c->opt->journal,
 				&err);
 	if (rc < 0)
 		safe_file_abort(&sf);
@@ -646,25 +624,25 @@ static void write_report(struct console *c)
 static void enter_step(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	if (w->st.step == STEP_IDENTIFY && !w->st.targets_set) {
+	if (w->s.st.step == STEP_IDENTIFY && !w->s.st.targets_set) {
 		struct suspect local[CONSOLE_MAX_SUSPECTS];	/* the cleanup acts on this machine's queue */
 		size_t nlocal = 0;
 		for (size_t i = 0; i < c->nsuspects; i++)
 			if (c->suspects[i].agg->host == 0)
 				local[nlocal++] = c->suspects[i];
-		cleanup_targets_from_suspects(&w->st, local, nlocal);
+		cleanup_targets_from_suspects(&w->s.st, local, nlocal);
 	}
-	if (w->st.step == STEP_IDENTIFY)
-		for (size_t i = 0; i < w->st.ntargets; i++)
+	if (w->s.st.step == STEP_IDENTIFY)
+		for (size_t i = 0; i < w->s.st.ntargets; i++)
 			find_sample(c, i);
-	if (w->st.step == STEP_CLEAN)
+	if (w->s.st.step == STEP_CLEAN)
 		find_subjects(c);
 }
 
 static void go(struct console *c, int step)
 {
 	struct wizard *w = c->wizard;
-	w->st.step = step < STEP_HOLD ? STEP_HOLD : step > STEP_WATCH ? STEP_WATCH : step;
+	w->s.st.step = step < STEP_HOLD ? STEP_HOLD : step > STEP_WATCH ? STEP_WATCH : step;
 	enter_step(c);
 	save(c);
 }
@@ -737,129 +715,35 @@ static unsigned offer_contain(struct console *c)
 	return R_REDRAW;
 }
 
-/* block_host - a trusted host inside a wider mynetworks entry, refused by Postfix ahead of permit_mynetworks */
-static int block_host(struct console *c, const char *ip, struct buf *said)
+/* dialog_report - a session's report into the dialog: "!" lines stand out */
+static void dialog_report(struct console *c, const struct buf *report)
 {
-	struct block_plan plan;
-	struct buf backup = BUF_INIT, out = BUF_INIT;
-	struct error err;
-	int rc = block_plan_make(c->wizard->conf.config_dir, BLOCK_HOST, ip, 1, &plan, &err);
-	if (rc == 0) {
-		pager_add_lines(&c->dialog, LS_ALERT, plan.notes.data ? plan.notes.data : "", plan.notes.len);
-		rc = block_apply(c->wizard->conf.config_dir, &plan, c->opt->journal, &backup, &out, &err);
-		block_plan_free(&plan);
+	for (const char *p = report->data ? report->data : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		int alert = *p == '!';
+		pager_add(&c->dialog, alert ? LS_ALERT : LS_TEXT, p + alert, len - (size_t)alert);
+		p += len + (p[len] == '\n');
 	}
-	if (rc < 0)
-		pager_addf(&c->dialog, LS_ALERT, "%s NOT blocked in Postfix: %s", ip, err.msg);
-	else
-		pager_addf(&c->dialog, LS_TEXT, "%s blocked in Postfix (spamtop unblock --client-ip undoes it)", ip);
-	buf_printf(said, "%s%s %s", said->len ? "; " : "", ip, rc == 0 ? "blocked in Postfix" : "NOT blocked in Postfix");
-	buf_free(&backup);
-	buf_free(&out);
-	return rc < 0 ? -1 : 0;
-}
-
-/* contain_relays - runs the one mynetworks edit; says what happened in the dialog and in said */
-static int contain_relays(struct console *c, const char *ips[], size_t n, struct buf *said)
-{
-	struct wizard *w = c->wizard;
-	struct mynetworks_plan plan;
-	struct buf backup = BUF_INIT, out = BUF_INIT;
-	struct error err;
-	int rc = cleanup_mynetworks_plan(&w->conf, ips, n, &plan, &err), planned = rc == 0;
-	if (rc == 0 && plan.runnable)
-		rc = cleanup_mynetworks_apply(&w->conf, &plan, c->opt->journal, &backup, &out, &err);
-	struct buf names = BUF_INIT;
-	for (size_t i = 0; rc == 0 && i < plan.nips; i++)
-		buf_printf(&names, "%s%s", i ? ", " : "", plan.ips[i]);
-	if (rc < 0)
-		pager_addf(&c->dialog, LS_ALERT, "mynetworks: %s", err.msg);
-	else if (plan.runnable)
-		pager_addf(&c->dialog, LS_TEXT, "%s dropped from mynetworks (now: %s, read back); main.cf saved as %s; "
-			   "postfix reloaded", buf_str(&names), buf_str(&plan.after), buf_str(&backup));
-	if (rc < 0 || plan.runnable)
-		buf_printf(said, "%s%s %s", said->len ? "; " : "", rc == 0 ? buf_str(&names) : "trusted relays",
-			   rc == 0 ? "dropped from mynetworks" : "NOT dropped from mynetworks");
-	for (size_t i = 0; planned && i < plan.nwider; i++)
-		rc |= block_host(c, plan.wider[i], said);
-	if (planned)
-		mynetworks_plan_free(&plan);
-	buf_free(&names);
-	buf_free(&backup);
-	buf_free(&out);
-	return rc;
-}
-
-/* contain_account - the admin's --disable-cmd (when given and the name is
- * safe), then the account blocked in Postfix; said in the dialog and in said */
-static int contain_account(struct console *c, const char *user, struct buf *said)
-{
-	struct buf out = BUF_INIT, backup = BUF_INIT;
-	struct error err;
-	char storage[1024], *argv[16];
-	int failed = 0;
-	buf_printf(said, "%s%s:", said->len ? "; " : "", user);
-	if (cleanup_account_argv(c->opt->disable_cmd, user, storage, sizeof(storage), argv, 16, &err) > 0) {
-		int rc = cleanup_run_journaled(argv, "disable-account", user, c->opt->journal, &out, &err);
-		if (rc < 0)
-			pager_addf(&c->dialog, LS_ALERT, "%s: %s", user, err.msg);
-		else
-			pager_addf(&c->dialog, rc ? LS_ALERT : LS_TEXT, "%s: %s exited with status %d", user, argv[0], rc);
-		pager_add_lines(&c->dialog, LS_DIM, out.data ? out.data : "", out.len);
-		buf_printf(said, " %s %s,", argv[0], rc == 0 ? "ran" : "failed");
-		failed |= rc != 0;
-	}
-	struct block_plan plan;
-	int rc = block_plan_make(c->wizard->conf.config_dir, BLOCK_ACCOUNT, user, 1, &plan, &err);
-	if (rc == 0) {
-		pager_add_lines(&c->dialog, LS_ALERT, plan.notes.data ? plan.notes.data : "", plan.notes.len);
-		buf_reset(&out);
-		rc = block_apply(c->wizard->conf.config_dir, &plan, c->opt->journal, &backup, &out, &err);
-		block_plan_free(&plan);
-	}
-	if (rc < 0)
-		pager_addf(&c->dialog, LS_ALERT, "%s NOT blocked in Postfix: %s", user, err.msg);
-	else
-		pager_addf(&c->dialog, LS_TEXT, "%s blocked in Postfix (spamtop unblock --sasl-user undoes it)", user);
-	buf_printf(said, " %s", rc == 0 ? "blocked in Postfix" : "NOT blocked in Postfix");
-	buf_free(&out);
-	buf_free(&backup);
-	return failed || rc < 0 ? -1 : 0;
 }
 
 unsigned wizard_contain_confirmed(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	struct buf said = BUF_INIT;
-	int failed = 0;
+	struct buf report = BUF_INIT;
 	pager_free(&c->dialog);
 	pager_init(&c->dialog, "Containment (any key closes)");
-	for (size_t i = 0; i < w->st.ntargets; i++)
-		if (w->st.targets[i].chosen && w->st.targets[i].kind == SUSPECT_SASL_USER)
-			failed |= contain_account(c, w->st.targets[i].key, &said) < 0;
-	const char *ips[CLEANUP_MAX_TARGETS];
-	size_t nips = relay_ips(w, ips);
-	if (nips && w->conf_ok)
-		failed |= contain_relays(c, ips, nips, &said) < 0;
-	snprintf(w->st.outcome[STEP_CONTAIN], sizeof(w->st.outcome[0]), "%s", said.len ? buf_str(&said) : "nothing run");
-	buf_free(&said);
-	struct error err;
-	postfix_conf_free(&w->conf);	/* read what Postfix says now */
-	w->conf_ok = postfix_conf_read(&w->conf, c->opt->our_domains, &err) == 0;
+	int rc = cleanup_session_contain(&w->s, &report);
+	dialog_report(c, &report);
+	buf_free(&report);
 	c->dialog_kind = DIALOG_INFO;
-	go(c, failed ? STEP_CONTAIN : STEP_CLEAN);
+	go(c, rc < 0 ? STEP_CONTAIN : STEP_CLEAN);
 	return R_REBUILD;
 }
 
 /* mark_release - the targets' message counts when the queue is let go: what "sends again" is measured from */
 static void mark_release(struct console *c)
 {
-	struct wizard *w = c->wizard;
-	w->st.released = clock_now();
-	for (size_t i = 0; i < w->st.ntargets; i++) {
-		const struct agg_stats *a = target_stats(c, &w->st.targets[i]);
-		w->st.targets[i].msgs_at_release = a ? a->msgs : 0;
-	}
+	cleanup_session_mark_release(&c->wizard->s, c->model, clock_now());
 }
 
 static unsigned offer_throttle(struct console *c)
@@ -893,90 +777,28 @@ unsigned wizard_throttle_confirmed(struct console *c)
 	pager_free(&c->dialog);
 	c->dialog_open = 0;
 	c->dialog_kind = DIALOG_INFO;
-	release_throttle_free(&w->throttle);
-	size_t n = c->queue ? release_throttle_start(&w->throttle, c->queue, throttle_batch(c), throttle_seconds(c),
-						     clock_now()) : 0;
-	snprintf(w->st.outcome[STEP_RELEASE], sizeof(w->st.outcome[0]), "throttled release of %zu held messages: %zu every "
-		 "%d s, oldest first", n, throttle_batch(c), throttle_seconds(c));
-	mark_release(c);
+	if (c->queue)
+		cleanup_session_throttle_start(&w->s, c->model, c->queue, throttle_batch(c), throttle_seconds(c), clock_now());
 	go(c, STEP_WATCH);
 	return R_REBUILD;
-}
-
-/* sent_again - a contained target that has logged mail since the release, or NULL */
-static const struct cleanup_target *sent_again(struct console *c)
-{
-	struct wizard *w = c->wizard;
-	for (size_t i = 0; i < w->st.ntargets; i++) {
-		const struct cleanup_target *t = &w->st.targets[i];
-		const struct agg_stats *a = t->chosen && t->kind != SUSPECT_BRUTE_FORCE ? target_stats(c, t) : NULL;
-		if (a && a->msgs > t->msgs_at_release)
-			return t;
-	}
-	return NULL;
-}
-
-/* run_journaled_plan - a plan the throttle made, run as every action is (journaled); changed messages or -1 */
-static long run_journaled_plan(struct console *c, struct action_plan *p)
-{
-	struct action_outcome out;
-	struct error err;
-	enum action_status st = action_execute(p, c->opt->journal, &out, &err);
-	long n = st == ACTION_DONE || st == ACTION_NOT_JOURNALED ? (long)(p->all ? (out.reported > 0 ? out.reported : 0)
-									: (long)out.changed.count) : -1;
-	if (st != ACTION_DONE)
-		console_say(c, 1, "%s: %s", action_name(p->action), err.msg);
-	action_outcome_free(&out);	/* zeroed by action_execute whatever happened */
-	return n;
-}
-
-/* hold_again - a contained source sends again: the rest stays held and the queue is held whole again */
-static void hold_again(struct console *c, const struct cleanup_target *t)
-{
-	struct wizard *w = c->wizard;
-	char why[200];
-	snprintf(why, sizeof(why), "%s %.120s sent again: the queue is held again", suspect_kind_name(t->kind), t->key);
-	release_throttle_stop(&w->throttle, why);
-	struct action_plan p;
-	struct selection none;
-	struct error err;
-	memset(&none, 0, sizeof(none));
-	if (action_plan_build(&p, ACT_HOLD, 1, &none, c->queue, &err) == 0) {
-		run_journaled_plan(c, &p);
-		action_plan_free(&p);
-	}
-	console_say(c, 1, "Throttled release STOPPED: %s", why);
-	snprintf(w->st.outcome[STEP_WATCH], sizeof(w->st.outcome[0]), "throttled release stopped after %zu messages: %.140s",
-		 w->throttle.released, why);
-	save(c);
 }
 
 unsigned wizard_tick(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	if (w == NULL || !w->throttle.running || c->queue == NULL || c->reading_history || c->dialog_open)
+	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || c->dialog_open)
 		return R_NONE;
-	const struct cleanup_target *t = sent_again(c);
-	if (t) {
-		hold_again(c, t);
-		return R_REBUILD | R_QUEUE;
+	struct buf report = BUF_INIT;
+	enum throttle_turn turn = cleanup_session_tick(&w->s, c->model, c->queue, clock_now(), &report);
+	if (report.len) {	/* its last line: what the admin must see */
+		const char *last = report.data + report.len - 1, *p = last;
+		while (p > report.data && p[-1] != '\n')
+			p--;
+		console_say(c, *p == '!', "%.*s", (int)(last - p - (*p == '!')), p + (*p == '!'));
 	}
-	struct action_plan p;
-	struct error err;
-	int rc = release_throttle_due(&w->throttle, c->queue, clock_now(), &p, &err);
-	if (rc < 0)
-		release_throttle_stop(&w->throttle, err.msg);
-	if (rc <= 0)
-		return rc < 0 ? R_REDRAW : R_NONE;
-	long n = p.expected ? run_journaled_plan(c, &p) : 0;
-	action_plan_free(&p);
-	if (n < 0) {
-		release_throttle_stop(&w->throttle, "a batch failed: the rest stays held");
-		return R_REBUILD | R_QUEUE;
-	}
-	release_throttle_done(&w->throttle, (size_t)n);
-	snprintf(w->st.outcome[STEP_WATCH], sizeof(w->st.outcome[0]), "throttled release: %zu of %zu released in %zu "
-		 "batches", w->throttle.released, w->throttle.ids.count, w->throttle.batches);
+	buf_free(&report);
+	if (turn == TURN_NONE)
+		return R_NONE;
 	save(c);
 	return R_REBUILD | R_QUEUE;
 }
@@ -987,8 +809,8 @@ void wizard_plan_done(struct console *c, int step, const struct action_plan *p, 
 	struct wizard *w = c->wizard;
 	if (w == NULL || step < STEP_HOLD || step > STEP_RELEASE)
 		return;
-	char *out = w->st.outcome[step];
-	size_t size = sizeof(w->st.outcome[0]);
+	char *out = w->s.st.outcome[step];
+	size_t size = sizeof(w->s.st.outcome[0]);
 	if (o == NULL)
 		snprintf(out, size, "dry run: would %s %zu messages (%.100s)", action_name(p->action), p->expected, p->what);
 	else if (p->all)
@@ -1013,14 +835,14 @@ void wizard_queue_changed(struct console *c)
 	struct wizard *w = c->wizard;
 	if (w == NULL || c->queue == NULL || c->reading_history)
 		return;
-	if (!w->st.have_before && w->st.step == STEP_HOLD && !w->st.outcome[STEP_HOLD][0]) {
-		queue_counts(c->queue, w->st.before);
-		w->st.have_before = 1;
+	if (!w->s.st.have_before && w->s.st.step == STEP_HOLD && !w->s.st.outcome[STEP_HOLD][0]) {
+		queue_counts(c->queue, w->s.st.before);
+		w->s.st.have_before = 1;
 		save(c);
 	}
-	if (w->st.released && c->queue_time > w->st.released && !w->st.have_after) {
-		queue_counts(c->queue, w->st.after);
-		w->st.have_after = 1;
+	if (w->s.st.released && c->queue_time > w->s.st.released && !w->s.st.have_after) {
+		queue_counts(c->queue, w->s.st.after);
+		w->s.st.have_after = 1;
 		save(c);
 		write_report(c);
 	}
@@ -1029,7 +851,7 @@ void wizard_queue_changed(struct console *c)
 unsigned wizard_action(struct console *c, enum action_id a)
 {
 	struct wizard *w = c->wizard;
-	int step = w->st.step;
+	int step = w->s.st.step;
 	switch (a) {
 	case ACTION_STEP_NEXT:
 		go(c, step + 1);
@@ -1045,13 +867,13 @@ unsigned wizard_action(struct console *c, enum action_id a)
 	case ACTION_STEP_KEEP:
 		if (step != STEP_CLEAN)
 			return R_NONE;
-		snprintf(w->st.outcome[STEP_CLEAN], sizeof(w->st.outcome[0]), "kept the suspects' messages held for review");
+		snprintf(w->s.st.outcome[STEP_CLEAN], sizeof(w->s.st.outcome[0]), "kept the suspects' messages held for review");
 		go(c, STEP_RELEASE);
 		return R_REBUILD;
 	case ACTION_TAG:
-		if (step == STEP_IDENTIFY && w->cursor < w->st.ntargets) {
-			w->st.targets[w->cursor].chosen = !w->st.targets[w->cursor].chosen;
-			w->st.targets_set = 1;
+		if (step == STEP_IDENTIFY && w->cursor < w->s.st.ntargets) {
+			w->s.st.targets[w->cursor].chosen = !w->s.st.targets[w->cursor].chosen;
+			w->s.st.targets_set = 1;
 			save(c);
 		}
 		return R_REBUILD;
@@ -1061,7 +883,7 @@ unsigned wizard_action(struct console *c, enum action_id a)
 			return R_NONE;
 		if (a == ACTION_MOVE_UP && w->cursor > 0)
 			w->cursor--;
-		else if (a == ACTION_MOVE_DOWN && w->cursor + 1 < w->st.ntargets)
+		else if (a == ACTION_MOVE_DOWN && w->cursor + 1 < w->s.st.ntargets)
 			w->cursor++;
 		return R_REBUILD;
 	case ACTION_STEP_DO:
@@ -1071,20 +893,20 @@ unsigned wizard_action(struct console *c, enum action_id a)
 		case STEP_RELEASE: return offer_all(c, ACT_RELEASE, STEP_RELEASE);
 		case STEP_CONTAIN: return offer_contain(c);
 		case STEP_IDENTIFY:
-			w->st.targets_set = 1;
+			w->s.st.targets_set = 1;
 			{
 				struct buf b = BUF_INIT;
-				for (size_t i = 0; i < w->st.ntargets; i++)
-					if (w->st.targets[i].chosen)
-						buf_printf(&b, "%s%s", b.len ? ", " : "", w->st.targets[i].key);
-				snprintf(w->st.outcome[STEP_IDENTIFY], sizeof(w->st.outcome[0]), "marked: %s",
+				for (size_t i = 0; i < w->s.st.ntargets; i++)
+					if (w->s.st.targets[i].chosen)
+						buf_printf(&b, "%s%s", b.len ? ", " : "", w->s.st.targets[i].key);
+				snprintf(w->s.st.outcome[STEP_IDENTIFY], sizeof(w->s.st.outcome[0]), "marked: %s",
 					 b.len ? buf_str(&b) : "none");
 				buf_free(&b);
 			}
 			go(c, step + 1);
 			return R_REBUILD;
 		case STEP_READ:
-			snprintf(w->st.outcome[STEP_READ], sizeof(w->st.outcome[0]), "read");
+			snprintf(w->s.st.outcome[STEP_READ], sizeof(w->s.st.outcome[0]), "read");
 			go(c, step + 1);
 			return R_REBUILD;
 		default:
