@@ -16,6 +16,19 @@ void say_text(FILE *f, const char *s)
 	buf_free(&b);
 }
 
+void say_lines(FILE *f, const char *text, size_t len, const char *indent)
+{
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct buf b = BUF_INIT;
+		sanitize_text(&b, p, n);
+		fprintf(f, "%s%s\n", indent, buf_str(&b));
+		buf_free(&b);
+		p += n + (nl != NULL);
+	}
+}
+
 int ask(const char *question)
 {
 	FILE *tty = fopen("/dev/tty", "r+e");	/* "e": close-on-exec */

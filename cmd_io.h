@@ -9,6 +9,8 @@
 
 /* Prints s with control characters and invalid UTF-8 made visible. */
 void say_text(FILE *f, const char *s);
+/* Each line of text (len bytes), after indent, made safe as say_text does. */
+void say_lines(FILE *f, const char *text, size_t len, const char *indent);
 /* Asks on /dev/tty: 1 yes, 0 no, -1 no terminal to ask on. */
 int ask(const char *question);
 

@@ -87,15 +87,7 @@ static int go_ahead(const struct contain_opts *o, const char *question)
 
 static void say_notes(const struct buf *notes)
 {
-	for (const char *p = notes->data ? notes->data : ""; *p;) {
-		size_t len = strcspn(p, "\n");
-		char line[1024];
-		snprintf(line, sizeof(line), "%.*s", (int)len, p);
-		fputs("  ", stdout);
-		say_text(stdout, line);
-		fputc('\n', stdout);
-		p += len + (p[len] == '\n');
-	}
+	say_lines(stdout, notes->data ? notes->data : "", notes->len, "  ");
 }
 
 /* table_block - an account or a host, blocked (or unblocked) by a Postfix table */

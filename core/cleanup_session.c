@@ -165,6 +165,39 @@ int cleanup_session_contain(struct cleanup_session *s, struct buf *report)
 	return failed ? -1 : 0;
 }
 
+int cleanup_session_clean_plan(const struct cleanup_session *s, const struct queue_snapshot *q, struct action_plan *plan,
+			       struct error *err)
+{
+	static const enum suspect_kind order[] = {SUSPECT_SASL_USER, SUSPECT_TRUSTED_RELAY, SUSPECT_WEB_APP};
+	int have = 0;
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (size_t i = 0; i < s->st.ntargets; i++) {
+			const struct cleanup_target *t = &s->st.targets[i];
+			if (!t->chosen || t->kind != order[k])
+				continue;
+			struct selection sel;
+			memset(&sel, 0, sizeof(sel));
+			if (t->kind == SUSPECT_SASL_USER)
+				sel.sasl_user = t->key;
+			else if (t->kind == SUSPECT_TRUSTED_RELAY)
+				sel.client_ip = t->key;
+			else
+				sel.local_uid = t->key;
+			struct action_plan one;
+			if (action_plan_build(have ? &one : plan, ACT_DELETE, 0, &sel, q, err) < 0
+			    || (have && action_plan_merge(plan, &one, err) < 0)) {
+				if (have)
+					action_plan_free(&one);
+				action_plan_free(plan);	/* built (or zeroed) by action_plan_build */
+				return -1;
+			}
+			if (have)
+				action_plan_free(&one);
+			have = 1;
+		}
+	return have;
+}
+
 void cleanup_session_mark_release(struct cleanup_session *s, const struct model *m, int64_t now)
 {
 	s->st.released = now;
@@ -196,8 +229,7 @@ size_t cleanup_session_throttle_start(struct cleanup_session *s, const struct mo
 	return n;
 }
 
-/* run_plan - a plan the throttle made, run as every action is (journaled); changed messages, or -1 */
-static long run_plan(struct cleanup_session *s, struct action_plan *p, struct buf *report)
+long cleanup_session_run(struct cleanup_session *s, struct action_plan *p, struct buf *report)
 {
 	struct action_outcome out;
 	struct error err;
@@ -222,7 +254,7 @@ static void hold_again(struct cleanup_session *s, const struct queue_snapshot *q
 	struct error err;
 	memset(&none, 0, sizeof(none));
 	if (action_plan_build(&p, ACT_HOLD, 1, &none, q, &err) == 0) {
-		run_plan(s, &p, report);
+		cleanup_session_run(s, &p, report);
 		action_plan_free(&p);
 	}
 	buf_printf(report, "!Throttled release STOPPED: %s\n", why);
@@ -247,7 +279,7 @@ enum throttle_turn cleanup_session_tick(struct cleanup_session *s, const struct 
 		release_throttle_stop(&s->throttle, err.msg);
 	if (rc <= 0)
 		return rc < 0 ? TURN_STOPPED : TURN_NONE;
-	long n = p.expected ? run_plan(s, &p, report) : 0;
+	long n = p.expected ? cleanup_session_run(s, &p, report) : 0;
 	action_plan_free(&p);
 	if (n < 0) {
 		release_throttle_stop(&s->throttle, "a batch failed: the rest stays held");

@@ -41,6 +41,16 @@ size_t cleanup_session_relays(const struct cleanup_session *s, const char *ips[C
  * journaled; the step's outcome set. 0 when everything ran, -1 if not.
  */
 int cleanup_session_contain(struct cleanup_session *s, struct buf *report);
+/*
+ * Step 5: one delete plan over every chosen account's, relay's and web
+ * application's queued messages (selected by the log, confirmed from each
+ * queue file). 1 a plan, 0 nothing is chosen, -1 with err.
+ */
+int cleanup_session_clean_plan(const struct cleanup_session *s, const struct queue_snapshot *q, struct action_plan *plan,
+			       struct error *err);
+/* Runs a plan as every action runs (journaled); the messages it changed
+ * (postsuper's own count for ALL), or -1 (said in report). */
+long cleanup_session_run(struct cleanup_session *s, struct action_plan *p, struct buf *report);
 /* Step 6: the targets' message counts when the queue is let go ("sends again" is measured from them). */
 void cleanup_session_mark_release(struct cleanup_session *s, const struct model *m, int64_t now);
 /* A chosen target that logged mail since the release, or NULL. */

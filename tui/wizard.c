@@ -424,15 +424,6 @@ static void page_contain(struct console *c, struct pager *p)
 	keys_line(p, runnable ? "do the above (asks first)" : "next step");
 }
 
-/* step5_targets - the chosen targets that send mail, by aggregate kind */
-static void step5_targets(struct wizard *w, enum agg_kind kind, struct string_set *out)
-{
-	for (size_t i = 0; i < w->s.st.ntargets; i++)
-		if (w->s.st.targets[i].chosen && w->s.st.targets[i].kind != SUSPECT_BRUTE_FORCE
-		    && target_agg(&w->s.st.targets[i]) == kind)
-			string_set_add(out, w->s.st.targets[i].key);
-}
-
 /* targets_queued - the chosen targets' queued messages: how many, their
  * bytes, and the first max of them into ids */
 static size_t targets_queued(struct console *c, size_t *count, size_t *bytes, const struct queued_msg **ids, size_t max)
@@ -661,38 +652,16 @@ static unsigned offer_all(struct console *c, enum queue_action a, int step)
 
 static unsigned offer_delete(struct console *c)
 {
-	struct wizard *w = c->wizard;
 	struct error err;
 	if (!console_can_change_queue(c))
 		return R_REDRAW;
-	/* accounts first, then relays, then web applications, as step 3 lists them */
-	static const enum agg_kind kinds[] = {AGG_SASL_USER, AGG_CLIENT_IP, AGG_LOCAL_UID};
-	struct action_plan all;
-	int have = 0, rc = 0;
-	for (size_t k = 0; rc == 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		struct string_set keys = {0};
-		step5_targets(w, kinds[k], &keys);
-		if (keys.count)
-			rc = console_build_plan(c, ACT_DELETE, TK_AGG, kinds[k], NULL, &keys, &err);
-		if (keys.count && rc == 0 && have) {
-			rc = action_plan_merge(&all, &c->plan, &err);
-			action_plan_free(&c->plan);
-		} else if (keys.count && rc == 0) {
-			all = c->plan;
-			have = 1;
-		}
-		string_set_free(&keys);
-	}
-	if (rc < 0) {
-		if (have)
-			action_plan_free(&all);
+	int rc = cleanup_session_clean_plan(&c->wizard->s, c->queue, &c->plan, &err);
+	if (rc < 0)
 		console_say(c, 1, "%s", err.msg);
-	} else if (!have) {
+	else if (rc == 0)
 		console_say(c, 0, "No suspect is marked (step 3)");
-	} else {
-		c->plan = all;
+	else
 		console_offer_plan(c, STEP_CLEAN);
-	}
 	return R_REDRAW;
 }
 

@@ -78,3 +78,45 @@ check "cleanup --plan prints every step's findings and commands and runs nothing
 check "cleanup --plan refuses a trusted relay that enters mynetworks through a variable" \
 	cleanup_plan_refuses_a_relay_that_comes_from_a_variable
 check "cleanup --plan counts the marked suspects' queued messages" cleanup_plan_counts_the_marked_suspects_queued_messages
+
+# cleanup --yes with named targets, against the queue-command stand-ins and a
+# postconf that keeps main.cf's values in files: hold, contain (the account
+# blocked in its table, the relay out of mynetworks), delete only what each
+# queue file confirms, release; journaled, the state saved, the report written
+cleanup_yes_runs_the_acting_steps_for_the_named_targets() {
+	qc_setup
+	local c=$tmp/cy
+	mkdir -p "$c" "$tmp/cybin"
+	echo "# main.cf" > "$c/main.cf"
+	echo "127.0.0.1/32 127.0.0.2/32" > "$c/p.mynetworks"
+	cat > "$tmp/cybin/postconf" <<EOS
+#!/bin/sh
+echo "postconf \$*" >> "$c/ran"
+case "\$1" in
+-h|-hx) [ "\$2" = config_directory ] && echo "$c" || cat "$c/p.\$2" 2>/dev/null || echo ;;
+-e) n=\${2%% = *}; printf '%s\n' "\${2#* = }" > "$c/p.\$n" ;;
+-P) ;;
+*) echo "UNEXPECTED postconf ARGV: \$*" >&2; exit 99 ;;
+esac
+EOS
+	printf '#!/bin/sh\necho "postfix $*" >> %s/ran\n' "$c" > "$tmp/cybin/postfix"
+	chmod +x "$tmp/cybin"/*
+	rm -f "$tmp/cy-journal"
+	PATH="$tmp/cybin:$tmp/qcbin:$PATH" "$san" cleanup --yes --sasl-user victim@lab.example --trusted-ip 127.0.0.2 \
+		--journal "$tmp/cy-journal" --state "$tmp/cy-state.json" --incident "$tmp/cy-incident.md" "$tmp/qc.log" \
+		> "$tmp/cy.out"
+	grep -qx 'Step 1 of 6: Hold the queue: postsuper -h ALL' "$tmp/cy.out"
+	grep -qx '    victim@lab.example blocked in Postfix (spamtop unblock --sasl-user victim@lab.example undoes it)' "$tmp/cy.out"
+	grep -q '^    127.0.0.2 dropped from mynetworks (now: 127.0.0.1/32, read back)' "$tmp/cy.out"
+	grep -qx '    4 messages deleted' "$tmp/cy.out"
+	[ "$(sort "$tmp/qc-postsuper.ids" | tr '\n' ' ')" = "A1B2C3D4E1 A1B2C3D4E2 A1B2C3D4E4 A1B2C3D4E6 " ]
+	[ "$(cat "$tmp/qc-postsuper.argv" | tr '\n' ',')" = "-h ALL,-d -,-H ALL," ]
+	grep -q '^victim@lab.example REJECT 5.7.1' "$c/spamtop/sasl_access"
+	[ "$(cat "$c/p.mynetworks")" = "127.0.0.1/32" ]
+	jq -e '.step == 7 and (.targets | length) == 2' "$tmp/cy-state.json"
+	grep -q '^- step 5, Clean the queue: delete\\: 4 changed' "$tmp/cy-incident.md"
+	jq -es 'map(select(.phase == "done")) | map(.action) | index("hold") < index("delete")' "$tmp/cy-journal"
+}
+
+check "cleanup --yes runs hold, containment, the confirmed delete and the release for the named targets" \
+	cleanup_yes_runs_the_acting_steps_for_the_named_targets
