@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "damage.h"
 #include "journal.h"
 #include "netedit.h"
 #include "safefile.h"
@@ -602,6 +603,42 @@ static void put_time(FILE *f, int64_t t)
 	fputs(s, f);
 }
 
+/* put_damage - the suspects' messages that already left, per recipient domain */
+static void put_damage(FILE *f, const struct model *m, const struct suspect *sus, size_t nsus, const char *const *logs,
+		       size_t nlogs, int64_t until)
+{
+	struct damage d;
+	struct error err;
+	if (nsus == 0 || nlogs == 0)
+		return;
+	fputs("## What already left\n\n", f);
+	if (damage_count(m, sus, nsus, logs, nlogs, until, &d, &err) < 0) {
+		fputs("The logs could not be read again: ", f);
+		md_str(f, err.msg);
+		fputs("\n\n", f);
+		damage_free(&d);
+		return;
+	}
+	if (d.delivered == 0) {
+		fprintf(f, "None of the suspects' %zu messages was delivered to a remote domain%s.\n\n", d.messages,
+			until ? " before the cleanup began" : "");
+		damage_free(&d);
+		return;
+	}
+	fprintf(f, "At least %llu deliveries of the suspects' %zu messages reached %zu remote domains%s (messages the "
+		"model no longer holds are not counted):\n\n", (unsigned long long)d.delivered, d.messages, d.count,
+		until ? " before the cleanup began" : "");
+	for (size_t i = 0; i < d.count && i < 20; i++) {
+		fputs("- ", f);
+		md_str(f, d.d[i].domain);
+		fprintf(f, ": %u\n", d.d[i].delivered);
+	}
+	if (d.count > 20)
+		fprintf(f, "- and %zu more domains\n", d.count - 20);
+	fputc('\n', f);
+	damage_free(&d);
+}
+
 /* put_reputation - the remote sites that refuse this server, and the lists
  * to ask for removal from (once the outbreak is stopped) */
 static void put_reputation(FILE *f, const struct model *m)
@@ -822,6 +859,7 @@ int incident_write(FILE *f, const struct model *m, const struct suspect *sus, si
 		fputs("No suspect crossed its threshold.\n\n", f);
 	put_suspects(f, m, sus, nsus, s ? s : &(struct cleanup_state){0});
 
+	put_damage(f, m, sus, nsus, logs, nlogs, s ? s->started : 0);
 	put_reputation(f, m);
 
 	fputs("## Actions (from the audit journal)\n\n", f);

@@ -1023,6 +1023,8 @@ static void note_reputation(struct model *m, const struct pf_event *ev, int64_t 
 
 const struct reputation_log *model_reputation(const struct model *m) { return &m->reputation; }
 
+int64_t model_reference(const struct model *m) { return m->tc.reference; }
+
 static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	if (ev->queued_as.len && handed_to_filter(m, r, ev))

@@ -183,6 +183,8 @@ struct model;
 
 void model_limits_default(struct model_limits *lim);
 struct model *model_new(const struct model_limits *lim, time_t reference);
+/* The reference time the model dates year-less stamps by (a re-read of its logs uses the same). */
+int64_t model_reference(const struct model *m);
 void model_free(struct model *m);
 
 /* Parses one line (no newline) and applies it; returns how it was classified.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/damage.h"
 #include "core/clock.h"
 #include "core/ingest.h"
 #include "core/model.h"
@@ -468,6 +469,59 @@ static void incident_report_escapes_markdown_and_reads_every_journal_line(void *
 	model_free(m);
 }
 
+/* what already left: the suspect's deliveries to remote domains before the
+ * cleanup began, per domain, the most first; a local mailbox, a content
+ * filter's hand-off, a delivery after the hold and another sender's mail are
+ * not counted */
+static void incident_report_counts_what_already_left_per_domain(void **state)
+{
+	(void)state;
+	const char *log = "/tmp/spamtop-test-damage.log";
+	const char *lines =
+		"Nov 24 10:00:00 mail postfix/smtpd[1]: 1A2B3C4D51: client=u[192.0.2.10], sasl_method=LOGIN, sasl_username=victim@lab.example\n"
+		"Nov 24 10:00:00 mail postfix/smtpd[1]: 1A2B3C4D52: client=u[192.0.2.10], sasl_method=LOGIN, sasl_username=victim@lab.example\n"
+		"Nov 24 10:00:00 mail postfix/smtpd[1]: 1A2B3C4D53: client=u[192.0.2.10], sasl_method=LOGIN, sasl_username=victim@lab.example\n"
+		"Nov 24 10:00:00 mail postfix/smtpd[1]: 1A2B3C4D59: client=u[192.0.2.20], sasl_method=LOGIN, sasl_username=alice@lab.example\n"
+		"Nov 24 10:00:01 mail postfix/smtp[2]: 1A2B3C4D51: to=<a@gmail.example>, relay=mx.gmail.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+		"Nov 24 10:00:01 mail postfix/smtp[2]: 1A2B3C4D51: to=<b@Gmail.Example>, relay=mx.gmail.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+		"Nov 24 10:00:01 mail postfix/smtp[2]: 1A2B3C4D52: to=<c@outlook.example>, relay=mx.outlook.example[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+		"Nov 24 10:00:01 mail postfix/local[3]: 1A2B3C4D52: to=<d@lab.example>, relay=local, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (delivered to mailbox)\n"
+		"Nov 24 10:00:01 mail postfix/smtp[2]: 1A2B3C4D53: to=<e@filtered.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F8E7D6C5B)\n"
+		"Nov 24 10:00:01 mail postfix/smtp[2]: 1A2B3C4D59: to=<x@gmail.example>, relay=mx.gmail.example[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+		"Nov 24 11:00:00 mail postfix/smtp[2]: 1A2B3C4D53: to=<late@yahoo.example>, relay=mx.yahoo.example[192.0.2.3]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n";
+	test_write_file(log, lines, strlen(lines));
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, log, &st, &err), 0);
+	struct suspect sus = {SUSPECT_SASL_USER, model_agg_find(m, AGG_SASL_USER, "victim@lab.example", 18), {{0}}, 0};
+	assert_non_null(sus.agg);
+	struct damage d;
+	const char *logs[] = {log};
+	int64_t hold = 1795516200;	/* 2026-11-24 10:30 UTC: the cleanup began */
+	assert_int_equal(damage_count(m, &sus, 1, logs, 1, hold, &d, &err), 0);
+	assert_int_equal(d.messages, 3);
+	assert_int_equal(d.delivered, 3);
+	assert_int_equal(d.count, 2);
+	assert_string_equal(d.d[0].domain, "gmail.example");
+	assert_int_equal(d.d[0].delivered, 2);
+	assert_string_equal(d.d[1].domain, "outlook.example");
+	damage_free(&d);
+	struct cleanup_state s;
+	cleanup_state_init(&s, hold);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	assert_int_equal(incident_write(f, m, &sus, 1, &s, logs, 1, NULL, &err), 0);
+	fclose(f);
+	assert_non_null(strstr(text, "## What already left\n\nAt least 3 deliveries of the suspects' 3 messages reached 2 "
+				     "remote domains before the cleanup began"));
+	assert_non_null(strstr(text, "- gmail.example: 2\n- outlook.example: 1\n"));
+	free(text);
+	model_free(m);
+	unlink(log);
+}
+
 int main(void)
 {
 	test_use_utc();
@@ -482,6 +536,7 @@ int main(void)
 		cmocka_unit_test(a_relay_inside_a_wider_block_is_planned_for_a_host_block),
 		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
 		cmocka_unit_test(incident_report_escapes_markdown_and_reads_every_journal_line),
+		cmocka_unit_test(incident_report_counts_what_already_left_per_domain),
 		cmocka_unit_test(incident_timeline_is_in_time_order_and_dated_by_the_clock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

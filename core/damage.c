@@ -1,0 +1,137 @@
+/*
+ * damage - the suspects' deliveries per recipient domain (see damage.h).
+ */
+#include "damage.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "event.h"
+#include "logline.h"
+#include "select.h"
+#include "source.h"
+
+struct suspects_ids {
+	const struct model *m;
+	const struct suspect *sus;
+	size_t nsus;
+	struct id_list ids;
+};
+
+static enum agg_kind suspect_agg(enum suspect_kind k)
+{
+	return k == SUSPECT_SASL_USER ? AGG_SASL_USER : k == SUSPECT_WEB_APP ? AGG_LOCAL_UID : AGG_CLIENT_IP;
+}
+
+static int collect_ids(const struct msg_record *r, void *arg)
+{
+	struct suspects_ids *s = arg;
+	for (size_t i = 0; i < s->nsus; i++) {
+		enum agg_kind k = suspect_agg(s->sus[i].kind);
+		if (s->sus[i].kind != SUSPECT_BRUTE_FORCE && r->agg[k]
+		    && model_agg_at(s->m, k, r->agg[k] - 1) == s->sus[i].agg) {
+			if (!id_list_has(&s->ids, r->qid))
+				id_list_add(&s->ids, r->qid);
+			break;
+		}
+	}
+	return 0;
+}
+
+static void add_delivery(struct damage *d, const char *domain, size_t len)
+{
+	if (len >= sizeof(d->d[0].domain))
+		len = sizeof(d->d[0].domain) - 1;
+	d->delivered++;
+	for (size_t i = 0; i < d->count; i++)
+		if (strlen(d->d[i].domain) == len && strncasecmp(d->d[i].domain, domain, len) == 0) {
+			d->d[i].delivered++;
+			return;
+		}
+	if (d->count == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 32;
+		struct damage_domain *n = realloc(d->d, cap * sizeof(*n));
+		if (n == NULL)
+			return;	/* counted in the total, not by domain */
+		d->d = n;
+		d->cap = cap;
+	}
+	struct damage_domain *e = &d->d[d->count++];
+	for (size_t i = 0; i < len; i++)
+		e->domain[i] = (char)(domain[i] >= 'A' && domain[i] <= 'Z' ? domain[i] + 32 : domain[i]);
+	e->domain[len] = 0;
+	e->delivered = 1;
+}
+
+/* a_delivery - a remote delivery of one of the ids before until: its recipient's domain */
+static int a_delivery(struct time_context *tc, const char *line, size_t len, const struct id_list *ids, int64_t until,
+		      struct strview *domain)
+{
+	struct log_line ll;
+	struct pf_event ev;
+	if (logline_parse(tc, line, len, &ll) != LINE_POSTFIX)
+		return 0;
+	event_parse(ll.service, ll.text, &ev);
+	if (ev.kind != EV_DELIVERY || ev.status != DS_SENT || ev.queued_as.len || ev.qid.len == 0
+	    || ev.qid.len >= 33 || (until && ll.time >= until))
+		return 0;
+	if ((ev.relay.len >= 5 && strncmp(ev.relay.ptr, "local", 5) == 0)
+	    || (ev.relay.len >= 7 && strncmp(ev.relay.ptr, "virtual", 7) == 0))
+		return 0;	/* a mailbox here, not mail that left */
+	char qid[33];
+	memcpy(qid, ev.qid.ptr, ev.qid.len);
+	qid[ev.qid.len] = 0;
+	if (!id_list_has(ids, qid))
+		return 0;
+	const char *at = memchr(ev.rcpt.ptr, '@', ev.rcpt.len);
+	if (at == NULL)
+		return 0;
+	*domain = (struct strview){at + 1, (size_t)(ev.rcpt.ptr + ev.rcpt.len - at - 1)};
+	return domain->len > 0;
+}
+
+static int most_first(const void *a, const void *b)
+{
+	const struct damage_domain *x = a, *y = b;
+	if (x->delivered != y->delivered)
+		return x->delivered > y->delivered ? -1 : 1;
+	return strcmp(x->domain, y->domain);
+}
+
+int damage_count(const struct model *m, const struct suspect *sus, size_t nsus, const char *const *logs, size_t nlogs,
+		 int64_t until, struct damage *out, struct error *err)
+{
+	memset(out, 0, sizeof(*out));
+	struct suspects_ids s = {m, sus, nsus, {0}};
+	model_foreach_record(m, collect_ids, &s);
+	out->messages = s.ids.count;
+	struct time_context tc;
+	time_context_init(&tc, (time_t)model_reference(m));	/* the year the model gave the same stamps */
+	int rc = 0;
+	for (size_t i = 0; s.ids.count && i < nlogs && rc == 0; i++) {
+		struct line_source *src = source_open_regular(logs[i], 0, err);
+		if (src == NULL) {
+			rc = -1;
+			break;
+		}
+		const char *line;
+		size_t len;
+		struct strview domain;
+		while ((rc = source_next(src, &line, &len, err)) > 0)
+			if (a_delivery(&tc, line, len, &s.ids, until, &domain))
+				add_delivery(out, domain.ptr, domain.len);
+		source_close(src);
+		rc = rc < 0 ? -1 : 0;
+	}
+	id_list_free(&s.ids);
+	if (out->count)
+		qsort(out->d, out->count, sizeof(out->d[0]), most_first);
+	return rc;
+}
+
+void damage_free(struct damage *d)
+{
+	free(d->d);
+	memset(d, 0, sizeof(*d));
+}
