@@ -77,6 +77,10 @@ shot 10-cleanup-identify
 tui_keys Enter
 tui_wait "Cleanup step 4 of 6"
 shot 11-cleanup-contain
+tui_keys n n
+tui_wait "Cleanup step 6 of 6"
+tui_wait "Or t: release the held queue in batches of 100 every 60 s"
+shot 13-cleanup-release
 tui_keys q
 tui_stop
 
