@@ -13,10 +13,23 @@ wizard_start() {
 		--journal "$wizard_journal" --disable-cmd "echo kicked {user}" "$log"
 }
 
+# log_ticker: a connection to the real Postfix every second (its log keeps
+# being written, and the console redraws, while the wizard is driven)
+log_ticker_start() {
+	touch "$tmp/ticking"
+	( while [ -e "$tmp/ticking" ]; do
+		swaks --server 127.0.0.1:25 --quit-after CONNECT --silent 2 >/dev/null 2>&1 || true
+		sleep 1
+	done ) &
+	ticker=$!
+}
+log_ticker_stop() { rm -f "$tmp/ticking"; wait "${ticker:-}" 2>/dev/null || true; }
+
 cleanup_wizard_walks_all_six_steps_on_the_real_outbreak() {
 	local others before_ids
 	others=$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | sort)
 	[ "$(echo "$others" | wc -l)" = 3 ]
+	log_ticker_start
 	wizard_start
 	# 1. hold
 	tui_wait "Cleanup step 1 of 6: Hold the queue"
@@ -38,6 +51,8 @@ cleanup_wizard_walks_all_six_steps_on_the_real_outbreak() {
 	tui_screen | grep -qE '^  \[x\] trusted_relay 127.0.0.2$'
 	tui_screen | grep -qE '^  \[ \] brute_force 127.0.0.66$'
 	tui_screen | grep -q "trusted: in mynetworks as 127.0.0.2/32"
+	sleep 2	# two connections logged, the page redrawn: each suspect still listed once
+	[ "$(tui_screen | grep -c '\] sasl_user victim@lab.example$')" = 1 ]
 	tui_keys Enter
 	# 4. contain
 	tui_wait "Cleanup step 4 of 6: Contain"
@@ -92,6 +107,7 @@ cleanup_wizard_walks_all_six_steps_on_the_real_outbreak() {
 	grep -qE '\| release \| all \| postsuper \\-H ALL \| 3 \| 3 \|' "$wizard_report"
 	grep -q '^- Before the cleanup: 39 messages (incoming 0, active 0, deferred 39, hold 0)$' "$wizard_report"
 	jq -e '.step == 7 and .released > 0' "$wizard_state"
+	log_ticker_stop
 }
 
 incident_report_command_writes_the_same_story() {
@@ -116,4 +132,44 @@ $lab outbreak
 check "cleanup: the wizard walks all six steps on the real outbreak" cleanup_wizard_walks_all_six_steps_on_the_real_outbreak
 check "cleanup: spamtop report --incident tells the same story" incident_report_command_writes_the_same_story
 check "cleanup: --resume goes on at the saved step" cleanup_resume_goes_on_at_the_saved_step
+tui_stop
+rm -f "$tmp/ticking"	# the ticker of a test that failed half-way stops too
+
+# step 6's throttled release on the real queue: the account is left
+# uncontained (step 4 skipped), so when it sends again during the release
+# the release stops and the whole queue is held again
+throttled_release_stops_and_holds_again_when_the_account_sends_again() {
+	tui_start 120x45 "$bin" cleanup --throttle 5/2 --state "$tmp/throttle.json" --incident "$tmp/throttle.md" \
+		--journal "$tmp/throttle.jsonl" "$log"
+	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 39, hold 0"
+	tui_keys Enter
+	tui_wait "Hold 39 messages"
+	tui_keys y
+	tui_wait "postsuper: 39 messages changed"
+	tui_keys Escape n n n n
+	tui_wait "Cleanup step 6 of 6: Release and watch"
+	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 0, hold 39"
+	tui_keys t
+	tui_wait "Release 39 held messages in 8 batches of up to 5, one every 2 s, oldest first"
+	tui_keys y
+	tui_wait "Throttled release: 5 of 39 held messages released"
+	[ "$(count_queue '.queue_name=="hold"')" -le 34 ]
+	swaks --server 127.0.0.1:25 --from victim@lab.example --to x@remote.example --auth LOGIN \
+		--auth-user victim@lab.example --auth-password victim-secret --silent 2 >/dev/null
+	tui_wait "STOPPED: sasl_user victim@lab.example sent again: the queue is held again"
+	local deadline=$((SECONDS + 10))
+	until [ "$(count_queue '.queue_name!="hold"')" = 0 ]; do	# everything held again, the new message too
+		[ $SECONDS -lt $deadline ] || { postqueue -j | jq -c '[.queue_id, .queue_name]'; return 1; }
+		sleep 0.2
+	done
+	[ "$(count_queue 'true')" = 40 ]
+	jq -es 'map(select(.phase == "done" and .action == "release")) | length >= 1' "$tmp/throttle.jsonl"
+	jq -es 'map(select(.phase == "done" and .action == "hold")) | length == 2' "$tmp/throttle.jsonl"
+	tui_keys Escape q
+}
+
+$lab up >/dev/null
+$lab outbreak
+check "cleanup: a throttled release on the real queue stops and holds again when the account sends again" \
+	throttled_release_stops_and_holds_again_when_the_account_sends_again
 tui_stop
