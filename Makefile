@@ -9,6 +9,7 @@
 #                   FUZZ_TARGET=lines: the log-line parser and model only)
 #   make soak       30 million lines through follow mode: memory every million
 #   make bench      parse speed and memory against grep|sed|sort|uniq -c
+#   make bench-lab  (root) a real 20 000-message queue in the lab: spamtop timed on it
 #   make screenshots  PNG pictures of the console on the lab's outbreak (root)
 #   make fixtures   re-record tests/fixtures/lab-outbreak.log from the real Postfix lab
 
@@ -36,7 +37,7 @@ CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
 
-.PHONY: all deps demo check unit unit-san lab e2e bench fixtures install clean screenshots fuzz fuzz-replay soak mutate
+.PHONY: all deps demo check unit unit-san lab e2e bench bench-lab fixtures install clean screenshots fuzz fuzz-replay soak mutate
 
 all: spamtop
 
@@ -140,6 +141,9 @@ mutate: spamtop $(SANBUILD)/spamtop $(UNIT_BIN)
 
 bench: spamtop $(BUILD)/genlog
 	@tools/bench.sh
+
+bench-lab: spamtop
+	@tools/bench-lab-queue.sh
 
 $(BUILD)/genlog: tools/genlog.c
 	@mkdir -p $(BUILD)
