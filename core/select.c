@@ -424,12 +424,19 @@ static int confirm_instance(const struct selection *s, const struct queue_snapsh
 	struct confirm_state cs = {s, q, inst, {0}, {0}, {0}, {0}, {0}};
 	int rc = 0;
 	for (size_t i = 0; i < mine.count;) {
+		if (s->progress && atomic_load(&s->progress->cancel)) {
+			error_set(err, "cancelled");
+			rc = -1;
+			break;
+		}
 		size_t to = i + POSTCAT_BATCH < mine.count ? i + POSTCAT_BATCH : mine.count;
 		size_t next = postcat_batch(&cs, &mine, i, to, err);
 		if (next == (size_t)-1) {
 			rc = -1;
 			break;
 		}
+		if (s->progress)
+			atomic_fetch_add(&s->progress->done, next - i);
 		i = next;
 	}
 	for (size_t i = 0; rc == 0 && i < mine.count; i++) {
@@ -455,6 +462,8 @@ int selection_confirm(const struct selection *s, const struct queue_snapshot *q,
 		return 0;
 	struct id_list kept = {0};
 	int ninst = q ? q->inst.count : 1;
+	if (s->progress)
+		atomic_fetch_add(&s->progress->total, ids->count);
 	for (int inst = 0; inst < ninst; inst++)
 		if (confirm_instance(s, q, inst, ids, &kept, dropped, err) < 0) {
 			id_list_free(&kept);

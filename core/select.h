@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "progress.h"
 #include "queue.h"
 
 /* Queue IDs, each with the instance whose queue holds it (queue_snapshot's
@@ -46,6 +47,7 @@ struct selection {
 	const char *local_uid;	/* submitted locally (sendmail) by this user ID */
 	void *match_code;	/* compiled PCRE2 pattern (selection_compile) */
 	void *match_data;
+	struct work_progress *progress;	/* NULL, or where the confirmation says how far it is and may be stopped */
 };
 
 /* Checks every queue ID's syntax and compiles --match. */

@@ -449,31 +449,6 @@ static void selection_for(enum table_kind tk, enum agg_kind agg, const char *par
 	select_key(agg, key, sel);
 }
 
-int console_build_plan(struct console *c, enum queue_action a, enum table_kind tk, enum agg_kind agg,
-		       const char *parent, const struct string_set *targets, struct error *err)
-{
-	for (size_t i = 0; i < targets->count; i++) {
-		struct selection sel;
-		const char *idv[1];
-		selection_for(tk, agg, parent, targets->items[i], &sel, idv);
-		struct action_plan one;
-		int rc = selection_compile(&sel, err);
-		if (rc == 0)
-			rc = action_plan_build(i ? &one : &c->plan, a, 0, &sel, c->queue, err);
-		selection_free(&sel);
-		if (rc == 0 && i) {
-			rc = action_plan_merge(&c->plan, &one, err);
-			action_plan_free(&one);
-		}
-		if (rc < 0) {
-			if (i)
-				action_plan_free(&c->plan);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int console_can_change_queue(struct console *c)
 {
 	if (c->opt->no_queue)
@@ -539,6 +514,10 @@ static int elsewhere(struct console *c, int all, const char *verb)
 static unsigned queue_action(struct console *c, enum queue_action a, int all)
 {
 	struct error err;
+	if (c->job.running) {
+		console_say(c, 1, "A plan is being built (Esc cancels it)");
+		return R_REDRAW;
+	}
 	if (elsewhere(c, all, action_name(a)) || !console_can_change_queue(c))
 		return R_REDRAW;
 	if (all) {
@@ -561,15 +540,47 @@ static unsigned queue_action(struct console *c, enum queue_action a, int all)
 		}
 		struct string_set targets = {0};
 		table_targets(t, &targets);
-		int rc = console_build_plan(c, a, t->kind, t->agg, table_parent(t), &targets, &err);
+		int rc = plan_job_start(&c->job, a, t->kind, t->agg, table_parent(t), &targets, c->queue, selection_for, &err);
 		string_set_free(&targets);
-		if (rc < 0) {
+		if (rc < 0)
 			console_say(c, 1, "%s", err.msg);
-			return R_REDRAW;
-		}
+		else
+			console_say(c, 0, "Building the plan (Esc cancels)...");
+		c->job_shown = 0;
+		return R_REDRAW;	/* the dialog comes when the job is done (job_tick) */
 	}
 	console_offer_plan(c, 0);
 	return R_REDRAW;
+}
+
+/*
+ * job_tick - a plan being built: its progress in the status line; when it
+ * is done, the confirmation dialog (or why not). While it runs the console
+ * reads no log and installs no new snapshot: the job reads both.
+ */
+static unsigned job_tick(struct console *c)
+{
+	struct plan_job *j = &c->job;
+	if (!j->running)
+		return R_NONE;
+	if (plan_job_poll(j)) {
+		if (j->rc == 0) {
+			c->plan = j->plan;
+			console_offer_plan(c, 0);
+		} else if (atomic_load(&j->progress.cancel)) {
+			console_say(c, 0, "Cancelled while the plan was built: nothing was changed");
+		} else {
+			console_say(c, 1, "%s", j->err.msg);
+		}
+		return R_REBUILD;
+	}
+	size_t done = atomic_load(&j->progress.done), total = atomic_load(&j->progress.total);
+	if (total && done != c->job_shown) {
+		c->job_shown = done;
+		console_say(c, 0, "Building the plan: %zu / %zu confirmed from their queue files (Esc cancels)", done, total);
+		return R_REDRAW;
+	}
+	return R_NONE;
 }
 
 /* reload_queue_now - after an action the admin waits for the result anyway: read the
@@ -829,6 +840,11 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 		a = keymap_lookup(&c->keys, KM_PAGER, key);
 	if (a == ACTION_NONE)
 		return R_NONE;
+	if (c->job.running && a == ACTION_BACK) {	/* Esc: stop building the plan; nothing has changed */
+		plan_job_cancel(&c->job);
+		console_say(c, 0, "Cancelling the plan...");
+		return R_REDRAW;
+	}
 	unsigned r = 0;
 	if (scope == KM_WIZARD) {
 		if (!c->reading_history)	/* its pages need the whole history */
@@ -951,6 +967,7 @@ static void console_close(struct console *c)
 	while (c->depth)
 		console_pop_view(c);
 	close_dialog(c);
+	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
 	console_close_inputs(c);
@@ -998,7 +1015,8 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = console_now_ms();
-		if (!c->paused && (c->reading_history || c->behind || t >= next_read)) {
+		r |= job_tick(c);
+		if (!c->paused && !c->job.running && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (console_read_inputs(c) || was_reading != c->reading_history)
 				r |= R_REBUILD;	/* rows point into the model: rebuilt before any use */
@@ -1006,7 +1024,7 @@ static void loop(struct console *c)
 		}
 		console_update_rate(c);
 		r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
-		if (queue_tick(c, (r & R_QUEUE) != 0))
+		if (!c->job.running && queue_tick(c, (r & R_QUEUE) != 0))
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;
 		if (c->message[0] && t > c->message_until_ms) {

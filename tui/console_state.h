@@ -18,6 +18,7 @@
 #include "core/source.h"
 #include "keymap.h"
 #include "pager.h"
+#include "plan_job.h"
 #include "table.h"
 
 #define CONSOLE_MAX_INPUTS (CONSOLE_MAX_SOURCES + 1)	/* and journald */
@@ -105,6 +106,8 @@ struct console {
 	struct pager dialog;
 	struct action_plan plan;
 	int plan_ready;
+	struct plan_job job;	/* a plan being built off the key handler (job.running) */
+	size_t job_shown;	/* the progress last said */
 	int prompt_open;
 	struct buf prompt;
 	char message[400];
@@ -133,10 +136,6 @@ size_t console_log_files(const struct console *c, int host, const char *paths[CO
 void console_pop_view(struct console *c);
 /* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
 int console_can_change_queue(struct console *c);
-/* c->plan over every target (row keys of a table of kind tk, aggregate agg; parent: the key a
- * drill-down was opened on, or NULL), each confirmed from its queue file; -1 with err. */
-int console_build_plan(struct console *c, enum queue_action a, enum table_kind tk, enum agg_kind agg,
-		       const char *parent, const struct string_set *targets, struct error *err);
 /* Shows c->plan for confirmation (1), or says there is nothing to do and frees it (0). */
 int console_offer_plan(struct console *c, int wizard_step);
 

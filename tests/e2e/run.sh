@@ -369,6 +369,44 @@ EOS
 	jq -es 'map(select(.action == "release" and .phase == "done")) | length >= 2' "$tmp/tjournal"
 }
 
+# an outbreak-sized queue (100 000 messages, a third of them the account's,
+# each confirmed from its queue file by a stand-in postcat that takes its
+# time): while the plan is built the screen answers keys (a tab switch),
+# Esc stops it with nothing changed, and built to the end it offers the
+# exact count
+a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels() {
+	mkdir -p "$tmp/bigbin"
+	awk -v q="$tmp/big.jsonl" -v lg="$tmp/big.log" 'BEGIN { for (i = 0; i < 100000; i++) {
+		id = sprintf("%011X", 1048576 + i * 7919)
+		printf "{\"queue_name\": \"deferred\", \"queue_id\": \"%s\", \"arrival_time\": 1795561949, \"message_size\": 500, \"sender\": \"promo%d@deals.example\", \"recipients\": [{\"address\": \"b%d@victims.example\"}]}\n", id, i % 50, i > q
+		if (i % 3 == 1)
+			printf "Nov 24 10:%02d:%02d mail postfix/smtpd[1]: %s: client=unknown[192.0.2.%d], sasl_method=LOGIN, sasl_username=victim@x.example\n", (i / 60) % 60, i % 60, id, i % 250 > lg
+	} }'
+	printf '#!/bin/sh\nexec cat "%s"\n' "$tmp/big.jsonl" > "$tmp/bigbin/postqueue"
+	printf '#!/bin/sh\nsleep 0.02\nshift\nprintf "%%s\\n" "$@" | awk '"'"'{ print "*** ENVELOPE RECORDS deferred/0/" $1 " ***"; print "named_attribute: sasl_username=victim@x.example" }'"'"'\n' > "$tmp/bigbin/postcat"
+	printf '#!/bin/sh\ntouch "%s/big-postsuper.called"\n' "$tmp" > "$tmp/bigbin/postsuper"
+	chmod +x "$tmp/bigbin"/*
+	fake_postmulti "$tmp/bigbin"
+	tui_start 120x30 env PATH="$tmp/bigbin:$PATH" "$bin" --dry-run --journal "$tmp/bigj" "$tmp/big.log"
+	tui_wait "deferred 100000" 30
+	tui_wait "victim@x.example"
+	tui_keys d
+	tui_wait "confirmed from their queue files (Esc cancels)"
+	tui_keys 2	# a tab, while the plan is being built
+	tui_wait "192.0.2."
+	tui_screen | grep -q "confirmed from their queue files (Esc cancels)" || { echo "the plan was done before the key"; return 1; }
+	tui_keys Escape
+	tui_wait "Cancelled while the plan was built: nothing was changed"
+	tui_keys 1
+	tui_wait "victim@x.example"
+	tui_keys d
+	tui_wait "Delete 33333 messages: SASL user victim@x.example" 60
+	tui_keys n
+	tui_wait "Cancelled: nothing was changed"
+	[ ! -e "$tmp/big-postsuper.called" ]
+	[ ! -e "$tmp/bigj" ]
+}
+
 threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
 	mkdir -p "$tmp/bin250"
 	printf '#!/bin/sh\ni=0\nwhile [ $i -lt 250 ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' > "$tmp/bin250/postqueue"
@@ -748,6 +786,8 @@ check "dry-run actions show the plan and never run postsuper" dry_run_actions_sh
 check "children inherit no terminal and no file of spamtop (close-on-exec)" children_inherit_no_terminal_and_no_file_of_spamtop
 check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
 check "cleanup wizard on a log still written: each suspect once, the unmark holds" cleanup_wizard_on_a_log_still_written_lists_each_suspect_once
+check "a plan on a 100 000-message queue is built off the key handler: keys answered, Esc cancels" \
+	a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels
 check "a throttled release goes in batches, oldest first, and stops when a contained account sends again" \
 	throttled_release_goes_in_batches_and_stops_when_a_contained_account_sends_again
 check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once

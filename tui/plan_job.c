@@ -1,0 +1,102 @@
+/*
+ * plan_job - a plan built by a worker thread (see plan_job.h).
+ */
+#include "plan_job.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/select.h"
+
+/* build - every target's selection, planned and merged into one plan */
+static int build(struct plan_job *j)
+{
+	for (size_t i = 0; i < j->targets.count; i++) {
+		struct selection sel;
+		const char *idv[1];
+		j->make(j->tk, j->agg, j->parent, j->targets.items[i], &sel, idv);
+		sel.progress = &j->progress;
+		struct action_plan one;
+		int rc = selection_compile(&sel, &j->err);
+		if (rc == 0)
+			rc = action_plan_build(i ? &one : &j->plan, j->action, 0, &sel, j->q, &j->err);
+		selection_free(&sel);
+		if (rc == 0 && i) {
+			rc = action_plan_merge(&j->plan, &one, &j->err);
+			action_plan_free(&one);
+		}
+		if (rc < 0) {
+			if (i)
+				action_plan_free(&j->plan);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void *run(void *arg)
+{
+	struct plan_job *j = arg;
+	j->rc = build(j);
+	atomic_store(&j->finished, 1);
+	return NULL;
+}
+
+int plan_job_start(struct plan_job *j, enum queue_action a, enum table_kind tk, enum agg_kind agg, const char *parent,
+		   const struct string_set *targets, const struct queue_snapshot *q, selection_maker make,
+		   struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	j->action = a;
+	j->tk = tk;
+	j->agg = agg;
+	j->q = q;
+	j->make = make;
+	j->parent = parent ? strdup(parent) : NULL;
+	for (size_t i = 0; i < targets->count; i++)
+		if (string_set_add(&j->targets, targets->items[i]) < 0) {
+			error_set(err, "out of memory");
+			goto fail;
+		}
+	if (pthread_create(&j->thread, NULL, run, j) != 0) {
+		error_set(err, "cannot start a thread to build the plan");
+		goto fail;
+	}
+	j->running = 1;
+	return 0;
+fail:
+	string_set_free(&j->targets);
+	free(j->parent);
+	return -1;
+}
+
+int plan_job_poll(struct plan_job *j)
+{
+	if (!j->running || !atomic_load(&j->finished))
+		return 0;
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	string_set_free(&j->targets);
+	free(j->parent);
+	j->parent = NULL;
+	return 1;
+}
+
+void plan_job_cancel(struct plan_job *j)
+{
+	atomic_store(&j->progress.cancel, 1);
+}
+
+void plan_job_abandon(struct plan_job *j)
+{
+	if (!j->running)
+		return;
+	plan_job_cancel(j);
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	string_set_free(&j->targets);
+	free(j->parent);
+	j->parent = NULL;
+	if (j->rc == 0)
+		action_plan_free(&j->plan);
+}

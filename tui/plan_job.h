@@ -1,0 +1,55 @@
+/*
+ * plan_job - an action's plan built off the key handler: selecting the
+ * rows' messages and confirming tens of thousands of them from their queue
+ * files takes seconds at outbreak scale, during which the screen must keep
+ * answering keys. A worker thread builds the plan on the snapshot and the
+ * model as they were when the admin pressed the key (the console reads no
+ * log and installs no snapshot meanwhile), says how far it is, and stops
+ * before anything is changed when cancelled. Nothing runs postsuper here:
+ * the plan goes to the usual confirmation dialog.
+ */
+#ifndef SPAMTOP_PLAN_JOB_H
+#define SPAMTOP_PLAN_JOB_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "core/action.h"
+#include "core/progress.h"
+#include "table.h"
+
+/* What one target (a row's key) selects; idv is storage for a one-ID selection. */
+typedef void (*selection_maker)(enum table_kind tk, enum agg_kind agg, const char *parent, const char *key,
+				struct selection *sel, const char **idv);
+
+struct plan_job {
+	pthread_t thread;
+	int running;			/* started, and its result not yet taken */
+	atomic_int finished;
+	struct work_progress progress;
+	/* what to build */
+	enum queue_action action;
+	enum table_kind tk;
+	enum agg_kind agg;
+	char *parent;
+	struct string_set targets;	/* copies: the rows may be rebuilt meanwhile */
+	const struct queue_snapshot *q;
+	selection_maker make;
+	/* what was built */
+	struct action_plan plan;
+	int rc;				/* 0: plan is ready; -1: err says why (or "cancelled") */
+	struct error err;
+};
+
+/* Starts building; -1 with err if the thread cannot start (then nothing runs). */
+int plan_job_start(struct plan_job *j, enum queue_action a, enum table_kind tk, enum agg_kind agg, const char *parent,
+		   const struct string_set *targets, const struct queue_snapshot *q, selection_maker make,
+		   struct error *err);
+/* 1 when it has finished (its thread joined: plan, rc, err are the caller's), 0 while it runs. */
+int plan_job_poll(struct plan_job *j);
+/* Asks it to stop before the next batch of queue files. */
+void plan_job_cancel(struct plan_job *j);
+/* Cancels and waits for it (leaving the console). */
+void plan_job_abandon(struct plan_job *j);
+
+#endif
