@@ -10,6 +10,8 @@
 #   make soak       30 million lines through follow mode: memory every million
 #   make bench      parse speed and memory against grep|sed|sort|uniq -c
 #   make bench-lab  (root) a real 20 000-message queue in the lab: spamtop timed on it
+#   make deb        the Debian package (debhelper), into build/deb/; deb-check installs,
+#                   uses and purges it (root)
 #   make screenshots  PNG pictures of the console on the lab's outbreak (root)
 #   make fixtures   re-record tests/fixtures/lab-outbreak.log from the real Postfix lab
 
@@ -37,7 +39,7 @@ CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN_BIN := $(UNIT_SRC:tests/unit/%.c=$(SANBUILD)/tests/%)
 
-.PHONY: all deps demo check unit unit-san lab e2e bench bench-lab fixtures install clean screenshots fuzz fuzz-replay soak mutate
+.PHONY: all deps demo check unit unit-san lab e2e bench bench-lab deb deb-check fixtures install clean screenshots fuzz fuzz-replay soak mutate
 
 all: spamtop
 
@@ -66,7 +68,7 @@ $(SANBUILD)/libspamtop.a: $(CORE_SAN_OBJ)
 	$(AR) rcs $@ $^
 
 spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(BUILD)/monitor_cmd.o $(BUILD)/cleanup_cmd.o $(BUILD)/contain_cmd.o $(BUILD)/cmd_io.o $(BUILD)/libtui.a $(BUILD)/libspamtop.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(SANBUILD)/monitor_cmd.o $(SANBUILD)/cleanup_cmd.o $(SANBUILD)/contain_cmd.o $(SANBUILD)/cmd_io.o $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
@@ -131,6 +133,7 @@ check: deps
 	@tests/cli/run.sh ./spamtop $(SANBUILD)/spamtop
 	@tests/e2e/run.sh $(SANBUILD)/spamtop
 	@$(MAKE) --no-print-directory lab
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deb-check; else echo "deb: skipped (needs root)"; fi
 
 demo: deps
 	@$(MAKE) --no-print-directory spamtop
@@ -138,6 +141,15 @@ demo: deps
 
 mutate: spamtop $(SANBUILD)/spamtop $(UNIT_BIN)
 	@tools/mutate.sh
+
+# deb: the Debian package, built with debhelper in a copy of the tree, into build/deb/
+deb: DEPS = deb
+deb: deps
+	@tools/deb.sh
+
+# deb-check (root): the package installed with apt, used, purged (tests/deb/run.sh)
+deb-check: deb
+	@tests/deb/run.sh
 
 bench: spamtop $(BUILD)/genlog
 	@tools/bench.sh

@@ -4,6 +4,7 @@
 #   tools/deps.sh build   compiler, pkg-config and the libraries
 #   tools/deps.sh check   build + what the tests drive (jq, tmux, GNU time, journalctl
 #                         and systemd-journal-remote to write a real journal file)
+#   tools/deps.sh deb     build + the Debian packaging tools (debhelper, lintian)
 #
 # As root, installs what is missing with apt-get (non-interactive); otherwise
 # prints the exact apt-get line to run and fails. The real-Postfix lab
@@ -11,10 +12,12 @@
 set -eu
 build="gcc make pkg-config libncurses-dev libpcre2-dev libjansson-dev zlib1g-dev libcmocka-dev"
 check="$build jq tmux time gzip systemd systemd-journal-remote"
+deb="$build debhelper dpkg-dev lintian man-db"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;
-*) echo "usage: $0 build|check" >&2; exit 2 ;;
+deb) want=$deb ;;
+*) echo "usage: $0 build|check|deb" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do
