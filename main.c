@@ -536,6 +536,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (argc > 2 && argv[1][0] != '-' && strcmp(argv[2], "--help") == 0) {	/* spamtop cleanup --help, ... */
+		usage(stdout);
+		return 0;
+	}
 	if (argc > 1 && argv[1][0] != '-') {
 		int rc = queue_command(argc - 1, argv + 1);
 		if (rc != QUEUE_NOT_A_COMMAND)

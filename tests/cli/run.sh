@@ -76,7 +76,10 @@ one_megabyte_line_and_truncated_last_line_are_survived() {
 
 help_and_version_describe_the_program() {
 	"$bin" --help | grep -q -- '--report' && "$bin" --help | grep -q -- '--sasl-user' &&
-	"$bin" --version | grep -q '^spamtop [0-9]'
+	"$bin" --version | grep -q '^spamtop [0-9]' &&
+	for cmd in cleanup block unblock check metrics queue delete report; do	# each command's --help too
+		"$bin" "$cmd" --help | grep -q '^usage: spamtop' || { echo "$cmd --help"; return 1; }
+	done
 }
 
 # fake_postqueue N | fail: a stand-in postqueue -j listing N deferred messages, or failing
