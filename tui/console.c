@@ -575,7 +575,7 @@ static unsigned job_tick(struct console *c)
 		return R_REBUILD;
 	}
 	size_t done = atomic_load(&j->progress.done), total = atomic_load(&j->progress.total);
-	if (total && done != c->job_shown) {
+	if (total && (done != c->job_shown || !c->message[0])) {	/* a key clears the status line */
 		c->job_shown = done;
 		console_say(c, 0, "Building the plan: %zu / %zu confirmed from their queue files (Esc cancels)", done, total);
 		return R_REDRAW;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/deb/run.sh - the Debian package the way an admin meets it: installed
-# with apt-get from build/deb/, used (version, man page, a check on the
-# recorded outbreak, the keymaps it was built to find, completion, the
+# with apt-get from build/deb/, used (version, man page, a check against
+# the lab's real Postfix, the keymaps it was built to find, completion, the
 # metrics timer disabled but valid, conffiles), then purged: nothing left
 # but the audit journal, which is kept on purpose (a record of actions must
 # outlive the tool). Root only; prints "deb: N passed, M failed".
@@ -15,7 +15,6 @@ tmp=$(mktemp -d /tmp/spamtop-deb-test.XXXXXX)
 trap 'apt-get purge -y -qq spamtop >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 . tests/check-lib.sh
 deb=$(ls build/deb/spamtop_*_*.deb | head -1)
-fixture=$PWD/tests/fixtures/lab-outbreak.log
 export DEBIAN_FRONTEND=noninteractive
 
 installs_with_apt_and_runs() {
@@ -23,9 +22,13 @@ installs_with_apt_and_runs() {
 	[ "$(dpkg-query -W -f='${Status}' spamtop)" = "install ok installed" ]
 	[ "$(/usr/bin/spamtop --version)" = "spamtop $(dpkg-query -W -f='${Version}' spamtop)" ]
 	man -w spamtop | grep -qx /usr/share/man/man1/spamtop.1.gz
-	# the recorded outbreak is days old: nothing in the last hour, a plugin's OK and its perfdata
-	/usr/bin/spamtop check --no-queue --log "$fixture" > "$tmp/check.out"
-	grep -q '^SPAMTOP OK - nothing over its threshold | user_rate=0;10;20;0; ' "$tmp/check.out"
+	# against the lab's real Postfix: its live log and its (empty) queue through postqueue -j
+	tests/lab/lab.sh up >/dev/null
+	local rc=0
+	/usr/bin/spamtop check --log "$(tests/lab/lab.sh log)" > "$tmp/check.out" || rc=$?
+	tests/lab/lab.sh down >/dev/null 2>&1
+	cat "$tmp/check.out"
+	[ $rc = 0 ] && grep -q '^SPAMTOP OK - 0 queued, nothing over its threshold | queue=0;100;200;0; ' "$tmp/check.out"
 }
 
 finds_its_files_where_the_package_put_them() {
