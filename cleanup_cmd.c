@@ -176,7 +176,7 @@ static int step_clean(struct cleanup_session *s, const struct model *m)
 	int rc = q && queue_load(q, QUEUE_TIMEOUT_MS, &err) == 0 ? 0 : -1;
 	if (rc == 0) {
 		queue_join(q, m);
-		rc = cleanup_session_clean_plan(s, q, &p, &err);
+		rc = cleanup_session_clean_plan(s, q, NULL, &p, &err);
 	}
 	long n = 0;
 	if (rc > 0) {

@@ -165,8 +165,8 @@ int cleanup_session_contain(struct cleanup_session *s, struct buf *report)
 	return failed ? -1 : 0;
 }
 
-int cleanup_session_clean_plan(const struct cleanup_session *s, const struct queue_snapshot *q, struct action_plan *plan,
-			       struct error *err)
+int cleanup_session_clean_plan(const struct cleanup_session *s, const struct queue_snapshot *q,
+			       struct work_progress *progress, struct action_plan *plan, struct error *err)
 {
 	static const enum suspect_kind order[] = {SUSPECT_SASL_USER, SUSPECT_TRUSTED_RELAY, SUSPECT_WEB_APP};
 	int have = 0;
@@ -183,6 +183,7 @@ int cleanup_session_clean_plan(const struct cleanup_session *s, const struct que
 				sel.client_ip = t->key;
 			else
 				sel.local_uid = t->key;
+			sel.progress = progress;
 			struct action_plan one;
 			if (action_plan_build(have ? &one : plan, ACT_DELETE, 0, &sel, q, err) < 0
 			    || (have && action_plan_merge(plan, &one, err) < 0)) {

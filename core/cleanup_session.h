@@ -44,10 +44,11 @@ int cleanup_session_contain(struct cleanup_session *s, struct buf *report);
 /*
  * Step 5: one delete plan over every chosen account's, relay's and web
  * application's queued messages (selected by the log, confirmed from each
- * queue file). 1 a plan, 0 nothing is chosen, -1 with err.
+ * queue file; progress, when not NULL, counts them and may stop it).
+ * 1 a plan, 0 nothing is chosen, -1 with err.
  */
-int cleanup_session_clean_plan(const struct cleanup_session *s, const struct queue_snapshot *q, struct action_plan *plan,
-			       struct error *err);
+int cleanup_session_clean_plan(const struct cleanup_session *s, const struct queue_snapshot *q,
+			       struct work_progress *progress, struct action_plan *plan, struct error *err);
 /* Runs a plan as every action runs (journaled); the messages it changed
  * (postsuper's own count for ALL), or -1 (said in report). */
 long cleanup_session_run(struct cleanup_session *s, struct action_plan *p, struct buf *report);

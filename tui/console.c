@@ -566,7 +566,7 @@ static unsigned job_tick(struct console *c)
 	if (plan_job_poll(j)) {
 		if (j->rc == 0) {
 			c->plan = j->plan;
-			console_offer_plan(c, 0);
+			console_offer_plan(c, j->wizard_step);
 		} else if (atomic_load(&j->progress.cancel)) {
 			console_say(c, 0, "Cancelled while the plan was built: nothing was changed");
 		} else {

@@ -37,7 +37,14 @@ static int build(struct plan_job *j)
 static void *run(void *arg)
 {
 	struct plan_job *j = arg;
-	j->rc = build(j);
+	if (j->session) {
+		int rc = cleanup_session_clean_plan(j->session, j->q, &j->progress, &j->plan, &j->err);
+		if (rc == 0)
+			error_set(&j->err, "No suspect is marked (step 3)");
+		j->rc = rc > 0 ? 0 : -1;
+	} else {
+		j->rc = build(j);
+	}
 	atomic_store(&j->finished, 1);
 	return NULL;
 }
@@ -68,6 +75,21 @@ fail:
 	string_set_free(&j->targets);
 	free(j->parent);
 	return -1;
+}
+
+int plan_job_start_clean(struct plan_job *j, const struct cleanup_session *s, const struct queue_snapshot *q,
+			 struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	j->session = s;
+	j->q = q;
+	j->wizard_step = STEP_CLEAN;
+	if (pthread_create(&j->thread, NULL, run, j) != 0) {
+		error_set(err, "cannot start a thread to build the plan");
+		return -1;
+	}
+	j->running = 1;
+	return 0;
 }
 
 int plan_job_poll(struct plan_job *j)

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 
 #include "core/action.h"
+#include "core/cleanup_session.h"
 #include "core/progress.h"
 #include "table.h"
 
@@ -35,6 +36,8 @@ struct plan_job {
 	struct string_set targets;	/* copies: the rows may be rebuilt meanwhile */
 	const struct queue_snapshot *q;
 	selection_maker make;
+	const struct cleanup_session *session;	/* or: the cleanup's step 5 over its targets */
+	int wizard_step;		/* the wizard step the plan belongs to, 0 for none */
 	/* what was built */
 	struct action_plan plan;
 	int rc;				/* 0: plan is ready; -1: err says why (or "cancelled") */
@@ -45,6 +48,9 @@ struct plan_job {
 int plan_job_start(struct plan_job *j, enum queue_action a, enum table_kind tk, enum agg_kind agg, const char *parent,
 		   const struct string_set *targets, const struct queue_snapshot *q, selection_maker make,
 		   struct error *err);
+/* Starts building the cleanup's step 5 plan (every chosen target's queued messages). */
+int plan_job_start_clean(struct plan_job *j, const struct cleanup_session *s, const struct queue_snapshot *q,
+			 struct error *err);
 /* 1 when it has finished (its thread joined: plan, rc, err are the caller's), 0 while it runs. */
 int plan_job_poll(struct plan_job *j);
 /* Asks it to stop before the next batch of queue files. */

@@ -655,13 +655,17 @@ static unsigned offer_delete(struct console *c)
 	struct error err;
 	if (!console_can_change_queue(c))
 		return R_REDRAW;
-	int rc = cleanup_session_clean_plan(&c->wizard->s, c->queue, &c->plan, &err);
-	if (rc < 0)
+	if (c->job.running) {
+		console_say(c, 1, "A plan is being built (Esc cancels it)");
+		return R_REDRAW;
+	}
+	/* the targets' messages are confirmed from their queue files: tens of thousands in an
+	 * outbreak, so off the key handler (console.c's job_tick offers the plan when built) */
+	if (plan_job_start_clean(&c->job, &c->wizard->s, c->queue, &err) < 0)
 		console_say(c, 1, "%s", err.msg);
-	else if (rc == 0)
-		console_say(c, 0, "No suspect is marked (step 3)");
 	else
-		console_offer_plan(c, STEP_CLEAN);
+		console_say(c, 0, "Building the plan (Esc cancels)...");
+	c->job_shown = 0;
 	return R_REDRAW;
 }
 

@@ -374,7 +374,9 @@ EOS
 # time): while the plan is built the screen answers keys (a tab switch),
 # Esc stops it with nothing changed, and built to the end it offers the
 # exact count
-a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels() {
+# big_queue: the stand-ins of a 100 000-message queue (made once)
+big_queue() {
+	[ -x "$tmp/bigbin/postqueue" ] && return 0
 	mkdir -p "$tmp/bigbin"
 	awk -v q="$tmp/big.jsonl" -v lg="$tmp/big.log" 'BEGIN { for (i = 0; i < 100000; i++) {
 		id = sprintf("%011X", 1048576 + i * 7919)
@@ -387,6 +389,10 @@ a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels() {
 	printf '#!/bin/sh\ntouch "%s/big-postsuper.called"\n' "$tmp" > "$tmp/bigbin/postsuper"
 	chmod +x "$tmp/bigbin"/*
 	fake_postmulti "$tmp/bigbin"
+}
+
+a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels() {
+	big_queue
 	tui_start 120x30 env PATH="$tmp/bigbin:$PATH" "$bin" --dry-run --journal "$tmp/bigj" "$tmp/big.log"
 	tui_wait "deferred 100000" 30
 	tui_wait "victim@x.example"
@@ -405,6 +411,28 @@ a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels() {
 	tui_wait "Cancelled: nothing was changed"
 	[ ! -e "$tmp/big-postsuper.called" ]
 	[ ! -e "$tmp/bigj" ]
+}
+
+# the cleanup's step 5 on the same queue: its plan too is built off the key
+# handler (the wizard's page answers Esc while 33 333 files are confirmed)
+the_cleanup_step_5_plan_is_built_off_the_key_handler() {
+	big_queue
+	printf '#!/bin/sh\n[ "$2" = config_directory ] && echo /etc/postfix\nexit 0\n' > "$tmp/bigbin/postconf"
+	chmod +x "$tmp/bigbin/postconf"
+	tui_start 120x30 env PATH="$tmp/bigbin:$PATH" "$bin" cleanup --dry-run --journal "$tmp/bigj" \
+		--state "$tmp/big-state.json" --incident "$tmp/big-incident.md" "$tmp/big.log"
+	tui_wait "deferred 100000" 30
+	tui_keys n n n n
+	tui_wait "Cleanup step 5 of 6: Clean the queue"
+	tui_keys Enter
+	tui_wait "confirmed from their queue files (Esc cancels)"
+	tui_keys Escape
+	tui_wait "Cancelled while the plan was built: nothing was changed"
+	tui_keys Enter
+	tui_wait "Delete 33333 messages: SASL user victim@x.example" 60
+	tui_keys n
+	tui_wait "Cancelled: nothing was changed"
+	[ ! -e "$tmp/big-postsuper.called" ]
 }
 
 threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
@@ -788,6 +816,8 @@ check "the cleanup wizard in a dry run walks the steps and changes nothing" clea
 check "cleanup wizard on a log still written: each suspect once, the unmark holds" cleanup_wizard_on_a_log_still_written_lists_each_suspect_once
 check "a plan on a 100 000-message queue is built off the key handler: keys answered, Esc cancels" \
 	a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels
+check "the cleanup's step 5 plan on that queue is built off the key handler too" \
+	the_cleanup_step_5_plan_is_built_off_the_key_handler
 check "a throttled release goes in batches, oldest first, and stops when a contained account sends again" \
 	throttled_release_goes_in_batches_and_stops_when_a_contained_account_sends_again
 check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
