@@ -449,6 +449,15 @@ static void selection_for(enum table_kind tk, enum agg_kind agg, const char *par
 	select_key(agg, key, sel);
 }
 
+int console_busy(struct console *c)
+{
+	if (c->job.running)
+		console_say(c, 1, "A plan is being built (Esc cancels it)");
+	else if (c->act.running)
+		console_say(c, 1, "An action is running: wait for its result");
+	return c->job.running || c->act.running;
+}
+
 int console_can_change_queue(struct console *c)
 {
 	if (c->opt->no_queue)
@@ -514,10 +523,8 @@ static int elsewhere(struct console *c, int all, const char *verb)
 static unsigned queue_action(struct console *c, enum queue_action a, int all)
 {
 	struct error err;
-	if (c->job.running) {
-		console_say(c, 1, "A plan is being built (Esc cancels it)");
+	if (console_busy(c))
 		return R_REDRAW;
-	}
 	if (elsewhere(c, all, action_name(a)) || !console_can_change_queue(c))
 		return R_REDRAW;
 	if (all) {
@@ -617,10 +624,32 @@ static unsigned confirm(struct console *c)
 		action_plan_free(&plan);
 		return R_REBUILD;
 	}
-	struct action_outcome out;
 	struct error err;
-	enum action_status st = action_execute(&plan, c->opt->journal, &out, &err);
+	close_dialog(c);	/* its result comes in a new one (act_tick) */
+	if (action_job_start(&c->act, &plan, c->opt->journal, step, &err) < 0) {
+		console_say(c, 1, "%s: nothing was changed", err.msg);
+		action_plan_free(&plan);
+		return R_REDRAW;
+	}
+	console_say(c, 0, "Running: %s %zu message%s (journaled; the screen keeps answering)", action_name(plan.action),
+		    plan.expected, plan.expected == 1 ? "" : "s");
+	return R_REDRAW;
+}
+
+/* act_tick - a confirmed action that has finished: the queue read at once, what happened in the dialog */
+static unsigned act_tick(struct console *c)
+{
+	if (!action_job_poll(&c->act))
+		return R_NONE;
+	struct action_plan plan = c->act.plan;
+	struct action_outcome out = c->act.out;
+	struct error err = c->act.err;
+	enum action_status st = c->act.st;
+	int step = c->act.wizard_step;
 	reload_queue_now(c);
+	close_dialog(c);
+	c->dialog_open = 1;
+	c->dialog_kind = DIALOG_INFO;
 	pager_init(&c->dialog, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)");
 	if (st == ACTION_REFUSED) {
 		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
@@ -638,8 +667,8 @@ static unsigned confirm(struct console *c)
 			pager_addf(&c->dialog, LS_DIM, "Journaled to %s", c->opt->journal);
 		if (step)
 			wizard_plan_done(c, step, &plan, &out, st == ACTION_DONE && out.exit_status == 0);
-		action_outcome_free(&out);
 	}
+	action_outcome_free(&out);
 	action_plan_free(&plan);
 	return R_REBUILD | R_QUEUE;
 }
@@ -968,6 +997,7 @@ static void console_close(struct console *c)
 		console_pop_view(c);
 	close_dialog(c);
 	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
+	action_job_wait(&c->act);	/* a started postsuper is let finish */
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
 	console_close_inputs(c);
@@ -1015,7 +1045,7 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = console_now_ms();
-		r |= job_tick(c);
+		r |= job_tick(c) | act_tick(c);
 		if (!c->paused && !c->job.running && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (console_read_inputs(c) || was_reading != c->reading_history)
@@ -1023,7 +1053,8 @@ static void loop(struct console *c)
 			next_read = t + c->opt->refresh_ms;
 		}
 		console_update_rate(c);
-		r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
+		if (!c->act.running)
+			r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
 		if (!c->job.running && queue_tick(c, (r & R_QUEUE) != 0))
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;

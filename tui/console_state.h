@@ -107,6 +107,7 @@ struct console {
 	struct action_plan plan;
 	int plan_ready;
 	struct plan_job job;	/* a plan being built off the key handler (job.running) */
+	struct action_job act;	/* a confirmed action running off the key handler (act.running) */
 	size_t job_shown;	/* the progress last said */
 	int prompt_open;
 	struct buf prompt;
@@ -136,6 +137,8 @@ size_t console_log_files(const struct console *c, int host, const char *paths[CO
 void console_pop_view(struct console *c);
 /* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
 int console_can_change_queue(struct console *c);
+/* A plan being built or an action running (said in the status line): no other action meanwhile. */
+int console_busy(struct console *c);
 /* Shows c->plan for confirmation (1), or says there is nothing to do and frees it (0). */
 int console_offer_plan(struct console *c, int wizard_step);
 

@@ -122,3 +122,47 @@ void plan_job_abandon(struct plan_job *j)
 	if (j->rc == 0)
 		action_plan_free(&j->plan);
 }
+
+/* ---- an action ---- */
+
+static void *run_action(void *arg)
+{
+	struct action_job *j = arg;
+	j->st = action_execute(&j->plan, j->journal, &j->out, &j->err);
+	atomic_store(&j->finished, 1);
+	return NULL;
+}
+
+int action_job_start(struct action_job *j, const struct action_plan *plan, const char *journal, int wizard_step,
+		     struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	j->plan = *plan;
+	j->journal = journal;
+	j->wizard_step = wizard_step;
+	if (pthread_create(&j->thread, NULL, run_action, j) != 0) {
+		error_set(err, "cannot start a thread to run the action");
+		return -1;
+	}
+	j->running = 1;
+	return 0;
+}
+
+int action_job_poll(struct action_job *j)
+{
+	if (!j->running || !atomic_load(&j->finished))
+		return 0;
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	return 1;
+}
+
+void action_job_wait(struct action_job *j)
+{
+	if (!j->running)
+		return;
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	action_outcome_free(&j->out);
+	action_plan_free(&j->plan);
+}

@@ -58,4 +58,29 @@ void plan_job_cancel(struct plan_job *j);
 /* Cancels and waits for it (leaving the console). */
 void plan_job_abandon(struct plan_job *j);
 
+/*
+ * An action run off the key handler too: postsuper fed tens of thousands of
+ * IDs, then the queue read again to classify them, takes seconds. A started
+ * postsuper is not interrupted (half an action is worse than a wait).
+ */
+struct action_job {
+	pthread_t thread;
+	int running;			/* started, and its result not yet taken */
+	atomic_int finished;
+	struct action_plan plan;	/* the confirmed plan, moved in */
+	const char *journal;
+	int wizard_step;		/* the wizard step it belongs to, 0 for none */
+	struct action_outcome out;
+	enum action_status st;
+	struct error err;
+};
+
+/* Runs plan (moved into the job: the caller's copy is not freed by the caller); -1 with err if no thread. */
+int action_job_start(struct action_job *j, const struct action_plan *plan, const char *journal, int wizard_step,
+		     struct error *err);
+/* 1 when it has finished (joined: plan, out, st, err are the caller's to use and free), 0 while it runs. */
+int action_job_poll(struct action_job *j);
+/* Waits for it (leaving the console) and frees what it holds. */
+void action_job_wait(struct action_job *j);
+
 #endif

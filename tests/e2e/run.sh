@@ -435,6 +435,32 @@ the_cleanup_step_5_plan_is_built_off_the_key_handler() {
 	[ ! -e "$tmp/big-postsuper.called" ]
 }
 
+# a confirmed action runs off the key handler: a postsuper that takes 3 s
+# (tens of thousands of IDs do) leaves the screen answering keys, and its
+# result comes in a dialog when it is done. Needs root (a real change, not
+# a dry run): CI runs as root.
+a_running_action_leaves_the_screen_answering_keys() {
+	[ "$(id -u)" = 0 ] || { echo "needs root"; return 1; }
+	fake_tools
+	mkdir -p "$tmp/slowbin"
+	cp "$tmp/bin/"* "$tmp/slowbin/"
+	printf '#!/bin/sh\nsleep 3\necho "$@" >> %s/slow-postsuper.called\necho "postsuper: Placed on hold: 3 messages" >&2\n' "$tmp" > "$tmp/slowbin/postsuper"
+	chmod +x "$tmp/slowbin/"*
+	tui_start 110x30 env PATH="$tmp/slowbin:$PATH" "$bin" --journal "$tmp/slow-journal" "$fixture"
+	tui_wait "deferred 3  hold 0"
+	tui_keys H
+	tui_wait "Hold 3 messages: all queued messages"
+	tui_keys y
+	tui_wait "Running: hold 3 messages (journaled; the screen keeps answering)"
+	tui_keys 2	# a tab, while postsuper runs
+	tui_wait "sorted by Msgs"
+	tui_screen | grep -q "127.0.0.2"
+	[ ! -e "$tmp/slow-postsuper.called" ] || { echo "postsuper was done before the key"; return 1; }
+	tui_wait "Done (any key closes)"
+	grep -qx -- "-h ALL" "$tmp/slow-postsuper.called"
+	jq -es 'map(select(.phase == "done" and .action == "hold")) | length == 1' "$tmp/slow-journal"
+}
+
 threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
 	mkdir -p "$tmp/bin250"
 	printf '#!/bin/sh\ni=0\nwhile [ $i -lt 250 ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' > "$tmp/bin250/postqueue"
@@ -818,6 +844,8 @@ check "a plan on a 100 000-message queue is built off the key handler: keys answ
 	a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels
 check "the cleanup's step 5 plan on that queue is built off the key handler too" \
 	the_cleanup_step_5_plan_is_built_off_the_key_handler
+check "a running action leaves the screen answering keys; its result comes when done" \
+	a_running_action_leaves_the_screen_answering_keys
 check "a throttled release goes in batches, oldest first, and stops when a contained account sends again" \
 	throttled_release_goes_in_batches_and_stops_when_a_contained_account_sends_again
 check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
