@@ -200,7 +200,9 @@ static int cmd_check(struct monitor_opts *o)
 	}
 	struct alert_result r;
 	alert_evaluate(&o->config, m, q, clock_now(), o->window, &r);
-	printf("SPAMTOP %s - ", alert_state_name(r.worst));
+	/* a log or queue that cannot be read is not OK: the word says what the exit status says */
+	enum alert_state shown = r.worst == ALERT_OK && why[0] ? ALERT_UNKNOWN : r.worst;
+	printf("SPAMTOP %s - ", alert_state_name(shown));
 	int said = 0;
 	for (int i = 0; i < AL_COUNT; i++) {
 		const struct alert_value *v = &r.v[i];
@@ -221,9 +223,7 @@ static int cmd_check(struct monitor_opts *o)
 	perfdata(&o->config, &r);
 	queue_snapshot_free(q);
 	model_free(m);
-	if (r.worst == ALERT_OK && why[0])
-		return 3;	/* a log or queue that cannot be read is not OK */
-	return r.worst == ALERT_OK ? 0 : r.worst == ALERT_WARNING ? 1 : r.worst == ALERT_CRITICAL ? 2 : 3;
+	return shown == ALERT_OK ? 0 : shown == ALERT_WARNING ? 1 : shown == ALERT_CRITICAL ? 2 : 3;
 }
 
 static int cmd_metrics(struct monitor_opts *o)

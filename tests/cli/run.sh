@@ -109,7 +109,9 @@ check_plugin_returns_each_state() {
 	check_status 250 2 '^SPAMTOP CRITICAL - messages in the queue 250 >= 200; ' &&
 	check_status fail 3 '^SPAMTOP UNKNOWN - cannot read the queue: postqueue -j failed: postqueue: fatal: Queue report unavailable' &&
 	check_status 10 2 '^SPAMTOP CRITICAL - messages in the queue 10 >= 5 ' --set queue=2,5 &&
-	check_status 10 3 '' --window 99m
+	check_status 10 3 '' --window 99m &&
+	{ local rc=0; "$san" check --no-queue --log "$tmp/nope.log" > "$tmp/unk" || rc=$?
+	  [ $rc = 3 ] && grep -q '^SPAMTOP UNKNOWN - cannot open .*nope.log: No such file or directory |' "$tmp/unk"; }	# never "OK" with status 3
 }
 
 check_reads_thresholds_from_the_config_file() {
