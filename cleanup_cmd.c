@@ -27,7 +27,7 @@
 
 struct plan_opts {
 	const char *state_path, *disable_cmd, *our_domains, *journal, *incident;
-	int no_queue, yes;
+	int no_queue, yes, journald;
 	const char *targets[CLEANUP_MAX_TARGETS];	/* --yes: KIND:KEY as given */
 	enum suspect_kind kinds[CLEANUP_MAX_TARGETS];
 	size_t ntargets;
@@ -82,8 +82,9 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 	}
 	for (int i = optind; i < argc && o->nlogs < PLAN_MAX_LOGS; i++)
 		o->logs[o->nlogs++] = argv[i];
-	if (o->nlogs == 0)
-		o->logs[o->nlogs++] = ingest_default_log();
+	if (o->nlogs == 0 && (o->logs[0] = ingest_default_log()) != NULL)
+		o->nlogs = 1;
+	o->journald = o->nlogs == 0;	/* no mail log file: Postfix logs to the journal */
 	source_order_rotated(o->logs, o->nlogs);
 	if (o->journal == NULL)
 		o->journal = journal_default_path();
@@ -94,6 +95,12 @@ static struct model *read_logs(const struct plan_opts *o)
 {
 	struct model *m = model_new(NULL, (time_t)clock_now());
 	struct source_stats st = {0};
+	struct error jerr;
+	if (m && o->journald && ingest_journal(m, 0, &st, &jerr) < 0) {
+		fprintf(stderr, "spamtop: %s\n", jerr.msg);
+		model_free(m);
+		return NULL;
+	}
 	for (size_t i = 0; m && i < o->nlogs; i++) {
 		struct error err;
 		if (ingest_file(m, o->logs[i], &st, &err) < 0) {

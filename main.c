@@ -57,7 +57,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "The console (the default) reads the mail logs (history first, then follows\n"
 	      "them across rotation; .gz files are read once, - as it comes; default: Postfix's\n"
-	      "maillog_file, else /var/log/mail.log) and the live queue, and shows SASL\n"
+	      "maillog_file, else /var/log/mail.log or /var/log/maillog, else the systemd\n"
+	      "journal) and the live queue, and shows SASL\n"
 	      "users, client IPs, senders, domains, the queue and authentication failures,\n"
 	      "suspects flagged. ? in the console lists its keys.\n"
 	      "  --dry-run        actions show what they would do and change nothing\n"
@@ -509,7 +510,11 @@ static int run_console(int argc, char **argv, int cleanup)
 		for (int i = optind; i < argc && nsources < CONSOLE_MAX_SOURCES; i++)
 			source_spec_file(&sources[nsources++], argv[i]);
 	} else if (!o.journald && nsources == 0) {
-		source_spec_file(&sources[nsources++], ingest_default_log());
+		const char *log = ingest_default_log();
+		if (log)
+			source_spec_file(&sources[nsources++], log);
+		else
+			o.journald = 1;	/* no mail log file: Postfix logs to the journal (the title says so) */
 	}
 	if (nsources && source_spec_is_ssh(&sources[0]) && !o.no_queue) {
 		fputs("spamtop: the first --source is this machine, whose queue spamtop reads: give its log\n"

@@ -136,8 +136,13 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		fputs("spamtop: unexpected argument (logs go after --log)\n", stderr);
 		return -1;
 	}
-	if (o->nlogs == 0 && !o->journald)
-		o->logs[o->nlogs++] = ingest_default_log();
+	if (o->nlogs == 0 && !o->journald) {
+		const char *log = ingest_default_log();
+		if (log)
+			o->logs[o->nlogs++] = log;
+		else
+			o->journald = 1;	/* no mail log file: Postfix logs to the journal */
+	}
 	source_order_rotated(o->logs, (size_t)o->nlogs);
 	return 0;
 }

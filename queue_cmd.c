@@ -113,10 +113,18 @@ static struct model *load_model(struct queue_opts *o)
 	struct model *m = model_new(NULL, (time_t)clock_now());
 	if (m == NULL)
 		return NULL;
-	if (o->nlogs == 0)
-		o->logs[o->nlogs++] = ingest_default_log();
-	source_order_rotated(o->logs, (size_t)o->nlogs);
 	struct source_stats st = {0};
+	if (o->nlogs == 0 && (o->logs[0] = ingest_default_log()) == NULL) {
+		struct error err;	/* no mail log file: Postfix logs to the journal */
+		if (ingest_journal(m, 0, &st, &err) == 0)
+			return m;
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		model_free(m);
+		return NULL;
+	}
+	if (o->nlogs == 0)
+		o->nlogs = 1;
+	source_order_rotated(o->logs, (size_t)o->nlogs);
 	for (int i = 0; i < o->nlogs; i++) {
 		struct error err;
 		if (ingest_file(m, o->logs[i], &st, &err) < 0) {

@@ -27,8 +27,13 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
  */
 int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err);
 
-/* Where Postfix logs: its maillog_file (as postconf reports it), else
- * /var/log/mail.log, else /var/log/maillog. */
+/*
+ * The mail log when none is named: Postfix's maillog_file when set; else the
+ * first syslog file that exists (/var/log/mail.log, /var/log/maillog; the
+ * environment's SPAMTOP_SYSLOG_FILES, colon-separated, instead, for tests);
+ * NULL when there is none: Postfix logs to the systemd journal only (a Debian
+ * 12 server without rsyslog), and the caller reads the journal.
+ */
 const char *ingest_default_log(void);
 
 #endif

@@ -236,6 +236,23 @@ report_check_and_metrics_read_journald() {
 	[ $rc -eq 3 ] && grep -q 'journalctl ended with status 1: No journal files were found' "$tmp/c.out"
 }
 
+# no log named and no mail log file (a Debian 12 server without rsyslog):
+# Postfix logs to the journal only, and that is where spamtop reads
+no_mail_log_file_means_the_systemd_journal() {
+	journal_of "$fixture" "$tmp/mail.journal"
+	fake_journalctl "$tmp/jbin" "$tmp/mail.journal"
+	printf '#!/bin/sh\n[ "$2" = maillog_file ] && exit 0\nexit 1\n' > "$tmp/jbin/postconf"	# maillog_file unset
+	chmod +x "$tmp/jbin/postconf"
+	PATH="$tmp/jbin:$PATH" SPAMTOP_SYSLOG_FILES="$tmp/none1:$tmp/none2" "$san" metrics --no-queue \
+		| grep -qx 'spamtop_sasl_user_messages_total{user="victim@lab.example"} 24'
+	PATH="$tmp/jbin:$PATH" SPAMTOP_SYSLOG_FILES="$tmp/none1:$tmp/none2" "$san" cleanup --plan --no-queue \
+		| grep -qx '  \[x\] sasl_user victim@lab.example'
+	# a syslog file that exists is read, and the journal is not asked
+	: > "$tmp/jbin/journalctl.args"
+	PATH="$tmp/jbin:$PATH" SPAMTOP_SYSLOG_FILES="$tmp/none1:$PWD/$fixture" "$san" metrics --no-queue \
+		| grep -qx 'spamtop_sasl_user_messages_total{user="victim@lab.example"} 24'
+	[ ! -s "$tmp/jbin/journalctl.args" ]
+}
 
 # ---- output and file safety (the program runs as root and prints attackers' text) ----
 
@@ -315,6 +332,8 @@ hostile_table_through_the_command_line_printers() {
 }
 
 check "report, check and metrics read journald through the real journalctl" report_check_and_metrics_read_journald
+check "no log named and no mail log file: the systemd journal is read (Debian 12 without rsyslog)" \
+	no_mail_log_file_means_the_systemd_journal
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
 check "text report lists suspects and tables" text_report_lists_suspects_and_tables
 check "stdin (-) reads the same as the file" stdin_dash_reads_the_same_as_the_file
