@@ -64,7 +64,8 @@ static void add_delivery(struct damage *d, const char *domain, size_t len)
 	e->delivered = 1;
 }
 
-/* a_delivery - a remote delivery of one of the ids before until: its recipient's domain */
+/* a_delivery - a remote delivery of one of the ids before until: its recipient's domain
+ * (1); 0 for any other line; -1 past until (a log is in time order: the rest is later) */
 static int a_delivery(struct time_context *tc, const char *line, size_t len, const struct id_list *ids, int64_t until,
 		      struct strview *domain)
 {
@@ -72,9 +73,10 @@ static int a_delivery(struct time_context *tc, const char *line, size_t len, con
 	struct pf_event ev;
 	if (logline_parse(tc, line, len, &ll) != LINE_POSTFIX)
 		return 0;
+	if (until && ll.time >= until)
+		return -1;
 	event_parse(ll.service, ll.text, &ev);
-	if (ev.kind != EV_DELIVERY || ev.status != DS_SENT || ev.queued_as.len || ev.qid.len == 0
-	    || ev.qid.len >= 33 || (until && ll.time >= until))
+	if (ev.kind != EV_DELIVERY || ev.status != DS_SENT || ev.queued_as.len || ev.qid.len == 0 || ev.qid.len >= 33)
 		return 0;
 	if ((ev.relay.len >= 5 && strncmp(ev.relay.ptr, "local", 5) == 0)
 	    || (ev.relay.len >= 7 && strncmp(ev.relay.ptr, "virtual", 7) == 0))
@@ -110,6 +112,8 @@ int damage_count(const struct model *m, const struct suspect *sus, size_t nsus, 
 	time_context_init(&tc, (time_t)model_reference(m));	/* the year the model gave the same stamps */
 	int rc = 0;
 	for (size_t i = 0; s.ids.count && i < nlogs && rc == 0; i++) {
+		int past = 0;	/* a line after until was read: the rest of this file is later (another
+				 * file may be another host's, read on) */
 		struct line_source *src = source_open_regular(logs[i], 0, err);
 		if (src == NULL) {
 			rc = -1;
@@ -118,9 +122,12 @@ int damage_count(const struct model *m, const struct suspect *sus, size_t nsus, 
 		const char *line;
 		size_t len;
 		struct strview domain;
-		while ((rc = source_next(src, &line, &len, err)) > 0)
-			if (a_delivery(&tc, line, len, &s.ids, until, &domain))
+		while (!past && (rc = source_next(src, &line, &len, err)) > 0) {
+			int d = a_delivery(&tc, line, len, &s.ids, until, &domain);
+			if (d > 0)
 				add_delivery(out, domain.ptr, domain.len);
+			past = d < 0;
+		}
 		source_close(src);
 		rc = rc < 0 ? -1 : 0;
 	}

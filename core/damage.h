@@ -5,7 +5,8 @@
  * figures a blocklist removal request and the providers ask for.
  *
  * The suspects' queue IDs come from the model; the deliveries from reading
- * the logs again, line by line, through the same parser (logline, event).
+ * the logs again, line by line, through the same parser (logline, event),
+ * each file up to its first line past `until` (a file is in time order).
  * Records the model collected as cold are not counted: the figures are a
  * floor ("at least"), said so.
  */
