@@ -39,9 +39,7 @@ void cleanup_session_reread_conf(struct cleanup_session *s)
 
 const struct agg_stats *cleanup_target_stats(const struct model *m, const struct cleanup_target *t)
 {
-	enum agg_kind k = t->kind == SUSPECT_SASL_USER ? AGG_SASL_USER
-			: t->kind == SUSPECT_WEB_APP ? AGG_LOCAL_UID : AGG_CLIENT_IP;
-	return model_agg_find(m, k, t->key, strlen(t->key));
+	return model_agg_find(m, suspect_agg_kind(t->kind), t->key, strlen(t->key));
 }
 
 size_t cleanup_session_relays(const struct cleanup_session *s, const char *ips[CLEANUP_MAX_TARGETS])

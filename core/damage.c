@@ -19,16 +19,11 @@ struct suspects_ids {
 	struct id_list ids;
 };
 
-static enum agg_kind suspect_agg(enum suspect_kind k)
-{
-	return k == SUSPECT_SASL_USER ? AGG_SASL_USER : k == SUSPECT_WEB_APP ? AGG_LOCAL_UID : AGG_CLIENT_IP;
-}
-
 static int collect_ids(const struct msg_record *r, void *arg)
 {
 	struct suspects_ids *s = arg;
 	for (size_t i = 0; i < s->nsus; i++) {
-		enum agg_kind k = suspect_agg(s->sus[i].kind);
+		enum agg_kind k = suspect_agg_kind(s->sus[i].kind);
 		if (s->sus[i].kind != SUSPECT_BRUTE_FORCE && r->agg[k]
 		    && model_agg_at(s->m, k, r->agg[k] - 1) == s->sus[i].agg) {
 			if (!id_list_has(&s->ids, r->qid))

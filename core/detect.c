@@ -30,6 +30,11 @@ const char *suspect_kind_name(enum suspect_kind k)
 	return "?";
 }
 
+enum agg_kind suspect_agg_kind(enum suspect_kind k)
+{
+	return k == SUSPECT_SASL_USER ? AGG_SASL_USER : k == SUSPECT_WEB_APP ? AGG_LOCAL_UID : AGG_CLIENT_IP;
+}
+
 /* rule - add a reason when value >= threshold (threshold 0 disables the rule) */
 static void rule(struct suspect *s, uint64_t value, unsigned threshold, const char *what)
 {

@@ -45,5 +45,7 @@ void detect_thresholds_default(struct detect_thresholds *t);
 size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 		       struct suspect *out, size_t n);
 const char *suspect_kind_name(enum suspect_kind k);
+/* The aggregate a suspect of kind k is (an account, a uid, else a client IP). */
+enum agg_kind suspect_agg_kind(enum suspect_kind k);
 
 #endif

@@ -42,11 +42,6 @@ static const struct agg_stats *target_stats(struct console *c, const struct clea
 	return cleanup_target_stats(c->model, t);
 }
 
-static enum agg_kind target_agg(const struct cleanup_target *t)
-{
-	return t->kind == SUSPECT_SASL_USER ? AGG_SASL_USER : t->kind == SUSPECT_WEB_APP ? AGG_LOCAL_UID : AGG_CLIENT_IP;
-}
-
 static void enter_step(struct console *c);
 
 static void save(struct console *c)
@@ -256,7 +251,7 @@ static void find_sample(struct console *c, size_t i)
 	if (w->sampled[i])
 		return;
 	w->sampled[i] = 1;
-	struct first_record f = {target_stats(c, &w->s.st.targets[i]), target_agg(&w->s.st.targets[i]), c->model, ""};
+	struct first_record f = {target_stats(c, &w->s.st.targets[i]), suspect_agg_kind(w->s.st.targets[i].kind), c->model, ""};
 	if (f.agg)
 		model_foreach_record(c->model, find_first, &f);
 	const char *paths[CONSOLE_MAX_INPUTS];
