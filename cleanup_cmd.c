@@ -155,14 +155,9 @@ static void say_report(const struct buf *report)
 /* step_all - hold or release the whole queue, as step 1 and step 6 do */
 static int step_all(struct cleanup_session *s, enum queue_action a, int step, const struct queue_snapshot *q)
 {
-	struct action_plan p;
-	struct selection none;
-	struct error err;
 	struct buf report = BUF_INIT;
-	memset(&none, 0, sizeof(none));
 	printf("Step %d of 6: %s: postsuper %s ALL\n", step, cleanup_step_title(step), a == ACT_HOLD ? "-h" : "-H");
-	long n = action_plan_build(&p, a, 1, &none, q, &err) < 0 ? -1 : cleanup_session_run(s, &p, &report);
-	action_plan_free(&p);	/* built, or zeroed, by action_plan_build */
+	long n = cleanup_session_run_all(s, a, q, &report);
 	say_report(&report);
 	buf_free(&report);
 	if (n >= 0)

@@ -128,21 +128,15 @@ static int table_block(const struct contain_opts *o, const struct postfix_conf *
 /* block_host - a relay inside a wider mynetworks entry: its table line, no further question */
 static int block_host(const struct contain_opts *o, const struct postfix_conf *conf, const char *ip)
 {
-	struct block_plan p;
-	struct buf backup = BUF_INIT, out = BUF_INIT;
+	struct buf notes = BUF_INIT;
 	struct error err;
-	int rc = block_plan_make(conf->config_dir, BLOCK_HOST, ip, 1, &p, &err);
-	if (rc == 0) {
-		say_notes(&p.notes);
-		rc = block_apply(conf->config_dir, &p, o->journal, &backup, &out, &err);
-		block_plan_free(&p);
-	}
+	int rc = block_now(conf->config_dir, BLOCK_HOST, ip, o->journal, &notes, &err);
+	say_notes(&notes);
+	buf_free(&notes);
 	if (rc < 0)
 		fprintf(stderr, "spamtop: %s not blocked: %s\n", ip, err.msg);
 	else
 		printf("%s blocked in Postfix (check_client_access; spamtop unblock --client-ip %s undoes it).\n", ip, ip);
-	buf_free(&backup);
-	buf_free(&out);
 	return rc < 0;
 }
 

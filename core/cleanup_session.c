@@ -65,15 +65,11 @@ static void say_notes(struct buf *report, const struct buf *notes)
 static int block_in_postfix(struct cleanup_session *s, enum block_kind kind, const char *key, struct buf *report,
 			    struct buf *said)
 {
-	struct block_plan plan;
-	struct buf backup = BUF_INIT, out = BUF_INIT;
+	struct buf notes = BUF_INIT;
 	struct error err;
-	int rc = block_plan_make(s->conf.config_dir, kind, key, 1, &plan, &err);
-	if (rc == 0) {
-		say_notes(report, &plan.notes);
-		rc = block_apply(s->conf.config_dir, &plan, s->journal, &backup, &out, &err);
-		block_plan_free(&plan);
-	}
+	int rc = block_now(s->conf.config_dir, kind, key, s->journal, &notes, &err);
+	say_notes(report, &notes);
+	buf_free(&notes);
 	if (rc < 0)
 		buf_printf(report, "!%s NOT blocked in Postfix: %s\n", key, err.msg);
 	else
@@ -82,8 +78,6 @@ static int block_in_postfix(struct cleanup_session *s, enum block_kind kind, con
 	buf_printf(said, "%s%s%s", kind == BLOCK_HOST ? (said->len ? "; " : "") : " ", kind == BLOCK_HOST ? key : "",
 		   kind == BLOCK_HOST ? " " : "");
 	buf_puts(said, rc == 0 ? "blocked in Postfix" : "NOT blocked in Postfix");
-	buf_free(&backup);
-	buf_free(&out);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -241,6 +235,18 @@ long cleanup_session_run(struct cleanup_session *s, struct action_plan *p, struc
 	return n;
 }
 
+long cleanup_session_run_all(struct cleanup_session *s, enum queue_action a, const struct queue_snapshot *q,
+			     struct buf *report)
+{
+	struct action_plan p;
+	struct selection none;
+	struct error err;
+	memset(&none, 0, sizeof(none));
+	long n = action_plan_build(&p, a, 1, &none, q, &err) < 0 ? -1 : cleanup_session_run(s, &p, report);
+	action_plan_free(&p);	/* built, or zeroed, by action_plan_build */
+	return n;
+}
+
 /* hold_again - a contained source sends again: the rest stays held and the queue is held whole again */
 static void hold_again(struct cleanup_session *s, const struct queue_snapshot *q, const struct cleanup_target *t,
 		       struct buf *report)
@@ -248,14 +254,7 @@ static void hold_again(struct cleanup_session *s, const struct queue_snapshot *q
 	char why[200];
 	snprintf(why, sizeof(why), "%s %.120s sent again: the queue is held again", suspect_kind_name(t->kind), t->key);
 	release_throttle_stop(&s->throttle, why);
-	struct action_plan p;
-	struct selection none;
-	struct error err;
-	memset(&none, 0, sizeof(none));
-	if (action_plan_build(&p, ACT_HOLD, 1, &none, q, &err) == 0) {
-		cleanup_session_run(s, &p, report);
-		action_plan_free(&p);
-	}
+	cleanup_session_run_all(s, ACT_HOLD, q, report);
 	buf_printf(report, "!Throttled release STOPPED: %s\n", why);
 	snprintf(s->st.outcome[STEP_WATCH], sizeof(s->st.outcome[0]), "throttled release stopped after %zu messages: %.140s",
 		 s->throttle.released, why);

@@ -52,6 +52,9 @@ int cleanup_session_clean_plan(const struct cleanup_session *s, const struct que
 /* Runs a plan as every action runs (journaled); the messages it changed
  * (postsuper's own count for ALL), or -1 (said in report). */
 long cleanup_session_run(struct cleanup_session *s, struct action_plan *p, struct buf *report);
+/* The whole queue held or released (postsuper -h/-H ALL, every instance), run as above. */
+long cleanup_session_run_all(struct cleanup_session *s, enum queue_action a, const struct queue_snapshot *q,
+			     struct buf *report);
 /* Step 6: the targets' message counts when the queue is let go ("sends again" is measured from them). */
 void cleanup_session_mark_release(struct cleanup_session *s, const struct model *m, int64_t now);
 /* A chosen target that logged mail since the release, or NULL. */

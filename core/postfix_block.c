@@ -220,3 +220,19 @@ int block_apply(const char *config_dir, const struct block_plan *p, const char *
 		error_set(err, "postfix reload failed (exit status %d): the table is written but not in force", rc);
 	return rc == 0 ? 0 : -1;
 }
+
+int block_now(const char *config_dir, enum block_kind kind, const char *key, const char *journal_path,
+	      struct buf *notes, struct error *err)
+{
+	struct block_plan plan;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	int rc = block_plan_make(config_dir, kind, key, 1, &plan, err);
+	if (rc == 0) {
+		buf_append(notes, plan.notes.data ? plan.notes.data : "", plan.notes.len);
+		rc = block_apply(config_dir, &plan, journal_path, &backup, &out, err);
+		block_plan_free(&plan);
+	}
+	buf_free(&backup);
+	buf_free(&out);
+	return rc;
+}

@@ -61,5 +61,9 @@ void block_plan_free(struct block_plan *p);
  */
 int block_apply(const char *config_dir, const struct block_plan *p, const char *journal_path, struct buf *backup,
 		struct buf *out, struct error *err);
+/* Blocks key at once, planned and applied (the admin confirmed the whole
+ * containment already); the plan's notes (master.cf overrides) into notes. */
+int block_now(const char *config_dir, enum block_kind kind, const char *key, const char *journal_path,
+	      struct buf *notes, struct error *err);
 
 #endif
