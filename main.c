@@ -16,6 +16,7 @@
 #include "core/cleanup.h"
 #include "core/detect.h"
 #include "core/duration.h"
+#include "core/feed.h"
 #include "core/ingest.h"
 #include "core/journal.h"
 #include "core/model.h"
@@ -49,8 +50,8 @@ static void usage(FILE *out)
 	      "               [--journal FILE]\n"
 	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
 	      "       spamtop unblock --trusted-ip IP [--dry-run] [--yes] [--journal FILE]\n"
-	      "       spamtop check [--log FILE]... [--journald] [--window MIN] [--whole-log]\n"
-	      "               [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n"
+	      "       spamtop check [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"
+	      "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n"
 	      "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
 	      "               [same options as check]\n"
 	      "       spamtop --help | --version\n"
@@ -69,7 +70,8 @@ static void usage(FILE *out)
 	      "                   an IPv6 /64 is one source; a window of 10+ of its messages)\n"
 	      "  --max-keys N     users, IPs, senders, domains kept each (default 100000);\n"
 	      "                   past it the coldest go, so memory stays bounded\n"
-	      "  --source NAME=PATH  a log of host NAME; several hosts add a Host column\n"
+	      "  --source NAME=PATH  a log of host NAME; several hosts add a Host column (a\n"
+	      "                   central syslog file is split by the host names it logs)\n"
 	      "                   (@ shows one host at a time). PATH may be\n"
 	      "                   ssh://[USER@]HOST[:PORT]/PATH: ssh HOST tail -F PATH.\n"
 	      "                   The first is this machine: the queue and actions are its\n"
@@ -239,56 +241,6 @@ static int write_incident(const struct model *m, const struct report_options *ro
 	return 0;
 }
 
-/* add_source - one --source; ssh ones only where logs are followed (the console) */
-static int add_source(struct source_spec *s, size_t *n, const char *arg, int ssh_ok)
-{
-	struct error err;
-	if (*n == CONSOLE_MAX_SOURCES) {
-		fprintf(stderr, "spamtop: at most %d logs\n", CONSOLE_MAX_SOURCES);
-		return -1;
-	}
-	if (source_spec_parse(arg, &s[*n], &err) < 0) {
-		fprintf(stderr, "spamtop: %s\n", err.msg);
-		return -1;
-	}
-	if (!ssh_ok && source_spec_is_ssh(&s[*n])) {
-		fputs("spamtop: ssh:// sources are followed by the console; the report reads files\n", stderr);
-		return -1;
-	}
-	(*n)++;
-	return 0;
-}
-
-/* first_of_host - whether s[i] is its host's first source */
-static int first_of_host(const struct source_spec *s, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(s[j].host, s[i].host) == 0)
-			return 0;
-	return 1;
-}
-
-/* order_sources_by_host - each host's rotated files oldest first, in the slots its files had */
-static void order_sources_by_host(struct source_spec *s, size_t n)
-{
-	static char copy[CONSOLE_MAX_SOURCES][sizeof(s->path)];
-	for (size_t i = 0; i < n; i++) {
-		if (!first_of_host(s, i))
-			continue;
-		const char *paths[CONSOLE_MAX_SOURCES];
-		size_t slot[CONSOLE_MAX_SOURCES], k = 0;
-		for (size_t j = i; j < n; j++)
-			if (strcmp(s[j].host, s[i].host) == 0 && !source_spec_is_ssh(&s[j])) {
-				memcpy(copy[k], s[j].path, sizeof(s->path));
-				paths[k] = copy[k];
-				slot[k++] = j;
-			}
-		source_order_rotated(paths, k);
-		for (size_t j = 0; j < k; j++)
-			snprintf(s[slot[j]].path, sizeof(s->path), "%s", paths[j]);
-	}
-}
-
 static int run_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -306,13 +258,13 @@ static int run_report(int argc, char **argv)
 		{"ip-window", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0},
 	};
-	int json = 0, c, journald = 0;
+	int json = 0, c;
 	struct model_limits lim;
 	model_limits_default(&lim);
 	double v;
 	long since = 0;
-	static struct source_spec sources[CONSOLE_MAX_SOURCES];
-	size_t nsources = 0;
+	static struct feed feed;
+	struct error err = {""};
 	const char *incident = NULL, *state = NULL;
 	const char *journal = journal_default_path();
 	optind = 1;
@@ -325,7 +277,7 @@ static int run_report(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
-		case 'D': journald = 1; break;
+		case 'D': feed.journald = 1; break;
 		case 'K':
 			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
 				return 2;
@@ -343,8 +295,10 @@ static int run_report(int argc, char **argv)
 				return 2;
 			break;
 		case 's':
-			if (add_source(sources, &nsources, optarg, 0) < 0)
+			if (feed_add_spec(&feed, optarg, 0, &err) < 0) {
+				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return 2;
+			}
 			break;
 		case 't': {
 			char *end;
@@ -364,20 +318,18 @@ static int run_report(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (nsources && optind < argc) {
-		fputs("spamtop: with --source, give every log as --source NAME=PATH\n", stderr);
+	for (int i = optind; i < argc; i++)
+		if (feed_add_file(&feed, argv[i], &err) < 0)
+			break;
+	if (err.msg[0] || feed_finish(&feed, 1, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
 		return 2;
 	}
-	for (int i = optind; i < argc && nsources < CONSOLE_MAX_SOURCES; i++)
-		source_spec_file(&sources[nsources++], argv[i]);
-	if (nsources == 0 && !journald)
-		source_spec_file(&sources[nsources++], "-");
-	order_sources_by_host(sources, nsources);
-	static const char *files[CONSOLE_MAX_SOURCES + 2];	/* and "journald", NULL-terminated */
-	for (size_t i = 0; i < nsources; i++)
-		files[i] = sources[i].path;
-	if (journald)
-		files[nsources] = "journald";
+	static const char *files[FEED_MAX_SOURCES + 2];	/* and "journald", NULL-terminated */
+	for (size_t i = 0; i < feed.n; i++)
+		files[i] = feed.src[i].path;
+	if (feed.journald)
+		files[feed.n] = "journald";
 	struct model *m = model_new(&lim, (time_t)clock_now());
 	if (m == NULL) {
 		fprintf(stderr, "spamtop: out of memory\n");
@@ -385,19 +337,10 @@ static int run_report(int argc, char **argv)
 	}
 	if (since)
 		model_set_since(m, clock_now() - since);
-	struct error err = {""};
 	int status = 0;
-	if (journald && ingest_journal(m, since, &ro.input, &err) < 0) {
+	if (feed_read(&feed, m, since, 0, &ro.input, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
 		status = 1;
-	}
-	for (size_t i = 0; i < nsources; i++) {
-		if (sources[i].host[0])
-			model_set_host(m, model_add_host(m, sources[i].host));
-		if (ingest_file(m, files[i], &ro.input, &err) < 0) {
-			fprintf(stderr, "spamtop: %s\n", err.msg);
-			status = 1;
-		}
 	}
 	ro.sources = files;
 	if (incident) {
@@ -441,8 +384,8 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"throttle", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
-	static struct source_spec sources[CONSOLE_MAX_SOURCES];
-	size_t nsources = 0;
+	static struct feed feed;
+	struct error err = {""};
 	struct console_options o;
 	console_options_default(&o);
 	o.cleanup = cleanup;
@@ -483,8 +426,10 @@ static int run_console(int argc, char **argv, int cleanup)
 				return 2;
 			break;
 		case 's':
-			if (add_source(sources, &nsources, optarg, 1) < 0)
+			if (feed_add_spec(&feed, optarg, 1, &err) < 0) {
+				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return 2;
+			}
 			break;
 		case 'r':
 			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
@@ -502,28 +447,22 @@ static int run_console(int argc, char **argv, int cleanup)
 			return 2;
 		}
 	}
-	if (nsources && optind < argc) {
-		fputs("spamtop: with --source, give every log as --source NAME=PATH\n", stderr);
+	feed.journald = o.journald;
+	for (int i = optind; i < argc; i++)
+		if (feed_add_file(&feed, argv[i], &err) < 0)
+			break;
+	if (err.msg[0] || feed_finish(&feed, 0, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
 		return 2;
 	}
-	if (optind < argc) {
-		for (int i = optind; i < argc && nsources < CONSOLE_MAX_SOURCES; i++)
-			source_spec_file(&sources[nsources++], argv[i]);
-	} else if (!o.journald && nsources == 0) {
-		const char *log = ingest_default_log();
-		if (log)
-			source_spec_file(&sources[nsources++], log);
-		else
-			o.journald = 1;	/* no mail log file: Postfix logs to the journal (the title says so) */
-	}
-	if (nsources && source_spec_is_ssh(&sources[0]) && !o.no_queue) {
+	o.journald = feed.journald;	/* no mail log file: Postfix logs to the journal (the title says so) */
+	if (feed.n && source_spec_is_ssh(&feed.src[0]) && !o.no_queue) {
 		fputs("spamtop: the first --source is this machine, whose queue spamtop reads: give its log\n"
 		      "first (or --no-queue)\n", stderr);
 		return 2;
 	}
-	order_sources_by_host(sources, nsources);
-	o.sources = sources;
-	o.nsources = nsources;
+	o.sources = feed.src;
+	o.nsources = feed.n;
 	if (!isatty(STDOUT_FILENO)) {
 		fputs("spamtop: the console needs a terminal; use --report (see --help)\n", stderr);
 		return 2;

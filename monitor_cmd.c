@@ -21,21 +21,18 @@
 #include <unistd.h>
 
 #include "core/alerts.h"
-#include "core/ingest.h"
+#include "core/feed.h"
 #include "core/metrics.h"
 #include "core/queue.h"
 #include "core/source.h"
 
 #define CHECK_LOG_SECONDS (3600 + 120)	/* what check reads of a log: its last hour */
-#define MAX_LOGS 16
 #define QUEUE_TIMEOUT_MS 30000
 
 struct monitor_opts {
-	const char *logs[MAX_LOGS];
-	int nlogs;
+	struct feed feed;	/* --log FILE, --source NAME=PATH, --journald */
 	int window, no_queue, top;
 	int whole_log;		/* metrics, check --whole-log: the whole log, not its last hour */
-	int journald;		/* the systemd journal instead of log files */
 	enum metrics_format format;
 	const char *output;
 	struct alert_config config;
@@ -55,6 +52,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 {
 	static const struct option opts[] = {
 		{"log", required_argument, NULL, 'l'},
+		{"source", required_argument, NULL, 'S'},
 		{"window", required_argument, NULL, 'w'},
 		{"whole-log", no_argument, NULL, 'W'},
 		{"journald", no_argument, NULL, 'j'},
@@ -67,6 +65,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		{NULL, 0, NULL, 0},
 	};
 	int ch, explicit_config = 0;
+	struct error err = {""};
 	optind = 1;
 	o->window = 15;
 	o->top = 10;
@@ -81,9 +80,11 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
-			if (o->nlogs >= MAX_LOGS)
+		case 'S':
+			if ((ch == 'l' ? feed_add_file(&o->feed, optarg, &err) : feed_add_spec(&o->feed, optarg, 0, &err)) < 0) {
+				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return -1;
-			o->logs[o->nlogs++] = optarg;
+			}
 			break;
 		case 'w':
 			if (parse_window(optarg, &o->window) < 0) {
@@ -110,7 +111,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 			break;
 		case 'o': o->output = optarg; break;
 		case 'W': o->whole_log = 1; break;
-		case 'j': o->journald = 1; break;
+		case 'j': o->feed.journald = 1; break;
 		case 'f':
 			if (!metrics || (strcmp(optarg, "prometheus") != 0 && strcmp(optarg, "influx") != 0)) {
 				fputs("spamtop: --format is prometheus or influx (metrics only)\n", stderr);
@@ -136,14 +137,10 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		fputs("spamtop: unexpected argument (logs go after --log)\n", stderr);
 		return -1;
 	}
-	if (o->nlogs == 0 && !o->journald) {
-		const char *log = ingest_default_log();
-		if (log)
-			o->logs[o->nlogs++] = log;
-		else
-			o->journald = 1;	/* no mail log file: Postfix logs to the journal */
+	if (feed_finish(&o->feed, 0, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return -1;
 	}
-	source_order_rotated(o->logs, (size_t)o->nlogs);
 	return 0;
 }
 
@@ -157,12 +154,8 @@ static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, 
 	/* check: the last hour (client IPs per user in an hour; the rates and the 20-minute
 	 * failures fall inside it) and a margin, not the whole log; metrics: all of it */
 	int64_t seconds = CHECK_LOG_SECONDS;
-	if (m && o->journald && ingest_journal(m, o->whole_log ? 0 : seconds, &st, &err) < 0)
+	if (m && feed_read(&o->feed, m, o->whole_log ? 0 : seconds, !o->whole_log, &st, &err) < 0)
 		snprintf(why, size, "%s", err.msg);
-	for (int i = 0; m && i < o->nlogs; i++)
-		if ((o->whole_log ? ingest_file(m, o->logs[i], &st, &err)
-				  : ingest_file_tail(m, o->logs[i], seconds, &st, &err)) < 0)
-			snprintf(why, size, "%s", err.msg);
 	*q = NULL;
 	if (!o->no_queue) {
 		*q = queue_snapshot_new();

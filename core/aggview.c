@@ -111,7 +111,9 @@ static int by_value_desc(const void *x, const void *y)
 	int c = memcmp(a->a->key->s, b->a->key->s, n);
 	if (c)
 		return c;
-	return a->a->key->len < b->a->key->len ? -1 : a->a->key->len > b->a->key->len;
+	if (a->a->key->len != b->a->key->len)
+		return a->a->key->len < b->a->key->len ? -1 : 1;
+	return (a->a->host > b->a->host) - (a->a->host < b->a->host);	/* one key on several hosts */
 }
 
 size_t agg_top(const struct model *m, enum agg_kind kind, enum agg_field field, int nonzero,

@@ -135,13 +135,15 @@ int alert_config_set(struct alert_config *c, const char *spec)
 struct worst {
 	double value;
 	const struct istr *who;
+	int host;
 };
 
-static void consider(struct worst *w, double v, const struct istr *who)
+static void consider(struct worst *w, double v, const struct agg_stats *a)
 {
-	if (v > w->value || w->who == NULL) {
+	if (v > w->value || w->who == NULL || (v == w->value && a->host < w->host)) {	/* ties: the first host */
 		w->value = v;
-		w->who = who;
+		w->who = a->key;
+		w->host = a->host;
 	}
 }
 
@@ -174,6 +176,21 @@ static void set_text(struct alert_result *r, const struct alert_config *c, enum 
 	}
 }
 
+/* set_worst - set() for the worst of a kind: "key", or "key on HOST" from a fleet's log */
+static void set_worst(struct alert_result *r, const struct alert_config *c, const struct model *m, enum alert_id id,
+		      const struct worst *w)
+{
+	set(r, c, id, w->value, w->who);
+	if (w->who && model_host_count(m) > 1) {
+		size_t n = strlen(r->v[id].subject);
+		struct buf b = BUF_INIT;
+		const char *host = model_host_name(m, w->host);
+		sanitize_text(&b, host, strlen(host));
+		snprintf(r->v[id].subject + n, sizeof(r->v[id].subject) - n, " on %s", buf_str(&b));
+		buf_free(&b);
+	}
+}
+
 void alert_evaluate(const struct alert_config *c, const struct model *m, const struct queue_snapshot *q,
 		    int64_t wall_now, int window_minutes, struct alert_result *out)
 {
@@ -183,36 +200,37 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	if (window_minutes > 15)
 		window_minutes = 15;
 	int quiet = model_now(m) < wall_now - (int64_t)window_minutes * 60;	/* nothing logged lately */
-	struct worst rate = {0, NULL}, ips = {0, NULL}, fails = {0, NULL}, relay = {0, NULL}, local = {0, NULL};
+	struct worst rate = {0, NULL, 0}, ips = {0, NULL, 0}, fails = {0, NULL, 0}, relay = {0, NULL, 0},
+		     local = {0, NULL, 0};
 	for (size_t i = 0; i < model_agg_count(m, AGG_LOCAL_UID); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_LOCAL_UID, i);
-		consider(&local, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a->key);
+		consider(&local, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a);
 	}
 	for (size_t i = 0; i < model_agg_count(m, AGG_SASL_USER); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_SASL_USER, i);
-		consider(&rate, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a->key);
+		consider(&rate, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a);
 		if (a->last_seen >= wall_now - 3600)	/* users active in the last hour */
-			consider(&ips, agg_sources_within(m, a), a->key);
+			consider(&ips, agg_sources_within(m, a), a);
 	}
 	uint64_t recent = 0;
 	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_CLIENT_IP, i);
-		consider(&fails, quiet ? 0 : (double)agg_failures_within(m, a, FAILURE_WINDOW_MINUTES), a->key);
+		consider(&fails, quiet ? 0 : (double)agg_failures_within(m, a, FAILURE_WINDOW_MINUTES), a);
 		if (a->auth_msgs == 0 && a->unauth_msgs > 0)
-			consider(&relay, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a->key);
+			consider(&relay, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a);
 		recent += quiet ? 0 : agg_rate(m, &a->msg_rate, window_minutes);
 	}
 	uint64_t null_recent = 0;
 	for (size_t i = 0; i < model_agg_count(m, AGG_SENDER); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_SENDER, i);
 		if (a->key->len == 0 && !quiet)
-			null_recent = agg_rate(m, &a->msg_rate, window_minutes);
+			null_recent += agg_rate(m, &a->msg_rate, window_minutes);	/* one per host */
 	}
-	set(out, c, AL_USER_RATE, rate.value, rate.who);
-	set(out, c, AL_USER_IPS, ips.value, ips.who);
-	set(out, c, AL_IP_FAILURES, fails.value, fails.who);
-	set(out, c, AL_RELAY_RATE, relay.value, relay.who);
-	set(out, c, AL_LOCAL_RATE, local.value, local.who);
+	set_worst(out, c, m, AL_USER_RATE, &rate);
+	set_worst(out, c, m, AL_USER_IPS, &ips);
+	set_worst(out, c, m, AL_IP_FAILURES, &fails);
+	set_worst(out, c, m, AL_RELAY_RATE, &relay);
+	set_worst(out, c, m, AL_LOCAL_RATE, &local);
 	const struct reputation_domain *worst;
 	size_t refusing = reputation_domains_since(model_reputation(m), model_now(m) - 3600, &worst);
 	set_text(out, c, AL_REPUTATION, quiet ? 0 : (double)refusing, worst && !quiet ? worst->domain : NULL);

@@ -81,7 +81,13 @@ static int by_weight(const void *x, const void *y)
 	uint64_t wa = a->agg->msgs + a->agg->sasl_failures, wb = b->agg->msgs + b->agg->sasl_failures;
 	if (wa != wb)
 		return wa < wb ? 1 : -1;
-	return (int)a->kind - (int)b->kind;
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if (a->agg->host != b->agg->host)	/* the same on several hosts: the first host first */
+		return (int)a->agg->host - (int)b->agg->host;
+	size_t la = a->agg->key->len, lb = b->agg->key->len;
+	int c = memcmp(a->agg->key->s, b->agg->key->s, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
 }
 
 size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,

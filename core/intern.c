@@ -38,7 +38,12 @@ struct intern_table {
 /* intern_hash - seeded, eight bytes a step, final avalanche */
 uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len)
 {
-	uint64_t h = t->seed ^ (len * 0x9E3779B97F4A7C15ull);
+	return intern_hash_seeded(t->seed, s, len);
+}
+
+uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len)
+{
+	uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ull);
 	while (len >= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
@@ -73,6 +78,12 @@ static uint64_t random_seed(const void *salt)
 		seed = ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)salt;
 	}
 	return seed | 1;
+}
+
+uint64_t intern_seed(void)
+{
+	static const char salt;
+	return random_seed(&salt);
 }
 
 struct intern_table *intern_new(void)

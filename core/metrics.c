@@ -41,22 +41,38 @@ static void family(struct writer *w, const char *name, const char *type, const c
 	w->family = name;
 }
 
-/* emit - one sample: name{label="value"} v, or name,label=value value=vi ts */
-static void emit(struct writer *w, const char *name, const char *label, const char *lv, size_t lvlen, uint64_t v)
+/* emit_host - one sample with a label and, from a fleet's log, the host:
+ * name{label="value",host="mx2"} v, or name,label=value,host=mx2 value=vi ts */
+static void emit_host(struct writer *w, const char *name, const char *label, const char *lv, size_t lvlen,
+		      const char *host, uint64_t v)
 {
 	fputs(name, w->f);
 	if (label && w->fmt == METRICS_PROMETHEUS) {
 		fprintf(w->f, "{%s=\"", label);
 		put_label(w, lv, lvlen);
+		if (host) {
+			fputs("\",host=\"", w->f);
+			put_label(w, host, strlen(host));
+		}
 		fputs("\"}", w->f);
 	} else if (label) {
 		fprintf(w->f, ",%s=", label);
 		put_label(w, lv, lvlen);
+		if (host) {
+			fputs(",host=", w->f);
+			put_label(w, host, strlen(host));
+		}
 	}
 	if (w->fmt == METRICS_PROMETHEUS)
 		fprintf(w->f, " %llu\n", (unsigned long long)v);
 	else
 		fprintf(w->f, " value=%lldi %lld000000000\n", (long long)v, (long long)w->now);
+}
+
+/* emit - one sample: name{label="value"} v, or name,label=value value=vi ts */
+static void emit(struct writer *w, const char *name, const char *label, const char *lv, size_t lvlen, uint64_t v)
+{
+	emit_host(w, name, label, lv, lvlen, NULL, v);
 }
 
 static void emit_plain(struct writer *w, const char *name, const char *type, const char *help, uint64_t v)
@@ -75,9 +91,11 @@ static void emit_top(struct writer *w, const struct model *m, enum agg_kind kind
 	if (n == 0)
 		return;
 	family(w, name, type, help);
+	int hosts = model_host_count(m) > 1;	/* a fleet's log: the same user on two hosts is two series */
 	for (size_t i = 0; i < n; i++) {
 		struct strview key = agg_shown_key(rows[i]);
-		emit(w, name, label, key.ptr, key.len, agg_field_value(m, rows[i], field));
+		emit_host(w, name, label, key.ptr, key.len, hosts ? model_host_name(m, rows[i]->host) : NULL,
+			  agg_field_value(m, rows[i], field));
 	}
 }
 

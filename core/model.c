@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 
 #define NONE 0u
+#define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
 	struct agg_stats *items;
@@ -32,10 +34,17 @@ struct pair_set {		/* distinct (user, ip) pairs */
 struct model {
 	struct model_limits lim;
 	struct time_context tc;
-	struct intern_table *strings;	/* host 0's: strings[host] below */
+	uint64_t qid_seed;	/* queue IDs' hash */
 	struct intern_table *host_strings[MODEL_MAX_HOSTS];
 	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
 	int nhosts, named, host;	/* host: the one lines now belong to */
+	int by_logged_name;	/* hosts told apart by each line's logged host name */
+	struct logged_name {
+		char name[MODEL_HOST_NAME];
+		uint8_t host;
+	} logged[MODEL_MAX_NAMES];	/* each host name lines were logged with, and its host */
+	int nlogged, last_logged;	/* last_logged: the previous line's (a cache), -1: none */
+	char local_name[MODEL_HOST_NAME];	/* this machine's, short: its lines are host 0 */
 	char inst_names[MODEL_MAX_INSTANCES][MODEL_INSTANCE_NAME];	/* [0]: "postfix" */
 	int ninst, inst;	/* inst: the instance of the line being applied */
 	int64_t since;
@@ -43,7 +52,7 @@ struct model {
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
 	struct model_totals totals;
-	struct reputation_log reputation;	/* host 0's refusals for reputation */
+	struct reputation_log reputation;	/* refusals for reputation, every host's */
 	int64_t now;
 	/* records */
 	struct msg_record *pool;
@@ -222,14 +231,20 @@ struct model *model_new(const struct model_limits *lim, time_t reference)
 	for (int k = 0; k < AGG_KIND_COUNT; k++)
 		m->collect_at[k] = m->lim.max_keys ? m->lim.max_keys : SIZE_MAX;
 	time_context_init(&m->tc, reference);
-	m->strings = m->host_strings[0] = intern_new();
+	m->host_strings[0] = intern_new();
+	m->qid_seed = intern_seed();
 	m->nhosts = 1;
+	m->by_logged_name = 1;
+	m->last_logged = -1;
+	if (gethostname(m->local_name, sizeof(m->local_name) - 1) < 0)
+		m->local_name[0] = 0;
+	m->local_name[strcspn(m->local_name, ".")] = 0;
 	m->ninst = 1;
 	snprintf(m->inst_names[0], sizeof(m->inst_names[0]), "postfix");
 	m->open_mask = 1023;
 	m->open_slots = calloc(m->open_mask + 1, sizeof(*m->open_slots));
 	m->ended = m->lim.keep_ended ? calloc(m->lim.keep_ended, sizeof(*m->ended)) : NULL;
-	if (m->strings == NULL || m->open_slots == NULL || (m->lim.keep_ended && m->ended == NULL)) {
+	if (m->host_strings[0] == NULL || m->open_slots == NULL || (m->lim.keep_ended && m->ended == NULL)) {
 		model_free(m);
 		return NULL;
 	}
@@ -266,6 +281,7 @@ size_t model_string_bytes(const struct model *m)
 
 int model_add_host(struct model *m, const char *name)
 {
+	m->by_logged_name = 0;
 	int known = m->named ? model_host_by_name(m, name) : -1;
 	if (known >= 0)
 		return known;
@@ -481,7 +497,7 @@ static struct msg_record *rec(struct model *m, uint32_t id) { return &m->pool[id
 
 static uint32_t qid_hash(const struct model *m, const char *qid, size_t len)
 {
-	return intern_hash(m->strings, qid, len);
+	return intern_hash_seeded(m->qid_seed, qid, len);
 }
 
 static size_t qid_slot(const struct model *m, int host, int inst, const char *qid, size_t len, uint32_t h)
@@ -1010,7 +1026,7 @@ static int handed_to_filter(struct model *m, struct msg_record *r, const struct 
 /* note_reputation - a refusal whose text says our server is blocklisted */
 static void note_reputation(struct model *m, const struct pf_event *ev, int64_t t)
 {
-	if (m->host != 0 || ev->status_text.len == 0)
+	if (ev->status_text.len == 0)
 		return;
 	int entry = reputation_classify(ev->status_text.ptr, ev->status_text.len);
 	if (entry < 0)
@@ -1308,22 +1324,115 @@ static int time_out_of_range(const struct model *m, int64_t t)
 	return t > m->tc.reference + 86400 && t > clock_now() + 86400;
 }
 
+/* ---- hosts by logged name (a central syslog file) ---- */
+
+/* same_host - names equal up to the first dot of either ("mx1" is "mx1.example.org") */
+static int same_host(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const char *da = memchr(a, '.', alen), *db = memchr(b, '.', blen);
+	size_t na = da ? (size_t)(da - a) : alen, nb = db ? (size_t)(db - b) : blen;
+	return na == nb && memcmp(a, b, na) == 0;
+}
+
+/* swap_hosts - host 0's lines were another machine's: this machine's name
+ * (host k, just seen) becomes host 0 and that one host k */
+static void swap_hosts(struct model *m, int k)
+{
+	struct intern_table *t = m->host_strings[0];
+	m->host_strings[0] = m->host_strings[k];
+	m->host_strings[k] = t;
+	char name[MODEL_HOST_NAME];
+	memcpy(name, m->host_names[0], sizeof(name));
+	memcpy(m->host_names[0], m->host_names[k], sizeof(name));
+	memcpy(m->host_names[k], name, sizeof(name));
+	for (size_t i = 0; i < m->pool_used; i++)
+		if (m->pool[i].host == 0 || m->pool[i].host == k)
+			m->pool[i].host = m->pool[i].host ? 0 : (uint8_t)k;
+	for (int kind = 0; kind < AGG_KIND_COUNT; kind++)
+		for (size_t i = 0; i < m->aggs[kind].count; i++) {
+			struct agg_stats *a = &m->aggs[kind].items[i];
+			if (a->host == 0 || a->host == k)
+				a->host = a->host ? 0 : (uint8_t)k;
+		}
+	for (int i = 0; i < m->nlogged; i++)
+		if (m->logged[i].host == 0 || m->logged[i].host == k)
+			m->logged[i].host = m->logged[i].host ? 0 : (uint8_t)k;
+}
+
+/*
+ * new_name_host - the host of a name first seen now, on a line of instance.
+ * The same syslog_name under two names is two machines; a name that comes
+ * with an instance never seen before is that instance's myhostname (Postfix's
+ * own maillog_file logs each instance's) on the machine of host 0.
+ */
+static int new_name_host(struct model *m, const char *name, size_t len, struct strview instance)
+{
+	char inst[MODEL_INSTANCE_NAME];
+	snprintf(inst, sizeof(inst), "%.*s", (int)instance.len, instance.ptr);
+	if (m->nlogged > 0 && model_instance_find(m, inst) < 0)
+		return 0;
+	int h = model_add_host(m, name);	/* the first name is host 0's */
+	const char *local = m->local_name;
+	if (h > 0 && same_host(name, len, local, strlen(local))
+	    && !same_host(m->host_names[0], strlen(m->host_names[0]), local, strlen(local))) {
+		swap_hosts(m, h);
+		h = 0;
+	}
+	m->by_logged_name = 1;	/* model_add_host turned it off */
+	return h;
+}
+
+/* logged_host - the host of a line by the name it was logged with; -1 past the limits */
+static int logged_host(struct model *m, struct strview name, struct strview instance)
+{
+	if (name.len >= MODEL_HOST_NAME)
+		name.len = MODEL_HOST_NAME - 1;
+	int i = m->last_logged;
+	if (i >= 0 && strlen(m->logged[i].name) == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0)
+		return m->logged[i].host;
+	for (i = 0; i < m->nlogged; i++)
+		if (strlen(m->logged[i].name) == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0) {
+			m->last_logged = i;
+			return m->logged[i].host;
+		}
+	if (m->nlogged == MODEL_MAX_NAMES)
+		return -1;
+	char copy[MODEL_HOST_NAME];
+	memcpy(copy, name.ptr, name.len);
+	copy[name.len] = 0;
+	int h = new_name_host(m, copy, name.len, instance);
+	if (h < 0)
+		return -1;
+	i = m->nlogged++;
+	memcpy(m->logged[i].name, copy, name.len + 1);
+	m->logged[i].host = (uint8_t)h;
+	m->last_logged = i;
+	return h;
+}
+
 enum line_status model_add_line(struct model *m, const char *line, size_t len)
 {
 	struct log_line ll;
+	struct pf_event ev;
+	enum line_status st = logline_parse(&m->tc, line, len, &ll);
+	return model_add_parsed(m, len, st, &ll, &ev, 0);
+}
+
+enum line_status model_add_parsed(struct model *m, size_t len, enum line_status st, const struct log_line *ll,
+				  struct pf_event *ev, int ev_parsed)
+{
 	struct model_totals *tot = &m->totals;
 	tot->lines++;
 	tot->bytes += len + 1;
-	enum line_status st = logline_parse(&m->tc, line, len, &ll);
 	if (st == LINE_MALFORMED) {
 		tot->malformed_lines++;
 		return st;
 	}
-	if (time_out_of_range(m, ll.time)) {
+	if (time_out_of_range(m, ll->time)) {
 		tot->bad_time++;
 		return LINE_MALFORMED;
 	}
-	if (ll.time < m->since) {
+	if (ll->time < m->since) {
 		tot->before_since++;
 		return st;
 	}
@@ -1331,10 +1440,18 @@ enum line_status model_add_line(struct model *m, const char *line, size_t len)
 		tot->other_lines++;
 		return st;
 	}
+	if (m->by_logged_name && ll->host.len) {
+		int h = logged_host(m, ll->host, ll->instance);
+		if (h < 0) {
+			tot->too_many_hosts++;
+			return st;
+		}
+		m->host = h;
+	}
 	tot->postfix_lines++;
-	struct pf_event ev;
-	event_parse(ll.service, ll.text, &ev);
-	model_apply(m, &ll, &ev);
+	if (!ev_parsed)
+		event_parse(ll->service, ll->text, ev);
+	model_apply(m, ll, ev);
 	return st;
 }
 
@@ -1539,7 +1656,6 @@ static int move_strings(struct model *m)
 		intern_free(m->host_strings[h]);
 		m->host_strings[h] = sm.to[h];
 	}
-	m->strings = m->host_strings[0];
 	return 0;
 }
 

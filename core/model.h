@@ -31,10 +31,16 @@
  * message joins the record of its queue ID open in another instance when its
  * own has none: a delivery agent logged under another syslog_name.
  *
- * Several hosts (spamtop --source NAME=PATH): each line belongs to the host
- * chosen by model_set_host. Records and aggregates are kept per host, so
- * queue IDs never meet across hosts and a user seen on two hosts is two
- * aggregates. Host 0 is this machine: the live queue joins its records.
+ * Several hosts: records and aggregates are kept per host, so queue IDs
+ * never meet across hosts and a user seen on two hosts is two aggregates.
+ * Host 0 is this machine: the live queue joins its records. By default a
+ * line belongs to the host whose name it was logged with, so that one
+ * central syslog file (rsyslog, syslog-ng, journald collecting for many
+ * servers) is split as it is read: a log of one host name is host 0 whatever
+ * the name (a log copied here); once a second name appears, the line's of
+ * this machine's name (gethostname, compared up to the first dot) are host 0.
+ * Naming hosts (spamtop --source NAME=PATH: model_add_host) turns that off:
+ * each line then belongs to the host chosen by model_set_host.
  */
 #ifndef SPAMTOP_MODEL_H
 #define SPAMTOP_MODEL_H
@@ -78,7 +84,7 @@ struct recent_sources {
 	uint32_t n;
 };
 
-#define MODEL_MAX_HOSTS 16
+#define MODEL_MAX_HOSTS 64
 #define MODEL_MAX_INSTANCES 16	/* Postfix instances (postmulti) told apart */
 #define MODEL_INSTANCE_NAME 64	/* longest syslog_name prefix + 1 */
 #define MODEL_HOST_NAME 32	/* longest host name + 1 */
@@ -176,6 +182,7 @@ struct model_totals {
 	uint64_t evicted_keys, collections;	/* model_collect() */
 	uint64_t before_since;	/* lines older than model_set_since()'s time, skipped */
 	uint64_t bad_time;	/* stamped before 1990 or over a day ahead: counted, ignored */
+	uint64_t too_many_hosts;	/* logged by hosts past MODEL_MAX_HOSTS: counted, ignored */
 	int64_t first_time, last_time;
 };
 
@@ -191,6 +198,10 @@ void model_free(struct model *m);
  * A line stamped before 1990, or more than a day after both the reference
  * time and the clock, is LINE_MALFORMED, counted in totals.bad_time. */
 enum line_status model_add_line(struct model *m, const char *line, size_t len);
+/* model_add_line for a line split already (parse_ahead): ev is parsed from
+ * ll when ev_parsed is 0, else it is ll's event. */
+enum line_status model_add_parsed(struct model *m, size_t len, enum line_status st, const struct log_line *ll,
+				  struct pf_event *ev, int ev_parsed);
 /* Applies one parsed event (exposed for tests and other sources). */
 void model_apply(struct model *m, const struct log_line *ll, const struct pf_event *ev);
 
@@ -243,7 +254,7 @@ uint64_t agg_rate_sliding(const struct model *m, const struct minute_ring *r);
 /* Messages in the last `minutes` minutes (1..RATE_MINUTES) ending at model_now(). */
 uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes);
 /* Deliveries refused for our reputation (blocklists, providers' blocks), by
- * destination domain: this machine's (host 0) deliveries only. */
+ * destination domain, every host's deliveries. */
 const struct reputation_log *model_reputation(const struct model *m);
 /* A SASL user's client sources within limits.source_window before model_now(). */
 uint32_t agg_sources_within(const struct model *m, const struct agg_stats *a);

@@ -179,6 +179,7 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 	set_u64(in, "malformed_lines", t->malformed_lines);
 	set_u64(in, "before_since_lines", t->before_since);
 	set_u64(in, "bad_time_lines", t->bad_time);
+	set_u64(in, "too_many_hosts_lines", t->too_many_hosts);
 	set_u64(in, "long_lines", o->input.long_lines);
 	set_u64(in, "partial_last_lines", o->input.partial_last);
 	set_u64(in, "truncated_compressed_files", o->input.truncated_gz);
@@ -361,6 +362,9 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 		fprintf(out, ", %llu before --since", (unsigned long long)t->before_since);
 	if (t->bad_time)
 		fprintf(out, ", %llu stamped before 1990 or over a day ahead, ignored", (unsigned long long)t->bad_time);
+	if (t->too_many_hosts)
+		fprintf(out, ", %llu from hosts past the first %d, ignored", (unsigned long long)t->too_many_hosts,
+			MODEL_MAX_HOSTS);
 	fputs(")\n", out);
 	uint64_t named = t->auth_messages + t->unauth_messages + t->local_submissions + t->bounce_notices;
 	fprintf(out, "Messages: %llu (%llu over SASL, %llu unauthenticated, %llu local, %llu notices from "

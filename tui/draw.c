@@ -44,6 +44,9 @@ static void draw_title(struct console *c)
 		buf_printf(&b, " (%llu before --since)", (unsigned long long)t->before_since);
 	if (t->bad_time)
 		buf_printf(&b, " (%llu with an impossible time, ignored)", (unsigned long long)t->bad_time);
+	if (t->too_many_hosts)
+		buf_printf(&b, " (%llu from hosts past the first %d, ignored)", (unsigned long long)t->too_many_hosts,
+			   MODEL_MAX_HOSTS);
 	if (t->last_time) {
 		time_t last = (time_t)t->last_time;
 		struct tm tm;

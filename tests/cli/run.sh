@@ -206,7 +206,7 @@ report_of_two_hosts_has_a_host_column_and_field() {
 	# one host: no Host column, no host field
 	"$san" --report --json "$fixture" | jq -e '.sasl_users[0] | has("host") | not'
 	if "$san" --report --source "x=ssh://mx2/var/log/mail.log" 2> "$tmp/err"; then return 1; fi
-	grep -q 'the report reads files' "$tmp/err"
+	grep -q 'this command reads files' "$tmp/err"
 	# the console's first source is this machine: not one over ssh (unless no queue is read)
 	local rc=0
 	"$san" --source "x=ssh://mx2/var/log/mail.log" --source "y=$fixture" < /dev/null > /dev/null 2> "$tmp/err" || rc=$?
@@ -214,6 +214,45 @@ report_of_two_hosts_has_a_host_column_and_field() {
 }
 
 check "a report of two hosts has a Host column and a host field; the incident report names hosts" report_of_two_hosts_has_a_host_column_and_field
+
+# restamp FILE HOST: the capture's lines as HOST logged them two minutes ago
+restamp() {
+	local stamp line
+	printf -v stamp '%(%b %d %H:%M:%S)T' $(($(date +%s) - 120))
+	while IFS= read -r line; do
+		printf '%s %s %s\n' "$stamp" "$2" "${line#* * * * }"
+	done < "$1"
+}
+
+# one file written by a central syslog for three servers, and the same
+# lines given as three --sources: the report, check and metrics agree host
+# by host (a queue ID of the capture is reused on all three: never joined)
+central_log_gives_the_figures_of_its_hosts_as_separate_sources() {
+	restamp "$fixture" mx1 > "$tmp/c1.log"
+	grep -v victim "$fixture" | restamp /dev/stdin mx2 > "$tmp/c2.log"
+	sed 's/victim@/third@/g' "$fixture" | restamp /dev/stdin mx3 > "$tmp/c3.log"
+	paste -d '\n' "$tmp/c1.log" "$tmp/c2.log" "$tmp/c3.log" | grep -v '^$' > "$tmp/central.log"
+	local src=(--source "mx1=$tmp/c1.log" --source "mx2=$tmp/c2.log" --source "mx3=$tmp/c3.log")
+	local tables='[.sasl_users, .client_ips, .senders] | map(map([.host, .key, .messages, .recipients]) | sort)'
+	"$san" --report --json "$tmp/central.log" | jq -c "($tables), [.suspects[] | [.kind, .key, .host]]" > "$tmp/a"
+	"$san" --report --json "${src[@]}" | jq -c "($tables), [.suspects[] | [.kind, .key, .host]]" > "$tmp/b"
+	cmp "$tmp/a" "$tmp/b"
+	grep -q '"mx1","victim@lab.example",24' "$tmp/a"
+	grep -q '"mx3","third@lab.example",24' "$tmp/a"
+	grep -q '\["sasl_user","victim@lab.example","mx1"\]' "$tmp/a"
+	local rc1=0 rc2=0
+	"$san" check --no-queue --log "$tmp/central.log" > "$tmp/a" || rc1=$?
+	"$san" check --no-queue "${src[@]}" > "$tmp/b" || rc2=$?
+	[ $rc1 -eq 2 ] && [ $rc2 -eq 2 ] && cmp "$tmp/a" "$tmp/b"
+	grep -q '^SPAMTOP CRITICAL .*@lab.example on mx[13]' "$tmp/a"
+	"$san" metrics --no-queue --log "$tmp/central.log" | grep -v '^spamtop_log_lines' > "$tmp/a"
+	"$san" metrics --no-queue "${src[@]}" | grep -v '^spamtop_log_lines' > "$tmp/b"
+	cmp "$tmp/a" "$tmp/b"
+	grep -q '^spamtop_sasl_user_messages_total{user="third@lab.example",host="mx3"} 24$' "$tmp/a"
+}
+
+check "a central syslog file gives the figures of its three hosts read as three --sources" \
+	central_log_gives_the_figures_of_its_hosts_as_separate_sources
 report_check_and_metrics_read_journald() {
 	journal_of "$fixture" "$tmp/mail.journal"
 	fake_journalctl "$tmp/jbin" "$tmp/mail.journal"

@@ -822,7 +822,8 @@ static void refusals_for_reputation_are_counted_by_destination_domain(void **sta
 
 /* kumina/postfix_exporter's test lines (tests/fixtures/corpus/README.md):
  * every line read, and the counts that project's own test asserts for them
- * (removed 1 + 31, one SASL failure, one authenticated message) */
+ * (removed 1 + 31, one SASL failure, one authenticated message); its lines
+ * were logged by four machines, each its own host */
 static void a_published_exporter_corpus_reads_with_its_own_expected_counts(void **state)
 {
 	(void)state;
@@ -836,8 +837,12 @@ static void a_published_exporter_corpus_reads_with_its_own_expected_counts(void 
 	assert_int_equal(t->events[EV_REMOVED], 32);
 	assert_int_equal(t->sasl_failures, 1);	/* the saslauthd warnings name no client: no guess */
 	assert_int_equal(t->auth_messages, 1);
-	assert_int_equal(find(m, AGG_SASL_USER, "user@domain")->msgs, 1);
-	assert_int_equal(find(m, AGG_CLIENT_IP, "192.168.1.2")->sasl_failures, 1);
+	assert_int_equal(model_host_count(m), 4);
+	int gw = model_host_by_name(m, "mailgw-out1"), tcc = model_host_by_name(m, "tcc1");
+	assert_true(gw > 0 && tcc > 0);
+	assert_int_equal(model_agg_find_host(m, gw, AGG_SASL_USER, "user@domain", 11)->msgs, 1);
+	assert_int_equal(model_agg_find_host(m, tcc, AGG_CLIENT_IP, "192.168.1.2", 11)->sasl_failures, 1);
+	assert_null(find(m, AGG_SASL_USER, "user@domain"));	/* not host 0's (letterman) */
 	model_free(m);
 	free(text);
 }
@@ -1142,6 +1147,124 @@ static void a_queued_messages_reject_is_charged_to_its_own_client(void **state)
 	model_free(m);
 }
 
+/* one message on a host, second i, queue ID 4B1C2D3E<round> (reused by every host) */
+static void host_message(struct model *m, const char *host, const char *user, int i, int round)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "Nov 24 10:00:%02d %s postfix/smtpd[1]: 4B1C2D3E%02d: client=unknown[192.0.2.%d], "
+		 "sasl_method=LOGIN, sasl_username=%s", i, host, round, i + 1, user);
+	add(m, line);
+	snprintf(line, sizeof(line), "Nov 24 10:00:%02d %s postfix/qmgr[2]: 4B1C2D3E%02d: from=<%s>, size=100, nrcpt=%d (queue active)",
+		 i, host, round, user, i + 1);
+	add(m, line);
+}
+
+/* a central syslog file (rsyslog collecting three servers): each line's host
+ * name is its host, a queue ID reused on each is three messages, and the
+ * figures are those of the same lines read as three named sources */
+static void a_central_log_is_split_by_the_host_each_line_was_logged_by(void **state)
+{
+	(void)state;
+	static const char *hosts[] = {"mx1", "mx2", "mx3"};
+	struct model *central = model_new(NULL, TEST_REFERENCE), *named = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 9; i++)
+		host_message(central, hosts[i % 3], i % 3 == 1 ? "bob@x.example" : "ann@x.example", i, i / 3);
+	for (int h = 0; h < 3; h++) {
+		model_set_host(named, model_add_host(named, hosts[h]));
+		for (int i = h; i < 9; i += 3)
+			host_message(named, hosts[h], h == 1 ? "bob@x.example" : "ann@x.example", i, i / 3);
+	}
+	assert_int_equal(model_host_count(central), 3);
+	assert_int_equal(model_totals(central)->messages, 9);
+	for (int h = 0; h < 3; h++) {
+		int c = model_host_by_name(central, hosts[h]), n = model_host_by_name(named, hosts[h]);
+		assert_int_equal(c, h);
+		const char *user = h == 1 ? "bob@x.example" : "ann@x.example";
+		const struct agg_stats *a = model_agg_find_host(central, c, AGG_SASL_USER, user, strlen(user));
+		const struct agg_stats *b = model_agg_find_host(named, n, AGG_SASL_USER, user, strlen(user));
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_int_equal(a->msgs, 3);
+		assert_int_equal(a->msgs, b->msgs);
+		assert_int_equal(a->rcpts, b->rcpts);
+		assert_int_equal(a->distinct_ips, b->distinct_ips);
+		const struct msg_record *r = model_find_open_host(central, c, "4B1C2D3E02");
+		assert_non_null(r);
+		assert_string_equal(r->sasl_user->s, user);	/* never another host's line */
+	}
+	assert_null(model_agg_find_host(central, 1, AGG_SASL_USER, "ann@x.example", 13));
+	model_free(central);
+	model_free(named);
+}
+
+/* on a central log the lines of this machine are host 0 (the live queue joins
+ * its records) even when another server's lines come first; a log of one
+ * host name, whatever it is, stays one host */
+static void this_machine_is_host_0_of_a_central_log_and_a_copied_log_is_one_host(void **state)
+{
+	(void)state;
+	char self[MODEL_HOST_NAME] = "";
+	assert_int_equal(gethostname(self, sizeof(self) - 1), 0);
+	self[strcspn(self, ".")] = 0;
+	char fqdn[MODEL_HOST_NAME + 16];
+	snprintf(fqdn, sizeof(fqdn), "%s.lab.example", self);	/* rsyslog may log the full name */
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	host_message(m, "other-mx", "ann@x.example", 0, 0);
+	host_message(m, "other-mx", "ann@x.example", 1, 1);
+	host_message(m, fqdn, "bob@x.example", 2, 1);
+	host_message(m, "third-mx", "ann@x.example", 3, 1);
+	assert_int_equal(model_host_count(m), 3);
+	assert_string_equal(model_host_name(m, 0), fqdn);
+	assert_int_equal(model_agg_find(m, AGG_SASL_USER, "bob@x.example", 13)->msgs, 1);
+	assert_null(model_agg_find(m, AGG_SASL_USER, "ann@x.example", 13));
+	int other = model_host_by_name(m, "other-mx");
+	assert_true(other > 0);
+	assert_int_equal(model_agg_find_host(m, other, AGG_SASL_USER, "ann@x.example", 13)->msgs, 2);
+	const struct msg_record *r = model_find_open(m, "4B1C2D3E01");	/* the queue joins this one */
+	assert_string_equal(r->sasl_user->s, "bob@x.example");
+	assert_int_equal(model_find_open_host(m, other, "4B1C2D3E01")->host, other);
+	assert_string_equal(model_find_open_host(m, other, "4B1C2D3E01")->sasl_user->s, "ann@x.example");
+	model_free(m);
+
+	m = model_new(NULL, TEST_REFERENCE);	/* a server's log read on an admin's laptop */
+	host_message(m, "faraway-mx", "ann@x.example", 0, 0);
+	host_message(m, "faraway-mx", "bob@x.example", 1, 1);
+	assert_int_equal(model_host_count(m), 1);
+	assert_int_equal(model_agg_find(m, AGG_SASL_USER, "ann@x.example", 13)->msgs, 1);
+	model_free(m);
+}
+
+/* naming sources (--source NAME=PATH) decides the hosts: the lines' names are not read */
+static void named_sources_decide_the_hosts_not_the_logged_names(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	model_set_host(m, model_add_host(m, "site-a"));
+	host_message(m, "mx1", "ann@x.example", 0, 0);
+	host_message(m, "mx2", "bob@x.example", 1, 1);
+	assert_int_equal(model_host_count(m), 1);
+	assert_string_equal(model_host_name(m, 0), "site-a");
+	model_free(m);
+}
+
+/* past MODEL_MAX_HOSTS machines the lines are counted and ignored, never merged into another's */
+static void lines_of_hosts_past_the_limit_are_counted_not_merged(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char host[32];
+	for (int h = 0; h < MODEL_MAX_HOSTS + 2; h++) {
+		snprintf(host, sizeof(host), "mx%d", h);
+		host_message(m, host, "ann@x.example", h % 60, 0);
+	}
+	assert_int_equal(model_host_count(m), MODEL_MAX_HOSTS);
+	assert_int_equal(model_totals(m)->too_many_hosts, 4);	/* two lines each of two */
+	assert_int_equal(model_totals(m)->messages, MODEL_MAX_HOSTS);
+	for (int h = 0; h < MODEL_MAX_HOSTS; h++)
+		assert_int_equal(model_agg_find_host(m, h, AGG_SASL_USER, "ann@x.example", 13)->msgs, 1);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1182,6 +1305,10 @@ int main(void)
 		cmocka_unit_test(a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named),
 		cmocka_unit_test(a_repeated_client_line_counts_the_message_once),
 		cmocka_unit_test(an_ip_with_as_much_authenticated_mail_is_no_relay),
+		cmocka_unit_test(a_central_log_is_split_by_the_host_each_line_was_logged_by),
+		cmocka_unit_test(this_machine_is_host_0_of_a_central_log_and_a_copied_log_is_one_host),
+		cmocka_unit_test(named_sources_decide_the_hosts_not_the_logged_names),
+		cmocka_unit_test(lines_of_hosts_past_the_limit_are_counted_not_merged),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
