@@ -17,11 +17,21 @@
 
 #include "clock.h"
 #include "logline.h"
+#include "parse_ahead.h"
 #include "pipe_source.h"
 #include "spawn.h"
 
 #define TAIL_PROBE 8192	/* bytes read to find one line's time stamp */
 #define TAIL_MIN_SIZE (8u << 20)	/* smaller files are read whole */
+
+/* apply_parsed - one line split by the reader thread, into the model */
+static void apply_parsed(const struct parsed_line *p, void *arg)
+{
+	struct model *m = arg;
+	model_add_parsed(m, p->len, p->st, &p->ll, (struct pf_event *)&p->ev, 1);
+	if (model_wants_collect(m))	/* nothing outside holds the model's pointers here */
+		model_collect(m);
+}
 
 static int ingest_from(struct model *m, const char *path, uint64_t offset, struct source_stats *stats,
 		       struct error *err)
@@ -29,14 +39,7 @@ static int ingest_from(struct model *m, const char *path, uint64_t offset, struc
 	struct line_source *src = source_open_at(path, offset, 0, err);
 	if (src == NULL)
 		return -1;
-	const char *line;
-	size_t len;
-	int rc;
-	while ((rc = source_next(src, &line, &len, err)) > 0) {
-		model_add_line(m, line, len);
-		if (model_wants_collect(m))	/* nothing outside holds the model's pointers here */
-			model_collect(m);
-	}
+	int rc = parse_ahead_run(src, (time_t)model_reference(m), apply_parsed, m, err);
 	const struct source_stats *st = source_stats(src);
 	stats->lines += st->lines;
 	stats->bytes += st->bytes;

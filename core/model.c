@@ -19,6 +19,7 @@
 #include "clock.h"
 
 #define NONE 0u
+#define LAST_ENDED 64	/* ended records a filter's "queued as" is looked for in */
 #define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
@@ -63,6 +64,10 @@ struct model {
 	uint32_t oldest, newest;	/* arrival list ends */
 	uint32_t *ended;	/* ring of index + 1 */
 	size_t ended_head, ended_count;
+	struct {		/* the newest LAST_ENDED of the ring, with their queue IDs' hashes */
+		uint32_t hash[LAST_ENDED], id[LAST_ENDED];
+		size_t next;
+	} last_ended;
 };
 
 static uint64_t ptr_hash(const void *p)
@@ -661,6 +666,9 @@ static void record_close(struct model *m, uint32_t id)
 	}
 	m->ended[pos] = id;
 	m->ended_count++;
+	size_t last = m->last_ended.next++ % LAST_ENDED;
+	m->last_ended.hash[last] = r->qid_hash;
+	m->last_ended.id[last] = id;
 }
 
 static uint32_t record_alloc(struct model *m)
@@ -990,9 +998,15 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
  * copy delivered at once (locally) may end before its origin's "queued as" */
 static struct msg_record *recently_ended(struct model *m, struct strview qid)
 {
-	enum { LOOK_BACK = 64 };
-	for (size_t i = m->ended_count; i > 0 && m->ended_count - i < LOOK_BACK; i--) {
-		struct msg_record *r = rec(m, m->ended[(m->ended_head + i - 1) % m->lim.keep_ended]);
+	size_t n = m->last_ended.next < LAST_ENDED ? m->last_ended.next : LAST_ENDED;
+	if (n > m->ended_count)	/* the ring keeps fewer (limits.keep_ended) */
+		n = m->ended_count;
+	uint32_t h = qid_hash(m, qid.ptr, qid.len);
+	for (size_t i = 0; i < n; i++) {	/* newest first; the records' hashes side by side */
+		size_t j = (m->last_ended.next - 1 - i) % LAST_ENDED;
+		if (m->last_ended.hash[j] != h)
+			continue;
+		struct msg_record *r = rec(m, m->last_ended.id[j]);
 		if (r->host == m->host && r->qid_len == qid.len && memcmp(r->qid, qid.ptr, qid.len) == 0)
 			return r;
 	}
