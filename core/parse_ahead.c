@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_LINES 4096
+#define BLOCK_LINES 512
 #define BLOCK_TEXT (SOURCE_MAX_LINE_DEFAULT + (1u << 20))	/* the longest line fits */
-#define BLOCKS 3
+#define BLOCKS 4
 
 struct block {
 	char *text;
