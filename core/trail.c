@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "event.h"
 #include "source.h"
@@ -30,14 +31,28 @@ int trail_line_names(const char *line, size_t len, const char *qid)
 	return 0;
 }
 
+/* total_size - the files' sizes, what the progress counts to */
+static size_t total_size(const char *const *paths, size_t npaths)
+{
+	size_t total = 0;
+	struct stat st;
+	for (size_t i = 0; i < npaths; i++)
+		if (stat(paths[i], &st) == 0)
+			total += (size_t)st.st_size;
+	return total;
+}
+
 long trail_collect(const char *const *paths, size_t npaths, const char *qid, size_t max_lines,
-		   struct buf *out, struct error *err)
+		   struct work_progress *progress, struct buf *out, struct error *err)
 {
 	long found = 0;
 	if (!queue_id_valid(qid, strlen(qid))) {
 		error_set(err, "not a queue ID");
 		return -1;
 	}
+	if (progress)
+		atomic_store(&progress->total, total_size(paths, npaths));
+	size_t done = 0, said = 0;
 	for (size_t i = 0; i < npaths && (size_t)found < max_lines; i++) {
 		struct line_source *src = source_open_regular(paths[i], 0, err);	/* a FIFO would hang */
 		if (src == NULL)
@@ -46,6 +61,16 @@ long trail_collect(const char *const *paths, size_t npaths, const char *qid, siz
 		size_t len;
 		int rc = 0;
 		while ((size_t)found < max_lines && (rc = source_next(src, &line, &len, err)) > 0) {
+			done += len + 1;
+			if (progress && done - said >= TRAIL_STEP_BYTES) {
+				said = done;
+				atomic_store(&progress->done, done);
+				if (atomic_load(&progress->cancel)) {
+					error_set(err, "cancelled");
+					rc = -1;
+					break;
+				}
+			}
 			if (!trail_line_names(line, len, qid))
 				continue;
 			buf_append(out, line, len);

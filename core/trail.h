@@ -16,16 +16,20 @@
 #include "buf.h"
 #include "error.h"
 #include "instance.h"
+#include "progress.h"
 
 /* Does the line name qid as a whole token ("QID:", "QID," or "QID" at the end)? */
 int trail_line_names(const char *line, size_t len, const char *qid);
 /*
  * Appends to out every line of the files that names qid ('\n'-terminated),
  * at most max_lines of them. Returns the number of lines, -1 with err if a
- * file could not be read (the lines found so far stay in out).
+ * file could not be read or the search was cancelled (the lines found so far
+ * stay in out). progress (may be NULL): bytes read of the files' sizes, and
+ * its cancel flag, checked every TRAIL_STEP_BYTES.
  */
+#define TRAIL_STEP_BYTES (1u << 20)
 long trail_collect(const char *const *paths, size_t npaths, const char *qid, size_t max_lines,
-		   struct buf *out, struct error *err);
+		   struct work_progress *progress, struct buf *out, struct error *err);
 /* The message's headers from its queue file (postcat [-c DIR] -hq; in: the
  * instance whose queue holds it, NULL: the default); -1 with err (e.g. it left
  * the queue). */

@@ -5,6 +5,8 @@
 #   tui_screen                       the screen as text
 #   tui_wait TEXT [SECONDS]          wait until the screen shows TEXT (fixed string)
 #   tui_gone TEXT [SECONDS]          wait until it no longer does
+#   tui_answer_ms TEXT KEY...        type keys; the milliseconds until the screen shows TEXT
+#                                    (polled without sleeping: a few ms of resolution)
 #   tui_stop                         end the server
 #
 # Every wait polls for a condition with a deadline; nothing sleeps blindly.
@@ -46,6 +48,18 @@ tui_gone() {
 		fi
 		sleep 0.05
 	done
+}
+
+tui_answer_ms() {
+	local text=$1 start now; shift
+	start=$(date +%s%N)
+	tui_keys "$@"
+	until tui_screen | grep -qF -- "$text"; do
+		now=$(date +%s%N)
+		[ $(( (now - start) / 1000000 )) -lt 10000 ] || { echo 10000; return 0; }
+	done
+	now=$(date +%s%N)
+	echo $(( (now - start) / 1000000 ))
 }
 
 tui_stop() {

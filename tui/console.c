@@ -92,6 +92,7 @@ static void install_queue(struct console *c, struct queue_snapshot *q, long long
 {
 	queue_snapshot_free(c->queue);
 	c->queue = q;
+	c->queue_serial++;	/* a new snapshot: joined to the model at the next rebuild */
 	c->queue_time = (time_t)clock_now();
 	c->queue_read_ms = started_ms;
 	c->queue_error[0] = 0;
@@ -177,8 +178,14 @@ static void rebuild(struct console *c)
 {
 	c->nsuspects = detect_suspects(c->model, &c->opt->thresholds, c->suspects, CONSOLE_MAX_SUSPECTS);
 	watch_alerts(c);
-	if (c->queue)
+	const struct model_totals *mt = model_totals(c->model);
+	if (c->queue && (c->joined_serial != c->queue_serial || c->joined_lines != mt->lines
+			 || c->joined_collections != mt->collections)) {
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
+		c->joined_serial = c->queue_serial;	/* a tab switch alone joins nothing again */
+		c->joined_lines = mt->lines;
+		c->joined_collections = mt->collections;
+	}
 	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, clock_now(), c->host_filter};
 	struct table *t = console_table(c);
 	struct view *v = console_top(c);
@@ -209,6 +216,10 @@ void console_pop_view(struct console *c)
 	if (c->depth == 0)
 		return;
 	struct view *v = c->stack[--c->depth];
+	if (v == c->trail_view) {	/* left before its trail was found: stop looking */
+		trail_job_cancel(&c->trail);
+		c->trail_view = NULL;
+	}
 	if (v->type == VIEW_TABLE)
 		table_free(&v->table);
 	else
@@ -277,27 +288,65 @@ static void open_message(struct console *c, const char *ref, int host)
 	pager_puts(p, LS_TEXT, "");
 	const char *paths[CONSOLE_MAX_INPUTS];
 	size_t n = console_log_files(c, host, paths);
-	struct buf out = BUF_INIT;
+	int headers = !c->opt->no_queue && host == 0;
 	struct error err;
-	long found = trail_collect(paths, n, qid, TRAIL_MAX_LINES, &out, &err);
+	trail_job_abandon(&c->trail);	/* one search at a time: a left view's has been cancelled */
+	c->trail_view = NULL;
+	if (trail_job_start(&c->trail, qid, paths, n, TRAIL_MAX_LINES, headers,
+			    qm ? queue_instance(c->queue, qm) : NULL, &err) < 0) {
+		pager_addf(p, LS_ALERT, "  %s", err.msg);
+		return;
+	}
+	c->trail_view = v;
+	c->trail_shown = 0;
+	console_say(c, 0, "Searching the logs for %s (Esc leaves)...", qid);
+}
+
+/* fill_trail - the message view's log trail and headers, found by the trail job */
+static void fill_trail(struct console *c, struct pager *p, struct trail_job *j)
+{
+	long found = j->found;
 	pager_addf(p, LS_HEADING, "Log trail: %ld line(s)%s", found < 0 ? 0 : found,
 		   found == TRAIL_MAX_LINES ? " (the first ones only)" : "");
 	if (found < 0)
-		pager_addf(p, LS_ALERT, "  %s", err.msg);
-	pager_add_lines(p, LS_TEXT, out.data ? out.data : "", out.len);
-	buf_reset(&out);
+		pager_addf(p, LS_ALERT, "  %s", j->err.msg);
+	pager_add_lines(p, LS_TEXT, j->lines.data ? j->lines.data : "", j->lines.len);
 	pager_puts(p, LS_TEXT, "");
 	pager_puts(p, LS_HEADING, "Headers (postcat -hq)");
 	if (c->opt->no_queue)
 		pager_puts(p, LS_DIM, "  not read: --no-queue");
-	else if (host != 0)
+	else if (!j->want_headers)
 		pager_addf(p, LS_DIM, "  not read: the queue spamtop reads is this machine's (%s)",
 			   model_host_name(c->model, 0));
-	else if (trail_headers(qm ? queue_instance(c->queue, qm) : NULL, qid, 10000, &out, &err) < 0)
-		pager_addf(p, LS_DIM, "  %s", err.msg);
+	else if (j->headers_rc < 0)
+		pager_addf(p, LS_DIM, "  %s", j->headers_err.msg);
 	else
-		pager_add_lines(p, LS_TEXT, out.data ? out.data : "", out.len);
-	buf_free(&out);
+		pager_add_lines(p, LS_TEXT, j->headers.data ? j->headers.data : "", j->headers.len);
+}
+
+/* trail_tick - the search of a message's trail: how far, in the status line;
+ * when done, the lines in its view (if the admin is still there) */
+static unsigned trail_tick(struct console *c)
+{
+	struct trail_job *j = &c->trail;
+	if (!j->running)
+		return R_NONE;
+	if (trail_job_poll(j)) {
+		if (c->trail_view) {
+			fill_trail(c, &c->trail_view->pager, j);
+			console_say(c, 0, "Log trail of %s: %ld line(s)", j->qid, j->found < 0 ? 0 : j->found);
+		}
+		c->trail_view = NULL;
+		trail_job_free(j);
+		return R_REDRAW;
+	}
+	size_t mb = atomic_load(&j->progress.done) >> 20, total = atomic_load(&j->progress.total) >> 20;
+	if (total && (mb != c->trail_shown || !c->message[0])) {	/* a key clears the status line */
+		c->trail_shown = mb;
+		console_say(c, 0, "Searching the logs for %s: %zu / %zu MB (Esc leaves)", j->qid, mb, total);
+		return R_REDRAW;
+	}
+	return R_NONE;
 }
 
 static void open_help(struct console *c)
@@ -998,6 +1047,7 @@ static void console_close(struct console *c)
 	close_dialog(c);
 	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
 	action_job_wait(&c->act);	/* a started postsuper is let finish */
+	trail_job_abandon(&c->trail);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
 	console_close_inputs(c);
@@ -1045,7 +1095,7 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = console_now_ms();
-		r |= job_tick(c) | act_tick(c);
+		r |= job_tick(c) | act_tick(c) | trail_tick(c);
 		if (!c->paused && !c->job.running && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (console_read_inputs(c) || was_reading != c->reading_history)

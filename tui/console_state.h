@@ -109,6 +109,11 @@ struct console {
 	struct plan_job job;	/* a plan being built off the key handler (job.running) */
 	struct action_job act;	/* a confirmed action running off the key handler (act.running) */
 	size_t job_shown;	/* the progress last said */
+	uint64_t queue_serial;	/* snapshots installed */
+	uint64_t joined_serial, joined_lines, joined_collections;	/* the snapshot and model last joined */
+	struct trail_job trail;	/* a message's log trail searched off the key handler */
+	struct view *trail_view;	/* the message view it fills; NULL once left */
+	size_t trail_shown;	/* megabytes last said */
 	int prompt_open;
 	struct buf prompt;
 	char message[400];

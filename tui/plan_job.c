@@ -3,6 +3,7 @@
  */
 #include "plan_job.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,4 +166,80 @@ void action_job_wait(struct action_job *j)
 	j->running = 0;
 	action_outcome_free(&j->out);
 	action_plan_free(&j->plan);
+}
+
+/* ---- a message's trail ---- */
+
+static void *run_trail(void *arg)
+{
+	struct trail_job *j = arg;
+	j->found = trail_collect((const char *const *)j->paths, j->npaths, j->qid, j->max_lines, &j->progress,
+				 &j->lines, &j->err);
+	if (j->want_headers && !atomic_load(&j->progress.cancel))
+		j->headers_rc = trail_headers(j->has_instance ? &j->instance : NULL, j->qid, 10000, &j->headers,
+					      &j->headers_err);
+	atomic_store(&j->finished, 1);
+	return NULL;
+}
+
+int trail_job_start(struct trail_job *j, const char *qid, const char *const *paths, size_t npaths,
+		    size_t max_lines, int want_headers, const struct postfix_instance *in, struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	snprintf(j->qid, sizeof(j->qid), "%s", qid);
+	j->max_lines = max_lines;
+	j->want_headers = want_headers;
+	if (in) {
+		j->instance = *in;
+		j->has_instance = 1;
+	}
+	for (size_t i = 0; i < npaths && i < TRAIL_JOB_FILES; i++) {
+		j->paths[i] = strdup(paths[i]);
+		if (j->paths[i] == NULL) {
+			trail_job_free(j);
+			error_set(err, "out of memory");
+			return -1;
+		}
+		j->npaths++;
+	}
+	if (pthread_create(&j->thread, NULL, run_trail, j) != 0) {
+		trail_job_free(j);
+		error_set(err, "cannot start a thread to search the logs");
+		return -1;
+	}
+	j->running = 1;
+	return 0;
+}
+
+int trail_job_poll(struct trail_job *j)
+{
+	if (!j->running || !atomic_load(&j->finished))
+		return 0;
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	return 1;
+}
+
+void trail_job_cancel(struct trail_job *j)
+{
+	atomic_store(&j->progress.cancel, 1);
+}
+
+void trail_job_free(struct trail_job *j)
+{
+	for (size_t i = 0; i < j->npaths; i++)
+		free(j->paths[i]);
+	j->npaths = 0;
+	buf_free(&j->lines);
+	buf_free(&j->headers);
+}
+
+void trail_job_abandon(struct trail_job *j)
+{
+	if (j->running) {
+		trail_job_cancel(j);
+		pthread_join(j->thread, NULL);
+		j->running = 0;
+	}
+	trail_job_free(j);
 }

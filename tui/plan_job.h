@@ -1,5 +1,8 @@
 /*
- * plan_job - an action's plan built off the key handler: selecting the
+ * plan_job - long work off the key handler: an action's plan, the action
+ * itself, a message's trail in big logs.
+ *
+ * An action's plan built off the key handler: selecting the
  * rows' messages and confirming tens of thousands of them from their queue
  * files takes seconds at outbreak scale, during which the screen must keep
  * answering keys. A worker thread builds the plan on the snapshot and the
@@ -17,6 +20,7 @@
 #include "core/action.h"
 #include "core/cleanup_session.h"
 #include "core/progress.h"
+#include "core/trail.h"
 #include "table.h"
 
 /* What one target (a row's key) selects; idv is storage for a one-ID selection. */
@@ -82,5 +86,42 @@ int action_job_start(struct action_job *j, const struct action_plan *plan, const
 int action_job_poll(struct action_job *j);
 /* Waits for it (leaving the console) and frees what it holds. */
 void action_job_wait(struct action_job *j);
+
+/*
+ * A message's log trail (Enter on a message): reading gigabytes of logs for
+ * one queue ID takes seconds. The worker searches copies of the paths, then
+ * asks postcat for the headers (want_headers); the console fills the message
+ * view when it is done, and cancels when the admin leaves that view.
+ */
+#define TRAIL_JOB_FILES 32
+
+struct trail_job {
+	pthread_t thread;
+	int running;			/* started, and its result not yet taken */
+	atomic_int finished;
+	struct work_progress progress;	/* bytes of the logs read, of their sizes */
+	char qid[40];
+	char *paths[TRAIL_JOB_FILES];
+	size_t npaths, max_lines;
+	int want_headers, has_instance;
+	struct postfix_instance instance;	/* the queue's instance holding it (a copy) */
+	long found;			/* lines, or -1: err */
+	struct buf lines;
+	struct error err;
+	int headers_rc;			/* 0: headers; -1: headers_err */
+	struct buf headers;
+	struct error headers_err;
+};
+
+/* Starts the search (and the headers when want_headers; in: NULL for the default instance); -1 with err. */
+int trail_job_start(struct trail_job *j, const char *qid, const char *const *paths, size_t npaths,
+		    size_t max_lines, int want_headers, const struct postfix_instance *in, struct error *err);
+/* 1 when it has finished (joined: found, lines, headers are the caller's until trail_job_free). */
+int trail_job_poll(struct trail_job *j);
+/* Asks it to stop at its next megabyte. */
+void trail_job_cancel(struct trail_job *j);
+/* Cancels and waits for it, and frees what it holds. */
+void trail_job_abandon(struct trail_job *j);
+void trail_job_free(struct trail_job *j);
 
 #endif

@@ -258,7 +258,7 @@ static void find_sample(struct console *c, size_t i)
 	size_t n = console_log_files(c, 0, paths);
 	struct error err;
 	if (f.qid[0])
-		trail_collect(paths, n, f.qid, SAMPLE_LINES, &w->samples[i], &err);
+		trail_collect(paths, n, f.qid, SAMPLE_LINES, NULL, &w->samples[i], &err);
 }
 
 static const struct suspect *suspect_of(struct console *c, const struct cleanup_target *t)

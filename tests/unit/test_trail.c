@@ -17,7 +17,7 @@ static void trail_of_a_message_spans_smtpd_cleanup_qmgr_and_smtp(void **state)
 	const char *paths[] = {CAPTURE};
 	struct buf out = BUF_INIT;
 	struct error err;
-	assert_int_equal(trail_collect(paths, 1, "31C49102266", 100, &out, &err), 5);
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 100, NULL, &out, &err), 5);
 	const char *s = buf_str(&out);
 	const char *client = strstr(s, "smtpd[8723]: 31C49102266: client=unknown[127.0.0.13]");
 	const char *cleanup = strstr(s, "cleanup[8727]: 31C49102266: message-id=");
@@ -35,9 +35,9 @@ static void trail_reads_rotated_gz_files_in_the_order_given(void **state)
 	const char *paths[] = {"/tmp/spamtop-test-trail.log.1.gz", CAPTURE};
 	struct buf out = BUF_INIT;
 	struct error err;
-	assert_int_equal(trail_collect(paths, 2, "31C49102266", 100, &out, &err), 10);
+	assert_int_equal(trail_collect(paths, 2, "31C49102266", 100, NULL, &out, &err), 10);
 	buf_reset(&out);
-	assert_int_equal(trail_collect(paths, 2, "31C49102266", 3, &out, &err), 3);
+	assert_int_equal(trail_collect(paths, 2, "31C49102266", 3, NULL, &out, &err), 3);
 	unlink(paths[0]);
 	buf_free(&out);
 }
@@ -61,9 +61,9 @@ static void invalid_queue_id_and_missing_file_are_errors(void **state)
 	const char *paths[] = {"/nonexistent/mail.log"};
 	struct buf out = BUF_INIT;
 	struct error err = {""};
-	assert_int_equal(trail_collect(paths, 1, "ABC; rm -rf /", 10, &out, &err), -1);
+	assert_int_equal(trail_collect(paths, 1, "ABC; rm -rf /", 10, NULL, &out, &err), -1);
 	assert_string_equal(err.msg, "not a queue ID");
-	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, &out, &err), -1);
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, NULL, &out, &err), -1);
 	assert_non_null(strstr(err.msg, "/nonexistent/mail.log"));
 	assert_int_equal(trail_headers(NULL, "../../etc/passwd", 1000, &out, &err), -1);
 	buf_free(&out);
@@ -83,11 +83,11 @@ static void a_fifo_in_place_of_a_log_is_refused_not_waited_on(void **state)
 	struct buf out = BUF_INIT;
 	struct error err = {""};
 	alarm(10);	/* a hang fails the test instead of stopping the run */
-	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, &out, &err), -1);
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, NULL, &out, &err), -1);
 	alarm(0);
 	assert_non_null(strstr(err.msg, "is not a regular file"));
 	const char *dev[] = {"/dev/zero"};
-	assert_int_equal(trail_collect(dev, 1, "31C49102266", 10, &out, &err), -1);
+	assert_int_equal(trail_collect(dev, 1, "31C49102266", 10, NULL, &out, &err), -1);
 	assert_non_null(strstr(err.msg, "/dev/zero is not a regular file"));
 	buf_free(&out);
 	unlink(fifo);
@@ -119,6 +119,38 @@ static void headers_come_from_postcat_hq_with_the_id_as_one_argument(void **stat
 	assert_int_equal(system(cmd), 0);
 }
 
+/* a trail search in a big log says how far it is and stops when cancelled */
+static void a_search_in_a_big_log_counts_its_bytes_and_stops_when_cancelled(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-trail.XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/big.log", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 40000; i++)	/* about 3.5 MB */
+		fprintf(f, "Nov 24 10:00:00 mx postfix/qmgr[2]: %s: from=<a@b.example>, size=1, nrcpt=1 (queue active)\n",
+			i == 39999 ? "31C49102266" : "4B1C2D3E4F");
+	assert_int_equal(fclose(f), 0);
+	const char *paths[] = {path};
+	struct work_progress pr = {0};
+	struct buf out = BUF_INIT;
+	struct error err;
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, &pr, &out, &err), 1);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(atomic_load(&pr.total), (size_t)st.st_size);
+	assert_true(atomic_load(&pr.done) >= (size_t)st.st_size - TRAIL_STEP_BYTES);
+	buf_reset(&out);
+	atomic_store(&pr.cancel, 1);	/* the admin left the view */
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 10, &pr, &out, &err), -1);
+	assert_string_equal(err.msg, "cancelled");
+	assert_int_equal(out.len, 0);	/* stopped before the end, where the line is */
+	buf_free(&out);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +159,7 @@ int main(void)
 		cmocka_unit_test(queue_id_matches_only_as_a_whole_token),
 		cmocka_unit_test(invalid_queue_id_and_missing_file_are_errors),
 		cmocka_unit_test(headers_come_from_postcat_hq_with_the_id_as_one_argument),
+		cmocka_unit_test(a_search_in_a_big_log_counts_its_bytes_and_stops_when_cancelled),
 		cmocka_unit_test(a_fifo_in_place_of_a_log_is_refused_not_waited_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
