@@ -191,7 +191,7 @@ static void rebuild(struct console *c)
 	struct view *v = console_top(c);
 	if (t)
 		table_rebuild(t, &c->ctx);
-	else if (v && v->type == VIEW_WIZARD)
+	else if (v && v->type == VIEW_WIZARD && !c->contain.running)	/* it changes the session meanwhile */
 		wizard_render(c, &v->pager);
 }
 
@@ -322,6 +322,16 @@ static void fill_trail(struct console *c, struct pager *p, struct trail_job *j)
 		pager_addf(p, LS_DIM, "  %s", j->headers_err.msg);
 	else
 		pager_add_lines(p, LS_TEXT, j->headers.data ? j->headers.data : "", j->headers.len);
+}
+
+/* contain_tick - the containment has finished: its report in a dialog, the wizard moves on */
+static unsigned contain_tick(struct console *c)
+{
+	if (!contain_job_poll(&c->contain))
+		return R_NONE;
+	unsigned r = wizard_contain_done(c, c->contain.rc, &c->contain.report);
+	buf_free(&c->contain.report);
+	return r;
 }
 
 /* trail_tick - the search of a message's trail: how far, in the status line;
@@ -504,7 +514,9 @@ int console_busy(struct console *c)
 		console_say(c, 1, "A plan is being built (Esc cancels it)");
 	else if (c->act.running)
 		console_say(c, 1, "An action is running: wait for its result");
-	return c->job.running || c->act.running;
+	else if (c->contain.running)
+		console_say(c, 1, "The containment is running: wait for its result");
+	return c->job.running || c->act.running || c->contain.running;
 }
 
 int console_can_change_queue(struct console *c)
@@ -851,6 +863,8 @@ static unsigned general_action(struct console *c, enum action_id a)
 	case ACTION_HELP: open_help(c); return R_REDRAW;
 	case ACTION_CLEANUP: {
 		struct error err;
+		if (c->contain.running)
+			return console_busy(c), R_REDRAW;
 		while (c->depth)
 			console_pop_view(c);
 		if (wizard_open(c, 0, &err) < 0)
@@ -925,6 +939,8 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 	}
 	unsigned r = 0;
 	if (scope == KM_WIZARD) {
+		if (c->contain.running && a != ACTION_QUIT)	/* the session is the containment's now */
+			return console_busy(c), R_REDRAW;
 		if (!c->reading_history)	/* its pages need the whole history */
 			r = wizard_action(c, a);
 		if (r == R_NONE)
@@ -1047,6 +1063,7 @@ static void console_close(struct console *c)
 	close_dialog(c);
 	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
 	action_job_wait(&c->act);	/* a started postsuper is let finish */
+	contain_job_wait(&c->contain);	/* and a started reload: before the session goes */
 	trail_job_abandon(&c->trail);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
@@ -1095,7 +1112,7 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = console_now_ms();
-		r |= job_tick(c) | act_tick(c) | trail_tick(c);
+		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c);
 		if (!c->paused && !c->job.running && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (console_read_inputs(c) || was_reading != c->reading_history)

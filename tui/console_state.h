@@ -112,6 +112,7 @@ struct console {
 	uint64_t queue_serial;	/* snapshots installed */
 	uint64_t joined_serial, joined_lines, joined_collections;	/* the snapshot and model last joined */
 	struct trail_job trail;	/* a message's log trail searched off the key handler */
+	struct contain_job contain;	/* the cleanup's containment, run off the key handler */
 	struct view *trail_view;	/* the message view it fills; NULL once left */
 	size_t trail_shown;	/* megabytes last said */
 	int prompt_open;

@@ -168,6 +168,46 @@ void action_job_wait(struct action_job *j)
 	action_plan_free(&j->plan);
 }
 
+/* ---- the cleanup's containment ---- */
+
+static void *run_contain(void *arg)
+{
+	struct contain_job *j = arg;
+	j->rc = cleanup_session_contain(j->session, &j->report);
+	atomic_store(&j->finished, 1);
+	return NULL;
+}
+
+int contain_job_start(struct contain_job *j, struct cleanup_session *s, struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	j->session = s;
+	if (pthread_create(&j->thread, NULL, run_contain, j) != 0) {
+		error_set(err, "cannot start a thread for the containment");
+		return -1;
+	}
+	j->running = 1;
+	return 0;
+}
+
+int contain_job_poll(struct contain_job *j)
+{
+	if (!j->running || !atomic_load(&j->finished))
+		return 0;
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	return 1;
+}
+
+void contain_job_wait(struct contain_job *j)
+{
+	if (!j->running)
+		return;
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	buf_free(&j->report);
+}
+
 /* ---- a message's trail ---- */
 
 static void *run_trail(void *arg)

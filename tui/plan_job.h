@@ -88,6 +88,28 @@ int action_job_poll(struct action_job *j);
 void action_job_wait(struct action_job *j);
 
 /*
+ * The cleanup's containment (step 4): postconf edits, a backup, a read-back,
+ * postfix reload and the admin's disable command take seconds. It runs on
+ * the session, which nothing else touches meanwhile (the wizard is not
+ * rendered and takes no key; the console waits for it before it ends).
+ */
+struct contain_job {
+	pthread_t thread;
+	int running;
+	atomic_int finished;
+	struct cleanup_session *session;
+	struct buf report;		/* what was run and said, as cleanup_session_contain reports it */
+	int rc;
+};
+
+/* Starts it; -1 with err if no thread (then nothing ran). */
+int contain_job_start(struct contain_job *j, struct cleanup_session *s, struct error *err);
+/* 1 when it has finished (joined: rc and report are the caller's; buf_free the report). */
+int contain_job_poll(struct contain_job *j);
+/* Waits for it (leaving the console): a started reload is let finish. */
+void contain_job_wait(struct contain_job *j);
+
+/*
  * A message's log trail (Enter on a message): reading gigabytes of logs for
  * one queue ID takes seconds. The worker searches copies of the paths, then
  * asks postcat for the headers (want_headers); the console fills the message

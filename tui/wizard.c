@@ -696,13 +696,25 @@ static void dialog_report(struct console *c, const struct buf *report)
 
 unsigned wizard_contain_confirmed(struct console *c)
 {
-	struct wizard *w = c->wizard;
-	struct buf report = BUF_INIT;
+	struct error err;
+	pager_free(&c->dialog);
+	c->dialog_open = 0;
+	c->dialog_kind = DIALOG_INFO;
+	if (contain_job_start(&c->contain, &c->wizard->s, &err) < 0) {
+		console_say(c, 1, "%s: nothing was run", err.msg);
+		return R_REDRAW;
+	}
+	console_say(c, 0, "Containing: postconf, postfix reload, the disable command (journaled; the result comes "
+		    "in a dialog)");
+	return R_REDRAW;
+}
+
+unsigned wizard_contain_done(struct console *c, int rc, const struct buf *report)
+{
 	pager_free(&c->dialog);
 	pager_init(&c->dialog, "Containment (any key closes)");
-	int rc = cleanup_session_contain(&w->s, &report);
-	dialog_report(c, &report);
-	buf_free(&report);
+	dialog_report(c, report);
+	c->dialog_open = 1;
 	c->dialog_kind = DIALOG_INFO;
 	go(c, rc < 0 ? STEP_CONTAIN : STEP_CLEAN);
 	return R_REBUILD;
@@ -754,7 +766,8 @@ unsigned wizard_throttle_confirmed(struct console *c)
 unsigned wizard_tick(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || c->dialog_open)
+	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || c->dialog_open
+	    || c->contain.running)
 		return R_NONE;
 	struct buf report = BUF_INIT;
 	enum throttle_turn turn = cleanup_session_tick(&w->s, c->model, c->queue, clock_now(), &report);

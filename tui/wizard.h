@@ -25,6 +25,8 @@ void wizard_plan_done(struct console *c, int step, const struct action_plan *p, 
 		      int ok);
 /* The admin confirmed the containment dialog. */
 unsigned wizard_contain_confirmed(struct console *c);
+/* The containment job's end: its report in a dialog, step 5 next (step 4 again when it failed). */
+unsigned wizard_contain_done(struct console *c, int rc, const struct buf *report);
 /* The admin said yes to step 6's throttled release: it begins. */
 unsigned wizard_throttle_confirmed(struct console *c);
 /* Each turn of the console's loop: runs a throttled release's batch when it
