@@ -116,27 +116,50 @@ static int by_value_desc(const void *x, const void *y)
 	return (a->a->host > b->a->host) - (a->a->host < b->a->host);	/* one key on several hosts */
 }
 
+/* sift_down - the kept item ranked last at the heap's root (top-N selection) */
+static void sift_down(struct sort_item *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t worst = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && by_value_desc(&h[l], &h[worst]) > 0)
+			worst = l;
+		if (r < n && by_value_desc(&h[r], &h[worst]) > 0)
+			worst = r;
+		if (worst == i)
+			return;
+		struct sort_item t = h[i];
+		h[i] = h[worst];
+		h[worst] = t;
+		i = worst;
+	}
+}
+
 size_t agg_top(const struct model *m, enum agg_kind kind, enum agg_field field, int nonzero,
 	       const struct agg_stats **out, size_t n)
 {
 	size_t count = model_agg_count(m, kind), used = 0;
 	if (count == 0 || n == 0)
 		return 0;
-	struct sort_item *items = malloc(count * sizeof(*items));
+	size_t keep = n < count ? n : count;	/* the best `keep` so far, the last-ranked at the root */
+	struct sort_item *items = malloc(keep * sizeof(*items));
 	if (items == NULL)
 		return 0;
 	for (size_t i = 0; i < count; i++) {
 		const struct agg_stats *a = model_agg_at(m, kind, i);
-		uint64_t v = agg_field_value(m, a, field);
-		if (nonzero && v == 0)
+		struct sort_item it = {agg_field_value(m, a, field), a};
+		if (nonzero && it.value == 0)
 			continue;
-		items[used].value = v;
-		items[used].a = a;
-		used++;
+		if (used < keep) {
+			items[used++] = it;
+			if (used == keep)
+				for (size_t j = keep / 2; j-- > 0;)
+					sift_down(items, keep, j);
+		} else if (by_value_desc(&it, &items[0]) < 0) {
+			items[0] = it;
+			sift_down(items, keep, 0);
+		}
 	}
 	qsort(items, used, sizeof(*items), by_value_desc);
-	if (used > n)
-		used = n;
 	for (size_t i = 0; i < used; i++)
 		out[i] = items[i].a;
 	free(items);

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE		/* memmem */
 #include "event.h"
+#include "reputation.h"
 
 #include <string.h>
 
@@ -331,6 +332,8 @@ static void parse_delivery(struct cursor *c, struct pf_event *ev)
 			c->p = c->end;
 			if (ev->status == DS_SENT)
 				ev->queued_as = queued_as(ev->status_text);
+			else if ((ev->status == DS_DEFERRED || ev->status == DS_BOUNCED) && ev->status_text.len)
+				ev->reputation = (int16_t)reputation_classify(ev->status_text.ptr, ev->status_text.len);
 		} else
 			(void)plain_value(c);
 	}
@@ -593,6 +596,7 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 void event_parse(struct strview service, struct strview text, struct pf_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
+	ev->reputation = -1;
 	struct cursor c = {text.ptr, text.ptr + text.len};
 	if (text.len == 0)
 		return;

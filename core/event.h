@@ -61,6 +61,7 @@ struct pf_event {
 	struct strview sender;		/* from=<...> without the brackets */
 	int has_sender;
 	struct strview rcpt, orig_to, relay, dsn, delay, status_text;
+	int16_t reputation;	/* deferred, bounced: reputation_classify() of status_text, else -1 */
 	enum delivery_status status;
 	long size, nrcpt;
 	struct strview reject_stage;	/* RCPT, CONNECT, END-OF-MESSAGE, header ... */

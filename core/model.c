@@ -1040,9 +1040,7 @@ static int handed_to_filter(struct model *m, struct msg_record *r, const struct 
 /* note_reputation - a refusal whose text says our server is blocklisted */
 static void note_reputation(struct model *m, const struct pf_event *ev, int64_t t)
 {
-	if (ev->status_text.len == 0)
-		return;
-	int entry = reputation_classify(ev->status_text.ptr, ev->status_text.len);
+	int entry = ev->reputation;	/* classified by event_parse (off the model's thread) */
 	if (entry < 0)
 		return;
 	struct strview rcpt = ev->rcpt.len ? ev->rcpt : (struct strview){"", 0};
