@@ -189,6 +189,8 @@ static void rebuild(struct console *c)
 	c->ctx = (struct table_ctx){c->model, c->queue, c->suspects, c->nsuspects, clock_now(), c->host_filter};
 	struct table *t = console_table(c);
 	struct view *v = console_top(c);
+	if (t && model_host_count(c->model) > 1)	/* a second host may come with any line (a central log) */
+		table_add_host_column(t);
 	if (t)
 		table_rebuild(t, &c->ctx);
 	else if (v && v->type == VIEW_WIZARD && !c->contain.running)	/* it changes the session meanwhile */
@@ -454,8 +456,6 @@ static unsigned enter(struct console *c)
 		struct view *v = console_push_view(c, VIEW_TABLE);
 		if (v) {
 			table_init_messages(&v->table, t->agg, host, key.data ? key.data : "", key.len);
-			if (model_host_count(c->model) > 1)
-				table_add_host_column(&v->table);
 		}
 	}
 	buf_free(&key);
@@ -1036,11 +1036,8 @@ static int console_open(struct console *c, const struct console_options *o)
 	if (console_open_inputs(c) < 0)
 		return -1;
 	c->host_filter = -1;
-	for (int t = 0; t < TAB_COUNT; t++) {
-		table_init_tab(&c->tabs[t], (enum tab_id)t);
-		if (model_host_count(c->model) > 1)
-			table_add_host_column(&c->tabs[t]);
-	}
+	for (int t = 0; t < TAB_COUNT; t++)
+		table_init_tab(&c->tabs[t], (enum tab_id)t);	/* a Host column is added at a rebuild when needed */
 	if (!o->no_queue)
 		c->refresh = queue_refresh_new(QUEUE_TIMEOUT_MS);
 	c->rate_since_ms = console_now_ms();

@@ -634,6 +634,29 @@ hangup_during_an_action_lets_it_finish_and_journal_before_leaving() {
 	jq -s -e '.[0].phase == "planned" and .[1].phase == "done" and .[1].changed == ["31C49102266"]' "$tmp/journal"
 }
 
+# one file a central syslog wrote for two servers: no --source, yet the
+# same view as two sources (each line belongs to the host it names)
+a_central_syslog_file_shows_its_hosts_without_sources() {
+	sed 's/^\(.\{15\}\) mail /\1 mail1 /' "$fixture" > "$tmp/c1.log"
+	grep -v victim "$fixture" | sed 's/^\(.\{15\}\) mail /\1 mail2 /' > "$tmp/c2.log"
+	paste -d '\n' "$tmp/c1.log" "$tmp/c2.log" | grep -v '^$' > "$tmp/central.log"
+	tui_start 140x30 "$bin" --no-queue "$tmp/central.log"
+	tui_wait "hosts mail1, mail2"
+	tui_wait "victim@lab.example on mail1"
+	tui_screen | grep -qE '^  Host +SASL user +Msgs'
+	tui_screen | grep -qE '^! mail1 +victim@lab\.example +24 +48 '
+	tui_screen | grep -qE '^  mail2 +alice@lab\.example +4 +4 '
+	if tui_screen | grep -qE 'mail2 +victim'; then return 1; fi
+	tui_keys @ @
+	tui_wait "1 rows on host mail2 only"
+	tui_keys @
+	tui_wait "Every host shown"
+	# a line mail2 logs now counts for mail2 alone
+	echo "Nov 24 23:40:00 mail2 postfix/smtpd[9]: 4B2C1102300: client=unknown[192.0.2.77], sasl_method=LOGIN, sasl_username=bob@lab.example" >> "$tmp/central.log"
+	tui_wait "bob@lab.example"
+	tui_screen | grep -qE '^  mail2 +bob@lab\.example +1 '
+}
+
 two_hosts_show_in_one_view_with_a_host_column() {
 	# the same capture on both hosts, without the victim on mail2: the same queue IDs stay apart
 	cp "$fixture" "$tmp/mail1.log"
@@ -907,6 +930,7 @@ check "Ctrl-C quits with status 130 and restores the terminal" ctrl_c_quits_with
 check "a crash signal restores the terminal" crash_signal_restores_the_terminal
 check "a hangup during an action lets it finish and journal before leaving" hangup_during_an_action_lets_it_finish_and_journal_before_leaving
 check "two hosts' logs show in one view with a Host column, filtered by host" two_hosts_show_in_one_view_with_a_host_column
+check "a central syslog file shows its hosts with no --source" a_central_syslog_file_shows_its_hosts_without_sources
 check "a message on another host never takes this machine's queue state" a_message_on_another_host_never_takes_this_machines_queue_state
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
