@@ -17,22 +17,20 @@
 #include "core/cleanup_plan.h"
 #include "core/cleanup_session.h"
 #include "core/clock.h"
-#include "core/ingest.h"
+#include "core/feed.h"
 #include "core/journal.h"
 #include "core/safefile.h"
 #include "core/source.h"
 
-#define PLAN_MAX_LOGS 16
 #define QUEUE_TIMEOUT_MS 60000
 
 struct plan_opts {
 	const char *state_path, *disable_cmd, *our_domains, *journal, *incident;
-	int no_queue, yes, journald;
+	int no_queue, yes;
 	const char *targets[CLEANUP_MAX_TARGETS];	/* --yes: KIND:KEY as given */
 	enum suspect_kind kinds[CLEANUP_MAX_TARGETS];
 	size_t ntargets;
-	const char *logs[PLAN_MAX_LOGS];
-	size_t nlogs;
+	struct feed feed;	/* FILE..., or what Postfix logs to */
 };
 
 static int parse(int argc, char **argv, struct plan_opts *o)
@@ -80,12 +78,13 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 			return -1;
 		}
 	}
-	for (int i = optind; i < argc && o->nlogs < PLAN_MAX_LOGS; i++)
-		o->logs[o->nlogs++] = argv[i];
-	if (o->nlogs == 0 && (o->logs[0] = ingest_default_log()) != NULL)
-		o->nlogs = 1;
-	o->journald = o->nlogs == 0;	/* no mail log file: Postfix logs to the journal */
-	source_order_rotated(o->logs, o->nlogs);
+	struct error err = {""};
+	for (int i = optind; i < argc && err.msg[0] == 0; i++)
+		feed_add_file(&o->feed, argv[i], &err);
+	if (err.msg[0] || feed_finish(&o->feed, 0, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return -1;
+	}
 	if (o->journal == NULL)
 		o->journal = journal_default_path();
 	return 0;
@@ -93,22 +92,10 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 
 static struct model *read_logs(const struct plan_opts *o)
 {
-	struct model *m = model_new(NULL, (time_t)clock_now());
-	struct source_stats st = {0};
-	struct error jerr;
-	if (m && o->journald && ingest_journal(m, 0, &st, &jerr) < 0) {
-		fprintf(stderr, "spamtop: %s\n", jerr.msg);
-		model_free(m);
-		return NULL;
-	}
-	for (size_t i = 0; m && i < o->nlogs; i++) {
-		struct error err;
-		if (ingest_file(m, o->logs[i], &st, &err) < 0) {
-			fprintf(stderr, "spamtop: %s\n", err.msg);
-			model_free(m);
-			return NULL;
-		}
-	}
+	struct error err;
+	struct model *m = feed_model(&o->feed, &err);
+	if (m == NULL)
+		fprintf(stderr, "spamtop: %s\n", err.msg);
 	return m;
 }
 
@@ -217,8 +204,10 @@ static int write_incident_report(const struct plan_opts *o, const struct cleanup
 	size_t n = detect_suspects(m, &th, sus, 64);
 	struct safe_file sf;
 	struct error err;
+	const char *paths[FEED_MAX_SOURCES + 1];
+	size_t npaths = feed_paths(&o->feed, paths);
 	int rc = safe_file_open(&sf, path, 0640, &err);
-	if (rc == 0 && incident_write(sf.f, m, sus, n, &s->st, o->logs, o->nlogs, o->journal, &err) < 0) {
+	if (rc == 0 && incident_write(sf.f, m, sus, n, &s->st, paths, npaths, o->journal, &err) < 0) {
 		safe_file_abort(&sf);
 		rc = -1;
 	} else if (rc == 0) {

@@ -22,19 +22,17 @@
 #include "cmd_io.h"
 #include "core/clock.h"
 #include "core/action.h"
-#include "core/ingest.h"
+#include "core/feed.h"
 #include "core/journal.h"
 #include "core/sanitize.h"
 #include "core/spawn.h"
 
 #define QUEUE_TIMEOUT_MS 30000
-#define MAX_LOGS 16
 #define SHOW_IDS 10
 
 struct queue_opts {
 	struct selection sel;
-	const char *logs[MAX_LOGS + 1];
-	int nlogs;
+	struct feed feed;	/* --log FILE..., --journald: for selections by what the log says */
 	const char *journal;
 	int all, dry_run, yes, json, summary;
 	const char *ids[256];
@@ -57,10 +55,12 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		{"json", no_argument, NULL, 'j'},
 		{"summary", no_argument, NULL, 'S'},
 		{"log", required_argument, NULL, 'l'},
+		{"journald", no_argument, NULL, 'L'},
 		{"journal", required_argument, NULL, 'J'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	struct error err = {""};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -86,12 +86,12 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 		case 'S': o->summary = 1; break;
 		case 'J': o->journal = optarg; break;
 		case 'l':
-			if (o->nlogs >= MAX_LOGS) {
-				fprintf(stderr, "spamtop: at most %d --log files\n", MAX_LOGS);
+			if (feed_add_file(&o->feed, optarg, &err) < 0) {
+				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return -1;
 			}
-			o->logs[o->nlogs++] = optarg;
 			break;
+		case 'L': o->feed.journald = 1; break;
 		default:
 			return -1;
 		}
@@ -110,29 +110,10 @@ static int parse_opts(int argc, char **argv, struct queue_opts *o)
 /* load_model - the log, for selections by SASL user or client IP */
 static struct model *load_model(struct queue_opts *o)
 {
-	struct model *m = model_new(NULL, (time_t)clock_now());
+	struct error err;
+	struct model *m = feed_finish(&o->feed, 0, &err) < 0 ? NULL : feed_model(&o->feed, &err);
 	if (m == NULL)
-		return NULL;
-	struct source_stats st = {0};
-	if (o->nlogs == 0 && (o->logs[0] = ingest_default_log()) == NULL) {
-		struct error err;	/* no mail log file: Postfix logs to the journal */
-		if (ingest_journal(m, 0, &st, &err) == 0)
-			return m;
 		fprintf(stderr, "spamtop: %s\n", err.msg);
-		model_free(m);
-		return NULL;
-	}
-	if (o->nlogs == 0)
-		o->nlogs = 1;
-	source_order_rotated(o->logs, (size_t)o->nlogs);
-	for (int i = 0; i < o->nlogs; i++) {
-		struct error err;
-		if (ingest_file(m, o->logs[i], &st, &err) < 0) {
-			fprintf(stderr, "spamtop: %s\n", err.msg);
-			model_free(m);
-			return NULL;
-		}
-	}
 	return m;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ingest.h"
 
 int feed_add_spec(struct feed *f, const char *arg, int ssh_ok, struct error *err)
@@ -105,6 +106,29 @@ int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_f
 			rc = -1;
 	}
 	return rc;
+}
+
+struct model *feed_model(const struct feed *f, struct error *err)
+{
+	struct model *m = model_new(NULL, (time_t)clock_now());
+	struct source_stats st = {0};
+	if (m == NULL) {
+		error_set(err, "out of memory");
+		return NULL;
+	}
+	if (feed_read(f, m, 0, 0, &st, err) < 0) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+size_t feed_paths(const struct feed *f, const char *out[FEED_MAX_SOURCES + 1])
+{
+	for (size_t i = 0; i < f->n; i++)
+		out[i] = f->src[i].path;
+	out[f->n] = NULL;
+	return f->n;
 }
 
 void feed_describe(const struct feed *f, char *out, size_t size)

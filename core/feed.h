@@ -50,6 +50,12 @@ int feed_finish(struct feed *f, int stdin_default, struct error *err);
  */
 int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_files,
 	      struct source_stats *stats, struct error *err);
+/* A new model (dated by the clock) with the whole feed read into it; NULL
+ * with err when it cannot be made or a source cannot be read (a command
+ * acting on the queue by what the log says acts on all of it or not at all). */
+struct model *feed_model(const struct feed *f, struct error *err);
+/* The files' paths, in reading order (NULL-terminated: FEED_MAX_SOURCES + 1). */
+size_t feed_paths(const struct feed *f, const char *out[FEED_MAX_SOURCES + 1]);
 /* What was read, for a title or a report: "a.log, b.log" / "the systemd journal". */
 void feed_describe(const struct feed *f, char *out, size_t size);
 
