@@ -25,7 +25,6 @@
 #include "core/feed.h"
 #include "core/journal.h"
 #include "core/sanitize.h"
-#include "core/spawn.h"
 
 #define QUEUE_TIMEOUT_MS 30000
 #define SHOW_IDS 10

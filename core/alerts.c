@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sanitize.h"
+#include "spawn.h"
 
 const struct alert_info alert_table[AL_COUNT] = {
 	[AL_QUEUE] = {"queue", "messages in the queue", {100, 200}, 1},
@@ -246,4 +247,16 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	for (int i = 0; i < AL_COUNT; i++)
 		if (severity[out->v[i].state] > severity[out->worst])
 			out->worst = out->v[i].state;
+}
+
+int alert_command_run(const char *cmd_template, enum alert_id id, const struct alert_value *v, struct error *err)
+{
+	char value[32];
+	snprintf(value, sizeof(value), "%g", v->value);
+	static const char *const names[] = {"{check}", "{state}", "{value}", "{subject}"};
+	const char *values[] = {alert_table[id].name, alert_state_name(v->state), value, v->subject};
+	char storage[2048], *argv[32];
+	if (spawn_argv_template(cmd_template, names, values, 4, storage, sizeof(storage), argv, 32, err) < 0)
+		return -1;
+	return spawn_detached(argv, err);
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "error.h"
 #include "model.h"
 #include "queue.h"
 
@@ -82,5 +83,12 @@ int alert_config_set(struct alert_config *c, const char *spec);
 void alert_evaluate(const struct alert_config *c, const struct model *m, const struct queue_snapshot *q,
 		    int64_t wall_now, int window_minutes, struct alert_result *out);
 const char *alert_state_name(enum alert_state s);
+/*
+ * The admin's --alert-cmd for check id, its {check} {state} {value}
+ * {subject} filled in (spawn_argv_template: a log value that would be an
+ * option, a wildcard or holds blanks is refused), started detached; -1 with
+ * err when it was not run.
+ */
+int alert_command_run(const char *cmd_template, enum alert_id id, const struct alert_value *v, struct error *err);
 
 #endif

@@ -155,6 +155,15 @@ int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats,
 	return 0;
 }
 
+struct pipe_source *ingest_journal_follow(int from_end, struct error *err)
+{
+	static char *all[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",
+			      "SYSLOG_FACILITY=2", NULL};
+	static char *live[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
+			       "SYSLOG_FACILITY=2", NULL};
+	return pipe_source_start(from_end ? live : all, 0, err);
+}
+
 const char *ingest_default_log(void)
 {
 	static char path[512];

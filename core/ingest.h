@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "pipe_source.h"
 #include "source.h"
 
 /* Reads every line of path into m, adding to *stats. -1 with err on failure. */
@@ -26,6 +27,13 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
  * it) into m. -1 with err when journalctl cannot run or fails.
  */
 int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err);
+
+/*
+ * Postfix's entries of the systemd journal followed (journalctl --follow,
+ * an argv): all of them, then new ones as they come; only new ones with
+ * from_end. NULL with err when journalctl cannot start.
+ */
+struct pipe_source *ingest_journal_follow(int from_end, struct error *err);
 
 /*
  * The mail log when none is named: Postfix's maillog_file when set; else the

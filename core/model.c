@@ -1373,12 +1373,17 @@ static void swap_hosts(struct model *m, int k)
 
 /*
  * new_name_host - the host of a name first seen now, on a line of instance.
- * The same syslog_name under two names is two machines; a name that comes
+ * A name equal to one seen up to the first dot is that machine (a syslog
+ * that logged the short name, then the full one). The same syslog_name
+ * under two names is two machines; a name that comes
  * with an instance never seen before is that instance's myhostname (Postfix's
  * own maillog_file logs each instance's) on the machine of host 0.
  */
 static int new_name_host(struct model *m, const char *name, size_t len, struct strview instance)
 {
+	for (int i = 0; i < m->nlogged; i++)	/* "mx1.example.org" where "mx1" was logged: one machine */
+		if (same_host(m->logged[i].name, strlen(m->logged[i].name), name, len))
+			return m->logged[i].host;
 	char inst[MODEL_INSTANCE_NAME];
 	snprintf(inst, sizeof(inst), "%.*s", (int)instance.len, instance.ptr);
 	if (m->nlogged > 0 && model_instance_find(m, inst) < 0)

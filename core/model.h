@@ -39,6 +39,7 @@
  * servers) is split as it is read: a log of one host name is host 0 whatever
  * the name (a log copied here); once a second name appears, the line's of
  * this machine's name (gethostname, compared up to the first dot) are host 0.
+ * Names equal up to the first dot are one machine ("mx1", "mx1.example.org").
  * Naming hosts (spamtop --source NAME=PATH: model_add_host) turns that off:
  * each line then belongs to the host chosen by model_set_host.
  */

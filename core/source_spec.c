@@ -123,3 +123,11 @@ void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf 
 	argv[i++] = quoted->data;
 	argv[i] = NULL;
 }
+
+struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,
+					  struct error *err)
+{
+	char *argv[SOURCE_SPEC_ARGV];
+	source_spec_ssh_argv(s, from_end, quoted, argv);
+	return pipe_source_start(argv, 0, err);
+}

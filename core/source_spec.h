@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "error.h"
 #include "model.h"
+#include "pipe_source.h"
 
 #define SOURCE_SPEC_ARGV 20
 
@@ -37,5 +38,10 @@ int source_spec_is_ssh(const struct source_spec *s);
  */
 void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf *quoted,
 			  char *argv[SOURCE_SPEC_ARGV]);
+
+/* ssh started on the source's argv (source_spec_ssh_argv), its lines read as
+ * they come; NULL with err when it cannot start. */
+struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,
+					  struct error *err);
 
 #endif

@@ -24,7 +24,6 @@
 #include "console_state.h"
 #include "core/clock.h"
 #include "core/sanitize.h"
-#include "core/spawn.h"
 #include "core/trail.h"
 #include "screen.h"
 #include "wizard.h"
@@ -139,18 +138,9 @@ static int queue_tick(struct console *c, int force)
 /* run_alert_cmd - the admin's command with {check} {state} {value} {subject} filled in */
 static void run_alert_cmd(struct console *c, int i)
 {
-	const struct alert_value *v = &c->alerts.v[i];
-	char value[32];
-	snprintf(value, sizeof(value), "%g", v->value);
-	static const char *const names[] = {"{check}", "{state}", "{value}", "{subject}"};
-	const char *values[] = {alert_table[i].name, alert_state_name(v->state), value, v->subject};
-	char storage[2048], *argv[32];
 	struct error err;
-	int n = spawn_argv_template(c->opt->alert_cmd, names, values, 4, storage, sizeof(storage), argv, 32, &err);
-	if (n < 0)
+	if (alert_command_run(c->opt->alert_cmd, (enum alert_id)i, &c->alerts.v[i], &err) < 0)
 		console_say(c, 1, "alert command not run: %s", err.msg);
-	else if (spawn_detached(argv, &err) < 0)
-		console_say(c, 1, "alert command: %s", err.msg);
 }
 
 /* watch_alerts - a bell and the alert command when a check gets worse */
@@ -361,29 +351,40 @@ static unsigned trail_tick(struct console *c)
 	return R_NONE;
 }
 
+/* help_line - one action's keys, name and help on the help page */
+static void help_line(struct console *c, struct pager *p, enum action_id a, struct buf *keys)
+{
+	buf_reset(keys);
+	keymap_keys_for(&c->keys, KM_TABLE, a, keys);
+	if (keys->len == 0)
+		keymap_keys_for(&c->keys, KM_PAGER, a, keys);
+	if (keys->len == 0)
+		keymap_keys_for(&c->keys, KM_WIZARD, a, keys);
+	pager_addf(p, keys->len ? LS_TEXT : LS_DIM, "  %-18s %-15s %s", keys->len ? buf_str(keys) : "(unbound)",
+		   action_table[a].name, action_table[a].help);
+}
+
 static void open_help(struct console *c)
 {
+	static const enum action_id incident[] = {ACTION_HOLD_ALL, ACTION_DELETE, ACTION_RELEASE_ALL, ACTION_CLEANUP,
+						  ACTION_WHY};
 	struct view *v = console_push_view(c, VIEW_PAGER);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
 	pager_init(p, "Help: keys of the active keymap (Esc or q to leave)");
-	const char *group = "";
 	struct buf keys = BUF_INIT;
+	pager_puts(p, LS_HEADING, "In an incident");	/* first, on the first page of any screen */
+	for (size_t i = 0; i < sizeof(incident) / sizeof(incident[0]); i++)
+		help_line(c, p, incident[i], &keys);
+	const char *group = "";
 	for (int a = 1; a < ACTION_COUNT; a++) {
 		if (strcmp(group, action_table[a].group) != 0) {
 			group = action_table[a].group;
 			pager_puts(p, LS_TEXT, "");
 			pager_add(p, LS_HEADING, group, strlen(group));
 		}
-		buf_reset(&keys);
-		keymap_keys_for(&c->keys, KM_TABLE, (enum action_id)a, &keys);
-		if (keys.len == 0)
-			keymap_keys_for(&c->keys, KM_PAGER, (enum action_id)a, &keys);
-		if (keys.len == 0)
-			keymap_keys_for(&c->keys, KM_WIZARD, (enum action_id)a, &keys);
-		pager_addf(p, keys.len ? LS_TEXT : LS_DIM, "  %-18s %-15s %s", keys.len ? buf_str(&keys) : "(unbound)",
-			   action_table[a].name, action_table[a].help);
+		help_line(c, p, (enum action_id)a, &keys);
 	}
 	buf_free(&keys);
 	pager_puts(p, LS_TEXT, "");

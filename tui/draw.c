@@ -100,9 +100,9 @@ static void draw_queue(struct console *c)
 		mvaddch(y, x++, (chtype)(i < (int)filled ? '|' : ' ') | (chtype)screen_style(i < (int)filled ? st : ST_NORMAL));
 	mvaddch(y, x++, ']');
 	buf_reset(&b);
-	buf_printf(&b, " crit %zu  incoming %zu  active %zu  deferred %zu  hold %zu", crit,
-		   c->queue->by_queue[QN_INCOMING], c->queue->by_queue[QN_ACTIVE], c->queue->by_queue[QN_DEFERRED],
-		   c->queue->by_queue[QN_HOLD]);
+	buf_printf(&b, " hold %zu  deferred %zu  active %zu  incoming %zu  crit %zu",	/* held first: what an */
+		   c->queue->by_queue[QN_HOLD], c->queue->by_queue[QN_DEFERRED], c->queue->by_queue[QN_ACTIVE],
+		   c->queue->by_queue[QN_INCOMING], crit);	/* incident is about, never cut at 80 columns */
 	if (c->queue_error[0])
 		buf_printf(&b, "  STALE since %s", c->queue_error);
 	put(y, x, COLS - x, buf_str(&b), c->queue_error[0] ? ST_WARN : ST_NORMAL);
@@ -191,24 +191,65 @@ static void draw_tabs(struct console *c)
 	attrset(A_NORMAL);
 }
 
-/* layout - column widths: fixed ones as given, the flexible ones share the rest */
-static void layout(const struct table *t, int width, int *w)
+/* the numbers that go first when the screen is narrow: the least needed */
+static const enum agg_field narrow_drops[] = {
+	F_RATE_15M, F_RATE_5M, F_BOUNCED, F_EXPIRED, F_BYTES, F_CONNECTS, F_PIPELINING, F_NULL_SENDER,
+	F_REJECTS, F_SENT, F_HELD, F_DELETED, F_FAILURES_20M,
+};
+
+/* drop_column - hide the shown column of field f (w 0), giving back its room; 0 if none */
+static int drop_column(const struct table *t, enum agg_field f, int *w)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].id == COL_FIELD && t->cols[i].field == f && w[i]) {
+			w[i] = 0;
+			return t->cols[i].width + 1;
+		}
+	return 0;
+}
+
+/*
+ * layout - column widths, 0 for a column not shown: the flexible (name)
+ * columns keep `want` (their longest shown text) before every number column
+ * is shown; on a narrow screen the least needed numbers go first.
+ */
+static void layout(const struct table *t, int width, int want, int *w)
 {
 	int fixed = 2, flex = 0;	/* 2: the marker column */
 	for (int i = 0; i < t->ncols; i++) {
+		w[i] = t->cols[i].width;
 		fixed += t->cols[i].width + 1;
 		flex += t->cols[i].width == 0;
 	}
+	for (size_t d = 0; d < sizeof(narrow_drops) / sizeof(narrow_drops[0]); d++)
+		if (fixed + flex * (want + 1) > width)
+			fixed -= drop_column(t, narrow_drops[d], w);
 	int rest = width - fixed;
-	for (int i = 0; i < t->ncols; i++) {
-		if (t->cols[i].width)
-			w[i] = t->cols[i].width;
-		else {
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].width == 0) {
 			w[i] = flex ? rest / flex : 0;
 			if (w[i] < 6)
 				w[i] = 6;
 		}
-	}
+}
+
+/* wanted_width - the longest text of the flexible columns in the rows shown (up to 40) */
+static int wanted_width(struct console *c, const struct table *t, int rows)
+{
+	int want = 12;
+	struct buf cell = BUF_INIT;
+	for (int r = 0; r < rows && t->top + (size_t)r < t->nrows; r++)
+		for (int col = 0; col < t->ncols; col++) {
+			if (t->cols[col].width)
+				continue;
+			buf_reset(&cell);
+			table_cell(t, &c->ctx, &t->rows[t->top + (size_t)r], col, &cell);
+			int n = screen_width(cell.data ? cell.data : "", cell.len);
+			if (n > want)
+				want = n < 40 ? n : 40;
+		}
+	buf_free(&cell);
+	return want;
 }
 
 static void draw_view_line(struct console *c, const struct table *t)
@@ -234,8 +275,16 @@ static void draw_view_line(struct console *c, const struct table *t)
 
 static void draw_table(struct console *c, struct table *t)
 {
-	int w[TABLE_MAX_COLUMNS];
-	layout(t, COLS, w);
+	int w[TABLE_MAX_COLUMNS], rows = draw_table_rows();
+	if (t->cursor < t->top)
+		t->top = t->cursor;
+	if (t->cursor >= t->top + (size_t)rows)
+		t->top = t->cursor - (size_t)rows + 1;
+	layout(t, COLS, wanted_width(c, t, rows), w);
+	int shown_last = -1;	/* the last column shown takes the rest of the line */
+	for (int i = 0; i < t->ncols; i++)
+		if (w[i])
+			shown_last = i;
 	draw_view_line(c, t);
 	int y = HEADER_ROWS, x = 2;
 	move(y, 0);
@@ -243,17 +292,14 @@ static void draw_table(struct console *c, struct table *t)
 	for (int i = 0; i < COLS; i++)
 		addch(' ');
 	for (int i = 0; i < t->ncols && x < COLS; i++) {
+		if (w[i] == 0)
+			continue;
 		int attr = screen_style(ST_TITLE) | (i == t->sort_col ? A_BOLD | A_UNDERLINE : 0);
 		screen_text(y, x, w[i], t->cols[i].title, strlen(t->cols[i].title), attr,
 			    t->cols[i].numeric ? ALIGN_RIGHT : ALIGN_LEFT);
 		x += w[i] + 1;
 	}
 	attrset(A_NORMAL);
-	int rows = draw_table_rows();
-	if (t->cursor < t->top)
-		t->top = t->cursor;
-	if (t->cursor >= t->top + (size_t)rows)
-		t->top = t->cursor - (size_t)rows + 1;
 	struct buf cell = BUF_INIT;
 	for (int r = 0; r < rows; r++) {
 		size_t i = t->top + (size_t)r;
@@ -271,9 +317,11 @@ static void draw_table(struct console *c, struct table *t)
 		screen_puts(y, 0, 2, mark, attr);
 		x = 2;
 		for (int col = 0; col < t->ncols && x < COLS; col++) {
+			if (w[col] == 0)
+				continue;
 			buf_reset(&cell);
 			table_cell(t, &c->ctx, row, col, &cell);
-			int last = col + 1 == t->ncols;
+			int last = col == shown_last;
 			int width = last ? COLS - x : w[col];	/* the last column takes the rest */
 			screen_puts(y, x, width, "", attr);
 			screen_text(y, x, w[col] < width ? w[col] : width, cell.data ? cell.data : "", cell.len, attr,
@@ -347,16 +395,22 @@ static void draw_status(struct console *c, enum keymap_scope scope)
 		{ACTION_RELEASE_ALL, "release all"}, {ACTION_CLEANUP, "cleanup"}, {ACTION_WHY, "why"},
 	};
 	struct buf b = BUF_INIT, k = BUF_INIT;
-	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
-		buf_reset(&k);
-		keymap_keys_for(&c->keys, scope, hints[i].action, &k);
-		if (k.len == 0)
-			continue;
-		char *comma = strchr(k.data, ',');	/* the first key is enough here */
-		int klen = comma ? (int)(comma - k.data) : (int)k.len;
-		if (b.len + (size_t)klen + strlen(hints[i].word) + 3 > (size_t)COLS)
-			continue;
-		buf_printf(&b, " %.*s %s ", klen, k.data, hints[i].word);
+	int held = c->queue && c->queue->by_queue[QN_HOLD] > 0;
+	for (int pass = 0; pass < 2; pass++) {	/* 0: what is never left out; 1: the rest, in order */
+		for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+			int urgent = held && hints[i].action == ACTION_RELEASE_ALL;	/* once anything is held */
+			if (urgent != (pass == 0))
+				continue;
+			buf_reset(&k);
+			keymap_keys_for(&c->keys, scope, hints[i].action, &k);
+			if (k.len == 0)
+				continue;
+			char *comma = strchr(k.data, ',');	/* the first key is enough here */
+			int klen = comma ? (int)(comma - k.data) : (int)k.len;
+			if (b.len + (size_t)klen + strlen(hints[i].word) + 3 > (size_t)COLS)
+				continue;
+			buf_printf(&b, " %.*s %s ", klen, k.data, hints[i].word);
+		}
 	}
 	put(y, 0, COLS, buf_str(&b), ST_STATUS);
 	buf_free(&b);

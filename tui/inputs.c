@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "console_state.h"
+#include "core/ingest.h"
 
 #define READ_SLICE_MS 40	/* log reading per loop turn, at most */
 #define BEHIND_SLICE_MS 200	/* a live burst: longer slices, fewer rebuilds, keys still answered */
@@ -30,12 +31,6 @@ static int is_plain_file(const char *path)
 	fclose(f);
 	return !(n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);	/* gzip */
 }
-
-/* journalctl's argv: mail-facility entries, all of them then new ones, in a form logline reads */
-static char *journalctl_argv[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",
-				  "SYSLOG_FACILITY=2", NULL};
-static char *journalctl_live_argv[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
-				       "SYSLOG_FACILITY=2", NULL};
 
 size_t console_log_files(const struct console *c, int host, const char *paths[CONSOLE_MAX_INPUTS])
 {
@@ -64,11 +59,9 @@ static int open_source(struct console *c, struct console_input *in, const struct
 	if (in->host < 0)
 		return -1;
 	if (source_spec_is_ssh(s)) {
-		char *argv[SOURCE_SPEC_ARGV];
 		in->remote = 1;
 		in->spec = s;
-		source_spec_ssh_argv(s, c->opt->from_end, &in->ssh_path, argv);
-		in->pipe = pipe_source_start(argv, 0, err);
+		in->pipe = source_spec_ssh_start(s, c->opt->from_end, &in->ssh_path, err);
 		return in->pipe ? 0 : -1;
 	}
 	if (strcmp(in->path, "-") == 0) {	/* a stream that may go on: never waited for */
@@ -91,7 +84,7 @@ int console_open_inputs(struct console *c)
 		struct console_input *in = &c->inputs[c->ninputs++];
 		struct error err;
 		in->path = "journald";
-		in->pipe = pipe_source_start(c->opt->from_end ? journalctl_live_argv : journalctl_argv, 0, &err);
+		in->pipe = ingest_journal_follow(c->opt->from_end, &err);
 		if (in->pipe == NULL) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 			return -1;
@@ -130,10 +123,8 @@ static void reconnect(struct console_input *in)
 	}
 	if (t < in->reconnect_ms)
 		return;
-	char *argv[SOURCE_SPEC_ARGV];
 	struct error err;
-	source_spec_ssh_argv(in->spec, 1, &in->ssh_path, argv);
-	struct pipe_source *p = pipe_source_start(argv, 0, &err);
+	struct pipe_source *p = source_spec_ssh_start(in->spec, 1, &in->ssh_path, &err);
 	in->reconnect_ms = 0;
 	if (p == NULL) {
 		snprintf(in->error, sizeof(in->error), "%s", err.msg);

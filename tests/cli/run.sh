@@ -393,5 +393,18 @@ check "the hostile table through the queue listing, its summary, a plan and chec
 	hostile_table_through_the_command_line_printers
 . tests/cli/queue-commands.sh
 . tests/cli/cleanup-plan.sh
+# the design the README draws, checked: core/ includes nothing of the screen
+# or the front ends, and only core/ starts programs (every argv is built and
+# run there; tui/ and the command-line front ends ask core/)
+only_core_runs_programs_and_core_includes_no_front_end() {
+	if grep -nE '#include "(tui/|\.\./)|#include "[a-z_]+_cmd\.h"' core/*.c core/*.h; then return 1; fi
+	if grep -nE '\b(fork|vfork|execv|execvp|execve|posix_spawnp?|popen|system|spawn_run|spawn_lines|spawn_detached|pipe_source_start)[[:space:]]*\(' \
+		tui/*.c tui/*.h ./*.c; then return 1; fi
+	grep -q 'execvp' core/spawn.c	# the check looks where programs are run
+}
+
+check "only core/ runs programs; core/ includes nothing of tui/ or the front ends" \
+	only_core_runs_programs_and_core_includes_no_front_end
+
 echo "cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]

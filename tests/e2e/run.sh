@@ -224,7 +224,7 @@ vim_keymap_and_user_overrides_apply_and_bad_lines_are_reported() {
 dry_run_actions_show_the_plan_and_never_run_postsuper() {
 	fake_tools
 	tui_start 100x30 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal" "$fixture"
-	tui_wait "deferred 3  hold 0"
+	tui_wait "hold 0  deferred 3"
 	tui_wait "[DRY RUN]"
 	tui_keys H
 	tui_wait "Hold 3 messages: all queued messages"
@@ -253,7 +253,7 @@ cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing() {
 	chmod +x "$tmp/bin/postconf"
 	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal" --state "$tmp/state.json" \
 		--incident "$tmp/incident.md" "$fixture"
-	tui_wait "deferred 3  hold 0"
+	tui_wait "hold 0  deferred 3"
 	tui_keys c
 	tui_wait "Cleanup step 1 of 6: Hold the queue"
 	tui_keys Enter
@@ -298,7 +298,7 @@ cleanup_wizard_on_a_log_still_written_lists_each_suspect_once() {
 	local writer=$!
 	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal" --state "$tmp/state.json" \
 		--incident "$tmp/incident.md" "$tmp/live.log"
-	tui_wait "deferred 3  hold 0"
+	tui_wait "hold 0  deferred 3"
 	tui_keys c
 	tui_wait "Cleanup step 1 of 6"
 	tui_keys n n
@@ -466,7 +466,7 @@ a_running_action_leaves_the_screen_answering_keys() {
 	printf '#!/bin/sh\nsleep 3\necho "$@" >> %s/slow-postsuper.called\necho "postsuper: Placed on hold: 3 messages" >&2\n' "$tmp" > "$tmp/slowbin/postsuper"
 	chmod +x "$tmp/slowbin/"*
 	tui_start 110x30 env PATH="$tmp/slowbin:$PATH" "$bin" --journal "$tmp/slow-journal" "$fixture"
-	tui_wait "deferred 3  hold 0"
+	tui_wait "hold 0  deferred 3"
 	tui_keys H
 	tui_wait "Hold 3 messages: all queued messages"
 	tui_keys y
@@ -500,7 +500,7 @@ queue_message_detail_has_recipients_and_headers() {
 	fake_tools
 	printf '#!/bin/sh\nprintf "Subject: Cheap pills 23\\nFrom: promo3@cheap-pills.example\\n"\n' > "$tmp/bin/postcat"
 	tui_start 100x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run "$fixture"
-	tui_wait "deferred 3  hold 0"
+	tui_wait "hold 0  deferred 3"
 	tui_keys 5
 	tui_wait "3 rows, sorted by Age"
 	tui_keys / 31C49 Enter
@@ -617,7 +617,7 @@ hangup_during_an_action_lets_it_finish_and_journal_before_leaving() {
 	printf '#!/bin/sh\nsleep 1\nwhile read id; do echo "postsuper: $id: placed on hold" >&2; done\necho ran > %s/postsuper.called\n' "$tmp" > "$tmp/bin/postsuper"
 	chmod +x "$tmp/bin/postsuper"
 	tui_start 110x30 env PATH="$tmp/bin:$PATH" sh -c "\"\$0\" --journal $tmp/journal \"\$1\" & pid=\$!; echo \$pid > $tmp/pid; wait \$pid; echo exit=\$?; exec sleep 10" "$bin" "$fixture"
-	tui_wait "deferred 3  hold 0"
+	tui_wait "hold 0  deferred 3"
 	tui_keys 5
 	tui_wait "3 rows, sorted by Age"
 	tui_keys / 31C49 Enter
@@ -632,6 +632,29 @@ hangup_during_an_action_lets_it_finish_and_journal_before_leaving() {
 	[ -e "$tmp/postsuper.called" ]
 	[ "$(jq -s length "$tmp/journal")" = 2 ]
 	jq -s -e '.[0].phase == "planned" and .[1].phase == "done" and .[1].changed == ["31C49102266"]' "$tmp/journal"
+}
+
+# 80x24, the terminal of a phone's ssh client: the names keep their width
+# before the least needed numbers (/15m first), the help's first page names
+# the incident keys, and once anything is held "R release all" is in the
+# footer whatever else has to go
+an_80x24_screen_keeps_names_the_incident_keys_and_release_all() {
+	fake_tools
+	sed -i 's/"queue_name": "deferred"/"queue_name": "hold"/' "$tmp/bin/postqueue"
+	tui_start 80x24 env PATH="$tmp/bin:$PATH" "$bin" --dry-run "$fixture"
+	tui_wait "victim@lab.example"
+	tui_screen | grep -qE '^! victim@lab\.example +24 +48 '
+	if tui_screen | grep -q "/15m"; then return 1; fi
+	tui_screen | grep -qE '^  SASL user .* /1m +/5m$'
+	tui_wait "] hold 3  deferred 0"	# the held count first on the queue line
+	tui_screen | tail -1 | grep -q "^ R release all "
+	tui_keys "?"
+	tui_wait "In an incident"
+	local first
+	first=$(tui_screen)
+	for action in hold-all delete release-all cleanup why; do
+		grep -qE "^  [^ ].* +$action " <<< "$first" || { echo "not on the first page: $action"; return 1; }
+	done
 }
 
 # one file a central syslog wrote for two servers: no --source, yet the
@@ -772,9 +795,9 @@ a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits() {
 	tui_wait "Messages of SASL user victim@lab.example - 24 rows"
 	# 2000 one-off messages, each from a new sender and IP, while the drill-down is open
 	for i in $(seq 1000 2999); do
-		printf 'Nov 24 23:41:%02d mx postfix/smtpd[9]: 5C%09X: client=unknown[198.51.%d.%d]\n' $((i % 60)) $i $((i / 250)) $((i % 250))
-		printf 'Nov 24 23:41:%02d mx postfix/qmgr[2]: 5C%09X: from=<once%d@one%d.example>, size=100, nrcpt=1 (queue active)\n' $((i % 60)) $i $i $i
-		printf 'Nov 24 23:41:%02d mx postfix/qmgr[2]: 5C%09X: removed\n' $((i % 60)) $i
+		printf 'Nov 24 23:41:%02d mail postfix/smtpd[9]: 5C%09X: client=unknown[198.51.%d.%d]\n' $((i % 60)) $i $((i / 250)) $((i % 250))
+		printf 'Nov 24 23:41:%02d mail postfix/qmgr[2]: 5C%09X: from=<once%d@one%d.example>, size=100, nrcpt=1 (queue active)\n' $((i % 60)) $i $i $i
+		printf 'Nov 24 23:41:%02d mail postfix/qmgr[2]: 5C%09X: removed\n' $((i % 60)) $i
 	done >> "$tmp/flood.log"
 	tui_wait "6325 lines"
 	tui_wait "Messages of SASL user victim@lab.example - 24 rows"
@@ -931,6 +954,8 @@ check "a crash signal restores the terminal" crash_signal_restores_the_terminal
 check "a hangup during an action lets it finish and journal before leaving" hangup_during_an_action_lets_it_finish_and_journal_before_leaving
 check "two hosts' logs show in one view with a Host column, filtered by host" two_hosts_show_in_one_view_with_a_host_column
 check "a central syslog file shows its hosts with no --source" a_central_syslog_file_shows_its_hosts_without_sources
+check "80x24: names keep their width, the help starts with the incident keys, R release all once held" \
+	an_80x24_screen_keeps_names_the_incident_keys_and_release_all
 check "a message on another host never takes this machine's queue state" a_message_on_another_host_never_takes_this_machines_queue_state
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
