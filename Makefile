@@ -67,10 +67,10 @@ $(SANBUILD)/libtui.a: $(TUI_SRC:%.c=$(SANBUILD)/%.o)
 $(SANBUILD)/libspamtop.a: $(CORE_SAN_OBJ)
 	$(AR) rcs $@ $^
 
-spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(BUILD)/monitor_cmd.o $(BUILD)/cleanup_cmd.o $(BUILD)/contain_cmd.o $(BUILD)/cmd_io.o $(BUILD)/libtui.a $(BUILD)/libspamtop.a
+spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(BUILD)/monitor_cmd.o $(BUILD)/cleanup_cmd.o $(BUILD)/contain_cmd.o $(BUILD)/cmd_io.o $(BUILD)/commands.o $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(SANBUILD)/monitor_cmd.o $(SANBUILD)/cleanup_cmd.o $(SANBUILD)/contain_cmd.o $(SANBUILD)/cmd_io.o $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
+$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(SANBUILD)/monitor_cmd.o $(SANBUILD)/cleanup_cmd.o $(SANBUILD)/contain_cmd.o $(SANBUILD)/cmd_io.o $(SANBUILD)/commands.o $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/metrics_check.h tests/hostile/hostile.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a

@@ -1,9 +1,10 @@
 /*
  * spamtop - incident-response console for Postfix servers sending spam.
  *
- * This file is the command line only: it reads options, picks a mode
- * (report, queue commands) and hands over to core/ (and tui/). Usage is in
- * usage() below, in README.md and in doc/spamtop.1; keep the three in step.
+ * This file is the command line only: it reads options, picks a command
+ * from the table (commands.c: the words of every command's help) and hands
+ * over to core/ (and tui/). README.md and doc/spamtop.1 say the same as the
+ * table; keep the three in step.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "core/safefile.h"
 #include "core/source.h"
 #include "cleanup_cmd.h"
+#include "commands.h"
 #include "contain_cmd.h"
 #include "monitor_cmd.h"
 #include "queue_cmd.h"
@@ -31,129 +33,6 @@
 
 #define SPAMTOP_VERSION "0.1.0"
 
-static void usage(FILE *out)
-{
-	fputs("usage: spamtop [CONSOLE OPTIONS] [FILE...]\n"
-	      "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
-	      "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
-	      "       spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
-	      "               [--no-queue] [FILE...]\n"
-	      "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
-	      "               [--disable-cmd CMD] [--journal FILE] [--state FILE] [--incident FILE] [FILE...]\n"
-	      "       spamtop --report [--json] [--top N] [--since DURATION] [--journald]\n"
-	      "               [FILE... | --source NAME=PATH...]\n"
-	      "       spamtop report --incident FILE [--journal FILE] [--state FILE] [FILE...]\n"
-	      "       spamtop queue [--json] [--log FILE]... [--journald]\n"
-	      "       spamtop hold|release|requeue|delete (--all | SELECTION...)\n"
-	      "               [--dry-run] [--yes] [--log FILE]... [--journald] [--journal FILE]\n"
-	      "       spamtop block|unblock --sasl-user USER | --client-ip IP [--dry-run] [--yes]\n"
-	      "               [--journal FILE]\n"
-	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
-	      "       spamtop unblock --trusted-ip IP [--dry-run] [--yes] [--journal FILE]\n"
-	      "       spamtop check [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"
-	      "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n"
-	      "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
-	      "               [same options as check]\n"
-	      "       spamtop --help | --version\n"
-	      "\n"
-	      "The console (the default) reads the mail logs (history first, then follows\n"
-	      "them across rotation; .gz files are read once, - as it comes; default: Postfix's\n"
-	      "maillog_file, else /var/log/mail.log or /var/log/maillog, else the systemd\n"
-	      "journal) and the live queue, and shows SASL\n"
-	      "users, client IPs, senders, domains, the queue and authentication failures,\n"
-	      "suspects flagged. ? in the console lists its keys.\n"
-	      "  --dry-run        actions show what they would do and change nothing\n"
-	      "  --no-queue       do not read the live queue (a log copied from elsewhere)\n"
-	      "  --from-end       skip the history: only lines written from now on\n"
-	      "  --since DURATION only lines of the last 90s, 30m, 2h, 1d (also --report)\n"
-	      "  --ip-window D    a SASL user's client IPs are counted within D (default 1h;\n"
-	      "                   an IPv6 /64 is one source; a window of 10+ of its messages)\n"
-	      "  --max-keys N     users, IPs, senders, domains kept each (default 100000);\n"
-	      "                   past it the coldest go, so memory stays bounded\n"
-	      "  --source NAME=PATH  a log of host NAME; several hosts add a Host column (a\n"
-	      "                   central syslog file is split by the host names it logs)\n"
-	      "                   (@ shows one host at a time). PATH may be\n"
-	      "                   ssh://[USER@]HOST[:PORT]/PATH: ssh HOST tail -F PATH.\n"
-	      "                   The first is this machine: the queue and actions are its\n"
-	      "  --journald       read Postfix's entries from the systemd journal too\n"
-	      "                   (journalctl -f -o short-iso SYSLOG_FACILITY=2)\n"
-	      "  --refresh SECS   refresh interval (default 1; 0.2 to 10)\n"
-	      "  --keymap NAME    default, vim, or a key-binding file (see keymaps/)\n"
-	      "  --queue-warn N   queue gauge turns yellow at N messages (default 100)\n"
-	      "  --queue-crit N   and red at N (default 200)\n"
-	      "  --alert-cmd CMD  run CMD (an argv, no shell; {check} {state} {value}\n"
-	      "                   {subject} filled in) when a check turns WARNING or\n"
-	      "                   CRITICAL, at most once in 5 minutes per check; the\n"
-	      "                   terminal bell rings too\n"
-	      "  --no-color       monochrome (so does NO_COLOR in the environment)\n"
-	      "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n"
-	      "\n"
-	      "cleanup opens the console on the guided six-step cleanup (c in the console):\n"
-	      "hold, read, identify, contain, clean, release and watch; its state is saved\n"
-	      "after each step (--resume goes on from it) and it writes an incident report.\n"
-	      "  --state FILE       the saved state (root: /var/lib/spamtop/cleanup.json)\n"
-	      "  --incident FILE    the incident report (root: /var/lib/spamtop/spamtop-incident-*.md)\n"
-	      "  --disable-cmd CMD  step 4 for an account, e.g. 'doveadm kick {user}' (an argv,\n"
-	      "                     no shell); unset: the manual steps are shown\n"
-	      "  --our-domains LIST added to the domains postconf says are ours\n"
-	      "  --throttle N/SECS  step 6's throttled release (t): N messages every SECS\n"
-	      "                     seconds, oldest first (default 100/60)\n"
-	      "  --plan             no screen: print every step's findings and the commands it\n"
-	      "                     would run (with --state, the marks saved there); runs nothing\n"
-	      "  --yes              no screen, no question: run the acting steps for the targets\n"
-	      "                     named (--sasl-user, --trusted-ip, --uid): hold, contain,\n"
-	      "                     delete their confirmed queued messages, release; journaled\n"
-	      "\n"
-	      "block --sasl-user USER makes Postfix refuse the account's mail (a line in\n"
-	      "/etc/postfix/spamtop/sasl_access, check_sasl_access at the front of\n"
-	      "smtpd_sender_restrictions); unblock removes the line. block --client-ip IP\n"
-	      "refuses a host the same way (check_client_access, smtpd_client_restrictions),\n"
-	      "ahead of permit_mynetworks. block --trusted-ip IP... drops the IPs' exact\n"
-	      "entries from mynetworks in one edit, read back before postfix reload;\n"
-	      "unblock --trusted-ip IP puts back mynetworks' exact value before the journaled\n"
-	      "edit that dropped IP (refused if it changed since). Each shows the change,\n"
-	      "asks (or --yes) and is journaled.\n"
-	      "\n"
-	      "Report mode reads Postfix mail logs (plain, rotated .gz, or - for stdin)\n"
-	      "and prints who is sending: SASL users, client IPs, senders, sender domains,\n"
-	      "authentication failures, and the suspects of an outbreak with the reasons.\n"
-	      "\n"
-	      "  --report         print the report and exit\n"
-	      "  --json           the report as JSON (schema spamtop.report/1, see README)\n"
-	      "  --top N          rows per table (default 10)\n"
-	      "  --source NAME=PATH  a log of host NAME: several give a Host column\n"
-	      "  --journald       Postfix's entries of the systemd journal (also check, metrics)\n"
-	      "  --max-keys N     as in the console\n"
-	      "  --ip-window D    as in the console\n"
-	      "\n"
-	      "Queue commands read the live queue (postqueue -j) and change it with\n"
-	      "postsuper, queue IDs on its standard input, never through a shell.\n"
-	      "SELECTION is one or more of (a message must match all of them):\n"
-	      "  --id QUEUEID  --sasl-user USER  --sender ADDR  --client-ip IP\n"
-	      "  --sender-domain DOMAIN  --match PCRE  (on sender or recipients)\n"
-	      "  --instance NAME  (a Postfix instance, \"default\" for the default one;\n"
-	      "                every instance postmulti -l lists is read; --id takes NAME:QUEUEID)\n"
-	      "  --uid N       submitted locally (sendmail) by user ID N: a web application\n"
-	      "  --all            every queued message (hold and release only)\n"
-	      "  --dry-run        show what would be done, change nothing\n"
-	      "  --yes            do not ask (needed without a terminal)\n"
-	      "  --log FILE       mail log for --sasl-user/--client-ip (repeatable)\n"
-	      "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n"
-	      "\n"
-	      "check is a Nagios/Icinga plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN;\n"
-	      "one line, performance data after |); metrics writes Prometheus text or\n"
-	      "InfluxDB lines (--output: a temporary file renamed into place). Thresholds\n"
-	      "(warning, critical): queue 100 200, deferred 100 500, user_rate 10 20 a\n"
-	      "minute, user_ips 3 5, ip_failures 3 10 in 20 minutes, relay_rate 10 30 a\n"
-	      "minute, null_sender_pct 30 60, local_rate 10 30 a minute (sendmail, one uid),\n"
-	      "blocklisted 1 3 (domains refusing this server for its reputation, last hour);\n"
-	      "change them in /etc/spamtop.conf or\n"
-	      "$XDG_CONFIG_HOME/spamtop/config (lines NAME = WARN CRIT) or with --set.\n"
-	      "check reads the last hour of a log (--whole-log: all of it), metrics all of it.\n"
-	      "\n"
-	      "Exit status: 0 done, 1 error, 2 usage, 3 nothing changed (declined, dry run,\n"
-	      "or no terminal to confirm on without --yes).\n", out);
-}
 
 static int since_arg(const char *s, long *seconds)
 {
@@ -311,10 +190,10 @@ static int run_report(int argc, char **argv)
 			break;
 		}
 		case 'h':
-			usage(stdout);
+			command_usage(stdout, command_find("report"));
 			return 0;
 		default:
-			usage(stderr);
+			command_usage(stderr, command_find("report"));
 			return 2;
 		}
 	}
@@ -443,7 +322,7 @@ static int run_console(int argc, char **argv, int cleanup)
 			*(c == 'w' ? &o.queue_warn : &o.queue_crit) = (unsigned)v;
 			break;
 		default:
-			usage(stderr);
+			command_usage(stderr, cleanup ? command_find("cleanup") : command_console());
 			return 2;
 		}
 	}
@@ -470,37 +349,56 @@ static int run_console(int argc, char **argv, int cleanup)
 	return console_run(&o);
 }
 
+int run_console_command(int argc, char **argv)
+{
+	return run_console(argc, argv, 0);
+}
+
+int run_cleanup_command(int argc, char **argv)
+{
+	int rc = cleanup_command(argc, argv);	/* --plan, --yes */
+	return rc != CLEANUP_NOT_A_COMMAND ? rc : run_console(argc, argv, 1);
+}
+
+int run_report_command(int argc, char **argv)
+{
+	return run_report(argc, argv);
+}
+
+/* help - spamtop help [COMMAND] */
+static int help(int argc, char **argv)
+{
+	const struct command *c = argc > 1 ? command_find(argv[1]) : NULL;
+	if (argc > 1 && c == NULL) {
+		fprintf(stderr, "spamtop: no command %s (spamtop help lists them)\n", argv[1][0] == '-' ? "so named" : argv[1]);
+		return 2;
+	}
+	command_usage(stdout, c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+	const char *word = argc > 1 ? argv[1] : "";
+	if (strcmp(word, "--version") == 0) {
 		printf("spamtop %s\n", SPAMTOP_VERSION);
 		return 0;
 	}
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
+	if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0)
+		return help(1, argv);
+	if (strcmp(word, "--bash-completion") == 0) {
+		command_bash_completion(stdout);
 		return 0;
 	}
-	if (argc > 2 && argv[1][0] != '-' && strcmp(argv[2], "--help") == 0) {	/* spamtop cleanup --help, ... */
-		usage(stdout);
+	if (strcmp(word, "help") == 0)
+		return help(argc - 1, argv + 1);
+	const struct command *c = word[0] != '-' ? command_find(word) : NULL;
+	if (c && argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+		command_usage(stdout, c);	/* spamtop cleanup --help: that command's words */
 		return 0;
 	}
-	if (argc > 1 && argv[1][0] != '-') {
-		int rc = queue_command(argc - 1, argv + 1);
-		if (rc != QUEUE_NOT_A_COMMAND)
-			return rc;
-		rc = monitor_command(argc - 1, argv + 1);
-		if (rc != MONITOR_NOT_A_COMMAND)
-			return rc;
-		rc = contain_command(argc - 1, argv + 1);
-		if (rc != CONTAIN_NOT_A_COMMAND)
-			return rc;
-	}
-	if (argc > 1 && strcmp(argv[1], "cleanup") == 0) {
-		int rc = cleanup_command(argc - 1, argv + 1);
-		return rc != CLEANUP_NOT_A_COMMAND ? rc : run_console(argc - 1, argv + 1, 1);
-	}
-	if (argc > 1 && strcmp(argv[1], "report") == 0)
-		return run_report(argc - 1, argv + 1);
+	if (c)
+		return c->run(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--report") == 0)
 			return run_report(argc, argv);

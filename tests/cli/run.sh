@@ -77,9 +77,33 @@ one_megabyte_line_and_truncated_last_line_are_survived() {
 help_and_version_describe_the_program() {
 	"$bin" --help | grep -q -- '--report' && "$bin" --help | grep -q -- '--sasl-user' &&
 	"$bin" --version | grep -q '^spamtop [0-9]' &&
-	for cmd in cleanup block unblock check metrics queue delete report; do	# each command's --help too
-		"$bin" "$cmd" --help | grep -q '^usage: spamtop' || { echo "$cmd --help"; return 1; }
+	for cmd in cleanup block unblock check metrics queue hold release requeue delete report; do
+		# each command's own help: its synopsis, not another command's
+		"$bin" "$cmd" --help > "$tmp/h1" && "$bin" help "$cmd" > "$tmp/h2" && cmp -s "$tmp/h1" "$tmp/h2" &&
+		grep -qE "^ +spamtop ([a-z|]*\\|)?$cmd(\\||\b)" "$tmp/h1" || { echo "$cmd --help"; cat "$tmp/h1"; return 1; }
+		if [ "$cmd" != check ] && [ "$cmd" != metrics ] && grep -qE '^ +spamtop check ' "$tmp/h1"; then
+			echo "$cmd --help shows check's synopsis"; return 1
+		fi
 	done
+	# spamtop --help lists every command of the table with a summary
+	for cmd in cleanup report queue 'hold|release|requeue|delete' 'block|unblock' check metrics; do
+		"$bin" --help | grep -qF "  $cmd " || { echo "not listed: $cmd"; return 1; }
+	done
+	local rc=0
+	"$bin" help no-such-command 2> "$tmp/e" || rc=$?
+	[ $rc -eq 2 ] && grep -q 'no command no-such-command' "$tmp/e"
+}
+
+# the shipped bash completion is the one the command table makes: every
+# command and each one's options come from the words of its help
+bash_completion_is_made_from_the_command_table() {
+	"$bin" --bash-completion | cmp - contrib/spamtop.bash-completion
+	bash -n contrib/spamtop.bash-completion
+	grep -q '^	metrics) opts=".*--format.*--whole-log' contrib/spamtop.bash-completion
+	grep -q '^	queue) opts="--json --summary --log --journald" ;;$' contrib/spamtop.bash-completion
+	( . contrib/spamtop.bash-completion
+	  COMP_WORDS=(spamtop del); COMP_CWORD=1; _spamtop; [ "${COMPREPLY[*]}" = delete ]
+	  COMP_WORDS=(spamtop check --who); COMP_CWORD=2; _spamtop; [ "${COMPREPLY[*]}" = --whole-log ] )
 }
 
 # fake_postqueue N | fail: a stand-in postqueue -j listing N deferred messages, or failing
@@ -382,7 +406,8 @@ check "a bad --top is a usage error" bad_top_value_is_a_usage_error
 check "random bytes are counted, not fatal (sanitizers)" random_bytes_are_counted_not_fatal
 check "hostile text never reaches the terminal raw (sanitizers)" hostile_text_never_reaches_the_terminal_raw
 check "1 MB field and a cut last line are survived (sanitizers)" one_megabyte_line_and_truncated_last_line_are_survived
-check "--help and --version describe the program" help_and_version_describe_the_program
+check "--help and --version describe the program; each command has its own help" help_and_version_describe_the_program
+check "the bash completion is made from the command table" bash_completion_is_made_from_the_command_table
 check "check returns OK, WARNING, CRITICAL and UNKNOWN as a plugin must" check_plugin_returns_each_state
 check "check reads thresholds from the config file and warns of bad lines" check_reads_thresholds_from_the_config_file
 check "metrics --output replaces the file atomically; influx too" metrics_output_is_replaced_atomically
