@@ -22,8 +22,10 @@ tests/lab/lab.sh outbreak
 log=$(tests/lab/lab.sh log)
 mkdir -p screenshots
 
-# shot NAME: the current screen as screenshots/NAME.png
+# shot NAME [WIDTHxHEIGHT]: the current screen as screenshots/NAME.png (the
+# window fits 120x35 by default; 680x440 fits 80x24)
 shot() {
+	local size=${2:-1040x640}
 	sleep 0.3
 	tui capture-pane -p -e -t main > "$tmp/$1.ans"
 	{
@@ -33,13 +35,13 @@ shot() {
 		aha --no-header --black < "$tmp/$1.ans"
 		echo '</pre></body></html>'
 	} > "$tmp/$1.html"
-	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,690 \
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="${size/x/,}" \
 		--screenshot="$PWD/screenshots/$1.png" "file://$tmp/$1.html" >/dev/null 2>&1
 	echo "screenshots/$1.png"
 }
 
-tui_start 116x38 ./spamtop --dry-run --journal "$tmp/journal" --state "$tmp/state.json" --incident "$tmp/incident.md" "$log"
-tui_wait "deferred 39  hold 0" 20
+tui_start 120x35 ./spamtop --dry-run --journal "$tmp/journal" --state "$tmp/state.json" --incident "$tmp/incident.md" "$log"
+tui_wait "hold 0  deferred 39" 20
 shot 1-sasl-users
 tui_keys 2
 tui_wait "sorted by Msgs"
@@ -85,8 +87,26 @@ tui_keys q
 tui_stop
 
 # two hosts: this one's live log and queue, and a second server's log with the same account
-tui_start 116x38 ./spamtop --dry-run --journal "$tmp/journal" --source "mx1=$log" \
+tui_start 120x35 ./spamtop --dry-run --journal "$tmp/journal" --source "mx1=$log" \
 	--source "mx2=tests/fixtures/lab-outbreak.log"
 tui_wait "hosts mx1, mx2" 20
-tui_wait "deferred 39  hold 0" 20
+tui_wait "hold 0  deferred 39" 20
 shot 12-two-hosts
+tui_stop
+
+# 80x24, a phone's ssh client: names keep their width, the help starts with the incident keys
+tui_start 80x24 ./spamtop --dry-run --journal "$tmp/journal" "$log"
+tui_wait "hold 0  deferred 39" 20
+shot 14-80x24 680x440
+tui_keys '?'
+tui_wait "In an incident"
+shot 15-80x24-help 680x440
+tui_stop
+
+# one central syslog file for two servers (this lab's log and the recorded capture as mx2): no --source
+sed "s/^\(.\{15\}\) mail /\1 mx2 /" tests/fixtures/lab-outbreak.log > "$tmp/mx2.log"
+paste -d '\n' "$log" "$tmp/mx2.log" | grep -v '^$' > "$tmp/central.log"
+tui_start 120x35 ./spamtop --dry-run --no-queue --journal "$tmp/journal" "$tmp/central.log"
+tui_wait "mx2" 20
+tui_wait "victim@lab.example on mx2" 20
+shot 16-central-log

@@ -6,7 +6,7 @@
 
 console_shows_the_live_queue_and_real_headers() {
 	tui_start 110x32 "$bin" --journal "$journal" "$log"
-	tui_wait "deferred 15  hold 0"
+	tui_wait "hold 0  deferred 15"
 	tui_keys 5
 	tui_wait "15 rows, sorted by Age"
 	tui_keys / alice Enter
@@ -20,7 +20,7 @@ console_shows_the_live_queue_and_real_headers() {
 
 console_cancelled_hold_all_changes_nothing() {
 	tui_start 110x32 "$bin" --journal "$journal" "$log"
-	tui_wait "deferred 15  hold 0"
+	tui_wait "hold 0  deferred 15"
 	tui_keys H
 	tui_wait "Hold 15 messages: all queued messages"
 	tui_screen | grep -q "Command: postsuper -h ALL"
@@ -34,7 +34,7 @@ console_drill_down_delete_is_confirmed_from_the_queue_file() {
 	local id; id=$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | head -1)
 	printf 'Nov 24 10:00:00 mail postfix/smtpd[1]: %s: client=unknown[127.0.0.99], sasl_method=LOGIN, sasl_username=victim@lab.example\n' "$id" > "$tmp/stale.log"
 	tui_start 110x32 "$bin" --journal "$journal" "$tmp/stale.log"
-	tui_wait "deferred 15  hold 0"
+	tui_wait "hold 0  deferred 15"
 	tui_keys Enter	# victim's messages: the one the log names
 	tui_wait "$id"
 	tui_keys d
@@ -44,13 +44,13 @@ console_drill_down_delete_is_confirmed_from_the_queue_file() {
 
 console_deletes_a_users_messages_and_the_queue_count_drops() {
 	tui_start 110x32 "$bin" --journal "$journal" "$log"
-	tui_wait "deferred 15  hold 0"
+	tui_wait "hold 0  deferred 15"
 	tui_keys Down d
 	tui_wait "Delete 3 messages: SASL user alice@lab.example"
 	tui_keys y
 	tui_wait "Done: 3 changed, 0 already gone from the queue, 0 not changed (exit status 0)"
 	tui_keys Escape
-	tui_wait "deferred 12  hold 0"
+	tui_wait "hold 0  deferred 12"
 	[ "$(count_queue '.sender=="alice@lab.example"')" = 0 ]
 	[ "$(count_queue true)" = 12 ]
 }
@@ -59,7 +59,7 @@ console_deletes_the_trusted_relays_mail_with_the_real_postsuper() {
 	local before
 	before=$(jq -s length "$journal")
 	tui_start 110x32 "$bin" --journal "$journal" "$log"
-	tui_wait "deferred 12  hold 0"
+	tui_wait "hold 0  deferred 12"
 	tui_keys 2
 	tui_screen | grep -qE '^! 127\.0\.0\.2 +12 '
 	tui_keys d
@@ -67,7 +67,7 @@ console_deletes_the_trusted_relays_mail_with_the_real_postsuper() {
 	tui_keys y
 	tui_wait "Done: 12 changed, 0 already gone from the queue, 0 not changed (exit status 0)"
 	tui_keys Escape
-	tui_wait "deferred 0  hold 0"
+	tui_wait "hold 0  deferred 0"
 	[ "$(count_queue true)" = 0 ]
 	[ "$(jq -s length "$journal")" = $((before + 2)) ]
 	jq -s -e '.[-1] | .phase=="done" and .action=="delete" and .selection=="client IP 127.0.0.2" and (.changed|length)==12' "$journal"
@@ -76,7 +76,7 @@ console_deletes_the_trusted_relays_mail_with_the_real_postsuper() {
 console_as_non_root_is_read_only_and_says_why() {
 	tui_start 110x32 setpriv --reuid=nobody --regid=nogroup --clear-groups "$bin" "$log"
 	tui_wait "[READ-ONLY: not root]"
-	tui_wait "deferred 0  hold 0"
+	tui_wait "hold 0  deferred 0"
 	tui_keys d
 	tui_wait "Changing the queue needs root (postsuper)"
 }

@@ -54,7 +54,7 @@ hold_reaches_every_instance_or_the_one_named() {
 
 console_queue_names_the_instance_and_acts_on_it() {
 	tui_start 120x32 "$bin" --journal "$tmp/console-journal.jsonl" "$log"
-	tui_wait "deferred 45  hold 0"
+	tui_wait "hold 0  deferred 45"
 	tui_keys 5
 	tui_wait "45 rows, sorted by Age"
 	tui_screen | grep -q "Queue ID *Instance *Queue"
