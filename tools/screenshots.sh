@@ -23,7 +23,7 @@ log=$(tests/lab/lab.sh log)
 mkdir -p screenshots
 
 # shot NAME [WIDTHxHEIGHT]: the current screen as screenshots/NAME.png (the
-# window fits 120x35 by default; 680x440 fits 80x24)
+# window fits 120x35 by default; 700x440 fits 80x24)
 shot() {
 	local size=${2:-1040x640}
 	sleep 0.3
@@ -97,16 +97,16 @@ tui_stop
 # 80x24, a phone's ssh client: names keep their width, the help starts with the incident keys
 tui_start 80x24 ./spamtop --dry-run --journal "$tmp/journal" "$log"
 tui_wait "hold 0  deferred 39" 20
-shot 14-80x24 680x440
+shot 14-80x24 700x440
 tui_keys '?'
 tui_wait "In an incident"
-shot 15-80x24-help 680x440
+shot 15-80x24-help 700x440
 tui_stop
 
 # one central syslog file for two servers (this lab's log and the recorded capture as mx2): no --source
 sed "s/^\(.\{15\}\) mail /\1 mx2 /" tests/fixtures/lab-outbreak.log > "$tmp/mx2.log"
 paste -d '\n' "$log" "$tmp/mx2.log" | grep -v '^$' > "$tmp/central.log"
 tui_start 120x35 ./spamtop --dry-run --no-queue --journal "$tmp/journal" "$tmp/central.log"
-tui_wait "mx2" 20
-tui_wait "victim@lab.example on mx2" 20
+tui_wait "hosts mail, mx2" 20
+tui_wait "mx2        victim@lab.example" 20
 shot 16-central-log
