@@ -11,6 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char monitor_words[] =
+	"check is a Nagios/Icinga plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN;\n"
+	"one line, performance data after |); metrics writes Prometheus text or\n"
+	"InfluxDB lines (--output: a temporary file renamed into place). Thresholds\n"
+	"(warning, critical): queue 100 200, deferred 100 500, user_rate 10 20 a\n"
+	"minute, user_ips 3 5, ip_failures 3 10 in 20 minutes, relay_rate 10 30 a\n"
+	"minute, null_sender_pct 30 60, local_rate 10 30 a minute (sendmail, one uid),\n"
+	"blocklisted 1 3 (domains refusing this server for its reputation, last hour);\n"
+	"change them in /etc/spamtop.conf or\n"
+	"$XDG_CONFIG_HOME/spamtop/config (lines NAME = WARN CRIT) or with --set.\n"
+	"check reads the last hour of a log (--whole-log: all of it), metrics all of it.\n";
+
 static const struct command command_table[] = {
 	{"", "the live console: logs, queue, suspects, action keys",
 	 "       spamtop [CONSOLE OPTIONS] [FILE...]\n",
@@ -130,31 +142,13 @@ static const struct command command_table[] = {
 	{"check", "a Nagios/Icinga plugin: one line, exit 0-3",
 	 "       spamtop check [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"
 	 "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n",
-	 "check is a Nagios/Icinga plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN;\n"
-	 "one line, performance data after |); metrics writes Prometheus text or\n"
-	 "InfluxDB lines (--output: a temporary file renamed into place). Thresholds\n"
-	 "(warning, critical): queue 100 200, deferred 100 500, user_rate 10 20 a\n"
-	 "minute, user_ips 3 5, ip_failures 3 10 in 20 minutes, relay_rate 10 30 a\n"
-	 "minute, null_sender_pct 30 60, local_rate 10 30 a minute (sendmail, one uid),\n"
-	 "blocklisted 1 3 (domains refusing this server for its reputation, last hour);\n"
-	 "change them in /etc/spamtop.conf or\n"
-	 "$XDG_CONFIG_HOME/spamtop/config (lines NAME = WARN CRIT) or with --set.\n"
-	 "check reads the last hour of a log (--whole-log: all of it), metrics all of it.\n",
+	 monitor_words,
 	 monitor_command},
 	{"metrics", "Prometheus or InfluxDB metrics",
 	 "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
 	 "               [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"
 	 "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n",
-	 "check is a Nagios/Icinga plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN;\n"
-	 "one line, performance data after |); metrics writes Prometheus text or\n"
-	 "InfluxDB lines (--output: a temporary file renamed into place). Thresholds\n"
-	 "(warning, critical): queue 100 200, deferred 100 500, user_rate 10 20 a\n"
-	 "minute, user_ips 3 5, ip_failures 3 10 in 20 minutes, relay_rate 10 30 a\n"
-	 "minute, null_sender_pct 30 60, local_rate 10 30 a minute (sendmail, one uid),\n"
-	 "blocklisted 1 3 (domains refusing this server for its reputation, last hour);\n"
-	 "change them in /etc/spamtop.conf or\n"
-	 "$XDG_CONFIG_HOME/spamtop/config (lines NAME = WARN CRIT) or with --set.\n"
-	 "check reads the last hour of a log (--whole-log: all of it), metrics all of it.\n",
+	 monitor_words,
 	 monitor_command},
 };
 

@@ -1348,6 +1348,11 @@ static int same_host(const char *a, size_t alen, const char *b, size_t blen)
 
 /* swap_hosts - host 0's lines were another machine's: this machine's name
  * (host k, just seen) becomes host 0 and that one host k */
+static uint8_t swapped(uint8_t h, int k)
+{
+	return h == 0 ? (uint8_t)k : h == k ? 0 : h;
+}
+
 static void swap_hosts(struct model *m, int k)
 {
 	struct intern_table *t = m->host_strings[0];
@@ -1358,17 +1363,12 @@ static void swap_hosts(struct model *m, int k)
 	memcpy(m->host_names[0], m->host_names[k], sizeof(name));
 	memcpy(m->host_names[k], name, sizeof(name));
 	for (size_t i = 0; i < m->pool_used; i++)
-		if (m->pool[i].host == 0 || m->pool[i].host == k)
-			m->pool[i].host = m->pool[i].host ? 0 : (uint8_t)k;
+		m->pool[i].host = swapped(m->pool[i].host, k);
 	for (int kind = 0; kind < AGG_KIND_COUNT; kind++)
-		for (size_t i = 0; i < m->aggs[kind].count; i++) {
-			struct agg_stats *a = &m->aggs[kind].items[i];
-			if (a->host == 0 || a->host == k)
-				a->host = a->host ? 0 : (uint8_t)k;
-		}
+		for (size_t i = 0; i < m->aggs[kind].count; i++)
+			m->aggs[kind].items[i].host = swapped(m->aggs[kind].items[i].host, k);
 	for (int i = 0; i < m->nlogged; i++)
-		if (m->logged[i].host == 0 || m->logged[i].host == k)
-			m->logged[i].host = m->logged[i].host ? 0 : (uint8_t)k;
+		m->logged[i].host = swapped(m->logged[i].host, k);
 }
 
 /*

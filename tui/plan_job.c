@@ -9,6 +9,16 @@
 
 #include "core/select.h"
 
+/* joined - a job's thread joined when it has said it finished: 1 then, else 0 */
+static int joined(pthread_t thread, int *running, atomic_int *finished)
+{
+	if (!*running || !atomic_load(finished))
+		return 0;
+	pthread_join(thread, NULL);
+	*running = 0;
+	return 1;
+}
+
 /* build - every target's selection, planned and merged into one plan */
 static int build(struct plan_job *j)
 {
@@ -95,10 +105,8 @@ int plan_job_start_clean(struct plan_job *j, const struct cleanup_session *s, co
 
 int plan_job_poll(struct plan_job *j)
 {
-	if (!j->running || !atomic_load(&j->finished))
+	if (!joined(j->thread, &j->running, &j->finished))
 		return 0;
-	pthread_join(j->thread, NULL);
-	j->running = 0;
 	string_set_free(&j->targets);
 	free(j->parent);
 	j->parent = NULL;
@@ -151,11 +159,7 @@ int action_job_start(struct action_job *j, const struct action_plan *plan, const
 
 int action_job_poll(struct action_job *j)
 {
-	if (!j->running || !atomic_load(&j->finished))
-		return 0;
-	pthread_join(j->thread, NULL);
-	j->running = 0;
-	return 1;
+	return joined(j->thread, &j->running, &j->finished);
 }
 
 void action_job_wait(struct action_job *j)
@@ -192,11 +196,7 @@ int contain_job_start(struct contain_job *j, struct cleanup_session *s, struct e
 
 int contain_job_poll(struct contain_job *j)
 {
-	if (!j->running || !atomic_load(&j->finished))
-		return 0;
-	pthread_join(j->thread, NULL);
-	j->running = 0;
-	return 1;
+	return joined(j->thread, &j->running, &j->finished);
 }
 
 void contain_job_wait(struct contain_job *j)
@@ -253,11 +253,7 @@ int trail_job_start(struct trail_job *j, const char *qid, const char *const *pat
 
 int trail_job_poll(struct trail_job *j)
 {
-	if (!j->running || !atomic_load(&j->finished))
-		return 0;
-	pthread_join(j->thread, NULL);
-	j->running = 0;
-	return 1;
+	return joined(j->thread, &j->running, &j->finished);
 }
 
 void trail_job_cancel(struct trail_job *j)
