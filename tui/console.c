@@ -183,7 +183,7 @@ static void rebuild(struct console *c)
 		table_add_host_column(t);
 	if (t)
 		table_rebuild(t, &c->ctx);
-	else if (v && v->type == VIEW_WIZARD && !c->contain.running)	/* it changes the session meanwhile */
+	else if (v && v->type == VIEW_WIZARD && !c->contain.running && !c->throttle.running)	/* they change the session */
 		wizard_render(c, &v->pager);
 }
 
@@ -517,7 +517,9 @@ int console_busy(struct console *c)
 		console_say(c, 1, "An action is running: wait for its result");
 	else if (c->contain.running)
 		console_say(c, 1, "The containment is running: wait for its result");
-	return c->job.running || c->act.running || c->contain.running;
+	else if (c->throttle.running)
+		console_say(c, 1, "A batch of the throttled release is running: a moment");
+	return c->job.running || c->act.running || c->contain.running || c->throttle.running;
 }
 
 int console_can_change_queue(struct console *c)
@@ -940,7 +942,7 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 	}
 	unsigned r = 0;
 	if (scope == KM_WIZARD) {
-		if (c->contain.running && a != ACTION_QUIT)	/* the session is the containment's now */
+		if ((c->contain.running || c->throttle.running) && a != ACTION_QUIT)	/* the session is a job's now */
 			return console_busy(c), R_REDRAW;
 		if (!c->reading_history)	/* its pages need the whole history */
 			r = wizard_action(c, a);
@@ -1062,6 +1064,7 @@ static void console_close(struct console *c)
 	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
 	action_job_wait(&c->act);	/* a started postsuper is let finish */
 	contain_job_wait(&c->contain);	/* and a started reload: before the session goes */
+	throttle_job_wait(&c->throttle);
 	trail_job_abandon(&c->trail);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
@@ -1111,7 +1114,8 @@ static void loop(struct console *c)
 	while (!got_signal) {
 		long long t = console_now_ms();
 		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c);
-		if (!c->paused && !c->job.running && (c->reading_history || c->behind || t >= next_read)) {
+		int frozen = c->job.running || c->throttle.running;	/* a job reads the model and the snapshot */
+		if (!c->paused && !frozen && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (console_read_inputs(c) || was_reading != c->reading_history)
 				r |= R_REBUILD;	/* rows point into the model: rebuilt before any use */
@@ -1120,7 +1124,7 @@ static void loop(struct console *c)
 		console_update_rate(c);
 		if (!c->act.running)
 			r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
-		if (!c->job.running && queue_tick(c, (r & R_QUEUE) != 0))
+		if (!frozen && queue_tick(c, (r & R_QUEUE) != 0))
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;
 		if (c->message[0] && t > c->message_until_ms) {

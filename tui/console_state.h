@@ -113,6 +113,8 @@ struct console {
 	uint64_t joined_serial, joined_lines, joined_collections;	/* the snapshot and model last joined */
 	struct trail_job trail;	/* a message's log trail searched off the key handler */
 	struct contain_job contain;	/* the cleanup's containment, run off the key handler */
+	struct throttle_job throttle;	/* a throttled release's turn, run off the key handler */
+	uint64_t throttle_lines;	/* the model's lines when the throttle last looked */
 	struct view *trail_view;	/* the message view it fills; NULL once left */
 	size_t trail_shown;	/* megabytes last said */
 	int prompt_open;

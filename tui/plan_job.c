@@ -208,6 +208,46 @@ void contain_job_wait(struct contain_job *j)
 	buf_free(&j->report);
 }
 
+/* ---- a throttled release's turn ---- */
+
+static void *run_throttle(void *arg)
+{
+	struct throttle_job *j = arg;
+	j->turn = cleanup_session_tick(j->session, j->model, j->queue, j->now, &j->report);
+	atomic_store(&j->finished, 1);
+	return NULL;
+}
+
+int throttle_job_start(struct throttle_job *j, struct cleanup_session *s, const struct model *m,
+		       const struct queue_snapshot *q, int64_t now, struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	j->session = s;
+	j->model = m;
+	j->queue = q;
+	j->now = now;
+	if (pthread_create(&j->thread, NULL, run_throttle, j) != 0) {
+		error_set(err, "cannot start a thread for the throttled release");
+		return -1;
+	}
+	j->running = 1;
+	return 0;
+}
+
+int throttle_job_poll(struct throttle_job *j)
+{
+	return joined(j->thread, &j->running, &j->finished);
+}
+
+void throttle_job_wait(struct throttle_job *j)
+{
+	if (!j->running)
+		return;
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	buf_free(&j->report);
+}
+
 /* ---- a message's trail ---- */
 
 static void *run_trail(void *arg)

@@ -110,6 +110,31 @@ int contain_job_poll(struct contain_job *j);
 void contain_job_wait(struct contain_job *j);
 
 /*
+ * A throttled release's turn (cleanup step 6): whether a contained source
+ * sent again (then postsuper -h ALL), else the batch due (postsuper -H -).
+ * It reads the model and the snapshot, which the console leaves as they are
+ * meanwhile (no log read, no snapshot installed), and changes the session.
+ */
+struct throttle_job {
+	pthread_t thread;
+	int running;
+	atomic_int finished;
+	struct cleanup_session *session;
+	const struct model *model;
+	const struct queue_snapshot *queue;
+	int64_t now;
+	enum throttle_turn turn;
+	struct buf report;
+};
+
+int throttle_job_start(struct throttle_job *j, struct cleanup_session *s, const struct model *m,
+		       const struct queue_snapshot *q, int64_t now, struct error *err);
+/* 1 when it has finished (joined: turn and report are the caller's; buf_free the report). */
+int throttle_job_poll(struct throttle_job *j);
+/* Waits for it (leaving the console): a started postsuper is let finish. */
+void throttle_job_wait(struct throttle_job *j);
+
+/*
  * A message's log trail (Enter on a message): reading gigabytes of logs for
  * one queue ID takes seconds. The worker searches copies of the paths, then
  * asks postcat for the headers (want_headers); the console fills the message

@@ -763,25 +763,40 @@ unsigned wizard_throttle_confirmed(struct console *c)
 	return R_REBUILD;
 }
 
+/* throttle_said - a throttle turn's report: its last line, what the admin must see, on the status line */
+static void throttle_said(struct console *c, const struct buf *report)
+{
+	if (report->len == 0)
+		return;
+	const char *last = report->data + report->len - 1, *p = last;
+	while (p > report->data && p[-1] != '\n')
+		p--;
+	console_say(c, *p == '!', "%.*s", (int)(last - p - (*p == '!')), p + (*p == '!'));
+}
+
 unsigned wizard_tick(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || c->dialog_open
-	    || c->contain.running)
-		return R_NONE;
-	struct buf report = BUF_INIT;
-	enum throttle_turn turn = cleanup_session_tick(&w->s, c->model, c->queue, clock_now(), &report);
-	if (report.len) {	/* its last line: what the admin must see */
-		const char *last = report.data + report.len - 1, *p = last;
-		while (p > report.data && p[-1] != '\n')
-			p--;
-		console_say(c, *p == '!', "%.*s", (int)(last - p - (*p == '!')), p + (*p == '!'));
+	if (throttle_job_poll(&c->throttle)) {	/* a turn has run: say it, save the state */
+		throttle_said(c, &c->throttle.report);
+		buf_free(&c->throttle.report);
+		if (c->throttle.turn == TURN_NONE)
+			return R_NONE;
+		save(c);
+		return R_REBUILD | R_QUEUE;
 	}
-	buf_free(&report);
-	if (turn == TURN_NONE)
+	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || c->dialog_open
+	    || c->contain.running || c->throttle.running)
 		return R_NONE;
-	save(c);
-	return R_REBUILD | R_QUEUE;
+	uint64_t lines = model_totals(c->model)->lines;
+	int64_t now = clock_now();
+	if (now < w->s.throttle.next_at && lines == c->throttle_lines)
+		return R_NONE;	/* no batch due, and nothing new logged that could stop it */
+	c->throttle_lines = lines;
+	struct error err;
+	if (throttle_job_start(&c->throttle, &w->s, c->model, c->queue, now, &err) < 0)
+		console_say(c, 1, "%s", err.msg);
+	return R_NONE;
 }
 
 void wizard_plan_done(struct console *c, int step, const struct action_plan *p, const struct action_outcome *o,

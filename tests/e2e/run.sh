@@ -338,7 +338,9 @@ EOS
 	cat > "$tmp/tbin/postsuper" <<EOS
 #!/bin/sh
 echo "\$*" >> "$tmp/t-argv"
+[ "\$2" = - ] && { touch "$tmp/t-busy"; sleep 1; }	# a batch takes its time, as 10 000 IDs do
 [ "\$2" = - ] && while read -r id; do echo "\$id" >> "$tmp/t-ids"; echo "postsuper: \$id: released from hold" >&2; done
+rm -f "$tmp/t-busy"
 exit 0
 EOS
 	printf '#!/bin/sh\n[ "$2" = config_directory ] && echo /etc/postfix\nexit 0\n' > "$tmp/tbin/postconf"
@@ -356,7 +358,13 @@ EOS
 	tui_wait "Release 5 held messages in 5 batches of up to 1, one every 2 s, oldest first"
 	tui_keys y
 	tui_wait "Cleanup: watching after the release"
-	local deadline=$((SECONDS + 10))
+	local deadline=$((SECONDS + 10)) ms
+	until [ -e "$tmp/t-busy" ]; do	# a batch is running: the screen still answers, at once
+		[ $SECONDS -lt $deadline ] || { echo "no batch began"; return 1; }; sleep 0.02
+	done
+	ms=$(tui_answer_ms "A batch of the throttled release is running" n)
+	[ -e "$tmp/t-busy" ] && [ "$ms" -lt 250 ] || { echo "answered in $ms ms (batch running: $([ -e "$tmp/t-busy" ] && echo yes))"; return 1; }
+	deadline=$((SECONDS + 10))
 	until [ "$(wc -l < "$tmp/t-ids" 2>/dev/null || echo 0)" -ge 2 ]; do
 		[ $SECONDS -lt $deadline ] || { echo "no second batch"; return 1; }; sleep 0.1
 	done
