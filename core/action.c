@@ -310,10 +310,7 @@ static json_t *argv_json(const struct action_plan *p, int i)
 {
 	char *argv[6];
 	action_argv(p, plan_instance(p, i), argv);
-	json_t *cmd = json_array();
-	for (int k = 0; argv[k]; k++)
-		json_array_append_new(cmd, json_string(argv[k]));
-	return cmd;
+	return journal_argv(argv);
 }
 
 static json_t *plan_json(const struct action_plan *p, const char *phase)

@@ -268,21 +268,16 @@ int cleanup_run_journaled_with(char *const argv[], const char *action, const cha
 			       const char *journal_path, struct buf *out, struct error *err)
 {
 	struct journal j;
-	struct buf cmd = BUF_INIT;
-	spawn_describe(argv, &cmd);
-	if (journal_open(&j, journal_path, err) < 0) {
-		buf_free(&cmd);
+	if (journal_open(&j, journal_path, err) < 0)
 		return -1;
-	}
 	json_t *e = journal_entry("planned");
 	json_object_set_new(e, "action", json_string(action));
 	json_object_set_new(e, "selection", json_string(target));
-	json_object_set_new(e, "command", json_string(buf_str(&cmd)));
+	json_object_set_new(e, "command", journal_argv(argv));
 	if (extra)
 		json_object_update(e, extra);
 	if (journal_append(&j, e, err) < 0) {
 		journal_close(&j);
-		buf_free(&cmd);
 		return -1;
 	}
 	struct spawn_result res;
@@ -296,7 +291,7 @@ int cleanup_run_journaled_with(char *const argv[], const char *action, const cha
 	e = journal_entry("done");
 	json_object_set_new(e, "action", json_string(action));
 	json_object_set_new(e, "selection", json_string(target));
-	json_object_set_new(e, "command", json_string(buf_str(&cmd)));
+	json_object_set_new(e, "command", journal_argv(argv));
 	json_object_set_new(e, "exit_status", json_integer(status));
 	if (extra)
 		json_object_update(e, extra);
@@ -306,7 +301,6 @@ int cleanup_run_journaled_with(char *const argv[], const char *action, const cha
 		status = -1;
 	}
 	journal_close(&j);
-	buf_free(&cmd);
 	return status;
 }
 

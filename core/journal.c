@@ -125,3 +125,11 @@ const char *journal_default_path(void)
 	const char *env = getenv("SPAMTOP_JOURNAL");
 	return env && *env ? env : JOURNAL_DEFAULT_PATH;
 }
+
+json_t *journal_argv(char *const argv[])
+{
+	json_t *a = json_array();
+	for (int i = 0; argv[i]; i++)
+		json_array_append_new(a, json_string(argv[i]));
+	return a;
+}

@@ -28,6 +28,9 @@ json_t *journal_entry(const char *phase);
 /* Appends, flushes and fsyncs; steals the reference to entry. */
 int journal_append(struct journal *j, json_t *entry, struct error *err);
 void journal_close(struct journal *j);
+/* A program's argv as the journal records every command: a JSON array of its
+ * words, each as given (no word boundary lost, as in a line of text). */
+json_t *journal_argv(char *const argv[]);
 /* $SPAMTOP_JOURNAL, else JOURNAL_DEFAULT_PATH. */
 const char *journal_default_path(void);
 /* The name of whoever runs spamtop, for journal and report. */

@@ -139,7 +139,7 @@ static void containment_command_is_journaled_before_and_after(void **state)
 	char *text = test_read_file(journal, &len);
 	assert_non_null(strstr(text, "\"phase\":\"planned\",\"operator\""));
 	assert_non_null(strstr(text, "\"action\":\"disable-account\",\"selection\":\"victim@lab.example\","
-				     "\"command\":\"echo kicked victim@lab.example\",\"exit_status\":0"));
+				     "\"command\":[\"echo\",\"kicked\",\"victim@lab.example\"],\"exit_status\":0"));
 	free(text);
 	unlink(journal);
 	/* a journal that cannot be written: the command does not run */
