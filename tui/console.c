@@ -291,8 +291,11 @@ static void open_message(struct console *c, const char *ref, int host)
 	}
 	c->trail_view = v;
 	c->trail_shown = 0;
+	c->trail_at_end = 0;
 	console_say(c, 0, "Searching the logs for %s (Esc leaves)...", qid);
 }
+
+static unsigned pager_action(struct pager *p, enum action_id a);
 
 /* fill_trail - the message view's log trail and headers, found by the trail job */
 static void fill_trail(struct console *c, struct pager *p, struct trail_job *j)
@@ -336,6 +339,8 @@ static unsigned trail_tick(struct console *c)
 	if (trail_job_poll(j)) {
 		if (c->trail_view) {
 			fill_trail(c, &c->trail_view->pager, j);
+			if (c->trail_at_end)	/* G was pressed while it was searched */
+				pager_action(&c->trail_view->pager, ACTION_MOVE_LAST);
 			console_say(c, 0, "Log trail of %s: %ld line(s)", j->qid, j->found < 0 ? 0 : j->found);
 		}
 		c->trail_view = NULL;
@@ -948,8 +953,12 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 			r = wizard_action(c, a);
 		if (r == R_NONE)
 			r = pager_action(&v->pager, a);
-	} else if (scope == KM_PAGER)
+	} else if (scope == KM_PAGER) {
+		if (v == c->trail_view)	/* the end asked for before the trail came: kept for it */
+			c->trail_at_end = a == ACTION_MOVE_LAST || (c->trail_at_end && a != ACTION_MOVE_UP
+				&& a != ACTION_PAGE_UP && a != ACTION_MOVE_FIRST);
 		r = pager_action(&v->pager, a);
+	}
 	else if (!c->reading_history)	/* the rows are not built while history is read */
 		r = table_action(c, console_table(c), a);
 	return r ? r : general_action(c, a);

@@ -117,6 +117,7 @@ struct console {
 	uint64_t throttle_lines;	/* the model's lines when the throttle last looked */
 	struct view *trail_view;	/* the message view it fills; NULL once left */
 	size_t trail_shown;	/* megabytes last said */
+	int trail_at_end;	/* the end of its view was asked for while it was searched */
 	int prompt_open;
 	struct buf prompt;
 	char message[400];

@@ -63,8 +63,8 @@ console_queue_names_the_instance_and_acts_on_it() {
 	[ "$(tui_screen | grep -c ' postfix-out  *deferred ')" = 6 ]
 	tui_keys Enter
 	tui_wait "Instance: postfix-out (/etc/postfix-out)"
-	tui_wait "Log trail: "	# the trail and headers come a moment later (searched off the key handler)
-	tui_keys G	# its headers, read by postcat -c /etc/postfix-out
+	tui_keys G	# its headers, read by postcat -c /etc/postfix-out (pressed before the trail is found:
+	#		  the view goes to the end when it comes)
 	tui_wait "Subject: Out "
 	tui_keys Escape d
 	tui_wait "Command: postsuper -c /etc/postfix-out -d -"
