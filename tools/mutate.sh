@@ -8,7 +8,7 @@
 # Not part of `make check` (a few minutes); `make mutate` runs it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-list=tests/mutation/mutants.txt
+list=${MUTANTS:-tests/mutation/mutants.txt}	# MUTANTS=FILE: another list (new mutants alone)
 work=$(mktemp -d /tmp/spamtop-mutate.XXXXXX)
 killed=0 total=0 survivors=()
 # restore - the file as it was, with a new time: make must rebuild what the mutant compiled
