@@ -40,6 +40,7 @@ struct model {
 	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
 	int nhosts, named, host;	/* host: the one lines now belong to */
 	int by_logged_name;	/* hosts told apart by each line's logged host name */
+	int host_0_here;	/* host 0 is this machine (see model_host_0_is_here) */
 	struct logged_name {
 		char name[MODEL_HOST_NAME];
 		uint8_t host;
@@ -286,6 +287,8 @@ size_t model_string_bytes(const struct model *m)
 
 int model_add_host(struct model *m, const char *name)
 {
+	if (!m->named)
+		m->host_0_here = 1;	/* the first name given is this machine's (logged names: see below) */
 	m->by_logged_name = 0;
 	int known = m->named ? model_host_by_name(m, name) : -1;
 	if (known >= 0)
@@ -313,6 +316,7 @@ void model_set_host(struct model *m, int host)
 }
 
 int model_host_count(const struct model *m) { return m->nhosts; }
+int model_host_0_is_here(const struct model *m) { return m->host_0_here; }
 
 const char *model_host_name(const struct model *m, int host)
 {
@@ -1390,11 +1394,12 @@ static int new_name_host(struct model *m, const char *name, size_t len, struct s
 		return 0;
 	int h = model_add_host(m, name);	/* the first name is host 0's */
 	const char *local = m->local_name;
-	if (h > 0 && same_host(name, len, local, strlen(local))
-	    && !same_host(m->host_names[0], strlen(m->host_names[0]), local, strlen(local))) {
+	int here = same_host(name, len, local, strlen(local));
+	if (h > 0 && here && !same_host(m->host_names[0], strlen(m->host_names[0]), local, strlen(local))) {
 		swap_hosts(m, h);
 		h = 0;
 	}
+	m->host_0_here = h == 0 ? here : m->host_0_here;
 	m->by_logged_name = 1;	/* model_add_host turned it off */
 	return h;
 }

@@ -215,6 +215,10 @@ int model_add_host(struct model *m, const char *name);
 /* The host the following lines belong to (0 until set). */
 void model_set_host(struct model *m, int host);
 int model_host_count(const struct model *m);	/* 1 until a second host is added */
+/* Whether host 0 is known to be this machine: named first (--source), or
+ * its lines were logged with this machine's name. A central log of other
+ * servers only (read on a log server) has none: 0. */
+int model_host_0_is_here(const struct model *m);
 const char *model_host_name(const struct model *m, int host);	/* "" when never named */
 /* Host number by name, or -1. */
 int model_host_by_name(const struct model *m, const char *name);

@@ -172,6 +172,16 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 	for (const char *const *s = o->sources; s && *s; s++)
 		json_array_append_new(names, json_text(*s, strlen(*s)));
 	json_object_set_new(in, "sources", names);
+	if (model_host_count(m) > 1) {	/* named, or the names a central log's lines were logged with */
+		json_t *hosts = json_array();
+		for (int h = 0; h < model_host_count(m); h++) {
+			json_t *e = json_object();
+			json_object_set_new(e, "name", json_text(model_host_name(m, h), strlen(model_host_name(m, h))));
+			json_object_set_new(e, "this_machine", json_boolean(h == 0 && model_host_0_is_here(m)));
+			json_array_append_new(hosts, e);
+		}
+		json_object_set_new(in, "hosts", hosts);
+	}
 	set_u64(in, "lines", t->lines);
 	set_u64(in, "bytes", o->input.bytes ? o->input.bytes : t->bytes);	/* read, with skipped tails */
 	set_u64(in, "postfix_lines", t->postfix_lines);
@@ -366,6 +376,20 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 		fprintf(out, ", %llu from hosts past the first %d, ignored", (unsigned long long)t->too_many_hosts,
 			MODEL_MAX_HOSTS);
 	fputs(")\n", out);
+	if (model_host_count(m) > 1) {
+		fputs("Hosts:", out);
+		for (int h = 0; h < model_host_count(m); h++) {
+			const char *name = model_host_name(m, h);
+			fputs(h ? ", " : " ", out);
+			struct buf b = BUF_INIT;	/* a logged host name is log text */
+			sanitize_text(&b, name, strlen(name));
+			fputs(buf_str(&b), out);
+			buf_free(&b);
+			if (h == 0 && model_host_0_is_here(m))
+				fputs(" (this machine)", out);
+		}
+		fputs(model_host_0_is_here(m) ? "\n" : " (none is this machine)\n", out);
+	}
 	uint64_t named = t->auth_messages + t->unauth_messages + t->local_submissions + t->bounce_notices;
 	fprintf(out, "Messages: %llu (%llu over SASL, %llu unauthenticated, %llu local, %llu notices from "
 		"Postfix itself, %llu begun before the log), %llu with null sender <>\n",

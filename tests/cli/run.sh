@@ -264,6 +264,9 @@ central_log_gives_the_figures_of_its_hosts_as_separate_sources() {
 	grep -q '"mx1","victim@lab.example",24' "$tmp/a"
 	grep -q '"mx3","third@lab.example",24' "$tmp/a"
 	grep -q '\["sasl_user","victim@lab.example","mx1"\]' "$tmp/a"
+	"$san" --report "$tmp/central.log" | grep -qx 'Hosts: mx1, mx2, mx3 (none is this machine)'
+	"$san" --report --json "${src[@]}" | jq -e '.input.hosts == [{"name": "mx1", "this_machine": true},
+		{"name": "mx2", "this_machine": false}, {"name": "mx3", "this_machine": false}]' > /dev/null
 	local rc1=0 rc2=0
 	"$san" check --no-queue --log "$tmp/central.log" > "$tmp/a" || rc1=$?
 	"$san" check --no-queue "${src[@]}" > "$tmp/b" || rc2=$?

@@ -1176,6 +1176,8 @@ static void a_central_log_is_split_by_the_host_each_line_was_logged_by(void **st
 	}
 	assert_int_equal(model_host_count(central), 3);
 	assert_int_equal(model_totals(central)->messages, 9);
+	assert_false(model_host_0_is_here(central));	/* three other servers: none is this one */
+	assert_true(model_host_0_is_here(named));	/* the first named source is, by definition */
 	for (int h = 0; h < 3; h++) {
 		int c = model_host_by_name(central, hosts[h]), n = model_host_by_name(named, hosts[h]);
 		assert_int_equal(c, h);
@@ -1215,6 +1217,7 @@ static void this_machine_is_host_0_of_a_central_log_and_a_copied_log_is_one_host
 	host_message(m, "third-mx", "ann@x.example", 3, 1);
 	assert_int_equal(model_host_count(m), 3);
 	assert_string_equal(model_host_name(m, 0), fqdn);
+	assert_true(model_host_0_is_here(m));
 	assert_int_equal(model_agg_find(m, AGG_SASL_USER, "bob@x.example", 13)->msgs, 1);
 	assert_null(model_agg_find(m, AGG_SASL_USER, "ann@x.example", 13));
 	int other = model_host_by_name(m, "other-mx");
