@@ -20,7 +20,6 @@
 #include "core/feed.h"
 #include "core/journal.h"
 #include "core/safefile.h"
-#include "core/source.h"
 
 #define QUEUE_TIMEOUT_MS 60000
 

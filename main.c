@@ -18,7 +18,6 @@
 #include "core/detect.h"
 #include "core/duration.h"
 #include "core/feed.h"
-#include "core/ingest.h"
 #include "core/journal.h"
 #include "core/model.h"
 #include "core/report.h"

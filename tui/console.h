@@ -14,9 +14,10 @@
 #include <stddef.h>
 
 #include "core/detect.h"
+#include "core/feed.h"
 #include "core/source_spec.h"
 
-#define CONSOLE_MAX_SOURCES 16
+#define CONSOLE_MAX_SOURCES FEED_MAX_SOURCES	/* the console takes the feed's sources */
 
 struct console_options {
 	const struct source_spec *sources;	/* logs: plain files are followed, .gz read once, - as it comes, */
