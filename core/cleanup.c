@@ -18,6 +18,7 @@
 #include "damage.h"
 #include "journal.h"
 #include "netedit.h"
+#include "run.h"
 #include "safefile.h"
 #include "json_out.h"
 #include "model.h"
@@ -267,41 +268,8 @@ int cleanup_run_journaled(char *const argv[], const char *action, const char *ta
 int cleanup_run_journaled_with(char *const argv[], const char *action, const char *target, json_t *extra,
 			       const char *journal_path, struct buf *out, struct error *err)
 {
-	struct journal j;
-	if (journal_open(&j, journal_path, err) < 0)
-		return -1;
-	json_t *e = journal_entry("planned");
-	json_object_set_new(e, "action", json_string(action));
-	json_object_set_new(e, "selection", json_string(target));
-	json_object_set_new(e, "command", journal_argv(argv));
-	if (extra)
-		json_object_update(e, extra);
-	if (journal_append(&j, e, err) < 0) {
-		journal_close(&j);
-		return -1;
-	}
-	struct spawn_result res;
-	int rc = spawn_run(argv, NULL, 0, RELOAD_TIMEOUT_MS, &res, err);
-	int status = rc < 0 ? -1 : res.exited ? res.status : 128 + res.status;
-	if (rc == 0) {
-		buf_append(out, res.out.data ? res.out.data : "", res.out.len);
-		buf_append(out, res.err.data ? res.err.data : "", res.err.len);
-		spawn_result_free(&res);
-	}
-	e = journal_entry("done");
-	json_object_set_new(e, "action", json_string(action));
-	json_object_set_new(e, "selection", json_string(target));
-	json_object_set_new(e, "command", journal_argv(argv));
-	json_object_set_new(e, "exit_status", json_integer(status));
-	if (extra)
-		json_object_update(e, extra);
-	struct error jerr;
-	if (journal_append(&j, e, &jerr) < 0 && rc == 0) {
-		*err = jerr;
-		status = -1;
-	}
-	journal_close(&j);
-	return status;
+	struct run_request r = {argv, action, target, extra, RELOAD_TIMEOUT_MS, 0};
+	return run_journaled(&r, journal_path, out, err);
 }
 
 static int copy_file(const char *from, const char *to, struct error *err)

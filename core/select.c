@@ -507,6 +507,22 @@ void selection_command(const struct selection *s, const char *verb, struct buf *
 		}
 }
 
+size_t selection_words(const struct selection *s, struct buf *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nids; i++, n++) {
+		buf_printf(out, "--id=%s", s->ids[i]);
+		buf_append(out, "", 1);
+	}
+	for (size_t i = 0; i < sizeof(selection_fields) / sizeof(selection_fields[0]); i++)
+		if (selection_field(s, i)) {
+			buf_printf(out, "%s=%s", selection_fields[i].flag, selection_field(s, i));
+			buf_append(out, "", 1);
+			n++;
+		}
+	return n;
+}
+
 void selection_describe(const struct selection *s, struct buf *out)
 {
 	size_t start = out->len;

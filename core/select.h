@@ -74,6 +74,10 @@ void selection_describe(const struct selection *s, struct buf *out);
 /* The command line that selects the same on another host: spamtop VERB --sasl-user 'x' ... */
 void selection_command(const struct selection *s, const char *verb, struct buf *out);
 
+/* The same as option words, each value attached to its option (--sasl-user=USER:
+ * never read as an option itself), each word ended by a NUL in out; returns how many. */
+size_t selection_words(const struct selection *s, struct buf *out);
+
 int id_list_add(struct id_list *l, const char *qid);	/* of the default instance */
 int id_list_add_in(struct id_list *l, int inst, const char *qid);
 int id_list_has(const struct id_list *l, const char *qid);	/* in any instance */

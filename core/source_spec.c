@@ -100,11 +100,8 @@ void source_spec_file(struct source_spec *s, const char *path)
 
 int source_spec_is_ssh(const struct source_spec *s) { return s->ssh_target[0] != 0; }
 
-void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf *quoted,
-			  char *argv[SOURCE_SPEC_ARGV])
+int source_spec_ssh_prefix(const struct source_spec *s, char *argv[SOURCE_SPEC_ARGV])
 {
-	buf_reset(quoted);
-	buf_put_shell_quoted(quoted, s->path);
 	int i = 0;
 	static char *const fixed[] = {"ssh", "-o", "BatchMode=yes", "-o", "ServerAliveInterval=15", "-T"};
 	for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
@@ -115,6 +112,16 @@ void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf 
 	}
 	argv[i++] = "--";
 	argv[i++] = (char *)s->ssh_target;
+	argv[i] = NULL;
+	return i;
+}
+
+void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf *quoted,
+			  char *argv[SOURCE_SPEC_ARGV])
+{
+	buf_reset(quoted);
+	buf_put_shell_quoted(quoted, s->path);
+	int i = source_spec_ssh_prefix(s, argv);
 	argv[i++] = "tail";
 	argv[i++] = "-F";
 	argv[i++] = "-n";

@@ -31,6 +31,9 @@ int source_spec_parse(const char *arg, struct source_spec *s, struct error *err)
 /* A plain FILE argument: no host name. */
 void source_spec_file(struct source_spec *s, const char *path);
 int source_spec_is_ssh(const struct source_spec *s);
+/* `ssh -o BatchMode=yes -o ServerAliveInterval=15 -T [-p PORT] -- [USER@]HOST`:
+ * the words before the remote command (NULL-terminated); returns how many. */
+int source_spec_ssh_prefix(const struct source_spec *s, char *argv[SOURCE_SPEC_ARGV]);
 /*
  * The argv of `ssh ... HOST tail -F -n +1 -- 'PATH'` (-n 0 with from_end:
  * new lines only) into argv (SOURCE_SPEC_ARGV entries, NULL-terminated);

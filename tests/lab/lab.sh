@@ -2,12 +2,13 @@
 # lab.sh - a real Postfix on loopback, for spamtop's tests.
 #
 # SYNOPSIS
-#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | webapp N |
+#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
 #                    blocklisted N | down | log
 #
 # DESCRIPTION
-#   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks and python3
-#             (the content filter stand-in) if missing.
+#   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks, python3
+#             (the content filter stand-in) and openssh-server (the fleet's
+#             sshd; the lab starts its own) if missing.
 #   up        configures the system Postfix for the lab (a copy of main.cf and
 #             master.cf is kept and restored by `down`), empties its queue and
 #             log, creates SASL users, and starts it.
@@ -21,6 +22,10 @@
 #             FROM AUTH= value that names another account (alice).
 #   out-burst N  N messages of the compromised account through the second
 #             instance (LAB_PROFILE=instances), deferred in its queue.
+#   mx2-burst N  N messages of the compromised account through the other
+#             server (LAB_PROFILE=fleet), deferred in its queue.
+#   ssh-dir   prints the directory of the fleet's ssh client: bin/ssh there is
+#             ssh with the lab's key and known host (ssh -F ssh_config).
 #   webapp N  a compromised web application: N messages submitted with
 #             sendmail -t as www-data (uid 33), as a PHP script's mail() does.
 #   blocklisted N  remote sites refuse the server for its reputation: mail to
@@ -51,6 +56,15 @@
 #                      smtpd on 127.0.0.1:$LAB_OUT_PORT with SASL, logging as
 #                      postfix-out/... into the same mail log; `out-burst N`
 #                      sends the compromised account's mail through it
+#     fleet            another server, mx2, reached over ssh: a Postfix with its
+#                      own config_directory (/etc/postfix-mx2, not a postmulti
+#                      instance: this machine's spamtop does not see its
+#                      queue), its own queue and log ($LAB_LOG_DIR/mx2.log),
+#                      smtpd on 127.0.0.1:$LAB_MX2_PORT with SASL; and an sshd
+#                      on 127.0.0.1:$LAB_SSH_PORT taking root with a key made
+#                      here, whose sessions are mx2's (MAIL_CONFIG, a PATH
+#                      holding this tree's spamtop, SPAMTOP_JOURNAL=
+#                      $LAB_SSH_DIR/mx2-journal.jsonl)
 #
 #   Requires root. Every wait polls for a condition with a deadline.
 set -euo pipefail
@@ -66,6 +80,12 @@ LAB_OUT=postfix-out	# the second instance (LAB_PROFILE=instances)
 LAB_OUT_CONF=/etc/$LAB_OUT
 LAB_OUT_PORT=${LAB_OUT_PORT:-2526}
 LAB_REFUSER_PORT=${LAB_REFUSER_PORT:-2600}
+LAB_MX2_CONF=/etc/postfix-mx2	# the other server (LAB_PROFILE=fleet)
+LAB_MX2_SPOOL=/var/spool/postfix-mx2
+LAB_MX2_DATA=/var/lib/postfix-mx2
+LAB_MX2_PORT=${LAB_MX2_PORT:-2527}
+LAB_SSH_PORT=${LAB_SSH_PORT:-2222}
+LAB_SSH_DIR=/run/spamtop-lab-ssh
 REFUSER_PID=/run/spamtop-lab-refuser.pid
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
@@ -114,7 +134,7 @@ wait_for() {
 cmd_install() {
 	need_root
 	local missing=()
-	for p in postfix sasl2-bin libsasl2-modules swaks python3; do
+	for p in postfix sasl2-bin libsasl2-modules swaks python3 openssh-server; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -133,6 +153,8 @@ cmd_up() {
 	postfix_running && postfix stop >/dev/null 2>&1 || true
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
 	instance_remove
+	mx2_remove
+	sshd_stop
 	if [ ! -d "$BACKUP" ]; then
 		mkdir -p "$BACKUP"
 		cp -p /etc/postfix/main.cf /etc/postfix/master.cf "$BACKUP/"
@@ -172,6 +194,93 @@ cmd_up() {
 		wait_for "$LAB_OUT to listen on 127.0.0.1:$LAB_OUT_PORT" 20 \
 			bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_OUT_PORT" 2>/dev/null
 	fi
+	if has_profile fleet; then
+		mx2_create
+		postfix -c "$LAB_MX2_CONF" start >/dev/null 2>&1
+		wait_for "mx2 to listen on 127.0.0.1:$LAB_MX2_PORT" 20 \
+			bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_MX2_PORT" 2>/dev/null
+		sshd_start
+	fi
+}
+
+# mx2_create - the other server: a Postfix of its own config_directory, queue
+# and log, configured like the lab. The default instance lists it in
+# alternate_config_directories only (so that postqueue, set-group-ID, takes
+# MAIL_CONFIG=$LAB_MX2_CONF): not a postmulti instance of this machine.
+mx2_create() {
+	mkdir -p "$LAB_MX2_CONF" "$LAB_MX2_SPOOL" "$LAB_MX2_DATA"
+	chown postfix "$LAB_MX2_DATA"
+	cp -p "$BACKUP/main.cf" "$BACKUP/master.cf" "$LAB_MX2_CONF/"
+	postconf -c "$LAB_MX2_CONF" -e "${LAB_COMMON_SETTINGS[@]}" \
+		"queue_directory = $LAB_MX2_SPOOL" \
+		"data_directory = $LAB_MX2_DATA" \
+		"myhostname = mx2.$LAB_DOMAIN" \
+		"mydestination =" \
+		"mynetworks = 127.0.0.1/32" \
+		"default_transport = smtp" \
+		"relay_transport = relay" \
+		"cyrus_sasl_config_path = /etc/postfix/sasl"
+	postconf -c "$LAB_MX2_CONF" -e "maillog_file = $LAB_LOG_DIR/mx2.log"	# its own log
+	postconf -c "$LAB_MX2_CONF" -MX smtp/inet
+	postconf -c "$LAB_MX2_CONF" -M "127.0.0.1:$LAB_MX2_PORT/inet=127.0.0.1:$LAB_MX2_PORT inet n - n - - smtpd"
+	postconf -c "$LAB_MX2_CONF" -F '*/*/chroot = n'
+	postconf -e "alternate_config_directories = $LAB_MX2_CONF"
+	: > "$LAB_LOG_DIR/mx2.log"
+	postfix -c "$LAB_MX2_CONF" check
+}
+
+mx2_remove() {
+	[ -d "$LAB_MX2_CONF" ] || return 0
+	postfix -c "$LAB_MX2_CONF" stop >/dev/null 2>&1 || true
+	wait_for "mx2 to stop" 20 bash -c "! postfix -c '$LAB_MX2_CONF' status >/dev/null 2>&1"
+	rm -rf "$LAB_MX2_CONF" "$LAB_MX2_SPOOL" "$LAB_MX2_DATA"
+}
+
+# sshd_start - an sshd on 127.0.0.1:$LAB_SSH_PORT for root with a key made
+# here (no password), whose sessions act on mx2; and an ssh client config
+# that knows that key and that host key, nothing else
+sshd_start() {
+	sshd_stop
+	local d=$LAB_SSH_DIR bin
+	[ -n "$d" ] || die "no ssh directory"
+	bin=$(cd "$LAB_DIR/../.." && pwd)
+	mkdir -p "$d/bin" /run/sshd
+	chmod 700 "$d"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/id_ed25519"
+	cp "$d/id_ed25519.pub" "$d/authorized_keys"
+	{
+		echo "ListenAddress 127.0.0.1:$LAB_SSH_PORT"
+		echo "HostKey $d/host_key"
+		echo "PidFile $d/sshd.pid"
+		echo "AuthorizedKeysFile $d/authorized_keys"
+		echo "PermitRootLogin prohibit-password"
+		echo "PasswordAuthentication no"
+		echo "KbdInteractiveAuthentication no"
+		echo "UsePAM no"
+		echo "StrictModes no"
+		echo "SetEnv PATH=$bin:/usr/sbin:/usr/bin:/sbin:/bin MAIL_CONFIG=$LAB_MX2_CONF SPAMTOP_JOURNAL=$d/mx2-journal.jsonl"
+	} > "$d/sshd_config"
+	printf '[127.0.0.1]:%s %s\n' "$LAB_SSH_PORT" "$(cut -d' ' -f1,2 "$d/host_key.pub")" > "$d/known_hosts"
+	{
+		echo "Host *"
+		echo "	IdentityFile $d/id_ed25519"
+		echo "	IdentitiesOnly yes"
+		echo "	UserKnownHostsFile $d/known_hosts"
+		echo "	GlobalKnownHostsFile /dev/null"
+		echo "	StrictHostKeyChecking yes"
+	} > "$d/ssh_config"
+	printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$d/ssh_config" > "$d/bin/ssh"
+	chmod +x "$d/bin/ssh"
+	/usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log"
+	wait_for "sshd to listen on 127.0.0.1:$LAB_SSH_PORT" 10 \
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_SSH_PORT" 2>/dev/null
+}
+
+sshd_stop() {
+	[ -s "$LAB_SSH_DIR/sshd.pid" ] && kill "$(cat "$LAB_SSH_DIR/sshd.pid")" 2>/dev/null
+	rm -rf "$LAB_SSH_DIR"
+	return 0
 }
 
 # instance_create - the second instance, as MULTI_INSTANCE_README makes one,
@@ -353,6 +462,20 @@ cmd_out_burst() {
 	wait_for "$n more deferrals from $LAB_OUT" 60 log_has 'relay=none.*status=deferred' $((before + n))
 }
 
+# mx2-burst N - N messages of the compromised account through the other
+# server, from one address; they wait in its queue
+cmd_mx2_burst() {
+	need_root
+	local n=$1 i before mx2_log=$LAB_LOG_DIR/mx2.log
+	before=$(grep -c 'status=deferred' "$mx2_log" || true)
+	for i in $(seq 1 "$n"); do
+		LAB_SEND_SERVER="127.0.0.1:$LAB_MX2_PORT" send 127.0.0.17 "promo@cheap-pills.example" "far$i@victims7.example" \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: Far $i"
+	done
+	wait_for "$n more deferrals on mx2" 60 bash -c "[ \$(grep -c 'status=deferred' '$mx2_log') -ge $((before + n)) ]"
+}
+
 # webapp N - N messages from a web application's user through sendmail
 cmd_webapp() {
 	need_root
@@ -392,6 +515,8 @@ cmd_down() {
 	need_root
 	postfix stop >/dev/null 2>&1 || true
 	instance_remove
+	mx2_remove
+	sshd_stop
 	filter_stop
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
 	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
@@ -411,9 +536,11 @@ outbreak) cmd_outbreak ;;
 burst) cmd_burst "${2:?burst N}" ;;
 forged-auth) cmd_forged_auth "${2:-3}" ;;
 out-burst) cmd_out_burst "${2:?out-burst N}" ;;
+mx2-burst) cmd_mx2_burst "${2:?mx2-burst N}" ;;
+ssh-dir) echo "$LAB_SSH_DIR" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|webapp N|blocklisted N|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|down|log" >&2; exit 2 ;;
 esac
