@@ -25,6 +25,15 @@ static void add_word(struct buf *b, const char *w)
 	buf_append(b, "", 1);
 }
 
+/* point_argv - argv at each word of r->words */
+static void point_argv(struct remote_action *r)
+{
+	int n = 0;
+	for (size_t at = 0; at < r->words.len && n < REMOTE_ACTION_ARGV - 1; at += strlen(r->words.data + at) + 1)
+		r->argv[n++] = r->words.data + at;
+	r->argv[n] = NULL;
+}
+
 int remote_action_build(struct remote_action *r, const struct source_spec *s, enum queue_action a,
 			const struct selection *sel, int dry_run, struct error *err)
 {
@@ -44,11 +53,14 @@ int remote_action_build(struct remote_action *r, const struct source_spec *s, en
 	buf_printf(&opts, "--log=%s", s->path);
 	buf_append(&opts, "", 1);
 	nopts++;
-	int n = source_spec_ssh_prefix(s, r->argv), rc = 0;
-	if (n + 3 + (int)nopts >= REMOTE_ACTION_ARGV) {
+	char *prefix[SOURCE_SPEC_ARGV];
+	int nprefix = source_spec_ssh_prefix(s, prefix), rc = 0;
+	if (nprefix + 3 + (int)nopts >= REMOTE_ACTION_ARGV) {
 		error_set(err, "too many options for one remote command");
 		rc = -1;
 	}
+	for (int i = 0; i < nprefix; i++)	/* copied: the argv lives in words alone, and moves with it */
+		buf_append(&r->words, prefix[i], strlen(prefix[i]) + 1);
 	add_word(&r->words, "spamtop");
 	add_word(&r->words, action_name(a));
 	for (size_t i = 0, at = 0; rc == 0 && i < nopts; i++) {
@@ -66,10 +78,26 @@ int remote_action_build(struct remote_action *r, const struct source_spec *s, en
 		remote_action_free(r);
 		return -1;
 	}
-	for (size_t at = 0; at < r->words.len; at += strlen(r->words.data + at) + 1)
-		r->argv[n++] = r->words.data + at;	/* the words are all written: data moves no more */
-	r->argv[n] = NULL;
+	point_argv(r);	/* the words are all written: data moves no more */
 	return 0;
+}
+
+void remote_action_confirmed(const struct remote_action *dry, struct remote_action *run)
+{
+	*run = *dry;
+	memset(&run->words, 0, sizeof(run->words));
+	int last = 0;
+	while (dry->argv[last + 1])
+		last++;
+	buf_append(&run->words, dry->words.data, (size_t)(dry->argv[last] - dry->words.data));
+	add_word(&run->words, "--yes");
+	run->dry_run = 0;
+	point_argv(run);
+}
+
+void remote_action_describe(const struct remote_action *r, struct buf *out)
+{
+	spawn_describe(r->argv, out);
 }
 
 void remote_action_free(struct remote_action *r)
@@ -100,15 +128,20 @@ void remote_answer_parse(enum queue_action action, struct remote_answer *a)
 	a->dry_run_done = strstr(text, "\nDry run: nothing was changed.\n") != NULL;
 }
 
-int remote_action_run(const struct remote_action *r, const char *journal_path, struct remote_answer *a,
-		      struct error *err)
+int remote_action_run(const struct remote_action *r, const char *journal_path, const atomic_int *stop,
+		      struct remote_answer *a, struct error *err)
 {
 	memset(a, 0, sizeof(*a));
 	a->status = -1;
 	if (r->dry_run) {
 		struct spawn_result res;
-		if (spawn_run(r->argv, NULL, 0, REMOTE_ACTION_TIMEOUT_MS, &res, err) < 0)
+		if (spawn_run_stoppable(r->argv, REMOTE_ACTION_TIMEOUT_MS, stop, &res, err) < 0)
 			return -1;
+		if (res.stopped) {
+			spawn_result_free(&res);
+			error_set(err, "left before %s answered", r->host);
+			return -1;
+		}
 		a->status = res.exited ? res.status : 128 + res.status;
 		buf_append(&a->text, res.out.data ? res.out.data : "", res.out.len);
 		buf_append(&a->text, res.err.data ? res.err.data : "", res.err.len);

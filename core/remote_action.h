@@ -22,6 +22,8 @@
 #ifndef SPAMTOP_REMOTE_ACTION_H
 #define SPAMTOP_REMOTE_ACTION_H
 
+#include <stdatomic.h>
+
 #include "action.h"
 #include "buf.h"
 #include "error.h"
@@ -36,7 +38,8 @@ struct remote_action {
 	char host[MODEL_HOST_NAME];	/* the source's name: the Host column */
 	char what[512];			/* the selection, described */
 	int dry_run;
-	struct buf words;		/* the remote command's words, quoted, each NUL-ended */
+	struct buf words;		/* every word of argv (ssh's, then the remote command's, quoted), each
+					   NUL-ended: argv points into it alone, so the struct may be moved */
 	char *argv[REMOTE_ACTION_ARGV];
 };
 
@@ -52,15 +55,20 @@ struct remote_answer {
 int remote_action_build(struct remote_action *r, const struct source_spec *s, enum queue_action a,
 			const struct selection *sel, int dry_run, struct error *err);
 void remote_action_free(struct remote_action *r);
+/* The command as the admin reads it: "ssh -o BatchMode=yes ... 'spamtop' 'delete' ..." */
+void remote_action_describe(const struct remote_action *r, struct buf *out);
+/* The run a dry run showed: the same words, --yes for --dry-run. */
+void remote_action_confirmed(const struct remote_action *dry, struct remote_action *run);
 
 /*
- * Runs it. A dry run is not journaled here (it changes nothing); a run is,
+ * Runs it. A dry run is not journaled here (it changes nothing) and ends
+ * (-1 with err) when *stop is set (stop may be NULL); a run is,
  * through run_journaled with the host, and refused (-1 with err, nothing
  * run) when the journal cannot be written. -1 with err too when ssh cannot
  * be started; else 0 with the answer, whatever its status.
  */
-int remote_action_run(const struct remote_action *r, const char *journal_path, struct remote_answer *a,
-		      struct error *err);
+int remote_action_run(const struct remote_action *r, const char *journal_path, const atomic_int *stop,
+		      struct remote_answer *a, struct error *err);
 void remote_answer_free(struct remote_answer *a);
 
 /* Reads the plan line and the dry run's last words from text (exposed for tests). */

@@ -65,22 +65,22 @@ static void feed_lines(struct line_feed *lf, const char *data, size_t n)
 		lf->pending.data[lf->pending.len] = 0;
 }
 
-static int run_piped(char *const argv[], const char *in, size_t in_len, int timeout_ms,
+static int run_piped(char *const argv[], const char *in, size_t in_len, int timeout_ms, const atomic_int *stop,
 		     struct line_feed *lf, struct spawn_result *res, struct error *err);
 
-static int run(char *const argv[], const char *in, size_t in_len, int timeout_ms,
+static int run(char *const argv[], const char *in, size_t in_len, int timeout_ms, const atomic_int *stop,
 	       struct line_feed *lf, struct spawn_result *res, struct error *err)
 {
 	memset(res, 0, sizeof(*res));
 	/* a child that stops reading its input must not kill us with SIGPIPE */
 	struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
 	sigaction(SIGPIPE, &ignore, &old_pipe);
-	int rc = run_piped(argv, in, in_len, timeout_ms, lf, res, err);
+	int rc = run_piped(argv, in, in_len, timeout_ms, stop, lf, res, err);
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	return rc;
 }
 
-static int run_piped(char *const argv[], const char *in, size_t in_len, int timeout_ms,
+static int run_piped(char *const argv[], const char *in, size_t in_len, int timeout_ms, const atomic_int *stop,
 		     struct line_feed *lf, struct spawn_result *res, struct error *err)
 {
 	int pin[2] = {-1, -1}, pout[2] = {-1, -1}, perr[2] = {-1, -1}, pexec[2] = {-1, -1};
@@ -148,6 +148,15 @@ static int run_piped(char *const argv[], const char *in, size_t in_len, int time
 			}
 			wait_ms = (int)left;
 		}
+		if (stop) {
+			if (atomic_load(stop)) {
+				res->stopped = 1;
+				kill(pid, SIGKILL);
+				break;
+			}
+			if (wait_ms < 0 || wait_ms > SPAWN_STOP_POLL_MS)
+				wait_ms = SPAWN_STOP_POLL_MS;
+		}
 		int rc = poll(fds, (nfds_t)nfds, wait_ms);
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -214,7 +223,13 @@ fail_pipes:
 int spawn_run(char *const argv[], const char *stdin_data, size_t stdin_len, int timeout_ms,
 	      struct spawn_result *res, struct error *err)
 {
-	return run(argv, stdin_data, stdin_len, timeout_ms, NULL, res, err);
+	return run(argv, stdin_data, stdin_len, timeout_ms, NULL, NULL, res, err);
+}
+
+int spawn_run_stoppable(char *const argv[], int timeout_ms, const atomic_int *stop, struct spawn_result *res,
+			struct error *err)
+{
+	return run(argv, NULL, 0, timeout_ms, stop, NULL, res, err);
 }
 
 int spawn_lines(char *const argv[], int timeout_ms,
@@ -222,7 +237,7 @@ int spawn_lines(char *const argv[], int timeout_ms,
 		struct spawn_result *res, struct error *err)
 {
 	struct line_feed lf = {fn, arg, BUF_INIT, 0};
-	int rc = run(argv, NULL, 0, timeout_ms, &lf, res, err);
+	int rc = run(argv, NULL, 0, timeout_ms, NULL, &lf, res, err);
 	buf_free(&lf.pending);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #ifndef SPAMTOP_SPAWN_H
 #define SPAMTOP_SPAWN_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -19,6 +20,7 @@ struct spawn_result {
 	int exited;		/* 1 if it exited normally */
 	int status;		/* exit status, or the signal number */
 	int timed_out;
+	int stopped;		/* killed because its stop flag was set (spawn_run_stoppable) */
 	struct buf out, err;
 };
 
@@ -30,6 +32,12 @@ struct spawn_result {
 int spawn_run(char *const argv[], const char *stdin_data, size_t stdin_len, int timeout_ms,
 	      struct spawn_result *res, struct error *err);
 void spawn_result_free(struct spawn_result *res);
+
+/* spawn_run with no input, killed (res->stopped) within SPAWN_STOP_POLL_MS of
+ * *stop becoming non-zero: a wait the admin may leave. */
+#define SPAWN_STOP_POLL_MS 100
+int spawn_run_stoppable(char *const argv[], int timeout_ms, const atomic_int *stop, struct spawn_result *res,
+			struct error *err);
 
 /* Runs argv and calls fn on each line of its standard output as it comes,
  * without holding the whole output. Same return convention. */

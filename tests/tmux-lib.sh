@@ -4,6 +4,7 @@
 #   tui_keys KEY...                  type keys (tmux send-keys names: Enter, Escape, ...)
 #   tui_screen                       the screen as text
 #   tui_wait TEXT [SECONDS]          wait until the screen shows TEXT (fixed string)
+#   tui_wait_line REGEX [SECONDS]    wait until a line of the screen matches REGEX (grep -E)
 #   tui_gone TEXT [SECONDS]          wait until it no longer does
 #   tui_answer_ms TEXT KEY...        type keys; the milliseconds until the screen shows TEXT
 #                                    (polled without sleeping: a few ms of resolution)
@@ -34,6 +35,17 @@ tui_wait() {
 	until tui_screen | grep -qF -- "$text"; do
 		if [ $SECONDS -ge $deadline ]; then
 			echo "timed out after ${limit}s waiting for: $text"; echo "--- screen:"; tui_screen; return 1
+		fi
+		sleep 0.05
+	done
+}
+
+tui_wait_line() {
+	local re=$1 limit=${2:-10} deadline
+	deadline=$((SECONDS + limit))
+	until tui_screen | grep -qE -- "$re"; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "timed out after ${limit}s waiting for a line matching: $re"; echo "--- screen:"; tui_screen; return 1
 		fi
 		sleep 0.05
 	done

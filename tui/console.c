@@ -479,6 +479,9 @@ static void close_dialog(struct console *c)
 	if (c->plan_ready)
 		action_plan_free(&c->plan);
 	c->plan_ready = 0;
+	if (c->remote_ready)
+		remote_action_free(&c->remote_call);
+	c->remote_ready = 0;
 }
 
 /* select_key - the criterion of a user's, IP's, sender's or domain's key */
@@ -524,7 +527,10 @@ int console_busy(struct console *c)
 		console_say(c, 1, "The containment is running: wait for its result");
 	else if (c->throttle.running)
 		console_say(c, 1, "A batch of the throttled release is running: a moment");
-	return c->job.running || c->act.running || c->contain.running || c->throttle.running;
+	else if (c->remote.running)
+		console_say(c, 1, "Another server is being asked over ssh: wait for its answer%s",
+			    c->remote.call.dry_run ? " (Esc leaves it)" : "");
+	return c->job.running || c->act.running || c->contain.running || c->throttle.running || c->remote.running;
 }
 
 int console_can_change_queue(struct console *c)
@@ -589,12 +595,145 @@ static int elsewhere(struct console *c, int all, const char *verb)
 	return 1;
 }
 
+/* ssh_source_of - the ssh source host's lines come from, or NULL */
+static const struct source_spec *ssh_source_of(const struct console *c, int host)
+{
+	for (size_t i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].host == host && c->inputs[i].remote && c->inputs[i].spec)
+			return c->inputs[i].spec;
+	return NULL;
+}
+
+/*
+ * ask_remote - the current row is of a host read over ssh: that server's own
+ * spamtop plans the action there (a dry run, off the key handler); its plan
+ * comes in a dialog (remote_tick). 0 when the row is not such a host's.
+ */
+static int ask_remote(struct console *c, enum queue_action a)
+{
+	struct table *t = console_table(c);
+	const struct table_row *r = t ? table_current(t) : NULL;
+	const struct source_spec *s = r && t->kind != TK_FAILURES ? ssh_source_of(c, table_row_host(t, r)) : NULL;
+	if (s == NULL || table_row_host(t, r) == 0)
+		return 0;
+	struct buf key = BUF_INIT;
+	struct selection sel;
+	const char *idv[1];
+	struct remote_action call;
+	struct error err;
+	table_row_key(t, r, &key);
+	selection_for(t->kind, t->agg, table_parent(t), buf_str(&key), &sel, idv);
+	int rc = remote_action_build(&call, s, a, &sel, 1, &err);
+	buf_free(&key);
+	if (rc == 0)
+		rc = remote_job_start(&c->remote, &call, c->opt->journal, &err);
+	if (rc < 0)
+		console_say(c, 1, "%s: nothing was asked of %s", err.msg, s->host);
+	else
+		console_say(c, 0, "Asking %s's spamtop over ssh what %s would change (Esc leaves it)...", s->host,
+			    action_name(a));
+	return 1;
+}
+
+/* offer_remote - the remote's dry run: its plan, and y to run it there */
+static void offer_remote(struct console *c, struct remote_job *j)
+{
+	const char *host = j->call.host;
+	int runnable = j->rc == 0 && j->answer.messages > 0 && j->answer.dry_run_done;
+	pager_init(&c->dialog, runnable && !c->opt->dry_run ? "Confirm a change to another server's queue"
+		   : "Another server's queue (any key closes)");
+	c->dialog_open = 1;
+	c->dialog_kind = DIALOG_INFO;
+	if (j->rc < 0) {
+		pager_addf(&c->dialog, LS_ALERT, "%s: nothing was asked of %s", j->err.msg, host);
+		return;
+	}
+	pager_addf(&c->dialog, LS_HEADING, "On %s, its own spamtop planned (over ssh; exit status %d%s):", host,
+		   j->answer.status, j->answer.status == 255 ? ": ssh failed" : "");
+	pager_add_lines(&c->dialog, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
+	pager_puts(&c->dialog, LS_TEXT, "");
+	if (!runnable) {
+		pager_addf(&c->dialog, LS_DIM, "Nothing to run on %s.", host);
+		return;
+	}
+	remote_action_confirmed(&j->call, &c->remote_call);
+	struct buf cmd = BUF_INIT;
+	remote_action_describe(&c->remote_call, &cmd);
+	pager_addf(&c->dialog, LS_TEXT, "Runs here: %s", buf_str(&cmd));
+	buf_free(&cmd);
+	pager_addf(&c->dialog, LS_DIM, "%s's spamtop confirms again from its queue files and journals there; "
+		   "this console journals what it asked and the answer.", host);
+	if (c->opt->dry_run) {
+		pager_puts(&c->dialog, LS_DIM, "DRY RUN: nothing will be asked to change.");
+		remote_action_free(&c->remote_call);
+		return;
+	}
+	pager_addf(&c->dialog, LS_TEXT, "y: run it on %s   any other key: cancel", host);
+	c->dialog_kind = DIALOG_REMOTE;
+	c->remote_ready = 1;
+}
+
+/* show_remote_result - what the remote run answered */
+static void show_remote_result(struct console *c, struct remote_job *j)
+{
+	int ok = j->rc == 0 && j->answer.status == 0;
+	pager_init(&c->dialog, ok ? "Done on another server (any key closes)" : "Not done (any key closes)");
+	c->dialog_open = 1;
+	c->dialog_kind = DIALOG_INFO;
+	if (j->rc < 0) {
+		pager_addf(&c->dialog, LS_ALERT, "%s", j->err.msg);
+		pager_addf(&c->dialog, LS_ALERT, "Nothing was asked of %s.", j->call.host);
+		return;
+	}
+	pager_addf(&c->dialog, LS_HEADING, "%s answered (exit status %d%s):", j->call.host, j->answer.status,
+		   j->answer.status == 255 ? ": ssh failed" : "");
+	pager_add_lines(&c->dialog, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
+	pager_puts(&c->dialog, LS_TEXT, "");
+	pager_addf(&c->dialog, LS_DIM, "Journaled here to %s, and on %s by its spamtop", c->opt->journal, j->call.host);
+}
+
+/* remote_tick - the other server answered */
+static unsigned remote_tick(struct console *c)
+{
+	struct remote_job *j = &c->remote;
+	if (!remote_job_poll(j))
+		return R_NONE;
+	if (atomic_load(&j->stop)) {
+		console_say(c, 0, "Left before %s answered: nothing was changed", j->call.host);
+	} else {
+		close_dialog(c);
+		if (j->call.dry_run)
+			offer_remote(c, j);
+		else
+			show_remote_result(c, j);
+		console_say(c, j->rc < 0 || j->answer.status == 255, "%s answered", j->call.host);
+	}
+	remote_job_free(j);
+	return R_REBUILD;
+}
+
+/* confirm_remote - y: the run the dry run showed, on that server */
+static unsigned confirm_remote(struct console *c)
+{
+	struct remote_action call = c->remote_call;
+	c->remote_ready = 0;	/* the call moves into the job */
+	close_dialog(c);
+	struct error err;
+	char host[sizeof(call.host)];
+	snprintf(host, sizeof(host), "%s", call.host);
+	if (remote_job_start(&c->remote, &call, c->opt->journal, &err) < 0)
+		console_say(c, 1, "%s: nothing was asked of %s", err.msg, host);
+	else
+		console_say(c, 0, "Running on %s over ssh (journaled; the screen keeps answering)", host);
+	return R_REDRAW;
+}
+
 static unsigned queue_action(struct console *c, enum queue_action a, int all)
 {
 	struct error err;
 	if (console_busy(c))
 		return R_REDRAW;
-	if (elsewhere(c, all, action_name(a)) || !console_can_change_queue(c))
+	if ((!all && ask_remote(c, a)) || elsewhere(c, all, action_name(a)) || !console_can_change_queue(c))
 		return R_REDRAW;
 	if (all) {
 		struct selection none;
@@ -920,6 +1059,8 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 			return wizard_contain_confirmed(c);
 		if (c->dialog_kind == DIALOG_THROTTLE && yes)
 			return wizard_throttle_confirmed(c);
+		if (c->dialog_kind == DIALOG_REMOTE && yes)
+			return confirm_remote(c);
 		if (c->dialog_kind != DIALOG_INFO)
 			console_say(c, 0, "Cancelled: nothing was changed");
 		close_dialog(c);
@@ -943,6 +1084,11 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 	if (c->job.running && a == ACTION_BACK) {	/* Esc: stop building the plan; nothing has changed */
 		plan_job_cancel(&c->job);
 		console_say(c, 0, "Cancelling the plan...");
+		return R_REDRAW;
+	}
+	if (c->remote.running && c->remote.call.dry_run && a == ACTION_BACK) {
+		remote_job_stop(&c->remote);	/* its ssh is ended: a dry run changed nothing */
+		console_say(c, 0, "Stopping the question to %s...", c->remote.call.host);
 		return R_REDRAW;
 	}
 	unsigned r = 0;
@@ -1074,6 +1220,7 @@ static void console_close(struct console *c)
 	action_job_wait(&c->act);	/* a started postsuper is let finish */
 	contain_job_wait(&c->contain);	/* and a started reload: before the session goes */
 	throttle_job_wait(&c->throttle);
+	remote_job_wait(&c->remote);	/* ssh ends when its remote command does */
 	trail_job_abandon(&c->trail);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
@@ -1122,7 +1269,7 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = console_now_ms();
-		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c);
+		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c) | remote_tick(c);
 		int frozen = c->job.running || c->throttle.running;	/* a job reads the model and the snapshot */
 		if (!c->paused && !frozen && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;

@@ -41,7 +41,7 @@ struct console_input {
 
 enum view_type { VIEW_TABLE, VIEW_PAGER, VIEW_WIZARD };
 
-enum dialog_kind { DIALOG_INFO, DIALOG_PLAN, DIALOG_CONTAIN, DIALOG_THROTTLE };
+enum dialog_kind { DIALOG_INFO, DIALOG_PLAN, DIALOG_CONTAIN, DIALOG_THROTTLE, DIALOG_REMOTE };
 
 struct wizard;
 
@@ -114,6 +114,9 @@ struct console {
 	struct trail_job trail;	/* a message's log trail searched off the key handler */
 	struct contain_job contain;	/* the cleanup's containment, run off the key handler */
 	struct throttle_job throttle;	/* a throttled release's turn, run off the key handler */
+	struct remote_job remote;	/* an action asked of another server over ssh */
+	struct remote_action remote_call;	/* the run its dry run showed, waiting for y (remote_ready) */
+	int remote_ready;
 	uint64_t throttle_lines;	/* the model's lines when the throttle last looked */
 	struct view *trail_view;	/* the message view it fills; NULL once left */
 	size_t trail_shown;	/* megabytes last said */

@@ -319,3 +319,54 @@ void trail_job_abandon(struct trail_job *j)
 	}
 	trail_job_free(j);
 }
+
+/* ---- an action asked of another server ---- */
+
+static void *run_remote(void *arg)
+{
+	struct remote_job *j = arg;
+	j->rc = remote_action_run(&j->call, j->journal, j->call.dry_run ? &j->stop : NULL, &j->answer, &j->err);
+	atomic_store(&j->finished, 1);
+	return NULL;
+}
+
+int remote_job_start(struct remote_job *j, struct remote_action *call, const char *journal, struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	j->call = *call;
+	memset(call, 0, sizeof(*call));
+	j->journal = journal;
+	if (pthread_create(&j->thread, NULL, run_remote, j) != 0) {
+		error_set(err, "cannot start a thread for the remote action");
+		remote_action_free(&j->call);
+		return -1;
+	}
+	j->running = 1;
+	return 0;
+}
+
+int remote_job_poll(struct remote_job *j)
+{
+	return joined(j->thread, &j->running, &j->finished);
+}
+
+void remote_job_stop(struct remote_job *j)
+{
+	atomic_store(&j->stop, 1);
+}
+
+void remote_job_wait(struct remote_job *j)
+{
+	if (!j->running)
+		return;
+	remote_job_stop(j);
+	pthread_join(j->thread, NULL);
+	j->running = 0;
+	remote_job_free(j);
+}
+
+void remote_job_free(struct remote_job *j)
+{
+	remote_action_free(&j->call);
+	remote_answer_free(&j->answer);
+}

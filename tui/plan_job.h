@@ -20,6 +20,7 @@
 #include "core/action.h"
 #include "core/cleanup_session.h"
 #include "core/progress.h"
+#include "core/remote_action.h"
 #include "core/trail.h"
 #include "table.h"
 
@@ -133,6 +134,34 @@ int throttle_job_start(struct throttle_job *j, struct cleanup_session *s, const 
 int throttle_job_poll(struct throttle_job *j);
 /* Waits for it (leaving the console): a started postsuper is let finish. */
 void throttle_job_wait(struct throttle_job *j);
+
+/*
+ * An action asked of another server over ssh (remote_action): its dry run
+ * (the plan the admin reads), then on yes the run. ssh may take seconds to
+ * connect and the remote spamtop minutes to confirm a big queue. Esc ends a
+ * dry run (its ssh is killed: it changed nothing); a run is let finish.
+ */
+struct remote_job {
+	pthread_t thread;
+	int running;			/* started, and its result not yet taken */
+	atomic_int finished;
+	atomic_int stop;		/* left with Esc: its ssh is ended, nothing shown (a dry run only) */
+	struct remote_action call;	/* moved in */
+	const char *journal;
+	struct remote_answer answer;
+	int rc;				/* 0: answer; -1: err (nothing ran, or ssh could not start) */
+	struct error err;
+};
+
+/* Runs call (moved into the job); -1 with err if no thread (then the call is freed, nothing ran). */
+int remote_job_start(struct remote_job *j, struct remote_action *call, const char *journal, struct error *err);
+/* 1 when it has finished (joined: call, answer, rc, err are the caller's until remote_job_free). */
+int remote_job_poll(struct remote_job *j);
+/* Ends a dry run within SPAWN_STOP_POLL_MS (a run is let finish). */
+void remote_job_stop(struct remote_job *j);
+/* Stops a dry run, waits for it (leaving the console) and frees what it holds. */
+void remote_job_wait(struct remote_job *j);
+void remote_job_free(struct remote_job *j);
 
 /*
  * A message's log trail (Enter on a message): reading gigabytes of logs for

@@ -784,6 +784,45 @@ EOS
 	tui_wait "carol@lab.example"
 }
 
+an_action_on_a_host_over_ssh_says_when_ssh_fails_and_esc_ends_a_slow_one() {
+	mkdir -p "$tmp/sshbin2"
+	# stands in for ssh to a server whose log it reads (tail through a shell, as sshd runs
+	# it) but whose spamtop it cannot reach: refused, or no answer at all while $SSH_SLOW exists
+	cat > "$tmp/sshbin2/ssh" <<'EOS'
+#!/bin/sh
+while [ "$1" != -- ]; do shift; done
+shift 2
+if [ "$1" = "'spamtop'" ]; then
+	[ -e "$SSH_SLOW" ] && exec sleep 61
+	echo "ssh: connect to host mx2.example.org port 22: Connection refused" >&2
+	exit 255
+fi
+exec sh -c "$*"
+EOS
+	chmod +x "$tmp/sshbin2/ssh"
+	cp "$fixture" "$tmp/far.log"
+	grep -v victim "$fixture" > "$tmp/here.log"
+	tui_start 120x30 env PATH="$tmp/sshbin2:$PATH" SSH_SLOW="$tmp/slow" "$bin" --no-queue \
+		--journal "$tmp/fleet.jsonl" --source "here=$tmp/here.log" --source "far=ssh://admin@mx2.example.org$tmp/far.log"
+	tui_wait_line '^! far +victim@lab\.example +24 ' 15
+	tui_keys Home d	# the first row (the cursor stayed on the row it was on as far's came)
+	tui_wait "exit status 255: ssh failed"
+	tui_wait "Connection refused"
+	tui_wait "Nothing to run on far."
+	[ ! -e "$tmp/fleet.jsonl" ]	# nothing was run: nothing journaled
+	tui_keys q
+	tui_gone "Nothing to run on far."
+	touch "$tmp/slow"
+	tui_keys d
+	tui_wait "Asking far's spamtop over ssh what delete would change (Esc leaves it)"
+	pgrep -fx "sleep 61" > /dev/null
+	local ms
+	ms=$(tui_answer_ms "Left before far answered: nothing was changed" Escape)
+	[ "$ms" -lt 1000 ]
+	! pgrep -fx "sleep 61" > /dev/null	# its ssh was ended, not left running
+	[ ! -e "$tmp/fleet.jsonl" ]
+}
+
 since_skips_the_older_history_and_says_how_much() {
 	{ echo "$(date -d '-3 hours' '+%b %e %H:%M:%S') mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=old@x.example"
 	  echo "$(date -d '-10 minutes' '+%b %e %H:%M:%S') mx postfix/smtpd[1]: 2B3C4D5E6F: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=new@x.example"
@@ -966,6 +1005,8 @@ check "80x24: names keep their width, the help starts with the incident keys, R 
 	an_80x24_screen_keeps_names_the_incident_keys_and_release_all
 check "a message on another host never takes this machine's queue state" a_message_on_another_host_never_takes_this_machines_queue_state
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
+check "an action on a host over ssh says when ssh fails; Esc ends a slow one and changes nothing" \
+	an_action_on_a_host_over_ssh_says_when_ssh_fails_and_esc_ends_a_slow_one
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
 check "a key limit drops cold senders while following and keeps the culprits" a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits
 check "a 10 GB sparse log is read at once (its hole is skipped, not read)" a_ten_gigabyte_sparse_log_is_read_at_once

@@ -1,4 +1,4 @@
-# blocklist-tests.sh - sourced by tests/lab/run.sh last: remote sites answer
+# blocklist-tests.sh - sourced by tests/lab/run.sh before the fleet tests: remote sites answer
 # the outbreak the way Gmail, Microsoft and a Spamhaus user do (lab.sh
 # blocklisted: tests/lab/refuser.py behind transport_maps); the deferrals and
 # bounces are the real Postfix's.

@@ -73,5 +73,6 @@ check "check is CRITICAL after the burst, with the culprit named" check_is_criti
 . tests/lab/webapp-tests.sh
 . tests/lab/contain-tests.sh
 . tests/lab/blocklist-tests.sh
+. tests/lab/fleet-tests.sh
 echo "lab: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -39,7 +39,15 @@ static void the_remote_command_is_ssh_in_batch_mode_then_spamtop_with_each_value
 	assert_null(r.argv[sizeof(want) / sizeof(want[0]) - 1]);
 	assert_string_equal(r.host, "mx2");
 	assert_string_equal(r.what, "SASL user victim@lab.example");
-	remote_action_free(&r);
+	struct remote_action run;	/* what the dry run showed, confirmed: the same words but the last */
+	remote_action_confirmed(&r, &run);
+	remote_action_free(&r);	/* the run owns its words */
+	for (size_t i = 0; i + 2 < sizeof(want) / sizeof(want[0]); i++)
+		assert_string_equal(run.argv[i], want[i]);
+	assert_string_equal(run.argv[14], "'--yes'");
+	assert_null(run.argv[15]);
+	assert_false(run.dry_run);
+	remote_action_free(&run);
 	assert_int_equal(remote_action_build(&r, &s, ACT_HOLD, &sel, 0, &err), 0);
 	assert_string_equal(r.argv[11], "'hold'");
 	assert_string_equal(r.argv[14], "'--yes'");

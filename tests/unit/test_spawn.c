@@ -7,6 +7,7 @@
 #include "core/clock.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "core/journal.h"
@@ -178,6 +179,40 @@ static void detached_program_runs_without_being_waited_for(void **state)
 	unlink(mark);
 }
 
+static void *stop_soon(void *arg)
+{
+	usleep(150 * 1000);
+	atomic_store((atomic_int *)arg, 1);
+	return NULL;
+}
+
+static void a_stoppable_run_is_killed_soon_after_its_stop_flag_is_set(void **state)
+{
+	(void)state;
+	atomic_int stop = 0;
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, stop_soon, &stop), 0);
+	char *argv[] = {"sleep", "30", NULL};
+	struct spawn_result res;
+	struct error err;
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(spawn_run_stoppable(argv, 60000, &stop, &res, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	pthread_join(t, NULL);
+	long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	assert_true(res.stopped);
+	assert_false(res.exited);	/* killed, not ended by itself */
+	assert_true(ms >= 150 && ms < 2000);
+	spawn_result_free(&res);
+	atomic_int never = 0;	/* unset, it runs to its end */
+	char *echo[] = {"sh", "-c", "sleep 0.2; echo done", NULL};
+	assert_int_equal(spawn_run_stoppable(echo, 60000, &never, &res, &err), 0);
+	assert_false(res.stopped);
+	assert_string_equal(buf_str(&res.out), "done\n");
+	spawn_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +226,7 @@ int main(void)
 		cmocka_unit_test(output_lines_are_streamed_to_a_callback),
 		cmocka_unit_test(journal_entries_carry_who_when_where_and_are_flushed),
 		cmocka_unit_test(unwritable_journal_is_a_clear_error),
+		cmocka_unit_test(a_stoppable_run_is_killed_soon_after_its_stop_flag_is_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

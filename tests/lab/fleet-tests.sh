@@ -1,0 +1,67 @@
+# fleet-tests.sh - sourced by tests/lab/run.sh last: two servers, this one and
+# mx2 (lab.sh LAB_PROFILE=fleet: a Postfix of its own config_directory, queue
+# and log, reached over a real ssh on 127.0.0.1 with a key the lab made, whose
+# sessions run this tree's spamtop on mx2's queue and journal). The
+# compromised account sent from both; the console reads mx2's log over ssh.
+
+LAB_PROFILE=fleet $lab up
+$lab outbreak
+$lab mx2-burst 5
+log=$($lab log)
+ssh_dir=$($lab ssh-dir)
+mx2_log=$(dirname "$log")/mx2.log
+mx2_conf=/etc/postfix-mx2
+mx2_journal=$ssh_dir/mx2-journal.jsonl
+
+# queued CONF JQ-FILTER - how many of that server's queued messages match
+queued() { postqueue -c "$1" -j | jq -s "[.[] | select($2)] | length"; }
+
+fleet_console() {
+	tui_start 120x35 env PATH="$ssh_dir/bin:$PATH" "$bin" --journal "$tmp/fleet-journal.jsonl" \
+		--source "here=$log" --source "mx2=ssh://root@127.0.0.1:2222$mx2_log"
+	tui_wait "hosts here, mx2"
+	tui_keys @ @	# mx2's rows only
+	tui_wait "Host mx2 only"
+	tui_wait_line '^  mx2 +victim@lab.example +5 ' 20	# its lines came over ssh
+}
+
+the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing() {
+	fleet_console
+	tui_keys d
+	tui_wait "On mx2, its own spamtop planned (over ssh; exit status 3):" 20
+	tui_wait "Delete 5 messages: SASL user victim@lab.example"
+	tui_wait "'delete' '--sasl-user=victim@lab.example' '--log=$mx2_log' '--yes'"
+	tui_wait "y: run it on mx2"
+	tui_keys n
+	tui_wait "Cancelled: nothing was changed"
+	[ "$(queued $mx2_conf 'true')" = 5 ]
+	[ ! -s "$tmp/fleet-journal.jsonl" ]	# a dry run changes nothing and is not journaled
+	[ ! -s "$mx2_journal" ]
+}
+
+deleting_a_users_mail_on_the_other_server_changes_exactly_those_journaled_on_both_sides() {
+	local here_before; here_before=$(queued /etc/postfix 'true')
+	fleet_console
+	tui_keys d
+	tui_wait "y: run it on mx2" 20
+	tui_keys y
+	tui_wait "mx2 answered (exit status 0):" 30
+	tui_wait "Done: 5 changed, 0 already gone from the queue, 0 not changed"
+	[ "$(queued $mx2_conf 'true')" = 0 ]
+	[ "$(queued /etc/postfix 'true')" = "$here_before" ]	# this server's 24 of victim's stay
+	[ "$(queued /etc/postfix '.sender | startswith("promo")')" = 24 ]
+	# here: what was asked of mx2 and what it answered
+	jq -s -e 'length == 2 and .[0].phase == "planned" and .[1].phase == "done"
+		and all(.[]; .remote_host == "mx2" and .action == "delete" and .command[0] == "ssh"
+			and (.command | index("'"'"'--sasl-user=victim@lab.example'"'"'")) != null)
+		and .[1].exit_status == 0 and (.[1].output | contains("Done: 5 changed"))' \
+		"$tmp/fleet-journal.jsonl" >/dev/null
+	# there: mx2's own spamtop journaled its postsuper run, each message
+	jq -s -e '.[-1].phase == "done" and (.[-1].changed | length) == 5
+		and .[-1].command == ["postsuper", "-d", "-"]' "$mx2_journal" >/dev/null
+}
+
+CHECK_AFTER=tui_stop check "fleet: the console shows both servers; a remote plan declined changes nothing" \
+	the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing
+CHECK_AFTER=tui_stop check "fleet: deleting a user's mail on the other server over ssh changes exactly those, journaled on both sides" \
+	deleting_a_users_mail_on_the_other_server_changes_exactly_those_journaled_on_both_sides
