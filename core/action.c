@@ -259,37 +259,54 @@ oom:
 	return -1;
 }
 
-enum action_status action_execute(const struct action_plan *p, const char *journal_path,
-				  struct action_outcome *o, struct error *err)
+/* ---- the run: one journaled operation (run.h) ---- */
+
+struct execution {
+	const struct action_plan *p;
+	struct action_outcome *o;
+};
+
+static json_t *execution_planned(void *arg)
 {
-	struct journal j;
-	memset(o, 0, sizeof(*o));
-	if (journal_open(&j, journal_path, err) < 0)
-		return ACTION_REFUSED;
-	if (journal_append(&j, action_journal_planned(p), err) < 0) {
-		journal_close(&j);
-		return ACTION_REFUSED;
-	}
-	if (action_run(p, o, err) < 0) {
-		struct error ignored;
-		json_t *e = action_journal_done(p, &(struct action_outcome){.exit_status = -1});
-		json_object_set_new(e, "error", json_string(err->msg));
-		journal_append(&j, e, &ignored);
-		journal_close(&j);
-		return ACTION_FAILED;
-	}
+	return action_journal_planned(((struct execution *)arg)->p);
+}
+
+/* execution_work - postsuper on each instance, then the queue read again to tell
+ * what left from what stayed */
+static int execution_work(void *arg, struct error *err)
+{
+	struct execution *x = arg;
+	if (action_run(x->p, x->o, err) < 0)
+		return -1;
 	struct queue_snapshot *after = queue_snapshot_new();
 	struct error qerr;
 	if (after && queue_load(after, 30000, &qerr) < 0) {
-		buf_printf(&o->messages, "could not read the queue afterwards: %s\n", qerr.msg);
+		buf_printf(&x->o->messages, "could not read the queue afterwards: %s\n", qerr.msg);
 		queue_snapshot_free(after);
 		after = NULL;	/* then no ID can be called gone */
 	}
-	action_classify(p, o, after);
+	action_classify(x->p, x->o, after);
 	queue_snapshot_free(after);
-	int rc = journal_append(&j, action_journal_done(p, o), err);
-	journal_close(&j);
-	return rc < 0 ? ACTION_NOT_JOURNALED : ACTION_DONE;
+	return 0;
+}
+
+static json_t *execution_done(void *arg, const struct error *failed)
+{
+	struct execution *x = arg;
+	if (failed == NULL)
+		return action_journal_done(x->p, x->o);
+	json_t *e = action_journal_done(x->p, &(struct action_outcome){.exit_status = -1});
+	json_object_set_new(e, "error", json_string(failed->msg));
+	return e;
+}
+
+enum action_status action_execute(const struct action_plan *p, const char *journal_path,
+				  struct action_outcome *o, struct error *err)
+{
+	memset(o, 0, sizeof(*o));
+	struct execution x = {p, o};
+	struct journaled_op op = {execution_planned, execution_work, execution_done, &x};
+	return (enum action_status)journaled_run(&op, journal_path, err);
 }
 
 /* ids_json - queue IDs; one of an instance other than the default is

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "queue.h"
+#include "run.h"
 #include "select.h"
 
 enum queue_action { ACT_HOLD, ACT_RELEASE, ACT_REQUEUE, ACT_DELETE };
@@ -76,16 +77,16 @@ int action_plan_for_ids(struct action_plan *p, enum queue_action action, const s
 int action_plan_merge(struct action_plan *into, const struct action_plan *from, struct error *err);
 
 enum action_status {
-	ACTION_DONE,		/* ran and journaled (the outcome may still hold failures) */
-	ACTION_REFUSED,		/* the journal could not be written: nothing was run */
-	ACTION_FAILED,		/* postsuper could not be run (journaled) */
-	ACTION_NOT_JOURNALED,	/* ran, but the result entry could not be written */
+	ACTION_DONE = RUN_DONE,			/* ran and journaled (the outcome may still hold failures) */
+	ACTION_REFUSED = RUN_REFUSED,		/* the journal could not be written: nothing was run */
+	ACTION_FAILED = RUN_FAILED,		/* postsuper could not be run (journaled) */
+	ACTION_NOT_JOURNALED = RUN_NOT_JOURNALED,	/* ran, but the result entry could not be written */
 };
 
 /*
- * The one way to change the queue: journal "planned" (or refuse), run
- * postsuper, read the queue again, classify, journal "done". err says why
- * for every status but ACTION_DONE.
+ * The one way to change the queue, a journaled_run (run.h): journal
+ * "planned" (or refuse), run postsuper, read the queue again, classify,
+ * journal "done". err says why for every status but ACTION_DONE.
  */
 enum action_status action_execute(const struct action_plan *p, const char *journal_path,
 				  struct action_outcome *o, struct error *err);

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "journal.h"
 #include "netmatch.h"
+#include "run.h"
 #include "safefile.h"
 #include "spawn.h"
 
@@ -140,7 +141,50 @@ void block_plan_free(struct block_plan *p)
 	buf_free(&p->notes);
 }
 
-/* write_table - the table replaced whole, journaled */
+/* ---- the table replaced whole: one journaled operation (run.h) ---- */
+
+struct table_write {
+	const struct block_plan *p;
+	char action[40];	/* "block-ip" */
+};
+
+static json_t *table_entry(const struct table_write *w, const char *phase)
+{
+	json_t *e = journal_entry(phase);
+	json_object_set_new(e, "action", json_string(w->action));
+	json_object_set_new(e, "selection", json_string(w->p->key));
+	json_object_set_new(e, "table", json_string(w->p->table));
+	return e;
+}
+
+static json_t *table_planned(void *arg)
+{
+	return table_entry(arg, "planned");
+}
+
+static int table_work(void *arg, struct error *err)
+{
+	const struct block_plan *p = ((struct table_write *)arg)->p;
+	struct safe_file sf;
+	if (safe_file_open(&sf, p->table, 0644, err) < 0)
+		return -1;
+	if (fwrite(p->table_after.data ? p->table_after.data : "", 1, p->table_after.len, sf.f) != p->table_after.len) {
+		safe_file_abort(&sf);
+		error_set(err, "cannot write %s", p->table);
+		return -1;
+	}
+	return safe_file_commit(&sf, err);
+}
+
+static json_t *table_done(void *arg, const struct error *failed)
+{
+	json_t *e = table_entry(arg, "done");
+	json_object_set_new(e, "exit_status", json_integer(failed ? 1 : 0));
+	if (failed)
+		json_object_set_new(e, "error", json_string(failed->msg));
+	return e;
+}
+
 static int write_table(const struct block_plan *p, const char *journal_path, struct error *err)
 {
 	char dir[512];
@@ -152,32 +196,10 @@ static int write_table(const struct block_plan *p, const char *journal_path, str
 		error_errno(err, errno, "cannot create %s", dir);
 		return -1;
 	}
-	struct journal j;
-	if (journal_open(&j, journal_path, err) < 0)
-		return -1;
-	json_t *e = journal_entry("done");
-	char action[40];
-	snprintf(action, sizeof(action), "%s-%s", p->block ? "block" : "unblock", kinds[p->kind].what);
-	json_object_set_new(e, "action", json_string(action));
-	json_object_set_new(e, "selection", json_string(p->key));
-	json_object_set_new(e, "table", json_string(p->table));
-	struct safe_file sf;
-	int rc = safe_file_open(&sf, p->table, 0644, err);
-	if (rc == 0 && fwrite(p->table_after.data ? p->table_after.data : "", 1, p->table_after.len, sf.f) != p->table_after.len) {
-		safe_file_abort(&sf);
-		error_set(err, "cannot write %s", p->table);
-		rc = -1;
-	} else if (rc == 0) {
-		rc = safe_file_commit(&sf, err);
-	}
-	json_object_set_new(e, "exit_status", json_integer(rc == 0 ? 0 : 1));
-	struct error jerr;
-	if (journal_append(&j, e, &jerr) < 0 && rc == 0) {
-		*err = jerr;
-		rc = -1;
-	}
-	journal_close(&j);
-	return rc;
+	struct table_write w = {p, ""};
+	snprintf(w.action, sizeof(w.action), "%s-%s", p->block ? "block" : "unblock", kinds[p->kind].what);
+	struct journaled_op op = {table_planned, table_work, table_done, &w};
+	return journaled_run(&op, journal_path, err) == RUN_DONE ? 0 : -1;
 }
 
 static int put_check_in_front(const char *config_dir, const struct block_plan *p, const char *journal_path,

@@ -434,5 +434,17 @@ only_core_runs_programs_and_core_includes_no_front_end() {
 check "only core/ runs programs; core/ includes nothing of tui/ or the front ends" \
 	only_core_runs_programs_and_core_includes_no_front_end
 
+# one journaled run (core/run.c): no change writes its own journal entries, so
+# none can run before its "planned" record or skip its "done" one
+every_change_is_journaled_through_the_one_run() {
+	if grep -nE '\bjournal_(open|append)[[:space:]]*\(' core/*.c tui/*.c ./*.c | grep -vE '^core/(run|journal)\.c:'; then
+		return 1
+	fi
+	grep -q 'journal_append(&j, op->planned' core/run.c	# the check looks where entries are written
+}
+
+check "every change is journaled through the one run (core/run.c), nowhere else" \
+	every_change_is_journaled_through_the_one_run
+
 echo "cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -39,7 +39,8 @@ blocked_account_is_refused_by_postfix_and_unblock_lets_it_send() {
 	auth_send "alice@$lab_domain" alice-secret	# another account: not blocked
 	"$san" unblock --sasl-user "victim@$lab_domain" --yes --journal "$tmp/contain.jsonl" > "$tmp/unblock.out"
 	auth_send "victim@$lab_domain" victim-secret	# after the undo: accepted again
-	jq -es 'map(select(.action == "block-account" or .action == "unblock-account")) | length == 2' "$tmp/contain.jsonl"
+	jq -es 'map(select((.action == "block-account" or .action == "unblock-account") and .phase == "done" and .exit_status == 0)) | length == 2' "$tmp/contain.jsonl"
+	jq -es 'map(select(.action == "block-account")) | .[0].phase == "planned" and .[1].phase == "done"' "$tmp/contain.jsonl"	# its record first
 	jq -es 'map(select(.action == "reload" and .phase == "done" and .exit_status == 0)) | length == 2' "$tmp/contain.jsonl"
 }
 
