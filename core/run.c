@@ -14,17 +14,17 @@ enum run_status journaled_run(const struct journaled_op *op, const char *journal
 	struct journal j;
 	if (journal_open(&j, journal_path, err) < 0)
 		return RUN_REFUSED;
-	if (journal_append(&j, op->planned(op->arg), err) < 0) {
+	if (journal_append(&j, op->planned_entry(op->arg), err) < 0) {
 		journal_close(&j);
 		return RUN_REFUSED;
 	}
-	if (op->work(op->arg, err) < 0) {
+	if (op->perform(op->arg, err) < 0) {
 		struct error ignored;	/* the failure is what the caller hears of */
-		journal_append(&j, op->done(op->arg, err), &ignored);
+		journal_append(&j, op->done_entry(op->arg, err), &ignored);
 		journal_close(&j);
 		return RUN_FAILED;
 	}
-	int rc = journal_append(&j, op->done(op->arg, NULL), err);
+	int rc = journal_append(&j, op->done_entry(op->arg, NULL), err);
 	journal_close(&j);
 	return rc < 0 ? RUN_NOT_JOURNALED : RUN_DONE;
 }

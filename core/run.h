@@ -27,9 +27,9 @@ enum run_status {
 };
 
 struct journaled_op {
-	json_t *(*planned)(void *arg);	/* a new "planned" entry (journal_entry) */
-	int (*work)(void *arg, struct error *err);	/* -1 with err: could not be done */
-	json_t *(*done)(void *arg, const struct error *failed);	/* the "done" entry; failed: why the work failed, or NULL */
+	json_t *(*planned_entry)(void *arg);	/* a new "planned" entry (journal_entry) */
+	int (*perform)(void *arg, struct error *err);	/* -1 with err: could not be done */
+	json_t *(*done_entry)(void *arg, const struct error *failed);	/* the "done" entry; failed: why the work failed, or NULL */
 	void *arg;
 };
 

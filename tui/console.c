@@ -34,7 +34,6 @@
 
 #define QUEUE_TIMEOUT_MS 60000
 #define TRAIL_MAX_LINES 2000
-#define PLAN_SHOW_IDS 8
 
 static volatile sig_atomic_t got_signal;
 
@@ -48,39 +47,12 @@ static void on_crash(int sig)
 	raise(sig);
 }
 
-long long console_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void console_options_default(struct console_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->keymap = "default";
 	o->refresh_ms = 1000;
 	detect_thresholds_default(&o->thresholds);
-}
-
-struct view *console_top(struct console *c) { return c->depth ? c->stack[c->depth - 1] : NULL; }
-
-struct table *console_table(struct console *c)
-{
-	struct view *v = console_top(c);
-	if (v == NULL)
-		return &c->tabs[c->tab];
-	return v->type == VIEW_TABLE ? &v->table : NULL;
-}
-
-void console_say(struct console *c, int is_error, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(c->message, sizeof(c->message), fmt, ap);
-	va_end(ap);
-	c->message_is_error = is_error;
-	c->message_until_ms = console_now_ms() + (is_error ? 8000 : 5000);
 }
 
 
@@ -169,7 +141,8 @@ static void rebuild(struct console *c)
 	c->nsuspects = detect_suspects(c->model, &c->opt->thresholds, c->suspects, CONSOLE_MAX_SUSPECTS);
 	watch_alerts(c);
 	const struct model_totals *mt = model_totals(c->model);
-	if (c->queue && (c->joined_serial != c->queue_serial || c->joined_lines != mt->lines
+	int job_reads_queue = c->job.running || c->throttle.running;	/* no write under a worker's reads */
+	if (c->queue && !job_reads_queue && (c->joined_serial != c->queue_serial || c->joined_lines != mt->lines
 			 || c->joined_collections != mt->collections)) {
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
 		c->joined_serial = c->queue_serial;	/* a tab switch alone joins nothing again */
@@ -188,36 +161,6 @@ static void rebuild(struct console *c)
 }
 
 /* ---- views ---- */
-
-struct view *console_push_view(struct console *c, enum view_type type)
-{
-	if (c->depth >= CONSOLE_MAX_DEPTH) {
-		console_say(c, 1, "Too deep: go back first");
-		return NULL;
-	}
-	struct view *v = calloc(1, sizeof(*v));
-	if (v == NULL)
-		return NULL;
-	v->type = type;
-	c->stack[c->depth++] = v;
-	return v;
-}
-
-void console_pop_view(struct console *c)
-{
-	if (c->depth == 0)
-		return;
-	struct view *v = c->stack[--c->depth];
-	if (v == c->trail_view) {	/* left before its trail was found: stop looking */
-		trail_job_cancel(&c->trail);
-		c->trail_view = NULL;
-	}
-	if (v->type == VIEW_TABLE)
-		table_free(&v->table);
-	else
-		pager_free(&v->pager);
-	free(v);
-}
 
 static void put_istr_line(struct pager *p, const char *label, const struct istr *s, const char *none)
 {
@@ -470,20 +413,6 @@ static unsigned enter(struct console *c)
 
 /* ---- queue actions ---- */
 
-static void close_dialog(struct console *c)
-{
-	c->dialog_open = 0;
-	c->dialog_kind = DIALOG_INFO;
-	c->dialog_step = 0;
-	pager_free(&c->dialog);
-	if (c->plan_ready)
-		action_plan_free(&c->plan);
-	c->plan_ready = 0;
-	if (c->remote_ready)
-		remote_action_free(&c->remote_call);
-	c->remote_ready = 0;
-}
-
 /* select_key - the criterion of a user's, IP's, sender's or domain's key */
 static void select_key(enum agg_kind agg, const char *key, struct selection *sel)
 {
@@ -515,60 +444,6 @@ static void selection_for(enum table_kind tk, enum agg_kind agg, const char *par
 		return;
 	}
 	select_key(agg, key, sel);
-}
-
-int console_busy(struct console *c)
-{
-	if (c->job.running)
-		console_say(c, 1, "A plan is being built (Esc cancels it)");
-	else if (c->act.running)
-		console_say(c, 1, "An action is running: wait for its result");
-	else if (c->contain.running)
-		console_say(c, 1, "The containment is running: wait for its result");
-	else if (c->throttle.running)
-		console_say(c, 1, "A batch of the throttled release is running: a moment");
-	else if (c->remote.running)
-		console_say(c, 1, "Another server is being asked over ssh: wait for its answer%s",
-			    c->remote.call.dry_run ? " (Esc leaves it)" : "");
-	return c->job.running || c->act.running || c->contain.running || c->throttle.running || c->remote.running;
-}
-
-int console_can_change_queue(struct console *c)
-{
-	if (c->opt->no_queue)
-		console_say(c, 1, "The queue is not read (--no-queue): nothing to act on");
-	else if (!c->is_root && !c->opt->dry_run)
-		console_say(c, 1, "Changing the queue needs root (postsuper). Read-only here; --dry-run previews actions.");
-	else if (c->queue == NULL)
-		console_say(c, 1, "The queue has not been read yet%s%s", c->queue_error[0] ? ": " : "", c->queue_error);
-	else
-		return 1;
-	return 0;
-}
-
-int console_offer_plan(struct console *c, int wizard_step)
-{
-	if (c->plan.expected == 0) {
-		console_say(c, 0, "No queued message that %s can change matches %s", action_name(c->plan.action),
-		    c->plan.what);
-		action_plan_free(&c->plan);
-		return 0;
-	}
-	pager_init(&c->dialog, c->opt->dry_run ? "DRY RUN: nothing will be changed" : "Confirm a change to the queue");
-	struct buf b = BUF_INIT;
-	action_plan_describe(&c->plan, c->queue, PLAN_SHOW_IDS, &b);
-	pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
-	buf_free(&b);
-	if (c->plan.action == ACT_DELETE && !c->plan.all)
-		pager_puts(&c->dialog, LS_TEXT, "Mind: legitimate mail from the same source is in this set too.");
-	pager_puts(&c->dialog, LS_TEXT, "");
-	pager_addf(&c->dialog, LS_TEXT, "y: %s   any other key: cancel", c->opt->dry_run ? "show the result of the dry run"
-		   : "run it (journaled)");
-	c->dialog_open = 1;
-	c->dialog_kind = DIALOG_PLAN;
-	c->dialog_step = wizard_step;
-	c->plan_ready = 1;
-	return 1;
 }
 
 /* elsewhere - the row is another host's: its queue is not this machine's */
@@ -635,6 +510,8 @@ static int ask_remote(struct console *c, enum queue_action a)
 	return 1;
 }
 
+static unsigned confirm_remote(struct console *c);
+
 /* offer_remote - the remote's dry run: its plan, and y to run it there */
 static void offer_remote(struct console *c, struct remote_job *j)
 {
@@ -643,7 +520,7 @@ static void offer_remote(struct console *c, struct remote_job *j)
 	pager_init(&c->dialog, runnable && !c->opt->dry_run ? "Confirm a change to another server's queue"
 		   : "Another server's queue (any key closes)");
 	c->dialog_open = 1;
-	c->dialog_kind = DIALOG_INFO;
+	c->dialog_yes = NULL;
 	if (j->rc < 0) {
 		pager_addf(&c->dialog, LS_ALERT, "%s: nothing was asked of %s", j->err.msg, host);
 		return;
@@ -669,7 +546,7 @@ static void offer_remote(struct console *c, struct remote_job *j)
 		return;
 	}
 	pager_addf(&c->dialog, LS_TEXT, "y: run it on %s   any other key: cancel", host);
-	c->dialog_kind = DIALOG_REMOTE;
+	c->dialog_yes = confirm_remote;
 	c->remote_ready = 1;
 }
 
@@ -679,7 +556,7 @@ static void show_remote_result(struct console *c, struct remote_job *j)
 	int ok = j->rc == 0 && j->answer.status == 0;
 	pager_init(&c->dialog, ok ? "Done on another server (any key closes)" : "Not done (any key closes)");
 	c->dialog_open = 1;
-	c->dialog_kind = DIALOG_INFO;
+	c->dialog_yes = NULL;
 	if (j->rc < 0) {
 		pager_addf(&c->dialog, LS_ALERT, "%s", j->err.msg);
 		pager_addf(&c->dialog, LS_ALERT, "Nothing was asked of %s.", j->call.host);
@@ -701,7 +578,7 @@ static unsigned remote_tick(struct console *c)
 	if (atomic_load(&j->stop)) {
 		console_say(c, 0, "Left before %s answered: nothing was changed", j->call.host);
 	} else {
-		close_dialog(c);
+		console_close_dialog(c);
 		if (j->call.dry_run)
 			offer_remote(c, j);
 		else
@@ -717,7 +594,7 @@ static unsigned confirm_remote(struct console *c)
 {
 	struct remote_action call = c->remote_call;
 	c->remote_ready = 0;	/* the call moves into the job */
-	close_dialog(c);
+	console_close_dialog(c);
 	struct error err;
 	char host[sizeof(call.host)];
 	snprintf(host, sizeof(host), "%s", call.host);
@@ -819,7 +696,7 @@ static unsigned confirm(struct console *c)
 	c->plan_ready = 0;	/* the plan moves out of the dialog */
 	pager_free(&c->dialog);
 	int step = c->dialog_step;
-	c->dialog_kind = DIALOG_INFO;
+	c->dialog_yes = NULL;
 	c->dialog_step = 0;
 	if (c->opt->dry_run) {
 		pager_init(&c->dialog, "Dry run: nothing was changed (any key closes)");
@@ -833,7 +710,7 @@ static unsigned confirm(struct console *c)
 		return R_REBUILD;
 	}
 	struct error err;
-	close_dialog(c);	/* its result comes in a new one (act_tick) */
+	console_close_dialog(c);	/* its result comes in a new one (act_tick) */
 	if (action_job_start(&c->act, &plan, c->opt->journal, step, &err) < 0) {
 		console_say(c, 1, "%s: nothing was changed", err.msg);
 		action_plan_free(&plan);
@@ -855,9 +732,9 @@ static unsigned act_tick(struct console *c)
 	enum action_status st = c->act.st;
 	int step = c->act.wizard_step;
 	reload_queue_now(c);
-	close_dialog(c);
+	console_close_dialog(c);
 	c->dialog_open = 1;
-	c->dialog_kind = DIALOG_INFO;
+	c->dialog_yes = NULL;
 	pager_init(&c->dialog, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)");
 	if (st == ACTION_REFUSED) {
 		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
@@ -1053,17 +930,11 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 		return filter_key(c, is_key, ch);
 	if (c->dialog_open) {
 		int yes = !is_key && (ch == 'y' || ch == 'Y');
-		if (c->dialog_kind == DIALOG_PLAN && yes)
-			return confirm(c);
-		if (c->dialog_kind == DIALOG_CONTAIN && yes)
-			return wizard_contain_confirmed(c);
-		if (c->dialog_kind == DIALOG_THROTTLE && yes)
-			return wizard_throttle_confirmed(c);
-		if (c->dialog_kind == DIALOG_REMOTE && yes)
-			return confirm_remote(c);
-		if (c->dialog_kind != DIALOG_INFO)
+		if (c->dialog_yes && yes)
+			return c->dialog_yes(c);
+		if (c->dialog_yes)
 			console_say(c, 0, "Cancelled: nothing was changed");
-		close_dialog(c);
+		console_close_dialog(c);
 		return R_REBUILD;
 	}
 	c->message[0] = 0;
@@ -1161,6 +1032,7 @@ static int console_open(struct console *c, const struct console_options *o)
 {
 	memset(c, 0, sizeof(*c));
 	c->opt = o;
+	c->confirm_plan = confirm;	/* the plan dialog's y (dialog.c): run it here */
 	c->is_root = geteuid() == 0;
 	keymap_init(&c->keys);
 	buf_init(&c->prompt);
@@ -1215,7 +1087,7 @@ static void console_close(struct console *c)
 {
 	while (c->depth)
 		console_pop_view(c);
-	close_dialog(c);
+	console_close_dialog(c);
 	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
 	action_job_wait(&c->act);	/* a started postsuper is let finish */
 	contain_job_wait(&c->contain);	/* and a started reload: before the session goes */
@@ -1280,7 +1152,8 @@ static void loop(struct console *c)
 		console_update_rate(c);
 		if (!c->act.running)
 			r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
-		if (!frozen && queue_tick(c, (r & R_QUEUE) != 0))
+		frozen = c->job.running || c->throttle.running;	/* wizard_tick may have started a turn: */
+		if (!frozen && queue_tick(c, (r & R_QUEUE) != 0))	/* the snapshot it reads stays */
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;
 		if (c->message[0] && t > c->message_until_ms) {

@@ -1,6 +1,8 @@
 /*
- * console_state - what the console knows, shared by its logic (console.c)
- * and its painter (draw.c). Only the main loop changes it between frames.
+ * console_state - what the console knows, shared by its logic (console.c,
+ * dialog.c, inputs.c, wizard.c) and its painter (draw.c), and the services
+ * over it that all of them use (console_state.c). Only the main loop changes
+ * it between frames.
  */
 #ifndef SPAMTOP_CONSOLE_STATE_H
 #define SPAMTOP_CONSOLE_STATE_H
@@ -41,7 +43,6 @@ struct console_input {
 
 enum view_type { VIEW_TABLE, VIEW_PAGER, VIEW_WIZARD };
 
-enum dialog_kind { DIALOG_INFO, DIALOG_PLAN, DIALOG_CONTAIN, DIALOG_THROTTLE, DIALOG_REMOTE };
 
 struct wizard;
 
@@ -101,7 +102,8 @@ struct console {
 
 	/* the modal parts */
 	int dialog_open;
-	enum dialog_kind dialog_kind;
+	unsigned (*dialog_yes)(struct console *c);	/* what y does; NULL: it only informs (any key closes) */
+	unsigned (*confirm_plan)(struct console *c);	/* what y does on a queue plan (console.c's run of it) */
 	int dialog_step;	/* the wizard step a plan belongs to, 0 for none */
 	struct pager dialog;
 	struct action_plan plan;
@@ -130,29 +132,42 @@ struct console {
 	struct wizard *wizard;	/* the guided cleanup, once opened */
 };
 
+/* ---- tui/console_state.c: the view stack, the status line, the clock ---- */
+
 /* The view on top: a drill-down, or NULL for the current tab. */
 struct view *console_top(struct console *c);
 struct table *console_table(struct console *c);	/* the table on top, or NULL (a pager) */
-
-void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct view *console_push_view(struct console *c, enum view_type type);
+void console_pop_view(struct console *c);
+void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 long long console_now_ms(void);	/* a monotonic clock */
+/* A plan being built or an action running (said in the status line): no other action meanwhile. */
+int console_busy(struct console *c);
 
-/* tui/inputs.c: the logs. Open prints why it failed; read does one slice of reading
- * and says whether lines came; the rate is of lines a second. */
+/* ---- tui/dialog.c: the confirmation of a queue plan ---- */
+
+#define PLAN_SHOW_IDS 8		/* queue IDs a plan or its outcome lists */
+
+/* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
+int console_can_change_queue(struct console *c);
+/* Shows c->plan for confirmation, y running c->confirm_plan (1), or says there is
+ * nothing to do and frees it (0). */
+int console_offer_plan(struct console *c, int wizard_step);
+/* Closes the dialog, freeing a plan or a remote call it held. */
+void console_close_dialog(struct console *c);
+
+/* ---- tui/inputs.c: the logs ---- */
+
+/* Open prints why it failed; read does one slice of reading and says whether
+ * lines came; the rate is of lines a second. */
 int console_open_inputs(struct console *c);
 int console_read_inputs(struct console *c);
 void console_update_rate(struct console *c);
 void console_close_inputs(struct console *c);
 /* The inputs of host that are files on this machine (for a message's trail); returns how many. */
 size_t console_log_files(const struct console *c, int host, const char *paths[CONSOLE_MAX_INPUTS]);
-void console_pop_view(struct console *c);
-/* Says why not (no queue, not root, not read yet) and returns 0, or returns 1. */
-int console_can_change_queue(struct console *c);
-/* A plan being built or an action running (said in the status line): no other action meanwhile. */
-int console_busy(struct console *c);
-/* Shows c->plan for confirmation (1), or says there is nothing to do and frees it (0). */
-int console_offer_plan(struct console *c, int wizard_step);
+
+/* ---- tui/draw.c: the painter ---- */
 
 void draw_console(struct console *c);
 /* Data rows the table area holds at the current size. */

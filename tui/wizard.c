@@ -679,7 +679,7 @@ static unsigned offer_contain(struct console *c)
 	pager_puts(&c->dialog, LS_TEXT, c->is_root && !c->opt->dry_run ? "y: run it   any other key: cancel"
 			       : "any key closes; nothing is run");
 	c->dialog_open = 1;
-	c->dialog_kind = c->is_root && !c->opt->dry_run ? DIALOG_CONTAIN : DIALOG_INFO;
+	c->dialog_yes = c->is_root && !c->opt->dry_run ? wizard_contain_confirmed : NULL;
 	return R_REDRAW;
 }
 
@@ -699,7 +699,7 @@ unsigned wizard_contain_confirmed(struct console *c)
 	struct error err;
 	pager_free(&c->dialog);
 	c->dialog_open = 0;
-	c->dialog_kind = DIALOG_INFO;
+	c->dialog_yes = NULL;
 	if (contain_job_start(&c->contain, &c->wizard->s, &err) < 0) {
 		console_say(c, 1, "%s: nothing was run", err.msg);
 		return R_REDRAW;
@@ -715,7 +715,7 @@ unsigned wizard_contain_done(struct console *c, int rc, const struct buf *report
 	pager_init(&c->dialog, "Containment (any key closes)");
 	dialog_report(c, report);
 	c->dialog_open = 1;
-	c->dialog_kind = DIALOG_INFO;
+	c->dialog_yes = NULL;
 	go(c, rc < 0 ? STEP_CONTAIN : STEP_CLEAN);
 	return R_REBUILD;
 }
@@ -747,7 +747,7 @@ static unsigned offer_throttle(struct console *c)
 	pager_puts(&c->dialog, LS_TEXT, "");
 	pager_puts(&c->dialog, LS_TEXT, c->opt->dry_run ? "any key closes; nothing is run" : "y: begin   any other key: cancel");
 	c->dialog_open = 1;
-	c->dialog_kind = c->opt->dry_run ? DIALOG_INFO : DIALOG_THROTTLE;
+	c->dialog_yes = c->opt->dry_run ? NULL : wizard_throttle_confirmed;
 	return R_REDRAW;
 }
 
@@ -756,7 +756,7 @@ unsigned wizard_throttle_confirmed(struct console *c)
 	struct wizard *w = c->wizard;
 	pager_free(&c->dialog);
 	c->dialog_open = 0;
-	c->dialog_kind = DIALOG_INFO;
+	c->dialog_yes = NULL;
 	if (c->queue)
 		cleanup_session_throttle_start(&w->s, c->model, c->queue, throttle_batch(c), throttle_seconds(c), clock_now());
 	go(c, STEP_WATCH);

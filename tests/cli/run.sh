@@ -434,13 +434,42 @@ only_core_runs_programs_and_core_includes_no_front_end() {
 check "only core/ runs programs; core/ includes nothing of tui/ or the front ends" \
 	only_core_runs_programs_and_core_includes_no_front_end
 
+# calls_between DIR - "A B" for each pair of DIR's files where A calls a function B
+# defines (its non-static definitions at the start of a line, as this code writes them)
+calls_between() {
+	local a b names
+	for b in "$1"/*.c; do
+		names=$(grep -oE '^[a-z][a-z_0-9 ]*[ *][a-z_0-9]+\(' "$b" | grep -v '^static' | grep -oE '[a-z_0-9]+\($' |
+			tr -d '(' | sort -u | paste -sd '|')
+		[ -n "$names" ] || continue
+		for a in "$1"/*.c; do
+			[ "$a" != "$b" ] && grep -qE "\b($names)\(" "$a" && echo "$a $b"
+		done
+	done
+	return 0
+}
+
+# the console's files call each other in no circle (the state and its services at
+# the bottom, the dialog above them, the wizard above that, the loop on top), and
+# neither do core/'s: tsort fails on a loop
+no_file_of_tui_or_core_calls_back_into_a_file_that_calls_it() {
+	calls_between tui > "$tmp/tui.calls"
+	grep -q '^tui/wizard.c tui/dialog.c$' "$tmp/tui.calls"	# the check sees calls
+	tsort "$tmp/tui.calls" > /dev/null || return 1
+	calls_between core > "$tmp/core.calls"
+	tsort "$tmp/core.calls" > /dev/null
+}
+
+check "no file of tui/ or core/ calls back into a file that calls it (no circle)" \
+	no_file_of_tui_or_core_calls_back_into_a_file_that_calls_it
+
 # one journaled run (core/run.c): no change writes its own journal entries, so
 # none can run before its "planned" record or skip its "done" one
 every_change_is_journaled_through_the_one_run() {
 	if grep -nE '\bjournal_(open|append)[[:space:]]*\(' core/*.c tui/*.c ./*.c | grep -vE '^core/(run|journal)\.c:'; then
 		return 1
 	fi
-	grep -q 'journal_append(&j, op->planned' core/run.c	# the check looks where entries are written
+	grep -q 'journal_append(&j, op->planned_entry' core/run.c	# the check looks where entries are written
 }
 
 check "every change is journaled through the one run (core/run.c), nowhere else" \

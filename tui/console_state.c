@@ -1,0 +1,86 @@
+/*
+ * console_state - the services every part of the console shares over its
+ * state: the view stack, the status line, a monotonic clock, and whether
+ * long work holds the queue (see console_state.h). It calls no other part
+ * of the console: console.c (keys and the loop), draw.c, inputs.c and
+ * wizard.c each depend on it, none on another through it.
+ */
+#include "console_state.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+long long console_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct view *console_top(struct console *c) { return c->depth ? c->stack[c->depth - 1] : NULL; }
+
+struct table *console_table(struct console *c)
+{
+	struct view *v = console_top(c);
+	if (v == NULL)
+		return &c->tabs[c->tab];
+	return v->type == VIEW_TABLE ? &v->table : NULL;
+}
+
+void console_say(struct console *c, int is_error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+	c->message_is_error = is_error;
+	c->message_until_ms = console_now_ms() + (is_error ? 8000 : 5000);
+}
+
+struct view *console_push_view(struct console *c, enum view_type type)
+{
+	if (c->depth >= CONSOLE_MAX_DEPTH) {
+		console_say(c, 1, "Too deep: go back first");
+		return NULL;
+	}
+	struct view *v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	v->type = type;
+	c->stack[c->depth++] = v;
+	return v;
+}
+
+void console_pop_view(struct console *c)
+{
+	if (c->depth == 0)
+		return;
+	struct view *v = c->stack[--c->depth];
+	if (v == c->trail_view) {	/* left before its trail was found: stop looking */
+		trail_job_cancel(&c->trail);
+		c->trail_view = NULL;
+	}
+	if (v->type == VIEW_TABLE)
+		table_free(&v->table);
+	else
+		pager_free(&v->pager);
+	free(v);
+}
+
+int console_busy(struct console *c)
+{
+	if (c->job.running)
+		console_say(c, 1, "A plan is being built (Esc cancels it)");
+	else if (c->act.running)
+		console_say(c, 1, "An action is running: wait for its result");
+	else if (c->contain.running)
+		console_say(c, 1, "The containment is running: wait for its result");
+	else if (c->throttle.running)
+		console_say(c, 1, "A batch of the throttled release is running: a moment");
+	else if (c->remote.running)
+		console_say(c, 1, "Another server is being asked over ssh: wait for its answer%s",
+			    c->remote.call.dry_run ? " (Esc leaves it)" : "");
+	return c->job.running || c->act.running || c->contain.running || c->throttle.running || c->remote.running;
+}
