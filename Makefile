@@ -25,11 +25,11 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -I. -DSPAMTOP_KEYMAP_DIR='
 LIBS    := $(PKG_LIBS) -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-CORE_SRC := $(wildcard core/*.c)
+CORE_SRC := $(wildcard core/*/*.c)
 TUI_SRC  := $(wildcard tui/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
-HEADERS  := $(wildcard core/*.h core/*.def tui/*.h tui/*.def *.h)
+HEADERS  := $(wildcard core/*/*.h core/*/*.def tui/*.h tui/*.def cli/*.h)
 
 BUILD    := build
 SANBUILD := build/san
@@ -67,10 +67,12 @@ $(SANBUILD)/libtui.a: $(TUI_SRC:%.c=$(SANBUILD)/%.o)
 $(SANBUILD)/libspamtop.a: $(CORE_SAN_OBJ)
 	$(AR) rcs $@ $^
 
-spamtop: $(BUILD)/main.o $(BUILD)/queue_cmd.o $(BUILD)/monitor_cmd.o $(BUILD)/cleanup_cmd.o $(BUILD)/contain_cmd.o $(BUILD)/cmd_io.o $(BUILD)/commands.o $(BUILD)/libtui.a $(BUILD)/libspamtop.a
+CLI_SRC  := $(wildcard cli/*.c)
+
+spamtop: $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(SANBUILD)/spamtop: $(SANBUILD)/main.o $(SANBUILD)/queue_cmd.o $(SANBUILD)/monitor_cmd.o $(SANBUILD)/cleanup_cmd.o $(SANBUILD)/contain_cmd.o $(SANBUILD)/cmd_io.o $(SANBUILD)/commands.o $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
+$(SANBUILD)/spamtop: $(CLI_SRC:%.c=$(SANBUILD)/%.o) $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/metrics_check.h tests/hostile/hostile.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a

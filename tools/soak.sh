@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 lines=${SOAK_LINES:-30000000}
 tmp=$(mktemp -d /tmp/spamtop-soak.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-echo "soak: $lines lines, ever-new senders and client IPs, through core/follow"
+echo "soak: $lines lines, ever-new senders and client IPs, through core/logs/follow"
 GENLOG_FRESH=1 build/genlog "$lines" 7 | build/soak "$tmp/mail.log"

@@ -22,9 +22,9 @@
 #include <unistd.h>
 
 #include "console_state.h"
-#include "core/clock.h"
-#include "core/sanitize.h"
-#include "core/trail.h"
+#include "core/base/clock.h"
+#include "core/base/sanitize.h"
+#include "core/queue/trail.h"
 #include "screen.h"
 #include "wizard.h"
 

@@ -5,7 +5,7 @@
  * live queue in the background, and shows tabs of SASL users, client IPs,
  * senders, sender domains, the queue and authentication failures, with the
  * suspects flagged. Keys (the files in keymaps/) drill down to a message's log
- * trail and headers and act on the queue through core/action: every action
+ * trail and headers and act on the queue through core/queue/action: every action
  * is shown, confirmed, journaled; --dry-run only shows.
  */
 #ifndef SPAMTOP_CONSOLE_H
@@ -13,9 +13,9 @@
 
 #include <stddef.h>
 
-#include "core/detect.h"
-#include "core/feed.h"
-#include "core/source_spec.h"
+#include "core/model/detect.h"
+#include "core/model/feed.h"
+#include "core/model/source_spec.h"
 
 #define CONSOLE_MAX_SOURCES FEED_MAX_SOURCES	/* the console takes the feed's sources */
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "console_state.h"
-#include "core/ingest.h"
+#include "core/model/ingest.h"
 
 #define READ_SLICE_MS 40	/* log reading per loop turn, at most */
 #define BEHIND_SLICE_MS 200	/* a live burst: longer slices, fewer rebuilds, keys still answered */

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "core/buf.h"
+#include "core/base/buf.h"
 
 enum action_id {
 	ACTION_NONE = 0,

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "core/buf.h"
+#include "core/base/buf.h"
 
 enum line_style { LS_TEXT, LS_HEADING, LS_DIM, LS_ALERT };
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/select.h"
+#include "core/queue/select.h"
 
 /* joined - a job's thread joined when it has said it finished: 1 then, else 0 */
 static int joined(pthread_t thread, int *running, atomic_int *finished)

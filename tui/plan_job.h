@@ -17,11 +17,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "core/action.h"
-#include "core/cleanup_session.h"
-#include "core/progress.h"
-#include "core/remote_action.h"
-#include "core/trail.h"
+#include "core/queue/action.h"
+#include "core/incident/cleanup_session.h"
+#include "core/base/progress.h"
+#include "core/queue/remote_action.h"
+#include "core/queue/trail.h"
 #include "table.h"
 
 /* What one target (a row's key) selects; idv is storage for a one-ID selection. */

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "core/buf.h"
-#include "core/sanitize.h"
+#include "core/base/buf.h"
+#include "core/base/sanitize.h"
 
 static int is_open, utf8_term, styles[ST_COUNT];
 static FILE *tty_in;	/* keys come from the terminal, even when the log is standard input */

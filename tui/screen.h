@@ -3,7 +3,7 @@
  * puts text on it.
  *
  * screen_text() is the only way text reaches the terminal: it sanitizes the
- * bytes (core/sanitize: no control characters, no escape sequences, valid
+ * bytes (core/base/sanitize: no control characters, no escape sequences, valid
  * UTF-8), measures display width with wcwidth(), clips with an ellipsis and
  * pads. In a locale that is not UTF-8, non-ASCII characters are shown as
  * '?'. With NO_COLOR set or a monochrome terminal, colours become bold,

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/aggview.h"
-#include "core/buf.h"
-#include "core/detect.h"
-#include "core/error.h"
-#include "core/queue.h"
+#include "core/model/aggview.h"
+#include "core/base/buf.h"
+#include "core/model/detect.h"
+#include "core/base/error.h"
+#include "core/queue/queue.h"
 
 enum tab_id { TAB_USERS, TAB_IPS, TAB_SENDERS, TAB_DOMAINS, TAB_QUEUE, TAB_FAILURES, TAB_LOCAL, TAB_COUNT };
 

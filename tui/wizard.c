@@ -15,19 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/cleanup_session.h"
-#include "core/safefile.h"
-#include "core/postfix_block.h"
-#include "core/spawn.h"
-#include "core/throttle.h"
-#include "core/trail.h"
+#include "core/base/clock.h"
+#include "core/incident/cleanup_session.h"
+#include "core/base/safefile.h"
+#include "core/incident/postfix_block.h"
+#include "core/base/spawn.h"
+#include "core/queue/throttle.h"
+#include "core/queue/trail.h"
 
 #define SAMPLE_LINES 2
 #define SAMPLE_SUBJECTS 3
 
 struct wizard {
-	struct cleanup_session s;	/* the state and what acts: core/cleanup_session */
+	struct cleanup_session s;	/* the state and what acts: core/incident/cleanup_session */
 	char state_path[512];
 	char report_path[512];
 	size_t cursor;		/* step 3: the target under the cursor */

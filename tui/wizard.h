@@ -5,8 +5,8 @@
  * exact command, and the keys to do it (asking first), skip it or go back:
  * 1 hold the queue, 2 read the log, 3 identify the source, 4 contain it,
  * 5 clean the queue, 6 release and watch. Queue changes go through the
- * console's confirmation dialog and core/action; containment through
- * core/cleanup. The state is saved after every step (core/cleanup).
+ * console's confirmation dialog and core/queue/action; containment through
+ * core/incident/cleanup. The state is saved after every step (core/incident/cleanup).
  */
 #ifndef SPAMTOP_WIZARD_H
 #define SPAMTOP_WIZARD_H

@@ -423,26 +423,50 @@ check "the hostile table through the queue listing, its summary, a plan and chec
 . tests/cli/cleanup-plan.sh
 # the design the README draws, checked: core/ includes nothing of the screen
 # or the front ends, and only core/ starts programs (every argv is built and
-# run there; tui/ and the command-line front ends ask core/)
+# run there; tui/ and the command-line front ends in cli/ ask core/)
 only_core_runs_programs_and_core_includes_no_front_end() {
-	if grep -nE '#include "(tui/|\.\./)|#include "[a-z_]+_cmd\.h"' core/*.c core/*.h; then return 1; fi
+	if grep -nE '#include "(tui/|cli/|\.\./)|#include "[a-z_]+_cmd\.h"' core/*/*.c core/*/*.h; then return 1; fi
 	if grep -nE '\b(fork|vfork|execv|execvp|execve|posix_spawnp?|popen|system|spawn_run|spawn_lines|spawn_detached|pipe_source_start)[[:space:]]*\(' \
-		tui/*.c tui/*.h ./*.c; then return 1; fi
-	grep -q 'execvp' core/spawn.c	# the check looks where programs are run
+		tui/*.c tui/*.h cli/*.c; then return 1; fi
+	grep -q 'execvp' core/base/spawn.c	# the check looks where programs are run
 }
 
 check "only core/ runs programs; core/ includes nothing of tui/ or the front ends" \
 	only_core_runs_programs_and_core_includes_no_front_end
 
-# calls_between DIR - "A B" for each pair of DIR's files where A calls a function B
+# core/'s folders, bottom up; a file may include headers of its own folder and
+# of the folders below it, never above (README: Design)
+core_layers="base logs model queue incident"
+
+core_folders_include_only_their_own_and_lower_folders() {
+	local i=0 layer allowed f bad=0 seen
+	[ "$(ls -d core/*/ | wc -l)" = 5 ] || { echo "core/ has folders not in the layering: $(ls -d core/*/)"; return 1; }
+	for layer in $core_layers; do
+		allowed=$(echo $core_layers | cut -d' ' -f1-$((i + 1)) | tr ' ' '|')
+		for f in core/$layer/*; do
+			seen=$(grep -oE '#include "core/[a-z_]+/' "$f" | sed 's|#include "core/||; s|/$||' | sort -u)
+			for dir in $seen; do
+				echo "$dir" | grep -qxE "$allowed" || { echo "$f includes core/$dir/ (above core/$layer/)"; bad=1; }
+			done
+		done
+		i=$((i + 1))
+	done
+	grep -q '#include "core/base/' core/incident/cleanup.c	# the check sees includes
+	return $bad
+}
+
+check "core/'s folders include only their own and lower folders (base, logs, model, queue, incident)" \
+	core_folders_include_only_their_own_and_lower_folders
+
+# calls_between FILE... - "A B" for each pair of the files where A calls a function B
 # defines (its non-static definitions at the start of a line, as this code writes them)
 calls_between() {
 	local a b names
-	for b in "$1"/*.c; do
+	for b in "$@"; do
 		names=$(grep -oE '^[a-z][a-z_0-9 ]*[ *][a-z_0-9]+\(' "$b" | grep -v '^static' | grep -oE '[a-z_0-9]+\($' |
 			tr -d '(' | sort -u | paste -sd '|')
 		[ -n "$names" ] || continue
-		for a in "$1"/*.c; do
+		for a in "$@"; do
 			[ "$a" != "$b" ] && grep -qE "\b($names)\(" "$a" && echo "$a $b"
 		done
 	done
@@ -453,26 +477,27 @@ calls_between() {
 # the bottom, the dialog above them, the wizard above that, the loop on top), and
 # neither do core/'s: tsort fails on a loop
 no_file_of_tui_or_core_calls_back_into_a_file_that_calls_it() {
-	calls_between tui > "$tmp/tui.calls"
+	calls_between tui/*.c > "$tmp/tui.calls"
 	grep -q '^tui/wizard.c tui/dialog.c$' "$tmp/tui.calls"	# the check sees calls
 	tsort "$tmp/tui.calls" > /dev/null || return 1
-	calls_between core > "$tmp/core.calls"
+	calls_between core/*/*.c > "$tmp/core.calls"
 	tsort "$tmp/core.calls" > /dev/null
 }
 
 check "no file of tui/ or core/ calls back into a file that calls it (no circle)" \
 	no_file_of_tui_or_core_calls_back_into_a_file_that_calls_it
 
-# one journaled run (core/run.c): no change writes its own journal entries, so
+# one journaled run (core/base/run.c): no change writes its own journal entries, so
 # none can run before its "planned" record or skip its "done" one
 every_change_is_journaled_through_the_one_run() {
-	if grep -nE '\bjournal_(open|append)[[:space:]]*\(' core/*.c tui/*.c ./*.c | grep -vE '^core/(run|journal)\.c:'; then
+	if grep -nE '\bjournal_(open|append)[[:space:]]*\(' core/*/*.c tui/*.c cli/*.c |
+		grep -vE '^core/base/(run|journal)\.c:'; then
 		return 1
 	fi
-	grep -q 'journal_append(&j, op->planned_entry' core/run.c	# the check looks where entries are written
+	grep -q 'journal_append(&j, op->planned_entry' core/base/run.c	# the check looks where entries are written
 }
 
-check "every change is journaled through the one run (core/run.c), nowhere else" \
+check "every change is journaled through the one run (core/base/run.c), nowhere else" \
 	every_change_is_journaled_through_the_one_run
 
 echo "cli: $passed passed, $failed failed"

@@ -24,14 +24,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/aggview.h"
-#include "core/alerts.h"
-#include "core/detect.h"
-#include "core/model.h"
-#include "core/netmatch.h"
-#include "core/queue.h"
-#include "core/sanitize.h"
-#include "core/select.h"
+#include "core/model/aggview.h"
+#include "core/incident/alerts.h"
+#include "core/model/detect.h"
+#include "core/model/model.h"
+#include "core/incident/netmatch.h"
+#include "core/queue/queue.h"
+#include "core/base/sanitize.h"
+#include "core/queue/select.h"
 #include "tui/keymap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@ DESCRIPTION
     An SMTP server on 127.0.0.1:LISTEN_PORT that answers RCPT TO the way
     the big providers and DNS blocklist users answer a server that sends
     spam, by the recipient's domain (the texts as published: see
-    core/reputation.def for their sources):
+    core/logs/reputation.def for their sources):
       gmail.example     421-4.7.28 ... an unusual rate of unsolicited mail
                         (multi-line, as Gmail sends it; temporary)
       outlook.example   550 5.7.1 ... on our block list (S3150) (permanent)

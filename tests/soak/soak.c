@@ -3,7 +3,7 @@
  *
  * usage: genlog LINES | soak FILE
  * Reads generated log lines from standard input and writes them into FILE
- * a million at a time, while a follower (core/follow, as the console uses
+ * a million at a time, while a follower (core/logs/follow, as the console uses
  * it) reads FILE into the model; after each million the file is truncated,
  * as copytruncate would, and the follower starts over. Every million lines
  * it prints lines read, resident memory, aggregates, open and ended records,
@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/detect.h"
-#include "core/follow.h"
-#include "core/model.h"
+#include "core/model/detect.h"
+#include "core/logs/follow.h"
+#include "core/model/model.h"
 
 #define CHUNK_LINES 1000000
 

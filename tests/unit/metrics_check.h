@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alerts.h"
-#include "core/metrics.h"
+#include "core/incident/alerts.h"
+#include "core/incident/metrics.h"
 
 /* metrics_text - what `spamtop metrics` writes for m and q (malloc'd) */
 static inline char *metrics_text(enum metrics_format fmt, const struct model *m, const struct queue_snapshot *q,

@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "core/action.h"
+#include "core/queue/action.h"
 
 #define IDS "31C49102266 32016102221 4A1B2C3D4E 5B2C3D4E5F"
 

@@ -11,9 +11,9 @@
 #include <ctype.h>
 #include <unistd.h>
 
-#include "core/alerts.h"
-#include "core/ingest.h"
-#include "core/metrics.h"
+#include "core/incident/alerts.h"
+#include "core/model/ingest.h"
+#include "core/incident/metrics.h"
 
 static struct queue_snapshot *queue_of(size_t n)
 {

@@ -9,11 +9,11 @@
 
 #include <unistd.h>
 
-#include "core/cleanup.h"
-#include "core/damage.h"
-#include "core/clock.h"
-#include "core/ingest.h"
-#include "core/model.h"
+#include "core/incident/cleanup.h"
+#include "core/incident/damage.h"
+#include "core/base/clock.h"
+#include "core/model/ingest.h"
+#include "core/model/model.h"
 
 /* lab_cleanup - the real outbreak's suspects, as a cleanup begun at `started` takes them */
 static size_t lab_cleanup(const struct model *m, struct suspect sus[8], struct cleanup_state *s, int64_t started)

@@ -10,8 +10,8 @@
 
 #include <unistd.h>
 
-#include "core/cleanup_session.h"
-#include "core/clock.h"
+#include "core/incident/cleanup_session.h"
+#include "core/base/clock.h"
 
 static char dir[64];
 static char *saved_path;

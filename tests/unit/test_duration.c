@@ -3,7 +3,7 @@
  */
 #include "testutil.h"
 
-#include "core/duration.h"
+#include "core/base/duration.h"
 
 static void durations_take_s_m_h_d_and_bare_minutes(void **state)
 {

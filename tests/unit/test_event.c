@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "core/event.h"
-#include "core/logline.h"
+#include "core/logs/event.h"
+#include "core/logs/logline.h"
 
 static struct time_context tc;
 

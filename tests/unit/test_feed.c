@@ -6,7 +6,7 @@
  */
 #include "testutil.h"
 
-#include "core/feed.h"
+#include "core/model/feed.h"
 
 static void a_hosts_rotated_files_are_read_oldest_first_and_hosts_keep_their_order(void **state)
 {

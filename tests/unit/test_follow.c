@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/follow.h"
+#include "core/logs/follow.h"
 
 static struct test_lines got;
 

@@ -18,15 +18,15 @@
 #include <locale.h>
 #include <unistd.h>
 
-#include "core/alerts.h"
-#include "core/cleanup.h"
-#include "core/detect.h"
-#include "core/metrics.h"
-#include "core/report.h"
-#include "core/sanitize.h"
+#include "core/incident/alerts.h"
+#include "core/incident/cleanup.h"
+#include "core/model/detect.h"
+#include "core/incident/metrics.h"
+#include "core/incident/report.h"
+#include "core/base/sanitize.h"
 #include "tui/screen.h"
 
-/* ---- what safe bytes are (decoded here independently of core/sanitize) ---- */
+/* ---- what safe bytes are (decoded here independently of core/base/sanitize) ---- */
 
 /* next_cp - strict UTF-8: the code point at s, its length in *n; -1 if invalid */
 static long next_cp(const unsigned char *s, size_t len, size_t *n)

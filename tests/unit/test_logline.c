@@ -3,7 +3,7 @@
  */
 #include "testutil.h"
 
-#include "core/logline.h"
+#include "core/logs/logline.h"
 
 static struct time_context tc;
 

@@ -4,13 +4,13 @@
  */
 #include "testutil.h"
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 
-#include "core/aggview.h"
-#include "core/alerts.h"
-#include "core/detect.h"
-#include "core/ingest.h"
-#include "core/model.h"
+#include "core/model/aggview.h"
+#include "core/incident/alerts.h"
+#include "core/model/detect.h"
+#include "core/model/ingest.h"
+#include "core/model/model.h"
 
 static int setup(void **state)
 {

@@ -6,7 +6,7 @@
  */
 #include "testutil.h"
 
-#include "core/netedit.h"
+#include "core/incident/netedit.h"
 
 static void two_relays_go_in_one_edit_and_the_rest_is_kept_byte_for_byte(void **state)
 {

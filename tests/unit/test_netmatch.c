@@ -5,7 +5,7 @@
  */
 #include "testutil.h"
 
-#include "core/netmatch.h"
+#include "core/incident/netmatch.h"
 
 static void ipv4_and_ipv6_blocks_match_by_prefix(void **state)
 {

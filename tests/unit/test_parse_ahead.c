@@ -5,8 +5,8 @@
  */
 #include "testutil.h"
 
-#include "core/ingest.h"
-#include "core/parse_ahead.h"
+#include "core/model/ingest.h"
+#include "core/logs/parse_ahead.h"
 
 struct seen {
 	long lines, postfix, out_of_order, last;

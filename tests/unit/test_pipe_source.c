@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "core/pipe_source.h"
+#include "core/logs/pipe_source.h"
 
 static struct test_lines got;
 

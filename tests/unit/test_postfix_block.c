@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "core/postfix_block.h"
+#include "core/incident/postfix_block.h"
 
 static char dir[64];
 

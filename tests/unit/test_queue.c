@@ -4,14 +4,14 @@
  */
 #include "testutil.h"
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 
 #include <unistd.h>
 
-#include "core/action.h"
-#include "core/ingest.h"
-#include "core/queue.h"
-#include "core/select.h"
+#include "core/queue/action.h"
+#include "core/model/ingest.h"
+#include "core/queue/queue.h"
+#include "core/queue/select.h"
 
 static struct queue_snapshot *from_json(void)
 {

@@ -7,7 +7,7 @@
 
 #include <unistd.h>
 
-#include "core/queue_refresh.h"
+#include "core/queue/queue_refresh.h"
 
 
 /* wait_take - poll take() as the console's loop does, up to 10 s */

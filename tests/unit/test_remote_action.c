@@ -10,9 +10,9 @@
 #include <fcntl.h>
 #include <jansson.h>
 
-#include "core/remote_action.h"
-#include "core/run.h"
-#include "core/spawn.h"
+#include "core/queue/remote_action.h"
+#include "core/base/run.h"
+#include "core/base/spawn.h"
 
 static struct selection sasl_user_selection(const char *user)
 {

@@ -7,8 +7,8 @@
 
 #include <jansson.h>
 
-#include "core/ingest.h"
-#include "core/report.h"
+#include "core/model/ingest.h"
+#include "core/incident/report.h"
 
 static int setup(void **state)
 {

@@ -9,7 +9,7 @@
 
 #include <ctype.h>
 
-#include "core/reputation.h"
+#include "core/logs/reputation.h"
 
 static int classify(const char *text)
 {

@@ -8,7 +8,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include "core/safefile.h"
+#include "core/base/safefile.h"
 
 static size_t entries(const char *dir)
 {

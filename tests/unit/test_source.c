@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "core/ingest.h"
-#include "core/source.h"
+#include "core/model/ingest.h"
+#include "core/logs/source.h"
 
 static char *path(const char *name)
 {

@@ -5,7 +5,7 @@
  */
 #include "testutil.h"
 
-#include "core/source_spec.h"
+#include "core/model/source_spec.h"
 
 static void a_local_source_keeps_its_host_name_and_path(void **state)
 {

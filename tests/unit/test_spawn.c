@@ -4,14 +4,14 @@
  */
 #include "testutil.h"
 
-#include "core/clock.h"
+#include "core/base/clock.h"
 
 #include <jansson.h>
 #include <pthread.h>
 #include <unistd.h>
 
-#include "core/journal.h"
-#include "core/spawn.h"
+#include "core/base/journal.h"
+#include "core/base/spawn.h"
 
 static void stdin_bytes_reach_the_program_and_output_comes_back(void **state)
 {

@@ -4,9 +4,9 @@
  */
 #include "testutil.h"
 
-#include "core/buf.h"
-#include "core/intern.h"
-#include "core/sanitize.h"
+#include "core/base/buf.h"
+#include "core/base/intern.h"
+#include "core/base/sanitize.h"
 #include "tui/screen.h"
 
 static char *clean(const char *s, size_t len)

@@ -5,7 +5,7 @@
  */
 #include "testutil.h"
 
-#include "core/throttle.h"
+#include "core/queue/throttle.h"
 
 /* queue - five held messages (arrival 500, 100, 400, 200, 300) and a deferred one */
 static struct queue_snapshot *queue(const char *skip)

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/trail.h"
+#include "core/queue/trail.h"
 
 #define CAPTURE "tests/fixtures/lab-outbreak.log"
 

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "core/ingest.h"
-#include "core/model.h"
+#include "core/model/ingest.h"
+#include "core/model/model.h"
 
 /* 2026-11-25T00:00:00Z: the reference "now" for BSD year inference */
 #define TEST_REFERENCE ((time_t)1795564800)

@@ -1,0 +1,320 @@
+/*
+ * cleanup_cmd - the cleanup without a screen. spamtop cleanup --plan: the
+ * logs and the queue read, every step's findings and commands printed,
+ * nothing run. spamtop cleanup --yes with the targets named on the command
+ * line (--sasl-user, --trusted-ip, --uid): the steps that act, run in order
+ * (hold, contain, delete the targets' queued messages, release), each
+ * journaled, the state saved and the incident report written: for a script,
+ * or a second admin following an agreed plan.
+ */
+#include "cleanup_cmd.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_io.h"
+#include "core/incident/cleanup_plan.h"
+#include "core/incident/cleanup_session.h"
+#include "core/base/clock.h"
+#include "core/model/feed.h"
+#include "core/base/journal.h"
+#include "core/base/safefile.h"
+
+#define QUEUE_TIMEOUT_MS 60000
+
+struct plan_opts {
+	const char *state_path, *disable_cmd, *our_domains, *journal, *incident;
+	int no_queue, yes;
+	const char *targets[CLEANUP_MAX_TARGETS];	/* --yes: KIND:KEY as given */
+	enum suspect_kind kinds[CLEANUP_MAX_TARGETS];
+	size_t ntargets;
+	struct feed feed;	/* FILE..., or what Postfix logs to */
+};
+
+static int parse(int argc, char **argv, struct plan_opts *o)
+{
+	static const struct option opts[] = {
+		{"plan", no_argument, NULL, 'p'},
+		{"state", required_argument, NULL, 'S'},
+		{"disable-cmd", required_argument, NULL, 'D'},
+		{"our-domains", required_argument, NULL, 'O'},
+		{"no-queue", no_argument, NULL, 'Q'},
+		{"yes", no_argument, NULL, 'y'},
+		{"sasl-user", required_argument, NULL, 'u'},
+		{"trusted-ip", required_argument, NULL, 'i'},
+		{"uid", required_argument, NULL, 'U'},
+		{"journal", required_argument, NULL, 'J'},
+		{"incident", required_argument, NULL, 'I'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': break;
+		case 'S': o->state_path = optarg; break;
+		case 'D': o->disable_cmd = optarg; break;
+		case 'O': o->our_domains = optarg; break;
+		case 'Q': o->no_queue = 1; break;
+		case 'y': o->yes = 1; break;
+		case 'J': o->journal = optarg; break;
+		case 'I': o->incident = optarg; break;
+		case 'u':
+		case 'i':
+		case 'U':
+			if (o->ntargets == CLEANUP_MAX_TARGETS)
+				return -1;
+			o->kinds[o->ntargets] = c == 'u' ? SUSPECT_SASL_USER : c == 'i' ? SUSPECT_TRUSTED_RELAY : SUSPECT_WEB_APP;
+			o->targets[o->ntargets++] = optarg;
+			break;
+		default:
+			fputs("usage: spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
+			      "               [--no-queue] [FILE...]\n"
+			      "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
+			      "               [--disable-cmd CMD] [--journal FILE] [--state FILE] [--incident FILE] [FILE...]\n",
+			      stderr);
+			return -1;
+		}
+	}
+	struct error err = {""};
+	for (int i = optind; i < argc && err.msg[0] == 0; i++)
+		feed_add_file(&o->feed, argv[i], &err);
+	if (err.msg[0] || feed_finish(&o->feed, 0, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return -1;
+	}
+	if (o->journal == NULL)
+		o->journal = journal_default_path();
+	return 0;
+}
+
+static struct model *read_logs(const struct plan_opts *o)
+{
+	struct error err;
+	struct model *m = feed_model(&o->feed, &err);
+	if (m == NULL)
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+	return m;
+}
+
+static int write_plan(const struct plan_opts *o, struct model *m, struct cleanup_state *st)
+{
+	struct suspect sus[64];
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	size_t n = detect_suspects(m, &th, sus, 64), nlocal = 0;
+	for (size_t i = 0; i < n; i++)	/* the cleanup acts on this machine's queue */
+		if (sus[i].agg->host == 0)
+			sus[nlocal++] = sus[i];
+	struct queue_snapshot *q = o->no_queue ? NULL : queue_snapshot_new();
+	struct error qerr = {""}, cerr = {""}, err;
+	if (q && queue_load(q, QUEUE_TIMEOUT_MS, &qerr) < 0) {
+		queue_snapshot_free(q);
+		q = NULL;
+	}
+	if (q)
+		queue_join(q, m);
+	struct postfix_conf conf;
+	int conf_ok = postfix_conf_read(&conf, o->our_domains, &cerr) == 0;
+	struct cleanup_plan_input in = {m, sus, nlocal, q, q || o->no_queue ? NULL : qerr.msg, conf_ok ? &conf : NULL,
+					cerr.msg, st, o->disable_cmd};
+	int rc = cleanup_plan_write(stdout, &in, &err);
+	if (rc < 0)
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+	postfix_conf_free(&conf);
+	queue_snapshot_free(q);
+	return rc < 0 ? 1 : 0;
+}
+
+/* say_report - a session's report: "!" lines marked for the eye */
+static void say_report(const struct buf *report)
+{
+	for (const char *p = report->data ? report->data : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		int alert = *p == '!';
+		say_lines(stdout, p + alert, len - (size_t)alert, alert ? "  ! " : "    ");
+		p += len + (p[len] == '\n');
+	}
+}
+
+/* step_all - hold or release the whole queue, as step 1 and step 6 do */
+static int step_all(struct cleanup_session *s, enum queue_action a, int step, const struct queue_snapshot *q)
+{
+	struct buf report = BUF_INIT;
+	printf("Step %d of 6: %s: postsuper %s ALL\n", step, cleanup_step_title(step), a == ACT_HOLD ? "-h" : "-H");
+	long n = cleanup_session_run_all(s, a, q, &report);
+	say_report(&report);
+	buf_free(&report);
+	if (n >= 0)
+		printf("    postsuper said %ld messages\n", n);
+	snprintf(s->st.outcome[step], sizeof(s->st.outcome[0]), "%s: postsuper said %ld messages%s", action_name(a), n,
+		 n < 0 ? " (failed)" : "");
+	return n < 0 ? -1 : 0;
+}
+
+/* step_clean - the targets' queued messages deleted, confirmed from each queue file */
+static int step_clean(struct cleanup_session *s, const struct model *m)
+{
+	printf("Step 5 of 6: %s\n", cleanup_step_title(STEP_CLEAN));
+	struct queue_snapshot *q = queue_snapshot_new();
+	struct error err;
+	struct action_plan p;
+	struct buf report = BUF_INIT;
+	int rc = q && queue_load(q, QUEUE_TIMEOUT_MS, &err) == 0 ? 0 : -1;
+	if (rc == 0) {
+		queue_join(q, m);
+		rc = cleanup_session_clean_plan(s, q, NULL, &p, &err);
+	}
+	long n = 0;
+	if (rc > 0) {
+		struct buf what = BUF_INIT;
+		action_plan_describe(&p, q, 0, &what);
+		say_lines(stdout, buf_str(&what), what.len, "    ");
+		buf_free(&what);
+		n = p.expected ? cleanup_session_run(s, &p, &report) : 0;
+		action_plan_free(&p);
+	}
+	say_report(&report);
+	buf_free(&report);
+	if (rc < 0)
+		printf("  ! %s\n", err.msg);
+	else
+		printf("    %ld messages deleted\n", n);
+	snprintf(s->st.outcome[STEP_CLEAN], sizeof(s->st.outcome[0]), "delete: %ld changed%s", n,
+		 rc < 0 || n < 0 ? " (failed)" : "");
+	queue_snapshot_free(q);
+	return rc < 0 || n < 0 ? -1 : 0;
+}
+
+static int write_incident_report(const struct plan_opts *o, const struct cleanup_session *s, const struct model *m)
+{
+	char path[512];
+	time_t t = (time_t)s->st.started;
+	struct tm tm;
+	char stamp[32];
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime_r(&t, &tm));
+	snprintf(path, sizeof(path), "%s", o->incident ? o->incident : "");
+	if (!o->incident)
+		snprintf(path, sizeof(path), "/var/lib/spamtop/spamtop-incident-%s.md", stamp);
+	struct suspect sus[64];
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	size_t n = detect_suspects(m, &th, sus, 64);
+	struct safe_file sf;
+	struct error err;
+	const char *paths[FEED_MAX_SOURCES + 1];
+	size_t npaths = feed_paths(&o->feed, paths);
+	int rc = safe_file_open(&sf, path, 0640, &err);
+	if (rc == 0 && incident_write(sf.f, m, sus, n, &s->st, paths, npaths, o->journal, &err) < 0) {
+		safe_file_abort(&sf);
+		rc = -1;
+	} else if (rc == 0) {
+		rc = safe_file_commit(&sf, &err);
+	}
+	if (rc < 0)
+		fprintf(stderr, "spamtop: cannot write the incident report %s: %s\n", path, err.msg);
+	else
+		printf("Incident report: %s\n", path);
+	return rc;
+}
+
+static void save_state(const struct plan_opts *o, const struct cleanup_session *s)
+{
+	struct error err;
+	const char *path = o->state_path ? o->state_path : CLEANUP_DEFAULT_STATE;
+	if (cleanup_state_save(&s->st, path, &err) < 0)
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+}
+
+/* run_yes - the acting steps in order, for the named targets */
+static int run_yes(const struct plan_opts *o, struct model *m)
+{
+	struct cleanup_session s;
+	struct error err;
+	cleanup_session_init(&s, clock_now(), o->journal, o->disable_cmd, o->our_domains);
+	for (size_t i = 0; i < o->ntargets; i++) {
+		struct cleanup_target *t = &s.st.targets[s.st.ntargets++];
+		t->kind = o->kinds[i];
+		snprintf(t->key, sizeof(t->key), "%s", o->targets[i]);
+		t->chosen = 1;
+	}
+	s.st.targets_set = 1;
+	struct queue_snapshot *q = queue_snapshot_new();
+	if (q == NULL || queue_load(q, QUEUE_TIMEOUT_MS, &err) < 0) {
+		fprintf(stderr, "spamtop: the queue cannot be read: %s; nothing was changed\n", q ? err.msg : "out of memory");
+		queue_snapshot_free(q);
+		cleanup_session_free(&s);
+		return 1;
+	}
+	memcpy(s.st.before, q->by_queue, sizeof(s.st.before));
+	s.st.have_before = 1;
+	int failed = step_all(&s, ACT_HOLD, STEP_HOLD, q) < 0;
+	save_state(o, &s);
+	struct buf report = BUF_INIT;
+	printf("Step 4 of 6: %s\n", cleanup_step_title(STEP_CONTAIN));
+	failed |= cleanup_session_contain(&s, &report) < 0;
+	say_report(&report);
+	buf_free(&report);
+	save_state(o, &s);
+	failed |= step_clean(&s, m) < 0;
+	save_state(o, &s);
+	if (failed) {
+		puts("A step failed: the queue stays held (release it with spamtop release --all once it is right).");
+	} else {
+		failed |= step_all(&s, ACT_RELEASE, STEP_RELEASE, q) < 0;
+		cleanup_session_mark_release(&s, m, clock_now());
+		s.st.step = STEP_WATCH;
+	}
+	queue_snapshot_free(q);
+	q = queue_snapshot_new();
+	if (q && queue_load(q, QUEUE_TIMEOUT_MS, &err) == 0) {
+		memcpy(s.st.after, q->by_queue, sizeof(s.st.after));
+		s.st.have_after = 1;
+	}
+	queue_snapshot_free(q);
+	save_state(o, &s);
+	failed |= write_incident_report(o, &s, m) < 0;
+	cleanup_session_free(&s);
+	return failed ? 1 : 0;
+}
+
+int cleanup_command(int argc, char **argv)
+{
+	int plan = 0, yes = 0;
+	for (int i = 1; i < argc; i++) {
+		plan |= strcmp(argv[i], "--plan") == 0;
+		yes |= strcmp(argv[i], "--yes") == 0;
+	}
+	if (!plan && !yes)
+		return CLEANUP_NOT_A_COMMAND;
+	struct plan_opts o;
+	memset(&o, 0, sizeof(o));
+	if (parse(argc, argv, &o) < 0)
+		return 2;
+	if (yes && (plan || o.ntargets == 0)) {
+		fputs("spamtop: cleanup --yes runs the steps for the targets named: --sasl-user, --trusted-ip or --uid "
+		      "(and not with --plan)\n", stderr);
+		return 2;
+	}
+	if (yes) {
+		struct model *m = read_logs(&o);
+		int rc = m ? run_yes(&o, m) : 1;
+		if (m)
+			model_free(m);
+		return rc;
+	}
+	struct cleanup_state st;
+	struct error err;
+	cleanup_state_init(&st, clock_now());
+	if (o.state_path && cleanup_state_load(&st, o.state_path, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 1;
+	}
+	struct model *m = read_logs(&o);
+	if (m == NULL)
+		return 1;
+	int rc = write_plan(&o, m, &st);
+	model_free(m);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * cmd_io - safe text and a terminal question for the commands (see cmd_io.h).
+ */
+#include "cmd_io.h"
+
+#include <string.h>
+
+#include "core/base/buf.h"
+#include "core/base/sanitize.h"
+
+void say_text(FILE *f, const char *s)
+{
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, strlen(s));
+	fputs(buf_str(&b), f);
+	buf_free(&b);
+}
+
+void say_lines(FILE *f, const char *text, size_t len, const char *indent)
+{
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct buf b = BUF_INIT;
+		sanitize_text(&b, p, n);
+		fprintf(f, "%s%s\n", indent, buf_str(&b));
+		buf_free(&b);
+		p += n + (nl != NULL);
+	}
+}
+
+int ask(const char *question)
+{
+	FILE *tty = fopen("/dev/tty", "r+e");	/* "e": close-on-exec */
+	if (tty == NULL)
+		return -1;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	char answer[16] = "";
+	int yes = fgets(answer, sizeof(answer), tty) && (answer[0] == 'y' || answer[0] == 'Y');
+	fclose(tty);
+	return yes;
+}

@@ -1,0 +1,405 @@
+/*
+ * spamtop - incident-response console for Postfix servers sending spam.
+ *
+ * This file is the command line only: it reads options, picks a command
+ * from the table (commands.c: the words of every command's help) and hands
+ * over to core/ (and tui/). README.md and doc/spamtop.1 say the same as the
+ * table; keep the three in step.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/clock.h"
+#include "core/incident/cleanup.h"
+#include "core/model/detect.h"
+#include "core/base/duration.h"
+#include "core/model/feed.h"
+#include "core/base/journal.h"
+#include "core/model/model.h"
+#include "core/incident/report.h"
+#include "core/base/safefile.h"
+#include "core/logs/source.h"
+#include "cleanup_cmd.h"
+#include "commands.h"
+#include "contain_cmd.h"
+#include "monitor_cmd.h"
+#include "queue_cmd.h"
+#include "tui/console.h"
+
+#define SPAMTOP_VERSION "0.1.0"
+
+
+static int since_arg(const char *s, long *seconds)
+{
+	if (duration_parse(s, seconds) == 0)
+		return 0;
+	fprintf(stderr, "spamtop: --since wants a duration such as 90s, 30m, 2h or 1d\n");
+	return -1;
+}
+
+/* window_arg - --ip-window: a duration from a minute to a week */
+static int window_arg(const char *s, int64_t *seconds)
+{
+	long v;
+	if (duration_parse(s, &v) == 0 && v >= 60 && v <= 7 * 86400) {
+		*seconds = v;
+		return 0;
+	}
+	fprintf(stderr, "spamtop: --ip-window wants a duration from 1m to 7d, such as 30m or 2h\n");
+	return -1;
+}
+
+static int number_arg(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == 0 || *end || v < lo || v > hi) {
+		fprintf(stderr, "spamtop: %s wants a number from %g to %g\n", opt, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* throttle_arg - "N/SECS": step 6's batches of N messages every SECS seconds */
+static int throttle_arg(const char *s, size_t *batch, int *seconds)
+{
+	char *end;
+	long n = strtol(s, &end, 10), secs = *end == '/' ? strtol(end + 1, &end, 10) : -1;
+	if (*s == 0 || *end || n < 1 || n > 100000 || secs < 1 || secs > 3600) {
+		fprintf(stderr, "spamtop: --throttle wants N/SECS: 1 to 100000 messages every 1 to 3600 seconds\n");
+		return -1;
+	}
+	*batch = (size_t)n;
+	*seconds = (int)secs;
+	return 0;
+}
+
+/* write_incident - the Markdown incident report of `spamtop report --incident FILE` */
+static int write_incident(const struct model *m, const struct report_options *ro, const char *path,
+			  const char *journal, const char *state_path)
+{
+	struct cleanup_state st;
+	struct error err;
+	int have_state = 0;
+	if (state_path == NULL && access(CLEANUP_DEFAULT_STATE, R_OK) == 0)
+		state_path = CLEANUP_DEFAULT_STATE;
+	if (state_path) {
+		if (cleanup_state_load(&st, state_path, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			return 1;
+		}
+		have_state = 1;
+	}
+	struct suspect sus[64];
+	size_t n = detect_suspects(m, &ro->thresholds, sus, 64);
+	size_t nlogs = 0;
+	while (ro->sources[nlogs])
+		nlogs++;
+	struct safe_file sf;
+	int to_stdout = strcmp(path, "-") == 0;
+	if (!to_stdout && safe_file_open(&sf, path, 0640, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 1;
+	}
+	int rc = incident_write(to_stdout ? stdout : sf.f, m, sus, n, have_state ? &st : NULL, ro->sources, nlogs,
+				journal, &err);
+	if (!to_stdout && rc < 0)
+		safe_file_abort(&sf);
+	else if (!to_stdout)
+		rc = safe_file_commit(&sf, &err);
+	if (rc < 0) {
+		fprintf(stderr, "spamtop: cannot write %s: %s\n", path, err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+static int run_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"report", no_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"top", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"incident", required_argument, NULL, 'I'},
+		{"journal", required_argument, NULL, 'J'},
+		{"state", required_argument, NULL, 'S'},
+		{"since", required_argument, NULL, 'T'},
+		{"source", required_argument, NULL, 's'},
+		{"journald", no_argument, NULL, 'D'},
+		{"max-keys", required_argument, NULL, 'K'},
+		{"ip-window", required_argument, NULL, 'W'},
+		{NULL, 0, NULL, 0},
+	};
+	int json = 0, c;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	double v;
+	long since = 0;
+	static struct feed feed;
+	struct error err = {""};
+	const char *incident = NULL, *state = NULL;
+	const char *journal = journal_default_path();
+	optind = 1;
+	struct report_options ro = {.top = 10};
+	detect_thresholds_default(&ro.thresholds);
+	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'D': feed.journald = 1; break;
+		case 'K':
+			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
+				return 2;
+			lim.max_keys = (size_t)v;
+			break;
+		case 'W':
+			if (window_arg(optarg, &lim.source_window) < 0)
+				return 2;
+			break;
+		case 'I': incident = optarg; break;
+		case 'J': journal = optarg; break;
+		case 'S': state = optarg; break;
+		case 'T':
+			if (since_arg(optarg, &since) < 0)
+				return 2;
+			break;
+		case 's':
+			if (feed_add_spec(&feed, optarg, 0, &err) < 0) {
+				fprintf(stderr, "spamtop: %s\n", err.msg);
+				return 2;
+			}
+			break;
+		case 't': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 100000) {
+				fprintf(stderr, "spamtop: --top wants a number from 1 to 100000\n");
+				return 2;
+			}
+			ro.top = (size_t)n;
+			break;
+		}
+		case 'h':
+			command_usage(stdout, command_find("report"));
+			return 0;
+		default:
+			command_usage(stderr, command_find("report"));
+			return 2;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (feed_add_file(&feed, argv[i], &err) < 0)
+			break;
+	if (err.msg[0] || feed_finish(&feed, 1, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 2;
+	}
+	static const char *files[FEED_MAX_SOURCES + 2];	/* and "journald", NULL-terminated */
+	for (size_t i = 0; i < feed.n; i++)
+		files[i] = feed.src[i].path;
+	if (feed.journald)
+		files[feed.n] = "journald";
+	struct model *m = model_new(&lim, (time_t)clock_now());
+	if (m == NULL) {
+		fprintf(stderr, "spamtop: out of memory\n");
+		return 1;
+	}
+	if (since)
+		model_set_since(m, clock_now() - since);
+	int status = 0;
+	if (feed_read(&feed, m, since, 0, &ro.input, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		status = 1;
+	}
+	ro.sources = files;
+	if (incident) {
+		status |= write_incident(m, &ro, incident, journal, state);
+		model_free(m);
+		return status;
+	}
+	int rc = json ? report_write_json(stdout, m, &ro, &err) : report_write_text(stdout, m, &ro, &err);
+	if (rc < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		status = 1;
+	}
+	model_free(m);
+	return status;
+}
+
+
+static int run_console(int argc, char **argv, int cleanup)
+{
+	static const struct option opts[] = {
+		{"resume", no_argument, NULL, 'R'},
+		{"state", required_argument, NULL, 'S'},
+		{"incident", required_argument, NULL, 'I'},
+		{"disable-cmd", required_argument, NULL, 'D'},
+		{"our-domains", required_argument, NULL, 'O'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"no-queue", no_argument, NULL, 'Q'},
+		{"from-end", no_argument, NULL, 'e'},
+		{"refresh", required_argument, NULL, 'r'},
+		{"keymap", required_argument, NULL, 'k'},
+		{"queue-warn", required_argument, NULL, 'w'},
+		{"queue-crit", required_argument, NULL, 'c'},
+		{"no-color", no_argument, NULL, 'C'},
+		{"journal", required_argument, NULL, 'J'},
+		{"alert-cmd", required_argument, NULL, 'A'},
+		{"journald", no_argument, NULL, 'j'},
+		{"source", required_argument, NULL, 's'},
+		{"since", required_argument, NULL, 'T'},
+		{"max-keys", required_argument, NULL, 'K'},
+		{"ip-window", required_argument, NULL, 'W'},
+		{"throttle", required_argument, NULL, 'H'},
+		{NULL, 0, NULL, 0},
+	};
+	static struct feed feed;
+	struct error err = {""};
+	struct console_options o;
+	console_options_default(&o);
+	o.cleanup = cleanup;
+	optind = 1;
+	o.journal = journal_default_path();
+	int c;
+	double v;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.dry_run = 1; break;
+		case 'Q': o.no_queue = 1; break;
+		case 'e': o.from_end = 1; break;
+		case 'C': o.no_color = 1; break;
+		case 'A': o.alert_cmd = optarg; break;
+		case 'j': o.journald = 1; break;
+		case 'k': o.keymap = optarg; break;
+		case 'J': o.journal = optarg; break;
+		case 'R': o.resume = 1; break;
+		case 'S': o.state_path = optarg; break;
+		case 'I': o.incident_path = optarg; break;
+		case 'D': o.disable_cmd = optarg; break;
+		case 'H':
+			if (throttle_arg(optarg, &o.throttle_batch, &o.throttle_seconds) < 0)
+				return 2;
+			break;
+		case 'O': o.our_domains = optarg; break;
+		case 'T':
+			if (since_arg(optarg, &o.since) < 0)
+				return 2;
+			break;
+		case 'K':
+			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
+				return 2;
+			o.max_keys = (size_t)v;
+			break;
+		case 'W':
+			if (window_arg(optarg, &o.ip_window) < 0)
+				return 2;
+			break;
+		case 's':
+			if (feed_add_spec(&feed, optarg, 1, &err) < 0) {
+				fprintf(stderr, "spamtop: %s\n", err.msg);
+				return 2;
+			}
+			break;
+		case 'r':
+			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
+				return 2;
+			o.refresh_ms = (int)(v * 1000);
+			break;
+		case 'w':
+		case 'c':
+			if (number_arg(c == 'w' ? "--queue-warn" : "--queue-crit", optarg, 1, 1e9, &v) < 0)
+				return 2;
+			*(c == 'w' ? &o.queue_warn : &o.queue_crit) = (unsigned)v;
+			break;
+		default:
+			command_usage(stderr, cleanup ? command_find("cleanup") : command_console());
+			return 2;
+		}
+	}
+	feed.journald = o.journald;
+	for (int i = optind; i < argc; i++)
+		if (feed_add_file(&feed, argv[i], &err) < 0)
+			break;
+	if (err.msg[0] || feed_finish(&feed, 0, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 2;
+	}
+	o.journald = feed.journald;	/* no mail log file: Postfix logs to the journal (the title says so) */
+	if (feed.n && source_spec_is_ssh(&feed.src[0]) && !o.no_queue) {
+		fputs("spamtop: the first --source is this machine, whose queue spamtop reads: give its log\n"
+		      "first (or --no-queue)\n", stderr);
+		return 2;
+	}
+	o.sources = feed.src;
+	o.nsources = feed.n;
+	if (!isatty(STDOUT_FILENO)) {
+		fputs("spamtop: the console needs a terminal; use --report (see --help)\n", stderr);
+		return 2;
+	}
+	return console_run(&o);
+}
+
+int run_console_command(int argc, char **argv)
+{
+	return run_console(argc, argv, 0);
+}
+
+int run_cleanup_command(int argc, char **argv)
+{
+	int rc = cleanup_command(argc, argv);	/* --plan, --yes */
+	return rc != CLEANUP_NOT_A_COMMAND ? rc : run_console(argc, argv, 1);
+}
+
+int run_report_command(int argc, char **argv)
+{
+	return run_report(argc, argv);
+}
+
+/* help - spamtop help [COMMAND] */
+static int help(int argc, char **argv)
+{
+	const struct command *c = argc > 1 ? command_find(argv[1]) : NULL;
+	if (argc > 1 && c == NULL) {
+		fprintf(stderr, "spamtop: no command %s (spamtop help lists them)\n", argv[1][0] == '-' ? "so named" : argv[1]);
+		return 2;
+	}
+	command_usage(stdout, c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *word = argc > 1 ? argv[1] : "";
+	if (strcmp(word, "--version") == 0) {
+		printf("spamtop %s\n", SPAMTOP_VERSION);
+		return 0;
+	}
+	if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0)
+		return help(1, argv);
+	if (strcmp(word, "--bash-completion") == 0) {
+		command_bash_completion(stdout);
+		return 0;
+	}
+	if (strcmp(word, "help") == 0)
+		return help(argc - 1, argv + 1);
+	const struct command *c = word[0] != '-' ? command_find(word) : NULL;
+	if (c && argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+		command_usage(stdout, c);	/* spamtop cleanup --help: that command's words */
+		return 0;
+	}
+	if (c)
+		return c->run(argc - 1, argv + 1);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--report") == 0)
+			return run_report(argc, argv);
+	return run_console(argc, argv, 0);
+}

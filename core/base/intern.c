@@ -1,0 +1,215 @@
+/*
+ * intern - string interning over an arena and an open-addressing table.
+ *
+ * Lookup of an existing string allocates nothing: this is on the parser's
+ * hot path. New strings are copied into arena chunks of 256 KiB.
+ */
+#include "core/base/intern.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHUNK_SIZE (256 * 1024)
+
+struct chunk {
+	struct chunk *next;
+	size_t used;
+	size_t size;
+	char mem[];
+};
+
+struct slot {
+	uint32_t hash;
+	struct istr *str;
+};
+
+struct intern_table {
+	struct slot *slots;
+	uint64_t seed;
+	size_t mask;		/* slot count - 1 (a power of two) */
+	size_t count;
+	size_t bytes;
+	struct chunk *chunks;
+};
+
+/* intern_hash - seeded, eight bytes a step, final avalanche */
+uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len)
+{
+	return intern_hash_seeded(t->seed, s, len);
+}
+
+uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len)
+{
+	uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ull);
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		len -= 8;
+	}
+	uint64_t w = 0;
+	if (len)	/* the empty string may come as a NULL pointer */
+		memcpy(&w, s, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/* random_seed - from the kernel; the clock and address as a fallback */
+static uint64_t random_seed(const void *salt)
+{
+	uint64_t seed = 0;
+	FILE *f = fopen("/dev/urandom", "rbe");
+	if (f) {
+		if (fread(&seed, sizeof(seed), 1, f) != 1)
+			seed = 0;
+		fclose(f);
+	}
+	if (seed == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)salt;
+	}
+	return seed | 1;
+}
+
+uint64_t intern_seed(void)
+{
+	static const char salt;
+	return random_seed(&salt);
+}
+
+struct intern_table *intern_new(void)
+{
+	struct intern_table *t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->mask = 1023;
+	t->seed = random_seed(t);
+	t->slots = calloc(t->mask + 1, sizeof(*t->slots));
+	if (t->slots == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct intern_table *intern_new_like(const struct intern_table *like)
+{
+	struct intern_table *t = intern_new();
+	if (t)
+		t->seed = like->seed;
+	return t;
+}
+
+void intern_free(struct intern_table *t)
+{
+	if (t == NULL)
+		return;
+	struct chunk *c = t->chunks;
+	while (c) {
+		struct chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	free(t->slots);
+	free(t);
+}
+
+/* arena_alloc - carve size bytes (8-aligned) from the current chunk */
+static void *arena_alloc(struct intern_table *t, size_t size)
+{
+	size = (size + 7) & ~(size_t)7;
+	struct chunk *c = t->chunks;
+	if (c == NULL || c->size - c->used < size) {
+		size_t csize = size > CHUNK_SIZE ? size : CHUNK_SIZE;
+		c = malloc(sizeof(*c) + csize);
+		if (c == NULL)
+			return NULL;
+		c->next = t->chunks;
+		c->used = 0;
+		c->size = csize;
+		t->chunks = c;
+	}
+	void *p = c->mem + c->used;
+	c->used += size;
+	return p;
+}
+
+static int grow(struct intern_table *t)
+{
+	size_t nmask = t->mask * 2 + 1;
+	struct slot *ns = calloc(nmask + 1, sizeof(*ns));
+	if (ns == NULL)
+		return -1;
+	for (size_t i = 0; i <= t->mask; i++) {
+		if (t->slots[i].str == NULL)
+			continue;
+		size_t j = t->slots[i].hash & nmask;
+		while (ns[j].str)
+			j = (j + 1) & nmask;
+		ns[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->mask = nmask;
+	return 0;
+}
+
+/* find_slot - index of the string's slot, or of the empty slot it would take */
+static size_t find_slot(const struct intern_table *t, const char *s, size_t len, uint32_t h)
+{
+	size_t i = h & t->mask;
+	for (;;) {
+		const struct slot *e = &t->slots[i];
+		if (e->str == NULL || (e->hash == h && e->str->len == len && (len == 0 || memcmp(e->str->s, s, len) == 0)))
+			return i;
+		i = (i + 1) & t->mask;
+	}
+}
+
+struct istr *intern_find(const struct intern_table *t, const char *s, size_t len)
+{
+	if (len > UINT32_MAX)
+		return NULL;
+	return t->slots[find_slot(t, s, len, intern_hash(t, s, len))].str;
+}
+
+struct istr *intern(struct intern_table *t, const char *s, size_t len)
+{
+	if (len > UINT32_MAX - 1)
+		return NULL;
+	uint32_t h = intern_hash(t, s, len);
+	size_t i = find_slot(t, s, len, h);
+	if (t->slots[i].str)
+		return t->slots[i].str;
+	if ((t->count + 1) * 4 > (t->mask + 1) * 3) {
+		if (grow(t) < 0)
+			return NULL;
+		i = find_slot(t, s, len, h);
+	}
+	struct istr *e = arena_alloc(t, sizeof(*e) + len + 1);
+	if (e == NULL)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->len = (uint32_t)len;
+	e->hash = h;
+	if (len)
+		memcpy(e->s, s, len);
+	e->s[len] = 0;
+	t->slots[i].hash = h;
+	t->slots[i].str = e;
+	t->count++;
+	t->bytes += len;
+	return e;
+}
+
+size_t intern_count(const struct intern_table *t) { return t->count; }
+size_t intern_bytes(const struct intern_table *t) { return t->bytes; }

@@ -1,0 +1,346 @@
+/*
+ * spawn - fork/execvp with pipes, poll and a deadline (see spawn.h).
+ */
+#define _GNU_SOURCE		/* pipe2 */
+#include "core/base/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const fallback_dirs[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL};
+
+/* spawn_exec - in the child: PATH first, then where Postfix lives */
+void spawn_exec(char *const argv[])
+{
+	execvp(argv[0], argv);
+	if (errno == ENOENT && strchr(argv[0], '/') == NULL) {
+		char path[512];
+		for (const char *const *d = fallback_dirs; *d; d++) {
+			snprintf(path, sizeof(path), "%s/%s", *d, argv[0]);
+			execv(path, argv);
+		}
+		errno = ENOENT;
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct line_feed {
+	int (*fn)(const char *, size_t, void *);
+	void *arg;
+	struct buf pending;
+	int stopped;
+};
+
+/* feed_lines - hand complete lines of new output to the callback */
+static void feed_lines(struct line_feed *lf, const char *data, size_t n)
+{
+	buf_append(&lf->pending, data, n);
+	size_t start = 0;
+	for (size_t i = 0; i < lf->pending.len && !lf->stopped; i++) {
+		if (lf->pending.data[i] != '\n')
+			continue;
+		if (lf->fn(lf->pending.data + start, i - start, lf->arg))
+			lf->stopped = 1;
+		start = i + 1;
+	}
+	if (lf->stopped)
+		start = lf->pending.len;
+	memmove(lf->pending.data, lf->pending.data + start, lf->pending.len - start);
+	lf->pending.len -= start;
+	if (lf->pending.data)
+		lf->pending.data[lf->pending.len] = 0;
+}
+
+static int run_piped(char *const argv[], const char *in, size_t in_len, int timeout_ms, const atomic_int *stop,
+		     struct line_feed *lf, struct spawn_result *res, struct error *err);
+
+static int run(char *const argv[], const char *in, size_t in_len, int timeout_ms, const atomic_int *stop,
+	       struct line_feed *lf, struct spawn_result *res, struct error *err)
+{
+	memset(res, 0, sizeof(*res));
+	/* a child that stops reading its input must not kill us with SIGPIPE */
+	struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
+	sigaction(SIGPIPE, &ignore, &old_pipe);
+	int rc = run_piped(argv, in, in_len, timeout_ms, stop, lf, res, err);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	return rc;
+}
+
+static int run_piped(char *const argv[], const char *in, size_t in_len, int timeout_ms, const atomic_int *stop,
+		     struct line_feed *lf, struct spawn_result *res, struct error *err)
+{
+	int pin[2] = {-1, -1}, pout[2] = {-1, -1}, perr[2] = {-1, -1}, pexec[2] = {-1, -1};
+	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0
+	    || pipe2(pexec, O_CLOEXEC) < 0) {
+		error_errno(err, errno, "cannot run %s: pipe", argv[0]);
+		goto fail_pipes;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		error_errno(err, errno, "cannot run %s: fork", argv[0]);
+		goto fail_pipes;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		if (in == NULL) {
+			int devnull = open("/dev/null", O_RDONLY);
+			dup2(devnull, 0);
+		} else {
+			dup2(pin[0], 0);
+		}
+		dup2(pout[1], 1);
+		dup2(perr[1], 2);
+		spawn_exec(argv);
+		int e = errno;
+		if (write(pexec[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	close(perr[1]);
+	close(pexec[1]);
+	pin[0] = pout[1] = perr[1] = pexec[1] = -1;
+	int exec_errno = 0;
+	if (read(pexec[0], &exec_errno, sizeof(exec_errno)) != (ssize_t)sizeof(exec_errno))
+		exec_errno = 0;	/* EOF: exec succeeded */
+	close(pexec[0]);
+	pexec[0] = -1;
+	if (in == NULL || in_len == 0 || exec_errno) {
+		close(pin[1]);
+		pin[1] = -1;
+	} else {
+		fcntl(pin[1], F_SETFL, O_NONBLOCK);
+	}
+	size_t in_off = 0;
+	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	char chunk[65536];
+	while (pout[0] >= 0 || perr[0] >= 0) {
+		struct pollfd fds[3];
+		int nfds = 0, iout = -1, ierr = -1, iin = -1;
+		if (pout[0] >= 0)
+			fds[iout = nfds++] = (struct pollfd){pout[0], POLLIN, 0};
+		if (perr[0] >= 0)
+			fds[ierr = nfds++] = (struct pollfd){perr[0], POLLIN, 0};
+		if (pin[1] >= 0)
+			fds[iin = nfds++] = (struct pollfd){pin[1], POLLOUT, 0};
+		int wait_ms = -1;
+		if (deadline) {
+			long long left = deadline - now_ms();
+			if (left <= 0) {
+				res->timed_out = 1;
+				kill(pid, SIGKILL);
+				break;
+			}
+			wait_ms = (int)left;
+		}
+		if (stop) {
+			if (atomic_load(stop)) {
+				res->stopped = 1;
+				kill(pid, SIGKILL);
+				break;
+			}
+			if (wait_ms < 0 || wait_ms > SPAWN_STOP_POLL_MS)
+				wait_ms = SPAWN_STOP_POLL_MS;
+		}
+		int rc = poll(fds, (nfds_t)nfds, wait_ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			break;
+		if (iin >= 0 && fds[iin].revents) {
+			ssize_t w = write(pin[1], in + in_off, in_len - in_off);
+			if (w > 0)
+				in_off += (size_t)w;
+			if (w < 0 && errno != EAGAIN) {
+				close(pin[1]);	/* the child stopped reading */
+				pin[1] = -1;
+			} else if (in_off == in_len) {
+				close(pin[1]);
+				pin[1] = -1;
+			}
+		}
+		int *fdp[2] = {&pout[0], &perr[0]};
+		int idx[2] = {iout, ierr};
+		for (int k = 0; k < 2; k++) {
+			if (idx[k] < 0 || !fds[idx[k]].revents)
+				continue;
+			ssize_t r = read(*fdp[k], chunk, sizeof(chunk));
+			if (r > 0) {
+				if (k == 0 && lf)
+					feed_lines(lf, chunk, (size_t)r);
+				else
+					buf_append(k == 0 ? &res->out : &res->err, chunk, (size_t)r);
+			} else if (r == 0 || errno != EINTR) {
+				close(*fdp[k]);
+				*fdp[k] = -1;
+			}
+		}
+	}
+	for (int *fd = (int[]){pin[1], pout[0], perr[0]}, i = 0; i < 3; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	int wstatus = 0;
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (lf && lf->pending.len && !lf->stopped)
+		lf->fn(lf->pending.data, lf->pending.len, lf->arg);
+	if (exec_errno) {
+		error_errno(err, exec_errno, "cannot run %s", argv[0]);
+		spawn_result_free(res);
+		return -1;
+	}
+	if (WIFEXITED(wstatus)) {
+		res->exited = 1;
+		res->status = WEXITSTATUS(wstatus);
+	} else if (WIFSIGNALED(wstatus)) {
+		res->status = WTERMSIG(wstatus);
+	}
+	return 0;
+
+fail_pipes:
+	for (int *fd = (int[]){pin[0], pin[1], pout[0], pout[1], perr[0], perr[1], pexec[0], pexec[1]},
+	     i = 0; i < 8; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return -1;
+}
+
+int spawn_run(char *const argv[], const char *stdin_data, size_t stdin_len, int timeout_ms,
+	      struct spawn_result *res, struct error *err)
+{
+	return run(argv, stdin_data, stdin_len, timeout_ms, NULL, NULL, res, err);
+}
+
+int spawn_run_stoppable(char *const argv[], int timeout_ms, const atomic_int *stop, struct spawn_result *res,
+			struct error *err)
+{
+	return run(argv, NULL, 0, timeout_ms, stop, NULL, res, err);
+}
+
+int spawn_lines(char *const argv[], int timeout_ms,
+		int (*fn)(const char *line, size_t len, void *arg), void *arg,
+		struct spawn_result *res, struct error *err)
+{
+	struct line_feed lf = {fn, arg, BUF_INIT, 0};
+	int rc = run(argv, NULL, 0, timeout_ms, NULL, &lf, res, err);
+	buf_free(&lf.pending);
+	return rc;
+}
+
+void spawn_result_free(struct spawn_result *res)
+{
+	buf_free(&res->out);
+	buf_free(&res->err);
+}
+
+void spawn_describe(char *const argv[], struct buf *out)
+{
+	for (int i = 0; argv[i]; i++) {
+		if (i)
+			buf_putc(out, ' ');
+		buf_puts(out, argv[i]);
+	}
+}
+
+int spawn_detached(char *const argv[], struct error *err)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		error_errno(err, errno, "cannot run %s: fork", argv[0]);
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		signal(SIGPIPE, SIG_DFL);
+		spawn_exec(argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+/*
+ * template_value_refused - why a value from the log cannot fill a word of an
+ * admin's command, or NULL. At the start of a word before any "--" it must
+ * not begin with '-' (it would be an option); anywhere, no blank, control
+ * character or wildcard (a command such as doveadm reads '*' and '?' as
+ * "every user").
+ */
+static const char *template_value_refused(const char *v, int word_start, int options_ended)
+{
+	if (word_start && !options_ended && v[0] == '-')
+		return "begins with '-' (it would be read as an option; end the template's options with --)";
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p <= ' ' || *p == 0x7f)
+			return "holds a blank or a control character";
+		if (strchr("*?[]{}~", *p))
+			return "holds a wildcard character (* ? [ ] { } ~)";
+	}
+	return NULL;
+}
+
+int spawn_argv_template(const char *template, const char *const names[], const char *const values[], size_t nvars,
+			char *storage, size_t size, char *argv[], int max, struct error *err)
+{
+	size_t used = 0;
+	int n = 0, options_ended = 0;
+	const char *p = template ? template : "";
+	error_set(err, "the command is empty");
+	while (*p && n < max - 1) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == 0)
+			break;
+		struct buf w = BUF_INIT;
+		const char *why = NULL;
+		while (*p && *p != ' ' && *p != '\t' && why == NULL) {
+			size_t k = 0;
+			while (k < nvars && strncmp(p, names[k], strlen(names[k])) != 0)
+				k++;
+			if (k < nvars) {
+				if ((why = template_value_refused(values[k], w.len == 0, options_ended)))
+					error_set(err, "refusing to fill %s with the text from the log: it %s", names[k], why);
+				buf_puts(&w, values[k]);
+				p += strlen(names[k]);
+			} else {
+				buf_putc(&w, *p++);
+			}
+		}
+		if (why == NULL && (used + w.len + 1 > size || w.failed))
+			error_set(err, "the command is too long");
+		if (why || used + w.len + 1 > size || w.failed) {
+			buf_free(&w);
+			n = 0;
+			break;
+		}
+		options_ended |= strcmp(buf_str(&w), "--") == 0;
+		argv[n++] = memcpy(storage + used, buf_str(&w), w.len + 1);
+		used += w.len + 1;
+		buf_free(&w);
+	}
+	argv[n] = NULL;
+	return n ? n : -1;
+}

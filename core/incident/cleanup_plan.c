@@ -1,0 +1,212 @@
+/*
+ * cleanup_plan - every step's findings and commands, as text (see
+ * cleanup_plan.h).
+ */
+#include "core/incident/cleanup_plan.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/model/aggview.h"
+#include "core/base/sanitize.h"
+#include "core/base/spawn.h"
+
+/* put - log text, with control characters made visible */
+static void put(FILE *f, const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	sanitize_text(&b, s, len);
+	fwrite(b.data ? b.data : "", 1, b.len, f);
+	buf_free(&b);
+}
+
+static void put_str(FILE *f, const char *s) { put(f, s, strlen(s)); }
+
+static void put_argv(FILE *f, char *const argv[])
+{
+	struct buf b = BUF_INIT;
+	spawn_describe(argv, &b);
+	put(f, b.data ? b.data : "", b.len);
+	buf_free(&b);
+}
+
+static void step_hold(FILE *f, const struct cleanup_plan_input *in)
+{
+	fprintf(f, "Step 1 of 6: %s\n", cleanup_step_title(STEP_HOLD));
+	if (in->q)
+		fprintf(f, "  queue: %zu messages: incoming %zu, active %zu, deferred %zu, hold %zu\n", in->q->count,
+			in->q->by_queue[QN_INCOMING], in->q->by_queue[QN_ACTIVE], in->q->by_queue[QN_DEFERRED],
+			in->q->by_queue[QN_HOLD]);
+	else
+		fprintf(f, "  queue: not read (%s)\n", in->queue_error ? in->queue_error : "--no-queue");
+	fputs("  command: postsuper -h ALL (each Postfix instance: postsuper -c DIR -h ALL)\n\n", f);
+}
+
+static void step_read(FILE *f, const struct cleanup_plan_input *in)
+{
+	const struct model_totals *t = model_totals(in->m);
+	fprintf(f, "Step 2 of 6: %s\n", cleanup_step_title(STEP_READ));
+	fprintf(f, "  messages in the log: %llu; with the null sender from=<>: %llu\n", (unsigned long long)t->messages,
+		(unsigned long long)t->null_sender);
+	const struct agg_stats *top[64];
+	size_t n = agg_top(in->m, AGG_DOMAIN, F_MSGS, 1, top, 64), shown = 0;
+	fputs("  sender domains that are not ours:", f);
+	for (size_t i = 0; i < n && shown < 8; i++) {
+		if (top[i]->key->len == 0 || (in->conf && domain_list_has(&in->conf->ours, top[i]->key->s, top[i]->key->len)))
+			continue;
+		fprintf(f, "%s%u ", shown++ ? ", " : " ", top[i]->msgs);
+		put(f, top[i]->key->s, top[i]->key->len);
+	}
+	fputs(shown ? "\n" : " none\n", f);
+	if (in->conf == NULL)
+		fprintf(f, "  (which domains are ours is unknown: %s)\n", in->conf_error ? in->conf_error : "no postconf");
+	fputc('\n', f);
+}
+
+static void step_identify(FILE *f, const struct cleanup_plan_input *in)
+{
+	struct cleanup_state *st = in->st;
+	fprintf(f, "Step 3 of 6: %s\n", cleanup_step_title(STEP_IDENTIFY));
+	if (!st->targets_set)
+		cleanup_targets_from_suspects(st, in->sus, in->nsus);
+	if (st->ntargets == 0)
+		fputs("  no suspect crossed its threshold\n", f);
+	for (size_t i = 0; i < st->ntargets; i++) {
+		fprintf(f, "  [%c] %s ", st->targets[i].chosen ? 'x' : ' ', suspect_kind_name(st->targets[i].kind));
+		put_str(f, st->targets[i].key);
+		fputc('\n', f);
+		for (size_t k = 0; k < in->nsus; k++) {
+			const struct istr *key = in->sus[k].agg->key;
+			if (in->sus[k].kind != st->targets[i].kind || key->len != strlen(st->targets[i].key)
+			    || memcmp(key->s, st->targets[i].key, key->len) != 0)
+				continue;
+			for (int r = 0; r < in->sus[k].nreasons; r++) {
+				fputs("      - ", f);
+				put_str(f, in->sus[k].reasons[r]);
+				fputc('\n', f);
+			}
+		}
+	}
+	fputc('\n', f);
+}
+
+static void contain_account(FILE *f, const struct cleanup_plan_input *in, const char *user)
+{
+	fputs("  account ", f);
+	put_str(f, user);
+	fputc('\n', f);
+	char storage[1024], *argv[16];
+	struct error err;
+	if (in->disable_cmd && cleanup_account_argv(in->disable_cmd, user, storage, sizeof(storage), argv, 16, &err) > 0) {
+		fputs("    command: ", f);
+		put_argv(f, argv);
+		fputc('\n', f);
+	} else if (in->disable_cmd) {
+		fputs("    --disable-cmd not run: ", f);
+		put_str(f, err.msg);
+		fputc('\n', f);
+	}
+	fputs("    by hand: change its password, then end its sessions (doveadm kick, bm-cli user logout)\n", f);
+}
+
+static void contain_relays(FILE *f, const struct cleanup_plan_input *in, const char **ips, size_t n)
+{
+	fputs("  trusted relays:", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %s", ips[i]);	/* client IPs: addresses, checked by the model */
+	fputc('\n', f);
+	if (in->conf == NULL) {
+		fprintf(f, "    mynetworks is unknown: %s\n", in->conf_error ? in->conf_error : "no postconf");
+		return;
+	}
+	struct mynetworks_plan plan;
+	struct error err;
+	if (cleanup_mynetworks_plan(in->conf, ips, n, &plan, &err) < 0) {
+		fputs("    mynetworks cannot be edited: ", f);
+		put_str(f, err.msg);
+		fputc('\n', f);
+		return;
+	}
+	const char *p = buf_str(&plan.notes);
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		fputs("    ", f);
+		put(f, p, len);
+		fputc('\n', f);
+		p += len + (p[len] == '\n');
+	}
+	fputs("    mynetworks now:   ", f);
+	put_str(f, buf_str(&plan.before));
+	fputc('\n', f);
+	if (plan.runnable) {
+		fputs("    mynetworks after: ", f);
+		put_str(f, buf_str(&plan.after));
+		fprintf(f, "\n    commands: copy %s/main.cf aside; postconf -e 'mynetworks = ", in->conf->config_dir);
+		put_str(f, buf_str(&plan.after));
+		fputs("'; read it back; postfix reload\n", f);
+	}
+	mynetworks_plan_free(&plan);
+}
+
+static void step_contain(FILE *f, const struct cleanup_plan_input *in)
+{
+	const struct cleanup_state *st = in->st;
+	const char *ips[CLEANUP_MAX_TARGETS];
+	size_t nips = 0, shown = 0;
+	fprintf(f, "Step 4 of 6: %s\n", cleanup_step_title(STEP_CONTAIN));
+	for (size_t i = 0; i < st->ntargets; i++) {
+		const struct cleanup_target *t = &st->targets[i];
+		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
+			continue;
+		shown++;
+		if (t->kind == SUSPECT_SASL_USER)
+			contain_account(f, in, t->key);
+		else if (t->kind == SUSPECT_TRUSTED_RELAY)
+			ips[nips++] = t->key;
+		else if (t->kind == SUSPECT_WEB_APP)
+			fprintf(f, "  web application uid %s: find and stop the script; then\n"
+				"    by hand: postconf -e 'authorized_submit_users = !UID_NAME, static:all'\n", t->key);
+	}
+	if (nips)
+		contain_relays(f, in, ips, nips);
+	if (shown == 0)
+		fputs("  nothing marked to contain\n", f);
+	fputc('\n', f);
+}
+
+static void step_clean(FILE *f, const struct cleanup_plan_input *in)
+{
+	fprintf(f, "Step 5 of 6: %s\n", cleanup_step_title(STEP_CLEAN));
+	if (in->q == NULL) {
+		fputs("  the queue was not read\n\n", f);
+		return;
+	}
+	size_t count = 0, bytes = 0;
+	for (size_t i = 0; i < in->q->count; i++)
+		for (size_t k = 0; k < in->st->ntargets; k++)
+			if (cleanup_target_owns(&in->st->targets[k], &in->q->msgs[i])) {
+				count++;
+				bytes += in->q->msgs[i].size;
+				break;
+			}
+	fprintf(f, "  the marked suspects' queued messages (by the log): %zu, %zu bytes\n", count, bytes);
+	fputs("  command: postsuper -d - (their queue IDs on its standard input, each confirmed from its queue file "
+	      "first); or keep them held\n\n", f);
+}
+
+int cleanup_plan_write(FILE *f, struct cleanup_plan_input *in, struct error *err)
+{
+	step_hold(f, in);
+	step_read(f, in);
+	step_identify(f, in);
+	step_contain(f, in);
+	step_clean(f, in);
+	fprintf(f, "Step 6 of 6: %s\n  command: postsuper -H ALL; then watch the contained sources\n",
+		cleanup_step_title(STEP_RELEASE));
+	if (fflush(f) == EOF || ferror(f)) {
+		error_errno(err, errno, "cannot write the cleanup plan");
+		return -1;
+	}
+	return 0;
+}

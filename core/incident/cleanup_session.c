@@ -1,0 +1,290 @@
+/*
+ * cleanup_session - what the guided cleanup does (see cleanup_session.h).
+ */
+#include "core/incident/cleanup_session.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "core/incident/postfix_block.h"
+#include "core/base/spawn.h"
+
+void cleanup_session_init(struct cleanup_session *s, int64_t now, const char *journal, const char *disable_cmd,
+			  const char *our_domains)
+{
+	memset(s, 0, sizeof(*s));
+	cleanup_state_init(&s->st, now);
+	s->journal = journal;
+	s->disable_cmd = disable_cmd;
+	s->our_domains = our_domains;
+	struct error err;
+	s->conf_ok = postfix_conf_read(&s->conf, our_domains, &err) == 0;
+	if (!s->conf_ok)
+		snprintf(s->conf_error, sizeof(s->conf_error), "%s", err.msg);
+}
+
+void cleanup_session_free(struct cleanup_session *s)
+{
+	postfix_conf_free(&s->conf);
+	release_throttle_free(&s->throttle);
+}
+
+void cleanup_session_reread_conf(struct cleanup_session *s)
+{
+	struct error err;
+	postfix_conf_free(&s->conf);
+	s->conf_ok = postfix_conf_read(&s->conf, s->our_domains, &err) == 0;
+	snprintf(s->conf_error, sizeof(s->conf_error), "%s", s->conf_ok ? "" : err.msg);
+}
+
+const struct agg_stats *cleanup_target_stats(const struct model *m, const struct cleanup_target *t)
+{
+	return model_agg_find(m, suspect_agg_kind(t->kind), t->key, strlen(t->key));
+}
+
+size_t cleanup_session_relays(const struct cleanup_session *s, const char *ips[CLEANUP_MAX_TARGETS])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->st.ntargets; i++)
+		if (s->st.targets[i].chosen && s->st.targets[i].kind == SUSPECT_TRUSTED_RELAY)
+			ips[n++] = s->st.targets[i].key;
+	return n;
+}
+
+/* say_notes - a plan's notes, each a line needing the admin's eye */
+static void say_notes(struct buf *report, const struct buf *notes)
+{
+	for (const char *p = notes->data ? notes->data : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		buf_printf(report, "!%.*s\n", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
+/* block_in_postfix - an account or a host blocked by its Postfix table; said in report and in said */
+static int block_in_postfix(struct cleanup_session *s, enum block_kind kind, const char *key, struct buf *report,
+			    struct buf *said)
+{
+	struct buf notes = BUF_INIT;
+	struct error err;
+	int rc = block_now(s->conf.config_dir, kind, key, s->journal, &notes, &err);
+	say_notes(report, &notes);
+	buf_free(&notes);
+	if (rc < 0)
+		buf_printf(report, "!%s NOT blocked in Postfix: %s\n", key, err.msg);
+	else
+		buf_printf(report, "%s blocked in Postfix (spamtop unblock %s %s undoes it)\n", key,
+			   kind == BLOCK_ACCOUNT ? "--sasl-user" : "--client-ip", key);
+	buf_printf(said, "%s%s%s", kind == BLOCK_HOST ? (said->len ? "; " : "") : " ", kind == BLOCK_HOST ? key : "",
+		   kind == BLOCK_HOST ? " " : "");
+	buf_puts(said, rc == 0 ? "blocked in Postfix" : "NOT blocked in Postfix");
+	return rc < 0 ? -1 : 0;
+}
+
+/* contain_account - the admin's --disable-cmd (when given and the name is safe), then the Postfix block */
+static int contain_account(struct cleanup_session *s, const char *user, struct buf *report, struct buf *said)
+{
+	struct buf out = BUF_INIT;
+	struct error err;
+	char storage[1024], *argv[16];
+	int failed = 0;
+	buf_printf(said, "%s%s:", said->len ? "; " : "", user);
+	if (cleanup_account_argv(s->disable_cmd, user, storage, sizeof(storage), argv, 16, &err) > 0) {
+		int rc = cleanup_run_journaled(argv, "disable-account", user, s->journal, &out, &err);
+		if (rc < 0)
+			buf_printf(report, "!%s: %s\n", user, err.msg);
+		else
+			buf_printf(report, "%s%s: %s exited with status %d\n", rc ? "!" : "", user, argv[0], rc);
+		for (const char *p = buf_str(&out); *p;) {
+			size_t len = strcspn(p, "\n");
+			buf_printf(report, "  %.*s\n", (int)len, p);
+			p += len + (p[len] == '\n');
+		}
+		buf_printf(said, " %s %s,", argv[0], rc == 0 ? "ran" : "failed");
+		failed = rc != 0;
+	} else if (s->disable_cmd) {
+		buf_printf(report, "!%s: --disable-cmd not run: %s\n", user, err.msg);
+	}
+	buf_free(&out);
+	return block_in_postfix(s, BLOCK_ACCOUNT, user, report, said) < 0 || failed ? -1 : 0;
+}
+
+/* contain_relays - the one mynetworks edit, and host blocks for those inside a wider entry */
+static int contain_relays(struct cleanup_session *s, const char *ips[], size_t n, struct buf *report, struct buf *said)
+{
+	struct mynetworks_plan plan;
+	struct buf backup = BUF_INIT, out = BUF_INIT, names = BUF_INIT;
+	struct error err;
+	int rc = cleanup_mynetworks_plan(&s->conf, ips, n, &plan, &err), planned = rc == 0;
+	if (rc == 0 && plan.runnable)
+		rc = cleanup_mynetworks_apply(&s->conf, &plan, s->journal, &backup, &out, &err);
+	for (size_t i = 0; rc == 0 && i < plan.nips; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", plan.ips[i]);
+	if (rc < 0)
+		buf_printf(report, "!mynetworks: %s\n", err.msg);
+	else if (plan.runnable)
+		buf_printf(report, "%s dropped from mynetworks (now: %s, read back); main.cf saved as %s; postfix reloaded\n",
+			   buf_str(&names), buf_str(&plan.after), buf_str(&backup));
+	if (rc < 0 || plan.runnable)
+		buf_printf(said, "%s%s %s", said->len ? "; " : "", rc == 0 ? buf_str(&names) : "trusted relays",
+			   rc == 0 ? "dropped from mynetworks" : "NOT dropped from mynetworks");
+	for (size_t i = 0; planned && i < plan.nwider; i++)
+		rc |= block_in_postfix(s, BLOCK_HOST, plan.wider[i], report, said);
+	if (planned)
+		mynetworks_plan_free(&plan);
+	buf_free(&names);
+	buf_free(&backup);
+	buf_free(&out);
+	return rc < 0 ? -1 : 0;
+}
+
+int cleanup_session_contain(struct cleanup_session *s, struct buf *report)
+{
+	struct buf said = BUF_INIT;
+	int failed = 0;
+	for (size_t i = 0; i < s->st.ntargets; i++)
+		if (s->st.targets[i].chosen && s->st.targets[i].kind == SUSPECT_SASL_USER)
+			failed |= contain_account(s, s->st.targets[i].key, report, &said) < 0;
+	const char *ips[CLEANUP_MAX_TARGETS];
+	size_t nips = cleanup_session_relays(s, ips);
+	if (nips && s->conf_ok)
+		failed |= contain_relays(s, ips, nips, report, &said) < 0;
+	else if (nips)
+		buf_printf(report, "!trusted relays not contained: mynetworks is unknown: %s\n", s->conf_error);
+	snprintf(s->st.outcome[STEP_CONTAIN], sizeof(s->st.outcome[0]), "%s", said.len ? buf_str(&said) : "nothing run");
+	buf_free(&said);
+	cleanup_session_reread_conf(s);	/* what Postfix says now */
+	return failed ? -1 : 0;
+}
+
+int cleanup_session_clean_plan(const struct cleanup_session *s, const struct queue_snapshot *q,
+			       struct work_progress *progress, struct action_plan *plan, struct error *err)
+{
+	static const enum suspect_kind order[] = {SUSPECT_SASL_USER, SUSPECT_TRUSTED_RELAY, SUSPECT_WEB_APP};
+	int have = 0;
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (size_t i = 0; i < s->st.ntargets; i++) {
+			const struct cleanup_target *t = &s->st.targets[i];
+			if (!t->chosen || t->kind != order[k])
+				continue;
+			struct selection sel;
+			memset(&sel, 0, sizeof(sel));
+			if (t->kind == SUSPECT_SASL_USER)
+				sel.sasl_user = t->key;
+			else if (t->kind == SUSPECT_TRUSTED_RELAY)
+				sel.client_ip = t->key;
+			else
+				sel.local_uid = t->key;
+			sel.progress = progress;
+			struct action_plan one;
+			if (action_plan_build(have ? &one : plan, ACT_DELETE, 0, &sel, q, err) < 0
+			    || (have && action_plan_merge(plan, &one, err) < 0)) {
+				if (have)
+					action_plan_free(&one);
+				action_plan_free(plan);	/* built (or zeroed) by action_plan_build */
+				return -1;
+			}
+			if (have)
+				action_plan_free(&one);
+			have = 1;
+		}
+	return have;
+}
+
+void cleanup_session_mark_release(struct cleanup_session *s, const struct model *m, int64_t now)
+{
+	s->st.released = now;
+	for (size_t i = 0; i < s->st.ntargets; i++) {
+		const struct agg_stats *a = cleanup_target_stats(m, &s->st.targets[i]);
+		s->st.targets[i].msgs_at_release = a ? a->msgs : 0;
+	}
+}
+
+const struct cleanup_target *cleanup_session_sent_again(const struct cleanup_session *s, const struct model *m)
+{
+	for (size_t i = 0; i < s->st.ntargets; i++) {
+		const struct cleanup_target *t = &s->st.targets[i];
+		const struct agg_stats *a = t->chosen && t->kind != SUSPECT_BRUTE_FORCE ? cleanup_target_stats(m, t) : NULL;
+		if (a && a->msgs > t->msgs_at_release)
+			return t;
+	}
+	return NULL;
+}
+
+size_t cleanup_session_throttle_start(struct cleanup_session *s, const struct model *m, const struct queue_snapshot *q,
+				      size_t batch, int seconds, int64_t now)
+{
+	release_throttle_free(&s->throttle);
+	size_t n = release_throttle_start(&s->throttle, q, batch, seconds, now);
+	snprintf(s->st.outcome[STEP_RELEASE], sizeof(s->st.outcome[0]), "throttled release of %zu held messages: %zu "
+		 "every %lld s, oldest first", n, s->throttle.batch, (long long)s->throttle.interval);
+	cleanup_session_mark_release(s, m, now);
+	return n;
+}
+
+long cleanup_session_run(struct cleanup_session *s, struct action_plan *p, struct buf *report)
+{
+	struct action_outcome out;
+	struct error err;
+	enum action_status st = action_execute(p, s->journal, &out, &err);
+	long n = st != ACTION_DONE && st != ACTION_NOT_JOURNALED ? -1
+	       : p->all ? (out.reported > 0 ? out.reported : 0) : (long)out.changed.count;
+	if (st != ACTION_DONE)
+		buf_printf(report, "!%s: %s\n", action_name(p->action), err.msg);
+	action_outcome_free(&out);	/* zeroed by action_execute whatever happened */
+	return n;
+}
+
+long cleanup_session_run_all(struct cleanup_session *s, enum queue_action a, const struct queue_snapshot *q,
+			     struct buf *report)
+{
+	struct action_plan p;
+	struct selection none;
+	struct error err;
+	memset(&none, 0, sizeof(none));
+	long n = action_plan_build(&p, a, 1, &none, q, &err) < 0 ? -1 : cleanup_session_run(s, &p, report);
+	action_plan_free(&p);	/* built, or zeroed, by action_plan_build */
+	return n;
+}
+
+/* hold_again - a contained source sends again: the rest stays held and the queue is held whole again */
+static void hold_again(struct cleanup_session *s, const struct queue_snapshot *q, const struct cleanup_target *t,
+		       struct buf *report)
+{
+	char why[200];
+	snprintf(why, sizeof(why), "%s %.120s sent again: the queue is held again", suspect_kind_name(t->kind), t->key);
+	release_throttle_stop(&s->throttle, why);
+	cleanup_session_run_all(s, ACT_HOLD, q, report);
+	buf_printf(report, "!Throttled release STOPPED: %s\n", why);
+	snprintf(s->st.outcome[STEP_WATCH], sizeof(s->st.outcome[0]), "throttled release stopped after %zu messages: %.140s",
+		 s->throttle.released, why);
+}
+
+enum throttle_turn cleanup_session_tick(struct cleanup_session *s, const struct model *m,
+					const struct queue_snapshot *q, int64_t now, struct buf *report)
+{
+	if (!s->throttle.running)
+		return TURN_NONE;
+	const struct cleanup_target *t = cleanup_session_sent_again(s, m);
+	if (t) {
+		hold_again(s, q, t, report);
+		return TURN_STOPPED;
+	}
+	struct action_plan p;
+	struct error err;
+	int rc = release_throttle_due(&s->throttle, q, now, &p, &err);
+	if (rc < 0)
+		release_throttle_stop(&s->throttle, err.msg);
+	if (rc <= 0)
+		return rc < 0 ? TURN_STOPPED : TURN_NONE;
+	long n = p.expected ? cleanup_session_run(s, &p, report) : 0;
+	action_plan_free(&p);
+	if (n < 0) {
+		release_throttle_stop(&s->throttle, "a batch failed: the rest stays held");
+		return TURN_STOPPED;
+	}
+	release_throttle_done(&s->throttle, (size_t)n);
+	snprintf(s->st.outcome[STEP_WATCH], sizeof(s->st.outcome[0]), "throttled release: %zu of %zu released in %zu "
+		 "batches", s->throttle.released, s->throttle.ids.count, s->throttle.batches);
+	return TURN_BATCH;
+}

@@ -1,0 +1,229 @@
+/*
+ * netmatch - CIDR matching and list editing for mynetworks, and domain
+ * lists (see netmatch.h).
+ */
+#include "core/incident/netmatch.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <strings.h>
+
+int net_parse_addr(const char *s, size_t len, uint8_t out[16], int *is_v4)
+{
+	char tmp[64];
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		s++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = 0;
+	if (strncasecmp(tmp, "ipv6:", 5) == 0)	/* "[IPv6:...]" as smtpd logs it */
+		memmove(tmp, tmp + 5, len - 4);
+	struct in_addr a4;
+	if (inet_pton(AF_INET, tmp, &a4) == 1) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a4, 4);
+		*is_v4 = 1;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, tmp, out) == 1) {
+		*is_v4 = 0;
+		return 0;
+	}
+	return -1;
+}
+
+/* is_table - "type:name" or a file path: Postfix looks these up, we do not */
+static int is_table(const char *w)
+{
+	w += w[0] == '!';
+	if (w[0] == '/')
+		return 1;
+	const char *colon = strchr(w, ':');
+	if (colon == NULL || w[0] == '[')
+		return 0;
+	for (const char *p = w; p < colon; p++)
+		if (!isalpha((unsigned char)*p))
+			return 0;
+	return colon > w;
+}
+
+int net_parse_entry(const char *w, struct net_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (w[0] == '!') {
+		e->negated = 1;
+		w++;
+	}
+	const char *slash = strrchr(w, '/');
+	size_t alen = slash ? (size_t)(slash - w) : strlen(w);
+	int v4;
+	if (net_parse_addr(w, alen, e->addr, &v4) < 0)
+		return -1;
+	int max = v4 ? 32 : 128, prefix = max;
+	if (slash) {
+		char *end;
+		long p = strtol(slash + 1, &end, 10);
+		if (*end || slash[1] == 0 || p < 0 || p > max)
+			return -1;
+		prefix = (int)p;
+	}
+	e->prefix = v4 ? prefix + 96 : prefix;
+	snprintf(e->text, sizeof(e->text), "%s%s", e->negated ? "!" : "", w);
+	return 0;
+}
+
+static void add_entry(struct net_list *l, const char *w)
+{
+	struct net_entry e;
+	if (net_parse_entry(w, &e) < 0) {
+		buf_printf(&l->invalid, "%s\n", w);
+		return;
+	}
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 32;
+		struct net_entry *n = realloc(l->nets, cap * sizeof(*n));
+		if (n == NULL) {
+			buf_printf(&l->invalid, "%s (out of memory)\n", w);
+			return;
+		}
+		l->nets = n;
+		l->cap = cap;
+	}
+	l->nets[l->count++] = e;
+}
+
+/* each_word - call fn on each white-space or comma separated word */
+static void each_word(const char *value, void (*fn)(const char *, void *), void *arg)
+{
+	char word[256];
+	const char *p = value;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n' || *p == '\r')
+			p++;
+		size_t n = 0;
+		while (p[n] && p[n] != ' ' && p[n] != '\t' && p[n] != ',' && p[n] != '\n' && p[n] != '\r')
+			n++;
+		if (n && n < sizeof(word)) {
+			memcpy(word, p, n);
+			word[n] = 0;
+			fn(word, arg);
+		}
+		p += n;
+	}
+}
+
+static void net_word(const char *w, void *arg)
+{
+	struct net_list *l = arg;
+	if (is_table(w))
+		buf_printf(&l->not_evaluated, "%s\n", w);
+	else
+		add_entry(l, w);
+}
+
+void net_list_parse(struct net_list *l, const char *value)
+{
+	memset(l, 0, sizeof(*l));
+	each_word(value, net_word, l);
+}
+
+void net_list_free(struct net_list *l)
+{
+	free(l->nets);
+	l->nets = NULL;
+	l->count = l->cap = 0;
+	buf_free(&l->not_evaluated);
+	buf_free(&l->invalid);
+}
+
+static int covers(const struct net_entry *e, const uint8_t a[16])
+{
+	int full = e->prefix / 8, rest = e->prefix % 8;
+	if (memcmp(e->addr, a, (size_t)full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (e->addr[full] & mask) == (a[full] & mask);
+}
+
+const struct net_entry *net_list_match(const struct net_list *l, const char *ip)
+{
+	uint8_t a[16];
+	int v4;
+	if (net_parse_addr(ip, strlen(ip), a, &v4) < 0)
+		return NULL;
+	for (size_t i = 0; i < l->count; i++)
+		if (covers(&l->nets[i], a))
+			return &l->nets[i];
+	return NULL;
+}
+
+int net_list_without(const struct net_list *l, const char *ip, struct buf *out, const struct net_entry **covered)
+{
+	uint8_t a[16];
+	int v4, removed = 0;
+	*covered = NULL;
+	if (net_parse_addr(ip, strlen(ip), a, &v4) < 0)
+		return 0;
+	for (size_t i = 0; i < l->count; i++) {
+		const struct net_entry *e = &l->nets[i];
+		if (!e->negated && e->prefix == 128 && memcmp(e->addr, a, 16) == 0) {
+			removed++;
+			continue;
+		}
+		if (!e->negated && covers(e, a) && *covered == NULL)
+			*covered = e;
+		buf_printf(out, "%s%s", out->len ? " " : "", e->text);
+	}
+	/* tables and files stay as they were */
+	const char *p = l->not_evaluated.data ? l->not_evaluated.data : "";
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		buf_printf(out, "%s%.*s", out->len ? " " : "", (int)(nl - p), p);
+		p = nl + 1;
+	}
+	return removed;	/* *covered: a wider entry that still covers ip, if any */
+}
+
+static void domain_word(const char *w, void *arg)
+{
+	struct domain_list *d = arg;
+	if (is_table(w)) {
+		buf_printf(&d->not_evaluated, "%s\n", w);
+		return;
+	}
+	for (const char *p = w; *p; p++)
+		buf_putc(&d->names, (char)tolower((unsigned char)*p));
+	buf_putc(&d->names, '\n');
+}
+
+void domain_list_add(struct domain_list *d, const char *value)
+{
+	each_word(value, domain_word, d);
+}
+
+int domain_list_has(const struct domain_list *d, const char *domain, size_t len)
+{
+	const char *p = d->names.data ? d->names.data : "";
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		if ((size_t)(nl - p) == len && strncasecmp(p, domain, len) == 0)
+			return 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+void domain_list_free(struct domain_list *d)
+{
+	buf_free(&d->names);
+	buf_free(&d->not_evaluated);
+}

@@ -1,0 +1,60 @@
+/*
+ * netmatch - Postfix network lists (mynetworks) and domain lists, as data.
+ *
+ * A network list is what `postconf -hx mynetworks` prints: entries separated
+ * by white space or commas, each an address or CIDR block, IPv4 or IPv6,
+ * IPv6 in brackets ("[::1]/128", "[2001:db8::]/32") or not. Entries that
+ * are files ("/etc/postfix/network_table") or lookup tables ("cidr:...",
+ * "hash:...") are kept as "not evaluated": spamtop reports them instead of
+ * guessing what they hold. A domain list (mydestination, relay_domains, ...)
+ * is read the same way, with tables likewise set aside.
+ */
+#ifndef SPAMTOP_NETMATCH_H
+#define SPAMTOP_NETMATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/buf.h"
+
+struct net_entry {
+	uint8_t addr[16];	/* IPv4 as ::ffff:a.b.c.d */
+	int prefix;		/* over the 128 bits */
+	int negated;		/* "!192.0.2.1": a match means "not in the list" */
+	char text[80];		/* as written */
+};
+
+struct net_list {
+	struct net_entry *nets;	/* every entry, in order (no limit) */
+	size_t count, cap;
+	struct buf not_evaluated;	/* tables and files, one per line */
+	struct buf invalid;		/* entries that are no address, one per line */
+};
+
+/* Parses an address ("192.0.2.1", "2001:db8::1", "[::1]") into 16 bytes; -1 if not one. */
+int net_parse_addr(const char *s, size_t len, uint8_t out[16], int *is_v4);
+/* One entry ("192.0.2.0/24", "!192.0.2.1", "[::1]/128") into e; -1 if it is none. */
+int net_parse_entry(const char *w, struct net_entry *e);
+void net_list_parse(struct net_list *l, const char *value);
+void net_list_free(struct net_list *l);
+/* The first entry that covers ip (Postfix's first match), or NULL; a
+ * negated entry ("!addr") means ip is excluded: check ->negated. */
+const struct net_entry *net_list_match(const struct net_list *l, const char *ip);
+/*
+ * The list's text without the entries that are exactly ip (an address, a
+ * /32 or a /128). Returns how many were removed; *covered is set to a wider
+ * entry that still covers ip (to be narrowed by hand), else NULL. Tables and
+ * files are kept as they are.
+ */
+int net_list_without(const struct net_list *l, const char *ip, struct buf *out, const struct net_entry **covered);
+
+struct domain_list {
+	struct buf names;	/* lower case, one per line */
+	struct buf not_evaluated;
+};
+
+void domain_list_add(struct domain_list *d, const char *value);
+int domain_list_has(const struct domain_list *d, const char *domain, size_t len);
+void domain_list_free(struct domain_list *d);
+
+#endif

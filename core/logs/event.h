@@ -1,0 +1,100 @@
+/*
+ * event - what one Postfix log line says, as a typed event.
+ *
+ * event_parse() reads the text after "service[pid]: " and fills a struct
+ * pf_event whose fields are views into that text. It knows the lines an
+ * incident needs: smtpd connect/disconnect/client=/SASL failures/rejects,
+ * cleanup message-id and rejects, qmgr from=/removed/expired, delivery
+ * agents' to=/status=, postsuper hold/release/delete/requeue, bounce
+ * notifications and anvil statistics. Anything else is EV_OTHER.
+ * No allocation, no regex.
+ */
+#ifndef SPAMTOP_EVENT_H
+#define SPAMTOP_EVENT_H
+
+#include <stdint.h>
+
+#include "core/base/buf.h"
+
+enum event_kind {
+	EV_OTHER = 0,
+	EV_CONNECT,		/* connect from NAME[IP] */
+	EV_DISCONNECT,		/* disconnect from NAME[IP] ... */
+	EV_CLIENT,		/* QID: client=NAME[IP][, sasl_method=, sasl_username=, sasl_sender=]
+				   [, orig_queue_id=, orig_client=] */
+	EV_PICKUP,		/* QID: uid=N from=<...> */
+	EV_MESSAGE_ID,		/* QID: message-id=<...> */
+	EV_QUEUED,		/* qmgr QID: from=<...>, size=N, nrcpt=N (queue active) */
+	EV_REMOVED,		/* qmgr QID: removed */
+	EV_EXPIRED,		/* qmgr QID: from=<...>, status=expired, returned to sender */
+	EV_DELIVERY,		/* QID: to=<...>, [orig_to=,] relay=, delay=, dsn=, status= */
+	EV_SASL_FAIL,		/* warning: NAME[IP]: SASL X authentication failed: ... */
+	EV_REJECT,		/* NOQUEUE|QID: reject:/milter-reject: ... */
+	EV_HOLD,		/* postsuper QID: placed on hold / cleanup QID: hold: */
+	EV_RELEASE,		/* postsuper QID: released from hold */
+	EV_DELETED,		/* postsuper QID: removed */
+	EV_REQUEUED,		/* postsuper QID: requeued */
+	EV_QUEUE_SUMMARY,	/* postsuper "Placed on hold: N messages" etc. */
+	EV_BOUNCE_NOTICE,	/* QID: sender non-delivery notification: QID2 */
+	EV_ANVIL,		/* statistics: max ... for (service:IP) */
+	EV_PIPELINING,		/* improper command pipelining after X from NAME[IP] */
+	EV_KIND_COUNT
+};
+
+enum delivery_status {
+	DS_NONE = 0, DS_SENT, DS_DEFERRED, DS_BOUNCED, DS_EXPIRED, DS_OTHER
+};
+
+enum reject_class {
+	RJ_OTHER = 0, RJ_RELAY_DENIED, RJ_RBL, RJ_UNKNOWN_USER, RJ_SENDER, RJ_RECIPIENT,
+	RJ_HELO, RJ_CLIENT, RJ_CONTENT, RJ_POLICY, RJ_RATE, RJ_CLASS_COUNT
+};
+
+enum summary_kind { SUM_NONE = 0, SUM_HOLD, SUM_RELEASE, SUM_DELETE, SUM_REQUEUE };
+
+struct pf_event {
+	enum event_kind kind;
+	struct strview qid;		/* empty for NOQUEUE and connection events */
+	struct strview client_name, client_ip;
+	struct strview sasl_method, sasl_username, sasl_sender;
+	struct strview message_id;
+	struct strview sender;		/* from=<...> without the brackets */
+	int has_sender;
+	struct strview rcpt, orig_to, relay, dsn, delay, status_text;
+	int16_t reputation;	/* deferred, bounced: reputation_classify() of status_text, else -1 */
+	enum delivery_status status;
+	long size, nrcpt;
+	struct strview reject_stage;	/* RCPT, CONNECT, END-OF-MESSAGE, header ... */
+	struct strview reject_code;	/* "554" */
+	struct strview reject_text;	/* "5.7.1 <x>: Relay access denied" */
+	enum reject_class reject_class;
+	struct strview helo, proto;
+	struct strview other_qid;	/* bounce notification's new queue ID */
+	struct strview queued_as;	/* sent: the next MTA's "queued as QID" (a content filter's) */
+	struct strview orig_qid;	/* client= of a re-injected copy (XFORWARD): orig_queue_id=;
+					 * pickup of a requeued message (postsuper -r): orig_id= */
+	struct strview local_uid;	/* pickup: uid=N, the submitting process's user ID */
+	struct strview orig_client_name, orig_client_ip;	/* and orig_client=NAME[IP] */
+	enum summary_kind summary;
+	long count;			/* summary count, anvil value */
+	struct strview anvil_what;	/* "connection rate" ... */
+	int server_fault;		/* SASL failure caused by the server, not the client */
+};
+
+void event_parse(struct strview service, struct strview text, struct pf_event *ev);
+
+/* Is s a syntactically valid Postfix queue ID (short hex or long form, see event.c)? */
+int queue_id_valid(const char *s, size_t len);
+
+/*
+ * A Message-ID's hash as spamtop compares them: surrounding white space and
+ * one pair of angle brackets dropped (cleanup logs "message-id=<x>", the
+ * header reads "Message-Id: <x>"). 0 for an empty ID.
+ */
+uint64_t message_id_hash(const char *s, size_t len);
+
+const char *event_kind_name(enum event_kind k);
+const char *delivery_status_name(enum delivery_status s);
+const char *reject_class_name(enum reject_class c);
+
+#endif

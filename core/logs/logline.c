@@ -1,0 +1,235 @@
+/*
+ * logline - hand-written scanner for the syslog prefix (see logline.h).
+ *
+ * This runs once per input line: no regex, no allocation, no strlen over
+ * the line. The BSD time stamp is converted once per distinct minute.
+ */
+#include "core/logs/logline.h"
+
+#include <string.h>
+
+static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* Postfix daemons and commands that log under syslog_name/daemon. */
+static const char *const postfix_services[] = {
+	"smtpd", "smtp", "lmtp", "qmgr", "oqmgr", "cleanup", "pickup", "local",
+	"virtual", "pipe", "error", "retry", "discard", "bounce", "defer", "trace",
+	"postsuper", "anvil", "postscreen", "dnsblog", "tlsproxy", "tlsmgr",
+	"master", "scache", "showq", "flush", "verify", "proxymap", "proxywrite",
+	"trivial-rewrite", "sendmail", "postdrop", "postqueue", "postfix-script",
+	"postlogd", "qmqpd", "spawn", "postmap", "postalias", "postmulti", "postlog",
+	NULL,
+};
+
+void time_context_init(struct time_context *tc, time_t reference)
+{
+	struct tm tm;
+	localtime_r(&reference, &tm);
+	memset(tc, 0, sizeof(*tc));
+	tc->reference = (int64_t)reference;
+	tc->ref_year = tm.tm_year + 1900;
+}
+
+static int digit(char c) { return c >= '0' && c <= '9'; }
+
+/* num - parse exactly n digits at s; -1 if any is not a digit */
+static int num(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!digit(s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int64_t utc_epoch(int y, int mo, int d, int h, int mi, int s)
+{
+	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+}
+
+/* local_epoch - local wall-clock minute of a given year to UTC epoch */
+static int64_t local_epoch(int year, int mon, int day, int h, int mi)
+{
+	struct tm tm = {0};
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_isdst = -1;
+	time_t t = mktime(&tm);
+	if (t == (time_t)-1)
+		return utc_epoch(year, mon, day, h, mi, 0);
+	return (int64_t)t;
+}
+
+/* bsd_minute_epoch - the reference year, unless that puts the stamp in the
+ * future (beyond 2 days of clock skew): December lines read in January */
+static int64_t bsd_minute_epoch(const struct time_context *tc, int mon, int day, int h, int mi)
+{
+	int64_t t = local_epoch(tc->ref_year, mon, day, h, mi);
+	if (t > tc->reference + 2 * 86400)
+		t = local_epoch(tc->ref_year - 1, mon, day, h, mi);
+	return t;
+}
+
+/* parse_bsd_time - "Mmm dd hh:mm:ss" (15 bytes); "Mmm d hh:mm:ss" (14: a
+ * day written without padding, as some relays and examples do) is read as
+ * its padded form */
+static size_t parse_bsd_time(struct time_context *tc, const char *s, size_t len, int64_t *out)
+{
+	if (len >= 15 && s[3] == ' ' && digit(s[4]) && s[5] == ' ' && digit(s[6])) {
+		char padded[16];
+		memcpy(padded, s, 4);
+		padded[4] = ' ';
+		memcpy(padded + 5, s + 4, 10);
+		padded[15] = ' ';
+		return parse_bsd_time(tc, padded, sizeof(padded), out) ? 14 : 0;
+	}
+	if (len < 16 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':')
+		return 0;
+	int sec = num(s + 13, 2);
+	if (sec < 0 || sec > 60)
+		return 0;
+	if (memcmp(s, tc->last_bsd_minute, 12) == 0 && tc->last_bsd_minute[0]) {
+		*out = tc->last_bsd_epoch + sec;
+		return 15;
+	}
+	int mon = 0;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(s, month_names + 3 * i, 3) == 0)
+			mon = i + 1;
+	int day = s[4] == ' ' ? num(s + 5, 1) : num(s + 4, 2);
+	int h = num(s + 7, 2), mi = num(s + 10, 2);
+	if (mon == 0 || day < 1 || day > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
+		return 0;
+	memcpy(tc->last_bsd_minute, s, 12);
+	tc->last_bsd_epoch = bsd_minute_epoch(tc, mon, day, h, mi);
+	*out = tc->last_bsd_epoch + sec;
+	return 15;
+}
+
+/* parse_iso_time - "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|+hhmm)" */
+static size_t parse_iso_time(const char *s, size_t len, int64_t *out)
+{
+	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ')
+	    || s[13] != ':' || s[16] != ':')
+		return 0;
+	int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
+	int h = num(s + 11, 2), mi = num(s + 14, 2), sec = num(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0
+	    || mi > 59 || sec < 0 || sec > 60)
+		return 0;
+	size_t i = 19;
+	if (i < len && (s[i] == '.' || s[i] == ',')) {
+		i++;
+		while (i < len && digit(s[i]))
+			i++;
+	}
+	int64_t offset = 0;
+	if (i < len && s[i] == 'Z') {
+		i++;
+	} else if (i + 5 <= len && (s[i] == '+' || s[i] == '-')) {
+		int oh = num(s + i + 1, 2), om;
+		size_t used;
+		if (s[i + 3] == ':' && i + 6 <= len) {
+			om = num(s + i + 4, 2);
+			used = 6;
+		} else {
+			om = num(s + i + 3, 2);
+			used = 5;
+		}
+		if (oh < 0 || om < 0)
+			return 0;
+		offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+		i += used;
+	} else {
+		return 0;	/* a stamp without a zone is ambiguous: not ours */
+	}
+	*out = utc_epoch(y, mo, d, h, mi, sec) - offset;
+	return i;
+}
+
+size_t logline_parse_time(struct time_context *tc, const char *s, size_t len, int64_t *out)
+{
+	if (len > 0 && digit(s[0]))
+		return parse_iso_time(s, len, out);
+	return parse_bsd_time(tc, s, len, out);
+}
+
+/* is_postfix_program - "postfix*" or ".../<postfix daemon>" */
+static int is_postfix_program(struct strview program, struct strview service)
+{
+	if (program.len >= 7 && memcmp(program.ptr, "postfix", 7) == 0)
+		return 1;
+	if (service.len == program.len)
+		return 0;	/* no '/': some other program */
+	for (const char *const *p = postfix_services; *p; p++)
+		if (sv_eq(service, *p))
+			return 1;
+	return 0;
+}
+
+enum line_status logline_parse(struct time_context *tc, const char *line, size_t len,
+			       struct log_line *out)
+{
+	size_t i = logline_parse_time(tc, line, len, &out->time);
+	if (i == 0 || i >= len || line[i] != ' ')
+		return LINE_MALFORMED;
+	i++;
+	/* host */
+	const char *p = line + i, *end = line + len;
+	const char *sp = memchr(p, ' ', (size_t)(end - p));
+	if (sp == NULL || sp == p)
+		return LINE_MALFORMED;
+	out->host = (struct strview){p, (size_t)(sp - p)};
+	/* program[pid]: or program: */
+	p = sp + 1;
+	const char *q = p;
+	const char *last_slash = NULL, *first_slash = NULL;
+	while (q < end && *q != '[' && *q != ':' && *q != ' ') {
+		if (*q == '/') {
+			if (!first_slash)
+				first_slash = q;
+			last_slash = q;
+		}
+		q++;
+	}
+	if (q == end || q == p || *q == ' ')
+		return LINE_MALFORMED;
+	out->program = (struct strview){p, (size_t)(q - p)};
+	out->instance = (struct strview){p, (size_t)((first_slash ? first_slash : q) - p)};
+	const char *svc = last_slash ? last_slash + 1 : p;
+	out->service = (struct strview){svc, (size_t)(q - svc)};
+	out->pid = -1;
+	if (*q == '[') {
+		long pid = 0;
+		q++;
+		while (q < end && digit(*q) && pid < 100000000)
+			pid = pid * 10 + (*q++ - '0');
+		if (q >= end || *q != ']')
+			return LINE_MALFORMED;
+		out->pid = pid;
+		q++;
+	}
+	if (q >= end || *q != ':')
+		return LINE_MALFORMED;
+	q++;
+	if (q < end && *q == ' ')
+		q++;
+	out->text = (struct strview){q, (size_t)(end - q)};
+	return is_postfix_program(out->program, out->service) ? LINE_POSTFIX : LINE_OTHER;
+}

@@ -1,0 +1,143 @@
+/*
+ * feed - the logs a front end reads, as the admin named them (see feed.h).
+ */
+#include "core/model/feed.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/base/clock.h"
+#include "core/model/ingest.h"
+
+int feed_add_spec(struct feed *f, const char *arg, int ssh_ok, struct error *err)
+{
+	if (f->n == FEED_MAX_SOURCES) {
+		error_set(err, "at most %d logs", FEED_MAX_SOURCES);
+		return -1;
+	}
+	if (source_spec_parse(arg, &f->src[f->n], err) < 0)
+		return -1;
+	if (!ssh_ok && source_spec_is_ssh(&f->src[f->n])) {
+		error_set(err, "ssh:// sources are followed by the console; this command reads files");
+		return -1;
+	}
+	f->n++;
+	f->named = 1;
+	return 0;
+}
+
+int feed_add_file(struct feed *f, const char *path, struct error *err)
+{
+	if (f->n == FEED_MAX_SOURCES) {
+		error_set(err, "at most %d logs", FEED_MAX_SOURCES);
+		return -1;
+	}
+	source_spec_file(&f->src[f->n++], path);
+	return 0;
+}
+
+/* first_of_host - whether src[i] is its host's first source */
+static int first_of_host(const struct feed *f, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(f->src[j].host, f->src[i].host) == 0)
+			return 0;
+	return 1;
+}
+
+/* order_by_host - each host's rotated files oldest first, in the slots its files had */
+static void order_by_host(struct feed *f)
+{
+	static char copy[FEED_MAX_SOURCES][sizeof(f->src[0].path)];
+	for (size_t i = 0; i < f->n; i++) {
+		if (!first_of_host(f, i))
+			continue;
+		const char *paths[FEED_MAX_SOURCES];
+		size_t slot[FEED_MAX_SOURCES], k = 0;
+		for (size_t j = i; j < f->n; j++)
+			if (strcmp(f->src[j].host, f->src[i].host) == 0 && !source_spec_is_ssh(&f->src[j])) {
+				memcpy(copy[k], f->src[j].path, sizeof(copy[k]));
+				paths[k] = copy[k];
+				slot[k++] = j;
+			}
+		source_order_rotated(paths, k);
+		for (size_t j = 0; j < k; j++)
+			snprintf(f->src[slot[j]].path, sizeof(f->src[0].path), "%s", paths[j]);
+	}
+}
+
+int feed_finish(struct feed *f, int stdin_default, struct error *err)
+{
+	for (size_t i = 0; f->named && i < f->n; i++)
+		if (f->src[i].host[0] == 0) {
+			error_set(err, "with --source, give every log as --source NAME=PATH");
+			return -1;
+		}
+	if (f->n == 0 && !f->journald) {
+		const char *log = stdin_default ? "-" : ingest_default_log();
+		if (log)
+			source_spec_file(&f->src[f->n++], log);
+		else
+			f->journald = 1;	/* no mail log file: Postfix logs to the journal */
+	}
+	order_by_host(f);
+	return 0;
+}
+
+int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_files,
+	      struct source_stats *stats, struct error *err)
+{
+	int rc = 0;
+	if (f->journald && ingest_journal(m, seconds, stats, err) < 0)
+		rc = -1;
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->src[i].host[0]) {
+			int h = model_add_host(m, f->src[i].host);
+			if (h < 0) {
+				error_set(err, "%s: at most %d hosts", f->src[i].host, MODEL_MAX_HOSTS);
+				rc = -1;
+				continue;
+			}
+			model_set_host(m, h);
+		}
+		const char *path = f->src[i].path;
+		if ((tail_files && seconds > 0 ? ingest_file_tail(m, path, seconds, stats, err)
+				      : ingest_file(m, path, stats, err)) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+struct model *feed_model(const struct feed *f, struct error *err)
+{
+	struct model *m = model_new(NULL, (time_t)clock_now());
+	struct source_stats st = {0};
+	if (m == NULL) {
+		error_set(err, "out of memory");
+		return NULL;
+	}
+	if (feed_read(f, m, 0, 0, &st, err) < 0) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+size_t feed_paths(const struct feed *f, const char *out[FEED_MAX_SOURCES + 1])
+{
+	for (size_t i = 0; i < f->n; i++)
+		out[i] = f->src[i].path;
+	out[f->n] = NULL;
+	return f->n;
+}
+
+void feed_describe(const struct feed *f, char *out, size_t size)
+{
+	size_t used = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < f->n && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+					 strcmp(f->src[i].path, "-") == 0 ? "standard input" : f->src[i].path);
+	if (f->journald && used < size)
+		snprintf(out + used, size - used, "%sthe systemd journal", f->n ? ", " : "");
+}

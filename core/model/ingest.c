@@ -1,0 +1,199 @@
+/*
+ * ingest - the read loop: source lines into the model (see ingest.h).
+ *
+ * This is the hot loop of a history read: no allocation per line here,
+ * the source hands out views and the model parses them in place.
+ */
+#include "core/model/ingest.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/clock.h"
+#include "core/logs/logline.h"
+#include "core/logs/parse_ahead.h"
+#include "core/logs/pipe_source.h"
+#include "core/base/spawn.h"
+
+#define TAIL_PROBE 8192	/* bytes read to find one line's time stamp */
+#define TAIL_MIN_SIZE (8u << 20)	/* smaller files are read whole */
+
+/* apply_parsed - one line split by the reader thread, into the model */
+static void apply_parsed(const struct parsed_line *p, void *arg)
+{
+	struct model *m = arg;
+	model_add_parsed(m, p->len, p->st, &p->ll, (struct pf_event *)&p->ev, 1);
+	if (model_wants_collect(m))	/* nothing outside holds the model's pointers here */
+		model_collect(m);
+}
+
+static int ingest_from(struct model *m, const char *path, uint64_t offset, struct source_stats *stats,
+		       struct error *err)
+{
+	struct line_source *src = source_open_at(path, offset, 0, err);
+	if (src == NULL)
+		return -1;
+	int rc = parse_ahead_run(src, (time_t)model_reference(m), apply_parsed, m, err);
+	const struct source_stats *st = source_stats(src);
+	stats->lines += st->lines;
+	stats->bytes += st->bytes;
+	stats->long_lines += st->long_lines;
+	stats->partial_last += st->partial_last;
+	stats->truncated_gz += st->truncated_gz;
+	source_close(src);
+	return rc < 0 ? -1 : 0;
+}
+
+int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err)
+{
+	return ingest_from(m, path, 0, stats, err);
+}
+
+/* line_time_at - the time of the first whole line after offset (the last one in the
+ * file with last set); 0 when there is none or it has no time stamp */
+static int64_t line_time_at(int fd, struct time_context *tc, uint64_t offset, int last)
+{
+	char buf[TAIL_PROBE];
+	ssize_t n = pread(fd, buf, sizeof(buf), (off_t)offset);
+	if (n <= 0)
+		return 0;
+	const char *end = buf + n, *line = buf;
+	if (last) {	/* the start of the last complete line */
+		while (end > buf && end[-1] != '\n')
+			end--;
+		if (end == buf)
+			return 0;
+		line = end - 1;
+		while (line > buf && line[-1] != '\n')
+			line--;
+	} else {
+		const char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl == NULL)
+			return 0;
+		line = nl + 1;
+	}
+	int64_t t = 0;
+	return logline_parse_time(tc, line, (size_t)(end - line), &t) ? t : 0;
+}
+
+/* tail_offset - an offset whose line is older than the file's last line by more than
+ * seconds (binary search on time stamps, which a log writes in order); 0 for the start */
+static uint64_t tail_offset(int fd, uint64_t size, int64_t seconds)
+{
+	struct time_context tc;
+	time_context_init(&tc, (time_t)clock_now());
+	int64_t last = line_time_at(fd, &tc, size > TAIL_PROBE ? size - TAIL_PROBE : 0, 1);
+	if (last == 0)
+		return 0;
+	uint64_t lo = 0, hi = size;
+	while (hi - lo > TAIL_PROBE) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		int64_t t = line_time_at(fd, &tc, mid, 0);
+		if (t != 0 && t < last - seconds)
+			lo = mid;
+		else
+			hi = mid;	/* newer, or not known: start earlier rather than miss lines */
+	}
+	return lo;
+}
+
+int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
+		     struct error *err)
+{
+	uint64_t offset = 0;
+	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char magic[2] = {0, 0};
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= TAIL_MIN_SIZE
+	    && pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b))
+		offset = tail_offset(fd, (uint64_t)st.st_size, seconds);
+	if (fd >= 0)
+		close(fd);
+	stats->skipped_bytes += offset;
+	return ingest_from(m, path, offset, stats, err);
+}
+
+static void journal_line(const char *line, size_t len, void *arg)
+{
+	struct model *m = arg;
+	model_add_line(m, line, len);
+	if (model_wants_collect(m))
+		model_collect(m);
+}
+
+int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err)
+{
+	char since[40];
+	char *argv[] = {"journalctl", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2", since, NULL};
+	if (seconds > 0)
+		snprintf(since, sizeof(since), "--since=@%lld", (long long)(clock_now() - seconds));
+	else
+		argv[4] = NULL;
+	struct pipe_source *p = pipe_source_start(argv, 0, err);
+	if (p == NULL)
+		return -1;
+	uint64_t before = model_totals(m)->lines;
+	struct error end;
+	while (!pipe_source_ended(p))
+		if (pipe_source_poll(p, 0, journal_line, m, &end) == 0) {
+			struct pollfd pfd = {pipe_source_fd(p), POLLIN, 0};
+			poll(&pfd, 1, 1000);
+		}
+	int status = pipe_source_exit_status(p);
+	pipe_source_close(p);
+	stats->lines += model_totals(m)->lines - before;
+	if (status != 0) {
+		*err = end;
+		return -1;
+	}
+	return 0;
+}
+
+struct pipe_source *ingest_journal_follow(int from_end, struct error *err)
+{
+	static char *all[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",
+			      "SYSLOG_FACILITY=2", NULL};
+	static char *live[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
+			       "SYSLOG_FACILITY=2", NULL};
+	return pipe_source_start(from_end ? live : all, 0, err);
+}
+
+const char *ingest_default_log(void)
+{
+	static char path[512];
+	char *argv[] = {"postconf", "-h", "maillog_file", NULL};
+	struct spawn_result res;
+	struct error err;
+	if (spawn_run(argv, NULL, 0, 5000, &res, &err) == 0) {
+		size_t n = res.out.len;
+		while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
+			n--;
+		int ok = res.exited && res.status == 0 && n > 0 && n < sizeof(path) && res.out.data[0] == '/';
+		if (ok) {
+			memcpy(path, res.out.data, n);
+			path[n] = 0;
+		}
+		spawn_result_free(&res);
+		if (ok)
+			return path;
+	}
+	/* the syslog files Debian (mail.log) and Red Hat (maillog) write; a list for the tests */
+	const char *files = getenv("SPAMTOP_SYSLOG_FILES");
+	snprintf(path, sizeof(path), "%s", files && *files ? files : "/var/log/mail.log:/var/log/maillog");
+	for (char *p = path, *colon; *p; p = colon + 1) {
+		colon = strchr(p, ':');
+		if (colon)
+			*colon = 0;
+		if (access(p, R_OK) == 0)
+			return p;
+		if (colon == NULL)
+			break;
+	}
+	return NULL;	/* no file: Postfix logs to the systemd journal only (Debian 12 without rsyslog) */
+}

@@ -1,0 +1,47 @@
+/*
+ * ingest - feed whole log files (plain, .gz or stdin) into the model.
+ */
+#ifndef SPAMTOP_INGEST_H
+#define SPAMTOP_INGEST_H
+
+#include "core/base/error.h"
+#include "core/model/model.h"
+#include "core/logs/pipe_source.h"
+#include "core/logs/source.h"
+
+/* Reads every line of path into m, adding to *stats. -1 with err on failure. */
+int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err);
+
+/*
+ * Reads only the lines of the last `seconds` of log time of path (measured
+ * back from its last line), finding where they start by a binary search on
+ * the time stamps; .gz files, standard input and files under 8 MB are read
+ * whole. The bytes passed over are counted in stats->skipped_bytes.
+ */
+int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
+		     struct error *err);
+
+/*
+ * Reads Postfix's entries of the systemd journal (journalctl --output=short-iso
+ * SYSLOG_FACILITY=2, an argv; from `seconds` ago when seconds > 0, else all of
+ * it) into m. -1 with err when journalctl cannot run or fails.
+ */
+int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err);
+
+/*
+ * Postfix's entries of the systemd journal followed (journalctl --follow,
+ * an argv): all of them, then new ones as they come; only new ones with
+ * from_end. NULL with err when journalctl cannot start.
+ */
+struct pipe_source *ingest_journal_follow(int from_end, struct error *err);
+
+/*
+ * The mail log when none is named: Postfix's maillog_file when set; else the
+ * first syslog file that exists (/var/log/mail.log, /var/log/maillog; the
+ * environment's SPAMTOP_SYSLOG_FILES, colon-separated, instead, for tests);
+ * NULL when there is none: Postfix logs to the systemd journal only (a Debian
+ * 12 server without rsyslog), and the caller reads the journal.
+ */
+const char *ingest_default_log(void);
+
+#endif

@@ -1,0 +1,1715 @@
+/*
+ * model - records joined by queue ID, and aggregates over them (see model.h).
+ *
+ * Storage: aggregates are arrays indexed through pointer-keyed hash tables
+ * (keys are interned, so equal strings are equal pointers); records live in
+ * a pool with a free list, open ones in a queue-ID hash table and an
+ * arrival-ordered list, ended ones in a FIFO ring. Nothing here allocates
+ * per line unless it meets a string, a message or a key it has not seen.
+ */
+#include "core/model/model.h"
+
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/base/clock.h"
+
+#define NONE 0u
+#define LAST_ENDED 64	/* ended records a filter's "queued as" is looked for in */
+#define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
+
+struct agg_table {		/* found through their keys' istr.ref[kind] */
+	struct agg_stats *items;
+	size_t count, cap;
+};
+
+struct pair_set {		/* distinct (user, ip) pairs */
+	const void **slots;	/* 2 per entry */
+	size_t mask, count;
+};
+
+struct model {
+	struct model_limits lim;
+	struct time_context tc;
+	uint64_t qid_seed;	/* queue IDs' hash */
+	struct intern_table *host_strings[MODEL_MAX_HOSTS];
+	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
+	int nhosts, named, host;	/* host: the one lines now belong to */
+	int by_logged_name;	/* hosts told apart by each line's logged host name */
+	int host_0_here;	/* host 0 is this machine (see model_host_0_is_here) */
+	struct logged_name {
+		char name[MODEL_HOST_NAME];
+		uint8_t host;
+	} logged[MODEL_MAX_NAMES];	/* each host name lines were logged with, and its host */
+	int nlogged, last_logged;	/* last_logged: the previous line's (a cache), -1: none */
+	char local_name[MODEL_HOST_NAME];	/* this machine's, short: its lines are host 0 */
+	char inst_names[MODEL_MAX_INSTANCES][MODEL_INSTANCE_NAME];	/* [0]: "postfix" */
+	int ninst, inst;	/* inst: the instance of the line being applied */
+	int64_t since;
+	size_t collect_at[AGG_KIND_COUNT];	/* aggregates past which to collect */
+	struct agg_table aggs[AGG_KIND_COUNT];
+	struct pair_set user_ips;
+	struct model_totals totals;
+	struct reputation_log reputation;	/* refusals for reputation, every host's */
+	int64_t now;
+	/* records */
+	struct msg_record *pool;
+	size_t pool_cap, pool_used;
+	uint32_t free_list;	/* index + 1, chained through .newer */
+	uint32_t *open_slots;	/* index + 1, keyed by qid */
+	size_t open_mask, open_count;
+	uint32_t oldest, newest;	/* arrival list ends */
+	uint32_t *ended;	/* ring of index + 1 */
+	size_t ended_head, ended_count;
+	struct {		/* the newest LAST_ENDED of the ring, with their queue IDs' hashes */
+		uint32_t hash[LAST_ENDED], id[LAST_ENDED];
+		size_t next;
+	} last_ended;
+};
+
+static uint64_t ptr_hash(const void *p)
+{
+	return ((uintptr_t)p >> 3) * 0x9E3779B97F4A7C15ull;
+}
+
+/* ---- minute rings ---- */
+
+/* ring_add - count one at time t into a ring of size buckets; returns the
+ * count of t's minute (0 when t is older than the ring remembers) */
+static uint32_t ring_add(int32_t *newest, uint16_t *n, int size, int64_t t)
+{
+	int32_t minute = (int32_t)(t / 60);
+	if (minute > *newest) {
+		int64_t gap = (int64_t)minute - *newest;
+		if (gap >= size)
+			memset(n, 0, (size_t)size * sizeof(*n));
+		else
+			for (int64_t i = 1; i <= gap; i++)
+				n[(*newest + i) % size] = 0;
+		*newest = minute;
+	} else if (*newest - minute >= size) {
+		return 0;
+	}
+	uint16_t *b = &n[minute % size];
+	if (*b < UINT16_MAX)
+		(*b)++;
+	return *b;
+}
+
+/* ring_sub - take back one counted at time t, if the ring still holds its
+ * minute; returns the minute's count before, 0 when it is gone */
+static uint32_t ring_sub(int32_t newest, uint16_t *n, int size, int64_t t)
+{
+	int32_t minute = (int32_t)(t / 60);
+	if (minute > newest || newest - minute >= size || n[minute % size] == 0)
+		return 0;
+	return n[minute % size]--;
+}
+
+static uint64_t ring_sum(int32_t newest, const uint16_t *n, int size, int64_t now, int minutes)
+{
+	if (minutes < 1)
+		minutes = 1;
+	if (minutes > size)
+		minutes = size;
+	int64_t last = now / 60, first = last - minutes + 1;
+	uint64_t sum = 0;
+	for (int64_t mnt = first; mnt <= last; mnt++)
+		if (mnt >= 0 && mnt <= newest && newest - mnt < size)
+			sum += n[mnt % size];
+	return sum;
+}
+
+uint64_t agg_rate(const struct model *m, const struct minute_ring *r, int minutes)
+{
+	return ring_sum(r->newest, r->n, RATE_MINUTES, m->now, minutes);
+}
+
+uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, int minutes)
+{
+	const struct failure_ring *r = a->fail_rate;
+	return r ? ring_sum(r->newest, r->n, FAILURE_MINUTES, m->now, minutes) : 0;
+}
+
+/* ---- aggregate tables ---- */
+
+/* agg_get - the aggregate for key (index + 1), created on first sight; 0 on ENOMEM */
+static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *key, int64_t now, int host)
+{
+	if (key->ref[kind])
+		return key->ref[kind];
+	if (t->count == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		struct agg_stats *ni = realloc(t->items, ncap * sizeof(*ni));
+		if (ni == NULL)
+			return NONE;
+		t->items = ni;
+		t->cap = ncap;
+	}
+	struct agg_stats *a = &t->items[t->count];
+	memset(a, 0, sizeof(*a));
+	a->key = key;
+	a->host = (uint8_t)host;
+	a->first_seen = a->last_seen = now;
+	a->msg_rate.newest = (int32_t)(now / 60);
+	key->ref[kind] = (uint32_t)(++t->count);
+	return key->ref[kind];
+}
+
+static void agg_table_free(struct agg_table *t)
+{
+	for (size_t i = 0; i < t->count; i++) {
+		free(t->items[i].fail_rate);
+		free(t->items[i].recent);
+	}
+	free(t->items);
+}
+
+static struct agg_stats *agg_ptr(struct model *m, enum agg_kind k, uint32_t id)
+{
+	return id ? &m->aggs[k].items[id - 1] : NULL;
+}
+
+/* ---- distinct (user, ip) pairs ---- */
+
+/* pair_add - 1 if the pair is new, 0 if known or out of memory */
+static int pair_add(struct pair_set *s, const void *a, const void *b)
+{
+	if ((s->count + 1) * 4 > (s->mask + 1) * 3) {
+		size_t nmask = s->mask ? s->mask * 2 + 1 : 255;
+		const void **ns = calloc(2 * (nmask + 1), sizeof(*ns));
+		if (ns == NULL)
+			return 0;
+		for (size_t i = 0; s->slots && i <= s->mask; i++) {
+			if (s->slots[2 * i] == NULL)
+				continue;
+			size_t j = (ptr_hash(s->slots[2 * i]) ^ ptr_hash(s->slots[2 * i + 1]) * 31) & nmask;
+			while (ns[2 * j])
+				j = (j + 1) & nmask;
+			ns[2 * j] = s->slots[2 * i];
+			ns[2 * j + 1] = s->slots[2 * i + 1];
+		}
+		free(s->slots);
+		s->slots = ns;
+		s->mask = nmask;
+	}
+	size_t j = (ptr_hash(a) ^ ptr_hash(b) * 31) & s->mask;
+	while (s->slots[2 * j]) {
+		if (s->slots[2 * j] == a && s->slots[2 * j + 1] == b)
+			return 0;
+		j = (j + 1) & s->mask;
+	}
+	s->slots[2 * j] = a;
+	s->slots[2 * j + 1] = b;
+	s->count++;
+	return 1;
+}
+
+/* ---- model life cycle ---- */
+
+void model_limits_default(struct model_limits *lim)
+{
+	lim->max_open = 500000;
+	lim->keep_ended = 50000;
+	lim->max_field = 1024;
+	lim->max_keys = 100000;
+	lim->source_window = 3600;
+	lim->spread_messages = 10;
+}
+
+struct model *model_new(const struct model_limits *lim, time_t reference)
+{
+	struct model *m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	if (lim)
+		m->lim = *lim;
+	else
+		model_limits_default(&m->lim);
+	if (m->lim.max_open < 1)
+		m->lim.max_open = 1;
+	if (m->lim.max_field < 16)
+		m->lim.max_field = 16;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		m->collect_at[k] = m->lim.max_keys ? m->lim.max_keys : SIZE_MAX;
+	time_context_init(&m->tc, reference);
+	m->host_strings[0] = intern_new();
+	m->qid_seed = intern_seed();
+	m->nhosts = 1;
+	m->by_logged_name = 1;
+	m->last_logged = -1;
+	if (gethostname(m->local_name, sizeof(m->local_name) - 1) < 0)
+		m->local_name[0] = 0;
+	m->local_name[strcspn(m->local_name, ".")] = 0;
+	m->ninst = 1;
+	snprintf(m->inst_names[0], sizeof(m->inst_names[0]), "postfix");
+	m->open_mask = 1023;
+	m->open_slots = calloc(m->open_mask + 1, sizeof(*m->open_slots));
+	m->ended = m->lim.keep_ended ? calloc(m->lim.keep_ended, sizeof(*m->ended)) : NULL;
+	if (m->host_strings[0] == NULL || m->open_slots == NULL || (m->lim.keep_ended && m->ended == NULL)) {
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	if (m == NULL)
+		return;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		agg_table_free(&m->aggs[k]);
+	free(m->user_ips.slots);
+	for (int h = 0; h < m->nhosts; h++)
+		intern_free(m->host_strings[h]);
+	free(m->pool);
+	free(m->open_slots);
+	free(m->ended);
+	free(m);
+}
+
+const struct model_totals *model_totals(const struct model *m) { return &m->totals; }
+int64_t model_now(const struct model *m) { return m->now; }
+size_t model_open_count(const struct model *m) { return m->open_count; }
+size_t model_ended_count(const struct model *m) { return m->ended_count; }
+
+size_t model_string_bytes(const struct model *m)
+{
+	size_t n = 0;
+	for (int h = 0; h < m->nhosts; h++)
+		n += intern_bytes(m->host_strings[h]);
+	return n;
+}
+
+int model_add_host(struct model *m, const char *name)
+{
+	if (!m->named)
+		m->host_0_here = 1;	/* the first name given is this machine's (logged names: see below) */
+	m->by_logged_name = 0;
+	int known = m->named ? model_host_by_name(m, name) : -1;
+	if (known >= 0)
+		return known;
+	int h = m->named ? m->nhosts : 0;
+	if (h == MODEL_MAX_HOSTS)
+		return -1;
+	if (h > 0) {
+		m->host_strings[h] = intern_new();
+		if (m->host_strings[h] == NULL)
+			return -1;
+		m->nhosts++;
+	}
+	snprintf(m->host_names[h], sizeof(m->host_names[h]), "%s", name);
+	m->named = 1;
+	return h;
+}
+
+void model_set_since(struct model *m, int64_t t) { m->since = t; }
+
+void model_set_host(struct model *m, int host)
+{
+	if (host >= 0 && host < m->nhosts)
+		m->host = host;
+}
+
+int model_host_count(const struct model *m) { return m->nhosts; }
+int model_host_0_is_here(const struct model *m) { return m->host_0_here; }
+
+const char *model_host_name(const struct model *m, int host)
+{
+	return host >= 0 && host < m->nhosts ? m->host_names[host] : "";
+}
+
+int model_host_by_name(const struct model *m, const char *name)
+{
+	for (int h = 0; h < m->nhosts; h++)
+		if (strcmp(m->host_names[h], name) == 0)
+			return h;
+	return -1;
+}
+
+size_t model_agg_count(const struct model *m, enum agg_kind kind)
+{
+	return m->aggs[kind].count;
+}
+
+const struct agg_stats *model_agg_at(const struct model *m, enum agg_kind kind, size_t i)
+{
+	return i < m->aggs[kind].count ? &m->aggs[kind].items[i] : NULL;
+}
+
+const struct agg_stats *model_agg_find(const struct model *m, enum agg_kind kind,
+				       const char *key, size_t len)
+{
+	return model_agg_find_host(m, 0, kind, key, len);
+}
+
+const struct agg_stats *model_agg_find_host(const struct model *m, int host, enum agg_kind kind,
+					    const char *key, size_t len)
+{
+	if (host < 0 || host >= m->nhosts)
+		return NULL;
+	const struct istr *k = intern_find(m->host_strings[host], key, len);
+	uint32_t id = k ? k->ref[kind] : NONE;
+	return id ? &m->aggs[kind].items[id - 1] : NULL;
+}
+
+/* ---- strings ---- */
+
+static struct istr *store(struct model *m, struct strview v)
+{
+	if (v.len > m->lim.max_field) {
+		v.len = m->lim.max_field;
+		m->totals.fields_cut++;
+	}
+	struct istr *s = intern(m->host_strings[m->host], v.ptr, v.len);
+	if (s == NULL)
+		m->totals.out_of_memory++;
+	return s;
+}
+
+/*
+ * store_account - a SASL user's account: its name case-folded (ASCII), so
+ * that "Admin@x" and "admin@x" are one account, as Dovecot's default
+ * auth_username_format (%Lu) and most SASL back ends make them
+ */
+static struct istr *store_account(struct model *m, struct strview v)
+{
+	size_t i = 0;
+	while (i < v.len && !(v.ptr[i] >= 'A' && v.ptr[i] <= 'Z'))
+		i++;
+	if (i == v.len)
+		return store(m, v);
+	char folded[1024];
+	size_t n = v.len < sizeof(folded) ? v.len : sizeof(folded);
+	for (size_t k = 0; k < n; k++)
+		folded[k] = ascii_lower(v.ptr[k]);
+	if (n < v.len)
+		m->totals.fields_cut++;
+	return store(m, (struct strview){folded, n});
+}
+
+size_t client_source(const char *ip, size_t len, char *out, size_t size)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	if (memchr(ip, ':', len) == NULL || len >= sizeof(text))
+		return 0;
+	memcpy(text, ip, len);
+	text[len] = 0;
+	if (inet_pton(AF_INET6, text, &a) != 1)
+		return 0;
+	memset(a.s6_addr + 8, 0, 8);
+	if (inet_ntop(AF_INET6, &a, text, sizeof(text)) == NULL)
+		return 0;
+	int n = snprintf(out, size, "%s/64", text);
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* source_of - the client source of an address: an IPv6 one's /64 */
+static const struct istr *source_of(struct model *m, const struct istr *ip)
+{
+	char prefix[INET6_ADDRSTRLEN + 4];
+	size_t n = client_source(ip->s, ip->len, prefix, sizeof(prefix));
+	return n ? store(m, (struct strview){prefix, n}) : ip;
+}
+
+/*
+ * recent_source - a user sent from src at t: remember it (the least recently
+ * seen source makes room) and, when the window ending at t holds enough of
+ * its messages, how many sources it holds: rate and spread weighed together,
+ * so that a user roaming between home, phone and office is no suspect
+ */
+static void recent_source(struct model *m, struct agg_stats *u, const struct istr *src, int64_t t)
+{
+	if (u->recent == NULL && (u->recent = calloc(1, sizeof(*u->recent))) == NULL) {
+		m->totals.out_of_memory++;
+		return;
+	}
+	struct recent_sources *rs = u->recent;
+	int64_t from = t - m->lim.source_window;
+	uint32_t at = rs->n, oldest = 0;
+	for (uint32_t i = 0; i < rs->n; i++) {
+		if (rs->src[i] == src)
+			at = i;
+		if (rs->last[i] < rs->last[oldest])
+			oldest = i;
+	}
+	if (at == rs->n && rs->n == RECENT_SOURCES)
+		at = oldest;
+	if (at == rs->n)
+		rs->n++;
+	if (rs->src[at] != src || rs->last[at] < from)
+		rs->msgs[at] = 0;	/* a new source, or one idle for a window */
+	rs->src[at] = src;
+	if (t > rs->last[at])
+		rs->last[at] = t;
+	rs->msgs[at]++;
+	uint32_t sources = 0, msgs = 0;
+	for (uint32_t i = 0; i < rs->n; i++)
+		if (rs->last[i] >= from) {
+			sources++;
+			msgs += rs->msgs[i];
+		}
+	if (msgs >= m->lim.spread_messages && sources > u->peak_window_sources)
+		u->peak_window_sources = sources;
+}
+
+uint32_t agg_sources_within(const struct model *m, const struct agg_stats *a)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; a->recent && i < a->recent->n; i++)
+		n += a->recent->last[i] >= m->now - m->lim.source_window;
+	return n;
+}
+
+int64_t model_source_window(const struct model *m) { return m->lim.source_window; }
+uint32_t model_spread_messages(const struct model *m) { return m->lim.spread_messages; }
+
+/* note_spelling - how an account's name was logged: the first spelling, and
+ * whether it was ever logged otherwise */
+static void note_spelling(struct agg_stats *u, const struct istr *spelling)
+{
+	if (u == NULL || spelling == NULL)
+		return;
+	if (u->spelling == NULL)
+		u->spelling = spelling;
+	else if (spelling != u->spelling)
+		u->several_spellings = 1;
+}
+
+size_t address_domain(const char *addr, size_t len, char *dst, size_t size)
+{
+	const char *at = NULL;
+	for (size_t i = len; i > 0; i--)
+		if (addr[i - 1] == '@') {
+			at = addr + i;
+			break;
+		}
+	size_t n = 0;
+	if (at && size > 0) {
+		size_t dlen = (size_t)(addr + len - at);
+		for (; n < dlen && n + 1 < size; n++)
+			dst[n] = ascii_lower(at[n]);
+	}
+	if (size > 0)
+		dst[n] = 0;
+	return n;
+}
+
+/* ---- records ---- */
+
+static struct msg_record *rec(struct model *m, uint32_t id) { return &m->pool[id - 1]; }
+
+static uint32_t qid_hash(const struct model *m, const char *qid, size_t len)
+{
+	return intern_hash_seeded(m->qid_seed, qid, len);
+}
+
+static size_t qid_slot(const struct model *m, int host, int inst, const char *qid, size_t len, uint32_t h)
+{
+	size_t j = h & m->open_mask;
+	while (m->open_slots[j]) {
+		const struct msg_record *r = &m->pool[m->open_slots[j] - 1];
+		if (r->qid_hash == h && r->qid_len == len && r->host == host && r->instance == inst
+		    && memcmp(r->qid, qid, len) == 0)
+			break;
+		j = (j + 1) & m->open_mask;
+	}
+	return j;
+}
+
+const struct msg_record *model_find_open(const struct model *m, const char *qid)
+{
+	return model_find_open_host(m, 0, qid);
+}
+
+/* open_id - the open record of qid in one instance on host (index + 1), or
+ * NONE; never created */
+static uint32_t open_id(const struct model *m, int host, int inst, const char *qid, size_t len)
+{
+	if (len == 0 || len >= sizeof(m->pool->qid))
+		return NONE;
+	return m->open_slots[qid_slot(m, host, inst, qid, len, qid_hash(m, qid, len))];
+}
+
+/* open_any - the open record of qid in instance inst, else in another one:
+ * a line logged under another syslog_name than its instance's (Debian's
+ * master.cf gives relay "-o syslog_name=postfix/$service_name" in every
+ * instance), or a filter re-injecting into another instance */
+static uint32_t open_any(const struct model *m, int host, int inst, const char *qid, size_t len)
+{
+	uint32_t id = open_id(m, host, inst, qid, len);
+	for (int i = 0; id == NONE && i < m->ninst; i++)
+		if (i != inst)
+			id = open_id(m, host, i, qid, len);
+	return id;
+}
+
+const struct msg_record *model_find_open_host(const struct model *m, int host, const char *qid)
+{
+	uint32_t id = open_any(m, host, 0, qid, strlen(qid));
+	return id ? &m->pool[id - 1] : NULL;
+}
+
+const struct msg_record *model_find_open_in(const struct model *m, int host, int inst, const char *qid)
+{
+	uint32_t id = inst >= 0 && inst < m->ninst ? open_id(m, host, inst, qid, strlen(qid)) : NONE;
+	return id ? &m->pool[id - 1] : NULL;
+}
+
+/* instance_of - the number of the instance a line's syslog_name prefix names,
+ * added on first sight; past MODEL_MAX_INSTANCES, the first one's */
+static int instance_of(struct model *m, struct strview name)
+{
+	if (name.len >= MODEL_INSTANCE_NAME)
+		return 0;
+	for (int i = 0; i < m->ninst; i++)
+		if (strncmp(m->inst_names[i], name.ptr, name.len) == 0 && m->inst_names[i][name.len] == 0)
+			return i;
+	if (m->ninst == MODEL_MAX_INSTANCES || name.len == 0)
+		return 0;
+	memcpy(m->inst_names[m->ninst], name.ptr, name.len);
+	m->inst_names[m->ninst][name.len] = 0;
+	return m->ninst++;
+}
+
+int model_instance_find(const struct model *m, const char *name)
+{
+	for (int i = 0; i < m->ninst; i++)
+		if (strcmp(m->inst_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int model_instance_count(const struct model *m) { return m->ninst; }
+
+const char *model_instance_name(const struct model *m, int inst)
+{
+	return inst >= 0 && inst < m->ninst ? m->inst_names[inst] : "";
+}
+
+static int open_grow(struct model *m)
+{
+	size_t nmask = m->open_mask * 2 + 1;
+	uint32_t *ns = calloc(nmask + 1, sizeof(*ns));
+	if (ns == NULL)
+		return -1;
+	for (size_t i = 0; i <= m->open_mask; i++) {
+		uint32_t id = m->open_slots[i];
+		if (!id)
+			continue;
+		size_t j = m->pool[id - 1].qid_hash & nmask;
+		while (ns[j])
+			j = (j + 1) & nmask;
+		ns[j] = id;
+	}
+	free(m->open_slots);
+	m->open_slots = ns;
+	m->open_mask = nmask;
+	return 0;
+}
+
+/* open_remove - delete a slot with backward-shift (linear probing) */
+static void open_remove(struct model *m, size_t j)
+{
+	m->open_slots[j] = 0;
+	size_t i = (j + 1) & m->open_mask;
+	while (m->open_slots[i]) {
+		uint32_t id = m->open_slots[i];
+		size_t home = m->pool[id - 1].qid_hash & m->open_mask;
+		/* move it back if its home is not within (j, i] cyclically */
+		if ((i > j && (home <= j || home > i)) || (i < j && home <= j && home > i)) {
+			m->open_slots[j] = id;
+			m->open_slots[i] = 0;
+			j = i;
+		}
+		i = (i + 1) & m->open_mask;
+	}
+	m->open_count--;
+}
+
+static void list_unlink(struct model *m, uint32_t id)
+{
+	struct msg_record *r = rec(m, id);
+	if (r->older)
+		rec(m, r->older)->newer = r->newer;
+	else
+		m->oldest = r->newer;
+	if (r->newer)
+		rec(m, r->newer)->older = r->older;
+	else
+		m->newest = r->older;
+	r->older = r->newer = NONE;
+}
+
+static void record_release(struct model *m, uint32_t id)
+{
+	rec(m, id)->newer = m->free_list;
+	m->free_list = id;
+}
+
+/* record_close - take an open record out of the open set into the ended ring */
+static void record_close(struct model *m, uint32_t id)
+{
+	struct msg_record *r = rec(m, id);
+	open_remove(m, qid_slot(m, r->host, r->instance, r->qid, r->qid_len, r->qid_hash));
+	list_unlink(m, id);
+	if (m->lim.keep_ended == 0) {
+		record_release(m, id);
+		return;
+	}
+	size_t pos = (m->ended_head + m->ended_count) % m->lim.keep_ended;
+	if (m->ended_count == m->lim.keep_ended) {
+		record_release(m, m->ended[m->ended_head]);
+		m->ended_head = (m->ended_head + 1) % m->lim.keep_ended;
+		m->ended_count--;
+	}
+	m->ended[pos] = id;
+	m->ended_count++;
+	size_t last = m->last_ended.next++ % LAST_ENDED;
+	m->last_ended.hash[last] = r->qid_hash;
+	m->last_ended.id[last] = id;
+}
+
+static uint32_t record_alloc(struct model *m)
+{
+	if (m->free_list) {
+		uint32_t id = m->free_list;
+		m->free_list = rec(m, id)->newer;
+		return id;
+	}
+	if (m->pool_used == m->pool_cap) {
+		size_t ncap = m->pool_cap ? m->pool_cap * 2 : 1024;
+		if (ncap > UINT32_MAX - 1)
+			return NONE;
+		struct msg_record *np = realloc(m->pool, ncap * sizeof(*np));
+		if (np == NULL)
+			return NONE;
+		m->pool = np;
+		m->pool_cap = ncap;
+	}
+	return (uint32_t)(++m->pool_used);
+}
+
+/*
+ * record_for - the open record of qid in the line's instance, started on
+ * first sight. A line that does not start a message (starts 0) may belong
+ * to a record open in another instance (see open_any).
+ */
+static struct msg_record *record_for(struct model *m, struct strview qid, int64_t t, int starts)
+{
+	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
+		return NULL;
+	uint32_t h = qid_hash(m, qid.ptr, qid.len);
+	size_t j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
+	if (m->open_slots[j])
+		return rec(m, m->open_slots[j]);
+	uint32_t other = starts ? NONE : open_any(m, m->host, m->inst, qid.ptr, qid.len);
+	if (other)
+		return rec(m, other);
+	if (m->open_count >= m->lim.max_open && m->oldest) {
+		record_close(m, m->oldest);
+		m->totals.evicted_open++;
+		j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
+	}
+	if ((m->open_count + 1) * 4 > (m->open_mask + 1) * 3) {
+		if (open_grow(m) < 0) {
+			m->totals.out_of_memory++;
+			return NULL;
+		}
+		j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
+	}
+	uint32_t id = record_alloc(m);
+	if (id == NONE) {
+		m->totals.out_of_memory++;
+		return NULL;
+	}
+	struct msg_record *r = rec(m, id);
+	memset(r, 0, sizeof(*r));
+	memcpy(r->qid, qid.ptr, qid.len);
+	r->qid_len = (uint8_t)qid.len;
+	r->qid_hash = h;
+	r->host = (uint8_t)m->host;
+	r->instance = (uint8_t)m->inst;
+	r->first_seen = r->last_seen = t;
+	m->open_slots[j] = id;
+	m->open_count++;
+	r->older = m->newest;
+	if (m->newest)
+		rec(m, m->newest)->newer = id;
+	else
+		m->oldest = id;
+	m->newest = id;
+	return r;
+}
+
+int model_foreach_record(const struct model *m, int (*fn)(const struct msg_record *, void *),
+			 void *arg)
+{
+	for (uint32_t id = m->oldest; id; id = m->pool[id - 1].newer) {
+		int rc = fn(&m->pool[id - 1], arg);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < m->ended_count; i++) {
+		int rc = fn(&m->pool[m->ended[(m->ended_head + i) % m->lim.keep_ended] - 1], arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- applying events ---- */
+
+/* each_agg - run fn over the record's aggregates */
+#define FOR_EACH_AGG(m, r, a, body)                                             \
+	for (int k_ = 0; k_ < AGG_KIND_COUNT; k_++) {                           \
+		struct agg_stats *a = agg_ptr((m), (enum agg_kind)k_, (r)->agg[k_]); \
+		if (a) { body; }                                                \
+	}
+
+static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *key,
+			       int64_t t, uint32_t *id_out)
+{
+	if (key == NULL)
+		return NULL;
+	uint32_t id = agg_get(&m->aggs[k], k, key, t, m->host);
+	if (id == NONE) {
+		m->totals.out_of_memory++;
+		return NULL;
+	}
+	if (id_out)
+		*id_out = id;
+	struct agg_stats *a = agg_ptr(m, k, id);
+	if (t > a->last_seen)
+		a->last_seen = t;
+	return a;
+}
+
+/* sliding_minute - messages in the 60 seconds ending at t, from the minute
+ * buckets: this minute's, and the part of the previous one the window still
+ * covers (a burst across a minute's turn is not halved) */
+static uint32_t sliding_minute(const struct minute_ring *r, int64_t t)
+{
+	uint64_t two = ring_sum(r->newest, r->n, RATE_MINUTES, t, 2);
+	uint64_t now = ring_sum(r->newest, r->n, RATE_MINUTES, t, 1);
+	uint64_t sec = (uint64_t)(t % 60);
+	return (uint32_t)(now + (two - now) * (60 - sec) / 60);
+}
+
+uint64_t agg_rate_sliding(const struct model *m, const struct minute_ring *r)
+{
+	return sliding_minute(r, m->now);
+}
+
+/* count_message - a message is attributed to an aggregate once */
+static void count_message(struct agg_stats *a, const struct msg_record *r, int64_t t)
+{
+	a->msgs++;
+	uint32_t in_minute = ring_add(&a->msg_rate.newest, a->msg_rate.n, RATE_MINUTES, t);
+	uint32_t sliding = sliding_minute(&a->msg_rate, t);
+	if (in_minute > a->peak_1m)
+		a->peak_1m = in_minute;
+	if (sliding > a->peak_1m)
+		a->peak_1m = sliding;
+	if (r->flags & RF_NULL_SENDER)
+		a->null_sender++;
+}
+
+/* uncount_message - count_message taken back (a record found to be a copy) */
+static void uncount_message(struct agg_stats *a, const struct msg_record *r)
+{
+	if (a->msgs)
+		a->msgs--;
+	uint32_t before = ring_sub(a->msg_rate.newest, a->msg_rate.n, RATE_MINUTES, r->first_seen);
+	if (before && before == a->peak_1m)	/* its minute made the peak */
+		a->peak_1m--;
+	if ((r->flags & RF_NULL_SENDER) && a->null_sender)
+		a->null_sender--;
+	if (r->flags & RF_QUEUED) {
+		a->rcpts -= a->rcpts >= r->nrcpt ? r->nrcpt : a->rcpts;
+		a->bytes -= a->bytes >= r->size ? r->size : a->bytes;
+	}
+	a->sent -= a->sent >= r->sent ? r->sent : a->sent;	/* link_copy gives them to the origin's */
+	a->deferred -= a->deferred >= r->deferred ? r->deferred : a->deferred;
+	a->bounced -= a->bounced >= r->bounced ? r->bounced : a->bounced;
+}
+
+/*
+ * record_uncount - take back what a record counted as a message of its own
+ * (apply_client, apply_queued, count_record): it turned out to be a copy.
+ */
+static void record_uncount(struct model *m, struct msg_record *r)
+{
+	struct model_totals *tot = &m->totals;
+	if ((r->flags & RF_COUNTED) && tot->messages)
+		tot->messages--;
+	if (r->client_ip) {
+		uint64_t *n = r->sasl_user ? &tot->auth_messages : &tot->unauth_messages;
+		*n -= *n ? 1 : 0;
+		struct agg_stats *ip = agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP]);
+		if (ip) {
+			uint32_t *k = r->sasl_user ? &ip->auth_msgs : &ip->unauth_msgs;
+			*k -= *k ? 1 : 0;
+		}
+	}
+	if (r->flags & RF_QUEUED) {
+		tot->rcpts -= tot->rcpts >= r->nrcpt ? r->nrcpt : tot->rcpts;
+		tot->bytes_queued -= tot->bytes_queued >= r->size ? r->size : tot->bytes_queued;
+		if ((r->flags & RF_NULL_SENDER) && tot->null_sender)
+			tot->null_sender--;
+	}
+	FOR_EACH_AGG(m, r, a, uncount_message(a, r));
+}
+
+/*
+ * link_copy - c is a copy of o (a content filter's, or o requeued): it takes
+ * o's origin (SASL user, client, local uid, sender, aggregates and
+ * Message-ID) and counts no message; the caller counts the copy.
+ */
+static void link_copy(struct model *m, struct msg_record *c, const struct msg_record *o)
+{
+	c->flags |= RF_COPY | RF_COUNTED;
+	c->client_ip = o->client_ip;
+	c->client_name = o->client_name;
+	c->sasl_user = o->sasl_user;
+	c->sasl_method = o->sasl_method;
+	c->local_uid = o->local_uid;
+	c->msgid_hash = o->msgid_hash;
+	if (o->flags & RF_LOCAL)
+		c->flags |= RF_LOCAL;
+	memcpy(c->origin_qid, o->qid, sizeof(c->origin_qid));
+	memcpy(c->agg, o->agg, sizeof(c->agg));
+	FOR_EACH_AGG(m, c, a, {	/* what the copy met already (a quick local delivery) */
+		a->sent += c->sent;
+		a->deferred += c->deferred;
+		a->bounced += c->bounced;
+	});
+}
+
+/* open_here - the open record of qid on the current host (in any instance),
+ * never created */
+static struct msg_record *open_here(struct model *m, struct strview qid)
+{
+	uint32_t id = open_any(m, m->host, m->inst, qid.ptr, qid.len);
+	return id ? rec(m, id) : NULL;
+}
+
+static void apply_client(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	if (r->client_ip || (r->flags & RF_COPY))
+		return;		/* a second client= for the same record: not a new message */
+	struct strview name = ev->client_name, addr = ev->client_ip;
+	if (ev->orig_qid.len) {	/* a copy re-injected by a filter speaking XFORWARD */
+		struct msg_record *o = open_here(m, ev->orig_qid);
+		if (o != NULL && o != r && !(o->flags & RF_COPY)) {
+			link_copy(m, r, o);
+			m->totals.filter_copies++;
+			return;
+		}
+		memcpy(r->origin_qid, ev->orig_qid.ptr, ev->orig_qid.len);
+		if (ev->orig_client_ip.len) {	/* its origin is not in this log: the client XFORWARD names */
+			name = ev->orig_client_name;
+			addr = ev->orig_client_ip;
+		}
+	}
+	struct istr *ip_key = store(m, addr);
+	r->client_ip = ip_key;
+	r->client_name = store(m, name);
+	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
+	struct istr *user_key = NULL;	/* the account (case-folded), when it authenticated */
+	if (ev->sasl_username.len && !ev->orig_qid.len) {
+		user_key = store_account(m, ev->sasl_username);
+		r->sasl_user = store(m, ev->sasl_username);	/* as logged: as its queue file says */
+		r->sasl_method = store(m, ev->sasl_method);
+		struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
+		if (u) {
+			count_message(u, r, t);
+			note_spelling(u, r->sasl_user);
+			const struct istr *src = r->client_ip ? source_of(m, r->client_ip) : NULL;
+			if (src && pair_add(&m->user_ips, user_key, src))
+				u->distinct_ips++;
+			if (src)
+				recent_source(m, u, src, t);
+		}
+		m->totals.auth_messages++;
+	} else {
+		m->totals.unauth_messages++;
+	}
+	if (ip) {
+		count_message(ip, r, t);
+		if (r->sasl_user) {
+			ip->auth_msgs++;
+			ip->last_user = user_key ? user_key : r->sasl_user;
+		} else {
+			ip->unauth_msgs++;
+		}
+	}
+	if (ev->orig_qid.len)
+		r->flags |= RF_COPY;
+	/* a qmgr line may have come first (lines out of order) */
+	if (r->flags & RF_QUEUED)
+		for (int k = AGG_SASL_USER; k <= AGG_CLIENT_IP; k++) {
+			struct agg_stats *a = agg_ptr(m, (enum agg_kind)k, r->agg[k]);
+			if (a) {
+				a->rcpts += r->nrcpt;
+				a->bytes += r->size;
+			}
+		}
+}
+
+static void apply_queued(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	if (r->flags & RF_QUEUED)
+		return;		/* qmgr logs from= again on every retry */
+	r->flags |= RF_QUEUED;
+	struct istr *sender_key = store(m, ev->sender);
+	r->sender = sender_key;
+	r->size = (uint64_t)ev->size;
+	r->nrcpt = (uint32_t)ev->nrcpt;
+	if (ev->sender.len == 0)
+		r->flags |= RF_NULL_SENDER;
+	if ((r->flags & RF_COPY) && r->origin_qid[0] && r->agg[AGG_SENDER])
+		return;		/* its origin counted it */
+	if (ev->sender.len == 0)
+		m->totals.null_sender++;
+	m->totals.rcpts += r->nrcpt;
+	m->totals.bytes_queued += r->size;
+	struct agg_stats *s = touch(m, AGG_SENDER, sender_key, t, &r->agg[AGG_SENDER]);
+	if (s)
+		count_message(s, r, t);
+	char dom[256];
+	size_t dlen = address_domain(ev->sender.ptr, ev->sender.len, dom, sizeof(dom));
+	if (dlen) {
+		struct agg_stats *d = touch(m, AGG_DOMAIN, store(m, (struct strview){dom, dlen}), t,
+					    &r->agg[AGG_DOMAIN]);
+		if (d)
+			count_message(d, r, t);
+	}
+	FOR_EACH_AGG(m, r, a, {
+		a->rcpts += r->nrcpt;
+		a->bytes += r->size;
+		if (k_ >= AGG_SASL_USER && (r->flags & RF_NULL_SENDER))
+			a->null_sender++;
+	});
+}
+
+/* recently_ended - qid among the last few records ended on this host: a
+ * copy delivered at once (locally) may end before its origin's "queued as" */
+static struct msg_record *recently_ended(struct model *m, struct strview qid)
+{
+	size_t n = m->last_ended.next < LAST_ENDED ? m->last_ended.next : LAST_ENDED;
+	if (n > m->ended_count)	/* the ring keeps fewer (limits.keep_ended) */
+		n = m->ended_count;
+	uint32_t h = qid_hash(m, qid.ptr, qid.len);
+	for (size_t i = 0; i < n; i++) {	/* newest first; the records' hashes side by side */
+		size_t j = (m->last_ended.next - 1 - i) % LAST_ENDED;
+		if (m->last_ended.hash[j] != h)
+			continue;
+		struct msg_record *r = rec(m, m->last_ended.id[j]);
+		if (r->host == m->host && r->qid_len == qid.len && memcmp(r->qid, qid.ptr, qid.len) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * handed_to_filter - a sent status whose "queued as" names a record open
+ * here that began after r: the content filter's copy. It is tied to r (taking
+ * back what it counted as a message of the filter's address) and the hop is
+ * no delivery. The copy's client= line comes first: the filter answers only
+ * once the copy is queued.
+ */
+static int handed_to_filter(struct model *m, struct msg_record *r, const struct pf_event *ev)
+{
+	struct msg_record *c = open_here(m, ev->queued_as);
+	if (c == NULL)
+		c = recently_ended(m, ev->queued_as);
+	if (c == NULL || c == r || c->first_seen < r->first_seen)
+		return 0;
+	if (c->flags & RF_COPY)	/* tied already (XFORWARD): the hop's own line */
+		return strcmp(c->origin_qid, r->qid) == 0;
+	if (c->client_ip == NULL || c->sasl_user != NULL)
+		return 0;	/* a filter's re-injection is unauthenticated */
+	record_uncount(m, c);
+	link_copy(m, c, r);
+	m->totals.filter_copies++;
+	return 1;
+}
+
+/* note_reputation - a refusal whose text says our server is blocklisted */
+static void note_reputation(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	int entry = ev->reputation;	/* classified by event_parse (off the model's thread) */
+	if (entry < 0)
+		return;
+	struct strview rcpt = ev->rcpt.len ? ev->rcpt : (struct strview){"", 0};
+	const char *at = memchr(rcpt.ptr, '@', rcpt.len);
+	const char *domain = at ? at + 1 : rcpt.ptr;
+	reputation_note(&m->reputation, domain, (size_t)(rcpt.ptr + rcpt.len - domain), entry, t);
+}
+
+const struct reputation_log *model_reputation(const struct model *m) { return &m->reputation; }
+
+int64_t model_reference(const struct model *m) { return m->tc.reference; }
+
+static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	if (ev->queued_as.len && handed_to_filter(m, r, ev))
+		return;
+	switch (ev->status) {
+	case DS_SENT:
+		m->totals.sent++;
+		r->sent++;
+		FOR_EACH_AGG(m, r, a, a->sent++);
+		break;
+	case DS_DEFERRED:
+		m->totals.deferred++;
+		r->deferred++;
+		FOR_EACH_AGG(m, r, a, a->deferred++);
+		note_reputation(m, ev, t);
+		break;
+	case DS_BOUNCED:
+		m->totals.bounced++;
+		r->bounced++;
+		FOR_EACH_AGG(m, r, a, a->bounced++);
+		note_reputation(m, ev, t);
+		break;
+	case DS_EXPIRED:
+		m->totals.expired++;
+		FOR_EACH_AGG(m, r, a, a->expired++);
+		break;
+	default:
+		break;
+	}
+}
+
+static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	if (ev->server_fault) {
+		m->totals.sasl_server_faults++;
+		return;
+	}
+	m->totals.sasl_failures++;
+	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+	if (ip) {
+		ip->sasl_failures++;
+		if (ip->fail_rate == NULL) {
+			ip->fail_rate = calloc(1, sizeof(*ip->fail_rate));
+			if (ip->fail_rate)
+				ip->fail_rate->newest = (int32_t)(t / 60);
+		}
+		if (ip->fail_rate) {
+			struct failure_ring *r = ip->fail_rate;
+			ring_add(&r->newest, r->n, FAILURE_MINUTES, t);
+			uint64_t window = ring_sum(r->newest, r->n, FAILURE_MINUTES, t, FAILURE_WINDOW_MINUTES);
+			if (window > ip->peak_failures_20m)
+				ip->peak_failures_20m = (uint32_t)window;
+		}
+	}
+	if (ev->sasl_username.len) {
+		struct agg_stats *u = touch(m, AGG_SASL_USER, store_account(m, ev->sasl_username), t, NULL);
+		if (u) {
+			note_spelling(u, store(m, ev->sasl_username));
+			u->sasl_failures++;
+		}
+		if (ip && u)	/* the account it attacks (Postfix 3.7 names it) */
+			ip->last_user = u->key;
+	}
+}
+
+/* apply_reject - charged to the client; a queued message's (cleanup's header
+ * and body rejects) to the one its client= line named: the logged text
+ * before " from NAME[IP]" is the message's own and may name anyone */
+static void apply_reject(struct model *m, const struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	struct model_totals *tot = &m->totals;
+	tot->rejects++;
+	tot->rejects_by_class[ev->reject_class]++;
+	if (ev->reject_code.len == 3) {
+		size_t n = sizeof(tot->reject_codes) / sizeof(tot->reject_codes[0]);
+		for (size_t i = 0; i < n; i++) {
+			struct reject_code_count *c = &tot->reject_codes[i];
+			if (c->code[0] == 0)
+				memcpy(c->code, ev->reject_code.ptr, 3);
+			if (memcmp(c->code, ev->reject_code.ptr, 3) == 0) {
+				c->count++;
+				break;
+			}
+		}
+	}
+	struct agg_stats *ip = r && r->client_ip ? agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP])
+	    : touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+	if (ip)
+		ip->rejects++;
+}
+
+/* count_record - a message counts once, whichever of its lines comes first */
+static void count_record(struct model *m, struct msg_record *r)
+{
+	if (!(r->flags & RF_COUNTED)) {
+		r->flags |= RF_COUNTED;
+		m->totals.messages++;
+		m->totals.bounce_notices += (r->flags & RF_NOTICE) != 0;
+	}
+}
+
+/* mark_notice - "ORIG: sender non-delivery notification: NOTICE": the
+ * notice is a message of Postfix's own, named as such in the totals */
+static void mark_notice(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	if (!queue_id_valid(ev->other_qid.ptr, ev->other_qid.len))
+		return;
+	struct msg_record *n = record_for(m, ev->other_qid, t, 0);
+	if (n == NULL || (n->flags & RF_NOTICE))
+		return;
+	n->flags |= RF_NOTICE;
+	m->totals.bounce_notices += (n->flags & RF_COUNTED) != 0;
+}
+
+/*
+ * apply_pickup - "uid=N from=<S>": mail submitted locally (sendmail), charged
+ * to the user ID that submitted it. With orig_id= it is a message postsuper
+ * -r sent back through pickup: the same message under a new queue ID, tied
+ * to its original (whose file is gone) like a filter's copy.
+ */
+static void apply_pickup(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
+{
+	if ((r->flags & (RF_LOCAL | RF_COPY)) || r->client_ip)
+		return;		/* a second pickup line for the same record */
+	if (ev->orig_qid.len) {
+		struct msg_record *o = open_here(m, ev->orig_qid);
+		if (o != NULL && o != r) {
+			link_copy(m, r, o);
+			m->totals.requeued_copies++;
+			record_close(m, (uint32_t)(o - m->pool) + 1);
+			return;
+		}
+		count_record(m, r);	/* its original is not in this log */
+		return;
+	}
+	r->flags |= RF_LOCAL;
+	m->totals.local_submissions++;
+	count_record(m, r);
+	if (ev->local_uid.len == 0)
+		return;
+	struct istr *uid = store(m, ev->local_uid);
+	r->local_uid = uid;
+	struct agg_stats *a = touch(m, AGG_LOCAL_UID, uid, t, &r->agg[AGG_LOCAL_UID]);
+	if (a == NULL)
+		return;
+	count_message(a, r, t);
+	if (r->flags & RF_QUEUED) {	/* qmgr's line came first */
+		a->rcpts += r->nrcpt;
+		a->bytes += r->size;
+	}
+}
+
+/* apply_record_event - events about one queue ID */
+static void apply_record_event(struct model *m, const struct pf_event *ev, int64_t t)
+{
+	struct msg_record *r = record_for(m, ev->qid, t, ev->kind == EV_CLIENT || ev->kind == EV_PICKUP);
+	if (r == NULL)
+		return;
+	if (t > r->last_seen)
+		r->last_seen = t;
+	switch (ev->kind) {
+	case EV_CLIENT:
+		apply_client(m, r, ev, t);
+		count_record(m, r);	/* a copy tied to its origin is counted already */
+		break;
+	case EV_PICKUP:
+		apply_pickup(m, r, ev, t);
+		break;
+	case EV_MESSAGE_ID:
+		r->flags |= RF_MESSAGE_ID;	/* kept as a hash: it proves a filter's copy */
+		if (!(r->flags & RF_COPY))
+			r->msgid_hash = message_id_hash(ev->message_id.ptr, ev->message_id.len);
+		break;
+	case EV_QUEUED:
+		count_record(m, r);	/* first seen at qmgr when the log began mid-way */
+		apply_queued(m, r, ev, t);
+		break;
+	case EV_DELIVERY:
+		apply_delivery(m, r, ev, t);
+		break;
+	case EV_HOLD:
+		if (!(r->flags & RF_HELD)) {
+			r->flags |= RF_HELD;
+			m->totals.held++;
+			FOR_EACH_AGG(m, r, a, a->held++);
+		}
+		break;
+	case EV_RELEASE:
+		r->flags &= (uint16_t)~RF_HELD;
+		m->totals.released++;
+		break;
+	case EV_REQUEUED:
+		m->totals.requeued++;
+		break;
+	case EV_DELETED:
+		r->flags |= RF_DELETED | RF_REMOVED;
+		m->totals.deleted++;
+		FOR_EACH_AGG(m, r, a, a->deleted++);
+		record_close(m, (uint32_t)(r - m->pool) + 1);
+		break;
+	case EV_EXPIRED:
+		r->flags |= RF_EXPIRED;
+		apply_delivery(m, r, ev, t);
+		break;
+	case EV_REMOVED:
+		r->flags |= RF_REMOVED;
+		record_close(m, (uint32_t)(r - m->pool) + 1);
+		break;
+	case EV_REJECT:
+		apply_reject(m, r, ev, t);
+		break;
+	case EV_BOUNCE_NOTICE:
+		mark_notice(m, ev, t);
+		break;
+	default:
+		break;
+	}
+}
+
+void model_apply(struct model *m, const struct log_line *ll, const struct pf_event *ev)
+{
+	int64_t t = ll->time;
+	struct model_totals *tot = &m->totals;
+	if (t > m->now)
+		m->now = t;
+	if (tot->first_time == 0 || t < tot->first_time)
+		tot->first_time = t;
+	if (t > tot->last_time)
+		tot->last_time = t;
+	tot->events[ev->kind]++;
+	if (ev->qid.len && ev->kind != EV_OTHER) {
+		m->inst = instance_of(m, ll->instance);
+		apply_record_event(m, ev, t);
+		return;
+	}
+	switch (ev->kind) {
+	case EV_CONNECT: {
+		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+		if (ip)
+			ip->connects++;
+		tot->connects++;
+		break;
+	}
+	case EV_SASL_FAIL:
+		apply_sasl_failure(m, ev, t);
+		break;
+	case EV_REJECT:
+		apply_reject(m, NULL, ev, t);
+		break;
+	case EV_PIPELINING: {
+		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+		if (ip)
+			ip->pipelining++;
+		tot->pipelining++;
+		break;
+	}
+	case EV_QUEUE_SUMMARY:
+		/* "postsuper -h ALL" logs only this line: count it as such */
+		if (ev->summary == SUM_HOLD)
+			tot->summary_held += (uint64_t)ev->count;
+		else if (ev->summary == SUM_RELEASE)
+			tot->summary_released += (uint64_t)ev->count;
+		else if (ev->summary == SUM_DELETE)
+			tot->summary_deleted += (uint64_t)ev->count;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * time_out_of_range - a stamp before 1990 or more than a day after both the
+ * reference time and the clock: a broken clock or a forged line. It must not
+ * reach the per-minute rings (a year-6100 minute does not fit their index)
+ * nor make every real line look a day old.
+ */
+static int time_out_of_range(const struct model *m, int64_t t)
+{
+	if (t < MODEL_EARLIEST_TIME)
+		return 1;
+	return t > m->tc.reference + 86400 && t > clock_now() + 86400;
+}
+
+/* ---- hosts by logged name (a central syslog file) ---- */
+
+/* same_host - names equal up to the first dot of either ("mx1" is "mx1.example.org") */
+static int same_host(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const char *da = memchr(a, '.', alen), *db = memchr(b, '.', blen);
+	size_t na = da ? (size_t)(da - a) : alen, nb = db ? (size_t)(db - b) : blen;
+	return na == nb && memcmp(a, b, na) == 0;
+}
+
+/* swap_hosts - host 0's lines were another machine's: this machine's name
+ * (host k, just seen) becomes host 0 and that one host k */
+static uint8_t swapped(uint8_t h, int k)
+{
+	return h == 0 ? (uint8_t)k : h == k ? 0 : h;
+}
+
+static void swap_hosts(struct model *m, int k)
+{
+	struct intern_table *t = m->host_strings[0];
+	m->host_strings[0] = m->host_strings[k];
+	m->host_strings[k] = t;
+	char name[MODEL_HOST_NAME];
+	memcpy(name, m->host_names[0], sizeof(name));
+	memcpy(m->host_names[0], m->host_names[k], sizeof(name));
+	memcpy(m->host_names[k], name, sizeof(name));
+	for (size_t i = 0; i < m->pool_used; i++)
+		m->pool[i].host = swapped(m->pool[i].host, k);
+	for (int kind = 0; kind < AGG_KIND_COUNT; kind++)
+		for (size_t i = 0; i < m->aggs[kind].count; i++)
+			m->aggs[kind].items[i].host = swapped(m->aggs[kind].items[i].host, k);
+	for (int i = 0; i < m->nlogged; i++)
+		m->logged[i].host = swapped(m->logged[i].host, k);
+}
+
+/*
+ * new_name_host - the host of a name first seen now, on a line of instance.
+ * A name equal to one seen up to the first dot is that machine (a syslog
+ * that logged the short name, then the full one). The same syslog_name
+ * under two names is two machines; a name that comes
+ * with an instance never seen before is that instance's myhostname (Postfix's
+ * own maillog_file logs each instance's) on the machine of host 0.
+ */
+static int new_name_host(struct model *m, const char *name, size_t len, struct strview instance)
+{
+	for (int i = 0; i < m->nlogged; i++)	/* "mx1.example.org" where "mx1" was logged: one machine */
+		if (same_host(m->logged[i].name, strlen(m->logged[i].name), name, len))
+			return m->logged[i].host;
+	char inst[MODEL_INSTANCE_NAME];
+	snprintf(inst, sizeof(inst), "%.*s", (int)instance.len, instance.ptr);
+	if (m->nlogged > 0 && model_instance_find(m, inst) < 0)
+		return 0;
+	int h = model_add_host(m, name);	/* the first name is host 0's */
+	const char *local = m->local_name;
+	int here = same_host(name, len, local, strlen(local));
+	if (h > 0 && here && !same_host(m->host_names[0], strlen(m->host_names[0]), local, strlen(local))) {
+		swap_hosts(m, h);
+		h = 0;
+	}
+	m->host_0_here = h == 0 ? here : m->host_0_here;
+	m->by_logged_name = 1;	/* model_add_host turned it off */
+	return h;
+}
+
+/* logged_host - the host of a line by the name it was logged with; -1 past the limits */
+static int logged_host(struct model *m, struct strview name, struct strview instance)
+{
+	if (name.len >= MODEL_HOST_NAME)
+		name.len = MODEL_HOST_NAME - 1;
+	int i = m->last_logged;
+	if (i >= 0 && strlen(m->logged[i].name) == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0)
+		return m->logged[i].host;
+	for (i = 0; i < m->nlogged; i++)
+		if (strlen(m->logged[i].name) == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0) {
+			m->last_logged = i;
+			return m->logged[i].host;
+		}
+	if (m->nlogged == MODEL_MAX_NAMES)
+		return -1;
+	char copy[MODEL_HOST_NAME];
+	memcpy(copy, name.ptr, name.len);
+	copy[name.len] = 0;
+	int h = new_name_host(m, copy, name.len, instance);
+	if (h < 0)
+		return -1;
+	i = m->nlogged++;
+	memcpy(m->logged[i].name, copy, name.len + 1);
+	m->logged[i].host = (uint8_t)h;
+	m->last_logged = i;
+	return h;
+}
+
+enum line_status model_add_line(struct model *m, const char *line, size_t len)
+{
+	struct log_line ll;
+	struct pf_event ev;
+	enum line_status st = logline_parse(&m->tc, line, len, &ll);
+	return model_add_parsed(m, len, st, &ll, &ev, 0);
+}
+
+enum line_status model_add_parsed(struct model *m, size_t len, enum line_status st, const struct log_line *ll,
+				  struct pf_event *ev, int ev_parsed)
+{
+	struct model_totals *tot = &m->totals;
+	tot->lines++;
+	tot->bytes += len + 1;
+	if (st == LINE_MALFORMED) {
+		tot->malformed_lines++;
+		return st;
+	}
+	if (time_out_of_range(m, ll->time)) {
+		tot->bad_time++;
+		return LINE_MALFORMED;
+	}
+	if (ll->time < m->since) {
+		tot->before_since++;
+		return st;
+	}
+	if (st == LINE_OTHER) {
+		tot->other_lines++;
+		return st;
+	}
+	if (m->by_logged_name && ll->host.len) {
+		int h = logged_host(m, ll->host, ll->instance);
+		if (h < 0) {
+			tot->too_many_hosts++;
+			return st;
+		}
+		m->host = h;
+	}
+	tot->postfix_lines++;
+	if (!ev_parsed)
+		event_parse(ll->service, ll->text, ev);
+	model_apply(m, ll, ev);
+	return st;
+}
+
+/* ---- collecting cold aggregates (see model_collect in model.h) ---- */
+
+int model_wants_collect(const struct model *m)
+{
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		if (m->aggs[k].count > m->collect_at[k])
+			return 1;
+	return 0;
+}
+
+/* each_open - fn over every open record */
+static void each_open(struct model *m, void (*fn)(struct model *, struct msg_record *, void *), void *arg)
+{
+	for (uint32_t id = m->oldest; id; id = rec(m, id)->newer)
+		fn(m, rec(m, id), arg);
+}
+
+/* each_live - fn over every open and kept record */
+static void each_live(struct model *m, void (*fn)(struct model *, struct msg_record *, void *), void *arg)
+{
+	each_open(m, fn, arg);
+	for (size_t i = 0; i < m->ended_count; i++)
+		fn(m, rec(m, m->ended[(m->ended_head + i) % m->lim.keep_ended]), arg);
+}
+
+struct cold_agg {
+	uint32_t idx;
+	uint64_t activity;
+	int64_t last_seen;
+};
+
+static int colder_first(const void *x, const void *y)
+{
+	const struct cold_agg *a = x, *b = y;
+	if (a->activity != b->activity)
+		return a->activity < b->activity ? -1 : 1;
+	return (a->last_seen > b->last_seen) - (a->last_seen < b->last_seen);
+}
+
+static void mark_used(struct model *m, struct msg_record *r, void *arg)
+{
+	(void)m;
+	uint8_t **used = arg;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		if (r->agg[k])
+			used[k][r->agg[k] - 1] = 1;
+}
+
+/* evict_kind - drop the coldest unused aggregates of kind k down to target; map[old] = new id or 0 */
+static size_t evict_kind(struct model *m, enum agg_kind k, const uint8_t *used, size_t target, uint32_t *map)
+{
+	struct agg_table *t = &m->aggs[k];
+	for (size_t i = 0; i < t->count; i++)
+		map[i] = (uint32_t)(i + 1);	/* kept unless chosen below */
+	struct cold_agg *cold = malloc((t->count ? t->count : 1) * sizeof(*cold));
+	if (cold == NULL)
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		const struct agg_stats *a = &t->items[i];
+		if (!used[i])
+			cold[n++] = (struct cold_agg){(uint32_t)i, (uint64_t)a->msgs + a->sasl_failures + a->rejects
+						      + a->connects, a->last_seen};
+	}
+	size_t drop = t->count > target ? t->count - target : 0;
+	if (drop > n)
+		drop = n;
+	qsort(cold, n, sizeof(*cold), colder_first);
+	for (size_t i = 0; i < drop; i++)
+		map[cold[i].idx] = 0;
+	free(cold);
+	size_t kept = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		struct agg_stats *a = &t->items[i];
+		if (map[i] == 0) {
+			free(a->fail_rate);
+			free(a->recent);
+			((struct istr *)a->key)->ref[k] = NONE;
+			continue;
+		}
+		t->items[kept] = *a;
+		map[i] = (uint32_t)++kept;
+		((struct istr *)a->key)->ref[k] = map[i];
+	}
+	t->count = kept;
+	return drop;
+}
+
+static void remap_record(struct model *m, struct msg_record *r, void *arg)
+{
+	(void)m;
+	uint32_t **map = arg;
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		if (r->agg[k])
+			r->agg[k] = map[k][r->agg[k] - 1];
+}
+
+/* string moves: phase COPY copies every string in use into fresh tables, once,
+ * and leaves the copy's address in the old string (fwd); it may fail, and UNDO
+ * then clears those marks; phase POINT moves every pointer to the copy */
+enum move_phase { MOVE_COPY, MOVE_UNDO, MOVE_POINT };
+
+struct string_move {
+	struct intern_table *to[MODEL_MAX_HOSTS];
+	enum move_phase phase;
+	int failed;
+};
+
+static const struct istr *moved(struct string_move *sm, int host, const struct istr *s)
+{
+	struct istr *old = (struct istr *)s;
+	if (old == NULL)
+		return NULL;
+	switch (sm->phase) {
+	case MOVE_COPY:
+		if (old->fwd == NULL && (old->fwd = intern(sm->to[host], s->s, s->len)) == NULL)
+			sm->failed = 1;
+		return s;
+	case MOVE_UNDO:
+		old->fwd = NULL;
+		return s;
+	default:
+		return old->fwd;
+	}
+}
+
+static void move_record(struct model *m, struct msg_record *r, void *arg)
+{
+	(void)m;
+	struct string_move *sm = arg;
+	r->client_name = moved(sm, r->host, r->client_name);
+	r->client_ip = moved(sm, r->host, r->client_ip);
+	r->sasl_user = moved(sm, r->host, r->sasl_user);
+	r->sasl_method = moved(sm, r->host, r->sasl_method);
+	r->sender = moved(sm, r->host, r->sender);
+	r->local_uid = moved(sm, r->host, r->local_uid);
+}
+
+/* move_pairs - (user, IP) pairs whose user and IP are both kept (the user's aggregate
+ * gives the host); POINT rebuilds the set */
+static void move_pairs(struct model *m, struct string_move *sm)
+{
+	struct pair_set old = m->user_ips, fresh = {NULL, 0, 0};
+	for (size_t i = 0; old.slots && i <= old.mask; i++) {
+		const struct istr *u = old.slots[2 * i], *ip = old.slots[2 * i + 1];
+		if (u == NULL || u->ref[AGG_SASL_USER] == NONE || ip->ref[AGG_CLIENT_IP] == NONE)
+			continue;	/* a user or an IP gone cold: the IP counts again if it returns */
+		int h = m->aggs[AGG_SASL_USER].items[u->ref[AGG_SASL_USER] - 1].host;
+		const struct istr *nu = moved(sm, h, u), *nip = moved(sm, h, ip);
+		if (sm->phase == MOVE_POINT)
+			pair_add(&fresh, nu, nip);
+	}
+	if (sm->phase == MOVE_POINT) {
+		free(old.slots);
+		m->user_ips = fresh;
+	}
+}
+
+static void move_aggs(struct model *m, struct string_move *sm)
+{
+	for (int k = 0; k < AGG_KIND_COUNT; k++)
+		for (size_t i = 0; i < m->aggs[k].count; i++) {
+			struct agg_stats *a = &m->aggs[k].items[i];
+			const struct istr *key = moved(sm, a->host, a->key);
+			a->last_user = moved(sm, a->host, a->last_user);
+			a->spelling = moved(sm, a->host, a->spelling);
+			for (uint32_t s = 0; a->recent && s < a->recent->n; s++)
+				a->recent->src[s] = moved(sm, a->host, a->recent->src[s]);
+			if (sm->phase == MOVE_POINT)
+				((struct istr *)key)->ref[k] = (uint32_t)(i + 1);
+			a->key = key;
+		}
+}
+
+static void move_all(struct model *m, struct string_move *sm, enum move_phase phase)
+{
+	sm->phase = phase;
+	move_pairs(m, sm);	/* first: it reads the aggregates' indices in the old strings */
+	move_aggs(m, sm);
+	each_live(m, move_record, sm);
+}
+
+static int move_strings(struct model *m)
+{
+	struct string_move sm = {{NULL}, MOVE_COPY, 0};
+	for (int h = 0; h < m->nhosts; h++)
+		if ((sm.to[h] = intern_new_like(m->host_strings[h])) == NULL)
+			sm.failed = 1;
+	if (!sm.failed)
+		move_all(m, &sm, MOVE_COPY);
+	if (sm.failed) {
+		move_all(m, &sm, MOVE_UNDO);
+		for (int h = 0; h < m->nhosts; h++)
+			intern_free(sm.to[h]);
+		return -1;
+	}
+	move_all(m, &sm, MOVE_POINT);
+	for (int h = 0; h < m->nhosts; h++) {
+		intern_free(m->host_strings[h]);
+		m->host_strings[h] = sm.to[h];
+	}
+	return 0;
+}
+
+long model_collect(struct model *m)
+{
+	uint8_t *used[AGG_KIND_COUNT] = {NULL};
+	uint32_t *map[AGG_KIND_COUNT] = {NULL};
+	long dropped = 0, rc = 0;
+	for (int k = 0; k < AGG_KIND_COUNT; k++) {
+		used[k] = calloc(m->aggs[k].count + 1, 1);
+		map[k] = calloc(m->aggs[k].count + 1, sizeof(*map[k]));
+		if (used[k] == NULL || map[k] == NULL)
+			rc = -1;
+	}
+	if (rc == 0) {
+		each_open(m, mark_used, used);	/* kept ended records lose their link to a key that goes */
+		size_t target = m->lim.max_keys ? m->lim.max_keys / 2 : SIZE_MAX;
+		for (int k = 0; k < AGG_KIND_COUNT; k++)
+			dropped += (long)evict_kind(m, (enum agg_kind)k, used[k], target, map[k]);
+		each_live(m, remap_record, map);
+		rc = move_strings(m);
+	}
+	for (int k = 0; k < AGG_KIND_COUNT; k++) {
+		free(used[k]);
+		free(map[k]);
+		size_t next = m->aggs[k].count / 4 * 5;	/* what could not go waits for more to come */
+		if (m->lim.max_keys)
+			m->collect_at[k] = next > m->lim.max_keys ? next : m->lim.max_keys;
+	}
+	m->totals.evicted_keys += (uint64_t)dropped;
+	m->totals.collections++;
+	if (rc < 0)
+		m->totals.out_of_memory++;
+	return rc < 0 ? -1 : dropped;
+}
