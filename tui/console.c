@@ -156,8 +156,8 @@ static void rebuild(struct console *c)
 		table_add_host_column(t);
 	if (t)
 		table_rebuild(t, &c->ctx);
-	else if (v && v->type == VIEW_WIZARD && !c->contain.running && !c->throttle.running)	/* they change the session */
-		wizard_render(c, &v->pager);
+	else if (v && v->ops->on_data)
+		v->ops->on_data(c, v);
 }
 
 /* ---- views ---- */
@@ -178,7 +178,7 @@ static void put_istr_line(struct pager *p, const char *label, const struct istr 
  * reference, see queue.h): facts, log trail, headers */
 static void open_message(struct console *c, const char *ref, int host)
 {
-	struct view *v = console_push_view(c, VIEW_PAGER);
+	struct view *v = console_push_view(c, &page_view_ops);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
@@ -238,7 +238,6 @@ static void open_message(struct console *c, const char *ref, int host)
 	console_say(c, 0, "Searching the logs for %s (Esc leaves)...", qid);
 }
 
-static unsigned pager_action(struct pager *p, enum action_id a);
 
 /* fill_trail - the message view's log trail and headers, found by the trail job */
 static void fill_trail(struct console *c, struct pager *p, struct trail_job *j)
@@ -283,7 +282,7 @@ static unsigned trail_tick(struct console *c)
 		if (c->trail_view) {
 			fill_trail(c, &c->trail_view->pager, j);
 			if (c->trail_at_end)	/* G was pressed while it was searched */
-				pager_action(&c->trail_view->pager, ACTION_MOVE_LAST);
+				console_page_action(&c->trail_view->pager, ACTION_MOVE_LAST);
 			console_say(c, 0, "Log trail of %s: %ld line(s)", j->qid, j->found < 0 ? 0 : j->found);
 		}
 		c->trail_view = NULL;
@@ -316,7 +315,7 @@ static void open_help(struct console *c)
 {
 	static const enum action_id incident[] = {ACTION_HOLD_ALL, ACTION_DELETE, ACTION_RELEASE_ALL, ACTION_CLEANUP,
 						  ACTION_WHY};
-	struct view *v = console_push_view(c, VIEW_PAGER);
+	struct view *v = console_push_view(c, &page_view_ops);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
@@ -351,7 +350,7 @@ static void open_why(struct console *c)
 {
 	struct table *t = console_table(c);
 	const struct table_row *r = t ? table_current(t) : NULL;
-	struct view *v = console_push_view(c, VIEW_PAGER);
+	struct view *v = console_push_view(c, &page_view_ops);
 	if (v == NULL)
 		return;
 	struct pager *p = &v->pager;
@@ -402,7 +401,7 @@ static unsigned enter(struct console *c)
 	if (t->kind == TK_QUEUE || t->kind == TK_MESSAGES) {
 		open_message(c, buf_str(&key), host);
 	} else {
-		struct view *v = console_push_view(c, VIEW_TABLE);
+		struct view *v = console_push_view(c, &table_view_ops);
 		if (v) {
 			table_init_messages(&v->table, t->agg, host, key.data ? key.data : "", key.len);
 		}
@@ -833,20 +832,6 @@ static unsigned table_action(struct console *c, struct table *t, enum action_id 
 	}
 }
 
-static unsigned pager_action(struct pager *p, enum action_id a)
-{
-	size_t page = (size_t)(LINES > 8 ? LINES - 7 : 1);
-	switch (a) {
-	case ACTION_MOVE_UP: pager_scroll(p, -1, page); return R_REDRAW;
-	case ACTION_MOVE_DOWN: pager_scroll(p, 1, page); return R_REDRAW;
-	case ACTION_PAGE_UP: pager_scroll(p, -(long)page, page); return R_REDRAW;
-	case ACTION_PAGE_DOWN: pager_scroll(p, (long)page, page); return R_REDRAW;
-	case ACTION_MOVE_FIRST: pager_scroll(p, -(long)p->nlines, page); return R_REDRAW;
-	case ACTION_MOVE_LAST: pager_scroll(p, (long)p->nlines, page); return R_REDRAW;
-	default: return R_NONE;
-	}
-}
-
 static unsigned switch_tab(struct console *c, int tab)
 {
 	while (c->depth)
@@ -946,9 +931,9 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 	else if (ch > 255)
 		return R_NONE;	/* not bindable: would alias a curses key code */
 	struct view *v = console_top(c);
-	enum keymap_scope scope = !v || v->type == VIEW_TABLE ? KM_TABLE : v->type == VIEW_PAGER ? KM_PAGER : KM_WIZARD;
-	enum action_id a = keymap_lookup(&c->keys, scope, key);
-	if (scope == KM_WIZARD && a == ACTION_NONE)	/* the wizard's page scrolls like a pager */
+	const struct view_ops *ops = console_top_ops(c);
+	enum action_id a = keymap_lookup(&c->keys, ops->scope, key);
+	if (ops->scope == KM_WIZARD && a == ACTION_NONE)	/* the wizard's page scrolls like a pager */
 		a = keymap_lookup(&c->keys, KM_PAGER, key);
 	if (a == ACTION_NONE)
 		return R_NONE;
@@ -962,24 +947,41 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 		console_say(c, 0, "Stopping the question to %s...", c->remote.call.host);
 		return R_REDRAW;
 	}
-	unsigned r = 0;
-	if (scope == KM_WIZARD) {
-		if ((c->contain.running || c->throttle.running) && a != ACTION_QUIT)	/* the session is a job's now */
-			return console_busy(c), R_REDRAW;
-		if (!c->reading_history)	/* its pages need the whole history */
-			r = wizard_action(c, a);
-		if (r == R_NONE)
-			r = pager_action(&v->pager, a);
-	} else if (scope == KM_PAGER) {
-		if (v == c->trail_view)	/* the end asked for before the trail came: kept for it */
-			c->trail_at_end = a == ACTION_MOVE_LAST || (c->trail_at_end && a != ACTION_MOVE_UP
-				&& a != ACTION_PAGE_UP && a != ACTION_MOVE_FIRST);
-		r = pager_action(&v->pager, a);
-	}
-	else if (!c->reading_history)	/* the rows are not built while history is read */
-		r = table_action(c, console_table(c), a);
+	unsigned r = ops->key(c, v, a);
 	return r ? r : general_action(c, a);
 }
+
+/* ---- the views' kinds (console_state.h) ---- */
+
+/* table_key - a tab's or a drill-down's rows (not built while the history is read) */
+static unsigned table_key(struct console *c, struct view *v, enum action_id a)
+{
+	(void)v;
+	return c->reading_history ? R_NONE : table_action(c, console_table(c), a);
+}
+
+/* page_key - a message's or a help page: scrolls; the end asked for before a
+ * trail came is kept for it */
+static unsigned page_key(struct console *c, struct view *v, enum action_id a)
+{
+	if (v == c->trail_view)
+		c->trail_at_end = a == ACTION_MOVE_LAST || (c->trail_at_end && a != ACTION_MOVE_UP
+			&& a != ACTION_PAGE_UP && a != ACTION_MOVE_FIRST);
+	return console_page_action(&v->pager, a);
+}
+
+/* page_close - a message left before its trail was found: stop looking */
+static void page_close(struct console *c, struct view *v)
+{
+	if (v == c->trail_view) {
+		trail_job_cancel(&c->trail);
+		c->trail_view = NULL;
+	}
+}
+
+const struct view_ops tab_view_ops = {"tab", KM_TABLE, 1, table_key, NULL, NULL};
+const struct view_ops table_view_ops = {"table", KM_TABLE, 1, table_key, NULL, NULL};
+const struct view_ops page_view_ops = {"page", KM_PAGER, 0, page_key, NULL, page_close};
 
 /* ---- set-up ---- */
 

@@ -7,6 +7,7 @@
  */
 #include "console_state.h"
 
+#include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,20 @@ long long console_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+unsigned console_page_action(struct pager *p, enum action_id a)
+{
+	size_t page = (size_t)(LINES > 8 ? LINES - 7 : 1);
+	switch (a) {
+	case ACTION_MOVE_UP: pager_scroll(p, -1, page); return R_REDRAW;
+	case ACTION_MOVE_DOWN: pager_scroll(p, 1, page); return R_REDRAW;
+	case ACTION_PAGE_UP: pager_scroll(p, -(long)page, page); return R_REDRAW;
+	case ACTION_PAGE_DOWN: pager_scroll(p, (long)page, page); return R_REDRAW;
+	case ACTION_MOVE_FIRST: pager_scroll(p, -(long)p->nlines, page); return R_REDRAW;
+	case ACTION_MOVE_LAST: pager_scroll(p, (long)p->nlines, page); return R_REDRAW;
+	default: return R_NONE;
+	}
+}
+
 struct view *console_top(struct console *c) { return c->depth ? c->stack[c->depth - 1] : NULL; }
 
 struct table *console_table(struct console *c)
@@ -26,7 +41,7 @@ struct table *console_table(struct console *c)
 	struct view *v = console_top(c);
 	if (v == NULL)
 		return &c->tabs[c->tab];
-	return v->type == VIEW_TABLE ? &v->table : NULL;
+	return v->ops->is_table ? &v->table : NULL;
 }
 
 void console_say(struct console *c, int is_error, const char *fmt, ...)
@@ -39,7 +54,13 @@ void console_say(struct console *c, int is_error, const char *fmt, ...)
 	c->message_until_ms = console_now_ms() + (is_error ? 8000 : 5000);
 }
 
-struct view *console_push_view(struct console *c, enum view_type type)
+const struct view_ops *console_top_ops(struct console *c)
+{
+	struct view *v = console_top(c);
+	return v ? v->ops : &tab_view_ops;
+}
+
+struct view *console_push_view(struct console *c, const struct view_ops *ops)
 {
 	if (c->depth >= CONSOLE_MAX_DEPTH) {
 		console_say(c, 1, "Too deep: go back first");
@@ -48,7 +69,7 @@ struct view *console_push_view(struct console *c, enum view_type type)
 	struct view *v = calloc(1, sizeof(*v));
 	if (v == NULL)
 		return NULL;
-	v->type = type;
+	v->ops = ops;
 	c->stack[c->depth++] = v;
 	return v;
 }
@@ -58,11 +79,9 @@ void console_pop_view(struct console *c)
 	if (c->depth == 0)
 		return;
 	struct view *v = c->stack[--c->depth];
-	if (v == c->trail_view) {	/* left before its trail was found: stop looking */
-		trail_job_cancel(&c->trail);
-		c->trail_view = NULL;
-	}
-	if (v->type == VIEW_TABLE)
+	if (v->ops->close)
+		v->ops->close(c, v);
+	if (v->ops->is_table)
 		table_free(&v->table);
 	else
 		pager_free(&v->pager);

@@ -41,19 +41,40 @@ struct console_input {
 	char error[512];
 };
 
-enum view_type { VIEW_TABLE, VIEW_PAGER, VIEW_WIZARD };
-
-
 struct wizard;
+struct view;
+struct console;
+
+/* What a key or a tick asks of the loop. R_DATA: new lines (rebuilt at the next tick). */
+enum reaction { R_NONE = 0, R_REDRAW = 1, R_REBUILD = 2, R_QUIT = 4, R_QUEUE = 8, R_DATA = 16 };
+
+/*
+ * What a kind of view is (tig's view_ops): the keys it reads, what it does
+ * with them, what it does when the model or the queue changed, and what it
+ * stops when it is closed. Each is defined beside the code that runs it:
+ * the tab and drill-down tables and the message pages in console.c, the
+ * cleanup in wizard.c. A tab is no view on the stack: tab_view_ops serves it.
+ */
+struct view_ops {
+	const char *name;
+	enum keymap_scope scope;	/* its bindings; a wizard's page falls back to the pager's */
+	int is_table;			/* rows (view.table), else a page of text (view.pager) */
+	/* The action a key is bound to; R_NONE: not this view's (the console's general keys then). */
+	unsigned (*key)(struct console *c, struct view *v, enum action_id a);
+	/* The model or the snapshot changed (tables are rebuilt by the loop itself), or NULL. */
+	void (*on_data)(struct console *c, struct view *v);
+	/* Before it is freed, or NULL. */
+	void (*close)(struct console *c, struct view *v);
+};
 
 struct view {
-	enum view_type type;
+	const struct view_ops *ops;
 	struct table table;
 	struct pager pager;
 };
 
-/* What a key or a tick asks of the loop. R_DATA: new lines (rebuilt at the next tick). */
-enum reaction { R_NONE = 0, R_REDRAW = 1, R_REBUILD = 2, R_QUIT = 4, R_QUEUE = 8, R_DATA = 16 };
+extern const struct view_ops tab_view_ops, table_view_ops, page_view_ops;	/* console.c */
+extern const struct view_ops wizard_view_ops;	/* wizard.c */
 
 struct console {
 	const struct console_options *opt;
@@ -137,7 +158,11 @@ struct console {
 /* The view on top: a drill-down, or NULL for the current tab. */
 struct view *console_top(struct console *c);
 struct table *console_table(struct console *c);	/* the table on top, or NULL (a pager) */
-struct view *console_push_view(struct console *c, enum view_type type);
+struct view *console_push_view(struct console *c, const struct view_ops *ops);
+/* A page's scrolling keys (R_NONE for any other action). */
+unsigned console_page_action(struct pager *p, enum action_id a);
+/* The ops of the view on top (tab_view_ops for a tab). */
+const struct view_ops *console_top_ops(struct console *c);
 void console_pop_view(struct console *c);
 void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 long long console_now_ms(void);	/* a monotonic clock */

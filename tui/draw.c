@@ -463,9 +463,8 @@ void draw_console(struct console *c)
 	draw_alerts(c);
 	draw_tabs(c);
 	struct view *v = console_top(c);
-	enum keymap_scope scope = KM_TABLE;
-	if (v && v->type != VIEW_TABLE) {
-		scope = v->type == VIEW_PAGER ? KM_PAGER : KM_WIZARD;
+	enum keymap_scope scope = console_top_ops(c)->scope;
+	if (v && !v->ops->is_table) {
 		put(4, 0, COLS, v->pager.title, ST_HEADER);
 		draw_pager(&v->pager, HEADER_ROWS, LINES - HEADER_ROWS - 1, 0, COLS, 0);
 	} else if (c->reading_history) {	/* the tables and the wizard wait for the history */

@@ -97,7 +97,7 @@ int wizard_open(struct console *c, int resume, struct error *err)
 		c->wizard = w;
 	}
 	enter_step(c);	/* a resumed step 3 or 5 */
-	struct view *v = console_push_view(c, VIEW_WIZARD);
+	struct view *v = console_push_view(c, &wizard_view_ops);
 	if (v == NULL) {
 		error_set(err, "too many views open");
 		return -1;
@@ -547,7 +547,7 @@ static void page_watch(struct console *c, struct pager *p)
 	pager_puts(p, LS_DIM, "i: write the report again   b: back   Esc: leave (the console keeps watching)");
 }
 
-void wizard_render(struct console *c, struct pager *p)
+static void wizard_render(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
 	int step = w->s.st.step;
@@ -844,7 +844,7 @@ void wizard_queue_changed(struct console *c)
 	}
 }
 
-unsigned wizard_action(struct console *c, enum action_id a)
+static unsigned wizard_action(struct console *c, enum action_id a)
 {
 	struct wizard *w = c->wizard;
 	int step = w->s.st.step;
@@ -912,3 +912,25 @@ unsigned wizard_action(struct console *c, enum action_id a)
 		return R_NONE;
 	}
 }
+
+/* ---- the wizard as a view (console_state.h) ---- */
+
+/* wizard_key - a step's keys, else its page scrolls; nothing while a job holds the session */
+static unsigned wizard_key(struct console *c, struct view *v, enum action_id a)
+{
+	if ((c->contain.running || c->throttle.running) && a != ACTION_QUIT)	/* the session is a job's now */
+		return console_busy(c), R_REDRAW;
+	unsigned r = R_NONE;
+	if (!c->reading_history)	/* its pages need the whole history */
+		r = wizard_action(c, a);
+	return r ? r : console_page_action(&v->pager, a);
+}
+
+/* wizard_on_data - the page again, unless a job is changing the session */
+static void wizard_on_data(struct console *c, struct view *v)
+{
+	if (!c->contain.running && !c->throttle.running)
+		wizard_render(c, &v->pager);
+}
+
+const struct view_ops wizard_view_ops = {"cleanup", KM_WIZARD, 0, wizard_key, wizard_on_data, NULL};

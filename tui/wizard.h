@@ -16,10 +16,7 @@
 /* Opens (or resumes) the wizard as the top view; -1 with err. */
 int wizard_open(struct console *c, int resume, struct error *err);
 void wizard_free(struct wizard *w);
-/* Fills the wizard's page for its current step. */
-void wizard_render(struct console *c, struct pager *p);
-/* A key's action while the wizard is on top; R_NONE if it is not the wizard's. */
-unsigned wizard_action(struct console *c, enum action_id a);
+/* Its view (wizard_view_ops, console_state.h) takes the keys and renders the page. */
 /* A queue action offered by step `step` ran (or was a dry run). */
 void wizard_plan_done(struct console *c, int step, const struct action_plan *p, const struct action_outcome *o,
 		      int ok);
