@@ -29,10 +29,11 @@ tui_keys() { tui send-keys -t main "$@"; }
 
 tui_screen() { tui capture-pane -p -t main; }
 
-tui_wait() {
-	local text=$1 limit=${2:-10} deadline
+# wait_screen GREP-FLAG TEXT [SECONDS] - until grep FLAG finds TEXT on the screen
+wait_screen() {
+	local flag=$1 text=$2 limit=${3:-10} deadline
 	deadline=$((SECONDS + limit))
-	until tui_screen | grep -qF -- "$text"; do
+	until tui_screen | grep -q "$flag" -- "$text"; do
 		if [ $SECONDS -ge $deadline ]; then
 			echo "timed out after ${limit}s waiting for: $text"; echo "--- screen:"; tui_screen; return 1
 		fi
@@ -40,16 +41,9 @@ tui_wait() {
 	done
 }
 
-tui_wait_line() {
-	local re=$1 limit=${2:-10} deadline
-	deadline=$((SECONDS + limit))
-	until tui_screen | grep -qE -- "$re"; do
-		if [ $SECONDS -ge $deadline ]; then
-			echo "timed out after ${limit}s waiting for a line matching: $re"; echo "--- screen:"; tui_screen; return 1
-		fi
-		sleep 0.05
-	done
-}
+tui_wait() { wait_screen -F "$@"; }
+
+tui_wait_line() { wait_screen -E "$@"; }
 
 tui_gone() {
 	local text=$1 limit=${2:-10} deadline
