@@ -141,7 +141,7 @@ static void rebuild(struct console *c)
 	c->nsuspects = detect_suspects(c->model, &c->opt->thresholds, c->suspects, CONSOLE_MAX_SUSPECTS);
 	watch_alerts(c);
 	const struct model_totals *mt = model_totals(c->model);
-	int job_reads_queue = c->job.running || c->throttle.running;	/* no write under a worker's reads */
+	int job_reads_queue = c->job.w.running || c->throttle.w.running;	/* no write under a worker's reads */
 	if (c->queue && !job_reads_queue && (c->joined_serial != c->queue_serial || c->joined_lines != mt->lines
 			 || c->joined_collections != mt->collections)) {
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
@@ -276,7 +276,7 @@ static unsigned contain_tick(struct console *c)
 static unsigned trail_tick(struct console *c)
 {
 	struct trail_job *j = &c->trail;
-	if (!j->running)
+	if (!j->w.running)
 		return R_NONE;
 	if (trail_job_poll(j)) {
 		if (c->trail_view) {
@@ -652,7 +652,7 @@ static unsigned queue_action(struct console *c, enum queue_action a, int all)
 static unsigned job_tick(struct console *c)
 {
 	struct plan_job *j = &c->job;
-	if (!j->running)
+	if (!j->w.running)
 		return R_NONE;
 	if (plan_job_poll(j)) {
 		if (j->rc == 0) {
@@ -872,7 +872,7 @@ static unsigned general_action(struct console *c, enum action_id a)
 	case ACTION_HELP: open_help(c); return R_REDRAW;
 	case ACTION_CLEANUP: {
 		struct error err;
-		if (c->contain.running)
+		if (c->contain.w.running)
 			return console_busy(c), R_REDRAW;
 		while (c->depth)
 			console_pop_view(c);
@@ -937,12 +937,12 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 		a = keymap_lookup(&c->keys, KM_PAGER, key);
 	if (a == ACTION_NONE)
 		return R_NONE;
-	if (c->job.running && a == ACTION_BACK) {	/* Esc: stop building the plan; nothing has changed */
+	if (c->job.w.running && a == ACTION_BACK) {	/* Esc: stop building the plan; nothing has changed */
 		plan_job_cancel(&c->job);
 		console_say(c, 0, "Cancelling the plan...");
 		return R_REDRAW;
 	}
-	if (c->remote.running && c->remote.call.dry_run && a == ACTION_BACK) {
+	if (c->remote.w.running && c->remote.call.dry_run && a == ACTION_BACK) {
 		remote_job_stop(&c->remote);	/* its ssh is ended: a dry run changed nothing */
 		console_say(c, 0, "Stopping the question to %s...", c->remote.call.host);
 		return R_REDRAW;
@@ -1144,7 +1144,7 @@ static void loop(struct console *c)
 	while (!got_signal) {
 		long long t = console_now_ms();
 		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c) | remote_tick(c);
-		int frozen = c->job.running || c->throttle.running;	/* a job reads the model and the snapshot */
+		int frozen = c->job.w.running || c->throttle.w.running;	/* a job reads the model and the snapshot */
 		if (!c->paused && !frozen && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (console_read_inputs(c) || was_reading != c->reading_history)
@@ -1152,9 +1152,9 @@ static void loop(struct console *c)
 			next_read = t + c->opt->refresh_ms;
 		}
 		console_update_rate(c);
-		if (!c->act.running)
+		if (!c->act.w.running)
 			r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
-		frozen = c->job.running || c->throttle.running;	/* wizard_tick may have started a turn: */
+		frozen = c->job.w.running || c->throttle.w.running;	/* wizard_tick may have started a turn: */
 		if (!frozen && queue_tick(c, (r & R_QUEUE) != 0))	/* the snapshot it reads stays */
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;

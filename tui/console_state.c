@@ -90,16 +90,16 @@ void console_pop_view(struct console *c)
 
 int console_busy(struct console *c)
 {
-	if (c->job.running)
+	if (c->job.w.running)
 		console_say(c, 1, "A plan is being built (Esc cancels it)");
-	else if (c->act.running)
+	else if (c->act.w.running)
 		console_say(c, 1, "An action is running: wait for its result");
-	else if (c->contain.running)
+	else if (c->contain.w.running)
 		console_say(c, 1, "The containment is running: wait for its result");
-	else if (c->throttle.running)
+	else if (c->throttle.w.running)
 		console_say(c, 1, "A batch of the throttled release is running: a moment");
-	else if (c->remote.running)
+	else if (c->remote.w.running)
 		console_say(c, 1, "Another server is being asked over ssh: wait for its answer%s",
 			    c->remote.call.dry_run ? " (Esc leaves it)" : "");
-	return c->job.running || c->act.running || c->contain.running || c->throttle.running || c->remote.running;
+	return c->job.w.running || c->act.w.running || c->contain.w.running || c->throttle.w.running || c->remote.w.running;
 }

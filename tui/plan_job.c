@@ -9,13 +9,47 @@
 
 #include "core/queue/select.h"
 
-/* joined - a job's thread joined when it has said it finished: 1 then, else 0 */
-static int joined(pthread_t thread, int *running, atomic_int *finished)
+/* ---- the thread every job runs on ---- */
+
+static void *worker_main(void *arg)
 {
-	if (!*running || !atomic_load(finished))
+	struct worker *w = arg;
+	w->body(w->job);
+	atomic_store(&w->finished, 1);
+	return NULL;
+}
+
+/* worker_start - body(job) on a new thread; -1 with err when none can start */
+static int worker_start(struct worker *w, void (*body)(void *), void *job, const char *what, struct error *err)
+{
+	w->body = body;
+	w->job = job;
+	atomic_store(&w->finished, 0);
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		error_set(err, "cannot start a thread to %s", what);
+		return -1;
+	}
+	w->running = 1;
+	return 0;
+}
+
+/* worker_poll - joined once it has said it finished: 1 then, else 0 */
+static int worker_poll(struct worker *w)
+{
+	if (!w->running || !atomic_load(&w->finished))
 		return 0;
-	pthread_join(thread, NULL);
-	*running = 0;
+	pthread_join(w->thread, NULL);
+	w->running = 0;
+	return 1;
+}
+
+/* worker_join - waits for it; 0 when none was running */
+static int worker_join(struct worker *w)
+{
+	if (!w->running)
+		return 0;
+	pthread_join(w->thread, NULL);
+	w->running = 0;
 	return 1;
 }
 
@@ -45,7 +79,7 @@ static int build(struct plan_job *j)
 	return 0;
 }
 
-static void *run(void *arg)
+static void run(void *arg)
 {
 	struct plan_job *j = arg;
 	if (j->session) {
@@ -56,8 +90,6 @@ static void *run(void *arg)
 	} else {
 		j->rc = build(j);
 	}
-	atomic_store(&j->finished, 1);
-	return NULL;
 }
 
 int plan_job_start(struct plan_job *j, enum queue_action a, enum table_kind tk, enum agg_kind agg, const char *parent,
@@ -76,11 +108,8 @@ int plan_job_start(struct plan_job *j, enum queue_action a, enum table_kind tk, 
 			error_set(err, "out of memory");
 			goto fail;
 		}
-	if (pthread_create(&j->thread, NULL, run, j) != 0) {
-		error_set(err, "cannot start a thread to build the plan");
+	if (worker_start(&j->w, run, j, "build the plan", err) < 0)
 		goto fail;
-	}
-	j->running = 1;
 	return 0;
 fail:
 	string_set_free(&j->targets);
@@ -95,17 +124,12 @@ int plan_job_start_clean(struct plan_job *j, const struct cleanup_session *s, co
 	j->session = s;
 	j->q = q;
 	j->wizard_step = STEP_CLEAN;
-	if (pthread_create(&j->thread, NULL, run, j) != 0) {
-		error_set(err, "cannot start a thread to build the plan");
-		return -1;
-	}
-	j->running = 1;
-	return 0;
+	return worker_start(&j->w, run, j, "build the plan", err);
 }
 
 int plan_job_poll(struct plan_job *j)
 {
-	if (!joined(j->thread, &j->running, &j->finished))
+	if (!worker_poll(&j->w))
 		return 0;
 	string_set_free(&j->targets);
 	free(j->parent);
@@ -120,11 +144,10 @@ void plan_job_cancel(struct plan_job *j)
 
 void plan_job_abandon(struct plan_job *j)
 {
-	if (!j->running)
+	if (!j->w.running)
 		return;
 	plan_job_cancel(j);
-	pthread_join(j->thread, NULL);
-	j->running = 0;
+	worker_join(&j->w);
 	string_set_free(&j->targets);
 	free(j->parent);
 	j->parent = NULL;
@@ -134,12 +157,10 @@ void plan_job_abandon(struct plan_job *j)
 
 /* ---- an action ---- */
 
-static void *run_action(void *arg)
+static void run_action(void *arg)
 {
 	struct action_job *j = arg;
 	j->st = action_execute(&j->plan, j->journal, &j->out, &j->err);
-	atomic_store(&j->finished, 1);
-	return NULL;
 }
 
 int action_job_start(struct action_job *j, const struct action_plan *plan, const char *journal, int wizard_step,
@@ -149,73 +170,55 @@ int action_job_start(struct action_job *j, const struct action_plan *plan, const
 	j->plan = *plan;
 	j->journal = journal;
 	j->wizard_step = wizard_step;
-	if (pthread_create(&j->thread, NULL, run_action, j) != 0) {
-		error_set(err, "cannot start a thread to run the action");
-		return -1;
-	}
-	j->running = 1;
-	return 0;
+	return worker_start(&j->w, run_action, j, "run the action", err);
 }
 
 int action_job_poll(struct action_job *j)
 {
-	return joined(j->thread, &j->running, &j->finished);
+	return worker_poll(&j->w);
 }
 
 void action_job_wait(struct action_job *j)
 {
-	if (!j->running)
+	if (!worker_join(&j->w))
 		return;
-	pthread_join(j->thread, NULL);
-	j->running = 0;
 	action_outcome_free(&j->out);
 	action_plan_free(&j->plan);
 }
 
 /* ---- the cleanup's containment ---- */
 
-static void *run_contain(void *arg)
+static void run_contain(void *arg)
 {
 	struct contain_job *j = arg;
 	j->rc = cleanup_session_contain(j->session, &j->report);
-	atomic_store(&j->finished, 1);
-	return NULL;
 }
 
 int contain_job_start(struct contain_job *j, struct cleanup_session *s, struct error *err)
 {
 	memset(j, 0, sizeof(*j));
 	j->session = s;
-	if (pthread_create(&j->thread, NULL, run_contain, j) != 0) {
-		error_set(err, "cannot start a thread for the containment");
-		return -1;
-	}
-	j->running = 1;
-	return 0;
+	return worker_start(&j->w, run_contain, j, "contain", err);
 }
 
 int contain_job_poll(struct contain_job *j)
 {
-	return joined(j->thread, &j->running, &j->finished);
+	return worker_poll(&j->w);
 }
 
 void contain_job_wait(struct contain_job *j)
 {
-	if (!j->running)
+	if (!worker_join(&j->w))
 		return;
-	pthread_join(j->thread, NULL);
-	j->running = 0;
 	buf_free(&j->report);
 }
 
 /* ---- a throttled release's turn ---- */
 
-static void *run_throttle(void *arg)
+static void run_throttle(void *arg)
 {
 	struct throttle_job *j = arg;
 	j->turn = cleanup_session_tick(j->session, j->model, j->queue, j->now, &j->report);
-	atomic_store(&j->finished, 1);
-	return NULL;
 }
 
 int throttle_job_start(struct throttle_job *j, struct cleanup_session *s, const struct model *m,
@@ -226,31 +229,24 @@ int throttle_job_start(struct throttle_job *j, struct cleanup_session *s, const 
 	j->model = m;
 	j->queue = q;
 	j->now = now;
-	if (pthread_create(&j->thread, NULL, run_throttle, j) != 0) {
-		error_set(err, "cannot start a thread for the throttled release");
-		return -1;
-	}
-	j->running = 1;
-	return 0;
+	return worker_start(&j->w, run_throttle, j, "run the throttled release", err);
 }
 
 int throttle_job_poll(struct throttle_job *j)
 {
-	return joined(j->thread, &j->running, &j->finished);
+	return worker_poll(&j->w);
 }
 
 void throttle_job_wait(struct throttle_job *j)
 {
-	if (!j->running)
+	if (!worker_join(&j->w))
 		return;
-	pthread_join(j->thread, NULL);
-	j->running = 0;
 	buf_free(&j->report);
 }
 
 /* ---- a message's trail ---- */
 
-static void *run_trail(void *arg)
+static void run_trail(void *arg)
 {
 	struct trail_job *j = arg;
 	j->found = trail_collect((const char *const *)j->paths, j->npaths, j->qid, j->max_lines, &j->progress,
@@ -258,8 +254,6 @@ static void *run_trail(void *arg)
 	if (j->want_headers && !atomic_load(&j->progress.cancel))
 		j->headers_rc = trail_headers(j->has_instance ? &j->instance : NULL, j->qid, 10000, &j->headers,
 					      &j->headers_err);
-	atomic_store(&j->finished, 1);
-	return NULL;
 }
 
 int trail_job_start(struct trail_job *j, const char *qid, const char *const *paths, size_t npaths,
@@ -282,18 +276,16 @@ int trail_job_start(struct trail_job *j, const char *qid, const char *const *pat
 		}
 		j->npaths++;
 	}
-	if (pthread_create(&j->thread, NULL, run_trail, j) != 0) {
+	if (worker_start(&j->w, run_trail, j, "search the logs", err) < 0) {
 		trail_job_free(j);
-		error_set(err, "cannot start a thread to search the logs");
 		return -1;
 	}
-	j->running = 1;
 	return 0;
 }
 
 int trail_job_poll(struct trail_job *j)
 {
-	return joined(j->thread, &j->running, &j->finished);
+	return worker_poll(&j->w);
 }
 
 void trail_job_cancel(struct trail_job *j)
@@ -312,22 +304,17 @@ void trail_job_free(struct trail_job *j)
 
 void trail_job_abandon(struct trail_job *j)
 {
-	if (j->running) {
-		trail_job_cancel(j);
-		pthread_join(j->thread, NULL);
-		j->running = 0;
-	}
+	trail_job_cancel(j);
+	worker_join(&j->w);
 	trail_job_free(j);
 }
 
 /* ---- an action asked of another server ---- */
 
-static void *run_remote(void *arg)
+static void run_remote(void *arg)
 {
 	struct remote_job *j = arg;
 	j->rc = remote_action_run(&j->call, j->journal, j->call.dry_run ? &j->stop : NULL, &j->answer, &j->err);
-	atomic_store(&j->finished, 1);
-	return NULL;
 }
 
 int remote_job_start(struct remote_job *j, struct remote_action *call, const char *journal, struct error *err)
@@ -336,18 +323,16 @@ int remote_job_start(struct remote_job *j, struct remote_action *call, const cha
 	j->call = *call;
 	memset(call, 0, sizeof(*call));
 	j->journal = journal;
-	if (pthread_create(&j->thread, NULL, run_remote, j) != 0) {
-		error_set(err, "cannot start a thread for the remote action");
+	if (worker_start(&j->w, run_remote, j, "ask the other server", err) < 0) {
 		remote_action_free(&j->call);
 		return -1;
 	}
-	j->running = 1;
 	return 0;
 }
 
 int remote_job_poll(struct remote_job *j)
 {
-	return joined(j->thread, &j->running, &j->finished);
+	return worker_poll(&j->w);
 }
 
 void remote_job_stop(struct remote_job *j)
@@ -357,11 +342,9 @@ void remote_job_stop(struct remote_job *j)
 
 void remote_job_wait(struct remote_job *j)
 {
-	if (!j->running)
-		return;
 	remote_job_stop(j);
-	pthread_join(j->thread, NULL);
-	j->running = 0;
+	if (!worker_join(&j->w))
+		return;
 	remote_job_free(j);
 }
 

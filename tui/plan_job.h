@@ -1,6 +1,9 @@
 /*
  * plan_job - long work off the key handler: an action's plan, the action
- * itself, a message's trail in big logs.
+ * itself, a message's trail in big logs, the cleanup's containment and a
+ * throttled release's turn, an action asked of another server. Each job runs
+ * on one worker thread (struct worker: started, finished, joined) and owns
+ * what it produces until the console takes it.
  *
  * An action's plan built off the key handler: selecting the
  * rows' messages and confirming tens of thousands of them from their queue
@@ -24,14 +27,21 @@
 #include "core/queue/trail.h"
 #include "table.h"
 
+/* The thread a job runs on: body(job) once, then finished. */
+struct worker {
+	pthread_t thread;
+	int running;			/* started, and not yet joined (its result not yet taken) */
+	atomic_int finished;
+	void (*body)(void *job);
+	void *job;
+};
+
 /* What one target (a row's key) selects; idv is storage for a one-ID selection. */
 typedef void (*selection_maker)(enum table_kind tk, enum agg_kind agg, const char *parent, const char *key,
 				struct selection *sel, const char **idv);
 
 struct plan_job {
-	pthread_t thread;
-	int running;			/* started, and its result not yet taken */
-	atomic_int finished;
+	struct worker w;		/* w.running: started, and its result not yet taken */
 	struct work_progress progress;
 	/* what to build */
 	enum queue_action action;
@@ -69,9 +79,7 @@ void plan_job_abandon(struct plan_job *j);
  * postsuper is not interrupted (half an action is worse than a wait).
  */
 struct action_job {
-	pthread_t thread;
-	int running;			/* started, and its result not yet taken */
-	atomic_int finished;
+	struct worker w;		/* w.running: started, and its result not yet taken */
 	struct action_plan plan;	/* the confirmed plan, moved in */
 	const char *journal;
 	int wizard_step;		/* the wizard step it belongs to, 0 for none */
@@ -95,9 +103,7 @@ void action_job_wait(struct action_job *j);
  * rendered and takes no key; the console waits for it before it ends).
  */
 struct contain_job {
-	pthread_t thread;
-	int running;
-	atomic_int finished;
+	struct worker w;		/* w.running: started, and its result not yet taken */
 	struct cleanup_session *session;
 	struct buf report;		/* what was run and said, as cleanup_session_contain reports it */
 	int rc;
@@ -117,9 +123,7 @@ void contain_job_wait(struct contain_job *j);
  * meanwhile (no log read, no snapshot installed), and changes the session.
  */
 struct throttle_job {
-	pthread_t thread;
-	int running;
-	atomic_int finished;
+	struct worker w;		/* w.running: started, and its result not yet taken */
 	struct cleanup_session *session;
 	const struct model *model;
 	const struct queue_snapshot *queue;
@@ -142,9 +146,7 @@ void throttle_job_wait(struct throttle_job *j);
  * dry run (its ssh is killed: it changed nothing); a run is let finish.
  */
 struct remote_job {
-	pthread_t thread;
-	int running;			/* started, and its result not yet taken */
-	atomic_int finished;
+	struct worker w;		/* w.running: started, and its result not yet taken */
 	atomic_int stop;		/* left with Esc: its ssh is ended, nothing shown (a dry run only) */
 	struct remote_action call;	/* moved in */
 	const char *journal;
@@ -172,9 +174,7 @@ void remote_job_free(struct remote_job *j);
 #define TRAIL_JOB_FILES 32
 
 struct trail_job {
-	pthread_t thread;
-	int running;			/* started, and its result not yet taken */
-	atomic_int finished;
+	struct worker w;		/* w.running: started, and its result not yet taken */
 	struct work_progress progress;	/* bytes of the logs read, of their sizes */
 	char qid[40];
 	char *paths[TRAIL_JOB_FILES];

@@ -650,7 +650,7 @@ static unsigned offer_delete(struct console *c)
 	struct error err;
 	if (!console_can_change_queue(c))
 		return R_REDRAW;
-	if (c->job.running) {
+	if (c->job.w.running) {
 		console_say(c, 1, "A plan is being built (Esc cancels it)");
 		return R_REDRAW;
 	}
@@ -786,7 +786,7 @@ unsigned wizard_tick(struct console *c)
 		return R_REBUILD | R_QUEUE;
 	}
 	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || c->dialog_open
-	    || c->contain.running || c->throttle.running)
+	    || c->contain.w.running || c->throttle.w.running)
 		return R_NONE;
 	uint64_t lines = model_totals(c->model)->lines;
 	int64_t now = clock_now();
@@ -918,7 +918,7 @@ static unsigned wizard_action(struct console *c, enum action_id a)
 /* wizard_key - a step's keys, else its page scrolls; nothing while a job holds the session */
 static unsigned wizard_key(struct console *c, struct view *v, enum action_id a)
 {
-	if ((c->contain.running || c->throttle.running) && a != ACTION_QUIT)	/* the session is a job's now */
+	if ((c->contain.w.running || c->throttle.w.running) && a != ACTION_QUIT)	/* the session is a job's now */
 		return console_busy(c), R_REDRAW;
 	unsigned r = R_NONE;
 	if (!c->reading_history)	/* its pages need the whole history */
@@ -929,7 +929,7 @@ static unsigned wizard_key(struct console *c, struct view *v, enum action_id a)
 /* wizard_on_data - the page again, unless a job is changing the session */
 static void wizard_on_data(struct console *c, struct view *v)
 {
-	if (!c->contain.running && !c->throttle.running)
+	if (!c->contain.w.running && !c->throttle.w.running)
 		wizard_render(c, &v->pager);
 }
 
