@@ -478,6 +478,22 @@ static const struct source_spec *ssh_source_of(const struct console *c, int host
 	return NULL;
 }
 
+/* start_remote - the dry run of a (sel NULL: every message) asked of s's server */
+static void start_remote(struct console *c, const struct source_spec *s, enum queue_action a,
+			 const struct selection *sel)
+{
+	struct remote_action call;
+	struct error err;
+	int rc = remote_action_build(&call, s, a, sel, 1, &err);
+	if (rc == 0)
+		rc = remote_job_start(&c->remote, &call, c->opt->journal, &err);
+	if (rc < 0)
+		console_say(c, 1, "%s: nothing was asked of %s", err.msg, s->host);
+	else
+		console_say(c, 0, "Asking %s's spamtop over ssh what %s would change (Esc leaves it)...", s->host,
+			    action_name(a));
+}
+
 /*
  * ask_remote - the current row is of a host read over ssh: that server's own
  * spamtop plans the action there (a dry run, off the key handler); its plan
@@ -493,19 +509,30 @@ static int ask_remote(struct console *c, enum queue_action a)
 	struct buf key = BUF_INIT;
 	struct selection sel;
 	const char *idv[1];
-	struct remote_action call;
-	struct error err;
 	table_row_key(t, r, &key);
 	selection_for(t->kind, t->agg, table_parent(t), buf_str(&key), &sel, idv);
-	int rc = remote_action_build(&call, s, a, &sel, 1, &err);
+	start_remote(c, s, a, &sel);
 	buf_free(&key);
-	if (rc == 0)
-		rc = remote_job_start(&c->remote, &call, c->opt->journal, &err);
-	if (rc < 0)
-		console_say(c, 1, "%s: nothing was asked of %s", err.msg, s->host);
+	return 1;
+}
+
+/*
+ * ask_remote_all - hold or release all while one other host is shown alone
+ * (@): that host's queue, by its own spamtop when it is read over ssh, else
+ * refused with the command to run there. 0 when this machine or every host
+ * is shown (then it is this machine's queue, as the title says).
+ */
+static int ask_remote_all(struct console *c, enum queue_action a)
+{
+	int h = c->host_filter;
+	if (h <= 0)
+		return 0;
+	const struct source_spec *s = ssh_source_of(c, h);
+	if (s)
+		start_remote(c, s, a, NULL);
 	else
-		console_say(c, 0, "Asking %s's spamtop over ssh what %s would change (Esc leaves it)...", s->host,
-			    action_name(a));
+		console_say(c, 1, "Host %s only is shown; spamtop acts on this machine, %s, only; there: spamtop %s --all",
+			    model_host_name(c->model, h), model_host_name(c->model, 0), action_name(a));
 	return 1;
 }
 
@@ -609,7 +636,8 @@ static unsigned queue_action(struct console *c, enum queue_action a, int all)
 	struct error err;
 	if (console_busy(c))
 		return R_REDRAW;
-	if ((!all && ask_remote(c, a)) || elsewhere(c, all, action_name(a)) || !console_can_change_queue(c))
+	if ((all ? ask_remote_all(c, a) : ask_remote(c, a)) || elsewhere(c, all, action_name(a))
+	    || !console_can_change_queue(c))
 		return R_REDRAW;
 	if (all) {
 		struct selection none;

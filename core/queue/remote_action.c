@@ -46,13 +46,18 @@ int remote_action_build(struct remote_action *r, const struct source_spec *s, en
 	r->dry_run = dry_run;
 	snprintf(r->host, sizeof(r->host), "%s", s->host);
 	struct buf what = BUF_INIT, opts = BUF_INIT;
-	selection_describe(sel, &what);
+	size_t nopts = 1;
+	if (sel == NULL) {	/* every queued message: postsuper's ALL there */
+		buf_puts(&what, "every queued message");
+		buf_append(&opts, "--all", 6);
+	} else {
+		selection_describe(sel, &what);
+		nopts += selection_words(sel, &opts);
+		buf_printf(&opts, "--log=%s", s->path);	/* the log it is shown from */
+		buf_append(&opts, "", 1);
+	}
 	snprintf(r->what, sizeof(r->what), "%s", buf_str(&what));
 	buf_free(&what);
-	size_t nopts = selection_words(sel, &opts);
-	buf_printf(&opts, "--log=%s", s->path);
-	buf_append(&opts, "", 1);
-	nopts++;
 	char *prefix[SOURCE_SPEC_ARGV];
 	int nprefix = source_spec_ssh_prefix(s, prefix), rc = 0;
 	if (nprefix + 3 + (int)nopts >= REMOTE_ACTION_ARGV) {

@@ -51,7 +51,8 @@ struct remote_answer {
 	struct buf text;	/* what it printed, as it came (sanitize before showing) */
 };
 
-/* The argv for the ssh source s; -1 with err (no ssh source, a refused value, too many words). */
+/* The argv for the ssh source s, sel NULL for every queued message (--all); -1 with err
+ * (no ssh source, a refused value, too many words). */
 int remote_action_build(struct remote_action *r, const struct source_spec *s, enum queue_action a,
 			const struct selection *sel, int dry_run, struct error *err);
 void remote_action_free(struct remote_action *r);

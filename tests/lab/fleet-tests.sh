@@ -39,6 +39,24 @@ the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing() {
 	[ ! -s "$mx2_journal" ]
 }
 
+
+hold_and_release_all_while_the_other_server_is_shown_act_on_its_queue_only() {
+	fleet_console
+	tui_keys H
+	tui_wait "Hold 5 messages: all queued messages" 20
+	tui_wait "'hold' '--all' '--yes'"
+	tui_keys y
+	tui_wait "mx2 answered (exit status 0):" 30
+	[ "$(queued $mx2_conf '.queue_name == "hold"')" = 5 ]
+	[ "$(queued /etc/postfix '.queue_name == "hold"')" = 0 ]	# this server's queue is not touched
+	tui_keys q R
+	tui_wait "Release 5 messages: all queued messages" 20
+	tui_keys y
+	tui_wait "mx2 answered (exit status 0):" 30
+	[ "$(queued $mx2_conf '.queue_name == "hold"')" = 0 ]
+	[ "$(jq -s '[.[] | select(.phase == "done" and .remote_host == "mx2")] | length' "$tmp/fleet-journal.jsonl")" = 2 ]
+}
+
 deleting_a_users_mail_on_the_other_server_changes_exactly_those_journaled_on_both_sides() {
 	local here_before; here_before=$(queued /etc/postfix 'true')
 	fleet_console
@@ -51,8 +69,8 @@ deleting_a_users_mail_on_the_other_server_changes_exactly_those_journaled_on_bot
 	[ "$(queued /etc/postfix 'true')" = "$here_before" ]	# this server's 24 of victim's stay
 	[ "$(queued /etc/postfix '.sender | startswith("promo")')" = 24 ]
 	# here: what was asked of mx2 and what it answered
-	jq -s -e 'length == 2 and .[0].phase == "planned" and .[1].phase == "done"
-		and all(.[]; .remote_host == "mx2" and .action == "delete" and .command[0] == "ssh"
+	jq -s -e '[.[] | select(.action == "delete")] | length == 2 and .[0].phase == "planned" and .[1].phase == "done"
+		and all(.[]; .remote_host == "mx2" and .command[0] == "ssh"
 			and (.command | index("'"'"'--sasl-user=victim@lab.example'"'"'")) != null)
 		and .[1].exit_status == 0 and (.[1].output | contains("Done: 5 changed"))' \
 		"$tmp/fleet-journal.jsonl" >/dev/null
@@ -63,5 +81,7 @@ deleting_a_users_mail_on_the_other_server_changes_exactly_those_journaled_on_bot
 
 CHECK_AFTER=tui_stop check "fleet: the console shows both servers; a remote plan declined changes nothing" \
 	the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing
+CHECK_AFTER=tui_stop check "fleet: hold and release all while the other server is shown alone act on its queue only" \
+	hold_and_release_all_while_the_other_server_is_shown_act_on_its_queue_only
 CHECK_AFTER=tui_stop check "fleet: deleting a user's mail on the other server over ssh changes exactly those, journaled on both sides" \
 	deleting_a_users_mail_on_the_other_server_changes_exactly_those_journaled_on_both_sides

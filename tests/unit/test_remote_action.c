@@ -52,6 +52,14 @@ static void the_remote_command_is_ssh_in_batch_mode_then_spamtop_with_each_value
 	assert_string_equal(r.argv[11], "'hold'");
 	assert_string_equal(r.argv[14], "'--yes'");
 	remote_action_free(&r);
+	/* every queued message there: --all, postsuper's ALL on that server; no log needed */
+	assert_int_equal(remote_action_build(&r, &s, ACT_RELEASE, NULL, 1, &err), 0);
+	assert_string_equal(r.argv[11], "'release'");
+	assert_string_equal(r.argv[12], "'--all'");
+	assert_string_equal(r.argv[13], "'--dry-run'");
+	assert_null(r.argv[14]);
+	assert_string_equal(r.what, "every queued message");
+	remote_action_free(&r);
 }
 
 /* remote_words - what a POSIX shell makes of the remote command, as sshd hands it
