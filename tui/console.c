@@ -538,6 +538,17 @@ static int ask_remote_all(struct console *c, enum queue_action a)
 
 static unsigned confirm_remote(struct console *c);
 
+/* remote_status_meaning - what an exit status of ssh running spamtop there says, beyond spamtop's own */
+static const char *remote_status_meaning(int status)
+{
+	switch (status) {
+	case 255: return ": ssh failed";
+	case 127: return ": no spamtop on that server's PATH";
+	case 126: return ": spamtop there cannot be run";
+	default: return "";
+	}
+}
+
 /* offer_remote - the remote's dry run: its plan, and y to run it there */
 static void offer_remote(struct console *c, struct remote_job *j)
 {
@@ -552,7 +563,7 @@ static void offer_remote(struct console *c, struct remote_job *j)
 		return;
 	}
 	pager_addf(&c->dialog, LS_HEADING, "On %s, its own spamtop planned (over ssh; exit status %d%s):", host,
-		   j->answer.status, j->answer.status == 255 ? ": ssh failed" : "");
+		   j->answer.status, remote_status_meaning(j->answer.status));
 	pager_add_lines(&c->dialog, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
 	pager_puts(&c->dialog, LS_TEXT, "");
 	if (!runnable) {
@@ -589,7 +600,7 @@ static void show_remote_result(struct console *c, struct remote_job *j)
 		return;
 	}
 	pager_addf(&c->dialog, LS_HEADING, "%s answered (exit status %d%s):", j->call.host, j->answer.status,
-		   j->answer.status == 255 ? ": ssh failed" : "");
+		   remote_status_meaning(j->answer.status));
 	pager_add_lines(&c->dialog, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
 	pager_puts(&c->dialog, LS_TEXT, "");
 	pager_addf(&c->dialog, LS_DIM, "Journaled here to %s, and on %s by its spamtop", c->opt->journal, j->call.host);

@@ -794,6 +794,10 @@ while [ "$1" != -- ]; do shift; done
 shift 2
 if [ "$1" = "'spamtop'" ]; then
 	[ -e "$SSH_SLOW" ] && exec sleep 61
+	if [ -e "$SSH_SLOW.none" ]; then
+		echo "bash: line 1: spamtop: command not found" >&2
+		exit 127
+	fi
 	echo "ssh: connect to host mx2.example.org port 22: Connection refused" >&2
 	exit 255
 fi
@@ -821,6 +825,11 @@ EOS
 	[ "$ms" -lt 1000 ]
 	! pgrep -fx "sleep 61" > /dev/null	# its ssh was ended, not left running
 	[ ! -e "$tmp/fleet.jsonl" ]
+	rm "$tmp/slow"
+	touch "$tmp/slow.none"	# reached, but spamtop is not installed there
+	tui_keys d
+	tui_wait "exit status 127: no spamtop on that server's PATH"
+	tui_wait "Nothing to run on far."
 }
 
 since_skips_the_older_history_and_says_how_much() {
@@ -1005,7 +1014,7 @@ check "80x24: names keep their width, the help starts with the incident keys, R 
 	an_80x24_screen_keeps_names_the_incident_keys_and_release_all
 check "a message on another host never takes this machine's queue state" a_message_on_another_host_never_takes_this_machines_queue_state
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
-check "an action on a host over ssh says when ssh fails; Esc ends a slow one and changes nothing" \
+check "an action on a host over ssh says when ssh fails or spamtop is missing there; Esc ends a slow one" \
 	an_action_on_a_host_over_ssh_says_when_ssh_fails_and_esc_ends_a_slow_one
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
 check "a key limit drops cold senders while following and keeps the culprits" a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits
