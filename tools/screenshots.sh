@@ -110,3 +110,19 @@ tui_start 120x35 ./spamtop --dry-run --no-queue --journal "$tmp/journal" "$tmp/c
 tui_wait "hosts mail, mx2" 20
 tui_wait "mx2        victim@lab.example" 20
 shot 16-central-log
+tui_stop
+
+# a fleet: this server and mx2 (the lab's second Postfix, its own config_directory), mx2's log
+# read over a real ssh on loopback; d on mx2's account shows the plan mx2's own spamtop made
+LAB_PROFILE=fleet tests/lab/lab.sh up
+tests/lab/lab.sh outbreak
+tests/lab/lab.sh mx2-burst 5
+ssh_dir=$(tests/lab/lab.sh ssh-dir)
+tui_start 120x35 env PATH="$ssh_dir/bin:$PATH" ./spamtop --journal "$tmp/journal" --source "here=$log" \
+	--source "mx2=ssh://root@127.0.0.1:2222$(dirname "$log")/mx2.log"
+tui_wait "hosts here, mx2" 20
+tui_keys @ @
+tui_wait_line '^  mx2 +victim@lab.example +5 ' 20
+tui_keys d
+tui_wait "y: run it on mx2" 20
+shot 17-fleet-remote-plan
