@@ -103,6 +103,8 @@ static void draw_queue(struct console *c)
 	buf_printf(&b, " hold %zu  deferred %zu  active %zu  incoming %zu  crit %zu",	/* held first: what an */
 		   c->queue->by_queue[QN_HOLD], c->queue->by_queue[QN_DEFERRED], c->queue->by_queue[QN_ACTIVE],
 		   c->queue->by_queue[QN_INCOMING], crit);	/* incident is about, never cut at 80 columns */
+	if (model_host_count(c->model) > 1)	/* several hosts shown: whose queue this is */
+		buf_printf(&b, "  on %s", model_host_name(c->model, 0));
 	if (c->queue_error[0])
 		buf_printf(&b, "  STALE since %s", c->queue_error);
 	put(y, x, COLS - x, buf_str(&b), c->queue_error[0] ? ST_WARN : ST_NORMAL);

@@ -20,6 +20,7 @@ fleet_console() {
 	tui_start 120x35 env PATH="$ssh_dir/bin:$PATH" "$bin" --journal "$tmp/fleet-journal.jsonl" \
 		--source "here=$log" --source "mx2=ssh://root@127.0.0.1:2222$mx2_log"
 	tui_wait "hosts here, mx2"
+	tui_wait "crit 200  on here"	# the queue line says whose queue it counts
 	tui_keys @ @	# mx2's rows only
 	tui_wait "Host mx2 only"
 	tui_wait_line '^  mx2 +victim@lab.example +5 ' 20	# its lines came over ssh
