@@ -173,7 +173,7 @@ static int run_report(int argc, char **argv)
 				return 2;
 			break;
 		case 's':
-			if (feed_add_spec(&feed, optarg, 0, &err) < 0) {
+			if (feed_add_spec(&feed, optarg, &err) < 0) {
 				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return 2;
 			}
@@ -304,7 +304,7 @@ static int run_console(int argc, char **argv, int cleanup)
 				return 2;
 			break;
 		case 's':
-			if (feed_add_spec(&feed, optarg, 1, &err) < 0) {
+			if (feed_add_spec(&feed, optarg, &err) < 0) {
 				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return 2;
 			}

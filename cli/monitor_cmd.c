@@ -81,7 +81,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		switch (ch) {
 		case 'l':
 		case 'S':
-			if ((ch == 'l' ? feed_add_file(&o->feed, optarg, &err) : feed_add_spec(&o->feed, optarg, 0, &err)) < 0) {
+			if ((ch == 'l' ? feed_add_file(&o->feed, optarg, &err) : feed_add_spec(&o->feed, optarg, &err)) < 0) {
 				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return -1;
 			}

@@ -9,7 +9,7 @@
 #include "core/base/clock.h"
 #include "core/model/ingest.h"
 
-int feed_add_spec(struct feed *f, const char *arg, int ssh_ok, struct error *err)
+int feed_add_spec(struct feed *f, const char *arg, struct error *err)
 {
 	if (f->n == FEED_MAX_SOURCES) {
 		error_set(err, "at most %d logs", FEED_MAX_SOURCES);
@@ -17,10 +17,6 @@ int feed_add_spec(struct feed *f, const char *arg, int ssh_ok, struct error *err
 	}
 	if (source_spec_parse(arg, &f->src[f->n], err) < 0)
 		return -1;
-	if (!ssh_ok && source_spec_is_ssh(&f->src[f->n])) {
-		error_set(err, "ssh:// sources are followed by the console; this command reads files");
-		return -1;
-	}
 	f->n++;
 	f->named = 1;
 	return 0;
@@ -84,6 +80,22 @@ int feed_finish(struct feed *f, int stdin_default, struct error *err)
 	return 0;
 }
 
+/* read_over_ssh - another server's log, whole (a pipe cannot be read from its end back) */
+static int read_over_ssh(const struct source_spec *s, struct model *m, struct source_stats *stats, struct error *err)
+{
+	struct buf quoted = BUF_INIT;
+	char *argv[SOURCE_SPEC_ARGV];
+	source_spec_ssh_read_argv(s, &quoted, argv);
+	int rc = ingest_program(m, argv, stats, err);
+	if (rc < 0) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		error_set(err, "%s (ssh %.100s): %.300s", s->host, s->ssh_target, why[0] ? why : "ssh failed");
+	}
+	buf_free(&quoted);
+	return rc;
+}
+
 int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_files,
 	      struct source_stats *stats, struct error *err)
 {
@@ -101,8 +113,9 @@ int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_f
 			model_set_host(m, h);
 		}
 		const char *path = f->src[i].path;
-		if ((tail_files && seconds > 0 ? ingest_file_tail(m, path, seconds, stats, err)
-				      : ingest_file(m, path, stats, err)) < 0)
+		if (source_spec_is_ssh(&f->src[i]) ? read_over_ssh(&f->src[i], m, stats, err) < 0
+		    : (tail_files && seconds > 0 ? ingest_file_tail(m, path, seconds, stats, err)
+					       : ingest_file(m, path, stats, err)) < 0)
 			rc = -1;
 	}
 	return rc;

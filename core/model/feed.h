@@ -1,7 +1,8 @@
 /*
  * feed - the logs a front end reads, as the admin named them: plain files
  * (rotated sets, .gz, "-"), `--source NAME=PATH` hosts, `--source
- * NAME=ssh://...` (followed by the console only), the systemd journal; with
+ * NAME=ssh://...` (followed by the console, read whole by ssh HOST cat for the
+ * others), the systemd journal; with
  * none named, Postfix's log as it is configured (ingest_default_log: its
  * maillog_file, the syslog file, else the journal).
  *
@@ -31,8 +32,8 @@ struct feed {
 	int named;		/* some source was given as NAME=PATH */
 };
 
-/* `--source NAME=PATH` (ssh_ok: NAME=ssh://... too); -1 with err. */
-int feed_add_spec(struct feed *f, const char *arg, int ssh_ok, struct error *err);
+/* `--source NAME=PATH` or NAME=ssh://...; -1 with err. */
+int feed_add_spec(struct feed *f, const char *arg, struct error *err);
 /* A plain FILE ("-": standard input); -1 with err past FEED_MAX_SOURCES. */
 int feed_add_file(struct feed *f, const char *path, struct error *err);
 /*

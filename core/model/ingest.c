@@ -119,7 +119,7 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
 	return ingest_from(m, path, offset, stats, err);
 }
 
-static void journal_line(const char *line, size_t len, void *arg)
+static void program_line(const char *line, size_t len, void *arg)
 {
 	struct model *m = arg;
 	model_add_line(m, line, len);
@@ -127,21 +127,15 @@ static void journal_line(const char *line, size_t len, void *arg)
 		model_collect(m);
 }
 
-int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err)
+int ingest_program(struct model *m, char *const argv[], struct source_stats *stats, struct error *err)
 {
-	char since[40];
-	char *argv[] = {"journalctl", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2", since, NULL};
-	if (seconds > 0)
-		snprintf(since, sizeof(since), "--since=@%lld", (long long)(clock_now() - seconds));
-	else
-		argv[4] = NULL;
 	struct pipe_source *p = pipe_source_start(argv, 0, err);
 	if (p == NULL)
 		return -1;
 	uint64_t before = model_totals(m)->lines;
 	struct error end;
 	while (!pipe_source_ended(p))
-		if (pipe_source_poll(p, 0, journal_line, m, &end) == 0) {
+		if (pipe_source_poll(p, 0, program_line, m, &end) == 0) {
 			struct pollfd pfd = {pipe_source_fd(p), POLLIN, 0};
 			poll(&pfd, 1, 1000);
 		}
@@ -153,6 +147,17 @@ int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats,
 		return -1;
 	}
 	return 0;
+}
+
+int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err)
+{
+	char since[40];
+	char *argv[] = {"journalctl", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2", since, NULL};
+	if (seconds > 0)
+		snprintf(since, sizeof(since), "--since=@%lld", (long long)(clock_now() - seconds));
+	else
+		argv[4] = NULL;
+	return ingest_program(m, argv, stats, err);
 }
 
 struct pipe_source *ingest_journal_follow(int from_end, struct error *err)

@@ -27,6 +27,10 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
  * it) into m. -1 with err when journalctl cannot run or fails.
  */
 int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err);
+/* A program's standard output read to its end into m (an argv, no shell):
+ * journalctl, or ssh reading another server's log; -1 with err when it
+ * cannot start or ends with a non-zero status (what it said on stderr). */
+int ingest_program(struct model *m, char *const argv[], struct source_stats *stats, struct error *err);
 
 /*
  * Postfix's entries of the systemd journal followed (journalctl --follow,

@@ -131,6 +131,17 @@ void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf 
 	argv[i] = NULL;
 }
 
+void source_spec_ssh_read_argv(const struct source_spec *s, struct buf *quoted, char *argv[SOURCE_SPEC_ARGV])
+{
+	buf_reset(quoted);
+	buf_put_shell_quoted(quoted, s->path);
+	int i = source_spec_ssh_prefix(s, argv);
+	argv[i++] = "cat";
+	argv[i++] = "--";
+	argv[i++] = quoted->data;
+	argv[i] = NULL;
+}
+
 struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,
 					  struct error *err)
 {

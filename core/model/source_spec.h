@@ -42,6 +42,8 @@ int source_spec_ssh_prefix(const struct source_spec *s, char *argv[SOURCE_SPEC_A
 void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf *quoted,
 			  char *argv[SOURCE_SPEC_ARGV]);
 
+/* `ssh ... HOST cat -- 'PATH'`: the file read once to its end (report, check, metrics). */
+void source_spec_ssh_read_argv(const struct source_spec *s, struct buf *quoted, char *argv[SOURCE_SPEC_ARGV]);
 /* ssh started on the source's argv (source_spec_ssh_argv), its lines read as
  * they come; NULL with err when it cannot start. */
 struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,

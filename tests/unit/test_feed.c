@@ -13,10 +13,10 @@ static void a_hosts_rotated_files_are_read_oldest_first_and_hosts_keep_their_ord
 	(void)state;
 	struct feed f = {0};
 	struct error err = {""};
-	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log", 0, &err), 0);
-	assert_int_equal(feed_add_spec(&f, "mx2=/srv/mx2/mail.log.1", 0, &err), 0);
-	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log.2.gz", 0, &err), 0);
-	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log.1", 0, &err), 0);
+	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log", &err), 0);
+	assert_int_equal(feed_add_spec(&f, "mx2=/srv/mx2/mail.log.1", &err), 0);
+	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log.2.gz", &err), 0);
+	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log.1", &err), 0);
 	assert_int_equal(feed_finish(&f, 0, &err), 0);
 	assert_int_equal(f.n, 4);
 	assert_string_equal(f.src[0].path, "/var/log/mail.log.2.gz");	/* mx1's slots, oldest first */
@@ -27,19 +27,15 @@ static void a_hosts_rotated_files_are_read_oldest_first_and_hosts_keep_their_ord
 	assert_string_equal(f.src[1].host, "mx2");
 }
 
-static void plain_files_beside_named_hosts_and_ssh_where_files_are_read_are_refused(void **state)
+static void plain_files_beside_named_hosts_are_refused(void **state)
 {
 	(void)state;
 	struct feed f = {0};
 	struct error err = {""};
-	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log", 0, &err), 0);
+	assert_int_equal(feed_add_spec(&f, "mx1=/var/log/mail.log", &err), 0);
 	assert_int_equal(feed_add_file(&f, "/tmp/other.log", &err), 0);
 	assert_int_equal(feed_finish(&f, 0, &err), -1);
 	assert_non_null(strstr(err.msg, "--source NAME=PATH"));
-	struct feed g = {0};
-	assert_int_equal(feed_add_spec(&g, "mx2=ssh://mx2.example.org/var/log/mail.log", 0, &err), -1);
-	assert_non_null(strstr(err.msg, "ssh://"));
-	assert_int_equal(feed_add_spec(&g, "mx2=ssh://mx2.example.org/var/log/mail.log", 1, &err), 0);
 	struct feed h = {0};
 	for (int i = 0; i < FEED_MAX_SOURCES; i++)
 		assert_int_equal(feed_add_file(&h, "/var/log/mail.log", &err), 0);
@@ -59,11 +55,11 @@ static void every_named_host_is_in_the_model_and_an_unreadable_source_is_named(v
 	struct feed f = {0};
 	struct error err = {""};
 	snprintf(spec, sizeof(spec), "site-a=%s", a);
-	assert_int_equal(feed_add_spec(&f, spec, 0, &err), 0);
+	assert_int_equal(feed_add_spec(&f, spec, &err), 0);
 	snprintf(spec, sizeof(spec), "site-b=%s", b);
-	assert_int_equal(feed_add_spec(&f, spec, 0, &err), 0);
+	assert_int_equal(feed_add_spec(&f, spec, &err), 0);
 	snprintf(spec, sizeof(spec), "site-c=%s", a);
-	assert_int_equal(feed_add_spec(&f, spec, 0, &err), 0);
+	assert_int_equal(feed_add_spec(&f, spec, &err), 0);
 	assert_int_equal(feed_finish(&f, 0, &err), 0);
 	struct model *m = model_new(NULL, TEST_REFERENCE);
 	struct source_stats st = {0};
@@ -80,12 +76,70 @@ static void every_named_host_is_in_the_model_and_an_unreadable_source_is_named(v
 	model_free(m);
 }
 
+/* an ssh stand-in on PATH: it records its argv and runs the remote command through a
+ * shell, as sshd does; "down" in the host name fails as ssh does (exit 255) */
+static void ssh_stand_in(char *dir, size_t size)
+{
+	snprintf(dir, size, "%s/sshbin", test_dir());
+	mkdir(dir, 0755);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/ssh", dir);
+	const char *script = "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/argv\"\n"
+			     "while [ \"$1\" != -- ]; do shift; done\n"
+			     "case \"$2\" in *down*) echo \"ssh: connect to host $2 port 22: Connection refused\" >&2; exit 255 ;; esac\n"
+			     "shift 2\nexec sh -c \"$*\"\n";
+	test_write_file(path, script, strlen(script));
+	chmod(path, 0755);
+}
+
+static void an_ssh_source_is_read_once_through_ssh_cat_and_a_failed_ssh_names_its_host(void **state)
+{
+	(void)state;
+	char bin[200], log[200], spec[300], argvfile[240];
+	ssh_stand_in(bin, sizeof(bin));
+	snprintf(log, sizeof(log), "%s/it's far.log", test_dir());
+	const char *line = "Nov 24 10:00:00 mx2 postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], "
+			   "sasl_method=LOGIN, sasl_username=bob@x.example\n";
+	test_write_file(log, line, strlen(line));
+	const char *old = getenv("PATH");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s:%s", bin, old ? old : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	struct feed f = {0};
+	struct error err = {""};
+	snprintf(spec, sizeof(spec), "far=ssh://admin@mx2.example.org%s", log);
+	assert_int_equal(feed_add_spec(&f, spec, &err), 0);
+	assert_int_equal(feed_finish(&f, 0, &err), 0);
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	assert_int_equal(feed_read(&f, m, 3600, 1, &st, &err), 0);	/* check's read: whole, over a pipe */
+	assert_string_equal(model_host_name(m, 0), "far");
+	assert_int_equal(model_agg_find_host(m, 0, AGG_SASL_USER, "bob@x.example", 13)->msgs, 1);
+	snprintf(argvfile, sizeof(argvfile), "%s/argv", bin);
+	size_t n;
+	char *argv = test_read_file(argvfile, &n);
+	assert_non_null(strstr(argv, "BatchMode=yes\n"));
+	assert_non_null(strstr(argv, "--\nadmin@mx2.example.org\ncat\n--\n'"));	/* the path quoted for the shell */
+	free(argv);
+	model_free(m);
+	struct feed g = {0};
+	snprintf(spec, sizeof(spec), "far=ssh://down.example.org%s", log);
+	assert_int_equal(feed_add_spec(&g, spec, &err), 0);
+	m = model_new(NULL, TEST_REFERENCE);
+	assert_int_equal(feed_read(&g, m, 0, 0, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "far (ssh down.example.org)"));
+	assert_non_null(strstr(err.msg, "Connection refused"));
+	model_free(m);
+	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_hosts_rotated_files_are_read_oldest_first_and_hosts_keep_their_order),
-		cmocka_unit_test(plain_files_beside_named_hosts_and_ssh_where_files_are_read_are_refused),
+		cmocka_unit_test(plain_files_beside_named_hosts_are_refused),
 		cmocka_unit_test(every_named_host_is_in_the_model_and_an_unreadable_source_is_named),
+		cmocka_unit_test(an_ssh_source_is_read_once_through_ssh_cat_and_a_failed_ssh_names_its_host),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
