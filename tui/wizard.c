@@ -271,11 +271,36 @@ static const struct suspect *suspect_of(struct console *c, const struct cleanup_
 	return NULL;
 }
 
+/* other_hosts - suspects on other hosts: this cleanup acts on this machine only, so
+ * they are named with where to act on them, never left unsaid */
+static void other_hosts(struct console *c, struct pager *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nsuspects; i++) {
+		const struct suspect *s = &c->suspects[i];
+		if (s->agg->host == 0)
+			continue;
+		if (n++ == 0) {
+			pager_puts(p, LS_TEXT, "");
+			pager_addf(p, LS_HEADING, "On other hosts (this cleanup acts on %s only):", model_host_name(c->model, 0));
+		}
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "  %s ", suspect_kind_name(s->kind));
+		buf_append(&b, s->agg->key->len ? s->agg->key->s : "<>", s->agg->key->len ? s->agg->key->len : 2);
+		buf_printf(&b, " on %s", model_host_name(c->model, s->agg->host));
+		pager_add(p, LS_ALERT, b.data, b.len);
+		buf_free(&b);
+	}
+	if (n)
+		pager_puts(p, LS_TEXT, "  Act on them from their rows (h, d over ssh), or run spamtop cleanup on that host.");
+}
+
 static void page_identify(struct console *c, struct pager *p)
 {
 	struct wizard *w = c->wizard;
 	if (w->s.st.ntargets == 0) {
-		pager_puts(p, LS_TEXT, "No suspect crossed its threshold. Look at the tabs (SASL users, Client IPs) yourself.");
+		pager_puts(p, LS_TEXT, "No suspect crossed its threshold here. Look at the tabs (SASL users, Client IPs) yourself.");
+		other_hosts(c, p);
 		keys_line(p, "next step");
 		return;
 	}
@@ -316,6 +341,7 @@ static void page_identify(struct console *c, struct pager *p)
 			q = nl + 1;
 		}
 	}
+	other_hosts(c, p);
 	keys_line(p, "act on the marked suspects");
 }
 

@@ -832,6 +832,27 @@ EOS
 	tui_wait "Nothing to run on far."
 }
 
+the_cleanup_names_the_suspects_of_other_hosts_it_does_not_act_on() {
+	fake_tools
+	printf '#!/bin/sh\n[ "$2" = mynetworks ] && echo "127.0.0.1/32 127.0.0.2/32"\n[ "$2" = config_directory ] && echo /etc/postfix\n[ "$2" = mydomain ] && echo lab.example\nexit 0\n' > "$tmp/bin/postconf"
+	chmod +x "$tmp/bin/postconf"
+	grep -v victim "$fixture" > "$tmp/here.log"
+	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal" --state "$tmp/state2.json" \
+		--incident "$tmp/incident2.md" --source "here=$tmp/here.log" --source "far=$fixture"
+	tui_wait "hold 0  deferred 3"
+	tui_keys c
+	tui_wait "Cleanup step 1 of 6"
+	tui_keys n
+	tui_wait "Cleanup step 2 of 6"
+	tui_keys n
+	tui_wait "Cleanup step 3 of 6"
+	tui_wait "On other hosts (this cleanup acts on here only):"
+	tui_wait "sasl_user victim@lab.example on far"
+	if tui_screen | grep -q "\[.\] sasl_user victim@lab.example"; then
+		echo "another host's account offered as this machine's target"; return 1
+	fi
+}
+
 since_skips_the_older_history_and_says_how_much() {
 	{ echo "$(date -d '-3 hours' '+%b %e %H:%M:%S') mx postfix/smtpd[1]: 1A2B3C4D5E: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=old@x.example"
 	  echo "$(date -d '-10 minutes' '+%b %e %H:%M:%S') mx postfix/smtpd[1]: 2B3C4D5E6F: client=unknown[192.0.2.2], sasl_method=LOGIN, sasl_username=new@x.example"
@@ -1014,6 +1035,8 @@ check "80x24: names keep their width, the help starts with the incident keys, R 
 	an_80x24_screen_keeps_names_the_incident_keys_and_release_all
 check "a message on another host never takes this machine's queue state" a_message_on_another_host_never_takes_this_machines_queue_state
 check "an ssh source is read through ssh and tail, the path quoted" an_ssh_source_is_read_through_ssh_and_tail_with_the_path_quoted
+check "the cleanup names the suspects of other hosts it does not act on" \
+	the_cleanup_names_the_suspects_of_other_hosts_it_does_not_act_on
 check "an action on a host over ssh says when ssh fails or spamtop is missing there; Esc ends a slow one" \
 	an_action_on_a_host_over_ssh_says_when_ssh_fails_and_esc_ends_a_slow_one
 check "--since skips the older history and says how much" since_skips_the_older_history_and_says_how_much
