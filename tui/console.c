@@ -554,10 +554,8 @@ static void offer_remote(struct console *c, struct remote_job *j)
 {
 	const char *host = j->call.host;
 	int runnable = j->rc == 0 && j->answer.messages > 0 && j->answer.dry_run_done;
-	pager_init(&c->dialog, runnable && !c->opt->dry_run ? "Confirm a change to another server's queue"
-		   : "Another server's queue (any key closes)");
-	c->dialog_open = 1;
-	c->dialog_yes = NULL;
+	console_dialog(c, runnable && !c->opt->dry_run ? "Confirm a change to another server's queue"
+		       : "Another server's queue (any key closes)", NULL);
 	if (j->rc < 0) {
 		pager_addf(&c->dialog, LS_ALERT, "%s: nothing was asked of %s", j->err.msg, host);
 		return;
@@ -591,9 +589,7 @@ static void offer_remote(struct console *c, struct remote_job *j)
 static void show_remote_result(struct console *c, struct remote_job *j)
 {
 	int ok = j->rc == 0 && j->answer.status == 0;
-	pager_init(&c->dialog, ok ? "Done on another server (any key closes)" : "Not done (any key closes)");
-	c->dialog_open = 1;
-	c->dialog_yes = NULL;
+	console_dialog(c, ok ? "Done on another server (any key closes)" : "Not done (any key closes)", NULL);
 	if (j->rc < 0) {
 		pager_addf(&c->dialog, LS_ALERT, "%s", j->err.msg);
 		pager_addf(&c->dialog, LS_ALERT, "Nothing was asked of %s.", j->call.host);
@@ -732,15 +728,13 @@ static unsigned confirm(struct console *c)
 {
 	struct action_plan plan = c->plan;
 	c->plan_ready = 0;	/* the plan moves out of the dialog */
-	pager_free(&c->dialog);
 	int step = c->dialog_step;
-	c->dialog_yes = NULL;
 	c->dialog_step = 0;
 	if (c->opt->dry_run) {
-		pager_init(&c->dialog, "Dry run: nothing was changed (any key closes)");
+		struct pager *d = console_dialog(c, "Dry run: nothing was changed (any key closes)", NULL);
 		struct buf b = BUF_INIT;
 		action_plan_describe(&plan, c->queue, PLAN_SHOW_IDS, &b);
-		pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
+		pager_add_lines(d, LS_TEXT, b.data, b.len);
 		buf_free(&b);
 		if (step)
 			wizard_plan_done(c, step, &plan, NULL, 1);
@@ -770,10 +764,7 @@ static unsigned act_tick(struct console *c)
 	enum action_status st = c->act.st;
 	int step = c->act.wizard_step;
 	reload_queue_now(c);
-	console_close_dialog(c);
-	c->dialog_open = 1;
-	c->dialog_yes = NULL;
-	pager_init(&c->dialog, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)");
+	console_dialog(c, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)", NULL);
 	if (st == ACTION_REFUSED) {
 		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
 		pager_puts(&c->dialog, LS_ALERT, "Refused: no action runs without its audit record. Nothing was changed.");

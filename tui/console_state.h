@@ -178,6 +178,9 @@ int console_can_change_queue(struct console *c);
 /* Shows c->plan for confirmation, y running c->confirm_plan (1), or says there is
  * nothing to do and frees it (0). */
 int console_offer_plan(struct console *c, int wizard_step);
+/* Opens the dialog (the page of one open is replaced) with its title and what y
+ * does (NULL: it only informs, any key closes it); returns its page to fill. */
+struct pager *console_dialog(struct console *c, const char *title, unsigned (*yes)(struct console *c));
 /* Closes the dialog, freeing a plan or a remote call it held. */
 void console_close_dialog(struct console *c);
 

@@ -21,6 +21,16 @@ void console_close_dialog(struct console *c)
 	c->remote_ready = 0;
 }
 
+struct pager *console_dialog(struct console *c, const char *title, unsigned (*yes)(struct console *c))
+{
+	if (c->dialog_open)	/* its page goes; a plan or a remote call it held stays its owner's */
+		pager_free(&c->dialog);
+	pager_init(&c->dialog, title);
+	c->dialog_open = 1;
+	c->dialog_yes = yes;
+	return &c->dialog;
+}
+
 int console_can_change_queue(struct console *c)
 {
 	if (c->opt->no_queue)
@@ -42,7 +52,8 @@ int console_offer_plan(struct console *c, int wizard_step)
 		action_plan_free(&c->plan);
 		return 0;
 	}
-	pager_init(&c->dialog, c->opt->dry_run ? "DRY RUN: nothing will be changed" : "Confirm a change to the queue");
+	console_dialog(c, c->opt->dry_run ? "DRY RUN: nothing will be changed" : "Confirm a change to the queue",
+		       c->confirm_plan);
 	struct buf b = BUF_INIT;
 	action_plan_describe(&c->plan, c->queue, PLAN_SHOW_IDS, &b);
 	pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
@@ -52,8 +63,6 @@ int console_offer_plan(struct console *c, int wizard_step)
 	pager_puts(&c->dialog, LS_TEXT, "");
 	pager_addf(&c->dialog, LS_TEXT, "y: %s   any other key: cancel", c->opt->dry_run ? "show the result of the dry run"
 		   : "run it (journaled)");
-	c->dialog_open = 1;
-	c->dialog_yes = c->confirm_plan;
 	c->dialog_step = wizard_step;
 	c->plan_ready = 1;
 	return 1;

@@ -692,30 +692,28 @@ static unsigned offer_delete(struct console *c)
 
 static unsigned offer_contain(struct console *c)
 {
-	pager_init(&c->dialog, c->opt->dry_run || !c->is_root ? "Read-only: these are for you to run"
-			       : "Confirm the containment (journaled)");
+	int runs = c->is_root && !c->opt->dry_run;
+	struct pager *d = console_dialog(c, runs ? "Confirm the containment (journaled)"
+					 : "Read-only: these are for you to run", runs ? wizard_contain_confirmed : NULL);
 	int runnable;
-	contain_describe(c, &c->dialog, &runnable);
+	contain_describe(c, d, &runnable);
 	if (!runnable) {
-		pager_free(&c->dialog);
+		console_close_dialog(c);
 		go(c, STEP_CLEAN);
 		return R_REBUILD;
 	}
-	pager_puts(&c->dialog, LS_TEXT, "");
-	pager_puts(&c->dialog, LS_TEXT, c->is_root && !c->opt->dry_run ? "y: run it   any other key: cancel"
-			       : "any key closes; nothing is run");
-	c->dialog_open = 1;
-	c->dialog_yes = c->is_root && !c->opt->dry_run ? wizard_contain_confirmed : NULL;
+	pager_puts(d, LS_TEXT, "");
+	pager_puts(d, LS_TEXT, runs ? "y: run it   any other key: cancel" : "any key closes; nothing is run");
 	return R_REDRAW;
 }
 
-/* dialog_report - a session's report into the dialog: "!" lines stand out */
-static void dialog_report(struct console *c, const struct buf *report)
+/* dialog_report - a session's report into the dialog d: "!" lines stand out */
+static void dialog_report(struct pager *d, const struct buf *report)
 {
 	for (const char *p = report->data ? report->data : ""; *p;) {
 		size_t len = strcspn(p, "\n");
 		int alert = *p == '!';
-		pager_add(&c->dialog, alert ? LS_ALERT : LS_TEXT, p + alert, len - (size_t)alert);
+		pager_add(d, alert ? LS_ALERT : LS_TEXT, p + alert, len - (size_t)alert);
 		p += len + (p[len] == '\n');
 	}
 }
@@ -723,9 +721,7 @@ static void dialog_report(struct console *c, const struct buf *report)
 unsigned wizard_contain_confirmed(struct console *c)
 {
 	struct error err;
-	pager_free(&c->dialog);
-	c->dialog_open = 0;
-	c->dialog_yes = NULL;
+	console_close_dialog(c);
 	if (contain_job_start(&c->contain, &c->wizard->s, &err) < 0) {
 		console_say(c, 1, "%s: nothing was run", err.msg);
 		return R_REDRAW;
@@ -737,11 +733,7 @@ unsigned wizard_contain_confirmed(struct console *c)
 
 unsigned wizard_contain_done(struct console *c, int rc, const struct buf *report)
 {
-	pager_free(&c->dialog);
-	pager_init(&c->dialog, "Containment (any key closes)");
-	dialog_report(c, report);
-	c->dialog_open = 1;
-	c->dialog_yes = NULL;
+	dialog_report(console_dialog(c, "Containment (any key closes)", NULL), report);
 	go(c, rc < 0 ? STEP_CONTAIN : STEP_CLEAN);
 	return R_REBUILD;
 }
@@ -763,26 +755,23 @@ static unsigned offer_throttle(struct console *c)
 	}
 	size_t batch = throttle_batch(c);
 	int secs = throttle_seconds(c);
-	pager_init(&c->dialog, c->opt->dry_run ? "DRY RUN: nothing will be changed" : "Confirm a throttled release (journaled)");
-	pager_addf(&c->dialog, LS_TEXT, "Release %zu held message%s in %zu batch%s of up to %zu, one every %d s, oldest "
+	struct pager *d = console_dialog(c, c->opt->dry_run ? "DRY RUN: nothing will be changed"
+					 : "Confirm a throttled release (journaled)", c->opt->dry_run ? NULL : wizard_throttle_confirmed);
+	pager_addf(d, LS_TEXT, "Release %zu held message%s in %zu batch%s of up to %zu, one every %d s, oldest "
 		   "first", held, held == 1 ? "" : "s", (held + batch - 1) / batch, (held + batch - 1) / batch == 1 ? "" : "es",
 		   batch, secs);
-	pager_addf(&c->dialog, LS_TEXT, "(postsuper -H -, each batch's queue IDs on its standard input; about %zu s in all).",
+	pager_addf(d, LS_TEXT, "(postsuper -H -, each batch's queue IDs on its standard input; about %zu s in all).",
 		   ((held + batch - 1) / batch - 1) * (size_t)secs);
-	pager_puts(&c->dialog, LS_TEXT, "If a contained account or host sends again, it stops and holds the queue again.");
-	pager_puts(&c->dialog, LS_TEXT, "");
-	pager_puts(&c->dialog, LS_TEXT, c->opt->dry_run ? "any key closes; nothing is run" : "y: begin   any other key: cancel");
-	c->dialog_open = 1;
-	c->dialog_yes = c->opt->dry_run ? NULL : wizard_throttle_confirmed;
+	pager_puts(d, LS_TEXT, "If a contained account or host sends again, it stops and holds the queue again.");
+	pager_puts(d, LS_TEXT, "");
+	pager_puts(d, LS_TEXT, c->opt->dry_run ? "any key closes; nothing is run" : "y: begin   any other key: cancel");
 	return R_REDRAW;
 }
 
 unsigned wizard_throttle_confirmed(struct console *c)
 {
 	struct wizard *w = c->wizard;
-	pager_free(&c->dialog);
-	c->dialog_open = 0;
-	c->dialog_yes = NULL;
+	console_close_dialog(c);
 	if (c->queue)
 		cleanup_session_throttle_start(&w->s, c->model, c->queue, throttle_batch(c), throttle_seconds(c), clock_now());
 	go(c, STEP_WATCH);
