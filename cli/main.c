@@ -392,10 +392,11 @@ int main(int argc, char **argv)
 	if (strcmp(word, "help") == 0)
 		return help(argc - 1, argv + 1);
 	const struct command *c = word[0] != '-' ? command_find(word) : NULL;
-	if (c && argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-		command_usage(stdout, c);	/* spamtop cleanup --help: that command's words */
-		return 0;
-	}
+	for (int i = 2; c && i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || (i == 2 && strcmp(argv[i], "-h") == 0)) {
+			command_usage(stdout, c);	/* spamtop queue --summary --help: that command's words, */
+			return 0;		/* wherever --help stands (nothing is run then) */
+		}
 	if (c)
 		return c->run(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++)

@@ -602,6 +602,48 @@ static void show_remote_result(struct console *c, struct remote_job *j)
 	pager_addf(&c->dialog, LS_DIM, "Journaled here to %s, and on %s by its spamtop", c->opt->journal, j->call.host);
 }
 
+#define FLEET_QUEUE_MS 15000	/* another server's queue is counted again this often */
+
+/*
+ * fleet_queue_tick - while another server read over ssh is shown alone
+ * (@), its queue is counted there by its spamtop (queue --summary) off the
+ * key handler, again every FLEET_QUEUE_MS; the queue line shows those
+ * counts, never this machine's, under that host's name.
+ */
+static unsigned fleet_queue_tick(struct console *c)
+{
+	struct remote_job *j = &c->fleet_queue;
+	if (remote_job_poll(j)) {
+		struct fleet_queue_view *f = &c->fleet;
+		f->ok = j->rc == 0 && remote_queue_parse(buf_str(&j->answer.text), &f->counts) == 0;
+		if (j->rc < 0)
+			snprintf(f->error, sizeof(f->error), "%s", j->err.msg);
+		else if (!f->ok)
+			snprintf(f->error, sizeof(f->error), "exit status %d%s: %.120s", j->answer.status,
+				 remote_status_meaning(j->answer.status), buf_str(&j->answer.text));
+		else
+			f->error[0] = 0;
+		remote_job_free(j);
+		c->fleet_next_ms = console_now_ms() + FLEET_QUEUE_MS;
+		return R_REDRAW;
+	}
+	int h = c->host_filter;
+	const struct source_spec *s = h > 0 ? ssh_source_of(c, h) : NULL;
+	if (s == NULL || j->w.running || (h == c->fleet.host && console_now_ms() < c->fleet_next_ms))
+		return R_NONE;
+	struct remote_action call;
+	struct error err;
+	if (h != c->fleet.host)
+		memset(&c->fleet, 0, sizeof(c->fleet));
+	c->fleet.host = h;
+	c->fleet.read_ms = console_now_ms();
+	if (remote_queue_build(&call, s, &err) < 0 || remote_job_start(j, &call, NULL, &err) < 0) {
+		snprintf(c->fleet.error, sizeof(c->fleet.error), "%s", err.msg);
+		c->fleet_next_ms = console_now_ms() + FLEET_QUEUE_MS;
+	}
+	return R_REDRAW;
+}
+
 /* remote_tick - the other server answered */
 static unsigned remote_tick(struct console *c)
 {
@@ -619,6 +661,7 @@ static unsigned remote_tick(struct console *c)
 		console_say(c, j->rc < 0 || j->answer.status == 255, "%s answered", j->call.host);
 	}
 	remote_job_free(j);
+	c->fleet_next_ms = 0;	/* that server's queue changed: count it again at once */
 	return R_REBUILD;
 }
 
@@ -1125,6 +1168,7 @@ static void console_close(struct console *c)
 	contain_job_wait(&c->contain);	/* and a started reload: before the session goes */
 	throttle_job_wait(&c->throttle);
 	remote_job_wait(&c->remote);	/* ssh ends when its remote command does */
+	remote_job_wait(&c->fleet_queue);	/* a count: its ssh is stopped */
 	trail_job_abandon(&c->trail);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
@@ -1173,7 +1217,7 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = console_now_ms();
-		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c) | remote_tick(c);
+		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c) | remote_tick(c) | fleet_queue_tick(c);
 		int frozen = c->job.w.running || c->throttle.w.running;	/* a job reads the model and the snapshot */
 		if (!c->paused && !frozen && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;

@@ -138,6 +138,15 @@ struct console {
 	struct contain_job contain;	/* the cleanup's containment, run off the key handler */
 	struct throttle_job throttle;	/* a throttled release's turn, run off the key handler */
 	struct remote_job remote;	/* an action asked of another server over ssh */
+	struct remote_job fleet_queue;	/* the queue of the server shown alone (@), counted there */
+	struct fleet_queue_view {
+		int host;		/* whose counts these are; 0: none yet */
+		int ok;
+		struct remote_queue_counts counts;
+		long long read_ms;	/* when they were asked for */
+		char error[600];	/* why the last question failed ("" when it did not) */
+	} fleet;
+	long long fleet_next_ms;	/* when to ask again */
 	struct remote_action remote_call;	/* the run its dry run showed, waiting for y (remote_ready) */
 	int remote_ready;
 	uint64_t throttle_lines;	/* the model's lines when the throttle last looked */

@@ -68,12 +68,61 @@ static void draw_title(struct console *c)
 }
 
 /* draw_queue - the queue by state with a gauge against the thresholds */
+/* queue_gauge - "Queue N [|||   ] " at (y, 0) in the style of the count against the limits; returns the next x */
+static int queue_gauge(int y, size_t total, size_t warn, size_t crit)
+{
+	struct buf b = BUF_INIT;
+	enum screen_style st = total >= crit ? ST_CRIT : total >= warn ? ST_WARN : ST_OK;
+	buf_printf(&b, "Queue %6zu ", total);
+	put(y, 0, (int)b.len, buf_str(&b), st);
+	int x = (int)b.len;
+	buf_free(&b);
+	int gauge = 20;
+	size_t filled = crit ? (total * (size_t)gauge + crit - 1) / crit : 0;
+	if (filled > (size_t)gauge)
+		filled = (size_t)gauge;
+	mvaddch(y, x++, '[');
+	for (int i = 0; i < gauge; i++)
+		mvaddch(y, x++, (chtype)(i < (int)filled ? '|' : ' ') | (chtype)screen_style(i < (int)filled ? st : ST_NORMAL));
+	mvaddch(y, x++, ']');
+	return x;
+}
+
+/* draw_fleet_queue - the queue of the server shown alone, as its spamtop counted it over ssh */
+static void draw_fleet_queue(struct console *c, int y)
+{
+	const struct fleet_queue_view *f = &c->fleet;
+	const char *host = model_host_name(c->model, f->host);
+	struct buf b = BUF_INIT;
+	if (!f->ok) {
+		buf_printf(&b, "Queue on %s: %s", host, f->error[0] ? f->error : "counting over ssh...");
+		put(y, 0, COLS, buf_str(&b), f->error[0] ? ST_WARN : ST_DIM);
+		buf_free(&b);
+		return;
+	}
+	size_t crit = (size_t)c->alert_cfg.t[AL_QUEUE].crit;
+	int x = queue_gauge(y, f->counts.total, (size_t)c->alert_cfg.t[AL_QUEUE].warn, crit);
+	long long age = (console_now_ms() - f->read_ms) / 1000;
+	buf_printf(&b, " hold %zu  deferred %zu  active %zu  incoming %zu  crit %zu  on %s (over ssh, %llds ago)",
+		   f->counts.by_queue[QN_HOLD], f->counts.by_queue[QN_DEFERRED], f->counts.by_queue[QN_ACTIVE],
+		   f->counts.by_queue[QN_INCOMING], crit, host, age);
+	if (f->error[0])
+		buf_printf(&b, "  STALE: %s", f->error);
+	put(y, x, COLS - x, buf_str(&b), f->error[0] ? ST_WARN : ST_NORMAL);
+	buf_free(&b);
+}
+
 static void draw_queue(struct console *c)
 {
 	struct buf b = BUF_INIT;
 	int y = 1;
 	move(y, 0);
 	clrtoeol();
+	if (c->host_filter > 0 && c->fleet.host == c->host_filter) {	/* another server's, read over ssh */
+		buf_free(&b);
+		draw_fleet_queue(c, y);
+		return;
+	}
 	if (c->opt->no_queue) {
 		put(y, 0, COLS, "Queue: not read (--no-queue)", ST_DIM);
 		buf_free(&b);
@@ -85,21 +134,8 @@ static void draw_queue(struct console *c)
 		buf_free(&b);
 		return;
 	}
-	size_t total = c->queue->count;
-	size_t warn = (size_t)c->alert_cfg.t[AL_QUEUE].warn, crit = (size_t)c->alert_cfg.t[AL_QUEUE].crit;
-	enum screen_style st = total >= crit ? ST_CRIT : total >= warn ? ST_WARN : ST_OK;
-	buf_printf(&b, "Queue %6zu ", total);
-	put(y, 0, (int)b.len, buf_str(&b), st);
-	int x = (int)b.len;
-	int gauge = 20;
-	size_t filled = crit ? (total * (size_t)gauge + crit - 1) / crit : 0;
-	if (filled > (size_t)gauge)
-		filled = (size_t)gauge;
-	mvaddch(y, x++, '[');
-	for (int i = 0; i < gauge; i++)
-		mvaddch(y, x++, (chtype)(i < (int)filled ? '|' : ' ') | (chtype)screen_style(i < (int)filled ? st : ST_NORMAL));
-	mvaddch(y, x++, ']');
-	buf_reset(&b);
+	size_t crit = (size_t)c->alert_cfg.t[AL_QUEUE].crit;
+	int x = queue_gauge(y, c->queue->count, (size_t)c->alert_cfg.t[AL_QUEUE].warn, crit);
 	buf_printf(&b, " hold %zu  deferred %zu  active %zu  incoming %zu  crit %zu",	/* held first: what an */
 		   c->queue->by_queue[QN_HOLD], c->queue->by_queue[QN_DEFERRED], c->queue->by_queue[QN_ACTIVE],
 		   c->queue->by_queue[QN_INCOMING], crit);	/* incident is about, never cut at 80 columns */

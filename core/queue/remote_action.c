@@ -111,6 +111,54 @@ void remote_action_free(struct remote_action *r)
 	r->argv[0] = NULL;
 }
 
+int remote_queue_build(struct remote_action *r, const struct source_spec *s, struct error *err)
+{
+	memset(r, 0, sizeof(*r));
+	if (!source_spec_is_ssh(s)) {
+		error_set(err, "%s is not read over ssh: spamtop cannot read its queue", s->host[0] ? s->host : s->path);
+		return -1;
+	}
+	r->dry_run = 1;	/* it changes nothing: not journaled, and it may be stopped */
+	snprintf(r->host, sizeof(r->host), "%s", s->host);
+	snprintf(r->what, sizeof(r->what), "its queue");
+	char *prefix[SOURCE_SPEC_ARGV];
+	int nprefix = source_spec_ssh_prefix(s, prefix);
+	for (int i = 0; i < nprefix; i++)
+		buf_append(&r->words, prefix[i], strlen(prefix[i]) + 1);
+	add_word(&r->words, "spamtop");
+	add_word(&r->words, "queue");
+	add_word(&r->words, "--summary");
+	point_argv(r);
+	return 0;
+}
+
+int remote_queue_parse(const char *text, struct remote_queue_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	int seen = 0;
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		char *end;
+		if (strncmp(line, "Queue (", 7) == 0) {
+			const char *colon = strstr(line, "): ");
+			const char *nl = strchr(line, '\n');
+			if (colon == NULL || (nl && colon > nl))
+				continue;
+			out->total = strtoul(colon + 3, &end, 10);
+			seen = end > colon + 3 && strncmp(end, " message", 8) == 0;
+			continue;
+		}
+		if (!seen || strncmp(line, "  ", 2) != 0)
+			continue;
+		size_t n = strcspn(line + 2, " \n");
+		enum queue_name q = queue_name_parse(line + 2, n);
+		const char *num = line + 2 + n + strspn(line + 2 + n, " ");
+		unsigned long v = strtoul(num, &end, 10);
+		if (q != QN_OTHER && end > num && (*end == '\n' || *end == 0))
+			out->by_queue[q] = v;
+	}
+	return seen ? 0 : -1;
+}
+
 /* plan_count - "Delete 6 messages: ..." at the start of a line: 6 */
 static long plan_count(const char *verb, const char *text)
 {

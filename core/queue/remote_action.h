@@ -72,6 +72,21 @@ int remote_action_run(const struct remote_action *r, const char *journal_path, c
 		      struct remote_answer *a, struct error *err);
 void remote_answer_free(struct remote_answer *a);
 
+/* ---- another server's queue, counted there by its own spamtop ---- */
+
+/* `ssh ... TARGET 'spamtop' 'queue' '--summary'` as a call to run (not journaled:
+ * it changes nothing); -1 with err when s is not an ssh source. */
+int remote_queue_build(struct remote_action *r, const struct source_spec *s, struct error *err);
+
+struct remote_queue_counts {
+	size_t total;
+	size_t by_queue[QN_COUNT];
+};
+
+/* Reads `spamtop queue --summary`'s counts ("Queue (postqueue -j): N messages, ...",
+ * then "  hold N" lines); -1 when the text holds no such heading (an error, ssh's words). */
+int remote_queue_parse(const char *text, struct remote_queue_counts *out);
+
 /* Reads the plan line and the dry run's last words from text (exposed for tests). */
 void remote_answer_parse(enum queue_action action, struct remote_answer *a);
 

@@ -85,6 +85,9 @@ help_and_version_describe_the_program() {
 			echo "$cmd --help shows check's synopsis"; return 1
 		fi
 	done
+	# --help after other options too (git's way), and it runs nothing
+	"$bin" queue --summary --help | grep -q 'spamtop queue' || { echo "queue --summary --help"; return 1; }
+	"$bin" delete --sasl-user x --yes --help | grep -q 'spamtop hold|release' || { echo "delete ... --help"; return 1; }
 	# spamtop --help lists every command of the table with a summary
 	for cmd in cleanup report queue 'hold|release|requeue|delete' 'block|unblock' check metrics; do
 		"$bin" --help | grep -qF "  $cmd " || { echo "not listed: $cmd"; return 1; }

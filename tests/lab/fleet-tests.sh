@@ -23,6 +23,7 @@ fleet_console() {
 	tui_wait "crit 200  on here"	# the queue line says whose queue it counts
 	tui_keys @ @	# mx2's rows only
 	tui_wait "Host mx2 only"
+	tui_wait_line "^Queue +5 .* deferred 5 .* on mx2 \(over ssh" 20	# its queue, not this one's
 	tui_wait_line '^  mx2 +victim@lab.example +5 ' 20	# its lines came over ssh
 }
 
@@ -63,7 +64,9 @@ hold_and_release_all_while_the_other_server_is_shown_act_on_its_queue_only() {
 	tui_wait "mx2 answered (exit status 0):" 30
 	[ "$(queued $mx2_conf '.queue_name == "hold"')" = 5 ]
 	[ "$(queued /etc/postfix '.queue_name == "hold"')" = 0 ]	# this server's queue is not touched
-	tui_keys q R
+	tui_keys q	# the queue line is mx2's, counted there (again within 15 s)
+	tui_wait_line "^Queue +5 .* hold 5  deferred 0 .* on mx2 \(over ssh, [0-9]+s ago\)" 25
+	tui_keys R
 	tui_wait "Release 5 messages: all queued messages" 20
 	tui_keys y
 	tui_wait "mx2 answered (exit status 0):" 30

@@ -162,6 +162,38 @@ static void the_remote_plan_line_and_the_end_of_its_dry_run_are_read(void **stat
 	remote_answer_free(&a);
 }
 
+static void another_servers_queue_is_counted_by_its_spamtop_and_its_words_read_back(void **state)
+{
+	(void)state;
+	struct source_spec s;
+	struct error err;
+	assert_int_equal(source_spec_parse("mx2=ssh://root@127.0.0.1:2222/var/log/mail.log", &s, &err), 0);
+	struct remote_action r;
+	assert_int_equal(remote_queue_build(&r, &s, &err), 0);
+	assert_string_equal(r.argv[9], "root@127.0.0.1");
+	assert_string_equal(r.argv[10], "'spamtop'");
+	assert_string_equal(r.argv[11], "'queue'");
+	assert_string_equal(r.argv[12], "'--summary'");
+	assert_null(r.argv[13]);
+	assert_true(r.dry_run);	/* it changes nothing: never journaled */
+	remote_action_free(&r);
+	struct remote_queue_counts q;
+	const char *summary = "Queue (postqueue -j): 45 messages, 19660 bytes\n"
+			      "Instances: default (default) 39, postfix-out (/etc/postfix-out) 6\n"
+			      "  incoming  0\n  active    1\n  deferred  39\n  hold      5\n"
+			      "Ages (minutes):  <5: 45  <10: 0\n\nTop senders (2 distinct)\n"
+			      "       24  hold 999\n  1234567  deferred\n";	/* senders' text counts nothing */
+	assert_int_equal(remote_queue_parse(summary, &q), 0);
+	assert_int_equal(q.total, 45);
+	assert_int_equal(q.by_queue[QN_HOLD], 5);
+	assert_int_equal(q.by_queue[QN_DEFERRED], 39);
+	assert_int_equal(q.by_queue[QN_ACTIVE], 1);
+	assert_int_equal(remote_queue_parse("bash: line 1: spamtop: command not found\n", &q), -1);
+	assert_int_equal(remote_queue_parse("  hold 7\n", &q), -1);	/* no heading: no counts believed */
+	assert_int_equal(source_spec_parse("mx2=/var/log/mail.log", &s, &err), 0);
+	assert_int_equal(remote_queue_build(&r, &s, &err), -1);
+}
+
 static json_t *journal_line(const char *path, int n)
 {
 	FILE *f = fopen(path, "r");
@@ -233,6 +265,7 @@ int main(void)
 		cmocka_unit_test(hostile_values_reach_the_remote_spamtop_as_one_word_each_and_unchanged),
 		cmocka_unit_test(a_value_with_a_control_character_or_a_local_source_is_refused),
 		cmocka_unit_test(the_remote_plan_line_and_the_end_of_its_dry_run_are_read),
+		cmocka_unit_test(another_servers_queue_is_counted_by_its_spamtop_and_its_words_read_back),
 		cmocka_unit_test(a_journaled_run_writes_planned_then_done_with_its_status_and_output),
 		cmocka_unit_test(a_run_whose_journal_cannot_be_written_does_not_run),
 	};
