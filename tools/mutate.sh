@@ -14,7 +14,14 @@ killed=0 total=0 survivors=()
 # restore - the file as it was, with a new time: make must rebuild what the mutant compiled
 restore() { [ -n "${file:-}" ] && [ -f "$work/orig" ] && cp "$work/orig" "$file" && touch "$file"; }
 trap 'restore; rm -rf "$work"' EXIT
-make -s spamtop build/san/spamtop >/dev/null 2>&1 || { echo "mutate: the tree does not build" >&2; exit 1; }
+make -s spamtop build/san/spamtop build/hostile-log build/genlog >/dev/null 2>&1 ||
+	{ echo "mutate: the tree does not build" >&2; exit 1; }
+# the baseline: without a mutant every test passes, or a failure would count as a kill
+if ! make -s unit >"$work/unit.log" 2>&1 || ! timeout 300 tests/cli/run.sh ./spamtop build/san/spamtop >"$work/cli.log" 2>&1; then
+	echo "mutate: the tests fail without any mutant; nothing can be measured:" >&2
+	grep -h 'FAIL' "$work/unit.log" "$work/cli.log" >&2
+	exit 1
+fi
 while IFS=$'\t' read -r file from to what; do
 	case "$file" in ''|'#'*) continue ;; esac
 	total=$((total + 1))
