@@ -190,6 +190,11 @@ static void another_servers_queue_is_counted_by_its_spamtop_and_its_words_read_b
 	assert_int_equal(q.by_queue[QN_ACTIVE], 1);
 	assert_int_equal(remote_queue_parse("bash: line 1: spamtop: command not found\n", &q), -1);
 	assert_int_equal(remote_queue_parse("  hold 7\n", &q), -1);	/* no heading: no counts believed */
+	assert_int_equal(remote_queue_parse("  hold 7\nQueue (postqueue -j): 3 messages, 9 bytes\n  deferred  3\n"
+					    "  active 2 of them stuck\n", &q), 0);
+	assert_int_equal(q.by_queue[QN_HOLD], 0);	/* before the heading: not a count */
+	assert_int_equal(q.by_queue[QN_DEFERRED], 3);
+	assert_int_equal(q.by_queue[QN_ACTIVE], 0);	/* words after the number: not a count */
 	assert_int_equal(source_spec_parse("mx2=/var/log/mail.log", &s, &err), 0);
 	assert_int_equal(remote_queue_build(&r, &s, &err), -1);
 }
