@@ -159,6 +159,40 @@ static void a_plan_over_two_instances_runs_postsuper_once_in_each(void **state)
 	free(path);
 }
 
+static void merged_plans_count_a_message_in_both_once(void **state)
+{
+	(void)state;
+	struct action_plan a, b;
+	struct error err;
+	plan_of_four(&a);
+	plan_of_four(&b);	/* the same four messages, selected again (two tagged rows) */
+	id_list_add(&b.ids, "6C3D4E5F6A");
+	b.expected = b.ids.count;
+	assert_int_equal(action_plan_merge(&a, &b, &err), 0);
+	assert_int_equal(a.ids.count, 5);
+	assert_int_equal(a.expected, 5);	/* "Delete 5 messages", not 9 */
+	action_plan_free(&a);
+	action_plan_free(&b);
+}
+
+static void a_plan_shows_a_hostile_selection_sanitized(void **state)
+{
+	(void)state;
+	struct action_plan p;
+	plan_of_four(&p);
+	snprintf(p.what, sizeof(p.what), "SASL user \x1b]0;owned\x07" "evil\x1b[2J@x.example");
+	struct buf b = BUF_INIT;
+	struct queue_snapshot *q = queue_snapshot_new();	/* its messages already left: only the heading */
+	action_plan_describe(&p, q, 10, &b);
+	queue_snapshot_free(q);
+	for (size_t k = 0; k < b.len; k++)
+		if ((unsigned char)b.data[k] < 0x20 && b.data[k] != '\n')
+			fail_msg("a control byte 0x%02x reached the plan's text", (unsigned char)b.data[k]);
+	assert_non_null(strstr(buf_str(&b), "evil"));
+	buf_free(&b);
+	action_plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +200,8 @@ int main(void)
 		cmocka_unit_test(postsuper_failing_half_way_is_accounted_per_message_and_journaled),
 		cmocka_unit_test(unreadable_queue_afterwards_calls_nothing_gone),
 		cmocka_unit_test(a_plan_over_two_instances_runs_postsuper_once_in_each),
+		cmocka_unit_test(merged_plans_count_a_message_in_both_once),
+		cmocka_unit_test(a_plan_shows_a_hostile_selection_sanitized),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }

@@ -195,6 +195,14 @@ static void join_with_log_gives_user_and_ip_and_selection_finds_them(void **stat
 	selection_collect(&ip, q, &ids, &err);
 	assert_int_equal(ids.count, 4);
 	id_list_free(&ids);
+	struct selection ip_alone = {.client_ip = "127.0.0.2"};	/* the trusted relay's, nothing else */
+	selection_collect(&ip_alone, q, &ids, &err);
+	assert_int_equal(ids.count, 12);
+	id_list_free(&ids);
+	struct selection dom_alone = {.sender_domain = "CHEAP-PILLS.example"};	/* any case */
+	selection_collect(&dom_alone, q, &ids, &err);
+	assert_int_equal(ids.count, 24);
+	id_list_free(&ids);
 	struct selection dom = {.sender_domain = "CHEAP-PILLS.example", .match = "victims1\\.example$"};
 	assert_int_equal(selection_compile(&dom, &err), 0);
 	selection_collect(&dom, q, &ids, &err);
