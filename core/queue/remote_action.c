@@ -34,6 +34,18 @@ static void point_argv(struct remote_action *r)
 	r->argv[n] = NULL;
 }
 
+/* start_words - ssh's words for s, then 'spamtop' and the command's name; returns how many ssh's are */
+static int start_words(struct remote_action *r, const struct source_spec *s, const char *command)
+{
+	char *prefix[SOURCE_SPEC_ARGV];
+	int nprefix = source_spec_ssh_prefix(s, prefix);
+	for (int i = 0; i < nprefix; i++)	/* copied: the argv lives in words alone, and moves with it */
+		buf_append(&r->words, prefix[i], strlen(prefix[i]) + 1);
+	add_word(&r->words, "spamtop");
+	add_word(&r->words, command);
+	return nprefix;
+}
+
 int remote_action_build(struct remote_action *r, const struct source_spec *s, enum queue_action a,
 			const struct selection *sel, int dry_run, struct error *err)
 {
@@ -58,16 +70,11 @@ int remote_action_build(struct remote_action *r, const struct source_spec *s, en
 	}
 	snprintf(r->what, sizeof(r->what), "%s", buf_str(&what));
 	buf_free(&what);
-	char *prefix[SOURCE_SPEC_ARGV];
-	int nprefix = source_spec_ssh_prefix(s, prefix), rc = 0;
-	if (nprefix + 3 + (int)nopts >= REMOTE_ACTION_ARGV) {
+	int rc = 0;
+	if (start_words(r, s, action_name(a)) + 3 + (int)nopts >= REMOTE_ACTION_ARGV) {
 		error_set(err, "too many options for one remote command");
 		rc = -1;
 	}
-	for (int i = 0; i < nprefix; i++)	/* copied: the argv lives in words alone, and moves with it */
-		buf_append(&r->words, prefix[i], strlen(prefix[i]) + 1);
-	add_word(&r->words, "spamtop");
-	add_word(&r->words, action_name(a));
 	for (size_t i = 0, at = 0; rc == 0 && i < nopts; i++) {
 		const char *w = opts.data + at;
 		if (!word_ok(w)) {
@@ -121,12 +128,7 @@ int remote_queue_build(struct remote_action *r, const struct source_spec *s, str
 	r->dry_run = 1;	/* it changes nothing: not journaled, and it may be stopped */
 	snprintf(r->host, sizeof(r->host), "%s", s->host);
 	snprintf(r->what, sizeof(r->what), "its queue");
-	char *prefix[SOURCE_SPEC_ARGV];
-	int nprefix = source_spec_ssh_prefix(s, prefix);
-	for (int i = 0; i < nprefix; i++)
-		buf_append(&r->words, prefix[i], strlen(prefix[i]) + 1);
-	add_word(&r->words, "spamtop");
-	add_word(&r->words, "queue");
+	start_words(r, s, "queue");
 	add_word(&r->words, "--summary");
 	point_argv(r);
 	return 0;
