@@ -221,9 +221,7 @@ mx2_create() {
 		"relay_transport = relay" \
 		"cyrus_sasl_config_path = /etc/postfix/sasl"
 	postconf -c "$LAB_MX2_CONF" -e "maillog_file = $LAB_LOG_DIR/mx2.log"	# its own log
-	postconf -c "$LAB_MX2_CONF" -MX smtp/inet
-	postconf -c "$LAB_MX2_CONF" -M "127.0.0.1:$LAB_MX2_PORT/inet=127.0.0.1:$LAB_MX2_PORT inet n - n - - smtpd"
-	postconf -c "$LAB_MX2_CONF" -F '*/*/chroot = n'
+	smtpd_on_loopback "$LAB_MX2_CONF" "$LAB_MX2_PORT"
 	postconf -e "alternate_config_directories = $LAB_MX2_CONF"
 	: > "$LAB_LOG_DIR/mx2.log"
 	postfix -c "$LAB_MX2_CONF" check
@@ -231,8 +229,7 @@ mx2_create() {
 
 mx2_remove() {
 	[ -d "$LAB_MX2_CONF" ] || return 0
-	postfix -c "$LAB_MX2_CONF" stop >/dev/null 2>&1 || true
-	wait_for "mx2 to stop" 20 bash -c "! postfix -c '$LAB_MX2_CONF' status >/dev/null 2>&1"
+	stop_postfix "$LAB_MX2_CONF" mx2
 	rm -rf "$LAB_MX2_CONF" "$LAB_MX2_SPOOL" "$LAB_MX2_DATA"
 }
 
@@ -283,6 +280,20 @@ sshd_stop() {
 	return 0
 }
 
+# smtpd_on_loopback CONF PORT - that Postfix's smtpd on 127.0.0.1:PORT only
+# (instead of port 25), nothing chrooted
+smtpd_on_loopback() {
+	postconf -c "$1" -MX smtp/inet
+	postconf -c "$1" -M "127.0.0.1:$2/inet=127.0.0.1:$2 inet n - n - - smtpd"
+	postconf -c "$1" -F '*/*/chroot = n'
+}
+
+# stop_postfix CONF NAME - stops the Postfix of CONF and waits until it has
+stop_postfix() {
+	postfix -c "$1" stop >/dev/null 2>&1 || true
+	wait_for "$2 to stop" 20 bash -c "! postfix -c '$1' status >/dev/null 2>&1"
+}
+
 # instance_create - the second instance, as MULTI_INSTANCE_README makes one,
 # configured like the lab (loopback, dead relayhost, no DNS, SASL). Its mail
 # leaves through the relay transport, whose master.cf entry (copied from
@@ -298,9 +309,7 @@ instance_create() {
 		"mynetworks = 127.0.0.1/32" \
 		"default_transport = relay" \
 		"cyrus_sasl_config_path = /etc/postfix/sasl"
-	postconf -c "$LAB_OUT_CONF" -MX smtp/inet
-	postconf -c "$LAB_OUT_CONF" -M "127.0.0.1:$LAB_OUT_PORT/inet=127.0.0.1:$LAB_OUT_PORT inet n - n - - smtpd"
-	postconf -c "$LAB_OUT_CONF" -F '*/*/chroot = n'
+	smtpd_on_loopback "$LAB_OUT_CONF" "$LAB_OUT_PORT"
 	postmulti -i "$LAB_OUT" -e enable
 	postfix -c "$LAB_OUT_CONF" check
 }
@@ -309,8 +318,7 @@ instance_create() {
 # main.cf goes with the restored copy)
 instance_remove() {
 	[ -d "$LAB_OUT_CONF" ] || return 0
-	postfix -c "$LAB_OUT_CONF" stop >/dev/null 2>&1 || true
-	wait_for "$LAB_OUT to stop" 20 bash -c "! postfix -c '$LAB_OUT_CONF' status >/dev/null 2>&1"
+	stop_postfix "$LAB_OUT_CONF" "$LAB_OUT"
 	rm -rf "$LAB_OUT_CONF" "/var/spool/$LAB_OUT" "/var/lib/$LAB_OUT"
 }
 
