@@ -615,14 +615,18 @@ static unsigned fleet_queue_tick(struct console *c)
 	struct remote_job *j = &c->fleet_queue;
 	if (remote_job_poll(j)) {
 		struct fleet_queue_view *f = &c->fleet;
-		f->ok = j->rc == 0 && remote_queue_parse(buf_str(&j->answer.text), &f->counts) == 0;
-		if (j->rc < 0)
+		struct remote_queue_counts counts;
+		if (j->rc == 0 && remote_queue_parse(buf_str(&j->answer.text), &counts) == 0) {
+			f->ok = 1;
+			f->counts = counts;
+			f->read_ms = f->asked_ms;
+			f->error[0] = 0;
+		} else if (j->rc < 0) {	/* the last counts stay, said stale (as this machine's are) */
 			snprintf(f->error, sizeof(f->error), "%s", j->err.msg);
-		else if (!f->ok)
+		} else {
 			snprintf(f->error, sizeof(f->error), "exit status %d%s: %.120s", j->answer.status,
 				 remote_status_meaning(j->answer.status), buf_str(&j->answer.text));
-		else
-			f->error[0] = 0;
+		}
 		remote_job_free(j);
 		c->fleet_next_ms = console_now_ms() + FLEET_QUEUE_MS;
 		return R_REDRAW;
@@ -636,7 +640,7 @@ static unsigned fleet_queue_tick(struct console *c)
 	if (h != c->fleet.host)
 		memset(&c->fleet, 0, sizeof(c->fleet));
 	c->fleet.host = h;
-	c->fleet.read_ms = console_now_ms();
+	c->fleet.asked_ms = console_now_ms();
 	if (remote_queue_build(&call, s, &err) < 0 || remote_job_start(j, &call, NULL, &err) < 0) {
 		snprintf(c->fleet.error, sizeof(c->fleet.error), "%s", err.msg);
 		c->fleet_next_ms = console_now_ms() + FLEET_QUEUE_MS;

@@ -143,7 +143,8 @@ struct console {
 		int host;		/* whose counts these are; 0: none yet */
 		int ok;
 		struct remote_queue_counts counts;
-		long long read_ms;	/* when they were asked for */
+		long long read_ms;	/* when the counts shown were asked for */
+		long long asked_ms;	/* when the question now running was asked */
 		char error[600];	/* why the last question failed ("" when it did not) */
 	} fleet;
 	long long fleet_next_ms;	/* when to ask again */
