@@ -554,34 +554,34 @@ static void offer_remote(struct console *c, struct remote_job *j)
 {
 	const char *host = j->call.host;
 	int runnable = j->rc == 0 && j->answer.messages > 0 && j->answer.dry_run_done;
-	console_dialog(c, runnable && !c->opt->dry_run ? "Confirm a change to another server's queue"
-		       : "Another server's queue (any key closes)", NULL);
+	int asks = runnable && !c->opt->dry_run;
+	struct pager *d = console_dialog(c, asks ? "Confirm a change to another server's queue"
+					 : "Another server's queue (any key closes)", asks ? confirm_remote : NULL);
 	if (j->rc < 0) {
-		pager_addf(&c->dialog, LS_ALERT, "%s: nothing was asked of %s", j->err.msg, host);
+		pager_addf(d, LS_ALERT, "%s: nothing was asked of %s", j->err.msg, host);
 		return;
 	}
-	pager_addf(&c->dialog, LS_HEADING, "On %s, its own spamtop planned (over ssh; exit status %d%s):", host,
+	pager_addf(d, LS_HEADING, "On %s, its own spamtop planned (over ssh; exit status %d%s):", host,
 		   j->answer.status, remote_status_meaning(j->answer.status));
-	pager_add_lines(&c->dialog, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
-	pager_puts(&c->dialog, LS_TEXT, "");
+	pager_add_lines(d, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
+	pager_puts(d, LS_TEXT, "");
 	if (!runnable) {
-		pager_addf(&c->dialog, LS_DIM, "Nothing to run on %s.", host);
+		pager_addf(d, LS_DIM, "Nothing to run on %s.", host);
 		return;
 	}
 	remote_action_confirmed(&j->call, &c->remote_call);
 	struct buf cmd = BUF_INIT;
 	remote_action_describe(&c->remote_call, &cmd);
-	pager_addf(&c->dialog, LS_TEXT, "Runs here: %s", buf_str(&cmd));
+	pager_addf(d, LS_TEXT, "Runs here: %s", buf_str(&cmd));
 	buf_free(&cmd);
-	pager_addf(&c->dialog, LS_DIM, "%s's spamtop confirms again from its queue files and journals there; "
+	pager_addf(d, LS_DIM, "%s's spamtop confirms again from its queue files and journals there; "
 		   "this console journals what it asked and the answer.", host);
 	if (c->opt->dry_run) {
-		pager_puts(&c->dialog, LS_DIM, "DRY RUN: nothing will be asked to change.");
+		pager_puts(d, LS_DIM, "DRY RUN: nothing will be asked to change.");
 		remote_action_free(&c->remote_call);
 		return;
 	}
-	pager_addf(&c->dialog, LS_TEXT, "y: run it on %s   any other key: cancel", host);
-	c->dialog_yes = confirm_remote;
+	pager_addf(d, LS_TEXT, "y: run it on %s   any other key: cancel", host);
 	c->remote_ready = 1;
 }
 
@@ -589,17 +589,17 @@ static void offer_remote(struct console *c, struct remote_job *j)
 static void show_remote_result(struct console *c, struct remote_job *j)
 {
 	int ok = j->rc == 0 && j->answer.status == 0;
-	console_dialog(c, ok ? "Done on another server (any key closes)" : "Not done (any key closes)", NULL);
+	struct pager *d = console_dialog(c, ok ? "Done on another server (any key closes)" : "Not done (any key closes)", NULL);
 	if (j->rc < 0) {
-		pager_addf(&c->dialog, LS_ALERT, "%s", j->err.msg);
-		pager_addf(&c->dialog, LS_ALERT, "Nothing was asked of %s.", j->call.host);
+		pager_addf(d, LS_ALERT, "%s", j->err.msg);
+		pager_addf(d, LS_ALERT, "Nothing was asked of %s.", j->call.host);
 		return;
 	}
-	pager_addf(&c->dialog, LS_HEADING, "%s answered (exit status %d%s):", j->call.host, j->answer.status,
+	pager_addf(d, LS_HEADING, "%s answered (exit status %d%s):", j->call.host, j->answer.status,
 		   remote_status_meaning(j->answer.status));
-	pager_add_lines(&c->dialog, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
-	pager_puts(&c->dialog, LS_TEXT, "");
-	pager_addf(&c->dialog, LS_DIM, "Journaled here to %s, and on %s by its spamtop", c->opt->journal, j->call.host);
+	pager_add_lines(d, LS_TEXT, buf_str(&j->answer.text), j->answer.text.len);
+	pager_puts(d, LS_TEXT, "");
+	pager_addf(d, LS_DIM, "Journaled here to %s, and on %s by its spamtop", c->opt->journal, j->call.host);
 }
 
 #define FLEET_QUEUE_MS 15000	/* another server's queue is counted again this often */
@@ -811,21 +811,21 @@ static unsigned act_tick(struct console *c)
 	enum action_status st = c->act.st;
 	int step = c->act.wizard_step;
 	reload_queue_now(c);
-	console_dialog(c, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)", NULL);
+	struct pager *d = console_dialog(c, st == ACTION_DONE ? "Done (any key closes)" : "Action failed (any key closes)", NULL);
 	if (st == ACTION_REFUSED) {
-		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
-		pager_puts(&c->dialog, LS_ALERT, "Refused: no action runs without its audit record. Nothing was changed.");
+		pager_addf(d, LS_ALERT, "%s", err.msg);
+		pager_puts(d, LS_ALERT, "Refused: no action runs without its audit record. Nothing was changed.");
 	} else if (st == ACTION_FAILED) {
-		pager_addf(&c->dialog, LS_ALERT, "%s", err.msg);
+		pager_addf(d, LS_ALERT, "%s", err.msg);
 	} else {
 		struct buf b = BUF_INIT;
 		action_outcome_describe(&plan, &out, PLAN_SHOW_IDS, &b);
-		pager_add_lines(&c->dialog, LS_TEXT, b.data, b.len);
+		pager_add_lines(d, LS_TEXT, b.data, b.len);
 		buf_free(&b);
 		if (st == ACTION_NOT_JOURNALED)
-			pager_addf(&c->dialog, LS_ALERT, "The result could not be journaled: %s", err.msg);
+			pager_addf(d, LS_ALERT, "The result could not be journaled: %s", err.msg);
 		else
-			pager_addf(&c->dialog, LS_DIM, "Journaled to %s", c->opt->journal);
+			pager_addf(d, LS_DIM, "Journaled to %s", c->opt->journal);
 		if (step)
 			wizard_plan_done(c, step, &plan, &out, st == ACTION_DONE && out.exit_status == 0);
 	}
@@ -835,42 +835,6 @@ static unsigned act_tick(struct console *c)
 }
 
 /* ---- keys ---- */
-
-static unsigned filter_key(struct console *c, int is_key, wint_t ch)
-{
-	if (!is_key && (ch == '\r' || ch == '\n')) {
-		struct table *t = console_table(c);
-		struct error err;
-		c->prompt_open = 0;
-		if (t && table_set_filter(t, buf_str(&c->prompt), &err) < 0)
-			console_say(c, 1, "%s", err.msg);
-		return R_REBUILD;
-	}
-	if (!is_key && ch == 27) {
-		c->prompt_open = 0;
-		return R_REDRAW;
-	}
-	if (!is_key && ch == 21) {	/* C-u: clear the line */
-		buf_reset(&c->prompt);
-		return R_REDRAW;
-	}
-	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-		while (c->prompt.len && (c->prompt.data[c->prompt.len - 1] & 0xC0) == 0x80)
-			c->prompt.len--;	/* a whole UTF-8 character */
-		if (c->prompt.len)
-			c->prompt.data[--c->prompt.len] = 0;
-		return R_REDRAW;
-	}
-	if (!is_key && ch >= ' ' && ch != 127 && c->prompt.len < 200) {
-		char mb[8];
-		mbstate_t st;
-		memset(&st, 0, sizeof(st));
-		size_t n = wcrtomb(mb, (wchar_t)ch, &st);
-		if (n != (size_t)-1)
-			buf_append(&c->prompt, mb, n);
-	}
-	return R_REDRAW;
-}
 
 static unsigned table_action(struct console *c, struct table *t, enum action_id a)
 {
@@ -893,11 +857,7 @@ static unsigned table_action(struct console *c, struct table *t, enum action_id 
 		table_move(t, 1);
 		return R_REDRAW;
 	case ACTION_UNTAG_ALL: table_untag_all(t); return R_REDRAW;
-	case ACTION_FILTER:
-		c->prompt_open = 1;
-		buf_reset(&c->prompt);
-		buf_puts(&c->prompt, buf_str(&t->filter));
-		return R_REDRAW;
+	case ACTION_FILTER: console_open_prompt(c, t); return R_REDRAW;
 	case ACTION_WHY: open_why(c); return R_REDRAW;
 	case ACTION_HOLD: return queue_action(c, ACT_HOLD, 0);
 	case ACTION_RELEASE: return queue_action(c, ACT_RELEASE, 0);
@@ -988,17 +948,9 @@ static unsigned handle_key(struct console *c, int is_key, wint_t ch)
 {
 	if (is_key && ch == KEY_RESIZE)
 		return R_REDRAW;
-	if (c->prompt_open)
-		return filter_key(c, is_key, ch);
-	if (c->dialog_open) {
-		int yes = !is_key && (ch == 'y' || ch == 'Y');
-		if (c->dialog_yes && yes)
-			return c->dialog_yes(c);
-		if (c->dialog_yes)
-			console_say(c, 0, "Cancelled: nothing was changed");
-		console_close_dialog(c);
-		return R_REBUILD;
-	}
+	struct view *m = console_modal(c);
+	if (m)
+		return m->ops->raw_key(c, m, is_key, ch);
 	c->message[0] = 0;
 	int key = (int)ch;
 	if (is_key)
@@ -1056,9 +1008,15 @@ static void page_close(struct console *c, struct view *v)
 	}
 }
 
-const struct view_ops tab_view_ops = {"tab", KM_TABLE, 1, table_key, NULL, NULL};
-const struct view_ops table_view_ops = {"table", KM_TABLE, 1, table_key, NULL, NULL};
-const struct view_ops page_view_ops = {"page", KM_PAGER, 0, page_key, NULL, page_close};
+const struct view_ops tab_view_ops = {
+	.name = "tab", .scope = KM_TABLE, .is_table = 1, .key = table_key, .draw = draw_rows_view,
+};
+const struct view_ops table_view_ops = {
+	.name = "table", .scope = KM_TABLE, .is_table = 1, .key = table_key, .draw = draw_rows_view,
+};
+const struct view_ops page_view_ops = {
+	.name = "page", .scope = KM_PAGER, .key = page_key, .draw = draw_page_view, .close = page_close,
+};
 
 /* ---- set-up ---- */
 
@@ -1114,7 +1072,6 @@ static int console_open(struct console *c, const struct console_options *o)
 	c->confirm_plan = confirm;	/* the plan dialog's y (dialog.c): run it here */
 	c->is_root = geteuid() == 0;
 	keymap_init(&c->keys);
-	buf_init(&c->prompt);
 	if (gethostname(c->host, sizeof(c->host) - 1) < 0)
 		snprintf(c->host, sizeof(c->host), "?");
 	for (char *p = c->host; *p; p++)
@@ -1164,9 +1121,8 @@ static int console_open(struct console *c, const struct console_options *o)
 
 static void console_close(struct console *c)
 {
-	while (c->depth)
+	while (c->depth)	/* a dialog's close frees the plan it held */
 		console_pop_view(c);
-	console_close_dialog(c);
 	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
 	action_job_wait(&c->act);	/* a started postsuper is let finish */
 	contain_job_wait(&c->contain);	/* and a started reload: before the session goes */
@@ -1183,7 +1139,6 @@ static void console_close(struct console *c)
 	model_free(c->model);
 	keymap_free(&c->keys);
 	alert_config_free(&c->alert_cfg);
-	buf_free(&c->prompt);
 }
 
 static void install_signals(void)

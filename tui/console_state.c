@@ -34,7 +34,19 @@ unsigned console_page_action(struct pager *p, enum action_id a)
 	}
 }
 
-struct view *console_top(struct console *c) { return c->depth ? c->stack[c->depth - 1] : NULL; }
+struct view *console_top(struct console *c)
+{
+	for (int i = c->depth - 1; i >= 0; i--)
+		if (!c->stack[i]->ops->modal)
+			return c->stack[i];
+	return NULL;
+}
+
+struct view *console_modal(struct console *c)
+{
+	struct view *v = c->depth ? c->stack[c->depth - 1] : NULL;
+	return v && v->ops->modal ? v : NULL;
+}
 
 struct table *console_table(struct console *c)
 {
@@ -62,7 +74,12 @@ const struct view_ops *console_top_ops(struct console *c)
 
 struct view *console_push_view(struct console *c, const struct view_ops *ops)
 {
-	if (c->depth >= CONSOLE_MAX_DEPTH) {
+	int at = c->depth, content = 0;	/* a content view goes under the modal ones */
+	while (!ops->modal && at > 0 && c->stack[at - 1]->ops->modal)
+		at--;
+	for (int i = 0; i < c->depth; i++)
+		content += !c->stack[i]->ops->modal;
+	if (ops->modal ? c->depth - content >= CONSOLE_MAX_MODALS : content >= CONSOLE_MAX_DEPTH) {
 		console_say(c, 1, "Too deep: go back first");
 		return NULL;
 	}
@@ -70,22 +87,37 @@ struct view *console_push_view(struct console *c, const struct view_ops *ops)
 	if (v == NULL)
 		return NULL;
 	v->ops = ops;
-	c->stack[c->depth++] = v;
+	for (int i = c->depth; i > at; i--)
+		c->stack[i] = c->stack[i - 1];
+	c->stack[at] = v;
+	c->depth++;
 	return v;
 }
 
-void console_pop_view(struct console *c)
+void console_remove_view(struct console *c, struct view *v)
 {
-	if (c->depth == 0)
+	int at = c->depth - 1;
+	while (at >= 0 && c->stack[at] != v)
+		at--;
+	if (at < 0)
 		return;
-	struct view *v = c->stack[--c->depth];
+	for (int i = at; i + 1 < c->depth; i++)
+		c->stack[i] = c->stack[i + 1];
+	c->depth--;
 	if (v->ops->close)
 		v->ops->close(c, v);
 	if (v->ops->is_table)
 		table_free(&v->table);
 	else
 		pager_free(&v->pager);
+	buf_free(&v->input);
 	free(v);
+}
+
+void console_pop_view(struct console *c)
+{
+	if (c->depth)
+		console_remove_view(c, c->stack[c->depth - 1]);
 }
 
 int console_busy(struct console *c)

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "console.h"
 #include "core/queue/action.h"
@@ -24,7 +25,8 @@
 #include "table.h"
 
 #define CONSOLE_MAX_INPUTS (CONSOLE_MAX_SOURCES + 1)	/* and journald */
-#define CONSOLE_MAX_DEPTH 6
+#define CONSOLE_MAX_DEPTH 6	/* drill-downs */
+#define CONSOLE_MAX_MODALS 2	/* a dialog over the prompt */
 #define CONSOLE_MAX_SUSPECTS 64
 
 struct console_input {
@@ -50,17 +52,29 @@ enum reaction { R_NONE = 0, R_REDRAW = 1, R_REBUILD = 2, R_QUIT = 4, R_QUEUE = 8
 
 /*
  * What a kind of view is (tig's view_ops): the keys it reads, what it does
- * with them, what it does when the model or the queue changed, and what it
- * stops when it is closed. Each is defined beside the code that runs it:
- * the tab and drill-down tables and the message pages in console.c, the
- * cleanup in wizard.c. A tab is no view on the stack: tab_view_ops serves it.
+ * with them, how it is drawn, what it does when the model or the queue
+ * changed, and what it stops when it is closed. Each is defined beside the
+ * code that runs it: the tab and drill-down tables and the message pages in
+ * console.c, the cleanup in wizard.c, the dialog in dialog.c, the filter
+ * prompt in prompt.c; the painters in draw.c. A tab is no view on the
+ * stack: tab_view_ops serves it.
+ *
+ * A modal view (a dialog, the prompt) is drawn over the view below it and
+ * reads every key raw, before any binding; it stays above the content views
+ * on the stack (a view pushed under it goes beneath), and console_top()
+ * names the content view under it.
  */
 struct view_ops {
 	const char *name;
 	enum keymap_scope scope;	/* its bindings; a wizard's page falls back to the pager's */
 	int is_table;			/* rows (view.table), else a page of text (view.pager) */
+	int modal;
 	/* The action a key is bound to; R_NONE: not this view's (the console's general keys then). */
 	unsigned (*key)(struct console *c, struct view *v, enum action_id a);
+	/* A modal view's keys, as they come (is_key: a curses key code). */
+	unsigned (*raw_key)(struct console *c, struct view *v, int is_key, wint_t ch);
+	/* Paints it (v is NULL for a tab); never changes the state. */
+	void (*draw)(struct console *c, struct view *v);
 	/* The model or the snapshot changed (tables are rebuilt by the loop itself), or NULL. */
 	void (*on_data)(struct console *c, struct view *v);
 	/* Before it is freed, or NULL. */
@@ -70,11 +84,15 @@ struct view_ops {
 struct view {
 	const struct view_ops *ops;
 	struct table table;
-	struct pager pager;
+	struct pager pager;	/* a page's text, a dialog's */
+	struct buf input;	/* the prompt's line */
+	unsigned (*yes)(struct console *c);	/* what y does in a dialog; NULL: it only informs */
 };
 
 extern const struct view_ops tab_view_ops, table_view_ops, page_view_ops;	/* console.c */
 extern const struct view_ops wizard_view_ops;	/* wizard.c */
+extern const struct view_ops dialog_view_ops;	/* dialog.c */
+extern const struct view_ops prompt_view_ops;	/* prompt.c */
 
 struct console {
 	const struct console_options *opt;
@@ -115,18 +133,15 @@ struct console {
 	size_t nsuspects;
 	struct table_ctx ctx;
 
-	/* views: the tabs, and drill-downs stacked over the current tab */
+	/* views: the tabs, and drill-downs stacked over the current tab, a dialog or the prompt over them */
 	struct table tabs[TAB_COUNT];
 	enum tab_id tab;
-	struct view *stack[CONSOLE_MAX_DEPTH];
+	struct view *stack[CONSOLE_MAX_DEPTH + CONSOLE_MAX_MODALS];
 	int depth;
 
-	/* the modal parts */
-	int dialog_open;
-	unsigned (*dialog_yes)(struct console *c);	/* what y does; NULL: it only informs (any key closes) */
+	/* what an open dialog confirms */
 	unsigned (*confirm_plan)(struct console *c);	/* what y does on a queue plan (console.c's run of it) */
 	int dialog_step;	/* the wizard step a plan belongs to, 0 for none */
-	struct pager dialog;
 	struct action_plan plan;
 	int plan_ready;
 	struct plan_job job;	/* a plan being built off the key handler (job.running) */
@@ -154,8 +169,6 @@ struct console {
 	struct view *trail_view;	/* the message view it fills; NULL once left */
 	size_t trail_shown;	/* megabytes last said */
 	int trail_at_end;	/* the end of its view was asked for while it was searched */
-	int prompt_open;
-	struct buf prompt;
 	char message[400];
 	int message_is_error;
 	long long message_until_ms;
@@ -165,15 +178,19 @@ struct console {
 
 /* ---- tui/console_state.c: the view stack, the status line, the clock ---- */
 
-/* The view on top: a drill-down, or NULL for the current tab. */
+/* The content view on top (under any dialog or prompt): a drill-down, or NULL for the current tab. */
 struct view *console_top(struct console *c);
+/* The modal view on top (it takes the keys), or NULL. */
+struct view *console_modal(struct console *c);
 struct table *console_table(struct console *c);	/* the table on top, or NULL (a pager) */
+/* A content view goes on top of the content views (under a modal one); NULL when too deep. */
 struct view *console_push_view(struct console *c, const struct view_ops *ops);
 /* A page's scrolling keys (R_NONE for any other action). */
 unsigned console_page_action(struct pager *p, enum action_id a);
 /* The ops of the view on top (tab_view_ops for a tab). */
 const struct view_ops *console_top_ops(struct console *c);
-void console_pop_view(struct console *c);
+void console_pop_view(struct console *c);	/* the view on top of the stack */
+void console_remove_view(struct console *c, struct view *v);	/* wherever it is on the stack */
 void console_say(struct console *c, int is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 long long console_now_ms(void);	/* a monotonic clock */
 /* A plan being built or an action running (said in the status line): no other action meanwhile. */
@@ -191,8 +208,15 @@ int console_offer_plan(struct console *c, int wizard_step);
 /* Opens the dialog (the page of one open is replaced) with its title and what y
  * does (NULL: it only informs, any key closes it); returns its page to fill. */
 struct pager *console_dialog(struct console *c, const char *title, unsigned (*yes)(struct console *c));
+/* The open dialog, or NULL. */
+struct view *console_dialog_view(struct console *c);
 /* Closes the dialog, freeing a plan or a remote call it held. */
 void console_close_dialog(struct console *c);
+
+/* ---- tui/prompt.c: the filter prompt ---- */
+
+/* Opens it over the status line, for the table on top, starting from its filter. */
+void console_open_prompt(struct console *c, const struct table *t);
 
 /* ---- tui/inputs.c: the logs ---- */
 
@@ -208,6 +232,11 @@ size_t console_log_files(const struct console *c, int host, const char *paths[CO
 /* ---- tui/draw.c: the painter ---- */
 
 void draw_console(struct console *c);
+/* The painters of the views' kinds (view_ops.draw). */
+void draw_rows_view(struct console *c, struct view *v);	/* a tab (v NULL) or a drill-down's rows */
+void draw_page_view(struct console *c, struct view *v);	/* a message, help or cleanup page */
+void draw_dialog_view(struct console *c, struct view *v);	/* a box over the view below */
+void draw_prompt_view(struct console *c, struct view *v);	/* a line over the status line */
 /* Data rows the table area holds at the current size. */
 int draw_table_rows(void);
 

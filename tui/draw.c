@@ -293,7 +293,7 @@ static int wanted_width(struct console *c, const struct table *t, int rows)
 static void draw_view_line(struct console *c, const struct table *t)
 {
 	struct buf b = BUF_INIT;
-	if (c->depth > 0) {
+	if (console_top(c)) {	/* a drill-down */
 		buf_puts(&b, t->title);
 		buf_puts(&b, " ");
 		buf_append(&b, t->parent.data ? t->parent.data : "", t->parent.len);
@@ -455,13 +455,15 @@ static void draw_status(struct console *c, enum keymap_scope scope)
 	buf_free(&k);
 }
 
-static void draw_dialog(struct console *c)
+void draw_dialog_view(struct console *c, struct view *v)
 {
+	(void)c;
+	const struct pager *d = &v->pager;
 	int w = COLS - 8 > 100 ? 100 : COLS - 8;
 	int h = 2;
-	for (size_t i = 0; i < c->dialog.nlines; i++) {	/* long lines wrap */
+	for (size_t i = 0; i < d->nlines; i++) {	/* long lines wrap */
 		size_t len;
-		const char *s = pager_line(&c->dialog, i, &len);
+		const char *s = pager_line(d, i, &len);
 		int cols = screen_width(s, len);
 		h += cols > w - 2 ? (cols + w - 3) / (w - 2) : 1;
 	}
@@ -470,24 +472,42 @@ static void draw_dialog(struct console *c)
 	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
 	int attr = screen_style(ST_DIALOG);
 	screen_puts(y0, x0, w, "", attr);
-	screen_text(y0, x0 + 1, w - 2, c->dialog.title, strlen(c->dialog.title), attr | A_BOLD, ALIGN_LEFT);
+	screen_text(y0, x0 + 1, w - 2, d->title, strlen(d->title), attr | A_BOLD, ALIGN_LEFT);
 	for (int r = 1; r < h - 1; r++) {	/* a margin inside the box */
 		mvaddch(y0 + r, x0, ' ' | (chtype)attr);
 		mvaddch(y0 + r, x0 + w - 1, ' ' | (chtype)attr);
 	}
-	draw_pager(&c->dialog, y0 + 1, h - 2, x0 + 1, w - 2, attr);
+	draw_pager(&v->pager, y0 + 1, h - 2, x0 + 1, w - 2, attr);
 	screen_puts(y0 + h - 1, x0, w, "", attr);
 }
 
-static void draw_prompt(struct console *c)
+void draw_prompt_view(struct console *c, struct view *v)
 {
+	(void)c;
 	struct buf b = BUF_INIT;
 	buf_puts(&b, "Filter (PCRE2, case-insensitive; Enter applies, empty clears, C-u erases, Esc cancels): /");
-	buf_append(&b, c->prompt.data ? c->prompt.data : "", c->prompt.len);
+	buf_append(&b, v->input.data ? v->input.data : "", v->input.len);
 	put(LINES - 1, 0, COLS, buf_str(&b), ST_STATUS);
 	buf_free(&b);
 }
 
+void draw_page_view(struct console *c, struct view *v)
+{
+	(void)c;
+	put(4, 0, COLS, v->pager.title, ST_HEADER);
+	draw_pager(&v->pager, HEADER_ROWS, LINES - HEADER_ROWS - 1, 0, COLS, 0);
+}
+
+void draw_rows_view(struct console *c, struct view *v)
+{
+	(void)v;
+	if (c->reading_history)	/* the tables wait for the history */
+		put(4, 0, COLS, "The tables appear when the history is read; q quits.", ST_DIM);
+	else
+		draw_table(c, console_table(c));
+}
+
+/* draw_console - the frame: the lines above, the content view, the status line, the modal views over them */
 void draw_console(struct console *c)
 {
 	erase();
@@ -500,21 +520,11 @@ void draw_console(struct console *c)
 	draw_queue(c);
 	draw_alerts(c);
 	draw_tabs(c);
-	struct view *v = console_top(c);
-	enum keymap_scope scope = console_top_ops(c)->scope;
-	if (v && !v->ops->is_table) {
-		put(4, 0, COLS, v->pager.title, ST_HEADER);
-		draw_pager(&v->pager, HEADER_ROWS, LINES - HEADER_ROWS - 1, 0, COLS, 0);
-	} else if (c->reading_history) {	/* the tables and the wizard wait for the history */
-		put(4, 0, COLS, "The tables appear when the history is read; q quits.", ST_DIM);
-	} else {
-		draw_table(c, console_table(c));
-	}
-	if (c->prompt_open)
-		draw_prompt(c);
-	else
-		draw_status(c, scope);
-	if (c->dialog_open)
-		draw_dialog(c);
+	const struct view_ops *ops = console_top_ops(c);
+	ops->draw(c, console_top(c));
+	draw_status(c, ops->scope);
+	for (int i = 0; i < c->depth; i++)
+		if (c->stack[i]->ops->modal)
+			c->stack[i]->ops->draw(c, c->stack[i]);
 	refresh();
 }

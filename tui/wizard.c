@@ -800,7 +800,7 @@ unsigned wizard_tick(struct console *c)
 		save(c);
 		return R_REBUILD | R_QUEUE;
 	}
-	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || c->dialog_open
+	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || console_dialog_view(c)
 	    || c->contain.w.running || c->throttle.w.running)
 		return R_NONE;
 	uint64_t lines = model_totals(c->model)->lines;
@@ -948,4 +948,6 @@ static void wizard_on_data(struct console *c, struct view *v)
 		wizard_render(c, &v->pager);
 }
 
-const struct view_ops wizard_view_ops = {"cleanup", KM_WIZARD, 0, wizard_key, wizard_on_data, NULL};
+const struct view_ops wizard_view_ops = {
+	.name = "cleanup", .scope = KM_WIZARD, .key = wizard_key, .draw = draw_page_view, .on_data = wizard_on_data,
+};
