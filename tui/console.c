@@ -68,7 +68,7 @@ static void install_queue(struct console *c, struct queue_snapshot *q, long long
 	c->queue_read_ms = started_ms;
 	c->queue_error[0] = 0;
 	queue_join(c->queue, c->model);
-	wizard_queue_changed(c);
+	console_cleanup_queue_changed(c);
 }
 
 /* queue_tick - take a finished read, start the next; 1 when the snapshot changed */
@@ -141,7 +141,7 @@ static void rebuild(struct console *c)
 	c->nsuspects = detect_suspects(c->model, &c->opt->thresholds, c->suspects, CONSOLE_MAX_SUSPECTS);
 	watch_alerts(c);
 	const struct model_totals *mt = model_totals(c->model);
-	int job_reads_queue = c->job.w.running || c->throttle.w.running;	/* no write under a worker's reads */
+	int job_reads_queue = c->job.w.running || wizard_reads_queue(c->wizard);	/* no write under a worker's reads */
 	if (c->queue && !job_reads_queue && (c->joined_serial != c->queue_serial || c->joined_lines != mt->lines
 			 || c->joined_collections != mt->collections)) {
 		queue_join(c->queue, c->model);	/* the log may know more of each message now */
@@ -259,16 +259,6 @@ static void fill_trail(struct console *c, struct pager *p, struct trail_job *j)
 		pager_addf(p, LS_DIM, "  %s", j->headers_err.msg);
 	else
 		pager_add_lines(p, LS_TEXT, j->headers.data ? j->headers.data : "", j->headers.len);
-}
-
-/* contain_tick - the containment has finished: its report in a dialog, the wizard moves on */
-static unsigned contain_tick(struct console *c)
-{
-	if (!contain_job_poll(&c->contain))
-		return R_NONE;
-	unsigned r = wizard_contain_done(c, c->contain.rc, &c->contain.report);
-	buf_free(&c->contain.report);
-	return r;
 }
 
 /* trail_tick - the search of a message's trail: how far, in the status line;
@@ -784,7 +774,7 @@ static unsigned confirm(struct console *c)
 		pager_add_lines(d, LS_TEXT, b.data, b.len);
 		buf_free(&b);
 		if (step)
-			wizard_plan_done(c, step, &plan, NULL, 1);
+			console_cleanup_plan_done(c, step, &plan, NULL, 1);
 		action_plan_free(&plan);
 		return R_REBUILD;
 	}
@@ -827,7 +817,7 @@ static unsigned act_tick(struct console *c)
 		else
 			pager_addf(d, LS_DIM, "Journaled to %s", c->opt->journal);
 		if (step)
-			wizard_plan_done(c, step, &plan, &out, st == ACTION_DONE && out.exit_status == 0);
+			console_cleanup_plan_done(c, step, &plan, &out, st == ACTION_DONE && out.exit_status == 0);
 	}
 	action_outcome_free(&out);
 	action_plan_free(&plan);
@@ -909,11 +899,11 @@ static unsigned general_action(struct console *c, enum action_id a)
 	case ACTION_HELP: open_help(c); return R_REDRAW;
 	case ACTION_CLEANUP: {
 		struct error err;
-		if (c->contain.w.running)
+		if (wizard_busy(c->wizard))	/* its session is a job's now */
 			return console_busy(c), R_REDRAW;
 		while (c->depth)
 			console_pop_view(c);
-		if (wizard_open(c, 0, &err) < 0)
+		if (console_open_cleanup(c, 0, &err) < 0)
 			console_say(c, 1, "%s", err.msg);
 		return R_REBUILD;
 	}
@@ -1112,7 +1102,7 @@ static int console_open(struct console *c, const struct console_options *o)
 	if (c->alert_cfg.warnings.len)
 		console_say(c, 1, "threshold file: %.300s", buf_str(&c->alert_cfg.warnings));
 	struct error err;
-	if (o->cleanup && wizard_open(c, o->resume, &err) < 0) {
+	if (o->cleanup && console_open_cleanup(c, o->resume, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
 		return -1;
 	}
@@ -1125,15 +1115,13 @@ static void console_close(struct console *c)
 		console_pop_view(c);
 	plan_job_abandon(&c->job);	/* before the snapshot and the model it reads go */
 	action_job_wait(&c->act);	/* a started postsuper is let finish */
-	contain_job_wait(&c->contain);	/* and a started reload: before the session goes */
-	throttle_job_wait(&c->throttle);
+	wizard_free(c->wizard);	/* waits for a started reload or postsuper of the cleanup */
 	remote_job_wait(&c->remote);	/* ssh ends when its remote command does */
 	remote_job_wait(&c->fleet_queue);	/* a count: its ssh is stopped */
 	trail_job_abandon(&c->trail);
 	for (int t = 0; t < TAB_COUNT; t++)
 		table_free(&c->tabs[t]);
 	console_close_inputs(c);
-	wizard_free(c->wizard);
 	queue_refresh_free(c->refresh);
 	queue_snapshot_free(c->queue);
 	model_free(c->model);
@@ -1176,8 +1164,8 @@ static void loop(struct console *c)
 	long long last_paint = 0, next_read = 0;
 	while (!got_signal) {
 		long long t = console_now_ms();
-		r |= job_tick(c) | act_tick(c) | trail_tick(c) | contain_tick(c) | remote_tick(c) | fleet_queue_tick(c);
-		int frozen = c->job.w.running || c->throttle.w.running;	/* a job reads the model and the snapshot */
+		r |= job_tick(c) | act_tick(c) | trail_tick(c) | remote_tick(c) | fleet_queue_tick(c);
+		int frozen = c->job.w.running || wizard_reads_queue(c->wizard);	/* a job reads the model and the snapshot */
 		if (!c->paused && !frozen && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
 			if (console_read_inputs(c) || was_reading != c->reading_history)
@@ -1185,9 +1173,8 @@ static void loop(struct console *c)
 			next_read = t + c->opt->refresh_ms;
 		}
 		console_update_rate(c);
-		if (!c->act.w.running)
-			r |= wizard_tick(c);	/* a throttled release's next batch, or its stop */
-		frozen = c->job.w.running || c->throttle.w.running;	/* wizard_tick may have started a turn: */
+		r |= console_cleanup_tick(c);	/* the containment's end, a throttled release's next batch or its stop */
+		frozen = c->job.w.running || wizard_reads_queue(c->wizard);	/* the tick may have started a turn: */
 		if (!frozen && queue_tick(c, (r & R_QUEUE) != 0))	/* the snapshot it reads stays */
 			r |= R_REBUILD;
 		r &= ~(unsigned)R_QUEUE;

@@ -6,6 +6,7 @@
  * wizard.c each depend on it, none on another through it.
  */
 #include "console_state.h"
+#include "wizard.h"
 
 #include <curses.h>
 #include <stdarg.h>
@@ -122,16 +123,15 @@ void console_pop_view(struct console *c)
 
 int console_busy(struct console *c)
 {
+	const char *cleanup = wizard_busy(c->wizard);
 	if (c->job.w.running)
 		console_say(c, 1, "A plan is being built (Esc cancels it)");
 	else if (c->act.w.running)
 		console_say(c, 1, "An action is running: wait for its result");
-	else if (c->contain.w.running)
-		console_say(c, 1, "The containment is running: wait for its result");
-	else if (c->throttle.w.running)
-		console_say(c, 1, "A batch of the throttled release is running: a moment");
+	else if (cleanup)
+		console_say(c, 1, "%s", cleanup);
 	else if (c->remote.w.running)
 		console_say(c, 1, "Another server is being asked over ssh: wait for its answer%s",
 			    c->remote.call.dry_run ? " (Esc leaves it)" : "");
-	return c->job.w.running || c->act.w.running || c->contain.w.running || c->throttle.w.running || c->remote.w.running;
+	return c->job.w.running || c->act.w.running || cleanup || c->remote.w.running;
 }

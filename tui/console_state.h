@@ -22,6 +22,7 @@
 #include "keymap.h"
 #include "pager.h"
 #include "plan_job.h"
+#include "reaction.h"
 #include "table.h"
 
 #define CONSOLE_MAX_INPUTS (CONSOLE_MAX_SOURCES + 1)	/* and journald */
@@ -47,15 +48,13 @@ struct wizard;
 struct view;
 struct console;
 
-/* What a key or a tick asks of the loop. R_DATA: new lines (rebuilt at the next tick). */
-enum reaction { R_NONE = 0, R_REDRAW = 1, R_REBUILD = 2, R_QUIT = 4, R_QUEUE = 8, R_DATA = 16 };
 
 /*
  * What a kind of view is (tig's view_ops): the keys it reads, what it does
  * with them, how it is drawn, what it does when the model or the queue
  * changed, and what it stops when it is closed. Each is defined beside the
  * code that runs it: the tab and drill-down tables and the message pages in
- * console.c, the cleanup in wizard.c, the dialog in dialog.c, the filter
+ * console.c, the cleanup in cleanup_view.c, the dialog in dialog.c, the filter
  * prompt in prompt.c; the painters in draw.c. A tab is no view on the
  * stack: tab_view_ops serves it.
  *
@@ -90,7 +89,7 @@ struct view {
 };
 
 extern const struct view_ops tab_view_ops, table_view_ops, page_view_ops;	/* console.c */
-extern const struct view_ops wizard_view_ops;	/* wizard.c */
+extern const struct view_ops wizard_view_ops;	/* cleanup_view.c */
 extern const struct view_ops dialog_view_ops;	/* dialog.c */
 extern const struct view_ops prompt_view_ops;	/* prompt.c */
 
@@ -150,8 +149,6 @@ struct console {
 	uint64_t queue_serial;	/* snapshots installed */
 	uint64_t joined_serial, joined_lines, joined_collections;	/* the snapshot and model last joined */
 	struct trail_job trail;	/* a message's log trail searched off the key handler */
-	struct contain_job contain;	/* the cleanup's containment, run off the key handler */
-	struct throttle_job throttle;	/* a throttled release's turn, run off the key handler */
 	struct remote_job remote;	/* an action asked of another server over ssh */
 	struct remote_job fleet_queue;	/* the queue of the server shown alone (@), counted there */
 	struct fleet_queue_view {
@@ -165,7 +162,6 @@ struct console {
 	long long fleet_next_ms;	/* when to ask again */
 	struct remote_action remote_call;	/* the run its dry run showed, waiting for y (remote_ready) */
 	int remote_ready;
-	uint64_t throttle_lines;	/* the model's lines when the throttle last looked */
 	struct view *trail_view;	/* the message view it fills; NULL once left */
 	size_t trail_shown;	/* megabytes last said */
 	int trail_at_end;	/* the end of its view was asked for while it was searched */
@@ -217,6 +213,18 @@ void console_close_dialog(struct console *c);
 
 /* Opens it over the status line, for the table on top, starting from its filter. */
 void console_open_prompt(struct console *c, const struct table *t);
+
+/* ---- tui/cleanup_view.c: the guided cleanup (wizard.c) in the console ---- */
+
+/* Opens (or resumes) it as the top view; -1 with err. */
+int console_open_cleanup(struct console *c, int resume, struct error *err);
+/* Each turn of the loop: its jobs' ends, a throttled release's batch. Reaction flags. */
+unsigned console_cleanup_tick(struct console *c);
+/* A new snapshot was installed. */
+void console_cleanup_queue_changed(struct console *c);
+/* A queue action its step offered ran (o NULL: a dry run). */
+void console_cleanup_plan_done(struct console *c, int step, const struct action_plan *p,
+			       const struct action_outcome *o, int ok);
 
 /* ---- tui/inputs.c: the logs ---- */
 

@@ -7,6 +7,7 @@
  */
 #include "wizard.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,11 @@
 #include "core/base/spawn.h"
 #include "core/queue/throttle.h"
 #include "core/queue/trail.h"
+#include "plan_job.h"
 
 #define SAMPLE_LINES 2
 #define SAMPLE_SUBJECTS 3
+#define MAX_SUSPECTS 64	/* as many as the console shows */
 
 struct wizard {
 	struct cleanup_session s;	/* the state and what acts: core/incident/cleanup_session */
@@ -35,20 +38,35 @@ struct wizard {
 	int sampled[CLEANUP_MAX_TARGETS];
 	struct buf subjects;	/* step 5: subjects of a few of the messages */
 	int subjects_found;
+	struct contain_job contain;	/* step 4 running off the key handler */
+	struct throttle_job throttle;	/* a throttled release's turn, likewise */
+	uint64_t throttle_lines;	/* the model's lines when the throttle last looked */
 };
 
-static const struct agg_stats *target_stats(struct console *c, const struct cleanup_target *t)
+/* say - the console's status line */
+__attribute__((format(printf, 3, 4)))
+static void say(const struct wizard_env *x, int is_error, const char *fmt, ...)
 {
-	return cleanup_target_stats(c->model, t);
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	x->ask->say(x->con, is_error, msg);
 }
 
-static void enter_step(struct console *c);
+static const struct agg_stats *target_stats(const struct wizard_env *x, const struct cleanup_target *t)
+{
+	return cleanup_target_stats(x->model, t);
+}
 
-static void save(struct console *c)
+static void enter_step(struct wizard *w, const struct wizard_env *x);
+
+static void save(struct wizard *w, const struct wizard_env *x)
 {
 	struct error err;
-	if (cleanup_state_save(&c->wizard->s.st, c->wizard->state_path, &err) < 0)
-		console_say(c, 1, "%s", err.msg);
+	if (cleanup_state_save(&w->s.st, w->state_path, &err) < 0)
+		say(x, 1, "%s", err.msg);
 }
 
 static void queue_counts(const struct queue_snapshot *q, size_t out[QN_COUNT])
@@ -77,32 +95,26 @@ static void default_paths(struct wizard *w, const struct console_options *o, int
 		 root ? "/var/lib/spamtop" : ".", stamp);
 }
 
-int wizard_open(struct console *c, int resume, struct error *err)
+int wizard_open(struct wizard **wp, const struct wizard_env *x, int resume, struct error *err)
 {
-	if (c->wizard == NULL) {
+	if (*wp == NULL) {
 		struct wizard *w = calloc(1, sizeof(*w));
 		if (w == NULL) {
 			error_set(err, "out of memory");
 			return -1;
 		}
-		cleanup_session_init(&w->s, clock_now(), c->opt->journal, c->opt->disable_cmd, c->opt->our_domains);
-		default_paths(w, c->opt, c->is_root);
+		cleanup_session_init(&w->s, clock_now(), x->opt->journal, x->opt->disable_cmd, x->opt->our_domains);
+		default_paths(w, x->opt, x->is_root);
 		if (resume && cleanup_state_load(&w->s.st, w->state_path, err) < 0) {
 			cleanup_session_free(&w->s);
 			free(w);
 			return -1;
 		}
 		if (resume)
-			default_paths(w, c->opt, c->is_root);	/* the report is named by the resumed start */
-		c->wizard = w;
+			default_paths(w, x->opt, x->is_root);	/* the report is named by the resumed start */
+		*wp = w;
 	}
-	enter_step(c);	/* a resumed step 3 or 5 */
-	struct view *v = console_push_view(c, &wizard_view_ops);
-	if (v == NULL) {
-		error_set(err, "too many views open");
-		return -1;
-	}
-	pager_init(&v->pager, "Cleanup");
+	enter_step(*wp, x);	/* a resumed step 3 or 5 */
 	return 0;
 }
 
@@ -110,6 +122,8 @@ void wizard_free(struct wizard *w)
 {
 	if (w == NULL)
 		return;
+	contain_job_wait(&w->contain);	/* a started reload is let finish: before the session goes */
+	throttle_job_wait(&w->throttle);	/* and a started postsuper */
 	for (int i = 0; i < CLEANUP_MAX_TARGETS; i++)
 		buf_free(&w->samples[i]);
 	buf_free(&w->subjects);
@@ -136,16 +150,16 @@ static void put_queue(struct pager *p, const struct queue_snapshot *q, const cha
 		   q->by_queue[QN_INCOMING], q->by_queue[QN_ACTIVE], q->by_queue[QN_DEFERRED], q->by_queue[QN_HOLD]);
 }
 
-static void page_hold(struct console *c, struct pager *p)
+static void page_hold(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
 	pager_puts(p, LS_TEXT, "Stop the bleeding: held mail stays in the queue, nothing leaves while you look.");
-	put_queue(p, c->queue, "Queue now");
+	put_queue(p, x->queue, "Queue now");
 	pager_puts(p, LS_TEXT, "");
 	pager_puts(p, LS_HEADING, "Proposed: postsuper -h ALL");
 	pager_puts(p, LS_TEXT, "  (or hold only the suspects' messages from the console: h on their rows)");
-	if (c->queue && c->wizard->s.st.outcome[STEP_HOLD][0]) {
-		size_t moving = c->queue->by_queue[QN_ACTIVE] + c->queue->by_queue[QN_DEFERRED]
-				+ c->queue->by_queue[QN_INCOMING];
+	if (x->queue && w->s.st.outcome[STEP_HOLD][0]) {
+		size_t moving = x->queue->by_queue[QN_ACTIVE] + x->queue->by_queue[QN_DEFERRED]
+				+ x->queue->by_queue[QN_INCOMING];
 		pager_addf(p, moving ? LS_ALERT : LS_TEXT, "%s", moving
 			   ? "Still in incoming/active/deferred: new mail keeps arriving, hold again or go on."
 			   : "Nothing is left in incoming, active or deferred.");
@@ -166,14 +180,14 @@ static int count_minute(const struct msg_record *r, void *arg)
 	return 0;
 }
 
-static void put_sparkline(struct console *c, struct pager *p)
+static void put_sparkline(const struct wizard_env *x, struct pager *p)
 {
 	static const char levels[] = " .:-=+*#%@";
 	struct minute_count mc;
 	memset(&mc, 0, sizeof(mc));
-	int64_t now = model_now(c->model);
+	int64_t now = model_now(x->model);
 	mc.from = (now / 60 - 14) * 60;
-	model_foreach_record(c->model, count_minute, &mc);
+	model_foreach_record(x->model, count_minute, &mc);
 	uint32_t max = 1;
 	for (int i = 0; i < 15; i++)
 		if (mc.n[i] > max)
@@ -185,14 +199,13 @@ static void put_sparkline(struct console *c, struct pager *p)
 	pager_addf(p, LS_TEXT, "Messages a minute, last 15 minutes of log time: [%s]  peak %u a minute", line, max);
 }
 
-static void page_read(struct console *c, struct pager *p)
+static void page_read(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
-	const struct model_totals *t = model_totals(c->model);
-	struct wizard *w = c->wizard;
+	const struct model_totals *t = model_totals(x->model);
 	double share = t->messages ? 100.0 * (double)t->null_sender / (double)t->messages : 0;
 	pager_addf(p, LS_TEXT, "Messages in the log: %llu; with the null sender from=<>: %llu (%.0f%%)",
 		   (unsigned long long)t->messages, (unsigned long long)t->null_sender, share);
-	put_sparkline(c, p);
+	put_sparkline(x, p);
 	pager_puts(p, LS_TEXT, "");
 	pager_puts(p, LS_HEADING, "Sender domains that are not ours");
 	if (!w->s.conf_ok)
@@ -200,7 +213,7 @@ static void page_read(struct console *c, struct pager *p)
 	else if (w->s.conf.ours.not_evaluated.len)
 		pager_addf(p, LS_DIM, "  (tables not evaluated: %s)", buf_str(&w->s.conf.ours.not_evaluated));
 	const struct agg_stats *top[64];
-	size_t n = agg_top(c->model, AGG_DOMAIN, F_MSGS, 1, top, 64), shown = 0;
+	size_t n = agg_top(x->model, AGG_DOMAIN, F_MSGS, 1, top, 64), shown = 0;
 	for (size_t i = 0; i < n && shown < 8; i++) {
 		if (top[i]->key->len == 0 || (w->s.conf_ok && domain_list_has(&w->s.conf.ours, top[i]->key->s, top[i]->key->len)))
 			continue;
@@ -215,7 +228,7 @@ static void page_read(struct console *c, struct pager *p)
 		pager_puts(p, LS_TEXT, "  none");
 	pager_puts(p, LS_TEXT, "");
 	pager_puts(p, LS_HEADING, "Top envelope senders");
-	n = agg_top(c->model, AGG_SENDER, F_MSGS, 1, top, 5);
+	n = agg_top(x->model, AGG_SENDER, F_MSGS, 1, top, 5);
 	for (size_t i = 0; i < n; i++) {
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "  %6u messages  ", top[i]->msgs);
@@ -245,49 +258,46 @@ static int find_first(const struct msg_record *r, void *arg)
 }
 
 /* find_sample - a couple of log lines of one of the target's messages (read once, on entering step 3) */
-static void find_sample(struct console *c, size_t i)
+static void find_sample(struct wizard *w, const struct wizard_env *x, size_t i)
 {
-	struct wizard *w = c->wizard;
 	if (w->sampled[i])
 		return;
 	w->sampled[i] = 1;
-	struct first_record f = {target_stats(c, &w->s.st.targets[i]), suspect_agg_kind(w->s.st.targets[i].kind), c->model, ""};
+	struct first_record f = {target_stats(x, &w->s.st.targets[i]), suspect_agg_kind(w->s.st.targets[i].kind), x->model, ""};
 	if (f.agg)
-		model_foreach_record(c->model, find_first, &f);
-	const char *paths[CONSOLE_MAX_INPUTS];
-	size_t n = console_log_files(c, 0, paths);
+		model_foreach_record(x->model, find_first, &f);
 	struct error err;
 	if (f.qid[0])
-		trail_collect(paths, n, f.qid, SAMPLE_LINES, NULL, &w->samples[i], &err);
+		trail_collect((const char **)x->logs, x->nlogs, f.qid, SAMPLE_LINES, NULL, &w->samples[i], &err);
 }
 
-static const struct suspect *suspect_of(struct console *c, const struct cleanup_target *t)
+static const struct suspect *suspect_of(const struct wizard_env *x, const struct cleanup_target *t)
 {
-	for (size_t i = 0; i < c->nsuspects; i++) {
-		const struct istr *k = c->suspects[i].agg->key;
-		if (c->suspects[i].agg->host == 0 && c->suspects[i].kind == t->kind && k->len == strlen(t->key) && memcmp(k->s, t->key, k->len) == 0)
-			return &c->suspects[i];
+	for (size_t i = 0; i < x->nsuspects; i++) {
+		const struct istr *k = x->suspects[i].agg->key;
+		if (x->suspects[i].agg->host == 0 && x->suspects[i].kind == t->kind && k->len == strlen(t->key) && memcmp(k->s, t->key, k->len) == 0)
+			return &x->suspects[i];
 	}
 	return NULL;
 }
 
 /* other_hosts - suspects on other hosts: this cleanup acts on this machine only, so
  * they are named with where to act on them, never left unsaid */
-static void other_hosts(struct console *c, struct pager *p)
+static void other_hosts(const struct wizard_env *x, struct pager *p)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < c->nsuspects; i++) {
-		const struct suspect *s = &c->suspects[i];
+	for (size_t i = 0; i < x->nsuspects; i++) {
+		const struct suspect *s = &x->suspects[i];
 		if (s->agg->host == 0)
 			continue;
 		if (n++ == 0) {
 			pager_puts(p, LS_TEXT, "");
-			pager_addf(p, LS_HEADING, "On other hosts (this cleanup acts on %s only):", model_host_name(c->model, 0));
+			pager_addf(p, LS_HEADING, "On other hosts (this cleanup acts on %s only):", model_host_name(x->model, 0));
 		}
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "  %s ", suspect_kind_name(s->kind));
 		buf_append(&b, s->agg->key->len ? s->agg->key->s : "<>", s->agg->key->len ? s->agg->key->len : 2);
-		buf_printf(&b, " on %s", model_host_name(c->model, s->agg->host));
+		buf_printf(&b, " on %s", model_host_name(x->model, s->agg->host));
 		pager_add(p, LS_ALERT, b.data, b.len);
 		buf_free(&b);
 	}
@@ -295,12 +305,11 @@ static void other_hosts(struct console *c, struct pager *p)
 		pager_puts(p, LS_TEXT, "  Act on them from their rows (h, d over ssh), or run spamtop cleanup on that host.");
 }
 
-static void page_identify(struct console *c, struct pager *p)
+static void page_identify(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
-	struct wizard *w = c->wizard;
 	if (w->s.st.ntargets == 0) {
 		pager_puts(p, LS_TEXT, "No suspect crossed its threshold here. Look at the tabs (SASL users, Client IPs) yourself.");
-		other_hosts(c, p);
+		other_hosts(x, p);
 		keys_line(p, "next step");
 		return;
 	}
@@ -308,7 +317,7 @@ static void page_identify(struct console *c, struct pager *p)
 	pager_puts(p, LS_TEXT, "");
 	for (size_t i = 0; i < w->s.st.ntargets; i++) {
 		const struct cleanup_target *t = &w->s.st.targets[i];
-		const struct agg_stats *a = target_stats(c, t);
+		const struct agg_stats *a = target_stats(x, t);
 		pager_addf(p, i == w->cursor ? LS_HEADING : LS_TEXT, "%s [%c] %s %s", i == w->cursor ? ">" : " ",
 			   t->chosen ? 'x' : ' ', suspect_kind_name(t->kind), t->key);
 		if (a && t->kind == SUSPECT_SASL_USER)
@@ -321,7 +330,7 @@ static void page_identify(struct console *c, struct pager *p)
 			pager_addf(p, LS_TEXT, "      %u messages (%u authenticated, %u not, %u with the null sender), "
 				   "%u recipients; %u SASL failures from it", a->msgs, a->auth_msgs, a->unauth_msgs,
 				   a->null_sender, a->rcpts, a->sasl_failures);
-		const struct suspect *s = suspect_of(c, t);
+		const struct suspect *s = suspect_of(x, t);
 		for (int r = 0; s && r < s->nreasons; r++)
 			pager_addf(p, LS_ALERT, "      - %s", s->reasons[r]);
 		if (t->kind == SUSPECT_TRUSTED_RELAY && w->s.conf_ok) {
@@ -341,7 +350,7 @@ static void page_identify(struct console *c, struct pager *p)
 			q = nl + 1;
 		}
 	}
-	other_hosts(c, p);
+	other_hosts(x, p);
 	keys_line(p, "act on the marked suspects");
 }
 
@@ -360,9 +369,8 @@ static void web_app_advice(struct pager *p, const char *uid)
 }
 
 /* describe_relays - the one mynetworks edit for every chosen trusted relay */
-static void describe_relays(struct console *c, struct pager *p, int *runnable)
+static void describe_relays(struct wizard *w, struct pager *p, int *runnable)
 {
-	struct wizard *w = c->wizard;
 	const char *ips[CLEANUP_MAX_TARGETS];
 	size_t n = cleanup_session_relays(&w->s, ips);
 	pager_addf(p, LS_HEADING, "Trusted relay%s", n == 1 ? "" : "s");
@@ -393,9 +401,8 @@ static void describe_relays(struct console *c, struct pager *p, int *runnable)
 }
 
 /* contain_plan - what step 4 would do, in words and (when run) for real */
-static int contain_describe(struct console *c, struct pager *p, int *runnable)
+static int contain_describe(struct wizard *w, const struct wizard_env *x, struct pager *p, int *runnable)
 {
-	struct wizard *w = c->wizard;
 	int shown = 0, relays = 0;
 	*runnable = 0;
 	for (size_t i = 0; i < w->s.st.ntargets; i++) {
@@ -407,13 +414,13 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 			pager_addf(p, LS_HEADING, "Account %s", t->key);
 			char storage[1024], *argv[16];
 			struct error err;
-			if (cleanup_account_argv(c->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16, &err) > 0) {
+			if (cleanup_account_argv(x->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16, &err) > 0) {
 				struct buf b = BUF_INIT;
 				spawn_describe(argv, &b);
 				pager_addf(p, LS_TEXT, "  will run: %s", buf_str(&b));
 				buf_free(&b);
 				(*runnable)++;
-			} else if (c->opt->disable_cmd) {
+			} else if (x->opt->disable_cmd) {
 				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
 			}
 			pager_addf(p, LS_TEXT, "  will block it in Postfix: a line in %s/%s, check_sasl_access at the front of",
@@ -431,28 +438,27 @@ static int contain_describe(struct console *c, struct pager *p, int *runnable)
 		relays++;
 	}
 	if (relays)
-		describe_relays(c, p, runnable);
+		describe_relays(w, p, runnable);
 	return shown;
 }
 
-static void page_contain(struct console *c, struct pager *p)
+static void page_contain(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
 	int runnable;
-	if (contain_describe(c, p, &runnable) == 0)
+	if (contain_describe(w, x, p, &runnable) == 0)
 		pager_puts(p, LS_TEXT, "No account or trusted relay is marked (step 3): nothing to contain.");
-	if (!c->is_root || c->opt->dry_run)
+	if (!x->is_root || x->opt->dry_run)
 		pager_puts(p, LS_DIM, "Read-only here (not root, or --dry-run): run the commands above yourself.");
 	keys_line(p, runnable ? "do the above (asks first)" : "next step");
 }
 
 /* targets_queued - the chosen targets' queued messages: how many, their
  * bytes, and the first max of them into ids */
-static size_t targets_queued(struct console *c, size_t *count, size_t *bytes, const struct queued_msg **ids, size_t max)
+static size_t targets_queued(struct wizard *w, const struct wizard_env *x, size_t *count, size_t *bytes, const struct queued_msg **ids, size_t max)
 {
-	struct wizard *w = c->wizard;
 	size_t nids = 0;
-	for (size_t i = 0; c->queue && i < c->queue->count; i++) {
-		const struct queued_msg *m = &c->queue->msgs[i];
+	for (size_t i = 0; x->queue && i < x->queue->count; i++) {
+		const struct queued_msg *m = &x->queue->msgs[i];
 		for (size_t k = 0; k < w->s.st.ntargets; k++)
 			if (cleanup_target_owns(&w->s.st.targets[k], m)) {
 				(*count)++;
@@ -467,18 +473,17 @@ static size_t targets_queued(struct console *c, size_t *count, size_t *bytes, co
 
 /* find_subjects - the subjects of a few of the targets' queued messages
  * (postcat, once, on entering step 5) */
-static void find_subjects(struct console *c)
+static void find_subjects(struct wizard *w, const struct wizard_env *x)
 {
-	struct wizard *w = c->wizard;
 	const struct queued_msg *ids[SAMPLE_SUBJECTS];
-	size_t count = 0, bytes = 0, nids = targets_queued(c, &count, &bytes, ids, SAMPLE_SUBJECTS);
+	size_t count = 0, bytes = 0, nids = targets_queued(w, x, &count, &bytes, ids, SAMPLE_SUBJECTS);
 	if (w->subjects_found || nids == 0)
 		return;
 	w->subjects_found = 1;
 	for (size_t i = 0; i < nids; i++) {
 		struct buf h = BUF_INIT;
 		struct error err;
-		if (trail_headers(queue_instance(c->queue, ids[i]), ids[i]->qid, 5000, &h, &err) == 0) {
+		if (trail_headers(queue_instance(x->queue, ids[i]), ids[i]->qid, 5000, &h, &err) == 0) {
 			const char *subj = strstr(buf_str(&h), "Subject:");
 			if (subj && (subj == h.data || subj[-1] == '\n'))
 				buf_printf(&w->subjects, "  %s  %.*s\n", ids[i]->qid, (int)strcspn(subj, "\n"), subj);
@@ -487,16 +492,15 @@ static void find_subjects(struct console *c)
 	}
 }
 
-static void page_clean(struct console *c, struct pager *p)
+static void page_clean(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
-	struct wizard *w = c->wizard;
-	if (c->queue == NULL) {
+	if (x->queue == NULL) {
 		pager_puts(p, LS_DIM, "The queue has not been read.");
 		keys_line(p, "next step");
 		return;
 	}
 	size_t count = 0, bytes = 0;
-	targets_queued(c, &count, &bytes, NULL, 0);
+	targets_queued(w, x, &count, &bytes, NULL, 0);
 	pager_addf(p, LS_TEXT, "The marked suspects' queued messages (from the log; each is confirmed from its queue "
 		   "file before anything is done): %zu, %zu bytes", count, bytes);
 	if (w->subjects.len) {
@@ -509,22 +513,22 @@ static void page_clean(struct console *c, struct pager *p)
 	keys_line(p, "delete them");
 }
 
-static size_t throttle_batch(const struct console *c)
+static size_t throttle_batch(const struct wizard_env *x)
 {
-	return c->opt->throttle_batch ? c->opt->throttle_batch : THROTTLE_DEFAULT_BATCH;
+	return x->opt->throttle_batch ? x->opt->throttle_batch : THROTTLE_DEFAULT_BATCH;
 }
 
-static int throttle_seconds(const struct console *c)
+static int throttle_seconds(const struct wizard_env *x)
 {
-	return c->opt->throttle_seconds ? c->opt->throttle_seconds : THROTTLE_DEFAULT_SECONDS;
+	return x->opt->throttle_seconds ? x->opt->throttle_seconds : THROTTLE_DEFAULT_SECONDS;
 }
 
-static void page_release(struct console *c, struct pager *p)
+static void page_release(const struct wizard_env *x, struct pager *p)
 {
-	put_queue(p, c->queue, "Queue now");
+	put_queue(p, x->queue, "Queue now");
 	pager_puts(p, LS_HEADING, "Proposed: postsuper -H ALL");
 	pager_addf(p, LS_TEXT, "Or t: release the held queue in batches of %zu every %d s, oldest first (--throttle), so",
-		   throttle_batch(c), throttle_seconds(c));
+		   throttle_batch(x), throttle_seconds(x));
 	pager_puts(p, LS_TEXT, "that providers who rate-limit a server after a flood see an ordinary sender; it stops and");
 	pager_puts(p, LS_TEXT, "holds the queue again if a contained account or host sends again.");
 	pager_puts(p, LS_TEXT, "Then this page watches whether the suspects' traffic resumes.");
@@ -532,9 +536,9 @@ static void page_release(struct console *c, struct pager *p)
 }
 
 /* put_throttle - a throttled release's progress, on the watch page */
-static void put_throttle(struct console *c, struct pager *p)
+static void put_throttle(struct wizard *w, struct pager *p)
 {
-	const struct release_throttle *t = &c->wizard->s.throttle;
+	const struct release_throttle *t = &w->s.throttle;
 	if (t->ids.count == 0)
 		return;
 	pager_addf(p, t->stopped[0] ? LS_ALERT : LS_HEADING, "Throttled release: %zu of %zu held messages released in %zu "
@@ -549,18 +553,17 @@ static void put_throttle(struct console *c, struct pager *p)
 }
 
 
-static void page_watch(struct console *c, struct pager *p)
+static void page_watch(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
-	struct wizard *w = c->wizard;
-	put_queue(p, c->queue, "Queue now");
+	put_queue(p, x->queue, "Queue now");
 	pager_puts(p, LS_TEXT, "");
-	put_throttle(c, p);
+	put_throttle(w, p);
 	int resumed = 0;
 	for (size_t i = 0; i < w->s.st.ntargets; i++) {
 		const struct cleanup_target *t = &w->s.st.targets[i];
 		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
 			continue;
-		const struct agg_stats *a = target_stats(c, t);
+		const struct agg_stats *a = target_stats(x, t);
 		uint32_t since = a && a->msgs > t->msgs_at_release ? a->msgs - t->msgs_at_release : 0;
 		resumed += since > 0;
 		pager_addf(p, since ? LS_ALERT : LS_TEXT, "%s %s: %s%u message(s) since the release", suspect_kind_name(t->kind),
@@ -573,9 +576,8 @@ static void page_watch(struct console *c, struct pager *p)
 	pager_puts(p, LS_DIM, "i: write the report again   b: back   Esc: leave (the console keeps watching)");
 }
 
-static void wizard_render(struct console *c, struct pager *p)
+static void render(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
-	struct wizard *w = c->wizard;
 	int step = w->s.st.step;
 	char title[160];
 	if (step == STEP_WATCH)
@@ -590,41 +592,37 @@ static void wizard_render(struct console *c, struct pager *p)
 			pager_addf(p, LS_DIM, "  done: %d. %s: %s", s, cleanup_step_title(s), w->s.st.outcome[s]);
 	pager_puts(p, LS_TEXT, "");
 	switch (step) {
-	case STEP_HOLD: page_hold(c, p); break;
-	case STEP_READ: page_read(c, p); break;
-	case STEP_IDENTIFY: page_identify(c, p); break;
-	case STEP_CONTAIN: page_contain(c, p); break;
-	case STEP_CLEAN: page_clean(c, p); break;
-	case STEP_RELEASE: page_release(c, p); break;
-	default: page_watch(c, p); break;
+	case STEP_HOLD: page_hold(w, x, p); break;
+	case STEP_READ: page_read(w, x, p); break;
+	case STEP_IDENTIFY: page_identify(w, x, p); break;
+	case STEP_CONTAIN: page_contain(w, x, p); break;
+	case STEP_CLEAN: page_clean(w, x, p); break;
+	case STEP_RELEASE: page_release(x, p); break;
+	default: page_watch(w, x, p); break;
 	}
 	p->top = top < p->nlines ? top : 0;
 }
 
 /* ---- doing ---- */
 
-static void write_report(struct console *c)
+static void write_report(struct wizard *w, const struct wizard_env *x)
 {
-	struct wizard *w = c->wizard;
 	struct safe_file sf;
 	struct error err;
 	if (safe_file_open(&sf, w->report_path, 0640, &err) < 0) {
-		console_say(c, 1, "cannot write the incident report: %s", err.msg);
+		say(x, 1, "cannot write the incident report: %s", err.msg);
 		return;
 	}
-	const char *logs[CONSOLE_MAX_INPUTS];
-	for (size_t i = 0; i < c->ninputs; i++)
-		logs[i] = c->inputs[i].path;
-	int rc = incident_write(sf.f, c->model, c->suspects, c->nsuspects, &w->s.st, logs, c->ninputs, c->opt->journal,
+	int rc = incident_write(sf.f, x->model, x->suspects, x->nsuspects, &w->s.st, x->inputs, x->ninputs, x->opt->journal,
 				&err);
 	if (rc < 0)
 		safe_file_abort(&sf);
 	else
 		rc = safe_file_commit(&sf, &err);
 	if (rc < 0)
-		console_say(c, 1, "cannot write the incident report %s: %s", w->report_path, err.msg);
+		say(x, 1, "cannot write the incident report %s: %s", w->report_path, err.msg);
 	else
-		console_say(c, 0, "Incident report written to %s", w->report_path);
+		say(x, 0, "Incident report written to %s", w->report_path);
 }
 
 /*
@@ -633,73 +631,62 @@ static void write_report(struct console *c)
  * them) and reads a sample of each one's log lines; step 5 reads a few
  * subjects. Called from key handlers, never while drawing.
  */
-static void enter_step(struct console *c)
+static void enter_step(struct wizard *w, const struct wizard_env *x)
 {
-	struct wizard *w = c->wizard;
 	if (w->s.st.step == STEP_IDENTIFY && !w->s.st.targets_set) {
-		struct suspect local[CONSOLE_MAX_SUSPECTS];	/* the cleanup acts on this machine's queue */
+		struct suspect local[MAX_SUSPECTS];	/* the cleanup acts on this machine's queue */
 		size_t nlocal = 0;
-		for (size_t i = 0; i < c->nsuspects; i++)
-			if (c->suspects[i].agg->host == 0)
-				local[nlocal++] = c->suspects[i];
+		for (size_t i = 0; i < x->nsuspects && nlocal < MAX_SUSPECTS; i++)
+			if (x->suspects[i].agg->host == 0)
+				local[nlocal++] = x->suspects[i];
 		cleanup_targets_from_suspects(&w->s.st, local, nlocal);
 	}
 	if (w->s.st.step == STEP_IDENTIFY)
 		for (size_t i = 0; i < w->s.st.ntargets; i++)
-			find_sample(c, i);
+			find_sample(w, x, i);
 	if (w->s.st.step == STEP_CLEAN)
-		find_subjects(c);
+		find_subjects(w, x);
 }
 
-static void go(struct console *c, int step)
+static void go(struct wizard *w, const struct wizard_env *x, int step)
 {
-	struct wizard *w = c->wizard;
 	w->s.st.step = step < STEP_HOLD ? STEP_HOLD : step > STEP_WATCH ? STEP_WATCH : step;
-	enter_step(c);
-	save(c);
+	enter_step(w, x);
+	save(w, x);
 }
 
-static unsigned offer_all(struct console *c, enum queue_action a, int step)
+static unsigned offer_all(struct wizard *w, const struct wizard_env *x, enum queue_action a, int step)
 {
 	struct error err;
-	if (!console_can_change_queue(c))
+	if (!x->ask->can_change_queue(x->con))
 		return R_REDRAW;
 	struct selection none;
 	memset(&none, 0, sizeof(none));
-	if (action_plan_build(&c->plan, a, 1, &none, c->queue, &err) == 0 && !console_offer_plan(c, step))
-		go(c, step + 1);	/* nothing to hold or release: the step is done already */
+	struct action_plan plan;
+	if (action_plan_build(&plan, a, 1, &none, x->queue, &err) < 0)
+		say(x, 1, "%s", err.msg);
+	else if (!x->ask->offer_plan(x->con, &plan, step))
+		go(w, x, step + 1);	/* nothing to hold or release: the step is done already */
 	return R_REDRAW;
 }
 
-static unsigned offer_delete(struct console *c)
+static unsigned offer_delete(struct wizard *w, const struct wizard_env *x)
 {
-	struct error err;
-	if (!console_can_change_queue(c))
-		return R_REDRAW;
-	if (c->job.w.running) {
-		console_say(c, 1, "A plan is being built (Esc cancels it)");
-		return R_REDRAW;
-	}
-	/* the targets' messages are confirmed from their queue files: tens of thousands in an
-	 * outbreak, so off the key handler (console.c's job_tick offers the plan when built) */
-	if (plan_job_start_clean(&c->job, &c->wizard->s, c->queue, &err) < 0)
-		console_say(c, 1, "%s", err.msg);
-	else
-		console_say(c, 0, "Building the plan (Esc cancels)...");
-	c->job_shown = 0;
+	if (x->ask->can_change_queue(x->con))	/* confirmed from the queue files: off the key handler */
+		x->ask->build_clean_plan(x->con, &w->s);
 	return R_REDRAW;
 }
 
-static unsigned offer_contain(struct console *c)
+static unsigned offer_contain(struct wizard *w, const struct wizard_env *x)
 {
-	int runs = c->is_root && !c->opt->dry_run;
-	struct pager *d = console_dialog(c, runs ? "Confirm the containment (journaled)"
-					 : "Read-only: these are for you to run", runs ? wizard_contain_confirmed : NULL);
+	int runs = x->is_root && !x->opt->dry_run;
+	struct pager *d = x->ask->dialog(x->con, runs ? "Confirm the containment (journaled)"
+					 : "Read-only: these are for you to run", runs ? WIZARD_YES_CONTAIN : WIZARD_YES_NONE);
 	int runnable;
-	contain_describe(c, d, &runnable);
+	contain_describe(w, x, d, &runnable);
 	if (!runnable) {
-		console_close_dialog(c);
-		go(c, STEP_CLEAN);
+		x->ask->close_dialog(x->con);
+		go(w, x, STEP_CLEAN);
 		return R_REBUILD;
 	}
 	pager_puts(d, LS_TEXT, "");
@@ -718,45 +705,45 @@ static void dialog_report(struct pager *d, const struct buf *report)
 	}
 }
 
-unsigned wizard_contain_confirmed(struct console *c)
+static unsigned contain_confirmed(struct wizard *w, const struct wizard_env *x)
 {
 	struct error err;
-	console_close_dialog(c);
-	if (contain_job_start(&c->contain, &c->wizard->s, &err) < 0) {
-		console_say(c, 1, "%s: nothing was run", err.msg);
+	x->ask->close_dialog(x->con);
+	if (contain_job_start(&w->contain, &w->s, &err) < 0) {
+		say(x, 1, "%s: nothing was run", err.msg);
 		return R_REDRAW;
 	}
-	console_say(c, 0, "Containing: postconf, postfix reload, the disable command (journaled; the result comes "
+	say(x, 0, "Containing: postconf, postfix reload, the disable command (journaled; the result comes "
 		    "in a dialog)");
 	return R_REDRAW;
 }
 
-unsigned wizard_contain_done(struct console *c, int rc, const struct buf *report)
+static unsigned contain_done(struct wizard *w, const struct wizard_env *x, int rc, const struct buf *report)
 {
-	dialog_report(console_dialog(c, "Containment (any key closes)", NULL), report);
-	go(c, rc < 0 ? STEP_CONTAIN : STEP_CLEAN);
+	dialog_report(x->ask->dialog(x->con, "Containment (any key closes)", WIZARD_YES_NONE), report);
+	go(w, x, rc < 0 ? STEP_CONTAIN : STEP_CLEAN);
 	return R_REBUILD;
 }
 
 /* mark_release - the targets' message counts when the queue is let go: what "sends again" is measured from */
-static void mark_release(struct console *c)
+static void mark_release(struct wizard *w, const struct wizard_env *x)
 {
-	cleanup_session_mark_release(&c->wizard->s, c->model, clock_now());
+	cleanup_session_mark_release(&w->s, x->model, clock_now());
 }
 
-static unsigned offer_throttle(struct console *c)
+static unsigned offer_throttle(const struct wizard_env *x)
 {
-	if (!console_can_change_queue(c))
+	if (!x->ask->can_change_queue(x->con))
 		return R_REDRAW;
-	size_t held = c->queue->by_queue[QN_HOLD];
+	size_t held = x->queue->by_queue[QN_HOLD];
 	if (held == 0) {
-		console_say(c, 0, "Nothing is held: nothing to release");
+		say(x, 0, "Nothing is held: nothing to release");
 		return R_REDRAW;
 	}
-	size_t batch = throttle_batch(c);
-	int secs = throttle_seconds(c);
-	struct pager *d = console_dialog(c, c->opt->dry_run ? "DRY RUN: nothing will be changed"
-					 : "Confirm a throttled release (journaled)", c->opt->dry_run ? NULL : wizard_throttle_confirmed);
+	size_t batch = throttle_batch(x);
+	int secs = throttle_seconds(x);
+	struct pager *d = x->ask->dialog(x->con, x->opt->dry_run ? "DRY RUN: nothing will be changed"
+					 : "Confirm a throttled release (journaled)", x->opt->dry_run ? WIZARD_YES_NONE : WIZARD_YES_THROTTLE);
 	pager_addf(d, LS_TEXT, "Release %zu held message%s in %zu batch%s of up to %zu, one every %d s, oldest "
 		   "first", held, held == 1 ? "" : "s", (held + batch - 1) / batch, (held + batch - 1) / batch == 1 ? "" : "es",
 		   batch, secs);
@@ -764,60 +751,84 @@ static unsigned offer_throttle(struct console *c)
 		   ((held + batch - 1) / batch - 1) * (size_t)secs);
 	pager_puts(d, LS_TEXT, "If a contained account or host sends again, it stops and holds the queue again.");
 	pager_puts(d, LS_TEXT, "");
-	pager_puts(d, LS_TEXT, c->opt->dry_run ? "any key closes; nothing is run" : "y: begin   any other key: cancel");
+	pager_puts(d, LS_TEXT, x->opt->dry_run ? "any key closes; nothing is run" : "y: begin   any other key: cancel");
 	return R_REDRAW;
 }
 
-unsigned wizard_throttle_confirmed(struct console *c)
+static unsigned throttle_confirmed(struct wizard *w, const struct wizard_env *x)
 {
-	struct wizard *w = c->wizard;
-	console_close_dialog(c);
-	if (c->queue)
-		cleanup_session_throttle_start(&w->s, c->model, c->queue, throttle_batch(c), throttle_seconds(c), clock_now());
-	go(c, STEP_WATCH);
+	x->ask->close_dialog(x->con);
+	if (x->queue)
+		cleanup_session_throttle_start(&w->s, x->model, x->queue, throttle_batch(x), throttle_seconds(x), clock_now());
+	go(w, x, STEP_WATCH);
 	return R_REBUILD;
 }
 
 /* throttle_said - a throttle turn's report: its last line, what the admin must see, on the status line */
-static void throttle_said(struct console *c, const struct buf *report)
+static void throttle_said(const struct wizard_env *x, const struct buf *report)
 {
 	if (report->len == 0)
 		return;
 	const char *last = report->data + report->len - 1, *p = last;
 	while (p > report->data && p[-1] != '\n')
 		p--;
-	console_say(c, *p == '!', "%.*s", (int)(last - p - (*p == '!')), p + (*p == '!'));
+	say(x, *p == '!', "%.*s", (int)(last - p - (*p == '!')), p + (*p == '!'));
 }
 
-unsigned wizard_tick(struct console *c)
+unsigned wizard_confirmed(struct wizard *w, const struct wizard_env *x, enum wizard_yes yes)
 {
-	struct wizard *w = c->wizard;
-	if (throttle_job_poll(&c->throttle)) {	/* a turn has run: say it, save the state */
-		throttle_said(c, &c->throttle.report);
-		buf_free(&c->throttle.report);
-		if (c->throttle.turn == TURN_NONE)
+	switch (yes) {
+	case WIZARD_YES_CONTAIN: return contain_confirmed(w, x);
+	case WIZARD_YES_THROTTLE: return throttle_confirmed(w, x);
+	default: return R_NONE;
+	}
+}
+
+const char *wizard_busy(const struct wizard *w)
+{
+	if (w && w->contain.w.running)
+		return "The containment is running: wait for its result";
+	if (w && w->throttle.w.running)
+		return "A batch of the throttled release is running: a moment";
+	return NULL;
+}
+
+int wizard_reads_queue(const struct wizard *w) { return w && w->throttle.w.running; }
+
+unsigned wizard_tick(struct wizard *w, const struct wizard_env *x)
+{
+	if (w == NULL)
+		return R_NONE;
+	if (contain_job_poll(&w->contain)) {	/* the containment has finished: its report, the next step */
+		unsigned r = contain_done(w, x, w->contain.rc, &w->contain.report);
+		buf_free(&w->contain.report);
+		return r;
+	}
+	if (throttle_job_poll(&w->throttle)) {	/* a turn has run: say it, save the state */
+		throttle_said(x, &w->throttle.report);
+		buf_free(&w->throttle.report);
+		if (w->throttle.turn == TURN_NONE)
 			return R_NONE;
-		save(c);
+		save(w, x);
 		return R_REBUILD | R_QUEUE;
 	}
-	if (w == NULL || !w->s.throttle.running || c->queue == NULL || c->reading_history || console_dialog_view(c)
-	    || c->contain.w.running || c->throttle.w.running)
+	if (!w->s.throttle.running || x->queue == NULL || x->reading_history || x->dialog_open || x->action_running
+	    || w->contain.w.running || w->throttle.w.running)
 		return R_NONE;
-	uint64_t lines = model_totals(c->model)->lines;
+	uint64_t lines = model_totals(x->model)->lines;
 	int64_t now = clock_now();
-	if (now < w->s.throttle.next_at && lines == c->throttle_lines)
+	if (now < w->s.throttle.next_at && lines == w->throttle_lines)
 		return R_NONE;	/* no batch due, and nothing new logged that could stop it */
-	c->throttle_lines = lines;
+	w->throttle_lines = lines;
 	struct error err;
-	if (throttle_job_start(&c->throttle, &w->s, c->model, c->queue, now, &err) < 0)
-		console_say(c, 1, "%s", err.msg);
+	if (throttle_job_start(&w->throttle, &w->s, x->model, x->queue, now, &err) < 0)
+		say(x, 1, "%s", err.msg);
 	return R_NONE;
 }
 
-void wizard_plan_done(struct console *c, int step, const struct action_plan *p, const struct action_outcome *o,
+void wizard_plan_done(struct wizard *w, const struct wizard_env *x, int step, const struct action_plan *p, const struct action_outcome *o,
 		      int ok)
 {
-	struct wizard *w = c->wizard;
 	if (w == NULL || step < STEP_HOLD || step > STEP_RELEASE)
 		return;
 	char *out = w->s.st.outcome[step];
@@ -831,61 +842,59 @@ void wizard_plan_done(struct console *c, int step, const struct action_plan *p, 
 		snprintf(out, size, "%s: %zu changed, %zu already gone, %zu not changed (%.100s)", action_name(p->action),
 			 o->changed.count, o->gone.count, o->unchanged.count, p->what);
 	if (!ok) {
-		save(c);
+		save(w, x);
 		return;
 	}
 	if (step == STEP_RELEASE)
-		mark_release(c);
-	go(c, step + 1);
+		mark_release(w, x);
+	go(w, x, step + 1);
 	if (step == STEP_RELEASE)
-		write_report(c);
+		write_report(w, x);
 }
 
-void wizard_queue_changed(struct console *c)
+void wizard_queue_changed(struct wizard *w, const struct wizard_env *x)
 {
-	struct wizard *w = c->wizard;
-	if (w == NULL || c->queue == NULL || c->reading_history)
+	if (w == NULL || x->queue == NULL || x->reading_history)
 		return;
 	if (!w->s.st.have_before && w->s.st.step == STEP_HOLD && !w->s.st.outcome[STEP_HOLD][0]) {
-		queue_counts(c->queue, w->s.st.before);
+		queue_counts(x->queue, w->s.st.before);
 		w->s.st.have_before = 1;
-		save(c);
+		save(w, x);
 	}
-	if (w->s.st.released && c->queue_time > w->s.st.released && !w->s.st.have_after) {
-		queue_counts(c->queue, w->s.st.after);
+	if (w->s.st.released && x->queue_time > w->s.st.released && !w->s.st.have_after) {
+		queue_counts(x->queue, w->s.st.after);
 		w->s.st.have_after = 1;
-		save(c);
-		write_report(c);
+		save(w, x);
+		write_report(w, x);
 	}
 }
 
-static unsigned wizard_action(struct console *c, enum action_id a)
+static unsigned wizard_action(struct wizard *w, const struct wizard_env *x, enum action_id a)
 {
-	struct wizard *w = c->wizard;
 	int step = w->s.st.step;
 	switch (a) {
 	case ACTION_STEP_NEXT:
-		go(c, step + 1);
+		go(w, x, step + 1);
 		return R_REBUILD;
 	case ACTION_STEP_BACK:
-		go(c, step - 1);
+		go(w, x, step - 1);
 		return R_REBUILD;
 	case ACTION_INCIDENT_REPORT:
-		write_report(c);
+		write_report(w, x);
 		return R_REDRAW;
 	case ACTION_STEP_THROTTLE:
-		return step == STEP_RELEASE ? offer_throttle(c) : R_NONE;
+		return step == STEP_RELEASE ? offer_throttle(x) : R_NONE;
 	case ACTION_STEP_KEEP:
 		if (step != STEP_CLEAN)
 			return R_NONE;
 		snprintf(w->s.st.outcome[STEP_CLEAN], sizeof(w->s.st.outcome[0]), "kept the suspects' messages held for review");
-		go(c, STEP_RELEASE);
+		go(w, x, STEP_RELEASE);
 		return R_REBUILD;
 	case ACTION_TAG:
 		if (step == STEP_IDENTIFY && w->cursor < w->s.st.ntargets) {
 			w->s.st.targets[w->cursor].chosen = !w->s.st.targets[w->cursor].chosen;
 			w->s.st.targets_set = 1;
-			save(c);
+			save(w, x);
 		}
 		return R_REBUILD;
 	case ACTION_MOVE_UP:
@@ -899,10 +908,10 @@ static unsigned wizard_action(struct console *c, enum action_id a)
 		return R_REBUILD;
 	case ACTION_STEP_DO:
 		switch (step) {
-		case STEP_HOLD: return offer_all(c, ACT_HOLD, STEP_HOLD);
-		case STEP_CLEAN: return offer_delete(c);
-		case STEP_RELEASE: return offer_all(c, ACT_RELEASE, STEP_RELEASE);
-		case STEP_CONTAIN: return offer_contain(c);
+		case STEP_HOLD: return offer_all(w, x, ACT_HOLD, STEP_HOLD);
+		case STEP_CLEAN: return offer_delete(w, x);
+		case STEP_RELEASE: return offer_all(w, x, ACT_RELEASE, STEP_RELEASE);
+		case STEP_CONTAIN: return offer_contain(w, x);
 		case STEP_IDENTIFY:
 			w->s.st.targets_set = 1;
 			{
@@ -914,11 +923,11 @@ static unsigned wizard_action(struct console *c, enum action_id a)
 					 b.len ? buf_str(&b) : "none");
 				buf_free(&b);
 			}
-			go(c, step + 1);
+			go(w, x, step + 1);
 			return R_REBUILD;
 		case STEP_READ:
 			snprintf(w->s.st.outcome[STEP_READ], sizeof(w->s.st.outcome[0]), "read");
-			go(c, step + 1);
+			go(w, x, step + 1);
 			return R_REBUILD;
 		default:
 			return R_NONE;
@@ -928,26 +937,22 @@ static unsigned wizard_action(struct console *c, enum action_id a)
 	}
 }
 
-/* ---- the wizard as a view (console_state.h) ---- */
+/* ---- the wizard as the console's view ---- */
 
-/* wizard_key - a step's keys, else its page scrolls; nothing while a job holds the session */
-static unsigned wizard_key(struct console *c, struct view *v, enum action_id a)
+/* wizard_key - a step's keys (R_NONE for others: the page scrolls); nothing while a job holds the session */
+unsigned wizard_key(struct wizard *w, const struct wizard_env *x, enum action_id a)
 {
-	if ((c->contain.w.running || c->throttle.w.running) && a != ACTION_QUIT)	/* the session is a job's now */
-		return console_busy(c), R_REDRAW;
-	unsigned r = R_NONE;
-	if (!c->reading_history)	/* its pages need the whole history */
-		r = wizard_action(c, a);
-	return r ? r : console_page_action(&v->pager, a);
+	const char *busy = wizard_busy(w);
+	if (busy && a != ACTION_QUIT) {	/* the session is a job's now */
+		x->ask->say(x->con, 1, busy);
+		return R_REDRAW;
+	}
+	return x->reading_history ? R_NONE : wizard_action(w, x, a);	/* its pages need the whole history */
 }
 
-/* wizard_on_data - the page again, unless a job is changing the session */
-static void wizard_on_data(struct console *c, struct view *v)
+/* wizard_render - the page again, unless a job is changing the session */
+void wizard_render(struct wizard *w, const struct wizard_env *x, struct pager *p)
 {
-	if (!c->contain.w.running && !c->throttle.w.running)
-		wizard_render(c, &v->pager);
+	if (!wizard_busy(w))
+		render(w, x, p);
 }
-
-const struct view_ops wizard_view_ops = {
-	.name = "cleanup", .scope = KM_WIZARD, .key = wizard_key, .draw = draw_page_view, .on_data = wizard_on_data,
-};

@@ -489,11 +489,12 @@ calls_between() {
 }
 
 # the console's files call each other in no circle (the state and its services at
-# the bottom, the dialog above them, the wizard above that, the loop on top), and
+# the bottom, the dialog and the prompt above them, the loop on top; the wizard is
+# called by cleanup_view.c and calls none of them), and
 # neither do core/'s: tsort fails on a loop
 no_file_of_tui_or_core_calls_back_into_a_file_that_calls_it() {
 	calls_between tui/*.c > "$tmp/tui.calls"
-	grep -q '^tui/wizard.c tui/dialog.c$' "$tmp/tui.calls"	# the check sees calls
+	grep -q '^tui/cleanup_view.c tui/wizard.c$' "$tmp/tui.calls"	# the check sees calls
 	tsort "$tmp/tui.calls" > /dev/null || return 1
 	calls_between core/*/*.c > "$tmp/core.calls"
 	tsort "$tmp/core.calls" > /dev/null
@@ -501,6 +502,19 @@ no_file_of_tui_or_core_calls_back_into_a_file_that_calls_it() {
 
 check "no file of tui/ or core/ calls back into a file that calls it (no circle)" \
 	no_file_of_tui_or_core_calls_back_into_a_file_that_calls_it
+
+# the wizard sees the console only through its narrow interface (wizard.h: what the
+# console shows it, the services it lends): neither it nor anything it includes reads
+# the console's state header; the preprocessor's own list of what it includes says so
+the_wizard_sees_the_console_only_through_its_narrow_interface() {
+	local deps
+	deps=$(cc -std=c11 -D_DEFAULT_SOURCE -I. -MM tui/wizard.c) || return 1
+	echo "$deps" | grep -q 'tui/wizard.h'	# the check reads the real list
+	! echo "$deps" | grep -q 'console_state\.h' && ! grep -qE '\bc->' tui/wizard.c
+}
+
+check "the cleanup wizard sees the console only through its narrow interface (no console_state.h)" \
+	the_wizard_sees_the_console_only_through_its_narrow_interface
 
 # one journaled run (core/base/run.c): no change writes its own journal entries, so
 # none can run before its "planned" record or skip its "done" one
