@@ -120,6 +120,18 @@ static void outbreak_close(struct outbreak *o, struct wizard *w)
 	pager_free(&asked.page);
 }
 
+/* wizard_at - the cleanup opened on the outbreak, moved on to step (n: next, as the admin would) */
+static struct wizard *wizard_at(struct outbreak *o, int step)
+{
+	outbreak_open(o);
+	struct wizard *w = NULL;
+	struct error err;
+	assert_int_equal(wizard_open(&w, &o->x, 0, &err), 0);
+	for (int i = 1; i < step; i++)
+		wizard_key(w, &o->x, ACTION_STEP_NEXT);
+	return w;
+}
+
 static int page_has(struct wizard *w, const struct wizard_env *x, const char *text)
 {
 	struct pager p;
@@ -141,10 +153,7 @@ static void step_1_offers_holding_the_whole_queue_and_moves_on_when_it_is_done(v
 {
 	(void)state;
 	struct outbreak o;
-	outbreak_open(&o);
-	struct wizard *w = NULL;
-	struct error err;
-	assert_int_equal(wizard_open(&w, &o.x, 0, &err), 0);
+	struct wizard *w = wizard_at(&o, 1);
 	assert_true(page_has(w, &o.x, "Cleanup step 1 of 6"));
 	wizard_key(w, &o.x, ACTION_STEP_DO);
 	assert_int_equal(asked.plans, 1);
@@ -167,12 +176,7 @@ static void step_3_takes_the_senders_among_the_suspects_as_targets_and_space_unm
 {
 	(void)state;
 	struct outbreak o;
-	outbreak_open(&o);
-	struct wizard *w = NULL;
-	struct error err;
-	assert_int_equal(wizard_open(&w, &o.x, 0, &err), 0);
-	wizard_key(w, &o.x, ACTION_STEP_NEXT);
-	wizard_key(w, &o.x, ACTION_STEP_NEXT);
+	struct wizard *w = wizard_at(&o, 3);
 	assert_true(page_has(w, &o.x, "Cleanup step 3 of 6"));
 	assert_true(page_has(w, &o.x, "> [x] sasl_user victim@lab.example"));	/* the cursor on the first */
 	assert_true(page_has(w, &o.x, "[x] trusted_relay 127.0.0.2"));
@@ -188,12 +192,7 @@ static void step_4_without_root_only_shows_the_commands(void **state)
 {
 	(void)state;
 	struct outbreak o;
-	outbreak_open(&o);
-	struct wizard *w = NULL;
-	struct error err;
-	assert_int_equal(wizard_open(&w, &o.x, 0, &err), 0);
-	for (int i = 0; i < 3; i++)
-		wizard_key(w, &o.x, ACTION_STEP_NEXT);
+	struct wizard *w = wizard_at(&o, 4);
 	wizard_key(w, &o.x, ACTION_STEP_DO);
 	assert_int_equal(asked.dialogs, 1);
 	assert_string_equal(asked.dialog_title, "Read-only: these are for you to run");
@@ -206,12 +205,7 @@ static void step_5_asks_the_console_to_build_its_plan_only_when_the_queue_can_ch
 {
 	(void)state;
 	struct outbreak o;
-	outbreak_open(&o);
-	struct wizard *w = NULL;
-	struct error err;
-	assert_int_equal(wizard_open(&w, &o.x, 0, &err), 0);
-	for (int i = 0; i < 4; i++)
-		wizard_key(w, &o.x, ACTION_STEP_NEXT);
+	struct wizard *w = wizard_at(&o, 5);
 	assert_true(page_has(w, &o.x, "Cleanup step 5 of 6"));
 	asked.can_change = 0;
 	wizard_key(w, &o.x, ACTION_STEP_DO);
