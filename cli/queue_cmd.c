@@ -219,7 +219,8 @@ static void print_queue_heading(const struct queue_snapshot *q)
 	}
 }
 
-static void print_queue_text(const struct queue_snapshot *q, int64_t now)
+/* print_queue_counts - the heading, the count of each queue and the ages, the line of ages left open */
+static void print_queue_counts(const struct queue_snapshot *q, int64_t now)
 {
 	print_queue_heading(q);
 	for (int i = 0; i < QN_COUNT; i++)
@@ -233,6 +234,11 @@ static void print_queue_text(const struct queue_snapshot *q, int64_t now)
 			printf("  %d+: %zu", queue_age_limits_minutes[i - 1], ages[i]);
 		else
 			printf("  <%d: %zu", queue_age_limits_minutes[i], ages[i]);
+}
+
+static void print_queue_text(const struct queue_snapshot *q, int64_t now)
+{
+	print_queue_counts(q, now);
 	printf("\n\n%-12s %-8s %8s  %-32s %-24s %s\n", "Queue ID", "Queue", "Size", "Sender", "SASL user", "Client IP");
 	for (size_t i = 0; i < q->count; i++) {
 		const struct queued_msg *m = &q->msgs[i];
@@ -291,18 +297,7 @@ static void print_top(const char *title, struct istr **keys, size_t n, size_t to
 /* print_queue_summary - counts only: what is readable with a million messages */
 static void print_queue_summary(struct queue_snapshot *q, int64_t now)
 {
-	print_queue_heading(q);
-	for (int i = 0; i < QN_COUNT; i++)
-		if (q->by_queue[i] || i <= QN_HOLD)
-			printf("  %-9s %zu\n", queue_name_str((enum queue_name)i), q->by_queue[i]);
-	size_t ages[QUEUE_AGE_BUCKETS];
-	queue_age_histogram(q, now, ages);
-	printf("Ages (minutes):");
-	for (int i = 0; i < QUEUE_AGE_BUCKETS; i++)
-		if (queue_age_limits_minutes[i] < 0)
-			printf("  %d+: %zu", queue_age_limits_minutes[i - 1], ages[i]);
-		else
-			printf("  <%d: %zu", queue_age_limits_minutes[i], ages[i]);
+	print_queue_counts(q, now);
 	putchar('\n');
 	struct istr **senders = malloc((q->count ? q->count : 1) * sizeof(*senders));
 	struct istr **domains = malloc((q->count ? q->count : 1) * sizeof(*domains));
