@@ -119,6 +119,49 @@ static int write_incident(const struct model *m, const struct report_options *ro
 	return 0;
 }
 
+/*
+ * The options of both front ends that read logs into a model (the report
+ * and the console): where the lines come from and how much of them is kept.
+ * Their ids are above any character, so neither's own options can collide.
+ */
+enum { OPT_SOURCE = 256, OPT_SINCE, OPT_JOURNALD, OPT_MAX_KEYS, OPT_IP_WINDOW };
+#define LOG_OPTIONS \
+	{"source", required_argument, NULL, OPT_SOURCE}, \
+	{"since", required_argument, NULL, OPT_SINCE}, \
+	{"journald", no_argument, NULL, OPT_JOURNALD}, \
+	{"max-keys", required_argument, NULL, OPT_MAX_KEYS}, \
+	{"ip-window", required_argument, NULL, OPT_IP_WINDOW}
+
+struct log_options {
+	struct feed *feed;	/* --source, --journald */
+	long since;		/* seconds; 0: all */
+	size_t max_keys;	/* 0: the model's default */
+	int64_t ip_window;	/* 0: the model's default */
+};
+
+/* log_option - 1 when opt is one of LOG_OPTIONS (taken), 0 when it is not, -1 when its value is wrong (said) */
+static int log_option(int opt, const char *arg, struct log_options *l)
+{
+	struct error err = {""};
+	double v;
+	switch (opt) {
+	case OPT_SOURCE:
+		if (feed_add_spec(l->feed, arg, &err) == 0)
+			return 1;
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return -1;
+	case OPT_SINCE: return since_arg(arg, &l->since) < 0 ? -1 : 1;
+	case OPT_JOURNALD: l->feed->journald = 1; return 1;
+	case OPT_MAX_KEYS:
+		if (number_arg("--max-keys", arg, 16, 1e8, &v) < 0)
+			return -1;
+		l->max_keys = (size_t)v;
+		return 1;
+	case OPT_IP_WINDOW: return window_arg(arg, &l->ip_window) < 0 ? -1 : 1;
+	default: return 0;
+	}
+}
+
 static int run_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -129,19 +172,14 @@ static int run_report(int argc, char **argv)
 		{"incident", required_argument, NULL, 'I'},
 		{"journal", required_argument, NULL, 'J'},
 		{"state", required_argument, NULL, 'S'},
-		{"since", required_argument, NULL, 'T'},
-		{"source", required_argument, NULL, 's'},
-		{"journald", no_argument, NULL, 'D'},
-		{"max-keys", required_argument, NULL, 'K'},
-		{"ip-window", required_argument, NULL, 'W'},
+		LOG_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	int json = 0, c;
+	int json = 0, c, taken;
 	struct model_limits lim;
 	model_limits_default(&lim);
-	double v;
-	long since = 0;
 	static struct feed feed;
+	struct log_options lo = {.feed = &feed};
 	struct error err = {""};
 	const char *incident = NULL, *state = NULL;
 	const char *journal = journal_default_path();
@@ -149,35 +187,20 @@ static int run_report(int argc, char **argv)
 	struct report_options ro = {.top = 10};
 	detect_thresholds_default(&ro.thresholds);
 	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
+		if ((taken = log_option(c, optarg, &lo)) != 0) {
+			if (taken < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'r':
 			break;
 		case 'j':
 			json = 1;
 			break;
-		case 'D': feed.journald = 1; break;
-		case 'K':
-			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
-				return 2;
-			lim.max_keys = (size_t)v;
-			break;
-		case 'W':
-			if (window_arg(optarg, &lim.source_window) < 0)
-				return 2;
-			break;
 		case 'I': incident = optarg; break;
 		case 'J': journal = optarg; break;
 		case 'S': state = optarg; break;
-		case 'T':
-			if (since_arg(optarg, &since) < 0)
-				return 2;
-			break;
-		case 's':
-			if (feed_add_spec(&feed, optarg, &err) < 0) {
-				fprintf(stderr, "spamtop: %s\n", err.msg);
-				return 2;
-			}
-			break;
 		case 't': {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -203,6 +226,11 @@ static int run_report(int argc, char **argv)
 		fprintf(stderr, "spamtop: %s\n", err.msg);
 		return 2;
 	}
+	if (lo.max_keys)
+		lim.max_keys = lo.max_keys;
+	if (lo.ip_window)
+		lim.source_window = lo.ip_window;
+	long since = lo.since;
 	static const char *files[FEED_MAX_SOURCES + 2];	/* and "journald", NULL-terminated */
 	for (size_t i = 0; i < feed.n; i++)
 		files[i] = feed.src[i].path;
@@ -254,12 +282,8 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"no-color", no_argument, NULL, 'C'},
 		{"journal", required_argument, NULL, 'J'},
 		{"alert-cmd", required_argument, NULL, 'A'},
-		{"journald", no_argument, NULL, 'j'},
-		{"source", required_argument, NULL, 's'},
-		{"since", required_argument, NULL, 'T'},
-		{"max-keys", required_argument, NULL, 'K'},
-		{"ip-window", required_argument, NULL, 'W'},
 		{"throttle", required_argument, NULL, 'H'},
+		LOG_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	static struct feed feed;
@@ -269,16 +293,21 @@ static int run_console(int argc, char **argv, int cleanup)
 	o.cleanup = cleanup;
 	optind = 1;
 	o.journal = journal_default_path();
-	int c;
+	int c, taken;
 	double v;
+	struct log_options lo = {.feed = &feed};
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if ((taken = log_option(c, optarg, &lo)) != 0) {
+			if (taken < 0)
+				return 2;
+			continue;
+		}
 		switch (c) {
 		case 'n': o.dry_run = 1; break;
 		case 'Q': o.no_queue = 1; break;
 		case 'e': o.from_end = 1; break;
 		case 'C': o.no_color = 1; break;
 		case 'A': o.alert_cmd = optarg; break;
-		case 'j': o.journald = 1; break;
 		case 'k': o.keymap = optarg; break;
 		case 'J': o.journal = optarg; break;
 		case 'R': o.resume = 1; break;
@@ -290,25 +319,6 @@ static int run_console(int argc, char **argv, int cleanup)
 				return 2;
 			break;
 		case 'O': o.our_domains = optarg; break;
-		case 'T':
-			if (since_arg(optarg, &o.since) < 0)
-				return 2;
-			break;
-		case 'K':
-			if (number_arg("--max-keys", optarg, 16, 1e8, &v) < 0)
-				return 2;
-			o.max_keys = (size_t)v;
-			break;
-		case 'W':
-			if (window_arg(optarg, &o.ip_window) < 0)
-				return 2;
-			break;
-		case 's':
-			if (feed_add_spec(&feed, optarg, &err) < 0) {
-				fprintf(stderr, "spamtop: %s\n", err.msg);
-				return 2;
-			}
-			break;
 		case 'r':
 			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
 				return 2;
@@ -325,7 +335,9 @@ static int run_console(int argc, char **argv, int cleanup)
 			return 2;
 		}
 	}
-	feed.journald = o.journald;
+	o.since = lo.since;
+	o.max_keys = lo.max_keys;
+	o.ip_window = lo.ip_window;
 	for (int i = optind; i < argc; i++)
 		if (feed_add_file(&feed, argv[i], &err) < 0)
 			break;
