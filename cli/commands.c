@@ -56,7 +56,8 @@ static const struct command command_table[] = {
 	 "  --alert-cmd CMD  run CMD (an argv, no shell; {check} {state} {value}\n"
 	 "                   {subject} filled in) when a check turns WARNING or\n"
 	 "                   CRITICAL, at most once in 5 minutes per check; the\n"
-	 "                   terminal bell rings too\n"
+	 "                   terminal bell rings too. Journaled (action alert),\n"
+	 "                   and run even when the journal cannot be written\n"
 	 "  --no-color       monochrome (so does NO_COLOR in the environment)\n"
 	 "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n",
 	 run_console_command},

@@ -111,8 +111,11 @@ static int queue_tick(struct console *c, int force)
 static void run_alert_cmd(struct console *c, int i)
 {
 	struct error err;
-	if (alert_command_run(c->opt->alert_cmd, (enum alert_id)i, &c->alerts.v[i], &err) < 0)
+	enum run_status st = alert_command_run(c->opt->alert_cmd, (enum alert_id)i, &c->alerts.v[i], c->opt->journal, &err);
+	if (st == RUN_FAILED)
 		console_say(c, 1, "alert command not run: %s", err.msg);
+	else if (st == RUN_NOT_JOURNALED)
+		console_say(c, 1, "alert command run, but not journaled: %s", err.msg);
 }
 
 /* watch_alerts - a bell and the alert command when a check gets worse */

@@ -12,11 +12,19 @@
 enum run_status journaled_run(const struct journaled_op *op, const char *journal_path, struct error *err)
 {
 	struct journal j;
-	if (journal_open(&j, journal_path, err) < 0)
-		return RUN_REFUSED;
-	if (journal_append(&j, op->planned_entry(op->arg), err) < 0) {
+	int journaled = journal_open(&j, journal_path, err) == 0;
+	if (journaled && journal_append(&j, op->planned_entry(op->arg), err) < 0) {
 		journal_close(&j);
+		journaled = 0;
+	}
+	if (!journaled && !op->best_effort)
 		return RUN_REFUSED;
+	if (!journaled) {	/* best effort: the work is done, unrecorded, and said to be */
+		struct error why = *err;
+		if (op->perform(op->arg, err) < 0)
+			return RUN_FAILED;
+		*err = why;
+		return RUN_NOT_JOURNALED;
 	}
 	if (op->perform(op->arg, err) < 0) {
 		struct error ignored;	/* the failure is what the caller hears of */
@@ -93,6 +101,6 @@ static json_t *program_done(void *arg, const struct error *failed)
 int run_journaled(const struct run_request *r, const char *journal_path, struct buf *out, struct error *err)
 {
 	struct program_run p = {r, out, out->len, -1};
-	struct journaled_op op = {program_planned, program_work, program_done, &p};
+	struct journaled_op op = {program_planned, program_work, program_done, &p, 0};
 	return journaled_run(&op, journal_path, err) == RUN_DONE ? p.status : -1;
 }

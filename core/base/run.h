@@ -9,7 +9,9 @@
  * queue actions (action_execute: postsuper once per instance, queue IDs on
  * its standard input, the outcome of each message) and every other command
  * (run_journaled: containment's postconf and disable command, reloads, an
- * action asked of another server over ssh) go through it.
+ * action asked of another server over ssh) go through it, and the alert
+ * command (alerts.c), which alone is run even when its record cannot be
+ * written.
  */
 #ifndef SPAMTOP_RUN_H
 #define SPAMTOP_RUN_H
@@ -31,6 +33,8 @@ struct journaled_op {
 	int (*perform)(void *arg, struct error *err);	/* -1 with err: could not be done */
 	json_t *(*done_entry)(void *arg, const struct error *failed);	/* the "done" entry; failed: why the work failed, or NULL */
 	void *arg;
+	int best_effort;	/* worked even when the journal cannot be written (an alert must go out
+				   on a full disk): then RUN_NOT_JOURNALED, err saying why */
 };
 
 /* Journals, works, journals; err says why for every status but RUN_DONE. */

@@ -259,13 +259,21 @@ void spawn_describe(char *const argv[], struct buf *out)
 
 int spawn_detached(char *const argv[], struct error *err)
 {
+	int pexec[2];	/* closed by a successful exec; else the errno of the failed one */
+	if (pipe2(pexec, O_CLOEXEC) < 0) {
+		error_errno(err, errno, "cannot run %s: pipe", argv[0]);
+		return -1;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		error_errno(err, errno, "cannot run %s: fork", argv[0]);
+		close(pexec[0]);
+		close(pexec[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		setsid();
+		close(pexec[0]);
 		if (fork() != 0)
 			_exit(0);
 		int devnull = open("/dev/null", O_RDWR);
@@ -274,11 +282,23 @@ int spawn_detached(char *const argv[], struct error *err)
 		dup2(devnull, 2);
 		signal(SIGPIPE, SIG_DFL);
 		spawn_exec(argv);
+		int e = errno;
+		if (write(pexec[1], &e, sizeof(e)) < 0)
+			_exit(127);
 		_exit(127);
 	}
-	int status;
+	close(pexec[1]);
+	int status, e = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	ssize_t n;
+	while ((n = read(pexec[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(pexec[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		error_errno(err, e, "cannot run %s", argv[0]);
+		return -1;
+	}
 	return 0;
 }
 

@@ -48,8 +48,10 @@ int spawn_lines(char *const argv[], int timeout_ms,
 /*
  * Starts argv and does not wait for it (a double fork: it is nobody's
  * child to reap); standard input and output are /dev/null. For alert
- * commands, which must never hold up the console. -1 with err if the
- * fork fails; a program that cannot be executed exits 127 unseen.
+ * commands, which must never hold up the console. -1 with err if it could
+ * not be started: the fork failed, or the program cannot be executed (the
+ * exec's own error comes back through a close-on-exec pipe; nothing waits
+ * for the program itself).
  */
 int spawn_detached(char *const argv[], struct error *err);
 

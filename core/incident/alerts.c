@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/journal.h"
 #include "core/base/sanitize.h"
 #include "core/base/spawn.h"
 
@@ -249,7 +250,43 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 			out->worst = out->v[i].state;
 }
 
-int alert_command_run(const char *cmd_template, enum alert_id id, const struct alert_value *v, struct error *err)
+/* ---- the alert command: one journaled run ---- */
+
+struct alert_run {
+	char *const *argv;
+	const char *check, *state;
+	double value;
+};
+
+static json_t *alert_entry(const struct alert_run *r, const char *phase)
+{
+	json_t *e = journal_entry(phase);
+	json_object_set_new(e, "action", json_string("alert"));
+	json_object_set_new(e, "selection", json_string(r->check));
+	json_object_set_new(e, "state", json_string(r->state));
+	json_object_set_new(e, "value", json_real(r->value));
+	json_object_set_new(e, "command", journal_argv(r->argv));
+	return e;
+}
+
+static json_t *alert_planned(void *arg) { return alert_entry(arg, "planned"); }
+
+static int alert_start(void *arg, struct error *err)
+{
+	return spawn_detached(((struct alert_run *)arg)->argv, err);
+}
+
+static json_t *alert_done(void *arg, const struct error *failed)
+{
+	json_t *e = alert_entry(arg, "done");
+	json_object_set_new(e, "started", json_boolean(failed == NULL));	/* detached: no exit status */
+	if (failed)
+		json_object_set_new(e, "error", json_string(failed->msg));
+	return e;
+}
+
+enum run_status alert_command_run(const char *cmd_template, enum alert_id id, const struct alert_value *v,
+				  const char *journal_path, struct error *err)
 {
 	char value[32];
 	snprintf(value, sizeof(value), "%g", v->value);
@@ -257,6 +294,8 @@ int alert_command_run(const char *cmd_template, enum alert_id id, const struct a
 	const char *values[] = {alert_table[id].name, alert_state_name(v->state), value, v->subject};
 	char storage[2048], *argv[32];
 	if (spawn_argv_template(cmd_template, names, values, 4, storage, sizeof(storage), argv, 32, err) < 0)
-		return -1;
-	return spawn_detached(argv, err);
+		return RUN_FAILED;
+	struct alert_run r = {argv, alert_table[id].name, alert_state_name(v->state), v->value};
+	struct journaled_op op = {alert_planned, alert_start, alert_done, &r, 1};
+	return journaled_run(&op, journal_path, err);
 }

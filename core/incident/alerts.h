@@ -20,6 +20,7 @@
 
 #include "core/base/buf.h"
 #include "core/base/error.h"
+#include "core/base/run.h"
 #include "core/model/model.h"
 #include "core/queue/queue.h"
 
@@ -86,9 +87,13 @@ const char *alert_state_name(enum alert_state s);
 /*
  * The admin's --alert-cmd for check id, its {check} {state} {value}
  * {subject} filled in (spawn_argv_template: a log value that would be an
- * option, a wildcard or holds blanks is refused), started detached; -1 with
- * err when it was not run.
+ * option, a wildcard or holds blanks is refused), started detached, between
+ * a "planned" and a "done" record in the journal (action "alert"). It is run
+ * even when the journal cannot be written (a full disk is an outbreak's
+ * symptom): RUN_NOT_JOURNALED then; RUN_FAILED when it was not run; err
+ * says why for both.
  */
-int alert_command_run(const char *cmd_template, enum alert_id id, const struct alert_value *v, struct error *err);
+enum run_status alert_command_run(const char *cmd_template, enum alert_id id, const struct alert_value *v,
+				  const char *journal_path, struct error *err);
 
 #endif

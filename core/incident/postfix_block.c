@@ -198,7 +198,7 @@ static int write_table(const struct block_plan *p, const char *journal_path, str
 	}
 	struct table_write w = {p, ""};
 	snprintf(w.action, sizeof(w.action), "%s-%s", p->block ? "block" : "unblock", kinds[p->kind].what);
-	struct journaled_op op = {table_planned, table_work, table_done, &w};
+	struct journaled_op op = {table_planned, table_work, table_done, &w, 0};
 	return journaled_run(&op, journal_path, err) == RUN_DONE ? 0 : -1;
 }
 

@@ -305,7 +305,7 @@ enum action_status action_execute(const struct action_plan *p, const char *journ
 {
 	memset(o, 0, sizeof(*o));
 	struct execution x = {p, o};
-	struct journaled_op op = {execution_planned, execution_work, execution_done, &x};
+	struct journaled_op op = {execution_planned, execution_work, execution_done, &x, 0};
 	return (enum action_status)journaled_run(&op, journal_path, err);
 }
 

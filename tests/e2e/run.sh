@@ -488,20 +488,25 @@ a_running_action_leaves_the_screen_answering_keys() {
 	jq -es 'map(select(.phase == "done" and .action == "hold")) | length == 1' "$tmp/slow-journal"
 }
 
-threshold_crossed_shows_a_banner_and_runs_the_alert_command_once() {
+threshold_crossed_shows_a_banner_and_runs_the_alert_command_once_journaled() {
 	mkdir -p "$tmp/bin250"
 	printf '#!/bin/sh\ni=0\nwhile [ $i -lt 250 ]; do printf '"'"'{"queue_name": "deferred", "queue_id": "%%05X1A2B3", "arrival_time": 1, "message_size": 400, "sender": "s@x.example", "recipients": [{"address": "r@y.example"}]}\\n'"'"' $i; i=$((i+1)); done\n' > "$tmp/bin250/postqueue"
 	chmod +x "$tmp/bin250/postqueue"
 	fake_postmulti "$tmp/bin250"
 	printf '#!/bin/sh\necho "$1:$2:$3" >> %s/alerts\n' "$tmp" > "$tmp/alert.sh"
 	chmod +x "$tmp/alert.sh"
-	tui_start 110x30 env PATH="$tmp/bin250:$PATH" "$bin" --refresh 0.2 --alert-cmd "$tmp/alert.sh {check} {state} {value}" "$fixture"
+	tui_start 110x30 env PATH="$tmp/bin250:$PATH" "$bin" --refresh 0.2 --journal "$tmp/alert-journal" \
+		--alert-cmd "$tmp/alert.sh {check} {state} {value}" "$fixture"
 	tui_wait "CRIT queue WARN deferred"
 	tui_screen | grep -q "Queue    250"
 	local deadline=$((SECONDS + 5))
 	until [ -s "$tmp/alerts" ]; do [ $SECONDS -lt $deadline ] || { echo "the alert command did not run"; return 1; }; sleep 0.05; done
 	sleep 1	# several refreshes later: still one run (once per crossing, rate-limited)
-	[ "$(cat "$tmp/alerts")" = "queue:CRITICAL:250" ]
+	[ "$(cat "$tmp/alerts")" = "queue:CRITICAL:250" ] || return 1
+	# journaled as every change is: planned, then done (started), with its argv
+	[ "$(jq -r 'select(.action == "alert") | "\(.phase) \(.selection) \(.state) \(.command[1])"' "$tmp/alert-journal" |
+		paste -sd '|')" = "planned queue CRITICAL queue|done queue CRITICAL queue" ] &&
+	[ "$(jq -r 'select(.phase == "done") | .started' "$tmp/alert-journal")" = true ]
 }
 
 queue_message_detail_has_recipients_and_headers() {
@@ -1017,7 +1022,7 @@ check "a running action leaves the screen answering keys; its result comes when 
 	a_running_action_leaves_the_screen_answering_keys
 check "a throttled release goes in batches, oldest first, and stops when a contained account sends again" \
 	throttled_release_goes_in_batches_and_stops_when_a_contained_account_sends_again
-check "a crossed threshold shows a banner and runs the alert command once" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once
+check "a crossed threshold shows a banner and runs the alert command once, journaled" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once_journaled
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
 check "a log replaced by a directory is said, and following resumes when it is back" a_log_replaced_by_a_directory_is_said_and_following_resumes

@@ -228,6 +228,86 @@ static void influx_lines_have_measurement_tags_value_and_time(void **state)
 	model_free(m);
 }
 
+/* wait_for - a file the detached command makes (at most 5 s) */
+static int wait_for(const char *path)
+{
+	for (int i = 0; i < 500; i++) {
+		if (access(path, F_OK) == 0)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static void the_alert_command_runs_between_a_planned_and_a_done_record(void **state)
+{
+	(void)state;
+	char journal[200], marker[200], tmpl[300];
+	snprintf(journal, sizeof(journal), "%s/journal", test_dir());
+	snprintf(marker, sizeof(marker), "%s/queue-CRITICAL", test_dir());
+	snprintf(tmpl, sizeof(tmpl), "touch %s/{check}-{state}", test_dir());
+	struct alert_value v = {.state = ALERT_CRITICAL, .value = 250};
+	struct error err;
+	assert_int_equal(alert_command_run(tmpl, AL_QUEUE, &v, journal, &err), RUN_DONE);
+	assert_true(wait_for(marker));
+	size_t len;
+	char *text = test_read_file(journal, &len);
+	json_error_t je;
+	char *nl = strchr(text, '\n');
+	assert_non_null(nl);
+	json_t *planned = json_loadb(text, (size_t)(nl - text), 0, &je), *done = json_loads(nl + 1, 0, &je);
+	assert_string_equal(json_string_value(json_object_get(planned, "phase")), "planned");
+	assert_string_equal(json_string_value(json_object_get(planned, "action")), "alert");
+	assert_string_equal(json_string_value(json_object_get(planned, "selection")), "queue");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(planned, "command"), 1)), marker);
+	assert_string_equal(json_string_value(json_object_get(done, "phase")), "done");
+	assert_true(json_is_true(json_object_get(done, "started")));
+	json_decref(planned);
+	json_decref(done);
+	free(text);
+}
+
+static void the_alert_command_still_runs_when_the_journal_cannot_be_written(void **state)
+{
+	(void)state;
+	char marker[200], tmpl[300];
+	snprintf(marker, sizeof(marker), "%s/deferred-WARNING", test_dir());
+	snprintf(tmpl, sizeof(tmpl), "touch %s/{check}-{state}", test_dir());
+	struct alert_value v = {.state = ALERT_WARNING, .value = 80};
+	struct error err;
+	char blocked[200], journal[250];	/* the journal's folder is a plain file: it cannot be made */
+	snprintf(blocked, sizeof(blocked), "%s/not-a-folder", test_dir());
+	FILE *f = fopen(blocked, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(journal, sizeof(journal), "%s/journal", blocked);
+	assert_int_equal(alert_command_run(tmpl, AL_DEFERRED, &v, journal, &err),
+			 RUN_NOT_JOURNALED);	/* a full disk is an outbreak's symptom: the alert goes out */
+	assert_true(wait_for(marker));
+	assert_true(strlen(err.msg) > 0);	/* and the admin hears why it is not recorded */
+}
+
+static void an_alert_command_that_cannot_start_is_journaled_as_not_started(void **state)
+{
+	(void)state;
+	char journal[200];
+	snprintf(journal, sizeof(journal), "%s/journal-failed", test_dir());
+	struct alert_value v = {.state = ALERT_CRITICAL, .value = 9};
+	struct error err;
+	assert_int_equal(alert_command_run("/nonexistent/alert-program {check}", AL_QUEUE, &v, journal, &err), RUN_FAILED);
+	size_t len;
+	char *text = test_read_file(journal, &len);
+	json_error_t je;
+	char *nl = strchr(text, '\n');
+	assert_non_null(nl);
+	json_t *done = json_loads(nl + 1, 0, &je);
+	assert_string_equal(json_string_value(json_object_get(done, "phase")), "done");
+	assert_true(json_is_false(json_object_get(done, "started")));
+	json_decref(done);
+	assert_non_null(strstr(err.msg, "cannot run /nonexistent/alert-program"));	/* exec's own failure, said */
+	free(text);
+}
+
 int main(void)
 {
 	test_use_utc();
@@ -240,6 +320,9 @@ int main(void)
 		cmocka_unit_test(prometheus_output_parses_strictly_with_hostile_names_escaped),
 		cmocka_unit_test(per_user_series_are_bounded_by_top),
 		cmocka_unit_test(influx_lines_have_measurement_tags_value_and_time),
+		cmocka_unit_test(the_alert_command_runs_between_a_planned_and_a_done_record),
+		cmocka_unit_test(the_alert_command_still_runs_when_the_journal_cannot_be_written),
+		cmocka_unit_test(an_alert_command_that_cannot_start_is_journaled_as_not_started),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
