@@ -97,7 +97,7 @@ static const struct command command_table[] = {
 	 "  --top N          rows per table (default 10)\n"
 	 "  --source NAME=PATH  a log of host NAME: several give a Host column; PATH may be\n"
 	 "                   ssh://[USER@]HOST[:PORT]/PATH: read whole by ssh HOST cat (also\n"
-	 "                   check, metrics)\n"
+	 "                   metrics; check reads its end by ssh HOST tail -c)\n"
 	 "  --journald       Postfix's entries of the systemd journal (also check, metrics)\n"
 	 "  --max-keys N     as in the console\n"
 	 "  --ip-window D    as in the console\n",

@@ -1,7 +1,8 @@
 /*
  * genlog - write a realistic, reproducible Postfix mail log for benchmarks.
  *
- * usage: genlog LINES [SEED] > mail.log
+ * usage: genlog LINES [SEED [START]] > mail.log   (START: the first line's
+ * time, seconds since the epoch; 2026-11-24 00:00 UTC by default)
  *
  * Traffic: normal users sending over SASL, a trusted relay host, inbound
  * mail, connection chatter, rejects, brute-force SASL failures, other
@@ -143,11 +144,13 @@ static void chatter(void)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: genlog LINES [SEED]\n");
+		fprintf(stderr, "usage: genlog LINES [SEED [START]]\n");
 		return 2;
 	}
 	long total = atol(argv[1]);
 	rng_state = argc > 2 ? strtoull(argv[2], NULL, 10) : 20261124;
+	if (argc > 3)
+		now = strtoll(argv[3], NULL, 10);
 	if (rng_state == 0)
 		rng_state = 1;
 	static char obuf[1 << 20];

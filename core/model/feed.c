@@ -3,11 +3,18 @@
  */
 #include "core/model/feed.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/base/clock.h"
+#include "core/base/sanitize.h"
+#include "core/base/spawn.h"
+#include "core/logs/logline.h"
 #include "core/model/ingest.h"
+
+#define SSH_TAIL_FIRST_BYTES ((uint64_t)32 << 20)	/* an hour of a busy server's log, often */
+#define SSH_TAIL_TIMEOUT_MS (10 * 60 * 1000)
 
 int feed_add_spec(struct feed *f, const char *arg, struct error *err)
 {
@@ -96,6 +103,110 @@ static int read_over_ssh(const struct source_spec *s, struct model *m, struct so
 	return rc;
 }
 
+/* The end of another server's log, as tail -c gave it, kept in a file of this machine's. */
+struct ssh_piece {
+	FILE *f;
+	uint64_t bytes;
+	size_t lines;
+	struct time_context tc;
+	int64_t first[2];	/* the times of its first two lines (0: none): the first may be cut */
+	int64_t last;		/* of its last line that has one */
+	int write_failed;
+};
+
+static int piece_line(const char *line, size_t len, void *arg)
+{
+	struct ssh_piece *p = arg;
+	p->bytes += len + 1;
+	if (fwrite(line, 1, len, p->f) != len || putc('\n', p->f) == EOF) {
+		p->write_failed = 1;
+		return 1;	/* stop reading */
+	}
+	int64_t t;
+	if (logline_parse_time(&p->tc, line, len, &t) == 0)
+		t = 0;
+	if (p->lines < 2)
+		p->first[p->lines] = t;
+	p->lines++;
+	if (t)
+		p->last = t;
+	return 0;
+}
+
+/* piece_covers - the piece holds the whole window: it is the whole file (shorter than
+ * asked), or its first whole line is older than `seconds` before its last */
+static int piece_covers(const struct ssh_piece *p, uint64_t asked, int64_t seconds)
+{
+	if (p->bytes < asked)
+		return 1;
+	int64_t first = p->first[1];	/* the first line is cut where tail -c began */
+	return first && p->last && first <= p->last - seconds;
+}
+
+/* fetch_piece - the last `bytes` of s's log into a new unnamed file (p->f); -1 with err */
+static int fetch_piece(const struct source_spec *s, uint64_t bytes, time_t reference, struct ssh_piece *p,
+		       struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	time_context_init(&p->tc, reference);
+	if ((p->f = tmpfile()) == NULL) {
+		error_errno(err, errno, "%s: cannot keep its log's end here (tmpfile)", s->host);
+		return -1;
+	}
+	struct buf quoted = BUF_INIT;
+	char *argv[SOURCE_SPEC_ARGV], count[24];
+	source_spec_ssh_tail_argv(s, bytes, count, &quoted, argv);
+	struct spawn_result res;
+	int rc = spawn_lines(argv, SSH_TAIL_TIMEOUT_MS, piece_line, p, &res, err);
+	buf_free(&quoted);
+	if (rc == 0 && (p->write_failed || fflush(p->f) != 0)) {
+		error_errno(err, errno, "%s: cannot keep its log's end here", s->host);
+		rc = -1;
+	} else if (rc == 0 && (!res.exited || res.status != 0)) {
+		struct buf said = BUF_INIT;	/* its first line, as text from elsewhere is shown */
+		sanitize_text(&said, res.err.data ? res.err.data : "", res.err.len ? strcspn(buf_str(&res.err), "\n") : 0);
+		error_set(err, "%s (ssh %.100s): %.300s", s->host, s->ssh_target,
+			  said.len ? buf_str(&said) : res.timed_out ? "timed out" : "ssh failed");
+		buf_free(&said);
+		rc = -1;
+	}
+	spawn_result_free(&res);
+	if (rc < 0) {
+		fclose(p->f);
+		p->f = NULL;
+	}
+	return rc;
+}
+
+/*
+ * tail_over_ssh - the last `seconds` of another server's log without
+ * reading all of it over the network: tail -c of its end, twice as much
+ * each time until the piece begins before the window (or is the whole
+ * file), then read as a local file's end is (ingest_file_tail).
+ */
+static int tail_over_ssh(const struct source_spec *s, struct model *m, int64_t seconds, struct source_stats *stats,
+			 struct error *err)
+{
+	struct ssh_piece p;
+	for (uint64_t bytes = SSH_TAIL_FIRST_BYTES;; bytes *= 2) {
+		if (fetch_piece(s, bytes, (time_t)model_reference(m), &p, err) < 0)
+			return -1;
+		if (piece_covers(&p, bytes, seconds))
+			break;
+		fclose(p.f);
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fileno(p.f));
+	int rc = ingest_file_tail(m, path, seconds, stats, err);
+	fclose(p.f);
+	if (rc < 0) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		error_set(err, "%s (ssh %.100s): %.300s", s->host, s->ssh_target, why);
+	}
+	return rc;
+}
+
 int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_files,
 	      struct source_stats *stats, struct error *err)
 {
@@ -113,9 +224,10 @@ int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_f
 			model_set_host(m, h);
 		}
 		const char *path = f->src[i].path;
-		if (source_spec_is_ssh(&f->src[i]) ? read_over_ssh(&f->src[i], m, stats, err) < 0
-		    : (tail_files && seconds > 0 ? ingest_file_tail(m, path, seconds, stats, err)
-					       : ingest_file(m, path, stats, err)) < 0)
+		int tail = tail_files && seconds > 0;
+		if (source_spec_is_ssh(&f->src[i]) ? (tail ? tail_over_ssh(&f->src[i], m, seconds, stats, err)
+							  : read_over_ssh(&f->src[i], m, stats, err)) < 0
+		    : (tail ? ingest_file_tail(m, path, seconds, stats, err) : ingest_file(m, path, stats, err)) < 0)
 			rc = -1;
 	}
 	return rc;

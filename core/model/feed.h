@@ -2,7 +2,8 @@
  * feed - the logs a front end reads, as the admin named them: plain files
  * (rotated sets, .gz, "-"), `--source NAME=PATH` hosts, `--source
  * NAME=ssh://...` (followed by the console, read whole by ssh HOST cat for the
- * others), the systemd journal; with
+ * others, or its end by ssh HOST tail -c when only the last seconds are
+ * wanted), the systemd journal; with
  * none named, Postfix's log as it is configured (ingest_default_log: its
  * maillog_file, the syslog file, else the journal).
  *

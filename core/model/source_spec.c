@@ -142,6 +142,21 @@ void source_spec_ssh_read_argv(const struct source_spec *s, struct buf *quoted, 
 	argv[i] = NULL;
 }
 
+void source_spec_ssh_tail_argv(const struct source_spec *s, uint64_t bytes, char *bytes_text, struct buf *quoted,
+			       char *argv[SOURCE_SPEC_ARGV])
+{
+	buf_reset(quoted);
+	buf_put_shell_quoted(quoted, s->path);
+	snprintf(bytes_text, 24, "%llu", (unsigned long long)bytes);
+	int i = source_spec_ssh_prefix(s, argv);
+	argv[i++] = "tail";
+	argv[i++] = "-c";
+	argv[i++] = bytes_text;
+	argv[i++] = "--";
+	argv[i++] = quoted->data;
+	argv[i] = NULL;
+}
+
 struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,
 					  struct error *err)
 {

@@ -44,6 +44,10 @@ void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf 
 
 /* `ssh ... HOST cat -- 'PATH'`: the file read once to its end (report, check, metrics). */
 void source_spec_ssh_read_argv(const struct source_spec *s, struct buf *quoted, char *argv[SOURCE_SPEC_ARGV]);
+/* `ssh ... HOST tail -c BYTES -- 'PATH'`: the file's last bytes (check's last hour);
+ * bytes_text (at least 24 bytes) holds the count and must outlive argv, as quoted does. */
+void source_spec_ssh_tail_argv(const struct source_spec *s, uint64_t bytes, char *bytes_text, struct buf *quoted,
+			       char *argv[SOURCE_SPEC_ARGV]);
 /* ssh started on the source's argv (source_spec_ssh_argv), its lines read as
  * they come; NULL with err when it cannot start. */
 struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,

@@ -254,6 +254,33 @@ report_of_two_hosts_has_a_host_column_and_field() {
 
 check "a report of two hosts has a Host column and a host field; the incident report names hosts" report_of_two_hosts_has_a_host_column_and_field
 
+# check reads the last hour of another server's log without copying all of it over the
+# network: tail -c of its end (32 MiB, then twice that until the piece starts before the
+# hour), and measures exactly what it measures of the same file read here
+check_over_ssh_reads_the_end_of_a_big_log_only() {
+	# 95 MB, two hours up to now (an outbreak in its last hour): that hour is ~48 MB
+	build/genlog 700000 7 $(($(date +%s) - 7110)) > "$tmp/big.log"
+	mkdir -p "$tmp/sshlog"
+	printf '#!/bin/sh\nwhile [ "$1" != -- ]; do shift; done\nshift 2\necho "$*" >> %s/remote-commands\nexec sh -c "$*"\n' \
+		"$tmp" > "$tmp/sshlog/ssh"
+	chmod +x "$tmp/sshlog/ssh"
+	: > "$tmp/remote-commands"
+	TZ=UTC PATH="$tmp/sshlog:$PATH" "$san" check --no-queue --source "mx2=ssh://root@mx2$tmp/big.log" \
+		> "$tmp/tail-ssh.out" || true
+	TZ=UTC "$san" check --no-queue --source "mx2=$tmp/big.log" > "$tmp/tail-local.out" || true
+	cmp "$tmp/tail-ssh.out" "$tmp/tail-local.out" || return 1
+	grep -qE '^SPAMTOP CRITICAL - ' "$tmp/tail-local.out" || return 1	# the outbreak, seen both ways
+	[ "$(cut -d' ' -f1-3 "$tmp/remote-commands" | paste -sd '|')" = "tail -c 33554432|tail -c 67108864" ] || return 1
+	# a small log comes whole at the first ask; metrics reads it all, as cat does
+	: > "$tmp/remote-commands"
+	PATH="$tmp/sshlog:$PATH" "$san" check --no-queue --source "mx2=ssh://root@mx2$PWD/$fixture" > /dev/null || true
+	PATH="$tmp/sshlog:$PATH" "$san" metrics --no-queue --source "mx2=ssh://root@mx2$PWD/$fixture" > /dev/null
+	[ "$(cut -d' ' -f1-3 "$tmp/remote-commands" | paste -sd '|')" = "tail -c 33554432|cat -- '$PWD/$fixture'" ]
+}
+
+check "check over ssh reads the end of a big log only (tail -c, doubled until it holds the hour), as check reads it here" \
+	check_over_ssh_reads_the_end_of_a_big_log_only
+
 # restamp FILE HOST: the capture's lines as HOST logged them two minutes ago
 restamp() {
 	local stamp line

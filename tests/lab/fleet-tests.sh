@@ -27,7 +27,7 @@ fleet_console() {
 	tui_wait_line '^  mx2 +victim@lab.example +5 ' 20	# its lines came over ssh
 }
 
-report_and_metrics_read_the_other_servers_log_over_ssh_as_if_it_were_here() {
+report_metrics_and_check_read_the_other_servers_log_over_ssh_as_if_it_were_here() {
 	local far="mx2=ssh://root@127.0.0.1:2222$mx2_log" near="mx2=$mx2_log"
 	PATH="$ssh_dir/bin:$PATH" "$san" --report --json --source "here=$log" --source "$far" > "$tmp/fleet-r.json"
 	"$san" --report --json --source "here=$log" --source "$near" > "$tmp/local-r.json"
@@ -37,7 +37,11 @@ report_and_metrics_read_the_other_servers_log_over_ssh_as_if_it_were_here() {
 	PATH="$ssh_dir/bin:$PATH" "$san" metrics --source "here=$log" --source "$far" | grep -vE '^spamtop_(queue|alert_state)' > "$tmp/m-far"
 	"$san" metrics --source "here=$log" --source "$near" | grep -vE '^spamtop_(queue|alert_state)' > "$tmp/m-near"
 	grep -q "^spamtop_sasl_user_messages_total{user=\"victim@lab.example\",host=\"mx2\"} 5$" "$tmp/m-far"
-	cmp "$tmp/m-far" "$tmp/m-near"
+	cmp "$tmp/m-far" "$tmp/m-near" || return 1
+	# check asks for the log's end (tail -c) through the real sshd: the same verdict
+	PATH="$ssh_dir/bin:$PATH" "$san" check --no-queue --source "here=$log" --source "$far" > "$tmp/c-far" || true
+	"$san" check --no-queue --source "here=$log" --source "$near" > "$tmp/c-near" || true
+	grep -q '^SPAMTOP ' "$tmp/c-near" && cmp "$tmp/c-far" "$tmp/c-near"
 }
 
 the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing() {
@@ -96,8 +100,8 @@ deleting_a_users_mail_on_the_other_server_changes_exactly_those_journaled_on_bot
 		and .[-1].command == ["postsuper", "-d", "-"]' "$mx2_journal" >/dev/null
 }
 
-check "fleet: report and metrics read the other server's log over a real ssh as if it were here" \
-	report_and_metrics_read_the_other_servers_log_over_ssh_as_if_it_were_here
+check "fleet: report, metrics and check read the other server's log over a real ssh as if it were here" \
+	report_metrics_and_check_read_the_other_servers_log_over_ssh_as_if_it_were_here
 CHECK_AFTER=tui_stop check "fleet: the console shows both servers; a remote plan declined changes nothing" \
 	the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing
 CHECK_AFTER=tui_stop check "fleet: hold and release all while the other server is shown alone act on its queue only" \
