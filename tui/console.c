@@ -177,6 +177,15 @@ static void put_istr_line(struct pager *p, const char *label, const struct istr 
 	buf_free(&b);
 }
 
+/* ssh_source_of - the ssh source host's lines come from, or NULL */
+static const struct source_spec *ssh_source_of(const struct console *c, int host)
+{
+	for (size_t i = 0; i < c->ninputs; i++)
+		if (c->inputs[i].host == host && c->inputs[i].remote && c->inputs[i].spec)
+			return c->inputs[i].spec;
+	return NULL;
+}
+
 /* open_message - the detail of one queued or logged message (ref: a queue
  * reference, see queue.h): facts, log trail, headers */
 static void open_message(struct console *c, const char *ref, int host)
@@ -226,19 +235,24 @@ static void open_message(struct console *c, const char *ref, int host)
 	pager_puts(p, LS_TEXT, "");
 	const char *paths[CONSOLE_MAX_INPUTS];
 	size_t n = console_log_files(c, host, paths);
+	const struct source_spec *far = host ? ssh_source_of(c, host) : NULL;	/* searched there */
 	int headers = !c->opt->no_queue && host == 0;
 	struct error err;
 	trail_job_abandon(&c->trail);	/* one search at a time: a left view's has been cancelled */
 	c->trail_view = NULL;
-	if (trail_job_start(&c->trail, qid, paths, n, TRAIL_MAX_LINES, headers,
-			    qm ? queue_instance(c->queue, qm) : NULL, &err) < 0) {
+	if (far && n == 0 ? trail_job_start_remote(&c->trail, qid, far, TRAIL_MAX_LINES, &err) < 0
+	    : trail_job_start(&c->trail, qid, paths, n, TRAIL_MAX_LINES, headers,
+			      qm ? queue_instance(c->queue, qm) : NULL, &err) < 0) {
 		pager_addf(p, LS_ALERT, "  %s", err.msg);
 		return;
 	}
 	c->trail_view = v;
 	c->trail_shown = 0;
 	c->trail_at_end = 0;
-	console_say(c, 0, "Searching the logs for %s (Esc leaves)...", qid);
+	if (far && n == 0)
+		console_say(c, 0, "Searching %s's log for %s over ssh (Esc leaves)...", far->host, qid);
+	else
+		console_say(c, 0, "Searching the logs for %s (Esc leaves)...", qid);
 }
 
 
@@ -460,15 +474,6 @@ static int elsewhere(struct console *c, int all, const char *verb)
 	buf_free(&cmd);
 	buf_free(&key);
 	return 1;
-}
-
-/* ssh_source_of - the ssh source host's lines come from, or NULL */
-static const struct source_spec *ssh_source_of(const struct console *c, int host)
-{
-	for (size_t i = 0; i < c->ninputs; i++)
-		if (c->inputs[i].host == host && c->inputs[i].remote && c->inputs[i].spec)
-			return c->inputs[i].spec;
-	return NULL;
 }
 
 /* start_remote - the dry run of a (sel NULL: every message) asked of s's server */

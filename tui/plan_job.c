@@ -249,8 +249,11 @@ void throttle_job_wait(struct throttle_job *j)
 static void run_trail(void *arg)
 {
 	struct trail_job *j = arg;
-	j->found = trail_collect((const char *const *)j->paths, j->npaths, j->qid, j->max_lines, &j->progress,
-				 &j->lines, &j->err);
+	if (j->has_remote)
+		j->found = trail_collect_remote(&j->remote, j->qid, j->max_lines, &j->progress, &j->lines, &j->err);
+	else
+		j->found = trail_collect((const char *const *)j->paths, j->npaths, j->qid, j->max_lines, &j->progress,
+					 &j->lines, &j->err);
 	if (j->want_headers && !atomic_load(&j->progress.cancel))
 		j->headers_rc = trail_headers(j->has_instance ? &j->instance : NULL, j->qid, 10000, &j->headers,
 					      &j->headers_err);
@@ -281,6 +284,17 @@ int trail_job_start(struct trail_job *j, const char *qid, const char *const *pat
 		return -1;
 	}
 	return 0;
+}
+
+int trail_job_start_remote(struct trail_job *j, const char *qid, const struct source_spec *s, size_t max_lines,
+			   struct error *err)
+{
+	memset(j, 0, sizeof(*j));
+	snprintf(j->qid, sizeof(j->qid), "%s", qid);
+	j->max_lines = max_lines;
+	j->remote = *s;
+	j->has_remote = 1;
+	return worker_start(&j->w, run_trail, j, "search another server's log", err);
 }
 
 int trail_job_poll(struct trail_job *j)

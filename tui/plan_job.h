@@ -179,8 +179,9 @@ struct trail_job {
 	char qid[40];
 	char *paths[TRAIL_JOB_FILES];
 	size_t npaths, max_lines;
-	int want_headers, has_instance;
+	int want_headers, has_instance, has_remote;
 	struct postfix_instance instance;	/* the queue's instance holding it (a copy) */
+	struct source_spec remote;	/* has_remote: the log is another server's, searched there over ssh */
 	long found;			/* lines, or -1: err */
 	struct buf lines;
 	struct error err;
@@ -192,6 +193,9 @@ struct trail_job {
 /* Starts the search (and the headers when want_headers; in: NULL for the default instance); -1 with err. */
 int trail_job_start(struct trail_job *j, const char *qid, const char *const *paths, size_t npaths,
 		    size_t max_lines, int want_headers, const struct postfix_instance *in, struct error *err);
+/* The search in another server's log, there, over ssh (s: an ssh source); -1 with err. */
+int trail_job_start_remote(struct trail_job *j, const char *qid, const struct source_spec *s, size_t max_lines,
+			   struct error *err);
 /* 1 when it has finished (joined: found, lines, headers are the caller's until trail_job_free). */
 int trail_job_poll(struct trail_job *j);
 /* Asks it to stop at its next megabyte. */

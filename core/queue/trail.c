@@ -84,6 +84,66 @@ long trail_collect(const char *const *paths, size_t npaths, const char *qid, siz
 	return found;
 }
 
+/* keep_named - of text (lines), those naming qid, at most max into out; returns how many */
+static long keep_named(const char *text, size_t len, const char *qid, size_t max_lines, struct buf *out)
+{
+	long found = 0;
+	for (const char *p = text, *end = text + len; p < end && (size_t)found < max_lines;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (trail_line_names(p, n, qid)) {
+			buf_append(out, p, n);
+			buf_putc(out, '\n');
+			found++;
+		}
+		p += n + 1;
+	}
+	return found;
+}
+
+long trail_collect_remote(const struct source_spec *s, const char *qid, size_t max_lines,
+			  struct work_progress *progress, struct buf *out, struct error *err)
+{
+	if (!queue_id_valid(qid, strlen(qid))) {
+		error_set(err, "not a queue ID");
+		return -1;
+	}
+	if (!source_spec_is_ssh(s)) {
+		error_set(err, "%s is not read over ssh", s->host);
+		return -1;
+	}
+	struct buf pattern = BUF_INIT, path = BUF_INIT;
+	buf_put_shell_quoted(&pattern, qid);
+	buf_put_shell_quoted(&path, s->path);
+	char *argv[SOURCE_SPEC_ARGV + 6];
+	int i = source_spec_ssh_prefix(s, argv);
+	argv[i++] = "grep";
+	argv[i++] = "-F";
+	argv[i++] = "-e";
+	argv[i++] = pattern.data;
+	argv[i++] = "--";
+	argv[i++] = path.data;
+	argv[i] = NULL;
+	struct spawn_result res;
+	static const atomic_int never;
+	long found = -1;
+	if (spawn_run_stoppable(argv, 5 * 60 * 1000, progress ? &progress->cancel : &never, &res, err) == 0) {
+		if (res.stopped) {
+			error_set(err, "cancelled");
+		} else if (res.exited && (res.status == 0 || res.status == 1)) {	/* 1: grep found none */
+			found = keep_named(res.out.data ? res.out.data : "", res.out.len, qid, max_lines, out);
+		} else {
+			size_t n = strcspn(buf_str(&res.err), "\n");
+			error_set(err, "%s (ssh %.100s): %.*s", s->host, s->ssh_target, (int)(n > 300 ? 300 : n),
+				  n ? res.err.data : res.timed_out ? "timed out" : "ssh or grep failed");
+		}
+		spawn_result_free(&res);
+	}
+	buf_free(&pattern);
+	buf_free(&path);
+	return found;
+}
+
 int trail_headers(const struct postfix_instance *in, const char *qid, int timeout_ms, struct buf *out,
 		  struct error *err)
 {

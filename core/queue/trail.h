@@ -17,6 +17,7 @@
 #include "core/base/error.h"
 #include "core/queue/instance.h"
 #include "core/base/progress.h"
+#include "core/model/source_spec.h"
 
 /* Does the line name qid as a whole token ("QID:", "QID," or "QID" at the end)? */
 int trail_line_names(const char *line, size_t len, const char *qid);
@@ -30,6 +31,17 @@ int trail_line_names(const char *line, size_t len, const char *qid);
 #define TRAIL_STEP_BYTES (1u << 20)
 long trail_collect(const char *const *paths, size_t npaths, const char *qid, size_t max_lines,
 		   struct work_progress *progress, struct buf *out, struct error *err);
+/*
+ * The same search in another server's log (s: an ssh source), done there:
+ * `ssh ... HOST grep -F -e 'QID' -- 'PATH'` (an argv; the validated queue
+ * ID and the path quoted for the remote shell), so that the log is never
+ * copied here; of what grep gives, the lines naming qid as a token are kept,
+ * at most max_lines. Stopped (-1, "cancelled") within SPAWN_STOP_POLL_MS of
+ * progress->cancel (progress may be NULL); -1 with err when ssh or grep
+ * fails. No line found is 0, not an error.
+ */
+long trail_collect_remote(const struct source_spec *s, const char *qid, size_t max_lines,
+			  struct work_progress *progress, struct buf *out, struct error *err);
 /* The message's headers from its queue file (postcat [-c DIR] -hq; in: the
  * instance whose queue holds it, NULL: the default); -1 with err (e.g. it left
  * the queue). */

@@ -58,6 +58,16 @@ the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing() {
 	[ ! -s "$mx2_journal" ]
 }
 
+# a message of mx2: its trail is searched in mx2's log, there (grep over the real ssh)
+a_message_of_the_other_server_shows_its_log_trail_found_there() {
+	fleet_console
+	tui_keys Home Enter	# victim's messages on mx2
+	tui_wait_line "5 rows" 10
+	tui_keys Enter	# the first of them
+	tui_wait_line "Log trail: [4-9] line\(s\)" 20
+	tui_wait_line "mx2 postfix/smtpd\[[0-9]+\]: [0-9A-F]+: client=unknown\\[127\\.0\\.0\\.[0-9]+\\], sasl_method=LOGIN" 5
+}
+
 
 hold_and_release_all_while_the_other_server_is_shown_act_on_its_queue_only() {
 	fleet_console
@@ -104,6 +114,8 @@ check "fleet: report, metrics and check read the other server's log over a real 
 	report_metrics_and_check_read_the_other_servers_log_over_ssh_as_if_it_were_here
 CHECK_AFTER=tui_stop check "fleet: the console shows both servers; a remote plan declined changes nothing" \
 	the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing
+CHECK_AFTER=tui_stop check "fleet: a message of the other server shows its log trail, found there over ssh" \
+	a_message_of_the_other_server_shows_its_log_trail_found_there
 CHECK_AFTER=tui_stop check "fleet: hold and release all while the other server is shown alone act on its queue only" \
 	hold_and_release_all_while_the_other_server_is_shown_act_on_its_queue_only
 CHECK_AFTER=tui_stop check "fleet: deleting a user's mail on the other server over ssh changes exactly those, journaled on both sides" \

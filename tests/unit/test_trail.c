@@ -1,6 +1,7 @@
 /*
  * test_trail - a queue ID's trail from the recorded real capture (plain and
- * .gz), whole-token matching, and headers from a postcat found on PATH.
+ * .gz), whole-token matching, headers from a postcat found on PATH, and
+ * another server's trail searched there over ssh.
  */
 #include "testutil.h"
 
@@ -119,6 +120,54 @@ static void headers_come_from_postcat_hq_with_the_id_as_one_argument(void **stat
 	assert_int_equal(system(cmd), 0);
 }
 
+/* another server's trail: grep runs there (an ssh stand-in that hands the words to a shell,
+ * as sshd does), and the same lines come back as the local search finds */
+static void another_servers_trail_is_searched_there_over_ssh_with_the_same_lines(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-trail.XXXXXX", capture[600];
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(realpath(CAPTURE, capture));
+	char *saved = test_fake_program(dir, "ssh", "while [ \"$1\" != -- ]; do shift; done\nshift 2\n"
+					"echo \"$*\" >> \"$(dirname \"$0\")/asked\"\nexec sh -c \"$*\"\n");
+	struct source_spec s;
+	char arg[700];
+	snprintf(arg, sizeof(arg), "mx2=ssh://root@mx2:2222%s", capture);
+	struct error err;
+	assert_int_equal(source_spec_parse(arg, &s, &err), 0);
+	struct buf far = BUF_INIT, near = BUF_INIT;
+	const char *paths[] = {CAPTURE};
+	assert_int_equal(trail_collect_remote(&s, "31C49102266", 100, NULL, &far, &err), 5);
+	assert_int_equal(trail_collect(paths, 1, "31C49102266", 100, NULL, &near, &err), 5);
+	assert_string_equal(buf_str(&far), buf_str(&near));
+	buf_reset(&far);	/* grep -F finds the ID inside a longer one; only whole tokens are kept */
+	assert_int_equal(trail_collect_remote(&s, "31C4910226", 100, NULL, &far, &err), 0);
+	assert_int_equal(trail_collect_remote(&s, "31C49102266", 2, NULL, &far, &err), 2);
+	char asked[700], want[900];
+	snprintf(asked, sizeof(asked), "%s/asked", dir);
+	size_t len;
+	char *text = test_read_file(asked, &len);
+	snprintf(want, sizeof(want), "grep -F -e '31C49102266' -- '%s'\n", capture);
+	assert_int_equal(strncmp(text, want, strlen(want)), 0);	/* the words, quoted for its shell */
+	free(text);
+	assert_int_equal(trail_collect_remote(&s, "31C4'$(id)", 100, NULL, &far, &err), -1);	/* never sent */
+	assert_string_equal(err.msg, "not a queue ID");
+	setenv("PATH", saved, 1);
+	free(saved);
+	saved = test_fake_program(dir, "ssh", "echo 'ssh: connect to host mx2 port 2222: Connection refused' >&2\n"
+				  "exit 255\n");
+	assert_int_equal(trail_collect_remote(&s, "31C49102266", 100, NULL, &far, &err), -1);
+	assert_non_null(strstr(err.msg, "mx2"));
+	assert_non_null(strstr(err.msg, "Connection refused"));
+	setenv("PATH", saved, 1);
+	free(saved);
+	buf_free(&far);
+	buf_free(&near);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* a trail search in a big log says how far it is and stops when cancelled */
 static void a_search_in_a_big_log_counts_its_bytes_and_stops_when_cancelled(void **state)
 {
@@ -159,6 +208,7 @@ int main(void)
 		cmocka_unit_test(queue_id_matches_only_as_a_whole_token),
 		cmocka_unit_test(invalid_queue_id_and_missing_file_are_errors),
 		cmocka_unit_test(headers_come_from_postcat_hq_with_the_id_as_one_argument),
+		cmocka_unit_test(another_servers_trail_is_searched_there_over_ssh_with_the_same_lines),
 		cmocka_unit_test(a_search_in_a_big_log_counts_its_bytes_and_stops_when_cancelled),
 		cmocka_unit_test(a_fifo_in_place_of_a_log_is_refused_not_waited_on),
 	};
