@@ -300,7 +300,10 @@ static void draw_view_line(struct console *c, const struct table *t)
 		buf_puts(&b, " - ");
 	}
 	buf_printf(&b, "%zu rows", t->nrows);
-	if (c->host_filter >= 0)
+	if (t->kind == TK_QUEUE && c->host_filter > 0)	/* the rows are this machine's queue files */
+		buf_printf(&b, ": this tab lists %s's queue, read here; %s's is counted on the queue line",
+			   model_host_name(c->model, 0), model_host_name(c->model, c->host_filter));
+	else if (c->host_filter >= 0)
 		buf_printf(&b, " on host %s only", model_host_name(c->model, c->host_filter));
 	if (t->filter.len)
 		buf_printf(&b, " of %zu, filter /%s/", t->total, buf_str(&t->filter));

@@ -54,8 +54,10 @@ the_console_shows_both_servers_and_a_refused_remote_plan_changes_nothing() {
 	tui_keys n
 	tui_wait "Cancelled: nothing was changed"
 	[ "$(queued $mx2_conf 'true')" = 5 ]
-	[ ! -s "$tmp/fleet-journal.jsonl" ]	# a dry run changes nothing and is not journaled
-	[ ! -s "$mx2_journal" ]
+	[ ! -s "$tmp/fleet-journal.jsonl" ] || return 1	# a dry run changes nothing and is not journaled
+	[ ! -s "$mx2_journal" ] || return 1
+	tui_keys 5	# the Queue tab lists queue files read here: said, not an empty mx2 queue
+	tui_wait "0 rows: this tab lists here's queue, read here; mx2's is counted on the queue line"
 }
 
 # a message of mx2: its trail is searched in mx2's log, there (grep over the real ssh)
