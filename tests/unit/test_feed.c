@@ -92,7 +92,7 @@ static void ssh_stand_in(char *dir, size_t size)
 	chmod(path, 0755);
 }
 
-static void an_ssh_source_is_read_once_through_ssh_cat_and_a_failed_ssh_names_its_host(void **state)
+static void an_ssh_source_is_read_through_ssh_cat_or_its_end_by_tail_and_a_failed_ssh_names_its_host(void **state)
 {
 	(void)state;
 	char bin[200], log[200], spec[300], argvfile[240];
@@ -112,7 +112,7 @@ static void an_ssh_source_is_read_once_through_ssh_cat_and_a_failed_ssh_names_it
 	assert_int_equal(feed_finish(&f, 0, &err), 0);
 	struct model *m = model_new(NULL, TEST_REFERENCE);
 	struct source_stats st = {0};
-	assert_int_equal(feed_read(&f, m, 3600, 1, &st, &err), 0);	/* check's read: whole, over a pipe */
+	assert_int_equal(feed_read(&f, m, 0, 0, &st, &err), 0);	/* the report's read: whole */
 	assert_string_equal(model_host_name(m, 0), "far");
 	assert_int_equal(model_agg_find_host(m, 0, AGG_SASL_USER, "bob@x.example", 13)->msgs, 1);
 	snprintf(argvfile, sizeof(argvfile), "%s/argv", bin);
@@ -122,11 +122,24 @@ static void an_ssh_source_is_read_once_through_ssh_cat_and_a_failed_ssh_names_it
 	assert_non_null(strstr(argv, "--\nadmin@mx2.example.org\ncat\n--\n'"));	/* the path quoted for the shell */
 	free(argv);
 	model_free(m);
+	m = model_new(NULL, TEST_REFERENCE);	/* check's read: the log's end, and it is all there */
+	assert_int_equal(feed_read(&f, m, 3600, 1, &st, &err), 0);
+	assert_int_equal(model_agg_find_host(m, 0, AGG_SASL_USER, "bob@x.example", 13)->msgs, 1);
+	argv = test_read_file(argvfile, &n);
+	assert_non_null(strstr(argv, "--\nadmin@mx2.example.org\ntail\n-c\n33554432\n--\n'"));
+	free(argv);
+	model_free(m);
 	struct feed g = {0};
 	snprintf(spec, sizeof(spec), "far=ssh://down.example.org%s", log);
 	assert_int_equal(feed_add_spec(&g, spec, &err), 0);
 	m = model_new(NULL, TEST_REFERENCE);
 	assert_int_equal(feed_read(&g, m, 0, 0, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "far (ssh down.example.org)"));
+	assert_non_null(strstr(err.msg, "Connection refused"));
+	model_free(m);
+	m = model_new(NULL, TEST_REFERENCE);	/* and when only its end is asked for */
+	err.msg[0] = 0;
+	assert_int_equal(feed_read(&g, m, 3600, 1, &st, &err), -1);
 	assert_non_null(strstr(err.msg, "far (ssh down.example.org)"));
 	assert_non_null(strstr(err.msg, "Connection refused"));
 	model_free(m);
@@ -139,7 +152,7 @@ int main(void)
 		cmocka_unit_test(a_hosts_rotated_files_are_read_oldest_first_and_hosts_keep_their_order),
 		cmocka_unit_test(plain_files_beside_named_hosts_are_refused),
 		cmocka_unit_test(every_named_host_is_in_the_model_and_an_unreadable_source_is_named),
-		cmocka_unit_test(an_ssh_source_is_read_once_through_ssh_cat_and_a_failed_ssh_names_its_host),
+		cmocka_unit_test(an_ssh_source_is_read_through_ssh_cat_or_its_end_by_tail_and_a_failed_ssh_names_its_host),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
