@@ -144,8 +144,10 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 	return 0;
 }
 
-/* measure - read the logs and the queue; a failure to read either is reported in why */
-static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, char *why, size_t size)
+/* measure - read the logs and the queue; a failure to read either is reported in why,
+ * and *log_failed says whether the logs were the one */
+static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, char *why, size_t size,
+			     int *log_failed)
 {
 	struct model *m = model_new(NULL, (time_t)clock_now());
 	struct source_stats st = {0};
@@ -154,7 +156,8 @@ static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, 
 	/* check: the last hour (client IPs per user in an hour; the rates and the 20-minute
 	 * failures fall inside it) and a margin, not the whole log; metrics: all of it */
 	int64_t seconds = CHECK_LOG_SECONDS;
-	if (m && feed_read(&o->feed, m, o->whole_log ? 0 : seconds, !o->whole_log, &st, &err) < 0)
+	*log_failed = m && feed_read(&o->feed, m, o->whole_log ? 0 : seconds, !o->whole_log, &st, &err) < 0;
+	if (*log_failed)
 		snprintf(why, size, "%s", err.msg);
 	*q = NULL;
 	if (!o->no_queue) {
@@ -178,12 +181,15 @@ static void put_plugin_text(const char *s)
 		putchar(*s == '\n' || *s == '\r' ? ' ' : *s == '|' ? '/' : *s);
 }
 
-static void perfdata(const struct alert_config *c, const struct alert_result *r)
+/* perfdata - the values measured; none of the log's when it could not be read (a graph
+ * must show a gap there, not a quiet server) */
+static void perfdata(const struct alert_config *c, const struct alert_result *r, int log_failed)
 {
-	fputs(" |", stdout);
+	int n = 0;
 	for (int i = 0; i < AL_COUNT; i++)
-		if (r->v[i].measured)
-			printf(" %s=%g;%g;%g;0;", alert_table[i].name, r->v[i].value, c->t[i].warn, c->t[i].crit);
+		if (r->v[i].measured && !(log_failed && i != AL_QUEUE && i != AL_DEFERRED))
+			printf("%s %s=%g;%g;%g;0;", n++ ? "" : " |", alert_table[i].name, r->v[i].value, c->t[i].warn,
+			       c->t[i].crit);
 	putchar('\n');
 }
 
@@ -191,7 +197,8 @@ static int cmd_check(struct monitor_opts *o)
 {
 	struct queue_snapshot *q;
 	char why[600];
-	struct model *m = measure(o, &q, why, sizeof(why));
+	int log_failed;
+	struct model *m = measure(o, &q, why, sizeof(why), &log_failed);
 	if (m == NULL) {
 		puts("SPAMTOP UNKNOWN - out of memory");
 		return 3;
@@ -218,7 +225,7 @@ static int cmd_check(struct monitor_opts *o)
 		printf("%zu queued, ", q->count);
 	if (!said)
 		printf("nothing over its threshold");
-	perfdata(&o->config, &r);
+	perfdata(&o->config, &r, log_failed);
 	queue_snapshot_free(q);
 	model_free(m);
 	return shown == ALERT_OK ? 0 : shown == ALERT_WARNING ? 1 : shown == ALERT_CRITICAL ? 2 : 3;
@@ -228,11 +235,18 @@ static int cmd_metrics(struct monitor_opts *o)
 {
 	struct queue_snapshot *q;
 	char why[600];
-	struct model *m = measure(o, &q, why, sizeof(why));
+	int log_failed;
+	struct model *m = measure(o, &q, why, sizeof(why), &log_failed);
 	if (m == NULL)
 		return 1;
 	if (why[0])
 		fprintf(stderr, "spamtop: %s\n", why);
+	if (log_failed) {	/* counters of nothing read would fall to 0: a scraper sees a reset, then a burst */
+		fprintf(stderr, "spamtop: no metrics written%s\n", o->output ? " (the last file is kept)" : "");
+		queue_snapshot_free(q);
+		model_free(m);
+		return 1;
+	}
 	struct alert_result r;
 	alert_evaluate(&o->config, m, q, clock_now(), o->window, &r);
 	struct safe_file out;	/* a temporary name no one can plant, renamed into place */

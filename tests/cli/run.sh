@@ -137,8 +137,24 @@ check_plugin_returns_each_state() {
 	check_status fail 3 '^SPAMTOP UNKNOWN - cannot read the queue: postqueue -j failed: postqueue: fatal: Queue report unavailable' &&
 	check_status 10 2 '^SPAMTOP CRITICAL - messages in the queue 10 >= 5 ' --set queue=2,5 &&
 	check_status 10 3 '' --window 99m &&
-	{ local rc=0; "$san" check --no-queue --log "$tmp/nope.log" > "$tmp/unk" || rc=$?
-	  [ $rc = 3 ] && grep -q '^SPAMTOP UNKNOWN - cannot open .*nope.log: No such file or directory |' "$tmp/unk"; }	# never "OK" with status 3
+	{ local rc=0; "$san" check --no-queue --log "$tmp/nope.log" > "$tmp/unk" || rc=$?	# never "OK" with status 3,
+	  [ $rc = 3 ] && grep -qx 'SPAMTOP UNKNOWN - cannot open .*nope.log: No such file or directory' "$tmp/unk"; } &&
+	# and no zeros graphed for a log not read: only the queue's values, which were read
+	{ fake_postqueue 10; local rc=0
+	  PATH="$tmp/bin:$PATH" "$san" check --log "$tmp/nope.log" > "$tmp/unk" || rc=$?
+	  [ $rc = 3 ] && grep -qE '^SPAMTOP UNKNOWN - .*nope.log.* \| queue=10;100;200;0; deferred=10;100;500;0;$' "$tmp/unk"; }
+}
+
+# metrics of a log it could not read writes nothing (counters of nothing would fall to 0:
+# a scraper sees a reset, then a burst) and keeps the last --output file as it was
+metrics_of_an_unreadable_log_writes_nothing_and_keeps_the_last_file() {
+	"$san" metrics --no-queue --log "$fixture" --output "$tmp/node.prom" || return 1
+	grep -q '^spamtop_sasl_user_messages_total{user="victim@lab.example"} 24$' "$tmp/node.prom" || return 1
+	cp "$tmp/node.prom" "$tmp/node.before"
+	local rc=0
+	"$san" metrics --no-queue --log "$tmp/nope.log" --output "$tmp/node.prom" 2> "$tmp/err" || rc=$?
+	[ $rc = 1 ] && cmp "$tmp/node.prom" "$tmp/node.before" && grep -q 'no metrics written (the last file is kept)' "$tmp/err" &&
+	[ -z "$("$san" metrics --no-queue --log "$tmp/nope.log" 2>/dev/null)" ]
 }
 
 check_reads_thresholds_from_the_config_file() {
@@ -454,6 +470,8 @@ check "1 MB field and a cut last line are survived (sanitizers)" one_megabyte_li
 check "--help and --version describe the program; each command has its own help" help_and_version_describe_the_program
 check "the bash completion is made from the command table" bash_completion_is_made_from_the_command_table
 check "check returns OK, WARNING, CRITICAL and UNKNOWN as a plugin must" check_plugin_returns_each_state
+check "metrics of a log it cannot read writes nothing and keeps the last file (no false counter reset)" \
+	metrics_of_an_unreadable_log_writes_nothing_and_keeps_the_last_file
 check "check reads thresholds from the config file and warns of bad lines" check_reads_thresholds_from_the_config_file
 check "metrics --output replaces the file atomically; influx too" metrics_output_is_replaced_atomically
 check "metrics --output follows no symlink planted at its temporary or final name" metrics_output_follows_no_planted_symlink
