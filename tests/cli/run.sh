@@ -470,6 +470,20 @@ check "1 MB field and a cut last line are survived (sanitizers)" one_megabyte_li
 check "--help and --version describe the program; each command has its own help" help_and_version_describe_the_program
 check "the bash completion is made from the command table" bash_completion_is_made_from_the_command_table
 check "check returns OK, WARNING, CRITICAL and UNKNOWN as a plugin must" check_plugin_returns_each_state
+# a log that stopped being written: every rate is 0 against the clock, and check says how
+# old its newest line is instead of a bare OK (not a state: a quiet relay may log nothing
+# for hours); a fresh log says nothing of it
+check_says_how_old_a_logs_newest_line_is_when_it_is_over_an_hour() {
+	"$san" check --no-queue --log "$fixture" > "$tmp/old.out" || true
+	grep -qE '^SPAMTOP OK - nothing over its threshold; newest log line [0-9]+ (days|h) old \(is Postfix still logging there\?\) \|' \
+		"$tmp/old.out" || return 1
+	restamp "$fixture" mx > "$tmp/fresh.log"
+	"$san" check --no-queue --log "$tmp/fresh.log" > "$tmp/fresh.out" || true
+	! grep -q 'newest log line' "$tmp/fresh.out"
+}
+
+check "check says how old a log's newest line is when it is over an hour (a syslog that stopped)" \
+	check_says_how_old_a_logs_newest_line_is_when_it_is_over_an_hour
 check "metrics of a log it cannot read writes nothing and keeps the last file (no false counter reset)" \
 	metrics_of_an_unreadable_log_writes_nothing_and_keeps_the_last_file
 check "check reads thresholds from the config file and warns of bad lines" check_reads_thresholds_from_the_config_file
