@@ -14,6 +14,7 @@
 #include "core/model/ingest.h"
 
 #define SSH_TAIL_FIRST_BYTES ((uint64_t)32 << 20)	/* an hour of a busy server's log, often */
+#define SSH_TAIL_MAX_BYTES ((uint64_t)1 << 30)	/* kept in /tmp at the most */
 #define SSH_TAIL_TIMEOUT_MS (10 * 60 * 1000)
 
 int feed_add_spec(struct feed *f, const char *arg, struct error *err)
@@ -179,16 +180,16 @@ static int fetch_piece(const struct source_spec *s, uint64_t bytes, time_t refer
 }
 
 /*
- * tail_over_ssh - the last `seconds` of another server's log without
- * reading all of it over the network: tail -c of its end, twice as much
- * each time until the piece begins before the window (or is the whole
- * file), then read as a local file's end is (ingest_file_tail).
+ * feed_read_ssh_tail - the last `seconds` of another server's log without
+ * reading all of it over the network (see feed.h)
  */
-static int tail_over_ssh(const struct source_spec *s, struct model *m, int64_t seconds, struct source_stats *stats,
-			 struct error *err)
+int feed_read_ssh_tail(const struct source_spec *s, struct model *m, int64_t seconds, uint64_t first_bytes,
+		       uint64_t max_bytes, struct source_stats *stats, struct error *err)
 {
 	struct ssh_piece p;
-	for (uint64_t bytes = SSH_TAIL_FIRST_BYTES;; bytes *= 2) {
+	for (uint64_t bytes = first_bytes;; bytes *= 2) {
+		if (bytes > max_bytes)	/* an hour bigger than this: streamed, not kept on disk */
+			return read_over_ssh(s, m, stats, err);
 		if (fetch_piece(s, bytes, (time_t)model_reference(m), &p, err) < 0)
 			return -1;
 		if (piece_covers(&p, bytes, seconds))
@@ -225,7 +226,8 @@ int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_f
 		}
 		const char *path = f->src[i].path;
 		int tail = tail_files && seconds > 0;
-		if (source_spec_is_ssh(&f->src[i]) ? (tail ? tail_over_ssh(&f->src[i], m, seconds, stats, err)
+		if (source_spec_is_ssh(&f->src[i]) ? (tail ? feed_read_ssh_tail(&f->src[i], m, seconds, SSH_TAIL_FIRST_BYTES,
+										SSH_TAIL_MAX_BYTES, stats, err)
 							  : read_over_ssh(&f->src[i], m, stats, err)) < 0
 		    : (tail ? ingest_file_tail(m, path, seconds, stats, err) : ingest_file(m, path, stats, err)) < 0)
 			rc = -1;

@@ -52,6 +52,17 @@ int feed_finish(struct feed *f, int stdin_default, struct error *err);
  */
 int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_files,
 	      struct source_stats *stats, struct error *err);
+/*
+ * The last `seconds` of an ssh source's log into m without copying it all:
+ * `tail -c` of first_bytes of its end, twice as much each time until the
+ * piece begins before the window or is the whole file, kept in an unnamed
+ * file here and read as a local file's end is (ingest_file_tail). Past
+ * max_bytes (an hour bigger than that, or stamps that cannot be read) the
+ * log is read whole, streamed, never kept here. feed_read uses 32 MiB and
+ * 1 GiB. -1 with err (the host and what ssh said).
+ */
+int feed_read_ssh_tail(const struct source_spec *s, struct model *m, int64_t seconds, uint64_t first_bytes,
+		       uint64_t max_bytes, struct source_stats *stats, struct error *err);
 /* A new model (dated by the clock) with the whole feed read into it; NULL
  * with err when it cannot be made or a source cannot be read (a command
  * acting on the queue by what the log says acts on all of it or not at all). */

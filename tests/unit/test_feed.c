@@ -146,6 +146,88 @@ static void an_ssh_source_is_read_through_ssh_cat_or_its_end_by_tail_and_a_faile
 	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
 }
 
+/* asking_ssh - a stand-in that appends each remote command to DIR/asked and runs it as sshd would */
+static void asking_ssh(char *dir, size_t size)
+{
+	snprintf(dir, size, "%s/askbin", test_dir());
+	mkdir(dir, 0755);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/ssh", dir);
+	const char *script = "#!/bin/sh\nwhile [ \"$1\" != -- ]; do shift; done\nshift 2\n"
+			     "echo \"$*\" >> \"$(dirname \"$0\")/asked\"\nexec sh -c \"$*\"\n";
+	test_write_file(path, script, strlen(script));
+	chmod(path, 0755);
+}
+
+/* remote_commands - what the stand-in was asked, each command's first three words, '|'-joined */
+static void remote_commands(const char *dir, char *out, size_t size)
+{
+	char path[300];
+	snprintf(path, sizeof(path), "%s/asked", dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[600];
+	out[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char a[32], b[32], c[300];
+		assert_int_equal(sscanf(line, "%31s %31s %299s", a, b, c), 3);
+		snprintf(out + strlen(out), size - strlen(out), "%s%s %s %s", out[0] ? "|" : "", a, b, c);
+	}
+	fclose(f);
+	unlink(path);
+}
+
+static void with_ssh_on_path(const char *bin, char *saved, size_t size)
+{
+	const char *old = getenv("PATH");
+	snprintf(saved, size, "%s", old ? old : "/usr/bin:/bin");
+	char path[4400];
+	snprintf(path, sizeof(path), "%s:%s", bin, saved);
+	setenv("PATH", path, 1);
+}
+
+/* check's read of another server's log asks for its end, twice as much each time until the
+ * piece begins before the hour: the last hour's lines are read, the log's start is not */
+static void checks_read_over_ssh_asks_for_the_end_until_it_holds_the_hour(void **state)
+{
+	(void)state;
+	char bin[200], log[200], spec[300], saved[4096], asked[400];
+	asking_ssh(bin, sizeof(bin));
+	snprintf(log, sizeof(log), "%s/two-hours.log", test_dir());
+	FILE *f = fopen(log, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 2000; i++) {	/* one a 3.6 s: two hours, ~120 bytes a line */
+		int t = i * 36 / 10;
+		fprintf(f, "Nov 24 %02d:%02d:%02d mx postfix/smtpd[1]: %05X%06X: client=unknown[192.0.2.1], "
+			"sasl_method=LOGIN, sasl_username=user%d@x.example\n", 10 + t / 3600, t / 60 % 60, t % 60,
+			0xA0000 + i, i, i);
+	}
+	assert_int_equal(fclose(f), 0);
+	snprintf(spec, sizeof(spec), "far=ssh://mx2%s", log);
+	struct source_spec s;
+	struct error err = {""};
+	assert_int_equal(source_spec_parse(spec, &s, &err), 0);
+	with_ssh_on_path(bin, saved, sizeof(saved));
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	assert_int_equal(feed_read_ssh_tail(&s, m, 3600, 8192, 1 << 20, &st, &err), 0);
+	remote_commands(bin, asked, sizeof(asked));
+	assert_string_equal(asked, "tail -c 8192|tail -c 16384|tail -c 32768|tail -c 65536|tail -c 131072");
+	assert_non_null(model_agg_find(m, AGG_SASL_USER, "user1999@x.example", 18));	/* the last line */
+	assert_non_null(model_agg_find(m, AGG_SASL_USER, "user1000@x.example", 18));	/* an hour before it */
+	assert_null(model_agg_find(m, AGG_SASL_USER, "user0@x.example", 15));	/* the log's start never came */
+	model_free(m);
+	m = model_new(NULL, TEST_REFERENCE);	/* an hour of 4 KB at the most: the log is streamed whole */
+	assert_int_equal(feed_read_ssh_tail(&s, m, 3600, 1024, 4096, &st, &err), 0);
+	remote_commands(bin, asked, sizeof(asked));
+	char want[400];
+	snprintf(want, sizeof(want), "tail -c 1024|tail -c 2048|tail -c 4096|cat -- '%s'", log);
+	assert_string_equal(asked, want);
+	assert_non_null(model_agg_find(m, AGG_SASL_USER, "user0@x.example", 15));	/* all of it */
+	model_free(m);
+	setenv("PATH", saved, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +235,7 @@ int main(void)
 		cmocka_unit_test(plain_files_beside_named_hosts_are_refused),
 		cmocka_unit_test(every_named_host_is_in_the_model_and_an_unreadable_source_is_named),
 		cmocka_unit_test(an_ssh_source_is_read_through_ssh_cat_or_its_end_by_tail_and_a_failed_ssh_names_its_host),
+		cmocka_unit_test(checks_read_over_ssh_asks_for_the_end_until_it_holds_the_hour),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
