@@ -199,18 +199,24 @@ static void perfdata(const struct alert_config *c, const struct alert_result *r,
  * clock is 0 there and a bare OK would hide a syslog that stopped writing
  * (no state of its own: a quiet relay may log nothing for hours)
  */
-static void say_log_age(const struct model_totals *t, int64_t now)
+static void say_log_age(const struct model *m, int64_t now)
 {
-	int64_t age = t->lines && t->last_time ? now - t->last_time : 0;
-	if (age <= 3600)
-		return;
-	if (age < 120 * 60)
-		printf("; newest log line %lld min old", (long long)(age / 60));
-	else if (age < 48 * 3600)
-		printf("; newest log line %lld h old", (long long)(age / 3600));
-	else
-		printf("; newest log line %lld days old", (long long)(age / 86400));
-	printf(" (is Postfix still logging there?)");
+	int hosts = model_host_count(m);
+	for (int h = 0; h < hosts; h++) {	/* each host's: one dead server among live ones too */
+		int64_t last = model_host_last_time(m, h), age = last ? now - last : 0;
+		if (age <= 3600)
+			continue;
+		printf("; newest Postfix line%s", hosts > 1 ? " of " : "");
+		if (hosts > 1)
+			put_plugin_text(model_host_name(m, h));
+		if (age < 120 * 60)
+			printf(" %lld min old", (long long)(age / 60));
+		else if (age < 48 * 3600)
+			printf(" %lld h old", (long long)(age / 3600));
+		else
+			printf(" %lld days old", (long long)(age / 86400));
+		printf(" (is Postfix still logging there?)");
+	}
 }
 
 static int cmd_check(struct monitor_opts *o)
@@ -245,7 +251,7 @@ static int cmd_check(struct monitor_opts *o)
 		printf("%zu queued, ", q->count);
 	if (!said)
 		printf("nothing over its threshold");
-	say_log_age(model_totals(m), clock_now());
+	say_log_age(m, clock_now());
 	perfdata(&o->config, &r, log_failed);
 	queue_snapshot_free(q);
 	model_free(m);

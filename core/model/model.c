@@ -38,6 +38,7 @@ struct model {
 	uint64_t qid_seed;	/* queue IDs' hash */
 	struct intern_table *host_strings[MODEL_MAX_HOSTS];
 	char host_names[MODEL_MAX_HOSTS][MODEL_HOST_NAME];
+	int64_t host_last[MODEL_MAX_HOSTS];	/* the time of each host's newest Postfix line, 0: none */
 	int nhosts, named, host;	/* host: the one lines now belong to */
 	int by_logged_name;	/* hosts told apart by each line's logged host name */
 	int host_0_here;	/* host 0 is this machine (see model_host_0_is_here) */
@@ -317,6 +318,11 @@ void model_set_host(struct model *m, int host)
 
 int model_host_count(const struct model *m) { return m->nhosts; }
 int model_host_0_is_here(const struct model *m) { return m->host_0_here; }
+
+int64_t model_host_last_time(const struct model *m, int host)
+{
+	return host >= 0 && host < m->nhosts ? m->host_last[host] : 0;
+}
 
 const char *model_host_name(const struct model *m, int host)
 {
@@ -1366,6 +1372,9 @@ static void swap_hosts(struct model *m, int k)
 	memcpy(name, m->host_names[0], sizeof(name));
 	memcpy(m->host_names[0], m->host_names[k], sizeof(name));
 	memcpy(m->host_names[k], name, sizeof(name));
+	int64_t last = m->host_last[0];
+	m->host_last[0] = m->host_last[k];
+	m->host_last[k] = last;
 	for (size_t i = 0; i < m->pool_used; i++)
 		m->pool[i].host = swapped(m->pool[i].host, k);
 	for (int kind = 0; kind < AGG_KIND_COUNT; kind++)
@@ -1471,6 +1480,8 @@ enum line_status model_add_parsed(struct model *m, size_t len, enum line_status 
 		m->host = h;
 	}
 	tot->postfix_lines++;
+	if (ll->time > m->host_last[m->host])
+		m->host_last[m->host] = ll->time;
 	if (!ev_parsed)
 		event_parse(ll->service, ll->text, ev);
 	model_apply(m, ll, ev);

@@ -220,6 +220,8 @@ int model_host_count(const struct model *m);	/* 1 until a second host is added *
  * servers only (read on a log server) has none: 0. */
 int model_host_0_is_here(const struct model *m);
 const char *model_host_name(const struct model *m, int host);	/* "" when never named */
+/* The time of the host's newest Postfix line read (log time), 0 when none was. */
+int64_t model_host_last_time(const struct model *m, int host);
 /* Host number by name, or -1. */
 int model_host_by_name(const struct model *m, const char *name);
 

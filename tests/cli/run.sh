@@ -475,11 +475,15 @@ check "check returns OK, WARNING, CRITICAL and UNKNOWN as a plugin must" check_p
 # for hours); a fresh log says nothing of it
 check_says_how_old_a_logs_newest_line_is_when_it_is_over_an_hour() {
 	"$san" check --no-queue --log "$fixture" > "$tmp/old.out" || true
-	grep -qE '^SPAMTOP OK - nothing over its threshold; newest log line [0-9]+ (days|h) old \(is Postfix still logging there\?\) \|' \
+	grep -qE '^SPAMTOP OK - nothing over its threshold; newest Postfix line [0-9]+ (days|h) old \(is Postfix still logging there\?\) \|' \
 		"$tmp/old.out" || return 1
 	restamp "$fixture" mx > "$tmp/fresh.log"
 	"$san" check --no-queue --log "$tmp/fresh.log" > "$tmp/fresh.out" || true
-	! grep -q 'newest log line' "$tmp/fresh.out"
+	! grep -q 'newest Postfix line' "$tmp/fresh.out" || return 1
+	# one server gone quiet among live ones: named
+	"$san" check --no-queue --source "mx1=$tmp/fresh.log" --source "mx2=$fixture" > "$tmp/two.out" || true
+	grep -qE '; newest Postfix line of mx2 [0-9]+ (days|h) old \(is Postfix still logging there\?\)' "$tmp/two.out" &&
+		! grep -q 'line of mx1' "$tmp/two.out"
 }
 
 check "check says how old a log's newest line is when it is over an hour (a syslog that stopped)" \
