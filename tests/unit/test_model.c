@@ -1227,6 +1227,11 @@ static void this_machine_is_host_0_of_a_central_log_and_a_copied_log_is_one_host
 	assert_string_equal(r->sasl_user->s, "bob@x.example");
 	assert_int_equal(model_find_open_host(m, other, "4B1C2D3E01")->host, other);
 	assert_string_equal(model_find_open_host(m, other, "4B1C2D3E01")->sasl_user->s, "ann@x.example");
+	/* each host's newest Postfix line follows its name through the swap (check's log age) */
+	int third = model_host_by_name(m, "third-mx");
+	assert_true(model_host_last_time(m, other) > 0);
+	assert_int_equal(model_host_last_time(m, 0) - model_host_last_time(m, other), 1);	/* 10:00:02, 10:00:01 */
+	assert_int_equal(model_host_last_time(m, third) - model_host_last_time(m, 0), 1);	/* 10:00:03 */
 	model_free(m);
 
 	m = model_new(NULL, TEST_REFERENCE);	/* a server's log read on an admin's laptop */
