@@ -99,6 +99,24 @@ static void emit_top(struct writer *w, const struct model *m, enum agg_kind kind
 	}
 }
 
+/* put_newest_lines - when each host's newest Postfix line was logged: `time() - it`
+ * tells a log that stopped being written (a quiet relay's threshold is the admin's) */
+static void put_newest_lines(struct writer *w, const struct model *m)
+{
+	static const char name[] = "spamtop_log_newest_line_timestamp_seconds";
+	int hosts = model_host_count(m);
+	for (int h = 0, said = 0; h < hosts; h++) {
+		int64_t last = model_host_last_time(m, h);
+		if (last <= 0)
+			continue;
+		if (!said++)
+			family(w, name, "gauge", "When the newest Postfix line read was logged (Unix time; of each host "
+			       "of a fleet).");
+		const char *host = model_host_name(m, h);
+		emit(w, name, hosts > 1 ? "host" : NULL, host, strlen(host), (uint64_t)last);
+	}
+}
+
 void metrics_write(FILE *f, enum metrics_format fmt, const struct model *m, const struct queue_snapshot *q,
 		   const struct alert_result *alerts, size_t top, int64_t now)
 {
@@ -114,6 +132,7 @@ void metrics_write(FILE *f, enum metrics_format fmt, const struct model *m, cons
 		emit_plain(&w, "spamtop_queue_bytes", "gauge", "Bytes in the Postfix queue.", q->bytes);
 	}
 	emit_plain(&w, "spamtop_log_lines_total", "counter", "Mail log lines read.", t->lines);
+	put_newest_lines(&w, m);
 	emit_plain(&w, "spamtop_messages_total", "counter", "Messages seen in the log.", t->messages);
 	emit_plain(&w, "spamtop_null_sender_messages_total", "counter", "Messages with the null sender.", t->null_sender);
 	emit_plain(&w, "spamtop_sasl_failures_total", "counter", "SASL authentication failures.", t->sasl_failures);

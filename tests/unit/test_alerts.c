@@ -172,6 +172,11 @@ static void prometheus_output_parses_strictly_with_hostile_names_escaped(void **
 	assert_non_null(strstr(text, "spamtop_queue_up 1\n"));
 	assert_non_null(strstr(text, "spamtop_alert_state{check=\"user_ips\"} 2\n"));
 	assert_null(strchr(text, '\033'));
+	char newest[96];	/* the newest Postfix line's time: the evil line, 23:35:37 on Nov 24 */
+	snprintf(newest, sizeof(newest), "\nspamtop_log_newest_line_timestamp_seconds %lld\n",
+		 (long long)model_host_last_time(m, 0));
+	assert_non_null(strstr(text, newest));
+	assert_int_equal(model_host_last_time(m, 0) % 86400, 23 * 3600 + 35 * 60 + 37);
 	free(text);
 	text = metrics_text(METRICS_PROMETHEUS, m, NULL, 10);
 	check_prometheus(text, &n, "spamtop_queue_messages");
