@@ -116,45 +116,38 @@ int source_spec_ssh_prefix(const struct source_spec *s, char *argv[SOURCE_SPEC_A
 	return i;
 }
 
-void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf *quoted,
-			  char *argv[SOURCE_SPEC_ARGV])
+void source_spec_ssh_file_argv(const struct source_spec *s, const char *const *words, struct buf *quoted,
+			       char *argv[SOURCE_SPEC_ARGV])
 {
 	buf_reset(quoted);
 	buf_put_shell_quoted(quoted, s->path);
 	int i = source_spec_ssh_prefix(s, argv);
-	argv[i++] = "tail";
-	argv[i++] = "-F";
-	argv[i++] = "-n";
-	argv[i++] = from_end ? "0" : "+1";
+	while (*words && i < SOURCE_SPEC_ARGV - 3)
+		argv[i++] = (char *)*words++;
 	argv[i++] = "--";
 	argv[i++] = quoted->data;
 	argv[i] = NULL;
 }
 
+void source_spec_ssh_argv(const struct source_spec *s, int from_end, struct buf *quoted,
+			  char *argv[SOURCE_SPEC_ARGV])
+{
+	const char *words[] = {"tail", "-F", "-n", from_end ? "0" : "+1", NULL};
+	source_spec_ssh_file_argv(s, words, quoted, argv);
+}
+
 void source_spec_ssh_read_argv(const struct source_spec *s, struct buf *quoted, char *argv[SOURCE_SPEC_ARGV])
 {
-	buf_reset(quoted);
-	buf_put_shell_quoted(quoted, s->path);
-	int i = source_spec_ssh_prefix(s, argv);
-	argv[i++] = "cat";
-	argv[i++] = "--";
-	argv[i++] = quoted->data;
-	argv[i] = NULL;
+	const char *words[] = {"cat", NULL};
+	source_spec_ssh_file_argv(s, words, quoted, argv);
 }
 
 void source_spec_ssh_tail_argv(const struct source_spec *s, uint64_t bytes, char *bytes_text, struct buf *quoted,
 			       char *argv[SOURCE_SPEC_ARGV])
 {
-	buf_reset(quoted);
-	buf_put_shell_quoted(quoted, s->path);
 	snprintf(bytes_text, 24, "%llu", (unsigned long long)bytes);
-	int i = source_spec_ssh_prefix(s, argv);
-	argv[i++] = "tail";
-	argv[i++] = "-c";
-	argv[i++] = bytes_text;
-	argv[i++] = "--";
-	argv[i++] = quoted->data;
-	argv[i] = NULL;
+	const char *words[] = {"tail", "-c", bytes_text, NULL};
+	source_spec_ssh_file_argv(s, words, quoted, argv);
 }
 
 struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,

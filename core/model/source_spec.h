@@ -35,6 +35,14 @@ int source_spec_is_ssh(const struct source_spec *s);
  * the words before the remote command (NULL-terminated); returns how many. */
 int source_spec_ssh_prefix(const struct source_spec *s, char *argv[SOURCE_SPEC_ARGV]);
 /*
+ * `ssh ... HOST WORDS... -- 'PATH'`: a command run there on the source's
+ * file (words NULL-terminated, passed as they are: quote any that is not a
+ * plain word for the remote shell); the quoted path lives in quoted, which
+ * must outlive argv, as the words must. The commands below are made by it.
+ */
+void source_spec_ssh_file_argv(const struct source_spec *s, const char *const *words, struct buf *quoted,
+			       char *argv[SOURCE_SPEC_ARGV]);
+/*
  * The argv of `ssh ... HOST tail -F -n +1 -- 'PATH'` (-n 0 with from_end:
  * new lines only) into argv (SOURCE_SPEC_ARGV entries, NULL-terminated);
  * the quoted path lives in quoted, which must outlive argv.

@@ -114,16 +114,9 @@ long trail_collect_remote(const struct source_spec *s, const char *qid, size_t m
 	}
 	struct buf pattern = BUF_INIT, path = BUF_INIT;
 	buf_put_shell_quoted(&pattern, qid);
-	buf_put_shell_quoted(&path, s->path);
-	char *argv[SOURCE_SPEC_ARGV + 6];
-	int i = source_spec_ssh_prefix(s, argv);
-	argv[i++] = "grep";
-	argv[i++] = "-F";
-	argv[i++] = "-e";
-	argv[i++] = pattern.data;
-	argv[i++] = "--";
-	argv[i++] = path.data;
-	argv[i] = NULL;
+	const char *words[] = {"grep", "-F", "-e", pattern.data, NULL};
+	char *argv[SOURCE_SPEC_ARGV];
+	source_spec_ssh_file_argv(s, words, &path, argv);
 	struct spawn_result res;
 	static const atomic_int never;
 	long found = -1;
