@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/base/clock.h"
-#include "core/base/sanitize.h"
 #include "core/base/spawn.h"
 #include "core/logs/logline.h"
 #include "core/model/ingest.h"
@@ -95,11 +94,8 @@ static int read_over_ssh(const struct source_spec *s, struct model *m, struct so
 	char *argv[SOURCE_SPEC_ARGV];
 	source_spec_ssh_read_argv(s, &quoted, argv);
 	int rc = ingest_program(m, argv, stats, err);
-	if (rc < 0) {
-		char why[sizeof(err->msg)];
-		snprintf(why, sizeof(why), "%s", err->msg);
-		error_set(err, "%s (ssh %.100s): %.300s", s->host, s->ssh_target, why[0] ? why : "ssh failed");
-	}
+	if (rc < 0)
+		source_spec_ssh_failed(s, err->msg, strlen(err->msg), "ssh failed", err);
 	buf_free(&quoted);
 	return rc;
 }
@@ -164,11 +160,7 @@ static int fetch_piece(const struct source_spec *s, uint64_t bytes, time_t refer
 		error_errno(err, errno, "%s: cannot keep its log's end here", s->host);
 		rc = -1;
 	} else if (rc == 0 && (!res.exited || res.status != 0)) {
-		struct buf said = BUF_INIT;	/* its first line, as text from elsewhere is shown */
-		sanitize_text(&said, res.err.data ? res.err.data : "", res.err.len ? strcspn(buf_str(&res.err), "\n") : 0);
-		error_set(err, "%s (ssh %.100s): %.300s", s->host, s->ssh_target,
-			  said.len ? buf_str(&said) : res.timed_out ? "timed out" : "ssh failed");
-		buf_free(&said);
+		source_spec_ssh_failed(s, res.err.data, res.err.len, res.timed_out ? "timed out" : "ssh failed", err);
 		rc = -1;
 	}
 	spawn_result_free(&res);
@@ -200,11 +192,8 @@ int feed_read_ssh_tail(const struct source_spec *s, struct model *m, int64_t sec
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fileno(p.f));
 	int rc = ingest_file_tail(m, path, seconds, stats, err);
 	fclose(p.f);
-	if (rc < 0) {
-		char why[sizeof(err->msg)];
-		snprintf(why, sizeof(why), "%s", err->msg);
-		error_set(err, "%s (ssh %.100s): %.300s", s->host, s->ssh_target, why);
-	}
+	if (rc < 0)
+		source_spec_ssh_failed(s, err->msg, strlen(err->msg), "its log's end could not be read", err);
 	return rc;
 }
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/base/sanitize.h"
+
 static int name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
@@ -148,6 +150,16 @@ void source_spec_ssh_tail_argv(const struct source_spec *s, uint64_t bytes, char
 	snprintf(bytes_text, 24, "%llu", (unsigned long long)bytes);
 	const char *words[] = {"tail", "-c", bytes_text, NULL};
 	source_spec_ssh_file_argv(s, words, quoted, argv);
+}
+
+void source_spec_ssh_failed(const struct source_spec *s, const char *said, size_t len, const char *otherwise,
+			    struct error *err)
+{
+	struct buf line = BUF_INIT;
+	const char *nl = len ? memchr(said, '\n', len) : NULL;
+	sanitize_text(&line, len ? said : "", nl ? (size_t)(nl - said) : len);	/* before err is written over */
+	error_set(err, "%s (ssh %.100s): %.300s", s->host, s->ssh_target, line.len ? buf_str(&line) : otherwise);
+	buf_free(&line);
 }
 
 struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,

@@ -56,6 +56,14 @@ void source_spec_ssh_read_argv(const struct source_spec *s, struct buf *quoted, 
  * bytes_text (at least 24 bytes) holds the count and must outlive argv, as quoted does. */
 void source_spec_ssh_tail_argv(const struct source_spec *s, uint64_t bytes, char *bytes_text, struct buf *quoted,
 			       char *argv[SOURCE_SPEC_ARGV]);
+/*
+ * err says that reading s over ssh failed: "HOST (ssh TARGET): " and the
+ * first line of said (what ssh or the remote command wrote; sanitized: it
+ * comes from elsewhere), or otherwise when said holds nothing. said may be
+ * err's own message.
+ */
+void source_spec_ssh_failed(const struct source_spec *s, const char *said, size_t len, const char *otherwise,
+			    struct error *err);
 /* ssh started on the source's argv (source_spec_ssh_argv), its lines read as
  * they come; NULL with err when it cannot start. */
 struct pipe_source *source_spec_ssh_start(const struct source_spec *s, int from_end, struct buf *quoted,

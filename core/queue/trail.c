@@ -126,9 +126,8 @@ long trail_collect_remote(const struct source_spec *s, const char *qid, size_t m
 		} else if (res.exited && (res.status == 0 || res.status == 1)) {	/* 1: grep found none */
 			found = keep_named(res.out.data ? res.out.data : "", res.out.len, qid, max_lines, out);
 		} else {
-			size_t n = strcspn(buf_str(&res.err), "\n");
-			error_set(err, "%s (ssh %.100s): %.*s", s->host, s->ssh_target, (int)(n > 300 ? 300 : n),
-				  n ? res.err.data : res.timed_out ? "timed out" : "ssh or grep failed");
+			source_spec_ssh_failed(s, res.err.data, res.err.len, res.timed_out ? "timed out"
+					       : "ssh or grep failed", err);
 		}
 		spawn_result_free(&res);
 	}
