@@ -76,8 +76,9 @@ static void every_named_host_is_in_the_model_and_an_unreadable_source_is_named(v
 	model_free(m);
 }
 
-/* an ssh stand-in on PATH: it records its argv and runs the remote command through a
- * shell, as sshd does; "down" in the host name fails as ssh does (exit 255) */
+/* an ssh stand-in: it records its argv (DIR/argv) and appends the remote command to
+ * DIR/asked, then runs it through a shell, as sshd does; "down" in the host name fails
+ * as ssh does (exit 255) */
 static void ssh_stand_in(char *dir, size_t size)
 {
 	snprintf(dir, size, "%s/sshbin", test_dir());
@@ -87,24 +88,31 @@ static void ssh_stand_in(char *dir, size_t size)
 	const char *script = "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$(dirname \"$0\")/argv\"\n"
 			     "while [ \"$1\" != -- ]; do shift; done\n"
 			     "case \"$2\" in *down*) echo \"ssh: connect to host $2 port 22: Connection refused\" >&2; exit 255 ;; esac\n"
-			     "shift 2\nexec sh -c \"$*\"\n";
+			     "shift 2\necho \"$*\" >> \"$(dirname \"$0\")/asked\"\nexec sh -c \"$*\"\n";
 	test_write_file(path, script, strlen(script));
 	chmod(path, 0755);
+}
+
+/* with_ssh_on_path - bin first on PATH; the PATH before it into saved */
+static void with_ssh_on_path(const char *bin, char *saved, size_t size)
+{
+	const char *old = getenv("PATH");
+	snprintf(saved, size, "%s", old ? old : "/usr/bin:/bin");
+	char path[4400];
+	snprintf(path, sizeof(path), "%s:%s", bin, saved);
+	setenv("PATH", path, 1);
 }
 
 static void an_ssh_source_is_read_through_ssh_cat_or_its_end_by_tail_and_a_failed_ssh_names_its_host(void **state)
 {
 	(void)state;
-	char bin[200], log[200], spec[300], argvfile[240];
+	char bin[200], log[200], spec[300], argvfile[240], saved[4096];
 	ssh_stand_in(bin, sizeof(bin));
 	snprintf(log, sizeof(log), "%s/it's far.log", test_dir());
 	const char *line = "Nov 24 10:00:00 mx2 postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], "
 			   "sasl_method=LOGIN, sasl_username=bob@x.example\n";
 	test_write_file(log, line, strlen(line));
-	const char *old = getenv("PATH");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s:%s", bin, old ? old : "/usr/bin:/bin");
-	setenv("PATH", path, 1);
+	with_ssh_on_path(bin, saved, sizeof(saved));
 	struct feed f = {0};
 	struct error err = {""};
 	snprintf(spec, sizeof(spec), "far=ssh://admin@mx2.example.org%s", log);
@@ -143,20 +151,7 @@ static void an_ssh_source_is_read_through_ssh_cat_or_its_end_by_tail_and_a_faile
 	assert_non_null(strstr(err.msg, "far (ssh down.example.org)"));
 	assert_non_null(strstr(err.msg, "Connection refused"));
 	model_free(m);
-	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
-}
-
-/* asking_ssh - a stand-in that appends each remote command to DIR/asked and runs it as sshd would */
-static void asking_ssh(char *dir, size_t size)
-{
-	snprintf(dir, size, "%s/askbin", test_dir());
-	mkdir(dir, 0755);
-	char path[256];
-	snprintf(path, sizeof(path), "%s/ssh", dir);
-	const char *script = "#!/bin/sh\nwhile [ \"$1\" != -- ]; do shift; done\nshift 2\n"
-			     "echo \"$*\" >> \"$(dirname \"$0\")/asked\"\nexec sh -c \"$*\"\n";
-	test_write_file(path, script, strlen(script));
-	chmod(path, 0755);
+	setenv("PATH", saved, 1);
 }
 
 /* remote_commands - what the stand-in was asked, each command's first three words, '|'-joined */
@@ -177,22 +172,15 @@ static void remote_commands(const char *dir, char *out, size_t size)
 	unlink(path);
 }
 
-static void with_ssh_on_path(const char *bin, char *saved, size_t size)
-{
-	const char *old = getenv("PATH");
-	snprintf(saved, size, "%s", old ? old : "/usr/bin:/bin");
-	char path[4400];
-	snprintf(path, sizeof(path), "%s:%s", bin, saved);
-	setenv("PATH", path, 1);
-}
-
 /* check's read of another server's log asks for its end, twice as much each time until the
  * piece begins before the hour: the last hour's lines are read, the log's start is not */
 static void checks_read_over_ssh_asks_for_the_end_until_it_holds_the_hour(void **state)
 {
 	(void)state;
 	char bin[200], log[200], spec[300], saved[4096], asked[400];
-	asking_ssh(bin, sizeof(bin));
+	ssh_stand_in(bin, sizeof(bin));
+	snprintf(asked, sizeof(asked), "%s/asked", bin);
+	unlink(asked);	/* the first test's commands */
 	snprintf(log, sizeof(log), "%s/two-hours.log", test_dir());
 	FILE *f = fopen(log, "w");
 	assert_non_null(f);
