@@ -1,9 +1,11 @@
 /*
  * console_state - the services every part of the console shares over its
  * state: the view stack, the status line, a monotonic clock, and whether
- * long work holds the queue (see console_state.h). It calls no other part
- * of the console: console.c (keys and the loop), draw.c, inputs.c and
- * wizard.c each depend on it, none on another through it.
+ * long work holds the queue (see console_state.h). Of the rest of the
+ * console it calls only the wizard, to ask whether the cleanup's jobs hold
+ * the session (wizard_busy; the wizard calls nothing of the console's):
+ * console.c (keys and the loop), draw.c, dialog.c, prompt.c, inputs.c and
+ * cleanup_view.c depend on it, none on another through it.
  */
 #include "console_state.h"
 #include "wizard.h"

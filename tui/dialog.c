@@ -60,7 +60,7 @@ struct pager *console_dialog(struct console *c, const char *title, unsigned (*ye
 	if (v)	/* its page goes; a plan or a remote call it held stays its owner's */
 		pager_free(&v->pager);
 	else if ((v = console_push_view(c, &dialog_view_ops)) == NULL)
-		abort();	/* never: a dialog always has its place (CONSOLE_MAX_MODALS) */
+		abort();	/* out of memory: a dialog always has its place on the stack (CONSOLE_MAX_MODALS) */
 	pager_init(&v->pager, title);
 	v->yes = yes;
 	return &v->pager;
