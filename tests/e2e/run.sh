@@ -889,7 +889,7 @@ a_key_limit_drops_cold_senders_while_following_and_keeps_the_culprits() {
 	rows=$(tui_screen | sed -n 's/^\([0-9]*\) rows, sorted by.*/\1/p')
 	[ "$rows" -le 16 ]
 	tui_keys 1
-	tui_screen | grep -qE '^! victim@lab\.example +24 +48 '
+	tui_wait_line '^! victim@lab\.example +24 +48 '
 }
 
 a_ten_gigabyte_sparse_log_is_read_at_once() {

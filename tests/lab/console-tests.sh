@@ -61,7 +61,7 @@ console_deletes_the_trusted_relays_mail_with_the_real_postsuper() {
 	tui_start 110x32 "$bin" --journal "$journal" "$log"
 	tui_wait "hold 0  deferred 12"
 	tui_keys 2
-	tui_screen | grep -qE '^! 127\.0\.0\.2 +12 '
+	tui_wait_line '^! 127\.0\.0\.2 +12 '
 	tui_keys d
 	tui_wait "Delete 12 messages: client IP 127.0.0.2"
 	tui_keys y
