@@ -27,6 +27,12 @@ struct agg_table {		/* found through their keys' istr.ref[kind] */
 	size_t count, cap;
 };
 
+/* the string a field last stored: most lines repeat it ("unknown", "LOGIN") */
+struct last_stored {
+	const struct intern_table *table;
+	struct istr *s;
+};
+
 struct pair_set {		/* distinct (user, ip) pairs */
 	const void **slots;	/* 2 per entry */
 	size_t mask, count;
@@ -44,6 +50,7 @@ struct model {
 	int host_0_here;	/* host 0 is this machine (see model_host_0_is_here) */
 	struct logged_name {
 		char name[MODEL_HOST_NAME];
+		uint8_t len;	/* strlen(name): compared on every line */
 		uint8_t host;
 	} logged[MODEL_MAX_NAMES];	/* each host name lines were logged with, and its host */
 	int nlogged, last_logged;	/* last_logged: the previous line's (a cache), -1: none */
@@ -52,8 +59,10 @@ struct model {
 	int ninst, inst;	/* inst: the instance of the line being applied */
 	int64_t since;
 	size_t collect_at[AGG_KIND_COUNT];	/* aggregates past which to collect */
+	int collect_due;	/* a kind passed its collect_at (checked once per line: a flag) */
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
+	struct last_stored client_name, sasl_method;	/* forgotten when strings move */
 	struct model_totals totals;
 	struct reputation_log reputation;	/* refusals for reputation, every host's */
 	int64_t now;
@@ -159,6 +168,15 @@ static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *ke
 	a->msg_rate.newest = (int32_t)(now / 60);
 	key->ref[kind] = (uint32_t)(++t->count);
 	return key->ref[kind];
+}
+
+/* agg_new - agg_get, noting when the kind passes the size it is collected at */
+static uint32_t agg_new(struct model *m, enum agg_kind kind, struct istr *key, int64_t now)
+{
+	uint32_t id = agg_get(&m->aggs[kind], kind, key, now, m->host);
+	if (m->aggs[kind].count > m->collect_at[kind])
+		m->collect_due = 1;
+	return id;
 }
 
 static void agg_table_free(struct agg_table *t)
@@ -377,6 +395,17 @@ static struct istr *store(struct model *m, struct strview v)
 	return s;
 }
 
+/* store_repeated - store, for a field whose lines mostly repeat the last value */
+static struct istr *store_repeated(struct model *m, struct last_stored *last, struct strview v)
+{
+	const struct intern_table *t = m->host_strings[m->host];
+	if (last->s && last->table == t && last->s->len == v.len && (v.len == 0 || memcmp(last->s->s, v.ptr, v.len) == 0))
+		return last->s;
+	last->table = t;
+	last->s = store(m, v);
+	return last->s;
+}
+
 /*
  * store_account - a SASL user's account: its name case-folded (ASCII), so
  * that "Admin@x" and "admin@x" are one account, as Dovecot's default
@@ -533,26 +562,32 @@ const struct msg_record *model_find_open(const struct model *m, const char *qid)
 	return model_find_open_host(m, 0, qid);
 }
 
-/* open_id - the open record of qid in one instance on host (index + 1), or
- * NONE; never created */
-static uint32_t open_id(const struct model *m, int host, int inst, const char *qid, size_t len)
+/* open_id - the open record of qid (h: its qid_hash) in one instance on host
+ * (index + 1), or NONE; never created */
+static uint32_t open_id(const struct model *m, int host, int inst, const char *qid, size_t len, uint32_t h)
 {
 	if (len == 0 || len >= sizeof(m->pool->qid))
 		return NONE;
-	return m->open_slots[qid_slot(m, host, inst, qid, len, qid_hash(m, qid, len))];
+	return m->open_slots[qid_slot(m, host, inst, qid, len, h)];
 }
 
 /* open_any - the open record of qid in instance inst, else in another one:
  * a line logged under another syslog_name than its instance's (Debian's
  * master.cf gives relay "-o syslog_name=postfix/$service_name" in every
  * instance), or a filter re-injecting into another instance */
-static uint32_t open_any(const struct model *m, int host, int inst, const char *qid, size_t len)
+static uint32_t open_any_hashed(const struct model *m, int host, int inst, const char *qid, size_t len,
+				uint32_t h)
 {
-	uint32_t id = open_id(m, host, inst, qid, len);
+	uint32_t id = open_id(m, host, inst, qid, len, h);
 	for (int i = 0; id == NONE && i < m->ninst; i++)
 		if (i != inst)
-			id = open_id(m, host, i, qid, len);
+			id = open_id(m, host, i, qid, len, h);
 	return id;
+}
+
+static uint32_t open_any(const struct model *m, int host, int inst, const char *qid, size_t len)
+{
+	return open_any_hashed(m, host, inst, qid, len, qid_hash(m, qid, len));
 }
 
 const struct msg_record *model_find_open_host(const struct model *m, int host, const char *qid)
@@ -563,7 +598,8 @@ const struct msg_record *model_find_open_host(const struct model *m, int host, c
 
 const struct msg_record *model_find_open_in(const struct model *m, int host, int inst, const char *qid)
 {
-	uint32_t id = inst >= 0 && inst < m->ninst ? open_id(m, host, inst, qid, strlen(qid)) : NONE;
+	size_t len = strlen(qid);
+	uint32_t id = inst >= 0 && inst < m->ninst ? open_id(m, host, inst, qid, len, qid_hash(m, qid, len)) : NONE;
 	return id ? &m->pool[id - 1] : NULL;
 }
 
@@ -714,7 +750,7 @@ static struct msg_record *record_for(struct model *m, struct strview qid, int64_
 	size_t j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
 	if (m->open_slots[j])
 		return rec(m, m->open_slots[j]);
-	uint32_t other = starts ? NONE : open_any(m, m->host, m->inst, qid.ptr, qid.len);
+	uint32_t other = starts ? NONE : open_any_hashed(m, m->host, m->inst, qid.ptr, qid.len, h);
 	if (other)
 		return rec(m, other);
 	if (m->open_count >= m->lim.max_open && m->oldest) {
@@ -783,7 +819,7 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *ke
 {
 	if (key == NULL)
 		return NULL;
-	uint32_t id = agg_get(&m->aggs[k], k, key, t, m->host);
+	uint32_t id = key->ref[k] ? key->ref[k] : agg_new(m, k, key, t);
 	if (id == NONE) {
 		m->totals.out_of_memory++;
 		return NULL;
@@ -925,13 +961,15 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 	}
 	struct istr *ip_key = store(m, addr);
 	r->client_ip = ip_key;
-	r->client_name = store(m, name);
+	r->client_name = store_repeated(m, &m->client_name, name);
 	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
 	struct istr *user_key = NULL;	/* the account (case-folded), when it authenticated */
 	if (ev->sasl_username.len && !ev->orig_qid.len) {
 		user_key = store_account(m, ev->sasl_username);
-		r->sasl_user = store(m, ev->sasl_username);	/* as logged: as its queue file says */
-		r->sasl_method = store(m, ev->sasl_method);
+		struct strview logged = ev->sasl_username;	/* as its queue file says; mostly the account */
+		int same = user_key && user_key->len == logged.len && memcmp(user_key->s, logged.ptr, logged.len) == 0;
+		r->sasl_user = same ? user_key : store(m, logged);
+		r->sasl_method = store_repeated(m, &m->sasl_method, ev->sasl_method);
 		struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
 		if (u) {
 			count_message(u, r, t);
@@ -1006,12 +1044,16 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 
 /* recently_ended - qid among the last few records ended on this host: a
  * copy delivered at once (locally) may end before its origin's "queued as" */
-static struct msg_record *recently_ended(struct model *m, struct strview qid)
+static struct msg_record *recently_ended(struct model *m, struct strview qid, uint32_t h)
 {
 	size_t n = m->last_ended.next < LAST_ENDED ? m->last_ended.next : LAST_ENDED;
 	if (n > m->ended_count)	/* the ring keeps fewer (limits.keep_ended) */
 		n = m->ended_count;
-	uint32_t h = qid_hash(m, qid.ptr, qid.len);
+	int any = 0;	/* mostly none matches: one branch-free pass the compiler vectorizes says so */
+	for (size_t i = 0; i < LAST_ENDED; i++)
+		any |= m->last_ended.hash[i] == h;
+	if (!any)
+		return NULL;
 	for (size_t i = 0; i < n; i++) {	/* newest first; the records' hashes side by side */
 		size_t j = (m->last_ended.next - 1 - i) % LAST_ENDED;
 		if (m->last_ended.hash[j] != h)
@@ -1032,9 +1074,9 @@ static struct msg_record *recently_ended(struct model *m, struct strview qid)
  */
 static int handed_to_filter(struct model *m, struct msg_record *r, const struct pf_event *ev)
 {
-	struct msg_record *c = open_here(m, ev->queued_as);
-	if (c == NULL)
-		c = recently_ended(m, ev->queued_as);
+	uint32_t h = qid_hash(m, ev->queued_as.ptr, ev->queued_as.len);	/* once: every sent line asks */
+	uint32_t id = open_any_hashed(m, m->host, m->inst, ev->queued_as.ptr, ev->queued_as.len, h);
+	struct msg_record *c = id ? rec(m, id) : recently_ended(m, ev->queued_as, h);
 	if (c == NULL || c == r || c->first_seen < r->first_seen)
 		return 0;
 	if (c->flags & RF_COPY)	/* tied already (XFORWARD): the hop's own line */
@@ -1419,10 +1461,10 @@ static int logged_host(struct model *m, struct strview name, struct strview inst
 	if (name.len >= MODEL_HOST_NAME)
 		name.len = MODEL_HOST_NAME - 1;
 	int i = m->last_logged;
-	if (i >= 0 && strlen(m->logged[i].name) == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0)
+	if (i >= 0 && m->logged[i].len == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0)
 		return m->logged[i].host;
 	for (i = 0; i < m->nlogged; i++)
-		if (strlen(m->logged[i].name) == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0) {
+		if (m->logged[i].len == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0) {
 			m->last_logged = i;
 			return m->logged[i].host;
 		}
@@ -1436,6 +1478,7 @@ static int logged_host(struct model *m, struct strview name, struct strview inst
 		return -1;
 	i = m->nlogged++;
 	memcpy(m->logged[i].name, copy, name.len + 1);
+	m->logged[i].len = (uint8_t)name.len;
 	m->logged[i].host = (uint8_t)h;
 	m->last_logged = i;
 	return h;
@@ -1492,10 +1535,7 @@ enum line_status model_add_parsed(struct model *m, size_t len, enum line_status 
 
 int model_wants_collect(const struct model *m)
 {
-	for (int k = 0; k < AGG_KIND_COUNT; k++)
-		if (m->aggs[k].count > m->collect_at[k])
-			return 1;
-	return 0;
+	return m->collect_due;
 }
 
 /* each_open - fn over every open record */
@@ -1527,6 +1567,36 @@ static int colder_first(const void *x, const void *y)
 	return (a->last_seen > b->last_seen) - (a->last_seen < b->last_seen);
 }
 
+/* coldest_first - rearrange a[0..n) so that its first k are the k coldest, in
+ * no order (a quickselect: linear, where sorting all was a twentieth of a
+ * history read's time on a log with many one-off senders) */
+static void coldest_first(struct cold_agg *a, size_t n, size_t k)
+{
+	while (k > 0 && k < n) {
+		struct cold_agg p = a[(n - 1) / 2];	/* Hoare: both parts are then non-empty */
+		size_t i = 0, j = n - 1;
+		for (;;) {
+			while (colder_first(&a[i], &p) < 0)
+				i++;
+			while (colder_first(&a[j], &p) > 0)
+				j--;
+			if (i >= j)
+				break;
+			struct cold_agg t = a[i];
+			a[i++] = a[j];
+			a[j--] = t;
+		}
+		/* a[0..j] are no warmer than p, a[j+1..n) no colder */
+		if (k <= j + 1) {
+			n = j + 1;
+		} else {
+			a += j + 1;
+			n -= j + 1;
+			k -= j + 1;
+		}
+	}
+}
+
 static void mark_used(struct model *m, struct msg_record *r, void *arg)
 {
 	(void)m;
@@ -1555,7 +1625,7 @@ static size_t evict_kind(struct model *m, enum agg_kind k, const uint8_t *used, 
 	size_t drop = t->count > target ? t->count - target : 0;
 	if (drop > n)
 		drop = n;
-	qsort(cold, n, sizeof(*cold), colder_first);
+	coldest_first(cold, n, drop);
 	for (size_t i = 0; i < drop; i++)
 		map[cold[i].idx] = 0;
 	free(cold);
@@ -1685,6 +1755,7 @@ static int move_strings(struct model *m)
 		return -1;
 	}
 	move_all(m, &sm, MOVE_POINT);
+	m->client_name = m->sasl_method = (struct last_stored){NULL, NULL};	/* they point into the old tables */
 	for (int h = 0; h < m->nhosts; h++) {
 		intern_free(m->host_strings[h]);
 		m->host_strings[h] = sm.to[h];
@@ -1711,12 +1782,15 @@ long model_collect(struct model *m)
 		each_live(m, remap_record, map);
 		rc = move_strings(m);
 	}
+	m->collect_due = 0;
 	for (int k = 0; k < AGG_KIND_COUNT; k++) {
 		free(used[k]);
 		free(map[k]);
 		size_t next = m->aggs[k].count / 4 * 5;	/* what could not go waits for more to come */
 		if (m->lim.max_keys)
 			m->collect_at[k] = next > m->lim.max_keys ? next : m->lim.max_keys;
+		if (m->aggs[k].count > m->collect_at[k])
+			m->collect_due = 1;
 	}
 	m->totals.evicted_keys += (uint64_t)dropped;
 	m->totals.collections++;

@@ -290,6 +290,42 @@ static void collecting_drops_cold_keys_and_keeps_heavy_and_referenced_ones(void 
 	model_free(m);
 }
 
+/* 100 senders of 1 to 50 messages each, met in a shuffled order: a collection
+ * down to 20 keeps exactly the 20 busiest (the selection of the coldest is
+ * a partition, not a sort: every one of them must still be right) */
+static void collecting_keeps_exactly_the_busiest_senders_whatever_their_order(void **state)
+{
+	(void)state;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	lim.max_keys = 40;
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	char sender[64];
+	int n = 0;
+	for (int round = 0; round < 50; round++)
+		for (int i = 0; i < 100; i++) {
+			int k = i * 37 % 100;	/* sender k sends 1 + k / 2 messages */
+			if (round < 1 + k / 2) {
+				snprintf(sender, sizeof(sender), "s%d@d%d.example", k, k);
+				one_message(m, n++, NULL, "192.0.2.7", sender, 0);
+			}
+		}
+	assert_true(model_wants_collect(m));
+	assert_true(model_collect(m) > 0);
+	assert_int_equal(model_agg_count(m, AGG_SENDER), 20);
+	for (int k = 0; k < 100; k++) {
+		snprintf(sender, sizeof(sender), "s%d@d%d.example", k, k);
+		const struct agg_stats *a = find(m, AGG_SENDER, sender);
+		if (k >= 80) {
+			assert_non_null(a);
+			assert_int_equal(a->msgs, 1 + k / 2);
+		} else {
+			assert_null(a);
+		}
+	}
+	model_free(m);
+}
+
 static void endless_new_senders_stay_under_the_key_limit(void **state)
 {
 	(void)state;
@@ -1287,6 +1323,7 @@ int main(void)
 		cmocka_unit_test(two_hosts_keep_their_own_records_and_aggregates_for_one_queue_id),
 		cmocka_unit_test(lines_before_since_are_counted_and_skipped),
 		cmocka_unit_test(collecting_drops_cold_keys_and_keeps_heavy_and_referenced_ones),
+		cmocka_unit_test(collecting_keeps_exactly_the_busiest_senders_whatever_their_order),
 		cmocka_unit_test(endless_new_senders_stay_under_the_key_limit),
 		cmocka_unit_test(lines_out_of_order_still_join),
 		cmocka_unit_test(open_records_are_capped_and_evictions_counted),
