@@ -560,6 +560,7 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 			ev->kind = EV_MESSAGE_ID;
 			if (!angle_value(c, &ev->message_id))
 				ev->message_id = span(c->p, c->end);
+			ev->message_id_hash = message_id_hash(ev->message_id.ptr, ev->message_id.len);
 		} else if (eat(c, LIT("milter-reject: "))) {
 			parse_reject(c, ev, EV_REJECT);
 		}

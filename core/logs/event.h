@@ -58,6 +58,7 @@ struct pf_event {
 	struct strview client_name, client_ip;
 	struct strview sasl_method, sasl_username, sasl_sender;
 	struct strview message_id;
+	uint64_t message_id_hash;	/* message_id_hash() of it: hashed here, off the model's thread */
 	struct strview sender;		/* from=<...> without the brackets */
 	int has_sender;
 	struct strview rcpt, orig_to, relay, dsn, delay, status_text;

@@ -1276,7 +1276,7 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 	case EV_MESSAGE_ID:
 		r->flags |= RF_MESSAGE_ID;	/* kept as a hash: it proves a filter's copy */
 		if (!(r->flags & RF_COPY))
-			r->msgid_hash = message_id_hash(ev->message_id.ptr, ev->message_id.len);
+			r->msgid_hash = ev->message_id_hash;
 		break;
 	case EV_QUEUED:
 		count_record(m, r);	/* first seen at qmgr when the log began mid-way */

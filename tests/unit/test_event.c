@@ -202,9 +202,13 @@ static void grok_cleanup_and_qmgr_messages_are_recognized(void **state)
 	parse_msg("cleanup", "0F5383D: message-id=<544D2523.30609@rhsoft.net>", &ev);
 	assert_int_equal(ev.kind, EV_MESSAGE_ID);
 	assert_view(ev.message_id, "544D2523.30609@rhsoft.net");
+	/* hashed as the queue file's header will be, to prove a filter's copy */
+	assert_true(ev.message_id_hash == message_id_hash(" <544D2523.30609@rhsoft.net>", 28));
+	assert_true(ev.message_id_hash != 0);
 	parse_msg("cleanup", "4104E3D: message-id=<>", &ev);
 	assert_int_equal(ev.kind, EV_MESSAGE_ID);
 	assert_int_equal(ev.message_id.len, 0);
+	assert_true(ev.message_id_hash == 0);
 	parse_msg("cleanup", "4104E3D: milter-reject: END-OF-MESSAGE from 061238241086.static.ctinets.com"
 		  "[61.238.241.86]: 5.7.1 Blocked by SpamAssassin; from=<wumt5@cchfdc.com> "
 		  "to=<voorzitter@example.com> proto=ESMTP helo=<ecsolved.com>", &ev);
