@@ -52,9 +52,16 @@ uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len)
 		s += 8;
 		len -= 8;
 	}
-	uint64_t w = 0;
-	if (len)	/* the empty string may come as a NULL pointer */
-		memcpy(&w, s, len);
+	uint64_t w = 0;	/* the last 0-7 bytes, without a memcpy of variable length (a call) */
+	if (len >= 4) {	/* two loads that overlap cover 4 to 7 bytes */
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + len - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (len) {	/* the empty string may come as a NULL pointer */
+		w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[len / 2] << 8
+		    | (unsigned char)s[len - 1];
+	}
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdull;

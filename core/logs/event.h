@@ -53,27 +53,32 @@ enum reject_class {
 enum summary_kind { SUM_NONE = 0, SUM_HOLD, SUM_RELEASE, SUM_DELETE, SUM_REQUEUE };
 
 struct pf_event {
+	/* first, together, what the model reads of the common lines (client=,
+	 * from=, to=, message-id=, connect): a history read hands events from
+	 * the reader's thread to the model's, and fewer cache lines move */
 	enum event_kind kind;
+	enum delivery_status status;
 	struct strview qid;		/* empty for NOQUEUE and connection events */
 	struct strview client_name, client_ip;
-	struct strview sasl_method, sasl_username, sasl_sender;
-	struct strview message_id;
-	uint64_t message_id_hash;	/* message_id_hash() of it: hashed here, off the model's thread */
+	struct strview sasl_method, sasl_username;
+	struct strview orig_qid;	/* client= of a re-injected copy (XFORWARD): orig_queue_id=;
+					 * pickup of a requeued message (postsuper -r): orig_id= */
 	struct strview sender;		/* from=<...> without the brackets */
-	int has_sender;
-	struct strview rcpt, orig_to, relay, dsn, delay, status_text;
-	int16_t reputation;	/* deferred, bounced: reputation_classify() of status_text, else -1 */
-	enum delivery_status status;
 	long size, nrcpt;
+	struct strview queued_as;	/* sent: the next MTA's "queued as QID" (a content filter's) */
+	uint64_t message_id_hash;	/* message_id_hash() of message_id: hashed here, off the model's thread */
+	int16_t reputation;	/* deferred, bounced: reputation_classify() of status_text, else -1 */
+	int has_sender;
+	/* the rest */
+	struct strview sasl_sender;
+	struct strview message_id;
+	struct strview rcpt, orig_to, relay, dsn, delay, status_text;
 	struct strview reject_stage;	/* RCPT, CONNECT, END-OF-MESSAGE, header ... */
 	struct strview reject_code;	/* "554" */
 	struct strview reject_text;	/* "5.7.1 <x>: Relay access denied" */
 	enum reject_class reject_class;
 	struct strview helo, proto;
 	struct strview other_qid;	/* bounce notification's new queue ID */
-	struct strview queued_as;	/* sent: the next MTA's "queued as QID" (a content filter's) */
-	struct strview orig_qid;	/* client= of a re-injected copy (XFORWARD): orig_queue_id=;
-					 * pickup of a requeued message (postsuper -r): orig_id= */
 	struct strview local_uid;	/* pickup: uid=N, the submitting process's user ID */
 	struct strview orig_client_name, orig_client_ip;	/* and orig_client=NAME[IP] */
 	enum summary_kind summary;
