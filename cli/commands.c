@@ -129,9 +129,9 @@ static const struct command command_table[] = {
 	 "  --log FILE       mail log for --sasl-user/--client-ip (repeatable)\n"
 	 "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n",
 	 queue_command},
-	{"block|unblock", "make Postfix refuse an account, a host, a relay",
-	 "       spamtop block|unblock --sasl-user USER | --client-ip IP [--dry-run] [--yes]\n"
-	 "               [--journal FILE]\n"
+	{"block|unblock", "make Postfix refuse an account, a host, a relay, a local user",
+	 "       spamtop block|unblock --sasl-user USER | --client-ip IP | --local-user USER|UID\n"
+	 "               [--dry-run] [--yes] [--journal FILE]\n"
 	 "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
 	 "       spamtop unblock --trusted-ip IP [--dry-run] [--yes] [--journal FILE]\n",
 	 "block --sasl-user USER makes Postfix refuse the account's mail (a line in\n"
@@ -141,8 +141,11 @@ static const struct command command_table[] = {
 	 "ahead of permit_mynetworks. block --trusted-ip IP... drops the IPs' exact\n"
 	 "entries from mynetworks in one edit, read back before postfix reload;\n"
 	 "unblock --trusted-ip IP puts back mynetworks' exact value before the journaled\n"
-	 "edit that dropped IP (refused if it changed since). Each shows the change,\n"
-	 "asks (or --yes) and is journaled.\n",
+	 "edit that dropped IP (refused if it changed since). block --local-user keeps\n"
+	 "a web application's user (a name, or the uid pickup logs) from sendmail:\n"
+	 "\"!NAME\" put first in authorized_submit_users as it is (no reload needed);\n"
+	 "unblock takes it out again. Each shows the change, asks (or --yes) and is\n"
+	 "journaled.\n",
 	 contain_command},
 	{"check", "a Nagios/Icinga plugin: one line, exit 0-3",
 	 "       spamtop check [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"

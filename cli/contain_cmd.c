@@ -1,6 +1,6 @@
 /*
- * contain_cmd - spamtop block|unblock --sasl-user USER | --client-ip IP,
- * spamtop block --trusted-ip IP...
+ * contain_cmd - spamtop block|unblock --sasl-user USER | --client-ip IP |
+ * --local-user USER, spamtop block --trusted-ip IP...
  *
  * As every action: what will change is shown first, --dry-run stops there,
  * the admin confirms (or gives --yes), and each step is journaled.
@@ -17,19 +17,21 @@
 #include "core/incident/cleanup.h"
 #include "core/base/journal.h"
 #include "core/incident/postfix_block.h"
+#include "core/incident/submit_block.h"
 
 #define CONTAIN_MAX_IPS 16
 
 struct contain_opts {
 	int block, dry_run, yes;
-	const char *user, *host, *journal;
+	const char *user, *host, *local, *journal;
 	const char *ips[CONTAIN_MAX_IPS];
 	size_t nips;
 };
 
 static int usage(void)
 {
-	fputs("usage: spamtop block|unblock --sasl-user USER | --client-ip IP [--dry-run] [--yes] [--journal FILE]\n"
+	fputs("usage: spamtop block|unblock --sasl-user USER | --client-ip IP | --local-user USER|UID\n"
+	      "                       [--dry-run] [--yes] [--journal FILE]\n"
 	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
 	      "       spamtop unblock --trusted-ip IP [--dry-run] [--yes] [--journal FILE]\n", stderr);
 	return 2;
@@ -41,6 +43,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 		{"sasl-user", required_argument, NULL, 'u'},
 		{"trusted-ip", required_argument, NULL, 'i'},
 		{"client-ip", required_argument, NULL, 'c'},
+		{"local-user", required_argument, NULL, 'l'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"yes", no_argument, NULL, 'y'},
 		{"journal", required_argument, NULL, 'J'},
@@ -52,6 +55,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 		switch (c) {
 		case 'u': o->user = optarg; break;
 		case 'c': o->host = optarg; break;
+		case 'l': o->local = optarg; break;
 		case 'i':
 			if (o->nips == CONTAIN_MAX_IPS)
 				return -1;
@@ -63,7 +67,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 		default: return -1;
 		}
 	}
-	if (optind < argc || (o->user != NULL) + (o->host != NULL) + (o->nips != 0) != 1 || (!o->block && o->nips > 1))
+	if (optind < argc || (o->user != NULL) + (o->host != NULL) + (o->local != NULL) + (o->nips != 0) != 1 || (!o->block && o->nips > 1))
 		return -1;
 	if (o->journal == NULL)
 		o->journal = journal_default_path();
@@ -122,6 +126,41 @@ static int table_block(const struct contain_opts *o, const struct postfix_conf *
 		buf_free(&out);
 	}
 	block_plan_free(&p);
+	return rc;
+}
+
+/* local_user - a web application's user kept from sendmail (or let back) */
+static int local_user(const struct contain_opts *o, const struct postfix_conf *conf)
+{
+	struct submit_plan p;
+	struct error err;
+	if (submit_plan_make(buf_str(&conf->submit_users), o->local, o->block, &p, &err) < 0) {
+		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return 1;
+	}
+	printf("%s local user %s %s sendmail (%s; no reload needed)\n", o->block ? "Keep" : "Let", p.name,
+	       o->block ? "from" : "use", SUBMIT_PARAM);
+	printf("%s now:   ", SUBMIT_PARAM);
+	say_text(stdout, buf_str(&p.before));
+	if (p.runnable) {
+		printf("\n%s after: ", SUBMIT_PARAM);
+		say_text(stdout, buf_str(&p.after));
+		puts("\n(main.cf copied aside first; one postconf -e; read back)");
+	} else {
+		printf("\nNothing to change: %s %s.\n", p.name,
+		       o->block ? "is kept from sendmail already" : "is not kept from sendmail here");
+	}
+	int rc = p.runnable ? 3 : 0;
+	if (p.runnable && go_ahead(o, o->block ? "Keep it from sendmail?" : "Let it use sendmail again?")) {
+		struct buf backup = BUF_INIT;
+		rc = submit_apply(conf->config_dir, &p, o->journal, &backup, &err) < 0;
+		if (rc)
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+		else
+			printf("Done; read back; main.cf as it was: %s.\n", buf_str(&backup));
+		buf_free(&backup);
+	}
+	submit_plan_free(&p);
 	return rc;
 }
 
@@ -227,7 +266,8 @@ int contain_command(int argc, char **argv)
 		return 1;
 	}
 	int rc = o.user ? table_block(&o, &conf, BLOCK_ACCOUNT, o.user)
-		 : o.host ? table_block(&o, &conf, BLOCK_HOST, o.host) : o.block ? relays(&o, &conf) : unrelay(&o, &conf);
+		 : o.host ? table_block(&o, &conf, BLOCK_HOST, o.host)
+		 : o.local ? local_user(&o, &conf) : o.block ? relays(&o, &conf) : unrelay(&o, &conf);
 	postfix_conf_free(&conf);
 	return rc;
 }

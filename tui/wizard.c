@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "core/incident/cleanup_session.h"
 #include "core/base/safefile.h"
 #include "core/incident/postfix_block.h"
+#include "core/incident/submit_block.h"
 #include "core/base/spawn.h"
 #include "core/queue/throttle.h"
 #include "core/queue/trail.h"
@@ -354,18 +354,31 @@ static void page_identify(struct wizard *w, const struct wizard_env *x, struct p
 	keys_line(p, "act on the marked suspects");
 }
 
-/* web_app_advice - a web application that sends through sendmail: what to
- * do by hand (nothing here is run: the script is the admin's to find) */
-static void web_app_advice(struct pager *p, const char *uid)
+/* web_app_advice - a web application that sends through sendmail: where to
+ * find the script (the admin's to stop), and its user kept from sendmail */
+static void web_app_advice(struct wizard *w, struct pager *p, const char *uid, int *runnable)
 {
-	char name[64];
-	const struct passwd *pw = getpwuid((uid_t)strtoul(uid, NULL, 10));
-	snprintf(name, sizeof(name), "%s", pw ? pw->pw_name : uid);
-	pager_addf(p, LS_HEADING, "Web application: uid %s (%s on this machine)", uid, pw ? name : "no such user");
+	struct submit_plan plan;
+	struct error err;
+	int planned = w->s.conf_ok && submit_plan_make(buf_str(&w->s.conf.submit_users), uid, 1, &plan, &err) == 0;
+	pager_addf(p, LS_HEADING, "Web application: uid %s (%s on this machine)", uid, planned ? plan.name : "no name");
 	pager_addf(p, LS_TEXT, "  find the script: ps -u %s -f; the web server's access log at the burst's minutes", uid);
 	pager_addf(p, LS_TEXT, "  (POST requests); the X-PHP-Originating-Script header of its queued mail (Enter on one)");
-	pager_addf(p, LS_TEXT, "  disable it, then keep that user from sendmail until it is fixed:");
-	pager_addf(p, LS_TEXT, "    postconf -e 'authorized_submit_users = !%s, static:all'", name);
+	if (!planned) {
+		pager_addf(p, LS_ALERT, "  its user cannot be kept from sendmail here: %s",
+			   w->s.conf_ok ? err.msg : w->s.conf_error);
+		return;
+	}
+	pager_addf(p, LS_TEXT, "  %s now:   %s", SUBMIT_PARAM, buf_str(&plan.before));
+	if (plan.runnable) {
+		pager_addf(p, LS_TEXT, "  %s after: %s", SUBMIT_PARAM, buf_str(&plan.after));
+		pager_addf(p, LS_TEXT, "  will: copy %s/main.cf aside, postconf -e, read it back (sendmail reads it: no reload)",
+			   w->s.conf.config_dir);
+		(*runnable)++;
+	} else {
+		pager_addf(p, LS_TEXT, "  %s is kept from sendmail already", plan.name);
+	}
+	submit_plan_free(&plan);
 }
 
 /* describe_relays - the one mynetworks edit for every chosen trusted relay */
@@ -432,7 +445,7 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 			continue;
 		}
 		if (t->kind == SUSPECT_WEB_APP) {
-			web_app_advice(p, t->key);
+			web_app_advice(w, p, t->key, runnable);
 			continue;
 		}
 		relays++;

@@ -225,6 +225,7 @@ int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct 
 	memset(c, 0, sizeof(*c));
 	struct buf dir = BUF_INIT;
 	int rc = cleanup_postconf("mynetworks", 1, &c->mynetworks, err) < 0 || cleanup_postconf("mynetworks", 0, &c->mynetworks_raw, err) < 0
+		 || cleanup_postconf("authorized_submit_users", 0, &c->submit_users, err) < 0
 		 || cleanup_postconf("config_directory", 1, &dir, err) < 0 ? -1 : 0;
 	snprintf(c->config_dir, sizeof(c->config_dir), "%s", buf_str(&dir));
 	buf_free(&dir);
@@ -245,6 +246,7 @@ void postfix_conf_free(struct postfix_conf *c)
 {
 	buf_free(&c->mynetworks);
 	buf_free(&c->mynetworks_raw);
+	buf_free(&c->submit_users);
 	net_list_free(&c->trusted);
 	domain_list_free(&c->ours);
 }

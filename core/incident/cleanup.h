@@ -65,6 +65,7 @@ int cleanup_target_owns(const struct cleanup_target *t, const struct queued_msg 
 struct postfix_conf {
 	struct buf mynetworks;		/* postconf -hx: expanded */
 	struct buf mynetworks_raw;	/* postconf -h: as main.cf has it ($variables kept) */
+	struct buf submit_users;	/* postconf -h authorized_submit_users (submit_block.h) */
 	struct net_list trusted;
 	struct domain_list ours;
 	char config_dir[256];

@@ -11,6 +11,7 @@
 #include "core/model/aggview.h"
 #include "core/base/sanitize.h"
 #include "core/base/spawn.h"
+#include "core/incident/submit_block.h"
 
 /* put - log text, with control characters made visible */
 static void put(FILE *f, const char *s, size_t len)
@@ -149,6 +150,32 @@ static void contain_relays(FILE *f, const struct cleanup_plan_input *in, const c
 	mynetworks_plan_free(&plan);
 }
 
+/* contain_web_app - its user kept from sendmail: authorized_submit_users now and after */
+static void contain_web_app(FILE *f, const struct cleanup_plan_input *in, const char *uid)
+{
+	fprintf(f, "  web application uid %s: find and stop the script; and keep its user from sendmail\n", uid);
+	struct submit_plan p;
+	struct error err;
+	if (in->conf == NULL || submit_plan_make(buf_str(&in->conf->submit_users), uid, 1, &p, &err) < 0) {
+		fputs("    cannot: ", f);
+		put_str(f, in->conf ? err.msg : in->conf_error);
+		fputc('\n', f);
+		return;
+	}
+	fprintf(f, "    %s now:   ", SUBMIT_PARAM);
+	put_str(f, buf_str(&p.before));
+	if (p.runnable) {
+		fprintf(f, "\n    %s after: ", SUBMIT_PARAM);
+		put_str(f, buf_str(&p.after));
+		fprintf(f, "\n    commands: copy %s/main.cf aside; postconf -e '%s = ", in->conf->config_dir, SUBMIT_PARAM);
+		put_str(f, buf_str(&p.after));
+		fputs("'; read it back (sendmail reads it each time: no reload)\n", f);
+	} else {
+		fprintf(f, "\n    %s is kept from sendmail already\n", p.name);
+	}
+	submit_plan_free(&p);
+}
+
 static void step_contain(FILE *f, const struct cleanup_plan_input *in)
 {
 	const struct cleanup_state *st = in->st;
@@ -165,8 +192,7 @@ static void step_contain(FILE *f, const struct cleanup_plan_input *in)
 		else if (t->kind == SUSPECT_TRUSTED_RELAY)
 			ips[nips++] = t->key;
 		else if (t->kind == SUSPECT_WEB_APP)
-			fprintf(f, "  web application uid %s: find and stop the script; then\n"
-				"    by hand: postconf -e 'authorized_submit_users = !UID_NAME, static:all'\n", t->key);
+			contain_web_app(f, in, t->key);
 	}
 	if (nips)
 		contain_relays(f, in, ips, nips);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/incident/postfix_block.h"
+#include "core/incident/submit_block.h"
 #include "core/base/spawn.h"
 
 void cleanup_session_init(struct cleanup_session *s, int64_t now, const char *journal, const char *disable_cmd,
@@ -138,6 +139,34 @@ static int contain_relays(struct cleanup_session *s, const char *ips[], size_t n
 	return rc < 0 ? -1 : 0;
 }
 
+/* contain_web_app - a web application's uid kept from sendmail (authorized_submit_users) */
+static int contain_web_app(struct cleanup_session *s, const char *uid, struct buf *report, struct buf *said)
+{
+	struct submit_plan p;
+	struct buf backup = BUF_INIT;
+	struct error err;
+	int rc = s->conf_ok ? submit_plan_make(buf_str(&s->conf.submit_users), uid, 1, &p, &err) : -1;
+	if (!s->conf_ok)
+		error_set(&err, "%s is unknown: %.400s", SUBMIT_PARAM, s->conf_error);
+	int planned = rc == 0;
+	if (planned && p.runnable)
+		rc = submit_apply(s->conf.config_dir, &p, s->journal, &backup, &err);
+	if (rc < 0)
+		buf_printf(report, "!uid %s NOT kept from sendmail: %s\n", uid, err.msg);
+	else if (p.runnable)
+		buf_printf(report, "uid %s (%s) kept from sendmail: %s = %s (read back); main.cf saved as %s; "
+			   "spamtop unblock --local-user %s undoes it\n", uid, p.name, SUBMIT_PARAM, buf_str(&p.after),
+			   buf_str(&backup), p.name);
+	else
+		buf_printf(report, "uid %s (%s) is kept from sendmail already (%s = %s)\n", uid, p.name, SUBMIT_PARAM,
+			   buf_str(&p.before));
+	buf_printf(said, "%suid %s %s", said->len ? "; " : "", uid, rc == 0 ? "kept from sendmail" : "NOT kept from sendmail");
+	if (planned)
+		submit_plan_free(&p);
+	buf_free(&backup);
+	return rc < 0 ? -1 : 0;
+}
+
 int cleanup_session_contain(struct cleanup_session *s, struct buf *report)
 {
 	struct buf said = BUF_INIT;
@@ -151,6 +180,9 @@ int cleanup_session_contain(struct cleanup_session *s, struct buf *report)
 		failed |= contain_relays(s, ips, nips, report, &said) < 0;
 	else if (nips)
 		buf_printf(report, "!trusted relays not contained: mynetworks is unknown: %s\n", s->conf_error);
+	for (size_t i = 0; i < s->st.ntargets; i++)
+		if (s->st.targets[i].chosen && s->st.targets[i].kind == SUSPECT_WEB_APP)
+			failed |= contain_web_app(s, s->st.targets[i].key, report, &said) < 0;
 	snprintf(s->st.outcome[STEP_CONTAIN], sizeof(s->st.outcome[0]), "%s", said.len ? buf_str(&said) : "nothing run");
 	buf_free(&said);
 	cleanup_session_reread_conf(s);	/* what Postfix says now */

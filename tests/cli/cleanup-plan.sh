@@ -9,6 +9,7 @@ cp_setup() {
 #!/bin/sh
 case "\$1 \$2" in
 "-h mynetworks") echo '127.0.0.1/32, 127.0.0.2/32 !127.0.0.9 \$extra_nets' ;;
+"-h authorized_submit_users") echo 'root, static:anyone' ;;
 "-hx mynetworks") echo '127.0.0.1/32, 127.0.0.2/32 !127.0.0.9 10.9.9.9/32' ;;
 "-hx config_directory") echo /etc/postfix ;;
 "-hx mydomain") echo lab.example ;;
@@ -26,6 +27,7 @@ EOS
  {"kind": "sasl_user", "key": "evil\u001b[2J*", "chosen": true},
  {"kind": "trusted_relay", "key": "127.0.0.2", "chosen": true},
  {"kind": "trusted_relay", "key": "127.0.0.3", "chosen": true},
+ {"kind": "web_app", "key": "33", "chosen": true},
  {"kind": "brute_force", "key": "127.0.0.66", "chosen": false}]}
 EOS
 	rm -f "$tmp/cp-unexpected"
@@ -47,6 +49,10 @@ cleanup_plan_prints_every_step_and_runs_nothing() {
 	grep -qx '    mynetworks after: 127.0.0.1/32 !127.0.0.9 $extra_nets' "$tmp/cp.out"
 	grep -qx '    127.0.0.3: not in mynetworks: it relayed for another reason (smtpd_relay_restrictions)' "$tmp/cp.out"
 	grep -qx '  \[ \] brute_force 127.0.0.66' "$tmp/cp.out"
+	# the web application's user (uid 33: www-data) kept from sendmail, the list otherwise as it is
+	grep -qx '  web application uid 33: find and stop the script; and keep its user from sendmail' "$tmp/cp.out"
+	grep -qx '    authorized_submit_users now:   root, static:anyone' "$tmp/cp.out"
+	grep -qx '    authorized_submit_users after: !www-data, root, static:anyone' "$tmp/cp.out"
 	if LC_ALL=C grep -q $'\033' "$tmp/cp.out"; then echo "a raw escape was printed"; return 1; fi
 	[ ! -e "$tmp/cp-unexpected" ]
 }

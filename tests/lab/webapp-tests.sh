@@ -62,3 +62,40 @@ check "check and metrics see the web application" check_and_metrics_see_the_web_
 CHECK_AFTER=tui_stop check "the console's Local uids tab marks the web application" console_local_tab_marks_the_web_app
 check "delete by uid is confirmed by pickup's Received header (a stale log's claim is dropped)" \
 	delete_by_uid_is_confirmed_by_pickups_received_header
+
+# containment of the web application: its user kept from sendmail by the real
+# sendmail and postdrop (authorized_submit_users; no reload), and let back
+submit_users_before=$(postconf -h authorized_submit_users)
+submit_users_restore() { postconf -e "authorized_submit_users = $submit_users_before"; }
+
+block_local_user_keeps_the_web_app_from_sendmail_and_unblock_lets_it_back() {
+	local j=$tmp/submit-journal.jsonl rc=0
+	rm -f "$j"
+	"$san" block --local-user 33 --dry-run --journal "$j" > "$tmp/sb.out" || rc=$?
+	[ $rc = 3 ]
+	grep -qx "authorized_submit_users after: !www-data, $submit_users_before" "$tmp/sb.out"
+	[ "$(postconf -h authorized_submit_users)" = "$submit_users_before" ]
+	"$san" block --local-user 33 --yes --journal "$j" > "$tmp/sb.out"
+	grep -q '^Done; read back; main.cf as it was: /etc/postfix/main.cf.spamtop-' "$tmp/sb.out"
+	[ "$(postconf -h authorized_submit_users)" = "!www-data, $submit_users_before" ]
+	# the script's next message: refused by sendmail itself, nothing queued
+	if printf 'Subject: again\n\nhello\n' | setpriv --reuid=33 --regid=33 --clear-groups \
+		/usr/sbin/sendmail -f "noreply@lab.example" "lead@prospects.example" 2> "$tmp/sm.err"; then
+		echo "sendmail took the message"; return 1
+	fi
+	cat "$tmp/sm.err"
+	grep -q 'not allowed to submit mail' "$tmp/sm.err"
+	"$san" block --local-user www-data --yes --journal "$j" > "$tmp/sb.out"	# once is enough
+	grep -qx 'Nothing to change: www-data is kept from sendmail already.' "$tmp/sb.out"
+	"$san" unblock --local-user www-data --yes --journal "$j" > "$tmp/sb.out"
+	[ "$(postconf -h authorized_submit_users)" = "$submit_users_before" ]
+	printf 'Subject: fixed\n\nhello\n' | setpriv --reuid=33 --regid=33 --clear-groups \
+		/usr/sbin/sendmail -f "noreply@lab.example" "lead@prospects.example"
+	jq -es 'map(select((.action == "submit-block" or .action == "submit-unblock") and .phase == "done"
+		and .exit_status == 0)) | length == 2' "$j"
+	jq -es --arg b "$submit_users_before" 'map(select(.action == "submit-block" and .phase == "done"))
+		| .[0].previous == $b and .[0].value == "!www-data, " + $b and .[0].user == "www-data"' "$j"
+}
+
+CHECK_AFTER=submit_users_restore check "block --local-user keeps the web application's user from the real sendmail; unblock lets it back" \
+	block_local_user_keeps_the_web_app_from_sendmail_and_unblock_lets_it_back

@@ -120,6 +120,38 @@ static void step_4_contains_each_account_and_relay_once_and_says_so(void **state
 	cleanup_session_free(&s);
 }
 
+/* a web application's uid: its user put first in authorized_submit_users as
+ * Postfix has it, read back, journaled; a second containment changes nothing */
+static void step_4_keeps_a_web_applications_user_from_sendmail(void **state)
+{
+	(void)state;
+	char journal[128], path[160];
+	snprintf(journal, sizeof(journal), "%s/journal-web.jsonl", dir);
+	snprintf(path, sizeof(path), "%s/p.authorized_submit_users", dir);
+	test_write_file(path, "root, static:anyone\n", 20);
+	struct cleanup_session s;
+	cleanup_session_init(&s, TEST_REFERENCE, journal, NULL, NULL);
+	assert_true(s.conf_ok);
+	target(&s, SUSPECT_WEB_APP, "33");
+	struct buf report = BUF_INIT;
+	assert_int_equal(cleanup_session_contain(&s, &report), 0);
+	assert_non_null(strstr(buf_str(&report), "uid 33 (www-data) kept from sendmail: authorized_submit_users = "
+				"!www-data, root, static:anyone (read back)"));
+	assert_string_equal(s.st.outcome[STEP_CONTAIN], "uid 33 kept from sendmail");
+	char *v = file_of("p.authorized_submit_users");
+	assert_string_equal(v, "!www-data, root, static:anyone\n");
+	free(v);
+	v = file_of("journal-web.jsonl");
+	assert_non_null(strstr(v, "\"action\":\"submit-block\""));
+	assert_non_null(strstr(v, "\"previous\":\"root, static:anyone\""));
+	free(v);
+	buf_reset(&report);
+	assert_int_equal(cleanup_session_contain(&s, &report), 0);	/* the conf was read again after the edit */
+	assert_non_null(strstr(buf_str(&report), "uid 33 (www-data) is kept from sendmail already"));
+	buf_free(&report);
+	cleanup_session_free(&s);
+}
+
 static void throttled_release_runs_on_time_and_stops_when_the_account_sends_again(void **state)
 {
 	(void)state;
@@ -166,6 +198,7 @@ int main(void)
 	test_use_utc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(step_4_contains_each_account_and_relay_once_and_says_so),
+		cmocka_unit_test(step_4_keeps_a_web_applications_user_from_sendmail),
 		cmocka_unit_test(throttled_release_runs_on_time_and_stops_when_the_account_sends_again),
 	};
 	return cmocka_run_group_tests(tests, stand_ins, remove_stand_ins);
