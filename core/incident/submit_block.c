@@ -126,6 +126,11 @@ int submit_plan_make(const char *now, const char *who, int block, struct submit_
 	p->block = block;
 	if (submit_user_name(who, p->name, sizeof(p->name), err) < 0)
 		return -1;
+	if (block && strcmp(p->name, "root") == 0) {
+		error_set(err, "root is not kept from sendmail: the system's own mail (cron, alerts) would stop too; "
+			  "find the script that runs as root and stop it");
+		return -1;
+	}
 	buf_puts(&p->before, now);
 	p->runnable = submit_list_edit(buf_str(&p->before), p->name, block, &p->after);
 	return 0;

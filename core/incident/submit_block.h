@@ -42,7 +42,8 @@ struct submit_plan {
 };
 
 /* Plans the edit of the value as it is now (postfix_conf's submit_users);
- * -1 with err (nothing to free). */
+ * -1 with err (nothing to free). root is never blocked: the system's own
+ * mail would stop with the script's. */
 int submit_plan_make(const char *now, const char *who, int block, struct submit_plan *p, struct error *err);
 void submit_plan_free(struct submit_plan *p);
 

@@ -3,7 +3,8 @@
  * authorized_submit_users: "!name" put first in the list as it is, so that
  * nothing else changes; nothing done when the list keeps it out already
  * (first match wins: a "!name" after a table is not enough); taken out
- * again byte for byte; names that are not plain list elements refused.
+ * again byte for byte; names that are not plain list elements refused;
+ * root never blocked.
  */
 #include "testutil.h"
 
@@ -78,6 +79,20 @@ static void a_uid_is_its_login_name_and_odd_names_are_refused(void **state)
 	assert_int_equal(submit_user_name("", name, sizeof(name), &err), -1);
 }
 
+static void root_is_never_kept_from_sendmail(void **state)
+{
+	(void)state;
+	struct submit_plan p;
+	struct error err;
+	assert_int_equal(submit_plan_make("static:anyone", "0", 1, &p, &err), -1);
+	assert_non_null(strstr(err.msg, "root is not kept from sendmail"));
+	/* an exclusion of root made by hand can still be taken out */
+	assert_int_equal(submit_plan_make("!root, static:anyone", "root", 0, &p, &err), 0);
+	assert_true(p.runnable);
+	assert_string_equal(buf_str(&p.after), "static:anyone");
+	submit_plan_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -85,6 +100,7 @@ int main(void)
 		cmocka_unit_test(block_is_nothing_to_do_only_when_the_first_match_is_the_exclusion),
 		cmocka_unit_test(unblock_takes_out_only_the_exclusion_byte_for_byte),
 		cmocka_unit_test(a_uid_is_its_login_name_and_odd_names_are_refused),
+		cmocka_unit_test(root_is_never_kept_from_sendmail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
