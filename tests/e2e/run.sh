@@ -284,7 +284,31 @@ cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing() {
 	jq -e '.step == 5 and .targets[0].key == "victim@lab.example" and .targets[2].chosen == false' "$tmp/state.json"
 }
 
-# the log keeps being written while the wizard is open (a line every 0.1 s,
+# a web application's uid marked in step 3: step 4 shows its user's exclusion
+# put first in authorized_submit_users as the server has it (a restrictive
+# list stays restrictive), and a dry run changes nothing
+cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail() {
+	fake_tools
+	printf '#!/bin/sh\necho "postconf $*" >> %s/postconf.calls\ncase "$1 $2" in\n"-h authorized_submit_users") echo "root, static:anyone" ;;\n"-hx config_directory") echo /etc/postfix ;;\n"-hx mydomain") echo lab.example ;;\n-e*) exit 99 ;;\nesac\nexit 0\n' "$tmp" > "$tmp/bin/postconf"
+	chmod +x "$tmp/bin/postconf"
+	rm -f "$tmp/postconf.calls"
+	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal-web" --state "$tmp/state-web.json" \
+		--no-queue tests/fixtures/lab-webapp.log
+	tui_wait "web app uid 33"
+	tui_keys c
+	tui_wait "Cleanup step 1 of 6"
+	tui_keys n n
+	tui_wait "Cleanup step 3 of 6"
+	tui_wait "[x] web_app 33"
+	tui_keys n
+	tui_wait "Cleanup step 4 of 6"
+	tui_wait "Web application: uid 33 (www-data on this machine)"
+	tui_wait "authorized_submit_users now:   root, static:anyone"
+	tui_wait "authorized_submit_users after: !www-data, root, static:anyone"
+	if grep -q -- "-e" "$tmp/postconf.calls"; then echo "postconf -e was run"; return 1; fi
+}
+
+# the log keeps being written while the wizard is open (a line every 0.1 s,# the log keeps being written while the wizard is open (a line every 0.1 s,
 # each one redrawing): step 3 lists each suspect once, the admin's unmark
 # holds, and step 4 plans only what is still marked
 cleanup_wizard_on_a_log_still_written_lists_each_suspect_once() {
@@ -1013,6 +1037,8 @@ children_inherit_no_terminal_and_no_file_of_spamtop() {
 check "dry-run actions show the plan and never run postsuper" dry_run_actions_show_the_plan_and_never_run_postsuper
 check "children inherit no terminal and no file of spamtop (close-on-exec)" children_inherit_no_terminal_and_no_file_of_spamtop
 check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
+check "the cleanup wizard's step 4 shows the web application's user kept from sendmail" \
+	cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail
 check "cleanup wizard on a log still written: each suspect once, the unmark holds" cleanup_wizard_on_a_log_still_written_lists_each_suspect_once
 check "a plan on a 100 000-message queue is built off the key handler: keys answered, Esc cancels" \
 	a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels
