@@ -155,7 +155,7 @@ int submit_apply(const char *config_dir, const struct submit_plan *p, const char
 	buf_printf(&setting, "%s = %s", SUBMIT_PARAM, buf_str(&p->after));
 	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
 	json_t *extra = json_object();
-	json_object_set_new(extra, "user", json_string(p->name));
+	json_object_set_new(extra, "local_user", json_string(p->name));
 	json_object_set_new(extra, "previous", json_string(buf_str(&p->before)));
 	json_object_set_new(extra, "value", json_string(buf_str(&p->after)));
 	int rc = cleanup_run_journaled_with(edit, p->block ? "submit-block" : "submit-unblock", p->name, extra,

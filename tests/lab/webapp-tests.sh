@@ -94,7 +94,7 @@ block_local_user_keeps_the_web_app_from_sendmail_and_unblock_lets_it_back() {
 	jq -es 'map(select((.action == "submit-block" or .action == "submit-unblock") and .phase == "done"
 		and .exit_status == 0)) | length == 2' "$j"
 	jq -es --arg b "$submit_users_before" 'map(select(.action == "submit-block" and .phase == "done"))
-		| .[0].previous == $b and .[0].value == "!www-data, " + $b and .[0].user == "www-data"' "$j"
+		| .[0].previous == $b and .[0].value == "!www-data, " + $b and .[0].local_user == "www-data"' "$j"
 }
 
 CHECK_AFTER=submit_users_restore check "block --local-user keeps the web application's user from the real sendmail; unblock lets it back" \
