@@ -153,7 +153,9 @@ static void contain_relays(FILE *f, const struct cleanup_plan_input *in, const c
 /* contain_web_app - its user kept from sendmail: authorized_submit_users now and after */
 static void contain_web_app(FILE *f, const struct cleanup_plan_input *in, const char *uid)
 {
-	fprintf(f, "  web application uid %s: find and stop the script; and keep its user from sendmail\n", uid);
+	fputs("  web application uid ", f);
+	put_str(f, uid);	/* the state file's text: sanitized like every key */
+	fputs(": find and stop the script; and keep its user from sendmail\n", f);
 	struct submit_plan p;
 	struct error err;
 	if (in->conf == NULL || submit_plan_make(buf_str(&in->conf->submit_users), uid, 1, &p, &err) < 0) {

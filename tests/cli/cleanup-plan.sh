@@ -28,6 +28,7 @@ EOS
  {"kind": "trusted_relay", "key": "127.0.0.2", "chosen": true},
  {"kind": "trusted_relay", "key": "127.0.0.3", "chosen": true},
  {"kind": "web_app", "key": "33", "chosen": true},
+ {"kind": "web_app", "key": "3\u001b]0;x\u0007", "chosen": true},
  {"kind": "brute_force", "key": "127.0.0.66", "chosen": false}]}
 EOS
 	rm -f "$tmp/cp-unexpected"
