@@ -147,11 +147,13 @@ uint64_t agg_failures_within(const struct model *m, const struct agg_stats *a, i
 
 /* ---- aggregate tables ---- */
 
-/* agg_get - the aggregate for key (index + 1), created on first sight; 0 on ENOMEM */
-static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *key, int64_t now, int host)
+/* agg_get - the aggregate for key (index + 1), created on first sight (noting
+ * when the kind passes the size it is collected at); 0 on ENOMEM */
+static uint32_t agg_get(struct model *m, enum agg_kind kind, struct istr *key, int64_t now)
 {
 	if (key->ref[kind])
 		return key->ref[kind];
+	struct agg_table *t = &m->aggs[kind];
 	if (t->count == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 64;
 		struct agg_stats *ni = realloc(t->items, ncap * sizeof(*ni));
@@ -163,20 +165,13 @@ static uint32_t agg_get(struct agg_table *t, enum agg_kind kind, struct istr *ke
 	struct agg_stats *a = &t->items[t->count];
 	memset(a, 0, sizeof(*a));
 	a->key = key;
-	a->host = (uint8_t)host;
+	a->host = (uint8_t)m->host;
 	a->first_seen = a->last_seen = now;
 	a->msg_rate.newest = (int32_t)(now / 60);
 	key->ref[kind] = (uint32_t)(++t->count);
-	return key->ref[kind];
-}
-
-/* agg_new - agg_get, noting when the kind passes the size it is collected at */
-static uint32_t agg_new(struct model *m, enum agg_kind kind, struct istr *key, int64_t now)
-{
-	uint32_t id = agg_get(&m->aggs[kind], kind, key, now, m->host);
-	if (m->aggs[kind].count > m->collect_at[kind])
+	if (t->count > m->collect_at[kind])
 		m->collect_due = 1;
-	return id;
+	return key->ref[kind];
 }
 
 static void agg_table_free(struct agg_table *t)
@@ -819,7 +814,7 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *ke
 {
 	if (key == NULL)
 		return NULL;
-	uint32_t id = key->ref[k] ? key->ref[k] : agg_new(m, k, key, t);
+	uint32_t id = agg_get(m, k, key, t);
 	if (id == NONE) {
 		m->totals.out_of_memory++;
 		return NULL;
