@@ -274,6 +274,31 @@ int cleanup_run_journaled_with(char *const argv[], const char *action, const cha
 	return run_journaled(&r, journal_path, out, err);
 }
 
+int cleanup_postconf_edit(const char *config_dir, const char *param, const char *value, const char *action,
+			  const char *target, json_t *extra, const char *journal_path, struct buf *backup,
+			  struct buf *out, struct error *err)
+{
+	if (cleanup_backup_main_cf(config_dir, backup, err) < 0)
+		return -1;
+	struct buf setting = BUF_INIT, now = BUF_INIT;
+	buf_printf(&setting, "%s = %s", param, value);
+	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
+	int rc = cleanup_run_journaled_with(edit, action, target ? target : buf_str(&setting), extra, journal_path,
+					    out, err);
+	if (rc > 0)
+		error_set(err, "postconf -e failed (exit status %d); main.cf as it was is in %s", rc, buf_str(backup));
+	if (rc == 0 && cleanup_postconf(param, 0, &now, err) < 0)
+		rc = -1;	/* not read back: not known to be in place */
+	else if (rc == 0 && strcmp(buf_str(&now), value) != 0) {
+		error_set(err, "%s reads back as '%.300s', not as planned; main.cf as it was is in %s", param,
+			  buf_str(&now), buf_str(backup));
+		rc = -1;
+	}
+	buf_free(&setting);
+	buf_free(&now);
+	return rc == 0 ? 0 : -1;
+}
+
 static int copy_file(const char *from, const char *to, struct error *err)
 {
 	int in = open(from, O_RDONLY | O_CLOEXEC);

@@ -76,6 +76,15 @@ int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct 
 int cleanup_postconf(const char *param, int expand, struct buf *out, struct error *err);
 /* Copies main.cf aside as main.cf.spamtop-STAMP (its path into backup); never over an existing file. */
 int cleanup_backup_main_cf(const char *config_dir, struct buf *backup, struct error *err);
+/*
+ * One parameter of main.cf set: main.cf copied aside (its path into
+ * backup), `postconf -e 'param = value'` journaled as action on target (the
+ * setting itself when NULL; extra's fields in both entries, may be NULL),
+ * and the value read back as main.cf has it. No reload. -1 with err.
+ */
+int cleanup_postconf_edit(const char *config_dir, const char *param, const char *value, const char *action,
+			  const char *target, json_t *extra, const char *journal_path, struct buf *backup,
+			  struct buf *out, struct error *err);
 void postfix_conf_free(struct postfix_conf *c);
 
 /* The admin's disable command with {user} filled in, split into an argv; -1

@@ -202,29 +202,6 @@ static int write_table(const struct block_plan *p, const char *journal_path, str
 	return journaled_run(&op, journal_path, err) == RUN_DONE ? 0 : -1;
 }
 
-static int put_check_in_front(const char *config_dir, const struct block_plan *p, const char *journal_path,
-			      struct buf *backup, struct buf *out, struct error *err)
-{
-	if (cleanup_backup_main_cf(config_dir, backup, err) < 0)
-		return -1;
-	struct buf setting = BUF_INIT, now = BUF_INIT;
-	const char *restriction = kinds[p->kind].restriction;
-	buf_printf(&setting, "%s = %s", restriction, buf_str(&p->restr_after));
-	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
-	int rc = cleanup_run_journaled(edit, kinds[p->kind].check, buf_str(&setting), journal_path, out, err);
-	if (rc > 0)
-		error_set(err, "postconf -e failed (exit status %d); main.cf as it was is in %s", rc, buf_str(backup));
-	if (rc == 0 && cleanup_postconf(restriction, 0, &now, err) == 0
-	    && strcmp(buf_str(&now), buf_str(&p->restr_after)) != 0) {
-		error_set(err, "%s reads back as '%.300s', not as planned; main.cf as it was is in %s", restriction,
-			  buf_str(&now), buf_str(backup));
-		rc = -1;
-	}
-	buf_free(&setting);
-	buf_free(&now);
-	return rc == 0 ? 0 : -1;
-}
-
 int block_apply(const char *config_dir, const struct block_plan *p, const char *journal_path, struct buf *backup,
 		struct buf *out, struct error *err)
 {
@@ -234,7 +211,8 @@ int block_apply(const char *config_dir, const struct block_plan *p, const char *
 	}
 	if (write_table(p, journal_path, err) < 0)
 		return -1;
-	if (p->restr_change && put_check_in_front(config_dir, p, journal_path, backup, out, err) < 0)
+	if (p->restr_change && cleanup_postconf_edit(config_dir, kinds[p->kind].restriction, buf_str(&p->restr_after),
+						     kinds[p->kind].check, NULL, NULL, journal_path, backup, out, err) < 0)
 		return -1;
 	char *reload[] = {"postfix", "reload", NULL};
 	int rc = cleanup_run_journaled(reload, "reload", "postfix", journal_path, out, err);

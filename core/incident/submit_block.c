@@ -149,30 +149,15 @@ int submit_apply(const char *config_dir, const struct submit_plan *p, const char
 		error_set(err, "%s is %s already", p->name, p->block ? "kept from sendmail" : "not kept from sendmail");
 		return -1;
 	}
-	if (cleanup_backup_main_cf(config_dir, backup, err) < 0)
-		return -1;
-	struct buf setting = BUF_INIT, out = BUF_INIT, now = BUF_INIT;
-	buf_printf(&setting, "%s = %s", SUBMIT_PARAM, buf_str(&p->after));
-	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
+	struct buf out = BUF_INIT;
 	json_t *extra = json_object();
 	json_object_set_new(extra, "local_user", json_string(p->name));
 	json_object_set_new(extra, "previous", json_string(buf_str(&p->before)));
 	json_object_set_new(extra, "value", json_string(buf_str(&p->after)));
-	int rc = cleanup_run_journaled_with(edit, p->block ? "submit-block" : "submit-unblock", p->name, extra,
-					    journal_path, &out, err);
+	int rc = cleanup_postconf_edit(config_dir, SUBMIT_PARAM, buf_str(&p->after),
+				       p->block ? "submit-block" : "submit-unblock", p->name, extra, journal_path, backup,
+				       &out, err);
 	json_decref(extra);
-	if (rc > 0)
-		error_set(err, "postconf -e failed (exit status %d); main.cf is unchanged or saved in %s", rc,
-			  buf_str(backup));
-	if (rc == 0 && cleanup_postconf(SUBMIT_PARAM, 0, &now, err) < 0)
-		rc = -1;
-	else if (rc == 0 && strcmp(buf_str(&now), buf_str(&p->after)) != 0) {
-		error_set(err, "%s reads back as '%.200s', not as planned; main.cf as it was is in %s", SUBMIT_PARAM,
-			  buf_str(&now), buf_str(backup));
-		rc = -1;
-	}
-	buf_free(&setting);
 	buf_free(&out);
-	buf_free(&now);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
