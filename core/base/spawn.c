@@ -106,8 +106,8 @@ static int run_piped(char *const argv[], const char *in, size_t in_len, int time
 		dup2(perr[1], 2);
 		spawn_exec(argv);
 		int e = errno;
-		if (write(pexec[1], &e, sizeof(e)) < 0)
-			_exit(127);
+		ssize_t told = write(pexec[1], &e, sizeof(e));	/* nothing more to do if it cannot */
+		(void)told;
 		_exit(127);
 	}
 	close(pin[0]);
@@ -283,8 +283,8 @@ int spawn_detached(char *const argv[], struct error *err)
 		signal(SIGPIPE, SIG_DFL);
 		spawn_exec(argv);
 		int e = errno;
-		if (write(pexec[1], &e, sizeof(e)) < 0)
-			_exit(127);
+		ssize_t told = write(pexec[1], &e, sizeof(e));	/* nothing more to do if it cannot */
+		(void)told;
 		_exit(127);
 	}
 	close(pexec[1]);
