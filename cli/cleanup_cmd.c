@@ -115,14 +115,14 @@ static int write_plan(const struct plan_opts *o, struct model *m, struct cleanup
 	}
 	if (q)
 		queue_join(q, m);
-	struct postfix_conf conf;
-	int conf_ok = postfix_conf_read(&conf, o->our_domains, &cerr) == 0;
-	struct cleanup_plan_input in = {m, sus, nlocal, q, q || o->no_queue ? NULL : qerr.msg, conf_ok ? &conf : NULL,
+	static struct postfix_confs pf;
+	int conf_ok = postfix_confs_read(&pf, o->our_domains, &cerr) == 0;
+	struct cleanup_plan_input in = {m, sus, nlocal, q, q || o->no_queue ? NULL : qerr.msg, conf_ok ? &pf : NULL,
 					cerr.msg, st, o->disable_cmd};
 	int rc = cleanup_plan_write(stdout, &in, &err);
 	if (rc < 0)
 		fprintf(stderr, "spamtop: %s\n", err.msg);
-	postfix_conf_free(&conf);
+	postfix_confs_free(&pf);
 	queue_snapshot_free(q);
 	return rc < 0 ? 1 : 0;
 }

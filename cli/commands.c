@@ -144,8 +144,10 @@ static const struct command command_table[] = {
 	 "edit that dropped IP (refused if it changed since). block --local-user keeps\n"
 	 "a web application's user (a name, or the uid pickup logs) from sendmail:\n"
 	 "\"!NAME\" put first in authorized_submit_users as it is (no reload needed);\n"
-	 "unblock takes it out again. Each shows the change, asks (or --yes) and is\n"
-	 "journaled.\n",
+	 "unblock takes it out again. With several Postfix instances (postmulti), each\n"
+	 "instance's main.cf is changed (mynetworks: where it trusts the IP), every\n"
+	 "postconf and reload with -c DIR. Each shows the change, asks (or --yes) and\n"
+	 "is journaled.\n",
 	 contain_command},
 	{"check", "a Nagios/Icinga plugin: one line, exit 0-3",
 	 "       spamtop check [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"

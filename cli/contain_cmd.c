@@ -94,82 +94,122 @@ static void say_notes(const struct buf *notes)
 	say_lines(stdout, notes->data ? notes->data : "", notes->len, "  ");
 }
 
-/* table_block - an account or a host, blocked (or unblocked) by a Postfix table */
-static int table_block(const struct contain_opts *o, const struct postfix_conf *conf, enum block_kind kind,
+/* heading - which instance the lines below are of, when there are several */
+static void heading(const struct postfix_confs *pf, const struct postfix_conf *c)
+{
+	if (pf->count > 1)
+		printf("Instance %s (%s):\n", instance_label(&c->inst), c->config_dir);
+}
+
+/* table_block - an account or a host, blocked (or unblocked) by a Postfix table in every instance */
+static int table_block(const struct contain_opts *o, const struct postfix_confs *pf, enum block_kind kind,
 		       const char *key)
 {
-	struct block_plan p;
+	struct block_plan p[INSTANCE_MAX];
 	struct error err;
-	if (block_plan_make(conf->config_dir, kind, key, o->block, &p, &err) < 0) {
-		fprintf(stderr, "spamtop: %s\n", err.msg);
-		return 1;
-	}
-	printf("%s ", o->block ? "Block" : "Unblock");
-	say_text(stdout, key);
-	printf(" in Postfix: %s its line in %s", o->block ? "add" : "remove", p.table);
-	if (p.restr_change) {
-		printf(";\n  %s = ", block_restriction(kind));
-		say_text(stdout, buf_str(&p.restr_after));
-		printf("\n  (main.cf copied aside first; read back after)");
-	}
-	puts("; then postfix reload");
-	say_notes(&p.notes);
-	int rc = p.runnable ? 3 : 0;
-	if (p.runnable && go_ahead(o, o->block ? "Block it?" : "Unblock it?")) {
-		struct buf backup = BUF_INIT, out = BUF_INIT;
-		rc = block_apply(conf->config_dir, &p, o->journal, &backup, &out, &err) < 0;
-		if (rc)
+	int n = 0, runnable = 0, rc = 0;
+	for (; n < pf->count; n++)
+		if (block_plan_make(&pf->at[n], kind, key, o->block, &p[n], &err) < 0) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
-		else
-			printf("Done%s%s.\n", backup.len ? "; main.cf as it was: " : "", buf_str(&backup));
+			rc = 1;
+			break;
+		}
+	for (int i = 0; rc == 0 && i < n; i++) {
+		heading(pf, &pf->at[i]);
+		printf("%s ", o->block ? "Block" : "Unblock");
+		say_text(stdout, key);
+		printf(" in Postfix: %s its line in %s", o->block ? "add" : "remove", p[i].table);
+		if (p[i].restr_change) {
+			printf(";\n  %s = ", block_restriction(kind));
+			say_text(stdout, buf_str(&p[i].restr_after));
+			printf("\n  (main.cf copied aside first; read back after)");
+		}
+		puts("; then postfix reload");
+		say_notes(&p[i].notes);
+		runnable += p[i].runnable;
+	}
+	if (rc == 0 && runnable) {
+		rc = 3;
+		if (go_ahead(o, o->block ? "Block it?" : "Unblock it?"))
+			rc = 0;
+	}
+	for (int i = 0; rc == 0 && runnable && i < n; i++) {
+		if (!p[i].runnable)
+			continue;
+		struct buf backup = BUF_INIT, out = BUF_INIT;
+		if (block_apply(&pf->at[i], &p[i], o->journal, &backup, &out, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			rc = 1;
+		} else {
+			printf("Done%s%s%s%s.\n", pf->count > 1 ? " in " : "", pf->count > 1 ? instance_label(&pf->at[i].inst) : "",
+			       backup.len ? "; main.cf as it was: " : "", buf_str(&backup));
+		}
 		buf_free(&backup);
 		buf_free(&out);
 	}
-	block_plan_free(&p);
+	for (int i = 0; i < n; i++)
+		block_plan_free(&p[i]);
 	return rc;
 }
 
-/* local_user - a web application's user kept from sendmail (or let back) */
-static int local_user(const struct contain_opts *o, const struct postfix_conf *conf)
+/* local_user - a web application's user kept from sendmail (or let back), in every instance */
+static int local_user(const struct contain_opts *o, const struct postfix_confs *pf)
 {
-	struct submit_plan p;
+	struct submit_plan p[INSTANCE_MAX];
 	struct error err;
-	if (submit_plan_make(buf_str(&conf->submit_users), o->local, o->block, &p, &err) < 0) {
-		fprintf(stderr, "spamtop: %s\n", err.msg);
-		return 1;
-	}
-	printf("%s local user %s %s sendmail (%s; no reload needed)\n", o->block ? "Keep" : "Let", p.name,
-	       o->block ? "from" : "use", SUBMIT_PARAM);
-	printf("%s now:   ", SUBMIT_PARAM);
-	say_text(stdout, buf_str(&p.before));
-	if (p.runnable) {
-		printf("\n%s after: ", SUBMIT_PARAM);
-		say_text(stdout, buf_str(&p.after));
-		puts("\n(main.cf copied aside first; one postconf -e; read back)");
-	} else {
-		printf("\nNothing to change: %s %s.\n", p.name,
-		       o->block ? "is kept from sendmail already" : "is not kept from sendmail here");
-	}
-	int rc = p.runnable ? 3 : 0;
-	if (p.runnable && go_ahead(o, o->block ? "Keep it from sendmail?" : "Let it use sendmail again?")) {
-		struct buf backup = BUF_INIT;
-		rc = submit_apply(conf->config_dir, &p, o->journal, &backup, &err) < 0;
-		if (rc)
+	int n = 0, runnable = 0, rc = 0;
+	for (; n < pf->count; n++)
+		if (submit_plan_make(buf_str(&pf->at[n].submit_users), o->local, o->block, &p[n], &err) < 0) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
-		else
-			printf("Done; read back; main.cf as it was: %s.\n", buf_str(&backup));
+			rc = 1;
+			break;
+		}
+	if (rc == 0)
+		printf("%s local user %s %s sendmail (%s; no reload needed)\n", o->block ? "Keep" : "Let", p[0].name,
+		       o->block ? "from" : "use", SUBMIT_PARAM);
+	for (int i = 0; rc == 0 && i < n; i++) {
+		heading(pf, &pf->at[i]);
+		printf("%s now:   ", SUBMIT_PARAM);
+		say_text(stdout, buf_str(&p[i].before));
+		if (p[i].runnable) {
+			printf("\n%s after: ", SUBMIT_PARAM);
+			say_text(stdout, buf_str(&p[i].after));
+			puts("\n(main.cf copied aside first; one postconf -e; read back)");
+		} else {
+			printf("\nNothing to change: %s %s.\n", p[i].name,
+			       o->block ? "is kept from sendmail already" : "is not kept from sendmail here");
+		}
+		runnable += p[i].runnable;
+	}
+	if (rc == 0 && runnable) {
+		rc = 3;
+		if (go_ahead(o, o->block ? "Keep it from sendmail?" : "Let it use sendmail again?"))
+			rc = 0;
+	}
+	for (int i = 0; rc == 0 && runnable && i < n; i++) {
+		if (!p[i].runnable)
+			continue;
+		struct buf backup = BUF_INIT;
+		if (submit_apply(&pf->at[i], &p[i], o->journal, &backup, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			rc = 1;
+		} else {
+			printf("Done%s%s; read back; main.cf as it was: %s.\n", pf->count > 1 ? " in " : "",
+			       pf->count > 1 ? instance_label(&pf->at[i].inst) : "", buf_str(&backup));
+		}
 		buf_free(&backup);
 	}
-	submit_plan_free(&p);
+	for (int i = 0; i < n; i++)
+		submit_plan_free(&p[i]);
 	return rc;
 }
 
-/* block_host - a relay inside a wider mynetworks entry: its table line, no further question */
-static int block_host(const struct contain_opts *o, const struct postfix_conf *conf, const char *ip)
+/* block_host - a relay inside a wider mynetworks entry of instance c: its table line, no further question */
+static int block_host(const struct contain_opts *o, const struct postfix_conf *c, const char *ip)
 {
 	struct buf notes = BUF_INIT;
 	struct error err;
-	int rc = block_now(conf->config_dir, BLOCK_HOST, ip, o->journal, &notes, &err);
+	int rc = block_now(c, BLOCK_HOST, ip, o->journal, &notes, &err);
 	say_notes(&notes);
 	buf_free(&notes);
 	if (rc < 0)
@@ -179,72 +219,105 @@ static int block_host(const struct contain_opts *o, const struct postfix_conf *c
 	return rc < 0;
 }
 
-static int relays(const struct contain_opts *o, const struct postfix_conf *conf)
+/* say_relay_plan - one instance's mynetworks edit, now and after */
+static void say_relay_plan(const struct postfix_confs *pf, const struct postfix_conf *c, const struct mynetworks_plan *p)
 {
-	struct mynetworks_plan p;
-	struct error err;
-	if (cleanup_mynetworks_plan(conf, o->ips, o->nips, &p, &err) < 0) {
-		fprintf(stderr, "spamtop: mynetworks cannot be edited: %s\n", err.msg);
-		return 1;
-	}
-	say_notes(&p.notes);
+	heading(pf, c);
+	say_notes(&p->notes);
 	printf("mynetworks now:   ");
-	say_text(stdout, buf_str(&p.before));
-	if (p.runnable) {
+	say_text(stdout, buf_str(&p->before));
+	if (p->runnable) {
 		printf("\nmynetworks after: ");
-		say_text(stdout, buf_str(&p.after));
+		say_text(stdout, buf_str(&p->after));
 		puts("\n(main.cf copied aside first; one postconf -e; read back; then postfix reload)");
 	} else {
 		puts("\nNothing to drop from mynetworks.");
 	}
-	for (size_t i = 0; i < p.nwider; i++)
-		printf("Block %s in Postfix: a line in %s/%s, check_client_access at the front of %s\n", p.wider[i],
-		       conf->config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
-	int rc = p.runnable || p.nwider ? 3 : 1;
-	if (rc == 3 && go_ahead(o, "Contain these trusted relays?")) {
+	for (size_t i = 0; i < p->nwider; i++)
+		printf("Block %s in Postfix: a line in %s/%s, check_client_access at the front of %s\n", p->wider[i],
+		       c->config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
+}
+
+/* relay_plans_run - each instance's mynetworks edit (then its host blocks), once the admin agreed */
+static int relay_plans_run(const struct contain_opts *o, const struct postfix_conf *const where[],
+			   const struct mynetworks_plan p[], int n, const char *question)
+{
+	int todo = 0;
+	for (int i = 0; i < n; i++)
+		todo += p[i].runnable || p[i].nwider;
+	if (todo == 0)
+		return 1;
+	if (!go_ahead(o, question))
+		return 3;
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
 		struct buf backup = BUF_INIT, out = BUF_INIT;
-		rc = p.runnable && cleanup_mynetworks_apply(conf, &p, o->journal, &backup, &out, &err) < 0;
-		if (rc)
+		struct error err;
+		if (p[i].runnable && cleanup_mynetworks_apply(where[i], &p[i], o->journal, &backup, &out, &err) < 0) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
-		else if (p.runnable)
-			printf("Done; read back; main.cf as it was: %s (to undo: copy it back, postfix reload).\n",
-			       buf_str(&backup));
-		for (size_t i = 0; rc == 0 && i < p.nwider; i++)
-			rc |= block_host(o, conf, p.wider[i]);
+			rc = 1;
+		} else if (p[i].runnable) {
+			printf("Done%s%s; read back; main.cf as it was: %s (to undo: spamtop unblock --trusted-ip).\n",
+			       where[i]->inst.config_dir[0] ? " in " : "", where[i]->inst.name, buf_str(&backup));
+		}
+		for (size_t k = 0; rc == 0 && k < p[i].nwider; k++)
+			rc |= block_host(o, where[i], p[i].wider[k]);
 		buf_free(&backup);
 		buf_free(&out);
 	}
-	mynetworks_plan_free(&p);
 	return rc;
 }
 
-/* unrelay - mynetworks back to its value before the journaled edit that dropped the IP */
-static int unrelay(const struct contain_opts *o, const struct postfix_conf *conf)
+/* relays - the trusted relays dropped from mynetworks of every instance that trusts one */
+static int relays(const struct contain_opts *o, const struct postfix_confs *pf)
 {
-	struct mynetworks_plan p;
-	struct error err;
-	if (cleanup_mynetworks_undo_plan(conf, o->ips[0], o->journal, &p, &err) < 0) {
-		fprintf(stderr, "spamtop: %s\n", err.msg);
-		return 1;
+	const struct postfix_conf *where[INSTANCE_MAX];
+	struct mynetworks_plan p[INSTANCE_MAX];
+	int k = cleanup_relay_instances(pf, o->ips, o->nips, where), n = 0, rc = 0;
+	for (; n < k; n++) {
+		struct error err;
+		if (cleanup_mynetworks_plan(where[n], o->ips, o->nips, &p[n], &err) < 0) {
+			fprintf(stderr, "spamtop: mynetworks cannot be edited: %s\n", err.msg);
+			rc = 1;
+			break;
+		}
+		say_relay_plan(pf, where[n], &p[n]);
 	}
-	say_notes(&p.notes);
-	printf("mynetworks now:   ");
-	say_text(stdout, buf_str(&p.before));
-	printf("\nmynetworks after: ");
-	say_text(stdout, buf_str(&p.after));
-	puts("\n(main.cf copied aside first; one postconf -e; read back; then postfix reload)");
-	int rc = 3;
-	if (go_ahead(o, "Restore mynetworks?")) {
-		struct buf backup = BUF_INIT, out = BUF_INIT;
-		rc = cleanup_mynetworks_apply(conf, &p, o->journal, &backup, &out, &err) < 0;
-		if (rc)
-			fprintf(stderr, "spamtop: %s\n", err.msg);
-		else
-			printf("Done; read back; main.cf before the undo: %s.\n", buf_str(&backup));
-		buf_free(&backup);
-		buf_free(&out);
+	if (rc == 0)
+		rc = relay_plans_run(o, where, p, n, "Contain these trusted relays?");
+	for (int i = 0; i < n; i++)
+		mynetworks_plan_free(&p[i]);
+	return rc;
+}
+
+/* unrelay - mynetworks back to its value before the journaled edit that
+ * dropped the IP, in each instance it was dropped from; nothing changes if
+ * one of them cannot be restored */
+static int unrelay(const struct contain_opts *o, const struct postfix_confs *pf)
+{
+	const struct postfix_conf *where[INSTANCE_MAX];
+	struct mynetworks_plan p[INSTANCE_MAX];
+	struct error err, why = {""};
+	int n = 0, refused = 0;
+	for (int i = 0; i < pf->count && !refused; i++) {
+		if (cleanup_mynetworks_undo_plan(&pf->at[i], o->ips[0], o->journal, &p[n], &err) == 0) {
+			where[n++] = &pf->at[i];
+			continue;
+		}
+		refused = strstr(err.msg, "has no mynetworks edit") == NULL;	/* not an instance it was dropped from */
+		if (refused || why.msg[0] == 0)
+			why = err;
 	}
-	mynetworks_plan_free(&p);
+	int rc = 1;
+	if (refused || n == 0)
+		fprintf(stderr, "spamtop: %s\n", why.msg);
+	else {
+		for (int i = 0; i < n; i++)
+			say_relay_plan(pf, where[i], &p[i]);
+		rc = relay_plans_run(o, where, p, n, "Restore mynetworks?");
+	}
+	for (int i = 0; i < n; i++)
+		mynetworks_plan_free(&p[i]);
 	return rc;
 }
 
@@ -258,16 +331,16 @@ int contain_command(int argc, char **argv)
 		return CONTAIN_NOT_A_COMMAND;
 	if (parse(argc, argv, &o) < 0)
 		return usage();
-	struct postfix_conf conf;
+	static struct postfix_confs pf;
 	struct error err;
-	if (postfix_conf_read(&conf, NULL, &err) < 0) {
+	if (postfix_confs_read(&pf, NULL, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
-		postfix_conf_free(&conf);
 		return 1;
 	}
-	int rc = o.user ? table_block(&o, &conf, BLOCK_ACCOUNT, o.user)
-		 : o.host ? table_block(&o, &conf, BLOCK_HOST, o.host)
-		 : o.local ? local_user(&o, &conf) : o.block ? relays(&o, &conf) : unrelay(&o, &conf);
-	postfix_conf_free(&conf);
+	say_lines(stderr, pf.unread.data ? pf.unread.data : "", pf.unread.len, "spamtop: instance not read, left as it is: ");
+	int rc = o.user ? table_block(&o, &pf, BLOCK_ACCOUNT, o.user)
+		 : o.host ? table_block(&o, &pf, BLOCK_HOST, o.host)
+		 : o.local ? local_user(&o, &pf) : o.block ? relays(&o, &pf) : unrelay(&o, &pf);
+	postfix_confs_free(&pf);
 	return rc;
 }

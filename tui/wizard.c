@@ -210,12 +210,12 @@ static void page_read(struct wizard *w, const struct wizard_env *x, struct pager
 	pager_puts(p, LS_HEADING, "Sender domains that are not ours");
 	if (!w->s.conf_ok)
 		pager_addf(p, LS_ALERT, "  which domains are ours is unknown: %s", w->s.conf_error);
-	else if (w->s.conf.ours.not_evaluated.len)
-		pager_addf(p, LS_DIM, "  (tables not evaluated: %s)", buf_str(&w->s.conf.ours.not_evaluated));
+	else if (w->s.pf.at[0].ours.not_evaluated.len)
+		pager_addf(p, LS_DIM, "  (tables not evaluated: %s)", buf_str(&w->s.pf.at[0].ours.not_evaluated));
 	const struct agg_stats *top[64];
 	size_t n = agg_top(x->model, AGG_DOMAIN, F_MSGS, 1, top, 64), shown = 0;
 	for (size_t i = 0; i < n && shown < 8; i++) {
-		if (top[i]->key->len == 0 || (w->s.conf_ok && domain_list_has(&w->s.conf.ours, top[i]->key->s, top[i]->key->len)))
+		if (top[i]->key->len == 0 || (w->s.conf_ok && domain_list_has(&w->s.pf.at[0].ours, top[i]->key->s, top[i]->key->len)))
 			continue;
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "  %6u messages  ", top[i]->msgs);
@@ -333,11 +333,18 @@ static void page_identify(struct wizard *w, const struct wizard_env *x, struct p
 		const struct suspect *s = suspect_of(x, t);
 		for (int r = 0; s && r < s->nreasons; r++)
 			pager_addf(p, LS_ALERT, "      - %s", s->reasons[r]);
-		if (t->kind == SUSPECT_TRUSTED_RELAY && w->s.conf_ok) {
-			const struct net_entry *e = net_list_match(&w->s.conf.trusted, t->key);
+		for (int k = 0, said = 0; t->kind == SUSPECT_TRUSTED_RELAY && k < w->s.pf.count; k++) {
+			const struct postfix_conf *pfc = &w->s.pf.at[k];
+			const struct net_entry *e = net_list_match(&pfc->trusted, t->key);
 			e = e && e->negated ? NULL : e;	/* "!ip" first: excluded, not trusted */
-			pager_addf(p, e ? LS_ALERT : LS_TEXT, "      %s%s%s", e ? "trusted: in mynetworks as " : "not in mynetworks",
-				   e ? e->text : "", e ? "" : " (it relayed for another reason: see smtpd_relay_restrictions)");
+			char label[80];
+			postfix_conf_label(&w->s.pf, pfc, label, sizeof(label));
+			if (e)
+				pager_addf(p, LS_ALERT, "      %strusted: in mynetworks as %s", label, e->text);
+			said += e != NULL;
+			if (!said && k == w->s.pf.count - 1)
+				pager_addf(p, LS_TEXT, "      not in mynetworks%s (it relayed for another reason: see "
+					   "smtpd_relay_restrictions)", w->s.pf.count > 1 ? " of any instance" : "");
 		}
 		const char *q = w->samples[i].data ? w->samples[i].data : "";
 		while (*q) {
@@ -354,34 +361,79 @@ static void page_identify(struct wizard *w, const struct wizard_env *x, struct p
 	keys_line(p, "act on the marked suspects");
 }
 
-/* web_app_advice - a web application that sends through sendmail: where to
- * find the script (the admin's to stop), and its user kept from sendmail */
-static void web_app_advice(struct wizard *w, struct pager *p, const char *uid, int *runnable)
+/* web_app_in - its user kept from the sendmail of one instance: the value now and after */
+static void web_app_in(struct wizard *w, struct pager *p, const struct postfix_conf *pfc, const char *uid, int *runnable)
 {
 	struct submit_plan plan;
 	struct error err;
-	int planned = w->s.conf_ok && submit_plan_make(buf_str(&w->s.conf.submit_users), uid, 1, &plan, &err) == 0;
-	pager_addf(p, LS_HEADING, "Web application: uid %s (%s on this machine)", uid, planned ? plan.name : "no name");
-	pager_addf(p, LS_TEXT, "  find the script: ps -u %s -f; the web server's access log at the burst's minutes", uid);
-	pager_addf(p, LS_TEXT, "  (POST requests); the X-PHP-Originating-Script header of its queued mail (Enter on one)");
-	if (!planned) {
-		pager_addf(p, LS_ALERT, "  its user cannot be kept from sendmail here: %s",
-			   w->s.conf_ok ? err.msg : w->s.conf_error);
+	char label[80];
+	postfix_conf_label(&w->s.pf, pfc, label, sizeof(label));
+	if (submit_plan_make(buf_str(&pfc->submit_users), uid, 1, &plan, &err) < 0) {
+		pager_addf(p, LS_ALERT, "  %sits user cannot be kept from sendmail here: %s", label, err.msg);
 		return;
 	}
-	pager_addf(p, LS_TEXT, "  %s now:   %s", SUBMIT_PARAM, buf_str(&plan.before));
+	pager_addf(p, LS_TEXT, "  %s%s now:   %s", label, SUBMIT_PARAM, buf_str(&plan.before));
 	if (plan.runnable) {
-		pager_addf(p, LS_TEXT, "  %s after: %s", SUBMIT_PARAM, buf_str(&plan.after));
-		pager_addf(p, LS_TEXT, "  will: copy %s/main.cf aside, postconf -e, read it back (sendmail reads it: no reload)",
-			   w->s.conf.config_dir);
+		pager_addf(p, LS_TEXT, "  %s%s after: %s", label, SUBMIT_PARAM, buf_str(&plan.after));
+		pager_addf(p, LS_TEXT, "  %swill: copy %s/main.cf aside, postconf -e, read it back (sendmail reads it: "
+			   "no reload)", label, pfc->config_dir);
 		(*runnable)++;
 	} else {
-		pager_addf(p, LS_TEXT, "  %s is kept from sendmail already", plan.name);
+		pager_addf(p, LS_TEXT, "  %s%s is kept from sendmail already", label, plan.name);
 	}
 	submit_plan_free(&plan);
 }
 
-/* describe_relays - the one mynetworks edit for every chosen trusted relay */
+/* web_app_advice - a web application that sends through sendmail: where to
+ * find the script (the admin's to stop), and its user kept from the
+ * sendmail of every instance */
+static void web_app_advice(struct wizard *w, struct pager *p, const char *uid, int *runnable)
+{
+	char name[64];
+	struct error err;
+	int known = submit_user_name(uid, name, sizeof(name), &err) == 0;
+	pager_addf(p, LS_HEADING, "Web application: uid %s (%s on this machine)", uid, known ? name : "no name");
+	pager_addf(p, LS_TEXT, "  find the script: ps -u %s -f; the web server's access log at the burst's minutes", uid);
+	pager_addf(p, LS_TEXT, "  (POST requests); the X-PHP-Originating-Script header of its queued mail (Enter on one)");
+	if (!w->s.conf_ok)
+		pager_addf(p, LS_ALERT, "  its user cannot be kept from sendmail here: %s", w->s.conf_error);
+	for (int i = 0; i < w->s.pf.count; i++)
+		web_app_in(w, p, &w->s.pf.at[i], uid, runnable);
+}
+
+/* relays_in - the one mynetworks edit of an instance for every chosen trusted relay */
+static void relays_in(struct wizard *w, struct pager *p, const struct postfix_conf *pfc, const char *ips[], size_t n,
+		      int *runnable)
+{
+	struct mynetworks_plan plan;
+	struct error err;
+	char label[80];
+	postfix_conf_label(&w->s.pf, pfc, label, sizeof(label));
+	if (cleanup_mynetworks_plan(pfc, ips, n, &plan, &err) < 0) {
+		pager_addf(p, LS_ALERT, "  %smynetworks cannot be edited: %s", label, err.msg);
+		return;
+	}
+	for (const char *q = buf_str(&plan.notes); *q;) {
+		size_t len = strcspn(q, "\n");
+		pager_addf(p, LS_TEXT, "%s%.*s", label, (int)len, q);
+		q += len + (q[len] == '\n');
+	}
+	pager_addf(p, LS_TEXT, "  %smynetworks now:   %s", label, buf_str(&plan.before));
+	if (plan.runnable) {
+		pager_addf(p, LS_TEXT, "  %smynetworks after: %s", label, buf_str(&plan.after));
+		pager_addf(p, LS_TEXT, "  %swill: copy %s/main.cf aside, postconf -e (one edit), read it back, postfix reload",
+			   label, pfc->config_dir);
+		(*runnable)++;
+	}
+	for (size_t i = 0; i < plan.nwider; i++) {
+		pager_addf(p, LS_TEXT, "  %swill block %s in Postfix: a line in %s/%s, check_client_access at the front of %s",
+			   label, plan.wider[i], pfc->config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
+		(*runnable)++;
+	}
+	mynetworks_plan_free(&plan);
+}
+
+/* describe_relays - relays_in each instance that trusts one of the chosen trusted relays */
 static void describe_relays(struct wizard *w, struct pager *p, int *runnable)
 {
 	const char *ips[CLEANUP_MAX_TARGETS];
@@ -391,26 +443,10 @@ static void describe_relays(struct wizard *w, struct pager *p, int *runnable)
 		pager_addf(p, LS_ALERT, "  mynetworks is unknown: %s", w->s.conf_error);
 		return;
 	}
-	struct mynetworks_plan plan;
-	struct error err;
-	if (cleanup_mynetworks_plan(&w->s.conf, ips, n, &plan, &err) < 0) {
-		pager_addf(p, LS_ALERT, "  mynetworks cannot be edited: %s", err.msg);
-		return;
-	}
-	pager_add_lines(p, LS_TEXT, plan.notes.data ? plan.notes.data : "", plan.notes.len);
-	pager_addf(p, LS_TEXT, "  mynetworks now:   %s", buf_str(&plan.before));
-	if (plan.runnable) {
-		pager_addf(p, LS_TEXT, "  mynetworks after: %s", buf_str(&plan.after));
-		pager_addf(p, LS_TEXT, "  will: copy %s/main.cf aside, postconf -e (one edit), read it back, postfix reload",
-			   w->s.conf.config_dir);
-		(*runnable)++;
-	}
-	for (size_t i = 0; i < plan.nwider; i++) {
-		pager_addf(p, LS_TEXT, "  will block %s in Postfix: a line in %s/%s, check_client_access at the front of %s",
-			   plan.wider[i], w->s.conf.config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
-		(*runnable)++;
-	}
-	mynetworks_plan_free(&plan);
+	const struct postfix_conf *where[INSTANCE_MAX];
+	int k = cleanup_relay_instances(&w->s.pf, ips, n, where);
+	for (int i = 0; i < k; i++)
+		relays_in(w, p, where[i], ips, n, runnable);
 }
 
 /* contain_plan - what step 4 would do, in words and (when run) for real */
@@ -436,8 +472,13 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 			} else if (x->opt->disable_cmd) {
 				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
 			}
-			pager_addf(p, LS_TEXT, "  will block it in Postfix: a line in %s/%s, check_sasl_access at the front of",
-				   w->s.conf.config_dir[0] ? w->s.conf.config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
+			for (int k = 0; k < w->s.pf.count; k++) {
+				char label[80];
+				const struct postfix_conf *pfc = &w->s.pf.at[k];
+				pager_addf(p, LS_TEXT, "  %swill block it in Postfix: a line in %s/%s, check_sasl_access at the "
+					   "front of", postfix_conf_label(&w->s.pf, pfc, label, sizeof(label)),
+					   pfc->config_dir[0] ? pfc->config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
+			}
 			pager_addf(p, LS_TEXT, "  smtpd_sender_restrictions (once), postfix reload: it can still log in to read mail");
 			(*runnable)++;
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");

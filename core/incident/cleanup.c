@@ -193,12 +193,27 @@ int cleanup_state_load(struct cleanup_state *s, const char *path, struct error *
 
 /* ---- Postfix's configuration ---- */
 
-/* cleanup_postconf - one parameter's value into out (-hx: expanded, -h: as main.cf has it) */
-int cleanup_postconf(const char *param, int expand, struct buf *out, struct error *err)
+void postfix_argv(const struct postfix_conf *c, const char *prog, const char *const words[], char *argv[8])
 {
+	int n = instance_argv(&c->inst, prog, argv);
+	for (int i = 0; words[i] && n < 7; i++)
+		argv[n++] = (char *)words[i];
+	argv[n] = NULL;
+}
+
+/* cleanup_postconf - one parameter's value into out (-hx: expanded, -h: as main.cf has it) */
+int cleanup_postconf(const struct postfix_instance *in, const char *param, int expand, struct buf *out,
+		     struct error *err)
+{
+	struct postfix_conf c;
 	char name[64];
 	snprintf(name, sizeof(name), "%s", param);
-	char *argv[] = {"postconf", expand ? "-hx" : "-h", name, NULL};
+	memset(&c.inst, 0, sizeof(c.inst));
+	if (in)
+		c.inst = *in;
+	const char *words[] = {expand ? "-hx" : "-h", name, NULL};
+	char *argv[8];
+	postfix_argv(&c, "postconf", words, argv);
 	struct spawn_result res;
 	if (spawn_run(argv, NULL, 0, POSTCONF_TIMEOUT_MS, &res, err) < 0)
 		return -1;
@@ -210,23 +225,29 @@ int cleanup_postconf(const char *param, int expand, struct buf *out, struct erro
 			n--;
 		buf_append(out, n ? res.out.data : "", n);
 	} else {
-		error_set(err, "postconf %s %s failed: %s", argv[1], param, res.err.len ? buf_str(&res.err) : "no message");
+		error_set(err, "postconf %s%s%s %s failed: %s", c.inst.config_dir[0] ? "-c " : "", c.inst.config_dir,
+			  words[0], param, res.err.len ? buf_str(&res.err) : "no message");
 	}
 	spawn_result_free(&res);
 	return ok ? 0 : -1;
 }
 
-int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct error *err)
+int postfix_conf_read(struct postfix_conf *c, const struct postfix_instance *in, const char *extra_domains,
+		      struct error *err)
 {
 	static const char *const domain_params[] = {
 		"mydomain", "myorigin", "mydestination", "virtual_alias_domains", "virtual_mailbox_domains",
 		"relay_domains", NULL,
 	};
 	memset(c, 0, sizeof(*c));
+	if (in)
+		c->inst = *in;
+	in = &c->inst;
 	struct buf dir = BUF_INIT;
-	int rc = cleanup_postconf("mynetworks", 1, &c->mynetworks, err) < 0 || cleanup_postconf("mynetworks", 0, &c->mynetworks_raw, err) < 0
-		 || cleanup_postconf("authorized_submit_users", 0, &c->submit_users, err) < 0
-		 || cleanup_postconf("config_directory", 1, &dir, err) < 0 ? -1 : 0;
+	int rc = cleanup_postconf(in, "mynetworks", 1, &c->mynetworks, err) < 0
+		 || cleanup_postconf(in, "mynetworks", 0, &c->mynetworks_raw, err) < 0
+		 || cleanup_postconf(in, "authorized_submit_users", 0, &c->submit_users, err) < 0
+		 || cleanup_postconf(in, "config_directory", 1, &dir, err) < 0 ? -1 : 0;
 	snprintf(c->config_dir, sizeof(c->config_dir), "%s", buf_str(&dir));
 	buf_free(&dir);
 	if (rc < 0)
@@ -234,7 +255,7 @@ int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct 
 	net_list_parse(&c->trusted, buf_str(&c->mynetworks));
 	struct buf value = BUF_INIT;
 	for (const char *const *p = domain_params; *p; p++)
-		if (cleanup_postconf(*p, 1, &value, err) == 0)
+		if (cleanup_postconf(in, *p, 1, &value, err) == 0)
 			domain_list_add(&c->ours, buf_str(&value));
 	buf_free(&value);
 	if (extra_domains)
@@ -251,7 +272,64 @@ void postfix_conf_free(struct postfix_conf *c)
 	domain_list_free(&c->ours);
 }
 
+int postfix_confs_read(struct postfix_confs *cs, const char *extra_domains, struct error *err)
+{
+	memset(cs, 0, sizeof(*cs));
+	struct instance_set set;
+	instance_discover(&set, POSTCONF_TIMEOUT_MS);
+	if (postfix_conf_read(&cs->at[0], NULL, extra_domains, err) < 0) {
+		postfix_conf_free(&cs->at[0]);
+		return -1;
+	}
+	cs->count = 1;
+	for (int i = 1; i < set.count; i++) {
+		struct error why;
+		if (postfix_conf_read(&cs->at[cs->count], &set.at[i], extra_domains, &why) == 0)
+			cs->count++;
+		else {
+			postfix_conf_free(&cs->at[cs->count]);
+			buf_printf(&cs->unread, "%s: %s\n", set.at[i].name, why.msg);
+		}
+	}
+	return 0;
+}
+
+void postfix_confs_free(struct postfix_confs *cs)
+{
+	for (int i = 0; i < cs->count; i++)
+		postfix_conf_free(&cs->at[i]);
+	buf_free(&cs->unread);
+	cs->count = 0;
+}
+
+const char *postfix_conf_label(const struct postfix_confs *cs, const struct postfix_conf *c, char *out, size_t size)
+{
+	if (cs->count + (cs->unread.len > 0) <= 1)
+		snprintf(out, size, "%s", "");
+	else
+		snprintf(out, size, "%s: ", instance_label(&c->inst));
+	return out;
+}
+
 /* ---- containment ---- */
+
+int cleanup_relay_instances(const struct postfix_confs *cs, const char *const ips[], size_t n,
+			    const struct postfix_conf *out[INSTANCE_MAX])
+{
+	int k = 0;
+	for (int i = 0; i < cs->count; i++) {
+		int trusts = cs->count == 1;
+		for (size_t j = 0; j < n && !trusts; j++) {
+			const struct net_entry *e = net_list_match(&cs->at[i].trusted, ips[j]);
+			trusts = e && !e->negated;
+		}
+		if (trusts)
+			out[k++] = &cs->at[i];
+	}
+	if (k == 0 && cs->count > 0)
+		out[k++] = &cs->at[0];	/* trusted nowhere: the default one's plan says so */
+	return k;
+}
 
 int cleanup_account_argv(const char *template, const char *user, char *storage, size_t size, char *argv[], int max,
 			 struct error *err)
@@ -274,20 +352,22 @@ int cleanup_run_journaled_with(char *const argv[], const char *action, const cha
 	return run_journaled(&r, journal_path, out, err);
 }
 
-int cleanup_postconf_edit(const char *config_dir, const char *param, const char *value, const char *action,
+int cleanup_postconf_edit(const struct postfix_conf *c, const char *param, const char *value, const char *action,
 			  const char *target, json_t *extra, const char *journal_path, struct buf *backup,
 			  struct buf *out, struct error *err)
 {
-	if (cleanup_backup_main_cf(config_dir, backup, err) < 0)
+	if (cleanup_backup_main_cf(c->config_dir, backup, err) < 0)
 		return -1;
 	struct buf setting = BUF_INIT, now = BUF_INIT;
 	buf_printf(&setting, "%s = %s", param, value);
-	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
+	const char *words[] = {"-e", buf_str(&setting), NULL};
+	char *edit[8];
+	postfix_argv(c, "postconf", words, edit);
 	int rc = cleanup_run_journaled_with(edit, action, target ? target : buf_str(&setting), extra, journal_path,
 					    out, err);
 	if (rc > 0)
 		error_set(err, "postconf -e failed (exit status %d); main.cf as it was is in %s", rc, buf_str(backup));
-	if (rc == 0 && cleanup_postconf(param, 0, &now, err) < 0)
+	if (rc == 0 && cleanup_postconf(&c->inst, param, 0, &now, err) < 0)
 		rc = -1;	/* not read back: not known to be in place */
 	else if (rc == 0 && strcmp(buf_str(&now), value) != 0) {
 		error_set(err, "%s reads back as '%.300s', not as planned; main.cf as it was is in %s", param,
@@ -297,6 +377,15 @@ int cleanup_postconf_edit(const char *config_dir, const char *param, const char 
 	buf_free(&setting);
 	buf_free(&now);
 	return rc == 0 ? 0 : -1;
+}
+
+int cleanup_reload(const struct postfix_conf *c, const char *journal_path, struct buf *out, struct error *err)
+{
+	static const char *const words[] = {"reload", NULL};
+	char *argv[8];
+	postfix_argv(c, "postfix", words, argv);
+	return cleanup_run_journaled(argv, "reload", c->inst.config_dir[0] ? c->inst.config_dir : "postfix",
+				     journal_path, out, err);
 }
 
 static int copy_file(const char *from, const char *to, struct error *err)
@@ -429,8 +518,9 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 	return 0;
 }
 
-/* last_edit_of - the journal's last successful mynetworks edit that dropped ip, or NULL (the caller decrefs) */
-static json_t *last_edit_of(const char *journal_path, const char *ip)
+/* last_edit_of - the journal's last successful mynetworks edit of c's
+ * instance that dropped ip, or NULL (the caller decrefs) */
+static json_t *last_edit_of(const struct postfix_conf *c, const char *journal_path, const char *ip)
 {
 	FILE *j = fopen(journal_path, "re");
 	char *line = NULL;
@@ -445,7 +535,8 @@ static json_t *last_edit_of(const char *journal_path, const char *ip)
 		json_t *v;
 		if (action && phase && strcmp(action, "mynetworks") == 0 && strcmp(phase, "done") == 0
 		    && json_integer_value(json_object_get(e, "exit_status")) == 0
-		    && json_is_string(json_object_get(e, "previous")) && json_is_string(json_object_get(e, "value")))
+		    && json_is_string(json_object_get(e, "previous")) && json_is_string(json_object_get(e, "value"))
+		    && strcmp(json_string_value(json_object_get(e, "instance")) ?: "", c->inst.config_dir) == 0)
 			json_array_foreach(json_object_get(e, "dropped"), i, v) hit |= strcmp(json_string_value(v) ?: "", ip) == 0;
 		if (hit) {
 			json_decref(found);
@@ -463,7 +554,7 @@ int cleanup_mynetworks_undo_plan(const struct postfix_conf *c, const char *ip, c
 				 struct mynetworks_plan *p, struct error *err)
 {
 	memset(p, 0, sizeof(*p));
-	json_t *e = last_edit_of(journal_path, ip);
+	json_t *e = last_edit_of(c, journal_path, ip);
 	if (e == NULL) {
 		error_set(err, "the journal %s has no mynetworks edit that dropped %.80s", journal_path, ip);
 		return -1;
@@ -492,10 +583,11 @@ int cleanup_mynetworks_undo_plan(const struct postfix_conf *c, const char *ip, c
 }
 
 /* mynetworks_verify - what postconf says now is the plan's value, and none of the dropped addresses has an entry */
-static int mynetworks_verify(const struct mynetworks_plan *p, struct error *err)
+static int mynetworks_verify(const struct postfix_conf *c, const struct mynetworks_plan *p, struct error *err)
 {
 	struct buf raw = BUF_INIT, expanded = BUF_INIT;
-	int rc = cleanup_postconf("mynetworks", 0, &raw, err) < 0 || cleanup_postconf("mynetworks", 1, &expanded, err) < 0 ? -1 : 0;
+	int rc = cleanup_postconf(&c->inst, "mynetworks", 0, &raw, err) < 0
+		 || cleanup_postconf(&c->inst, "mynetworks", 1, &expanded, err) < 0 ? -1 : 0;
 	if (rc == 0 && !net_tokens_equal(buf_str(&raw), buf_str(&p->after))) {
 		error_set(err, "mynetworks reads back as '%.300s', not as planned", buf_str(&raw));
 		rc = -1;
@@ -528,8 +620,12 @@ int cleanup_mynetworks_apply(const struct postfix_conf *c, const struct mynetwor
 		return -1;
 	struct buf setting = BUF_INIT;
 	buf_printf(&setting, "mynetworks = %s", buf_str(&p->after));
-	char *edit[] = {"postconf", "-e", (char *)buf_str(&setting), NULL};
+	const char *words[] = {"-e", buf_str(&setting), NULL};
+	char *edit[8];
+	postfix_argv(c, "postconf", words, edit);
 	json_t *extra = json_object(), *ips = json_array();	/* what `spamtop unblock --trusted-ip` restores */
+	if (c->inst.config_dir[0])	/* which main.cf: the undo finds the edit of its own instance */
+		json_object_set_new(extra, "instance", json_string(c->inst.config_dir));
 	for (size_t i = 0; i < p->nips; i++)
 		json_array_append_new(ips, json_string(p->ips[i]));
 	json_object_set_new(extra, p->restore ? "restored" : "dropped", ips);
@@ -544,14 +640,13 @@ int cleanup_mynetworks_apply(const struct postfix_conf *c, const struct mynetwor
 				  buf_str(backup));
 		return -1;
 	}
-	if (mynetworks_verify(p, err) < 0) {	/* nothing reloaded: Postfix still runs the old value */
+	if (mynetworks_verify(c, p, err) < 0) {	/* nothing reloaded: Postfix still runs the old value */
 		char why[sizeof(err->msg)];
 		snprintf(why, sizeof(why), "%s", err->msg);
 		error_set(err, "%s; Postfix was not reloaded; main.cf as it was is in %s", why, buf_str(backup));
 		return -1;
 	}
-	char *reload[] = {"postfix", "reload", NULL};
-	rc = cleanup_run_journaled(reload, "reload", "postfix", journal_path, out, err);
+	rc = cleanup_reload(c, journal_path, out, err);
 	if (rc > 0)
 		error_set(err, "postfix reload failed (exit status %d): mynetworks is changed in main.cf", rc);
 	return rc == 0 ? 0 : -1;

@@ -22,6 +22,7 @@
 #include "core/model/detect.h"
 #include "core/base/error.h"
 #include "core/incident/netmatch.h"
+#include "core/queue/instance.h"
 #include "core/queue/queue.h"
 
 enum cleanup_step {
@@ -61,19 +62,52 @@ void cleanup_targets_from_suspects(struct cleanup_state *s, const struct suspect
 /* The queued message is a chosen target's, by the log's attribution (queue_join). */
 int cleanup_target_owns(const struct cleanup_target *t, const struct queued_msg *m);
 
-/* What Postfix says: mynetworks and our domains (postconf -hx). */
+/*
+ * What one Postfix instance says: mynetworks and our domains (postconf
+ * -hx). Each instance has a main.cf of its own (postmulti), so every
+ * edit, read-back and reload names the instance (-c for all but the
+ * default one).
+ */
 struct postfix_conf {
+	struct postfix_instance inst;	/* which one: its name and -c directory ("" for the default) */
 	struct buf mynetworks;		/* postconf -hx: expanded */
 	struct buf mynetworks_raw;	/* postconf -h: as main.cf has it ($variables kept) */
 	struct buf submit_users;	/* postconf -h authorized_submit_users (submit_block.h) */
 	struct net_list trusted;
 	struct domain_list ours;
-	char config_dir[256];
+	char config_dir[256];		/* its config_directory, where main.cf and spamtop's tables are */
 };
 
-int postfix_conf_read(struct postfix_conf *c, const char *extra_domains, struct error *err);
-/* One parameter's value (postconf -hx when expand, else -h: as main.cf has it). */
-int cleanup_postconf(const char *param, int expand, struct buf *out, struct error *err);
+/* The instance in (NULL: the default one) as postconf tells it; -1 with err. */
+int postfix_conf_read(struct postfix_conf *c, const struct postfix_instance *in, const char *extra_domains,
+		      struct error *err);
+void postfix_conf_free(struct postfix_conf *c);
+
+/*
+ * Every Postfix instance on this host, the default one first. A
+ * containment is done in each: an account or a web application can
+ * submit through any of them, and each trusts its own mynetworks.
+ */
+struct postfix_confs {
+	struct postfix_conf at[INSTANCE_MAX];
+	int count;
+	struct buf unread;	/* "NAME: why" per line: an instance postconf could not read, left out */
+};
+
+/* The default instance (-1 with err when it cannot be read) and every
+ * other that postmulti lists (instance_discover); those postconf cannot
+ * read are named in unread. */
+int postfix_confs_read(struct postfix_confs *cs, const char *extra_domains, struct error *err);
+void postfix_confs_free(struct postfix_confs *cs);
+/* "" with one instance; else "NAME: " (or "default: ") to put before what is said of c. */
+const char *postfix_conf_label(const struct postfix_confs *cs, const struct postfix_conf *c, char *out, size_t size);
+
+/* One parameter's value (postconf -hx when expand, else -h: as main.cf has
+ * it) in instance in (NULL: the default one). */
+int cleanup_postconf(const struct postfix_instance *in, const char *param, int expand, struct buf *out,
+		     struct error *err);
+/* {prog} or {prog, "-c", DIR} for c's instance, then words, NULL-ended in argv (at most 8). */
+void postfix_argv(const struct postfix_conf *c, const char *prog, const char *const words[], char *argv[8]);
 /* Copies main.cf aside as main.cf.spamtop-STAMP (its path into backup); never over an existing file. */
 int cleanup_backup_main_cf(const char *config_dir, struct buf *backup, struct error *err);
 /*
@@ -82,10 +116,11 @@ int cleanup_backup_main_cf(const char *config_dir, struct buf *backup, struct er
  * setting itself when NULL; extra's fields in both entries, may be NULL),
  * and the value read back as main.cf has it. No reload. -1 with err.
  */
-int cleanup_postconf_edit(const char *config_dir, const char *param, const char *value, const char *action,
+int cleanup_postconf_edit(const struct postfix_conf *c, const char *param, const char *value, const char *action,
 			  const char *target, json_t *extra, const char *journal_path, struct buf *backup,
 			  struct buf *out, struct error *err);
-void postfix_conf_free(struct postfix_conf *c);
+/* `postfix reload` of c's instance, journaled. Its exit status, or -1 with err. */
+int cleanup_reload(const struct postfix_conf *c, const char *journal_path, struct buf *out, struct error *err);
 
 /* The admin's disable command with {user} filled in, split into an argv; -1
  * with err if empty, too long, or the user name is refused (spawn.h). */
@@ -123,6 +158,11 @@ struct mynetworks_plan {
 int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[], size_t n,
 			    struct mynetworks_plan *p, struct error *err);
 void mynetworks_plan_free(struct mynetworks_plan *p);
+/* The instances a trusted relays' containment edits: those whose
+ * mynetworks trusts one of ips (all of them with one instance; the default
+ * one when none does, whose plan then says so). Returns how many. */
+int cleanup_relay_instances(const struct postfix_confs *cs, const char *const ips[], size_t n,
+			    const struct postfix_conf *out[INSTANCE_MAX]);
 /*
  * The undo of the journal's last edit that dropped ip: mynetworks back to
  * its exact value before that edit (every address it dropped returns). -1

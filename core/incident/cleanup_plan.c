@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/incident/postfix_block.h"
 #include "core/model/aggview.h"
 #include "core/base/sanitize.h"
 #include "core/base/spawn.h"
@@ -54,13 +55,13 @@ static void step_read(FILE *f, const struct cleanup_plan_input *in)
 	size_t n = agg_top(in->m, AGG_DOMAIN, F_MSGS, 1, top, 64), shown = 0;
 	fputs("  sender domains that are not ours:", f);
 	for (size_t i = 0; i < n && shown < 8; i++) {
-		if (top[i]->key->len == 0 || (in->conf && domain_list_has(&in->conf->ours, top[i]->key->s, top[i]->key->len)))
+		if (top[i]->key->len == 0 || (in->pf && domain_list_has(&in->pf->at[0].ours, top[i]->key->s, top[i]->key->len)))
 			continue;
 		fprintf(f, "%s%u ", shown++ ? ", " : " ", top[i]->msgs);
 		put(f, top[i]->key->s, top[i]->key->len);
 	}
 	fputs(shown ? "\n" : " none\n", f);
-	if (in->conf == NULL)
+	if (in->pf == NULL)
 		fprintf(f, "  (which domains are ours is unknown: %s)\n", in->conf_error ? in->conf_error : "no postconf");
 	fputc('\n', f);
 }
@@ -109,6 +110,54 @@ static void contain_account(FILE *f, const struct cleanup_plan_input *in, const 
 		fputc('\n', f);
 	}
 	fputs("    by hand: change its password, then end its sessions (doveadm kick, bm-cli user logout)\n", f);
+	for (int i = 0; in->pf && i < in->pf->count; i++) {
+		char label[80];
+		const struct postfix_conf *c = &in->pf->at[i];
+		fprintf(f, "    %sblock in Postfix: a line in %s/%s, checked at the front of %s; postfix%s%s reload\n",
+			postfix_conf_label(in->pf, c, label, sizeof(label)), c->config_dir, block_table_name(BLOCK_ACCOUNT),
+			block_restriction(BLOCK_ACCOUNT), c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
+	}
+}
+
+/* put_notes - a plan's notes, indented, the instance's label first */
+static void put_notes(FILE *f, const char *label, const struct buf *notes)
+{
+	for (const char *p = notes->data ? notes->data : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		fprintf(f, "    %s", label);
+		put(f, p, len);
+		fputc('\n', f);
+		p += len + (p[len] == '\n');
+	}
+}
+
+/* relays_in - the mynetworks edit of one instance, now and after */
+static void relays_in(FILE *f, const struct cleanup_plan_input *in, const struct postfix_conf *c, const char **ips,
+		      size_t n)
+{
+	char label[80];
+	postfix_conf_label(in->pf, c, label, sizeof(label));
+	struct mynetworks_plan plan;
+	struct error err;
+	if (cleanup_mynetworks_plan(c, ips, n, &plan, &err) < 0) {
+		fprintf(f, "    %smynetworks cannot be edited: ", label);
+		put_str(f, err.msg);
+		fputc('\n', f);
+		return;
+	}
+	put_notes(f, label, &plan.notes);
+	fprintf(f, "    %smynetworks now:   ", label);
+	put_str(f, buf_str(&plan.before));
+	fputc('\n', f);
+	if (plan.runnable) {
+		fprintf(f, "    %smynetworks after: ", label);
+		put_str(f, buf_str(&plan.after));
+		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s%s -e 'mynetworks = ", label, c->config_dir,
+			c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
+		put_str(f, buf_str(&plan.after));
+		fprintf(f, "'; read it back; postfix%s%s reload\n", c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
+	}
+	mynetworks_plan_free(&plan);
 }
 
 static void contain_relays(FILE *f, const struct cleanup_plan_input *in, const char **ips, size_t n)
@@ -117,65 +166,58 @@ static void contain_relays(FILE *f, const struct cleanup_plan_input *in, const c
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, " %s", ips[i]);	/* client IPs: addresses, checked by the model */
 	fputc('\n', f);
-	if (in->conf == NULL) {
+	if (in->pf == NULL) {
 		fprintf(f, "    mynetworks is unknown: %s\n", in->conf_error ? in->conf_error : "no postconf");
 		return;
 	}
-	struct mynetworks_plan plan;
+	const struct postfix_conf *where[INSTANCE_MAX];
+	int k = cleanup_relay_instances(in->pf, ips, n, where);
+	for (int i = 0; i < k; i++)
+		relays_in(f, in, where[i], ips, n);
+}
+
+/* web_app_in - authorized_submit_users of one instance, now and after */
+static void web_app_in(FILE *f, const struct cleanup_plan_input *in, const struct postfix_conf *c, const char *uid)
+{
+	char label[80];
+	postfix_conf_label(in->pf, c, label, sizeof(label));
+	struct submit_plan p;
 	struct error err;
-	if (cleanup_mynetworks_plan(in->conf, ips, n, &plan, &err) < 0) {
-		fputs("    mynetworks cannot be edited: ", f);
+	if (submit_plan_make(buf_str(&c->submit_users), uid, 1, &p, &err) < 0) {
+		fprintf(f, "    %scannot: ", label);
 		put_str(f, err.msg);
 		fputc('\n', f);
 		return;
 	}
-	const char *p = buf_str(&plan.notes);
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		fputs("    ", f);
-		put(f, p, len);
-		fputc('\n', f);
-		p += len + (p[len] == '\n');
+	fprintf(f, "    %s%s now:   ", label, SUBMIT_PARAM);
+	put_str(f, buf_str(&p.before));
+	if (p.runnable) {
+		fprintf(f, "\n    %s%s after: ", label, SUBMIT_PARAM);
+		put_str(f, buf_str(&p.after));
+		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s%s -e '%s = ", label, c->config_dir,
+			c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir, SUBMIT_PARAM);
+		put_str(f, buf_str(&p.after));
+		fputs("'; read it back (sendmail reads it each time: no reload)\n", f);
+	} else {
+		fprintf(f, "\n    %s%s is kept from sendmail already\n", label, p.name);
 	}
-	fputs("    mynetworks now:   ", f);
-	put_str(f, buf_str(&plan.before));
-	fputc('\n', f);
-	if (plan.runnable) {
-		fputs("    mynetworks after: ", f);
-		put_str(f, buf_str(&plan.after));
-		fprintf(f, "\n    commands: copy %s/main.cf aside; postconf -e 'mynetworks = ", in->conf->config_dir);
-		put_str(f, buf_str(&plan.after));
-		fputs("'; read it back; postfix reload\n", f);
-	}
-	mynetworks_plan_free(&plan);
+	submit_plan_free(&p);
 }
 
-/* contain_web_app - its user kept from sendmail: authorized_submit_users now and after */
+/* contain_web_app - its user kept from sendmail: authorized_submit_users now and after, in every instance */
 static void contain_web_app(FILE *f, const struct cleanup_plan_input *in, const char *uid)
 {
 	fputs("  web application uid ", f);
 	put_str(f, uid);	/* the state file's text: sanitized like every key */
 	fputs(": find and stop the script; and keep its user from sendmail\n", f);
-	struct submit_plan p;
-	struct error err;
-	if (in->conf == NULL || submit_plan_make(buf_str(&in->conf->submit_users), uid, 1, &p, &err) < 0) {
+	if (in->pf == NULL) {
 		fputs("    cannot: ", f);
-		put_str(f, in->conf ? err.msg : in->conf_error);
+		put_str(f, in->conf_error);
 		fputc('\n', f);
 		return;
 	}
-	fprintf(f, "    %s now:   ", SUBMIT_PARAM);
-	put_str(f, buf_str(&p.before));
-	if (p.runnable) {
-		fprintf(f, "\n    %s after: ", SUBMIT_PARAM);
-		put_str(f, buf_str(&p.after));
-		fprintf(f, "\n    commands: copy %s/main.cf aside; postconf -e '%s = ", in->conf->config_dir, SUBMIT_PARAM);
-		put_str(f, buf_str(&p.after));
-		fputs("'; read it back (sendmail reads it each time: no reload)\n", f);
-	} else {
-		fprintf(f, "\n    %s is kept from sendmail already\n", p.name);
-	}
-	submit_plan_free(&p);
+	for (int i = 0; i < in->pf->count; i++)
+		web_app_in(f, in, &in->pf->at[i], uid);
 }
 
 static void step_contain(FILE *f, const struct cleanup_plan_input *in)

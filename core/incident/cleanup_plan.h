@@ -19,7 +19,7 @@ struct cleanup_plan_input {
 	size_t nsus;
 	const struct queue_snapshot *q;	/* joined with the model; NULL: not read */
 	const char *queue_error;	/* why it was not read, or NULL */
-	const struct postfix_conf *conf;	/* NULL: unknown, conf_error says why */
+	const struct postfix_confs *pf;	/* every instance; NULL: unknown, conf_error says why */
 	const char *conf_error;
 	struct cleanup_state *st;	/* targets taken from the suspects unless set already */
 	const char *disable_cmd;	/* --disable-cmd, or NULL */

@@ -19,22 +19,22 @@ void cleanup_session_init(struct cleanup_session *s, int64_t now, const char *jo
 	s->disable_cmd = disable_cmd;
 	s->our_domains = our_domains;
 	struct error err;
-	s->conf_ok = postfix_conf_read(&s->conf, our_domains, &err) == 0;
+	s->conf_ok = postfix_confs_read(&s->pf, our_domains, &err) == 0;
 	if (!s->conf_ok)
 		snprintf(s->conf_error, sizeof(s->conf_error), "%s", err.msg);
 }
 
 void cleanup_session_free(struct cleanup_session *s)
 {
-	postfix_conf_free(&s->conf);
+	postfix_confs_free(&s->pf);
 	release_throttle_free(&s->throttle);
 }
 
 void cleanup_session_reread_conf(struct cleanup_session *s)
 {
 	struct error err;
-	postfix_conf_free(&s->conf);
-	s->conf_ok = postfix_conf_read(&s->conf, s->our_domains, &err) == 0;
+	postfix_confs_free(&s->pf);
+	s->conf_ok = postfix_confs_read(&s->pf, s->our_domains, &err) == 0;
 	snprintf(s->conf_error, sizeof(s->conf_error), "%s", s->conf_ok ? "" : err.msg);
 }
 
@@ -52,34 +52,44 @@ size_t cleanup_session_relays(const struct cleanup_session *s, const char *ips[C
 	return n;
 }
 
-/* say_notes - a plan's notes, each a line needing the admin's eye */
-static void say_notes(struct buf *report, const struct buf *notes)
+/* say_notes - a plan's notes, each a line needing the admin's eye (the instance's label first) */
+static void say_notes(struct buf *report, const char *label, const struct buf *notes)
 {
 	for (const char *p = notes->data ? notes->data : ""; *p;) {
 		size_t len = strcspn(p, "\n");
-		buf_printf(report, "!%.*s\n", (int)len, p);
+		buf_printf(report, "!%s%.*s\n", label, (int)len, p);
 		p += len + (p[len] == '\n');
 	}
 }
 
-/* block_in_postfix - an account or a host blocked by its Postfix table; said in report and in said */
-static int block_in_postfix(struct cleanup_session *s, enum block_kind kind, const char *key, struct buf *report,
-			    struct buf *said)
+/* block_in_postfix - an account or a host blocked by its Postfix table in
+ * instance c (every instance for an account); said in report and in said */
+static int block_in_postfix(struct cleanup_session *s, const struct postfix_conf *c, enum block_kind kind,
+			    const char *key, struct buf *report, struct buf *said)
 {
-	struct buf notes = BUF_INIT;
-	struct error err;
-	int rc = block_now(s->conf.config_dir, kind, key, s->journal, &notes, &err);
-	say_notes(report, &notes);
-	buf_free(&notes);
-	if (rc < 0)
-		buf_printf(report, "!%s NOT blocked in Postfix: %s\n", key, err.msg);
-	else
-		buf_printf(report, "%s blocked in Postfix (spamtop unblock %s %s undoes it)\n", key,
-			   kind == BLOCK_ACCOUNT ? "--sasl-user" : "--client-ip", key);
+	int failed = 0;
+	for (int i = 0; i < s->pf.count; i++) {
+		const struct postfix_conf *in = c ? c : &s->pf.at[i];
+		struct buf notes = BUF_INIT;
+		struct error err;
+		char label[80];
+		postfix_conf_label(&s->pf, in, label, sizeof(label));
+		int rc = block_now(in, kind, key, s->journal, &notes, &err);
+		say_notes(report, label, &notes);
+		buf_free(&notes);
+		if (rc < 0)
+			buf_printf(report, "!%s%s NOT blocked in Postfix: %s\n", label, key, err.msg);
+		else
+			buf_printf(report, "%s%s blocked in Postfix (spamtop unblock %s %s undoes it)\n", label, key,
+				   kind == BLOCK_ACCOUNT ? "--sasl-user" : "--client-ip", key);
+		failed |= rc < 0;
+		if (c)
+			break;
+	}
 	buf_printf(said, "%s%s%s", kind == BLOCK_HOST ? (said->len ? "; " : "") : " ", kind == BLOCK_HOST ? key : "",
 		   kind == BLOCK_HOST ? " " : "");
-	buf_puts(said, rc == 0 ? "blocked in Postfix" : "NOT blocked in Postfix");
-	return rc < 0 ? -1 : 0;
+	buf_puts(said, failed ? "NOT blocked in Postfix" : "blocked in Postfix");
+	return failed ? -1 : 0;
 }
 
 /* contain_account - the admin's --disable-cmd (when given and the name is safe), then the Postfix block */
@@ -107,64 +117,122 @@ static int contain_account(struct cleanup_session *s, const char *user, struct b
 		buf_printf(report, "!%s: --disable-cmd not run: %s\n", user, err.msg);
 	}
 	buf_free(&out);
-	return block_in_postfix(s, BLOCK_ACCOUNT, user, report, said) < 0 || failed ? -1 : 0;
+	return block_in_postfix(s, NULL, BLOCK_ACCOUNT, user, report, said) < 0 || failed ? -1 : 0;
 }
 
-/* contain_relays - the one mynetworks edit, and host blocks for those inside a wider entry */
-static int contain_relays(struct cleanup_session *s, const char *ips[], size_t n, struct buf *report, struct buf *said)
+/* net_word_in - ip is one of the ", "-separated addresses in list */
+static int net_word_in(const char *list, const char *ip)
+{
+	size_t n = strlen(ip);
+	for (const char *p = list; (p = strstr(p, ip)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ','))
+			return 1;
+	return 0;
+}
+
+/* relays_in - the one mynetworks edit of instance c, and host blocks there
+ * for those inside a wider entry; the addresses dropped into names */
+static int relays_in(struct cleanup_session *s, const struct postfix_conf *c, const char *ips[], size_t n,
+		     struct buf *report, struct buf *said, struct buf *names)
 {
 	struct mynetworks_plan plan;
-	struct buf backup = BUF_INIT, out = BUF_INIT, names = BUF_INIT;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
 	struct error err;
-	int rc = cleanup_mynetworks_plan(&s->conf, ips, n, &plan, &err), planned = rc == 0;
+	char label[80];
+	postfix_conf_label(&s->pf, c, label, sizeof(label));
+	int rc = cleanup_mynetworks_plan(c, ips, n, &plan, &err), planned = rc == 0;
+	if (planned)
+		say_notes(report, label, &plan.notes);
 	if (rc == 0 && plan.runnable)
-		rc = cleanup_mynetworks_apply(&s->conf, &plan, s->journal, &backup, &out, &err);
-	for (size_t i = 0; rc == 0 && i < plan.nips; i++)
-		buf_printf(&names, "%s%s", i ? ", " : "", plan.ips[i]);
+		rc = cleanup_mynetworks_apply(c, &plan, s->journal, &backup, &out, &err);
+	struct buf mine = BUF_INIT;
+	for (size_t i = 0; rc == 0 && plan.runnable && i < plan.nips; i++) {
+		buf_printf(&mine, "%s%s", i ? ", " : "", plan.ips[i]);
+		if (!net_word_in(buf_str(names), plan.ips[i]))
+			buf_printf(names, "%s%s", names->len ? ", " : "", plan.ips[i]);
+	}
 	if (rc < 0)
-		buf_printf(report, "!mynetworks: %s\n", err.msg);
+		buf_printf(report, "!%smynetworks: %s\n", label, err.msg);
 	else if (plan.runnable)
-		buf_printf(report, "%s dropped from mynetworks (now: %s, read back); main.cf saved as %s; postfix reloaded\n",
-			   buf_str(&names), buf_str(&plan.after), buf_str(&backup));
-	if (rc < 0 || plan.runnable)
-		buf_printf(said, "%s%s %s", said->len ? "; " : "", rc == 0 ? buf_str(&names) : "trusted relays",
-			   rc == 0 ? "dropped from mynetworks" : "NOT dropped from mynetworks");
+		buf_printf(report, "%s%s dropped from mynetworks (now: %s, read back); main.cf saved as %s; postfix reloaded\n",
+			   label, buf_str(&mine), buf_str(&plan.after), buf_str(&backup));
+	buf_free(&mine);
 	for (size_t i = 0; planned && i < plan.nwider; i++)
-		rc |= block_in_postfix(s, BLOCK_HOST, plan.wider[i], report, said);
+		rc |= block_in_postfix(s, c, BLOCK_HOST, plan.wider[i], report, said);
 	if (planned)
 		mynetworks_plan_free(&plan);
-	buf_free(&names);
 	buf_free(&backup);
 	buf_free(&out);
 	return rc < 0 ? -1 : 0;
 }
 
-/* contain_web_app - a web application's uid kept from sendmail (authorized_submit_users) */
-static int contain_web_app(struct cleanup_session *s, const char *uid, struct buf *report, struct buf *said)
+/* contain_relays - relays_in each instance that trusts one of them */
+static int contain_relays(struct cleanup_session *s, const char *ips[], size_t n, struct buf *report, struct buf *said)
+{
+	const struct postfix_conf *where[INSTANCE_MAX];
+	int k = cleanup_relay_instances(&s->pf, ips, n, where), failed = 0;
+	struct buf names = BUF_INIT, hosts = BUF_INIT;
+	for (int i = 0; i < k; i++)
+		failed |= relays_in(s, where[i], ips, n, report, &hosts, &names) < 0;
+	if (failed || names.len)
+		buf_printf(said, "%s%s %s", said->len ? "; " : "", failed ? "trusted relays" : buf_str(&names),
+			   failed ? "NOT dropped from mynetworks" : "dropped from mynetworks");
+	if (hosts.len)	/* the host blocks, said after the edit */
+		buf_printf(said, "%s%s", said->len && hosts.data[0] != ';' ? "; " : "", buf_str(&hosts));
+	buf_free(&names);
+	buf_free(&hosts);
+	return failed ? -1 : 0;
+}
+
+/* web_app_in - a web application's uid kept from the sendmail of instance c (authorized_submit_users) */
+static int web_app_in(struct cleanup_session *s, const struct postfix_conf *c, const char *uid, struct buf *report)
 {
 	struct submit_plan p;
 	struct buf backup = BUF_INIT;
 	struct error err;
-	int rc = s->conf_ok ? submit_plan_make(buf_str(&s->conf.submit_users), uid, 1, &p, &err) : -1;
-	if (!s->conf_ok)
-		error_set(&err, "%s is unknown: %.400s", SUBMIT_PARAM, s->conf_error);
-	int planned = rc == 0;
+	char label[80];
+	postfix_conf_label(&s->pf, c, label, sizeof(label));
+	int rc = submit_plan_make(buf_str(&c->submit_users), uid, 1, &p, &err), planned = rc == 0;
 	if (planned && p.runnable)
-		rc = submit_apply(s->conf.config_dir, &p, s->journal, &backup, &err);
+		rc = submit_apply(c, &p, s->journal, &backup, &err);
 	if (rc < 0)
-		buf_printf(report, "!uid %s NOT kept from sendmail: %s\n", uid, err.msg);
+		buf_printf(report, "!%suid %s NOT kept from sendmail: %s\n", label, uid, err.msg);
 	else if (p.runnable)
-		buf_printf(report, "uid %s (%s) kept from sendmail: %s = %s (read back); main.cf saved as %s; "
-			   "spamtop unblock --local-user %s undoes it\n", uid, p.name, SUBMIT_PARAM, buf_str(&p.after),
-			   buf_str(&backup), p.name);
+		buf_printf(report, "%suid %s (%s) kept from sendmail: %s = %s (read back); main.cf saved as %s; "
+			   "spamtop unblock --local-user %s undoes it\n", label, uid, p.name, SUBMIT_PARAM,
+			   buf_str(&p.after), buf_str(&backup), p.name);
 	else
-		buf_printf(report, "uid %s (%s) is kept from sendmail already (%s = %s)\n", uid, p.name, SUBMIT_PARAM,
-			   buf_str(&p.before));
-	buf_printf(said, "%suid %s %s", said->len ? "; " : "", uid, rc == 0 ? "kept from sendmail" : "NOT kept from sendmail");
+		buf_printf(report, "%suid %s (%s) is kept from sendmail already (%s = %s)\n", label, uid, p.name,
+			   SUBMIT_PARAM, buf_str(&p.before));
 	if (planned)
 		submit_plan_free(&p);
 	buf_free(&backup);
 	return rc < 0 ? -1 : 0;
+}
+
+/* contain_web_app - web_app_in every instance: `sendmail -C DIR` reaches any of them */
+static int contain_web_app(struct cleanup_session *s, const char *uid, struct buf *report, struct buf *said)
+{
+	int failed = 0;
+	if (!s->conf_ok)
+		buf_printf(report, "!uid %s NOT kept from sendmail: %s is unknown: %.400s\n", uid, SUBMIT_PARAM,
+			   s->conf_error);
+	for (int i = 0; i < s->pf.count; i++)
+		failed |= web_app_in(s, &s->pf.at[i], uid, report) < 0;
+	failed |= !s->conf_ok;
+	buf_printf(said, "%suid %s %s", said->len ? "; " : "", uid, failed ? "NOT kept from sendmail" : "kept from sendmail");
+	return failed ? -1 : 0;
+}
+
+/* unread_instances - the instances postconf could not read: nothing was done there */
+static void unread_instances(const struct cleanup_session *s, struct buf *report)
+{
+	const struct buf *u = &s->pf.unread;
+	for (const char *p = u->data ? u->data : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		buf_printf(report, "!instance %.*s: not read, nothing done there\n", (int)len, p);
+		p += len + (p[len] == '\n');
+	}
 }
 
 int cleanup_session_contain(struct cleanup_session *s, struct buf *report)
@@ -183,6 +251,8 @@ int cleanup_session_contain(struct cleanup_session *s, struct buf *report)
 	for (size_t i = 0; i < s->st.ntargets; i++)
 		if (s->st.targets[i].chosen && s->st.targets[i].kind == SUSPECT_WEB_APP)
 			failed |= contain_web_app(s, s->st.targets[i].key, report, &said) < 0;
+	if (said.len)
+		unread_instances(s, report);
 	snprintf(s->st.outcome[STEP_CONTAIN], sizeof(s->st.outcome[0]), "%s", said.len ? buf_str(&said) : "nothing run");
 	buf_free(&said);
 	cleanup_session_reread_conf(s);	/* what Postfix says now */

@@ -15,7 +15,7 @@
 
 struct cleanup_session {
 	struct cleanup_state st;
-	struct postfix_conf conf;
+	struct postfix_confs pf;	/* every instance; pf.at[0], the default one, when conf_ok */
 	int conf_ok;
 	char conf_error[512];
 	const char *journal;		/* the audit journal */
@@ -37,8 +37,10 @@ size_t cleanup_session_relays(const struct cleanup_session *s, const char *ips[C
 /*
  * Step 4: for each chosen account, the admin's --disable-cmd (when its
  * name is safe) and a Postfix block; the chosen trusted relays' one
- * mynetworks edit, and a host block for those inside a wider entry. All
- * journaled; the step's outcome set. 0 when everything ran, -1 if not.
+ * mynetworks edit, and a host block for those inside a wider entry; each
+ * chosen web application kept from sendmail. The Postfix edits are made in
+ * every instance (one that trusts none of the relays is left as it is).
+ * All journaled; the step's outcome set. 0 when everything ran, -1 if not.
  */
 int cleanup_session_contain(struct cleanup_session *s, struct buf *report);
 /*

@@ -78,11 +78,13 @@ static void read_table(const char *path, struct buf *out)
 }
 
 /* master_overrides - services of master.cf that set their own restriction list */
-static void master_overrides(const char *restriction, struct buf *notes)
+static void master_overrides(const struct postfix_conf *c, const char *restriction, struct buf *notes)
 {
 	char probe[80];
 	snprintf(probe, sizeof(probe), "/%s =", restriction);
-	char *argv[] = {"postconf", "-P", NULL};
+	static const char *const words[] = {"-P", NULL};
+	char *argv[8];
+	postfix_argv(c, "postconf", words, argv);
 	struct spawn_result res;
 	struct error err;
 	if (spawn_run(argv, NULL, 0, 10000, &res, &err) < 0)
@@ -100,7 +102,7 @@ static void master_overrides(const char *restriction, struct buf *notes)
 	spawn_result_free(&res);
 }
 
-int block_plan_make(const char *config_dir, enum block_kind kind, const char *key, int block, struct block_plan *p,
+int block_plan_make(const struct postfix_conf *c, enum block_kind kind, const char *key, int block, struct block_plan *p,
 		    struct error *err)
 {
 	memset(p, 0, sizeof(*p));
@@ -109,8 +111,8 @@ int block_plan_make(const char *config_dir, enum block_kind kind, const char *ke
 	p->kind = kind;
 	p->block = block;
 	snprintf(p->key, sizeof(p->key), "%s", key);
-	snprintf(p->table, sizeof(p->table), "%s/%s", config_dir, kinds[kind].table);
-	if (cleanup_postconf(kinds[kind].restriction, 0, &p->restr_before, err) < 0)
+	snprintf(p->table, sizeof(p->table), "%s/%s", c->config_dir, kinds[kind].table);
+	if (cleanup_postconf(&c->inst, kinds[kind].restriction, 0, &p->restr_before, err) < 0)
 		return -1;
 	struct buf text = BUF_INIT;
 	read_table(p->table, &text);
@@ -126,7 +128,7 @@ int block_plan_make(const char *config_dir, enum block_kind kind, const char *ke
 	else
 		buf_puts(&p->restr_after, buf_str(&p->restr_before));
 	if (block)
-		master_overrides(kinds[kind].restriction, &p->notes);
+		master_overrides(c, kinds[kind].restriction, &p->notes);
 	if (!block && !had)
 		buf_printf(&p->notes, "%s is not blocked by spamtop\n", key);
 	p->runnable = block || had;
@@ -202,7 +204,7 @@ static int write_table(const struct block_plan *p, const char *journal_path, str
 	return journaled_run(&op, journal_path, err) == RUN_DONE ? 0 : -1;
 }
 
-int block_apply(const char *config_dir, const struct block_plan *p, const char *journal_path, struct buf *backup,
+int block_apply(const struct postfix_conf *c, const struct block_plan *p, const char *journal_path, struct buf *backup,
 		struct buf *out, struct error *err)
 {
 	if (!p->runnable) {
@@ -211,25 +213,24 @@ int block_apply(const char *config_dir, const struct block_plan *p, const char *
 	}
 	if (write_table(p, journal_path, err) < 0)
 		return -1;
-	if (p->restr_change && cleanup_postconf_edit(config_dir, kinds[p->kind].restriction, buf_str(&p->restr_after),
+	if (p->restr_change && cleanup_postconf_edit(c, kinds[p->kind].restriction, buf_str(&p->restr_after),
 						     kinds[p->kind].check, NULL, NULL, journal_path, backup, out, err) < 0)
 		return -1;
-	char *reload[] = {"postfix", "reload", NULL};
-	int rc = cleanup_run_journaled(reload, "reload", "postfix", journal_path, out, err);
+	int rc = cleanup_reload(c, journal_path, out, err);
 	if (rc > 0)
 		error_set(err, "postfix reload failed (exit status %d): the table is written but not in force", rc);
 	return rc == 0 ? 0 : -1;
 }
 
-int block_now(const char *config_dir, enum block_kind kind, const char *key, const char *journal_path,
+int block_now(const struct postfix_conf *c, enum block_kind kind, const char *key, const char *journal_path,
 	      struct buf *notes, struct error *err)
 {
 	struct block_plan plan;
 	struct buf backup = BUF_INIT, out = BUF_INIT;
-	int rc = block_plan_make(config_dir, kind, key, 1, &plan, err);
+	int rc = block_plan_make(c, kind, key, 1, &plan, err);
 	if (rc == 0) {
 		buf_append(notes, plan.notes.data ? plan.notes.data : "", plan.notes.len);
-		rc = block_apply(config_dir, &plan, journal_path, &backup, &out, err);
+		rc = block_apply(c, &plan, journal_path, &backup, &out, err);
 		block_plan_free(&plan);
 	}
 	buf_free(&backup);

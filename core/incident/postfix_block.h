@@ -27,6 +27,7 @@
 
 #include "core/base/buf.h"
 #include "core/base/error.h"
+#include "core/incident/cleanup.h"
 
 enum block_kind { BLOCK_ACCOUNT, BLOCK_HOST };
 
@@ -46,12 +47,12 @@ struct block_plan {
 const char *block_table_name(enum block_kind kind);
 const char *block_restriction(enum block_kind kind);
 /*
- * What blocking (or unblocking) key would change, read from postconf and
- * the table. -1 with err when key cannot be a table key (an account with a
+ * What blocking (or unblocking) key would change in c's instance, read
+ * from its postconf and the table under its config_directory. -1 with err when key cannot be a table key (an account with a
  * blank, a control character or '#' first; a host that is no address) or
  * the configuration cannot be read.
  */
-int block_plan_make(const char *config_dir, enum block_kind kind, const char *key, int block, struct block_plan *p,
+int block_plan_make(const struct postfix_conf *c, enum block_kind kind, const char *key, int block, struct block_plan *p,
 		    struct error *err);
 void block_plan_free(struct block_plan *p);
 /*
@@ -59,11 +60,11 @@ void block_plan_free(struct block_plan *p);
  * the check is not yet there, main.cf copied aside (path into backup),
  * `postconf -e`, read back; then `postfix reload`.
  */
-int block_apply(const char *config_dir, const struct block_plan *p, const char *journal_path, struct buf *backup,
+int block_apply(const struct postfix_conf *c, const struct block_plan *p, const char *journal_path, struct buf *backup,
 		struct buf *out, struct error *err);
 /* Blocks key at once, planned and applied (the admin confirmed the whole
  * containment already); the plan's notes (master.cf overrides) into notes. */
-int block_now(const char *config_dir, enum block_kind kind, const char *key, const char *journal_path,
+int block_now(const struct postfix_conf *c, enum block_kind kind, const char *key, const char *journal_path,
 	      struct buf *notes, struct error *err);
 
 #endif

@@ -142,7 +142,7 @@ void submit_plan_free(struct submit_plan *p)
 	buf_free(&p->after);
 }
 
-int submit_apply(const char *config_dir, const struct submit_plan *p, const char *journal_path, struct buf *backup,
+int submit_apply(const struct postfix_conf *c, const struct submit_plan *p, const char *journal_path, struct buf *backup,
 		 struct error *err)
 {
 	if (!p->runnable) {
@@ -154,7 +154,7 @@ int submit_apply(const char *config_dir, const struct submit_plan *p, const char
 	json_object_set_new(extra, "local_user", json_string(p->name));
 	json_object_set_new(extra, "previous", json_string(buf_str(&p->before)));
 	json_object_set_new(extra, "value", json_string(buf_str(&p->after)));
-	int rc = cleanup_postconf_edit(config_dir, SUBMIT_PARAM, buf_str(&p->after),
+	int rc = cleanup_postconf_edit(c, SUBMIT_PARAM, buf_str(&p->after),
 				       p->block ? "submit-block" : "submit-unblock", p->name, extra, journal_path, backup,
 				       &out, err);
 	json_decref(extra);

@@ -17,6 +17,8 @@
 #include "core/base/buf.h"
 #include "core/base/error.h"
 
+struct postfix_conf;	/* cleanup.h: the instance edited */
+
 #define SUBMIT_PARAM "authorized_submit_users"
 
 /*
@@ -48,11 +50,11 @@ int submit_plan_make(const char *now, const char *who, int block, struct submit_
 void submit_plan_free(struct submit_plan *p);
 
 /*
- * Runs the plan: main.cf copied aside (its path into backup), one
+ * Runs the plan in c's instance: its main.cf copied aside (its path into backup), one
  * `postconf -e` (journaled as submit-block or submit-unblock, with the
  * value before and after), the value read back. -1 with err.
  */
-int submit_apply(const char *config_dir, const struct submit_plan *p, const char *journal_path, struct buf *backup,
+int submit_apply(const struct postfix_conf *c, const struct submit_plan *p, const char *journal_path, struct buf *backup,
 		 struct error *err);
 
 #endif

@@ -243,7 +243,7 @@ static void two_trusted_relays_are_dropped_in_one_verified_edit(void **state)
 	test_write_file(value, mynetworks, strlen(mynetworks));
 	struct postfix_conf c;
 	struct error err = {""};
-	assert_int_equal(postfix_conf_read(&c, NULL, &err), 0);
+	assert_int_equal(postfix_conf_read(&c, NULL, NULL, &err), 0);
 	assert_string_equal(c.config_dir, dir);
 	const char *ips[] = {"192.0.2.5", "192.0.2.6", "192.0.2.7"};
 	struct mynetworks_plan plan;
@@ -271,7 +271,7 @@ static void two_trusted_relays_are_dropped_in_one_verified_edit(void **state)
 	free(now);
 	/* the undo: mynetworks exactly as before the edit, both relays back */
 	struct postfix_conf after;
-	assert_int_equal(postfix_conf_read(&after, NULL, &err), 0);
+	assert_int_equal(postfix_conf_read(&after, NULL, NULL, &err), 0);
 	struct mynetworks_plan undo;
 	assert_int_equal(cleanup_mynetworks_undo_plan(&after, "192.0.2.6", journal, &undo, &err), 0);
 	assert_string_equal(buf_str(&undo.after), "127.0.0.0/8, 192.0.2.5 !192.0.2.7 [::1]/128 192.0.2.6/32");
@@ -285,7 +285,7 @@ static void two_trusted_relays_are_dropped_in_one_verified_edit(void **state)
 	mynetworks_plan_free(&undo);
 	postfix_conf_free(&after);
 	/* changed since the edit (the undone value is not the edit's result): refused */
-	assert_int_equal(postfix_conf_read(&after, NULL, &err), 0);
+	assert_int_equal(postfix_conf_read(&after, NULL, NULL, &err), 0);
 	assert_int_equal(cleanup_mynetworks_undo_plan(&after, "192.0.2.6", journal, &undo, &err), -1);
 	assert_non_null(strstr(err.msg, "has changed since spamtop dropped 192.0.2.6"));
 	assert_int_equal(cleanup_mynetworks_undo_plan(&after, "192.0.2.99", journal, &undo, &err), -1);

@@ -12,6 +12,15 @@
 
 static char dir[64];
 
+/* at - the default instance whose config_directory is d */
+static const struct postfix_conf *at(const char *d)
+{
+	static struct postfix_conf c;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.config_dir, sizeof(c.config_dir), "%s", d);
+	return &c;
+}
+
 static void stand_ins(const char *restrictions)
 {
 	char script[512], path[128];
@@ -19,6 +28,7 @@ static void stand_ins(const char *restrictions)
 	test_write_file(path, restrictions, strlen(restrictions));
 	snprintf(script, sizeof(script),
 		 "echo \"postconf $*\" >> %s/ran\n"
+		 "[ \"$1\" = -c ] && shift 2\n"
 		 "case \"$1\" in -h) cat %s/restrictions ;; -P) echo 'submission/inet/smtpd_sender_restrictions = $mua_sender' ;;\n"
 		 "-e) printf '%%s\\n' \"${2#* = }\" > %s/restrictions ;; *) exit 2 ;; esac\n",
 		 dir, dir, dir);
@@ -45,10 +55,10 @@ static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(v
 	struct block_plan p;
 	struct error err;
 	struct buf backup = BUF_INIT, out = BUF_INIT;
-	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "Victim@lab.example", 1, &p, &err), 0);
+	assert_int_equal(block_plan_make(at(dir), BLOCK_ACCOUNT, "Victim@lab.example", 1, &p, &err), 0);
 	assert_true(p.restr_change);
 	assert_non_null(strstr(buf_str(&p.notes), "the service submission/inet sets its own smtpd_sender_restrictions"));
-	assert_int_equal(block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	assert_int_equal(block_apply(at(dir), &p, journal, &backup, &out, &err), 0);
 	block_plan_free(&p);
 	char *text = test_read_file(table, NULL);
 	assert_non_null(strstr(text, "earlier@lab.example REJECT blocked before\n"));
@@ -62,18 +72,18 @@ static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(v
 	assert_string_equal(text, want);
 	free(text);
 	/* a second block: the check is there already, not put in twice */
-	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "other@lab.example", 1, &p, &err), 0);
+	assert_int_equal(block_plan_make(at(dir), BLOCK_ACCOUNT, "other@lab.example", 1, &p, &err), 0);
 	assert_false(p.restr_change);
 	block_plan_free(&p);
 	/* unblock, the name in another case: only its line goes */
-	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "victim@LAB.example", 0, &p, &err), 0);
+	assert_int_equal(block_plan_make(at(dir), BLOCK_ACCOUNT, "victim@LAB.example", 0, &p, &err), 0);
 	assert_true(p.runnable);
-	assert_int_equal(block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	assert_int_equal(block_apply(at(dir), &p, journal, &backup, &out, &err), 0);
 	block_plan_free(&p);
 	text = test_read_file(table, NULL);
 	assert_string_equal(text, "earlier@lab.example REJECT blocked before\n");
 	free(text);
-	assert_int_equal(block_plan_make(dir, BLOCK_ACCOUNT, "victim@lab.example", 0, &p, &err), 0);
+	assert_int_equal(block_plan_make(at(dir), BLOCK_ACCOUNT, "victim@lab.example", 0, &p, &err), 0);
 	assert_false(p.runnable);	/* not blocked any more: nothing to do */
 	block_plan_free(&p);
 	snprintf(path, sizeof(path), "%s/ran", dir);
@@ -104,10 +114,10 @@ static void a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions(vo
 	struct block_plan p;
 	struct error err;
 	struct buf backup = BUF_INIT, out = BUF_INIT;
-	assert_int_equal(block_plan_make(dir, BLOCK_HOST, "192.168.1.66", 1, &p, &err), 0);
+	assert_int_equal(block_plan_make(at(dir), BLOCK_HOST, "192.168.1.66", 1, &p, &err), 0);
 	char journal[128];
 	snprintf(journal, sizeof(journal), "%s/journal.jsonl", dir);
-	assert_int_equal(block_apply(dir, &p, journal, &backup, &out, &err), 0);
+	assert_int_equal(block_apply(at(dir), &p, journal, &backup, &out, &err), 0);
 	block_plan_free(&p);
 	snprintf(table, sizeof(table), "%s/spamtop/client_access", dir);
 	char *text = test_read_file(table, NULL);
@@ -127,9 +137,53 @@ static void a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions(vo
 	assert_int_equal(system(cmd), 0);
 	static const char *const bad[] = {"192.168.0.0/16", "[::1]", "!192.0.2.1", "host.example", "--all"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(block_plan_make("/nonexistent", BLOCK_HOST, bad[i], 1, &p, &err), -1);
+		assert_int_equal(block_plan_make(at("/nonexistent"), BLOCK_HOST, bad[i], 1, &p, &err), -1);
 		assert_non_null(strstr(err.msg, "not an address"));
 	}
+}
+
+/* another instance (postmulti): every postconf and the reload name its
+ * directory with -c, and the table is under its config_directory */
+static void a_block_in_another_instance_names_it_in_every_postconf_and_the_reload(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	char *saved = strdup(getenv("PATH"));
+	stand_ins("permit_mynetworks\n");
+	char main_cf[128], journal[128], path[128], want[900];
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
+	snprintf(journal, sizeof(journal), "%s/journal.jsonl", dir);
+	test_write_file(main_cf, "# main.cf\n", 10);
+	struct postfix_conf out_conf;
+	memset(&out_conf, 0, sizeof(out_conf));
+	snprintf(out_conf.config_dir, sizeof(out_conf.config_dir), "%s", dir);
+	snprintf(out_conf.inst.config_dir, sizeof(out_conf.inst.config_dir), "%s", dir);
+	snprintf(out_conf.inst.name, sizeof(out_conf.inst.name), "postfix-out");
+	struct block_plan p;
+	struct error err;
+	struct buf backup = BUF_INIT, out = BUF_INIT;
+	assert_int_equal(block_plan_make(&out_conf, BLOCK_ACCOUNT, "victim@lab.example", 1, &p, &err), 0);
+	assert_int_equal(block_apply(&out_conf, &p, journal, &backup, &out, &err), 0);
+	block_plan_free(&p);
+	snprintf(path, sizeof(path), "%s/ran", dir);
+	char *text = test_read_file(path, NULL);
+	snprintf(want, sizeof(want),
+		 "postconf -c %s -h smtpd_sender_restrictions\n"
+		 "postconf -c %s -P\n"
+		 "postconf -c %s -e smtpd_sender_restrictions = check_sasl_access texthash:%s/spamtop/sasl_access, "
+		 "permit_mynetworks\n"
+		 "postconf -c %s -h smtpd_sender_restrictions\n"
+		 "postfix -c %s reload\n", dir, dir, dir, dir, dir, dir);
+	assert_string_equal(text, want);
+	free(text);
+	setenv("PATH", saved, 1);
+	free(saved);
+	buf_free(&backup);
+	buf_free(&out);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void a_name_that_cannot_be_a_table_key_is_refused(void **state)
@@ -139,7 +193,7 @@ static void a_name_that_cannot_be_a_table_key_is_refused(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct block_plan p;
 		struct error err = {""};
-		assert_int_equal(block_plan_make("/nonexistent", BLOCK_ACCOUNT, bad[i], 1, &p, &err), -1);
+		assert_int_equal(block_plan_make(at("/nonexistent"), BLOCK_ACCOUNT, bad[i], 1, &p, &err), -1);
 		assert_non_null(strstr(err.msg, "table key"));
 	}
 }
@@ -149,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(block_then_unblock_keeps_other_accounts_and_inserts_the_check_once),
 		cmocka_unit_test(a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions),
+		cmocka_unit_test(a_block_in_another_instance_names_it_in_every_postconf_and_the_reload),
 		cmocka_unit_test(a_name_that_cannot_be_a_table_key_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
