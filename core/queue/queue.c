@@ -348,16 +348,36 @@ static int model_instance(const struct queue_snapshot *q, const struct model *m,
 	return q->inst.count == 1 ? ANY_INSTANCE : model_instance_find(m, q->inst.at[i].syslog_name);
 }
 
-/* record_in - the open record of qid in the model's instance k */
-static const struct msg_record *record_in(const struct model *m, int k, const char *qid)
+/* strays - the model's instances whose syslog name is no instance's of q: an
+ * admin's own -o syslog_name= (postfix-reinject/smtpd for a filter's
+ * re-injection), whose records belong to whichever instance queues their ID */
+static uint32_t strays(const struct queue_snapshot *q, const struct model *m)
 {
-	return k == ANY_INSTANCE ? model_find_open(m, qid) : model_find_open_in(m, 0, k, qid);
+	uint32_t mask = 0;
+	for (int k = 0; q->inst.count > 1 && k < model_instance_count(m) && k < 32; k++) {
+		const char *name = model_instance_name(m, k);
+		if (instance_by_syslog_name(&q->inst, name, strlen(name)) < 0)
+			mask |= 1u << k;
+	}
+	return mask;
+}
+
+/* record_in - the open record of qid in the model's instance k, else under a stray syslog name */
+static const struct msg_record *record_in(const struct model *m, int k, uint32_t stray, const char *qid)
+{
+	if (k == ANY_INSTANCE)
+		return model_find_open(m, qid);
+	const struct msg_record *r = k >= 0 ? model_find_open_in(m, 0, k, qid) : NULL;
+	for (int i = 0; r == NULL && stray >> i; i++)
+		if ((stray >> i) & 1)
+			r = model_find_open_in(m, 0, i, qid);
+	return r;
 }
 
 const struct msg_record *queue_record(const struct queue_snapshot *q, const struct model *m,
 				      const struct queued_msg *qm)
 {
-	return record_in(m, model_instance(q, m, qm->instance), qm->qid);
+	return record_in(m, model_instance(q, m, qm->instance), strays(q, m), qm->qid);
 }
 
 const struct queued_msg *queue_find_record(const struct queue_snapshot *q, const struct model *m,
@@ -367,9 +387,18 @@ const struct queued_msg *queue_find_record(const struct queue_snapshot *q, const
 		return NULL;
 	if (q->inst.count == 1)
 		return queue_find_in(q, 0, r->qid);
-	int i = instance_by_syslog_name(&q->inst, model_instance_name(m, r->instance),
-					strlen(model_instance_name(m, r->instance)));
-	return i < 0 ? NULL : queue_find_in(q, i, r->qid);
+	const char *name = model_instance_name(m, r->instance);
+	int i = instance_by_syslog_name(&q->inst, name, strlen(name));
+	if (i >= 0)
+		return queue_find_in(q, i, r->qid);
+	const struct queued_msg *found = NULL;	/* a stray syslog name: the one instance queuing the ID */
+	for (i = 0; i < q->inst.count; i++) {
+		const struct queued_msg *qm = queue_find_in(q, i, r->qid);
+		if (qm && found)
+			return NULL;	/* queued in two instances: not known which */
+		found = qm ? qm : found;
+	}
+	return found;
 }
 
 void queue_join(struct queue_snapshot *q, const struct model *m)
@@ -377,9 +406,10 @@ void queue_join(struct queue_snapshot *q, const struct model *m)
 	int mi[INSTANCE_MAX];	/* looked up once, not per message */
 	for (int i = 0; i < q->inst.count; i++)
 		mi[i] = model_instance(q, m, i);
+	uint32_t stray = strays(q, m);
 	for (size_t i = 0; i < q->count; i++) {
 		struct queued_msg *qm = &q->msgs[i];
-		const struct msg_record *r = record_in(m, mi[qm->instance], qm->qid);
+		const struct msg_record *r = record_in(m, mi[qm->instance], stray, qm->qid);
 		qm->sasl_user = r ? r->sasl_user : NULL;
 		qm->client_ip = r ? r->client_ip : NULL;
 		qm->local_uid = r ? r->local_uid : NULL;

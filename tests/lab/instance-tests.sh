@@ -201,3 +201,26 @@ CHECK_AFTER=instances_contain_restore check "two instances: a web application's 
 	a_web_apps_user_is_kept_from_the_sendmail_of_every_instance
 CHECK_AFTER=instances_contain_restore check "two instances: the cleanup's step 4 contains each target in both instances" \
 	the_cleanups_step_4_contains_each_target_in_both_instances
+
+# a content filter in the default instance whose re-injection smtpd logs under
+# an admin's own syslog_name, postfix-reinject, which is no instance's: the
+# copies it queues are still the account's
+LAB_PROFILE="instances filter" LAB_REINJECT_NAME=postfix-reinject $lab up
+LAB_PROFILE="instances filter" $lab outbreak
+log=$($lab log)
+
+copies_under_a_stray_syslog_name_join_their_queued_message_and_go_with_the_account() {
+	grep -q 'postfix-reinject/smtpd\[[0-9]*\]: [0-9A-F]*: client=unknown\[127.0.0.1\]' "$log"
+	local want; want=$(postqueue -j | jq -r 'select(.sender | startswith("promo")) | .queue_id' | sort)
+	[ -n "$want" ]
+	"$san" queue --json --log "$log" > "$tmp/q.json"
+	[ "$(jq -r '[.messages[] | select(.sasl_user=="victim@lab.example") | .queue_id] | sort | .[]' "$tmp/q.json")" = "$want" ]
+	"$san" delete --sasl-user victim@lab.example --log "$log" --yes > "$tmp/o" 2>&1
+	cat "$tmp/o"
+	grep -q "^Delete $(echo "$want" | wc -l) messages: SASL user victim@lab.example$" "$tmp/o"
+	[ "$(postqueue -j | jq -s '[.[] | select(.sender | startswith("promo"))] | length')" = 0 ]
+	[ "$(postqueue -j | jq -s '[.[] | select(.sender=="alice@lab.example")] | length')" = 3 ]
+}
+
+check "two instances and a filter re-injecting as postfix-reinject: its copies are the account's, deleted with it" \
+	copies_under_a_stray_syslog_name_join_their_queued_message_and_go_with_the_account

@@ -47,7 +47,9 @@
 #     filter           content_filter = scan:[127.0.0.1]:10024, an amavis-style
 #                      filter there (tests/lab/filter.py) passing each message
 #                      to a re-injection smtpd on 127.0.0.1:10025 (master.cf,
-#                      syslog_name postfix/10025, -o content_filter=)
+#                      syslog_name postfix/10025, -o content_filter=;
+#                      LAB_REINJECT_NAME=postfix-reinject names it so, an
+#                      admin's own name that is no instance's)
 #     filter-xforward  the same, with XFORWARD from Postfix to the filter and
 #                      from the filter to the re-injection smtpd (amavis's
 #                      default): the copy's client= line names orig_queue_id
@@ -339,7 +341,7 @@ apply_profile() {
 	postconf -P "scan/unix/smtp_send_xforward_command=$([ -n "$xf" ] && echo yes || echo no)" \
 		"scan/unix/disable_mime_output_conversion=yes"
 	postconf -M "127.0.0.1:10025/inet=127.0.0.1:10025 inet n - n - - smtpd"
-	postconf -P "127.0.0.1:10025/inet/syslog_name=postfix/10025" \
+	postconf -P "127.0.0.1:10025/inet/syslog_name=${LAB_REINJECT_NAME:-postfix/10025}" \
 		"127.0.0.1:10025/inet/content_filter=" \
 		"127.0.0.1:10025/inet/receive_override_options=no_unknown_recipient_checks,no_header_body_checks" \
 		"127.0.0.1:10025/inet/smtpd_sasl_auth_enable=no" \

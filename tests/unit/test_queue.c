@@ -449,6 +449,43 @@ static void a_queue_id_is_found_in_its_own_instance_and_named_with_it(void **sta
 	queue_snapshot_free(q);
 }
 
+/* a filter's re-injection smtpd logging under an admin's own syslog_name
+ * (postfix-reinject), which is no instance's: its records join the instance
+ * that queues their ID; an instance's own record of the same ID comes first,
+ * and an ID queued in both instances is not guessed */
+static void a_record_under_a_stray_syslog_name_joins_the_instance_that_queues_it(void **state)
+{
+	(void)state;
+	test_use_utc();
+	struct queue_snapshot *q = two_instance_queue();
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	static const char *const lines[] = {
+		"Nov 25 10:00:00 mail postfix/smtpd[1]: 4B1C2D3E4F: client=unknown[192.0.2.1], sasl_method=LOGIN, "
+		"sasl_username=ann@x.example",
+		"Nov 25 10:00:01 mail postfix-reinject/smtpd[2]: 5C2D3E4F5A: client=unknown[127.0.0.1], sasl_method=LOGIN, "
+		"sasl_username=eve@x.example",
+		"Nov 25 10:00:02 mail postfix-out/smtpd[3]: 4B1C2D3E4F: client=unknown[192.0.2.3], sasl_method=LOGIN, "
+		"sasl_username=bob@x.example",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		model_add_line(m, lines[i], strlen(lines[i]));
+	queue_join(q, m);
+	assert_string_equal(queue_find_in(q, 0, "4B1C2D3E4F")->sasl_user->s, "ann@x.example");
+	assert_string_equal(queue_find_in(q, 1, "4B1C2D3E4F")->sasl_user->s, "bob@x.example");
+	assert_string_equal(queue_find_in(q, 1, "5C2D3E4F5A")->sasl_user->s, "eve@x.example");
+	const struct msg_record *stray = queue_record(q, m, queue_find_in(q, 1, "5C2D3E4F5A"));
+	assert_non_null(stray);
+	assert_ptr_equal(queue_find_record(q, m, stray), queue_find_in(q, 1, "5C2D3E4F5A"));
+	/* the same ID logged under the stray name is queued in both instances: which one is not known */
+	const char *both = "Nov 25 10:00:03 mail postfix-reinject/smtpd[2]: 4B1C2D3E4F: client=unknown[127.0.0.1]";
+	model_add_line(m, both, strlen(both));
+	const struct msg_record *r = model_find_open_in(m, 0, model_instance_find(m, "postfix-reinject"), "4B1C2D3E4F");
+	assert_non_null(r);
+	assert_null(queue_find_record(q, m, r));
+	model_free(m);
+	queue_snapshot_free(q);
+}
+
 /* 200 000 lookups in a list of 100 000 IDs: hashed (the confirmation of an
  * outbreak's queue looked each postcat line up in lists this long) */
 static void id_lists_find_each_id_in_its_instance_at_outbreak_size(void **state)
@@ -551,6 +588,7 @@ int main(void)
 		cmocka_unit_test(id_lists_find_each_id_in_its_instance_at_outbreak_size),
 		cmocka_unit_test(postmulti_listing_gives_each_instance_and_its_config_directory),
 		cmocka_unit_test(a_queue_id_is_found_in_its_own_instance_and_named_with_it),
+		cmocka_unit_test(a_record_under_a_stray_syslog_name_joins_the_instance_that_queues_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
