@@ -193,9 +193,9 @@ int cleanup_state_load(struct cleanup_state *s, const char *path, struct error *
 
 /* ---- Postfix's configuration ---- */
 
-void postfix_argv(const struct postfix_conf *c, const char *prog, const char *const words[], char *argv[8])
+void postfix_argv(const struct postfix_instance *in, const char *prog, const char *const words[], char *argv[8])
 {
-	int n = instance_argv(&c->inst, prog, argv);
+	int n = instance_argv(in, prog, argv);
 	for (int i = 0; words[i] && n < 7; i++)
 		argv[n++] = (char *)words[i];
 	argv[n] = NULL;
@@ -205,15 +205,11 @@ void postfix_argv(const struct postfix_conf *c, const char *prog, const char *co
 int cleanup_postconf(const struct postfix_instance *in, const char *param, int expand, struct buf *out,
 		     struct error *err)
 {
-	struct postfix_conf c;
 	char name[64];
 	snprintf(name, sizeof(name), "%s", param);
-	memset(&c.inst, 0, sizeof(c.inst));
-	if (in)
-		c.inst = *in;
 	const char *words[] = {expand ? "-hx" : "-h", name, NULL};
 	char *argv[8];
-	postfix_argv(&c, "postconf", words, argv);
+	postfix_argv(in, "postconf", words, argv);
 	struct spawn_result res;
 	if (spawn_run(argv, NULL, 0, POSTCONF_TIMEOUT_MS, &res, err) < 0)
 		return -1;
@@ -225,8 +221,10 @@ int cleanup_postconf(const struct postfix_instance *in, const char *param, int e
 			n--;
 		buf_append(out, n ? res.out.data : "", n);
 	} else {
-		error_set(err, "postconf %s%s%s %s failed: %s", c.inst.config_dir[0] ? "-c " : "", c.inst.config_dir,
-			  words[0], param, res.err.len ? buf_str(&res.err) : "no message");
+		struct buf cmd = BUF_INIT;
+		spawn_describe(argv, &cmd);
+		error_set(err, "%s failed: %s", buf_str(&cmd), res.err.len ? buf_str(&res.err) : "no message");
+		buf_free(&cmd);
 	}
 	spawn_result_free(&res);
 	return ok ? 0 : -1;
@@ -362,7 +360,7 @@ int cleanup_postconf_edit(const struct postfix_conf *c, const char *param, const
 	buf_printf(&setting, "%s = %s", param, value);
 	const char *words[] = {"-e", buf_str(&setting), NULL};
 	char *edit[8];
-	postfix_argv(c, "postconf", words, edit);
+	postfix_argv(&c->inst, "postconf", words, edit);
 	int rc = cleanup_run_journaled_with(edit, action, target ? target : buf_str(&setting), extra, journal_path,
 					    out, err);
 	if (rc > 0)
@@ -383,7 +381,7 @@ int cleanup_reload(const struct postfix_conf *c, const char *journal_path, struc
 {
 	static const char *const words[] = {"reload", NULL};
 	char *argv[8];
-	postfix_argv(c, "postfix", words, argv);
+	postfix_argv(&c->inst, "postfix", words, argv);
 	return cleanup_run_journaled(argv, "reload", c->inst.config_dir[0] ? c->inst.config_dir : "postfix",
 				     journal_path, out, err);
 }
@@ -622,7 +620,7 @@ int cleanup_mynetworks_apply(const struct postfix_conf *c, const struct mynetwor
 	buf_printf(&setting, "mynetworks = %s", buf_str(&p->after));
 	const char *words[] = {"-e", buf_str(&setting), NULL};
 	char *edit[8];
-	postfix_argv(c, "postconf", words, edit);
+	postfix_argv(&c->inst, "postconf", words, edit);
 	json_t *extra = json_object(), *ips = json_array();	/* what `spamtop unblock --trusted-ip` restores */
 	if (c->inst.config_dir[0])	/* which main.cf: the undo finds the edit of its own instance */
 		json_object_set_new(extra, "instance", json_string(c->inst.config_dir));

@@ -106,8 +106,9 @@ const char *postfix_conf_label(const struct postfix_confs *cs, const struct post
  * it) in instance in (NULL: the default one). */
 int cleanup_postconf(const struct postfix_instance *in, const char *param, int expand, struct buf *out,
 		     struct error *err);
-/* {prog} or {prog, "-c", DIR} for c's instance, then words, NULL-ended in argv (at most 8). */
-void postfix_argv(const struct postfix_conf *c, const char *prog, const char *const words[], char *argv[8]);
+/* {prog} or {prog, "-c", DIR} for instance in (NULL: the default one), then
+ * words, NULL-ended in argv (at most 8). */
+void postfix_argv(const struct postfix_instance *in, const char *prog, const char *const words[], char *argv[8]);
 /* Copies main.cf aside as main.cf.spamtop-STAMP (its path into backup); never over an existing file. */
 int cleanup_backup_main_cf(const char *config_dir, struct buf *backup, struct error *err);
 /*

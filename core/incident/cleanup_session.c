@@ -120,23 +120,13 @@ static int contain_account(struct cleanup_session *s, const char *user, struct b
 	return block_in_postfix(s, NULL, BLOCK_ACCOUNT, user, report, said) < 0 || failed ? -1 : 0;
 }
 
-/* net_word_in - ip is one of the ", "-separated addresses in list */
-static int net_word_in(const char *list, const char *ip)
-{
-	size_t n = strlen(ip);
-	for (const char *p = list; (p = strstr(p, ip)) != NULL; p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ','))
-			return 1;
-	return 0;
-}
-
 /* relays_in - the one mynetworks edit of instance c, and host blocks there
- * for those inside a wider entry; the addresses dropped into names */
+ * for those inside a wider entry; dropped[i] set for each ips[i] it drops */
 static int relays_in(struct cleanup_session *s, const struct postfix_conf *c, const char *ips[], size_t n,
-		     struct buf *report, struct buf *said, struct buf *names)
+		     struct buf *report, struct buf *said, int dropped[])
 {
 	struct mynetworks_plan plan;
-	struct buf backup = BUF_INIT, out = BUF_INIT;
+	struct buf backup = BUF_INIT, out = BUF_INIT, mine = BUF_INIT;
 	struct error err;
 	char label[80];
 	postfix_conf_label(&s->pf, c, label, sizeof(label));
@@ -145,22 +135,21 @@ static int relays_in(struct cleanup_session *s, const struct postfix_conf *c, co
 		say_notes(report, label, &plan.notes);
 	if (rc == 0 && plan.runnable)
 		rc = cleanup_mynetworks_apply(c, &plan, s->journal, &backup, &out, &err);
-	struct buf mine = BUF_INIT;
-	for (size_t i = 0; rc == 0 && plan.runnable && i < plan.nips; i++) {
-		buf_printf(&mine, "%s%s", i ? ", " : "", plan.ips[i]);
-		if (!net_word_in(buf_str(names), plan.ips[i]))
-			buf_printf(names, "%s%s", names->len ? ", " : "", plan.ips[i]);
+	for (size_t k = 0; rc == 0 && plan.runnable && k < plan.nips; k++) {
+		buf_printf(&mine, "%s%s", k ? ", " : "", plan.ips[k]);
+		for (size_t i = 0; i < n; i++)
+			dropped[i] |= plan.ips[k] == ips[i];	/* the plan keeps the pointers it was given */
 	}
 	if (rc < 0)
 		buf_printf(report, "!%smynetworks: %s\n", label, err.msg);
 	else if (plan.runnable)
 		buf_printf(report, "%s%s dropped from mynetworks (now: %s, read back); main.cf saved as %s; postfix reloaded\n",
 			   label, buf_str(&mine), buf_str(&plan.after), buf_str(&backup));
-	buf_free(&mine);
 	for (size_t i = 0; planned && i < plan.nwider; i++)
 		rc |= block_in_postfix(s, c, BLOCK_HOST, plan.wider[i], report, said);
 	if (planned)
 		mynetworks_plan_free(&plan);
+	buf_free(&mine);
 	buf_free(&backup);
 	buf_free(&out);
 	return rc < 0 ? -1 : 0;
@@ -170,10 +159,13 @@ static int relays_in(struct cleanup_session *s, const struct postfix_conf *c, co
 static int contain_relays(struct cleanup_session *s, const char *ips[], size_t n, struct buf *report, struct buf *said)
 {
 	const struct postfix_conf *where[INSTANCE_MAX];
-	int k = cleanup_relay_instances(&s->pf, ips, n, where), failed = 0;
+	int k = cleanup_relay_instances(&s->pf, ips, n, where), failed = 0, dropped[CLEANUP_MAX_TARGETS] = {0};
 	struct buf names = BUF_INIT, hosts = BUF_INIT;
 	for (int i = 0; i < k; i++)
-		failed |= relays_in(s, where[i], ips, n, report, &hosts, &names) < 0;
+		failed |= relays_in(s, where[i], ips, n, report, &hosts, dropped) < 0;
+	for (size_t i = 0; i < n; i++)
+		if (dropped[i])
+			buf_printf(&names, "%s%s", names.len ? ", " : "", ips[i]);
 	if (failed || names.len)
 		buf_printf(said, "%s%s %s", said->len ? "; " : "", failed ? "trusted relays" : buf_str(&names),
 			   failed ? "NOT dropped from mynetworks" : "dropped from mynetworks");

@@ -84,7 +84,7 @@ static void master_overrides(const struct postfix_conf *c, const char *restricti
 	snprintf(probe, sizeof(probe), "/%s =", restriction);
 	static const char *const words[] = {"-P", NULL};
 	char *argv[8];
-	postfix_argv(c, "postconf", words, argv);
+	postfix_argv(&c->inst, "postconf", words, argv);
 	struct spawn_result res;
 	struct error err;
 	if (spawn_run(argv, NULL, 0, 10000, &res, &err) < 0)
