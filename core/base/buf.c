@@ -120,13 +120,6 @@ const char *buf_str(const struct buf *b)
 	return b->data ? b->data : empty_string;
 }
 
-/* sv_eq - does the view hold exactly the string s? */
-int sv_eq(struct strview v, const char *s)
-{
-	size_t n = strlen(s);
-	return v.len == n && (n == 0 || memcmp(v.ptr, s, n) == 0);
-}
-
 /* sv_copy - bounded copy into a caller's array */
 char *sv_copy(struct strview v, char *dst, size_t size)
 {

@@ -45,7 +45,27 @@ struct strview {
 static inline int sv_empty(struct strview v) { return v.len == 0; }
 /* ASCII lower case, whatever the locale (log text is compared, not shown) */
 static inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-int sv_eq(struct strview v, const char *s);
+/* bytes_eq - n bytes alike; inline, for the short names compared on every line */
+static inline int bytes_eq(const char *a, const char *b, size_t n)
+{
+	unsigned long long x, y;
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		__builtin_memcpy(&x, a, 8);
+		__builtin_memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	unsigned d = 0;
+	while (n--)
+		d |= (unsigned char)(*a++ ^ *b++);
+	return d == 0;
+}
+/* sv_eq - does the view hold exactly the string s? (inline: s is mostly a literal) */
+static inline int sv_eq(struct strview v, const char *s)
+{
+	size_t n = __builtin_strlen(s);
+	return v.len == n && bytes_eq(v.ptr, s, n);
+}
 /* Copies at most size-1 bytes into dst, NUL-terminated; returns dst. */
 char *sv_copy(struct strview v, char *dst, size_t size);
 

@@ -605,7 +605,7 @@ static int instance_of(struct model *m, struct strview name)
 	if (name.len >= MODEL_INSTANCE_NAME)
 		return 0;
 	for (int i = 0; i < m->ninst; i++)
-		if (strncmp(m->inst_names[i], name.ptr, name.len) == 0 && m->inst_names[i][name.len] == 0)
+		if (bytes_eq(m->inst_names[i], name.ptr, name.len) && m->inst_names[i][name.len] == 0)
 			return i;
 	if (m->ninst == MODEL_MAX_INSTANCES || name.len == 0)
 		return 0;
@@ -1456,7 +1456,7 @@ static int logged_host(struct model *m, struct strview name, struct strview inst
 	if (name.len >= MODEL_HOST_NAME)
 		name.len = MODEL_HOST_NAME - 1;
 	int i = m->last_logged;
-	if (i >= 0 && m->logged[i].len == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0)
+	if (i >= 0 && m->logged[i].len == name.len && bytes_eq(m->logged[i].name, name.ptr, name.len))
 		return m->logged[i].host;
 	for (i = 0; i < m->nlogged; i++)
 		if (m->logged[i].len == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0) {
