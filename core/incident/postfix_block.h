@@ -27,7 +27,8 @@
 
 #include "core/base/buf.h"
 #include "core/base/error.h"
-#include "core/incident/cleanup.h"
+
+struct postfix_conf;	/* cleanup.h: the instance changed */
 
 enum block_kind { BLOCK_ACCOUNT, BLOCK_HOST };
 

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "core/incident/cleanup.h"
 #include "core/incident/postfix_block.h"
 
 static char dir[64];
