@@ -230,35 +230,87 @@ int cleanup_postconf(const struct postfix_instance *in, const char *param, int e
 	return ok ? 0 : -1;
 }
 
+/*
+ * postconf_lines - `postconf [-c DIR] -h[x] P1 P2 ...` once, each value into
+ * out[i]: 0, or -1 when it is not one line per parameter (one that this
+ * Postfix does not know is left out, with a warning) or postconf failed
+ */
+static int postconf_lines(const struct postfix_instance *in, int expand, const char *const params[], int n,
+			  struct buf out[])
+{
+	char *argv[24];
+	int k = instance_argv(in, "postconf", argv);
+	argv[k++] = expand ? "-hx" : "-h";
+	for (int i = 0; i < n && k < 23; i++)
+		argv[k++] = (char *)params[i];
+	argv[k] = NULL;
+	struct spawn_result res;
+	struct error err;
+	if (spawn_run(argv, NULL, 0, POSTCONF_TIMEOUT_MS, &res, &err) < 0)
+		return -1;
+	int i = 0;
+	const char *p = buf_str(&res.out);
+	for (; res.exited && res.status == 0 && i < n && *p; i++) {
+		size_t len = strcspn(p, "\n"), keep = len;
+		while (keep && p[keep - 1] == ' ')
+			keep--;
+		buf_reset(&out[i]);
+		buf_append(&out[i], p, keep);
+		p += len + (p[len] == '\n');
+	}
+	int rc = i == n && *p == 0 && res.exited && res.status == 0 ? 0 : -1;
+	spawn_result_free(&res);
+	return rc;
+}
+
+/* postconf_values - postconf_lines, else one postconf per parameter: -1
+ * with err when one of the first `required` cannot be read (the others
+ * are then empty) */
+static int postconf_values(const struct postfix_instance *in, int expand, const char *const params[], int n,
+			   int required, struct buf out[], struct error *err)
+{
+	if (postconf_lines(in, expand, params, n, out) == 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (cleanup_postconf(in, params[i], expand, &out[i], err) < 0 && i < required)
+			return -1;
+	return 0;
+}
+
 int postfix_conf_read(struct postfix_conf *c, const struct postfix_instance *in, const char *extra_domains,
 		      struct error *err)
 {
-	static const char *const domain_params[] = {
-		"mydomain", "myorigin", "mydestination", "virtual_alias_domains", "virtual_mailbox_domains",
-		"relay_domains", NULL,
+	/* two postconf runs an instance: opening the cleanup costs no more with several */
+	static const char *const expanded[] = {
+		"mynetworks", "config_directory", "mydomain", "myorigin", "mydestination", "virtual_alias_domains",
+		"virtual_mailbox_domains", "relay_domains",
 	};
+	static const char *const raw[] = {"mynetworks", "authorized_submit_users"};
+	enum { NX = sizeof(expanded) / sizeof(expanded[0]), NR = sizeof(raw) / sizeof(raw[0]) };
 	memset(c, 0, sizeof(*c));
 	if (in)
 		c->inst = *in;
-	in = &c->inst;
-	struct buf dir = BUF_INIT;
-	int rc = cleanup_postconf(in, "mynetworks", 1, &c->mynetworks, err) < 0
-		 || cleanup_postconf(in, "mynetworks", 0, &c->mynetworks_raw, err) < 0
-		 || cleanup_postconf(in, "authorized_submit_users", 0, &c->submit_users, err) < 0
-		 || cleanup_postconf(in, "config_directory", 1, &dir, err) < 0 ? -1 : 0;
-	snprintf(c->config_dir, sizeof(c->config_dir), "%s", buf_str(&dir));
-	buf_free(&dir);
-	if (rc < 0)
-		return -1;
-	net_list_parse(&c->trusted, buf_str(&c->mynetworks));
-	struct buf value = BUF_INIT;
-	for (const char *const *p = domain_params; *p; p++)
-		if (cleanup_postconf(in, *p, 1, &value, err) == 0)
-			domain_list_add(&c->ours, buf_str(&value));
-	buf_free(&value);
-	if (extra_domains)
-		domain_list_add(&c->ours, extra_domains);
-	return 0;
+	struct buf xv[NX], rv[NR];
+	for (int i = 0; i < NX; i++)
+		buf_init(&xv[i]);
+	for (int i = 0; i < NR; i++)
+		buf_init(&rv[i]);
+	int rc = postconf_values(&c->inst, 1, expanded, NX, 2, xv, err) < 0
+		 || postconf_values(&c->inst, 0, raw, NR, NR, rv, err) < 0 ? -1 : 0;
+	c->mynetworks = xv[0];
+	c->mynetworks_raw = rv[0];
+	c->submit_users = rv[1];
+	snprintf(c->config_dir, sizeof(c->config_dir), "%s", buf_str(&xv[1]));
+	if (rc == 0) {
+		net_list_parse(&c->trusted, buf_str(&c->mynetworks));
+		for (int i = 2; i < NX; i++)
+			domain_list_add(&c->ours, buf_str(&xv[i]));
+		if (extra_domains)
+			domain_list_add(&c->ours, extra_domains);
+	}
+	for (int i = 1; i < NX; i++)
+		buf_free(&xv[i]);
+	return rc;
 }
 
 void postfix_conf_free(struct postfix_conf *c)

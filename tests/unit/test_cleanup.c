@@ -215,6 +215,65 @@ static void main_cf_is_not_edited_when_its_backup_fails(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* what the cleanup reads of Postfix takes two postconf runs (-hx for the
+ * expanded values, -h for main.cf's text), each value on its line; a
+ * postconf that leaves a parameter out (one this Postfix does not know)
+ * is asked once per parameter instead, and every value is still right */
+static void postfix_conf_is_read_in_two_postconf_runs_each_value_in_its_place(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-postconf.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char script[1024], path[160];
+	snprintf(script, sizeof(script),
+		 "echo \"$*\" >> %s/ran\n"
+		 "f=$1; shift; n=$#; i=0; drop=0\n"
+		 "[ -e %s/drop-last ] && [ $# -gt 1 ] && drop=1\n"
+		 "for p; do i=$((i + 1)); [ $drop = 1 ] && [ $i = $n ] && continue; cat %s/$f.$p 2>/dev/null || echo; done\n",
+		 dir, dir, dir);
+	char *saved = test_fake_program(dir, "postconf", script);
+	static const char *const values[][2] = {
+		{"-hx.mynetworks", "127.0.0.0/8 192.0.2.5"}, {"-h.mynetworks", "$local_nets 192.0.2.5"},
+		{"-hx.config_directory", "/etc/postfix"}, {"-h.authorized_submit_users", "!www-data, static:anyone"},
+		{"-hx.mydomain", "example.org"}, {"-hx.relay_domains", "relayed.example"},
+	};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		char text[128];
+		snprintf(path, sizeof(path), "%s/%s", dir, values[i][0]);
+		snprintf(text, sizeof(text), "%s\n", values[i][1]);
+		test_write_file(path, text, strlen(text));
+	}
+	for (int drop = 0; drop < 2; drop++) {
+		snprintf(path, sizeof(path), "%s/ran", dir);
+		unlink(path);
+		struct postfix_conf c;
+		struct error err = {""};
+		assert_int_equal(postfix_conf_read(&c, NULL, NULL, &err), 0);
+		assert_string_equal(buf_str(&c.mynetworks), "127.0.0.0/8 192.0.2.5");
+		assert_string_equal(buf_str(&c.mynetworks_raw), "$local_nets 192.0.2.5");
+		assert_string_equal(buf_str(&c.submit_users), "!www-data, static:anyone");
+		assert_string_equal(c.config_dir, "/etc/postfix");
+		assert_true(domain_list_has(&c.ours, "example.org", 11));
+		assert_true(domain_list_has(&c.ours, "relayed.example", 15));
+		assert_false(domain_list_has(&c.ours, "192.0.2.5", 9));
+		postfix_conf_free(&c);
+		char *ran = test_read_file(path, NULL);
+		size_t runs = 0;
+		for (const char *q = ran; (q = strchr(q, '\n')) != NULL; q++)
+			runs++;
+		assert_int_equal(runs, drop ? 2 + 8 + 2 : 2);	/* dropped: each parameter asked again, alone */
+		assert_non_null(strstr(ran, "-hx mynetworks config_directory mydomain"));
+		free(ran);
+		snprintf(path, sizeof(path), "%s/drop-last", dir);
+		test_write_file(path, "", 0);
+	}
+	setenv("PATH", saved, 1);
+	free(saved);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* a stand-in postconf keeps mynetworks in a file as main.cf would: both
  * trusted relays go in one `postconf -e`, the value is read back, then
  * Postfix is reloaded; a postconf whose edit does not take is caught by the
@@ -532,6 +591,7 @@ int main(void)
 		cmocka_unit_test(suspects_become_targets_and_brute_force_is_not_chosen),
 		cmocka_unit_test(containment_command_is_journaled_before_and_after),
 		cmocka_unit_test(main_cf_is_not_edited_when_its_backup_fails),
+		cmocka_unit_test(postfix_conf_is_read_in_two_postconf_runs_each_value_in_its_place),
 		cmocka_unit_test(two_trusted_relays_are_dropped_in_one_verified_edit),
 		cmocka_unit_test(a_relay_inside_a_wider_block_is_planned_for_a_host_block),
 		cmocka_unit_test(incident_report_names_culprits_actions_and_queue),
