@@ -89,6 +89,12 @@ static int go_ahead(const struct contain_opts *o, const char *question)
 	return yes == 1;
 }
 
+/* confirm - 0 when there is nothing to change, or it is to run (--yes, or the admin said yes); else 3 */
+static int confirm(const struct contain_opts *o, int runnable, const char *question)
+{
+	return runnable && !go_ahead(o, question) ? 3 : 0;
+}
+
 static void say_notes(const struct buf *notes)
 {
 	say_lines(stdout, notes->data ? notes->data : "", notes->len, "  ");
@@ -128,11 +134,8 @@ static int table_block(const struct contain_opts *o, const struct postfix_confs 
 		say_notes(&p[i].notes);
 		runnable += p[i].runnable;
 	}
-	if (rc == 0 && runnable) {
-		rc = 3;
-		if (go_ahead(o, o->block ? "Block it?" : "Unblock it?"))
-			rc = 0;
-	}
+	if (rc == 0)
+		rc = confirm(o, runnable, o->block ? "Block it?" : "Unblock it?");
 	for (int i = 0; rc == 0 && runnable && i < n; i++) {
 		if (!p[i].runnable)
 			continue;
@@ -181,11 +184,8 @@ static int local_user(const struct contain_opts *o, const struct postfix_confs *
 		}
 		runnable += p[i].runnable;
 	}
-	if (rc == 0 && runnable) {
-		rc = 3;
-		if (go_ahead(o, o->block ? "Keep it from sendmail?" : "Let it use sendmail again?"))
-			rc = 0;
-	}
+	if (rc == 0)
+		rc = confirm(o, runnable, o->block ? "Keep it from sendmail?" : "Let it use sendmail again?");
 	for (int i = 0; rc == 0 && runnable && i < n; i++) {
 		if (!p[i].runnable)
 			continue;

@@ -38,19 +38,36 @@ static void stand_ins(const char *restrictions)
 	free(test_fake_program(dir, "postfix", script));
 }
 
-static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(void **state)
+/* begin - a fresh directory with a main.cf and the stand-ins first on PATH; the PATH before, to give end() */
+static char *begin(const char *restrictions)
 {
-	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	char *saved = strdup(getenv("PATH"));
-	stand_ins("permit_mynetworks, reject_unknown_sender_domain\n");
-	char table_dir[128], table[160], main_cf[128], journal[128];
+	stand_ins(restrictions);
+	char main_cf[128];
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
+	test_write_file(main_cf, "# main.cf\n", 10);
+	return saved;
+}
+
+static void end(char *saved)
+{
+	setenv("PATH", saved, 1);
+	free(saved);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(void **state)
+{
+	(void)state;
+	char *saved = begin("permit_mynetworks, reject_unknown_sender_domain\n");
+	char table_dir[128], table[160], journal[128];
 	snprintf(table_dir, sizeof(table_dir), "%s/spamtop", dir);
 	snprintf(table, sizeof(table), "%s/spamtop/sasl_access", dir);
-	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
 	snprintf(journal, sizeof(journal), "%s/journal.jsonl", dir);
-	test_write_file(main_cf, "# main.cf\n", 10);
 	assert_int_equal(mkdir(table_dir, 0755), 0);
 	test_write_file(table, "earlier@lab.example REJECT blocked before\n", 42);
 	struct block_plan p;
@@ -91,13 +108,9 @@ static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(v
 	text = test_read_file(path, NULL);
 	assert_int_equal((int)(strstr(strstr(text, "postconf -e") + 1, "postconf -e") == NULL), 1);	/* one edit */
 	free(text);
-	setenv("PATH", saved, 1);
-	free(saved);
 	buf_free(&backup);
 	buf_free(&out);
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	end(saved);
 }
 
 /* a trusted host inside a wider mynetworks block: its cidr line, the check in
@@ -105,13 +118,8 @@ static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(v
 static void a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	char *saved = strdup(getenv("PATH"));
-	stand_ins("permit_mynetworks, reject_unknown_client_hostname\n");
-	char main_cf[128], table[160], path[128], want[400];
-	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
-	test_write_file(main_cf, "# main.cf\n", 10);
+	char *saved = begin("permit_mynetworks, reject_unknown_client_hostname\n");
+	char table[160], path[128], want[400];
 	struct block_plan p;
 	struct error err;
 	struct buf backup = BUF_INIT, out = BUF_INIT;
@@ -129,13 +137,9 @@ static void a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions(vo
 	text = test_read_file(path, NULL);
 	assert_string_equal(text, want);
 	free(text);
-	setenv("PATH", saved, 1);
-	free(saved);
 	buf_free(&backup);
 	buf_free(&out);
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	end(saved);
 	static const char *const bad[] = {"192.168.0.0/16", "[::1]", "!192.0.2.1", "host.example", "--all"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(block_plan_make(at("/nonexistent"), BLOCK_HOST, bad[i], 1, &p, &err), -1);
@@ -148,14 +152,9 @@ static void a_host_is_blocked_by_a_cidr_line_ahead_of_the_client_restrictions(vo
 static void a_block_in_another_instance_names_it_in_every_postconf_and_the_reload(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	char *saved = strdup(getenv("PATH"));
-	stand_ins("permit_mynetworks\n");
-	char main_cf[128], journal[128], path[128], want[900];
-	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
+	char *saved = begin("permit_mynetworks\n");
+	char journal[128], path[128], want[900];
 	snprintf(journal, sizeof(journal), "%s/journal.jsonl", dir);
-	test_write_file(main_cf, "# main.cf\n", 10);
 	struct postfix_conf out_conf;
 	memset(&out_conf, 0, sizeof(out_conf));
 	snprintf(out_conf.config_dir, sizeof(out_conf.config_dir), "%s", dir);
@@ -178,13 +177,9 @@ static void a_block_in_another_instance_names_it_in_every_postconf_and_the_reloa
 		 "postfix -c %s reload\n", dir, dir, dir, dir, dir, dir);
 	assert_string_equal(text, want);
 	free(text);
-	setenv("PATH", saved, 1);
-	free(saved);
 	buf_free(&backup);
 	buf_free(&out);
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	end(saved);
 }
 
 static void a_name_that_cannot_be_a_table_key_is_refused(void **state)
