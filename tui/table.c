@@ -192,6 +192,8 @@ const char *message_state(const struct msg_record *r, const struct queue_snapsho
 		return "deleted";
 	if (r->flags & RF_EXPIRED)
 		return "expired";
+	if (r->flags & RF_REJECTED)
+		return "rejected";
 	if (r->flags & RF_REMOVED)
 		return r->bounced ? "bounced" : "delivered";
 	if (r->flags & RF_HELD)

@@ -399,7 +399,7 @@ static void parse_envelope(struct cursor *c, struct pf_event *ev)
 }
 
 /*
- * parse_reject - after "reject: " / "milter-reject: " / "hold: ":
+ * parse_reject - after "reject: " / "milter-reject: " / "hold: " / "milter-hold: ":
  *   STAGE from NAME[IP]: CODE TEXT; from=<> to=<> proto=P helo=<h>
  *   header|body TEXT from NAME[IP]; from=<> to=<> proto=P helo=<h>: TEXT
  */
@@ -563,6 +563,8 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 			ev->message_id_hash = message_id_hash(ev->message_id.ptr, ev->message_id.len);
 		} else if (eat(c, LIT("milter-reject: "))) {
 			parse_reject(c, ev, EV_REJECT);
+		} else if (eat(c, LIT("milter-hold: "))) {	/* cleanup_milter.c: a milter's HOLD */
+			parse_reject(c, ev, EV_HOLD);
 		}
 		break;
 	case 'r':

@@ -1191,6 +1191,17 @@ static void apply_reject(struct model *m, const struct msg_record *r, const stru
 		ip->rejects++;
 }
 
+/* reject_ends_message - a refusal at the end of DATA or of the content
+ * (END-OF-MESSAGE: a milter, smtpd_end_of_data_restrictions; DATA; cleanup's
+ * "header ..."/"body ..."): the transaction fails and the queue file goes;
+ * a refused recipient leaves the message to the others */
+static int reject_ends_message(const struct pf_event *ev)
+{
+	struct strview st = ev->reject_stage;
+	return sv_eq(st, "END-OF-MESSAGE") || sv_eq(st, "DATA") || (st.len > 7 && memcmp(st.ptr, "header ", 7) == 0)
+	    || (st.len > 5 && memcmp(st.ptr, "body ", 5) == 0);
+}
+
 /* count_record - a message counts once, whichever of its lines comes first */
 static void count_record(struct model *m, struct msg_record *r)
 {
@@ -1310,6 +1321,10 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		break;
 	case EV_REJECT:
 		apply_reject(m, r, ev, t);
+		if (reject_ends_message(ev)) {	/* cleanup removes the file, and Postfix before 3.10 logs no "removed" */
+			r->flags |= RF_REJECTED;
+			record_close(m, (uint32_t)(r - m->pool) + 1);
+		}
 		break;
 	case EV_BOUNCE_NOTICE:
 		mark_notice(m, ev, t);

@@ -53,6 +53,12 @@
 #     filter-xforward  the same, with XFORWARD from Postfix to the filter and
 #                      from the filter to the re-injection smtpd (amavis's
 #                      default): the copy's client= line names orig_queue_id
+#     milter           smtpd_milters = inet:127.0.0.1:$LAB_MILTER_PORT, a content
+#                      milter there on libmilter (tests/lab/lab_milter.py): it adds
+#                      a header to every message, quarantines those whose
+#                      Subject holds "[hold]" (milter-hold: the hold queue) and
+#                      refuses "[reject]" at the end of DATA (milter-reject);
+#                      `milter-burst H R` sends the compromised account's H and R
 #     instances        a second Postfix instance made by postmulti
 #                      (postfix-out, /etc/postfix-out, its own queue), its
 #                      smtpd on 127.0.0.1:$LAB_OUT_PORT with SASL, logging as
@@ -82,6 +88,7 @@ LAB_OUT=postfix-out	# the second instance (LAB_PROFILE=instances)
 LAB_OUT_CONF=/etc/$LAB_OUT
 LAB_OUT_PORT=${LAB_OUT_PORT:-2526}
 LAB_REFUSER_PORT=${LAB_REFUSER_PORT:-2600}
+LAB_MILTER_PORT=${LAB_MILTER_PORT:-2601}
 LAB_MX2_CONF=/etc/postfix-mx2	# the other server (LAB_PROFILE=fleet)
 LAB_MX2_SPOOL=/var/spool/postfix-mx2
 LAB_MX2_DATA=/var/lib/postfix-mx2
@@ -89,6 +96,7 @@ LAB_MX2_PORT=${LAB_MX2_PORT:-2527}
 LAB_SSH_PORT=${LAB_SSH_PORT:-2222}
 LAB_SSH_DIR=/run/spamtop-lab-ssh
 REFUSER_PID=/run/spamtop-lab-refuser.pid
+MILTER_PID=/run/spamtop-lab-milter.pid
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
 LAB_PASS_ALICE=alice-secret
@@ -136,7 +144,7 @@ wait_for() {
 cmd_install() {
 	need_root
 	local missing=()
-	for p in postfix sasl2-bin libsasl2-modules swaks python3 openssh-server; do
+	for p in postfix sasl2-bin libsasl2-modules swaks python3 python3-milter openssh-server; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -330,6 +338,7 @@ has_profile() { case " $LAB_PROFILE " in *" $1 "*) return 0 ;; esac; return 1; }
 apply_profile() {
 	filter_stop
 	has_profile long-ids && postconf -e "enable_long_queue_ids = yes"
+	has_profile milter && milter_start
 	local xf=""
 	if has_profile filter-xforward; then
 		xf=--xforward
@@ -352,9 +361,17 @@ apply_profile() {
 	wait_for "the content filter to listen on 127.0.0.1:10024" 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/10024' 2>/dev/null
 }
 
+# milter_start - the lab's milter (Debian's python3-milter: libmilter), and smtpd_milters naming it
+milter_start() {
+	/usr/bin/python3 "$LAB_DIR/lab_milter.py" "$LAB_MILTER_PORT" --pidfile "$MILTER_PID" </dev/null >/dev/null 2>&1 &
+	wait_for "the milter to listen on 127.0.0.1:$LAB_MILTER_PORT" 10 \
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_MILTER_PORT" 2>/dev/null
+	postconf -e "smtpd_milters = inet:127.0.0.1:$LAB_MILTER_PORT" "milter_default_action = tempfail"
+}
+
 filter_stop() {
 	local f
-	for f in "$FILTER_PID" "$REFUSER_PID"; do
+	for f in "$FILTER_PID" "$REFUSER_PID" "$MILTER_PID"; do
 		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
 		rm -f "$f"
 	done
@@ -521,6 +538,26 @@ cmd_blocklisted() {
 	wait_for "$((n * 3)) refusals" 60 log_has "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT" $((before + n * 3))
 }
 
+# milter-burst H R - the compromised account's H messages the milter holds and R it refuses
+cmd_milter_burst() {
+	need_root
+	local h=$1 r=$2 i held refused
+	held=$(log_count 'milter-hold: END-OF-MESSAGE')
+	refused=$(log_count 'milter-reject: END-OF-MESSAGE')
+	for i in $(seq 1 "$h"); do
+		send 127.0.0.16 "promo@cheap-pills.example" "held$i@victims9.example" \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: [hold] Offer $i"
+	done
+	for i in $(seq 1 "$r"); do	# refused at the end of DATA: swaks says so, as it should
+		send 127.0.0.16 "promo@cheap-pills.example" "refused$i@victims9.example" \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: [reject] Offer $i" || true
+	done
+	wait_for "$h milter holds" 30 log_has 'milter-hold: END-OF-MESSAGE' $((held + h))
+	wait_for "$r milter refusals" 30 log_has 'milter-reject: END-OF-MESSAGE' $((refused + r))
+}
+
 cmd_down() {
 	need_root
 	postfix stop >/dev/null 2>&1 || true
@@ -550,7 +587,8 @@ mx2-burst) cmd_mx2_burst "${2:?mx2-burst N}" ;;
 ssh-dir) echo "$LAB_SSH_DIR" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
+milter-burst) cmd_milter_burst "${2:?milter-burst H R}" "${3:?milter-burst H R}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R|down|log" >&2; exit 2 ;;
 esac

@@ -218,6 +218,14 @@ static void grok_cleanup_and_qmgr_messages_are_recognized(void **state)
 	assert_int_equal(ev.reject_class, RJ_CONTENT);
 	assert_view(ev.reject_text, "5.7.1 Blocked by SpamAssassin");
 	assert_view(ev.rcpt, "voorzitter@example.com");
+	/* a milter's HOLD, as cleanup_milter.c logs it (the text is the milter's own) */
+	parse_msg("cleanup", "4104E3D: milter-hold: END-OF-MESSAGE from mail.example[192.0.2.7]: milter triggers "
+		  "HOLD action; from=<ann@x.example> to=<bob@y.example> proto=ESMTP helo=<mail.example>", &ev);
+	assert_int_equal(ev.kind, EV_HOLD);
+	assert_view(ev.qid, "4104E3D");
+	assert_view(ev.client_ip, "192.0.2.7");
+	assert_view(ev.reject_text, "milter triggers HOLD action");
+	assert_view(ev.sender, "ann@x.example");
 	parse_msg("qmgr", "0F5383D: removed", &ev);
 	assert_int_equal(ev.kind, EV_REMOVED);
 	parse_msg("qmgr", "0F5383D: from=<owner-postfix-users@postfix.org>, size=5360, nrcpt=1 (queue active)", &ev);
