@@ -194,6 +194,8 @@ const char *message_state(const struct msg_record *r, const struct queue_snapsho
 		return "expired";
 	if (r->flags & RF_REJECTED)
 		return "rejected";
+	if (r->flags & RF_DISCARDED)
+		return "discarded";
 	if (r->flags & RF_REMOVED)
 		return r->bounced ? "bounced" : "delivered";
 	if (r->flags & RF_HELD)

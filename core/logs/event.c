@@ -399,7 +399,7 @@ static void parse_envelope(struct cursor *c, struct pf_event *ev)
 }
 
 /*
- * parse_reject - after "reject: " / "milter-reject: " / "hold: " / "milter-hold: ":
+ * parse_reject - after "reject: " / "hold: " / "discard: " and their "milter-" forms:
  *   STAGE from NAME[IP]: CODE TEXT; from=<> to=<> proto=P helo=<h>
  *   header|body TEXT from NAME[IP]; from=<> to=<> proto=P helo=<h>: TEXT
  */
@@ -565,7 +565,13 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 			parse_reject(c, ev, EV_REJECT);
 		} else if (eat(c, LIT("milter-hold: "))) {	/* cleanup_milter.c: a milter's HOLD */
 			parse_reject(c, ev, EV_HOLD);
+		} else if (eat(c, LIT("milter-discard: "))) {
+			parse_reject(c, ev, EV_DISCARD);
 		}
+		break;
+	case 'd':
+		if (eat(c, LIT("discard: ")))	/* header/body checks' DISCARD */
+			parse_reject(c, ev, EV_DISCARD);
 		break;
 	case 'r':
 		if (eat(c, LIT("removed")))
@@ -675,7 +681,7 @@ const char *event_kind_name(enum event_kind k)
 	static const char *const names[EV_KIND_COUNT] = {
 		"other", "connect", "disconnect", "client", "pickup", "message_id", "queued",
 		"removed", "expired", "delivery", "sasl_failure", "reject", "hold", "release",
-		"deleted", "requeued", "queue_summary", "bounce_notice", "anvil", "pipelining",
+		"deleted", "requeued", "queue_summary", "bounce_notice", "anvil", "pipelining", "discard",
 	};
 	return (unsigned)k < EV_KIND_COUNT ? names[k] : "?";
 }

@@ -38,6 +38,7 @@ enum event_kind {
 	EV_BOUNCE_NOTICE,	/* QID: sender non-delivery notification: QID2 */
 	EV_ANVIL,		/* statistics: max ... for (service:IP) */
 	EV_PIPELINING,		/* improper command pipelining after X from NAME[IP] */
+	EV_DISCARD,		/* cleanup QID: discard: / milter-discard: ...: accepted, then dropped */
 	EV_KIND_COUNT
 };
 

@@ -1326,6 +1326,10 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 			record_close(m, (uint32_t)(r - m->pool) + 1);
 		}
 		break;
+	case EV_DISCARD:	/* cleanup drops the file; no "removed" before Postfix 3.10 */
+		r->flags |= RF_DISCARDED;
+		record_close(m, (uint32_t)(r - m->pool) + 1);
+		break;
 	case EV_BOUNCE_NOTICE:
 		mark_notice(m, ev, t);
 		break;

@@ -12,8 +12,8 @@
  * (authenticated vs unauthenticated, SASL failures, rejects).
  *
  * Queue IDs are reused by Postfix: a record ends at "removed" or "expired"
- * (or a refusal at the end of DATA, which no "removed" follows before
- * Postfix 3.10), and a later line with the same ID starts a new record. Memory is bounded:
+ * (or a refusal or a discard at the end of DATA, which no "removed"
+ * follows before Postfix 3.10), and a later line with the same ID starts a new record. Memory is bounded:
  * ended records are kept for history up to limits.keep_ended, open records
  * up to limits.max_open (the oldest are evicted and counted). Time is log
  * time: "now" is the newest time stamp seen, so replays behave like live.
@@ -130,6 +130,7 @@ enum record_flag {
 	RF_COPY = 512,		/* a content filter's re-injected copy: origin_qid's, not a new message */
 	RF_NOTICE = 1024,	/* a bounce or delay notice Postfix wrote itself (bounce's "notification: QID") */
 	RF_REJECTED = 2048,	/* refused at the end of DATA (a milter, header/body checks): never queued */
+	RF_DISCARDED = 4096,	/* accepted, then dropped by a milter or header/body checks: never queued */
 };
 
 struct msg_record {

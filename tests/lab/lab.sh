@@ -57,8 +57,9 @@
 #                      milter there on libmilter (tests/lab/lab_milter.py): it adds
 #                      a header to every message, quarantines those whose
 #                      Subject holds "[hold]" (milter-hold: the hold queue) and
-#                      refuses "[reject]" at the end of DATA (milter-reject);
-#                      `milter-burst H R` sends the compromised account's H and R
+#                      refuses "[reject]" at the end of DATA (milter-reject),
+#                      drops "[discard]" (milter-discard); `milter-burst H R D`
+#                      sends the compromised account's H, R and D of them
 #     instances        a second Postfix instance made by postmulti
 #                      (postfix-out, /etc/postfix-out, its own queue), its
 #                      smtpd on 127.0.0.1:$LAB_OUT_PORT with SASL, logging as
@@ -538,12 +539,13 @@ cmd_blocklisted() {
 	wait_for "$((n * 3)) refusals" 60 log_has "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT" $((before + n * 3))
 }
 
-# milter-burst H R - the compromised account's H messages the milter holds and R it refuses
+# milter-burst H R D - the compromised account's H messages the milter holds, R it refuses, D it drops
 cmd_milter_burst() {
 	need_root
-	local h=$1 r=$2 i held refused
+	local h=$1 r=$2 d=$3 i held refused dropped
 	held=$(log_count 'milter-hold: END-OF-MESSAGE')
 	refused=$(log_count 'milter-reject: END-OF-MESSAGE')
+	dropped=$(log_count 'milter-discard: END-OF-MESSAGE')
 	for i in $(seq 1 "$h"); do
 		send 127.0.0.16 "promo@cheap-pills.example" "held$i@victims9.example" \
 			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
@@ -554,7 +556,13 @@ cmd_milter_burst() {
 			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
 			--header "Subject: [reject] Offer $i" || true
 	done
+	for i in $(seq 1 "$d"); do
+		send 127.0.0.16 "promo@cheap-pills.example" "dropped$i@victims9.example" \
+			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: [discard] Offer $i"
+	done
 	wait_for "$h milter holds" 30 log_has 'milter-hold: END-OF-MESSAGE' $((held + h))
+	wait_for "$d milter discards" 30 log_has 'milter-discard: END-OF-MESSAGE' $((dropped + d))
 	wait_for "$r milter refusals" 30 log_has 'milter-reject: END-OF-MESSAGE' $((refused + r))
 }
 
@@ -587,8 +595,8 @@ mx2-burst) cmd_mx2_burst "${2:?mx2-burst N}" ;;
 ssh-dir) echo "$LAB_SSH_DIR" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
-milter-burst) cmd_milter_burst "${2:?milter-burst H R}" "${3:?milter-burst H R}" ;;
+milter-burst) cmd_milter_burst "${2:?milter-burst H R D}" "${3:?milter-burst H R D}" "${4:?milter-burst H R D}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|down|log" >&2; exit 2 ;;
 esac

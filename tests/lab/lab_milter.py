@@ -16,6 +16,8 @@ DESCRIPTION
       "[reject]"  refuses it with 550 5.7.1: cleanup logs "QID: milter-reject:
                   END-OF-MESSAGE ..." and removes the queue file (Postfix
                   before 3.10 logs no "removed" for it);
+      "[discard]" accepts it and drops it: cleanup logs "QID: milter-discard:
+                  END-OF-MESSAGE ..." and removes the queue file;
       otherwise   accepts it.
     The protocol is libmilter's, as every C milter speaks it; the queue and
     every log line are the real Postfix's. Loopback only.
@@ -46,6 +48,8 @@ class LabMilter(Milter.Base):
         elif "[reject]" in self.subject:
             self.setreply("550", "5.7.1", "spam refused by the lab milter")
             return Milter.REJECT
+        elif "[discard]" in self.subject:
+            return Milter.DISCARD
         return Milter.ACCEPT
 
 

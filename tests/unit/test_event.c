@@ -226,6 +226,15 @@ static void grok_cleanup_and_qmgr_messages_are_recognized(void **state)
 	assert_view(ev.client_ip, "192.0.2.7");
 	assert_view(ev.reject_text, "milter triggers HOLD action");
 	assert_view(ev.sender, "ann@x.example");
+	/* a DISCARD, the milter's and header_checks' (cleanup_act_log's form) */
+	parse_msg("cleanup", "4104E3D: milter-discard: END-OF-MESSAGE from mail.example[192.0.2.7]: milter triggers "
+		  "DISCARD action; from=<ann@x.example> to=<bob@y.example> proto=ESMTP helo=<mail.example>", &ev);
+	assert_int_equal(ev.kind, EV_DISCARD);
+	assert_view(ev.client_ip, "192.0.2.7");
+	parse_msg("cleanup", "4104E3D: discard: header Subject: cheap from mail.example[192.0.2.7]; from=<ann@x.example> "
+		  "to=<bob@y.example> proto=ESMTP helo=<mail.example>: dropped", &ev);
+	assert_int_equal(ev.kind, EV_DISCARD);
+	assert_view(ev.reject_text, "dropped");
 	parse_msg("qmgr", "0F5383D: removed", &ev);
 	assert_int_equal(ev.kind, EV_REMOVED);
 	parse_msg("qmgr", "0F5383D: from=<owner-postfix-users@postfix.org>, size=5360, nrcpt=1 (queue active)", &ev);

@@ -533,10 +533,11 @@ static void postsuper_lines_mark_records_and_close_deleted_ones(void **state)
 	model_free(m);
 }
 
-/* a message refused at the end of DATA (a milter, header checks) is never
- * queued: its record ends there, as Postfix before 3.10 logs no "removed"
- * for it; a refused recipient leaves the message open for the others */
-static void a_message_refused_at_the_end_of_data_ends_there(void **state)
+/* a message refused or discarded at the end of DATA (a milter, header
+ * checks) is never queued: its record ends there, as Postfix before 3.10
+ * logs no "removed" for it; a refused recipient leaves the message open for
+ * the others */
+static void a_message_refused_or_discarded_at_the_end_of_data_ends_there(void **state)
 {
 	(void)state;
 	struct model *m = model_new(NULL, TEST_REFERENCE);
@@ -550,8 +551,12 @@ static void a_message_refused_at_the_end_of_data_ends_there(void **state)
 	    "from=<h@x.example> to=<r@y.example> proto=ESMTP helo=<x>: 5.7.1 message content rejected");
 	add(m, "Nov 24 10:00:01 mx postfix/smtpd[1]: 2B3C4D5E62: reject: RCPT from unknown[192.0.2.1]: 550 5.1.1 "
 	    "<nobody@y.example>: Recipient address rejected; from=<h@x.example> to=<nobody@y.example> proto=ESMTP helo=<x>");
+	add(m, "Nov 24 10:00:00 mx postfix/smtpd[1]: 2B3C4D5E63: client=unknown[192.0.2.1], sasl_method=LOGIN, sasl_username=h");
+	add(m, "Nov 24 10:00:01 mx postfix/cleanup[2]: 2B3C4D5E63: milter-discard: END-OF-MESSAGE from unknown[192.0.2.1]: "
+	    "milter triggers DISCARD action; from=<h@x.example> to=<r@y.example> proto=ESMTP helo=<x>");
 	assert_null(model_find_open(m, "2B3C4D5E60"));
 	assert_null(model_find_open(m, "2B3C4D5E61"));
+	assert_null(model_find_open(m, "2B3C4D5E63"));	/* discarded: accepted, then dropped */
 	assert_non_null(model_find_open(m, "2B3C4D5E62"));
 	assert_int_equal(model_open_count(m), 1);
 	assert_int_equal(model_totals(m)->rejects, 3);
@@ -1365,7 +1370,7 @@ int main(void)
 		cmocka_unit_test(the_heaviest_suspects_are_kept_whatever_the_scan_order),
 		cmocka_unit_test(a_busy_day_alone_makes_no_suspect),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
-		cmocka_unit_test(a_message_refused_at_the_end_of_data_ends_there),
+		cmocka_unit_test(a_message_refused_or_discarded_at_the_end_of_data_ends_there),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
 		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),
