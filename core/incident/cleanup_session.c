@@ -67,7 +67,9 @@ static void say_notes(struct buf *report, const char *label, const struct buf *n
 static int block_in_postfix(struct cleanup_session *s, const struct postfix_conf *c, enum block_kind kind,
 			    const char *key, struct buf *report, struct buf *said)
 {
-	int failed = 0;
+	int failed = !s->conf_ok;
+	if (!s->conf_ok)
+		buf_printf(report, "!%s NOT blocked in Postfix: its configuration is unknown: %.400s\n", key, s->conf_error);
 	for (int i = 0; i < s->pf.count; i++) {
 		const struct postfix_conf *in = c ? c : &s->pf.at[i];
 		struct buf notes = BUF_INIT;
@@ -131,8 +133,6 @@ static int relays_in(struct cleanup_session *s, const struct postfix_conf *c, co
 	char label[80];
 	postfix_conf_label(&s->pf, c, label, sizeof(label));
 	int rc = cleanup_mynetworks_plan(c, ips, n, &plan, &err), planned = rc == 0;
-	if (planned)
-		say_notes(report, label, &plan.notes);
 	if (rc == 0 && plan.runnable)
 		rc = cleanup_mynetworks_apply(c, &plan, s->journal, &backup, &out, &err);
 	for (size_t k = 0; rc == 0 && plan.runnable && k < plan.nips; k++) {

@@ -13,7 +13,8 @@
  *
  * Queue IDs are reused by Postfix: a record ends at "removed" or "expired"
  * (or a refusal or a discard at the end of DATA, which no "removed"
- * follows before Postfix 3.10), and a later line with the same ID starts a new record. Memory is bounded:
+ * follows before Postfix 3.10), and a later line with the same ID starts a
+ * new record. Memory is bounded:
  * ended records are kept for history up to limits.keep_ended, open records
  * up to limits.max_open (the oldest are evicted and counted). Time is log
  * time: "now" is the newest time stamp seen, so replays behave like live.

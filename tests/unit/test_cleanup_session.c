@@ -193,12 +193,36 @@ static void throttled_release_runs_on_time_and_stops_when_the_account_sends_agai
 	model_free(m);
 }
 
+/* a postconf that fails: nothing is blocked, and step 4 says so instead of "blocked" */
+static void step_4_without_postfixs_configuration_blocks_nothing_and_says_so(void **state)
+{
+	(void)state;
+	char path[160], journal[128];
+	snprintf(path, sizeof(path), "%s/postconf", dir);
+	char *kept = test_read_file(path, NULL);
+	test_write_script(dir, "postconf", "echo 'postconf: fatal: open /etc/postfix/main.cf: No such file' >&2; exit 1\n");
+	snprintf(journal, sizeof(journal), "%s/journal-noconf.jsonl", dir);
+	struct cleanup_session s;
+	cleanup_session_init(&s, TEST_REFERENCE, journal, NULL, NULL);
+	assert_false(s.conf_ok);
+	target(&s, SUSPECT_SASL_USER, "victim@lab.example");
+	struct buf report = BUF_INIT;
+	assert_int_equal(cleanup_session_contain(&s, &report), -1);
+	assert_non_null(strstr(buf_str(&report), "!victim@lab.example NOT blocked in Postfix: its configuration is unknown"));
+	assert_non_null(strstr(s.st.outcome[STEP_CONTAIN], "NOT blocked in Postfix"));
+	buf_free(&report);
+	cleanup_session_free(&s);
+	test_write_script(dir, "postconf", kept + strlen("#!/bin/sh\n"));	/* the stand-in back, for the next tests */
+	free(kept);
+}
+
 int main(void)
 {
 	test_use_utc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(step_4_contains_each_account_and_relay_once_and_says_so),
 		cmocka_unit_test(step_4_keeps_a_web_applications_user_from_sendmail),
+		cmocka_unit_test(step_4_without_postfixs_configuration_blocks_nothing_and_says_so),
 		cmocka_unit_test(throttled_release_runs_on_time_and_stops_when_the_account_sends_again),
 	};
 	return cmocka_run_group_tests(tests, stand_ins, remove_stand_ins);
