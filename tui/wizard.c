@@ -375,8 +375,7 @@ static void web_app_in(struct wizard *w, struct pager *p, const struct postfix_c
 	pager_addf(p, LS_TEXT, "  %s%s now:   %s", label, SUBMIT_PARAM, buf_str(&plan.before));
 	if (plan.runnable) {
 		pager_addf(p, LS_TEXT, "  %s%s after: %s", label, SUBMIT_PARAM, buf_str(&plan.after));
-		pager_addf(p, LS_TEXT, "  %swill: copy %s/main.cf aside, postconf -e, read it back (sendmail reads it: "
-			   "no reload)", label, pfc->config_dir);
+		pager_addf(p, LS_TEXT, "  %swill: copy %s/main.cf aside, postconf -e, read it back", label, pfc->config_dir);
 		(*runnable)++;
 	} else {
 		pager_addf(p, LS_TEXT, "  %s%s is kept from sendmail already", label, plan.name);
@@ -399,6 +398,8 @@ static void web_app_advice(struct wizard *w, struct pager *p, const char *uid, i
 		pager_addf(p, LS_ALERT, "  its user cannot be kept from sendmail here: %s", w->s.conf_error);
 	for (int i = 0; i < w->s.pf.count; i++)
 		web_app_in(w, p, &w->s.pf.at[i], uid, runnable);
+	if (w->s.conf_ok)
+		pager_addf(p, LS_TEXT, "  (sendmail reads it each time it runs: no reload)");
 }
 
 /* relays_in - the one mynetworks edit of an instance for every chosen trusted relay */
@@ -415,7 +416,7 @@ static void relays_in(struct wizard *w, struct pager *p, const struct postfix_co
 	}
 	for (const char *q = buf_str(&plan.notes); *q;) {
 		size_t len = strcspn(q, "\n");
-		pager_addf(p, LS_TEXT, "%s%.*s", label, (int)len, q);
+		pager_addf(p, LS_TEXT, "  %s%.*s", label, (int)len, q);
 		q += len + (q[len] == '\n');
 	}
 	pager_addf(p, LS_TEXT, "  %smynetworks now:   %s", label, buf_str(&plan.before));
@@ -472,14 +473,15 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 			} else if (x->opt->disable_cmd) {
 				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
 			}
-			for (int k = 0; k < w->s.pf.count; k++) {
+			for (int k = 0; k < w->s.pf.count; k++) {	/* a line each: the label leaves no room for more */
 				char label[80];
 				const struct postfix_conf *pfc = &w->s.pf.at[k];
-				pager_addf(p, LS_TEXT, "  %swill block it in Postfix: a line in %s/%s, check_sasl_access at the "
-					   "front of", postfix_conf_label(&w->s.pf, pfc, label, sizeof(label)),
+				pager_addf(p, LS_TEXT, "  %swill block it in Postfix: a line in %s/%s,",
+					   postfix_conf_label(&w->s.pf, pfc, label, sizeof(label)),
 					   pfc->config_dir[0] ? pfc->config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
 			}
-			pager_addf(p, LS_TEXT, "  smtpd_sender_restrictions (once), postfix reload: it can still log in to read mail");
+			pager_addf(p, LS_TEXT, "  check_sasl_access at the front of smtpd_sender_restrictions (once), postfix reload:");
+			pager_addf(p, LS_TEXT, "  it can still log in to read mail");
 			(*runnable)++;
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
 			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);

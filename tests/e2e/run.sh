@@ -308,6 +308,47 @@ cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail() {
 	if grep -q -- "-e" "$tmp/postconf.calls"; then echo "postconf -e was run"; return 1; fi
 }
 
+# two Postfix instances (postmulti): step 4 shows each instance's own
+# authorized_submit_users, as each postconf -c DIR says it, and runs no edit
+cleanup_wizard_shows_each_instances_value_on_two_instances() {
+	fake_tools
+	printf '#!/bin/sh\necho "-  -  y  /etc/postfix"\necho "postfix-out  mta  y  /etc/postfix-out"\n' > "$tmp/bin/postmulti"
+	cat > "$tmp/bin/postconf" <<EOS
+#!/bin/sh
+echo "postconf \$*" >> $tmp/postconf.calls
+dir=/etc/postfix
+[ "\$1" = -c ] && { dir=\$2; shift 2; }
+[ \$# = 2 ] || exit 0	# one parameter at a time: spamtop asks so when a batch does not answer line for line
+case "\$dir \$1 \$2" in
+"/etc/postfix -h authorized_submit_users") echo "root, static:anyone" ;;
+"/etc/postfix-out -h authorized_submit_users") echo "static:anyone" ;;
+*" -hx config_directory") echo "\$dir" ;;
+"/etc/postfix-out -hx syslog_name") echo postfix-out ;;
+*" -hx syslog_name") echo postfix ;;
+*" -e"*) exit 99 ;;
+esac
+exit 0
+EOS
+	chmod +x "$tmp/bin/postconf" "$tmp/bin/postmulti"
+	rm -f "$tmp/postconf.calls"
+	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal-two" --state "$tmp/state-two.json" \
+		--no-queue tests/fixtures/lab-webapp.log
+	tui_wait "web app uid 33"
+	tui_keys c
+	tui_wait "Cleanup step 1 of 6"
+	tui_keys n n
+	tui_wait "Cleanup step 3 of 6"
+	tui_wait "[x] web_app 33"
+	tui_keys n
+	tui_wait "Cleanup step 4 of 6"
+	tui_wait "default: authorized_submit_users now:   root, static:anyone"
+	tui_wait "postfix-out: authorized_submit_users now:   static:anyone"
+	tui_wait "postfix-out: authorized_submit_users after: !www-data, static:anyone"
+	tui_wait "postfix-out: will: copy /etc/postfix-out/main.cf aside"
+	grep -q "^postconf -c /etc/postfix-out -h authorized_submit_users$" "$tmp/postconf.calls"
+	if grep -q -- "-e" "$tmp/postconf.calls"; then echo "postconf -e was run"; return 1; fi
+}
+
 # the log keeps being written while the wizard is open (a line every 0.1 s,# the log keeps being written while the wizard is open (a line every 0.1 s,
 # each one redrawing): step 3 lists each suspect once, the admin's unmark
 # holds, and step 4 plans only what is still marked
@@ -1039,6 +1080,8 @@ check "children inherit no terminal and no file of spamtop (close-on-exec)" chil
 check "the cleanup wizard in a dry run walks the steps and changes nothing" cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing
 check "the cleanup wizard's step 4 shows the web application's user kept from sendmail" \
 	cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail
+check "the cleanup wizard on two Postfix instances shows each one's value and edits nothing in a dry run" \
+	cleanup_wizard_shows_each_instances_value_on_two_instances
 check "cleanup wizard on a log still written: each suspect once, the unmark holds" cleanup_wizard_on_a_log_still_written_lists_each_suspect_once
 check "a plan on a 100 000-message queue is built off the key handler: keys answered, Esc cancels" \
 	a_big_plan_is_built_off_the_key_handler_keys_are_answered_and_esc_cancels
