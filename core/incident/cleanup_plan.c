@@ -93,6 +93,13 @@ static void step_identify(FILE *f, const struct cleanup_plan_input *in)
 	fputc('\n', f);
 }
 
+/* dash_c - " -c DIR" for c's instance, "" for the default one: as its commands are run */
+static const char *dash_c(const struct postfix_conf *c, char out[300])
+{
+	snprintf(out, 300, "%s%s", c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
+	return out;
+}
+
 static void contain_account(FILE *f, const struct cleanup_plan_input *in, const char *user)
 {
 	fputs("  account ", f);
@@ -111,11 +118,11 @@ static void contain_account(FILE *f, const struct cleanup_plan_input *in, const 
 	}
 	fputs("    by hand: change its password, then end its sessions (doveadm kick, bm-cli user logout)\n", f);
 	for (int i = 0; in->pf && i < in->pf->count; i++) {
-		char label[80];
+		char label[80], dc[300];
 		const struct postfix_conf *c = &in->pf->at[i];
-		fprintf(f, "    %sblock in Postfix: a line in %s/%s, checked at the front of %s; postfix%s%s reload\n",
+		fprintf(f, "    %sblock in Postfix: a line in %s/%s, checked at the front of %s; postfix%s reload\n",
 			postfix_conf_label(in->pf, c, label, sizeof(label)), c->config_dir, block_table_name(BLOCK_ACCOUNT),
-			block_restriction(BLOCK_ACCOUNT), c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
+			block_restriction(BLOCK_ACCOUNT), dash_c(c, dc));
 	}
 }
 
@@ -135,7 +142,7 @@ static void put_notes(FILE *f, const char *label, const struct buf *notes)
 static void relays_in(FILE *f, const struct cleanup_plan_input *in, const struct postfix_conf *c, const char **ips,
 		      size_t n)
 {
-	char label[80];
+	char label[80], dc[300];
 	postfix_conf_label(in->pf, c, label, sizeof(label));
 	struct mynetworks_plan plan;
 	struct error err;
@@ -152,10 +159,10 @@ static void relays_in(FILE *f, const struct cleanup_plan_input *in, const struct
 	if (plan.runnable) {
 		fprintf(f, "    %smynetworks after: ", label);
 		put_str(f, buf_str(&plan.after));
-		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s%s -e 'mynetworks = ", label, c->config_dir,
-			c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
+		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s -e 'mynetworks = ", label, c->config_dir,
+			dash_c(c, dc));
 		put_str(f, buf_str(&plan.after));
-		fprintf(f, "'; read it back; postfix%s%s reload\n", c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
+		fprintf(f, "'; read it back; postfix%s reload\n", dash_c(c, dc));
 	}
 	mynetworks_plan_free(&plan);
 }
@@ -179,7 +186,7 @@ static void contain_relays(FILE *f, const struct cleanup_plan_input *in, const c
 /* web_app_in - authorized_submit_users of one instance, now and after */
 static void web_app_in(FILE *f, const struct cleanup_plan_input *in, const struct postfix_conf *c, const char *uid)
 {
-	char label[80];
+	char label[80], dc[300];
 	postfix_conf_label(in->pf, c, label, sizeof(label));
 	struct submit_plan p;
 	struct error err;
@@ -194,8 +201,8 @@ static void web_app_in(FILE *f, const struct cleanup_plan_input *in, const struc
 	if (p.runnable) {
 		fprintf(f, "\n    %s%s after: ", label, SUBMIT_PARAM);
 		put_str(f, buf_str(&p.after));
-		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s%s -e '%s = ", label, c->config_dir,
-			c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir, SUBMIT_PARAM);
+		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s -e '%s = ", label, c->config_dir,
+			dash_c(c, dc), SUBMIT_PARAM);
 		put_str(f, buf_str(&p.after));
 		fputs("'; read it back (sendmail reads it each time: no reload)\n", f);
 	} else {

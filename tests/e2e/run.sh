@@ -284,15 +284,11 @@ cleanup_wizard_in_dry_run_walks_the_steps_and_changes_nothing() {
 	jq -e '.step == 5 and .targets[0].key == "victim@lab.example" and .targets[2].chosen == false' "$tmp/state.json"
 }
 
-# a web application's uid marked in step 3: step 4 shows its user's exclusion
-# put first in authorized_submit_users as the server has it (a restrictive
-# list stays restrictive), and a dry run changes nothing
-cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail() {
-	fake_tools
-	printf '#!/bin/sh\necho "postconf $*" >> %s/postconf.calls\ncase "$1 $2" in\n"-h authorized_submit_users") echo "root, static:anyone" ;;\n"-hx config_directory") echo /etc/postfix ;;\n"-hx mydomain") echo lab.example ;;\n-e*) exit 99 ;;\nesac\nexit 0\n' "$tmp" > "$tmp/bin/postconf"
-	chmod +x "$tmp/bin/postconf"
-	rm -f "$tmp/postconf.calls"
-	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal-web" --state "$tmp/state-web.json" \
+# wizard_at_step_4_on_the_web_app NAME - the console, dry run, on the recorded web
+# application (stand-ins in $tmp/bin first on PATH; journal and state named by
+# NAME), walked by keys to the cleanup's step 4 with the web application marked
+wizard_at_step_4_on_the_web_app() {
+	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal-$1" --state "$tmp/state-$1.json" \
 		--no-queue tests/fixtures/lab-webapp.log
 	tui_wait "web app uid 33"
 	tui_keys c
@@ -302,6 +298,17 @@ cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail() {
 	tui_wait "[x] web_app 33"
 	tui_keys n
 	tui_wait "Cleanup step 4 of 6"
+}
+
+# a web application's uid marked in step 3: step 4 shows its user's exclusion
+# put first in authorized_submit_users as the server has it (a restrictive
+# list stays restrictive), and a dry run changes nothing
+cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail() {
+	fake_tools
+	printf '#!/bin/sh\necho "postconf $*" >> %s/postconf.calls\ncase "$1 $2" in\n"-h authorized_submit_users") echo "root, static:anyone" ;;\n"-hx config_directory") echo /etc/postfix ;;\n"-hx mydomain") echo lab.example ;;\n-e*) exit 99 ;;\nesac\nexit 0\n' "$tmp" > "$tmp/bin/postconf"
+	chmod +x "$tmp/bin/postconf"
+	rm -f "$tmp/postconf.calls"
+	wizard_at_step_4_on_the_web_app web
 	tui_wait "Web application: uid 33 (www-data on this machine)"
 	tui_wait "authorized_submit_users now:   root, static:anyone"
 	tui_wait "authorized_submit_users after: !www-data, root, static:anyone"
@@ -331,16 +338,7 @@ exit 0
 EOS
 	chmod +x "$tmp/bin/postconf" "$tmp/bin/postmulti"
 	rm -f "$tmp/postconf.calls"
-	tui_start 110x40 env PATH="$tmp/bin:$PATH" "$bin" --dry-run --journal "$tmp/journal-two" --state "$tmp/state-two.json" \
-		--no-queue tests/fixtures/lab-webapp.log
-	tui_wait "web app uid 33"
-	tui_keys c
-	tui_wait "Cleanup step 1 of 6"
-	tui_keys n n
-	tui_wait "Cleanup step 3 of 6"
-	tui_wait "[x] web_app 33"
-	tui_keys n
-	tui_wait "Cleanup step 4 of 6"
+	wizard_at_step_4_on_the_web_app two
 	tui_wait "default: authorized_submit_users now:   root, static:anyone"
 	tui_wait "postfix-out: authorized_submit_users now:   static:anyone"
 	tui_wait "postfix-out: authorized_submit_users after: !www-data, static:anyone"
