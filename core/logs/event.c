@@ -668,8 +668,11 @@ uint64_t message_id_hash(const char *s, size_t len)
 		len--;
 	if (len >= 2 && s[0] == '<' && s[len - 1] == '>')
 		s++, len -= 2;
-	if (len == 0)
-		return 0;
+	return len ? text_id_hash(s, len) : 0;
+}
+
+uint64_t text_id_hash(const char *s, size_t len)
+{
 	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;

@@ -99,6 +99,8 @@ int queue_id_valid(const char *s, size_t len);
  * header reads "Message-Id: <x>"). 0 for an empty ID.
  */
 uint64_t message_id_hash(const char *s, size_t len);
+/* An ID's 64-bit hash (FNV-1a), never 0: what a record keeps of an ID that proves it. */
+uint64_t text_id_hash(const char *s, size_t len);
 
 const char *event_kind_name(enum event_kind k);
 const char *delivery_status_name(enum delivery_status s);

@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "core/base/clock.h"
+#include "core/logs/dovecot.h"
 
 #define NONE 0u
 #define LAST_ENDED 64	/* ended records a filter's "queued as" is looked for in */
 #define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
+#define PROXY_LOGINS 256	/* recent logins to a submission proxy, for their client's address */
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
 	struct agg_stats *items;
@@ -79,6 +81,12 @@ struct model {
 		uint32_t hash[LAST_ENDED], id[LAST_ENDED];
 		size_t next;
 	} last_ended;
+	struct proxy_login {	/* a client that logged in to the proxy: copies, not strings (they move) */
+		uint64_t session;	/* text_id_hash() of its session ID */
+		uint8_t host;
+		char ip[48], method[24];
+	} logins[PROXY_LOGINS];
+	size_t logins_next;
 };
 
 static uint64_t ptr_hash(const void *p)
@@ -1060,6 +1068,116 @@ static struct msg_record *recently_ended(struct model *m, struct strview qid, ui
 	return NULL;
 }
 
+/* ---- a submission proxy's accounts (Dovecot's submission service) ---- */
+
+/* add_record - an aggregate takes on a record it did not count so far: the
+ * message, and what its queue and delivery lines brought already */
+static void add_record(struct agg_stats *a, const struct msg_record *r, int64_t t)
+{
+	count_message(a, r, r->first_seen ? r->first_seen : t);
+	if (r->flags & RF_QUEUED) {
+		a->rcpts += r->nrcpt;
+		a->bytes += r->size;
+	}
+	a->sent += r->sent;
+	a->deferred += r->deferred;
+	a->bounced += r->bounced;
+	a->held += (r->flags & RF_HELD) != 0;
+	if (t > a->last_seen)
+		a->last_seen = t;
+}
+
+static void proxy_login_note(struct model *m, const struct dovecot_event *dv)
+{
+	struct proxy_login *l = &m->logins[m->logins_next++ % PROXY_LOGINS];
+	l->session = text_id_hash(dv->session.ptr, dv->session.len);
+	l->host = (uint8_t)m->host;
+	sv_copy(dv->client_ip, l->ip, sizeof(l->ip));
+	sv_copy(dv->method, l->method, sizeof(l->method));
+}
+
+/* proxy_login_find - the newest login of this session on this host, or NULL */
+static const struct proxy_login *proxy_login_find(const struct model *m, struct strview session)
+{
+	uint64_t h = text_id_hash(session.ptr, session.len);
+	size_t n = m->logins_next < PROXY_LOGINS ? m->logins_next : PROXY_LOGINS;
+	for (size_t i = 0; i < n; i++) {
+		const struct proxy_login *l = &m->logins[(m->logins_next - 1 - i) % PROXY_LOGINS];
+		if (l->session == h && l->host == m->host)
+			return l;
+	}
+	return NULL;
+}
+
+/* proxy_client - the record's client becomes the one that logged in to the
+ * proxy (the proxy's own address counted it: that is taken back) */
+static struct agg_stats *proxy_client(struct model *m, struct msg_record *r, struct agg_stats *ip,
+				      const struct proxy_login *login, int64_t t)
+{
+	struct istr *key = store(m, (struct strview){login->ip, strlen(login->ip)});
+	if (key == NULL || key == r->client_ip)
+		return ip;
+	if (ip)
+		uncount_message(ip, r);
+	r->agg[AGG_CLIENT_IP] = NONE;
+	r->client_ip = key;
+	r->client_name = store(m, (struct strview){"unknown", 7});	/* Postfix's word for "not looked up" */
+	ip = touch(m, AGG_CLIENT_IP, key, t, &r->agg[AGG_CLIENT_IP]);
+	if (ip)
+		add_record(ip, r, t);
+	return ip;
+}
+
+/*
+ * apply_proxied - "Successfully relayed message ... queued as QID": the
+ * message Postfix queued from the proxy as unauthenticated was the
+ * account's. A record already charged to an account (XCLIENT), a copy or a
+ * local submission is left as it is.
+ */
+static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64_t t)
+{
+	struct strview qid = dv->queued_as;
+	if (!queue_id_valid(qid.ptr, qid.len))
+		return;
+	m->inst = 0;
+	struct msg_record *r = open_here(m, qid);
+	if (r == NULL)
+		r = recently_ended(m, qid, qid_hash(m, qid.ptr, qid.len));
+	if (r == NULL || r->sasl_user || r->client_ip == NULL || (r->flags & (RF_COPY | RF_LOCAL)))
+		return;
+	struct model_totals *tot = &m->totals;
+	struct agg_stats *ip = agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP]);
+	if (ip && ip->unauth_msgs)
+		ip->unauth_msgs--;
+	tot->unauth_messages -= tot->unauth_messages ? 1 : 0;
+	tot->auth_messages++;
+	tot->proxied_messages++;
+	const struct proxy_login *login = proxy_login_find(m, dv->session);
+	if (login && login->ip[0])
+		ip = proxy_client(m, r, ip, login, t);
+	struct istr *user_key = store_account(m, dv->user);
+	int same = user_key && user_key->len == dv->user.len && memcmp(user_key->s, dv->user.ptr, dv->user.len) == 0;
+	r->sasl_user = same ? user_key : store(m, dv->user);
+	r->sasl_method = login && login->method[0] ? store(m, (struct strview){login->method, strlen(login->method)})
+	    : NULL;
+	r->flags |= RF_PROXIED;
+	r->trace_id_hash = text_id_hash(dv->trans_id.ptr, dv->trans_id.len);
+	if (ip) {
+		ip->auth_msgs++;
+		ip->last_user = user_key ? user_key : r->sasl_user;
+	}
+	struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
+	if (u == NULL)
+		return;
+	add_record(u, r, t);
+	note_spelling(u, r->sasl_user);
+	const struct istr *src = login && login->ip[0] ? source_of(m, r->client_ip) : NULL;
+	if (src && pair_add(&m->user_ips, user_key, src))
+		u->distinct_ips++;
+	if (src)
+		recent_source(m, u, src, r->first_seen ? r->first_seen : t);
+}
+
 /*
  * handed_to_filter - a sent status whose "queued as" names a record open
  * here that began after r: the content filter's copy. It is tied to r (taking
@@ -1498,6 +1616,24 @@ static int logged_host(struct model *m, struct strview name, struct strview inst
 	return h;
 }
 
+/* apply_dovecot - a Dovecot line that names who sent a message (see dovecot.h) */
+static void apply_dovecot(struct model *m, const struct log_line *ll)
+{
+	struct dovecot_event dv;
+	if (dovecot_parse(ll->text, &dv) == DV_NONE)
+		return;
+	if (m->by_logged_name && ll->host.len) {
+		int h = logged_host(m, ll->host, ll->instance);
+		if (h < 0)
+			return;
+		m->host = h;
+	}
+	if (dv.kind == DV_LOGIN)
+		proxy_login_note(m, &dv);
+	else if (dv.kind == DV_RELAYED)
+		apply_proxied(m, &dv, ll->time);
+}
+
 enum line_status model_add_line(struct model *m, const char *line, size_t len)
 {
 	struct log_line ll;
@@ -1526,6 +1662,8 @@ enum line_status model_add_parsed(struct model *m, size_t len, enum line_status 
 	}
 	if (st == LINE_OTHER) {
 		tot->other_lines++;
+		if (ll->program.len == 7 && bytes_eq(ll->program.ptr, "dovecot", 7))
+			apply_dovecot(m, ll);
 		return st;
 	}
 	if (m->by_logged_name && ll->host.len) {

@@ -26,6 +26,13 @@
  * here; it inherits the origin's SASL user, client IP, sender and Message-ID
  * hash, and counts no message: the filter hop is not a client.
  *
+ * A submission proxy (Dovecot's submission service, relaying to Postfix
+ * without XCLIENT): Postfix logs the proxy's address and no account. The
+ * proxy's "Successfully relayed message ... queued as QID" line names the
+ * account; the record (open, or among the last ended) is then charged to it,
+ * and to the address that logged in to the proxy when its login line (same
+ * session ID) was read, instead of the proxy's (RF_PROXIED).
+ *
  * Several Postfix instances on one host (postmulti) keep a queue each, and
  * a queue ID is only unique within one: records are keyed by the instance
  * the line's syslog_name names ("postfix-out/qmgr": postfix-out), numbered
@@ -132,6 +139,7 @@ enum record_flag {
 	RF_NOTICE = 1024,	/* a bounce or delay notice Postfix wrote itself (bounce's "notification: QID") */
 	RF_REJECTED = 2048,	/* refused at the end of DATA (a milter, header/body checks): never queued */
 	RF_DISCARDED = 4096,	/* accepted, then dropped by a milter or header/body checks: never queued */
+	RF_PROXIED = 8192,	/* relayed by Dovecot's submission service for sasl_user (no XCLIENT) */
 };
 
 struct msg_record {
@@ -143,6 +151,8 @@ struct msg_record {
 	const struct istr *local_uid;	/* submitted locally: pickup's uid=, as text */
 	uint64_t msgid_hash;	/* message_id_hash() of the logged Message-ID (a copy: its origin's) */
 	char origin_qid[33];	/* RF_COPY: the message it is a copy of ("" when unknown) */
+	uint64_t trace_id_hash;	/* RF_PROXIED: text_id_hash() of the proxy's transaction ID, the "id" of
+				 * the Received header it added on top of the message */
 	int64_t first_seen, last_seen;
 	uint64_t size;
 	uint32_t nrcpt;
@@ -175,6 +185,7 @@ struct model_totals {
 	uint64_t requeued_copies;	/* postsuper -r: a message back through pickup, tied to its origin */
 	uint64_t null_sender, local_submissions;
 	uint64_t bounce_notices;	/* messages Postfix wrote itself: non-delivery and delay notices */
+	uint64_t proxied_messages;	/* relayed by Dovecot's submission service, charged to its account */
 	uint64_t auth_messages, unauth_messages;
 	uint64_t rcpts, bytes_queued;
 	uint64_t sent, deferred, bounced, expired;

@@ -42,6 +42,9 @@ struct queued_msg {
 	/* a content filter's copy (the model's RF_COPY): what proves its origin */
 	const struct istr *origin_qid;	/* the original's queue ID, or NULL */
 	uint64_t origin_msgid_hash;	/* message_id_hash() logged for the original, 0: none */
+	/* relayed by Dovecot's submission service (the model's RF_PROXIED): its
+	 * transaction's text_id_hash(), which the file's Received header proves; 0: not */
+	uint64_t proxy_trace_hash;
 };
 
 struct queue_snapshot {

@@ -244,12 +244,32 @@ static void pickup_userid(const char *qid, const char *p, size_t n,
 	fn(qid, POSTCAT_PICKUP_UID, uid, arg);
 }
 
+/* received_id - a folded line of a Received header that reads "id X" */
+static void received_id(const char *qid, const char *p, size_t n,
+			void (*fn)(const char *qid, const char *name, const char *value, void *arg), void *arg)
+{
+	const char *e = p + n;
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	if (e - p < 4 || memcmp(p, "id ", 3) != 0)
+		return;
+	const char *v = p + 3, *ve = v;
+	while (ve < e && *ve != ' ' && *ve != '\t' && *ve != ';' && *ve != '\r')
+		ve++;
+	char value[128];
+	if (ve == v || (size_t)(ve - v) >= sizeof(value))
+		return;
+	memcpy(value, v, (size_t)(ve - v));
+	value[ve - v] = 0;
+	fn(qid, POSTCAT_RECEIVED_ID, value, arg);
+}
+
 void postcat_attributes(const char *text, size_t len,
 			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
 			void *arg)
 {
 	char qid[33] = "";
-	int in_headers = 0, first_header = 0;
+	int in_headers = 0, first_header = 0, in_received = 0;
 	const char *p = text, *end = text + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -258,6 +278,11 @@ void postcat_attributes(const char *text, size_t len,
 		if (first_header && in_headers)	/* the line after "*** MESSAGE CONTENTS" */
 			pickup_userid(qid, p, n, fn, arg);
 		first_header = 0;
+		int folded = n > 0 && (*p == ' ' || *p == '\t');
+		if (in_headers && in_received && folded)
+			received_id(qid, p, n, fn, arg);
+		else if (!folded)
+			in_received = in_headers && n >= 9 && strncasecmp(p, "Received:", 9) == 0;
 		static const char env[] = "*** ENVELOPE RECORDS ", attr[] = "named_attribute: ";
 		static const char contents[] = "*** MESSAGE CONTENTS ", msgid[] = "Message-ID:";
 		if (n > sizeof(env) + 4 && memcmp(p, env, sizeof(env) - 1) == 0) {
@@ -317,6 +342,7 @@ struct confirm_state {
 	struct id_list seen;		/* IDs whose queue file was shown */
 	struct id_list user_ok, ip_ok, uid_ok;	/* IDs whose attributes agree */
 	struct id_list copy_ok;		/* copies whose file proves their origin */
+	struct id_list proxy_ok;	/* relayed by Dovecot: a Received header names the logged transaction */
 };
 
 /*
@@ -337,6 +363,22 @@ static void confirm_copy(struct confirm_state *cs, const char *qid, const char *
 		id_list_add_in(&cs->copy_ok, cs->inst, qid);
 }
 
+/*
+ * confirm_proxied - a message Dovecot's submission service relayed names the
+ * proxy as its client and no user; its file proves it is the one the log
+ * charged to the account: a Received header's id is the transaction ID
+ * Dovecot logged with the account and this queue ID
+ */
+static void confirm_proxied(struct confirm_state *cs, const char *qid, const char *name, const char *value)
+{
+	if (strcmp(name, POSTCAT_RECEIVED_ID) != 0 || cs->q == NULL)
+		return;
+	const struct queued_msg *m = queue_find_in(cs->q, cs->inst, qid);
+	if (m && m->proxy_trace_hash && text_id_hash(value, strlen(value)) == m->proxy_trace_hash
+	    && !id_list_has_in(&cs->proxy_ok, cs->inst, qid))
+		id_list_add_in(&cs->proxy_ok, cs->inst, qid);
+}
+
 static void confirm_attr(const char *qid, const char *name, const char *value, void *arg)
 {
 	struct confirm_state *cs = arg;
@@ -350,15 +392,18 @@ static void confirm_attr(const char *qid, const char *name, const char *value, v
 	if (cs->s->local_uid && strcmp(name, POSTCAT_PICKUP_UID) == 0 && strcmp(value, cs->s->local_uid) == 0)
 		id_list_add_in(&cs->uid_ok, cs->inst, qid);
 	confirm_copy(cs, qid, name, value);
+	confirm_proxied(cs, qid, name, value);
 }
 
-/* confirmed - the file of id agrees with the selection, itself or as a proven copy */
+/* confirmed - the file of id agrees with the selection, itself, or as a proven
+ * copy or proxied message (then what the log says of it counts) */
 static int confirmed(const struct confirm_state *cs, const char *id)
 {
 	const struct selection *s = cs->s;
 	if (!id_list_has_in(&cs->seen, cs->inst, id))
 		return 0;
-	const struct queued_msg *m = id_list_has_in(&cs->copy_ok, cs->inst, id) ? queue_find_in(cs->q, cs->inst, id) : NULL;
+	int proven = id_list_has_in(&cs->copy_ok, cs->inst, id) || id_list_has_in(&cs->proxy_ok, cs->inst, id);
+	const struct queued_msg *m = proven ? queue_find_in(cs->q, cs->inst, id) : NULL;
 	int user = !s->sasl_user || id_list_has_in(&cs->user_ok, cs->inst, id) || (m && account_is(m->sasl_user, s->sasl_user));
 	int ip = !s->client_ip || id_list_has_in(&cs->ip_ok, cs->inst, id) || (m && istr_is(m->client_ip, s->client_ip));
 	int uid = !s->local_uid || id_list_has_in(&cs->uid_ok, cs->inst, id) || (m && istr_is(m->local_uid, s->local_uid));
@@ -376,8 +421,8 @@ static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids,
 	argv[n++] = "-eq";
 	for (size_t i = from; i < to; i++) {
 		const struct queued_msg *m = cs->q ? queue_find_in(cs->q, cs->inst, ids->ids[i]) : NULL;
-		if ((m && m->origin_qid) || cs->s->local_uid)
-			argv[flags] = "-ehq";	/* the headers too: a copy's Message-ID, pickup's Received */
+		if ((m && (m->origin_qid || m->proxy_trace_hash)) || cs->s->local_uid)
+			argv[flags] = "-ehq";	/* the headers too: a copy's Message-ID, pickup's and Dovecot's Received */
 		argv[n++] = ids->ids[i];
 	}
 	argv[n] = NULL;
@@ -409,6 +454,7 @@ static void confirm_state_free(struct confirm_state *cs)
 	id_list_free(&cs->ip_ok);
 	id_list_free(&cs->uid_ok);
 	id_list_free(&cs->copy_ok);
+	id_list_free(&cs->proxy_ok);
 }
 
 /* confirm_instance - reads the files of ids's messages in instance inst
@@ -421,7 +467,7 @@ static int confirm_instance(const struct selection *s, const struct queue_snapsh
 	for (size_t i = 0; i < ids->count; i++)
 		if (ids->inst[i] == inst && id_list_add_in(&mine, inst, ids->ids[i]) < 0)
 			goto oom;
-	struct confirm_state cs = {s, q, inst, {0}, {0}, {0}, {0}, {0}};
+	struct confirm_state cs = {s, q, inst, {0}, {0}, {0}, {0}, {0}, {0}};
 	int rc = 0;
 	for (size_t i = 0; i < mine.count;) {
 		if (s->progress && atomic_load(&s->progress->cancel)) {

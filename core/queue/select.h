@@ -12,7 +12,10 @@
  * counted, never acted on. A local user ID is confirmed from the header
  * pickup writes first in every file it takes from sendmail ("Received: by
  * HOST (Postfix, from userid N)", postcat -ehq): text the submitter wrote
- * comes after it. A content filter's copy names neither (its
+ * comes after it. A message Dovecot's submission service relayed (without
+ * XCLIENT) names no user either: it is confirmed when a Received header's
+ * "id" is the transaction ID Dovecot logged with the account and the queue
+ * ID (a random ID, logged after it was written). A content filter's copy names neither (its
  * client is the filter): it is confirmed when its file proves it is the copy
  * the log tied to an original of that user or IP: log_ident= (XFORWARD) is
  * the original's queue ID, or its Message-ID header is the original's.
@@ -91,6 +94,9 @@ void id_list_free(struct id_list *l);
 #define POSTCAT_MESSAGE_ID "header:message-id"
 /* ... and the uid of pickup's Received header when it is the file's first header */
 #define POSTCAT_PICKUP_UID "header:pickup-userid"
+/* ... and the "id" of each Received header (a folded line "id X"): Dovecot's
+ * submission service names its transaction so, as in its log */
+#define POSTCAT_RECEIVED_ID "header:received-id"
 void postcat_attributes(const char *text, size_t len,
 			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
 			void *arg);

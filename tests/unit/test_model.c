@@ -537,6 +537,132 @@ static void postsuper_lines_mark_records_and_close_deleted_ones(void **state)
  * checks) is never queued: its record ends there, as Postfix before 3.10
  * logs no "removed" for it; a refused recipient leaves the message open for
  * the others */
+/* dovecot - a Dovecot line: not Postfix's, read all the same */
+static void dovecot(struct model *m, const char *line)
+{
+	assert_int_equal(model_add_line(m, line, strlen(line)), LINE_OTHER);
+}
+
+/* proxied_message - message n of a Dovecot submission client: its login from
+ * ip (session Sn), Postfix's lines for queue ID 4A00n from the proxy's
+ * 127.0.0.1, and, when relayed_line is set, Dovecot's relay line */
+static void proxied_message(struct model *m, int n, const char *user, const char *ip, int relayed_line)
+{
+	char line[400];
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx dovecot: submission-login: Login: user=<%s>, method=PLAIN, "
+		 "rip=%s, lip=127.0.0.1, mpid=%d, TLS, session=<S%d>", n % 60, user, ip, 100 + n, n);
+	dovecot(m, line);
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/smtpd[9]: 4A%04X: client=localhost[127.0.0.1]", n % 60, n);
+	add(m, line);
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/cleanup[8]: 4A%04X: message-id=<%d@x>", n % 60, n, n);
+	add(m, line);
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/qmgr[7]: 4A%04X: from=<%s>, size=500, nrcpt=2 "
+		 "(queue active)", n % 60, n, user);
+	add(m, line);
+	if (relayed_line) {
+		snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx dovecot: submission(%s)<%d><S%d>: Successfully relayed "
+			 "message: from=<%s>, size=480, id=T%d, nrcpt=2, reply=`250 2.0.0 Ok: queued as 4A%04X'",
+			 n % 60, user, 100 + n, n, user, n, n);
+		dovecot(m, line);
+	}
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/smtp[6]: 4A%04X: to=<v@y.example>, relay=none, "
+		 "delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect refused)", n % 60, n);
+	add(m, line);
+}
+
+static void a_dovecot_submission_is_charged_to_its_account_and_the_address_that_logged_in(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	proxied_message(m, 1, "mallory@example.org", "203.0.113.9", 1);
+	const struct msg_record *r = model_find_open(m, "4A0001");
+	assert_non_null(r);
+	assert_true(r->flags & RF_PROXIED);
+	assert_string_equal(r->sasl_user->s, "mallory@example.org");
+	assert_string_equal(r->sasl_method->s, "PLAIN");
+	assert_string_equal(r->client_ip->s, "203.0.113.9");
+	assert_int_equal(r->trace_id_hash, text_id_hash("T1", 2));
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "mallory@example.org");
+	assert_non_null(u);
+	assert_int_equal(u->msgs, 1);
+	assert_int_equal(u->rcpts, 2);
+	assert_int_equal(u->bytes, 500);
+	assert_int_equal(u->deferred, 1);
+	assert_int_equal(u->distinct_ips, 1);
+	const struct agg_stats *client = find(m, AGG_CLIENT_IP, "203.0.113.9");
+	assert_int_equal(client->msgs, 1);
+	assert_int_equal(client->auth_msgs, 1);
+	assert_int_equal(client->deferred, 1);
+	const struct agg_stats *proxy = find(m, AGG_CLIENT_IP, "127.0.0.1");
+	assert_int_equal(proxy->msgs, 0);
+	assert_int_equal(proxy->unauth_msgs, 0);
+	assert_int_equal(proxy->rcpts, 0);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->messages, 1);
+	assert_int_equal(t->auth_messages, 1);
+	assert_int_equal(t->unauth_messages, 0);
+	assert_int_equal(t->proxied_messages, 1);
+	model_free(m);
+}
+
+static void a_dovecot_outbreak_names_the_account_not_the_proxy_as_a_trusted_relay(void **state)
+{
+	(void)state;
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[4];
+	for (int relayed = 0; relayed <= 1; relayed++) {
+		struct model *m = model_new(NULL, TEST_REFERENCE);
+		char ip[32];
+		for (int n = 0; n < 40; n++) {	/* 40 messages in a minute, from 20 addresses */
+			snprintf(ip, sizeof(ip), "198.51.100.%d", 1 + n % 20);
+			proxied_message(m, n, "mallory@example.org", ip, relayed);
+		}
+		size_t found = detect_suspects(m, &th, sus, 4);
+		assert_int_equal(found, 1);
+		if (!relayed) {	/* Postfix's lines alone: the proxy looks like a trusted relay */
+			assert_int_equal(sus[0].kind, SUSPECT_TRUSTED_RELAY);
+			assert_string_equal(sus[0].agg->key->s, "127.0.0.1");
+		} else {
+			assert_int_equal(sus[0].kind, SUSPECT_SASL_USER);
+			assert_string_equal(sus[0].agg->key->s, "mallory@example.org");
+			assert_int_equal(sus[0].agg->distinct_ips, 20);
+		}
+		model_free(m);
+	}
+}
+
+static void a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_counted_twice(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	/* delivered at once: Postfix's "removed" before Dovecot logs its reply; no login line read */
+	add(m, "Nov 24 12:00:00 mx postfix/smtpd[9]: 4B0001: client=localhost[127.0.0.1]");
+	add(m, "Nov 24 12:00:00 mx postfix/qmgr[7]: 4B0001: from=<a@example.org>, size=300, nrcpt=1 (queue active)");
+	add(m, "Nov 24 12:00:00 mx postfix/local[5]: 4B0001: to=<b@example.org>, relay=local, delay=0, "
+	       "delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to mailbox)");
+	add(m, "Nov 24 12:00:00 mx postfix/qmgr[7]: 4B0001: removed");
+	dovecot(m, "Nov 24 12:00:01 mx dovecot: submission(alice)<5><Q>: Successfully relayed message: from=<a@example.org>, "
+		   "size=280, id=TT, nrcpt=1, reply=`250 2.0.0 Ok: queued as 4B0001'");
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "alice");
+	assert_non_null(u);
+	assert_int_equal(u->msgs, 1);
+	assert_int_equal(u->sent, 1);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.1")->auth_msgs, 1);	/* no login line: the proxy's address */
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.1")->unauth_msgs, 0);
+	/* with XCLIENT Postfix names the account itself: Dovecot's line adds nothing */
+	add(m, "Nov 24 12:00:02 mx postfix/smtpd[9]: 4B0002: client=unknown[192.0.2.7], sasl_method=XCLIENT, "
+	       "sasl_username=alice");
+	dovecot(m, "Nov 24 12:00:03 mx dovecot: submission(alice)<5><Q>: Successfully relayed message: from=<a@example.org>, "
+		   "size=280, id=TU, nrcpt=1, reply=`250 2.0.0 Ok: queued as 4B0002'");
+	dovecot(m, "Nov 24 12:00:03 mx dovecot: submission(alice)<5><Q>: Successfully relayed message: from=<a@example.org>, "
+		   "size=280, id=TU, nrcpt=1, reply=`250 2.0.0 Ok: queued as 4B0002'");
+	assert_int_equal(u->msgs, 2);
+	assert_int_equal(model_totals(m)->proxied_messages, 1);
+	assert_int_equal(model_totals(m)->auth_messages, 2);
+	model_free(m);
+}
+
 static void a_message_refused_or_discarded_at_the_end_of_data_ends_there(void **state)
 {
 	(void)state;
@@ -1371,6 +1497,9 @@ int main(void)
 		cmocka_unit_test(a_busy_day_alone_makes_no_suspect),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
 		cmocka_unit_test(a_message_refused_or_discarded_at_the_end_of_data_ends_there),
+		cmocka_unit_test(a_dovecot_submission_is_charged_to_its_account_and_the_address_that_logged_in),
+		cmocka_unit_test(a_dovecot_outbreak_names_the_account_not_the_proxy_as_a_trusted_relay),
+		cmocka_unit_test(a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_counted_twice),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
 		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),

@@ -1,0 +1,162 @@
+/*
+ * dovecot - Dovecot's submission lines (see dovecot.h).
+ */
+#define _GNU_SOURCE	/* memmem */
+#include "core/logs/dovecot.h"
+
+#include <string.h>
+
+static int has_prefix(struct strview v, const char *lit)
+{
+	size_t n = strlen(lit);
+	return v.len >= n && memcmp(v.ptr, lit, n) == 0;
+}
+
+/* last_of - the last lit in [s, e), or NULL */
+static const char *last_of(const char *s, const char *e, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(e - s) < n)
+		return NULL;
+	for (const char *p = e - n;; p--) {
+		if (memcmp(p, lit, n) == 0)
+			return p;
+		if (p == s)
+			return NULL;
+	}
+}
+
+static int digit(char c) { return c >= '0' && c <= '9'; }
+
+/* field_at - the last "NAME" in [s, e) that starts a field (after ", " or
+ * ": "), its value up to the next ", " or e */
+static const char *field_at(const char *s, const char *e, const char *name, struct strview *value)
+{
+	size_t n = strlen(name);
+	for (const char *lim = e, *p; (p = last_of(s, lim, name)) != NULL; lim = p + n - 1) {
+		if (p - s >= 2 && (p[-2] == ',' || p[-2] == ':') && p[-1] == ' ') {
+			const char *v = p + n, *end = v;
+			while (end < e && *end != ',')
+				end++;
+			*value = (struct strview){v, (size_t)(end - v)};
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * login_elements - "user=<U>, method=M, rip=IP, lip=IP, [mpid=N, ]TLS,
+ * session=<S>" from s to the end e (login_log_format_elements). Every field
+ * after user= is Dovecot's: they are found from the end, then the name is
+ * what lies between "user=<" and the '>' before the first of them.
+ */
+static int login_elements(const char *s, const char *e, struct dovecot_event *ev)
+{
+	struct strview sess = {0}, rip = {0}, method = {0};
+	const char *ps = field_at(s, e, "session=<", &sess);
+	if (ps == NULL || e[-1] != '>' || sess.len < 2)
+		return 0;
+	ev->session = (struct strview){sess.ptr, sess.len - 1};
+	const char *pr = field_at(s, ps, "rip=", &rip);
+	if (pr == NULL || rip.len == 0)
+		return 0;
+	ev->client_ip = rip;
+	const char *pm = field_at(s, pr, "method=", &method);
+	ev->method = method;
+	const char *first = pm ? pm : pr;	/* the first of Dovecot's fields */
+	if (has_prefix((struct strview){s, (size_t)(first - s)}, "user=<") && first - s >= 9 && first[-3] == '>')
+		ev->user = (struct strview){s + 6, (size_t)(first - 3 - (s + 6))};
+	return 1;
+}
+
+/* parse_login - "submission-login: Login: ELEMENTS" and the failed logins'
+ * "submission-login: Disconnected...(auth failed, N attempts in S secs): ELEMENTS" */
+static enum dovecot_kind parse_login(struct strview t, struct dovecot_event *ev)
+{
+	const char *s = t.ptr, *e = t.ptr + t.len;
+	if (has_prefix(t, "Login: ")) {
+		if (!login_elements(s + 7, e, ev))
+			return DV_NONE;
+		return ev->kind = DV_LOGIN;
+	}
+	if (!has_prefix(t, "Disconnected"))
+		return DV_NONE;
+	static const char failed[] = "(auth failed, ";
+	const char *f = memmem(s, t.len, failed, sizeof(failed) - 1);
+	if (f == NULL)
+		return DV_NONE;
+	const char *p = f + sizeof(failed) - 1;
+	long n = 0;
+	while (p < e && digit(*p) && n < 1000000)
+		n = n * 10 + (*p++ - '0');
+	const char *close = memchr(p, ')', (size_t)(e - p));
+	if (n == 0 || close == NULL || e - close < 3 || close[1] != ':' || close[2] != ' ')
+		return DV_NONE;
+	if (!login_elements(close + 3, e, ev))
+		return DV_NONE;
+	ev->attempts = n;
+	return ev->kind = DV_AUTH_FAILED;
+}
+
+/* relay_prefix - "submission(USER)<PID><SESSION>: ": the first ")<" that
+ * such a pid and session follow ends the user; returns the text after it */
+static const char *relay_prefix(const char *s, const char *e, struct dovecot_event *ev)
+{
+	for (const char *p = s; (p = memchr(p, ')', (size_t)(e - p))) != NULL; p++) {
+		const char *q = p + 1;
+		if (q >= e || *q++ != '<' || q >= e || !digit(*q))
+			continue;
+		while (q < e && digit(*q))
+			q++;
+		if (e - q < 2 || q[0] != '>' || q[1] != '<')
+			continue;
+		const char *sess = q + 2, *end = memchr(sess, '>', (size_t)(e - sess));
+		if (end == NULL || e - end < 3 || end[1] != ':' || end[2] != ' ' || end == sess)
+			continue;
+		ev->user = (struct strview){s, (size_t)(p - s)};
+		ev->session = (struct strview){sess, (size_t)(end - sess)};
+		return end + 3;
+	}
+	return NULL;
+}
+
+/* parse_relayed - the relay line; its reply is the last field, the ID before it */
+static enum dovecot_kind parse_relayed(struct strview t, struct dovecot_event *ev)
+{
+	const char *e = t.ptr + t.len;
+	const char *body = relay_prefix(t.ptr + 11, e, ev);
+	static const char relayed[] = "Successfully relayed message: from=<";
+	if (body == NULL || (size_t)(e - body) < sizeof(relayed) || memcmp(body, relayed, sizeof(relayed) - 1) != 0
+	    || e[-1] != '\'' || ev->user.len == 0)
+		return DV_NONE;
+	const char *r = last_of(body, e, ", reply=`");
+	if (r == NULL)
+		return DV_NONE;
+	struct strview reply = {r + 9, (size_t)(e - 1 - (r + 9))};
+	struct strview id = {0};
+	if (field_at(body, r, "id=", &id) == NULL || id.len == 0)
+		return DV_NONE;
+	ev->trans_id = id;
+	const char *qa = last_of(reply.ptr, reply.ptr + reply.len, "queued as ");
+	if (qa == NULL)
+		return DV_NONE;
+	const char *q = qa + 10, *qe = q;
+	while (qe < reply.ptr + reply.len && ((*qe >= '0' && *qe <= '9') || (*qe >= 'A' && *qe <= 'Z')
+					       || (*qe >= 'a' && *qe <= 'z')))
+		qe++;
+	if (qe == q)
+		return DV_NONE;
+	ev->queued_as = (struct strview){q, (size_t)(qe - q)};
+	return ev->kind = DV_RELAYED;
+}
+
+enum dovecot_kind dovecot_parse(struct strview text, struct dovecot_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (has_prefix(text, "submission-login: "))
+		return parse_login((struct strview){text.ptr + 18, text.len - 18}, ev);
+	if (has_prefix(text, "submission("))
+		return parse_relayed(text, ev);
+	return DV_NONE;
+}
