@@ -1616,17 +1616,28 @@ static int logged_host(struct model *m, struct strview name, struct strview inst
 	return h;
 }
 
+/* known_host - the host of a name Postfix's lines were logged with, or -1:
+ * Dovecot's syslog may name the machine where Postfix's maillog_file names
+ * myhostname, and its lines name no host of their own */
+static int known_host(const struct model *m, struct strview name)
+{
+	for (int i = 0; i < m->nlogged; i++)
+		if (m->logged[i].len == name.len && memcmp(m->logged[i].name, name.ptr, name.len) == 0)
+			return m->logged[i].host;
+	return -1;
+}
+
 /* apply_dovecot - a Dovecot line that names who sent a message (see dovecot.h) */
 static void apply_dovecot(struct model *m, const struct log_line *ll)
 {
 	struct dovecot_event dv;
 	if (dovecot_parse(ll->text, &dv) == DV_NONE)
 		return;
-	if (m->by_logged_name && ll->host.len) {
-		int h = logged_host(m, ll->host, ll->instance);
-		if (h < 0)
+	if (m->by_logged_name && ll->host.len) {	/* a host Postfix's lines named; else the only one */
+		int h = known_host(m, ll->host);
+		if (h < 0 && m->nhosts > 1)
 			return;
-		m->host = h;
+		m->host = h < 0 ? 0 : h;
 	}
 	if (dv.kind == DV_LOGIN)
 		proxy_login_note(m, &dv);

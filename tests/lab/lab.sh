@@ -3,12 +3,14 @@
 #
 # SYNOPSIS
 #   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
-#                    blocklisted N | down | log
+#                    blocklisted N | milter-burst H R D | dovecot-burst N | down | log
 #
 # DESCRIPTION
 #   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks, python3
-#             (the content filter stand-in) and openssh-server (the fleet's
-#             sshd; the lab starts its own) if missing.
+#             (the content filter stand-in), openssh-server (the fleet's
+#             sshd; the lab starts its own), and dovecot-core,
+#             dovecot-submissiond and rsyslog (LAB_PROFILE=dovecot) if missing;
+#             no package's service is started by the install (policy-rc.d).
 #   up        configures the system Postfix for the lab (a copy of main.cf and
 #             master.cf is kept and restored by `down`), empties its queue and
 #             log, creates SASL users, and starts it.
@@ -33,6 +35,9 @@
 #             transport_maps) to tests/lab/refuser.py on 127.0.0.1:$LAB_REFUSER_PORT,
 #             which answers as Gmail, Microsoft and a Spamhaus user do; the
 #             compromised account sends N messages to each.
+#   dovecot-burst N  (LAB_PROFILE=dovecot) the compromised account sends N
+#             messages through Dovecot's submission service from five
+#             addresses, alice two; waits until Dovecot logged each relay.
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -74,6 +79,13 @@
 #                      here, whose sessions are mx2's (MAIL_CONFIG, a PATH
 #                      holding this tree's spamtop, SPAMTOP_JOURNAL=
 #                      $LAB_SSH_DIR/mx2-journal.jsonl)
+#     dovecot          Dovecot's submission service (dovecot-submissiond, its own
+#                      configuration under $LAB_DOVECOT_DIR) on
+#                      127.0.0.1:$LAB_SUBMISSION_PORT, taking AUTH itself and
+#                      relaying to Postfix's 127.0.0.1:25 without XCLIENT, as
+#                      a mynetworks client; it logs through syslog, which an
+#                      rsyslogd of the lab's (on /dev/log, Debian's default
+#                      file format) writes into the lab's mail log
 #
 #   Requires root. Every wait polls for a condition with a deadline.
 set -euo pipefail
@@ -98,6 +110,9 @@ LAB_SSH_PORT=${LAB_SSH_PORT:-2222}
 LAB_SSH_DIR=/run/spamtop-lab-ssh
 REFUSER_PID=/run/spamtop-lab-refuser.pid
 MILTER_PID=/run/spamtop-lab-milter.pid
+LAB_SUBMISSION_PORT=${LAB_SUBMISSION_PORT:-2587}
+LAB_DOVECOT_DIR=/run/spamtop-lab-dovecot
+LAB_RSYSLOG_DIR=/run/spamtop-lab-rsyslog
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
 LAB_PASS_ALICE=alice-secret
@@ -145,15 +160,23 @@ wait_for() {
 cmd_install() {
 	need_root
 	local missing=()
-	for p in postfix sasl2-bin libsasl2-modules swaks python3 python3-milter openssh-server; do
+	for p in postfix sasl2-bin libsasl2-modules swaks python3 python3-milter openssh-server \
+		dovecot-core dovecot-submissiond rsyslog; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
 	echo "postfix postfix/mailname string $LAB_DOMAIN" | debconf-set-selections
+	# no service of these packages starts: Dovecot's would listen on every address
+	local policy=/usr/sbin/policy-rc.d added=
+	[ -e "$policy" ] || { printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && added=1; }
 	[ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ] || apt-get update -qq
+	local rc=0
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+		rc=$?
+	[ -z "$added" ] || rm -f "$policy"
+	return $rc
 }
 
 postfix_running() { postfix status >/dev/null 2>&1; }
@@ -166,6 +189,7 @@ cmd_up() {
 	instance_remove
 	mx2_remove
 	sshd_stop
+	dovecot_stop
 	if [ ! -d "$BACKUP" ]; then
 		mkdir -p "$BACKUP"
 		cp -p /etc/postfix/main.cf /etc/postfix/master.cf "$BACKUP/"
@@ -211,6 +235,10 @@ cmd_up() {
 		wait_for "mx2 to listen on 127.0.0.1:$LAB_MX2_PORT" 20 \
 			bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_MX2_PORT" 2>/dev/null
 		sshd_start
+	fi
+	if has_profile dovecot; then
+		rsyslog_start
+		dovecot_start
 	fi
 }
 
@@ -368,6 +396,98 @@ milter_start() {
 	wait_for "the milter to listen on 127.0.0.1:$LAB_MILTER_PORT" 10 \
 		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_MILTER_PORT" 2>/dev/null
 	postconf -e "smtpd_milters = inet:127.0.0.1:$LAB_MILTER_PORT" "milter_default_action = tempfail"
+}
+
+# rsyslog_start - the lab's syslog daemon on /dev/log, writing mail.* into the
+# lab's log in its default file format (Debian 12's /etc/rsyslog.conf sets none)
+rsyslog_start() {
+	[ -e /dev/log ] && die "/dev/log exists: another syslog daemon runs; the dovecot profile needs its own"
+	mkdir -p "$LAB_RSYSLOG_DIR"
+	cat > "$LAB_RSYSLOG_DIR/rsyslog.conf" <<-EOF
+	global(workDirectory="$LAB_RSYSLOG_DIR")
+	module(load="imuxsock" SysSock.Name="/dev/log")
+	mail.* action(type="omfile" file="$LAB_LOG")
+	EOF
+	rsyslogd -f "$LAB_RSYSLOG_DIR/rsyslog.conf" -i "$LAB_RSYSLOG_DIR/rsyslogd.pid"
+	wait_for "rsyslogd to open /dev/log" 10 test -S /dev/log
+}
+
+# dovecot_start - Dovecot's submission service alone, on loopback, relaying to
+# Postfix without XCLIENT (submission_relay_trusted = no): Postfix sees
+# 127.0.0.1, a mynetworks client, and no account
+dovecot_start() {
+	local d=$LAB_DOVECOT_DIR
+	mkdir -p "$d/home"
+	chown nobody:nogroup "$d/home"
+	printf '%s:{PLAIN}%s\n' "victim@$LAB_DOMAIN" "$LAB_PASS_VICTIM" "alice@$LAB_DOMAIN" "$LAB_PASS_ALICE" > "$d/users"
+	chmod 640 "$d/users"
+	chgrp dovecot "$d/users"
+	cat > "$d/dovecot.conf" <<-EOF
+	protocols = submission
+	listen = 127.0.0.1
+	base_dir = $d/run
+	state_dir = $d/state
+	log_path = syslog
+	syslog_facility = mail
+	ssl = no
+	disable_plaintext_auth = no
+	auth_mechanisms = plain login
+	mail_location = maildir:~/Maildir
+	hostname = mail.$LAB_DOMAIN
+	submission_relay_host = 127.0.0.1
+	submission_relay_port = 25
+	submission_relay_trusted = no
+	passdb {
+	  driver = passwd-file
+	  args = scheme=PLAIN username_format=%u $d/users
+	}
+	userdb {
+	  driver = static
+	  args = uid=nobody gid=nogroup home=$d/home
+	}
+	service submission-login {
+	  inet_listener submission {
+	    address = 127.0.0.1
+	    port = $LAB_SUBMISSION_PORT
+	  }
+	}
+	EOF
+	dovecot -c "$d/dovecot.conf"
+	wait_for "Dovecot's submission service on 127.0.0.1:$LAB_SUBMISSION_PORT" 20 \
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_SUBMISSION_PORT" 2>/dev/null
+}
+
+dovecot_stop() {
+	local f pid
+	for f in "$LAB_DOVECOT_DIR/run/master.pid" "$LAB_RSYSLOG_DIR/rsyslogd.pid"; do
+		[ -s "$f" ] || continue
+		pid=$(cat "$f")
+		kill "$pid" 2>/dev/null || true
+		wait_for "process $pid to end" 20 bash -c "! kill -0 $pid 2>/dev/null"
+	done
+	[ ! -d "$LAB_RSYSLOG_DIR" ] || rm -f /dev/log	# the lab's rsyslogd made it
+	rm -rf "$LAB_DOVECOT_DIR" "$LAB_RSYSLOG_DIR"
+}
+
+# dovecot-burst N - the compromised account through Dovecot's submission
+# service from five addresses, alice twice
+cmd_dovecot_burst() {
+	need_root
+	local n=$1 i before
+	before=$(log_count 'Successfully relayed message')
+	for i in $(seq 1 "$n"); do
+		LAB_SEND_SERVER=127.0.0.1:$LAB_SUBMISSION_PORT send "127.0.0.$((30 + i % 5))" \
+			"promo$((i % 4))@cheap-pills.example" "buyer$i@victims$((i % 3)).example" \
+			--auth PLAIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			--header "Subject: Cheap pills $i"
+	done
+	for i in 1 2; do
+		LAB_SEND_SERVER=127.0.0.1:$LAB_SUBMISSION_PORT send 127.0.0.40 "alice@$LAB_DOMAIN" \
+			"partner$i@remote.example" \
+			--auth LOGIN --auth-user "alice@$LAB_DOMAIN" --auth-password "$LAB_PASS_ALICE" \
+			--header "Subject: minutes $i"
+	done
+	wait_for "Dovecot to log $((n + 2)) relays" 30 log_has 'Successfully relayed message' $((before + n + 2))
 }
 
 filter_stop() {
@@ -573,6 +693,7 @@ cmd_down() {
 	mx2_remove
 	sshd_stop
 	filter_stop
+	dovecot_stop
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
 	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
 		rm -rf "/var/spool/postfix/$q"/*
@@ -596,7 +717,8 @@ ssh-dir) echo "$LAB_SSH_DIR" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
 milter-burst) cmd_milter_burst "${2:?milter-burst H R D}" "${3:?milter-burst H R D}" "${4:?milter-burst H R D}" ;;
+dovecot-burst) cmd_dovecot_burst "${2:?dovecot-burst N}" ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|dovecot-burst N|down|log" >&2; exit 2 ;;
 esac

@@ -108,3 +108,40 @@ LAB_PROFILE=milter $lab milter-burst 4 3 2
 check "milter: the messages it holds are the account's; those it refuses or drops leave no open record" \
 	milter_holds_are_the_accounts_and_refused_messages_leave_no_open_record
 check "milter: delete by user takes the messages the milter held" delete_by_user_takes_the_messages_a_milter_held
+
+# Dovecot's submission service (dovecot-submissiond) takes AUTH and relays to
+# Postfix without XCLIENT: Postfix logs client=...[127.0.0.1], a mynetworks
+# client, and no account. Dovecot's own lines (through the lab's rsyslogd)
+# name the account, the address that logged in and Postfix's queue ID.
+dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay() {
+	[ "$(grep -c 'dovecot: submission(victim@lab.example)<[0-9]*><[^>]*>: Successfully relayed message: ' "$log")" = 30 ]
+	# Postfix names no account: only the AUTH= value Dovecot passed (sasl_sender, not believed)
+	[ "$(grep -c 'postfix/smtpd\[[0-9]*\]: [0-9A-F]*: client=unknown\[127.0.0.1\], sasl_sender=[a-z]*@lab.example$' "$log")" = 32 ]
+	"$san" --report --json "$log" > "$tmp/r.json"
+	[ "$(jq -r '.suspects[0].key' "$tmp/r.json")" = victim@lab.example ]
+	[ "$(jq '.suspects[0].client_ips' "$tmp/r.json")" = 10 ]	# 5 to Postfix, 5 to Dovecot
+	[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .messages' "$tmp/r.json")" = 54 ]
+	[ "$(jq '.sasl_users[] | select(.key=="alice@lab.example") | .messages' "$tmp/r.json")" = 6 ]
+	[ "$(jq -r '[.suspects[] | select(.kind=="trusted_relay") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.2 ]
+	[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 32 ]
+	[ "$(jq '.client_ips[] | select(.key=="127.0.0.33") | .authenticated' "$tmp/r.json")" = 6 ]
+}
+
+delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id() {
+	local ids; ids=$(victim_queued)
+	[ "$(echo "$ids" | wc -l)" = 54 ]
+	# the queue files name no user: Dovecot's Received header carries the ID it logged
+	postcat -hq $(echo "$ids" | head -1) > /dev/null
+	"$san" delete --sasl-user victim@lab.example --log "$log" --yes > "$tmp/o" 2>&1
+	cat "$tmp/o"
+	grep -q '^Delete 54 messages: SASL user victim@lab.example$' "$tmp/o"
+	[ -z "$(victim_queued)" ]
+	[ "$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | wc -l)" = 5 ]
+}
+
+setup dovecot
+LAB_PROFILE=dovecot $lab dovecot-burst 30
+check "Dovecot submission without XCLIENT: its relays are the account's, the proxy is no trusted relay" \
+	dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay
+check "Dovecot submission: delete by user takes the account's relayed messages (Dovecot's Received id proves each)" \
+	delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id

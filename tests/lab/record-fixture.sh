@@ -19,6 +19,10 @@
 #   lab-blocklisted.log  the outbreak, then the account's mail refused by sites
 #                      that answer as Gmail, Microsoft and a Spamhaus user do
 #                      (tests/lab/refuser.py)
+#   lab-dovecot.log    the outbreak, then the account's 30 messages and alice's 2
+#                      through Dovecot's submission service (LAB_PROFILE=dovecot),
+#                      Dovecot's lines written by syslog into the same log
+#   lab-dovecot-postcat.txt  postcat -ehq of one of those messages of the account
 #   lab-instances.log  the outbreak on a host with a second instance
 #                      (LAB_PROFILE=instances: postfix-out), the account's
 #                      mail also sent through it
@@ -43,6 +47,13 @@ record_setup() {
 }
 record_setup "long-ids filter-xforward" long-ids-xforward 60
 record_setup filter filter
+LAB_PROFILE=dovecot $lab up
+$lab outbreak
+LAB_PROFILE=dovecot $lab dovecot-burst 30
+cp "$($lab log)" tests/fixtures/lab-dovecot.log
+postcat -ehq "$(grep -o 'dovecot: submission(victim@lab.example).*queued as [0-9A-F]*' "$($lab log)" | head -1 |
+	sed 's/.*queued as //')" > tests/fixtures/lab-dovecot-postcat.txt
+$lab down
 LAB_PROFILE=instances $lab up
 LAB_PROFILE=instances $lab outbreak
 LAB_PROFILE=instances $lab out-burst 6

@@ -663,6 +663,41 @@ static void a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_
 	model_free(m);
 }
 
+/* the real capture: Postfix's lines from maillog_file, Dovecot's from rsyslog
+ * (another stamp format, the machine's name): the same host, its relays the account's */
+static void the_lab_dovecot_capture_charges_every_relay_to_its_account(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, (time_t)1796342400);	/* the day after it was recorded */
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-dovecot.log", &st, &err), 0);
+	assert_int_equal(model_host_count(m), 1);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->proxied_messages, 32);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@lab.example");
+	assert_int_equal(u->msgs, 54);
+	assert_int_equal(u->distinct_ips, 10);
+	assert_int_equal(find(m, AGG_SASL_USER, "alice@lab.example")->msgs, 6);	/* 4 to Postfix, 2 through Dovecot */
+	const struct agg_stats *proxy = find(m, AGG_CLIENT_IP, "127.0.0.1");
+	assert_int_equal(proxy->unauth_msgs, 0);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.31")->auth_msgs, 6);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	assert_true(n >= 1);
+	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(sus[i].agg->key->s, "127.0.0.1");
+	const struct msg_record *r = model_find_open(m, "C21C3102626");	/* lab-dovecot-postcat.txt's */
+	assert_non_null(r);
+	assert_true(r->flags & RF_PROXIED);
+	assert_string_equal(r->client_ip->s, "127.0.0.31");
+	assert_int_equal(r->trace_id_hash, text_id_hash("+hBCLxZZEWvQBgAAg+zDdQ", 22));
+	model_free(m);
+}
+
 static void a_message_refused_or_discarded_at_the_end_of_data_ends_there(void **state)
 {
 	(void)state;
@@ -1500,6 +1535,7 @@ int main(void)
 		cmocka_unit_test(a_dovecot_submission_is_charged_to_its_account_and_the_address_that_logged_in),
 		cmocka_unit_test(a_dovecot_outbreak_names_the_account_not_the_proxy_as_a_trusted_relay),
 		cmocka_unit_test(a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_counted_twice),
+		cmocka_unit_test(the_lab_dovecot_capture_charges_every_relay_to_its_account),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
 		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),

@@ -300,6 +300,47 @@ static void postcat_gives_the_uid_of_pickups_first_received_header_only(void **s
 	assert_string_equal(got, "6D3E4F5A6B=1000;");
 }
 
+/* collect_received_id - POSTCAT_RECEIVED_ID reports, as "QID=ID;" */
+static void collect_received_id(const char *qid, const char *name, const char *value, void *arg)
+{
+	if (strcmp(name, POSTCAT_RECEIVED_ID) == 0) {
+		char *out = arg;
+		size_t n = strlen(out);
+		snprintf(out + n, 256 - n, "%s=%s;", qid, value);
+	}
+}
+
+/* a real message relayed by Dovecot's submission service: Postfix's own
+ * Received header ("by ... with ESMTP id QID;") gives nothing, Dovecot's
+ * folded "id TRANS" line gives the ID its log line names with the account */
+static void postcat_gives_the_id_of_dovecots_received_header(void **state)
+{
+	(void)state;
+	size_t len = 0;
+	char *text = test_read_file("tests/fixtures/lab-dovecot-postcat.txt", &len);
+	char got[256] = "";
+	postcat_attributes(text, len, collect_received_id, got);
+	assert_string_equal(got, "C21C3102626=+hBCLxZZEWvQBgAAg+zDdQ;");
+	free(text);
+	char *log = test_read_file("tests/fixtures/lab-dovecot.log", &len);
+	assert_non_null(strstr(log, "id=+hBCLxZZEWvQBgAAg+zDdQ, nrcpt=1, reply=`250 2.0.0 Ok: "));
+	assert_non_null(strstr(log, "bytes queued as C21C3102626'"));
+	free(log);
+	/* an envelope's or a body's "id" line is no Received header's */
+	static const char other[] =
+		"*** ENVELOPE RECORDS deferred/3/4B1C2D3E4F ***\n"
+		"\tid NOTAHEADER\n"
+		"*** MESSAGE CONTENTS deferred/3/4B1C2D3E4F ***\n"
+		"Subject: hello\n"
+		"\tid FOLDEDSUBJECT\n"
+		"*** HEADER EXTRACTED deferred/3/4B1C2D3E4F ***\n"
+		"Received: from x\n"
+		"\tid INBODY\n";
+	got[0] = 0;
+	postcat_attributes(other, sizeof(other) - 1, collect_received_id, got);
+	assert_string_equal(got, "");
+}
+
 static void postsuper_output_sorts_ids_into_changed_and_reads_the_total(void **state)
 {
 	(void)state;
@@ -580,6 +621,7 @@ int main(void)
 		cmocka_unit_test(invalid_ids_and_patterns_are_refused_with_a_message),
 		cmocka_unit_test(postcat_output_gives_each_files_sasl_user_and_client_address),
 		cmocka_unit_test(postcat_gives_the_uid_of_pickups_first_received_header_only),
+		cmocka_unit_test(postcat_gives_the_id_of_dovecots_received_header),
 		cmocka_unit_test(postsuper_output_sorts_ids_into_changed_and_reads_the_total),
 		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
