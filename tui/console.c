@@ -231,6 +231,9 @@ static void open_message(struct console *c, const char *ref, int host)
 		put_istr_line(p, "SASL method", r->sasl_method, "-");
 		put_istr_line(p, "Client name", r->client_name, "-");
 		put_istr_line(p, "Client IP", r->client_ip, "-");
+		if (r->flags & RF_PROXIED)
+			pager_addf(p, LS_TEXT, "  %-12s through Dovecot's submission service: its line names the account",
+				   "Submitted");
 	}
 	pager_puts(p, LS_TEXT, "");
 	const char *paths[CONSOLE_MAX_INPUTS];

@@ -482,6 +482,11 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 			}
 			pager_addf(p, LS_TEXT, "  check_sasl_access at the front of smtpd_sender_restrictions (once), postfix reload:");
 			pager_addf(p, LS_TEXT, "  it can still log in to read mail");
+			const struct agg_stats *a = model_agg_find(x->model, AGG_SASL_USER, t->key, strlen(t->key));
+			if (a && a->proxied) {
+				pager_addf(p, LS_ALERT, "  it also sent %u messages through Dovecot's submission service, which takes", a->proxied);
+				pager_addf(p, LS_ALERT, "  its AUTH: Postfix's block does not stop those; its password and sessions do");
+			}
 			(*runnable)++;
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
 			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);

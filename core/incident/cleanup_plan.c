@@ -124,6 +124,10 @@ static void contain_account(FILE *f, const struct cleanup_plan_input *in, const 
 			postfix_conf_label(in->pf, c, label, sizeof(label)), c->config_dir, block_table_name(BLOCK_ACCOUNT),
 			block_restriction(BLOCK_ACCOUNT), dash_c(c, dc));
 	}
+	const struct agg_stats *a = in->m ? model_agg_find(in->m, AGG_SASL_USER, user, strlen(user)) : NULL;
+	if (a && a->proxied)
+		fprintf(f, "    it also sent %u messages through Dovecot's submission service, which takes its AUTH:\n"
+			"    Postfix's block does not stop those; its password and sessions do\n", a->proxied);
 }
 
 /* put_notes - a plan's notes, indented, the instance's label first */

@@ -59,6 +59,8 @@ static json_t *agg_json(const struct model *m, const struct agg_table_info *ti,
 	set_u64(o, "peak_1m", a->peak_1m);
 	json_object_set_new(o, "first_seen", json_time(a->first_seen));
 	json_object_set_new(o, "last_seen", json_time(a->last_seen));
+	if (ti->kind == AGG_SASL_USER && a->proxied)	/* past a Postfix block of the account */
+		set_u64(o, "submission_proxy", a->proxied);
 	if (ti->kind == AGG_CLIENT_IP) {
 		set_u64(o, "peak_sasl_failures_20m", a->peak_failures_20m);
 		json_object_set_new(o, "last_sasl_user",

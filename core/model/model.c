@@ -1170,6 +1170,7 @@ static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64
 	if (u == NULL)
 		return;
 	add_record(u, r, t);
+	u->proxied++;
 	note_spelling(u, r->sasl_user);
 	const struct istr *src = login && login->ip[0] ? source_of(m, r->client_ip) : NULL;
 	if (src && pair_add(&m->user_ips, user_key, src))

@@ -115,6 +115,8 @@ struct agg_stats {
 	uint32_t sasl_failures;	/* client IP: failed AUTHs from it; user: against it */
 	uint32_t rejects, connects;
 	uint32_t pipelining;	/* client IP: improper command pipelining (spam bots) */
+	uint32_t proxied;	/* SASL user: messages Dovecot's submission service relayed for it:
+				 * a Postfix block of the account does not reach them */
 	uint32_t peak_1m;	/* most messages in 60 seconds (sliding over the minute buckets), ever */
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
 	const struct istr *last_user;	/* client IP: last SASL user it sent as or tried */

@@ -125,6 +125,9 @@ dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay() {
 	[ "$(jq -r '[.suspects[] | select(.kind=="trusted_relay") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.2 ]
 	[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 32 ]
 	[ "$(jq '.client_ips[] | select(.key=="127.0.0.33") | .authenticated' "$tmp/r.json")" = 6 ]
+	# step 4 says where Postfix's block of the account does not reach
+	"$san" cleanup --plan --no-queue "$log" > "$tmp/plan"
+	grep -q "^    it also sent 30 messages through Dovecot's submission service, which takes its AUTH:$" "$tmp/plan"
 }
 
 delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id() {
