@@ -23,6 +23,7 @@
 #define LAST_ENDED 64	/* ended records a filter's "queued as" is looked for in */
 #define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
 #define PROXY_LOGINS 256	/* recent logins to a submission proxy, for their client's address */
+#define DOVECOT_MAX_ATTEMPTS 100	/* failed AUTHs counted of one connection to it */
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
 	struct agg_stats *items;
@@ -1640,10 +1641,17 @@ static void apply_dovecot(struct model *m, const struct log_line *ll)
 			return;
 		m->host = h < 0 ? 0 : h;
 	}
-	if (dv.kind == DV_LOGIN)
+	if (ll->time > m->now)
+		m->now = ll->time;
+	if (dv.kind == DV_LOGIN) {
 		proxy_login_note(m, &dv);
-	else if (dv.kind == DV_RELAYED)
+	} else if (dv.kind == DV_RELAYED) {
 		apply_proxied(m, &dv, ll->time);
+	} else if (dv.kind == DV_AUTH_FAILED) {	/* Postfix never sees these: counted as its own are */
+		struct pf_event ev = {.kind = EV_SASL_FAIL, .client_ip = dv.client_ip, .sasl_username = dv.user};
+		for (long i = 0; i < dv.attempts && i < DOVECOT_MAX_ATTEMPTS; i++)
+			apply_sasl_failure(m, &ev, ll->time);
+	}
 }
 
 enum line_status model_add_line(struct model *m, const char *line, size_t len)

@@ -31,7 +31,9 @@
  * proxy's "Successfully relayed message ... queued as QID" line names the
  * account; the record (open, or among the last ended) is then charged to it,
  * and to the address that logged in to the proxy when its login line (same
- * session ID) was read, instead of the proxy's (RF_PROXIED).
+ * session ID) was read, instead of the proxy's (RF_PROXIED). Its failed
+ * logins ("Disconnected (auth failed, N attempts ...)") count as N SASL
+ * failures of that address against the name tried, as Postfix's own do.
  *
  * Several Postfix instances on one host (postmulti) keep a queue each, and
  * a queue ID is only unique within one: records are keyed by the instance

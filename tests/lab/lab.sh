@@ -37,7 +37,8 @@
 #             compromised account sends N messages to each.
 #   dovecot-burst N  (LAB_PROFILE=dovecot) the compromised account sends N
 #             messages through Dovecot's submission service from five
-#             addresses, alice two; waits until Dovecot logged each relay.
+#             addresses, alice two, and 127.0.0.67 fails its AUTH there three
+#             times; waits until Dovecot logged each relay and failure.
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -487,7 +488,16 @@ cmd_dovecot_burst() {
 			--auth LOGIN --auth-user "alice@$LAB_DOMAIN" --auth-password "$LAB_PASS_ALICE" \
 			--header "Subject: minutes $i"
 	done
+	# brute force against the account's password, through Dovecot: Postfix never sees it.
+	# At once, as a bot does: Dovecot delays an address's next try after a failure.
+	for i in 1 2 3; do
+		LAB_SEND_SERVER=127.0.0.1:$LAB_SUBMISSION_PORT send 127.0.0.67 "x@$LAB_DOMAIN" "y@remote.example" \
+			--quit-after AUTH --auth PLAIN --auth-user "victim@$LAB_DOMAIN" --auth-password "guess$i" \
+			2>/dev/null &
+	done
+	wait
 	wait_for "Dovecot to log $((n + 2)) relays" 30 log_has 'Successfully relayed message' $((before + n + 2))
+	wait_for "Dovecot to log 3 failed logins" 30 log_has 'submission-login: Disconnected.*auth failed.*rip=127.0.0.67' 3
 }
 
 filter_stop() {

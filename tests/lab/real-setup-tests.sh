@@ -125,6 +125,9 @@ dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay() {
 	[ "$(jq -r '[.suspects[] | select(.kind=="trusted_relay") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.2 ]
 	[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 32 ]
 	[ "$(jq '.client_ips[] | select(.key=="127.0.0.33") | .authenticated' "$tmp/r.json")" = 6 ]
+	# the brute force through Dovecot, which Postfix never sees
+	[ "$(jq -r '[.suspects[] | select(.kind=="brute_force") | .key] | sort | join(" ")' "$tmp/r.json")" = "127.0.0.66 127.0.0.67" ]
+	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.67") | .sasl_failures' "$tmp/r.json")" = 3 ]
 	# step 4 says where Postfix's block of the account does not reach
 	"$san" cleanup --plan --no-queue "$log" > "$tmp/plan"
 	grep -q "^    it also sent 30 messages through Dovecot's submission service, which takes its AUTH:$" "$tmp/plan"
@@ -144,7 +147,7 @@ delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id() {
 
 setup dovecot
 LAB_PROFILE=dovecot $lab dovecot-burst 30
-check "Dovecot submission without XCLIENT: its relays are the account's, the proxy is no trusted relay" \
+check "Dovecot submission without XCLIENT: its relays are the account's, the proxy is no trusted relay, its failed logins are brute force" \
 	dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay
 check "Dovecot submission: delete by user takes the account's relayed messages (Dovecot's Received id proves each)" \
 	delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id

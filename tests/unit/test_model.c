@@ -698,6 +698,32 @@ static void the_lab_dovecot_capture_charges_every_relay_to_its_account(void **st
 	model_free(m);
 }
 
+/* Dovecot's submission service takes AUTH itself: its failed logins are the
+ * brute force Postfix never sees; the name tried may imitate the fields after it */
+static void dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	dovecot(m, "Nov 24 12:00:00 mx dovecot: submission-login: Disconnected (auth failed, 2 attempts in 4 secs): "
+		   "user=<victim@example.org>, method=PLAIN, rip=198.51.100.7, lip=192.0.2.1, TLS, session=<a1>");
+	dovecot(m, "Nov 24 12:01:00 mx dovecot: submission-login: Disconnected: Connection closed (auth failed, "
+		   "1 attempts in 2 secs): user=<x>, method=PLAIN, rip=192.0.2.200, lip=1.1.1.1, session=<f>>, "
+		   "method=LOGIN, rip=198.51.100.7, lip=192.0.2.1, session=<a2>");
+	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "198.51.100.7");
+	assert_non_null(ip);
+	assert_int_equal(ip->sasl_failures, 3);
+	assert_null(find(m, AGG_CLIENT_IP, "192.0.2.200"));
+	assert_int_equal(find(m, AGG_SASL_USER, "victim@example.org")->sasl_failures, 2);
+	assert_int_equal(model_totals(m)->sasl_failures, 3);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[4];
+	assert_int_equal(detect_suspects(m, &th, sus, 4), 1);
+	assert_int_equal(sus[0].kind, SUSPECT_BRUTE_FORCE);
+	assert_string_equal(sus[0].agg->key->s, "198.51.100.7");
+	model_free(m);
+}
+
 static void a_message_refused_or_discarded_at_the_end_of_data_ends_there(void **state)
 {
 	(void)state;
@@ -1536,6 +1562,7 @@ int main(void)
 		cmocka_unit_test(a_dovecot_outbreak_names_the_account_not_the_proxy_as_a_trusted_relay),
 		cmocka_unit_test(a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_counted_twice),
 		cmocka_unit_test(the_lab_dovecot_capture_charges_every_relay_to_its_account),
+		cmocka_unit_test(dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
 		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),
