@@ -15,6 +15,7 @@ seed log-filter 0 tests/fixtures/lab-filter.log
 seed log-instances 0 tests/fixtures/lab-instances.log	# postfix-out/... and postfix/relay/smtp
 seed log-webapp 0 tests/fixtures/lab-webapp.log	# pickup's uid= and orig_id=
 seed log-blocklisted 0 tests/fixtures/lab-blocklisted.log	# refusals for reputation
+seed log-dovecot 0 tests/fixtures/lab-dovecot.log	# Dovecot's submission lines in two stamp formats
 # every published corpus file
 for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
 for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do
@@ -27,6 +28,7 @@ seed queue-listing 1 tests/fixtures/lab-postqueue.txt
 seed postcat 2 tests/fixtures/lab-postcat.txt
 seed postcat-copies 2 tests/fixtures/lab-long-ids-xforward-postcat.txt tests/fixtures/lab-filter-postcat.txt
 seed postcat-webapp 2 tests/fixtures/lab-webapp-postcat.txt
+seed postcat-dovecot 2 tests/fixtures/lab-dovecot-postcat.txt	# Dovecot's Received id
 printf '\003a\033]0;x\007b\342\200\256c\300\257d\355\240\200e\377' > "$dir/text-hostile"
 seed keys 4 keymaps/default.keys keymaps/vim.keys
 printf '\004# thresholds\nqueue = 100 200\nuser_ips=3 5\nip_failures = 3\nnull_sender_pct = 30 60 extra\nbogus\n' > "$dir/thresholds"

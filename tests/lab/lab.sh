@@ -87,6 +87,10 @@
 #                      a mynetworks client; it logs through syslog, which an
 #                      rsyslogd of the lab's (on /dev/log, Debian's default
 #                      file format) writes into the lab's mail log
+#     dovecot-xclient  (with dovecot) Dovecot relays with XCLIENT
+#                      (submission_relay_trusted = yes, Postfix's
+#                      smtpd_authorized_xclient_hosts = 127.0.0.1): Postfix
+#                      logs the client and the account itself
 #
 #   Requires root. Every wait polls for a condition with a deadline.
 set -euo pipefail
@@ -369,6 +373,8 @@ apply_profile() {
 	filter_stop
 	has_profile long-ids && postconf -e "enable_long_queue_ids = yes"
 	has_profile milter && milter_start
+	# Dovecot's submission service may pass its client and account by XCLIENT
+	has_profile dovecot-xclient && postconf -e "smtpd_authorized_xclient_hosts = 127.0.0.1"
 	local xf=""
 	if has_profile filter-xforward; then
 		xf=--xforward
@@ -415,7 +421,8 @@ rsyslog_start() {
 
 # dovecot_start - Dovecot's submission service alone, on loopback, relaying to
 # Postfix without XCLIENT (submission_relay_trusted = no): Postfix sees
-# 127.0.0.1, a mynetworks client, and no account
+# 127.0.0.1, a mynetworks client, and no account; with it (dovecot-xclient)
+# Postfix logs the client and the account
 dovecot_start() {
 	local d=$LAB_DOVECOT_DIR
 	mkdir -p "$d/home"
@@ -437,7 +444,7 @@ dovecot_start() {
 	hostname = mail.$LAB_DOMAIN
 	submission_relay_host = 127.0.0.1
 	submission_relay_port = 25
-	submission_relay_trusted = no
+	submission_relay_trusted = $(has_profile dovecot-xclient && echo yes || echo no)
 	passdb {
 	  driver = passwd-file
 	  args = scheme=PLAIN username_format=%u $d/users

@@ -151,3 +151,20 @@ check "Dovecot submission without XCLIENT: its relays are the account's, the pro
 	dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay
 check "Dovecot submission: delete by user takes the account's relayed messages (Dovecot's Received id proves each)" \
 	delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id
+
+# the same with XCLIENT (Dovecot's submission_relay_trusted = yes): Postfix names
+# the account and the client itself; Dovecot's line must not count them again
+dovecot_xclient_relays_are_counted_once() {
+	[ "$(grep -c 'client=unknown\[127.0.0.3[0-4]\], sasl_method=XCLIENT, sasl_username=victim@lab.example' "$log")" = 30 ]
+	"$san" --report --json "$log" > "$tmp/r.json"
+	[ "$(jq -r '.suspects[0].key' "$tmp/r.json")" = victim@lab.example ]
+	[ "$(jq '.suspects[0].client_ips' "$tmp/r.json")" = 10 ]
+	[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .messages' "$tmp/r.json")" = 54 ]
+	[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 0 ]
+	[ "$(jq -r '[.suspects[] | select(.kind=="trusted_relay") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.2 ]
+}
+
+setup "dovecot dovecot-xclient"
+LAB_PROFILE="dovecot dovecot-xclient" $lab dovecot-burst 30
+check "Dovecot submission with XCLIENT: Postfix names the account, Dovecot's line adds nothing" \
+	dovecot_xclient_relays_are_counted_once
