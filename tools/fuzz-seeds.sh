@@ -12,6 +12,7 @@ seed log-postsuper 0 tests/fixtures/lab-postsuper.log
 # an outsider's forged AUTH= value in sasl_sender=
 seed log-long-ids-xforward 0 tests/fixtures/lab-long-ids-xforward.log
 seed log-filter 0 tests/fixtures/lab-filter.log
+seed log-filter-pipe 0 tests/fixtures/lab-filter-pipe.log	# pipe(8) and sendmail: copies by pickup
 seed log-instances 0 tests/fixtures/lab-instances.log	# postfix-out/... and postfix/relay/smtp
 seed log-webapp 0 tests/fixtures/lab-webapp.log	# pickup's uid= and orig_id=
 seed log-blocklisted 0 tests/fixtures/lab-blocklisted.log	# refusals for reputation
@@ -26,7 +27,8 @@ rm -f "$dir/.tmp"
 seed queue-json 1 tests/fixtures/lab-postqueue.jsonl
 seed queue-listing 1 tests/fixtures/lab-postqueue.txt
 seed postcat 2 tests/fixtures/lab-postcat.txt
-seed postcat-copies 2 tests/fixtures/lab-long-ids-xforward-postcat.txt tests/fixtures/lab-filter-postcat.txt
+seed postcat-copies 2 tests/fixtures/lab-long-ids-xforward-postcat.txt tests/fixtures/lab-filter-postcat.txt \
+	tests/fixtures/lab-filter-pipe-postcat.txt
 seed postcat-webapp 2 tests/fixtures/lab-webapp-postcat.txt
 seed postcat-dovecot 2 tests/fixtures/lab-dovecot-postcat.txt	# Dovecot's Received id
 printf '\003a\033]0;x\007b\342\200\256c\300\257d\355\240\200e\377' > "$dir/text-hostile"

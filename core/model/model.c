@@ -24,6 +24,8 @@
 #define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
 #define PROXY_LOGINS 256	/* recent logins to a submission proxy, for their client's address */
 #define DOVECOT_MAX_ATTEMPTS 100	/* failed AUTHs counted of one connection to it */
+#define PIPE_SLOTS 4096	/* originals handed to a pipe(8) filter, and local submissions, remembered */
+#define PIPE_WINDOW 600	/* seconds within which a filter's copy comes back */
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
 	struct agg_stats *items;
@@ -82,6 +84,13 @@ struct model {
 		uint32_t hash[LAST_ENDED], id[LAST_ENDED];
 		size_t next;
 	} last_ended;
+	struct pipe_table {	/* a pipe(8) filter's ends: originals it took, local submissions, lately;
+				 * direct-mapped by Message-ID hash (a newer one takes the slot) */
+		uint64_t msgid[PIPE_SLOTS];
+		uint32_t id[PIPE_SLOTS];
+		int64_t at[PIPE_SLOTS];
+		uint16_t hops[PIPE_SLOTS];	/* piped: its "delivered via" lines counted as sent so far */
+	} *piped, *local_msgs;	/* allocated on the first line through a pipe */
 	struct proxy_login {	/* a client that logged in to the proxy: copies, not strings (they move) */
 		uint64_t session;	/* text_id_hash() of its session ID */
 		uint8_t host;
@@ -292,6 +301,8 @@ void model_free(struct model *m)
 	free(m->pool);
 	free(m->open_slots);
 	free(m->ended);
+	free(m->piped);
+	free(m->local_msgs);
 	free(m);
 }
 
@@ -1204,6 +1215,109 @@ static int handed_to_filter(struct model *m, struct msg_record *r, const struct 
 	return 1;
 }
 
+/* ---- a pipe(8) content filter re-injecting through sendmail (FILTER_README's
+ * simple filter, spamc -e sendmail): the copy comes back through pickup as a
+ * local submission of the filter's uid, with the original's Message-ID and
+ * envelope sender ---- */
+
+static int delivered_via_pipe(const struct pf_event *ev)
+{
+	return ev->status == DS_SENT && ev->status_text.len > 14 && memcmp(ev->status_text.ptr, "delivered via ", 14) == 0;
+}
+
+/* pipe_slot - msgid's slot in t when it names a record of it on this host, else -1 */
+static long pipe_slot(const struct model *m, const struct pipe_table *t, uint64_t msgid)
+{
+	size_t i = msgid & (PIPE_SLOTS - 1);
+	if (t == NULL || t->msgid[i] != msgid || t->id[i] == 0)
+		return -1;
+	const struct msg_record *r = &m->pool[t->id[i] - 1];
+	return r->msgid_hash == msgid && r->host == m->host ? (long)i : -1;
+}
+
+/* pipe_note - r (msgid) into t at time at; its slot, or -1 when out of memory */
+static long pipe_note(struct model *m, struct pipe_table **t, const struct msg_record *r, int64_t at)
+{
+	if (*t == NULL && (*t = calloc(1, sizeof(**t))) == NULL) {
+		m->totals.out_of_memory++;
+		return -1;
+	}
+	size_t i = r->msgid_hash & (PIPE_SLOTS - 1);
+	(*t)->msgid[i] = r->msgid_hash;
+	(*t)->id[i] = (uint32_t)(r - m->pool) + 1;
+	(*t)->at[i] = at;
+	(*t)->hops[i] = 0;
+	return (long)i;
+}
+
+/* pipe_copy_of - is c, a local submission, the copy of o a pipe filter re-injected? */
+static int pipe_copy_of(const struct msg_record *c, const struct msg_record *o, int64_t piped_at)
+{
+	return c != o && (c->flags & RF_LOCAL) && !(c->flags & RF_COPY) && c->client_ip == NULL
+	    && c->sasl_user == NULL && o->sender && c->sender == o->sender && c->first_seen >= o->first_seen
+	    && c->first_seen - piped_at <= PIPE_WINDOW && piped_at - c->first_seen <= PIPE_WINDOW;
+}
+
+/* pipe_link - c is o's copy: what it counted as a local submission is taken
+ * back, and o's hops to the filter (counted as sent) were no delivery */
+static void pipe_link(struct model *m, struct msg_record *c, struct msg_record *o, unsigned hops)
+{
+	record_uncount(m, c);
+	m->totals.local_submissions -= m->totals.local_submissions ? 1 : 0;
+	c->flags &= (uint16_t)~RF_LOCAL;
+	c->local_uid = NULL;
+	link_copy(m, c, o);
+	m->totals.filter_copies++;
+	hops = hops < o->sent ? hops : o->sent;
+	o->sent = (uint16_t)(o->sent - hops);
+	m->totals.sent -= m->totals.sent >= hops ? hops : m->totals.sent;
+	FOR_EACH_AGG(m, o, a, a->sent -= a->sent >= hops ? hops : a->sent);
+}
+
+/*
+ * piped_to_filter - o's "delivered via SERVICE service": when a local
+ * submission of the same Message-ID and sender came back already, that is
+ * its copy and this line a hop (1: not a delivery); else o is remembered,
+ * and the line counts as sent until a copy shows up.
+ */
+static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
+{
+	if (o->msgid_hash == 0 || (o->flags & (RF_COPY | RF_LOCAL)))
+		return 0;
+	long i = pipe_slot(m, m->local_msgs, o->msgid_hash);
+	if (i >= 0) {
+		struct msg_record *c = &m->pool[m->local_msgs->id[i] - 1];
+		if ((c->flags & RF_COPY) && strcmp(c->origin_qid, o->qid) == 0)
+			return 1;	/* tied already: another recipient's hop */
+		if (pipe_copy_of(c, o, t)) {
+			pipe_link(m, c, o, 0);
+			return 1;
+		}
+	}
+	long k = pipe_slot(m, m->piped, o->msgid_hash);
+	if (k < 0 || m->piped->id[k] != (uint32_t)(o - m->pool) + 1)
+		k = pipe_note(m, &m->piped, o, t);
+	if (k >= 0)
+		m->piped->hops[k]++;
+	return 0;
+}
+
+/* local_message_id - a local submission's Message-ID: the copy of a message
+ * a pipe filter took lately, or remembered for one it is about to be */
+static void local_message_id(struct model *m, struct msg_record *c, int64_t t)
+{
+	long k = pipe_slot(m, m->piped, c->msgid_hash);
+	if (k >= 0) {
+		struct msg_record *o = &m->pool[m->piped->id[k] - 1];
+		if (pipe_copy_of(c, o, m->piped->at[k])) {
+			pipe_link(m, c, o, m->piped->hops[k]);
+			m->piped->hops[k] = 0;
+			return;
+		}
+	}
+	pipe_note(m, &m->local_msgs, c, t);
+}
+
 /* note_reputation - a refusal whose text says our server is blocklisted */
 static void note_reputation(struct model *m, const struct pf_event *ev, int64_t t)
 {
@@ -1223,6 +1337,8 @@ int64_t model_reference(const struct model *m) { return m->tc.reference; }
 static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	if (ev->queued_as.len && handed_to_filter(m, r, ev))
+		return;
+	if (delivered_via_pipe(ev) && piped_to_filter(m, r, t))
 		return;
 	switch (ev->status) {
 	case DS_SENT:
@@ -1369,6 +1485,8 @@ static void apply_pickup(struct model *m, struct msg_record *r, const struct pf_
 	r->flags |= RF_LOCAL;
 	m->totals.local_submissions++;
 	count_record(m, r);
+	if (r->sender == NULL)	/* what a pipe filter's copy is known by, with its Message-ID */
+		r->sender = store(m, ev->sender);
 	if (ev->local_uid.len == 0)
 		return;
 	struct istr *uid = store(m, ev->local_uid);
@@ -1403,6 +1521,8 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		r->flags |= RF_MESSAGE_ID;	/* kept as a hash: it proves a filter's copy */
 		if (!(r->flags & RF_COPY))
 			r->msgid_hash = ev->message_id_hash;
+		if ((r->flags & (RF_LOCAL | RF_COPY)) == RF_LOCAL && r->msgid_hash)
+			local_message_id(m, r, t);
 		break;
 	case EV_QUEUED:
 		count_record(m, r);	/* first seen at qmgr when the log began mid-way */

@@ -59,6 +59,11 @@
 #     filter-xforward  the same, with XFORWARD from Postfix to the filter and
 #                      from the filter to the re-injection smtpd (amavis's
 #                      default): the copy's client= line names orig_queue_id
+#     filter-pipe      FILTER_README's simple content filter, as spamc -e
+#                      sendmail is run: smtpd's mail goes through pipe(8)
+#                      (master.cf pipefilter, user=nobody) to
+#                      tests/lab/pipe-filter.sh, which re-injects it with
+#                      sendmail (a local submission of uid 65534 under a new ID)
 #     milter           smtpd_milters = inet:127.0.0.1:$LAB_MILTER_PORT, a content
 #                      milter there on libmilter (tests/lab/lab_milter.py): it adds
 #                      a header to every message, quarantines those whose
@@ -118,6 +123,7 @@ MILTER_PID=/run/spamtop-lab-milter.pid
 LAB_SUBMISSION_PORT=${LAB_SUBMISSION_PORT:-2587}
 LAB_DOVECOT_DIR=/run/spamtop-lab-dovecot
 LAB_RSYSLOG_DIR=/run/spamtop-lab-rsyslog
+LAB_PIPE_DIR=/run/spamtop-lab-pipe-filter
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
 LAB_PASS_ALICE=alice-secret
@@ -373,6 +379,7 @@ apply_profile() {
 	filter_stop
 	has_profile long-ids && postconf -e "enable_long_queue_ids = yes"
 	has_profile milter && milter_start
+	has_profile filter-pipe && pipe_filter_add
 	# Dovecot's submission service may pass its client and account by XCLIENT
 	has_profile dovecot-xclient && postconf -e "smtpd_authorized_xclient_hosts = 127.0.0.1"
 	local xf=""
@@ -403,6 +410,17 @@ milter_start() {
 	wait_for "the milter to listen on 127.0.0.1:$LAB_MILTER_PORT" 10 \
 		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_MILTER_PORT" 2>/dev/null
 	postconf -e "smtpd_milters = inet:127.0.0.1:$LAB_MILTER_PORT" "milter_default_action = tempfail"
+}
+
+# pipe_filter_add - FILTER_README's simple content filter: smtpd's mail goes
+# through pipe(8) to tests/lab/pipe-filter.sh (a copy the filter's uid, nobody,
+# may run), which re-injects it with sendmail; pickup's mail is not filtered
+pipe_filter_add() {
+	mkdir -p "$LAB_PIPE_DIR"
+	install -m 755 "$LAB_DIR/pipe-filter.sh" "$LAB_PIPE_DIR/pipe-filter.sh"
+	postconf -M "pipefilter/unix=pipefilter unix - n n - 10 pipe flags=Rq user=nobody null_sender= \
+argv=$LAB_PIPE_DIR/pipe-filter.sh -f \${sender} -- \${recipient}"
+	postconf -P "smtp/inet/content_filter=pipefilter:dummy"
 }
 
 # rsyslog_start - the lab's syslog daemon on /dev/log, writing mail.* into the
@@ -711,6 +729,7 @@ cmd_down() {
 	sshd_stop
 	filter_stop
 	dovecot_stop
+	rm -rf "$LAB_PIPE_DIR"
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
 	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
 		rm -rf "/var/spool/postfix/$q"/*

@@ -9,7 +9,9 @@
 #                      configured like real ones (LAB_PROFILE "long-ids
 #                      filter-xforward" plus a burst, and "filter"), with the
 #                      forged AUTH= values of an outsider
-#   lab-long-ids-xforward-postcat.txt, lab-filter-postcat.txt
+#   lab-filter-pipe.log  the same with FILTER_README's simple filter (pipe(8)
+#                      and sendmail: LAB_PROFILE=filter-pipe), copies by pickup
+#   lab-long-ids-xforward-postcat.txt, lab-filter-postcat.txt, lab-filter-pipe-postcat.txt
 #                      postcat -ehq of two re-injected copies of the victim's
 #   lab-webapp.log     the outbreak, a web application's 40 messages through
 #                      sendmail as www-data (uid 33), and one message
@@ -40,6 +42,12 @@ record_setup() {
 	$lab outbreak
 	[ -z "${3:-}" ] || $lab burst "$3"
 	$lab forged-auth 2
+	if [ "$1" = filter-pipe ]; then	# the filter re-injects after it: wait for the 42 copies
+		for _ in $(seq 100); do
+			[ "$(grep -c 'uid=65534 from=' "$($lab log)")" -ge 42 ] && [ "$(postqueue -j | jq -s length)" -ge 40 ] && break
+			sleep 0.1
+		done
+	fi
 	cp "$($lab log)" "tests/fixtures/lab-$2.log"
 	postcat -ehq $(postqueue -j | jq -r 'select(.sender | startswith("promo")) | .queue_id' | head -2) \
 		> "tests/fixtures/lab-$2-postcat.txt"
@@ -47,6 +55,7 @@ record_setup() {
 }
 record_setup "long-ids filter-xforward" long-ids-xforward 60
 record_setup filter filter
+record_setup filter-pipe filter-pipe
 LAB_PROFILE=dovecot $lab up
 $lab outbreak
 LAB_PROFILE=dovecot $lab dovecot-burst 30

@@ -724,6 +724,110 @@ static void dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried(vo
 	model_free(m);
 }
 
+/* pipe_filter_lines - a message of victim through FILTER_README's simple
+ * filter (pipe(8), re-injecting with sendmail as uid 65534): the original,
+ * then its copy before (copy_first) or after the pipe's "delivered via" lines */
+static void pipe_filter_lines(struct model *m, int copy_first, const char *copy_sender)
+{
+	char line[300];
+	add(m, "Nov 24 12:00:00 mx postfix/smtpd[9]: 5A0001: client=unknown[192.0.2.5], sasl_method=LOGIN, "
+	       "sasl_username=victim@example.org");
+	add(m, "Nov 24 12:00:00 mx postfix/cleanup[8]: 5A0001: message-id=<m1@x.example>");
+	add(m, "Nov 24 12:00:00 mx postfix/qmgr[7]: 5A0001: from=<promo@spam.example>, size=500, nrcpt=2 (queue active)");
+	const char *hops[] = {
+		"Nov 24 12:00:01 mx postfix/pipe[6]: 5A0001: to=<a@y.example>, relay=filter, delay=1, delays=0/0/0/1, "
+		"dsn=2.0.0, status=sent (delivered via filter service)",
+		"Nov 24 12:00:01 mx postfix/pipe[6]: 5A0001: to=<b@y.example>, relay=filter, delay=1, delays=0/0/0/1, "
+		"dsn=2.0.0, status=sent (delivered via filter service)",
+		"Nov 24 12:00:01 mx postfix/qmgr[7]: 5A0001: removed",
+	};
+	if (!copy_first)
+		for (int i = 0; i < 3; i++)
+			add(m, hops[i]);
+	snprintf(line, sizeof(line), "Nov 24 12:00:01 mx postfix/pickup[5]: 5B0002: uid=65534 from=<%s>", copy_sender);
+	add(m, line);
+	add(m, "Nov 24 12:00:01 mx postfix/cleanup[8]: 5B0002: message-id=<m1@x.example>");
+	snprintf(line, sizeof(line), "Nov 24 12:00:01 mx postfix/qmgr[7]: 5B0002: from=<%s>, size=600, nrcpt=2 "
+		 "(queue active)", copy_sender);
+	add(m, line);
+	if (copy_first)
+		for (int i = 0; i < 3; i++)
+			add(m, hops[i]);
+	add(m, "Nov 24 12:00:02 mx postfix/smtp[4]: 5B0002: to=<a@y.example>, relay=none, delay=1, delays=0/0/1/0, "
+	       "dsn=4.4.1, status=deferred (connect refused)");
+}
+
+static void a_pipe_filters_copy_through_sendmail_is_the_senders_in_either_order(void **state)
+{
+	(void)state;
+	for (int copy_first = 0; copy_first <= 1; copy_first++) {
+		struct model *m = model_new(NULL, TEST_REFERENCE);
+		pipe_filter_lines(m, copy_first, "promo@spam.example");
+		const struct msg_record *c = model_find_open(m, "5B0002");
+		assert_non_null(c);
+		assert_true(c->flags & RF_COPY);
+		assert_false(c->flags & RF_LOCAL);
+		assert_string_equal(c->origin_qid, "5A0001");
+		assert_string_equal(c->sasl_user->s, "victim@example.org");
+		const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@example.org");
+		assert_int_equal(u->msgs, 1);
+		assert_int_equal(u->rcpts, 2);
+		assert_int_equal(u->deferred, 1);
+		assert_int_equal(u->sent, 0);	/* the hops to the filter were no delivery */
+		const struct agg_stats *uid = find(m, AGG_LOCAL_UID, "65534");
+		assert_true(uid == NULL || uid->msgs == 0);	/* the filter is no web application */
+		const struct model_totals *t = model_totals(m);
+		assert_int_equal(t->messages, 1);
+		assert_int_equal(t->filter_copies, 1);
+		assert_int_equal(t->local_submissions, 0);
+		assert_int_equal(t->sent, 0);
+		model_free(m);
+	}
+}
+
+static void a_local_message_of_another_sender_is_no_pipe_filters_copy(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	pipe_filter_lines(m, 0, "www-data@x.example");	/* same Message-ID, other sender: a web app's own */
+	const struct msg_record *c = model_find_open(m, "5B0002");
+	assert_false(c->flags & RF_COPY);
+	assert_true(c->flags & RF_LOCAL);
+	assert_int_equal(find(m, AGG_LOCAL_UID, "65534")->msgs, 1);
+	assert_int_equal(find(m, AGG_SASL_USER, "victim@example.org")->sent, 2);	/* a pipe delivery stays one */
+	assert_int_equal(model_totals(m)->filter_copies, 0);
+	model_free(m);
+}
+
+/* the real capture of FILTER_README's simple filter (pipe(8) and sendmail as
+ * uid 65534): every copy with a Message-ID is its sender's; the outsider's two
+ * without one stay the filter's local submissions */
+static void the_lab_pipe_filter_capture_ties_every_copy_with_a_message_id(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, (time_t)1796342400);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-filter-pipe.log", &st, &err), 0);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->filter_copies, 40);
+	assert_int_equal(t->messages, 44);
+	assert_int_equal(t->local_submissions, 2);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@lab.example");
+	assert_int_equal(u->msgs, 24);
+	assert_int_equal(u->deferred, 48);
+	assert_int_equal(u->sent, 0);
+	assert_int_equal(find(m, AGG_LOCAL_UID, "65534")->msgs, 2);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(sus[i].kind, SUSPECT_WEB_APP);
+	model_free(m);
+}
+
 static void a_message_refused_or_discarded_at_the_end_of_data_ends_there(void **state)
 {
 	(void)state;
@@ -1563,6 +1667,9 @@ int main(void)
 		cmocka_unit_test(a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_counted_twice),
 		cmocka_unit_test(the_lab_dovecot_capture_charges_every_relay_to_its_account),
 		cmocka_unit_test(dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried),
+		cmocka_unit_test(a_pipe_filters_copy_through_sendmail_is_the_senders_in_either_order),
+		cmocka_unit_test(a_local_message_of_another_sender_is_no_pipe_filters_copy),
+		cmocka_unit_test(the_lab_pipe_filter_capture_ties_every_copy_with_a_message_id),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
 		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),
