@@ -13,6 +13,7 @@ seed log-postsuper 0 tests/fixtures/lab-postsuper.log
 seed log-long-ids-xforward 0 tests/fixtures/lab-long-ids-xforward.log
 seed log-filter 0 tests/fixtures/lab-filter.log
 seed log-filter-pipe 0 tests/fixtures/lab-filter-pipe.log	# pipe(8) and sendmail: copies by pickup
+seed log-proxy-filter 0 tests/fixtures/lab-proxy-filter.log	# smtpd_proxy_filter: NOQUEUE client=, proxy-accept
 seed log-instances 0 tests/fixtures/lab-instances.log	# postfix-out/... and postfix/relay/smtp
 seed log-webapp 0 tests/fixtures/lab-webapp.log	# pickup's uid= and orig_id=
 seed log-blocklisted 0 tests/fixtures/lab-blocklisted.log	# refusals for reputation

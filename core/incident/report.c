@@ -131,6 +131,7 @@ static json_t *totals_json(const struct model *m)
 	set_u64(o, "bounce_notices", t->bounce_notices);
 	set_u64(o, "filter_copies", t->filter_copies);
 	set_u64(o, "submission_proxy", t->proxied_messages);
+	set_u64(o, "before_queue_filter", t->front_messages);
 	set_u64(o, "requeued_copies", t->requeued_copies);
 	set_u64(o, "null_sender", t->null_sender);
 	set_u64(o, "recipients", t->rcpts);
@@ -404,6 +405,9 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 	if (t->filter_copies)
 		fprintf(out, "Content filter: %llu re-injected copies tied to their original (not counted again)\n",
 			(unsigned long long)t->filter_copies);
+	if (t->front_messages)
+		fprintf(out, "Before-queue filter: %llu messages queued behind it, charged to its front smtpd's client "
+			"and account\n", (unsigned long long)t->front_messages);
 	if (t->proxied_messages)
 		fprintf(out, "Dovecot submission: %llu messages it relayed, charged to the account that logged in "
 			"and its address\n", (unsigned long long)t->proxied_messages);

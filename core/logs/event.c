@@ -308,6 +308,24 @@ static struct strview queued_as(struct strview text)
 	return span(q, end);
 }
 
+/*
+ * parse_proxy_accept - "WHERE: REPLY; from=<S> to=<R> proto=P helo=<H>..."
+ * (smtpd.c: the before-queue filter's end-of-data reply, then
+ * smtpd_whatsup()). What follows "; from=<" is the client's: the reply ends
+ * at its first occurrence, and only the reply's "queued as QID" is read.
+ */
+static void parse_proxy_accept(struct cursor *c, struct pf_event *ev)
+{
+	const char *colon = find(c->p, c->end, LIT(": "));
+	const char *from = colon ? find(colon + 2, c->end, LIT("; from=<")) : NULL;
+	if (from == NULL)
+		return;
+	ev->status_text = span(colon + 2, from);
+	ev->queued_as = queued_as(ev->status_text);
+	if (ev->queued_as.len)
+		ev->kind = EV_PROXY_ACCEPT;
+}
+
 /* parse_delivery - to=<x>, orig_to=<y>, relay=R, delay=D, delays=.., dsn=X, status=S (text) */
 static void parse_delivery(struct cursor *c, struct pf_event *ev)
 {
@@ -637,6 +655,15 @@ void event_parse(struct strview service, struct strview text, struct pf_event *e
 			parse_reject(&c, ev, EV_REJECT);
 		else if (eat(&c, LIT("NOQUEUE: milter-reject: ")))
 			parse_reject(&c, ev, EV_REJECT);
+		else if (eat(&c, LIT("NOQUEUE: client="))) {	/* smtpd_proxy_filter: no queue file here */
+			parse_client(&c, ev);
+			if (ev->kind == EV_CLIENT)
+				ev->kind = EV_PROXY_CLIENT;
+		}
+		break;
+	case 'p':
+		if (eat(&c, LIT("proxy-accept: ")))
+			parse_proxy_accept(&c, ev);
 		break;
 	case 's':
 		parse_anvil(&c, ev);
@@ -685,6 +712,7 @@ const char *event_kind_name(enum event_kind k)
 		"other", "connect", "disconnect", "client", "pickup", "message_id", "queued",
 		"removed", "expired", "delivery", "sasl_failure", "reject", "hold", "release",
 		"deleted", "requeued", "queue_summary", "bounce_notice", "anvil", "pipelining", "discard",
+		"proxy_client", "proxy_accept",
 	};
 	return (unsigned)k < EV_KIND_COUNT ? names[k] : "?";
 }

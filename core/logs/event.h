@@ -6,7 +6,8 @@
  * incident needs: smtpd connect/disconnect/client=/SASL failures/rejects,
  * cleanup message-id and rejects, qmgr from=/removed/expired, delivery
  * agents' to=/status=, postsuper hold/release/delete/requeue, bounce
- * notifications and anvil statistics. Anything else is EV_OTHER.
+ * notifications and anvil statistics, and the front smtpd of a before-queue
+ * filter (SMTPD_PROXY_README). Anything else is EV_OTHER.
  * No allocation, no regex.
  */
 #ifndef SPAMTOP_EVENT_H
@@ -39,6 +40,10 @@ enum event_kind {
 	EV_ANVIL,		/* statistics: max ... for (service:IP) */
 	EV_PIPELINING,		/* improper command pipelining after X from NAME[IP] */
 	EV_DISCARD,		/* cleanup QID: discard: / milter-discard: ...: accepted, then dropped */
+	EV_PROXY_CLIENT,	/* NOQUEUE: client=NAME[IP][, sasl_method=, sasl_username=]: the front
+				   smtpd of a before-queue filter (smtpd_proxy_filter) */
+	EV_PROXY_ACCEPT,	/* proxy-accept: END-OF-MESSAGE: REPLY; from=<...> ...: queued_as
+				   from the proxy's REPLY ("... queued as QID") */
 	EV_KIND_COUNT
 };
 

@@ -24,6 +24,7 @@
 #define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
 #define PROXY_LOGINS 256	/* recent logins to a submission proxy, for their client's address */
 #define DOVECOT_MAX_ATTEMPTS 100	/* failed AUTHs counted of one connection to it */
+#define PROXY_FRONTS 1024	/* before-queue filter front smtpds remembered, by pid */
 #define PIPE_SLOTS 4096	/* originals handed to a pipe(8) filter, and local submissions, remembered */
 #define PIPE_WINDOW 600	/* seconds within which a filter's copy comes back */
 
@@ -97,6 +98,11 @@ struct model {
 		char ip[48], method[24];
 	} logins[PROXY_LOGINS];
 	size_t logins_next;
+	struct proxy_front {	/* a before-queue filter's front smtpd: its transaction's client */
+		long pid;
+		uint8_t host;
+		char ip[48], name[128], user[256], method[24];
+	} *fronts;		/* PROXY_FRONTS by pid, allocated on the first "NOQUEUE: client=" */
 };
 
 static uint64_t ptr_hash(const void *p)
@@ -303,6 +309,7 @@ void model_free(struct model *m)
 	free(m->ended);
 	free(m->piped);
 	free(m->local_msgs);
+	free(m->fronts);
 	free(m);
 }
 
@@ -1121,74 +1128,145 @@ static const struct proxy_login *proxy_login_find(const struct model *m, struct 
 	return NULL;
 }
 
-/* proxy_client - the record's client becomes the one that logged in to the
- * proxy (the proxy's own address counted it: that is taken back) */
-static struct agg_stats *proxy_client(struct model *m, struct msg_record *r, struct agg_stats *ip,
-				      const struct proxy_login *login, int64_t t)
-{
-	struct istr *key = store(m, (struct strview){login->ip, strlen(login->ip)});
-	if (key == NULL || key == r->client_ip)
-		return ip;
-	if (ip)
-		uncount_message(ip, r);
-	r->agg[AGG_CLIENT_IP] = NONE;
-	r->client_ip = key;
-	r->client_name = store(m, (struct strview){"unknown", 7});	/* Postfix's word for "not looked up" */
-	ip = touch(m, AGG_CLIENT_IP, key, t, &r->agg[AGG_CLIENT_IP]);
-	if (ip)
-		add_record(ip, r, t);
-	return ip;
-}
-
 /*
- * apply_proxied - "Successfully relayed message ... queued as QID": the
- * message Postfix queued from the proxy as unauthenticated was the
- * account's. A record already charged to an account (XCLIENT), a copy or a
- * local submission is left as it is.
+ * charge_to - r was queued from a proxy's address as unauthenticated (a
+ * before-queue filter's, Dovecot's submission service's); its client was
+ * name[ip] (empty ip: not known, the proxy's stays) and its account user
+ * (empty: none). The proxy's counts are taken back and given to them. The
+ * account's aggregate, or NULL.
  */
-static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64_t t)
+static struct agg_stats *charge_to(struct model *m, struct msg_record *r, struct strview user, struct strview method,
+				   struct strview name, struct strview ip, int64_t t)
 {
-	struct strview qid = dv->queued_as;
-	if (!queue_id_valid(qid.ptr, qid.len))
-		return;
-	m->inst = 0;
-	struct msg_record *r = open_here(m, qid);
-	if (r == NULL)
-		r = recently_ended(m, qid, qid_hash(m, qid.ptr, qid.len));
-	if (r == NULL || r->sasl_user || r->client_ip == NULL || (r->flags & (RF_COPY | RF_LOCAL)))
-		return;
 	struct model_totals *tot = &m->totals;
-	struct agg_stats *ip = agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP]);
-	if (ip && ip->unauth_msgs)
-		ip->unauth_msgs--;
+	struct agg_stats *ipa = agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP]);
+	if (ipa && ipa->unauth_msgs)
+		ipa->unauth_msgs--;
+	struct istr *key = ip.len ? store(m, ip) : NULL;
+	if (key && key != r->client_ip) {
+		if (ipa)
+			uncount_message(ipa, r);
+		r->agg[AGG_CLIENT_IP] = NONE;
+		r->client_ip = key;
+		r->client_name = store(m, name.len ? name : (struct strview){"unknown", 7});
+		ipa = touch(m, AGG_CLIENT_IP, key, t, &r->agg[AGG_CLIENT_IP]);
+		if (ipa)
+			add_record(ipa, r, t);
+	}
+	if (user.len == 0) {
+		if (ipa)
+			ipa->unauth_msgs++;
+		return NULL;
+	}
 	tot->unauth_messages -= tot->unauth_messages ? 1 : 0;
 	tot->auth_messages++;
-	tot->proxied_messages++;
-	const struct proxy_login *login = proxy_login_find(m, dv->session);
-	if (login && login->ip[0])
-		ip = proxy_client(m, r, ip, login, t);
-	struct istr *user_key = store_account(m, dv->user);
-	int same = user_key && user_key->len == dv->user.len && memcmp(user_key->s, dv->user.ptr, dv->user.len) == 0;
-	r->sasl_user = same ? user_key : store(m, dv->user);
-	r->sasl_method = login && login->method[0] ? store(m, (struct strview){login->method, strlen(login->method)})
-	    : NULL;
-	r->flags |= RF_PROXIED;
-	r->trace_id_hash = text_id_hash(dv->trans_id.ptr, dv->trans_id.len);
-	if (ip) {
-		ip->auth_msgs++;
-		ip->last_user = user_key ? user_key : r->sasl_user;
+	struct istr *user_key = store_account(m, user);
+	int same = user_key && user_key->len == user.len && memcmp(user_key->s, user.ptr, user.len) == 0;
+	r->sasl_user = same ? user_key : store(m, user);
+	r->sasl_method = method.len ? store_repeated(m, &m->sasl_method, method) : NULL;
+	if (ipa) {
+		ipa->auth_msgs++;
+		ipa->last_user = user_key ? user_key : r->sasl_user;
 	}
 	struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
 	if (u == NULL)
-		return;
+		return NULL;
 	add_record(u, r, t);
-	u->proxied++;
 	note_spelling(u, r->sasl_user);
-	const struct istr *src = login && login->ip[0] ? source_of(m, r->client_ip) : NULL;
+	const struct istr *src = key ? source_of(m, r->client_ip) : NULL;
 	if (src && pair_add(&m->user_ips, user_key, src))
 		u->distinct_ips++;
 	if (src)
 		recent_source(m, u, src, r->first_seen ? r->first_seen : t);
+	return u;
+}
+
+/* proxied_record - the record a proxy's line names by queue ID (open, or among
+ * the last ended: its line may follow "removed"), when it is still the proxy's
+ * unauthenticated message, else NULL */
+static struct msg_record *proxied_record(struct model *m, struct strview qid)
+{
+	if (!queue_id_valid(qid.ptr, qid.len))
+		return NULL;
+	m->inst = 0;
+	struct msg_record *r = open_here(m, qid);
+	if (r == NULL)
+		r = recently_ended(m, qid, qid_hash(m, qid.ptr, qid.len));
+	if (r == NULL || r->sasl_user || r->client_ip == NULL || (r->flags & (RF_COPY | RF_LOCAL | RF_PROXIED | RF_FRONT)))
+		return NULL;
+	return r;
+}
+
+/*
+ * apply_proxied - "Successfully relayed message ... queued as QID": the
+ * message Postfix queued from Dovecot as unauthenticated was the account's,
+ * sent from the address its login line named (when read). A record already
+ * charged to an account (XCLIENT), a copy or a local submission is left as
+ * it is.
+ */
+static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64_t t)
+{
+	struct msg_record *r = proxied_record(m, dv->queued_as);
+	if (r == NULL)
+		return;
+	const struct proxy_login *login = proxy_login_find(m, dv->session);
+	struct strview none = {NULL, 0};
+	struct strview ip = login ? (struct strview){login->ip, strlen(login->ip)} : none;
+	struct strview method = login ? (struct strview){login->method, strlen(login->method)} : none;
+	struct agg_stats *u = charge_to(m, r, dv->user, method, none, ip, t);
+	r->flags |= RF_PROXIED;
+	r->trace_id_hash = text_id_hash(dv->trans_id.ptr, dv->trans_id.len);
+	m->totals.proxied_messages++;
+	if (u)
+		u->proxied++;
+}
+
+/* ---- a before-queue content filter (smtpd_proxy_filter, SMTPD_PROXY_README):
+ * the front smtpd talks to the client and logs "NOQUEUE: client=..." with its
+ * account; the message is queued by the smtpd behind the filter, from the
+ * filter's address; the front's "proxy-accept: ... queued as QID" ties them */
+
+static struct strview sv_of(const char *s) { return (struct strview){s, strlen(s)}; }
+
+static struct proxy_front *front_slot(struct model *m, long pid, int create)
+{
+	if (m->fronts == NULL && (!create || (m->fronts = calloc(PROXY_FRONTS, sizeof(*m->fronts))) == NULL)) {
+		m->totals.out_of_memory += create;
+		return NULL;
+	}
+	struct proxy_front *f = &m->fronts[(unsigned long)pid % PROXY_FRONTS];
+	if (!create && (f->pid != pid || f->host != m->host || !f->ip[0]))
+		return NULL;
+	return f;
+}
+
+/* front_client - "NOQUEUE: client=": this smtpd's transaction's client and account */
+static void front_client(struct model *m, const struct log_line *ll, const struct pf_event *ev)
+{
+	struct proxy_front *f = ll->pid >= 0 ? front_slot(m, ll->pid, 1) : NULL;
+	if (f == NULL)
+		return;
+	f->pid = ll->pid;
+	f->host = (uint8_t)m->host;
+	int fits = ev->client_ip.len < sizeof(f->ip) && ev->client_name.len < sizeof(f->name)
+	    && ev->sasl_username.len < sizeof(f->user) && ev->sasl_method.len < sizeof(f->method);
+	sv_copy(fits ? ev->client_ip : SV_NULL, f->ip, sizeof(f->ip));	/* too long: forgotten */
+	sv_copy(ev->client_name, f->name, sizeof(f->name));
+	sv_copy(ev->sasl_username, f->user, sizeof(f->user));
+	sv_copy(ev->sasl_method, f->method, sizeof(f->method));
+}
+
+/* front_accept - "proxy-accept: ... queued as QID": QID is that transaction's */
+static void front_accept(struct model *m, const struct log_line *ll, const struct pf_event *ev, int64_t t)
+{
+	struct proxy_front *f = front_slot(m, ll->pid, 0);
+	struct msg_record *r = f ? proxied_record(m, ev->queued_as) : NULL;
+	if (r == NULL)
+		return;
+	charge_to(m, r, sv_of(f->user), sv_of(f->method), sv_of(f->name), sv_of(f->ip), t);
+	r->flags |= RF_FRONT;
+	m->totals.front_messages++;
+	f->ip[0] = 0;	/* one message a transaction */
 }
 
 /*
@@ -1604,6 +1682,12 @@ void model_apply(struct model *m, const struct log_line *ll, const struct pf_eve
 	}
 	case EV_SASL_FAIL:
 		apply_sasl_failure(m, ev, t);
+		break;
+	case EV_PROXY_CLIENT:
+		front_client(m, ll, ev);
+		break;
+	case EV_PROXY_ACCEPT:
+		front_accept(m, ll, ev, t);
 		break;
 	case EV_REJECT:
 		apply_reject(m, NULL, ev, t);

@@ -35,6 +35,12 @@
  * logins ("Disconnected (auth failed, N attempts ...)") count as N SASL
  * failures of that address against the name tried, as Postfix's own do.
  *
+ * A before-queue content filter (smtpd_proxy_filter): the front smtpd logs
+ * "NOQUEUE: client=NAME[IP], sasl_...", the smtpd behind the filter queues
+ * the message from the filter's address, and the front's "proxy-accept: ...
+ * queued as QID" ties the two: the record is then the front's client's and
+ * account's (RF_FRONT), by the front smtpd's pid.
+ *
  * Several Postfix instances on one host (postmulti) keep a queue each, and
  * a queue ID is only unique within one: records are keyed by the instance
  * the line's syslog_name names ("postfix-out/qmgr": postfix-out), numbered
@@ -144,6 +150,7 @@ enum record_flag {
 	RF_REJECTED = 2048,	/* refused at the end of DATA (a milter, header/body checks): never queued */
 	RF_DISCARDED = 4096,	/* accepted, then dropped by a milter or header/body checks: never queued */
 	RF_PROXIED = 8192,	/* relayed by Dovecot's submission service for sasl_user (no XCLIENT) */
+	RF_FRONT = 16384,	/* queued behind a before-queue filter: client and account its front smtpd's */
 };
 
 struct msg_record {
@@ -190,6 +197,7 @@ struct model_totals {
 	uint64_t null_sender, local_submissions;
 	uint64_t bounce_notices;	/* messages Postfix wrote itself: non-delivery and delay notices */
 	uint64_t proxied_messages;	/* relayed by Dovecot's submission service, charged to its account */
+	uint64_t front_messages;	/* queued behind a before-queue filter, charged to its front's client */
 	uint64_t auth_messages, unauth_messages;
 	uint64_t rcpts, bytes_queued;
 	uint64_t sent, deferred, bounced, expired;

@@ -417,6 +417,7 @@ void queue_join(struct queue_snapshot *q, const struct model *m)
 		qm->origin_qid = copy ? intern(q->strings, r->origin_qid, strlen(r->origin_qid)) : NULL;
 		qm->origin_msgid_hash = copy ? r->msgid_hash : 0;
 		qm->proxy_trace_hash = r && (r->flags & RF_PROXIED) ? r->trace_id_hash : 0;
+		qm->front_msgid_hash = r && (r->flags & RF_FRONT) ? r->msgid_hash : 0;
 	}
 }
 

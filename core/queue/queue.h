@@ -45,6 +45,9 @@ struct queued_msg {
 	/* relayed by Dovecot's submission service (the model's RF_PROXIED): its
 	 * transaction's text_id_hash(), which the file's Received header proves; 0: not */
 	uint64_t proxy_trace_hash;
+	/* queued behind a before-queue filter (RF_FRONT): the Message-ID logged for
+	 * it, which its file's header proves; 0: not */
+	uint64_t front_msgid_hash;
 };
 
 struct queue_snapshot {

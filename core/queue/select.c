@@ -342,7 +342,7 @@ struct confirm_state {
 	struct id_list seen;		/* IDs whose queue file was shown */
 	struct id_list user_ok, ip_ok, uid_ok;	/* IDs whose attributes agree */
 	struct id_list copy_ok;		/* copies whose file proves their origin */
-	struct id_list proxy_ok;	/* relayed by Dovecot: a Received header names the logged transaction */
+	struct id_list proxy_ok;	/* behind a proxy: the file proves what the log charged */
 };
 
 /*
@@ -364,18 +364,21 @@ static void confirm_copy(struct confirm_state *cs, const char *qid, const char *
 }
 
 /*
- * confirm_proxied - a message Dovecot's submission service relayed names the
- * proxy as its client and no user; its file proves it is the one the log
- * charged to the account: a Received header's id is the transaction ID
- * Dovecot logged with the account and this queue ID
+ * confirm_proxied - a message Dovecot's submission service relayed, or one
+ * queued behind a before-queue filter, names the proxy as its client and no
+ * user; its file proves it is the one the log charged to the account: a
+ * Received header's id is the transaction ID Dovecot logged with the account
+ * and this queue ID, or its Message-ID header is the one cleanup logged
  */
 static void confirm_proxied(struct confirm_state *cs, const char *qid, const char *name, const char *value)
 {
-	if (strcmp(name, POSTCAT_RECEIVED_ID) != 0 || cs->q == NULL)
+	int trace = strcmp(name, POSTCAT_RECEIVED_ID) == 0, msgid = strcmp(name, POSTCAT_MESSAGE_ID) == 0;
+	const struct queued_msg *m = (trace || msgid) && cs->q ? queue_find_in(cs->q, cs->inst, qid) : NULL;
+	if (m == NULL)
 		return;
-	const struct queued_msg *m = queue_find_in(cs->q, cs->inst, qid);
-	if (m && m->proxy_trace_hash && text_id_hash(value, strlen(value)) == m->proxy_trace_hash
-	    && !id_list_has_in(&cs->proxy_ok, cs->inst, qid))
+	int proof = (trace && m->proxy_trace_hash && text_id_hash(value, strlen(value)) == m->proxy_trace_hash)
+	    || (msgid && m->front_msgid_hash && message_id_hash(value, strlen(value)) == m->front_msgid_hash);
+	if (proof && !id_list_has_in(&cs->proxy_ok, cs->inst, qid))
 		id_list_add_in(&cs->proxy_ok, cs->inst, qid);
 }
 
@@ -421,7 +424,7 @@ static size_t postcat_batch(struct confirm_state *cs, const struct id_list *ids,
 	argv[n++] = "-eq";
 	for (size_t i = from; i < to; i++) {
 		const struct queued_msg *m = cs->q ? queue_find_in(cs->q, cs->inst, ids->ids[i]) : NULL;
-		if ((m && (m->origin_qid || m->proxy_trace_hash)) || cs->s->local_uid)
+		if ((m && (m->origin_qid || m->proxy_trace_hash || m->front_msgid_hash)) || cs->s->local_uid)
 			argv[flags] = "-ehq";	/* the headers too: a copy's Message-ID, pickup's and Dovecot's Received */
 		argv[n++] = ids->ids[i];
 	}

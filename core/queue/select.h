@@ -15,7 +15,9 @@
  * comes after it. A message Dovecot's submission service relayed (without
  * XCLIENT) names no user either: it is confirmed when a Received header's
  * "id" is the transaction ID Dovecot logged with the account and the queue
- * ID (a random ID, logged after it was written). A content filter's copy names neither (its
+ * ID (a random ID, logged after it was written). A message queued behind a before-queue filter
+ * (smtpd_proxy_filter) is confirmed by its Message-ID header, the one
+ * cleanup logged for it. A content filter's copy names neither (its
  * client is the filter): it is confirmed when its file proves it is the copy
  * the log tied to an original of that user or IP: log_ident= (XFORWARD) is
  * the original's queue ID, or its Message-ID header is the original's.

@@ -59,6 +59,12 @@
 #     filter-xforward  the same, with XFORWARD from Postfix to the filter and
 #                      from the filter to the re-injection smtpd (amavis's
 #                      default): the copy's client= line names orig_queue_id
+#     proxy-filter     a before-queue content filter (SMTPD_PROXY_README:
+#                      smtpd_proxy_filter = 127.0.0.1:10024 on the smtp
+#                      service): tests/lab/filter.py as the SMTP proxy,
+#                      with XFORWARD, passing each message to the smtpd on
+#                      127.0.0.1:10025, which queues it; the front smtpd logs
+#                      "NOQUEUE: client=..." and "proxy-accept: ... queued as"
 #     filter-pipe      FILTER_README's simple content filter, as spamc -e
 #                      sendmail is run: smtpd's mail goes through pipe(8)
 #                      (master.cf pipefilter, user=nobody) to
@@ -383,7 +389,11 @@ apply_profile() {
 	# Dovecot's submission service may pass its client and account by XCLIENT
 	has_profile dovecot-xclient && postconf -e "smtpd_authorized_xclient_hosts = 127.0.0.1"
 	local xf=""
-	if has_profile filter-xforward; then
+	if has_profile proxy-filter; then	# before the queue: the same filter, as an SMTP proxy
+		postconf -P "smtp/inet/smtpd_proxy_filter=127.0.0.1:10024"
+		filter_start --xforward
+		return 0
+	elif has_profile filter-xforward; then
 		xf=--xforward
 	elif ! has_profile filter; then
 		return 0
@@ -392,6 +402,13 @@ apply_profile() {
 	postconf -M "scan/unix=scan unix - - n - 4 smtp"
 	postconf -P "scan/unix/smtp_send_xforward_command=$([ -n "$xf" ] && echo yes || echo no)" \
 		"scan/unix/disable_mime_output_conversion=yes"
+	filter_start $xf
+}
+
+# filter_start [--xforward] - the re-injection smtpd on 127.0.0.1:10025 and
+# tests/lab/filter.py on 127.0.0.1:10024 passing mail to it
+filter_start() {
+	local xf=${1:-}
 	postconf -M "127.0.0.1:10025/inet=127.0.0.1:10025 inet n - n - - smtpd"
 	postconf -P "127.0.0.1:10025/inet/syslog_name=${LAB_REINJECT_NAME:-postfix/10025}" \
 		"127.0.0.1:10025/inet/content_filter=" \

@@ -1,7 +1,9 @@
 # real-setup-tests.sh - sourced by tests/lab/run.sh after the plain lab's tests:
 # the same outbreak on Postfix configured like real servers (lab.sh LAB_PROFILE):
-# long queue IDs, an amavis-style content filter with and without XFORWARD, an
-# outsider's forged MAIL FROM AUTH= value. Each block starts Postfix anew.
+# long queue IDs, an amavis-style content filter with and without XFORWARD, a
+# before-queue filter, a pipe filter re-injecting through sendmail, a milter,
+# Dovecot's submission service with and without XCLIENT, an outsider's forged
+# MAIL FROM AUTH= value. Each block starts Postfix anew.
 
 # setup PROFILE - the lab with that profile, the outbreak and the forged AUTH=
 setup() {
@@ -74,6 +76,30 @@ check "filter without XFORWARD: copies belong to their sender, the filter is no 
 check "filter without XFORWARD: delete by trusted IP removes the relay's copies (Message-ID proves it)" \
 	delete_by_trusted_ip_removes_the_relays_copies
 check "filter without XFORWARD: delete by user removes every queued copy (Message-ID proves it)" \
+	delete_by_user_removes_every_queued_copy
+
+# a before-queue content filter (smtpd_proxy_filter): the front smtpd knows the
+# client and the account and queues nothing ("NOQUEUE: client=..."); the smtpd
+# behind the filter queues every message from 127.0.0.1, a mynetworks address
+before_queue_filter_messages_are_the_front_clients() {
+	[ "$(grep -c 'postfix/smtpd\[[0-9]*\]: NOQUEUE: client=unknown\[127.0.0.1[0-4]\], sasl_method=LOGIN, sasl_username=victim@lab.example$' "$log")" = 24 ]
+	[ "$(grep -c 'postfix/10025/smtpd\[[0-9]*\]: [0-9A-F]*: client=unknown\[127.0.0.1\], orig_client=' "$log")" = 42 ]
+	[ "$(grep -c 'postfix/smtpd\[[0-9]*\]: proxy-accept: END-OF-MESSAGE: 250 .* queued as [0-9A-F]*; from=<' "$log")" = 42 ]
+	"$san" --report --json "$log" > "$tmp/r.json"
+	[ "$(jq '.totals.messages' "$tmp/r.json")" = 42 ]
+	[ "$(jq '.totals.before_queue_filter' "$tmp/r.json")" = 42 ]
+	[ "$(jq -r '.suspects[0].key' "$tmp/r.json")" = victim@lab.example ]
+	[ "$(jq '.suspects[0].client_ips' "$tmp/r.json")" = 5 ]
+	[ "$(jq -r '[.suspects[] | select(.kind=="trusted_relay") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.2 ]
+	[ "$(jq -r '[.suspects[] | select(.kind=="brute_force") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.66 ]
+}
+
+setup proxy-filter
+check "before-queue filter: each message is its front smtpd's client's and account's, the filter is no trusted relay" \
+	before_queue_filter_messages_are_the_front_clients
+check "before-queue filter: a forged AUTH= value charges no account" forged_auth_value_charges_no_account
+check "before-queue filter: delete by trusted IP removes the relay's messages" delete_by_trusted_ip_removes_the_relays_copies
+check "before-queue filter: delete by user removes the account's messages (Message-ID proves each)" \
 	delete_by_user_removes_every_queued_copy
 
 # FILTER_README's simple content filter: pipe(8) and sendmail, as spamc -e

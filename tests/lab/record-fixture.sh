@@ -11,7 +11,11 @@
 #                      forged AUTH= values of an outsider
 #   lab-filter-pipe.log  the same with FILTER_README's simple filter (pipe(8)
 #                      and sendmail: LAB_PROFILE=filter-pipe), copies by pickup
-#   lab-long-ids-xforward-postcat.txt, lab-filter-postcat.txt, lab-filter-pipe-postcat.txt
+#   lab-proxy-filter.log  the same behind a before-queue filter (smtpd_proxy_filter:
+#                      LAB_PROFILE=proxy-filter): the front smtpd's NOQUEUE client= and
+#                      proxy-accept lines
+#   lab-long-ids-xforward-postcat.txt, lab-filter-postcat.txt, lab-filter-pipe-postcat.txt,
+#   lab-proxy-filter-postcat.txt
 #                      postcat -ehq of two re-injected copies of the victim's
 #   lab-webapp.log     the outbreak, a web application's 40 messages through
 #                      sendmail as www-data (uid 33), and one message
@@ -56,6 +60,7 @@ record_setup() {
 record_setup "long-ids filter-xforward" long-ids-xforward 60
 record_setup filter filter
 record_setup filter-pipe filter-pipe
+record_setup proxy-filter proxy-filter
 LAB_PROFILE=dovecot $lab up
 $lab outbreak
 LAB_PROFILE=dovecot $lab dovecot-burst 30

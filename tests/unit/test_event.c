@@ -547,6 +547,39 @@ static void client_line_fields_are_read_in_smtpds_order(void **state)
 	assert_view(ev.orig_client_ip, "192.0.2.1");
 }
 
+/* a before-queue filter's front smtpd (smtpd.c, recorded from the lab): its
+ * client line has no queue ID, and only the proxy's reply, before the first
+ * "; from=<", names one: the client's sender, recipient and HELO follow it */
+static void before_queue_filter_front_lines_give_the_client_and_the_replys_queue_id(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_line("Dec  3 12:39:55 mail postfix/smtpd[9918]: NOQUEUE: client=unknown[127.0.0.11], sasl_method=LOGIN, "
+		   "sasl_username=victim@lab.example", &ev);
+	assert_int_equal(ev.kind, EV_PROXY_CLIENT);
+	assert_int_equal(ev.qid.len, 0);
+	assert_view(ev.client_ip, "127.0.0.11");
+	assert_view(ev.sasl_username, "victim@lab.example");
+	parse_line("Dec  3 12:39:55 mail postfix/smtpd[9918]: proxy-accept: END-OF-MESSAGE: 250 2.0.0 from "
+		   "MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as 0FB251020E6; from=<alice@lab.example> "
+		   "to=<partner1@remote.example> proto=ESMTP helo=<host-127-0-0-1.lab.example> "
+		   "sasl_username=<alice@lab.example>", &ev);
+	assert_int_equal(ev.kind, EV_PROXY_ACCEPT);
+	assert_view(ev.queued_as, "0FB251020E6");
+	/* a reply without a queue ID: the sender's own "queued as" is not one */
+	parse_line("Dec  3 12:39:55 mail postfix/smtpd[9918]: proxy-accept: END-OF-MESSAGE: 250 OK; "
+		   "from=<x queued as 1A2B3C4D5E; from=<y> to=<z> proto=ESMTP helo=<h>", &ev);
+	assert_int_equal(ev.kind, EV_OTHER);
+	parse_line("Dec  3 12:39:55 mail postfix/smtpd[9918]: proxy-reject: END-OF-MESSAGE: 554 5.7.1 spam; from=<a> "
+		   "to=<b> proto=ESMTP helo=<h>", &ev);
+	assert_int_equal(ev.kind, EV_OTHER);
+	/* a forged AUTH= value on the front's client line names no account */
+	parse_line("Dec  3 12:39:55 mail postfix/smtpd[9918]: NOQUEUE: client=unknown[127.0.0.99], sasl_sender=\"x, "
+		   "sasl_method=LOGIN, sasl_username=alice@lab.example, y\"", &ev);
+	assert_int_equal(ev.kind, EV_PROXY_CLIENT);
+	assert_int_equal(ev.sasl_username.len, 0);
+}
+
 static void sent_status_names_the_next_queue_id(void **state)
 {
 	(void)state;
@@ -626,6 +659,7 @@ int main(void)
 		cmocka_unit_test(every_long_queue_id_of_a_real_capture_is_read),
 		cmocka_unit_test(client_line_fields_are_read_in_smtpds_order),
 		cmocka_unit_test(sent_status_names_the_next_queue_id),
+		cmocka_unit_test(before_queue_filter_front_lines_give_the_client_and_the_replys_queue_id),
 		cmocka_unit_test(long_queue_id_lines_are_joined_by_their_id),
 		cmocka_unit_test(truncated_and_hostile_texts_never_read_past_the_end),
 	};

@@ -828,6 +828,37 @@ static void the_lab_pipe_filter_capture_ties_every_copy_with_a_message_id(void *
 	model_free(m);
 }
 
+/* the real capture behind a before-queue filter: every message is queued from
+ * 127.0.0.1 (the filter) and charged to its front smtpd's client and account */
+static void the_lab_before_queue_filter_capture_charges_the_front_clients(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, (time_t)1796342400);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-proxy-filter.log", &st, &err), 0);
+	const struct model_totals *t = model_totals(m);
+	assert_int_equal(t->messages, 42);
+	assert_int_equal(t->front_messages, 42);
+	assert_int_equal(t->auth_messages, 28);
+	assert_int_equal(t->unauth_messages, 14);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@lab.example");
+	assert_int_equal(u->msgs, 24);
+	assert_int_equal(u->distinct_ips, 5);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.2")->unauth_msgs, 12);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.99")->unauth_msgs, 2);	/* forged AUTH=: no account */
+	const struct agg_stats *filter = find(m, AGG_CLIENT_IP, "127.0.0.1");
+	assert_true(filter->unauth_msgs == 0 && filter->auth_msgs == 4);	/* only alice's own, over SASL */
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	struct suspect sus[8];
+	size_t n = detect_suspects(m, &th, sus, 8);
+	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(sus[i].agg->key->s, "127.0.0.1");
+	model_free(m);
+}
+
 static void a_message_refused_or_discarded_at_the_end_of_data_ends_there(void **state)
 {
 	(void)state;
@@ -1670,6 +1701,7 @@ int main(void)
 		cmocka_unit_test(a_pipe_filters_copy_through_sendmail_is_the_senders_in_either_order),
 		cmocka_unit_test(a_local_message_of_another_sender_is_no_pipe_filters_copy),
 		cmocka_unit_test(the_lab_pipe_filter_capture_ties_every_copy_with_a_message_id),
+		cmocka_unit_test(the_lab_before_queue_filter_capture_charges_the_front_clients),
 		cmocka_unit_test(huge_fields_are_cut_and_counted_not_stored_whole),
 		cmocka_unit_test(address_domain_is_lower_cased_and_empty_for_null_sender),
 		cmocka_unit_test(each_instance_keys_its_messages_and_relay_lines_join_them),
