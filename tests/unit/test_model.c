@@ -537,6 +537,26 @@ static void postsuper_lines_mark_records_and_close_deleted_ones(void **state)
  * checks) is never queued: its record ends there, as Postfix before 3.10
  * logs no "removed" for it; a refused recipient leaves the message open for
  * the others */
+/* december_capture - the model of a lab capture recorded on 2026-12-03, read
+ * as on the day after */
+static struct model *december_capture(const char *path)
+{
+	struct model *m = model_new(NULL, (time_t)1796342400);
+	assert_non_null(m);
+	struct source_stats st = {0};
+	struct error err;
+	assert_int_equal(ingest_file(m, path, &st, &err), 0);
+	return m;
+}
+
+/* default_suspects - detect_suspects with the default thresholds */
+static size_t default_suspects(const struct model *m, struct suspect *sus, size_t n)
+{
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	return detect_suspects(m, &th, sus, n);
+}
+
 /* dovecot - a Dovecot line: not Postfix's, read all the same */
 static void dovecot(struct model *m, const char *line)
 {
@@ -668,10 +688,7 @@ static void a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_
 static void the_lab_dovecot_capture_charges_every_relay_to_its_account(void **state)
 {
 	(void)state;
-	struct model *m = model_new(NULL, (time_t)1796342400);	/* the day after it was recorded */
-	struct source_stats st = {0};
-	struct error err;
-	assert_int_equal(ingest_file(m, "tests/fixtures/lab-dovecot.log", &st, &err), 0);
+	struct model *m = december_capture("tests/fixtures/lab-dovecot.log");
 	assert_int_equal(model_host_count(m), 1);
 	const struct model_totals *t = model_totals(m);
 	assert_int_equal(t->proxied_messages, 32);
@@ -682,10 +699,8 @@ static void the_lab_dovecot_capture_charges_every_relay_to_its_account(void **st
 	const struct agg_stats *proxy = find(m, AGG_CLIENT_IP, "127.0.0.1");
 	assert_int_equal(proxy->unauth_msgs, 0);
 	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.31")->auth_msgs, 6);
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
+	size_t n = default_suspects(m, sus, 8);
 	assert_true(n >= 1);
 	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
 	for (size_t i = 0; i < n; i++)
@@ -805,10 +820,7 @@ static void a_local_message_of_another_sender_is_no_pipe_filters_copy(void **sta
 static void the_lab_pipe_filter_capture_ties_every_copy_with_a_message_id(void **state)
 {
 	(void)state;
-	struct model *m = model_new(NULL, (time_t)1796342400);
-	struct source_stats st = {0};
-	struct error err;
-	assert_int_equal(ingest_file(m, "tests/fixtures/lab-filter-pipe.log", &st, &err), 0);
+	struct model *m = december_capture("tests/fixtures/lab-filter-pipe.log");
 	const struct model_totals *t = model_totals(m);
 	assert_int_equal(t->filter_copies, 40);
 	assert_int_equal(t->messages, 44);
@@ -818,10 +830,8 @@ static void the_lab_pipe_filter_capture_ties_every_copy_with_a_message_id(void *
 	assert_int_equal(u->deferred, 48);
 	assert_int_equal(u->sent, 0);
 	assert_int_equal(find(m, AGG_LOCAL_UID, "65534")->msgs, 2);
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
+	size_t n = default_suspects(m, sus, 8);
 	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
 	for (size_t i = 0; i < n; i++)
 		assert_int_not_equal(sus[i].kind, SUSPECT_WEB_APP);
@@ -833,10 +843,7 @@ static void the_lab_pipe_filter_capture_ties_every_copy_with_a_message_id(void *
 static void the_lab_before_queue_filter_capture_charges_the_front_clients(void **state)
 {
 	(void)state;
-	struct model *m = model_new(NULL, (time_t)1796342400);
-	struct source_stats st = {0};
-	struct error err;
-	assert_int_equal(ingest_file(m, "tests/fixtures/lab-proxy-filter.log", &st, &err), 0);
+	struct model *m = december_capture("tests/fixtures/lab-proxy-filter.log");
 	const struct model_totals *t = model_totals(m);
 	assert_int_equal(t->messages, 42);
 	assert_int_equal(t->front_messages, 42);
@@ -849,10 +856,8 @@ static void the_lab_before_queue_filter_capture_charges_the_front_clients(void *
 	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.99")->unauth_msgs, 2);	/* forged AUTH=: no account */
 	const struct agg_stats *filter = find(m, AGG_CLIENT_IP, "127.0.0.1");
 	assert_true(filter->unauth_msgs == 0 && filter->auth_msgs == 4);	/* only alice's own, over SASL */
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
+	size_t n = default_suspects(m, sus, 8);
 	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
 	for (size_t i = 0; i < n; i++)
 		assert_string_not_equal(sus[i].agg->key->s, "127.0.0.1");
@@ -956,10 +961,8 @@ static void content_filter_copies_are_tied_to_their_origin_and_counted_once(cons
 	const struct agg_stats *v = find(m, AGG_SASL_USER, "victim@lab.example");
 	assert_non_null(v);
 	assert_true(v->deferred >= v->msgs);
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
+	size_t n = default_suspects(m, sus, 8);
 	for (size_t i = 0; i < n; i++)
 		assert_string_not_equal(sus[i].agg->key->s, "127.0.0.1");
 	model_free(m);
@@ -1117,10 +1120,8 @@ static void web_app_uid_is_named_and_a_requeued_message_is_its_original(void **s
 	assert_int_equal(model_agg_count(m, AGG_LOCAL_UID), 1);	/* the requeue's uid is no submitter */
 	/* the requeued message's deliveries are still the account's: 24 x 2 + 2 */
 	assert_int_equal(find(m, AGG_SASL_USER, "victim@lab.example")->deferred, 50);
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
+	size_t n = default_suspects(m, sus, 8);
 	size_t web = 0;
 	for (size_t i = 0; i < n; i++)
 		if (sus[i].kind == SUSPECT_WEB_APP) {
@@ -1358,10 +1359,8 @@ static void a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named(voi
 	assert_true(t->messages > 300);
 	assert_true(t->filter_copies > 200);
 	assert_true(t->bounce_notices > 5);
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
 	struct suspect sus[8];
-	size_t n = detect_suspects(m, &th, sus, 8);
+	size_t n = default_suspects(m, sus, 8);
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "unexpected suspect %s %s: %s\n", suspect_kind_name(sus[i].kind), sus[i].agg->key->s,
 			sus[i].reasons[0]);
@@ -1376,7 +1375,7 @@ static void a_normal_day_names_no_suspect_and_the_outbreak_after_it_is_named(voi
 	struct source_stats st = {0};
 	struct error err;
 	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
-	n = detect_suspects(m, &th, sus, 8);
+	n = default_suspects(m, sus, 8);
 	assert_int_equal(n, 3);
 	assert_int_equal(sus[0].kind, SUSPECT_SASL_USER);
 	assert_string_equal(sus[0].agg->key->s, "victim@lab.example");
