@@ -1381,7 +1381,7 @@ static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
 }
 
 /* local_message_id - a local submission's Message-ID: the copy of a message
- * a pipe filter took lately, or remembered for one it is about to be */
+ * a pipe filter took lately, or one it is about to be; remembered either way */
 static void local_message_id(struct model *m, struct msg_record *c, int64_t t)
 {
 	long k = pipe_slot(m, m->piped, c->msgid_hash);
@@ -1390,10 +1390,9 @@ static void local_message_id(struct model *m, struct msg_record *c, int64_t t)
 		if (pipe_copy_of(c, o, m->piped->at[k])) {
 			pipe_link(m, c, o, m->piped->hops[k]);
 			m->piped->hops[k] = 0;
-			return;
 		}
 	}
-	pipe_note(m, &m->local_msgs, c, t);
+	pipe_note(m, &m->local_msgs, c, t);	/* tied: o's later hops are known as hops */
 }
 
 /* note_reputation - a refusal whose text says our server is blocklisted */

@@ -741,7 +741,8 @@ static void dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried(vo
 
 /* pipe_filter_lines - a message of victim through FILTER_README's simple
  * filter (pipe(8), re-injecting with sendmail as uid 65534): the original,
- * then its copy before (copy_first) or after the pipe's "delivered via" lines */
+ * then its copy before (copy_first) the pipe's two "delivered via" lines, or
+ * between them */
 static void pipe_filter_lines(struct model *m, int copy_first, const char *copy_sender)
 {
 	char line[300];
@@ -756,18 +757,16 @@ static void pipe_filter_lines(struct model *m, int copy_first, const char *copy_
 		"dsn=2.0.0, status=sent (delivered via filter service)",
 		"Nov 24 12:00:01 mx postfix/qmgr[7]: 5A0001: removed",
 	};
-	if (!copy_first)
-		for (int i = 0; i < 3; i++)
-			add(m, hops[i]);
+	if (!copy_first)	/* one hop before the copy, the other after it */
+		add(m, hops[0]);
 	snprintf(line, sizeof(line), "Nov 24 12:00:01 mx postfix/pickup[5]: 5B0002: uid=65534 from=<%s>", copy_sender);
 	add(m, line);
 	add(m, "Nov 24 12:00:01 mx postfix/cleanup[8]: 5B0002: message-id=<m1@x.example>");
 	snprintf(line, sizeof(line), "Nov 24 12:00:01 mx postfix/qmgr[7]: 5B0002: from=<%s>, size=600, nrcpt=2 "
 		 "(queue active)", copy_sender);
 	add(m, line);
-	if (copy_first)
-		for (int i = 0; i < 3; i++)
-			add(m, hops[i]);
+	for (int i = copy_first ? 0 : 1; i < 3; i++)
+		add(m, hops[i]);
 	add(m, "Nov 24 12:00:02 mx postfix/smtp[4]: 5B0002: to=<a@y.example>, relay=none, delay=1, delays=0/0/1/0, "
 	       "dsn=4.4.1, status=deferred (connect refused)");
 }
