@@ -234,6 +234,9 @@ static void open_message(struct console *c, const char *ref, int host)
 		if (r->flags & RF_PROXIED)
 			pager_addf(p, LS_TEXT, "  %-12s through Dovecot's submission service: its line names the account",
 				   "Submitted");
+		if (r->flags & RF_FRONT)
+			pager_addf(p, LS_TEXT, "  %-12s through a before-queue filter: its front smtpd names the client",
+				   "Submitted");
 	}
 	pager_puts(p, LS_TEXT, "");
 	const char *paths[CONSOLE_MAX_INPUTS];
