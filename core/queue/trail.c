@@ -12,9 +12,11 @@
 #include "core/logs/source.h"
 #include "core/base/spawn.h"
 
+/* token_end - what may follow a queue ID named in a line: "QID:", "QID,",
+ * "queued as QID;" (a before-queue filter's front), "queued as QID'" (Dovecot) */
 static int token_end(char c)
 {
-	return c == ':' || c == ',' || c == ' ' || c == ';' || c == '\t';
+	return c == ':' || c == ',' || c == ' ' || c == ';' || c == '\t' || c == '\'';
 }
 
 int trail_line_names(const char *line, size_t len, const char *qid)

@@ -3,7 +3,8 @@
  *
  * trail_collect() scans log files (plain or .gz) for the lines that name a
  * queue ID as a token (smtpd, cleanup, qmgr, delivery agents, postsuper,
- * bounce), in file order, which is time order. trail_headers() asks the
+ * bounce, and the proxies that name Postfix's reply: Dovecot's relay line, a
+ * before-queue filter's proxy-accept), in file order, which is time order. trail_headers() asks the
  * queue file itself for its headers (`postcat -hq ID`, an argv, no shell).
  * The text returned is raw log and message text, attacker-chosen: callers
  * sanitize it before showing it.
@@ -19,7 +20,7 @@
 #include "core/base/progress.h"
 #include "core/model/source_spec.h"
 
-/* Does the line name qid as a whole token ("QID:", "QID," or "QID" at the end)? */
+/* Does the line name qid as a whole token ("QID:", "QID,", "QID;", "QID'" or "QID" at the end)? */
 int trail_line_names(const char *line, size_t len, const char *qid);
 /*
  * Appends to out every line of the files that names qid ('\n'-terminated),

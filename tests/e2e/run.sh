@@ -76,6 +76,23 @@ drill_down_goes_from_user_to_messages_to_a_log_trail() {
 	tui_wait "2 rows, sorted by Msgs"
 }
 
+# Dovecot's submission service relaying without XCLIENT (the real lab capture):
+# the account's messages are its own, and a message says how it came
+a_message_dovecot_relayed_says_so_and_its_trail_holds_dovecots_line() {
+	tui_start 110x34 "$bin" --no-queue tests/fixtures/lab-dovecot.log
+	tui_wait "victim@lab.example"
+	tui_keys Enter
+	tui_wait "Messages of SASL user victim@lab.example - 54 rows"
+	tui_keys / '127\.0\.0\.3[0-4]' Enter	# those that logged in to Dovecot
+	tui_wait "Messages of SASL user victim@lab.example - 30 rows"
+	tui_keys Enter
+	tui_wait "Log trail: 5 line(s)"
+	tui_screen | grep -q "^  Submitted    through Dovecot's submission service: its line names the account$"
+	tui_screen | grep -q "^  Client IP    127.0.0.3[0-4]$"
+	tui_screen | grep -q " dovecot: submission(victim@lab.example)<[0-9]*><[^>]*>:$"	# long lines break after a space
+	tui_screen | grep -q "^Successfully relayed message: from=<promo[0-3]@cheap-pills.example>, "
+}
+
 tabs_show_ips_senders_domains_and_auth_failures() {
 	tui_start 100x30 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
@@ -1049,6 +1066,8 @@ non_utf8_locale_shows_question_marks_for_non_ascii() {
 
 check "the opening screen names the suspects of the real capture" opening_screen_names_the_suspects_of_the_real_capture
 check "drill-down goes from a user to its messages to a log trail" drill_down_goes_from_user_to_messages_to_a_log_trail
+check "a message Dovecot relayed says so, and its trail holds Dovecot's line" \
+	a_message_dovecot_relayed_says_so_and_its_trail_holds_dovecots_line
 check "tabs show IPs, senders, domains, auth failures and local uids" tabs_show_ips_senders_domains_and_auth_failures
 check "the filter keeps matching rows; a bad pattern is a message" filter_keeps_matching_rows_and_a_bad_pattern_is_a_message
 check "sorting follows the keys, and the cursor stays on its row" sorting_follows_the_keys_and_the_cursor_stays_on_its_row

@@ -54,6 +54,13 @@ static void queue_id_matches_only_as_a_whole_token(void **state)
 	assert_true(trail_line_names(l2, strlen(l2), "6F7E8D9C0B"));
 	const char *l3 = "from=<x1C205316C411@example>";
 	assert_false(trail_line_names(l3, strlen(l3), "1C205316C411"));
+	/* the proxies that name Postfix's reply: Dovecot's relay line, a before-queue filter's front */
+	const char *l4 = "vm dovecot: submission(victim@lab.example)<1744><Ifajdblh59R/AAAf>: Successfully relayed "
+			 "message: from=<a@b>, size=254, id=T, nrcpt=1, reply=`250 2.0.0 Ok: 487 bytes queued as C21C3102626'";
+	assert_true(trail_line_names(l4, strlen(l4), "C21C3102626"));
+	const char *l5 = "mail postfix/smtpd[9918]: proxy-accept: END-OF-MESSAGE: 250 2.0.0 Ok: queued as 0FB251020E6; "
+			 "from=<a@b> to=<c@d> proto=ESMTP helo=<h>";
+	assert_true(trail_line_names(l5, strlen(l5), "0FB251020E6"));
 }
 
 static void invalid_queue_id_and_missing_file_are_errors(void **state)
