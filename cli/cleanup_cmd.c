@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd_io.h"
 #include "core/incident/cleanup_plan.h"
@@ -20,12 +21,17 @@
 #include "core/model/feed.h"
 #include "core/base/journal.h"
 #include "core/base/safefile.h"
+#include "core/logs/follow.h"
 
 #define QUEUE_TIMEOUT_MS 60000
+#define WATCH_POLL_NS 200000000L	/* the logs read, the throttle asked, 5 times a second */
+#define WATCH_READ_BYTES (64u << 20)	/* of each log, a poll */
 
 struct plan_opts {
 	const char *state_path, *disable_cmd, *our_domains, *journal, *incident;
 	int no_queue, yes;
+	size_t throttle_batch;		/* --throttle N/SECS: step 6 in batches (0: at once) */
+	int throttle_seconds;
 	const char *targets[CLEANUP_MAX_TARGETS];	/* --yes: KIND:KEY as given */
 	enum suspect_kind kinds[CLEANUP_MAX_TARGETS];
 	size_t ntargets;
@@ -46,6 +52,7 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		{"uid", required_argument, NULL, 'U'},
 		{"journal", required_argument, NULL, 'J'},
 		{"incident", required_argument, NULL, 'I'},
+		{"throttle", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -60,6 +67,10 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		case 'y': o->yes = 1; break;
 		case 'J': o->journal = optarg; break;
 		case 'I': o->incident = optarg; break;
+		case 'H':
+			if (throttle_arg(optarg, &o->throttle_batch, &o->throttle_seconds) < 0)
+				return -1;
+			break;
 		case 'u':
 		case 'i':
 		case 'U':
@@ -72,7 +83,8 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 			fputs("usage: spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
 			      "               [--no-queue] [FILE...]\n"
 			      "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
-			      "               [--disable-cmd CMD] [--journal FILE] [--state FILE] [--incident FILE] [FILE...]\n",
+			      "               [--throttle N/SECS] [--disable-cmd CMD] [--journal FILE] [--state FILE]\n"
+			      "               [--incident FILE] [FILE...]\n",
 			      stderr);
 			return -1;
 		}
@@ -82,6 +94,11 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		feed_add_file(&o->feed, argv[i], &err);
 	if (err.msg[0] || feed_finish(&o->feed, 0, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
+		return -1;
+	}
+	if (o->throttle_batch && o->feed.journald) {
+		fputs("spamtop: cleanup --yes --throttle watches the log files while it releases; the systemd journal\n"
+		      "is not followed here: name the log files, or release from the console\n", stderr);
 		return -1;
 	}
 	if (o->journal == NULL)
@@ -187,6 +204,95 @@ static int step_clean(struct cleanup_session *s, const struct model *m)
 	return rc < 0 || n < 0 ? -1 : 0;
 }
 
+/* to_model - a line into m; collected by the caller, which holds a queue joined with it */
+static void to_model(const char *line, size_t len, void *arg)
+{
+	model_add_line(arg, line, len);
+}
+
+/* watch - what the logs gained since the last call, into m */
+static void watch(struct log_follow **fw, size_t n, struct model *m)
+{
+	struct error err;
+	for (size_t i = 0; i < n; i++)
+		follow_poll(fw[i], WATCH_READ_BYTES, to_model, m, &err);	/* a missing file is waited for */
+}
+
+static size_t open_watch(const struct plan_opts *o, struct log_follow **fw)
+{
+	const char *paths[FEED_MAX_SOURCES + 1];
+	size_t np = feed_paths(&o->feed, paths), n = 0;
+	struct error err;
+	for (size_t i = 0; i < np; i++) {
+		size_t len = strlen(paths[i]);
+		if (strcmp(paths[i], "-") == 0 || (len > 3 && strcmp(paths[i] + len - 3, ".gz") == 0))
+			continue;	/* standard input was read to its end; a rotated .gz grows no more */
+		if ((fw[n] = follow_open(paths[i], 0, SOURCE_MAX_LINE_DEFAULT, &err)) != NULL)
+			n++;
+		else
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+	}
+	return n;
+}
+
+/* reload - the queue read again and joined with the log */
+static int reload(struct queue_snapshot **q, const struct model *m)
+{
+	struct error err;
+	queue_snapshot_free(*q);
+	*q = queue_snapshot_new();
+	if (*q == NULL || queue_load(*q, QUEUE_TIMEOUT_MS, &err) < 0) {
+		printf("  ! the queue cannot be read: %s\n", *q ? err.msg : "out of memory");
+		return -1;
+	}
+	queue_join(*q, m);
+	return 0;
+}
+
+/*
+ * step_throttled_release - step 6 in batches, oldest first, the logs
+ * followed between them: a contained target that sends again stops it and
+ * the queue is held again (-1); 0 when every held message was released
+ */
+static int step_throttled_release(struct cleanup_session *s, const struct plan_opts *o, struct model *m)
+{
+	printf("Step 6 of 6: %s: %zu messages every %d s, oldest first, the logs watched\n",
+	       cleanup_step_title(STEP_RELEASE), o->throttle_batch, o->throttle_seconds);
+	struct log_follow *fw[FEED_MAX_SOURCES];
+	size_t nfw = open_watch(o, fw);
+	struct queue_snapshot *q = NULL;
+	int rc = reload(&q, m);
+	size_t n = rc == 0 ? cleanup_session_throttle_start(s, m, q, o->throttle_batch, o->throttle_seconds, clock_now())
+			   : 0;
+	if (rc == 0 && n == 0)
+		puts("    no message is held: nothing to release");
+	while (rc == 0 && s->throttle.running) {
+		watch(fw, nfw, m);
+		int64_t now = clock_now();
+		int collected = model_wants_collect(m) && model_collect(m) >= 0;	/* q's names then move too */
+		if ((collected || now >= s->throttle.next_at) && reload(&q, m) < 0) {
+			rc = -1;
+			break;
+		}
+		struct buf report = BUF_INIT;
+		enum throttle_turn turn = cleanup_session_tick(s, m, q, now, &report);
+		say_report(&report);
+		buf_free(&report);
+		if (turn == TURN_BATCH)
+			printf("    batch %zu: %zu of %zu released\n", s->throttle.batches, s->throttle.released,
+			       s->throttle.ids.count);
+		if (turn == TURN_STOPPED)
+			rc = -1;
+		struct timespec pause = {0, WATCH_POLL_NS};
+		if (rc == 0 && s->throttle.running)
+			nanosleep(&pause, NULL);
+	}
+	for (size_t i = 0; i < nfw; i++)
+		follow_close(fw[i]);
+	queue_snapshot_free(q);
+	return rc;
+}
+
 static int write_incident_report(const struct plan_opts *o, const struct cleanup_session *s, const struct model *m)
 {
 	char path[512];
@@ -232,6 +338,7 @@ static int run_yes(const struct plan_opts *o, struct model *m)
 {
 	struct cleanup_session s;
 	struct error err;
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* each step said when done: a release may take hours */
 	cleanup_session_init(&s, clock_now(), o->journal, o->disable_cmd, o->our_domains);
 	for (size_t i = 0; i < o->ntargets; i++) {
 		struct cleanup_target *t = &s.st.targets[s.st.ntargets++];
@@ -261,6 +368,9 @@ static int run_yes(const struct plan_opts *o, struct model *m)
 	save_state(o, &s);
 	if (failed) {
 		puts("A step failed: the queue stays held (release it with spamtop release --all once it is right).");
+	} else if (o->throttle_batch) {
+		failed |= step_throttled_release(&s, o, m) < 0;
+		s.st.step = STEP_WATCH;
 	} else {
 		failed |= step_all(&s, ACT_RELEASE, STEP_RELEASE, q) < 0;
 		cleanup_session_mark_release(&s, m, clock_now());

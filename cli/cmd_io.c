@@ -3,6 +3,7 @@
  */
 #include "cmd_io.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/buf.h"
@@ -40,4 +41,17 @@ int ask(const char *question)
 	int yes = fgets(answer, sizeof(answer), tty) && (answer[0] == 'y' || answer[0] == 'Y');
 	fclose(tty);
 	return yes;
+}
+
+int throttle_arg(const char *s, size_t *batch, int *seconds)
+{
+	char *end;
+	long n = strtol(s, &end, 10), secs = *end == '/' ? strtol(end + 1, &end, 10) : -1;
+	if (*s == 0 || *end || n < 1 || n > 100000 || secs < 1 || secs > 3600) {
+		fprintf(stderr, "spamtop: --throttle wants N/SECS: 1 to 100000 messages every 1 to 3600 seconds\n");
+		return -1;
+	}
+	*batch = (size_t)n;
+	*seconds = (int)secs;
+	return 0;
 }

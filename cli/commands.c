@@ -67,7 +67,8 @@ static const struct command command_table[] = {
 	 "       spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
 	 "               [--no-queue] [FILE...]\n"
 	 "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
-	 "               [--disable-cmd CMD] [--journal FILE] [--state FILE] [--incident FILE] [FILE...]\n",
+	 "               [--throttle N/SECS] [--disable-cmd CMD] [--journal FILE] [--state FILE]\n"
+	 "               [--incident FILE] [FILE...]\n",
 	 "cleanup opens the console on the guided six-step cleanup (c in the console):\n"
 	 "hold, read, identify, contain, clean, release and watch; its state is saved\n"
 	 "after each step (--resume goes on from it) and it writes an incident report.\n"
@@ -82,7 +83,10 @@ static const struct command command_table[] = {
 	 "                     would run (with --state, the marks saved there); runs nothing\n"
 	 "  --yes              no screen, no question: run the acting steps for the targets\n"
 	 "                     named (--sasl-user, --trusted-ip, --uid): hold, contain,\n"
-	 "                     delete their confirmed queued messages, release; journaled\n",
+	 "                     delete their confirmed queued messages, release; journaled;\n"
+	 "                     with --throttle, the release goes in batches while the log\n"
+	 "                     files are followed, and stops (the queue held again) when a\n"
+	 "                     contained target sends again\n",
 	 run_cleanup_command},
 	{"report", "who is sending: text or JSON; the incident report",
 	 "       spamtop --report [--json] [--top N] [--since DURATION] [--journald]\n"

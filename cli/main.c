@@ -24,6 +24,7 @@
 #include "core/base/safefile.h"
 #include "core/logs/source.h"
 #include "cleanup_cmd.h"
+#include "cmd_io.h"
 #include "commands.h"
 #include "contain_cmd.h"
 #include "monitor_cmd.h"
@@ -62,20 +63,6 @@ static int number_arg(const char *opt, const char *s, double lo, double hi, doub
 		return -1;
 	}
 	*out = v;
-	return 0;
-}
-
-/* throttle_arg - "N/SECS": step 6's batches of N messages every SECS seconds */
-static int throttle_arg(const char *s, size_t *batch, int *seconds)
-{
-	char *end;
-	long n = strtol(s, &end, 10), secs = *end == '/' ? strtol(end + 1, &end, 10) : -1;
-	if (*s == 0 || *end || n < 1 || n > 100000 || secs < 1 || secs > 3600) {
-		fprintf(stderr, "spamtop: --throttle wants N/SECS: 1 to 100000 messages every 1 to 3600 seconds\n");
-		return -1;
-	}
-	*batch = (size_t)n;
-	*seconds = (int)secs;
 	return 0;
 }
 

@@ -173,3 +173,51 @@ $lab outbreak
 check "cleanup: a throttled release on the real queue stops and holds again when the account sends again" \
 	throttled_release_stops_and_holds_again_when_the_account_sends_again
 tui_stop
+
+# cleanup --yes --throttle: no screen; step 6 releases in batches while the
+# log is followed. The account is contained (step 4) and its messages deleted
+# (step 5); the 15 others come back 5 a second, oldest first.
+cleanup_yes_releases_in_batches() {
+	local rc=0
+	"$san" cleanup --yes --sasl-user victim@lab.example --throttle 5/1 --state "$tmp/yes-t.json" \
+		--incident "$tmp/yes-t.md" --journal "$tmp/yes-t.jsonl" "$log" > "$tmp/o" 2>&1 || rc=$?
+	cat "$tmp/o"
+	[ $rc = 0 ]
+	grep -q '^Step 6 of 6: Release and watch: 5 messages every 1 s, oldest first, the logs watched$' "$tmp/o"
+	grep -q '^    batch 1: 5 of 15 released$' "$tmp/o"
+	grep -q '^    batch 3: 15 of 15 released$' "$tmp/o"
+	[ "$(count_queue '.queue_name=="hold"')" = 0 ]
+	[ "$(count_queue 'true')" = 15 ]
+	[ "$(jq -s 'map(select(.phase == "done" and .action == "release")) | length' "$tmp/yes-t.jsonl")" = 3 ]
+}
+
+# a contained trusted relay that sends again during the release (mail to a
+# local address, which needs no relaying) stops it: the queue is held again
+cleanup_yes_throttle_stops_when_a_contained_relay_sends_again() {
+	local rc=0
+	"$san" cleanup --yes --trusted-ip 127.0.0.2 --throttle 5/2 --state "$tmp/yes-s.json" \
+		--incident "$tmp/yes-s.md" --journal "$tmp/yes-s.jsonl" "$log" > "$tmp/o" 2>&1 &
+	local pid=$! deadline=$((SECONDS + 30))
+	until grep -q '^    batch 1: 5 of 27 released$' "$tmp/o"; do
+		[ $SECONDS -lt $deadline ] || { cat "$tmp/o"; return 1; }
+		sleep 0.1
+	done
+	swaks --server 127.0.0.1:25 --li 127.0.0.2 --from offers@bulk-mailer.example --to "postmaster@lab.example" \
+		--silent 2 >/dev/null
+	wait "$pid" || rc=$?
+	cat "$tmp/o"
+	[ $rc = 1 ]
+	grep -q 'Throttled release STOPPED: trusted_relay 127.0.0.2 sent again: the queue is held again' "$tmp/o"
+	[ "$(count_queue '.queue_name!="hold"')" = 0 ]
+	[ "$(jq -s 'map(select(.phase == "done" and .action == "hold")) | length' "$tmp/yes-s.jsonl")" = 2 ]
+}
+
+count_queue() { postqueue -j | jq -s "[.[] | select($1)] | length"; }
+$lab up >/dev/null
+$lab outbreak
+check "cleanup --yes --throttle: the release goes in batches while the log is followed" \
+	cleanup_yes_releases_in_batches
+$lab up >/dev/null
+$lab outbreak
+check "cleanup --yes --throttle: a contained relay that sends again stops it and the queue is held again" \
+	cleanup_yes_throttle_stops_when_a_contained_relay_sends_again
