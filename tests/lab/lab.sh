@@ -97,7 +97,8 @@
 #                      relaying to Postfix's 127.0.0.1:25 without XCLIENT, as
 #                      a mynetworks client; it logs through syslog, which an
 #                      rsyslogd of the lab's (on /dev/log, Debian's default
-#                      file format) writes into the lab's mail log
+#                      file format) writes into the lab's mail log; a system
+#                      syslog's /dev/log is set aside meanwhile, put back by down
 #     dovecot-xclient  (with dovecot) Dovecot relays with XCLIENT
 #                      (submission_relay_trusted = yes, Postfix's
 #                      smtpd_authorized_xclient_hosts = 127.0.0.1): Postfix
@@ -129,6 +130,7 @@ MILTER_PID=/run/spamtop-lab-milter.pid
 LAB_SUBMISSION_PORT=${LAB_SUBMISSION_PORT:-2587}
 LAB_DOVECOT_DIR=/run/spamtop-lab-dovecot
 LAB_RSYSLOG_DIR=/run/spamtop-lab-rsyslog
+LAB_DEVLOG_SAVED=/dev/log.spamtop-lab-saved	# a system syslog's /dev/log, while the lab's rsyslogd has it
 LAB_PIPE_DIR=/run/spamtop-lab-pipe-filter
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
 # Accounts: alice is a normal user, victim's password was guessed.
@@ -443,8 +445,12 @@ argv=$LAB_PIPE_DIR/pipe-filter.sh -f \${sender} -- \${recipient}"
 # rsyslog_start - the lab's syslog daemon on /dev/log, writing mail.* into the
 # lab's log in its default file format (Debian 12's /etc/rsyslog.conf sets none)
 rsyslog_start() {
-	[ -e /dev/log ] && die "/dev/log exists: another syslog daemon runs; the dovecot profile needs its own"
 	mkdir -p "$LAB_RSYSLOG_DIR"
+	# a system syslog's socket (or journald's link) is set aside for the test, and put back by down
+	if [ -e /dev/log ] || [ -L /dev/log ]; then
+		[ ! -e "$LAB_DEVLOG_SAVED" ] && [ ! -L "$LAB_DEVLOG_SAVED" ] || die "$LAB_DEVLOG_SAVED exists already"
+		mv /dev/log "$LAB_DEVLOG_SAVED"
+	fi
 	cat > "$LAB_RSYSLOG_DIR/rsyslog.conf" <<-EOF
 	global(workDirectory="$LAB_RSYSLOG_DIR")
 	module(load="imuxsock" SysSock.Name="/dev/log")
@@ -509,6 +515,10 @@ dovecot_stop() {
 		wait_for "process $pid to end" 20 bash -c "! kill -0 $pid 2>/dev/null"
 	done
 	[ ! -d "$LAB_RSYSLOG_DIR" ] || rm -f /dev/log	# the lab's rsyslogd made it
+	if [ -e "$LAB_DEVLOG_SAVED" ] || [ -L "$LAB_DEVLOG_SAVED" ]; then
+		rm -f /dev/log
+		mv "$LAB_DEVLOG_SAVED" /dev/log
+	fi
 	rm -rf "$LAB_DOVECOT_DIR" "$LAB_RSYSLOG_DIR"
 }
 
