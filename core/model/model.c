@@ -1128,6 +1128,8 @@ static const struct proxy_login *proxy_login_find(const struct model *m, struct 
 	return NULL;
 }
 
+static struct strview sv_of(const char *s) { return (struct strview){s, strlen(s)}; }
+
 /*
  * charge_to - r was queued from a proxy's address as unauthenticated (a
  * before-queue filter's, Dovecot's submission service's); its client was
@@ -1148,7 +1150,7 @@ static struct agg_stats *charge_to(struct model *m, struct msg_record *r, struct
 			uncount_message(ipa, r);
 		r->agg[AGG_CLIENT_IP] = NONE;
 		r->client_ip = key;
-		r->client_name = store(m, name.len ? name : (struct strview){"unknown", 7});
+		r->client_name = store(m, name.len ? name : sv_of("unknown"));
 		ipa = touch(m, AGG_CLIENT_IP, key, t, &r->agg[AGG_CLIENT_IP]);
 		if (ipa)
 			add_record(ipa, r, t);
@@ -1210,10 +1212,8 @@ static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64
 	if (r == NULL)
 		return;
 	const struct proxy_login *login = proxy_login_find(m, dv->session);
-	struct strview none = {NULL, 0};
-	struct strview ip = login ? (struct strview){login->ip, strlen(login->ip)} : none;
-	struct strview method = login ? (struct strview){login->method, strlen(login->method)} : none;
-	struct agg_stats *u = charge_to(m, r, dv->user, method, none, ip, t);
+	struct agg_stats *u = charge_to(m, r, dv->user, login ? sv_of(login->method) : SV_NULL, SV_NULL,
+				       login ? sv_of(login->ip) : SV_NULL, t);
 	r->flags |= RF_PROXIED;
 	r->trace_id_hash = text_id_hash(dv->trans_id.ptr, dv->trans_id.len);
 	m->totals.proxied_messages++;
@@ -1225,8 +1225,6 @@ static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64
  * the front smtpd talks to the client and logs "NOQUEUE: client=..." with its
  * account; the message is queued by the smtpd behind the filter, from the
  * filter's address; the front's "proxy-accept: ... queued as QID" ties them */
-
-static struct strview sv_of(const char *s) { return (struct strview){s, strlen(s)}; }
 
 static struct proxy_front *front_slot(struct model *m, long pid, int create)
 {

@@ -260,13 +260,18 @@ static void postcat_output_gives_each_files_sasl_user_and_client_address(void **
 	free(text);
 }
 
-/* collect_uid - POSTCAT_PICKUP_UID reports, as "QID=UID;" */
-static void collect_uid(const char *qid, const char *name, const char *value, void *arg)
+/* named_values - one name's reports (POSTCAT_PICKUP_UID ...), as "QID=VALUE;" */
+struct named_values {
+	const char *name;
+	char got[256];
+};
+
+static void collect_named(const char *qid, const char *name, const char *value, void *arg)
 {
-	if (strcmp(name, POSTCAT_PICKUP_UID) == 0) {
-		char *out = arg;
-		size_t n = strlen(out);
-		snprintf(out + n, 256 - n, "%s=%s;", qid, value);
+	struct named_values *nv = arg;
+	if (strcmp(name, nv->name) == 0) {
+		size_t n = strlen(nv->got);
+		snprintf(nv->got + n, sizeof(nv->got) - n, "%s=%s;", qid, value);
 	}
 }
 
@@ -278,9 +283,9 @@ static void postcat_gives_the_uid_of_pickups_first_received_header_only(void **s
 	(void)state;
 	size_t len = 0;
 	char *text = test_read_file("tests/fixtures/lab-webapp-postcat.txt", &len);
-	char got[256] = "";
-	postcat_attributes(text, len, collect_uid, got);
-	assert_string_equal(got, "38246102375=33;");
+	struct named_values uid = {POSTCAT_PICKUP_UID, ""};
+	postcat_attributes(text, len, collect_named, &uid);
+	assert_string_equal(uid.got, "38246102375=33;");
 	free(text);
 	static const char forged[] =
 		"*** ENVELOPE RECORDS deferred/3/4B1C2D3E4F ***\n"
@@ -295,19 +300,9 @@ static void postcat_gives_the_uid_of_pickups_first_received_header_only(void **s
 		"*** ENVELOPE RECORDS deferred/6/6D3E4F5A6B ***\n"
 		"*** MESSAGE CONTENTS deferred/6/6D3E4F5A6B ***\n"
 		"Received: by mx (Postfix, from userid 1000)";	/* cut short: no newline */
-	got[0] = 0;
-	postcat_attributes(forged, sizeof(forged) - 1, collect_uid, got);
-	assert_string_equal(got, "6D3E4F5A6B=1000;");
-}
-
-/* collect_received_id - POSTCAT_RECEIVED_ID reports, as "QID=ID;" */
-static void collect_received_id(const char *qid, const char *name, const char *value, void *arg)
-{
-	if (strcmp(name, POSTCAT_RECEIVED_ID) == 0) {
-		char *out = arg;
-		size_t n = strlen(out);
-		snprintf(out + n, 256 - n, "%s=%s;", qid, value);
-	}
+	uid.got[0] = 0;
+	postcat_attributes(forged, sizeof(forged) - 1, collect_named, &uid);
+	assert_string_equal(uid.got, "6D3E4F5A6B=1000;");
 }
 
 /* a real message relayed by Dovecot's submission service: Postfix's own
@@ -318,9 +313,9 @@ static void postcat_gives_the_id_of_dovecots_received_header(void **state)
 	(void)state;
 	size_t len = 0;
 	char *text = test_read_file("tests/fixtures/lab-dovecot-postcat.txt", &len);
-	char got[256] = "";
-	postcat_attributes(text, len, collect_received_id, got);
-	assert_string_equal(got, "C21C3102626=+hBCLxZZEWvQBgAAg+zDdQ;");
+	struct named_values id = {POSTCAT_RECEIVED_ID, ""};
+	postcat_attributes(text, len, collect_named, &id);
+	assert_string_equal(id.got, "C21C3102626=+hBCLxZZEWvQBgAAg+zDdQ;");
 	free(text);
 	char *log = test_read_file("tests/fixtures/lab-dovecot.log", &len);
 	assert_non_null(strstr(log, "id=+hBCLxZZEWvQBgAAg+zDdQ, nrcpt=1, reply=`250 2.0.0 Ok: "));
@@ -336,9 +331,9 @@ static void postcat_gives_the_id_of_dovecots_received_header(void **state)
 		"*** HEADER EXTRACTED deferred/3/4B1C2D3E4F ***\n"
 		"Received: from x\n"
 		"\tid INBODY\n";
-	got[0] = 0;
-	postcat_attributes(other, sizeof(other) - 1, collect_received_id, got);
-	assert_string_equal(got, "");
+	id.got[0] = 0;
+	postcat_attributes(other, sizeof(other) - 1, collect_named, &id);
+	assert_string_equal(id.got, "");
 }
 
 static void postsuper_output_sorts_ids_into_changed_and_reads_the_total(void **state)
