@@ -569,6 +569,13 @@ send() {
 		--helo "host-${li//./-}.$LAB_DOMAIN" --silent 2 "$@" >/dev/null
 }
 
+# send_as_victim FROM-IP ENVELOPE-FROM RCPT [swaks options...] - send, over SMTP
+# AUTH LOGIN as the compromised account, with its guessed password
+send_as_victim() {
+	local li=$1 from=$2 to=$3; shift 3
+	send "$li" "$from" "$to" --auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" "$@"
+}
+
 log_count() { grep -c -- "$1" "$LAB_LOG" 2>/dev/null || true; }
 # log_has PATTERN N - the lab's log holds N lines matching PATTERN (for wait_for)
 log_has() { [ "$(log_count "$1")" -ge "$2" ]; }
@@ -590,9 +597,8 @@ cmd_outbreak() {
 	# ... then the compromised account sends a burst from several addresses,
 	# with sender domains that are not ours and many recipients.
 	for i in $(seq 1 24); do
-		send "127.0.0.$((10 + i % 5))" "promo$((i % 4))@cheap-pills.example" \
+		send_as_victim "127.0.0.$((10 + i % 5))" "promo$((i % 4))@cheap-pills.example" \
 			"buyer$i@victims$((i % 3)).example,extra$i@victims$((i % 3)).example" \
-			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
 			--header "Subject: Cheap pills $i"
 	done
 	# A trusted relay host (127.0.0.2 is in mynetworks) relays without AUTH,
@@ -630,8 +636,7 @@ cmd_burst() {
 	local n=$1 i before
 	before=$(log_count 'status=deferred')
 	for i in $(seq 1 "$n"); do
-		send 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
-			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+		send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
 			--header "Subject: Burst $i"
 	done
 	wait_for "$n more deferrals" 120 log_has 'status=deferred' $((before + n))
@@ -665,8 +670,7 @@ cmd_out_burst() {
 	local n=$1 i before
 	before=$(log_count 'relay=none.*status=deferred')
 	for i in $(seq 1 "$n"); do
-		LAB_SEND_SERVER="127.0.0.1:$LAB_OUT_PORT" send 127.0.0.16 "promo@cheap-pills.example" "out$i@victims8.example" \
-			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+		LAB_SEND_SERVER="127.0.0.1:$LAB_OUT_PORT" send_as_victim 127.0.0.16 "promo@cheap-pills.example" "out$i@victims8.example" \
 			--header "Subject: Out $i"
 	done
 	wait_for "$n more deferrals from $LAB_OUT" 60 log_has 'relay=none.*status=deferred' $((before + n))
@@ -679,8 +683,7 @@ cmd_mx2_burst() {
 	local n=$1 i before mx2_log=$LAB_LOG_DIR/mx2.log
 	before=$(grep -c 'status=deferred' "$mx2_log" || true)
 	for i in $(seq 1 "$n"); do
-		LAB_SEND_SERVER="127.0.0.1:$LAB_MX2_PORT" send 127.0.0.17 "promo@cheap-pills.example" "far$i@victims7.example" \
-			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+		LAB_SEND_SERVER="127.0.0.1:$LAB_MX2_PORT" send_as_victim 127.0.0.17 "promo@cheap-pills.example" "far$i@victims7.example" \
 			--header "Subject: Far $i"
 	done
 	wait_for "$n more deferrals on mx2" 60 bash -c "[ \$(grep -c 'status=deferred' '$mx2_log') -ge $((before + n)) ]"
@@ -713,8 +716,7 @@ cmd_blocklisted() {
 	before=$(log_count "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT")
 	for i in $(seq 1 "$n"); do
 		for d in gmail.example outlook.example dnsbl.example; do
-			send 127.0.0.14 "promo@cheap-pills.example" "lead$i@$d" \
-				--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+			send_as_victim 127.0.0.14 "promo@cheap-pills.example" "lead$i@$d" \
 				--header "Subject: Offer $i"
 		done
 	done
@@ -729,18 +731,15 @@ cmd_milter_burst() {
 	refused=$(log_count 'milter-reject: END-OF-MESSAGE')
 	dropped=$(log_count 'milter-discard: END-OF-MESSAGE')
 	for i in $(seq 1 "$h"); do
-		send 127.0.0.16 "promo@cheap-pills.example" "held$i@victims9.example" \
-			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+		send_as_victim 127.0.0.16 "promo@cheap-pills.example" "held$i@victims9.example" \
 			--header "Subject: [hold] Offer $i"
 	done
 	for i in $(seq 1 "$r"); do	# refused at the end of DATA: swaks says so, as it should
-		send 127.0.0.16 "promo@cheap-pills.example" "refused$i@victims9.example" \
-			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+		send_as_victim 127.0.0.16 "promo@cheap-pills.example" "refused$i@victims9.example" \
 			--header "Subject: [reject] Offer $i" || true
 	done
 	for i in $(seq 1 "$d"); do
-		send 127.0.0.16 "promo@cheap-pills.example" "dropped$i@victims9.example" \
-			--auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
+		send_as_victim 127.0.0.16 "promo@cheap-pills.example" "dropped$i@victims9.example" \
 			--header "Subject: [discard] Offer $i"
 	done
 	wait_for "$h milter holds" 30 log_has 'milter-hold: END-OF-MESSAGE' $((held + h))
