@@ -18,6 +18,7 @@ seed log-instances 0 tests/fixtures/lab-instances.log	# postfix-out/... and post
 seed log-webapp 0 tests/fixtures/lab-webapp.log	# pickup's uid= and orig_id=
 seed log-blocklisted 0 tests/fixtures/lab-blocklisted.log	# refusals for reputation
 seed log-dovecot 0 tests/fixtures/lab-dovecot.log	# Dovecot's submission lines in two stamp formats
+seed log-dovecot-imap 0 tests/fixtures/lab-dovecot-imap.log	# Dovecot's IMAP failed logins and a login
 # every published corpus file
 for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
 for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do

@@ -487,6 +487,13 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 				pager_addf(p, LS_ALERT, "  it also sent %u messages through Dovecot's submission service, which takes", a->proxied);
 				pager_addf(p, LS_ALERT, "  its AUTH: Postfix's block does not stop those; its password and sessions do");
 			}
+			const char *guessed = detect_guessed_at(a, x->opt->thresholds.failures);
+			if (guessed) {
+				pager_addf(p, LS_ALERT, "  its password was probably guessed at %s (%u failed logins there, then its",
+					   guessed, a->failures_before_login);
+				pager_addf(p, LS_ALERT, "  login): block that address too (spamtop block --host %s; at Dovecot and the", guessed);
+				pager_addf(p, LS_ALERT, "  firewall for IMAP)");
+			}
 			(*runnable)++;
 			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
 			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);

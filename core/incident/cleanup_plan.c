@@ -10,6 +10,7 @@
 
 #include "core/incident/postfix_block.h"
 #include "core/model/aggview.h"
+#include "core/model/detect.h"
 #include "core/base/sanitize.h"
 #include "core/base/spawn.h"
 #include "core/incident/submit_block.h"
@@ -128,6 +129,13 @@ static void contain_account(FILE *f, const struct cleanup_plan_input *in, const 
 	if (a && a->proxied)
 		fprintf(f, "    it also sent %u messages through Dovecot's submission service, which takes its AUTH:\n"
 			"    Postfix's block does not stop those; its password and sessions do\n", a->proxied);
+	struct detect_thresholds th;
+	detect_thresholds_default(&th);
+	const char *guessed = detect_guessed_at(a, th.failures);
+	if (guessed)
+		fprintf(f, "    its password was probably guessed at %s (%u failed logins there, then its login):\n"
+			"    block that address too (spamtop block --host %s; at Dovecot and the firewall for IMAP)\n",
+			guessed, a->failures_before_login, guessed);
 }
 
 /* put_notes - a plan's notes, indented, the instance's label first */

@@ -61,6 +61,12 @@ static json_t *agg_json(const struct model *m, const struct agg_table_info *ti,
 	json_object_set_new(o, "last_seen", json_time(a->last_seen));
 	if (ti->kind == AGG_SASL_USER && a->proxied)	/* past a Postfix block of the account */
 		set_u64(o, "submission_proxy", a->proxied);
+	if (a->mailbox_failures)	/* at Dovecot's IMAP, POP3, ManageSieve logins */
+		set_u64(o, "mailbox_failures", a->mailbox_failures);
+	if (ti->kind == AGG_SASL_USER && a->cracked_from) {	/* logged in where logins had failed */
+		json_object_set_new(o, "login_after_failures_from", json_text(a->cracked_from->s, a->cracked_from->len));
+		set_u64(o, "failures_before_login", a->failures_before_login);
+	}
 	if (ti->kind == AGG_CLIENT_IP) {
 		set_u64(o, "peak_sasl_failures_20m", a->peak_failures_20m);
 		json_object_set_new(o, "last_sasl_user",
@@ -142,6 +148,7 @@ static json_t *totals_json(const struct model *m)
 	set_u64(o, "expired", t->expired);
 	set_u64(o, "connects", t->connects);
 	set_u64(o, "sasl_failures", t->sasl_failures);
+	set_u64(o, "mailbox_login_failures", t->mailbox_failures);
 	set_u64(o, "sasl_server_faults", t->sasl_server_faults);
 	set_u64(o, "pipelining", t->pipelining);
 	set_u64(o, "rejects", t->rejects);
@@ -415,8 +422,10 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 		(unsigned long long)t->sent, (unsigned long long)t->deferred,
 		(unsigned long long)t->bounced, (unsigned long long)t->expired);
 	report_reputation_text(out, m, o->top);
-	fprintf(out, "SASL failures: %llu   Rejects: %llu", (unsigned long long)t->sasl_failures,
-		(unsigned long long)t->rejects);
+	fprintf(out, "SASL failures: %llu", (unsigned long long)t->sasl_failures);
+	if (t->mailbox_failures)	/* a Postfix block does not reach those */
+		fprintf(out, " (%llu at Dovecot's IMAP/POP3 logins)", (unsigned long long)t->mailbox_failures);
+	fprintf(out, "   Rejects: %llu", (unsigned long long)t->rejects);
 	for (int c = 0; c < RJ_CLASS_COUNT; c++)
 		if (t->rejects_by_class[c])
 			fprintf(out, "  %s=%llu", reject_class_name((enum reject_class)c),

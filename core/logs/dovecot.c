@@ -1,5 +1,5 @@
 /*
- * dovecot - Dovecot's submission lines (see dovecot.h).
+ * dovecot - Dovecot's submission and login lines (see dovecot.h).
  */
 #define _GNU_SOURCE	/* memmem */
 #include "core/logs/dovecot.h"
@@ -47,19 +47,23 @@ static const char *field_at(const char *s, const char *e, const char *name, stru
 
 /*
  * login_elements - "user=<U>, method=M, rip=IP, lip=IP, [mpid=N, ]TLS,
- * session=<S>" from s to the end e (login_log_format_elements). Every field
- * after user= is Dovecot's: they are found from the end, then the name is
- * what lies between "user=<" and the '>' before the first of them.
+ * session=<S>" from s to the end e (login_log_format_elements; Dovecot
+ * before 2.2 wrote no session, and may end in ": Disconnected"). Every
+ * field after user= is Dovecot's: they are found from the end, then the
+ * name is what lies between "user=<" and the '>' before the first of them.
  */
 static int login_elements(const char *s, const char *e, struct dovecot_event *ev)
 {
 	struct strview sess = {0}, rip = {0}, method = {0};
 	const char *ps = field_at(s, e, "session=<", &sess);
-	if (ps == NULL || e[-1] != '>' || sess.len < 2)
-		return 0;
-	ev->session = (struct strview){sess.ptr, sess.len - 1};
+	if (ps != NULL && e[-1] == '>' && sess.len >= 2)
+		ev->session = (struct strview){sess.ptr, sess.len - 1};
+	else
+		ps = e;
 	const char *pr = field_at(s, ps, "rip=", &rip);
-	if (pr == NULL || rip.len == 0)
+	static const char lip[] = ", lip=";	/* the address is whole: the line goes on past it */
+	if (pr == NULL || rip.len == 0 || (size_t)(e - (rip.ptr + rip.len)) < sizeof(lip) - 1
+	    || memcmp(rip.ptr + rip.len, lip, sizeof(lip) - 1) != 0)
 		return 0;
 	ev->client_ip = rip;
 	const char *pm = field_at(s, pr, "method=", &method);
@@ -70,30 +74,57 @@ static int login_elements(const char *s, const char *e, struct dovecot_event *ev
 	return 1;
 }
 
-/* parse_login - "submission-login: Login: ELEMENTS" and the failed logins'
- * "submission-login: Disconnected...(auth failed, N attempts in S secs): ELEMENTS" */
+/*
+ * failed_logins - N of "(auth failed, N attempts[ in S secs])", and where the
+ * elements start, in the messages a login process ends a client with
+ * (client_get_extra_disconnect_reason): "Disconnected (...)", "Disconnected:
+ * Inactivity (...)", "Aborted login (...)" (2.2, 2.3) and "Login aborted:
+ * Connection closed (...) (auth_failed)" (2.4). Only the text before the
+ * first "user=<" is looked at: the name tried is the client's.
+ */
+static long failed_logins(struct strview t, const char **elements)
+{
+	const char *s = t.ptr, *e = t.ptr + t.len;
+	if (!has_prefix(t, "Disconnected") && !has_prefix(t, "Aborted login") && !has_prefix(t, "Login aborted"))
+		return 0;
+	static const char user[] = "user=<", failed[] = "(auth failed, ";
+	const char *u = memmem(s, t.len, user, sizeof(user) - 1);
+	const char *lim = u ? u : e;
+	const char *f = memmem(s, (size_t)(lim - s), failed, sizeof(failed) - 1);
+	if (f == NULL)
+		return 0;
+	const char *p = f + sizeof(failed) - 1;
+	long n = 0;
+	while (p < lim && digit(*p) && n < 1000000)
+		n = n * 10 + (*p++ - '0');
+	const char *close = memchr(p, ')', (size_t)(lim - p));
+	if (n == 0 || close == NULL || !has_prefix((struct strview){p, (size_t)(lim - p)}, " attempt"))
+		return 0;
+	p = close + 1;
+	static const char reason[] = " (auth_failed)";
+	if (has_prefix((struct strview){p, (size_t)(e - p)}, reason))
+		p += sizeof(reason) - 1;
+	if (e - p < 3 || p[0] != ':' || p[1] != ' ')
+		return 0;
+	*elements = p + 2;
+	return n;
+}
+
+/* parse_login - "SERVICE-login: Login: ELEMENTS" (2.4: "Logged in: ") and
+ * the failed logins (failed_logins) */
 static enum dovecot_kind parse_login(struct strview t, struct dovecot_event *ev)
 {
 	const char *s = t.ptr, *e = t.ptr + t.len;
-	if (has_prefix(t, "Login: ")) {
-		if (!login_elements(s + 7, e, ev))
+	int login = has_prefix(t, "Login: ") ? 7 : has_prefix(t, "Logged in: ") ? 11 : 0;
+	if (login) {
+		const char *el = s + login;
+		if (!login_elements(el, e, ev))
 			return DV_NONE;
 		return ev->kind = DV_LOGIN;
 	}
-	if (!has_prefix(t, "Disconnected"))
-		return DV_NONE;
-	static const char failed[] = "(auth failed, ";
-	const char *f = memmem(s, t.len, failed, sizeof(failed) - 1);
-	if (f == NULL)
-		return DV_NONE;
-	const char *p = f + sizeof(failed) - 1;
-	long n = 0;
-	while (p < e && digit(*p) && n < 1000000)
-		n = n * 10 + (*p++ - '0');
-	const char *close = memchr(p, ')', (size_t)(e - p));
-	if (n == 0 || close == NULL || e - close < 3 || close[1] != ':' || close[2] != ' ')
-		return DV_NONE;
-	if (!login_elements(close + 3, e, ev))
+	const char *el = NULL;
+	long n = failed_logins(t, &el);
+	if (n == 0 || !login_elements(el, e, ev))
 		return DV_NONE;
 	ev->attempts = n;
 	return ev->kind = DV_AUTH_FAILED;
@@ -154,8 +185,14 @@ static enum dovecot_kind parse_relayed(struct strview t, struct dovecot_event *e
 enum dovecot_kind dovecot_parse(struct strview text, struct dovecot_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
-	if (has_prefix(text, "submission-login: "))
-		return parse_login((struct strview){text.ptr + 18, text.len - 18}, ev);
+	static const char *const services[] = {"submission", "imap", "pop3", "managesieve"};
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
+		size_t n = strlen(services[i]);
+		if (text.len > n + 8 && memcmp(text.ptr, services[i], n) == 0 && memcmp(text.ptr + n, "-login: ", 8) == 0) {
+			ev->service = (struct strview){text.ptr, n};
+			return parse_login((struct strview){text.ptr + n + 8, text.len - n - 8}, ev);
+		}
+	}
 	if (has_prefix(text, "submission("))
 		return parse_relayed(text, ev);
 	return DV_NONE;

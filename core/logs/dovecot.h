@@ -1,5 +1,6 @@
 /*
- * dovecot - the Dovecot lines that say who sent a message Postfix queued.
+ * dovecot - the Dovecot lines that say who sent a message Postfix queued,
+ * and who logged in or failed to, at any of Dovecot's login services.
  *
  * Dovecot's submission service (dovecot-submissiond) takes SMTP AUTH
  * itself and relays the mail to Postfix. Without XCLIENT, Postfix logs
@@ -12,8 +13,19 @@
  *   (or "from=<S>, to=<R>, size=N, id=TRANS, rcpt=I/N, reply=`...'")
  *   submission-login: Login: user=<USER>, method=M, rip=IP, lip=IP,
  *       mpid=PID, TLS, session=<SESSION>
- *   submission-login: Disconnected (auth failed, N attempts in S secs):
- *       user=<NAME>, method=M, rip=IP, lip=IP, TLS, session=<SESSION>
+ *
+ * The same login processes serve IMAP, POP3 and ManageSieve, against the
+ * same passwords: a password guessed at imap-login sends mail tomorrow.
+ * Their failures end a client as
+ *
+ *   imap-login: Disconnected (auth failed, N attempts in S secs): ELEMENTS
+ *   pop3-login: Aborted login (auth failed, N attempts in S secs): ELEMENTS
+ *   imap-login: Login aborted: Connection closed (auth failed, N attempts
+ *       in S secs) (auth_failed): ELEMENTS                   (Dovecot 2.4)
+ *
+ * with ELEMENTS "user=<NAME>, method=M, rip=IP, lip=IP, TLS, session=<S>"
+ * (older versions: no session, no "in S secs"); a success is "Login:
+ * ELEMENTS" ("Logged in: " in 2.4).
  *
  * (src/submission/submission-backend-relay.c, src/login-common: the
  * default mail_log_prefix "%s(%u)<%{pid}><%{session}>: " and
@@ -32,13 +44,14 @@
 
 enum dovecot_kind {
 	DV_NONE = 0,
-	DV_LOGIN,		/* submission-login: Login: ... */
+	DV_LOGIN,		/* SERVICE-login: Login: ... */
 	DV_RELAYED,		/* submission(USER)...: Successfully relayed message: ... queued as QID */
-	DV_AUTH_FAILED,		/* submission-login: Disconnected ... (auth failed, N attempts ...) */
+	DV_AUTH_FAILED,		/* SERVICE-login: Disconnected ... (auth failed, N attempts ...) */
 };
 
 struct dovecot_event {
 	enum dovecot_kind kind;
+	struct strview service;		/* login, failed: "submission", "imap", "pop3", "managesieve" */
 	struct strview user;		/* the account: the prefix's (relayed), user=<> (login, failed) */
 	struct strview session;		/* the session ID both lines of a client carry */
 	struct strview client_ip;	/* login, failed: rip= */

@@ -44,6 +44,39 @@ static void rule(struct suspect *s, uint64_t value, unsigned threshold, const ch
 		 (unsigned long long)value, what, threshold);
 }
 
+/* ip_text - an address's text fit for a reason (printed as it is): its
+ * characters an IPv4 or IPv6 address's only, else NULL */
+static const char *ip_text(const struct istr *ip)
+{
+	if (ip == NULL || ip->len == 0 || ip->len > 45)
+		return NULL;
+	for (uint32_t i = 0; i < ip->len; i++) {
+		char c = ip->s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
+			return NULL;
+	}
+	return ip->s;
+}
+
+const char *detect_guessed_at(const struct agg_stats *a, unsigned threshold)
+{
+	if (threshold == 0 || a == NULL || a->failures_before_login < threshold)
+		return NULL;
+	return ip_text(a->cracked_from);
+}
+
+/* cracked - supports a sending account's other rules: it logged in from an
+ * address right after that address failed logins (a guessed password) */
+static void cracked(struct suspect *s, const struct agg_stats *a, unsigned threshold)
+{
+	const char *ip = detect_guessed_at(a, threshold);
+	if (ip == NULL || s->nreasons >= SUSPECT_MAX_REASONS)
+		return;
+	snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]),
+		 "logged in from %s after %u failed logins from there within 20 minutes (threshold %u)", ip,
+		 a->failures_before_login, threshold);
+}
+
 /* candidates - every aggregate that broke a rule, before the best n are kept */
 struct candidates {
 	struct suspect *items;
@@ -104,8 +137,10 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 			 (long long)(model_source_window(m) / 60), model_spread_messages(m));
 		rule(s, a->peak_window_sources, t->user_client_ips, spread);
 		rule(s, a->peak_1m, t->user_rate_1m, "messages in its busiest minute");
-		if (s->nreasons)	/* a busy day alone is no evidence: it supports the others */
+		if (s->nreasons) {	/* a busy day alone is no evidence: it supports the others */
 			rule(s, a->msgs, t->user_messages, "messages in the log");
+			cracked(s, a, t->failures);
+		}
 		keep(&c, s);
 	}
 	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {
@@ -125,6 +160,10 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 		if (s == NULL)
 			break;
 		rule(s, a->peak_failures_20m, t->failures, "SASL failures within 20 minutes");
+		if (s->nreasons && a->mailbox_failures && s->nreasons < SUSPECT_MAX_REASONS)
+			snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]),
+				 "%u of its %u failed logins at Dovecot's IMAP, POP3 or ManageSieve logins, "
+				 "which a Postfix block does not reach", a->mailbox_failures, a->sasl_failures);
 		keep(&c, s);
 	}
 	for (size_t i = 0; i < model_agg_count(m, AGG_LOCAL_UID); i++) {

@@ -45,6 +45,13 @@ void detect_thresholds_default(struct detect_thresholds *t);
 size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 		       struct suspect *out, size_t n);
 const char *suspect_kind_name(enum suspect_kind k);
+/*
+ * Where an account's password was probably guessed: the address it logged in
+ * from right after that address failed `threshold` or more logins within 20
+ * minutes (the brute-force rule's), as text that is an address's only; NULL
+ * when there is none.
+ */
+const char *detect_guessed_at(const struct agg_stats *a, unsigned threshold);
 /* The aggregate a suspect of kind k is (an account, a uid, else a client IP). */
 enum agg_kind suspect_agg_kind(enum suspect_kind k);
 

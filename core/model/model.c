@@ -963,6 +963,24 @@ static struct msg_record *open_here(struct model *m, struct strview qid)
 	return id ? rec(m, id) : NULL;
 }
 
+/*
+ * login_after_failures - account u logged in from ip (an SMTP AUTH message,
+ * a Dovecot login): when that address failed logins within the lock-out
+ * window before, the password may have been guessed there. The most such
+ * failures, and that address, are kept as evidence for the account.
+ */
+static void login_after_failures(struct agg_stats *u, const struct agg_stats *ip, int64_t t)
+{
+	if (u == NULL || ip == NULL || ip->fail_rate == NULL)
+		return;
+	const struct failure_ring *r = ip->fail_rate;
+	uint64_t n = ring_sum(r->newest, r->n, FAILURE_MINUTES, t, FAILURE_WINDOW_MINUTES);
+	if (n > u->failures_before_login) {
+		u->failures_before_login = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+		u->cracked_from = ip->key;
+	}
+}
+
 static void apply_client(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	if (r->client_ip || (r->flags & RF_COPY))
@@ -1001,6 +1019,7 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 				u->distinct_ips++;
 			if (src)
 				recent_source(m, u, src, t);
+			login_after_failures(u, ip, t);
 		}
 		m->totals.auth_messages++;
 	} else {
@@ -1180,6 +1199,7 @@ static struct agg_stats *charge_to(struct model *m, struct msg_record *r, struct
 		u->distinct_ips++;
 	if (src)
 		recent_source(m, u, src, r->first_seen ? r->first_seen : t);
+	login_after_failures(u, ipa, t);
 	return u;
 }
 
@@ -1830,6 +1850,45 @@ static int known_host(const struct model *m, struct strview name)
 	return -1;
 }
 
+/* dovecot_login - an account logged in at one of Dovecot's services: after
+ * failed logins from that address, evidence that its password was guessed */
+static void dovecot_login(struct model *m, const struct dovecot_event *dv, int64_t t)
+{
+	if (dv->user.len == 0)
+		return;
+	const struct istr *ip_key = intern_find(m->host_strings[m->host], dv->client_ip.ptr, dv->client_ip.len);
+	struct agg_stats *ip = ip_key ? agg_ptr(m, AGG_CLIENT_IP, ip_key->ref[AGG_CLIENT_IP]) : NULL;
+	if (ip == NULL || ip->fail_rate == NULL)	/* the common case: a mail client's login */
+		return;
+	struct istr *user_key = store_account(m, dv->user);
+	struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, NULL);
+	if (u)
+		note_spelling(u, store(m, dv->user));
+	login_after_failures(u, ip, t);
+}
+
+/* dovecot_failures - failed logins Postfix never sees, counted as its own
+ * are: the submission service's, and IMAP, POP3 and ManageSieve's, which
+ * guess the same passwords */
+static void dovecot_failures(struct model *m, const struct dovecot_event *dv, int64_t t)
+{
+	struct pf_event ev = {.kind = EV_SASL_FAIL, .client_ip = dv->client_ip, .sasl_username = dv->user};
+	long n = dv->attempts < DOVECOT_MAX_ATTEMPTS ? dv->attempts : DOVECOT_MAX_ATTEMPTS;
+	for (long i = 0; i < n; i++)
+		apply_sasl_failure(m, &ev, t);
+	if (sv_eq(dv->service, "submission"))
+		return;
+	m->totals.mailbox_failures += (uint64_t)n;
+	const struct istr *ip_key = store(m, dv->client_ip);	/* stored by apply_sasl_failure */
+	struct agg_stats *ip = ip_key ? agg_ptr(m, AGG_CLIENT_IP, ip_key->ref[AGG_CLIENT_IP]) : NULL;
+	if (ip)
+		ip->mailbox_failures += (uint32_t)n;
+	const struct istr *user_key = dv->user.len ? store_account(m, dv->user) : NULL;
+	struct agg_stats *u = user_key ? agg_ptr(m, AGG_SASL_USER, user_key->ref[AGG_SASL_USER]) : NULL;
+	if (u)
+		u->mailbox_failures += (uint32_t)n;
+}
+
 /* apply_dovecot - a Dovecot line that names who sent a message (see dovecot.h) */
 static void apply_dovecot(struct model *m, const struct log_line *ll)
 {
@@ -1845,13 +1904,13 @@ static void apply_dovecot(struct model *m, const struct log_line *ll)
 	if (ll->time > m->now)
 		m->now = ll->time;
 	if (dv.kind == DV_LOGIN) {
-		proxy_login_note(m, &dv);
+		if (sv_eq(dv.service, "submission") && dv.session.len)
+			proxy_login_note(m, &dv);
+		dovecot_login(m, &dv, ll->time);
 	} else if (dv.kind == DV_RELAYED) {
 		apply_proxied(m, &dv, ll->time);
-	} else if (dv.kind == DV_AUTH_FAILED) {	/* Postfix never sees these: counted as its own are */
-		struct pf_event ev = {.kind = EV_SASL_FAIL, .client_ip = dv.client_ip, .sasl_username = dv.user};
-		for (long i = 0; i < dv.attempts && i < DOVECOT_MAX_ATTEMPTS; i++)
-			apply_sasl_failure(m, &ev, ll->time);
+	} else if (dv.kind == DV_AUTH_FAILED) {
+		dovecot_failures(m, &dv, ll->time);
 	}
 }
 
@@ -2096,6 +2155,7 @@ static void move_aggs(struct model *m, struct string_move *sm)
 			struct agg_stats *a = &m->aggs[k].items[i];
 			const struct istr *key = moved(sm, a->host, a->key);
 			a->last_user = moved(sm, a->host, a->last_user);
+			a->cracked_from = moved(sm, a->host, a->cracked_from);
 			a->spelling = moved(sm, a->host, a->spelling);
 			for (uint32_t s = 0; a->recent && s < a->recent->n; s++)
 				a->recent->src[s] = moved(sm, a->host, a->recent->src[s]);

@@ -127,6 +127,11 @@ struct agg_stats {
 				 * a Postfix block of the account does not reach them */
 	uint32_t peak_1m;	/* most messages in 60 seconds (sliding over the minute buckets), ever */
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
+	uint32_t mailbox_failures;	/* client IP, user: of sasl_failures, those at Dovecot's IMAP, POP3
+					 * and ManageSieve logins, which no Postfix block reaches */
+	uint32_t failures_before_login;	/* SASL user: most failed logins its cracked_from had within 20
+					 * minutes before the account logged in from there (0: none) */
+	const struct istr *cracked_from;	/* SASL user: that address (a client IP's text) */
 	const struct istr *last_user;	/* client IP: last SASL user it sent as or tried */
 	const struct istr *spelling;	/* SASL user: the key is case-folded; the name as first logged */
 	uint8_t several_spellings;	/* SASL user: logged in more than one spelling */
@@ -202,6 +207,7 @@ struct model_totals {
 	uint64_t rcpts, bytes_queued;
 	uint64_t sent, deferred, bounced, expired;
 	uint64_t sasl_failures, sasl_server_faults, rejects, connects, pipelining;
+	uint64_t mailbox_failures;	/* of sasl_failures, at Dovecot's IMAP, POP3, ManageSieve logins */
 	uint64_t rejects_by_class[RJ_CLASS_COUNT];
 	struct reject_code_count reject_codes[16];
 	uint64_t held, released, deleted, requeued;	/* per queue ID lines */

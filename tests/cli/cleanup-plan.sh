@@ -81,10 +81,28 @@ cleanup_plan_counts_the_marked_suspects_queued_messages() {
 	[ ! -e "$tmp/qc-postsuper.argv" ]
 }
 
+# the account's password guessed at Dovecot's IMAP (the real lab's lines):
+# step 4 names the address that guessed it, to block as well
+cleanup_plan_names_the_address_that_guessed_the_accounts_password() {
+	cp_setup
+	cat tests/fixtures/lab-dovecot.log tests/fixtures/lab-dovecot-imap.log > "$tmp/cp-imap.log"
+	jq '.targets = [{"kind": "sasl_user", "key": "victim@lab.example", "chosen": true}]' "$tmp/cp-state.json" > "$tmp/cp-s4.json"
+	PATH="$tmp/cpbin:$tmp/qcbin:$PATH" "$san" cleanup --plan --no-queue --state "$tmp/cp-s4.json" "$tmp/cp-imap.log" > "$tmp/cp.out"
+	grep -qx '    its password was probably guessed at 127.0.0.68 (3 failed logins there, then its login):' "$tmp/cp.out"
+	grep -qx '    block that address too (spamtop block --host 127.0.0.68; at Dovecot and the firewall for IMAP)' "$tmp/cp.out"
+	# without the failures, the same login names nobody
+	grep -v 'auth failed' "$tmp/cp-imap.log" > "$tmp/cp-login.log"
+	PATH="$tmp/cpbin:$tmp/qcbin:$PATH" "$san" cleanup --plan --no-queue --state "$tmp/cp-s4.json" "$tmp/cp-login.log" > "$tmp/cp.out"
+	if grep -q 'probably guessed' "$tmp/cp.out"; then echo "a login without failures was named"; return 1; fi
+	[ ! -e "$tmp/cp-unexpected" ]
+}
+
 check "cleanup --plan prints every step's findings and commands and runs nothing" cleanup_plan_prints_every_step_and_runs_nothing
 check "cleanup --plan refuses a trusted relay that enters mynetworks through a variable" \
 	cleanup_plan_refuses_a_relay_that_comes_from_a_variable
 check "cleanup --plan counts the marked suspects' queued messages" cleanup_plan_counts_the_marked_suspects_queued_messages
+check "cleanup --plan names the address that guessed the account's password (IMAP failures, then its login)" \
+	cleanup_plan_names_the_address_that_guessed_the_accounts_password
 
 # cleanup --yes with named targets, against the queue-command stand-ins and a
 # postconf that keeps main.cf's values in files: hold, contain (the account

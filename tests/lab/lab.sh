@@ -3,13 +3,14 @@
 #
 # SYNOPSIS
 #   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
-#                    blocklisted N | milter-burst H R D | dovecot-burst N | down | log
+#                    blocklisted N | milter-burst H R D | dovecot-burst N | imap-break-in | down | log
 #
 # DESCRIPTION
 #   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks, python3
 #             (the content filter stand-in), openssh-server (the fleet's
 #             sshd; the lab starts its own), and dovecot-core,
-#             dovecot-submissiond and rsyslog (LAB_PROFILE=dovecot) if missing;
+#             dovecot-submissiond, dovecot-imapd and rsyslog (LAB_PROFILE=dovecot)
+#             if missing;
 #             no package's service is started by the install (policy-rc.d).
 #   up        configures the system Postfix for the lab (a copy of main.cf and
 #             master.cf is kept and restored by `down`), empties its queue and
@@ -39,6 +40,9 @@
 #             messages through Dovecot's submission service from five
 #             addresses, alice two, and 127.0.0.67 fails its AUTH there three
 #             times; waits until Dovecot logged each relay and failure.
+#   imap-break-in  (LAB_PROFILE=dovecot) 127.0.0.68 guesses the compromised
+#             account's password at Dovecot's IMAP login three times, then
+#             logs in with it; waits until Dovecot logged the four.
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -93,7 +97,9 @@
 #                      $LAB_SSH_DIR/mx2-journal.jsonl)
 #     dovecot          Dovecot's submission service (dovecot-submissiond, its own
 #                      configuration under $LAB_DOVECOT_DIR) on
-#                      127.0.0.1:$LAB_SUBMISSION_PORT, taking AUTH itself and
+#                      127.0.0.1:$LAB_SUBMISSION_PORT, and its IMAP on
+#                      127.0.0.1:$LAB_IMAP_PORT, against the same passwords;
+#                      submission takes AUTH itself,
 #                      relaying to Postfix's 127.0.0.1:25 without XCLIENT, as
 #                      a mynetworks client; it logs through syslog, which an
 #                      rsyslogd of the lab's (on /dev/log, Debian's default
@@ -128,6 +134,7 @@ LAB_SSH_DIR=/run/spamtop-lab-ssh
 REFUSER_PID=/run/spamtop-lab-refuser.pid
 MILTER_PID=/run/spamtop-lab-milter.pid
 LAB_SUBMISSION_PORT=${LAB_SUBMISSION_PORT:-2587}
+LAB_IMAP_PORT=${LAB_IMAP_PORT:-2143}
 LAB_DOVECOT_DIR=/run/spamtop-lab-dovecot
 LAB_RSYSLOG_DIR=/run/spamtop-lab-rsyslog
 LAB_DEVLOG_SAVED=/dev/log.spamtop-lab-saved	# a system syslog's /dev/log, while the lab's rsyslogd has it
@@ -180,7 +187,7 @@ cmd_install() {
 	need_root
 	local missing=()
 	for p in postfix sasl2-bin libsasl2-modules swaks python3 python3-milter openssh-server \
-		dovecot-core dovecot-submissiond rsyslog; do
+		dovecot-core dovecot-submissiond dovecot-imapd rsyslog; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -472,7 +479,7 @@ dovecot_start() {
 	chmod 640 "$d/users"
 	chgrp dovecot "$d/users"
 	cat > "$d/dovecot.conf" <<-EOF
-	protocols = submission
+	protocols = submission imap
 	listen = 127.0.0.1
 	base_dir = $d/run
 	state_dir = $d/state
@@ -498,6 +505,15 @@ dovecot_start() {
 	  inet_listener submission {
 	    address = 127.0.0.1
 	    port = $LAB_SUBMISSION_PORT
+	  }
+	}
+	service imap-login {
+	  inet_listener imap {
+	    address = 127.0.0.1
+	    port = $LAB_IMAP_PORT
+	  }
+	  inet_listener imaps {
+	    port = 0
 	  }
 	}
 	EOF
@@ -550,6 +566,45 @@ cmd_dovecot_burst() {
 	wait
 	wait_for "Dovecot to log $((n + 2)) relays" 30 log_has 'Successfully relayed message' $((before + n + 2))
 	wait_for "Dovecot to log 3 failed logins" 30 log_has 'submission-login: Disconnected.*auth failed.*rip=127.0.0.67' 3
+}
+
+# imap_login FROM USER PASSWORD HOW - one IMAP LOGIN to Dovecot from address
+# FROM; HOW: logout (LOGOUT after the answer) or close (just hang up).
+# Exit 0 when the password was taken.
+imap_login() {
+	/usr/bin/python3 - "$@" "$LAB_IMAP_PORT" <<-'EOF'
+	import imaplib, socket, sys
+	src, user, password, how, port = sys.argv[1:6]
+	class Client(imaplib.IMAP4):
+	    def _create_socket(self, timeout):
+	        return socket.create_connection((self.host, self.port), timeout, source_address=(src, 0))
+	c = Client("127.0.0.1", int(port), timeout=60)
+	try:
+	    c.login(user, password)
+	    taken = True
+	except imaplib.IMAP4.error:
+	    taken = False
+	if how == "logout":
+	    c.logout()
+	else:
+	    c.shutdown()
+	sys.exit(0 if taken else 1)
+	EOF
+}
+
+# imap-break-in - a password guessed at IMAP: three wrong ones at once, as a
+# bot tries them, then the right one, from the same address
+cmd_imap_break_in() {
+	need_root
+	local ip=127.0.0.68 i before
+	before=$(log_count "imap-login: .*rip=$ip,")
+	for i in 1 2 3; do
+		imap_login "$ip" "victim@$LAB_DOMAIN" "guess$i" "$([ "$i" = 1 ] && echo logout || echo close)" &
+	done
+	wait
+	wait_for "Dovecot to log 3 failed IMAP logins" 30 log_has "imap-login: .*auth failed.*rip=$ip," $((before + 3))
+	imap_login "$ip" "victim@$LAB_DOMAIN" "$LAB_PASS_VICTIM" logout
+	wait_for "Dovecot to log the IMAP login" 30 log_has "imap-login: Login: user=<victim@$LAB_DOMAIN>.*rip=$ip," 1
 }
 
 filter_stop() {
@@ -780,7 +835,8 @@ webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
 milter-burst) cmd_milter_burst "${2:?milter-burst H R D}" "${3:?milter-burst H R D}" "${4:?milter-burst H R D}" ;;
 dovecot-burst) cmd_dovecot_burst "${2:?dovecot-burst N}" ;;
+imap-break-in) cmd_imap_break_in ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|dovecot-burst N|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|dovecot-burst N|imap-break-in|down|log" >&2; exit 2 ;;
 esac

@@ -180,12 +180,21 @@ dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay() {
 	[ "$(jq -r '[.suspects[] | select(.kind=="trusted_relay") | .key] | join(" ")' "$tmp/r.json")" = 127.0.0.2 ]
 	[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 32 ]
 	[ "$(jq '.client_ips[] | select(.key=="127.0.0.33") | .authenticated' "$tmp/r.json")" = 6 ]
-	# the brute force through Dovecot, which Postfix never sees
-	[ "$(jq -r '[.suspects[] | select(.kind=="brute_force") | .key] | sort | join(" ")' "$tmp/r.json")" = "127.0.0.66 127.0.0.67" ]
+	# the brute force through Dovecot, which Postfix never sees: at its submission
+	# service (127.0.0.67) and at its IMAP login (127.0.0.68), the same passwords
+	[ "$(jq -r '[.suspects[] | select(.kind=="brute_force") | .key] | sort | join(" ")' "$tmp/r.json")" = \
+		"127.0.0.66 127.0.0.67 127.0.0.68" ]
 	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.67") | .sasl_failures' "$tmp/r.json")" = 3 ]
+	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.68") | .mailbox_failures' "$tmp/r.json")" = 3 ]
+	[ "$(jq '.totals.mailbox_login_failures' "$tmp/r.json")" = 3 ]
+	# and the break-in: the account logged in at IMAP from there, right after
+	[ "$(jq -r '.suspects[0].reasons[-1]' "$tmp/r.json")" = \
+		"logged in from 127.0.0.68 after 3 failed logins from there within 20 minutes (threshold 3)" ]
+	[ "$(jq -r '.sasl_users[] | select(.key=="victim@lab.example") | .login_after_failures_from' "$tmp/r.json")" = 127.0.0.68 ]
 	# step 4 says where Postfix's block of the account does not reach
 	"$san" cleanup --plan --no-queue "$log" > "$tmp/plan"
 	grep -q "^    it also sent 30 messages through Dovecot's submission service, which takes its AUTH:$" "$tmp/plan"
+	grep -q "^    its password was probably guessed at 127.0.0.68 (3 failed logins there, then its login):$" "$tmp/plan"
 }
 
 delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id() {
@@ -201,8 +210,10 @@ delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id() {
 }
 
 setup dovecot
+LAB_PROFILE=dovecot $lab imap-break-in &	# Dovecot delays each retry from the address: meanwhile
 LAB_PROFILE=dovecot $lab dovecot-burst 30
-check "Dovecot submission without XCLIENT: its relays are the account's, the proxy is no trusted relay, its failed logins are brute force" \
+wait $! || echo "lab: imap-break-in failed"
+check "Dovecot without XCLIENT: its relays are the account's, the proxy is no trusted relay, failed submission and IMAP logins are brute force, the IMAP break-in is evidence" \
 	dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay
 check "Dovecot submission: delete by user takes the account's relayed messages (Dovecot's Received id proves each)" \
 	delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id

@@ -29,6 +29,9 @@
 #                      through Dovecot's submission service (LAB_PROFILE=dovecot),
 #                      Dovecot's lines written by syslog into the same log
 #   lab-dovecot-postcat.txt  postcat -ehq of one of those messages of the account
+#   lab-dovecot-imap.log  Dovecot's IMAP login lines of the break-in that
+#                      follows (imap-break-in: three wrong passwords, then the
+#                      account's, from 127.0.0.68)
 #   lab-instances.log  the outbreak on a host with a second instance
 #                      (LAB_PROFILE=instances: postfix-out), the account's
 #                      mail also sent through it
@@ -67,6 +70,8 @@ LAB_PROFILE=dovecot $lab dovecot-burst 30
 cp "$($lab log)" tests/fixtures/lab-dovecot.log
 postcat -ehq "$(grep -o 'dovecot: submission(victim@lab.example).*queued as [0-9A-F]*' "$($lab log)" | head -1 |
 	sed 's/.*queued as //')" > tests/fixtures/lab-dovecot-postcat.txt
+LAB_PROFILE=dovecot $lab imap-break-in
+grep ' dovecot: imap-login: ' "$($lab log)" > tests/fixtures/lab-dovecot-imap.log
 $lab down
 LAB_PROFILE=instances $lab up
 LAB_PROFILE=instances $lab outbreak

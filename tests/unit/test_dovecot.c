@@ -1,5 +1,5 @@
 /*
- * test_dovecot - Dovecot's submission lines, in the forms its source writes
+ * test_dovecot - Dovecot's submission and login lines, in the forms its source writes
  * (src/submission/submission-backend-relay.c, src/login-common with the
  * default mail_log_prefix and login_log_format_elements), as syslog files
  * them, and with the client's own words written to look like fields.
@@ -91,10 +91,91 @@ static void login_gives_the_client_address_of_a_session(void **state)
 			       "rip=2001:db8::7, lip=::1, mpid=1, session=<IPv6>", &ev),
 			 DV_LOGIN);
 	assert_view(ev.client_ip, "2001:db8::7");
-	/* other services' logins are not submissions */
+	assert_view(ev.service, "submission");
+	/* other services' logins name their service (Dovecot 2.4 writes "Logged in") */
 	assert_int_equal(parse("Dec  3 12:00:00 mx dovecot: imap-login: Login: user=<a>, method=PLAIN, "
 			       "rip=192.0.2.1, lip=192.0.2.2, mpid=1, TLS, session=<s>", &ev),
+			 DV_LOGIN);
+	assert_view(ev.service, "imap");
+	assert_int_equal(parse("Sep 10 12:00:00 mx dovecot[2241633]: pop3-login: Logged in: user=<b@example.org>, "
+			       "method=PLAIN, rip=192.0.2.3, lip=192.0.2.2, mpid=7, TLS, session=<t>", &ev),
+			 DV_LOGIN);
+	assert_view(ev.service, "pop3");
+	assert_view(ev.user, "b@example.org");
+	assert_view(ev.client_ip, "192.0.2.3");
+	/* no such service, and a program of Dovecot's that is no login process */
+	assert_int_equal(parse("Dec  3 12:00:00 mx dovecot: lmtp-login: Login: user=<a>, method=PLAIN, "
+			       "rip=192.0.2.1, lip=192.0.2.2, session=<s>", &ev),
 			 DV_NONE);
+	assert_int_equal(parse("Dec  3 12:00:00 mx dovecot: imap(a)<1><s>: Login: user=<a>, method=PLAIN, "
+			       "rip=192.0.2.1, lip=192.0.2.2, session=<s>", &ev),
+			 DV_NONE);
+}
+
+/*
+ * Failed logins as Dovecot's login processes have written them: fail2ban's
+ * published samples (1.2 to 2.3: tests/files/logs/dovecot), Dovecot 2.4's
+ * "Login aborted" from its source (login_aborted_event) and as published
+ * by others' parsers of real servers' logs.
+ */
+static void failed_logins_at_every_login_service_in_every_version_format(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line, *service, *user, *ip;
+		long attempts;
+	} cases[] = {
+		{"Jun 13 16:30:54 platypus dovecot: imap-login: Disconnected (auth failed, 2 attempts): "
+		 "user=<username.bob>, method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS",
+		 "imap", "username.bob", "49.176.98.87", 2},
+		{"Jun 14 00:48:21 platypus dovecot: imap-login: Disconnected (auth failed, 1 attempts): method=PLAIN, "
+		 "rip=59.167.242.100, lip=113.212.99.194, TLS: Disconnected",
+		 "imap", "", "59.167.242.100", 1},
+		{"Jun 23 00:52:43 vhost1-ua dovecot: pop3-login: Disconnected: Inactivity (auth failed, 1 attempts): "
+		 "user=<info>, method=PLAIN, rip=193.95.245.163, lip=176.214.13.210",
+		 "pop3", "info", "193.95.245.163", 1},
+		{"Jul  2 13:49:31 hostname dovecot[442]: pop3-login: Aborted login (auth failed, 1 attempts in 17 secs): "
+		 "user=<test>, method=PLAIN, rip=192.51.100.13, lip=203.0.113.17, session=<YADINsQCDs5BH8Pg>",
+		 "pop3", "test", "192.51.100.13", 1},
+		{"Dec  3 12:00:00 mx dovecot: imap-login: Aborted login by logging out (auth failed, 3 attempts in 9 secs): "
+		 "user=<victim@example.org>, method=PLAIN, rip=203.0.113.66, lip=127.0.0.1, session=<u1>",
+		 "imap", "victim@example.org", "203.0.113.66", 3},
+		{"Sep 13 04:00:41 ncc dovecot[32629]: pop3-login: Login aborted: Connection closed (auth failed, 1 attempts "
+		 "in 2 secs) (auth_failed): user=<admin@example.com>, method=PLAIN, rip=90.153.107.201, lip=78.47.94.167, "
+		 "session=<x>",
+		 "pop3", "admin@example.com", "90.153.107.201", 1},
+		{"Sep 10 17:14:04 ngm dovecot[2241633]: managesieve-login: Login aborted: Logged out (auth failed, 4 attempts "
+		 "in 2 secs) (auth_failed): user=<bogus@invalid.example>, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, TLS",
+		 "managesieve", "bogus@invalid.example", "127.0.0.1", 4},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dovecot_event ev;
+		assert_int_equal(parse(cases[i].line, &ev), DV_AUTH_FAILED);
+		assert_view(ev.service, cases[i].service);
+		assert_view(ev.user, cases[i].user);
+		assert_view(ev.client_ip, cases[i].ip);
+		assert_int_equal(ev.attempts, cases[i].attempts);
+	}
+}
+
+static void a_login_ended_without_a_failed_password_is_no_failure(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"Jul  2 13:49:32 hostname dovecot[442]: pop3-login: Disconnected (no auth attempts in 58 secs): "
+		"user=<>, rip=192.51.100.13, lip=203.0.113.17, session=<LgDINsQCkttVIMPg>",
+		"Dec 12 11:19:11 dunnart dovecot: pop3-login: Aborted login (tried to use disabled plaintext auth): "
+		"rip=190.210.136.21, lip=113.212.99.193",
+		"Dec  3 12:00:00 mx dovecot: imap-login: Login aborted: Connection closed (auth service reported "
+		"temporary failure): user=<a>, rip=192.0.2.1, lip=192.0.2.2",
+		/* the name tried is the client's: a failure written inside it is no failure */
+		"Dec  3 12:00:00 mx dovecot: imap-login: Disconnected (disconnected while authenticating, waited 1 secs): "
+		"user=<(auth failed, 99 attempts in 1 secs): >, method=PLAIN, rip=198.51.100.9, lip=192.0.2.1, session=<v>",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct dovecot_event ev;
+		assert_int_equal(parse(lines[i], &ev), DV_NONE);
+	}
 }
 
 static void failed_login_counts_attempts_and_a_name_written_as_fields_is_only_a_name(void **state)
@@ -119,7 +200,7 @@ static void failed_login_counts_attempts_and_a_name_written_as_fields_is_only_a_
 	assert_view(ev.user, "x>, method=PLAIN, rip=6.6.6.6, lip=1.1.1.1, session=<fake>");
 }
 
-static void truncated_dovecot_lines_are_no_event(void **state)
+static void a_cut_dovecot_line_gives_no_event_or_the_whole_address(void **state)
 {
 	(void)state;
 	const char *full = "submission(eve)<17><s1>: Successfully relayed message: from=<a@b>, size=10, id=R, "
@@ -133,10 +214,14 @@ static void truncated_dovecot_lines_are_no_event(void **state)
 		assert_int_equal(dovecot_parse((struct strview){copy, n}, &ev), DV_NONE);
 		free(copy);
 	}
-	for (size_t n = 0; n < strlen(login); n++) {
+	for (size_t n = 0; n < strlen(login); n++) {	/* nothing, or the whole address: never a part of it */
 		char *copy = malloc(n ? n : 1);
 		memcpy(copy, login, n);
-		assert_int_equal(dovecot_parse((struct strview){copy, n}, &ev), DV_NONE);
+		if (dovecot_parse((struct strview){copy, n}, &ev) != DV_NONE) {
+			assert_int_equal(ev.kind, DV_LOGIN);
+			assert_view(ev.client_ip, "192.0.2.1");
+			assert_true(n >= strlen("submission-login: Login: user=<a>, method=PLAIN, rip=192.0.2.1, lip="));
+		}
 		free(copy);
 	}
 }
@@ -149,7 +234,9 @@ int main(void)
 		cmocka_unit_test(a_sender_written_as_fields_does_not_change_the_id_or_the_queue_id),
 		cmocka_unit_test(login_gives_the_client_address_of_a_session),
 		cmocka_unit_test(failed_login_counts_attempts_and_a_name_written_as_fields_is_only_a_name),
-		cmocka_unit_test(truncated_dovecot_lines_are_no_event),
+		cmocka_unit_test(failed_logins_at_every_login_service_in_every_version_format),
+		cmocka_unit_test(a_login_ended_without_a_failed_password_is_no_failure),
+		cmocka_unit_test(a_cut_dovecot_line_gives_no_event_or_the_whole_address),
 	};
 	test_use_utc();
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -739,6 +739,137 @@ static void dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried(vo
 	model_free(m);
 }
 
+/* IMAP, POP3 and ManageSieve logins check the same passwords: their failures
+ * are brute force too, counted apart as no Postfix block reaches them */
+static void imap_and_pop3_failed_logins_are_brute_force_that_postfix_cannot_block(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	dovecot(m, "Nov 24 12:00:00 mx dovecot: imap-login: Disconnected (auth failed, 2 attempts in 4 secs): "
+		   "user=<victim@example.org>, method=PLAIN, rip=198.51.100.8, lip=192.0.2.1, TLS, session=<i1>");
+	dovecot(m, "Nov 24 12:02:00 mx dovecot: pop3-login: Login aborted: Connection closed (auth failed, 1 attempts "
+		   "in 2 secs) (auth_failed): user=<Victim@example.org>, method=PLAIN, rip=198.51.100.8, "
+		   "lip=192.0.2.1, session=<p1>");
+	add(m, "Nov 24 12:03:00 mx postfix/smtpd[5]: warning: unknown[198.51.100.8]: SASL LOGIN authentication "
+	       "failed: UGFzc3dvcmQ6");
+	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "198.51.100.8");
+	assert_int_equal(ip->sasl_failures, 4);
+	assert_int_equal(ip->mailbox_failures, 3);
+	assert_int_equal(ip->peak_failures_20m, 4);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@example.org");	/* one account, either case */
+	assert_int_equal(u->sasl_failures, 3);
+	assert_int_equal(u->mailbox_failures, 3);
+	assert_int_equal(model_totals(m)->sasl_failures, 4);
+	assert_int_equal(model_totals(m)->mailbox_failures, 3);
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_int_equal(sus[0].kind, SUSPECT_BRUTE_FORCE);
+	assert_string_equal(sus[0].agg->key->s, "198.51.100.8");
+	assert_int_equal(sus[0].nreasons, 2);
+	assert_string_equal(sus[0].reasons[1], "3 of its 4 failed logins at Dovecot's IMAP, POP3 or ManageSieve logins, "
+			    "which a Postfix block does not reach");
+	model_free(m);
+}
+
+/* spam_from - n messages of user in one minute, each from its own address */
+static void spam_from(struct model *m, const char *user, int n)
+{
+	char line[300];
+	for (int i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "Nov 24 13:00:%02d mx postfix/smtpd[9]: 5C%04X: client=unknown[203.0.113.%d], "
+			 "sasl_method=LOGIN, sasl_username=%s", i % 60, i, 1 + i % 50, user);
+		add(m, line);
+	}
+}
+
+/* The break-in itself: the account logs in from an address right after that
+ * address failed logins. Kept as the account's evidence; a reason only when
+ * the account also broke a sending rule (a mistyped password is no outbreak) */
+static void a_login_after_failed_logins_from_that_address_is_evidence_against_the_account(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 4; i++)
+		dovecot(m, "Nov 24 12:00:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+			   "user=<alice@example.org>, method=PLAIN, rip=198.51.100.9, lip=192.0.2.1, TLS, session=<f>");
+	dovecot(m, "Nov 24 12:05:00 mx dovecot: imap-login: Login: user=<victim@example.org>, method=PLAIN, "
+		   "rip=198.51.100.9, lip=192.0.2.1, mpid=7, TLS, session=<ok>");
+	/* an address that failed nothing: an ordinary login leaves no account behind */
+	dovecot(m, "Nov 24 12:05:00 mx dovecot: imap-login: Login: user=<bob@example.org>, method=PLAIN, "
+		   "rip=192.0.2.77, lip=192.0.2.1, mpid=8, TLS, session=<ok2>");
+	assert_null(find(m, AGG_SASL_USER, "bob@example.org"));
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@example.org");
+	assert_non_null(u);
+	assert_int_equal(u->failures_before_login, 4);
+	assert_string_equal(u->cracked_from->s, "198.51.100.9");
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);	/* the brute force alone: the account sent nothing */
+	assert_int_equal(sus[0].kind, SUSPECT_BRUTE_FORCE);
+	spam_from(m, "victim@example.org", 30);
+	assert_int_equal(default_suspects(m, sus, 4), 2);
+	assert_int_equal(sus[0].kind, SUSPECT_SASL_USER);
+	assert_string_equal(sus[0].agg->key->s, "victim@example.org");
+	assert_string_equal(sus[0].reasons[sus[0].nreasons - 1],
+			    "logged in from 198.51.100.9 after 4 failed logins from there within 20 minutes (threshold 3)");
+	model_free(m);
+}
+
+/* Postfix's own SMTP AUTH counts as a login; failures older than 20 minutes,
+ * or an address that is no address, are no evidence */
+static void smtp_auth_after_failures_counts_and_old_failures_do_not(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 3; i++)
+		add(m, "Nov 24 11:00:00 mx postfix/smtpd[5]: warning: unknown[198.51.100.10]: SASL LOGIN authentication "
+		       "failed: UGFzc3dvcmQ6");
+	add(m, "Nov 24 11:30:00 mx postfix/smtpd[9]: 5D0001: client=unknown[198.51.100.10], sasl_method=LOGIN, "
+	       "sasl_username=carol@example.org");
+	assert_int_equal(find(m, AGG_SASL_USER, "carol@example.org")->failures_before_login, 0);
+	for (int i = 0; i < 3; i++)
+		add(m, "Nov 24 11:40:00 mx postfix/smtpd[5]: warning: unknown[198.51.100.10]: SASL LOGIN authentication "
+		       "failed: UGFzc3dvcmQ6");
+	add(m, "Nov 24 11:41:00 mx postfix/smtpd[9]: 5D0002: client=unknown[198.51.100.10], sasl_method=LOGIN, "
+	       "sasl_username=carol@example.org");
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "carol@example.org");
+	assert_int_equal(u->failures_before_login, 3);
+	assert_string_equal(u->cracked_from->s, "198.51.100.10");
+	/* a forged "address" never reaches a reason's text */
+	for (int i = 0; i < 3; i++)
+		dovecot(m, "Nov 24 11:42:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+			   "user=<x>, method=PLAIN, rip=[1.2.3.4]\x1b[2J, lip=192.0.2.1, session=<g>");
+	dovecot(m, "Nov 24 11:42:30 mx dovecot: imap-login: Login: user=<dave@example.org>, method=PLAIN, "
+		   "rip=[1.2.3.4]\x1b[2J, lip=192.0.2.1, mpid=9, session=<h>");
+	spam_from(m, "dave@example.org", 30);
+	struct suspect sus[8];
+	size_t n = default_suspects(m, sus, 8);
+	for (size_t i = 0; i < n; i++)
+		for (int r = 0; r < sus[i].nreasons; r++)
+			assert_null(strstr(sus[i].reasons[r], "1.2.3.4"));
+	assert_int_equal(find(m, AGG_SASL_USER, "dave@example.org")->failures_before_login, 3);
+	model_free(m);
+}
+
+/* the real Dovecot's lines of the lab's break-in (tests/lab/lab.sh
+ * imap-break-in): three wrong passwords at IMAP, two hung up and one logged
+ * out, then the account's own, from 127.0.0.68 */
+static void the_lab_imap_break_in_is_brute_force_and_evidence_against_the_account(void **state)
+{
+	(void)state;
+	struct model *m = december_capture("tests/fixtures/lab-dovecot-imap.log");
+	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "127.0.0.68");
+	assert_non_null(ip);
+	assert_int_equal(ip->sasl_failures, 3);
+	assert_int_equal(ip->mailbox_failures, 3);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "victim@lab.example");
+	assert_int_equal(u->failures_before_login, 3);
+	assert_string_equal(u->cracked_from->s, "127.0.0.68");
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_int_equal(sus[0].kind, SUSPECT_BRUTE_FORCE);
+	model_free(m);
+}
+
 /* pipe_filter_lines - a message of victim through FILTER_README's simple
  * filter (pipe(8), re-injecting with sendmail as uid 65534): the original,
  * then its copy before (copy_first) the pipe's two "delivered via" lines, or
@@ -1687,6 +1818,10 @@ int main(void)
 		cmocka_unit_test(rates_cover_one_five_and_fifteen_minutes_of_log_time),
 		cmocka_unit_test(three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do_not),
 		cmocka_unit_test(brute_force_ip_remembers_the_account_it_attacks),
+		cmocka_unit_test(imap_and_pop3_failed_logins_are_brute_force_that_postfix_cannot_block),
+		cmocka_unit_test(a_login_after_failed_logins_from_that_address_is_evidence_against_the_account),
+		cmocka_unit_test(smtp_auth_after_failures_counts_and_old_failures_do_not),
+		cmocka_unit_test(the_lab_imap_break_in_is_brute_force_and_evidence_against_the_account),
 		cmocka_unit_test(the_heaviest_suspects_are_kept_whatever_the_scan_order),
 		cmocka_unit_test(a_busy_day_alone_makes_no_suspect),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
