@@ -19,7 +19,7 @@ static const char *last_of(const char *s, const char *e, const char *lit)
 	if ((size_t)(e - s) < n)
 		return NULL;
 	for (const char *p = e - n;; p--) {
-		if (memcmp(p, lit, n) == 0)
+		if (*p == lit[0] && memcmp(p, lit, n) == 0)
 			return p;
 		if (p == s)
 			return NULL;
