@@ -61,8 +61,6 @@ static json_t *agg_json(const struct model *m, const struct agg_table_info *ti,
 	json_object_set_new(o, "last_seen", json_time(a->last_seen));
 	if (ti->kind == AGG_SASL_USER && a->proxied)	/* past a Postfix block of the account */
 		set_u64(o, "submission_proxy", a->proxied);
-	if (a->mailbox_failures)	/* at Dovecot's IMAP, POP3, ManageSieve logins */
-		set_u64(o, "mailbox_failures", a->mailbox_failures);
 	if (ti->kind == AGG_SASL_USER && a->cracked_from) {	/* logged in where logins had failed */
 		json_object_set_new(o, "login_after_failures_from", json_text(a->cracked_from->s, a->cracked_from->len));
 		set_u64(o, "failures_before_login", a->failures_before_login);

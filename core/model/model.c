@@ -935,24 +935,62 @@ static void record_uncount(struct model *m, struct msg_record *r)
  * o's origin (SASL user, client, local uid, sender, aggregates and
  * Message-ID) and counts no message; the caller counts the copy.
  */
-static void link_copy(struct model *m, struct msg_record *c, const struct msg_record *o)
+/* copy_outcomes - add (sign 1) or take back (-1) a copy's deliveries in its aggregates */
+static void copy_outcomes(struct model *m, const struct msg_record *c, int sign)
 {
-	c->flags |= RF_COPY | RF_COUNTED;
+	FOR_EACH_AGG(m, c, a, {
+		a->sent = sign > 0 ? a->sent + c->sent : a->sent - (c->sent < a->sent ? c->sent : a->sent);
+		a->deferred = sign > 0 ? a->deferred + c->deferred
+				       : a->deferred - (c->deferred < a->deferred ? c->deferred : a->deferred);
+		a->bounced = sign > 0 ? a->bounced + c->bounced
+				      : a->bounced - (c->bounced < a->bounced ? c->bounced : a->bounced);
+	});
+}
+
+/* copy_origin - what a copy takes from its origin: client, account, aggregates */
+static void copy_origin(struct msg_record *c, const struct msg_record *o)
+{
 	c->client_ip = o->client_ip;
 	c->client_name = o->client_name;
 	c->sasl_user = o->sasl_user;
 	c->sasl_method = o->sasl_method;
 	c->local_uid = o->local_uid;
+	memcpy(c->agg, o->agg, sizeof(c->agg));
+}
+
+static void link_copy(struct model *m, struct msg_record *c, struct msg_record *o)
+{
+	c->flags |= RF_COPY | RF_COUNTED;
+	o->flags |= RF_HAS_COPY;
+	copy_origin(c, o);
 	c->msgid_hash = o->msgid_hash;
 	if (o->flags & RF_LOCAL)
 		c->flags |= RF_LOCAL;
 	memcpy(c->origin_qid, o->qid, sizeof(c->origin_qid));
-	memcpy(c->agg, o->agg, sizeof(c->agg));
-	FOR_EACH_AGG(m, c, a, {	/* what the copy met already (a quick local delivery) */
-		a->sent += c->sent;
-		a->deferred += c->deferred;
-		a->bounced += c->bounced;
-	});
+	copy_outcomes(m, c, 1);	/* what the copy met already (a quick local delivery) */
+}
+
+/*
+ * recharge_copies - o's client and account changed after a content filter's
+ * copy was tied to it (Dovecot's relay line, or a front's proxy-accept, read
+ * after the copy's client= line): the copy, which is what the queue holds
+ * now, takes them too, with the deliveries it met. Copies arrive after
+ * their origin: the open records newer than o are looked at, newest first.
+ */
+static void recharge_copies(struct model *m, const struct msg_record *o)
+{
+	if (!(o->flags & RF_HAS_COPY))
+		return;
+	for (uint32_t id = m->newest; id; id = rec(m, id)->older) {
+		struct msg_record *c = rec(m, id);
+		if (c->first_seen < o->first_seen)
+			break;
+		if (c == o || !(c->flags & RF_COPY) || c->host != o->host || strcmp(c->origin_qid, o->qid) != 0)
+			continue;
+		copy_outcomes(m, c, -1);
+		copy_origin(c, o);
+		copy_outcomes(m, c, 1);
+	}
 }
 
 /* open_here - the open record of qid on the current host (in any instance),
@@ -1239,6 +1277,7 @@ static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64
 	m->totals.proxied_messages++;
 	if (u)
 		u->proxied++;
+	recharge_copies(m, r);
 }
 
 /* ---- a before-queue content filter (smtpd_proxy_filter, SMTPD_PROXY_README):
@@ -1285,6 +1324,7 @@ static void front_accept(struct model *m, const struct log_line *ll, const struc
 	r->flags |= RF_FRONT;
 	m->totals.front_messages++;
 	f->ip[0] = 0;	/* one message a transaction */
+	recharge_copies(m, r);
 }
 
 /*

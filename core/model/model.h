@@ -156,6 +156,7 @@ enum record_flag {
 	RF_DISCARDED = 4096,	/* accepted, then dropped by a milter or header/body checks: never queued */
 	RF_PROXIED = 8192,	/* relayed by Dovecot's submission service for sasl_user (no XCLIENT) */
 	RF_FRONT = 16384,	/* queued behind a before-queue filter: client and account its front smtpd's */
+	RF_HAS_COPY = 32768,	/* a content filter's copy was tied to it (RF_COPY, origin_qid) */
 };
 
 struct msg_record {

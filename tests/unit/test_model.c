@@ -683,6 +683,46 @@ static void a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_
 	model_free(m);
 }
 
+/* Dovecot's submission service in front of an amavis-style filter: the
+ * filter's copy (XFORWARD) is tied to the message before Dovecot's relay line
+ * is read. The copy is what the queue holds: it takes the account and the
+ * address that logged in, with the deferral it met */
+static void a_filter_copy_tied_before_dovecots_relay_line_takes_the_account(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	dovecot(m, "Nov 24 12:00:00 mx dovecot: submission-login: Login: user=<mallory@example.org>, method=PLAIN, "
+		   "rip=203.0.113.9, lip=127.0.0.1, mpid=101, TLS, session=<S1>");
+	add(m, "Nov 24 12:00:00 mx postfix/smtpd[9]: 4A0001: client=localhost[127.0.0.1]");
+	add(m, "Nov 24 12:00:00 mx postfix/cleanup[8]: 4A0001: message-id=<1@x>");
+	add(m, "Nov 24 12:00:00 mx postfix/qmgr[7]: 4A0001: from=<mallory@example.org>, size=500, nrcpt=1 (queue active)");
+	add(m, "Nov 24 12:00:01 mx postfix/smtpd[10]: 4B0002: client=localhost[127.0.0.1], orig_queue_id=4A0001, "
+	       "orig_client=localhost[127.0.0.1]");
+	add(m, "Nov 24 12:00:01 mx postfix/cleanup[8]: 4B0002: message-id=<1@x>");
+	add(m, "Nov 24 12:00:01 mx postfix/qmgr[7]: 4B0002: from=<mallory@example.org>, size=700, nrcpt=1 (queue active)");
+	add(m, "Nov 24 12:00:01 mx postfix/smtp[6]: 4A0001: to=<v@y.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, "
+	       "delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4B0002)");
+	add(m, "Nov 24 12:00:01 mx postfix/qmgr[7]: 4A0001: removed");
+	add(m, "Nov 24 12:00:02 mx postfix/smtp[6]: 4B0002: to=<v@y.example>, relay=none, delay=1, delays=0/0/1/0, "
+	       "dsn=4.4.1, status=deferred (connect refused)");
+	const struct msg_record *c = model_find_open(m, "4B0002");
+	assert_null(c->sasl_user);	/* before Dovecot's line: the proxy's unauthenticated message */
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.1")->deferred, 1);
+	dovecot(m, "Nov 24 12:00:02 mx dovecot: submission(mallory@example.org)<101><S1>: Successfully relayed message: "
+		   "from=<mallory@example.org>, size=480, id=T1, nrcpt=1, reply=`250 2.0.0 Ok: queued as 4A0001'");
+	assert_non_null(c->sasl_user);
+	assert_string_equal(c->sasl_user->s, "mallory@example.org");
+	assert_string_equal(c->client_ip->s, "203.0.113.9");
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "mallory@example.org");
+	assert_int_equal(u->msgs, 1);
+	assert_int_equal(u->deferred, 1);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "203.0.113.9")->deferred, 1);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.1")->deferred, 0);
+	assert_int_equal(find(m, AGG_SENDER, "mallory@example.org")->deferred, 1);	/* moved, not doubled */
+	assert_int_equal(model_totals(m)->messages, 1);
+	model_free(m);
+}
+
 /* the real capture: Postfix's lines from maillog_file, Dovecot's from rsyslog
  * (another stamp format, the machine's name): the same host, its relays the account's */
 static void the_lab_dovecot_capture_charges_every_relay_to_its_account(void **state)
@@ -1829,6 +1869,7 @@ int main(void)
 		cmocka_unit_test(a_dovecot_submission_is_charged_to_its_account_and_the_address_that_logged_in),
 		cmocka_unit_test(a_dovecot_outbreak_names_the_account_not_the_proxy_as_a_trusted_relay),
 		cmocka_unit_test(a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_counted_twice),
+		cmocka_unit_test(a_filter_copy_tied_before_dovecots_relay_line_takes_the_account),
 		cmocka_unit_test(the_lab_dovecot_capture_charges_every_relay_to_its_account),
 		cmocka_unit_test(dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried),
 		cmocka_unit_test(a_pipe_filters_copy_through_sendmail_is_the_senders_in_either_order),
