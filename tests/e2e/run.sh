@@ -93,6 +93,25 @@ a_message_dovecot_relayed_says_so_and_its_trail_holds_dovecots_line() {
 	tui_screen | grep -q "^Successfully relayed message: from=<promo[0-3]@cheap-pills.example>, "
 }
 
+# the same log followed as it is written (the console's path for new lines),
+# then the IMAP break-in: the account's relays and the guessing address appear live
+a_dovecot_log_followed_as_it_grows_is_charged_to_the_account() {
+	: > "$tmp/dv-live.log"
+	tui_start 120x30 "$bin" --no-queue --refresh 0.2 "$tmp/dv-live.log"
+	tui_wait "0 rows"
+	head -400 tests/fixtures/lab-dovecot.log >> "$tmp/dv-live.log"
+	tui_wait "victim@lab.example"
+	tail -n +401 tests/fixtures/lab-dovecot.log >> "$tmp/dv-live.log"
+	cat tests/fixtures/lab-dovecot-imap.log >> "$tmp/dv-live.log"
+	tui_wait " 651 lines"
+	tui_screen | grep -q "victim@lab.example  *54 "
+	tui_keys 6	# Auth failures: 127.0.0.68's three, all at IMAP
+	tui_wait "127.0.0.68"
+	tui_screen | grep -Eq "127\.0\.0\.68 +3 +[0-9]+ +3 "
+	tui_keys 1 w	# the account's reasons end with the break-in
+	tui_wait "logged in from 127.0.0.68 after 3 failed logins"
+}
+
 tabs_show_ips_senders_domains_and_auth_failures() {
 	tui_start 100x30 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
@@ -1111,6 +1130,8 @@ check "a throttled release goes in batches, oldest first, and stops when a conta
 check "a crossed threshold shows a banner and runs the alert command once, journaled" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once_journaled
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
+check "a Dovecot log followed as it grows is charged to the account, its IMAP break-in shown" \
+	a_dovecot_log_followed_as_it_grows_is_charged_to_the_account
 check "a log replaced by a directory is said, and following resumes when it is back" a_log_replaced_by_a_directory_is_said_and_following_resumes
 check "journald is read through the real journalctl (a journal file the test writes)" journald_is_read_through_the_real_journalctl
 check "a journalctl that fails is said on the alert line" journalctl_that_fails_is_said_on_the_alert_line
