@@ -515,6 +515,23 @@ void mynetworks_plan_free(struct mynetworks_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * local_loopback_note - 127.0.0.1 or ::1 as a trusted relay is a process on
+ * this machine speaking SMTP (a web application's mail library, a script).
+ * Untrusting it, or blocking it ahead of permit_mynetworks, would also stop
+ * whatever else relays through it: webmail, Dovecot's submission service, a
+ * monitoring job. The plan leaves it trusted and says what to do instead.
+ */
+static void local_loopback_note(struct buf *notes, const char *ip)
+{
+	buf_printf(notes, "%s: this machine's own loopback: the mail comes from a process here (a web application's "
+		   "SMTP library, a script), not from a host to untrust\n", ip);
+	buf_printf(notes, "%s: kept trusted: untrusting it would also stop webmail, Dovecot's submission service and "
+		   "whatever else relays through it\n", ip);
+	buf_printf(notes, "%s: find the process while it sends (ss -tnp '( dport = :25 )'), stop it; keep the queue "
+		   "held meanwhile\n", ip);
+}
+
 int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[], size_t n,
 			    struct mynetworks_plan *p, struct error *err)
 {
@@ -528,28 +545,35 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 		error_set(err, "out of memory");
 		return -1;
 	}
+	size_t nd = 0;	/* this machine's loopback stays trusted: see local_loopback_note */
 	for (size_t i = 0; i < n; i++)
-		drops[i].ip = ips[i];
+		if (!net_is_local_loopback(ips[i]))
+			drops[nd++].ip = ips[i];
 	buf_puts(&p->before, buf_str(&c->mynetworks_raw));
-	int dropped = netedit_without(buf_str(&c->mynetworks_raw), drops, n, &p->after, err);
+	int dropped = netedit_without(buf_str(&c->mynetworks_raw), drops, nd, &p->after, err);
 	if (dropped < 0) {
 		free(drops);
 		mynetworks_plan_free(p);
 		return -1;
 	}
 	int refused = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, k = 0; i < n; i++) {
+		if (net_is_local_loopback(ips[i])) {
+			local_loopback_note(&p->notes, ips[i]);
+			continue;
+		}
+		struct net_drop *d = &drops[k++];
 		struct buf without = BUF_INIT;
 		const struct net_entry *wider = NULL, *first = net_list_match(&c->trusted, ips[i]);
 		int exact = net_list_without(&c->trusted, ips[i], &without, &wider);
 		buf_free(&without);
-		if (drops[i].dropped) {
+		if (d->dropped) {
 			p->ips[p->nips++] = ips[i];
 			buf_printf(&p->notes, "%s: its entry in mynetworks goes\n", ips[i]);
 		} else if (exact) {	/* in the expanded list, not in main.cf's text */
 			buf_printf(&p->notes, "%s: enters mynetworks through a $variable: edit that by hand\n", ips[i]);
 			refused = 1;
-		} else if (drops[i].excluded || (first && first->negated)) {
+		} else if (d->excluded || (first && first->negated)) {
 			buf_printf(&p->notes, "%s: excluded already (!%s): not trusted\n", ips[i], ips[i]);
 		}
 		if (wider && !(first && first->negated)) {
@@ -557,7 +581,7 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 				   "permit_mynetworks instead\n", ips[i], wider->text);
 			p->wider[p->nwider++] = ips[i];
 		}
-		else if (!drops[i].dropped && !exact && !first)
+		else if (!d->dropped && !exact && !first)
 			buf_printf(&p->notes, "%s: not in mynetworks: it relayed for another reason (smtpd_relay_restrictions)\n",
 				   ips[i]);
 	}

@@ -154,6 +154,17 @@ static int covers(const struct net_entry *e, const uint8_t a[16])
 	return (e->addr[full] & mask) == (a[full] & mask);
 }
 
+int net_is_local_loopback(const char *ip)
+{
+	static const uint8_t v4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+	static const uint8_t v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t a[16];
+	int is_v4;
+	if (ip == NULL || net_parse_addr(ip, strlen(ip), a, &is_v4) < 0)
+		return 0;
+	return memcmp(a, v4, 16) == 0 || memcmp(a, v6, 16) == 0;
+}
+
 const struct net_entry *net_list_match(const struct net_list *l, const char *ip)
 {
 	uint8_t a[16];

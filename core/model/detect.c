@@ -77,6 +77,17 @@ static void cracked(struct suspect *s, const struct agg_stats *a, unsigned thres
 		 a->failures_before_login, threshold);
 }
 
+/* is_local_loopback - the address a local process connects from (see
+ * net_is_local_loopback: other 127/8 addresses need an explicit bind) */
+static int is_local_loopback(const struct istr *ip)
+{
+	static const char *const names[] = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ip->len == strlen(names[i]) && memcmp(ip->s, names[i], ip->len) == 0)
+			return 1;
+	return 0;
+}
+
 /* candidates - every aggregate that broke a rule, before the best n are kept */
 struct candidates {
 	struct suspect *items;
@@ -154,6 +165,9 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 			rule(s, a->peak_1m, t->relay_rate_1m, "unauthenticated messages in its busiest minute");
 			if (s->nreasons)
 				rule(s, a->unauth_msgs, t->relay_messages, "unauthenticated messages in the log");
+			if (s->nreasons && is_local_loopback(a->key) && s->nreasons < SUSPECT_MAX_REASONS)
+				snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]), "this machine's own loopback: "
+					 "a process here sends over SMTP (a web application's mail library, a script)");
 			keep(&c, s);
 		}
 		struct suspect *s = next(&c, SUSPECT_BRUTE_FORCE, a);

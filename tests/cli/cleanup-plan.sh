@@ -97,10 +97,38 @@ cleanup_plan_names_the_address_that_guessed_the_accounts_password() {
 	[ ! -e "$tmp/cp-unexpected" ]
 }
 
+# 127.0.0.1 as a trusted relay is a process on this machine speaking SMTP:
+# the plan keeps it trusted (webmail and Dovecot's submission relay through
+# it) and says how to find the process; the other relay is still untrusted
+cleanup_plan_keeps_this_machines_loopback_trusted_and_says_what_to_do() {
+	cp_setup
+	jq '.targets = [{"kind": "trusted_relay", "key": "127.0.0.1", "chosen": true},
+		{"kind": "trusted_relay", "key": "127.0.0.2", "chosen": true}]' "$tmp/cp-state.json" > "$tmp/cp-s5.json"
+	PATH="$tmp/cpbin:$tmp/qcbin:$PATH" "$san" cleanup --plan --no-queue --state "$tmp/cp-s5.json" "$fixture" > "$tmp/cp.out"
+	grep -qx "    127.0.0.1: this machine's own loopback: the mail comes from a process here (a web application's SMTP library, a script), not from a host to untrust" "$tmp/cp.out"
+	grep -qx "    127.0.0.1: find the process while it sends (ss -tnp '( dport = :25 )'), stop it; keep the queue held meanwhile" "$tmp/cp.out"
+	grep -qx '    mynetworks after: 127.0.0.1/32 !127.0.0.9 $extra_nets' "$tmp/cp.out"
+	# the loopback alone: no edit at all
+	jq '.targets = [{"kind": "trusted_relay", "key": "::1", "chosen": true}]' "$tmp/cp-state.json" > "$tmp/cp-s6.json"
+	PATH="$tmp/cpbin:$tmp/qcbin:$PATH" "$san" cleanup --plan --no-queue --state "$tmp/cp-s6.json" "$fixture" > "$tmp/cp.out"
+	grep -q "^    ::1: kept trusted: " "$tmp/cp.out"
+	if grep -q 'mynetworks after\|check_client_access' "$tmp/cp.out"; then echo "an edit was planned"; return 1; fi
+	# nor does block --trusted-ip: it says why, changes nothing, fails
+	local rc=0
+	PATH="$tmp/cpbin:$PATH" SPAMTOP_JOURNAL="$tmp/cp-j.jsonl" "$san" block --trusted-ip 127.0.0.1 --yes \
+		> "$tmp/cp.out" 2>&1 < /dev/null || rc=$?
+	[ $rc = 1 ]
+	grep -q "^  127.0.0.1: kept trusted: " "$tmp/cp.out"
+	grep -qx 'Nothing to drop from mynetworks.' "$tmp/cp.out"
+	[ ! -e "$tmp/cp-unexpected" ]
+}
+
 check "cleanup --plan prints every step's findings and commands and runs nothing" cleanup_plan_prints_every_step_and_runs_nothing
 check "cleanup --plan refuses a trusted relay that enters mynetworks through a variable" \
 	cleanup_plan_refuses_a_relay_that_comes_from_a_variable
 check "cleanup --plan counts the marked suspects' queued messages" cleanup_plan_counts_the_marked_suspects_queued_messages
+check "cleanup --plan keeps this machine's loopback trusted and says how to find the local sender" \
+	cleanup_plan_keeps_this_machines_loopback_trusted_and_says_what_to_do
 check "cleanup --plan names the address that guessed the account's password (IMAP failures, then its login)" \
 	cleanup_plan_names_the_address_that_guessed_the_accounts_password
 

@@ -581,11 +581,44 @@ static void incident_report_counts_what_already_left_per_domain(void **state)
 	unlink(log);
 }
 
+/* 127.0.0.1 and ::1 as trusted relays are processes on this machine: the
+ * plan neither drops them nor blocks them inside 127.0.0.0/8, and says so;
+ * the other relay goes as before */
+static void this_machines_loopback_stays_trusted_in_a_mynetworks_plan(void **state)
+{
+	(void)state;
+	struct postfix_conf c;
+	memset(&c, 0, sizeof(c));
+	const char *value = "127.0.0.0/8, 192.0.2.5 [::1]/128 127.0.0.1/32";
+	buf_puts(&c.mynetworks_raw, value);
+	net_list_parse(&c.trusted, value);
+	const char *ips[] = {"127.0.0.1", "::1", "192.0.2.5"};
+	struct mynetworks_plan plan;
+	struct error err = {""};
+	assert_int_equal(cleanup_mynetworks_plan(&c, ips, 3, &plan, &err), 0);
+	assert_true(plan.runnable);
+	assert_int_equal(plan.nips, 1);
+	assert_string_equal(plan.ips[0], "192.0.2.5");
+	assert_int_equal(plan.nwider, 0);
+	assert_string_equal(buf_str(&plan.after), "127.0.0.0/8 [::1]/128 127.0.0.1/32");
+	assert_non_null(strstr(buf_str(&plan.notes), "127.0.0.1: kept trusted: "));
+	assert_non_null(strstr(buf_str(&plan.notes), "::1: kept trusted: "));
+	mynetworks_plan_free(&plan);
+	/* a relay at another loopback address (an explicit bind: the lab's hosts) is edited as any */
+	const char *other[] = {"127.0.0.2"};
+	assert_int_equal(cleanup_mynetworks_plan(&c, other, 1, &plan, &err), 0);
+	assert_int_equal(plan.nwider, 1);
+	mynetworks_plan_free(&plan);
+	net_list_free(&c.trusted);
+	buf_free(&c.mynetworks_raw);
+}
+
 int main(void)
 {
 	test_use_utc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(state_survives_save_and_load),
+		cmocka_unit_test(this_machines_loopback_stays_trusted_in_a_mynetworks_plan),
 		cmocka_unit_test(account_template_fills_the_user_into_one_argument),
 		cmocka_unit_test(account_template_refuses_a_user_name_that_would_be_an_option_or_a_wildcard),
 		cmocka_unit_test(suspects_become_targets_and_brute_force_is_not_chosen),

@@ -890,6 +890,31 @@ static void smtp_auth_after_failures_counts_and_old_failures_do_not(void **state
 	model_free(m);
 }
 
+/* a trusted relay at 127.0.0.1 is a process on this machine: its reasons say so
+ * (the cure is finding the process, not untrusting the loopback) */
+static void a_trusted_relay_at_this_machines_loopback_is_said_to_be_a_local_process(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char line[200];
+	for (int i = 0; i < 30; i++) {
+		snprintf(line, sizeof(line), "Nov 24 13:00:%02d mx postfix/smtpd[9]: 6A%04X: client=%s", i,
+			 i, i % 2 ? "localhost[127.0.0.1]" : "web[192.0.2.5]");
+		add(m, line);
+	}
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(sus[i].kind, SUSPECT_TRUSTED_RELAY);
+		int local = strcmp(sus[i].agg->key->s, "127.0.0.1") == 0;
+		assert_int_equal(sus[i].nreasons, local ? 2 : 1);
+		if (local)
+			assert_string_equal(sus[i].reasons[1], "this machine's own loopback: a process here sends over SMTP "
+				"(a web application's mail library, a script)");
+	}
+	model_free(m);
+}
+
 /* the real Dovecot's lines of the lab's break-in (tests/lab/lab.sh
  * imap-break-in): three wrong passwords at IMAP, two hung up and one logged
  * out, then the account's own, from 127.0.0.68 */
@@ -1862,6 +1887,7 @@ int main(void)
 		cmocka_unit_test(a_login_after_failed_logins_from_that_address_is_evidence_against_the_account),
 		cmocka_unit_test(smtp_auth_after_failures_counts_and_old_failures_do_not),
 		cmocka_unit_test(the_lab_imap_break_in_is_brute_force_and_evidence_against_the_account),
+		cmocka_unit_test(a_trusted_relay_at_this_machines_loopback_is_said_to_be_a_local_process),
 		cmocka_unit_test(the_heaviest_suspects_are_kept_whatever_the_scan_order),
 		cmocka_unit_test(a_busy_day_alone_makes_no_suspect),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
