@@ -24,6 +24,7 @@
 #include "console_state.h"
 #include "core/base/clock.h"
 #include "core/base/sanitize.h"
+#include "core/incident/netmatch.h"
 #include "core/queue/trail.h"
 #include "screen.h"
 #include "wizard.h"
@@ -689,11 +690,36 @@ static unsigned confirm_remote(struct console *c)
 	return R_REDRAW;
 }
 
+/* say_firewall_block - the delete key on the Auth failures tab: brute-force
+ * sources send no mail; the firewall command that would block one, said
+ * only for a key that is an address, never for this machine's loopback */
+static void say_firewall_block(struct console *c, struct table *t)
+{
+	struct buf k = BUF_INIT;
+	table_row_key(t, table_current(t), &k);
+	uint8_t addr[16];
+	int is_v4;
+	if (net_parse_addr(buf_str(&k), k.len, addr, &is_v4) < 0)
+		console_say(c, 1, "Brute-force sources send no mail; this row's key is no address to block");
+	else if (net_is_local_loopback(buf_str(&k)))
+		console_say(c, 0, "%s is this machine: a webmail or another local service passes its users' logins on; "
+			    "its own log names the address to block", buf_str(&k));
+	else
+		console_say(c, 0, "Brute-force sources send no mail. To block one: nft add element inet filter "
+			    "blocklist { %s timeout 20m } (spamtop runs nothing)", buf_str(&k));
+	buf_free(&k);
+}
+
 static unsigned queue_action(struct console *c, enum queue_action a, int all)
 {
 	struct error err;
 	if (console_busy(c))
 		return R_REDRAW;
+	struct table *ft = all ? NULL : console_table(c);
+	if (ft && ft->kind == TK_FAILURES && table_current(ft)) {	/* no queue in it: with or without one */
+		say_firewall_block(c, ft);
+		return R_REDRAW;
+	}
 	if ((all ? ask_remote_all(c, a) : ask_remote(c, a)) || elsewhere(c, all, action_name(a))
 	    || !console_can_change_queue(c))
 		return R_REDRAW;
@@ -705,14 +731,6 @@ static unsigned queue_action(struct console *c, enum queue_action a, int all)
 		struct table *t = console_table(c);
 		if (t == NULL || table_current(t) == NULL) {
 			console_say(c, 1, "No row selected");
-			return R_REDRAW;
-		}
-		if (t->kind == TK_FAILURES) {
-			struct buf k = BUF_INIT;
-			table_row_key(t, table_current(t), &k);
-			console_say(c, 0, "Brute-force sources send no mail. To block one: nft add element inet filter "
-			    "blocklist { %.60s timeout 20m } (spamtop runs nothing)", buf_str(&k));
-			buf_free(&k);
 			return R_REDRAW;
 		}
 		struct string_set targets = {0};

@@ -488,7 +488,12 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 				pager_addf(p, LS_ALERT, "  its AUTH: Postfix's block does not stop those; its password and sessions do");
 			}
 			const char *guessed = detect_guessed_at(a, x->opt->thresholds.failures);
-			if (guessed) {
+			if (guessed && net_is_local_loopback(guessed)) {	/* a webmail here: nothing to block */
+				pager_addf(p, LS_ALERT, "  its password was probably guessed through %s, this machine (%u failed",
+					   guessed, a->failures_before_login);
+				pager_addf(p, LS_ALERT, "  logins, then its login): a webmail or another local service; its own log");
+				pager_addf(p, LS_ALERT, "  names the address to block");
+			} else if (guessed) {
 				pager_addf(p, LS_ALERT, "  its password was probably guessed at %s (%u failed logins there, then its",
 					   guessed, a->failures_before_login);
 				pager_addf(p, LS_ALERT, "  login): block that address too (spamtop block --host %s; at Dovecot and the", guessed);

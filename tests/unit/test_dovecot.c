@@ -200,6 +200,23 @@ static void failed_login_counts_attempts_and_a_name_written_as_fields_is_only_a_
 	assert_view(ev.user, "x>, method=PLAIN, rip=6.6.6.6, lip=1.1.1.1, session=<fake>");
 }
 
+/* rip= is what Dovecot writes of an address: anything else (a line another
+ * program wrote to syslog as "dovecot") is no event, never a client's key */
+static void a_remote_address_that_is_no_address_is_no_event(void **state)
+{
+	(void)state;
+	struct dovecot_event ev;
+	assert_int_equal(parse("Dec  3 12:00:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+			       "user=<a>, method=PLAIN, rip=1.2.3.4 } flush ruleset, lip=192.0.2.1, session=<s>", &ev),
+			 DV_NONE);
+	assert_int_equal(parse("Dec  3 12:00:00 mx dovecot: imap-login: Login: user=<a>, method=PLAIN, "
+			       "rip=\x1b[2J, lip=192.0.2.1, session=<s>", &ev),
+			 DV_NONE);
+	assert_int_equal(parse("Dec  3 12:00:00 mx dovecot: imap-login: Login: user=<a>, method=PLAIN, "
+			       "rip=2001:DB8::a:1, lip=::1, session=<s>", &ev),
+			 DV_LOGIN);
+}
+
 static void a_cut_dovecot_line_gives_no_event_or_the_whole_address(void **state)
 {
 	(void)state;
@@ -236,6 +253,7 @@ int main(void)
 		cmocka_unit_test(failed_login_counts_attempts_and_a_name_written_as_fields_is_only_a_name),
 		cmocka_unit_test(failed_logins_at_every_login_service_in_every_version_format),
 		cmocka_unit_test(a_login_ended_without_a_failed_password_is_no_failure),
+		cmocka_unit_test(a_remote_address_that_is_no_address_is_no_event),
 		cmocka_unit_test(a_cut_dovecot_line_gives_no_event_or_the_whole_address),
 	};
 	test_use_utc();

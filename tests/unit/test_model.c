@@ -874,12 +874,16 @@ static void smtp_auth_after_failures_counts_and_old_failures_do_not(void **state
 	const struct agg_stats *u = find(m, AGG_SASL_USER, "carol@example.org");
 	assert_int_equal(u->failures_before_login, 3);
 	assert_string_equal(u->cracked_from->s, "198.51.100.10");
-	/* a forged "address" never reaches a reason's text */
+	/* a forged "address" (a line written to syslog by anyone) never reaches a
+	 * reason's text; Dovecot's rip= must be an address's characters at all */
+	dovecot(m, "Nov 24 11:42:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+		   "user=<x>, method=PLAIN, rip=1.2.3.4 } flush ruleset, lip=192.0.2.1, session=<g>");
+	assert_int_equal(model_totals(m)->mailbox_failures, 0);
 	for (int i = 0; i < 3; i++)
-		dovecot(m, "Nov 24 11:42:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
-			   "user=<x>, method=PLAIN, rip=[1.2.3.4]\x1b[2J, lip=192.0.2.1, session=<g>");
-	dovecot(m, "Nov 24 11:42:30 mx dovecot: imap-login: Login: user=<dave@example.org>, method=PLAIN, "
-		   "rip=[1.2.3.4]\x1b[2J, lip=192.0.2.1, mpid=9, session=<h>");
+		add(m, "Nov 24 11:42:00 mx postfix/smtpd[5]: warning: x[1.2.3.4\x1b[2J]: SASL LOGIN authentication "
+		       "failed: UGFzc3dvcmQ6");
+	add(m, "Nov 24 11:42:30 mx postfix/smtpd[9]: 5D0003: client=x[1.2.3.4\x1b[2J], sasl_method=LOGIN, "
+	       "sasl_username=dave@example.org");
 	spam_from(m, "dave@example.org", 30);
 	struct suspect sus[8];
 	size_t n = default_suspects(m, sus, 8);
@@ -912,6 +916,24 @@ static void a_trusted_relay_at_this_machines_loopback_is_said_to_be_a_local_proc
 			assert_string_equal(sus[i].reasons[1], "this machine's own loopback: a process here sends over SMTP "
 				"(a web application's mail library, a script)");
 	}
+	model_free(m);
+}
+
+/* a webmail on the server logs its users in to IMAP from 127.0.0.1: failures
+ * there are someone's behind it, and the reasons say so */
+static void imap_failures_from_this_machine_are_said_to_be_a_local_services(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 4; i++)
+		dovecot(m, "Nov 24 12:00:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+			   "user=<alice@example.org>, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, session=<w>");
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_int_equal(sus[0].kind, SUSPECT_BRUTE_FORCE);
+	assert_int_equal(sus[0].nreasons, 3);
+	assert_string_equal(sus[0].reasons[1], "this machine's own loopback: a webmail or another local service passes "
+			    "its users' logins on; its log names who tried");
 	model_free(m);
 }
 
@@ -1888,6 +1910,7 @@ int main(void)
 		cmocka_unit_test(smtp_auth_after_failures_counts_and_old_failures_do_not),
 		cmocka_unit_test(the_lab_imap_break_in_is_brute_force_and_evidence_against_the_account),
 		cmocka_unit_test(a_trusted_relay_at_this_machines_loopback_is_said_to_be_a_local_process),
+		cmocka_unit_test(imap_failures_from_this_machine_are_said_to_be_a_local_services),
 		cmocka_unit_test(the_heaviest_suspects_are_kept_whatever_the_scan_order),
 		cmocka_unit_test(a_busy_day_alone_makes_no_suspect),
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
