@@ -170,13 +170,12 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 					 "a process here sends over SMTP (a web application's mail library, a script)");
 			keep(&c, s);
 		}
+		if (is_local_loopback(a->key))	/* a webmail's users' typos, passed on: no source to block */
+			continue;
 		struct suspect *s = next(&c, SUSPECT_BRUTE_FORCE, a);
 		if (s == NULL)
 			break;
 		rule(s, a->peak_failures_20m, t->failures, "SASL failures within 20 minutes");
-		if (s->nreasons && is_local_loopback(a->key))	/* e.g. a webmail on this server */
-			snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]), "this machine's own loopback: a "
-				 "webmail or another local service passes its users' logins on; its log names who tried");
 		if (s->nreasons && a->mailbox_failures && s->nreasons < SUSPECT_MAX_REASONS)
 			snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]),
 				 "%u of its %u failed logins at Dovecot's IMAP, POP3 or ManageSieve logins, "

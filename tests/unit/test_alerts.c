@@ -59,6 +59,36 @@ static void the_outbreak_is_critical_with_the_culprits_named(void **state)
 	model_free(m);
 }
 
+/* failed logins from this machine's loopback are a webmail's users': the
+ * ip_failures check names the address of a real brute force, never 127.0.0.1 */
+static void failures_from_this_machines_loopback_raise_no_alert(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char line[300];
+	for (int k = 0; k < 12; k++) {
+		snprintf(line, sizeof(line), "Nov 24 10:00:%02d mx dovecot: imap-login: Disconnected (auth failed, 1 attempts "
+			 "in 2 secs): user=<u%d@x.example>, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, session=<s%d>",
+			 k, k, k);
+		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_OTHER);
+	}
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_OK);
+	for (int k = 0; k < 3; k++) {
+		snprintf(line, sizeof(line), "Nov 24 10:01:%02d mx postfix/smtpd[2]: warning: unknown[192.0.2.9]: SASL LOGIN "
+			 "authentication failed: UGFzc3dvcmQ6", k);
+		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
+	}
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_WARNING);
+	assert_string_equal(r.v[AL_IP_FAILURES].subject, "192.0.2.9");
+	alert_config_free(&c);
+	model_free(m);
+}
+
 /* a burst across a minute's turn (9 messages at 09:59:58-59, 15 at 10:00:00-02)
  * is one burst: the minute's rate and the busiest minute are not halved */
 static void a_burst_across_a_minutes_turn_is_not_halved(void **state)
@@ -319,6 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_outbreak_is_critical_with_the_culprits_named),
 		cmocka_unit_test(a_burst_across_a_minutes_turn_is_not_halved),
+		cmocka_unit_test(failures_from_this_machines_loopback_raise_no_alert),
 		cmocka_unit_test(queue_size_alone_gives_each_state),
 		cmocka_unit_test(a_quiet_log_raises_nothing),
 		cmocka_unit_test(threshold_file_and_flags_override_with_warnings_for_bad_lines),
