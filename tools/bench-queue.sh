@@ -3,7 +3,9 @@
 #
 # Generates postqueue -j streams (the format Postfix 3.7 writes, as recorded
 # in tests/fixtures/lab-postqueue.jsonl) of 25 000 and BENCH_QUEUE (100 000)
-# messages, a log whose client= lines name a SASL user for a third of them,
+# messages, a log whose client= lines name a SASL user for a third of them
+# (and a local submission for the others: a log that does not say
+# where a message came from has its file read, see selection_collect_unlogged),
 # and puts stand-in `postqueue` and `postcat` first on PATH, so that what is
 # measured is spamtop's reading, selecting and confirming, not showq's. For
 # each size: the queue read (`queue --summary`), and the dry runs of a
@@ -28,6 +30,8 @@ stream() {
 			printf "{\"queue_name\": \"%s\", \"queue_id\": \"%s\", \"arrival_time\": %d, \"message_size\": %d, \"forced_expire\": false, \"sender\": \"%s\", \"recipients\": [{\"address\": \"buyer%d@victims%d.example\", \"delay_reason\": \"host mx.victims.example[198.51.100.7] said: 421 4.7.0 Try again later\"}, {\"address\": \"extra%d@victims%d.example\"}]}\n", q, id, t - (i % 5000) * 7, 400 + i % 40000, s, i, i % 97, i, i % 97 > out
 			if (i % 3 == 1)
 				printf "Nov 24 10:%02d:%02d mx postfix/smtpd[1]: %s: client=unknown[192.0.2.%d], sasl_method=LOGIN, sasl_username=victim@x.example\n", (i / 60) % 60, i % 60, id, i % 250 > lg
+			else	# the log knows every message (local submissions of many users): only the files of the account are read
+				printf "Nov 24 10:%02d:%02d mx postfix/pickup[2]: %s: uid=%d from=<%s>\n", (i / 60) % 60, i % 60, id, 2000 + i % 1000, s > lg
 		} }'
 }
 

@@ -181,6 +181,46 @@ void action_plan_free(struct action_plan *p)
 	id_list_free(&p->dropped);
 }
 
+/*
+ * add_unlogged - the queued messages the log cannot judge (it does not say
+ * where they came from: queued before it began) are read from their files;
+ * those that match join the plan, the others are no one's business here
+ */
+static int add_unlogged(struct action_plan *p, enum queue_action action, const struct selection *sel,
+			const struct queue_snapshot *q, struct error *err)
+{
+	struct id_list found = {0}, unlogged = {0}, others = {0};
+	if (selection_collect_unlogged(sel, q, &found, err) < 0)
+		return -1;
+	for (size_t i = 0; i < found.count; i++)
+		if (action_applies_to(action, queue_find_in(q, found.inst[i], found.ids[i])->queue)
+		    && !id_list_has_in(&p->ids, found.inst[i], found.ids[i])
+		    && id_list_add_in(&unlogged, found.inst[i], found.ids[i]) < 0)
+			goto oom;
+	id_list_free(&found);
+	p->unlogged_read = unlogged.count;
+	if (unlogged.count && selection_confirm(sel, q, &unlogged, &others, err) < 0) {
+		char why[sizeof(err->msg)];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		error_set(err, "cannot read the queue files of the messages the log does not know: %s", why);
+		id_list_free(&unlogged);
+		id_list_free(&others);
+		return -1;
+	}
+	id_list_free(&others);
+	p->unlogged_kept = unlogged.count;
+	for (size_t i = 0; i < unlogged.count; i++)
+		if (id_list_add_in(&p->ids, unlogged.inst[i], unlogged.ids[i]) < 0)
+			goto oom;
+	id_list_free(&unlogged);
+	return 0;
+oom:
+	id_list_free(&found);
+	id_list_free(&unlogged);
+	error_set(err, "out of memory selecting messages");
+	return -1;
+}
+
 int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 		      const struct selection *sel, const struct queue_snapshot *q, struct error *err)
 {
@@ -216,6 +256,8 @@ int action_plan_build(struct action_plan *p, enum queue_action action, int all,
 		error_set(err, "cannot confirm the selection from the queue files: %s", why);
 		return -1;
 	}
+	if (add_unlogged(p, action, sel, q, err) < 0)
+		return -1;
 	p->expected = p->ids.count;
 	return 0;
 }
@@ -250,6 +292,8 @@ int action_plan_merge(struct action_plan *into, const struct action_plan *from, 
 		    && id_list_add_in(&into->dropped, from->dropped.inst[i], from->dropped.ids[i]) < 0)
 			goto oom;
 	into->selected += from->selected;
+	into->unlogged_read += from->unlogged_read;
+	into->unlogged_kept += from->unlogged_kept;
 	into->expected = into->ids.count;
 	size_t n = strlen(into->what);
 	snprintf(into->what + n, sizeof(into->what) - n, "; %s", from->what);
@@ -347,6 +391,10 @@ static json_t *plan_json(const struct action_plan *p, const char *phase)
 	json_object_set_new(e, "expected", json_integer((json_int_t)p->expected));
 	json_object_set_new(e, "selected", json_integer((json_int_t)p->selected));
 	json_object_set_new(e, "dropped", ids_json(p, &p->dropped));
+	if (p->unlogged_read) {	/* the files read of messages the log does not know, and how many matched */
+		json_object_set_new(e, "unlogged_read", json_integer((json_int_t)p->unlogged_read));
+		json_object_set_new(e, "unlogged_kept", json_integer((json_int_t)p->unlogged_kept));
+	}
 	json_object_set_new(e, "ids", ids_json(p, &p->ids));
 	return e;
 }
@@ -400,9 +448,13 @@ void action_plan_describe(const struct action_plan *p, const struct queue_snapsh
 		else
 			buf_puts(out, p->all ? "\n" : "   (queue IDs on standard input)\n");
 	}
-	if (p->selected != p->ids.count || p->dropped.count)
+	size_t logged = p->ids.count - p->unlogged_kept;
+	if (p->selected != logged || p->dropped.count)
 		buf_printf(out, "Selected from the log: %zu; confirmed by their queue files: %zu; dropped: %zu\n",
-			   p->selected, p->ids.count, p->dropped.count);
+			   p->selected, logged, p->dropped.count);
+	if (p->unlogged_read)	/* queued before the log began: only their files say whose they are */
+		buf_printf(out, "Not in the log: %zu queued message%s read from their files; %zu of them match\n",
+			   p->unlogged_read, p->unlogged_read == 1 ? "" : "s", p->unlogged_kept);
 	for (size_t i = 0; !p->all && i < p->ids.count && i < max_ids; i++) {
 		const struct queued_msg *m = queue_find_in(q, p->ids.inst[i], p->ids.ids[i]);
 		buf_printf(out, "  %-12s %-8s ", p->ids.ids[i], m ? queue_name_str(m->queue) : "?");

@@ -27,6 +27,8 @@ struct action_plan {
 	size_t expected;	/* messages it will touch */
 	size_t selected;	/* matched before confirmation */
 	struct id_list dropped;	/* matched, but the queue file disagreed or was gone */
+	size_t unlogged_read;	/* not in the log (selection_collect_unlogged): files read */
+	size_t unlogged_kept;	/* ... and found to match: among ids */
 	char what[512];		/* the selection, described */
 };
 

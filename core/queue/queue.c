@@ -413,6 +413,7 @@ void queue_join(struct queue_snapshot *q, const struct model *m)
 		qm->sasl_user = r ? r->sasl_user : NULL;
 		qm->client_ip = r ? r->client_ip : NULL;
 		qm->local_uid = r ? r->local_uid : NULL;
+		qm->origin_logged = r && (r->client_ip || r->local_uid || (r->flags & RF_NOTICE));
 		int copy = r && (r->flags & RF_COPY) && r->origin_qid[0];
 		qm->origin_qid = copy ? intern(q->strings, r->origin_qid, strlen(r->origin_qid)) : NULL;
 		qm->origin_msgid_hash = copy ? r->msgid_hash : 0;

@@ -39,6 +39,8 @@ struct queued_msg {
 	const struct istr *sasl_user;	/* from the log model (queue_join), or NULL */
 	const struct istr *client_ip;	/* idem */
 	const struct istr *local_uid;	/* idem: submitted locally (sendmail) by this uid */
+	uint8_t origin_logged;	/* the log says where it came from: its client, its sendmail uid,
+				 * or Postfix itself (a bounce); 0: its file alone can tell */
 	/* a content filter's copy (the model's RF_COPY): what proves its origin */
 	const struct istr *origin_qid;	/* the original's queue ID, or NULL */
 	uint64_t origin_msgid_hash;	/* message_id_hash() logged for the original, 0: none */

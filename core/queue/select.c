@@ -222,6 +222,23 @@ int selection_collect(const struct selection *s, const struct queue_snapshot *q,
 	return 0;
 }
 
+int selection_collect_unlogged(const struct selection *s, const struct queue_snapshot *q,
+			       struct id_list *out, struct error *err)
+{
+	if (!selection_needs_confirmation(s))
+		return 0;
+	struct selection rest = *s;	/* what the queue shows of each message itself */
+	rest.sasl_user = rest.client_ip = rest.local_uid = NULL;
+	for (size_t i = 0; i < q->count; i++) {
+		const struct queued_msg *m = &q->msgs[i];
+		if (!m->origin_logged && selection_matches(&rest, q, m) && id_list_add_in(out, m->instance, m->qid) < 0) {
+			error_set(err, "out of memory selecting messages");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * pickup_userid - the file's first header, when it is the one pickup
  * prepends to mail from sendmail: "Received: by HOST (NAME, from userid N)"

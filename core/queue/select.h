@@ -63,6 +63,14 @@ int selection_is_empty(const struct selection *s);
 int selection_matches(const struct selection *s, const struct queue_snapshot *q,
 		      const struct queued_msg *m);
 /* The IDs of all matching messages in the snapshot. */
+/*
+ * The messages a selection by SASL user, client IP or local uid cannot judge
+ * from the log: the log does not say where they came from (queued before it
+ * began, or its record was dropped), and every other criterion matches. Only
+ * their queue files can tell (selection_confirm); added to out.
+ */
+int selection_collect_unlogged(const struct selection *s, const struct queue_snapshot *q,
+			       struct id_list *out, struct error *err);
 int selection_collect(const struct selection *s, const struct queue_snapshot *q,
 		      struct id_list *out, struct error *err);
 /* Whether the selection relies on facts only the log or the queue file knows. */

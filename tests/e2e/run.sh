@@ -511,6 +511,8 @@ big_queue() {
 		printf "{\"queue_name\": \"deferred\", \"queue_id\": \"%s\", \"arrival_time\": 1795561949, \"message_size\": 500, \"sender\": \"promo%d@deals.example\", \"recipients\": [{\"address\": \"b%d@victims.example\"}]}\n", id, i % 50, i > q
 		if (i % 3 == 1)
 			printf "Nov 24 10:%02d:%02d mail postfix/smtpd[1]: %s: client=unknown[192.0.2.%d], sasl_method=LOGIN, sasl_username=victim@x.example\n", (i / 60) % 60, i % 60, id, i % 250 > lg
+		else	# the log knows every message (local submissions of many users): only the account is confirmed from files
+			printf "Nov 24 10:%02d:%02d mail postfix/pickup[2]: %s: uid=%d from=<promo%d@deals.example>\n", (i / 60) % 60, i % 60, id, 2000 + i % 1000, i % 50 > lg
 	} }'
 	printf '#!/bin/sh\nexec cat "%s"\n' "$tmp/big.jsonl" > "$tmp/bigbin/postqueue"
 	printf '#!/bin/sh\nsleep 0.02\nshift\nprintf "%%s\\n" "$@" | awk '"'"'{ print "*** ENVELOPE RECORDS deferred/0/" $1 " ***"; print "named_attribute: sasl_username=victim@x.example" }'"'"'\n' > "$tmp/bigbin/postcat"

@@ -8,17 +8,31 @@ export SPAMTOP_JOURNAL=$journal
 in_queue() { postqueue -j | jq -r "select($1) | .queue_id" | sort; }
 count_queue() { postqueue -j | jq -s "[.[] | select($1)] | length"; }
 
-stale_log_attribution_is_dropped_by_the_queue_file() {
-	# a log that wrongly says one of alice's queued messages was sent by victim
+stale_log_attribution_is_dropped_and_the_unlogged_are_read_from_their_files() {
+	# a log that wrongly says one of alice's queued messages was sent by victim,
+	# and says nothing of the other 38 (as a log begun after they were queued)
 	local id; id=$(postqueue -j | jq -r 'select(.sender=="alice@lab.example") | .queue_id' | head -1)
 	[ -n "$id" ]
 	printf 'Nov 24 10:00:00 mail postfix/smtpd[1]: %s: client=unknown[127.0.0.99], sasl_method=LOGIN, sasl_username=victim@lab.example\n' "$id" > "$tmp/stale.log"
-	local rc=0
-	"$san" delete --sasl-user victim@lab.example --log "$tmp/stale.log" --yes > "$tmp/o" 2>&1 || rc=$?
+	local rc=0 before; before=$(in_queue true)
+	"$san" delete --sasl-user victim@lab.example --log "$tmp/stale.log" --dry-run > "$tmp/o" 2>&1 || rc=$?
 	cat "$tmp/o"
-	[ $rc -eq 3 ]	# nothing left to do once the queue file disagreed
-	grep -q 'No queued message' "$tmp/o"
-	postqueue -j | jq -r .queue_id | grep -qx "$id"	# alice's message is still there
+	[ $rc -eq 3 ]
+	grep -qx 'Selected from the log: 1; confirmed by their queue files: 0; dropped: 1' "$tmp/o"
+	# the real postcat names the account in each of its 24 files
+	grep -qx 'Not in the log: 38 queued messages read from their files; 24 of them match' "$tmp/o"
+	grep -qx 'Delete 24 messages: SASL user victim@lab.example' "$tmp/o"
+	if grep -q "$id" "$tmp/o"; then echo "alice's message was in the plan"; return 1; fi
+	[ "$(in_queue true)" = "$before" ]
+	# no log at all: the same 24
+	: > "$tmp/empty.log"
+	rc=0
+	"$san" delete --sasl-user victim@lab.example --log "$tmp/empty.log" --dry-run > "$tmp/o" 2>&1 || rc=$?
+	grep -qx 'Delete 24 messages: SASL user victim@lab.example' "$tmp/o"
+	local listed victims q; listed=$(sed -n 's/^  \([0-9A-Za-z]\{6,\}\) .*/\1/p' "$tmp/o")
+	victims=$(in_queue '.sender | startswith("promo")')
+	[ -n "$listed" ]
+	for q in $listed; do echo "$victims" | grep -qx "$q"; done	# each one the account's
 }
 
 dry_run_shows_command_and_count_and_changes_nothing() {
@@ -137,7 +151,8 @@ deleted_messages_show_in_the_log_model() {
 	[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .deleted' "$tmp/r.json")" = 24 ]
 }
 
-check "a stale log attribution is dropped by the queue file's own record" stale_log_attribution_is_dropped_by_the_queue_file
+check "a stale log attribution is dropped by the queue file's own record; messages the log does not know are read from their files" \
+	stale_log_attribution_is_dropped_and_the_unlogged_are_read_from_their_files
 check "a dry run shows command and count and changes nothing" dry_run_shows_command_and_count_and_changes_nothing
 check "hold by client IP holds the trusted relay's mail only" hold_by_client_ip_holds_the_trusted_relays_mail_only
 check "release --all leaves nothing held" release_all_leaves_nothing_held

@@ -522,6 +522,72 @@ static void a_record_under_a_stray_syslog_name_joins_the_instance_that_queues_it
 	queue_snapshot_free(q);
 }
 
+/*
+ * A log that began after the account's mail was queued (rotated, --since,
+ * a console started with --from-end) does not say whose it is: a plan by
+ * account or client reads those messages' files (the real postcat -eq of the
+ * lab's queue, tests/fixtures/lab-postcat.txt) and takes those that match;
+ * messages the log knows are never read for it
+ */
+static void a_plan_reads_the_files_of_messages_the_log_does_not_know(void **state)
+{
+	(void)state;
+	test_use_utc();
+	char dir[] = "/tmp/spamtop-test-unlogged.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *cwd = getcwd(NULL, 0), script[512];
+	snprintf(script, sizeof(script), "echo \"$*\" >> %s/argv\ncat '%s/tests/fixtures/lab-postcat.txt'\n", dir, cwd);
+	char *saved = test_fake_program(dir, "postcat", script);
+	struct queue_snapshot *q = from_json();
+	struct model *m = model_new(NULL, TEST_REFERENCE);	/* no log at all */
+	queue_join(q, m);
+	struct error err;
+	struct selection user = {.sasl_user = "victim@lab.example"};
+	assert_int_equal(selection_compile(&user, &err), 0);
+	struct action_plan p;
+	assert_int_equal(action_plan_build(&p, ACT_DELETE, 0, &user, q, &err), 0);
+	assert_int_equal(p.selected, 0);	/* the log names none */
+	assert_int_equal(p.unlogged_read, q->count);
+	assert_int_equal(p.unlogged_kept, 1);
+	assert_int_equal(p.ids.count, 1);
+	assert_string_equal(p.ids.ids[0], "31C49102266");	/* its file names the account */
+	struct buf out = BUF_INIT;
+	action_plan_describe(&p, q, 10, &out);
+	assert_non_null(strstr(buf_str(&out), "Not in the log: 39 queued messages read from their files; 1 of them match\n"));
+	buf_free(&out);
+	action_plan_free(&p);
+	struct selection relay = {.client_ip = "127.0.0.2"};
+	assert_int_equal(action_plan_build(&p, ACT_HOLD, 0, &relay, q, &err), 0);
+	assert_int_equal(p.ids.count, 1);
+	assert_string_equal(p.ids.ids[0], "E5F4C10226D");
+	action_plan_free(&p);
+	model_free(m);
+	/* the whole log knows every queued message: nothing is read for that */
+	m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats st = {0};
+	assert_int_equal(ingest_file(m, "tests/fixtures/lab-outbreak.log", &st, &err), 0);
+	queue_join(q, m);
+	struct id_list ids = {0};
+	assert_int_equal(selection_collect_unlogged(&user, q, &ids, &err), 0);
+	assert_int_equal(ids.count, 0);
+	id_list_free(&ids);
+	model_free(m);
+	/* nor for a selection the queue alone answers, log or not */
+	m = model_new(NULL, TEST_REFERENCE);
+	queue_join(q, m);
+	struct selection sender = {.sender = "<>"};
+	assert_int_equal(selection_collect_unlogged(&sender, q, &ids, &err), 0);
+	assert_int_equal(ids.count, 0);
+	selection_free(&user);
+	model_free(m);
+	queue_snapshot_free(q);
+	setenv("PATH", saved, 1);
+	free(saved);
+	free(cwd);
+	snprintf(script, sizeof(script), "rm -rf %s", dir);
+	assert_int_equal(system(script), 0);
+}
+
 /* 200 000 lookups in a list of 100 000 IDs: hashed (the confirmation of an
  * outbreak's queue looked each postcat line up in lists this long) */
 static void id_lists_find_each_id_in_its_instance_at_outbreak_size(void **state)
@@ -613,6 +679,7 @@ int main(void)
 		cmocka_unit_test(hostile_json_lines_are_counted_not_trusted),
 		cmocka_unit_test(age_histogram_uses_qshape_buckets),
 		cmocka_unit_test(join_with_log_gives_user_and_ip_and_selection_finds_them),
+		cmocka_unit_test(a_plan_reads_the_files_of_messages_the_log_does_not_know),
 		cmocka_unit_test(invalid_ids_and_patterns_are_refused_with_a_message),
 		cmocka_unit_test(postcat_output_gives_each_files_sasl_user_and_client_address),
 		cmocka_unit_test(postcat_gives_the_uid_of_pickups_first_received_header_only),
