@@ -576,6 +576,10 @@ static void page_clean(struct wizard *w, const struct wizard_env *x, struct page
 	targets_queued(w, x, &count, &bytes, NULL, 0);
 	pager_addf(p, LS_TEXT, "The marked suspects' queued messages (from the log; each is confirmed from its queue "
 		   "file before anything is done): %zu, %zu bytes", count, bytes);
+	size_t unlogged = queue_unlogged_count(x->queue);
+	if (unlogged)	/* queued before the log began */
+		pager_addf(p, LS_TEXT, "Queued messages the log does not know: %zu; their files are read when the plan "
+			   "is built, and those of the marked suspects join it.", unlogged);
 	if (w->subjects.len) {
 		pager_puts(p, LS_HEADING, "A few of their subjects");
 		pager_add_lines(p, LS_TEXT, w->subjects.data, w->subjects.len);

@@ -284,6 +284,10 @@ static void step_clean(FILE *f, const struct cleanup_plan_input *in)
 				break;
 			}
 	fprintf(f, "  the marked suspects' queued messages (by the log): %zu, %zu bytes\n", count, bytes);
+	size_t unlogged = queue_unlogged_count(in->q);
+	if (unlogged)	/* queued before the log began: the plan reads their files */
+		fprintf(f, "  queued messages the log does not know: %zu; their files are read when the plan is built, "
+			"and those of the marked suspects join it\n", unlogged);
 	fputs("  command: postsuper -d - (their queue IDs on its standard input, each confirmed from its queue file "
 	      "first); or keep them held\n\n", f);
 }

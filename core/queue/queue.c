@@ -422,6 +422,14 @@ void queue_join(struct queue_snapshot *q, const struct model *m)
 	}
 }
 
+size_t queue_unlogged_count(const struct queue_snapshot *q)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->count; i++)
+		n += !q->msgs[i].origin_logged;
+	return n;
+}
+
 const struct queued_msg *queue_find_in(const struct queue_snapshot *q, int inst, const char *qid)
 {
 	if (q->id_slots) {

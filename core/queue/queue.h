@@ -80,6 +80,8 @@ int queue_add_json(struct queue_snapshot *q, const char *line, size_t len);
 int queue_add_listing(struct queue_snapshot *q, const char *text, size_t len);
 
 void queue_join(struct queue_snapshot *q, const struct model *m);
+/* How many queued messages the joined log does not say the origin of (origin_logged 0). */
+size_t queue_unlogged_count(const struct queue_snapshot *q);
 /* The message with that queue ID in instance inst (a hash lookup), or NULL. */
 const struct queued_msg *queue_find_in(const struct queue_snapshot *q, int inst, const char *qid);
 /* ... in any instance, the default first. */

@@ -67,6 +67,26 @@ qc() {
 
 ids_given() { sort "$tmp/qc-postsuper.ids" | tr '\n' ' '; }
 
+# a log that knows one of the account's messages (begun after the others were
+# queued): the others are read from their files; the account's two join the
+# plan, alice's and the relays' do not, and the run deletes exactly three
+messages_the_log_does_not_know_are_read_from_their_files() {
+	qc_setup
+	head -1 "$tmp/qc.log" > "$tmp/qc-late.log"
+	cp "$tmp/qc-late.log" "$tmp/qc.log"
+	qc delete --sasl-user victim@lab.example --yes
+	[ $qc_rc -eq 0 ]
+	grep -qx 'Not in the log: 5 queued messages read from their files; 2 of them match' "$tmp/qc.out"
+	grep -qx 'Delete 3 messages: SASL user victim@lab.example' "$tmp/qc.out"
+	[ "$(ids_given)" = "A1B2C3D4E1 A1B2C3D4E2 A1B2C3D4E6 " ]
+	[ "$(jq -cs '[.[] | select(.phase=="planned")][-1] | [.unlogged_read, .unlogged_kept]' "$tmp/qc-journal.jsonl")" = '[5,2]' ]
+	# the cleanup's step 5 says how many the log does not know
+	printf '{"schema": "spamtop.cleanup/1", "step": 5, "started": 1795564000, "targets_set": true, "targets": [%s]}\n' \
+		'{"kind": "sasl_user", "key": "victim@lab.example", "chosen": true}' > "$tmp/qc-cp.json"
+	PATH="$tmp/qcbin:$PATH" "$san" cleanup --plan --state "$tmp/qc-cp.json" "$tmp/qc.log" > "$tmp/qc.out" 2>&1 || true
+	grep -q '^  queued messages the log does not know: 5; their files are read when the plan is built' "$tmp/qc.out"
+}
+
 an_unknown_queue_id_selects_nothing_and_runs_nothing() {
 	qc_setup
 	qc delete --id FFFFFFFFFF --yes
@@ -126,6 +146,8 @@ the_journal_is_appended_across_runs_never_truncated() {
 }
 
 check "an unknown queue ID selects nothing and runs nothing" an_unknown_queue_id_selects_nothing_and_runs_nothing
+check "messages the log does not know are read from their files, and only the account's are deleted" \
+	messages_the_log_does_not_know_are_read_from_their_files
 if [ "$(id -u)" = 0 ]; then
 	check "delete by user feeds postsuper exactly the IDs its files confirm (a stale log's is dropped)" \
 		delete_by_user_feeds_postsuper_exactly_the_confirmed_ids
