@@ -1034,7 +1034,7 @@ a_log_growing_faster_than_it_is_read_keeps_the_console_responsive() {
 }
 
 a_message_trail_in_a_big_log_is_searched_while_keys_answer() {
-	build/genlog 2000000 > "$tmp/big.log"	# ~270 MB of history, skipped by --from-end
+	build/genlog 6000000 > "$tmp/big.log"	# ~810 MB of history, skipped by --from-end: a search of seconds
 	tui_start 120x30 "$bin" --no-queue --from-end "$tmp/big.log"
 	tui_wait "0 lines"
 	cat "$fixture" >> "$tmp/big.log"
