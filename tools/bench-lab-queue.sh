@@ -4,7 +4,8 @@
 # filled by Postfix's own smtp-source with BENCH_LAB_QUEUE (20 000) messages
 # from a trusted relay, then spamtop timed on it with the real postqueue,
 # postcat and postsuper: the queue read, the dry run of a delete by client
-# IP (each message confirmed from its queue file), hold and release of the
+# IP (each message confirmed from its queue file; then with no log, every
+# file read to find the client's), hold and release of the
 # whole queue, and the delete itself. Root only (it runs the lab).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,11 @@ grep -q "Queue (postqueue -j): $n messages" /tmp/bench-lab.out || { cat /tmp/ben
 timed "delete --client-ip 127.0.0.1 --dry-run (postcat)" ./spamtop delete --client-ip 127.0.0.1 --dry-run \
 	--log "$log" --journal /tmp/bench-lab.jsonl
 grep -q "^Delete $n messages: client IP 127.0.0.1$" /tmp/bench-lab.out || { cat /tmp/bench-lab.out; exit 1; }
+# no log at all (it began after the outbreak): every file is read to find the relay's
+timed "the same, no log: every file read (postcat)" ./spamtop delete --client-ip 127.0.0.1 --dry-run \
+	--log /dev/null --journal /tmp/bench-lab.jsonl
+grep -q "^Not in the log: $n queued messages read from their files; $n of them match$" /tmp/bench-lab.out ||
+	{ cat /tmp/bench-lab.out; exit 1; }
 timed "hold --all --yes (postsuper -h ALL)" ./spamtop hold --all --yes --journal /tmp/bench-lab.jsonl --log /dev/null
 timed "release --all --yes (postsuper -H ALL)" ./spamtop release --all --yes --journal /tmp/bench-lab.jsonl --log /dev/null
 timed "delete --client-ip 127.0.0.1 --yes (postsuper -d -)" ./spamtop delete --client-ip 127.0.0.1 --yes \
