@@ -884,6 +884,22 @@ static void count_message(struct agg_stats *a, const struct msg_record *r, int64
 		a->null_sender++;
 }
 
+/* give_outcomes, take_outcomes - a record's deliveries (sent, deferred,
+ * bounced recipients) counted in an aggregate, or taken back (never below 0) */
+static void give_outcomes(struct agg_stats *a, const struct msg_record *r)
+{
+	a->sent += r->sent;
+	a->deferred += r->deferred;
+	a->bounced += r->bounced;
+}
+
+static void take_outcomes(struct agg_stats *a, const struct msg_record *r)
+{
+	a->sent -= a->sent >= r->sent ? r->sent : a->sent;
+	a->deferred -= a->deferred >= r->deferred ? r->deferred : a->deferred;
+	a->bounced -= a->bounced >= r->bounced ? r->bounced : a->bounced;
+}
+
 /* uncount_message - count_message taken back (a record found to be a copy) */
 static void uncount_message(struct agg_stats *a, const struct msg_record *r)
 {
@@ -898,9 +914,7 @@ static void uncount_message(struct agg_stats *a, const struct msg_record *r)
 		a->rcpts -= a->rcpts >= r->nrcpt ? r->nrcpt : a->rcpts;
 		a->bytes -= a->bytes >= r->size ? r->size : a->bytes;
 	}
-	a->sent -= a->sent >= r->sent ? r->sent : a->sent;	/* link_copy gives them to the origin's */
-	a->deferred -= a->deferred >= r->deferred ? r->deferred : a->deferred;
-	a->bounced -= a->bounced >= r->bounced ? r->bounced : a->bounced;
+	take_outcomes(a, r);	/* link_copy gives them to the origin's */
 }
 
 /*
@@ -935,18 +949,6 @@ static void record_uncount(struct model *m, struct msg_record *r)
  * o's origin (SASL user, client, local uid, sender, aggregates and
  * Message-ID) and counts no message; the caller counts the copy.
  */
-/* copy_outcomes - add (sign 1) or take back (-1) a copy's deliveries in its aggregates */
-static void copy_outcomes(struct model *m, const struct msg_record *c, int sign)
-{
-	FOR_EACH_AGG(m, c, a, {
-		a->sent = sign > 0 ? a->sent + c->sent : a->sent - (c->sent < a->sent ? c->sent : a->sent);
-		a->deferred = sign > 0 ? a->deferred + c->deferred
-				       : a->deferred - (c->deferred < a->deferred ? c->deferred : a->deferred);
-		a->bounced = sign > 0 ? a->bounced + c->bounced
-				      : a->bounced - (c->bounced < a->bounced ? c->bounced : a->bounced);
-	});
-}
-
 /* copy_origin - what a copy takes from its origin: client, account, aggregates */
 static void copy_origin(struct msg_record *c, const struct msg_record *o)
 {
@@ -967,7 +969,7 @@ static void link_copy(struct model *m, struct msg_record *c, struct msg_record *
 	if (o->flags & RF_LOCAL)
 		c->flags |= RF_LOCAL;
 	memcpy(c->origin_qid, o->qid, sizeof(c->origin_qid));
-	copy_outcomes(m, c, 1);	/* what the copy met already (a quick local delivery) */
+	FOR_EACH_AGG(m, c, a, give_outcomes(a, c));	/* what the copy met already (a quick local delivery) */
 }
 
 /*
@@ -987,9 +989,9 @@ static void recharge_copies(struct model *m, const struct msg_record *o)
 			break;
 		if (c == o || !(c->flags & RF_COPY) || c->host != o->host || strcmp(c->origin_qid, o->qid) != 0)
 			continue;
-		copy_outcomes(m, c, -1);
+		FOR_EACH_AGG(m, c, a, take_outcomes(a, c));
 		copy_origin(c, o);
-		copy_outcomes(m, c, 1);
+		FOR_EACH_AGG(m, c, a, give_outcomes(a, c));
 	}
 }
 
@@ -1155,9 +1157,7 @@ static void add_record(struct agg_stats *a, const struct msg_record *r, int64_t 
 		a->rcpts += r->nrcpt;
 		a->bytes += r->size;
 	}
-	a->sent += r->sent;
-	a->deferred += r->deferred;
-	a->bounced += r->bounced;
+	give_outcomes(a, r);
 	a->held += (r->flags & RF_HELD) != 0;
 	if (t > a->last_seen)
 		a->last_seen = t;
