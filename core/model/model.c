@@ -944,11 +944,6 @@ static void record_uncount(struct model *m, struct msg_record *r)
 	FOR_EACH_AGG(m, r, a, uncount_message(a, r));
 }
 
-/*
- * link_copy - c is a copy of o (a content filter's, or o requeued): it takes
- * o's origin (SASL user, client, local uid, sender, aggregates and
- * Message-ID) and counts no message; the caller counts the copy.
- */
 /* copy_origin - what a copy takes from its origin: client, account, aggregates */
 static void copy_origin(struct msg_record *c, const struct msg_record *o)
 {
@@ -960,6 +955,11 @@ static void copy_origin(struct msg_record *c, const struct msg_record *o)
 	memcpy(c->agg, o->agg, sizeof(c->agg));
 }
 
+/*
+ * link_copy - c is a copy of o (a content filter's, or o requeued): it takes
+ * o's origin (SASL user, client, local uid, sender, aggregates and
+ * Message-ID) and counts no message; the caller counts the copy.
+ */
 static void link_copy(struct model *m, struct msg_record *c, struct msg_record *o)
 {
 	c->flags |= RF_COPY | RF_COUNTED;
