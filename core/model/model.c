@@ -1896,8 +1896,7 @@ static void dovecot_login(struct model *m, const struct dovecot_event *dv, int64
 {
 	if (dv->user.len == 0)
 		return;
-	const struct istr *ip_key = intern_find(m->host_strings[m->host], dv->client_ip.ptr, dv->client_ip.len);
-	struct agg_stats *ip = ip_key ? agg_ptr(m, AGG_CLIENT_IP, ip_key->ref[AGG_CLIENT_IP]) : NULL;
+	const struct agg_stats *ip = model_agg_find_host(m, m->host, AGG_CLIENT_IP, dv->client_ip.ptr, dv->client_ip.len);
 	if (ip == NULL || ip->fail_rate == NULL)	/* the common case: a mail client's login */
 		return;
 	struct istr *user_key = store_account(m, dv->user);
