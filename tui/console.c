@@ -24,7 +24,7 @@
 #include "console_state.h"
 #include "core/base/clock.h"
 #include "core/base/sanitize.h"
-#include "core/incident/netmatch.h"
+#include "core/base/addr.h"
 #include "core/queue/trail.h"
 #include "screen.h"
 #include "wizard.h"
@@ -699,9 +699,9 @@ static void say_firewall_block(struct console *c, struct table *t)
 	table_row_key(t, table_current(t), &k);
 	uint8_t addr[16];
 	int is_v4;
-	if (net_parse_addr(buf_str(&k), k.len, addr, &is_v4) < 0)
+	if (addr_parse(buf_str(&k), k.len, addr, &is_v4) < 0)
 		console_say(c, 1, "Brute-force sources send no mail; this row's key is no address to block");
-	else if (net_is_local_loopback(buf_str(&k)))
+	else if (addr_is_local_loopback(buf_str(&k)))
 		console_say(c, 0, "%s is this machine: a webmail or another local service passes its users' logins on; "
 			    "its own log names the address to block", buf_str(&k));
 	else

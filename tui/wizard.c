@@ -488,7 +488,7 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 				pager_addf(p, LS_ALERT, "  its AUTH: Postfix's block does not stop those; its password and sessions do");
 			}
 			const char *guessed = detect_guessed_at(a, x->opt->thresholds.failures);
-			if (guessed && net_is_local_loopback(guessed)) {	/* a webmail here: nothing to block */
+			if (guessed && addr_is_local_loopback(guessed)) {	/* a webmail here: nothing to block */
 				pager_addf(p, LS_ALERT, "  its password was probably guessed through %s, this machine (%u failed",
 					   guessed, a->failures_before_login);
 				pager_addf(p, LS_ALERT, "  logins, then its login): a webmail or another local service; its own log");

@@ -547,7 +547,7 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 	}
 	size_t nd = 0;	/* this machine's loopback stays trusted: see local_loopback_note */
 	for (size_t i = 0; i < n; i++)
-		if (!net_is_local_loopback(ips[i]))
+		if (!addr_is_local_loopback(ips[i]))
 			drops[nd++].ip = ips[i];
 	buf_puts(&p->before, buf_str(&c->mynetworks_raw));
 	int dropped = netedit_without(buf_str(&c->mynetworks_raw), drops, nd, &p->after, err);
@@ -558,7 +558,7 @@ int cleanup_mynetworks_plan(const struct postfix_conf *c, const char *const ips[
 	}
 	int refused = 0;
 	for (size_t i = 0, k = 0; i < n; i++) {
-		if (net_is_local_loopback(ips[i])) {
+		if (addr_is_local_loopback(ips[i])) {
 			local_loopback_note(&p->notes, ips[i]);
 			continue;
 		}

@@ -132,7 +132,7 @@ static void contain_account(FILE *f, const struct cleanup_plan_input *in, const 
 	struct detect_thresholds th;
 	detect_thresholds_default(&th);
 	const char *guessed = detect_guessed_at(a, th.failures);
-	if (guessed && net_is_local_loopback(guessed))	/* a webmail on this server: not an address to block */
+	if (guessed && addr_is_local_loopback(guessed))	/* a webmail on this server: not an address to block */
 		fprintf(f, "    its password was probably guessed through %s, this machine (%u failed logins, then its "
 			"login):\n    a webmail or another local service; its own log names the address to block\n",
 			guessed, a->failures_before_login);

@@ -4,40 +4,11 @@
  */
 #include "core/incident/netmatch.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <strings.h>
-
-int net_parse_addr(const char *s, size_t len, uint8_t out[16], int *is_v4)
-{
-	char tmp[64];
-	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
-		s++;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, len);
-	tmp[len] = 0;
-	if (strncasecmp(tmp, "ipv6:", 5) == 0)	/* "[IPv6:...]" as smtpd logs it */
-		memmove(tmp, tmp + 5, len - 4);
-	struct in_addr a4;
-	if (inet_pton(AF_INET, tmp, &a4) == 1) {
-		memset(out, 0, 10);
-		out[10] = out[11] = 0xff;
-		memcpy(out + 12, &a4, 4);
-		*is_v4 = 1;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, tmp, out) == 1) {
-		*is_v4 = 0;
-		return 0;
-	}
-	return -1;
-}
 
 /* is_table - "type:name" or a file path: Postfix looks these up, we do not */
 static int is_table(const char *w)
@@ -64,7 +35,7 @@ int net_parse_entry(const char *w, struct net_entry *e)
 	const char *slash = strrchr(w, '/');
 	size_t alen = slash ? (size_t)(slash - w) : strlen(w);
 	int v4;
-	if (net_parse_addr(w, alen, e->addr, &v4) < 0)
+	if (addr_parse(w, alen, e->addr, &v4) < 0)
 		return -1;
 	int max = v4 ? 32 : 128, prefix = max;
 	if (slash) {
@@ -154,22 +125,11 @@ static int covers(const struct net_entry *e, const uint8_t a[16])
 	return (e->addr[full] & mask) == (a[full] & mask);
 }
 
-int net_is_local_loopback(const char *ip)
-{
-	static const uint8_t v4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
-	static const uint8_t v6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-	uint8_t a[16];
-	int is_v4;
-	if (ip == NULL || net_parse_addr(ip, strlen(ip), a, &is_v4) < 0)
-		return 0;
-	return memcmp(a, v4, 16) == 0 || memcmp(a, v6, 16) == 0;
-}
-
 const struct net_entry *net_list_match(const struct net_list *l, const char *ip)
 {
 	uint8_t a[16];
 	int v4;
-	if (net_parse_addr(ip, strlen(ip), a, &v4) < 0)
+	if (addr_parse(ip, strlen(ip), a, &v4) < 0)
 		return NULL;
 	for (size_t i = 0; i < l->count; i++)
 		if (covers(&l->nets[i], a))
@@ -182,7 +142,7 @@ int net_list_without(const struct net_list *l, const char *ip, struct buf *out, 
 	uint8_t a[16];
 	int v4, removed = 0;
 	*covered = NULL;
-	if (net_parse_addr(ip, strlen(ip), a, &v4) < 0)
+	if (addr_parse(ip, strlen(ip), a, &v4) < 0)
 		return 0;
 	for (size_t i = 0; i < l->count; i++) {
 		const struct net_entry *e = &l->nets[i];

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/base/addr.h"
 #include "core/base/buf.h"
 
 struct net_entry {
@@ -31,14 +32,6 @@ struct net_list {
 	struct buf invalid;		/* entries that are no address, one per line */
 };
 
-/* Parses an address ("192.0.2.1", "2001:db8::1", "[::1]") into 16 bytes; -1 if not one. */
-int net_parse_addr(const char *s, size_t len, uint8_t out[16], int *is_v4);
-/*
- * Is ip this machine's own loopback address as a local process connects from
- * it: 127.0.0.1, ::1 or ::ffff:127.0.0.1? (Other 127/8 addresses need an
- * explicit bind: they are taken as whatever the admin made them.)
- */
-int net_is_local_loopback(const char *ip);
 /* One entry ("192.0.2.0/24", "!192.0.2.1", "[::1]/128") into e; -1 if it is none. */
 int net_parse_entry(const char *w, struct net_entry *e);
 void net_list_parse(struct net_list *l, const char *value);

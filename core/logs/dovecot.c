@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "core/base/addr.h"
+
 static int has_prefix(struct strview v, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -45,20 +47,6 @@ static const char *field_at(const char *s, const char *e, const char *name, stru
 	return NULL;
 }
 
-/* address_text - what Dovecot writes of an address (net_ip2addr): IPv4 or
- * IPv6 characters only, so that no other text becomes a client's key */
-static int address_text(struct strview v)
-{
-	if (v.len == 0 || v.len > 45)
-		return 0;
-	for (size_t i = 0; i < v.len; i++) {
-		char c = v.ptr[i];
-		if (!(digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * login_elements - "user=<U>, method=M, rip=IP, lip=IP, [mpid=N, ]TLS,
  * session=<S>" from s to the end e (login_log_format_elements; Dovecot
@@ -76,7 +64,8 @@ static int login_elements(const char *s, const char *e, struct dovecot_event *ev
 		ps = e;
 	const char *pr = field_at(s, ps, "rip=", &rip);
 	static const char lip[] = ", lip=";	/* the address is whole: the line goes on past it */
-	if (pr == NULL || !address_text(rip) || (size_t)(e - (rip.ptr + rip.len)) < sizeof(lip) - 1
+	/* what Dovecot writes of an address (net_ip2addr): no other text becomes a client's key */
+	if (pr == NULL || !addr_text(rip.ptr, rip.len) || (size_t)(e - (rip.ptr + rip.len)) < sizeof(lip) - 1
 	    || memcmp(rip.ptr + rip.len, lip, sizeof(lip) - 1) != 0)
 		return 0;
 	ev->client_ip = rip;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/addr.h"
+
 void detect_thresholds_default(struct detect_thresholds *t)
 {
 	t->user_client_ips = 3;
@@ -44,25 +46,12 @@ static void rule(struct suspect *s, uint64_t value, unsigned threshold, const ch
 		 (unsigned long long)value, what, threshold);
 }
 
-/* ip_text - an address's text fit for a reason (printed as it is): its
- * characters an IPv4 or IPv6 address's only, else NULL */
-static const char *ip_text(const struct istr *ip)
-{
-	if (ip == NULL || ip->len == 0 || ip->len > 45)
-		return NULL;
-	for (uint32_t i = 0; i < ip->len; i++) {
-		char c = ip->s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
-			return NULL;
-	}
-	return ip->s;
-}
-
 const char *detect_guessed_at(const struct agg_stats *a, unsigned threshold)
 {
 	if (threshold == 0 || a == NULL || a->failures_before_login < threshold)
 		return NULL;
-	return ip_text(a->cracked_from);
+	const struct istr *ip = a->cracked_from;	/* printed as it is: an address's characters only */
+	return ip && addr_text(ip->s, ip->len) ? ip->s : NULL;
 }
 
 /* cracked - supports a sending account's other rules: it logged in from an
@@ -75,17 +64,6 @@ static void cracked(struct suspect *s, const struct agg_stats *a, unsigned thres
 	snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]),
 		 "logged in from %s after %u failed logins from there within 20 minutes (threshold %u)", ip,
 		 a->failures_before_login, threshold);
-}
-
-/* is_local_loopback - the address a local process connects from (see
- * net_is_local_loopback: other 127/8 addresses need an explicit bind) */
-static int is_local_loopback(const struct istr *ip)
-{
-	static const char *const names[] = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (ip->len == strlen(names[i]) && memcmp(ip->s, names[i], ip->len) == 0)
-			return 1;
-	return 0;
 }
 
 /* candidates - every aggregate that broke a rule, before the best n are kept */
@@ -165,12 +143,12 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 			rule(s, a->peak_1m, t->relay_rate_1m, "unauthenticated messages in its busiest minute");
 			if (s->nreasons)
 				rule(s, a->unauth_msgs, t->relay_messages, "unauthenticated messages in the log");
-			if (s->nreasons && is_local_loopback(a->key) && s->nreasons < SUSPECT_MAX_REASONS)
+			if (s->nreasons && addr_is_local_loopback(a->key->s) && s->nreasons < SUSPECT_MAX_REASONS)
 				snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]), "this machine's own loopback: "
 					 "a process here sends over SMTP (a web application's mail library, a script)");
 			keep(&c, s);
 		}
-		if (is_local_loopback(a->key))	/* a webmail's users' typos, passed on: no source to block */
+		if (addr_is_local_loopback(a->key->s))	/* a webmail's users' typos, passed on: no source to block */
 			continue;
 		struct suspect *s = next(&c, SUSPECT_BRUTE_FORCE, a);
 		if (s == NULL)

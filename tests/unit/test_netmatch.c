@@ -82,6 +82,27 @@ static void domain_lists_match_whole_names_case_insensitively(void **state)
 	domain_list_free(&d);
 }
 
+/* addr: this machine's loopback in any spelling an address may take, and no
+ * other 127/8 address; an address's characters, and nothing else */
+static void loopback_and_address_text_are_told_from_other_text(void **state)
+{
+	(void)state;
+	static const char *const loopback[] = {"127.0.0.1", "::1", "[::1]", "::ffff:127.0.0.1", "0:0:0:0:0:0:0:1"};
+	for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
+		assert_true(addr_is_local_loopback(loopback[i]));
+	static const char *const other[] = {"127.0.0.2", "::2", "192.0.2.1", "localhost", "", "127.0.0.1 ", NULL};
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		assert_false(addr_is_local_loopback(other[i]));
+	assert_true(addr_text("2001:DB8::a:1", 13));
+	assert_true(addr_text("192.0.2.1", 9));
+	assert_false(addr_text("1.2.3.4 }", 9));
+	assert_false(addr_text("1.2.3.4\x1b[2J", 11));
+	assert_false(addr_text("", 0));
+	char long_text[47];
+	memset(long_text, '1', sizeof(long_text));
+	assert_false(addr_text(long_text, sizeof(long_text)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +110,7 @@ int main(void)
 		cmocka_unit_test(tables_and_files_are_reported_not_evaluated),
 		cmocka_unit_test(removing_a_trusted_ip_keeps_the_rest_and_names_wider_blocks),
 		cmocka_unit_test(domain_lists_match_whole_names_case_insensitively),
+		cmocka_unit_test(loopback_and_address_text_are_told_from_other_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
