@@ -426,6 +426,10 @@ static int cmd_action(enum queue_action action, struct queue_opts *o)
 		printf("No queued message that %s can change matches ", action_name(action));
 		say_text(stdout, p.all ? "the queue" : p.what);
 		printf("; nothing to do.\n");
+		struct buf why = BUF_INIT;
+		if (action_unlogged_describe(&p, &why))
+			printf("%s\n", buf_str(&why));
+		buf_free(&why);
 		rc = 3;
 	} else {
 		show_plan(&p, q);

@@ -82,8 +82,12 @@ int console_can_change_queue(struct console *c)
 int console_offer_plan(struct console *c, int wizard_step)
 {
 	if (c->plan.expected == 0) {
-		console_say(c, 0, "No queued message that %s can change matches %s", action_name(c->plan.action),
-		    c->plan.what);
+		struct buf why = BUF_INIT;
+		if (action_unlogged_describe(&c->plan, &why))	/* read from their files, and none was it */
+			buf_puts(&why, ")");
+		console_say(c, 0, "No queued message that %s can change matches %s%s%s", action_name(c->plan.action),
+		    c->plan.what, why.len ? " (" : "", buf_str(&why));
+		buf_free(&why);
 		action_plan_free(&c->plan);
 		return 0;
 	}

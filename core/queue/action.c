@@ -452,9 +452,8 @@ void action_plan_describe(const struct action_plan *p, const struct queue_snapsh
 	if (p->selected != logged || p->dropped.count)
 		buf_printf(out, "Selected from the log: %zu; confirmed by their queue files: %zu; dropped: %zu\n",
 			   p->selected, logged, p->dropped.count);
-	if (p->unlogged_read)	/* queued before the log began: only their files say whose they are */
-		buf_printf(out, "Not in the log: %zu queued message%s read from their files; %zu of them match\n",
-			   p->unlogged_read, p->unlogged_read == 1 ? "" : "s", p->unlogged_kept);
+	if (action_unlogged_describe(p, out))
+		buf_putc(out, '\n');
 	for (size_t i = 0; !p->all && i < p->ids.count && i < max_ids; i++) {
 		const struct queued_msg *m = queue_find_in(q, p->ids.inst[i], p->ids.ids[i]);
 		buf_printf(out, "  %-12s %-8s ", p->ids.ids[i], m ? queue_name_str(m->queue) : "?");
@@ -466,6 +465,15 @@ void action_plan_describe(const struct action_plan *p, const struct queue_snapsh
 	}
 	if (!p->all && p->ids.count > max_ids)
 		buf_printf(out, "  ... and %zu more\n", p->ids.count - max_ids);
+}
+
+int action_unlogged_describe(const struct action_plan *p, struct buf *out)
+{
+	if (p->unlogged_read == 0)
+		return 0;
+	buf_printf(out, "Not in the log: %zu queued message%s read from their files; %zu of them match",
+		   p->unlogged_read, p->unlogged_read == 1 ? "" : "s", p->unlogged_kept);
+	return 1;
 }
 
 void action_outcome_describe(const struct action_plan *p, const struct action_outcome *o, size_t max_ids,

@@ -80,6 +80,11 @@ messages_the_log_does_not_know_are_read_from_their_files() {
 	grep -qx 'Delete 3 messages: SASL user victim@lab.example' "$tmp/qc.out"
 	[ "$(ids_given)" = "A1B2C3D4E1 A1B2C3D4E2 A1B2C3D4E6 " ]
 	[ "$(jq -cs '[.[] | select(.phase=="planned")][-1] | [.unlogged_read, .unlogged_kept]' "$tmp/qc-journal.jsonl")" = '[5,2]' ]
+	# none of those files names another account: said, not just "nothing to do"
+	qc delete --sasl-user nobody@lab.example --dry-run
+	[ $qc_rc -eq 3 ]
+	grep -qx 'No queued message that delete can change matches SASL user nobody@lab.example; nothing to do.' "$tmp/qc.out"
+	grep -qx 'Not in the log: 5 queued messages read from their files; 0 of them match' "$tmp/qc.out"
 	# the cleanup's step 5 says how many the log does not know
 	printf '{"schema": "spamtop.cleanup/1", "step": 5, "started": 1795564000, "targets_set": true, "targets": [%s]}\n' \
 		'{"kind": "sasl_user", "key": "victim@lab.example", "chosen": true}' > "$tmp/qc-cp.json"
