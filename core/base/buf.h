@@ -55,6 +55,14 @@ static inline int bytes_eq(const char *a, const char *b, size_t n)
 		if (x != y)
 			return 0;
 	}
+	if (n >= 4) {	/* two loads that overlap cover 4 to 7 bytes */
+		unsigned x1, y1, x2, y2;
+		__builtin_memcpy(&x1, a, 4);
+		__builtin_memcpy(&y1, b, 4);
+		__builtin_memcpy(&x2, a + n - 4, 4);
+		__builtin_memcpy(&y2, b + n - 4, 4);
+		return ((x1 ^ y1) | (x2 ^ y2)) == 0;
+	}
 	unsigned d = 0;
 	while (n--)
 		d |= (unsigned char)(*a++ ^ *b++);

@@ -43,6 +43,11 @@ uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len)
 
 uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len)
 {
+	return (uint32_t)hash64_seeded(seed, s, len);
+}
+
+uint64_t hash64_seeded(uint64_t seed, const char *s, size_t len)
+{
 	uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ull);
 	while (len >= 8) {
 		uint64_t w;
@@ -66,7 +71,7 @@ uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len)
 	h ^= h >> 29;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 32;
-	return (uint32_t)h;
+	return h;
 }
 
 /* random_seed - from the kernel; the clock and address as a fallback */

@@ -43,6 +43,8 @@ size_t intern_bytes(const struct intern_table *t);
 uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len);
 /* The same hash with a seed of the caller's (intern_seed: a random one). */
 uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len);
+/* All 64 bits of that hash. */
+uint64_t hash64_seeded(uint64_t seed, const char *s, size_t len);
 uint64_t intern_seed(void);
 
 #endif

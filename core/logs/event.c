@@ -9,6 +9,7 @@
 #define _GNU_SOURCE		/* memmem */
 #include "core/logs/event.h"
 #include "core/logs/reputation.h"
+#include "core/base/intern.h"
 
 #include <string.h>
 
@@ -700,9 +701,10 @@ uint64_t message_id_hash(const char *s, size_t len)
 
 uint64_t text_id_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	/* eight bytes a step (FNV-1a's byte a step cost a tenth of a
+	 * message-id= line's parse); a fixed seed: hashes of the log and of the
+	 * queue files are compared */
+	uint64_t h = hash64_seeded(0x6a09e667f3bcc909ull, s, len);
 	return h ? h : 1;
 }
 

@@ -173,7 +173,7 @@ size_t logline_parse_time(struct time_context *tc, const char *s, size_t len, in
 /* is_postfix_program - "postfix*" or ".../<postfix daemon>" */
 static int is_postfix_program(struct strview program, struct strview service)
 {
-	if (program.len >= 7 && memcmp(program.ptr, "postfix", 7) == 0)
+	if (program.len >= 7 && bytes_eq(program.ptr, "postfix", 7))
 		return 1;
 	if (service.len == program.len)
 		return 0;	/* no '/': some other program */

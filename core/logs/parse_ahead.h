@@ -1,8 +1,9 @@
 /*
- * parse_ahead - a history read on two cores: a reader thread takes lines
- * from a source, splits each into its syslog fields and its Postfix event
- * (logline_parse, event_parse: no model state), and hands blocks of parsed
- * lines to the calling thread, which applies them to the model in order.
+ * parse_ahead - a history read on two cores: two parser threads take turns
+ * at a source, each copying a block of lines out of it and splitting them
+ * into their syslog fields and Postfix events (logline_parse, event_parse:
+ * no model state) while the other reads, and the calling thread applies the
+ * parsed blocks to the model in the order they were read.
  *
  * The lines are copied into the block, so that the views of a parsed line
  * stay valid until the caller is done with its block; a few blocks are in
