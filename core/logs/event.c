@@ -114,16 +114,24 @@ int queue_id_valid(const char *s, size_t len)
 /* scan_queue_id - "QID: " at the start of the text */
 static int scan_queue_id(struct cursor *c, struct strview *qid)
 {
-	const char *q = c->p;
+	const char *q = c->p, *lim = c->end;
+	if (lim - q > QID_MAX + 1)
+		lim = q + QID_MAX + 1;
 	unsigned all = QC_HEX | QC_LONG, k;	/* queue_id_valid, in the one pass */
-	long last_z = -1;
-	while (q < c->end && q - c->p <= QID_MAX && (k = qid_class[(unsigned char)*q]) != 0) {
-		if (k & QC_Z)
-			last_z = q - c->p;
+	while (q < lim && (k = qid_class[(unsigned char)*q]) != 0) {
 		all &= k;
 		q++;
 	}
-	if (q + 1 >= c->end || q[0] != ':' || q[1] != ' ' || !qid_ok((size_t)(q - c->p), all, last_z))
+	if (q + 1 >= c->end || q[0] != ':' || q[1] != ' ')
+		return 0;
+	long last_z = -1;	/* a short ID is hex, which holds no z: looked for in long ones only */
+	if (!(all & QC_HEX))
+		for (const char *z = q; z > c->p; z--)
+			if (z[-1] == 'z') {
+				last_z = z - 1 - c->p;
+				break;
+			}
+	if (!qid_ok((size_t)(q - c->p), all, last_z))
 		return 0;
 	*qid = span(c->p, q);
 	c->p = q + 2;

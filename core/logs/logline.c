@@ -200,6 +200,10 @@ enum line_status logline_parse(struct time_context *tc, const char *line, size_t
 	p = sp + 1;
 	const char *q = p;
 	const char *last_slash = NULL, *first_slash = NULL;
+	if (end - q > 8 && bytes_eq(q, "postfix/", 8)) {	/* most lines: skip what is known */
+		first_slash = last_slash = q + 7;
+		q += 8;
+	}
 	while (q < end && *q != '[' && *q != ':' && *q != ' ') {
 		if (*q == '/') {
 			if (!first_slash)
