@@ -104,7 +104,7 @@ static size_t parse_bsd_time(struct time_context *tc, const char *s, size_t len,
 	int sec = num(s + 13, 2);
 	if (sec < 0 || sec > 60)
 		return 0;
-	if (memcmp(s, tc->last_bsd_minute, 12) == 0 && tc->last_bsd_minute[0]) {
+	if (bytes_eq(s, tc->last_bsd_minute, 12) && tc->last_bsd_minute[0]) {
 		*out = tc->last_bsd_epoch + sec;
 		return 15;
 	}
@@ -222,7 +222,8 @@ enum line_status logline_parse(struct time_context *tc, const char *line, size_t
 	if (*q == '[') {
 		long pid = 0;
 		q++;
-		while (q < end && digit(*q) && pid < 100000000)
+		const char *lim = end - q > 9 ? q + 9 : end;	/* at most 9 digits */
+		while (q < lim && digit(*q))
 			pid = pid * 10 + (*q++ - '0');
 		if (q >= end || *q != ']')
 			return LINE_MALFORMED;
