@@ -231,7 +231,7 @@ static void draw_tabs(struct console *c)
 
 /* the numbers that go first when the screen is narrow: the least needed */
 static const enum agg_field narrow_drops[] = {
-	F_RATE_15M, F_RATE_5M, F_BOUNCED, F_EXPIRED, F_BYTES, F_CONNECTS, F_PIPELINING, F_MAILBOX_FAILURES, F_NULL_SENDER,
+	F_RATE_15M, F_RATE_5M, F_BOUNCED, F_EXPIRED, F_BYTES, F_CONNECTS, F_PIPELINING, F_OWN_FAILURES, F_MAILBOX_FAILURES, F_NULL_SENDER,
 	F_REJECTS, F_SENT, F_HELD, F_DELETED, F_FAILURES_20M,
 };
 

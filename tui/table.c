@@ -28,6 +28,7 @@ static const struct column failure_columns[] = {
 	{"AuthFail", 8, COL_FIELD, F_FAILURES, 1},
 	{"Fail20m", 7, COL_FIELD, F_FAILURES_20M, 1},
 	{"IMAP/POP", 8, COL_FIELD, F_MAILBOX_FAILURES, 1},
+	{"OwnAcct", 7, COL_FIELD, F_OWN_FAILURES, 1},
 	{"Reject", 6, COL_FIELD, F_REJECTS, 1},
 	{"Conn", 6, COL_FIELD, F_CONNECTS, 1},
 	{"Pipe", 5, COL_FIELD, F_PIPELINING, 1},

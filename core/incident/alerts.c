@@ -218,7 +218,9 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	uint64_t recent = 0;
 	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_CLIENT_IP, i);
-		if (!addr_is_local_loopback(a->key->s))	/* failures there are a webmail's users': see detect.c */
+		/* failures at the loopback are a webmail's users', failures of an account
+		 * at an address it logs in from its own device's: see detect.c */
+		if (!addr_is_local_loopback(a->key->s) && !model_own_failures_only(a))
 			consider(&fails, quiet ? 0 : (double)agg_failures_within(m, a, FAILURE_WINDOW_MINUTES), a);
 		if (a->auth_msgs == 0 && a->unauth_msgs > 0)
 			consider(&relay, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a);

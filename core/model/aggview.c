@@ -23,6 +23,8 @@ const struct agg_field_info agg_fields[F_FIELD_COUNT] = {
 	[F_FAILURES] = {"sasl_failures", "AuthFail", 8},
 	[F_FAILURES_20M] = {"sasl_failures_20m", "Fail20m", 7},
 	[F_MAILBOX_FAILURES] = {"mailbox_failures", "IMAP/POP", 8},	/* of AuthFail: Dovecot's logins */
+	/* of AuthFail: an account's own, at an address it had logged in from */
+	[F_OWN_FAILURES] = {"own_account_failures", "OwnAcct", 7},
 	[F_REJECTS] = {"rejects", "Reject", 6},
 	[F_CONNECTS] = {"connects", "Conn", 6},
 	[F_PIPELINING] = {"pipelining", "Pipe", 5},
@@ -80,6 +82,7 @@ uint64_t agg_field_value(const struct model *m, const struct agg_stats *a, enum 
 	case F_FAILURES: return a->sasl_failures;
 	case F_FAILURES_20M: return agg_failures_within(m, a, 20);
 	case F_MAILBOX_FAILURES: return a->mailbox_failures;
+	case F_OWN_FAILURES: return a->own_failures;
 	case F_REJECTS: return a->rejects;
 	case F_CONNECTS: return a->connects;
 	case F_PIPELINING: return a->pipelining;

@@ -150,6 +150,8 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 		}
 		if (addr_is_local_loopback(a->key->s))	/* a webmail's users' typos, passed on: no source to block */
 			continue;
+		if (model_own_failures_only(a))	/* an account's own device with an old password */
+			continue;
 		struct suspect *s = next(&c, SUSPECT_BRUTE_FORCE, a);
 		if (s == NULL)
 			break;

@@ -44,6 +44,15 @@ struct pair_set {		/* distinct (user, ip) pairs */
 	size_t mask, count;
 };
 
+/* (account, client IP) pairs by the hash of their texts, which outlives the
+ * strings' moves at a collection: the account logged in from the address */
+struct login_set {
+	uint64_t *slots;	/* 0: empty */
+	size_t mask, count;
+	uint64_t seed;		/* random: the texts are the clients' */
+};
+#define LOGIN_SET_MAX (1u << 20)	/* past it, a failure is not told from guessing */
+
 struct model {
 	struct model_limits lim;
 	struct time_context tc;
@@ -68,6 +77,7 @@ struct model {
 	int collect_due;	/* a kind passed its collect_at (checked once per line: a flag) */
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
+	struct login_set account_logins;	/* accounts that logged in from an address (see own_failures) */
 	struct last_stored client_name, sasl_method;	/* forgotten when strings move */
 	struct model_totals totals;
 	struct reputation_log reputation;	/* refusals for reputation, every host's */
@@ -247,6 +257,65 @@ static int pair_add(struct pair_set *s, const void *a, const void *b)
 	return 1;
 }
 
+/* ---- accounts that logged in from an address ---- */
+
+static uint64_t login_key(const struct login_set *s, const struct istr *account, const struct istr *ip)
+{
+	uint64_t h = hash64_seeded(s->seed, account->s, account->len)
+	    ^ hash64_seeded(s->seed ^ 0x13198a2e03707344ull, ip->s, ip->len) * 31;
+	return h ? h : 1;
+}
+
+static uint64_t *login_slot(const struct login_set *s, uint64_t key)
+{
+	size_t j = key & s->mask;
+	while (s->slots[j] && s->slots[j] != key)
+		j = (j + 1) & s->mask;
+	return &s->slots[j];
+}
+
+/* login_note - account logged in from ip (a message over SMTP AUTH, a Dovecot login) */
+static void login_note(struct login_set *s, const struct istr *account, const struct istr *ip)
+{
+	if (account == NULL || ip == NULL || s->count >= LOGIN_SET_MAX)
+		return;
+	if ((s->count + 1) * 4 > (s->mask + 1) * 3) {
+		size_t nmask = s->mask ? s->mask * 2 + 1 : 255;
+		uint64_t *ns = calloc(nmask + 1, sizeof(*ns));
+		if (ns == NULL)
+			return;
+		struct login_set grown = {ns, nmask, s->count, s->seed};
+		for (size_t i = 0; s->slots && i <= s->mask; i++)
+			if (s->slots[i])
+				*login_slot(&grown, s->slots[i]) = s->slots[i];
+		free(s->slots);
+		*s = grown;
+	}
+	uint64_t key = login_key(s, account, ip), *slot = login_slot(s, key);
+	if (*slot == 0) {
+		*slot = key;
+		s->count++;
+	}
+}
+
+static int login_known(const struct login_set *s, const struct istr *account, const struct istr *ip)
+{
+	if (s->slots == NULL || account == NULL || ip == NULL)
+		return 0;
+	return *login_slot(s, login_key(s, account, ip)) != 0;
+}
+
+/* own_failures_only - all of the address's failed logins named an account
+ * that had logged in from it before: the account's own phone or mail client
+ * with an old password, not someone guessing (whose first failure comes
+ * before any login of the account from there) */
+static int own_failures_only(const struct agg_stats *ip)
+{
+	return ip->sasl_failures > 0 && ip->own_failures == ip->sasl_failures;
+}
+
+int model_own_failures_only(const struct agg_stats *ip) { return own_failures_only(ip); }
+
 /* ---- model life cycle ---- */
 
 void model_limits_default(struct model_limits *lim)
@@ -277,6 +346,7 @@ struct model *model_new(const struct model_limits *lim, time_t reference)
 	time_context_init(&m->tc, reference);
 	m->host_strings[0] = intern_new();
 	m->qid_seed = intern_seed();
+	m->account_logins.seed = intern_seed();
 	m->nhosts = 1;
 	m->by_logged_name = 1;
 	m->last_logged = -1;
@@ -302,6 +372,7 @@ void model_free(struct model *m)
 	for (int k = 0; k < AGG_KIND_COUNT; k++)
 		agg_table_free(&m->aggs[k]);
 	free(m->user_ips.slots);
+	free(m->account_logins.slots);
 	for (int h = 0; h < m->nhosts; h++)
 		intern_free(m->host_strings[h]);
 	free(m->pool);
@@ -1011,7 +1082,7 @@ static struct msg_record *open_here(struct model *m, struct strview qid)
  */
 static void login_after_failures(struct agg_stats *u, const struct agg_stats *ip, int64_t t)
 {
-	if (u == NULL || ip == NULL || ip->fail_rate == NULL)
+	if (u == NULL || ip == NULL || ip->fail_rate == NULL || own_failures_only(ip))
 		return;
 	const struct failure_ring *r = ip->fail_rate;
 	uint64_t n = ring_sum(r->newest, r->n, FAILURE_MINUTES, t, FAILURE_WINDOW_MINUTES);
@@ -1060,6 +1131,7 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 			if (src)
 				recent_source(m, u, src, t);
 			login_after_failures(u, ip, t);
+			login_note(&m->account_logins, user_key, ip_key);
 		}
 		m->totals.auth_messages++;
 	} else {
@@ -1533,6 +1605,8 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 		}
 		if (ip && u)	/* the account it attacks (Postfix 3.7 names it) */
 			ip->last_user = u->key;
+		if (ip && u && login_known(&m->account_logins, u->key, ip->key))
+			ip->own_failures++;
 	}
 }
 
@@ -1896,10 +1970,11 @@ static void dovecot_login(struct model *m, const struct dovecot_event *dv, int64
 {
 	if (dv->user.len == 0)
 		return;
+	struct istr *user_key = store_account(m, dv->user);
+	login_note(&m->account_logins, user_key, store(m, dv->client_ip));
 	const struct agg_stats *ip = model_agg_find_host(m, m->host, AGG_CLIENT_IP, dv->client_ip.ptr, dv->client_ip.len);
 	if (ip == NULL || ip->fail_rate == NULL)	/* the common case: a mail client's login */
 		return;
-	struct istr *user_key = store_account(m, dv->user);
 	struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, NULL);
 	if (u)
 		note_spelling(u, store(m, dv->user));

@@ -129,6 +129,8 @@ struct agg_stats {
 	uint32_t peak_failures_20m;	/* most SASL failures within 20 minutes, ever */
 	uint32_t mailbox_failures;	/* client IP, user: of sasl_failures, those at Dovecot's IMAP, POP3
 					 * and ManageSieve logins, which no Postfix block reaches */
+	uint32_t own_failures;	/* client IP: of sasl_failures, those naming an account that had logged
+				 * in from it before (own_failures_only: a device's old password) */
 	uint32_t failures_before_login;	/* SASL user: most failed logins its cracked_from had within 20
 					 * minutes before the account logged in from there (0: none) */
 	const struct istr *cracked_from;	/* SASL user: that address (a client IP's text) */
@@ -228,6 +230,10 @@ struct model *model_new(const struct model_limits *lim, time_t reference);
 /* The reference time the model dates year-less stamps by (a re-read of its logs uses the same). */
 int64_t model_reference(const struct model *m);
 void model_free(struct model *m);
+/* All of the client IP's failed logins named an account that had logged in
+ * from it before the failure: that account's own device with an old
+ * password, which is no brute force (nor a guess that came true). */
+int model_own_failures_only(const struct agg_stats *ip);
 
 /* Parses one line (no newline) and applies it; returns how it was classified.
  * A line stamped before 1990, or more than a day after both the reference

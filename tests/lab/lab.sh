@@ -3,7 +3,8 @@
 #
 # SYNOPSIS
 #   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
-#                    blocklisted N | milter-burst H R D | dovecot-burst N | imap-break-in | down | log
+#                    blocklisted N | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
+#                    down | log
 #
 # DESCRIPTION
 #   install   apt-installs postfix, sasl2-bin, libsasl2-modules, swaks, python3
@@ -43,6 +44,9 @@
 #   imap-break-in  (LAB_PROFILE=dovecot) 127.0.0.68 guesses the compromised
 #             account's password at Dovecot's IMAP login three times, then
 #             logs in with it; waits until Dovecot logged the four.
+#   imap-old-password  (LAB_PROFILE=dovecot) alice logs in at IMAP from
+#             127.0.0.69 (her laptop), then her phone there tries an old
+#             password three times; waits until Dovecot logged the four.
 #   down      stops Postfix, deletes its queue, restores the configuration.
 #   log       prints the path of the lab's mail log.
 #
@@ -607,6 +611,22 @@ cmd_imap_break_in() {
 	wait_for "Dovecot to log the IMAP login" 30 log_has "imap-login: Login: user=<victim@$LAB_DOMAIN>.*rip=$ip," 1
 }
 
+# imap-old-password - a phone with an old password where its account logs in
+# (no one guesses): alice's laptop logs in from 127.0.0.69, then her phone
+# there fails three times
+cmd_imap_old_password() {
+	need_root
+	local ip=127.0.0.69 i before
+	before=$(log_count "imap-login: .*auth failed.*rip=$ip,")
+	imap_login "$ip" "alice@$LAB_DOMAIN" "$LAB_PASS_ALICE" logout
+	wait_for "Dovecot to log alice's IMAP login" 30 log_has "imap-login: Login: user=<alice@$LAB_DOMAIN>.*rip=$ip," 1
+	for i in 1 2 3; do
+		imap_login "$ip" "alice@$LAB_DOMAIN" "alice-old-secret" close &
+	done
+	wait
+	wait_for "Dovecot to log 3 failed IMAP logins" 30 log_has "imap-login: .*auth failed.*rip=$ip," $((before + 3))
+}
+
 filter_stop() {
 	local f
 	for f in "$FILTER_PID" "$REFUSER_PID" "$MILTER_PID"; do
@@ -836,7 +856,8 @@ blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
 milter-burst) cmd_milter_burst "${2:?milter-burst H R D}" "${3:?milter-burst H R D}" "${4:?milter-burst H R D}" ;;
 dovecot-burst) cmd_dovecot_burst "${2:?dovecot-burst N}" ;;
 imap-break-in) cmd_imap_break_in ;;
+imap-old-password) cmd_imap_old_password ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|dovecot-burst N|imap-break-in|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|dovecot-burst N|imap-break-in|imap-old-password|down|log" >&2; exit 2 ;;
 esac

@@ -186,7 +186,12 @@ dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay() {
 		"127.0.0.66 127.0.0.67 127.0.0.68" ]
 	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.67") | .sasl_failures' "$tmp/r.json")" = 3 ]
 	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.68") | .mailbox_failures' "$tmp/r.json")" = 3 ]
-	[ "$(jq '.totals.mailbox_login_failures' "$tmp/r.json")" = 3 ]
+	[ "$(jq '.totals.mailbox_login_failures' "$tmp/r.json")" = 6 ]
+	# alice's phone with an old password where her laptop logged in (127.0.0.69):
+	# three failures of her own account there, no brute force
+	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.69") | .sasl_failures' "$tmp/r.json")" = 3 ]
+	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.69") | .own_account_failures' "$tmp/r.json")" = 3 ]
+	[ "$(jq '.auth_failures[] | select(.key=="127.0.0.68") | .own_account_failures' "$tmp/r.json")" = 0 ]
 	# and the break-in: the account logged in at IMAP from there, right after
 	[ "$(jq -r '.suspects[0].reasons[-1]' "$tmp/r.json")" = \
 		"logged in from 127.0.0.68 after 3 failed logins from there within 20 minutes (threshold 3)" ]
@@ -211,9 +216,13 @@ delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id() {
 
 setup dovecot
 LAB_PROFILE=dovecot $lab imap-break-in &	# Dovecot delays each retry from the address: meanwhile
+break_in=$!
+LAB_PROFILE=dovecot $lab imap-old-password &
+old_password=$!
 LAB_PROFILE=dovecot $lab dovecot-burst 30
-wait $! || echo "lab: imap-break-in failed"
-check "Dovecot without XCLIENT: its relays are the account's, the proxy is no trusted relay, failed submission and IMAP logins are brute force, the IMAP break-in is evidence" \
+wait $break_in || echo "lab: imap-break-in failed"
+wait $old_password || echo "lab: imap-old-password failed"
+check "Dovecot without XCLIENT: its relays are the account's, the proxy is no trusted relay, failed submission and IMAP logins are brute force, the IMAP break-in is evidence, a phone's old password where its account logs in is not" \
 	dovecot_relays_are_the_accounts_and_the_proxy_is_no_trusted_relay
 check "Dovecot submission: delete by user takes the account's relayed messages (Dovecot's Received id proves each)" \
 	delete_by_user_takes_the_accounts_dovecot_relays_by_their_received_id

@@ -89,6 +89,37 @@ static void failures_from_this_machines_loopback_raise_no_alert(void **state)
 	model_free(m);
 }
 
+/* a phone with an old password, polling where its account logs in from:
+ * no ip_failures alert, however often it fails */
+static void failures_of_an_account_where_it_logged_in_raise_no_alert(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	const char *login = "Nov 24 09:59:00 mx dovecot: imap-login: Login: user=<alice@x.example>, method=PLAIN, "
+			    "rip=192.0.2.30, lip=192.0.2.1, mpid=1, TLS, session=<ok>";
+	assert_int_equal(model_add_line(m, login, strlen(login)), LINE_OTHER);
+	char line[300];
+	for (int k = 0; k < 12; k++) {
+		snprintf(line, sizeof(line), "Nov 24 10:%02d:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts "
+			 "in 2 secs): user=<alice@x.example>, method=PLAIN, rip=192.0.2.30, lip=192.0.2.1, session=<s%d>",
+			 k, k);
+		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_OTHER);
+	}
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_OK);
+	const char *other = "Nov 24 10:12:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+			    "user=<admin@x.example>, method=PLAIN, rip=192.0.2.30, lip=192.0.2.1, session=<a>";
+	assert_int_equal(model_add_line(m, other, strlen(other)), LINE_OTHER);
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_CRITICAL);	/* 13 within 20 minutes, one name not its own */
+	assert_string_equal(r.v[AL_IP_FAILURES].subject, "192.0.2.30");
+	alert_config_free(&c);
+	model_free(m);
+}
+
 /* a burst across a minute's turn (9 messages at 09:59:58-59, 15 at 10:00:00-02)
  * is one burst: the minute's rate and the busiest minute are not halved */
 static void a_burst_across_a_minutes_turn_is_not_halved(void **state)
@@ -350,6 +381,7 @@ int main(void)
 		cmocka_unit_test(the_outbreak_is_critical_with_the_culprits_named),
 		cmocka_unit_test(a_burst_across_a_minutes_turn_is_not_halved),
 		cmocka_unit_test(failures_from_this_machines_loopback_raise_no_alert),
+		cmocka_unit_test(failures_of_an_account_where_it_logged_in_raise_no_alert),
 		cmocka_unit_test(queue_size_alone_gives_each_state),
 		cmocka_unit_test(a_quiet_log_raises_nothing),
 		cmocka_unit_test(threshold_file_and_flags_override_with_warnings_for_bad_lines),

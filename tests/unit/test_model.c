@@ -811,6 +811,58 @@ static void imap_and_pop3_failed_logins_are_brute_force_that_postfix_cannot_bloc
 	model_free(m);
 }
 
+/* A phone with an old password: its account logged in from the address
+ * before (another of its devices there, over IMAP or SMTP AUTH), then the
+ * failures all name that account. No brute force, and the login once the
+ * password is fixed is no guess that came true; an address that failed
+ * before any login of the account still is, and so is a second name tried */
+static void failures_of_an_account_where_it_logged_in_before_are_its_own_device(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	char line[300];
+	dovecot(m, "Nov 24 11:58:00 mx dovecot: imap-login: Login: user=<alice@example.org>, method=PLAIN, "
+		   "rip=203.0.113.5, lip=192.0.2.1, mpid=7, TLS, session=<laptop>");
+	add(m, "Nov 24 11:59:00 mx postfix/smtpd[5]: 5D0001: client=unknown[198.51.100.9], sasl_method=LOGIN, "
+	       "sasl_username=alice@example.org");
+	for (int k = 0; k < 6; k++) {	/* the phone, every three minutes */
+		snprintf(line, sizeof(line), "Nov 24 12:%02d:00 mx dovecot: imap-login: Disconnected (auth failed, 1 "
+			 "attempts in 2 secs): user=<Alice@example.org>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1, "
+			 "TLS, session=<p%d>", 3 * k, k);
+		dovecot(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:%02d:30 mx postfix/smtpd[5]: warning: unknown[198.51.100.9]: SASL "
+			 "LOGIN authentication failed: UGFzc3dvcmQ6, sasl_username=alice@example.org", 3 * k);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:%02d:40 mx dovecot: imap-login: Disconnected (auth failed, 1 "
+			 "attempts in 2 secs): user=<alice@example.org>, method=PLAIN, rip=192.0.2.200, lip=192.0.2.1, "
+			 "TLS, session=<g%d>", 3 * k, k);
+		dovecot(m, line);	/* a guesser: no login of the account from there before */
+	}
+	dovecot(m, "Nov 24 12:20:00 mx dovecot: imap-login: Login: user=<alice@example.org>, method=PLAIN, "
+		   "rip=203.0.113.5, lip=192.0.2.1, mpid=9, TLS, session=<fixed>");
+	const struct agg_stats *home = find(m, AGG_CLIENT_IP, "203.0.113.5"), *office = find(m, AGG_CLIENT_IP, "198.51.100.9");
+	const struct agg_stats *guesser = find(m, AGG_CLIENT_IP, "192.0.2.200");
+	assert_int_equal(home->sasl_failures, 6);
+	assert_int_equal(home->own_failures, 6);
+	assert_true(model_own_failures_only(home));
+	assert_int_equal(office->own_failures, 6);
+	assert_true(model_own_failures_only(office));
+	assert_int_equal(guesser->sasl_failures, 6);
+	assert_int_equal(guesser->own_failures, 0);
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "alice@example.org");
+	assert_int_equal(u->failures_before_login, 0);	/* the fixed phone's login is no cracking */
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_int_equal(sus[0].kind, SUSPECT_BRUTE_FORCE);
+	assert_string_equal(sus[0].agg->key->s, "192.0.2.200");
+	/* another name tried from the home address: someone there guesses */
+	dovecot(m, "Nov 24 12:21:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+		   "user=<bob@example.org>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1, TLS, session=<b>");
+	assert_false(model_own_failures_only(home));
+	assert_int_equal(default_suspects(m, sus, 4), 2);
+	model_free(m);
+}
+
 /* spam_from - n messages of user in one minute, each from its own address */
 static void spam_from(struct model *m, const char *user, int n)
 {
@@ -1909,6 +1961,7 @@ int main(void)
 		cmocka_unit_test(three_failures_in_twenty_minutes_flag_brute_force_but_spread_ones_do_not),
 		cmocka_unit_test(brute_force_ip_remembers_the_account_it_attacks),
 		cmocka_unit_test(imap_and_pop3_failed_logins_are_brute_force_that_postfix_cannot_block),
+		cmocka_unit_test(failures_of_an_account_where_it_logged_in_before_are_its_own_device),
 		cmocka_unit_test(a_login_after_failed_logins_from_that_address_is_evidence_against_the_account),
 		cmocka_unit_test(smtp_auth_after_failures_counts_and_old_failures_do_not),
 		cmocka_unit_test(the_lab_imap_break_in_is_brute_force_and_evidence_against_the_account),
