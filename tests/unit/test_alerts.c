@@ -59,6 +59,17 @@ static void the_outbreak_is_critical_with_the_culprits_named(void **state)
 	model_free(m);
 }
 
+/* ip_failures - the ip_failures check of m as it stands, by default thresholds */
+static struct alert_value ip_failures(const struct model *m)
+{
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	alert_config_free(&c);
+	return r.v[AL_IP_FAILURES];
+}
+
 /* failed logins from this machine's loopback are a webmail's users': the
  * ip_failures check names the address of a real brute force, never 127.0.0.1 */
 static void failures_from_this_machines_loopback_raise_no_alert(void **state)
@@ -72,20 +83,15 @@ static void failures_from_this_machines_loopback_raise_no_alert(void **state)
 			 k, k, k);
 		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_OTHER);
 	}
-	struct alert_config c;
-	alert_config_default(&c);
-	struct alert_result r;
-	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
-	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_OK);
+	assert_int_equal(ip_failures(m).state, ALERT_OK);
 	for (int k = 0; k < 3; k++) {
 		snprintf(line, sizeof(line), "Nov 24 10:01:%02d mx postfix/smtpd[2]: warning: unknown[192.0.2.9]: SASL LOGIN "
 			 "authentication failed: UGFzc3dvcmQ6", k);
 		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
 	}
-	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
-	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_WARNING);
-	assert_string_equal(r.v[AL_IP_FAILURES].subject, "192.0.2.9");
-	alert_config_free(&c);
+	struct alert_value v = ip_failures(m);
+	assert_int_equal(v.state, ALERT_WARNING);
+	assert_string_equal(v.subject, "192.0.2.9");
 	model_free(m);
 }
 
@@ -105,18 +111,13 @@ static void failures_of_an_account_where_it_logged_in_raise_no_alert(void **stat
 			 k, k);
 		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_OTHER);
 	}
-	struct alert_config c;
-	alert_config_default(&c);
-	struct alert_result r;
-	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
-	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_OK);
+	assert_int_equal(ip_failures(m).state, ALERT_OK);
 	const char *other = "Nov 24 10:12:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
 			    "user=<admin@x.example>, method=PLAIN, rip=192.0.2.30, lip=192.0.2.1, session=<a>";
 	assert_int_equal(model_add_line(m, other, strlen(other)), LINE_OTHER);
-	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
-	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_CRITICAL);	/* 13 within 20 minutes, one name not its own */
-	assert_string_equal(r.v[AL_IP_FAILURES].subject, "192.0.2.30");
-	alert_config_free(&c);
+	struct alert_value v = ip_failures(m);
+	assert_int_equal(v.state, ALERT_CRITICAL);	/* 13 within 20 minutes, one name not its own */
+	assert_string_equal(v.subject, "192.0.2.30");
 	model_free(m);
 }
 
