@@ -39,6 +39,25 @@ static void every_pattern_is_found_in_a_remote_reply_in_any_case(void **state)
 	}
 }
 
+/* the table's order decides, not the text's: a reply naming the generic
+ * "blocked using" before the specific list gets the list's entry */
+static void the_earliest_entry_of_the_table_wins_wherever_the_text_names_it(void **state)
+{
+	(void)state;
+	int spamhaus = -1, blocked = -1;
+	for (size_t i = 0; i < reputation_entry_count; i++) {
+		if (strcmp(reputation_entries[i].pattern, "spamhaus") == 0)
+			spamhaus = (int)i;
+		if (strcmp(reputation_entries[i].pattern, "blocked using ") == 0)
+			blocked = (int)i;
+	}
+	assert_true(spamhaus >= 0 && blocked > spamhaus);
+	assert_int_equal(classify("host mx.example.org[192.0.2.7] said: 554 5.7.1 Service unavailable; Client host "
+				  "[198.51.100.9] blocked using zen.spamhaus.org"), spamhaus);
+	assert_int_equal(classify("host mx.example.org[192.0.2.7] said: 554 5.7.1 blocked using a list of ours"),
+			 blocked);
+}
+
 static void a_multi_line_reply_reads_on_across_its_inner_codes(void **state)
 {
 	(void)state;
@@ -97,6 +116,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_pattern_is_found_in_a_remote_reply_in_any_case),
+		cmocka_unit_test(the_earliest_entry_of_the_table_wins_wherever_the_text_names_it),
 		cmocka_unit_test(a_multi_line_reply_reads_on_across_its_inner_codes),
 		cmocka_unit_test(no_refusal_is_read_where_the_site_said_nothing_or_refused_otherwise),
 		cmocka_unit_test(the_log_counts_per_domain_and_past_its_limit_together),
