@@ -104,19 +104,27 @@ a_dovecot_log_followed_as_it_grows_is_charged_to_the_account() {
 	tail -n +401 tests/fixtures/lab-dovecot.log >> "$tmp/dv-live.log"
 	cat tests/fixtures/lab-dovecot-imap.log >> "$tmp/dv-live.log"
 	grep 'auth failed' tests/fixtures/lab-dovecot-imap.log | sed 's/rip=127.0.0.68,/rip=127.0.0.1,/' >> "$tmp/dv-live.log"
-	tui_wait " 654 lines"
+	# alice's phone with an old password where her laptop logged in: the laptop's login, then the phone's failures
+	grep 'Login: ' tests/fixtures/lab-dovecot-imap.log | sed 's/victim@/alice@/; s/rip=127.0.0.68,/rip=127.0.0.69,/' >> "$tmp/dv-live.log"
+	grep 'auth failed' tests/fixtures/lab-dovecot-imap.log | sed 's/victim@/alice@/; s/rip=127.0.0.68,/rip=127.0.0.69,/' >> "$tmp/dv-live.log"
+	tui_wait " 658 lines"
 	tui_screen | grep -q "victim@lab.example  *54 "
 	tui_keys 6	# Auth failures: 127.0.0.68's three, all at IMAP
 	tui_wait "127.0.0.68"
 	tui_screen | grep -Eq "127\.0\.0\.68 +3 +[0-9]+ +3 "
 	tui_keys / '^127\.0\.0\.68$' Enter
-	tui_wait "1 rows of 3"
+	tui_wait "1 rows of 4"
 	tui_keys d	# the firewall command that would block it, run by nobody
 	tui_wait "nft add element inet filter blocklist { 127.0.0.68 timeout 20m }"
 	tui_keys / C-u '^127\.0\.0\.1$' Enter
 	tui_wait '0\.1$/, sorted'
 	tui_keys d	# a webmail's failures, here: no address to block
 	tui_wait "127.0.0.1 is this machine: a webmail or another local service"
+	tui_keys / C-u '^127\.0\.0\.69$' Enter
+	tui_wait '0\.69$/, sorted'
+	tui_screen | grep -Eq "127\.0\.0\.69 +3 +[0-9]+ +3 +3 "	# all three its account's own
+	tui_keys d	# no block offered: it would lock alice out
+	tui_wait "127.0.0.69: its failed logins all name accounts that had logged in from there (the last: alice@lab.example)"
 	tui_keys / C-u Enter 1 w	# the account's reasons end with the break-in
 	tui_wait "logged in from 127.0.0.68 after 3 failed logins"
 }
@@ -1141,7 +1149,7 @@ check "a throttled release goes in batches, oldest first, and stops when a conta
 check "a crossed threshold shows a banner and runs the alert command once, journaled" threshold_crossed_shows_a_banner_and_runs_the_alert_command_once_journaled
 check "a queued message's detail has recipients and headers" queue_message_detail_has_recipients_and_headers
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
-check "a Dovecot log followed as it grows is charged to the account, its IMAP break-in shown" \
+check "a Dovecot log followed as it grows is charged to the account, its IMAP break-in shown, a phone's old password not taken for one" \
 	a_dovecot_log_followed_as_it_grows_is_charged_to_the_account
 check "a log replaced by a directory is said, and following resumes when it is back" a_log_replaced_by_a_directory_is_said_and_following_resumes
 check "journald is read through the real journalctl (a journal file the test writes)" journald_is_read_through_the_real_journalctl
