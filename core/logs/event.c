@@ -484,6 +484,9 @@ static void parse_sasl_failure(struct cursor *c, struct pf_event *ev)
 	if (u) {
 		ev->status_text = span(c->p, u);
 		ev->sasl_username = span(u + 16, c->end);
+		/* smtpd_sasl_glue.c writes this when the SASL server named no one */
+		if (sv_eq(ev->sasl_username, "(unavailable)"))
+			ev->sasl_username = SV_NULL;
 	} else {
 		ev->status_text = span(c->p, c->end);
 	}

@@ -1603,7 +1603,7 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 			note_spelling(u, store(m, ev->sasl_username));
 			u->sasl_failures++;
 		}
-		if (ip && u)	/* the account it attacks (Postfix 3.7 names it) */
+		if (ip && u)	/* the account it attacks: named since Postfix snapshot 20231006 (3.9), and by Debian 12's 3.7.11 */
 			ip->last_user = u->key;
 		if (ip && u && login_known(&m->account_logins, u->key, ip->key))
 			ip->own_failures++;

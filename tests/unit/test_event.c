@@ -313,6 +313,20 @@ static void lab_sasl_failure_names_the_attacked_user(void **state)
 	assert_int_equal(ev.server_fault, 0);
 }
 
+/* Postfix writes "(unavailable)" when the SASL server named no one
+ * (smtpd_sasl_glue.c): no account is attacked by that name */
+static void a_failure_whose_name_is_unavailable_names_no_account(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_line("Nov 24 23:12:29 mail postfix/smtpd[3018]: warning: unknown[192.0.2.66]: SASL PLAIN "
+		   "authentication failed: , sasl_username=(unavailable)", &ev);
+	assert_int_equal(ev.kind, EV_SASL_FAIL);
+	assert_view(ev.client_ip, "192.0.2.66");
+	assert_null(ev.sasl_username.ptr);
+	assert_int_equal(ev.sasl_username.len, 0);
+}
+
 static void lab_deferred_delivery_and_null_sender_are_read(void **state)
 {
 	(void)state;
@@ -649,6 +663,7 @@ int main(void)
 		cmocka_unit_test(grok_anvil_statistics_give_ip_and_value_ipv6_included),
 		cmocka_unit_test(lab_client_line_with_sasl_login_is_read),
 		cmocka_unit_test(lab_sasl_failure_names_the_attacked_user),
+		cmocka_unit_test(a_failure_whose_name_is_unavailable_names_no_account),
 		cmocka_unit_test(lab_deferred_delivery_and_null_sender_are_read),
 		cmocka_unit_test(expired_and_bounce_notification_lines_are_read),
 		cmocka_unit_test(lab_postsuper_lines_are_read_per_id_and_as_totals),
