@@ -259,10 +259,13 @@ static int pair_add(struct pair_set *s, const void *a, const void *b)
 
 /* ---- accounts that logged in from an address ---- */
 
+/* login_key - the two strings' own hashes (their table's random seed, kept
+ * when strings move), mixed: no string is hashed again */
 static uint64_t login_key(const struct login_set *s, const struct istr *account, const struct istr *ip)
 {
-	uint64_t h = hash64_seeded(s->seed, account->s, account->len)
-	    ^ hash64_seeded(s->seed ^ 0x13198a2e03707344ull, ip->s, ip->len) * 31;
+	uint64_t h = ((uint64_t)account->hash << 32 | ip->hash) ^ s->seed;
+	h = (h ^ (h >> 31)) * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 29;
 	return h ? h : 1;
 }
 
