@@ -863,6 +863,35 @@ static void failures_of_an_account_where_it_logged_in_before_are_its_own_device(
 	model_free(m);
 }
 
+/* a login noted before a collection that drops the address's string still
+ * makes the phone's later failures there its own */
+static void a_login_noted_outlives_a_collection_of_its_strings(void **state)
+{
+	(void)state;
+	struct model_limits lim;
+	model_limits_default(&lim);
+	lim.max_keys = 8;
+	struct model *m = model_new(&lim, TEST_REFERENCE);
+	dovecot(m, "Nov 24 11:58:00 mx dovecot: imap-login: Login: user=<alice@example.org>, method=PLAIN, "
+		   "rip=203.0.113.5, lip=192.0.2.1, mpid=7, TLS, session=<laptop>");
+	char ip[32], sender[64];
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		snprintf(sender, sizeof(sender), "once%d@one%d.example", i, i);
+		one_message(m, 100 + i, NULL, ip, sender, 0);
+	}
+	size_t bytes_before = model_string_bytes(m);
+	assert_true(model_collect(m) > 0);
+	assert_true(model_string_bytes(m) < bytes_before);
+	for (int k = 0; k < 3; k++)
+		dovecot(m, "Nov 24 12:00:00 mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): "
+			   "user=<alice@example.org>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1, TLS, session=<p>");
+	const struct agg_stats *home = find(m, AGG_CLIENT_IP, "203.0.113.5");
+	assert_int_equal(home->sasl_failures, 3);
+	assert_int_equal(home->own_failures, 3);
+	model_free(m);
+}
+
 /* spam_from - n messages of user in one minute, each from its own address */
 static void spam_from(struct model *m, const char *user, int n)
 {
@@ -1962,6 +1991,7 @@ int main(void)
 		cmocka_unit_test(brute_force_ip_remembers_the_account_it_attacks),
 		cmocka_unit_test(imap_and_pop3_failed_logins_are_brute_force_that_postfix_cannot_block),
 		cmocka_unit_test(failures_of_an_account_where_it_logged_in_before_are_its_own_device),
+		cmocka_unit_test(a_login_noted_outlives_a_collection_of_its_strings),
 		cmocka_unit_test(a_login_after_failed_logins_from_that_address_is_evidence_against_the_account),
 		cmocka_unit_test(smtp_auth_after_failures_counts_and_old_failures_do_not),
 		cmocka_unit_test(the_lab_imap_break_in_is_brute_force_and_evidence_against_the_account),
