@@ -1,7 +1,8 @@
 /*
  * spawn - run a program with an argv, never a shell.
  *
- * fork + execvp; standard input is fed from a byte string (queue IDs for
+ * posix_spawn (the argv exec'd, without a fork that copies the whole
+ * process); standard input is fed from a byte string (queue IDs for
  * postsuper), standard output and error are captured, a deadline bounds
  * the run (a hung postqueue is killed, not waited for forever). Programs
  * are looked up in PATH and then in /usr/sbin and /usr/bin, where Postfix
