@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/base/addr.h"
 #include "core/base/journal.h"
 #include "core/base/sanitize.h"
 #include "core/base/spawn.h"
+#include "core/model/detect.h"
 
 const struct alert_info alert_table[AL_COUNT] = {
 	[AL_QUEUE] = {"queue", "messages in the queue", {100, 200}, 1},
@@ -218,9 +218,7 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	uint64_t recent = 0;
 	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_CLIENT_IP, i);
-		/* failures at the loopback are a webmail's users', failures of an account
-		 * at an address it logs in from its own device's: see detect.c */
-		if (!addr_is_local_loopback(a->key->s) && !model_own_failures_only(a))
+		if (detect_may_be_guessing(a))
 			consider(&fails, quiet ? 0 : (double)agg_failures_within(m, a, FAILURE_WINDOW_MINUTES), a);
 		if (a->auth_msgs == 0 && a->unauth_msgs > 0)
 			consider(&relay, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a);

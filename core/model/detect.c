@@ -54,6 +54,11 @@ const char *detect_guessed_at(const struct agg_stats *a, unsigned threshold)
 	return ip && addr_text(ip->s, ip->len) ? ip->s : NULL;
 }
 
+int detect_may_be_guessing(const struct agg_stats *ip)
+{
+	return !addr_is_local_loopback(ip->key->s) && !model_own_failures_only(ip);
+}
+
 /* cracked - supports a sending account's other rules: it logged in from an
  * address right after that address failed logins (a guessed password) */
 static void cracked(struct suspect *s, const struct agg_stats *a, unsigned threshold)
@@ -148,9 +153,7 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 					 "a process here sends over SMTP (a web application's mail library, a script)");
 			keep(&c, s);
 		}
-		if (addr_is_local_loopback(a->key->s))	/* a webmail's users' typos, passed on: no source to block */
-			continue;
-		if (model_own_failures_only(a))	/* an account's own device with an old password */
+		if (!detect_may_be_guessing(a))	/* a webmail's users, or an account's own device */
 			continue;
 		struct suspect *s = next(&c, SUSPECT_BRUTE_FORCE, a);
 		if (s == NULL)

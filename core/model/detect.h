@@ -52,6 +52,13 @@ const char *suspect_kind_name(enum suspect_kind k);
  * when there is none.
  */
 const char *detect_guessed_at(const struct agg_stats *a, unsigned threshold);
+/*
+ * Can a client IP's failed logins be someone guessing (what the brute-force
+ * rule and the ip_failures alert count)? Not at this machine's loopback (a
+ * webmail's users' typos, passed on), nor when every failure named an account
+ * that had logged in from there before (its own device's old password).
+ */
+int detect_may_be_guessing(const struct agg_stats *ip);
 /* The aggregate a suspect of kind k is (an account, a uid, else a client IP). */
 enum agg_kind suspect_agg_kind(enum suspect_kind k);
 

@@ -308,16 +308,14 @@ static int login_known(const struct login_set *s, const struct istr *account, co
 	return *login_slot(s, login_key(s, account, ip)) != 0;
 }
 
-/* own_failures_only - all of the address's failed logins named an account
- * that had logged in from it before: the account's own phone or mail client
- * with an old password, not someone guessing (whose first failure comes
- * before any login of the account from there) */
-static int own_failures_only(const struct agg_stats *ip)
+/* model_own_failures_only - all of the address's failed logins named an
+ * account that had logged in from it before: the account's own phone or mail
+ * client with an old password, not someone guessing (whose first failure
+ * comes before any login of the account from there) */
+int model_own_failures_only(const struct agg_stats *ip)
 {
 	return ip->sasl_failures > 0 && ip->own_failures == ip->sasl_failures;
 }
-
-int model_own_failures_only(const struct agg_stats *ip) { return own_failures_only(ip); }
 
 /* ---- model life cycle ---- */
 
@@ -1085,7 +1083,7 @@ static struct msg_record *open_here(struct model *m, struct strview qid)
  */
 static void login_after_failures(struct agg_stats *u, const struct agg_stats *ip, int64_t t)
 {
-	if (u == NULL || ip == NULL || ip->fail_rate == NULL || own_failures_only(ip))
+	if (u == NULL || ip == NULL || ip->fail_rate == NULL || model_own_failures_only(ip))
 		return;
 	const struct failure_ring *r = ip->fail_rate;
 	uint64_t n = ring_sum(r->newest, r->n, FAILURE_MINUTES, t, FAILURE_WINDOW_MINUTES);
@@ -1606,10 +1604,11 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 			note_spelling(u, store(m, ev->sasl_username));
 			u->sasl_failures++;
 		}
-		if (ip && u)	/* the account it attacks: named since Postfix snapshot 20231006 (3.9), and by Debian 12's 3.7.11 */
+		if (ip && u) {	/* the account it attacks: named since Postfix snapshot 20231006 (3.9), and by Debian 12's 3.7.11 */
 			ip->last_user = u->key;
-		if (ip && u && login_known(&m->account_logins, u->key, ip->key))
-			ip->own_failures++;
+			if (login_known(&m->account_logins, u->key, ip->key))
+				ip->own_failures++;
+		}
 	}
 }
 

@@ -130,7 +130,7 @@ struct agg_stats {
 	uint32_t mailbox_failures;	/* client IP, user: of sasl_failures, those at Dovecot's IMAP, POP3
 					 * and ManageSieve logins, which no Postfix block reaches */
 	uint32_t own_failures;	/* client IP: of sasl_failures, those naming an account that had logged
-				 * in from it before (own_failures_only: a device's old password) */
+				 * in from it before (model_own_failures_only: a device's old password) */
 	uint32_t failures_before_login;	/* SASL user: most failed logins its cracked_from had within 20
 					 * minutes before the account logged in from there (0: none) */
 	const struct istr *cracked_from;	/* SASL user: that address (a client IP's text) */
