@@ -690,22 +690,16 @@ static unsigned confirm_remote(struct console *c)
 	return R_REDRAW;
 }
 
-/* own_failures_only - the row is an address whose failures were all an
- * account's own (see model_own_failures_only), and names that account */
-static int own_failures_only(const struct table_row *r)
-{
-	const struct agg_stats *a = r->obj;
-	return a && a->last_user && model_own_failures_only(a);
-}
-
 /* say_firewall_block - the delete key on the Auth failures tab: brute-force
  * sources send no mail; the firewall command that would block one, said
  * only for a key that is an address, never for this machine's loopback nor
  * for an address whose failures were all its accounts' own */
 static void say_firewall_block(struct console *c, struct table *t)
 {
+	const struct table_row *row = table_current(t);
+	const struct agg_stats *a = row->obj;
 	struct buf k = BUF_INIT;
-	table_row_key(t, table_current(t), &k);
+	table_row_key(t, row, &k);
 	uint8_t addr[16];
 	int is_v4;
 	if (addr_parse(buf_str(&k), k.len, addr, &is_v4) < 0)
@@ -713,10 +707,10 @@ static void say_firewall_block(struct console *c, struct table *t)
 	else if (addr_is_local_loopback(buf_str(&k)))
 		console_say(c, 0, "%s is this machine: a webmail or another local service passes its users' logins on; "
 			    "its own log names the address to block", buf_str(&k));
-	else if (own_failures_only(table_current(t)))
+	else if (a && a->last_user && model_own_failures_only(a))
 		console_say(c, 0, "%s: its failed logins all name accounts that had logged in from there (the last: %s): "
 			    "old passwords on their own devices, not guessing; a block would lock their owners out",
-			    buf_str(&k), ((const struct agg_stats *)table_current(t)->obj)->last_user->s);
+			    buf_str(&k), a->last_user->s);
 	else
 		console_say(c, 0, "Brute-force sources send no mail. To block one: nft add element inet filter "
 			    "blocklist { %s timeout 20m } (spamtop runs nothing)", buf_str(&k));
