@@ -189,7 +189,7 @@ int parse_ahead_run(struct line_source *src, time_t reference, parsed_fn *fn, vo
 		started++;
 	if (started == 0) {
 		pipeline_free(p);
-		error_set(err, "cannot start the reader thread");
+		error_set(err, "cannot start a parser thread");
 		return -1;
 	}
 	apply_blocks(p, fn, arg);

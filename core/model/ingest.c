@@ -24,7 +24,7 @@
 #define TAIL_PROBE 8192	/* bytes read to find one line's time stamp */
 #define TAIL_MIN_SIZE (8u << 20)	/* smaller files are read whole */
 
-/* apply_parsed - one line split by the reader thread, into the model */
+/* apply_parsed - one line split by a parser thread, into the model */
 static void apply_parsed(const struct parsed_line *p, void *arg)
 {
 	struct model *m = arg;

@@ -100,7 +100,6 @@ enum action_status action_execute(const struct action_plan *p, const char *journ
  */
 void action_plan_describe(const struct action_plan *p, const struct queue_snapshot *q, size_t max_ids,
 			  struct buf *out);
-/* What happened: changed / gone / not changed, postsuper's own words (sanitized). */
 /*
  * "Not in the log: N queued messages read from their files; K of them match",
  * without a newline, when the plan read the files of messages the log does not
@@ -108,6 +107,7 @@ void action_plan_describe(const struct action_plan *p, const struct queue_snapsh
  * empty plan too: none of those files named the selection.
  */
 int action_unlogged_describe(const struct action_plan *p, struct buf *out);
+/* What happened: changed / gone / not changed, postsuper's own words (sanitized). */
 void action_outcome_describe(const struct action_plan *p, const struct action_outcome *o, size_t max_ids,
 			     struct buf *out);
 

@@ -62,7 +62,6 @@ int selection_is_empty(const struct selection *s);
 /* Does the (joined) message match every criterion? */
 int selection_matches(const struct selection *s, const struct queue_snapshot *q,
 		      const struct queued_msg *m);
-/* The IDs of all matching messages in the snapshot. */
 /*
  * The messages a selection by SASL user, client IP or local uid cannot judge
  * from the log: the log does not say where they came from (queued before it
@@ -71,6 +70,7 @@ int selection_matches(const struct selection *s, const struct queue_snapshot *q,
  */
 int selection_collect_unlogged(const struct selection *s, const struct queue_snapshot *q,
 			       struct id_list *out, struct error *err);
+/* The IDs of all matching messages in the snapshot. */
 int selection_collect(const struct selection *s, const struct queue_snapshot *q,
 		      struct id_list *out, struct error *err);
 /* Whether the selection relies on facts only the log or the queue file knows. */
