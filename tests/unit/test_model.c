@@ -222,6 +222,18 @@ static void one_message(struct model *m, int n, const char *user, const char *ip
 	}
 }
 
+/* one_off_messages - 100 messages (numbered from 100), each from its own
+ * relay address and sender: cold keys for a collection to drop */
+static void one_off_messages(struct model *m)
+{
+	char ip[32], sender[64];
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		snprintf(sender, sizeof(sender), "once%d@one%d.example", i, i);
+		one_message(m, 100 + i, NULL, ip, sender, 0);
+	}
+}
+
 struct sender_seen {
 	const char *sender;
 	int found;
@@ -248,12 +260,7 @@ static void collecting_drops_cold_keys_and_keeps_heavy_and_referenced_ones(void 
 	struct model *m = model_new(&lim, TEST_REFERENCE);
 	for (int i = 0; i < 20; i++)
 		one_message(m, i, "victim", "192.0.2.1", "spam@pills.example", 0);
-	char ip[32], sender[64];
-	for (int i = 0; i < 100; i++) {
-		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
-		snprintf(sender, sizeof(sender), "once%d@one%d.example", i, i);
-		one_message(m, 100 + i, NULL, ip, sender, 0);
-	}
+	one_off_messages(m);
 	one_message(m, 300, NULL, "203.0.113.9", "open@still.example", 1);
 	size_t bytes_before = model_string_bytes(m);
 	assert_true(model_wants_collect(m));
@@ -874,12 +881,7 @@ static void a_login_noted_outlives_a_collection_of_its_strings(void **state)
 	struct model *m = model_new(&lim, TEST_REFERENCE);
 	dovecot(m, "Nov 24 11:58:00 mx dovecot: imap-login: Login: user=<alice@example.org>, method=PLAIN, "
 		   "rip=203.0.113.5, lip=192.0.2.1, mpid=7, TLS, session=<laptop>");
-	char ip[32], sender[64];
-	for (int i = 0; i < 100; i++) {
-		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
-		snprintf(sender, sizeof(sender), "once%d@one%d.example", i, i);
-		one_message(m, 100 + i, NULL, ip, sender, 0);
-	}
+	one_off_messages(m);
 	size_t bytes_before = model_string_bytes(m);
 	assert_true(model_collect(m) > 0);
 	assert_true(model_string_bytes(m) < bytes_before);
