@@ -113,6 +113,14 @@ static long failed_logins(struct strview t, const char **elements)
 	return n;
 }
 
+/* after_type - the message after Dovecot's "Info: ", which its own log
+ * file writes after the prefix (syslog gives the type as a priority) */
+static struct strview after_type(struct strview t)
+{
+	static const char info[] = "Info: ";
+	return has_prefix(t, info) ? (struct strview){t.ptr + sizeof(info) - 1, t.len - (sizeof(info) - 1)} : t;
+}
+
 /* parse_login - "SERVICE-login: Login: ELEMENTS" (2.4: "Logged in: ") and
  * the failed logins (failed_logins) */
 static enum dovecot_kind parse_login(struct strview t, struct dovecot_event *ev)
@@ -160,6 +168,8 @@ static enum dovecot_kind parse_relayed(struct strview t, struct dovecot_event *e
 {
 	const char *e = t.ptr + t.len;
 	const char *body = relay_prefix(t.ptr + 11, e, ev);
+	if (body)
+		body = after_type((struct strview){body, (size_t)(e - body)}).ptr;
 	static const char relayed[] = "Successfully relayed message: from=<";
 	if (body == NULL || (size_t)(e - body) < sizeof(relayed) || memcmp(body, relayed, sizeof(relayed) - 1) != 0
 	    || e[-1] != '\'' || ev->user.len == 0)
@@ -193,7 +203,7 @@ enum dovecot_kind dovecot_parse(struct strview text, struct dovecot_event *ev)
 		size_t n = strlen(services[i]);
 		if (text.len > n + 8 && memcmp(text.ptr, services[i], n) == 0 && memcmp(text.ptr + n, "-login: ", 8) == 0) {
 			ev->service = (struct strview){text.ptr, n};
-			return parse_login((struct strview){text.ptr + n + 8, text.len - n - 8}, ev);
+			return parse_login(after_type((struct strview){text.ptr + n + 8, text.len - n - 8}), ev);
 		}
 	}
 	if (has_prefix(text, "submission("))

@@ -61,7 +61,9 @@ struct dovecot_event {
 	long attempts;			/* failed: N attempts */
 };
 
-/* Reads the text after "dovecot: "; DV_NONE for any other line. */
+/* Reads the text after "dovecot: " (syslog), or a line of Dovecot's own log
+ * file from its prefix on ("imap-login: Info: Login: ...", see logline.h);
+ * DV_NONE for any other line. */
 enum dovecot_kind dovecot_parse(struct strview text, struct dovecot_event *ev);
 
 #endif

@@ -163,6 +163,28 @@ static size_t parse_iso_time(const char *s, size_t len, int64_t *out)
 	return i;
 }
 
+/* parse_local_iso_time - "YYYY-MM-DD HH:MM:SS", local time without a zone:
+ * a log_timestamp Dovecot's own log files are often given; read for them only */
+static size_t parse_local_iso_time(struct time_context *tc, const char *s, size_t len, int64_t *out)
+{
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != ' ')
+		return 0;
+	int sec = num(s + 17, 2);
+	if (sec < 0 || sec > 60)
+		return 0;
+	if (bytes_eq(s, tc->last_iso_minute, 16) && tc->last_iso_minute[0]) {
+		*out = tc->last_iso_epoch + sec;
+		return 19;
+	}
+	int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2), h = num(s + 11, 2), mi = num(s + 14, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
+		return 0;
+	memcpy(tc->last_iso_minute, s, 16);
+	tc->last_iso_epoch = local_epoch(y, mo, d, h, mi);
+	*out = tc->last_iso_epoch + sec;
+	return 19;
+}
+
 size_t logline_parse_time(struct time_context *tc, const char *s, size_t len, int64_t *out)
 {
 	if (len > 0 && digit(s[0]))
@@ -183,17 +205,51 @@ static int is_postfix_program(struct strview program, struct strview service)
 	return 0;
 }
 
+/* Dovecot's log types, written after its prefix in its own files (failures.c) */
+static const char *const dovecot_types[] = {"Info: ", "Warning: ", "Error: ", "Debug: ", "Fatal: ", "Panic: ", NULL};
+
+/*
+ * dovecot_file_line - "PREFIX: TYPE: message" after the stamp: a line of
+ * Dovecot's own log file (log_path, info_log_path), which has no host and no
+ * program ("imap-login: Info: Login: ..."). The prefix holds no space
+ * ("imap-login", "submission(USER)<PID><SESSION>", "auth-worker(123)") and
+ * ends at sp; the line is given as a Dovecot line of this machine, its text
+ * the prefix on.
+ */
+static int dovecot_file_line(const char *p, const char *sp, const char *end, struct log_line *out)
+{
+	if (sp == NULL || sp - p < 2 || sp[-1] != ':')
+		return 0;
+	const char *type = sp + 1;
+	const char *const *t = dovecot_types;
+	while (*t && !((size_t)(end - type) > strlen(*t) && bytes_eq(type, *t, strlen(*t))))
+		t++;
+	if (*t == NULL)
+		return 0;
+	static const char dovecot[] = "dovecot";
+	out->host = (struct strview){p, 0};
+	out->program = out->instance = out->service = (struct strview){dovecot, sizeof(dovecot) - 1};
+	out->pid = -1;
+	out->text = (struct strview){p, (size_t)(end - p)};
+	return 1;
+}
+
 enum line_status logline_parse(struct time_context *tc, const char *line, size_t len,
 			       struct log_line *out)
 {
 	size_t i = logline_parse_time(tc, line, len, &out->time);
+	int zoneless = 0;
+	if (i == 0 && len > 0 && digit(line[0]))
+		zoneless = (i = parse_local_iso_time(tc, line, len, &out->time)) != 0;
 	if (i == 0 || i >= len || line[i] != ' ')
 		return LINE_MALFORMED;
 	i++;
 	/* host */
 	const char *p = line + i, *end = line + len;
 	const char *sp = memchr(p, ' ', (size_t)(end - p));
-	if (sp == NULL || sp == p)
+	if (sp && sp[-1] == ':' && dovecot_file_line(p, sp, end, out))	/* no host name ends in ':' */
+		return LINE_OTHER;
+	if (sp == NULL || sp == p || zoneless)	/* a stamp without a zone: only Dovecot's files */
 		return LINE_MALFORMED;
 	out->host = (struct strview){p, (size_t)(sp - p)};
 	/* program[pid]: or program: */

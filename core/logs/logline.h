@@ -8,6 +8,11 @@
  * year: it is inferred from a reference time (a December line read in
  * January belongs to the previous year) and the local time zone.
  *
+ * Dovecot's own log file (log_path) is read too: "STAMP PREFIX: TYPE: text"
+ * ("Mar 13 08:32:19 imap-login: Info: Disconnected ..."; its stamp in the
+ * default log_timestamp, or "2016-08-19 15:01:05", local time) is given as
+ * a line of program "dovecot", no host, its text from PREFIX on.
+ *
  * A Postfix line is one whose program is "postfix..." (postfix/smtpd,
  * postfix-out/smtpd, postfix/submission/smtpd) or ends in a Postfix daemon
  * name after a '/'. Other lines are LINE_OTHER: counted by the caller, never
@@ -43,6 +48,9 @@ struct time_context {
 	/* Cache: epoch of the minute in last_bsd_minute ("Mmm dd hh:mm"). */
 	char last_bsd_minute[12];
 	int64_t last_bsd_epoch;
+	/* The same for Dovecot's "YYYY-MM-DD HH:MM" (a local time without zone). */
+	char last_iso_minute[16];
+	int64_t last_iso_epoch;
 };
 
 /* Reference time for year inference: now, or a fixed time in tests. */

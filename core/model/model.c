@@ -45,9 +45,16 @@ struct pair_set {		/* distinct (user, ip) pairs */
 };
 
 /* (account, client IP) pairs by the hash of their texts, which outlives the
- * strings' moves at a collection: the account logged in from the address */
+ * strings' moves at a collection: the account logged in from the address,
+ * first at `first` (log time: files read one after the other need not
+ * come in time order, a Dovecot file after the mail log) */
+struct login_seen {
+	uint64_t key;		/* 0: empty */
+	int64_t first;
+};
+
 struct login_set {
-	uint64_t *slots;	/* 0: empty */
+	struct login_seen *slots;
 	size_t mask, count;
 	uint64_t seed;		/* random: the texts are the clients' */
 };
@@ -269,43 +276,48 @@ static uint64_t login_key(const struct login_set *s, const struct istr *account,
 	return h ? h : 1;
 }
 
-static uint64_t *login_slot(const struct login_set *s, uint64_t key)
+static struct login_seen *login_slot(const struct login_set *s, uint64_t key)
 {
 	size_t j = key & s->mask;
-	while (s->slots[j] && s->slots[j] != key)
+	while (s->slots[j].key && s->slots[j].key != key)
 		j = (j + 1) & s->mask;
 	return &s->slots[j];
 }
 
-/* login_note - account logged in from ip (a message over SMTP AUTH, a Dovecot login) */
-static void login_note(struct login_set *s, const struct istr *account, const struct istr *ip)
+/* login_note - account logged in from ip at t (a message over SMTP AUTH, a Dovecot login) */
+static void login_note(struct login_set *s, const struct istr *account, const struct istr *ip, int64_t t)
 {
 	if (account == NULL || ip == NULL || s->count >= LOGIN_SET_MAX)
 		return;
 	if ((s->count + 1) * 4 > (s->mask + 1) * 3) {
 		size_t nmask = s->mask ? s->mask * 2 + 1 : 255;
-		uint64_t *ns = calloc(nmask + 1, sizeof(*ns));
+		struct login_seen *ns = calloc(nmask + 1, sizeof(*ns));
 		if (ns == NULL)
 			return;
 		struct login_set grown = {ns, nmask, s->count, s->seed};
 		for (size_t i = 0; s->slots && i <= s->mask; i++)
-			if (s->slots[i])
-				*login_slot(&grown, s->slots[i]) = s->slots[i];
+			if (s->slots[i].key)
+				*login_slot(&grown, s->slots[i].key) = s->slots[i];
 		free(s->slots);
 		*s = grown;
 	}
-	uint64_t key = login_key(s, account, ip), *slot = login_slot(s, key);
-	if (*slot == 0) {
-		*slot = key;
+	uint64_t key = login_key(s, account, ip);
+	struct login_seen *slot = login_slot(s, key);
+	if (slot->key == 0) {
+		*slot = (struct login_seen){key, t};
 		s->count++;
+	} else if (t < slot->first) {
+		slot->first = t;
 	}
 }
 
-static int login_known(const struct login_set *s, const struct istr *account, const struct istr *ip)
+/* login_before - the account had logged in from ip at t or before */
+static int login_before(const struct login_set *s, const struct istr *account, const struct istr *ip, int64_t t)
 {
 	if (s->slots == NULL || account == NULL || ip == NULL)
 		return 0;
-	return *login_slot(s, login_key(s, account, ip)) != 0;
+	const struct login_seen *seen = login_slot(s, login_key(s, account, ip));
+	return seen->key != 0 && seen->first <= t;
 }
 
 /* model_own_failures_only - all of the address's failed logins named an
@@ -1132,7 +1144,7 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 			if (src)
 				recent_source(m, u, src, t);
 			login_after_failures(u, ip, t);
-			login_note(&m->account_logins, user_key, ip_key);
+			login_note(&m->account_logins, user_key, ip_key, t);
 		}
 		m->totals.auth_messages++;
 	} else {
@@ -1606,7 +1618,7 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 		}
 		if (ip && u) {	/* the account it attacks: named since Postfix snapshot 20231006 (3.9), and by Debian 12's 3.7.11 */
 			ip->last_user = u->key;
-			if (login_known(&m->account_logins, u->key, ip->key))
+			if (login_before(&m->account_logins, u->key, ip->key, t))
 				ip->own_failures++;
 		}
 	}
@@ -1973,7 +1985,7 @@ static void dovecot_login(struct model *m, const struct dovecot_event *dv, int64
 	if (dv->user.len == 0)
 		return;
 	struct istr *user_key = store_account(m, dv->user);
-	login_note(&m->account_logins, user_key, store(m, dv->client_ip));
+	login_note(&m->account_logins, user_key, store(m, dv->client_ip), t);
 	const struct agg_stats *ip = model_agg_find_host(m, m->host, AGG_CLIENT_IP, dv->client_ip.ptr, dv->client_ip.len);
 	if (ip == NULL || ip->fail_rate == NULL)	/* the common case: a mail client's login */
 		return;

@@ -16,7 +16,7 @@ static void assert_view(struct strview v, const char *want)
 	assert_string_equal(got, want);
 }
 
-/* parse - the whole syslog line: only a "dovecot" program's text is read */
+/* parse - the whole line (syslog's, or Dovecot's own file's): only a "dovecot" program's text is read */
 static enum dovecot_kind parse(const char *line, struct dovecot_event *ev)
 {
 	struct time_context tc;
@@ -158,6 +158,46 @@ static void failed_logins_at_every_login_service_in_every_version_format(void **
 	}
 }
 
+/*
+ * Dovecot's own log file (log_path): the same messages after "PREFIX: Info: ",
+ * as published from servers that log there, and the relay line in that form
+ */
+static void lines_of_dovecots_own_log_file_give_the_same_events(void **state)
+{
+	(void)state;
+	struct dovecot_event ev;
+	assert_int_equal(parse("Mar 13 08:32:19 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): "
+			       "user=<Domainuser@realm>, method=GSSAPI, rip=192.168.3.140, lip=192.168.3.16, TLS, "
+			       "session=<cbzvKektkQDAqAOM>", &ev),
+			 DV_AUTH_FAILED);
+	assert_view(ev.service, "imap");
+	assert_view(ev.user, "Domainuser@realm");
+	assert_view(ev.client_ip, "192.168.3.140");
+	assert_int_equal(ev.attempts, 1);
+	assert_int_equal(parse("2016-08-19 15:01:05 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): "
+			       "user=<testuser>, method=PLAIN, rip=70.111.100.1, lip=192.168.1.143, TLS, "
+			       "session=<7+xfSmt62gBQgCQz>", &ev),
+			 DV_AUTH_FAILED);
+	assert_view(ev.client_ip, "70.111.100.1");
+	assert_int_equal(parse("2021-09-02 23:59:51 pop3-login: Info: Login: user=<a.a.kozak>, method=DIGEST-MD5, "
+			       "rip=10.100.200.200, lip=10.100.200.1, mpid=3754, TLS, session=<SIDLdsdsgnLuNsKZAoX>", &ev),
+			 DV_LOGIN);
+	assert_view(ev.service, "pop3");
+	assert_view(ev.user, "a.a.kozak");
+	assert_view(ev.session, "SIDLdsdsgnLuNsKZAoX");
+	assert_int_equal(parse("Dec  3 12:00:01 submission(bob)<17><x>: Info: Successfully relayed message: "
+			       "from=<bob@x>, size=10, id=T1, nrcpt=1, reply=`250 2.0.0 Ok: queued as 3A4B5C6D7E'", &ev),
+			 DV_RELAYED);
+	assert_view(ev.user, "bob");
+	assert_view(ev.queued_as, "3A4B5C6D7E");
+	/* other types and programs of that file say nothing of logins */
+	assert_int_equal(parse("2013-08-11 03:56:40 auth-worker(default): Info: pam(username,1.2.3.4): "
+			       "pam_authenticate() failed: Authentication failure (password mismatch?)", &ev),
+			 DV_NONE);
+	assert_int_equal(parse("Mar 13 08:32:19 imap-login: Debug: Ignoring unknown passdb extra field: original_user", &ev),
+			 DV_NONE);
+}
+
 static void a_login_ended_without_a_failed_password_is_no_failure(void **state)
 {
 	(void)state;
@@ -252,6 +292,7 @@ int main(void)
 		cmocka_unit_test(login_gives_the_client_address_of_a_session),
 		cmocka_unit_test(failed_login_counts_attempts_and_a_name_written_as_fields_is_only_a_name),
 		cmocka_unit_test(failed_logins_at_every_login_service_in_every_version_format),
+		cmocka_unit_test(lines_of_dovecots_own_log_file_give_the_same_events),
 		cmocka_unit_test(a_login_ended_without_a_failed_password_is_no_failure),
 		cmocka_unit_test(a_remote_address_that_is_no_address_is_no_event),
 		cmocka_unit_test(a_cut_dovecot_line_gives_no_event_or_the_whole_address),

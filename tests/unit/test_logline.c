@@ -162,6 +162,36 @@ static void other_programs_are_other_not_errors(void **state)
 	assert_int_equal(parse("Nov 24 08:00:00 mx amavis/x[1]: y", &ll), LINE_OTHER);
 }
 
+/* Dovecot's own log file (log_path): no host, no program, "PREFIX: TYPE: "; lines as published */
+static void dovecot_log_file_lines_are_dovecot_lines_of_this_machine(void **state)
+{
+	(void)state;
+	struct log_line ll;
+	assert_int_equal(parse("Mar 13 08:32:19 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): "
+			       "user=<Domainuser@realm>, method=GSSAPI, rip=192.168.3.140, lip=192.168.3.16, TLS", &ll),
+			 LINE_OTHER);
+	assert_view(ll.program, "dovecot");
+	assert_int_equal(ll.host.len, 0);
+	assert_int_equal(ll.pid, -1);
+	assert_view(ll.text, "imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): "
+		    "user=<Domainuser@realm>, method=GSSAPI, rip=192.168.3.140, lip=192.168.3.16, TLS");
+	assert_int_equal(ll.time, 1773390739);	/* 2026-03-13 08:32:19 UTC */
+	/* log_timestamp = "%Y-%m-%d %H:%M:%S ": local time, no zone */
+	assert_int_equal(parse("2016-08-19 15:01:05 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): "
+			       "user=<testuser>, method=PLAIN, rip=70.111.100.1, lip=192.168.1.143, TLS", &ll),
+			 LINE_OTHER);
+	assert_view(ll.program, "dovecot");
+	assert_int_equal(ll.time, 1471618865);
+	assert_int_equal(parse("2021-09-02 23:59:33 imap(a.a.vakarchuk): Info: Logged out in=636 out=1946", &ll), LINE_OTHER);
+	assert_view(ll.text, "imap(a.a.vakarchuk): Info: Logged out in=636 out=1946");
+	assert_int_equal(ll.time, 1630627173);
+	/* the stamp without a zone stays someone else's form; a type must follow the prefix */
+	assert_int_equal(parse("2026-11-24 08:34:30 mx postfix/smtpd[1]: x", &ll), LINE_MALFORMED);
+	assert_int_equal(parse("2026-11-24 08:34:30 imap-login: Login: x", &ll), LINE_MALFORMED);
+	assert_int_equal(parse("Nov 24 08:00:00 imap-login: info: x", &ll), LINE_OTHER);
+	assert_false(sv_eq(ll.program, "dovecot"));
+}
+
 static void program_without_pid_is_read(void **state)
 {
 	(void)state;
@@ -206,6 +236,7 @@ int main(void)
 		cmocka_unit_test(journalctl_short_iso_offset_without_colon_is_read),
 		cmocka_unit_test(multi_instance_program_names_give_instance_and_service),
 		cmocka_unit_test(other_programs_are_other_not_errors),
+		cmocka_unit_test(dovecot_log_file_lines_are_dovecot_lines_of_this_machine),
 		cmocka_unit_test(program_without_pid_is_read),
 		cmocka_unit_test(garbage_and_truncated_prefixes_are_malformed),
 	};

@@ -823,6 +823,39 @@ static void imap_and_pop3_failed_logins_are_brute_force_that_postfix_cannot_bloc
  * failures all name that account. No brute force, and the login once the
  * password is fixed is no guess that came true; an address that failed
  * before any login of the account still is, and so is a second name tried */
+/*
+ * The mail log read first, then Dovecot's own log file (log_path): the
+ * account's SMTP AUTH login comes before the IMAP failures in reading order,
+ * after them in time. Guessed at IMAP, then used to send: the failures are
+ * a guesser's, not the account's own device, whatever the order of the files.
+ */
+static void a_login_read_before_earlier_failures_does_not_make_them_the_accounts_own(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add(m, "Nov 24 12:30:00 mx postfix/smtpd[5]: 5D0001: client=unknown[192.0.2.77], sasl_method=LOGIN, "
+	       "sasl_username=alice@example.org");
+	char line[300];
+	for (int k = 0; k < 3; k++) {
+		snprintf(line, sizeof(line), "Nov 24 12:0%d:00 imap-login: Info: Disconnected (auth failed, 1 attempts "
+			 "in 2 secs): user=<alice@example.org>, method=PLAIN, rip=192.0.2.77, lip=192.0.2.1, TLS, "
+			 "session=<g%d>", k, k);
+		dovecot(m, line);
+	}
+	const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "192.0.2.77");
+	assert_int_equal(ip->mailbox_failures, 3);
+	assert_int_equal(ip->own_failures, 0);
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_int_equal(sus[0].kind, SUSPECT_BRUTE_FORCE);
+	assert_string_equal(sus[0].agg->key->s, "192.0.2.77");
+	/* a failure after that login, in the same file: the account's own device again */
+	dovecot(m, "Nov 24 12:31:00 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): "
+		   "user=<alice@example.org>, method=PLAIN, rip=192.0.2.77, lip=192.0.2.1, TLS, session=<p>");
+	assert_int_equal(ip->own_failures, 1);
+	model_free(m);
+}
+
 static void failures_of_an_account_where_it_logged_in_before_are_its_own_device(void **state)
 {
 	(void)state;
@@ -1993,6 +2026,7 @@ int main(void)
 		cmocka_unit_test(brute_force_ip_remembers_the_account_it_attacks),
 		cmocka_unit_test(imap_and_pop3_failed_logins_are_brute_force_that_postfix_cannot_block),
 		cmocka_unit_test(failures_of_an_account_where_it_logged_in_before_are_its_own_device),
+		cmocka_unit_test(a_login_read_before_earlier_failures_does_not_make_them_the_accounts_own),
 		cmocka_unit_test(a_login_noted_outlives_a_collection_of_its_strings),
 		cmocka_unit_test(a_login_after_failed_logins_from_that_address_is_evidence_against_the_account),
 		cmocka_unit_test(smtp_auth_after_failures_counts_and_old_failures_do_not),
