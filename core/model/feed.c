@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/base/clock.h"
 #include "core/base/spawn.h"
@@ -69,6 +70,12 @@ static void order_by_host(struct feed *f)
 	}
 }
 
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int feed_finish(struct feed *f, int stdin_default, struct error *err)
 {
 	for (size_t i = 0; f->named && i < f->n; i++)
@@ -82,6 +89,9 @@ int feed_finish(struct feed *f, int stdin_default, struct error *err)
 			source_spec_file(&f->src[f->n++], log);
 		else
 			f->journald = 1;	/* no mail log file: Postfix logs to the journal */
+		const char *dovecot = stdin_default ? NULL : ingest_default_dovecot_log();
+		if (dovecot && !(log && same_file(log, dovecot)))
+			source_spec_file(&f->src[f->n++], dovecot);
 	}
 	order_by_host(f);
 	return 0;

@@ -169,25 +169,43 @@ struct pipe_source *ingest_journal_follow(int from_end, struct error *err)
 	return pipe_source_start(from_end ? live : all, 0, err);
 }
 
+/* setting_value - what `doveconf -h NAME` (or postconf) printed: the bare value */
+static int setting_value(char *const argv[], char *out, size_t size)
+{
+	struct spawn_result res;
+	struct error err;
+	if (spawn_run(argv, NULL, 0, 5000, &res, &err) < 0)
+		return 0;
+	size_t n = res.out.len;
+	while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
+		n--;
+	int ok = res.exited && res.status == 0 && n > 0 && n < size && memchr(res.out.data, '\n', n) == NULL;
+	if (ok) {
+		memcpy(out, res.out.data, n);
+		out[n] = 0;
+	}
+	spawn_result_free(&res);
+	return ok;
+}
+
+const char *ingest_default_dovecot_log(void)
+{
+	static char path[512];
+	/* login failures and logins are Info: info_log_path when set, else log_path */
+	char *info[] = {"doveconf", "-h", "info_log_path", NULL}, *log[] = {"doveconf", "-h", "log_path", NULL};
+	if (!setting_value(info, path, sizeof(path)) && !setting_value(log, path, sizeof(path)))
+		return NULL;
+	if (path[0] != '/' || strncmp(path, "/dev/", 5) == 0 || access(path, R_OK) != 0)
+		return NULL;	/* "syslog" (the mail log has them), stderr (the journal), or nothing to read */
+	return path;
+}
+
 const char *ingest_default_log(void)
 {
 	static char path[512];
 	char *argv[] = {"postconf", "-h", "maillog_file", NULL};
-	struct spawn_result res;
-	struct error err;
-	if (spawn_run(argv, NULL, 0, 5000, &res, &err) == 0) {
-		size_t n = res.out.len;
-		while (n && (res.out.data[n - 1] == '\n' || res.out.data[n - 1] == ' '))
-			n--;
-		int ok = res.exited && res.status == 0 && n > 0 && n < sizeof(path) && res.out.data[0] == '/';
-		if (ok) {
-			memcpy(path, res.out.data, n);
-			path[n] = 0;
-		}
-		spawn_result_free(&res);
-		if (ok)
-			return path;
-	}
+	if (setting_value(argv, path, sizeof(path)) && path[0] == '/')
+		return path;
 	/* the syslog files Debian (mail.log) and Red Hat (maillog) write; a list for the tests */
 	const char *files = getenv("SPAMTOP_SYSLOG_FILES");
 	snprintf(path, sizeof(path), "%s", files && *files ? files : "/var/log/mail.log:/var/log/maillog");

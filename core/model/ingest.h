@@ -48,4 +48,12 @@ struct pipe_source *ingest_journal_follow(int from_end, struct error *err);
  */
 const char *ingest_default_log(void);
 
+/*
+ * Dovecot's own log file when it writes one (doveconf: info_log_path, else
+ * log_path, an absolute path readable here): its IMAP and POP3 logins and
+ * failures and its submission relay lines are not in the mail log then.
+ * NULL when Dovecot logs to syslog or stderr, or doveconf cannot run.
+ */
+const char *ingest_default_dovecot_log(void);
+
 #endif

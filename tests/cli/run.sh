@@ -378,6 +378,27 @@ no_mail_log_file_means_the_systemd_journal() {
 	[ ! -s "$tmp/jbin/journalctl.args" ]
 }
 
+# no log named, and Dovecot writes its own log file (log_path): its IMAP failures
+# are read with the mail log (doveconf here is a stand-in printing the setting)
+dovecots_own_log_file_is_read_with_the_default_mail_log() {
+	mkdir -p "$tmp/dvbin"
+	printf '#!/bin/sh\n[ "$2" = maillog_file ] && exit 0\nexit 1\n' > "$tmp/dvbin/postconf"
+	printf '#!/bin/sh\ncase "$2" in info_log_path) echo ;; log_path) echo "%s" ;; *) exit 1 ;; esac\n' \
+		"$tmp/dovecot.log" > "$tmp/dvbin/doveconf"
+	chmod +x "$tmp/dvbin/postconf" "$tmp/dvbin/doveconf"
+	for user in alice bob carol; do
+		echo "Mar 13 08:32:19 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): user=<$user@lab.example>, method=PLAIN, rip=192.0.2.66, lip=192.0.2.1, TLS, session=<$user>"
+	done > "$tmp/dovecot.log"
+	PATH="$tmp/dvbin:$PATH" SPAMTOP_SYSLOG_FILES="$PWD/$fixture" "$san" metrics --no-queue > "$tmp/dv.prom" &&
+	grep -qx 'spamtop_client_ip_sasl_failures_total{ip="192.0.2.66"} 3' "$tmp/dv.prom" &&
+	grep -qx 'spamtop_sasl_user_messages_total{user="victim@lab.example"} 24' "$tmp/dv.prom" &&
+	# Dovecot logging to syslog: nothing more is read
+	printf '#!/bin/sh\necho syslog\n' > "$tmp/dvbin/doveconf" &&
+	PATH="$tmp/dvbin:$PATH" SPAMTOP_SYSLOG_FILES="$PWD/$fixture" "$san" metrics --no-queue > "$tmp/dv.prom" &&
+	! grep -q '192.0.2.66' "$tmp/dv.prom"
+}
+check "Dovecot's own log file is read with the default mail log" dovecots_own_log_file_is_read_with_the_default_mail_log
+
 # ---- output and file safety (the program runs as root and prints attackers' text) ----
 
 metrics_output_follows_no_planted_symlink() {
