@@ -216,7 +216,7 @@ static const char *const dovecot_types[] = {"Info: ", "Warning: ", "Error: ", "D
  * ends at sp; the line is given as a Dovecot line of this machine, its text
  * the prefix on.
  */
-static int dovecot_file_line(const char *p, const char *sp, const char *end, struct log_line *out)
+__attribute__((noinline, cold)) static int dovecot_file_line(const char *p, const char *sp, const char *end, struct log_line *out)
 {
 	if (sp == NULL || sp - p < 2 || sp[-1] != ':')
 		return 0;
@@ -234,14 +234,27 @@ static int dovecot_file_line(const char *p, const char *sp, const char *end, str
 	return 1;
 }
 
+/* zoneless_line - a line whose stamp no syslog form reads: Dovecot's own file
+ * with a "YYYY-MM-DD HH:MM:SS" log_timestamp, else malformed (a stamp without
+ * a zone is ambiguous) */
+__attribute__((noinline, cold)) static enum line_status zoneless_line(struct time_context *tc, const char *line,
+								       size_t len, struct log_line *out)
+{
+	size_t i = len > 0 && digit(line[0]) ? parse_local_iso_time(tc, line, len, &out->time) : 0;
+	if (i == 0 || i + 1 >= len || line[i] != ' ')
+		return LINE_MALFORMED;
+	const char *p = line + i + 1, *end = line + len;
+	const char *sp = memchr(p, ' ', (size_t)(end - p));
+	return dovecot_file_line(p, sp, end, out) ? LINE_OTHER : LINE_MALFORMED;
+}
+
 enum line_status logline_parse(struct time_context *tc, const char *line, size_t len,
 			       struct log_line *out)
 {
 	size_t i = logline_parse_time(tc, line, len, &out->time);
-	int zoneless = 0;
-	if (i == 0 && len > 0 && digit(line[0]))
-		zoneless = (i = parse_local_iso_time(tc, line, len, &out->time)) != 0;
-	if (i == 0 || i >= len || line[i] != ' ')
+	if (i == 0)
+		return zoneless_line(tc, line, len, out);
+	if (i >= len || line[i] != ' ')
 		return LINE_MALFORMED;
 	i++;
 	/* host */
@@ -249,7 +262,7 @@ enum line_status logline_parse(struct time_context *tc, const char *line, size_t
 	const char *sp = memchr(p, ' ', (size_t)(end - p));
 	if (sp && sp[-1] == ':' && dovecot_file_line(p, sp, end, out))	/* no host name ends in ':' */
 		return LINE_OTHER;
-	if (sp == NULL || sp == p || zoneless)	/* a stamp without a zone: only Dovecot's files */
+	if (sp == NULL || sp == p)
 		return LINE_MALFORMED;
 	out->host = (struct strview){p, (size_t)(sp - p)};
 	/* program[pid]: or program: */
