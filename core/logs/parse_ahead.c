@@ -4,7 +4,9 @@
  * Two parser threads take turns at the source: the one whose turn it is
  * copies the next block of lines out of it, gives the source up, and splits
  * the block's lines while the other copies the block after. The model's
- * thread applies the blocks in the order they were read. Three busy threads
+ * thread applies the blocks in the order they were read. Several streams
+ * (a mail log and Dovecot's own) each get such a pipeline, and the model's
+ * thread takes the earliest of their next lines. Three busy threads
  * on two cores: the scheduler gives the model one core and the parsers what
  * it leaves, so neither side waits for the other to be the faster one (with
  * one parser, the model waited on it for most blocks).
@@ -37,20 +39,33 @@ struct block {
 };
 
 struct pipeline {
-	struct line_source *src;
+	struct ahead_input *in;	/* its stream: read one after the other, each closed at its end */
+	size_t nin, cur;
 	time_t reference;
 	struct block blocks[BLOCKS];
 	size_t claimed, taken;	/* blocks given to a parser and given back, counting on */
 	int reading;		/* a parser is copying lines out of the source */
-	int ended;		/* the source is read to its end (or failed) */
-	int rc;			/* the source's: 0, or -1 with err */
+	int ended;		/* the stream is read to its end */
+	int stop;		/* the reader gave up before its start: parsers leave */
+	int rc;			/* 0, or -1 with err: a source of the stream failed */
 	struct error err;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 };
 
-/* copy_lines - the turn at the source: lines copied into b until it is full
- * or the source ends (then b->last) */
+/* next_input - the stream's current source is read (or failed): its counts
+ * kept, closed, and the next one read; 0 when there is none */
+static int next_input(struct pipeline *p)
+{
+	struct ahead_input *in = &p->in[p->cur++];
+	in->stats = *source_stats(in->src);
+	source_close(in->src);
+	in->src = NULL;
+	return p->cur < p->nin;
+}
+
+/* copy_lines - the turn at the stream: lines copied into b until it is full
+ * or the stream ends (then b->last) */
 static void copy_lines(struct pipeline *p, struct block *b)
 {
 	const char *line;
@@ -58,9 +73,15 @@ static void copy_lines(struct pipeline *p, struct block *b)
 	b->used = b->n = 0;
 	b->last = 0;
 	while (b->n < BLOCK_LINES && b->used + SOURCE_MAX_LINE_DEFAULT <= BLOCK_TEXT) {
-		int rc = source_next(p->src, &line, &len, &p->err);
+		struct error err;
+		int rc = source_next(p->in[p->cur].src, &line, &len, &err);
+		if (rc < 0 && p->rc == 0) {	/* the first failure is told; the stream goes on */
+			p->rc = -1;
+			p->err = err;
+		}
 		if (rc <= 0) {
-			p->rc = rc < 0 ? -1 : 0;
+			if (next_input(p))
+				continue;
 			b->last = 1;
 			return;
 		}
@@ -103,9 +124,9 @@ static void *parser(void *arg)
 	time_context_init(&tc, p->reference);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->ended && (p->reading || p->claimed - p->taken == BLOCKS))
+		while (!p->ended && !p->stop && (p->reading || p->claimed - p->taken == BLOCKS))
 			pthread_cond_wait(&p->changed, &p->lock);
-		if (p->ended)
+		if (p->ended || p->stop)
 			break;
 		struct block *b = &p->blocks[p->claimed++ % BLOCKS];
 		p->reading = 1;
@@ -127,6 +148,8 @@ static void *parser(void *arg)
 
 static void pipeline_free(struct pipeline *p)
 {
+	while (p->cur < p->nin)	/* not read (the run could not start) */
+		(void)next_input(p);
 	for (int i = 0; i < BLOCKS; i++) {
 		free(p->blocks[i].text);
 		free(p->blocks[i].lines);
@@ -136,12 +159,13 @@ static void pipeline_free(struct pipeline *p)
 	free(p);
 }
 
-static struct pipeline *pipeline_new(struct line_source *src, time_t reference)
+static struct pipeline *pipeline_new(struct ahead_input *in, size_t nin, time_t reference)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
-	p->src = src;
+	p->in = in;
+	p->nin = nin;
 	p->reference = reference;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->changed, NULL);
@@ -156,48 +180,147 @@ static struct pipeline *pipeline_new(struct line_source *src, time_t reference)
 	return p;
 }
 
-/* apply_blocks - the model's side: each block once parsed, in the order read */
-static void apply_blocks(struct pipeline *p, parsed_fn *fn, void *arg)
+/* a stream's place on the model's side: its block being applied, and the line */
+struct cursor {
+	struct pipeline *p;
+	struct block *b;	/* NULL: the next one is not taken yet */
+	size_t i;
+	int done;
+};
+
+/* cursor_line - the stream's next line, once its block is parsed; NULL at its end */
+static const struct parsed_line *cursor_line(struct cursor *c)
 {
-	for (int last = 0; !last;) {
+	struct pipeline *p = c->p;
+	while (!c->done) {
+		if (c->b == NULL) {
+			pthread_mutex_lock(&p->lock);
+			struct block *b = &p->blocks[p->taken % BLOCKS];
+			while (!b->ready)
+				pthread_cond_wait(&p->changed, &p->lock);
+			pthread_mutex_unlock(&p->lock);
+			c->b = b;
+			c->i = 0;
+		}
+		if (c->i < c->b->n)
+			return &c->b->lines[c->i];
+		c->done = c->b->last;	/* the block is applied: given back */
 		pthread_mutex_lock(&p->lock);
-		struct block *b = &p->blocks[p->taken % BLOCKS];
-		while (!b->ready)
-			pthread_cond_wait(&p->changed, &p->lock);
-		pthread_mutex_unlock(&p->lock);
-		for (size_t i = 0; i < b->n; i++)
-			fn(&b->lines[i], arg);
-		last = b->last;
-		pthread_mutex_lock(&p->lock);
-		b->ready = 0;
+		c->b->ready = 0;
 		p->taken++;
 		pthread_cond_broadcast(&p->changed);
 		pthread_mutex_unlock(&p->lock);
+		c->b = NULL;
+	}
+	return NULL;
+}
+
+/* apply_one - one stream: every block's lines in a row */
+static void apply_one(struct cursor *c, parsed_fn *fn, void *arg)
+{
+	while (cursor_line(c)) {
+		const struct block *b = c->b;
+		for (; c->i < b->n; c->i++)
+			fn(&b->lines[c->i], arg);
 	}
 }
 
-int parse_ahead_run(struct line_source *src, time_t reference, parsed_fn *fn, void *arg, struct error *err)
+/* apply_merged - several streams by their lines' times: the earliest line of
+ * the streams' next ones, the first stream's on a tie; a line without a time
+ * (malformed) goes at once, where its stream has got to */
+static void apply_merged(struct cursor *c, size_t n, parsed_fn *fn, void *arg)
 {
-	struct pipeline *p = pipeline_new(src, reference);
-	if (p == NULL) {
+	for (;;) {
+		struct cursor *best = NULL;
+		const struct parsed_line *first = NULL;
+		for (size_t k = 0; k < n; k++) {
+			const struct parsed_line *pl = cursor_line(&c[k]);
+			if (pl == NULL)
+				continue;
+			if (pl->st == LINE_MALFORMED) {
+				best = &c[k];
+				first = pl;
+				break;
+			}
+			if (first == NULL || pl->ll.time < first->ll.time) {
+				best = &c[k];
+				first = pl;
+			}
+		}
+		if (best == NULL)
+			return;
+		fn(first, arg);
+		best->i++;
+	}
+}
+
+/* start_parsers - each stream's parser threads; 0 when some stream got none */
+static int start_parsers(struct pipeline **p, size_t n, pthread_t (*t)[PARSERS], int *started)
+{
+	for (size_t k = 0; k < n; k++) {
+		started[k] = 0;
+		while (started[k] < PARSERS && pthread_create(&t[k][started[k]], NULL, parser, p[k]) == 0)
+			started[k]++;
+		if (started[k] == 0)
+			return 0;
+	}
+	return 1;
+}
+
+int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, void *arg,
+		      struct error *err)
+{
+	size_t nstreams = 0;
+	for (size_t i = 0; i < n; i++)
+		nstreams += i == 0 || in[i].stream != in[i - 1].stream;
+	size_t alloc = nstreams ? nstreams : 1;
+	struct pipeline **p = calloc(alloc, sizeof(*p));
+	struct cursor *c = calloc(alloc, sizeof(*c));
+	pthread_t (*t)[PARSERS] = calloc(alloc, sizeof(*t));
+	int *started = calloc(alloc, sizeof(*started));
+	int ok = p && c && t && started;
+	for (size_t i = 0, k = 0; ok && i < n; k++) {	/* a pipeline per stream */
+		size_t j = i + 1;
+		while (j < n && in[j].stream == in[i].stream)
+			j++;
+		ok = (p[k] = pipeline_new(&in[i], j - i, reference)) != NULL;
+		c[k].p = p[k];
+		i = j;
+	}
+	int rc = 0;
+	if (!ok) {
 		error_set(err, "out of memory");
-		return -1;
-	}
-	pthread_t t[PARSERS];
-	int started = 0;
-	while (started < PARSERS && pthread_create(&t[started], NULL, parser, p) == 0)
-		started++;
-	if (started == 0) {
-		pipeline_free(p);
+		rc = -1;
+	} else if (!start_parsers(p, nstreams, t, started)) {
 		error_set(err, "cannot start a parser thread");
-		return -1;
+		rc = -1;
+	} else if (nstreams == 1) {
+		apply_one(&c[0], fn, arg);
+	} else {
+		apply_merged(c, nstreams, fn, arg);
 	}
-	apply_blocks(p, fn, arg);
-	for (int i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	int rc = p->rc;
-	if (rc < 0)
-		*err = p->err;
-	pipeline_free(p);
+	for (size_t k = 0; p && k < nstreams && p[k]; k++) {
+		pthread_mutex_lock(&p[k]->lock);
+		p[k]->stop = 1;	/* after a failed start: the started ones leave */
+		pthread_cond_broadcast(&p[k]->changed);
+		pthread_mutex_unlock(&p[k]->lock);
+		for (int i = 0; started && i < started[k]; i++)
+			pthread_join(t[k][i], NULL);
+		if (p[k]->rc < 0 && rc == 0) {
+			*err = p[k]->err;
+			rc = -1;
+		}
+		pipeline_free(p[k]);
+	}
+	for (size_t i = 0; i < n; i++)	/* a stream whose pipeline could not be set up */
+		if (in[i].src) {
+			in[i].stats = *source_stats(in[i].src);
+			source_close(in[i].src);
+			in[i].src = NULL;
+		}
+	free(p);
+	free(c);
+	free(t);
+	free(started);
 	return rc;
 }

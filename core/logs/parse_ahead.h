@@ -3,7 +3,8 @@
  * at a source, each copying a block of lines out of it and splitting them
  * into their syslog fields and Postfix events (logline_parse, event_parse:
  * no model state) while the other reads, and the calling thread applies the
- * parsed blocks to the model in the order they were read.
+ * parsed blocks to the model in the order they were read; several logs
+ * (streams) are merged by their lines' times.
  *
  * The lines are copied into the block, so that the views of a parsed line
  * stay valid until the caller is done with its block; a few blocks are in
@@ -29,12 +30,26 @@ struct parsed_line {
 
 typedef void parsed_fn(const struct parsed_line *p, void *arg);
 
+/* A source to read; those of one stream (the same number, next to each
+ * other in the array) are read one after the other: a log's rotations. */
+struct ahead_input {
+	struct line_source *src;	/* closed by parse_ahead_merge (then NULL) */
+	int stream;
+	struct source_stats stats;	/* what it read, once closed */
+};
+
 /*
- * Reads src to its end, calling fn for every line in order on the calling
- * thread (year-less stamps dated by reference, as the model does). 0 at the
- * end of the source; -1 with err when it could not be read to its end (the
- * lines before were applied) or no thread could be started (then nothing was).
+ * Reads every input to its end, calling fn for every line on the calling
+ * thread (year-less stamps dated by reference, as the model does): each
+ * stream's lines in order, and the streams merged by the lines' times (the
+ * earliest next line; the earlier stream on a tie; a line without a time as
+ * it comes), so that a login in one file and the failures before it in
+ * another meet in time order. A source that fails is left for the next one
+ * of its stream. 0 when all were read; -1 with err when one could not be
+ * read to its end (the lines before were applied, and the rest read) or no
+ * thread could be started (then nothing was).
  */
-int parse_ahead_run(struct line_source *src, time_t reference, parsed_fn *fn, void *arg, struct error *err);
+int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, void *arg,
+		      struct error *err);
 
 #endif

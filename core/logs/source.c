@@ -246,6 +246,14 @@ static long rotation(const char *path, size_t *base)
 	return strtol(path + len, NULL, 10);
 }
 
+int source_same_log(const char *a, const char *b)
+{
+	size_t ba, bb;
+	(void)rotation(a, &ba);
+	(void)rotation(b, &bb);
+	return ba == bb && strncmp(a, b, ba) == 0;
+}
+
 void source_order_rotated(const char **paths, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {	/* insertion sort: stable, and n is small */

@@ -48,5 +48,8 @@ void source_close(struct line_source *s);
  * of the same base name.
  */
 void source_order_rotated(const char **paths, size_t n);
+/* The two paths name one log: the same name but for a rotation's number
+ * (and .gz): "mail.log.2.gz" and "mail.log", not "dovecot.log". */
+int source_same_log(const char *a, const char *b);
 
 #endif

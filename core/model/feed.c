@@ -207,29 +207,55 @@ int feed_read_ssh_tail(const struct source_spec *s, struct model *m, int64_t sec
 	return rc;
 }
 
+/*
+ * read_local_files - the files of one host from src[i] on, read whole: merged
+ * by their lines' times (ingest_files), a log's rotations one stream; the
+ * number of sources read
+ */
+static size_t read_local_files(const struct feed *f, size_t i, struct model *m, struct source_stats *stats,
+			       struct error *err, int *rc)
+{
+	const char *paths[FEED_MAX_SOURCES];
+	int stream[FEED_MAX_SOURCES];
+	size_t n = 0;
+	for (size_t j = i; j < f->n && !source_spec_is_ssh(&f->src[j]) && strcmp(f->src[j].host, f->src[i].host) == 0; j++) {
+		stream[n] = n == 0 ? 0 : stream[n - 1] + !source_same_log(paths[n - 1], f->src[j].path);
+		paths[n++] = f->src[j].path;
+	}
+	if (ingest_files(m, paths, stream, n, stats, err) < 0)
+		*rc = -1;
+	return n;
+}
+
 int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_files,
 	      struct source_stats *stats, struct error *err)
 {
 	int rc = 0;
 	if (f->journald && ingest_journal(m, seconds, stats, err) < 0)
 		rc = -1;
-	for (size_t i = 0; i < f->n; i++) {
+	for (size_t i = 0; i < f->n;) {
 		if (f->src[i].host[0]) {
 			int h = model_add_host(m, f->src[i].host);
 			if (h < 0) {
 				error_set(err, "%s: at most %d hosts", f->src[i].host, MODEL_MAX_HOSTS);
 				rc = -1;
+				i++;
 				continue;
 			}
 			model_set_host(m, h);
 		}
 		const char *path = f->src[i].path;
 		int tail = tail_files && seconds > 0;
+		if (!tail && !source_spec_is_ssh(&f->src[i])) {
+			i += read_local_files(f, i, m, stats, err, &rc);
+			continue;
+		}
 		if (source_spec_is_ssh(&f->src[i]) ? (tail ? feed_read_ssh_tail(&f->src[i], m, seconds, SSH_TAIL_FIRST_BYTES,
 										SSH_TAIL_MAX_BYTES, stats, err)
 							  : read_over_ssh(&f->src[i], m, stats, err)) < 0
-		    : (tail ? ingest_file_tail(m, path, seconds, stats, err) : ingest_file(m, path, stats, err)) < 0)
+		    : ingest_file_tail(m, path, seconds, stats, err) < 0)
 			rc = -1;
+		i++;
 	}
 	return rc;
 }

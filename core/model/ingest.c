@@ -33,21 +33,55 @@ static void apply_parsed(const struct parsed_line *p, void *arg)
 		model_collect(m);
 }
 
+static void add_stats(struct source_stats *to, const struct source_stats *st)
+{
+	to->lines += st->lines;
+	to->bytes += st->bytes;
+	to->long_lines += st->long_lines;
+	to->partial_last += st->partial_last;
+	to->truncated_gz += st->truncated_gz;
+}
+
 static int ingest_from(struct model *m, const char *path, uint64_t offset, struct source_stats *stats,
 		       struct error *err)
 {
 	struct line_source *src = source_open_at(path, offset, 0, err);
 	if (src == NULL)
 		return -1;
-	int rc = parse_ahead_run(src, (time_t)model_reference(m), apply_parsed, m, err);
-	const struct source_stats *st = source_stats(src);
-	stats->lines += st->lines;
-	stats->bytes += st->bytes;
-	stats->long_lines += st->long_lines;
-	stats->partial_last += st->partial_last;
-	stats->truncated_gz += st->truncated_gz;
-	source_close(src);
+	struct ahead_input in = {.src = src};
+	int rc = parse_ahead_merge(&in, 1, (time_t)model_reference(m), apply_parsed, m, err);
+	add_stats(stats, &in.stats);
 	return rc < 0 ? -1 : 0;
+}
+
+int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n,
+		 struct source_stats *stats, struct error *err)
+{
+	struct ahead_input *in = calloc(n ? n : 1, sizeof(*in));
+	if (in == NULL) {
+		error_set(err, "out of memory");
+		return -1;
+	}
+	size_t k = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {	/* a file that cannot be opened is told; the rest are read */
+		struct error open_err;
+		if ((in[k].src = source_open_at(paths[i], 0, 0, &open_err)) == NULL) {
+			*err = open_err;
+			rc = -1;
+			continue;
+		}
+		in[k++].stream = stream[i];
+	}
+	struct error read_err;
+	if (k && parse_ahead_merge(in, k, (time_t)model_reference(m), apply_parsed, m, &read_err) < 0) {
+		*err = read_err;
+		rc = -1;
+	}
+	for (size_t i = 0; i < k; i++)
+		add_stats(stats, &in[i].stats);
+	free(in);
+	return rc;
 }
 
 int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err)

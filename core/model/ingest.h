@@ -11,6 +11,15 @@
 
 /* Reads every line of path into m, adding to *stats. -1 with err on failure. */
 int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err);
+/*
+ * Reads several files of one host into m, merged by their lines' times:
+ * files of the same stream number (next to each other, oldest first: a
+ * log's rotations) one after the other, and the streams (the mail log,
+ * Dovecot's own log) line by line in time order. A file that cannot be
+ * opened or read is told in err (-1) and the others are read all the same.
+ */
+int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n,
+		 struct source_stats *stats, struct error *err);
 
 /*
  * Reads only the lines of the last `seconds` of log time of path (measured

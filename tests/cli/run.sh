@@ -399,6 +399,25 @@ dovecots_own_log_file_is_read_with_the_default_mail_log() {
 }
 check "Dovecot's own log file is read with the default mail log" dovecots_own_log_file_is_read_with_the_default_mail_log
 
+# the mail log and Dovecot's own file are read merged by time: the IMAP failures
+# (Dovecot's file) come before the account's SMTP AUTH login (the mail log), as
+# they happened, and the break-in is seen whatever order the files are named in
+mail_log_and_dovecots_file_are_read_in_time_order() {
+	for s in 50 55 59; do
+		echo "Nov 24 23:34:$s imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): user=<victim@lab.example>, method=PLAIN, rip=127.0.0.10, lip=127.0.0.1, session=<s$s>"
+	done > "$tmp/dv2.log"
+	local order
+	for order in "$fixture $tmp/dv2.log" "$tmp/dv2.log $fixture"; do
+		# shellcheck disable=SC2086
+		"$san" --report --json $order > "$tmp/m.json" || return 1
+		[ "$(jq -r '.suspects[0].reasons[-1]' "$tmp/m.json")" = \
+			"logged in from 127.0.0.10 after 3 failed logins from there within 20 minutes (threshold 3)" ] || return 1
+		[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .messages' "$tmp/m.json")" = 24 ] || return 1
+	done
+}
+
+check "the mail log and Dovecot's file are read merged in time order" mail_log_and_dovecots_file_are_read_in_time_order
+
 # ---- output and file safety (the program runs as root and prints attackers' text) ----
 
 metrics_output_follows_no_planted_symlink() {

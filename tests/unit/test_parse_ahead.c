@@ -44,15 +44,70 @@ static void every_line_arrives_once_in_order_across_blocks_and_a_long_line(void 
 	}
 	assert_int_equal(fclose(f), 0);
 	struct error err = {""};
-	struct line_source *src = source_open(path, 0, &err);
-	assert_non_null(src);
+	struct ahead_input in = {.src = source_open(path, 0, &err)};
+	assert_non_null(in.src);
 	struct seen s = {0};
-	assert_int_equal(parse_ahead_run(src, TEST_REFERENCE, count_in_order, &s, &err), 0);
-	source_close(src);
+	assert_int_equal(parse_ahead_merge(&in, 1, TEST_REFERENCE, count_in_order, &s, &err), 0);
+	assert_null(in.src);
+	assert_int_equal(in.stats.lines, 20000);
 	assert_int_equal(s.lines, 20000);
 	assert_int_equal(s.postfix, 20000);
 	assert_int_equal(s.out_of_order, 0);
 	assert_true(s.longest > 1500000);
+}
+
+/* write_numbered - lines stamped 10:00:00 + t seconds for t = first, first + step, ... (n of
+ * them), each ending with its rank in the time order of all the files (t + 1) */
+static void write_numbered(const char *path, long first, long step, long n, int garbage_first)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	if (garbage_first)	/* no time: applied as soon as its stream is looked at, rank 0 */
+		fprintf(f, "\x01garbage without a stamp %08d\n", 0);
+	for (long t = first; t < first + n * step; t += step)
+		fprintf(f, "Nov 24 %02ld:%02ld:%02ld mx postfix/smtpd[1]: connect from unknown[192.0.2.1] %08ld\n",
+			10 + t / 3600, t / 60 % 60, t % 60, t + 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Two logs, one of them rotated: a.log.1 then a.log (stream 0) hold the even
+ * seconds, b.log (stream 1) the odd ones. Every line is applied once, in
+ * the order of their times, across blocks; a line without a stamp goes when
+ * its stream is reached; a file that cannot be read leaves the rest read.
+ */
+static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(void **state)
+{
+	(void)state;
+	char a1[128], a[128], b[128];
+	snprintf(a1, sizeof(a1), "%s/a.log.1", test_dir());
+	snprintf(a, sizeof(a), "%s/a.log", test_dir());
+	snprintf(b, sizeof(b), "%s/b.log", test_dir());
+	write_numbered(a1, 0, 2, 3000, 0);	/* seconds 0 .. 5998 */
+	write_numbered(a, 6000, 2, 3000, 0);	/* 6000 .. 11998 */
+	write_numbered(b, 1, 2, 6000, 1);	/* 1 .. 11999 */
+	struct error err = {""};
+	struct ahead_input in[3] = {
+		{.src = source_open(a1, 0, &err), .stream = 0},
+		{.src = source_open(a, 0, &err), .stream = 0},
+		{.src = source_open(b, 0, &err), .stream = 1},
+	};
+	struct seen s = {.last = -1};
+	assert_int_equal(parse_ahead_merge(in, 3, TEST_REFERENCE, count_in_order, &s, &err), 0);
+	assert_int_equal(s.lines, 12001);
+	assert_int_equal(s.postfix, 12000);
+	assert_int_equal(s.out_of_order, 0);
+	assert_int_equal(in[0].stats.lines + in[1].stats.lines + in[2].stats.lines, 12001);
+	/* through the model: a file missing among them is told, the others read whole */
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	const char *paths[] = {a1, "/nonexistent/mail.log", a, b};
+	const int stream[] = {0, 0, 0, 1};
+	struct source_stats st = {0};
+	assert_int_equal(ingest_files(m, paths, stream, 4, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot open /nonexistent/mail.log"));
+	assert_int_equal(st.lines, 12001);
+	assert_int_equal(model_totals(m)->connects, 12000);
+	model_free(m);
 }
 
 static void model_add_line_cb(const char *line, size_t len, void *arg)
@@ -89,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_line_arrives_once_in_order_across_blocks_and_a_long_line),
 		cmocka_unit_test(the_recorded_outbreak_reads_the_same_on_two_cores_as_line_by_line),
+		cmocka_unit_test(two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
