@@ -15,6 +15,7 @@
 #include "core/queue/action.h"
 #include "core/incident/alerts.h"
 #include "core/logs/follow.h"
+#include "core/logs/logline.h"
 #include "core/logs/pipe_source.h"
 #include "core/model/model.h"
 #include "core/queue/queue_refresh.h"
@@ -42,6 +43,10 @@ struct console_input {
 	long long reconnect_ms;	/* ssh: when to try again */
 	int done;
 	char error[512];
+	/* followed files: how far in log time the history is read (the stamp of
+	 * its first line, then of the last one read), to read several in step */
+	struct time_context tc;
+	int64_t read_to;
 };
 
 struct wizard;

@@ -16,6 +16,7 @@
 #define READ_SLICE_MS 40	/* log reading per loop turn, at most */
 #define BEHIND_SLICE_MS 200	/* a live burst: longer slices, fewer rebuilds, keys still answered */
 #define SSH_RETRY_MS 5000	/* an ended ssh source is started again after this */
+#define STEP_BYTES (16u << 10)	/* several logs' history is read in steps of this, the one behind first */
 
 /* is_plain_file - followed; a .gz (by content) or anything else is read once */
 static int is_plain_file(const char *path)
@@ -52,6 +53,20 @@ static int input_host(struct console *c, const struct source_spec *s, struct err
 	return h;
 }
 
+/* first_line_time - the stamp of a file's first line (0: none), where its history starts */
+static int64_t first_line_time(struct console_input *in)
+{
+	struct error err;
+	struct line_source *src = source_open(in->path, 0, &err);
+	const char *line;
+	size_t len;
+	int64_t t = 0;
+	if (src && source_next(src, &line, &len, &err) > 0 && logline_parse_time(&in->tc, line, len, &t) == 0)
+		t = 0;
+	source_close(src);
+	return t;
+}
+
 static int open_source(struct console *c, struct console_input *in, const struct source_spec *s, struct error *err)
 {
 	in->path = s->path;
@@ -72,6 +87,8 @@ static int open_source(struct console *c, struct console_input *in, const struct
 		in->follow = follow_open(in->path, !c->opt->from_end, 0, err);
 		if (in->follow)
 			c->history_total += follow_backlog(in->follow);
+		time_context_init(&in->tc, (time_t)model_reference(c->model));
+		in->read_to = c->opt->from_end ? 0 : first_line_time(in);
 	} else {
 		in->once = source_open(in->path, 0, err);
 	}
@@ -108,6 +125,58 @@ static void add_line(const char *line, size_t len, void *arg)
 	model_add_line(c->model, line, len);
 	c->lines_read++;
 	c->rate_lines++;
+}
+
+/* a followed file's lines, and how far in log time they have got */
+struct step_read {
+	struct console *c;
+	struct console_input *in;
+};
+
+static void add_timed_line(const char *line, size_t len, void *arg)
+{
+	struct step_read *r = arg;
+	int64_t t;
+	if (logline_parse_time(&r->in->tc, line, len, &t))
+		r->in->read_to = t;
+	add_line(line, len, r->c);
+}
+
+/* furthest_behind - of the followed files with lines left, the one whose
+ * reading has got least far in log time; NULL unless two have lines left */
+static struct console_input *furthest_behind(struct console *c)
+{
+	struct console_input *best = NULL;
+	int with_lines = 0;
+	for (size_t i = 0; i < c->ninputs; i++) {
+		struct console_input *in = &c->inputs[i];
+		if (in->follow == NULL || follow_backlog(in->follow) == 0)
+			continue;
+		with_lines++;
+		if (best == NULL || in->read_to < best->read_to)
+			best = in;
+	}
+	return with_lines >= 2 ? best : NULL;
+}
+
+/*
+ * read_in_step - while several followed files have lines to read (the
+ * history of the mail log and of Dovecot's own file), a step of the one
+ * behind in log time: Dovecot's failed logins and the account's SMTP AUTH
+ * login after them are applied about in the order they happened
+ */
+static void read_in_step(struct console *c, long long deadline)
+{
+	struct console_input *in;
+	while (console_now_ms() < deadline && (in = furthest_behind(c)) != NULL) {
+		struct error err;
+		struct step_read r = {c, in};
+		model_set_host(c->model, in->host);
+		if (follow_poll(in->follow, STEP_BYTES, add_timed_line, &r, &err) <= 0) {
+			if (follow_backlog(in->follow))	/* said below, where the file is read alone */
+				break;
+		}
+	}
 }
 
 /* reconnect - an ssh session that ended is started again every SSH_RETRY_MS, new lines only
@@ -154,6 +223,7 @@ int console_read_inputs(struct console *c)
 	long long deadline = console_now_ms() + (c->behind ? BEHIND_SLICE_MS : READ_SLICE_MS);
 	uint64_t before = c->lines_read, backlog = 0;
 	int files_pending = 0;
+	read_in_step(c, deadline);
 	for (size_t i = 0; i < c->ninputs; i++) {
 		struct console_input *in = &c->inputs[i];
 		struct error err;

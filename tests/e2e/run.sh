@@ -131,6 +131,20 @@ a_dovecot_log_followed_as_it_grows_is_charged_to_the_account() {
 	tui_wait "logged in from 127.0.0.68 after 3 failed logins"
 }
 
+# the mail log and Dovecot's own file (log_path) in the console: their history is
+# read in step by log time, so the IMAP failures come before the account's SMTP
+# AUTH login as they happened, though the mail log is named first
+console_reads_the_mail_log_and_dovecots_file_in_step() {
+	local s
+	for s in 50 55 59; do
+		echo "Nov 24 23:34:$s imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): user=<victim@lab.example>, method=PLAIN, rip=127.0.0.10, lip=127.0.0.1, session=<s$s>"
+	done > "$tmp/dv-own.log"
+	tui_start 120x30 "$bin" --no-queue "$fixture" "$tmp/dv-own.log"
+	tui_wait " 328 lines"
+	tui_keys w	# the first suspect's reasons: the account, with the break-in
+	tui_wait "logged in from 127.0.0.10 after 3 failed logins"
+}
+
 tabs_show_ips_senders_domains_and_auth_failures() {
 	tui_start 100x30 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
@@ -1153,6 +1167,8 @@ check "a queued message's detail has recipients and headers" queue_message_detai
 check "follows a growing log and its rotation" follows_a_growing_log_and_its_rotation
 check "a Dovecot log followed as it grows is charged to the account, its IMAP break-in shown, a phone's old password not taken for one" \
 	a_dovecot_log_followed_as_it_grows_is_charged_to_the_account
+check "the console reads the mail log and Dovecot's own file in step by log time: the IMAP break-in is seen" \
+	console_reads_the_mail_log_and_dovecots_file_in_step
 check "a log replaced by a directory is said, and following resumes when it is back" a_log_replaced_by_a_directory_is_said_and_following_resumes
 check "journald is read through the real journalctl (a journal file the test writes)" journald_is_read_through_the_real_journalctl
 check "a journalctl that fails is said on the alert line" journalctl_that_fails_is_said_on_the_alert_line
