@@ -109,6 +109,10 @@
 #                      rsyslogd of the lab's (on /dev/log, Debian's default
 #                      file format) writes into the lab's mail log; a system
 #                      syslog's /dev/log is set aside meanwhile, put back by down
+#     dovecot-logfile  (with dovecot) Dovecot writes its own log file
+#                      (log_path = $LAB_LOG_DIR/dovecot.log, the default
+#                      log_timestamp), not syslog: its lines are not in the
+#                      mail log
 #     dovecot-xclient  (with dovecot) Dovecot relays with XCLIENT
 #                      (submission_relay_trusted = yes, Postfix's
 #                      smtpd_authorized_xclient_hosts = 127.0.0.1): Postfix
@@ -119,6 +123,7 @@ set -euo pipefail
 
 LAB_LOG_DIR=${LAB_LOG_DIR:-/var/log/spamtop-lab}
 LAB_LOG=$LAB_LOG_DIR/mail.log
+LAB_DOVECOT_LOG=$LAB_LOG_DIR/dovecot.log
 LAB_DEAD_PORT=${LAB_DEAD_PORT:-2599}
 LAB_DOMAIN=lab.example
 BACKUP=/etc/postfix/.spamtop-lab-backup
@@ -227,6 +232,7 @@ cmd_up() {
 	cp -p "$BACKUP/main.cf" "$BACKUP/master.cf" /etc/postfix/
 	mkdir -p "$LAB_LOG_DIR"
 	: > "$LAB_LOG"
+	rm -f "$LAB_DOVECOT_LOG"
 	postconf -e "${LAB_COMMON_SETTINGS[@]}" \
 		"myhostname = mail.$LAB_DOMAIN" \
 		"mydestination = $LAB_DOMAIN, mail.$LAB_DOMAIN, localhost" \
@@ -487,7 +493,7 @@ dovecot_start() {
 	listen = 127.0.0.1
 	base_dir = $d/run
 	state_dir = $d/state
-	log_path = syslog
+	log_path = $(has_profile dovecot-logfile && echo "$LAB_DOVECOT_LOG" || echo syslog)
 	syslog_facility = mail
 	ssl = no
 	disable_plaintext_auth = no
@@ -569,7 +575,7 @@ cmd_dovecot_burst() {
 	done
 	wait
 	wait_for "Dovecot to log $((n + 2)) relays" 30 log_has 'Successfully relayed message' $((before + n + 2))
-	wait_for "Dovecot to log 3 failed logins" 30 log_has 'submission-login: Disconnected.*auth failed.*rip=127.0.0.67' 3
+	wait_for "Dovecot to log 3 failed logins" 30 log_has 'submission-login: .*Disconnected.*auth failed.*rip=127.0.0.67' 3
 }
 
 # imap_login FROM USER PASSWORD HOW - one IMAP LOGIN to Dovecot from address
@@ -608,7 +614,7 @@ cmd_imap_break_in() {
 	wait
 	wait_for "Dovecot to log 3 failed IMAP logins" 30 log_has "imap-login: .*auth failed.*rip=$ip," $((before + 3))
 	imap_login "$ip" "victim@$LAB_DOMAIN" "$LAB_PASS_VICTIM" logout
-	wait_for "Dovecot to log the IMAP login" 30 log_has "imap-login: Login: user=<victim@$LAB_DOMAIN>.*rip=$ip," 1
+	wait_for "Dovecot to log the IMAP login" 30 log_has "imap-login: .*Login: user=<victim@$LAB_DOMAIN>.*rip=$ip," 1
 }
 
 # imap-old-password - a phone with an old password where its account logs in
@@ -619,7 +625,7 @@ cmd_imap_old_password() {
 	local ip=127.0.0.69 i before
 	before=$(log_count "imap-login: .*auth failed.*rip=$ip,")
 	imap_login "$ip" "alice@$LAB_DOMAIN" "$LAB_PASS_ALICE" logout
-	wait_for "Dovecot to log alice's IMAP login" 30 log_has "imap-login: Login: user=<alice@$LAB_DOMAIN>.*rip=$ip," 1
+	wait_for "Dovecot to log alice's IMAP login" 30 log_has "imap-login: .*Login: user=<alice@$LAB_DOMAIN>.*rip=$ip," 1
 	for i in 1 2 3; do
 		imap_login "$ip" "alice@$LAB_DOMAIN" "alice-old-secret" close &
 	done
@@ -651,8 +657,9 @@ send_as_victim() {
 	send "$li" "$from" "$to" --auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" "$@"
 }
 
-log_count() { grep -c -- "$1" "$LAB_LOG" 2>/dev/null || true; }
-# log_has PATTERN N - the lab's log holds N lines matching PATTERN (for wait_for)
+# log_count PATTERN - the lines of the lab's logs (the mail log, Dovecot's own file) matching it
+log_count() { cat "$LAB_LOG" "$LAB_DOVECOT_LOG" 2>/dev/null | grep -c -- "$1" || true; }
+# log_has PATTERN N - the lab's logs hold N lines matching PATTERN (for wait_for)
 log_has() { [ "$(log_count "$1")" -ge "$2" ]; }
 
 cmd_outbreak() {

@@ -243,3 +243,45 @@ setup "dovecot dovecot-xclient"
 LAB_PROFILE="dovecot dovecot-xclient" $lab dovecot-burst 30
 check "Dovecot submission with XCLIENT: Postfix names the account, Dovecot's line adds nothing" \
 	dovecot_xclient_relays_are_counted_once
+
+# Dovecot writing a log file of its own (log_path): none of its lines reach the
+# mail log. Read with it, merged by time in either order, its file gives what
+# the syslog setup above gave: the relays charged, the IMAP break-in seen
+dovecot_log_file_is_read_with_the_mail_log() {
+	local dvlog; dvlog="$(dirname "$log")/dovecot.log"
+	! grep -q 'dovecot' "$log"
+	# Dovecot's form (failures.c): the default log_timestamp, the prefix, the type
+	grep -Eq '^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} imap-login: Info: Login: user=<victim@lab\.example>, .*rip=127\.0\.0\.68,' "$dvlog"
+	grep -Eq '^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} submission\(victim@lab\.example\)<[0-9]+><[^>]+>: Info: Successfully relayed message: ' "$dvlog"
+	# the setting spamtop asks doveconf for, as the real doveconf prints it
+	[ "$(doveconf -c /run/spamtop-lab-dovecot/dovecot.conf -h log_path)" = "$dvlog" ]
+	# the mail log alone: Dovecot's relays are 127.0.0.1's, unauthenticated
+	"$san" --report --json "$log" > "$tmp/r.json"
+	[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 0 ]
+	local order
+	for order in "$log $dvlog" "$dvlog $log"; do
+		# shellcheck disable=SC2086
+		"$san" --report --json $order > "$tmp/r.json"
+		[ "$(jq -r '.suspects[0].key' "$tmp/r.json")" = victim@lab.example ]
+		[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .messages' "$tmp/r.json")" = 54 ]
+		[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 32 ]
+		[ "$(jq -r '[.suspects[] | select(.kind=="brute_force") | .key] | sort | join(" ")' "$tmp/r.json")" = \
+			"127.0.0.66 127.0.0.67 127.0.0.68" ]
+		[ "$(jq -r '.suspects[0].reasons[-1]' "$tmp/r.json")" = \
+			"logged in from 127.0.0.68 after 3 failed logins from there within 20 minutes (threshold 3)" ]
+	done
+	# and delete by user finds the account's relayed messages through it
+	local rc=0
+	"$san" delete --sasl-user victim@lab.example --log "$log" --log "$dvlog" --dry-run > "$tmp/o" 2>&1 || rc=$?
+	cat "$tmp/o"
+	[ $rc -eq 3 ]	# a dry run's status
+	grep -q '^Delete 54 messages: SASL user victim@lab.example$' "$tmp/o"
+}
+
+setup "dovecot dovecot-logfile"
+LAB_PROFILE="dovecot dovecot-logfile" $lab imap-break-in &
+break_in=$!
+LAB_PROFILE="dovecot dovecot-logfile" $lab dovecot-burst 30
+wait $break_in || echo "lab: imap-break-in failed"
+check "Dovecot with its own log file (log_path): read with the mail log, in either order, its relays are the account's and the IMAP break-in is seen" \
+	dovecot_log_file_is_read_with_the_mail_log
