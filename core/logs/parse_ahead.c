@@ -225,9 +225,19 @@ static void apply_one(struct cursor *c, parsed_fn *fn, void *arg)
 	}
 }
 
+/* earlier - a's line goes before b's: by time; within a second Postfix's
+ * before another program's (Dovecot logs a relay once Postfix has queued
+ * the message, in the same second as Postfix's lines of it, most often) */
+static int earlier(const struct parsed_line *a, const struct parsed_line *b)
+{
+	if (a->ll.time != b->ll.time)
+		return a->ll.time < b->ll.time;
+	return a->st == LINE_POSTFIX && b->st != LINE_POSTFIX;
+}
+
 /* apply_merged - several streams by their lines' times: the earliest line of
- * the streams' next ones, the first stream's on a tie; a line without a time
- * (malformed) goes at once, where its stream has got to */
+ * the streams' next ones (earlier), the first stream's on a tie; a line
+ * without a time (malformed) goes at once, where its stream has got to */
 static void apply_merged(struct cursor *c, size_t n, parsed_fn *fn, void *arg)
 {
 	for (;;) {
@@ -242,7 +252,7 @@ static void apply_merged(struct cursor *c, size_t n, parsed_fn *fn, void *arg)
 				first = pl;
 				break;
 			}
-			if (first == NULL || pl->ll.time < first->ll.time) {
+			if (first == NULL || earlier(pl, first)) {
 				best = &c[k];
 				first = pl;
 			}

@@ -249,15 +249,19 @@ check "Dovecot submission with XCLIENT: Postfix names the account, Dovecot's lin
 # the syslog setup above gave: the relays charged, the IMAP break-in seen
 dovecot_log_file_is_read_with_the_mail_log() {
 	local dvlog; dvlog="$(dirname "$log")/dovecot.log"
-	! grep -q 'dovecot' "$log"
+	[ "$(grep -c 'dovecot' "$log")" = 0 ]
 	# Dovecot's form (failures.c): the default log_timestamp, the prefix, the type
 	grep -Eq '^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} imap-login: Info: Login: user=<victim@lab\.example>, .*rip=127\.0\.0\.68,' "$dvlog"
 	grep -Eq '^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} submission\(victim@lab\.example\)<[0-9]+><[^>]+>: Info: Successfully relayed message: ' "$dvlog"
 	# the setting spamtop asks doveconf for, as the real doveconf prints it
 	[ "$(doveconf -c /run/spamtop-lab-dovecot/dovecot.conf -h log_path)" = "$dvlog" ]
-	# the mail log alone: Dovecot's relays are 127.0.0.1's, unauthenticated
+	# the mail log alone: Dovecot's relays are 127.0.0.1's, unauthenticated, and
+	# delete by user finds only the account's messages Postfix took AUTH for
+	local rc=0
 	"$san" --report --json "$log" > "$tmp/r.json"
 	[ "$(jq '.totals.submission_proxy' "$tmp/r.json")" = 0 ]
+	"$san" delete --sasl-user victim@lab.example --log "$log" --dry-run > "$tmp/o" 2>&1 || rc=$?
+	[ $rc -eq 3 ] && grep -q '^Delete 24 messages: SASL user victim@lab.example$' "$tmp/o"
 	local order
 	for order in "$log $dvlog" "$dvlog $log"; do
 		# shellcheck disable=SC2086
@@ -271,7 +275,7 @@ dovecot_log_file_is_read_with_the_mail_log() {
 			"logged in from 127.0.0.68 after 3 failed logins from there within 20 minutes (threshold 3)" ]
 	done
 	# and delete by user finds the account's relayed messages through it
-	local rc=0
+	rc=0
 	"$san" delete --sasl-user victim@lab.example --log "$log" --log "$dvlog" --dry-run > "$tmp/o" 2>&1 || rc=$?
 	cat "$tmp/o"
 	[ $rc -eq 3 ]	# a dry run's status

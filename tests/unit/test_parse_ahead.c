@@ -110,6 +110,39 @@ static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(
 	model_free(m);
 }
 
+/*
+ * Within one second Postfix's lines go first, whatever the order of the
+ * files: Dovecot's relay line follows Postfix's lines of the message it
+ * relayed, and must find the message open. The lab's real logs, named
+ * Dovecot's file first, charged 25 of the account's 54 messages without it.
+ */
+static void in_the_same_second_postfix_lines_go_before_dovecots(void **state)
+{
+	(void)state;
+	char pf[128], dv[128];
+	snprintf(pf, sizeof(pf), "%s/mail.log", test_dir());
+	snprintf(dv, sizeof(dv), "%s/dovecot.log", test_dir());
+	FILE *f = fopen(pf, "w");
+	assert_non_null(f);
+	fputs("Dec  3 12:00:01 mx postfix/smtpd[7]: 4A0001: client=localhost[127.0.0.1]\n"
+	      "Dec  3 12:00:01 mx postfix/cleanup[8]: 4A0001: message-id=<m1@x>\n"
+	      "Dec  3 12:00:01 mx postfix/qmgr[9]: 4A0001: from=<bob@x>, size=10, nrcpt=1 (queue active)\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(f = fopen(dv, "w"));
+	fputs("Dec 03 12:00:01 submission(bob@x)<17><sess>: Info: Successfully relayed message: from=<bob@x>, "
+	      "size=10, id=T1, nrcpt=1, reply=`250 2.0.0 Ok: queued as 4A0001'\n", f);
+	assert_int_equal(fclose(f), 0);
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	const char *paths[] = {dv, pf};
+	const int stream[] = {0, 1};
+	struct source_stats st = {0};
+	struct error err = {""};
+	assert_int_equal(ingest_files(m, paths, stream, 2, &st, &err), 0);
+	assert_int_equal(model_totals(m)->proxied_messages, 1);
+	assert_int_equal(model_agg_find(m, AGG_SASL_USER, "bob@x", 5)->msgs, 1);
+	model_free(m);
+}
+
 static void model_add_line_cb(const char *line, size_t len, void *arg)
 {
 	model_add_line(arg, line, len);
@@ -145,6 +178,7 @@ int main(void)
 		cmocka_unit_test(every_line_arrives_once_in_order_across_blocks_and_a_long_line),
 		cmocka_unit_test(the_recorded_outbreak_reads_the_same_on_two_cores_as_line_by_line),
 		cmocka_unit_test(two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn),
+		cmocka_unit_test(in_the_same_second_postfix_lines_go_before_dovecots),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
