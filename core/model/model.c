@@ -25,6 +25,8 @@
 #define PROXY_LOGINS 256	/* recent logins to a submission proxy, for their client's address */
 #define DOVECOT_MAX_ATTEMPTS 100	/* failed AUTHs counted of one connection to it */
 #define PROXY_FRONTS 1024	/* before-queue filter front smtpds remembered, by pid */
+#define EARLY_RELAYS 256	/* Dovecot relay lines read before Postfix's lines of their message */
+#define EARLY_WINDOW 300	/* seconds of log within which Postfix's client= line may still come */
 #define PIPE_SLOTS 4096	/* originals handed to a pipe(8) filter, and local submissions, remembered */
 #define PIPE_WINDOW 600	/* seconds within which a filter's copy comes back */
 
@@ -115,6 +117,18 @@ struct model {
 		char ip[48], method[24];
 	} logins[PROXY_LOGINS];
 	size_t logins_next;
+	struct early_relay {	/* a relay line read before its message's client= line: another
+				 * file read in step (the console), ahead by a few lines */
+		uint32_t qid_hash;
+		uint8_t qid_len;	/* 0: free, or taken */
+		uint8_t host;
+		char qid[32];
+		int64_t at;
+		uint64_t trace;		/* text_id_hash() of its transaction ID */
+		char user[256], ip[48], method[24];
+	} *early;		/* EARLY_RELAYS, allocated on the first */
+	size_t early_next;
+	int64_t early_newest;	/* the newest one's time: none looked for long after it */
 	struct proxy_front {	/* a before-queue filter's front smtpd: its transaction's client */
 		long pid;
 		uint8_t host;
@@ -386,6 +400,7 @@ void model_free(struct model *m)
 		agg_table_free(&m->aggs[k]);
 	free(m->user_ips.slots);
 	free(m->account_logins.slots);
+	free(m->early);
 	for (int h = 0; h < m->nhosts; h++)
 		intern_free(m->host_strings[h]);
 	free(m->pool);
@@ -1105,6 +1120,8 @@ static void login_after_failures(struct agg_stats *u, const struct agg_stats *ip
 	}
 }
 
+static void early_take(struct model *m, struct msg_record *r, int64_t t);
+
 static void apply_client(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	if (r->client_ip || (r->flags & RF_COPY))
@@ -1170,6 +1187,7 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 				a->bytes += r->size;
 			}
 		}
+	early_take(m, r, t);
 }
 
 static void apply_queued(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
@@ -1329,40 +1347,100 @@ static struct agg_stats *charge_to(struct model *m, struct msg_record *r, struct
 /* proxied_record - the record a proxy's line names by queue ID (open, or among
  * the last ended: its line may follow "removed"), when it is still the proxy's
  * unauthenticated message, else NULL */
-static struct msg_record *proxied_record(struct model *m, struct strview qid)
+/* relay_chargeable - a record a relay line charges: queued from the proxy,
+ * unauthenticated; a record charged to an account already (XCLIENT), a copy
+ * or a local submission is left as it is */
+static int relay_chargeable(const struct msg_record *r)
+{
+	return !r->sasl_user && r->client_ip && !(r->flags & (RF_COPY | RF_LOCAL | RF_PROXIED | RF_FRONT));
+}
+
+/* relayed_record - the record a proxy's "queued as QID" names, open or lately ended */
+static struct msg_record *relayed_record(struct model *m, struct strview qid)
 {
 	if (!queue_id_valid(qid.ptr, qid.len))
 		return NULL;
 	m->inst = 0;
 	struct msg_record *r = open_here(m, qid);
-	if (r == NULL)
-		r = recently_ended(m, qid, qid_hash(m, qid.ptr, qid.len));
-	if (r == NULL || r->sasl_user || r->client_ip == NULL || (r->flags & (RF_COPY | RF_LOCAL | RF_PROXIED | RF_FRONT)))
-		return NULL;
-	return r;
+	return r ? r : recently_ended(m, qid, qid_hash(m, qid.ptr, qid.len));
+}
+
+/* proxied_record - that record, when the proxy's line charges it */
+static struct msg_record *proxied_record(struct model *m, struct strview qid)
+{
+	struct msg_record *r = relayed_record(m, qid);
+	return r && relay_chargeable(r) ? r : NULL;
+}
+
+/* charge_relay - r was the account's, sent from ip (empty: not known) */
+static void charge_relay(struct model *m, struct msg_record *r, struct strview user, struct strview method,
+			 struct strview ip, uint64_t trace, int64_t t)
+{
+	struct agg_stats *u = charge_to(m, r, user, method, SV_NULL, ip, t);
+	r->flags |= RF_PROXIED;
+	r->trace_id_hash = trace;
+	m->totals.proxied_messages++;
+	if (u)
+		u->proxied++;
+	recharge_copies(m, r);
+}
+
+/* early_keep - a relay line whose message no Postfix line has named yet */
+static void early_keep(struct model *m, struct strview qid, struct strview user, struct strview method,
+		       struct strview ip, uint64_t trace, int64_t t)
+{
+	if (qid.len >= sizeof(m->early->qid) || user.len >= sizeof(m->early->user)
+	    || (m->early == NULL && (m->early = calloc(EARLY_RELAYS, sizeof(*m->early))) == NULL))
+		return;
+	struct early_relay *e = &m->early[m->early_next++ % EARLY_RELAYS];
+	e->qid_hash = qid_hash(m, qid.ptr, qid.len);
+	e->qid_len = (uint8_t)qid.len;
+	e->host = (uint8_t)m->host;
+	memcpy(e->qid, qid.ptr, qid.len);
+	e->at = t;
+	e->trace = trace;
+	sv_copy(user, e->user, sizeof(e->user));
+	sv_copy(ip, e->ip, sizeof(e->ip));
+	sv_copy(method, e->method, sizeof(e->method));
+	if (t > m->early_newest)
+		m->early_newest = t;
+}
+
+/* early_take - r's client= line is read: a relay line that came before it charges it now */
+static void early_take(struct model *m, struct msg_record *r, int64_t t)
+{
+	if (m->early == NULL || t - m->early_newest > EARLY_WINDOW || !relay_chargeable(r))
+		return;
+	for (size_t i = 0; i < EARLY_RELAYS; i++) {
+		struct early_relay *e = &m->early[i];
+		if (e->qid_hash != r->qid_hash || e->qid_len != r->qid_len || e->host != r->host
+		    || memcmp(e->qid, r->qid, e->qid_len) != 0 || t - e->at > EARLY_WINDOW || e->at - t > EARLY_WINDOW)
+			continue;
+		e->qid_len = 0;
+		charge_relay(m, r, sv_of(e->user), sv_of(e->method), sv_of(e->ip), e->trace, t);
+		return;
+	}
 }
 
 /*
  * apply_proxied - "Successfully relayed message ... queued as QID": the
  * message Postfix queued from Dovecot as unauthenticated was the account's,
- * sent from the address its login line named (when read). A record already
- * charged to an account (XCLIENT), a copy or a local submission is left as
- * it is.
+ * sent from the address its login line named (when read). A line read
+ * before any of Postfix's lines of its message is kept until its client=
+ * line comes (early_take).
  */
 static void apply_proxied(struct model *m, const struct dovecot_event *dv, int64_t t)
 {
-	struct msg_record *r = proxied_record(m, dv->queued_as);
-	if (r == NULL)
+	if (!queue_id_valid(dv->queued_as.ptr, dv->queued_as.len))
 		return;
+	struct msg_record *r = relayed_record(m, dv->queued_as);
 	const struct proxy_login *login = proxy_login_find(m, dv->session);
-	struct agg_stats *u = charge_to(m, r, dv->user, login ? sv_of(login->method) : SV_NULL, SV_NULL,
-				       login ? sv_of(login->ip) : SV_NULL, t);
-	r->flags |= RF_PROXIED;
-	r->trace_id_hash = text_id_hash(dv->trans_id.ptr, dv->trans_id.len);
-	m->totals.proxied_messages++;
-	if (u)
-		u->proxied++;
-	recharge_copies(m, r);
+	struct strview method = login ? sv_of(login->method) : SV_NULL, ip = login ? sv_of(login->ip) : SV_NULL;
+	uint64_t trace = text_id_hash(dv->trans_id.ptr, dv->trans_id.len);
+	if (r == NULL || (r->client_ip == NULL && !(r->flags & (RF_COPY | RF_LOCAL | RF_FRONT))))
+		early_keep(m, dv->queued_as, dv->user, method, ip, trace, t);
+	else if (relay_chargeable(r))
+		charge_relay(m, r, dv->user, method, ip, trace, t);
 }
 
 /* ---- a before-queue content filter (smtpd_proxy_filter, SMTPD_PROXY_README):

@@ -414,6 +414,14 @@ mail_log_and_dovecots_file_are_read_in_time_order() {
 			"logged in from 127.0.0.10 after 3 failed logins from there within 20 minutes (threshold 3)" ] || return 1
 		[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .messages' "$tmp/m.json")" = 24 ] || return 1
 	done
+	# the real lab's Dovecot with its own file: its relays charged in either order
+	local dv=tests/fixtures/lab-dovecot-logfile.log mail=tests/fixtures/lab-dovecot-logfile-mail.log
+	for order in "$mail $dv" "$dv $mail"; do
+		# shellcheck disable=SC2086
+		"$san" --report --json $order > "$tmp/m.json" || return 1
+		[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .messages' "$tmp/m.json")" = 54 ] || return 1
+		[ "$(jq '.totals.submission_proxy' "$tmp/m.json")" = 32 ] || return 1
+	done
 }
 
 check "the mail log and Dovecot's file are read merged in time order" mail_log_and_dovecots_file_are_read_in_time_order

@@ -145,6 +145,15 @@ console_reads_the_mail_log_and_dovecots_file_in_step() {
 	tui_wait "logged in from 127.0.0.10 after 3 failed logins"
 }
 
+# the real lab's Dovecot writing its own file (log_path), named before the mail
+# log: read in step, its relay lines come a few lines ahead of Postfix's lines
+# of the same messages; each is kept until its message's client= line comes
+console_charges_dovecots_relays_read_ahead_of_the_mail_log() {
+	tui_start 140x30 "$bin" --no-queue tests/fixtures/lab-dovecot-logfile.log tests/fixtures/lab-dovecot-logfile-mail.log
+	tui_wait " 673 lines"
+	tui_screen | grep -Eq "^! victim@lab\.example +54 "
+}
+
 tabs_show_ips_senders_domains_and_auth_failures() {
 	tui_start 100x30 "$bin" --no-queue "$fixture"
 	tui_wait "victim@lab.example"
@@ -1169,6 +1178,8 @@ check "a Dovecot log followed as it grows is charged to the account, its IMAP br
 	a_dovecot_log_followed_as_it_grows_is_charged_to_the_account
 check "the console reads the mail log and Dovecot's own file in step by log time: the IMAP break-in is seen" \
 	console_reads_the_mail_log_and_dovecots_file_in_step
+check "the console charges the account the relays of Dovecot's own file read ahead of the mail log (the real lab's files)" \
+	console_charges_dovecots_relays_read_ahead_of_the_mail_log
 check "a log replaced by a directory is said, and following resumes when it is back" a_log_replaced_by_a_directory_is_said_and_following_resumes
 check "journald is read through the real journalctl (a journal file the test writes)" journald_is_read_through_the_real_journalctl
 check "a journalctl that fails is said on the alert line" journalctl_that_fails_is_said_on_the_alert_line

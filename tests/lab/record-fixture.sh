@@ -32,6 +32,10 @@
 #   lab-dovecot-imap.log  Dovecot's IMAP login lines of the break-in that
 #                      follows (imap-break-in: three wrong passwords, then the
 #                      account's, from 127.0.0.68)
+#   lab-dovecot-logfile-mail.log, lab-dovecot-logfile.log  the same with Dovecot
+#                      writing its own file (LAB_PROFILE="dovecot dovecot-logfile",
+#                      log_path): the mail log, and Dovecot's file with the
+#                      forged AUTH, the IMAP break-in and the 30 messages
 #   lab-instances.log  the outbreak on a host with a second instance
 #                      (LAB_PROFILE=instances: postfix-out), the account's
 #                      mail also sent through it
@@ -72,6 +76,16 @@ postcat -ehq "$(grep -o 'dovecot: submission(victim@lab.example).*queued as [0-9
 	sed 's/.*queued as //')" > tests/fixtures/lab-dovecot-postcat.txt
 LAB_PROFILE=dovecot $lab imap-break-in
 grep ' dovecot: imap-login: ' "$($lab log)" > tests/fixtures/lab-dovecot-imap.log
+$lab down
+LAB_PROFILE="dovecot dovecot-logfile" $lab up
+$lab outbreak
+$lab forged-auth 2
+LAB_PROFILE="dovecot dovecot-logfile" $lab imap-break-in &
+LAB_PROFILE="dovecot dovecot-logfile" $lab dovecot-burst 30
+wait $!
+cp "$($lab log)" tests/fixtures/lab-dovecot-logfile-mail.log
+cp "$(dirname "$($lab log)")/dovecot.log" tests/fixtures/lab-dovecot-logfile.log
+chmod 644 tests/fixtures/lab-dovecot-logfile.log
 $lab down
 LAB_PROFILE=instances $lab up
 LAB_PROFILE=instances $lab outbreak

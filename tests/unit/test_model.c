@@ -632,6 +632,40 @@ static void a_dovecot_submission_is_charged_to_its_account_and_the_address_that_
 	model_free(m);
 }
 
+/*
+ * Dovecot's relay line read before Postfix's lines of its message (the
+ * console reads Dovecot's own file and the mail log in steps, a few lines
+ * apart): kept, and the message charged when its client= line comes.
+ */
+static void a_relay_line_read_before_postfix_lines_charges_the_message_when_they_come(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	dovecot(m, "Nov 24 12:00:01 submission-login: Info: Login: user=<mallory@example.org>, method=PLAIN, "
+		   "rip=203.0.113.9, lip=127.0.0.1, mpid=100, TLS, session=<S1>");
+	dovecot(m, "Nov 24 12:00:02 submission(mallory@example.org)<100><S1>: Info: Successfully relayed message: "
+		   "from=<mallory@example.org>, size=480, id=T1, nrcpt=2, reply=`250 2.0.0 Ok: queued as 4A0001'");
+	assert_int_equal(model_totals(m)->proxied_messages, 0);
+	add(m, "Nov 24 12:00:01 mx postfix/smtpd[9]: 4A0001: client=localhost[127.0.0.1]");
+	add(m, "Nov 24 12:00:01 mx postfix/qmgr[7]: 4A0001: from=<mallory@example.org>, size=500, nrcpt=2 (queue active)");
+	const struct msg_record *r = model_find_open(m, "4A0001");
+	assert_true(r->flags & RF_PROXIED);
+	assert_string_equal(r->sasl_user->s, "mallory@example.org");
+	assert_string_equal(r->client_ip->s, "203.0.113.9");
+	assert_int_equal(r->trace_id_hash, text_id_hash("T1", 2));
+	const struct agg_stats *u = find(m, AGG_SASL_USER, "mallory@example.org");
+	assert_int_equal(u->msgs, 1);
+	assert_int_equal(u->rcpts, 2);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "127.0.0.1")->msgs, 0);
+	assert_int_equal(model_totals(m)->proxied_messages, 1);
+	/* kept once: another message of that queue ID later is no relay of it */
+	add(m, "Nov 24 12:00:03 mx postfix/qmgr[7]: 4A0001: removed");
+	add(m, "Nov 24 12:01:00 mx postfix/smtpd[9]: 4A0001: client=localhost[127.0.0.1]");
+	assert_false(model_find_open(m, "4A0001")->flags & RF_PROXIED);
+	assert_int_equal(model_totals(m)->proxied_messages, 1);
+	model_free(m);
+}
+
 static void a_dovecot_outbreak_names_the_account_not_the_proxy_as_a_trusted_relay(void **state)
 {
 	(void)state;
@@ -2038,6 +2072,7 @@ int main(void)
 		cmocka_unit_test(postsuper_lines_mark_records_and_close_deleted_ones),
 		cmocka_unit_test(a_message_refused_or_discarded_at_the_end_of_data_ends_there),
 		cmocka_unit_test(a_dovecot_submission_is_charged_to_its_account_and_the_address_that_logged_in),
+		cmocka_unit_test(a_relay_line_read_before_postfix_lines_charges_the_message_when_they_come),
 		cmocka_unit_test(a_dovecot_outbreak_names_the_account_not_the_proxy_as_a_trusted_relay),
 		cmocka_unit_test(a_relay_line_after_removed_is_charged_and_an_xclient_account_is_not_counted_twice),
 		cmocka_unit_test(a_filter_copy_tied_before_dovecots_relay_line_takes_the_account),
