@@ -12,24 +12,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *const fallback_dirs[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin", NULL};
 
-/* spawn_exec - in the child: PATH first, then where Postfix lives */
-void spawn_exec(char *const argv[])
+/* in_dir - dir/name, when it is a file this process may execute */
+static int in_dir(const char *dir, size_t dlen, const char *name, char *out, size_t size)
 {
-	execvp(argv[0], argv);
-	if (errno == ENOENT && strchr(argv[0], '/') == NULL) {
-		char path[512];
-		for (const char *const *d = fallback_dirs; *d; d++) {
-			snprintf(path, sizeof(path), "%s/%s", *d, argv[0]);
-			execv(path, argv);
-		}
-		errno = ENOENT;
+	int n = snprintf(out, size, "%.*s/%s", (int)dlen, dir, name);
+	struct stat st;
+	return n > 0 && (size_t)n < size && stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0;
+}
+
+/* program_path - where name is run from: itself when it holds a '/', else the
+ * first of PATH's directories, then of where Postfix lives, that has it
+ * (postsuper and postcat are in /usr/sbin, often not on a user's PATH);
+ * 0, or ENOENT. Found in the parent, so that a child only execs. */
+static int program_path(const char *name, char *out, size_t size)
+{
+	if (strchr(name, '/'))
+		return snprintf(out, size, "%s", name) < (int)size ? 0 : ENAMETOOLONG;
+	const char *path = getenv("PATH");
+	for (const char *p = path ? path : ""; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		if (len && in_dir(p, len, name, out, size))
+			return 0;
+		p += len + (colon != NULL);
 	}
+	for (const char *const *d = fallback_dirs; *d; d++)
+		if (in_dir(*d, strlen(*d), name, out, size))
+			return 0;
+	return ENOENT;
 }
 
 static long long now_ms(void)
@@ -82,19 +99,21 @@ static int run(char *const argv[], const char *in, size_t in_len, int timeout_ms
 }
 
 /*
- * start_child - argv run with in_fd (-1: /dev/null), out_fd and err_fd as
- * its standard streams and SIGPIPE at its default; 0, or the errno of the
- * exec that failed. posix_spawn, not fork: a fork copies the page tables of
- * the whole process, which a big model and queue make slow (at 100 000
- * queued messages, the postcat batches spent more time forking than reading).
+ * spawn_child (see spawn.h): posix_spawn, not fork: a fork copies the page
+ * tables of the whole process, which a big model and queue make slow (at
+ * 100 000 queued messages, the postcat batches spent more time forking than
+ * reading).
  */
-static int start_child(char *const argv[], int in_fd, int out_fd, int err_fd, pid_t *pid)
+int spawn_child(char *const argv[], int in_fd, int out_fd, int err_fd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t dfl;
-	int rc = posix_spawn_file_actions_init(&fa);
+	char path[1024];
+	int rc = program_path(argv[0], path, sizeof(path));
 	if (rc)
+		return rc;
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
 		return rc;
 	if ((rc = posix_spawnattr_init(&at)) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
@@ -113,13 +132,7 @@ static int start_child(char *const argv[], int in_fd, int out_fd, int err_fd, pi
 	if (!rc)
 		rc = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
 	if (!rc)
-		rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
-	/* as spawn_exec: where Postfix lives, when PATH does not have it */
-	for (const char *const *d = fallback_dirs; rc == ENOENT && strchr(argv[0], '/') == NULL && *d; d++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", *d, argv[0]);
 		rc = posix_spawn(pid, path, &fa, &at, argv, environ);
-	}
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;
@@ -134,7 +147,7 @@ static int run_piped(char *const argv[], const char *in, size_t in_len, int time
 		goto fail_pipes;
 	}
 	pid_t pid;
-	int exec_errno = start_child(argv, in ? pin[0] : -1, pout[1], perr[1], &pid);
+	int exec_errno = spawn_child(argv, in ? pin[0] : -1, pout[1], perr[1], &pid);
 	if (exec_errno) {
 		error_errno(err, exec_errno, "cannot run %s", argv[0]);
 		goto fail_pipes;
@@ -280,6 +293,12 @@ void spawn_describe(char *const argv[], struct buf *out)
 int spawn_detached(char *const argv[], struct error *err)
 {
 	int pexec[2];	/* closed by a successful exec; else the errno of the failed one */
+	char path[1024];
+	int found = program_path(argv[0], path, sizeof(path));
+	if (found) {
+		error_errno(err, found, "cannot run %s", argv[0]);
+		return -1;
+	}
 	if (pipe2(pexec, O_CLOEXEC) < 0) {
 		error_errno(err, errno, "cannot run %s: pipe", argv[0]);
 		return -1;
@@ -301,7 +320,7 @@ int spawn_detached(char *const argv[], struct error *err)
 		dup2(devnull, 1);
 		dup2(devnull, 2);
 		signal(SIGPIPE, SIG_DFL);
-		spawn_exec(argv);
+		execv(path, argv);
 		int e = errno;
 		ssize_t told = write(pexec[1], &e, sizeof(e));	/* nothing more to do if it cannot */
 		(void)told;

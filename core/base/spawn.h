@@ -13,6 +13,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/base/buf.h"
 #include "core/base/error.h"
@@ -56,9 +57,13 @@ int spawn_lines(char *const argv[], int timeout_ms,
  */
 int spawn_detached(char *const argv[], struct error *err);
 
-/* In a forked child: execvp, then /usr/sbin, /usr/bin, /sbin, /bin; returns
- * only when the program cannot be run (errno says why). */
-void spawn_exec(char *const argv[]);
+/*
+ * Starts argv (found on PATH, then in /usr/sbin, /usr/bin, /sbin, /bin) with
+ * in_fd (-1: /dev/null), out_fd and err_fd as its standard streams and
+ * SIGPIPE at its default, without forking this process (posix_spawn); 0 and
+ * *pid, or the errno of why it could not be run.
+ */
+int spawn_child(char *const argv[], int in_fd, int out_fd, int err_fd, pid_t *pid);
 
 /*
  * An argv from an admin's command template ("doveadm kick {user}"): split on

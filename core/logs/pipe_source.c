@@ -20,6 +20,7 @@ struct pipe_source {
 	int out, err;		/* read ends; -1 once closed */
 	int ended;
 	int status;		/* its exit status once ended; -1 when killed (or a stream) */
+	int exec_errno;		/* why it could not be run (then it has ended at once) */
 	char name[64];
 	char errtext[300];	/* the first of its error output */
 	size_t errlen;
@@ -36,7 +37,7 @@ struct pipe_source *pipe_source_start(char *const argv[], size_t max_line, struc
 		return NULL;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", argv[0]);
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || (p->pid = fork()) < 0) {
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		error_errno(err, errno, "cannot start %s", argv[0]);
 		for (int i = 0; i < 2; i++) {
 			if (out[i] >= 0)
@@ -48,16 +49,11 @@ struct pipe_source *pipe_source_start(char *const argv[], size_t max_line, struc
 		free(p);
 		return NULL;
 	}
-	if (p->pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		dup2(devnull, 0);
-		dup2(out[1], 1);
-		dup2(errp[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		spawn_exec(argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	/* a program that cannot run is told as its end, as one that ends is:
+	 * the caller reads on (an ssh source is started again later) */
+	p->exec_errno = spawn_child(argv, -1, out[1], errp[1], &p->pid);
+	if (p->exec_errno)
+		p->pid = -1;
 	close(out[1]);
 	close(errp[1]);
 	p->out = out[0];
@@ -109,6 +105,12 @@ static void finish(struct pipe_source *p, struct error *err)
 {
 	int status = 0;
 	drain_errors(p);
+	if (p->exec_errno) {	/* 127: a command not found, as a shell says */
+		p->ended = 1;
+		p->status = 127;
+		error_errno(err, p->exec_errno, "cannot run %s", p->name);
+		return;
+	}
 	if (p->pid < 0) {	/* a stream, not a program: its end is no error */
 		p->ended = 1;
 		p->status = -1;

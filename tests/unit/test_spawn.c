@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/base/journal.h"
@@ -59,6 +60,43 @@ static void missing_program_is_an_error_value(void **state)
 	struct error err = {""};
 	assert_int_equal(spawn_run(argv, NULL, 0, 5000, &r, &err), -1);
 	assert_string_equal(err.msg, "cannot run no-such-program-spamtop: No such file or directory");
+}
+
+/* PATH first, then where Postfix lives: a stand-in on PATH wins; a program
+ * off PATH (postsuper is in /usr/sbin, not on every user's PATH) still runs */
+static void a_program_is_found_on_path_first_then_where_postfix_lives(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-path.XXXXXX", script[64], *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	assert_non_null(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/true", dir);
+	FILE *f = fopen(script, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexit 7\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(script, 0755), 0);
+	char *argv[] = {"true", NULL};
+	struct spawn_result r;
+	struct error err = {""};
+	setenv("PATH", dir, 1);
+	assert_int_equal(spawn_run(argv, NULL, 0, 5000, &r, &err), 0);
+	assert_int_equal(r.status, 7);	/* the stand-in on PATH */
+	spawn_result_free(&r);
+	setenv("PATH", "/nonexistent-spamtop", 1);
+	assert_int_equal(spawn_run(argv, NULL, 0, 5000, &r, &err), 0);
+	assert_true(r.exited);
+	assert_int_equal(r.status, 0);	/* /usr/bin/true, off PATH */
+	spawn_result_free(&r);
+	assert_int_equal(spawn_detached(argv, &err), 0);
+	char *missing[] = {"no-such-program-spamtop", NULL};
+	assert_int_equal(spawn_detached(missing, &err), -1);
+	assert_string_equal(err.msg, "cannot run no-such-program-spamtop: No such file or directory");
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	unlink(script);
+	rmdir(dir);
 }
 
 static void a_hung_program_is_killed_at_the_deadline(void **state)
@@ -229,6 +267,7 @@ int main(void)
 		cmocka_unit_test(journal_entries_carry_who_when_where_and_are_flushed),
 		cmocka_unit_test(unwritable_journal_is_a_clear_error),
 		cmocka_unit_test(a_stoppable_run_is_killed_soon_after_its_stop_flag_is_set),
+		cmocka_unit_test(a_program_is_found_on_path_first_then_where_postfix_lives),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
