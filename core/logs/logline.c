@@ -76,6 +76,21 @@ static int64_t local_epoch(int year, int mon, int day, int h, int mi)
 	return (int64_t)t;
 }
 
+/* cached_minute - *out for second sec of the n-byte minute stamp s, when it is the cache's */
+static int cached_minute(const struct minute_cache *c, const char *s, size_t n, int sec, int64_t *out)
+{
+	if (!c->stamp[0] || !bytes_eq(s, c->stamp, n))
+		return 0;
+	*out = c->epoch + sec;
+	return 1;
+}
+
+static void keep_minute(struct minute_cache *c, const char *s, size_t n, int64_t epoch)
+{
+	memcpy(c->stamp, s, n);
+	c->epoch = epoch;
+}
+
 /* bsd_minute_epoch - the reference year, unless that puts the stamp in the
  * future (beyond 2 days of clock skew): December lines read in January */
 static int64_t bsd_minute_epoch(const struct time_context *tc, int mon, int day, int h, int mi)
@@ -104,10 +119,8 @@ static size_t parse_bsd_time(struct time_context *tc, const char *s, size_t len,
 	int sec = num(s + 13, 2);
 	if (sec < 0 || sec > 60)
 		return 0;
-	if (bytes_eq(s, tc->last_bsd_minute, 12) && tc->last_bsd_minute[0]) {
-		*out = tc->last_bsd_epoch + sec;
+	if (cached_minute(&tc->bsd, s, 12, sec, out))
 		return 15;
-	}
 	int mon = 0;
 	for (int i = 0; i < 12; i++)
 		if (memcmp(s, month_names + 3 * i, 3) == 0)
@@ -116,9 +129,8 @@ static size_t parse_bsd_time(struct time_context *tc, const char *s, size_t len,
 	int h = num(s + 7, 2), mi = num(s + 10, 2);
 	if (mon == 0 || day < 1 || day > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return 0;
-	memcpy(tc->last_bsd_minute, s, 12);
-	tc->last_bsd_epoch = bsd_minute_epoch(tc, mon, day, h, mi);
-	*out = tc->last_bsd_epoch + sec;
+	keep_minute(&tc->bsd, s, 12, bsd_minute_epoch(tc, mon, day, h, mi));
+	*out = tc->bsd.epoch + sec;
 	return 15;
 }
 
@@ -172,16 +184,13 @@ static size_t parse_local_iso_time(struct time_context *tc, const char *s, size_
 	int sec = num(s + 17, 2);
 	if (sec < 0 || sec > 60)
 		return 0;
-	if (bytes_eq(s, tc->last_iso_minute, 16) && tc->last_iso_minute[0]) {
-		*out = tc->last_iso_epoch + sec;
+	if (cached_minute(&tc->iso, s, 16, sec, out))
 		return 19;
-	}
 	int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2), h = num(s + 11, 2), mi = num(s + 14, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return 0;
-	memcpy(tc->last_iso_minute, s, 16);
-	tc->last_iso_epoch = local_epoch(y, mo, d, h, mi);
-	*out = tc->last_iso_epoch + sec;
+	keep_minute(&tc->iso, s, 16, local_epoch(y, mo, d, h, mi));
+	*out = tc->iso.epoch + sec;
 	return 19;
 }
 

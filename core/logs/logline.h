@@ -42,15 +42,17 @@ struct log_line {
 	struct strview text;	/* after "prog[pid]: " */
 };
 
+/* The last local minute converted: its stamp's text, and its epoch. */
+struct minute_cache {
+	char stamp[16];
+	int64_t epoch;
+};
+
 struct time_context {
 	int64_t reference;	/* stamps more than 2 days after it are last year's */
 	int ref_year;		/* year of the reference time */
-	/* Cache: epoch of the minute in last_bsd_minute ("Mmm dd hh:mm"). */
-	char last_bsd_minute[12];
-	int64_t last_bsd_epoch;
-	/* The same for Dovecot's "YYYY-MM-DD HH:MM" (a local time without zone). */
-	char last_iso_minute[16];
-	int64_t last_iso_epoch;
+	struct minute_cache bsd;	/* "Mmm dd hh:mm" */
+	struct minute_cache iso;	/* Dovecot's "YYYY-MM-DD HH:MM" (a local time without zone) */
 };
 
 /* Reference time for year inference: now, or a fixed time in tests. */
