@@ -19,6 +19,9 @@ seed log-webapp 0 tests/fixtures/lab-webapp.log	# pickup's uid= and orig_id=
 seed log-blocklisted 0 tests/fixtures/lab-blocklisted.log	# refusals for reputation
 seed log-dovecot 0 tests/fixtures/lab-dovecot.log	# Dovecot's submission lines in two stamp formats
 seed log-dovecot-imap 0 tests/fixtures/lab-dovecot-imap.log	# Dovecot's IMAP failed logins and a login
+seed log-dovecot-logfile 0 tests/fixtures/lab-dovecot-logfile.log	# Dovecot's own file: "PREFIX: Info: ", no host
+printf '2016-08-19 15:01:05 imap-login: Info: Login: user=<a>, method=PLAIN, rip=192.0.2.1, lip=192.0.2.2, session=<s>\n' \
+	> "$dir/.tmp" && seed log-dovecot-iso-stamp 0 "$dir/.tmp"	# its zone-less log_timestamp
 # every published corpus file
 for f in tests/fixtures/corpus/*.log; do seed "log-$(basename "$f")" 0 "$f"; done
 for f in tests/fixtures/corpus/grok-patterns-messages/*.txt; do
