@@ -212,8 +212,8 @@ int feed_read_ssh_tail(const struct source_spec *s, struct model *m, int64_t sec
  * by their lines' times (ingest_files), a log's rotations one stream; the
  * number of sources read
  */
-static size_t read_local_files(const struct feed *f, size_t i, struct model *m, struct source_stats *stats,
-			       struct error *err, int *rc)
+static size_t read_local_files(const struct feed *f, size_t i, struct model *m, int64_t seconds,
+			       struct source_stats *stats, struct error *err, int *rc)
 {
 	const char *paths[FEED_MAX_SOURCES];
 	int stream[FEED_MAX_SOURCES];
@@ -222,7 +222,7 @@ static size_t read_local_files(const struct feed *f, size_t i, struct model *m, 
 		stream[n] = n == 0 ? 0 : stream[n - 1] + !source_same_log(paths[n - 1], f->src[j].path);
 		paths[n++] = f->src[j].path;
 	}
-	if (ingest_files(m, paths, stream, n, stats, err) < 0)
+	if (ingest_files(m, paths, stream, n, seconds, stats, err) < 0)
 		*rc = -1;
 	return n;
 }
@@ -244,16 +244,13 @@ int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_f
 			}
 			model_set_host(m, h);
 		}
-		const char *path = f->src[i].path;
 		int tail = tail_files && seconds > 0;
-		if (!tail && !source_spec_is_ssh(&f->src[i])) {
-			i += read_local_files(f, i, m, stats, err, &rc);
+		if (!source_spec_is_ssh(&f->src[i])) {
+			i += read_local_files(f, i, m, tail ? seconds : 0, stats, err, &rc);
 			continue;
 		}
-		if (source_spec_is_ssh(&f->src[i]) ? (tail ? feed_read_ssh_tail(&f->src[i], m, seconds, SSH_TAIL_FIRST_BYTES,
-										SSH_TAIL_MAX_BYTES, stats, err)
-							  : read_over_ssh(&f->src[i], m, stats, err)) < 0
-		    : ingest_file_tail(m, path, seconds, stats, err) < 0)
+		if ((tail ? feed_read_ssh_tail(&f->src[i], m, seconds, SSH_TAIL_FIRST_BYTES, SSH_TAIL_MAX_BYTES, stats, err)
+			  : read_over_ssh(&f->src[i], m, stats, err)) < 0)
 			rc = -1;
 		i++;
 	}

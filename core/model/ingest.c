@@ -54,7 +54,9 @@ static int ingest_from(struct model *m, const char *path, uint64_t offset, struc
 	return rc < 0 ? -1 : 0;
 }
 
-int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n,
+static uint64_t tail_start(const char *path, int64_t seconds);
+
+int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
 		 struct source_stats *stats, struct error *err)
 {
 	struct ahead_input *in = calloc(n ? n : 1, sizeof(*in));
@@ -66,7 +68,9 @@ int ingest_files(struct model *m, const char *const *paths, const int *stream, s
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {	/* a file that cannot be opened is told; the rest are read */
 		struct error open_err;
-		if ((in[k].src = source_open_at(paths[i], 0, 0, &open_err)) == NULL) {
+		uint64_t offset = seconds > 0 ? tail_start(paths[i], seconds) : 0;
+		stats->skipped_bytes += offset;
+		if ((in[k].src = source_open_at(paths[i], offset, 0, &open_err)) == NULL) {
 			*err = open_err;
 			rc = -1;
 			continue;
@@ -137,8 +141,9 @@ static uint64_t tail_offset(int fd, uint64_t size, int64_t seconds)
 	return lo;
 }
 
-int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
-		     struct error *err)
+/* tail_start - where the lines of the last `seconds` of path begin: 0 for a
+ * .gz, standard input or a file under TAIL_MIN_SIZE (read whole) */
+static uint64_t tail_start(const char *path, int64_t seconds)
 {
 	uint64_t offset = 0;
 	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
@@ -149,6 +154,13 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
 		offset = tail_offset(fd, (uint64_t)st.st_size, seconds);
 	if (fd >= 0)
 		close(fd);
+	return offset;
+}
+
+int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
+		     struct error *err)
+{
+	uint64_t offset = tail_start(path, seconds);
 	stats->skipped_bytes += offset;
 	return ingest_from(m, path, offset, stats, err);
 }

@@ -15,10 +15,11 @@ int ingest_file(struct model *m, const char *path, struct source_stats *stats, s
  * Reads several files of one host into m, merged by their lines' times:
  * files of the same stream number (next to each other, oldest first: a
  * log's rotations) one after the other, and the streams (the mail log,
- * Dovecot's own log) line by line in time order. A file that cannot be
+ * Dovecot's own log) line by line in time order; with seconds > 0, only
+ * each file's last `seconds` (as ingest_file_tail). A file that cannot be
  * opened or read is told in err (-1) and the others are read all the same.
  */
-int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n,
+int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
 		 struct source_stats *stats, struct error *err);
 
 /*

@@ -103,7 +103,7 @@ static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(
 	const char *paths[] = {a1, "/nonexistent/mail.log", a, b};
 	const int stream[] = {0, 0, 0, 1};
 	struct source_stats st = {0};
-	assert_int_equal(ingest_files(m, paths, stream, 4, &st, &err), -1);
+	assert_int_equal(ingest_files(m, paths, stream, 4, 0, &st, &err), -1);
 	assert_non_null(strstr(err.msg, "cannot open /nonexistent/mail.log"));
 	assert_int_equal(st.lines, 12001);
 	assert_int_equal(model_totals(m)->connects, 12000);
@@ -137,7 +137,7 @@ static void in_the_same_second_postfix_lines_go_before_dovecots(void **state)
 	const int stream[] = {0, 1};
 	struct source_stats st = {0};
 	struct error err = {""};
-	assert_int_equal(ingest_files(m, paths, stream, 2, &st, &err), 0);
+	assert_int_equal(ingest_files(m, paths, stream, 2, 0, &st, &err), 0);
 	assert_int_equal(model_totals(m)->proxied_messages, 1);
 	assert_int_equal(model_agg_find(m, AGG_SASL_USER, "bob@x", 5)->msgs, 1);
 	model_free(m);

@@ -217,6 +217,25 @@ static void a_tail_read_starts_just_before_the_window_of_a_big_log(void **state)
 	assert_true(t->first_time >= last - 1800 - 120);	/* and not much more */
 	assert_true(t->lines >= 1800 * 4 && t->lines < all / 10);
 	assert_true(st.skipped_bytes > (15u << 20));
+	uint64_t window_lines = t->lines;
+	model_free(m);
+	/* with Dovecot's own file beside it (small: read whole), merged: the same window of the big one */
+	FILE *f = fopen(path("dovecot.log"), "w");
+	assert_non_null(f);
+	fputs("Nov 24 21:50:00 imap-login: Info: Disconnected (auth failed, 1 attempts in 2 secs): user=<a@x>, "
+	      "method=PLAIN, rip=192.0.2.9, lip=192.0.2.1, session=<s>\n", f);
+	assert_int_equal(fclose(f), 0);
+	m = model_new(NULL, TEST_REFERENCE);
+	struct source_stats mst = {0};
+	char big[256], dv[256];	/* path() reuses its buffer */
+	snprintf(big, sizeof(big), "%s", path("big.log"));
+	snprintf(dv, sizeof(dv), "%s", path("dovecot.log"));
+	const char *both[] = {big, dv};
+	const int stream[] = {0, 1};
+	assert_int_equal(ingest_files(m, both, stream, 2, 1800, &mst, &err), 0);
+	assert_int_equal(model_totals(m)->lines, window_lines + 1);
+	assert_int_equal(model_totals(m)->sasl_failures, 1);
+	assert_int_equal(mst.skipped_bytes, st.skipped_bytes);
 	model_free(m);
 	/* compressed: read whole */
 	size_t len = 0;
