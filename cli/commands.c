@@ -97,6 +97,8 @@ static const struct command command_table[] = {
 	 "Report mode reads Postfix mail logs (plain, rotated .gz, or - for stdin)\n"
 	 "and prints who is sending: SASL users, client IPs, senders, sender domains,\n"
 	 "authentication failures, and the suspects of an outbreak with the reasons.\n"
+	 "Several logs (the mail log, Dovecot's own log file) are read merged by time,\n"
+	 "each log's rotations oldest first.\n"
 	 "\n"
 	 "  --report         print the report and exit\n"
 	 "  --json           the report as JSON (schema spamtop.report/1, see README)\n"
