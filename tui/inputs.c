@@ -53,20 +53,6 @@ static int input_host(struct console *c, const struct source_spec *s, struct err
 	return h;
 }
 
-/* first_line_time - the stamp of a file's first line (0: none), where its history starts */
-static int64_t first_line_time(struct console_input *in)
-{
-	struct error err;
-	struct line_source *src = source_open(in->path, 0, &err);
-	const char *line;
-	size_t len;
-	int64_t t = 0;
-	if (src && source_next(src, &line, &len, &err) > 0 && logline_parse_time(&in->tc, line, len, &t) == 0)
-		t = 0;
-	source_close(src);
-	return t;
-}
-
 static int open_source(struct console *c, struct console_input *in, const struct source_spec *s, struct error *err)
 {
 	in->path = s->path;
@@ -88,7 +74,7 @@ static int open_source(struct console *c, struct console_input *in, const struct
 		if (in->follow)
 			c->history_total += follow_backlog(in->follow);
 		time_context_init(&in->tc, (time_t)model_reference(c->model));
-		in->read_to = c->opt->from_end ? 0 : first_line_time(in);
+		in->read_to = c->opt->from_end ? 0 : ingest_first_line_time(in->path, &in->tc);
 	} else {
 		in->once = source_open(in->path, 0, err);
 	}

@@ -43,8 +43,8 @@ struct ahead_input {
  * thread (year-less stamps dated by reference, as the model does): each
  * stream's lines in order, and the streams merged by the lines' times (the
  * earliest next line; in the same second Postfix's first, then the earlier
- * stream's; a line without a time as it comes), so that a login in one file and the failures before it in
- * another meet in time order. A source that fails is left for the next one
+ * stream's; a line without a time as it comes), so that a login in one file
+ * and the failures before it in another meet in time order. A source that fails is left for the next one
  * of its stream. 0 when all were read; -1 with err when one could not be
  * read to its end (the lines before were applied, and the rest read) or no
  * thread could be started (then nothing was).

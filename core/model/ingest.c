@@ -42,19 +42,80 @@ static void add_stats(struct source_stats *to, const struct source_stats *st)
 	to->truncated_gz += st->truncated_gz;
 }
 
-static int ingest_from(struct model *m, const char *path, uint64_t offset, struct source_stats *stats,
-		       struct error *err)
+/* line_time_at - the time of the first whole line after offset (at offset 0,
+ * the file's first line; the last one in the file with last set); 0 when
+ * there is none or it has no time stamp */
+static int64_t line_time_at(int fd, struct time_context *tc, uint64_t offset, int last)
 {
-	struct line_source *src = source_open_at(path, offset, 0, err);
-	if (src == NULL)
-		return -1;
-	struct ahead_input in = {.src = src};
-	int rc = parse_ahead_merge(&in, 1, (time_t)model_reference(m), apply_parsed, m, err);
-	add_stats(stats, &in.stats);
-	return rc < 0 ? -1 : 0;
+	char buf[TAIL_PROBE];
+	ssize_t n = pread(fd, buf, sizeof(buf), (off_t)offset);
+	if (n <= 0)
+		return 0;
+	const char *end = buf + n, *line = buf;
+	if (last) {	/* the start of the last complete line */
+		while (end > buf && end[-1] != '\n')
+			end--;
+		if (end == buf)
+			return 0;
+		line = end - 1;
+		while (line > buf && line[-1] != '\n')
+			line--;
+	} else if (offset > 0) {	/* the line the offset cuts is not whole */
+		const char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl == NULL)
+			return 0;
+		line = nl + 1;
+	}
+	int64_t t = 0;
+	return logline_parse_time(tc, line, (size_t)(end - line), &t) ? t : 0;
 }
 
-static uint64_t tail_start(const char *path, int64_t seconds);
+/* tail_offset - an offset whose line is older than the file's last line by more than
+ * seconds (binary search on time stamps, which a log writes in order); 0 for the start */
+static uint64_t tail_offset(int fd, uint64_t size, int64_t seconds)
+{
+	struct time_context tc;
+	time_context_init(&tc, (time_t)clock_now());
+	int64_t last = line_time_at(fd, &tc, size > TAIL_PROBE ? size - TAIL_PROBE : 0, 1);
+	if (last == 0)
+		return 0;
+	uint64_t lo = 0, hi = size;
+	while (hi - lo > TAIL_PROBE) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		int64_t t = line_time_at(fd, &tc, mid, 0);
+		if (t != 0 && t < last - seconds)
+			lo = mid;
+		else
+			hi = mid;	/* newer, or not known: start earlier rather than miss lines */
+	}
+	return lo;
+}
+
+int64_t ingest_first_line_time(const char *path, struct time_context *tc)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int64_t t = line_time_at(fd, tc, 0, 0);
+	close(fd);
+	return t;
+}
+
+/* tail_start - where the lines of the last `seconds` of path begin: 0 for a
+ * .gz, standard input or a file under TAIL_MIN_SIZE (read whole) */
+static uint64_t tail_start(const char *path, int64_t seconds)
+{
+	uint64_t offset = 0;
+	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char magic[2] = {0, 0};
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= TAIL_MIN_SIZE
+	    && pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b))
+		offset = tail_offset(fd, (uint64_t)st.st_size, seconds);
+	if (fd >= 0)
+		close(fd);
+	return offset;
+}
 
 int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
 		 struct source_stats *stats, struct error *err)
@@ -90,79 +151,15 @@ int ingest_files(struct model *m, const char *const *paths, const int *stream, s
 
 int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err)
 {
-	return ingest_from(m, path, 0, stats, err);
-}
-
-/* line_time_at - the time of the first whole line after offset (the last one in the
- * file with last set); 0 when there is none or it has no time stamp */
-static int64_t line_time_at(int fd, struct time_context *tc, uint64_t offset, int last)
-{
-	char buf[TAIL_PROBE];
-	ssize_t n = pread(fd, buf, sizeof(buf), (off_t)offset);
-	if (n <= 0)
-		return 0;
-	const char *end = buf + n, *line = buf;
-	if (last) {	/* the start of the last complete line */
-		while (end > buf && end[-1] != '\n')
-			end--;
-		if (end == buf)
-			return 0;
-		line = end - 1;
-		while (line > buf && line[-1] != '\n')
-			line--;
-	} else {
-		const char *nl = memchr(buf, '\n', (size_t)n);
-		if (nl == NULL)
-			return 0;
-		line = nl + 1;
-	}
-	int64_t t = 0;
-	return logline_parse_time(tc, line, (size_t)(end - line), &t) ? t : 0;
-}
-
-/* tail_offset - an offset whose line is older than the file's last line by more than
- * seconds (binary search on time stamps, which a log writes in order); 0 for the start */
-static uint64_t tail_offset(int fd, uint64_t size, int64_t seconds)
-{
-	struct time_context tc;
-	time_context_init(&tc, (time_t)clock_now());
-	int64_t last = line_time_at(fd, &tc, size > TAIL_PROBE ? size - TAIL_PROBE : 0, 1);
-	if (last == 0)
-		return 0;
-	uint64_t lo = 0, hi = size;
-	while (hi - lo > TAIL_PROBE) {
-		uint64_t mid = lo + (hi - lo) / 2;
-		int64_t t = line_time_at(fd, &tc, mid, 0);
-		if (t != 0 && t < last - seconds)
-			lo = mid;
-		else
-			hi = mid;	/* newer, or not known: start earlier rather than miss lines */
-	}
-	return lo;
-}
-
-/* tail_start - where the lines of the last `seconds` of path begin: 0 for a
- * .gz, standard input or a file under TAIL_MIN_SIZE (read whole) */
-static uint64_t tail_start(const char *path, int64_t seconds)
-{
-	uint64_t offset = 0;
-	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	unsigned char magic[2] = {0, 0};
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= TAIL_MIN_SIZE
-	    && pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b))
-		offset = tail_offset(fd, (uint64_t)st.st_size, seconds);
-	if (fd >= 0)
-		close(fd);
-	return offset;
+	static const int one_stream = 0;
+	return ingest_files(m, &path, &one_stream, 1, 0, stats, err);
 }
 
 int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct source_stats *stats,
 		     struct error *err)
 {
-	uint64_t offset = tail_start(path, seconds);
-	stats->skipped_bytes += offset;
-	return ingest_from(m, path, offset, stats, err);
+	static const int one_stream = 0;
+	return ingest_files(m, &path, &one_stream, 1, seconds, stats, err);
 }
 
 static void program_line(const char *line, size_t len, void *arg)

@@ -6,6 +6,7 @@
 
 #include "core/base/error.h"
 #include "core/model/model.h"
+#include "core/logs/logline.h"
 #include "core/logs/pipe_source.h"
 #include "core/logs/source.h"
 
@@ -21,6 +22,9 @@ int ingest_file(struct model *m, const char *path, struct source_stats *stats, s
  */
 int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
 		 struct source_stats *stats, struct error *err);
+
+/* The time stamp of path's first line; 0 when it has none or cannot be read. */
+int64_t ingest_first_line_time(const char *path, struct time_context *tc);
 
 /*
  * Reads only the lines of the last `seconds` of log time of path (measured

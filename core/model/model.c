@@ -1344,9 +1344,6 @@ static struct agg_stats *charge_to(struct model *m, struct msg_record *r, struct
 	return u;
 }
 
-/* proxied_record - the record a proxy's line names by queue ID (open, or among
- * the last ended: its line may follow "removed"), when it is still the proxy's
- * unauthenticated message, else NULL */
 /* relay_chargeable - a record a relay line charges: queued from the proxy,
  * unauthenticated; a record charged to an account already (XCLIENT), a copy
  * or a local submission is left as it is */
@@ -1355,11 +1352,10 @@ static int relay_chargeable(const struct msg_record *r)
 	return !r->sasl_user && r->client_ip && !(r->flags & (RF_COPY | RF_LOCAL | RF_PROXIED | RF_FRONT));
 }
 
-/* relayed_record - the record a proxy's "queued as QID" names, open or lately ended */
+/* relayed_record - the record a proxy's "queued as QID" (a valid queue ID)
+ * names, open or among the last ended (its line may follow "removed") */
 static struct msg_record *relayed_record(struct model *m, struct strview qid)
 {
-	if (!queue_id_valid(qid.ptr, qid.len))
-		return NULL;
 	m->inst = 0;
 	struct msg_record *r = open_here(m, qid);
 	return r ? r : recently_ended(m, qid, qid_hash(m, qid.ptr, qid.len));
@@ -1368,6 +1364,8 @@ static struct msg_record *relayed_record(struct model *m, struct strview qid)
 /* proxied_record - that record, when the proxy's line charges it */
 static struct msg_record *proxied_record(struct model *m, struct strview qid)
 {
+	if (!queue_id_valid(qid.ptr, qid.len))
+		return NULL;
 	struct msg_record *r = relayed_record(m, qid);
 	return r && relay_chargeable(r) ? r : NULL;
 }
