@@ -1,13 +1,14 @@
 # journal-lib.sh - a real systemd journal file from a syslog-format log, for the
 # tests that read journald through the real journalctl.
 #
-#   journal_of LOG JOURNAL       writes JOURNAL (systemd-journal-remote, from the
-#                                journal export format); $tmp must be a scratch directory
+#   journal_of LOG JOURNAL [DAY] writes JOURNAL (systemd-journal-remote, from the
+#                                journal export format), each line at its time of day
+#                                on DAY (epoch of its midnight, UTC; default 2026-11-24);
+#                                $tmp must be a scratch directory
 #   fake_journalctl DIR JOURNAL  DIR/journalctl: the real one over that file only,
 #                                its arguments appended to DIR/journalctl.args
 journal_of() {
-	awk 'BEGIN { base = 1795478400 }
-	{
+	awk -v base="${3:-1795478400}" '{
 		split($3, t, ":"); ts = base + t[1] * 3600 + t[2] * 60 + t[3]
 		ident = $5; sub(/\[.*/, "", ident); pid = $5; sub(/.*\[/, "", pid); sub(/\].*/, "", pid)
 		msg = $0; sub(/^[^:]*:[^:]*:[^:]*: /, "", msg)

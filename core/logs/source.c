@@ -40,6 +40,11 @@ struct line_source *source_open(const char *path, size_t max_line, struct error 
 static struct line_source *source_from_fd(int fd, const char *path, uint64_t offset, size_t max_line,
 					  struct error *err);
 
+struct line_source *source_open_fd(int fd, const char *name, size_t max_line, struct error *err)
+{
+	return source_from_fd(fd, name, 0, max_line, err);
+}
+
 struct line_source *source_open_at(const char *path, uint64_t offset, size_t max_line, struct error *err)
 {
 	int fd = strcmp(path, "-") == 0 ? fcntl(0, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);

@@ -35,6 +35,9 @@ struct line_source *source_open_at(const char *path, uint64_t offset, size_t max
 /* Regular files only: a FIFO, device or directory (a log replaced by one) is
  * an error with the reason, never a read that hangs. */
 struct line_source *source_open_regular(const char *path, size_t max_line, struct error *err);
+/* An open descriptor (a pipe from a program) read to its end; the source
+ * owns fd from here, and closes it even when it cannot be opened. */
+struct line_source *source_open_fd(int fd, const char *name, size_t max_line, struct error *err);
 /* 1: a line; 0: end of input; -1: read error (err filled). */
 int source_next(struct line_source *s, const char **line, size_t *len, struct error *err);
 const struct source_stats *source_stats(const struct line_source *s);

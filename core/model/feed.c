@@ -208,12 +208,12 @@ int feed_read_ssh_tail(const struct source_spec *s, struct model *m, int64_t sec
 }
 
 /*
- * read_local_files - the files of one host from src[i] on, read whole: merged
- * by their lines' times (ingest_files), a log's rotations one stream; the
- * number of sources read
+ * read_local_files - the files of one host from src[i] on: merged by their
+ * lines' times (ingest_sources), a log's rotations one stream, with the
+ * journal when journal is its argv; the number of sources read
  */
 static size_t read_local_files(const struct feed *f, size_t i, struct model *m, int64_t seconds,
-			       struct source_stats *stats, struct error *err, int *rc)
+			       char *const *journal, struct source_stats *stats, struct error *err, int *rc)
 {
 	const char *paths[FEED_MAX_SOURCES];
 	int stream[FEED_MAX_SOURCES];
@@ -222,16 +222,28 @@ static size_t read_local_files(const struct feed *f, size_t i, struct model *m, 
 		stream[n] = n == 0 ? 0 : stream[n - 1] + !source_same_log(paths[n - 1], f->src[j].path);
 		paths[n++] = f->src[j].path;
 	}
-	if (ingest_files(m, paths, stream, n, seconds, stats, err) < 0)
+	if (ingest_sources(m, paths, stream, n, seconds, journal, stats, err) < 0)
 		*rc = -1;
 	return n;
+}
+
+/* local_group - the first of this machine's files (no host named), or f->n */
+static size_t local_group(const struct feed *f)
+{
+	size_t i = 0;
+	while (i < f->n && (source_spec_is_ssh(&f->src[i]) || f->src[i].host[0]))
+		i++;
+	return i;
 }
 
 int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_files,
 	      struct source_stats *stats, struct error *err)
 {
 	int rc = 0;
-	if (f->journald && ingest_journal(m, seconds, stats, err) < 0)
+	struct journal_argv j;
+	char **journal = ingest_journal_argv(seconds, &j);
+	size_t merged = f->journald ? local_group(f) : f->n;	/* the journal read with this machine's files */
+	if (f->journald && merged == f->n && ingest_sources(m, NULL, NULL, 0, 0, journal, stats, err) < 0)
 		rc = -1;
 	for (size_t i = 0; i < f->n;) {
 		if (f->src[i].host[0]) {
@@ -246,7 +258,8 @@ int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_f
 		}
 		int tail = tail_files && seconds > 0;
 		if (!source_spec_is_ssh(&f->src[i])) {
-			i += read_local_files(f, i, m, tail ? seconds : 0, stats, err, &rc);
+			i += read_local_files(f, i, m, tail ? seconds : 0, f->journald && i == merged ? journal : NULL,
+					      stats, err, &rc);
 			continue;
 		}
 		if ((tail ? feed_read_ssh_tail(&f->src[i], m, seconds, SSH_TAIL_FIRST_BYTES, SSH_TAIL_MAX_BYTES, stats, err)

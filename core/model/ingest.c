@@ -7,7 +7,6 @@
 #include "core/model/ingest.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "core/logs/logline.h"
 #include "core/logs/parse_ahead.h"
 #include "core/logs/pipe_source.h"
+#include "core/logs/program_lines.h"
 #include "core/base/spawn.h"
 
 #define TAIL_PROBE 8192	/* bytes read to find one line's time stamp */
@@ -117,36 +117,79 @@ static uint64_t tail_start(const char *path, int64_t seconds)
 	return offset;
 }
 
-int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
-		 struct source_stats *stats, struct error *err)
+char **ingest_journal_argv(int64_t seconds, struct journal_argv *j)
 {
-	struct ahead_input *in = calloc(n ? n : 1, sizeof(*in));
+	static const char *const words[] = {"journalctl", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2"};
+	size_t n = 0;
+	for (; n < sizeof(words) / sizeof(words[0]); n++)
+		j->argv[n] = (char *)words[n];
+	if (seconds > 0) {
+		snprintf(j->since, sizeof(j->since), "--since=@%lld", (long long)(clock_now() - seconds));
+		j->argv[n++] = j->since;
+	}
+	j->argv[n] = NULL;
+	return j->argv;
+}
+
+/* open_inputs - paths[] as parse_ahead's inputs from in[k] on (a file that
+ * cannot be opened is told in err, the others read); the number opened */
+static size_t open_inputs(struct ahead_input *in, size_t k, const char *const *paths, const int *stream, size_t n,
+			  int64_t seconds, struct source_stats *stats, struct error *err, int *rc)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct error open_err;
+		uint64_t offset = seconds > 0 ? tail_start(paths[i], seconds) : 0;
+		stats->skipped_bytes += offset;
+		if ((in[k].src = source_open_at(paths[i], offset, 0, &open_err)) == NULL) {
+			*err = open_err;
+			*rc = -1;
+			continue;
+		}
+		in[k++].stream = stream[i];
+	}
+	return k;
+}
+
+int ingest_sources(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
+		   char *const *program, struct source_stats *stats, struct error *err)
+{
+	struct ahead_input *in = calloc(n + 1, sizeof(*in));
 	if (in == NULL) {
 		error_set(err, "out of memory");
 		return -1;
 	}
 	size_t k = 0;
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {	/* a file that cannot be opened is told; the rest are read */
-		struct error open_err;
-		uint64_t offset = seconds > 0 ? tail_start(paths[i], seconds) : 0;
-		stats->skipped_bytes += offset;
-		if ((in[k].src = source_open_at(paths[i], offset, 0, &open_err)) == NULL) {
-			*err = open_err;
+	struct program_lines *prog = NULL;
+	if (program) {	/* first: on a tie its lines go before the files' (parse_ahead_merge) */
+		if ((prog = program_lines_start(program, err)) == NULL) {
 			rc = -1;
-			continue;
+		} else {
+			in[k].src = program_lines_source(prog);
+			in[k++].stream = -1;
 		}
-		in[k++].stream = stream[i];
 	}
+	k = open_inputs(in, k, paths, stream, n, seconds, stats, err, &rc);
 	struct error read_err;
 	if (k && parse_ahead_merge(in, k, (time_t)model_reference(m), apply_parsed, m, &read_err) < 0) {
 		*err = read_err;
+		rc = -1;
+	}
+	struct error end_err;
+	if (prog && program_lines_end(prog, &end_err) < 0) {	/* its words before a file's */
+		*err = end_err;
 		rc = -1;
 	}
 	for (size_t i = 0; i < k; i++)
 		add_stats(stats, &in[i].stats);
 	free(in);
 	return rc;
+}
+
+int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
+		 struct source_stats *stats, struct error *err)
+{
+	return ingest_sources(m, paths, stream, n, seconds, NULL, stats, err);
 }
 
 int ingest_file(struct model *m, const char *path, struct source_stats *stats, struct error *err)
@@ -162,45 +205,15 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
 	return ingest_files(m, &path, &one_stream, 1, seconds, stats, err);
 }
 
-static void program_line(const char *line, size_t len, void *arg)
-{
-	struct model *m = arg;
-	model_add_line(m, line, len);
-	if (model_wants_collect(m))
-		model_collect(m);
-}
-
 int ingest_program(struct model *m, char *const argv[], struct source_stats *stats, struct error *err)
 {
-	struct pipe_source *p = pipe_source_start(argv, 0, err);
-	if (p == NULL)
-		return -1;
-	uint64_t before = model_totals(m)->lines;
-	struct error end;
-	while (!pipe_source_ended(p))
-		if (pipe_source_poll(p, 0, program_line, m, &end) == 0) {
-			struct pollfd pfd = {pipe_source_fd(p), POLLIN, 0};
-			poll(&pfd, 1, 1000);
-		}
-	int status = pipe_source_exit_status(p);
-	pipe_source_close(p);
-	stats->lines += model_totals(m)->lines - before;
-	if (status != 0) {
-		*err = end;
-		return -1;
-	}
-	return 0;
+	return ingest_sources(m, NULL, NULL, 0, 0, argv, stats, err);
 }
 
 int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err)
 {
-	char since[40];
-	char *argv[] = {"journalctl", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2", since, NULL};
-	if (seconds > 0)
-		snprintf(since, sizeof(since), "--since=@%lld", (long long)(clock_now() - seconds));
-	else
-		argv[4] = NULL;
-	return ingest_program(m, argv, stats, err);
+	struct journal_argv j;
+	return ingest_sources(m, NULL, NULL, 0, 0, ingest_journal_argv(seconds, &j), stats, err);
 }
 
 struct pipe_source *ingest_journal_follow(int from_end, struct error *err)

@@ -22,6 +22,19 @@ int ingest_file(struct model *m, const char *path, struct source_stats *stats, s
  */
 int ingest_files(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
 		 struct source_stats *stats, struct error *err);
+/* The same, with the output of program (an argv, never a shell; NULL: none)
+ * as one more stream: Postfix logging to the journal and Dovecot to its own
+ * file are read in time order too. -1 with err also when the program
+ * cannot run or ends with a status other than 0 (what it said on stderr). */
+int ingest_sources(struct model *m, const char *const *paths, const int *stream, size_t n, int64_t seconds,
+		   char *const *program, struct source_stats *stats, struct error *err);
+/* journalctl's argv for the mail facility's entries, from `seconds` ago
+ * (0: all), written into j (which it points into). */
+struct journal_argv {
+	char *argv[6];
+	char since[40];
+};
+char **ingest_journal_argv(int64_t seconds, struct journal_argv *j);
 
 /* The time stamp of path's first line; 0 when it has none or cannot be read. */
 int64_t ingest_first_line_time(const char *path, struct time_context *tc);
@@ -38,7 +51,8 @@ int ingest_file_tail(struct model *m, const char *path, int64_t seconds, struct 
 /*
  * Reads Postfix's entries of the systemd journal (journalctl --output=short-iso
  * SYSLOG_FACILITY=2, an argv; from `seconds` ago when seconds > 0, else all of
- * it) into m. -1 with err when journalctl cannot run or fails.
+ * it) into m, on two cores as a file is. -1 with err when journalctl cannot
+ * run or fails.
  */
 int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats, struct error *err);
 /* A program's standard output read to its end into m (an argv, no shell):

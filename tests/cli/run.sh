@@ -426,6 +426,42 @@ mail_log_and_dovecots_file_are_read_in_time_order() {
 
 check "the mail log and Dovecot's file are read merged in time order" mail_log_and_dovecots_file_are_read_in_time_order
 
+# Postfix logging to the journal and Dovecot to its own file (a Debian 12 server
+# without rsyslog, Dovecot's log_path set): the real journalctl's output is one
+# more stream of the history read (core/logs/program_lines.c), merged with the
+# file's by time as two files are; named, or found by default
+journal_and_dovecots_file_are_read_together() {
+	local dv=tests/fixtures/lab-dovecot-logfile.log mail=tests/fixtures/lab-dovecot-logfile-mail.log
+	local first day
+	first=$("$san" --report --json "$mail" | jq -r .input.first_time) || return 1
+	day=$(( $(date -d "$first" +%s) / 86400 * 86400 ))	# the journal on the day spamtop dates the file's lines
+	journal_of "$mail" "$tmp/pair.journal" "$day"
+	fake_journalctl "$tmp/pjbin" "$tmp/pair.journal"
+	printf '#!/bin/sh\n[ "$2" = maillog_file ] && exit 0\nexit 1\n' > "$tmp/pjbin/postconf"
+	printf '#!/bin/sh\ncase "$2" in info_log_path) echo ;; log_path) echo "%s" ;; *) exit 1 ;; esac\n' \
+		"$PWD/$dv" > "$tmp/pjbin/doveconf"
+	chmod +x "$tmp/pjbin/postconf" "$tmp/pjbin/doveconf"
+	PATH="$tmp/pjbin:$PATH" "$san" --report --json --journald "$dv" > "$tmp/j1.json"
+	jq -e '.input.sources == ["'"$dv"'", "journald"] and .input.lines == 673' "$tmp/j1.json" >/dev/null
+	[ "$(jq '.sasl_users[] | select(.key=="victim@lab.example") | .messages' "$tmp/j1.json")" = 54 ]
+	[ "$(jq '.totals.submission_proxy' "$tmp/j1.json")" = 32 ]
+	jq -e '.suspects[] | select(.key=="victim@lab.example") | .reasons[]
+		| select(. == "logged in from 127.0.0.68 after 3 failed logins from there within 20 minutes (threshold 3)")' \
+		"$tmp/j1.json" >/dev/null
+	# no log named: the journal (no mail log file) and the file doveconf names
+	PATH="$tmp/pjbin:$PATH" SPAMTOP_SYSLOG_FILES="$tmp/none1:$tmp/none2" "$san" metrics --no-queue > "$tmp/j2.prom"
+	grep -qx 'spamtop_log_lines_total 673' "$tmp/j2.prom"
+	grep -qx 'spamtop_sasl_user_messages_total{user="victim@lab.example"} 54' "$tmp/j2.prom"
+	# a journalctl that fails is told, and the file is read all the same
+	printf '#!/bin/sh\necho "No journal files were found." >&2\nexit 1\n' > "$tmp/pjbin/journalctl"
+	local rc=0
+	PATH="$tmp/pjbin:$PATH" "$san" --report --json --journald "$dv" > "$tmp/j3.json" 2> "$tmp/j3.err" || rc=$?
+	[ $rc -ne 0 ] && grep -q 'journalctl ended with status 1: No journal files were found' "$tmp/j3.err" &&
+		[ "$(jq '.input.lines' "$tmp/j3.json")" = 107 ]
+}
+check "the journal and Dovecot's own file are read together: the account's relays and break-in found" \
+	journal_and_dovecots_file_are_read_together
+
 # ---- output and file safety (the program runs as root and prints attackers' text) ----
 
 metrics_output_follows_no_planted_symlink() {
