@@ -1522,25 +1522,41 @@ static int delivered_via_pipe(const struct pf_event *ev)
 	return ev->status == DS_SENT && ev->status_text.len > 14 && memcmp(ev->status_text.ptr, "delivered via ", 14) == 0;
 }
 
-/* pipe_slot - msgid's slot in t when it names a record of it on this host, else -1 */
-static long pipe_slot(const struct model *m, const struct pipe_table *t, uint64_t msgid)
+/*
+ * pipe_key - what ties r to a pipe filter's copy of it, or the copy to r:
+ * its Message-ID's hash; for a message that came with none (cleanup logged
+ * message-id=<>, or made one up for the copy: msgid_hash 0), its envelope
+ * sender's, which the filter passes on (-f ${sender}). 0: nothing ties it.
+ */
+static uint64_t pipe_key(const struct msg_record *r)
 {
-	size_t i = msgid & (PIPE_SLOTS - 1);
-	if (t == NULL || t->msgid[i] != msgid || t->id[i] == 0)
-		return -1;
-	const struct msg_record *r = &m->pool[t->id[i] - 1];
-	return r->msgid_hash == msgid && r->host == m->host ? (long)i : -1;
+	if (r->msgid_hash)
+		return r->msgid_hash;
+	if (!(r->flags & RF_MESSAGE_ID) || r->sender == NULL || r->sender->len == 0)
+		return 0;
+	return text_id_hash(r->sender->s, r->sender->len) ^ 0x9e3779b97f4a7c15ull;
 }
 
-/* pipe_note - r (msgid) into t at time at; its slot, or -1 when out of memory */
+/* pipe_slot - key's slot in t when it names a record of it on this host, else -1 */
+static long pipe_slot(const struct model *m, const struct pipe_table *t, uint64_t key)
+{
+	size_t i = key & (PIPE_SLOTS - 1);
+	if (key == 0 || t == NULL || t->msgid[i] != key || t->id[i] == 0)
+		return -1;
+	const struct msg_record *r = &m->pool[t->id[i] - 1];
+	return pipe_key(r) == key && r->host == m->host ? (long)i : -1;
+}
+
+/* pipe_note - r (its pipe_key) into t at time at; its slot, or -1 when out of memory */
 static long pipe_note(struct model *m, struct pipe_table **t, const struct msg_record *r, int64_t at)
 {
 	if (*t == NULL && (*t = calloc(1, sizeof(**t))) == NULL) {
 		m->totals.out_of_memory++;
 		return -1;
 	}
-	size_t i = r->msgid_hash & (PIPE_SLOTS - 1);
-	(*t)->msgid[i] = r->msgid_hash;
+	uint64_t key = pipe_key(r);
+	size_t i = key & (PIPE_SLOTS - 1);
+	(*t)->msgid[i] = key;
 	(*t)->id[i] = (uint32_t)(r - m->pool) + 1;
 	(*t)->at[i] = at;
 	(*t)->hops[i] = 0;
@@ -1579,9 +1595,10 @@ static void pipe_link(struct model *m, struct msg_record *c, struct msg_record *
  */
 static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
 {
-	if (o->msgid_hash == 0 || (o->flags & (RF_COPY | RF_LOCAL)))
+	uint64_t key = pipe_key(o);
+	if (key == 0 || (o->flags & (RF_COPY | RF_LOCAL)))
 		return 0;
-	long i = pipe_slot(m, m->local_msgs, o->msgid_hash);
+	long i = pipe_slot(m, m->local_msgs, key);
 	if (i >= 0) {
 		struct msg_record *c = &m->pool[m->local_msgs->id[i] - 1];
 		if ((c->flags & RF_COPY) && strcmp(c->origin_qid, o->qid) == 0)
@@ -1591,7 +1608,7 @@ static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
 			return 1;
 		}
 	}
-	long k = pipe_slot(m, m->piped, o->msgid_hash);
+	long k = pipe_slot(m, m->piped, key);
 	if (k < 0 || m->piped->id[k] != (uint32_t)(o - m->pool) + 1)
 		k = pipe_note(m, &m->piped, o, t);
 	if (k >= 0)
@@ -1603,7 +1620,7 @@ static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
  * a pipe filter took lately, or one it is about to be; remembered either way */
 static void local_message_id(struct model *m, struct msg_record *c, int64_t t)
 {
-	long k = pipe_slot(m, m->piped, c->msgid_hash);
+	long k = pipe_slot(m, m->piped, pipe_key(c));
 	if (k >= 0) {
 		struct msg_record *o = &m->pool[m->piped->id[k] - 1];
 		if (pipe_copy_of(c, o, m->piped->at[k])) {
@@ -1800,6 +1817,23 @@ static void apply_pickup(struct model *m, struct msg_record *r, const struct pf_
 	}
 }
 
+/*
+ * made_up_here - a local submission's Message-ID that cleanup made up for it
+ * because it came with none: "<YYYYMMDDhhmmss.QID@myhostname>", or
+ * "<QID@myhostname>" with long queue IDs (cleanup_message.c), QID its own
+ */
+static int made_up_here(const struct msg_record *r, struct strview id)
+{
+	/* id as event_parse gives it, without the angle brackets */
+	if (!(r->flags & RF_LOCAL) || r->qid_len == 0 || id.len < (size_t)r->qid_len + 2)
+		return 0;
+	const char *at = memchr(id.ptr, '@', id.len);
+	if (at == NULL || (size_t)(at - id.ptr) < r->qid_len)
+		return 0;
+	const char *q = at - r->qid_len;
+	return memcmp(q, r->qid, r->qid_len) == 0 && (q == id.ptr || q[-1] == '.');
+}
+
 /* apply_record_event - events about one queue ID */
 static void apply_record_event(struct model *m, const struct pf_event *ev, int64_t t)
 {
@@ -1819,8 +1853,8 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 	case EV_MESSAGE_ID:
 		r->flags |= RF_MESSAGE_ID;	/* kept as a hash: it proves a filter's copy */
 		if (!(r->flags & RF_COPY))
-			r->msgid_hash = ev->message_id_hash;
-		if ((r->flags & (RF_LOCAL | RF_COPY)) == RF_LOCAL && r->msgid_hash)
+			r->msgid_hash = made_up_here(r, ev->message_id) ? 0 : ev->message_id_hash;
+		if ((r->flags & (RF_LOCAL | RF_COPY)) == RF_LOCAL && pipe_key(r))
 			local_message_id(m, r, t);
 		break;
 	case EV_QUEUED:

@@ -168,7 +168,8 @@ struct msg_record {
 	uint32_t agg[AGG_KIND_COUNT];	/* aggregate index + 1; 0 = none */
 	const struct istr *client_name, *client_ip, *sasl_user, *sasl_method, *sender;
 	const struct istr *local_uid;	/* submitted locally: pickup's uid=, as text */
-	uint64_t msgid_hash;	/* message_id_hash() of the logged Message-ID (a copy: its origin's) */
+	uint64_t msgid_hash;	/* message_id_hash() of the logged Message-ID (a copy: its origin's); 0 when
+				 * it came with none (message-id=<>, or one cleanup made up for it) */
 	char origin_qid[33];	/* RF_COPY: the message it is a copy of ("" when unknown) */
 	uint64_t trace_id_hash;	/* RF_PROXIED: text_id_hash() of the proxy's transaction ID, the "id" of
 				 * the Received header it added on top of the message */

@@ -261,16 +261,36 @@ static void pickup_userid(const char *qid, const char *p, size_t n,
 	fn(qid, POSTCAT_PICKUP_UID, uid, arg);
 }
 
-/* received_id - a folded line of a Received header that reads "id X" */
+/* received_by_id - "by HOST (NAME) with PROTO id QID" (smtpd.c's Received
+ * header, ";" or the end after QID): its QID, which this server gave */
+static const char *received_by_id(const char *p, const char *e)
+{
+	static const char id[] = " id ";
+	if (e - p < 3 || memcmp(p, "by ", 3) != 0)
+		return NULL;
+	const char *last = NULL;
+	for (const char *s = p; e - s >= (ptrdiff_t)sizeof(id); s++)
+		if (memcmp(s, id, sizeof(id) - 1) == 0)
+			last = s + sizeof(id) - 1;
+	return last;
+}
+
+/* received_id - a folded line of a Received header that reads "id X" (Dovecot's), or "by ... id QID" */
 static void received_id(const char *qid, const char *p, size_t n,
 			void (*fn)(const char *qid, const char *name, const char *value, void *arg), void *arg)
 {
 	const char *e = p + n;
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
-	if (e - p < 4 || memcmp(p, "id ", 3) != 0)
-		return;
-	const char *v = p + 3, *ve = v;
+	const char *v = received_by_id(p, e);
+	const char *name = POSTCAT_RECEIVED_BY_ID;
+	if (v == NULL) {
+		if (e - p < 4 || memcmp(p, "id ", 3) != 0)
+			return;
+		v = p + 3;
+		name = POSTCAT_RECEIVED_ID;
+	}
+	const char *ve = v;
 	while (ve < e && *ve != ' ' && *ve != '\t' && *ve != ';' && *ve != '\r')
 		ve++;
 	char value[128];
@@ -278,7 +298,7 @@ static void received_id(const char *qid, const char *p, size_t n,
 		return;
 	memcpy(value, v, (size_t)(ve - v));
 	value[ve - v] = 0;
-	fn(qid, POSTCAT_RECEIVED_ID, value, arg);
+	fn(qid, name, value, arg);
 }
 
 void postcat_attributes(const char *text, size_t len,
@@ -366,11 +386,14 @@ struct confirm_state {
  * confirm_copy - a content filter's copy names no SASL user and the filter as
  * its client; its file proves it is the copy of the original the log tied it
  * to: log_ident= (XFORWARD IDENT, recorded by Postfix) is the original's
- * queue ID, or its Message-ID header is the one logged for the original.
+ * queue ID, or its Message-ID header is the one logged for the original, or
+ * (a message that had none) the Received header this server's smtpd added to
+ * the original, which a pipe filter passes on, names the original's queue ID.
  */
 static void confirm_copy(struct confirm_state *cs, const char *qid, const char *name, const char *value)
 {
-	int ident = strcmp(name, "log_ident") == 0, msgid = strcmp(name, POSTCAT_MESSAGE_ID) == 0;
+	int ident = strcmp(name, "log_ident") == 0 || strcmp(name, POSTCAT_RECEIVED_BY_ID) == 0;
+	int msgid = strcmp(name, POSTCAT_MESSAGE_ID) == 0;
 	const struct queued_msg *m = (ident || msgid) && cs->q ? queue_find_in(cs->q, cs->inst, qid) : NULL;
 	if (m == NULL || m->origin_qid == NULL)
 		return;

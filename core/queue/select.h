@@ -107,6 +107,10 @@ void id_list_free(struct id_list *l);
 /* ... and the "id" of each Received header (a folded line "id X"): Dovecot's
  * submission service names its transaction so, as in its log */
 #define POSTCAT_RECEIVED_ID "header:received-id"
+/* ... and the queue ID of each Received header an MTA added with "by HOST
+ * (NAME) with PROTO id QID" on one folded line (Postfix's smtpd): a pipe
+ * filter's copy holds its original's */
+#define POSTCAT_RECEIVED_BY_ID "header:received-by-id"
 void postcat_attributes(const char *text, size_t len,
 			void (*fn)(const char *qid, const char *name, const char *value, void *arg),
 			void *arg);

@@ -2,7 +2,7 @@
 # lab.sh - a real Postfix on loopback, for spamtop's tests.
 #
 # SYNOPSIS
-#   tests/lab/lab.sh install | up | outbreak | burst N | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
+#   tests/lab/lab.sh install | up | outbreak | burst N [no-message-id] | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
 #                    blocklisted N | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
 #                    down | log
 #
@@ -20,8 +20,9 @@
 #             account sending from several addresses, a trusted relay host in
 #             mynetworks relaying unauthenticated (some with from=<>), brute
 #             force, a rejected relay attempt; waits until Postfix has logged it.
-#   burst N   N more messages from the compromised account, as fast as
-#             swaks sends them (a queue big enough to meet every ID shape).
+#   burst N [no-message-id]  N more messages from the compromised account, as
+#             fast as swaks sends them (a queue big enough to meet every ID
+#             shape); with no-message-id, headers without a Message-ID.
 #   forged-auth  an outsider that never authenticates sends mail with a MAIL
 #             FROM AUTH= value that names another account (alice).
 #   out-burst N  N messages of the compromised account through the second
@@ -712,14 +713,20 @@ wait_settled() {
 	wait_for "the local delivery" 30 bash -c "grep -q 'relay=local, .*status=sent' '$LAB_LOG'"
 }
 
-# burst N - N more messages of the compromised account, from one address
+# burst N [no-message-id] - N more messages of the compromised account, from one
+# address; with no-message-id, their headers have no Message-ID (as much spam's)
 cmd_burst() {
 	need_root
 	local n=$1 i before
 	before=$(log_count 'status=deferred')
 	for i in $(seq 1 "$n"); do
-		send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
-			--header "Subject: Burst $i"
+		if [ "${2:-}" = no-message-id ]; then
+			send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
+				--no-data-fixup --data "$(printf 'From: <promo@cheap-pills.example>\r\nSubject: Burst %s\r\n\r\nNo Message-ID here.\r\n.\r\n' "$i")"
+		else
+			send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
+				--header "Subject: Burst $i"
+		fi
 	done
 	wait_for "$n more deferrals" 120 log_has 'status=deferred' $((before + n))
 }
@@ -853,7 +860,7 @@ case "${1:-}" in
 install) cmd_install ;;
 up) cmd_up ;;
 outbreak) cmd_outbreak ;;
-burst) cmd_burst "${2:?burst N}" ;;
+burst) cmd_burst "${2:?burst N}" "${3:-}" ;;
 forged-auth) cmd_forged_auth "${2:-3}" ;;
 out-burst) cmd_out_burst "${2:?out-burst N}" ;;
 mx2-burst) cmd_mx2_burst "${2:?mx2-burst N}" ;;

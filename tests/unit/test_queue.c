@@ -306,9 +306,10 @@ static void postcat_gives_the_uid_of_pickups_first_received_header_only(void **s
 }
 
 /* a real message relayed by Dovecot's submission service: Postfix's own
- * Received header ("by ... with ESMTP id QID;") gives nothing, Dovecot's
- * folded "id TRANS" line gives the ID its log line names with the account */
-static void postcat_gives_the_id_of_dovecots_received_header(void **state)
+ * Received header ("by ... with ESMTP id QID") gives its queue ID by another
+ * name, Dovecot's folded "id TRANS" line the ID its log line names with the
+ * account */
+static void postcat_gives_the_ids_of_dovecots_and_postfixs_received_headers(void **state)
 {
 	(void)state;
 	size_t len = 0;
@@ -316,11 +317,29 @@ static void postcat_gives_the_id_of_dovecots_received_header(void **state)
 	struct named_values id = {POSTCAT_RECEIVED_ID, ""};
 	postcat_attributes(text, len, collect_named, &id);
 	assert_string_equal(id.got, "C21C3102626=+hBCLxZZEWvQBgAAg+zDdQ;");
+	/* Postfix's own: the queue ID its smtpd gave, under another name (a pipe
+	 * filter's copy of a message without Message-ID is proven by it) */
+	struct named_values by = {POSTCAT_RECEIVED_BY_ID, ""};
+	postcat_attributes(text, len, collect_named, &by);
+	assert_string_equal(by.got, "C21C3102626=C21C3102626;");
 	free(text);
 	char *log = test_read_file("tests/fixtures/lab-dovecot.log", &len);
 	assert_non_null(strstr(log, "id=+hBCLxZZEWvQBgAAg+zDdQ, nrcpt=1, reply=`250 2.0.0 Ok: "));
 	assert_non_null(strstr(log, "bytes queued as C21C3102626'"));
 	free(log);
+	static const char copy[] =	/* smtpd.c's "by" line for one recipient, and for several (";") */
+		"*** ENVELOPE RECORDS deferred/7/7A1B2C3D4E ***\n"
+		"*** MESSAGE CONTENTS deferred/7/7A1B2C3D4E ***\n"
+		"Received: by mx (Postfix, from userid 65534)\n"
+		"\tid 7A1B2C3D4E; Mon, 24 Nov 2026 12:00:01 +0000 (UTC)\n"
+		"Received: from h (unknown [192.0.2.5])\n"
+		"\tby mx.example (Postfix) with ESMTPSA id 5A0001F00D\n"
+		"\tfor <a@y.example>; Mon, 24 Nov 2026 12:00:00 +0000 (UTC)\n"
+		"Received: from h (unknown [192.0.2.6])\n"
+		"\tby mx.example (Postfix) with ESMTPSA id 5A0002F00D;\n";
+	by.got[0] = 0;
+	postcat_attributes(copy, sizeof(copy) - 1, collect_named, &by);
+	assert_string_equal(by.got, "7A1B2C3D4E=5A0001F00D;7A1B2C3D4E=5A0002F00D;");
 	/* an envelope's or a body's "id" line is no Received header's */
 	static const char other[] =
 		"*** ENVELOPE RECORDS deferred/3/4B1C2D3E4F ***\n"
@@ -683,7 +702,7 @@ int main(void)
 		cmocka_unit_test(invalid_ids_and_patterns_are_refused_with_a_message),
 		cmocka_unit_test(postcat_output_gives_each_files_sasl_user_and_client_address),
 		cmocka_unit_test(postcat_gives_the_uid_of_pickups_first_received_header_only),
-		cmocka_unit_test(postcat_gives_the_id_of_dovecots_received_header),
+		cmocka_unit_test(postcat_gives_the_ids_of_dovecots_and_postfixs_received_headers),
 		cmocka_unit_test(postsuper_output_sorts_ids_into_changed_and_reads_the_total),
 		cmocka_unit_test(a_selection_becomes_a_command_line_quoted_for_a_shell),
 		cmocka_unit_test(hold_all_touches_everything_but_hold_and_release_only_hold),
