@@ -220,8 +220,8 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 		const struct agg_stats *a = model_agg_at(m, AGG_CLIENT_IP, i);
 		if (detect_may_be_guessing(a))
 			consider(&fails, quiet ? 0 : (double)agg_failures_within(m, a, FAILURE_WINDOW_MINUTES), a);
-		if (a->auth_msgs == 0 && a->unauth_msgs > 0)
-			consider(&relay, quiet ? 0 : (double)agg_rate_sliding(m, &a->msg_rate), a);
+		if (a->auth_msgs == 0 && a->unauth_msgs > 0)	/* mail for this server is not relayed */
+			consider(&relay, quiet ? 0 : (double)detect_relayed_part(a, agg_rate_sliding(m, &a->msg_rate)), a);
 		recent += quiet ? 0 : agg_rate(m, &a->msg_rate, window_minutes);
 	}
 	uint64_t null_recent = 0;

@@ -568,6 +568,20 @@ static void parse_pickup(struct cursor *c, struct pf_event *ev)
 	c->p = c->end;
 }
 
+/*
+ * delivery_dest - where a delivery took the message, by the delivery agent
+ * that logged it: local(8), virtual(8) and lmtp(8) deliver here, and an
+ * address rewritten from one of ours (orig_to=, a virtual alias) was mail
+ * for us whatever carries it on; smtp(8) hands it to another server; pipe(8)
+ * may be a content filter or a mailbox program: not known
+ */
+static uint8_t delivery_dest(struct strview service, const struct pf_event *ev)
+{
+	if (sv_eq(service, "local") || sv_eq(service, "virtual") || sv_eq(service, "lmtp") || ev->orig_to.len)
+		return DEST_HERE;
+	return sv_eq(service, "smtp") ? DEST_ONWARD : DEST_UNKNOWN;
+}
+
 /* parse_queue_line - everything that follows "QID: " */
 static void parse_queue_line(struct strview service, struct cursor *c, struct pf_event *ev)
 {
@@ -584,6 +598,8 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 	case 't':
 		if (eat(c, LIT("to=")))
 			parse_delivery(c, ev);
+		if (ev->kind == EV_DELIVERY)
+			ev->dest = delivery_dest(service, ev);
 		break;
 	case 'm':
 		if (eat(c, LIT("message-id="))) {

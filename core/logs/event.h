@@ -51,6 +51,14 @@ enum delivery_status {
 	DS_NONE = 0, DS_SENT, DS_DEFERRED, DS_BOUNCED, DS_EXPIRED, DS_OTHER
 };
 
+/* Where a delivery took a message (delivery_dest in event.c) */
+enum delivery_dest {
+	DEST_UNKNOWN = 0,	/* pipe (a filter, or a mailbox program), error, discard */
+	DEST_HERE = 1,		/* a final delivery on this server: local, virtual, lmtp; or to an
+				 * address rewritten from one of ours (orig_to=): mail for us */
+	DEST_ONWARD = 2		/* to another server (smtp): relayed, if the client was not a user */
+};
+
 enum reject_class {
 	RJ_OTHER = 0, RJ_RELAY_DENIED, RJ_RBL, RJ_UNKNOWN_USER, RJ_SENDER, RJ_RECIPIENT,
 	RJ_HELO, RJ_CLIENT, RJ_CONTENT, RJ_POLICY, RJ_RATE, RJ_CLASS_COUNT
@@ -74,6 +82,7 @@ struct pf_event {
 	struct strview queued_as;	/* sent: the next MTA's "queued as QID" (a content filter's) */
 	uint64_t message_id_hash;	/* message_id_hash() of message_id: hashed here, off the model's thread */
 	int16_t reputation;	/* deferred, bounced: reputation_classify() of status_text, else -1 */
+	uint8_t dest;		/* a delivery: enum delivery_dest */
 	int has_sender;
 	/* the rest */
 	struct strview sasl_sender;

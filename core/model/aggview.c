@@ -20,6 +20,7 @@ const struct agg_field_info agg_fields[F_FIELD_COUNT] = {
 	[F_CLIENT_IPS] = {"client_ips", "IPs", 5},
 	[F_AUTH] = {"authenticated", "Auth", 6},
 	[F_UNAUTH] = {"unauthenticated", "NoAuth", 6},
+	[F_DELIVERED_HERE] = {"delivered_here", "Here", 5},	/* mail for this server, not relayed */
 	[F_FAILURES] = {"sasl_failures", "AuthFail", 8},
 	[F_FAILURES_20M] = {"sasl_failures_20m", "Fail20m", 7},
 	[F_MAILBOX_FAILURES] = {"mailbox_failures", "IMAP/POP", 8},	/* of AuthFail: Dovecot's logins */
@@ -79,6 +80,7 @@ uint64_t agg_field_value(const struct model *m, const struct agg_stats *a, enum 
 	case F_CLIENT_IPS: return a->distinct_ips;
 	case F_AUTH: return a->auth_msgs;
 	case F_UNAUTH: return a->unauth_msgs;
+	case F_DELIVERED_HERE: return a->delivered_here;
 	case F_FAILURES: return a->sasl_failures;
 	case F_FAILURES_20M: return agg_failures_within(m, a, 20);
 	case F_MAILBOX_FAILURES: return a->mailbox_failures;

@@ -59,6 +59,33 @@ int detect_may_be_guessing(const struct agg_stats *ip)
 	return !addr_is_local_loopback(ip->key->s) && !model_own_failures_only(ip);
 }
 
+uint64_t detect_relayed_part(const struct agg_stats *ip, uint64_t amount)
+{
+	if (ip->delivered_here == 0 || ip->unauth_msgs == 0)
+		return amount;
+	uint32_t relayed = ip->unauth_msgs > ip->delivered_here ? ip->unauth_msgs - ip->delivered_here : 0;
+	return amount * relayed / ip->unauth_msgs;
+}
+
+/* relay_rules - an address that sends mostly unauthenticated mail: relayed
+ * because it is trusted (mynetworks), unless that mail was for this server */
+static void relay_rules(struct suspect *s, const struct agg_stats *a, const struct detect_thresholds *t)
+{
+	uint64_t peak = detect_relayed_part(a, a->peak_1m), total = detect_relayed_part(a, a->unauth_msgs);
+	if (a->delivered_here == 0) {
+		rule(s, peak, t->relay_rate_1m, "unauthenticated messages in its busiest minute");
+		if (s->nreasons)
+			rule(s, total, t->relay_messages, "unauthenticated messages in the log");
+		return;
+	}
+	char what[112];	/* with the count and threshold, within a reason's room */
+	snprintf(what, sizeof(what), "unauthenticated messages relayed in its busiest minute "
+		 "(%u of its %u were mail for this server)", a->delivered_here, a->unauth_msgs);
+	rule(s, peak, t->relay_rate_1m, what);
+	if (s->nreasons)
+		rule(s, total, t->relay_messages, "unauthenticated messages in the log not delivered here");
+}
+
 /* cracked - supports a sending account's other rules: it logged in from an
  * address right after that address failed logins (a guessed password) */
 static void cracked(struct suspect *s, const struct agg_stats *a, unsigned threshold)
@@ -145,9 +172,7 @@ size_t detect_suspects(const struct model *m, const struct detect_thresholds *t,
 			struct suspect *s = next(&c, SUSPECT_TRUSTED_RELAY, a);
 			if (s == NULL)
 				break;
-			rule(s, a->peak_1m, t->relay_rate_1m, "unauthenticated messages in its busiest minute");
-			if (s->nreasons)
-				rule(s, a->unauth_msgs, t->relay_messages, "unauthenticated messages in the log");
+			relay_rules(s, a, t);
 			if (s->nreasons && addr_is_local_loopback(a->key->s) && s->nreasons < SUSPECT_MAX_REASONS)
 				snprintf(s->reasons[s->nreasons++], sizeof(s->reasons[0]), "this machine's own loopback: "
 					 "a process here sends over SMTP (a web application's mail library, a script)");

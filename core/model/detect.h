@@ -59,6 +59,15 @@ const char *detect_guessed_at(const struct agg_stats *a, unsigned threshold);
  * that had logged in from there before (its own device's old password).
  */
 int detect_may_be_guessing(const struct agg_stats *ip);
+/*
+ * The part of an amount of ip's unauthenticated mail (its busiest minute, its
+ * rate) that may be relayed: the amount scaled by the share of its messages
+ * not delivered here. A busy sender of mail for this server (Gmail delivering
+ * to our users, every message to local(8), virtual(8) or lmtp(8)) relays
+ * nothing and is no trusted relay; one that never had a delivery here keeps
+ * the whole amount.
+ */
+uint64_t detect_relayed_part(const struct agg_stats *ip, uint64_t amount);
 /* The aggregate a suspect of kind k is (an account, a uid, else a client IP). */
 enum agg_kind suspect_agg_kind(enum suspect_kind k);
 

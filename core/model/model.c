@@ -105,9 +105,10 @@ struct model {
 		size_t next;
 	} last_ended;
 	struct pipe_table {	/* a pipe(8) filter's ends: originals it took, local submissions, lately;
-				 * direct-mapped by Message-ID hash (a newer one takes the slot) */
-		uint64_t msgid[PIPE_SLOTS];
+				 * direct-mapped by pipe key (a newer one takes the slot) */
+		uint64_t key[PIPE_SLOTS];
 		uint32_t id[PIPE_SLOTS];
+		uint32_t qid_hash[PIPE_SLOTS];	/* the record's when noted: a reused record is not it */
 		int64_t at[PIPE_SLOTS];
 		uint16_t hops[PIPE_SLOTS];	/* piped: its "delivered via" lines counted as sent so far */
 	} *piped, *local_msgs;	/* allocated on the first line through a pipe */
@@ -990,6 +991,7 @@ static void give_outcomes(struct agg_stats *a, const struct msg_record *r)
 	a->sent += r->sent;
 	a->deferred += r->deferred;
 	a->bounced += r->bounced;
+	a->delivered_here += r->dest == DEST_HERE;
 }
 
 static void take_outcomes(struct agg_stats *a, const struct msg_record *r)
@@ -997,6 +999,7 @@ static void take_outcomes(struct agg_stats *a, const struct msg_record *r)
 	a->sent -= a->sent >= r->sent ? r->sent : a->sent;
 	a->deferred -= a->deferred >= r->deferred ? r->deferred : a->deferred;
 	a->bounced -= a->bounced >= r->bounced ? r->bounced : a->bounced;
+	a->delivered_here -= r->dest == DEST_HERE && a->delivered_here;
 }
 
 /* uncount_message - count_message taken back (a record found to be a copy) */
@@ -1523,41 +1526,44 @@ static int delivered_via_pipe(const struct pf_event *ev)
 }
 
 /*
- * pipe_key - what ties r to a pipe filter's copy of it, or the copy to r:
- * its Message-ID's hash; for a message that came with none (cleanup logged
+ * A pipe filter's copy and its original are known by the same key: the
+ * Message-ID's hash; for a message that came with none (cleanup logged
  * message-id=<>, or made one up for the copy: msgid_hash 0), its envelope
- * sender's, which the filter passes on (-f ${sender}). 0: nothing ties it.
+ * sender and a recipient, which the filter passes on (-f ${sender} --
+ * ${recipient}), seen at the original's hop and at the copy's delivery.
  */
-static uint64_t pipe_key(const struct msg_record *r)
+static int id_less(const struct msg_record *r)
 {
-	if (r->msgid_hash)
-		return r->msgid_hash;
-	if (!(r->flags & RF_MESSAGE_ID) || r->sender == NULL || r->sender->len == 0)
-		return 0;
-	return text_id_hash(r->sender->s, r->sender->len) ^ 0x9e3779b97f4a7c15ull;
+	return r->msgid_hash == 0 && (r->flags & RF_MESSAGE_ID) && r->sender && r->sender->len;
 }
 
-/* pipe_slot - key's slot in t when it names a record of it on this host, else -1 */
+static uint64_t sender_rcpt_key(const struct msg_record *r, struct strview rcpt)
+{
+	uint64_t k = text_id_hash(r->sender->s, r->sender->len) ^ text_id_hash(rcpt.ptr, rcpt.len) * 0x9e3779b97f4a7c15ull;
+	return k ? k : 1;
+}
+
+/* pipe_slot - key's slot in t when it names a record still there on this host, else -1 */
 static long pipe_slot(const struct model *m, const struct pipe_table *t, uint64_t key)
 {
 	size_t i = key & (PIPE_SLOTS - 1);
-	if (key == 0 || t == NULL || t->msgid[i] != key || t->id[i] == 0)
+	if (key == 0 || t == NULL || t->key[i] != key || t->id[i] == 0)
 		return -1;
 	const struct msg_record *r = &m->pool[t->id[i] - 1];
-	return pipe_key(r) == key && r->host == m->host ? (long)i : -1;
+	return r->qid_hash == t->qid_hash[i] && r->host == m->host ? (long)i : -1;
 }
 
-/* pipe_note - r (its pipe_key) into t at time at; its slot, or -1 when out of memory */
-static long pipe_note(struct model *m, struct pipe_table **t, const struct msg_record *r, int64_t at)
+/* pipe_note - r under key into t at time at; its slot, or -1 when out of memory */
+static long pipe_note(struct model *m, struct pipe_table **t, const struct msg_record *r, uint64_t key, int64_t at)
 {
 	if (*t == NULL && (*t = calloc(1, sizeof(**t))) == NULL) {
 		m->totals.out_of_memory++;
 		return -1;
 	}
-	uint64_t key = pipe_key(r);
 	size_t i = key & (PIPE_SLOTS - 1);
-	(*t)->msgid[i] = key;
+	(*t)->key[i] = key;
 	(*t)->id[i] = (uint32_t)(r - m->pool) + 1;
+	(*t)->qid_hash[i] = r->qid_hash;
 	(*t)->at[i] = at;
 	(*t)->hops[i] = 0;
 	return (long)i;
@@ -1571,6 +1577,15 @@ static int pipe_copy_of(const struct msg_record *c, const struct msg_record *o, 
 	    && c->first_seen - piped_at <= PIPE_WINDOW && piped_at - c->first_seen <= PIPE_WINDOW;
 }
 
+/* hops_back - o's hops to the filter, counted as sent, were no delivery */
+static void hops_back(struct model *m, struct msg_record *o, unsigned hops)
+{
+	hops = hops < o->sent ? hops : o->sent;
+	o->sent = (uint16_t)(o->sent - hops);
+	m->totals.sent -= m->totals.sent >= hops ? hops : m->totals.sent;
+	FOR_EACH_AGG(m, o, a, a->sent -= a->sent >= hops ? hops : a->sent);
+}
+
 /* pipe_link - c is o's copy: what it counted as a local submission is taken
  * back, and o's hops to the filter (counted as sent) were no delivery */
 static void pipe_link(struct model *m, struct msg_record *c, struct msg_record *o, unsigned hops)
@@ -1581,10 +1596,7 @@ static void pipe_link(struct model *m, struct msg_record *c, struct msg_record *
 	c->local_uid = NULL;
 	link_copy(m, c, o);
 	m->totals.filter_copies++;
-	hops = hops < o->sent ? hops : o->sent;
-	o->sent = (uint16_t)(o->sent - hops);
-	m->totals.sent -= m->totals.sent >= hops ? hops : m->totals.sent;
-	FOR_EACH_AGG(m, o, a, a->sent -= a->sent >= hops ? hops : a->sent);
+	hops_back(m, o, hops);
 }
 
 /*
@@ -1593,10 +1605,12 @@ static void pipe_link(struct model *m, struct msg_record *c, struct msg_record *
  * its copy and this line a hop (1: not a delivery); else o is remembered,
  * and the line counts as sent until a copy shows up.
  */
-static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
+static int piped_to_filter(struct model *m, struct msg_record *o, const struct pf_event *ev, int64_t t)
 {
-	uint64_t key = pipe_key(o);
-	if (key == 0 || (o->flags & (RF_COPY | RF_LOCAL)))
+	if (o->flags & (RF_COPY | RF_LOCAL))
+		return 0;
+	uint64_t key = o->msgid_hash ? o->msgid_hash : id_less(o) ? sender_rcpt_key(o, ev->rcpt) : 0;
+	if (key == 0)
 		return 0;
 	long i = pipe_slot(m, m->local_msgs, key);
 	if (i >= 0) {
@@ -1610,7 +1624,7 @@ static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
 	}
 	long k = pipe_slot(m, m->piped, key);
 	if (k < 0 || m->piped->id[k] != (uint32_t)(o - m->pool) + 1)
-		k = pipe_note(m, &m->piped, o, t);
+		k = pipe_note(m, &m->piped, o, key, t);
 	if (k >= 0)
 		m->piped->hops[k]++;
 	return 0;
@@ -1618,9 +1632,9 @@ static int piped_to_filter(struct model *m, struct msg_record *o, int64_t t)
 
 /* local_message_id - a local submission's Message-ID: the copy of a message
  * a pipe filter took lately, or one it is about to be; remembered either way */
-static void local_message_id(struct model *m, struct msg_record *c, int64_t t)
+static void local_message_id(struct model *m, struct msg_record *c, uint64_t key, int64_t t)
 {
-	long k = pipe_slot(m, m->piped, pipe_key(c));
+	long k = pipe_slot(m, m->piped, key);
 	if (k >= 0) {
 		struct msg_record *o = &m->pool[m->piped->id[k] - 1];
 		if (pipe_copy_of(c, o, m->piped->at[k])) {
@@ -1628,7 +1642,28 @@ static void local_message_id(struct model *m, struct msg_record *c, int64_t t)
 			m->piped->hops[k] = 0;
 		}
 	}
-	pipe_note(m, &m->local_msgs, c, t);	/* tied: o's later hops are known as hops */
+	pipe_note(m, &m->local_msgs, c, key, t);	/* tied: o's later hops are known as hops */
+}
+
+/*
+ * local_delivery_seen - a delivery of c, a local submission that came with no
+ * Message-ID: by its sender and this recipient, the copy of a message a pipe
+ * filter took (tied now, as local_message_id ties one by its ID), or, tied
+ * already, one more of its original's hops known as a hop
+ */
+static void local_delivery_seen(struct model *m, struct msg_record *c, struct strview rcpt, int64_t t)
+{
+	if (c->flags & RF_COPY) {
+		long k = c->origin_qid[0] && id_less(c) ? pipe_slot(m, m->piped, sender_rcpt_key(c, rcpt)) : -1;
+		struct msg_record *o = k >= 0 ? &m->pool[m->piped->id[k] - 1] : NULL;
+		if (o && strcmp(o->qid, c->origin_qid) == 0) {
+			hops_back(m, o, m->piped->hops[k]);
+			m->piped->hops[k] = 0;
+		}
+		return;
+	}
+	if ((c->flags & RF_LOCAL) && id_less(c))
+		local_message_id(m, c, sender_rcpt_key(c, rcpt), t);
 }
 
 /* note_reputation - a refusal whose text says our server is blocklisted */
@@ -1647,12 +1682,27 @@ const struct reputation_log *model_reputation(const struct model *m) { return &m
 
 int64_t model_reference(const struct model *m) { return m->tc.reference; }
 
+/* note_dest - where a delivery of r went: a message counts as delivered here
+ * while every delivery of it did (one that also went on is relayed mail) */
+static void note_dest(struct model *m, struct msg_record *r, uint8_t dest)
+{
+	int before = r->dest == DEST_HERE;
+	r->dest |= dest;
+	int after = r->dest == DEST_HERE;
+	if (after != before)
+		FOR_EACH_AGG(m, r, a, if (after) a->delivered_here++; else if (a->delivered_here) a->delivered_here--);
+}
+
 static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	if (ev->queued_as.len && handed_to_filter(m, r, ev))
 		return;
-	if (delivered_via_pipe(ev) && piped_to_filter(m, r, t))
+	if (delivered_via_pipe(ev) && piped_to_filter(m, r, ev, t))
 		return;
+	if ((r->flags & (RF_LOCAL | RF_COPY)) && ev->rcpt.len)
+		local_delivery_seen(m, r, ev->rcpt, t);
+	if (ev->dest)
+		note_dest(m, r, ev->dest);
 	switch (ev->status) {
 	case DS_SENT:
 		m->totals.sent++;
@@ -1854,8 +1904,8 @@ static void apply_record_event(struct model *m, const struct pf_event *ev, int64
 		r->flags |= RF_MESSAGE_ID;	/* kept as a hash: it proves a filter's copy */
 		if (!(r->flags & RF_COPY))
 			r->msgid_hash = made_up_here(r, ev->message_id) ? 0 : ev->message_id_hash;
-		if ((r->flags & (RF_LOCAL | RF_COPY)) == RF_LOCAL && pipe_key(r))
-			local_message_id(m, r, t);
+		if ((r->flags & (RF_LOCAL | RF_COPY)) == RF_LOCAL && r->msgid_hash)
+			local_message_id(m, r, r->msgid_hash, t);	/* one without: at its deliveries */
 		break;
 	case EV_QUEUED:
 		count_record(m, r);	/* first seen at qmgr when the log began mid-way */

@@ -117,6 +117,8 @@ struct agg_stats {
 	uint32_t held, deleted;
 	uint32_t null_sender;
 	uint32_t auth_msgs, unauth_msgs;	/* client IP: over SASL or not */
+	uint32_t delivered_here;	/* of msgs, those whose deliveries so far were all final
+				 * deliveries on this server (DEST_HERE): mail for us, not relayed */
 	uint32_t distinct_ips;	/* SASL user: client sources (IPv4, IPv6 /64) it sent from, ever */
 	uint32_t peak_window_sources;	/* SASL user: most sources within one window (limits.source_window)
 					 * in which it sent limits.spread_messages or more */
@@ -180,6 +182,7 @@ struct msg_record {
 	uint16_t flags;
 	uint8_t host;
 	uint8_t instance;	/* model_instance_name(): the Postfix instance whose log started it */
+	uint8_t dest;		/* where its deliveries took it so far: enum delivery_dest bits */
 	uint32_t older, newer;	/* open records in arrival order (index + 1) */
 };
 

@@ -375,11 +375,45 @@ static void an_alert_command_that_cannot_start_is_journaled_as_not_started(void 
 	free(text);
 }
 
+/* a busy sender of mail for this server (every message delivered over lmtp)
+ * raises no relay alert; the same rate relayed on to other servers does */
+static void mail_for_this_server_raises_no_relay_alert(void **state)
+{
+	(void)state;
+	for (int onward = 0; onward <= 1; onward++) {
+		struct model *m = model_new(NULL, TEST_REFERENCE);
+		for (int i = 0; i < 30; i++) {
+			char line[400];
+			const char *fmt[] = {
+				"Nov 24 12:00:%02d mx postfix/smtpd[9]: 7E%08X: client=mail-x.google.com[209.85.1.1]",
+				"Nov 24 12:00:%02d mx postfix/qmgr[7]: 7E%08X: from=<f@gmail.example>, size=900, nrcpt=1 "
+				"(queue active)",
+				onward ? "Nov 24 12:00:%02d mx postfix/smtp[6]: 7E%08X: to=<x@elsewhere.example>, relay=mx."
+					 "elsewhere.example[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (ok)"
+				       : "Nov 24 12:00:%02d mx postfix/lmtp[6]: 7E%08X: to=<u@example.org>, relay=mail[private/"
+					 "dovecot-lmtp], delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)",
+			};
+			for (size_t k = 0; k < 3; k++) {
+				snprintf(line, sizeof(line), fmt[k], i, (unsigned)i);
+				assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
+			}
+		}
+		struct alert_config c;
+		alert_config_default(&c);
+		struct alert_result r;
+		alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+		assert_int_equal(r.v[AL_RELAY_RATE].state, onward ? ALERT_CRITICAL : ALERT_OK);
+		alert_config_free(&c);
+		model_free(m);
+	}
+}
+
 int main(void)
 {
 	test_use_utc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_outbreak_is_critical_with_the_culprits_named),
+		cmocka_unit_test(mail_for_this_server_raises_no_relay_alert),
 		cmocka_unit_test(a_burst_across_a_minutes_turn_is_not_halved),
 		cmocka_unit_test(failures_from_this_machines_loopback_raise_no_alert),
 		cmocka_unit_test(failures_of_an_account_where_it_logged_in_raise_no_alert),

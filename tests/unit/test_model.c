@@ -1110,6 +1110,99 @@ static void the_lab_imap_break_in_is_brute_force_and_evidence_against_the_accoun
 	model_free(m);
 }
 
+/* inbound_or_relayed - message i from ip, unauthenticated, to rcpt, delivered by
+ * agent (postfix/AGENT) with its relay, orig_to= when alias is set */
+static void inbound_or_relayed(struct model *m, int i, const char *ip, const char *rcpt, const char *agent,
+			const char *relay, const char *alias)
+{
+	char line[400], qid[16], orig[120] = "";
+	snprintf(qid, sizeof(qid), "7C%08X", (unsigned)i);
+	if (alias)
+		snprintf(orig, sizeof(orig), ", orig_to=<%s>", alias);
+	int sec = i % 60;
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/smtpd[9]: %s: client=h.example[%s]", sec, qid, ip);
+	add(m, line);
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/qmgr[7]: %s: from=<s%d@sender.example>, size=900, "
+		 "nrcpt=1 (queue active)", sec, qid, i);
+	add(m, line);
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/%s[6]: %s: to=<%s>%s, relay=%s, delay=0.1, "
+		 "delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Ok)", sec, agent, qid, rcpt, orig, relay);
+	add(m, line);
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/qmgr[7]: %s: removed", sec, qid);
+	add(m, line);
+}
+
+/* a busy sender of mail for this server (Gmail delivering to our users over
+ * lmtp, local or virtual, or to our aliases forwarded on) relays nothing: no
+ * trusted relay, no relay alert */
+static void mail_delivered_here_is_no_relaying(void **state)
+{
+	(void)state;
+	static const char *agents[][3] = {
+		{"lmtp", "mail.example.org[private/dovecot-lmtp]", NULL},
+		{"local", "local", NULL},
+		{"virtual", "virtual", NULL},
+		{"smtp", "alt1.gmail-smtp-in.l.google.com[192.0.2.40]:25", "alias@example.org"},
+	};
+	for (size_t k = 0; k < sizeof(agents) / sizeof(agents[0]); k++) {
+		struct model *m = model_new(NULL, TEST_REFERENCE);
+		for (int i = 0; i < 30; i++)
+			inbound_or_relayed(m, i, "209.85.1.1", "user@example.org", agents[k][0], agents[k][1], agents[k][2]);
+		const struct agg_stats *ip = find(m, AGG_CLIENT_IP, "209.85.1.1");
+		assert_int_equal(ip->unauth_msgs, 30);
+		assert_int_equal(ip->delivered_here, 30);
+		struct suspect sus[4];
+		assert_int_equal(default_suspects(m, sus, 4), 0);
+		assert_int_equal(detect_relayed_part(ip, ip->peak_1m), 0);
+		model_free(m);
+	}
+}
+
+/* a trusted host whose mail goes on to other servers is a relay; one that
+ * also sends mail for this server (an office behind one address) is judged
+ * on the share it relays, and the reason says so */
+static void a_relay_is_judged_on_the_mail_it_relays(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 12; i++)
+		inbound_or_relayed(m, i, "10.0.0.7", "x@elsewhere.example", "smtp", "mx.elsewhere.example[192.0.2.9]:25", NULL);
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_int_equal(sus[0].kind, SUSPECT_TRUSTED_RELAY);
+	assert_string_equal(sus[0].reasons[0], "12 unauthenticated messages in its busiest minute (threshold 10)");
+	for (int i = 12; i < 32; i++)	/* 20 more, for this server */
+		inbound_or_relayed(m, i, "10.0.0.7", "user@example.org", "lmtp", "mail[private/dovecot-lmtp]", NULL);
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_string_equal(sus[0].reasons[0], "12 unauthenticated messages relayed in its busiest minute "
+			    "(20 of its 32 were mail for this server) (threshold 10)");
+	for (int i = 32; i < 60; i++)	/* mostly mail for this server: 12 of 60 relayed in the minute */
+		inbound_or_relayed(m, i, "10.0.0.7", "user@example.org", "lmtp", "mail[private/dovecot-lmtp]", NULL);
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	model_free(m);
+	/* a message with one recipient here and one elsewhere is relayed mail */
+	m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 12; i++) {
+		static const char *const fmt[] = {
+			"Nov 24 12:00:%02d mx postfix/smtpd[9]: 7D%08X: client=h.example[10.0.0.8]",
+			"Nov 24 12:00:%02d mx postfix/qmgr[7]: 7D%08X: from=<s@sender.example>, size=900, nrcpt=2 (queue active)",
+			"Nov 24 12:00:%02d mx postfix/lmtp[6]: 7D%08X: to=<user@example.org>, relay=mail[private/dovecot-lmtp], "
+			"delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)",
+			"Nov 24 12:00:%02d mx postfix/smtp[5]: 7D%08X: to=<x@elsewhere.example>, relay=mx.elsewhere.example"
+			"[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)",
+			"Nov 24 12:00:%02d mx postfix/qmgr[7]: 7D%08X: removed",
+		};
+		for (size_t k = 0; k < sizeof(fmt) / sizeof(fmt[0]); k++) {
+			char line[300];
+			snprintf(line, sizeof(line), fmt[k], i % 60, (unsigned)i);
+			add(m, line);
+		}
+	}
+	assert_int_equal(find(m, AGG_CLIENT_IP, "10.0.0.8")->delivered_here, 0);
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	model_free(m);
+}
+
 /* pipe_filter_lines - a message of victim through FILTER_README's simple
  * filter (pipe(8), re-injecting with sendmail as uid 65534): the original,
  * then its copy before (copy_first) the pipe's two "delivered via" lines, or
@@ -1167,21 +1260,69 @@ static void is_victims_copy(struct model *m)
 /* spam often has no Message-ID (cleanup logs message-id=<>); the copy then has
  * none either (sendmail -G, as FILTER_README's filter runs it) or the one
  * cleanup makes up for a local submission: the copy is tied by its sender */
+static const char copy_to_b[] = "Nov 24 12:00:02 mx postfix/smtp[4]: 5B0002: to=<b@y.example>, relay=none, "
+				"delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect refused)";
+
 static void a_pipe_filters_copy_of_a_message_without_message_id_is_tied_by_sender(void **state)
 {
 	(void)state;
-	const char *copy_ids[] = {"<>", "<20261124120001.5B0002@mx.example>"};
+	const char *copy_ids[] = {"<>", "<20261124120001.5B0002@mx.example>", "<5B0002@mx.example>"};
 	for (int copy_first = 0; copy_first <= 1; copy_first++)
-		for (size_t k = 0; k < 2; k++) {
+		for (size_t k = 0; k < 3; k++) {	/* the last: long queue IDs, <QID@myhostname> */
 			struct model *m = model_new(NULL, TEST_REFERENCE);
 			pipe_filter_lines_ids(m, copy_first, "promo@spam.example", "<>", copy_ids[k]);
+			add(m, copy_to_b);	/* each recipient's hop is known as one by the copy's delivery to it */
 			is_victims_copy(m);
 			model_free(m);
 		}
-	/* long queue IDs: cleanup's own is <QID@myhostname> */
+}
+
+/* several messages of one sender without a Message-ID through the filter at
+ * once: each copy is tied to its own original by the recipient it carries,
+ * whatever order the copies come back in */
+static void id_less_copies_of_one_sender_are_tied_to_their_own_originals(void **state)
+{
+	(void)state;
 	struct model *m = model_new(NULL, TEST_REFERENCE);
-	pipe_filter_lines_ids(m, 0, "promo@spam.example", "<>", "<5B0002@mx.example>");
-	is_victims_copy(m);
+	char line[300];
+	for (int i = 0; i < 4; i++) {
+		snprintf(line, sizeof(line), "Nov 24 12:00:00 mx postfix/smtpd[9]: 6A000%d: client=unknown[192.0.2.%d], "
+			 "sasl_method=LOGIN, sasl_username=%s@example.org", i, i + 1, i % 2 ? "victim" : "other");
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:00:00 mx postfix/cleanup[8]: 6A000%d: message-id=<>", i);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:00:00 mx postfix/qmgr[7]: 6A000%d: from=<promo@spam.example>, "
+			 "size=500, nrcpt=1 (queue active)", i);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:00:01 mx postfix/pipe[6]: 6A000%d: to=<r%d@y.example>, relay=filter, "
+			 "delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (delivered via filter service)", i, i);
+		add(m, line);
+	}
+	for (int i = 3; i >= 0; i--) {	/* the copies in the other order */
+		snprintf(line, sizeof(line), "Nov 24 12:00:02 mx postfix/pickup[5]: 6B000%d: uid=65534 "
+			 "from=<promo@spam.example>", i);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:00:02 mx postfix/cleanup[8]: 6B000%d: message-id=<>", i);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:00:02 mx postfix/qmgr[7]: 6B000%d: from=<promo@spam.example>, "
+			 "size=600, nrcpt=1 (queue active)", i);
+		add(m, line);
+		snprintf(line, sizeof(line), "Nov 24 12:00:03 mx postfix/smtp[4]: 6B000%d: to=<r%d@y.example>, relay=none, "
+			 "delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect refused)", i, i);
+		add(m, line);
+	}
+	for (int i = 0; i < 4; i++) {
+		char qid[8], origin[8];
+		snprintf(qid, sizeof(qid), "6B000%d", i);
+		snprintf(origin, sizeof(origin), "6A000%d", i);
+		const struct msg_record *c = model_find_open(m, qid);
+		assert_non_null(c);
+		assert_string_equal(c->origin_qid, origin);
+		assert_string_equal(c->sasl_user->s, i % 2 ? "victim@example.org" : "other@example.org");
+	}
+	assert_int_equal(find(m, AGG_SASL_USER, "victim@example.org")->deferred, 2);
+	assert_int_equal(model_totals(m)->sent, 0);
+	assert_int_equal(model_totals(m)->local_submissions, 0);
 	model_free(m);
 }
 
@@ -2142,7 +2283,10 @@ int main(void)
 		cmocka_unit_test(dovecot_failed_logins_are_sasl_failures_of_the_address_that_tried),
 		cmocka_unit_test(a_pipe_filters_copy_through_sendmail_is_the_senders_in_either_order),
 		cmocka_unit_test(a_local_message_of_another_sender_is_no_pipe_filters_copy),
+		cmocka_unit_test(mail_delivered_here_is_no_relaying),
+		cmocka_unit_test(a_relay_is_judged_on_the_mail_it_relays),
 		cmocka_unit_test(a_pipe_filters_copy_of_a_message_without_message_id_is_tied_by_sender),
+		cmocka_unit_test(id_less_copies_of_one_sender_are_tied_to_their_own_originals),
 		cmocka_unit_test(a_local_message_is_no_id_less_copy_unless_its_sender_matches),
 		cmocka_unit_test(the_lab_pipe_filter_capture_ties_every_copy),
 		cmocka_unit_test(the_lab_before_queue_filter_capture_charges_the_front_clients),
