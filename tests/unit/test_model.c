@@ -24,6 +24,18 @@ static void add(struct model *m, const char *line)
 	assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
 }
 
+/* addf - add, the line printed from fmt */
+__attribute__((format(printf, 2, 3))) static void addf(struct model *m, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	add(m, line);
+}
+
 static void model_add_line_cb(const char *line, size_t len, void *arg)
 {
 	model_add_line(arg, line, len);
@@ -1113,23 +1125,18 @@ static void the_lab_imap_break_in_is_brute_force_and_evidence_against_the_accoun
 /* inbound_or_relayed - message i from ip, unauthenticated, to rcpt, delivered by
  * agent (postfix/AGENT) with its relay, orig_to= when alias is set */
 static void inbound_or_relayed(struct model *m, int i, const char *ip, const char *rcpt, const char *agent,
-			const char *relay, const char *alias)
+			       const char *relay, const char *alias)
 {
-	char line[400], qid[16], orig[120] = "";
-	snprintf(qid, sizeof(qid), "7C%08X", (unsigned)i);
+	char orig[120] = "";
 	if (alias)
 		snprintf(orig, sizeof(orig), ", orig_to=<%s>", alias);
 	int sec = i % 60;
-	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/smtpd[9]: %s: client=h.example[%s]", sec, qid, ip);
-	add(m, line);
-	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/qmgr[7]: %s: from=<s%d@sender.example>, size=900, "
-		 "nrcpt=1 (queue active)", sec, qid, i);
-	add(m, line);
-	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/%s[6]: %s: to=<%s>%s, relay=%s, delay=0.1, "
-		 "delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Ok)", sec, agent, qid, rcpt, orig, relay);
-	add(m, line);
-	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/qmgr[7]: %s: removed", sec, qid);
-	add(m, line);
+	addf(m, "Nov 24 12:00:%02d mx postfix/smtpd[9]: 7C%08X: client=h.example[%s]", sec, (unsigned)i, ip);
+	addf(m, "Nov 24 12:00:%02d mx postfix/qmgr[7]: 7C%08X: from=<s%d@sender.example>, size=900, nrcpt=1 "
+	     "(queue active)", sec, (unsigned)i, i);
+	addf(m, "Nov 24 12:00:%02d mx postfix/%s[6]: 7C%08X: to=<%s>%s, relay=%s, delay=0.1, delays=0/0/0/0.1, "
+	     "dsn=2.0.0, status=sent (250 2.0.0 Ok)", sec, agent, (unsigned)i, rcpt, orig, relay);
+	addf(m, "Nov 24 12:00:%02d mx postfix/qmgr[7]: 7C%08X: removed", sec, (unsigned)i);
 }
 
 /* a busy sender of mail for this server (Gmail delivering to our users over
@@ -1183,20 +1190,14 @@ static void a_relay_is_judged_on_the_mail_it_relays(void **state)
 	/* a message with one recipient here and one elsewhere is relayed mail */
 	m = model_new(NULL, TEST_REFERENCE);
 	for (int i = 0; i < 12; i++) {
-		static const char *const fmt[] = {
-			"Nov 24 12:00:%02d mx postfix/smtpd[9]: 7D%08X: client=h.example[10.0.0.8]",
-			"Nov 24 12:00:%02d mx postfix/qmgr[7]: 7D%08X: from=<s@sender.example>, size=900, nrcpt=2 (queue active)",
-			"Nov 24 12:00:%02d mx postfix/lmtp[6]: 7D%08X: to=<user@example.org>, relay=mail[private/dovecot-lmtp], "
-			"delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)",
-			"Nov 24 12:00:%02d mx postfix/smtp[5]: 7D%08X: to=<x@elsewhere.example>, relay=mx.elsewhere.example"
-			"[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)",
-			"Nov 24 12:00:%02d mx postfix/qmgr[7]: 7D%08X: removed",
-		};
-		for (size_t k = 0; k < sizeof(fmt) / sizeof(fmt[0]); k++) {
-			char line[300];
-			snprintf(line, sizeof(line), fmt[k], i % 60, (unsigned)i);
-			add(m, line);
-		}
+		addf(m, "Nov 24 12:00:%02d mx postfix/smtpd[9]: 7D%08X: client=h.example[10.0.0.8]", i, (unsigned)i);
+		addf(m, "Nov 24 12:00:%02d mx postfix/qmgr[7]: 7D%08X: from=<s@sender.example>, size=900, nrcpt=2 "
+		     "(queue active)", i, (unsigned)i);
+		addf(m, "Nov 24 12:00:%02d mx postfix/lmtp[6]: 7D%08X: to=<user@example.org>, relay=mail[private/"
+		     "dovecot-lmtp], delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)", i, (unsigned)i);
+		addf(m, "Nov 24 12:00:%02d mx postfix/smtp[5]: 7D%08X: to=<x@elsewhere.example>, relay=mx.elsewhere."
+		     "example[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)", i, (unsigned)i);
+		addf(m, "Nov 24 12:00:%02d mx postfix/qmgr[7]: 7D%08X: removed", i, (unsigned)i);
 	}
 	assert_int_equal(find(m, AGG_CLIENT_IP, "10.0.0.8")->delivered_here, 0);
 	assert_int_equal(default_suspects(m, sus, 4), 1);
@@ -1284,32 +1285,22 @@ static void id_less_copies_of_one_sender_are_tied_to_their_own_originals(void **
 {
 	(void)state;
 	struct model *m = model_new(NULL, TEST_REFERENCE);
-	char line[300];
 	for (int i = 0; i < 4; i++) {
-		snprintf(line, sizeof(line), "Nov 24 12:00:00 mx postfix/smtpd[9]: 6A000%d: client=unknown[192.0.2.%d], "
-			 "sasl_method=LOGIN, sasl_username=%s@example.org", i, i + 1, i % 2 ? "victim" : "other");
-		add(m, line);
-		snprintf(line, sizeof(line), "Nov 24 12:00:00 mx postfix/cleanup[8]: 6A000%d: message-id=<>", i);
-		add(m, line);
-		snprintf(line, sizeof(line), "Nov 24 12:00:00 mx postfix/qmgr[7]: 6A000%d: from=<promo@spam.example>, "
-			 "size=500, nrcpt=1 (queue active)", i);
-		add(m, line);
-		snprintf(line, sizeof(line), "Nov 24 12:00:01 mx postfix/pipe[6]: 6A000%d: to=<r%d@y.example>, relay=filter, "
-			 "delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (delivered via filter service)", i, i);
-		add(m, line);
+		addf(m, "Nov 24 12:00:00 mx postfix/smtpd[9]: 6A000%d: client=unknown[192.0.2.%d], sasl_method=LOGIN, "
+		     "sasl_username=%s@example.org", i, i + 1, i % 2 ? "victim" : "other");
+		addf(m, "Nov 24 12:00:00 mx postfix/cleanup[8]: 6A000%d: message-id=<>", i);
+		addf(m, "Nov 24 12:00:00 mx postfix/qmgr[7]: 6A000%d: from=<promo@spam.example>, size=500, nrcpt=1 "
+		     "(queue active)", i);
+		addf(m, "Nov 24 12:00:01 mx postfix/pipe[6]: 6A000%d: to=<r%d@y.example>, relay=filter, delay=1, "
+		     "delays=0/0/0/1, dsn=2.0.0, status=sent (delivered via filter service)", i, i);
 	}
 	for (int i = 3; i >= 0; i--) {	/* the copies in the other order */
-		snprintf(line, sizeof(line), "Nov 24 12:00:02 mx postfix/pickup[5]: 6B000%d: uid=65534 "
-			 "from=<promo@spam.example>", i);
-		add(m, line);
-		snprintf(line, sizeof(line), "Nov 24 12:00:02 mx postfix/cleanup[8]: 6B000%d: message-id=<>", i);
-		add(m, line);
-		snprintf(line, sizeof(line), "Nov 24 12:00:02 mx postfix/qmgr[7]: 6B000%d: from=<promo@spam.example>, "
-			 "size=600, nrcpt=1 (queue active)", i);
-		add(m, line);
-		snprintf(line, sizeof(line), "Nov 24 12:00:03 mx postfix/smtp[4]: 6B000%d: to=<r%d@y.example>, relay=none, "
-			 "delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect refused)", i, i);
-		add(m, line);
+		addf(m, "Nov 24 12:00:02 mx postfix/pickup[5]: 6B000%d: uid=65534 from=<promo@spam.example>", i);
+		addf(m, "Nov 24 12:00:02 mx postfix/cleanup[8]: 6B000%d: message-id=<>", i);
+		addf(m, "Nov 24 12:00:02 mx postfix/qmgr[7]: 6B000%d: from=<promo@spam.example>, size=600, nrcpt=1 "
+		     "(queue active)", i);
+		addf(m, "Nov 24 12:00:03 mx postfix/smtp[4]: 6B000%d: to=<r%d@y.example>, relay=none, delay=1, "
+		     "delays=0/0/1/0, dsn=4.4.1, status=deferred (connect refused)", i, i);
 	}
 	for (int i = 0; i < 4; i++) {
 		char qid[8], origin[8];
