@@ -22,6 +22,7 @@
 #include "core/base/journal.h"
 #include "core/base/safefile.h"
 #include "core/logs/follow.h"
+#include "core/model/ingest.h"
 
 #define QUEUE_TIMEOUT_MS 60000
 #define WATCH_POLL_NS 200000000L	/* the logs read, the throttle asked, 5 times a second */
@@ -53,6 +54,7 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		{"journal", required_argument, NULL, 'J'},
 		{"incident", required_argument, NULL, 'I'},
 		{"throttle", required_argument, NULL, 'H'},
+		{"journald", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -67,6 +69,7 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		case 'y': o->yes = 1; break;
 		case 'J': o->journal = optarg; break;
 		case 'I': o->incident = optarg; break;
+		case 'j': o->feed.journald = 1; break;
 		case 'H':
 			if (throttle_arg(optarg, &o->throttle_batch, &o->throttle_seconds) < 0)
 				return -1;
@@ -81,10 +84,10 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 			break;
 		default:
 			fputs("usage: spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
-			      "               [--no-queue] [FILE...]\n"
+			      "               [--no-queue] [--journald] [FILE...]\n"
 			      "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
 			      "               [--throttle N/SECS] [--disable-cmd CMD] [--journal FILE] [--state FILE]\n"
-			      "               [--incident FILE] [FILE...]\n",
+			      "               [--incident FILE] [--journald] [FILE...]\n",
 			      stderr);
 			return -1;
 		}
@@ -94,11 +97,6 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		feed_add_file(&o->feed, argv[i], &err);
 	if (err.msg[0] || feed_finish(&o->feed, 0, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
-		return -1;
-	}
-	if (o->throttle_batch && o->feed.journald) {
-		fputs("spamtop: cleanup --yes --throttle watches the log files while it releases; the systemd journal\n"
-		      "is not followed here: name the log files, or release from the console\n", stderr);
 		return -1;
 	}
 	if (o->journal == NULL)
@@ -210,29 +208,57 @@ static void to_model(const char *line, size_t len, void *arg)
 	model_add_line(arg, line, len);
 }
 
-/* watch - what the logs gained since the last call, into m */
-static void watch(struct log_follow **fw, size_t n, struct model *m)
+/* the logs followed while the queue is released: the files, and the systemd
+ * journal (new entries: journalctl --follow) when Postfix logs there */
+struct log_watch {
+	struct log_follow *fw[FEED_MAX_SOURCES];
+	size_t n;
+	struct pipe_source *journal;
+};
+
+/* watch - what the logs gained since the last call, into m; NULL, or why
+ * they are watched no more (journalctl ended: the release goes blind) */
+static const char *watch(struct log_watch *w, struct model *m, struct error *err)
 {
-	struct error err;
-	for (size_t i = 0; i < n; i++)
-		follow_poll(fw[i], WATCH_READ_BYTES, to_model, m, &err);	/* a missing file is waited for */
+	for (size_t i = 0; i < w->n; i++)
+		follow_poll(w->fw[i], WATCH_READ_BYTES, to_model, m, err);	/* a missing file is waited for */
+	if (w->journal == NULL)
+		return NULL;
+	if (!pipe_source_ended(w->journal))
+		(void)pipe_source_poll(w->journal, WATCH_READ_BYTES, to_model, m, err);
+	return pipe_source_ended(w->journal) ? err->msg : NULL;
 }
 
-static size_t open_watch(const struct plan_opts *o, struct log_follow **fw)
+/* watch_open - the files followed from their ends, and the journal's new
+ * entries; -1 (said) when the journal cannot be followed: nothing is released blind */
+static int watch_open(const struct plan_opts *o, struct log_watch *w)
 {
 	const char *paths[FEED_MAX_SOURCES + 1];
-	size_t np = feed_paths(&o->feed, paths), n = 0;
+	size_t np = feed_paths(&o->feed, paths);
 	struct error err;
+	w->n = 0;
+	w->journal = NULL;
 	for (size_t i = 0; i < np; i++) {
 		size_t len = strlen(paths[i]);
 		if (strcmp(paths[i], "-") == 0 || (len > 3 && strcmp(paths[i] + len - 3, ".gz") == 0))
 			continue;	/* standard input was read to its end; a rotated .gz grows no more */
-		if ((fw[n] = follow_open(paths[i], 0, SOURCE_MAX_LINE_DEFAULT, &err)) != NULL)
-			n++;
+		if ((w->fw[w->n] = follow_open(paths[i], 0, SOURCE_MAX_LINE_DEFAULT, &err)) != NULL)
+			w->n++;
 		else
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 	}
-	return n;
+	if (o->feed.journald && (w->journal = ingest_journal_follow(1, &err)) == NULL) {
+		printf("  ! the systemd journal cannot be followed: %s; nothing was released\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void watch_close(struct log_watch *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		follow_close(w->fw[i]);
+	pipe_source_close(w->journal);
 }
 
 /* reload - the queue read again and joined with the log */
@@ -258,16 +284,25 @@ static int step_throttled_release(struct cleanup_session *s, const struct plan_o
 {
 	printf("Step 6 of 6: %s: %zu messages every %d s, oldest first, the logs watched\n",
 	       cleanup_step_title(STEP_RELEASE), o->throttle_batch, o->throttle_seconds);
-	struct log_follow *fw[FEED_MAX_SOURCES];
-	size_t nfw = open_watch(o, fw);
+	struct log_watch w;
 	struct queue_snapshot *q = NULL;
-	int rc = reload(&q, m);
+	int rc = watch_open(o, &w);
+	if (rc == 0)
+		rc = reload(&q, m);
 	size_t n = rc == 0 ? cleanup_session_throttle_start(s, m, q, o->throttle_batch, o->throttle_seconds, clock_now())
 			   : 0;
 	if (rc == 0 && n == 0)
 		puts("    no message is held: nothing to release");
 	while (rc == 0 && s->throttle.running) {
-		watch(fw, nfw, m);
+		struct error err = {""};
+		const char *blind = watch(&w, m, &err);
+		if (blind) {	/* what is released now could not be watched: the rest stays held */
+			printf("    Throttled release STOPPED: %s: the log is watched no more; the %zu not released stay held\n",
+			       blind, s->throttle.ids.count - s->throttle.released);
+			release_throttle_stop(&s->throttle, "the log could not be watched");
+			rc = -1;
+			break;
+		}
 		int64_t now = clock_now();
 		int collected = model_wants_collect(m) && model_collect(m) >= 0;	/* q's names then move too */
 		if ((collected || now >= s->throttle.next_at) && reload(&q, m) < 0) {
@@ -287,8 +322,7 @@ static int step_throttled_release(struct cleanup_session *s, const struct plan_o
 		if (rc == 0 && s->throttle.running)
 			nanosleep(&pause, NULL);
 	}
-	for (size_t i = 0; i < nfw; i++)
-		follow_close(fw[i]);
+	watch_close(&w);
 	queue_snapshot_free(q);
 	return rc;
 }

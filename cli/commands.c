@@ -67,10 +67,10 @@ static const struct command command_table[] = {
 	 "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
 	 "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
 	 "       spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
-	 "               [--no-queue] [FILE...]\n"
+	 "               [--no-queue] [--journald] [FILE...]\n"
 	 "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
 	 "               [--throttle N/SECS] [--disable-cmd CMD] [--journal FILE] [--state FILE]\n"
-	 "               [--incident FILE] [FILE...]\n",
+	 "               [--incident FILE] [--journald] [FILE...]\n",
 	 "cleanup opens the console on the guided six-step cleanup (c in the console):\n"
 	 "hold, read, identify, contain, clean, release and watch; its state is saved\n"
 	 "after each step (--resume goes on from it) and it writes an incident report.\n"
@@ -87,8 +87,11 @@ static const struct command command_table[] = {
 	 "                     named (--sasl-user, --trusted-ip, --uid): hold, contain,\n"
 	 "                     delete their confirmed queued messages, release; journaled;\n"
 	 "                     with --throttle, the release goes in batches while the log\n"
-	 "                     files are followed, and stops (the queue held again) when a\n"
-	 "                     contained target sends again\n",
+	 "                     files (or the journal's new entries) are followed, and stops\n"
+	 "                     (the queue held again) when a contained target sends again,\n"
+	 "                     or (the rest held) when journalctl ends\n"
+	 "  --journald         (--plan, --yes) Postfix's entries of the systemd journal, as\n"
+	 "                     when there is no mail log file\n",
 	 run_cleanup_command},
 	{"report", "who is sending: text or JSON; the incident report",
 	 "       spamtop --report [--json] [--top N] [--since DURATION] [--journald]\n"

@@ -122,6 +122,8 @@ static void finish(struct pipe_source *p, struct error *err)
 	p->pid = -1;
 	p->ended = 1;
 	p->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	while (p->errlen && (p->errtext[p->errlen - 1] == '\n' || p->errtext[p->errlen - 1] == ' '))
+		p->errlen--;	/* its last newline: the message goes on after it */
 	p->errtext[p->errlen] = 0;
 	for (char *c = p->errtext; *c; c++)
 		if (*c == '\n')

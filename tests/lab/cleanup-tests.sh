@@ -221,3 +221,52 @@ $lab up >/dev/null
 $lab outbreak
 check "cleanup --yes --throttle: a contained relay that sends again stops it and the queue is held again" \
 	cleanup_yes_throttle_stops_when_a_contained_relay_sends_again
+
+# cleanup --yes --throttle where Postfix logs to the systemd journal (Debian 12
+# without rsyslog): the real journalctl, over a journal file of the lab's log,
+# gives the history and then follows new entries during the release
+. tests/journal-lib.sh
+lab_journal() {
+	local first day
+	first=$("$san" --report --json "$log" | jq -r .input.first_time)
+	day=$(( $(date -d "$first" +%s) / 86400 * 86400 ))	# dated as spamtop dates the log's lines
+	journal_of "$log" "$tmp/lab.journal" "$day"
+	rm -rf "$tmp/jbin"
+	fake_journalctl "$tmp/jbin" "$tmp/lab.journal"
+}
+cleanup_yes_throttle_follows_the_journal() {
+	local rc=0
+	lab_journal
+	PATH="$tmp/jbin:$PATH" "$san" cleanup --yes --sasl-user victim@lab.example --throttle 5/1 --journald \
+		--state "$tmp/yes-j.json" --incident "$tmp/yes-j.md" --journal "$tmp/yes-j.jsonl" > "$tmp/o" 2>&1 || rc=$?
+	cat "$tmp/o"
+	[ $rc = 0 ]
+	grep -q '^    batch 3: 15 of 15 released$' "$tmp/o"
+	grep -q -- '--follow --lines=0' "$tmp/jbin/journalctl.args"
+	[ "$(count_queue '.queue_name=="hold"')" = 0 ]
+}
+
+# a journalctl that ends during the release (journald restarted, the process
+# killed): nothing more is released blind, the rest stays held
+cleanup_yes_throttle_stops_when_the_journal_is_lost() {
+	local rc=0
+	lab_journal
+	printf '#!/bin/sh\ncase " $* " in *" --follow "*) sleep 2; echo "journal gone" >&2; exit 1 ;; esac\n' \
+		> "$tmp/jbin/journalctl"
+	printf 'exec /usr/bin/journalctl --file=%s "$@"\n' "$tmp/lab.journal" >> "$tmp/jbin/journalctl"
+	PATH="$tmp/jbin:$PATH" "$san" cleanup --yes --sasl-user victim@lab.example --throttle 5/5 --journald \
+		--state "$tmp/yes-l.json" --incident "$tmp/yes-l.md" --journal "$tmp/yes-l.jsonl" > "$tmp/o" 2>&1 || rc=$?
+	cat "$tmp/o"
+	[ $rc = 1 ]
+	grep -q '^    batch 1: 5 of 15 released$' "$tmp/o"
+	grep -q '^    Throttled release STOPPED: journalctl ended with status 1: journal gone: the log is watched no more; the 10 not released stay held$' "$tmp/o"
+	[ "$(count_queue '.queue_name=="hold"')" = 10 ]
+}
+$lab up >/dev/null
+$lab outbreak
+check "cleanup --yes --throttle --journald: the release goes in batches while the journal is followed" \
+	cleanup_yes_throttle_follows_the_journal
+$lab up >/dev/null
+$lab outbreak
+check "cleanup --yes --throttle --journald: a journalctl that ends stops the release, the rest held" \
+	cleanup_yes_throttle_stops_when_the_journal_is_lost

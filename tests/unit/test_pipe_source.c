@@ -31,7 +31,7 @@ static void every_line_arrives_in_order_and_the_end_is_an_error_value(void **sta
 	drain(p, &err);
 	assert_true(pipe_source_ended(p));
 	assert_string_equal(got.text, "one|two|three|last|");
-	assert_string_equal(err.msg, "sh ended with status 3: oops ");
+	assert_string_equal(err.msg, "sh ended with status 3: oops");
 	assert_int_equal(pipe_source_poll(p, 0, test_collect_line, &got, &err), -1);
 	pipe_source_close(p);
 }
