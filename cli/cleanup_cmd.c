@@ -299,7 +299,7 @@ static int step_throttled_release(struct cleanup_session *s, const struct plan_o
 		if (blind) {	/* what is released now could not be watched: the rest stays held */
 			printf("    Throttled release STOPPED: %s: the log is watched no more; the %zu not released stay held\n",
 			       blind, s->throttle.ids.count - s->throttle.released);
-			release_throttle_stop(&s->throttle, "the log could not be watched");
+			release_throttle_stop(&s->throttle, "journalctl ended: the log is watched no more");
 			rc = -1;
 			break;
 		}

@@ -15,6 +15,7 @@ journal_of() {
 		printf "__REALTIME_TIMESTAMP=%.0f\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=0123456789abcdef0123456789abcdef\n", ts * 1000000 + NR, NR
 		printf "_HOSTNAME=%s\nSYSLOG_FACILITY=2\nSYSLOG_IDENTIFIER=%s\n_PID=%s\nMESSAGE=%s\n\n", $4, ident, pid, msg
 	}' "$1" > "$tmp/export.txt"
+	rm -f "$2"	# journal-remote appends to a file that exists
 	/lib/systemd/systemd-journal-remote --output="$2" "$tmp/export.txt" 2>/dev/null
 }
 

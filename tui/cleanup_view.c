@@ -66,8 +66,12 @@ static const struct wizard_env *env_of(struct console *c, struct cleanup_env *e)
 		.logs = e->logs, .nlogs = console_log_files(c, 0, e->logs),
 		.inputs = e->inputs, .ninputs = c->ninputs, .ask = &services, .con = c,
 	};
-	for (size_t i = 0; i < c->ninputs; i++)
-		e->inputs[i] = c->inputs[i].path;
+	for (size_t i = 0; i < c->ninputs; i++) {
+		const struct console_input *in = &c->inputs[i];
+		e->inputs[i] = in->path;
+		if (in->journal && pipe_source_ended(in->pipe))	/* the journal is this machine's log */
+			e->x.blind = in->error[0] ? in->error : "journalctl ended";
+	}
 	return &e->x;
 }
 

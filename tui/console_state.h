@@ -38,6 +38,7 @@ struct console_input {
 	struct pipe_source *pipe;	/* journald, ssh: the program's output, followed */
 	int host;		/* the model's host the lines belong to */
 	int remote;		/* read over ssh: its files are not on this machine */
+	int journal;		/* this machine's systemd journal (journalctl --follow) */
 	struct buf ssh_path;	/* the path quoted for the remote shell */
 	const struct source_spec *spec;	/* ssh: to connect again when the session ends */
 	long long reconnect_ms;	/* ssh: when to try again */

@@ -87,6 +87,7 @@ int console_open_inputs(struct console *c)
 		struct console_input *in = &c->inputs[c->ninputs++];
 		struct error err;
 		in->path = "journald";
+		in->journal = 1;
 		in->pipe = ingest_journal_follow(c->opt->from_end, &err);
 		if (in->pipe == NULL) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);

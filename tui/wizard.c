@@ -889,6 +889,14 @@ unsigned wizard_tick(struct wizard *w, const struct wizard_env *x)
 		save(w, x);
 		return R_REBUILD | R_QUEUE;
 	}
+	if (w->s.throttle.running && x->blind && !w->throttle.w.running) {	/* nothing more released blind */
+		char why[200];
+		snprintf(why, sizeof(why), "%.120s: the log is watched no more; the rest stays held", x->blind);
+		say(x, 1, "Throttled release STOPPED: %s", why);
+		release_throttle_stop(&w->s.throttle, why);
+		save(w, x);
+		return R_REBUILD | R_QUEUE;
+	}
 	if (!w->s.throttle.running || x->queue == NULL || x->reading_history || x->dialog_open || x->action_running
 	    || w->contain.w.running || w->throttle.w.running)
 		return R_NONE;

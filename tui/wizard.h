@@ -64,6 +64,7 @@ struct wizard_env {
 	int reading_history;	/* the pages need the whole history */
 	int action_running;	/* a confirmed queue action: no throttle turn meanwhile */
 	int dialog_open;	/* no throttle turn while the admin reads one */
+	const char *blind;	/* why this machine's log is watched no more (journalctl ended), or NULL */
 	const char *const *logs;	/* this machine's log files (samples of a suspect's lines) */
 	size_t nlogs;
 	const char *const *inputs;	/* every input, as the incident report names them */

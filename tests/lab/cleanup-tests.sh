@@ -270,3 +270,42 @@ $lab up >/dev/null
 $lab outbreak
 check "cleanup --yes --throttle --journald: a journalctl that ends stops the release, the rest held" \
 	cleanup_yes_throttle_stops_when_the_journal_is_lost
+
+# the console's throttled release where the journal is the log: the history and
+# the new entries come through one journalctl --follow; when it ends, nothing
+# more is released blind and the rest stays held
+console_throttle_stops_when_the_journal_is_lost() {
+	lab_journal
+	touch "$tmp/jalive"
+	{
+		printf '#!/bin/sh\ncase " $* " in *" --follow "*)\n'
+		printf '\targs=""; for a in "$@"; do [ "$a" = --follow ] || args="$args $a"; done\n'
+		printf '\t/usr/bin/journalctl --file=%s $args\n' "$tmp/lab.journal"
+		printf '\twhile [ -e %s ]; do sleep 0.2; done; echo "journal gone" >&2; exit 1 ;;\nesac\n' "$tmp/jalive"
+		printf 'exec /usr/bin/journalctl --file=%s "$@"\n' "$tmp/lab.journal"
+	} > "$tmp/jbin/journalctl"
+	tui_start 120x45 env PATH="$tmp/jbin:$PATH" "$bin" cleanup --throttle 5/60 --journald \
+		--state "$tmp/throttle-j.json" --incident "$tmp/throttle-j.md" --journal "$tmp/throttle-j.jsonl"
+	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 39, hold 0"
+	tui_keys Enter
+	tui_wait "Hold 39 messages"
+	tui_keys y
+	tui_wait "postsuper: 39 messages changed"
+	tui_keys Escape n n n n
+	tui_wait "Cleanup step 6 of 6: Release and watch"
+	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 0, hold 39"
+	tui_keys t
+	tui_wait "Release 39 held messages in 8 batches of up to 5"
+	tui_keys y
+	tui_wait "Throttled release: 5 of 39 held messages released"
+	rm "$tmp/jalive"
+	tui_wait "STOPPED: journalctl ended with status 1: journal gone: the log is watched no more; the rest stays"
+	tui_wait "trusted_relay 127.0.0.2: quiet, 0 message(s) since the release"
+	[ "$(count_queue '.queue_name=="hold"')" = 34 ]
+	tui_keys Escape q
+}
+$lab up >/dev/null
+$lab outbreak
+check "cleanup in the console, the journal as the log: a journalctl that ends stops the release, the rest held" \
+	console_throttle_stops_when_the_journal_is_lost
+tui_stop
