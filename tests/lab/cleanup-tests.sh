@@ -135,12 +135,9 @@ check "cleanup: --resume goes on at the saved step" cleanup_resume_goes_on_at_th
 tui_stop
 rm -f "$tmp/ticking"	# the ticker of a test that failed half-way stops too
 
-# step 6's throttled release on the real queue: the account is left
-# uncontained (step 4 skipped), so when it sends again during the release
-# the release stops and the whole queue is held again
-throttled_release_stops_and_holds_again_when_the_account_sends_again() {
-	tui_start 120x45 "$bin" cleanup --throttle 5/2 --state "$tmp/throttle.json" --incident "$tmp/throttle.md" \
-		--journal "$tmp/throttle.jsonl" "$log"
+# throttle_from_step_one PACE - the wizard on the fresh outbreak: step 1 holds the
+# queue, steps 2-5 are passed by, step 6 starts the throttled release (5 a batch)
+throttle_from_step_one() {
 	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 39, hold 0"
 	tui_keys Enter
 	tui_wait "Hold 39 messages"
@@ -150,9 +147,18 @@ throttled_release_stops_and_holds_again_when_the_account_sends_again() {
 	tui_wait "Cleanup step 6 of 6: Release and watch"
 	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 0, hold 39"
 	tui_keys t
-	tui_wait "Release 39 held messages in 8 batches of up to 5, one every 2 s, oldest first"
+	tui_wait "Release 39 held messages in 8 batches of up to 5, $1"
 	tui_keys y
 	tui_wait "Throttled release: 5 of 39 held messages released"
+}
+
+# step 6's throttled release on the real queue: the account is left
+# uncontained (step 4 skipped), so when it sends again during the release
+# the release stops and the whole queue is held again
+throttled_release_stops_and_holds_again_when_the_account_sends_again() {
+	tui_start 120x45 "$bin" cleanup --throttle 5/2 --state "$tmp/throttle.json" --incident "$tmp/throttle.md" \
+		--journal "$tmp/throttle.jsonl" "$log"
+	throttle_from_step_one "one every 2 s, oldest first"
 	[ "$(count_queue '.queue_name=="hold"')" -le 34 ]
 	swaks --server 127.0.0.1:25 --from victim@lab.example --to x@remote.example --auth LOGIN \
 		--auth-user victim@lab.example --auth-password victim-secret --silent 2 >/dev/null
@@ -286,18 +292,7 @@ console_throttle_stops_when_the_journal_is_lost() {
 	} > "$tmp/jbin/journalctl"
 	tui_start 120x45 env PATH="$tmp/jbin:$PATH" "$bin" cleanup --throttle 5/60 --journald \
 		--state "$tmp/throttle-j.json" --incident "$tmp/throttle-j.md" --journal "$tmp/throttle-j.jsonl"
-	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 39, hold 0"
-	tui_keys Enter
-	tui_wait "Hold 39 messages"
-	tui_keys y
-	tui_wait "postsuper: 39 messages changed"
-	tui_keys Escape n n n n
-	tui_wait "Cleanup step 6 of 6: Release and watch"
-	tui_wait "Queue now: 39 messages: incoming 0, active 0, deferred 0, hold 39"
-	tui_keys t
-	tui_wait "Release 39 held messages in 8 batches of up to 5"
-	tui_keys y
-	tui_wait "Throttled release: 5 of 39 held messages released"
+	throttle_from_step_one "one every 60 s, oldest first"
 	rm "$tmp/jalive"
 	tui_wait "STOPPED: journalctl ended with status 1: journal gone: the log is watched no more; the rest stays"
 	tui_wait "trusted_relay 127.0.0.2: quiet, 0 message(s) since the release"
