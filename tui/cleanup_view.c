@@ -69,8 +69,10 @@ static const struct wizard_env *env_of(struct console *c, struct cleanup_env *e)
 	for (size_t i = 0; i < c->ninputs; i++) {
 		const struct console_input *in = &c->inputs[i];
 		e->inputs[i] = in->path;
-		if (in->journal && pipe_source_ended(in->pipe))	/* the journal is this machine's log */
-			e->x.blind = in->error[0] ? in->error : "journalctl ended";
+		if (in->journal && pipe_source_ended(in->pipe)) {	/* the journal is this machine's log */
+			const char *why = pipe_source_end_message(in->pipe);
+			e->x.blind = why[0] ? why : "journalctl ended";
+		}
 	}
 	return &e->x;
 }

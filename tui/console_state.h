@@ -39,6 +39,8 @@ struct console_input {
 	int host;		/* the model's host the lines belong to */
 	int remote;		/* read over ssh: its files are not on this machine */
 	int journal;		/* this machine's systemd journal (journalctl --follow) */
+	int journal_history;	/* its history is being read (then the entries after cursor, followed) */
+	char cursor[256];	/* the last history entry's, from journalctl --show-cursor */
 	struct buf ssh_path;	/* the path quoted for the remote shell */
 	const struct source_spec *spec;	/* ssh: to connect again when the session ends */
 	long long reconnect_ms;	/* ssh: when to try again */

@@ -88,7 +88,8 @@ int console_open_inputs(struct console *c)
 		struct error err;
 		in->path = "journald";
 		in->journal = 1;
-		in->pipe = ingest_journal_follow(c->opt->from_end, &err);
+		in->journal_history = !c->opt->from_end;	/* the history first, then what comes after it */
+		in->pipe = in->journal_history ? ingest_journal_history(&err) : ingest_journal_follow(1, &err);
 		if (in->pipe == NULL) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 			return -1;
@@ -114,11 +115,40 @@ static void add_line(const char *line, size_t len, void *arg)
 	c->rate_lines++;
 }
 
-/* a followed file's lines, and how far in log time they have got */
+/* an input's lines, and (a followed file) how far in log time they have got */
 struct step_read {
 	struct console *c;
 	struct console_input *in;
 };
+
+/* journal_line - a line of the journal: journalctl's own ("-- cursor: ...", "-- No entries --") kept out */
+static void journal_line(const char *line, size_t len, void *arg)
+{
+	struct step_read *r = arg;
+	if (!ingest_journal_own_line(line, len, r->in->cursor, sizeof(r->in->cursor)))
+		add_line(line, len, r->c);
+}
+
+/* journal_history_read - the history's end: the entries after its last one
+ * followed from now on; a history that failed stays ended, its error said */
+static void journal_history_read(struct console_input *in)
+{
+	if (!in->journal_history || !pipe_source_ended(in->pipe))
+		return;
+	in->journal_history = 0;
+	if (pipe_source_exit_status(in->pipe) != 0)
+		return;
+	struct error err;
+	struct pipe_source *p = ingest_journal_follow_after(in->cursor, &err);
+	if (p == NULL) {
+		snprintf(in->error, sizeof(in->error), "%s", err.msg);
+		return;
+	}
+	pipe_source_close(in->pipe);
+	in->pipe = p;
+	in->error[0] = 0;
+}
+
 
 static void add_timed_line(const char *line, size_t len, void *arg)
 {
@@ -209,7 +239,7 @@ int console_read_inputs(struct console *c)
 {
 	long long deadline = console_now_ms() + (c->behind ? BEHIND_SLICE_MS : READ_SLICE_MS);
 	uint64_t before = c->lines_read, backlog = 0;
-	int files_pending = 0;
+	int files_pending = 0, journal_pending = 0;
 	read_in_step(c, deadline);
 	for (size_t i = 0; i < c->ninputs; i++) {
 		struct console_input *in = &c->inputs[i];
@@ -233,13 +263,20 @@ int console_read_inputs(struct console *c)
 			files_pending = 1;	/* a .gz of the history */
 		if (in->pipe)
 			reconnect(in);
+		struct step_read jr = {c, in};
 		while (in->pipe && !pipe_source_ended(in->pipe) && console_now_ms() < deadline) {
-			long n = pipe_source_poll(in->pipe, 4u << 20, add_line, c, &err);
-			if (n < 0)
+			long n = in->journal ? pipe_source_poll(in->pipe, 4u << 20, journal_line, &jr, &err)
+					     : pipe_source_poll(in->pipe, 4u << 20, add_line, c, &err);
+			if (n < 0 && !(in->journal_history && pipe_source_exit_status(in->pipe) == 0))
 				snprintf(in->error, sizeof(in->error), "%s", err.msg);
 			if (n <= 0)
 				break;
 		}
+		if (in->journal_history)
+			journal_pending |= !pipe_source_ended(in->pipe);
+		journal_history_read(in);
+		if (in->pipe && pipe_source_ended(in->pipe) && in->error[0] == 0)	/* its last poll read lines too */
+			snprintf(in->error, sizeof(in->error), "%s", pipe_source_end_message(in->pipe));
 		while (in->follow && console_now_ms() < deadline) {
 			long n = follow_poll(in->follow, 4u << 20, add_line, c, &err);
 			if (n < 0) {
@@ -254,8 +291,8 @@ int console_read_inputs(struct console *c)
 			backlog += follow_backlog(in->follow);
 	}
 	collect_model(c);
-	c->reading_history = !c->history_done && (backlog > 0 || files_pending);
-	if (backlog == 0 && !files_pending)
+	c->reading_history = !c->history_done && (backlog > 0 || files_pending || journal_pending);
+	if (backlog == 0 && !files_pending && !journal_pending)
 		c->history_done = 1;
 	c->behind = c->history_done && backlog > 0;
 	c->backlog_bytes = backlog;

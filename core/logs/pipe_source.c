@@ -24,6 +24,7 @@ struct pipe_source {
 	char name[64];
 	char errtext[300];	/* the first of its error output */
 	size_t errlen;
+	char end[sizeof(((struct error *)0)->msg)];	/* once ended: why, as finish() said it */
 	struct line_splitter lines;
 };
 
@@ -135,6 +136,13 @@ static void finish(struct pipe_source *p, struct error *err)
 		error_set(err, "%s was ended by signal %d", p->name, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/* finish_said - finish(), its message kept for pipe_source_end_message */
+static void finish_said(struct pipe_source *p, struct error *err)
+{
+	finish(p, err);
+	snprintf(p->end, sizeof(p->end), "%s", err->msg);
+}
+
 long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void *arg, struct error *err)
 {
 	long lines = 0;
@@ -158,7 +166,7 @@ long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void
 			lines += linesplit_flush(&p->lines, fn, arg);
 			close(p->out);
 			p->out = -1;
-			finish(p, err);
+			finish_said(p, err);
 			return lines ? lines : -1;
 		}
 		budget -= (size_t)r;
@@ -168,6 +176,7 @@ long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void
 }
 
 int pipe_source_ended(const struct pipe_source *p) { return p->ended; }
+const char *pipe_source_end_message(const struct pipe_source *p) { return p->ended ? p->end : ""; }
 int pipe_source_exit_status(const struct pipe_source *p) { return p->ended ? p->status : -1; }
 int pipe_source_fd(const struct pipe_source *p) { return p->out; }
 

@@ -29,6 +29,8 @@ long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void
 int pipe_source_ended(const struct pipe_source *p);
 /* Once ended: the program's exit status; -1 if a signal ended it, or while it runs. */
 int pipe_source_exit_status(const struct pipe_source *p);
+/* Once ended, why, as the poll that saw the end said it ("" before, or for a stream). */
+const char *pipe_source_end_message(const struct pipe_source *p);
 /* The descriptor its lines come on (-1 once ended), to wait for them with poll(). */
 int pipe_source_fd(const struct pipe_source *p);
 /* Stops the program (SIGTERM) if it still runs, and frees. */

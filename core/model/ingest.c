@@ -216,6 +216,43 @@ int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats,
 	return ingest_sources(m, NULL, NULL, 0, 0, ingest_journal_argv(seconds, &j), stats, err);
 }
 
+struct pipe_source *ingest_journal_history(struct error *err)
+{
+	static char *argv[] = {"journalctl", "--no-pager", "--output=short-iso", "--show-cursor", "SYSLOG_FACILITY=2",
+			       NULL};
+	return pipe_source_start(argv, 0, err);
+}
+
+int ingest_journal_own_line(const char *line, size_t len, char *cursor, size_t size)
+{
+	static const char own[] = "-- ", mark[] = "-- cursor: ";
+	if (len < sizeof(own) - 1 || memcmp(line, own, sizeof(own) - 1) != 0)
+		return 0;
+	size_t n = len - (sizeof(mark) - 1);
+	if (len < sizeof(mark) - 1 || memcmp(line, mark, sizeof(mark) - 1) != 0 || n == 0 || n >= size)
+		return 1;	/* "-- No entries --", a boot's marker: journalctl's, not a log line */
+	const char *c = line + sizeof(mark) - 1;
+	for (size_t i = 0; i < n; i++)	/* s=...;i=...;b=...: no other character is a cursor's */
+		if (!((c[i] >= '0' && c[i] <= '9') || (c[i] >= 'a' && c[i] <= 'z') || (c[i] >= 'A' && c[i] <= 'Z')
+		      || c[i] == '=' || c[i] == ';'))
+			return 1;
+	memcpy(cursor, c, n);
+	cursor[n] = 0;
+	return 1;
+}
+
+struct pipe_source *ingest_journal_follow_after(const char *cursor, struct error *err)
+{
+	char after[320];
+	char *argv[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso", "SYSLOG_FACILITY=2",
+			NULL, NULL};
+	if (cursor && cursor[0] && strlen(cursor) < sizeof(after) - 16) {
+		snprintf(after, sizeof(after), "--after-cursor=%s", cursor);
+		argv[6] = after;
+	}
+	return pipe_source_start(argv, 0, err);
+}
+
 struct pipe_source *ingest_journal_follow(int from_end, struct error *err)
 {
 	static char *all[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",

@@ -66,6 +66,17 @@ int ingest_program(struct model *m, char *const argv[], struct source_stats *sta
  * from_end. NULL with err when journalctl cannot start.
  */
 struct pipe_source *ingest_journal_follow(int from_end, struct error *err);
+/*
+ * The console's journal in two parts, so that it knows when the history is
+ * read: the history, ended by journalctl's "-- cursor: C" line
+ * (ingest_journal_history), then the entries after C followed
+ * (ingest_journal_follow_after; with no cursor, an empty journal: all).
+ * ingest_journal_own_line tells journalctl's own lines ("-- ...") from log
+ * lines, and copies a cursor (letters, digits, '=' and ';' only) into cursor.
+ */
+struct pipe_source *ingest_journal_history(struct error *err);
+int ingest_journal_own_line(const char *line, size_t len, char *cursor, size_t size);
+struct pipe_source *ingest_journal_follow_after(const char *cursor, struct error *err);
 
 /*
  * The mail log when none is named: Postfix's maillog_file when set; else the

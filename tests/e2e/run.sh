@@ -703,6 +703,20 @@ journald_is_read_through_the_real_journalctl() {
 	tui_start 110x30 env PATH="$tmp/jbin:$PATH" "$bin" --no-queue --journald
 	tui_wait "victim@lab.example"
 	tui_screen | head -1 | grep -q "spamtop on .* - journald - 325 lines, .* - log time 2026-11-24 23:35:37"
+	# the history, then the entries after its last one followed: one written now is read once
+	grep -q -- '--show-cursor' "$tmp/jbin/journalctl.args"
+	local deadline=$((SECONDS + 10))
+	until grep -q -- '--follow --no-tail --no-pager --output=short-iso SYSLOG_FACILITY=2 --after-cursor=s=' \
+		"$tmp/jbin/journalctl.args"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+	printf '__REALTIME_TIMESTAMP=%s\n__MONOTONIC_TIMESTAMP=999999\n_BOOT_ID=0123456789abcdef0123456789abcdef\n' \
+		1795563400000000 > "$tmp/more.txt"
+	printf '_HOSTNAME=mail\nSYSLOG_FACILITY=2\nSYSLOG_IDENTIFIER=postfix/smtpd\n_PID=9\nMESSAGE=%s\n\n' \
+		'connect from unknown[192.0.2.200]' >> "$tmp/more.txt"
+	/lib/systemd/systemd-journal-remote --output="$tmp/mail.journal" "$tmp/more.txt" 2>/dev/null	# appends
+	tui_wait "journald - 326 lines"
 	tui_screen | grep -q "compromised account victim@lab.example | trusted relay 127.0.0.2 | brute force 127.0.0.66"
 	tui_keys Enter
 	tui_wait "Messages of SASL user victim@lab.example - 24 rows"

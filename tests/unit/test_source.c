@@ -252,6 +252,29 @@ static void a_tail_read_starts_just_before_the_window_of_a_big_log(void **state)
 	model_free(m);
 }
 
+/* journalctl's own lines in the console's journal stream are not log lines:
+ * its cursor (what the follow starts after) is kept, and only as a cursor's
+ * characters; a log line is never taken for one */
+static void journalctls_own_lines_and_its_cursor_are_told_from_log_lines(void **state)
+{
+	(void)state;
+	char cursor[64] = "";
+	static const char mark[] = "-- cursor: s=14e2;i=145;b=0123abcd;m=91;t=6610e2;x=1e5e";
+	assert_true(ingest_journal_own_line(mark, strlen(mark), cursor, sizeof(cursor)));
+	assert_string_equal(cursor, "s=14e2;i=145;b=0123abcd;m=91;t=6610e2;x=1e5e");
+	static const char *const own[] = {"-- No entries --", "-- Boot 0123abcd --", "-- cursor: s=1 --rm -rf",
+					  "-- cursor: "};
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		strcpy(cursor, "kept");
+		assert_true(ingest_journal_own_line(own[i], strlen(own[i]), cursor, sizeof(cursor)));
+		assert_string_equal(cursor, "kept");	/* no cursor in it, or not only a cursor's characters */
+	}
+	static const char log[] = "2026-11-24T23:35:37+0000 mail postfix/smtpd[9]: -- cursor: s=1";
+	assert_false(ingest_journal_own_line(log, strlen(log), cursor, sizeof(cursor)));
+	char tiny[8];
+	assert_true(ingest_journal_own_line(mark, strlen(mark), tiny, sizeof(tiny)));	/* too long: not kept */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +287,7 @@ int main(void)
 		cmocka_unit_test(nul_bytes_stay_inside_their_line),
 		cmocka_unit_test(missing_file_and_directory_give_clear_errors),
 		cmocka_unit_test(a_tail_read_starts_just_before_the_window_of_a_big_log),
+		cmocka_unit_test(journalctls_own_lines_and_its_cursor_are_told_from_log_lines),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
