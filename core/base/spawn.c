@@ -49,6 +49,23 @@ static int program_path(const char *name, char *out, size_t size)
 	return ENOENT;
 }
 
+void spawn_end_message(struct error *err, const char *name, int wstatus, const char *text, size_t len)
+{
+	char line[300];
+	size_t n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
+	for (size_t i = 0; i < n; i++)
+		line[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? ' ' : text[i];
+	while (n > 0 && line[n - 1] == ' ')
+		n--;
+	line[n] = 0;
+	const char *sep = n ? ": " : "";
+	if (WIFEXITED(wstatus))
+		error_set(err, "%s ended with status %d%s%s", name, WEXITSTATUS(wstatus), sep, line);
+	else
+		error_set(err, "%s was ended by signal %d%s%s", name, WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0, sep,
+			  line);
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;

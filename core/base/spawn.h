@@ -66,6 +66,14 @@ int spawn_detached(char *const argv[], struct error *err);
 int spawn_child(char *const argv[], int in_fd, int out_fd, int err_fd, pid_t *pid);
 
 /*
+ * How a started program ended (wstatus, as waitpid gave it), as a message:
+ * "NAME ended with status N: TEXT" or "NAME was ended by signal N: TEXT",
+ * TEXT the first of its error output (len bytes, up to 300) on one line:
+ * control characters made spaces, trailing blanks dropped.
+ */
+void spawn_end_message(struct error *err, const char *name, int wstatus, const char *text, size_t len);
+
+/*
  * An argv from an admin's command template ("doveadm kick {user}"): split on
  * blanks first, then each "{name}" in names[] replaced by values[], so that a
  * value stays one argument and no shell ever sees it. Values come from the

@@ -24,7 +24,7 @@ struct pipe_source {
 	char name[64];
 	char errtext[300];	/* the first of its error output */
 	size_t errlen;
-	char end[sizeof(((struct error *)0)->msg)];	/* once ended: why, as finish() said it */
+	char end[sizeof(((struct error *)0)->msg)];	/* once ended: why, as finish said it */
 	struct line_splitter lines;
 };
 
@@ -102,44 +102,25 @@ static void drain_errors(struct pipe_source *p)
 	p->err = -1;
 }
 
+/* finish - its end: waited for, and said in err and kept (pipe_source_end_message) */
 static void finish(struct pipe_source *p, struct error *err)
 {
 	int status = 0;
 	drain_errors(p);
+	p->ended = 1;
 	if (p->exec_errno) {	/* 127: a command not found, as a shell says */
-		p->ended = 1;
 		p->status = 127;
 		error_errno(err, p->exec_errno, "cannot run %s", p->name);
-		return;
-	}
-	if (p->pid < 0) {	/* a stream, not a program: its end is no error */
-		p->ended = 1;
+	} else if (p->pid < 0) {	/* a stream, not a program: its end is no error */
 		p->status = -1;
 		error_set(err, "%s", "");
-		return;
+	} else {
+		while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		p->pid = -1;
+		p->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		spawn_end_message(err, p->name, status, p->errtext, p->errlen);
 	}
-	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	p->pid = -1;
-	p->ended = 1;
-	p->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	while (p->errlen && (p->errtext[p->errlen - 1] == '\n' || p->errtext[p->errlen - 1] == ' '))
-		p->errlen--;	/* its last newline: the message goes on after it */
-	p->errtext[p->errlen] = 0;
-	for (char *c = p->errtext; *c; c++)
-		if (*c == '\n')
-			*c = ' ';
-	if (WIFEXITED(status))
-		error_set(err, "%s ended with status %d%s%s", p->name, WEXITSTATUS(status), p->errlen ? ": " : "",
-			  p->errtext);
-	else
-		error_set(err, "%s was ended by signal %d", p->name, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-/* finish_said - finish(), its message kept for pipe_source_end_message */
-static void finish_said(struct pipe_source *p, struct error *err)
-{
-	finish(p, err);
 	snprintf(p->end, sizeof(p->end), "%s", err->msg);
 }
 
@@ -166,7 +147,7 @@ long pipe_source_poll(struct pipe_source *p, size_t max_bytes, line_fn *fn, void
 			lines += linesplit_flush(&p->lines, fn, arg);
 			close(p->out);
 			p->out = -1;
-			finish_said(p, err);
+			finish(p, err);
 			return lines ? lines : -1;
 		}
 		budget -= (size_t)r;

@@ -66,35 +66,18 @@ fail:
 
 struct line_source *program_lines_source(const struct program_lines *p) { return p->src; }
 
-/* error_text - the first of its error output, on one line with no control character */
-static void error_text(int fd, char *out, size_t size)
-{
-	ssize_t n = pread(fd, out, size - 1, 0);
-	n = n > 0 ? n : 0;
-	out[n] = 0;
-	for (ssize_t i = 0; i < n; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
-	while (n > 0 && out[n - 1] == ' ')
-		out[--n] = 0;
-}
-
 int program_lines_end(struct program_lines *p, struct error *err)
 {
 	int status = 0;
 	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	char text[ERROR_TEXT];
-	error_text(p->err_fd, text, sizeof(text));
-	close(p->err_fd);
-	int rc = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-		error_set(err, "%s ended with status %d%s%s", p->name, WEXITSTATUS(status), text[0] ? ": " : "", text);
-		rc = -1;
-	} else if (WIFSIGNALED(status)) {
-		error_set(err, "%s was ended by signal %d%s%s", p->name, WTERMSIG(status), text[0] ? ": " : "", text);
-		rc = -1;
+	int rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (rc < 0) {
+		char text[ERROR_TEXT];
+		ssize_t n = pread(p->err_fd, text, sizeof(text), 0);
+		spawn_end_message(err, p->name, status, text, n > 0 ? (size_t)n : 0);
 	}
+	close(p->err_fd);
 	free(p);
 	return rc;
 }
