@@ -71,19 +71,18 @@ uint64_t detect_relayed_part(const struct agg_stats *ip, uint64_t amount)
  * because it is trusted (mynetworks), unless that mail was for this server */
 static void relay_rules(struct suspect *s, const struct agg_stats *a, const struct detect_thresholds *t)
 {
-	uint64_t peak = detect_relayed_part(a, a->peak_1m), total = detect_relayed_part(a, a->unauth_msgs);
-	if (a->delivered_here == 0) {
-		rule(s, peak, t->relay_rate_1m, "unauthenticated messages in its busiest minute");
-		if (s->nreasons)
-			rule(s, total, t->relay_messages, "unauthenticated messages in the log");
-		return;
-	}
+	const char *busiest = "unauthenticated messages in its busiest minute";
+	const char *in_log = "unauthenticated messages in the log";
 	char what[112];	/* with the count and threshold, within a reason's room */
-	snprintf(what, sizeof(what), "unauthenticated messages relayed in its busiest minute "
-		 "(%u of its %u were mail for this server)", a->delivered_here, a->unauth_msgs);
-	rule(s, peak, t->relay_rate_1m, what);
+	if (a->delivered_here) {	/* counted: the share relayed, said so */
+		snprintf(what, sizeof(what), "unauthenticated messages relayed in its busiest minute "
+			 "(%u of its %u were mail for this server)", a->delivered_here, a->unauth_msgs);
+		busiest = what;
+		in_log = "unauthenticated messages in the log not delivered here";
+	}
+	rule(s, detect_relayed_part(a, a->peak_1m), t->relay_rate_1m, busiest);
 	if (s->nreasons)
-		rule(s, total, t->relay_messages, "unauthenticated messages in the log not delivered here");
+		rule(s, detect_relayed_part(a, a->unauth_msgs), t->relay_messages, in_log);
 }
 
 /* cracked - supports a sending account's other rules: it logged in from an

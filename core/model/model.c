@@ -1532,13 +1532,10 @@ static int delivered_via_pipe(const struct pf_event *ev)
  * sender and a recipient, which the filter passes on (-f ${sender} --
  * ${recipient}), seen at the original's hop and at the copy's delivery.
  */
-static int id_less(const struct msg_record *r)
+static uint64_t id_less_key(const struct msg_record *r, struct strview rcpt)
 {
-	return r->msgid_hash == 0 && (r->flags & RF_MESSAGE_ID) && r->sender && r->sender->len;
-}
-
-static uint64_t sender_rcpt_key(const struct msg_record *r, struct strview rcpt)
-{
+	if (r->msgid_hash || !(r->flags & RF_MESSAGE_ID) || r->sender == NULL || r->sender->len == 0)
+		return 0;	/* it has a Message-ID, or what it had is not logged yet */
 	uint64_t k = text_id_hash(r->sender->s, r->sender->len) ^ text_id_hash(rcpt.ptr, rcpt.len) * 0x9e3779b97f4a7c15ull;
 	return k ? k : 1;
 }
@@ -1609,7 +1606,7 @@ static int piped_to_filter(struct model *m, struct msg_record *o, const struct p
 {
 	if (o->flags & (RF_COPY | RF_LOCAL))
 		return 0;
-	uint64_t key = o->msgid_hash ? o->msgid_hash : id_less(o) ? sender_rcpt_key(o, ev->rcpt) : 0;
+	uint64_t key = o->msgid_hash ? o->msgid_hash : id_less_key(o, ev->rcpt);
 	if (key == 0)
 		return 0;
 	long i = pipe_slot(m, m->local_msgs, key);
@@ -1654,7 +1651,7 @@ static void local_message_id(struct model *m, struct msg_record *c, uint64_t key
 static void local_delivery_seen(struct model *m, struct msg_record *c, struct strview rcpt, int64_t t)
 {
 	if (c->flags & RF_COPY) {
-		long k = c->origin_qid[0] && id_less(c) ? pipe_slot(m, m->piped, sender_rcpt_key(c, rcpt)) : -1;
+		long k = c->origin_qid[0] ? pipe_slot(m, m->piped, id_less_key(c, rcpt)) : -1;
 		struct msg_record *o = k >= 0 ? &m->pool[m->piped->id[k] - 1] : NULL;
 		if (o && strcmp(o->qid, c->origin_qid) == 0) {
 			hops_back(m, o, m->piped->hops[k]);
@@ -1662,8 +1659,9 @@ static void local_delivery_seen(struct model *m, struct msg_record *c, struct st
 		}
 		return;
 	}
-	if ((c->flags & RF_LOCAL) && id_less(c))
-		local_message_id(m, c, sender_rcpt_key(c, rcpt), t);
+	uint64_t key = c->flags & RF_LOCAL ? id_less_key(c, rcpt) : 0;
+	if (key)
+		local_message_id(m, c, key, t);
 }
 
 /* note_reputation - a refusal whose text says our server is blocklisted */
