@@ -218,15 +218,16 @@ struct log_watch {
 
 /* watch - what the logs gained since the last call, into m; NULL, or why
  * they are watched no more (journalctl ended: the release goes blind) */
-static const char *watch(struct log_watch *w, struct model *m, struct error *err)
+static const char *watch(struct log_watch *w, struct model *m)
 {
+	struct error err;
 	for (size_t i = 0; i < w->n; i++)
-		follow_poll(w->fw[i], WATCH_READ_BYTES, to_model, m, err);	/* a missing file is waited for */
+		follow_poll(w->fw[i], WATCH_READ_BYTES, to_model, m, &err);	/* a missing file is waited for */
 	if (w->journal == NULL)
 		return NULL;
 	if (!pipe_source_ended(w->journal))
-		(void)pipe_source_poll(w->journal, WATCH_READ_BYTES, to_model, m, err);
-	return pipe_source_ended(w->journal) ? err->msg : NULL;
+		(void)pipe_source_poll(w->journal, WATCH_READ_BYTES, to_model, m, &err);
+	return pipe_source_ended(w->journal) ? pipe_source_end_message(w->journal) : NULL;
 }
 
 /* watch_open - the files followed from their ends, and the journal's new
@@ -247,7 +248,7 @@ static int watch_open(const struct plan_opts *o, struct log_watch *w)
 		else
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 	}
-	if (o->feed.journald && (w->journal = ingest_journal_follow(1, &err)) == NULL) {
+	if (o->feed.journald && (w->journal = ingest_journal_new_entries(&err)) == NULL) {
 		printf("  ! the systemd journal cannot be followed: %s; nothing was released\n", err.msg);
 		return -1;
 	}
@@ -294,12 +295,12 @@ static int step_throttled_release(struct cleanup_session *s, const struct plan_o
 	if (rc == 0 && n == 0)
 		puts("    no message is held: nothing to release");
 	while (rc == 0 && s->throttle.running) {
-		struct error err = {""};
-		const char *blind = watch(&w, m, &err);
+		const char *blind = watch(&w, m);
 		if (blind) {	/* what is released now could not be watched: the rest stays held */
-			printf("    Throttled release STOPPED: %s: the log is watched no more; the %zu not released stay held\n",
-			       blind, s->throttle.ids.count - s->throttle.released);
-			release_throttle_stop(&s->throttle, "journalctl ended: the log is watched no more");
+			struct buf report = BUF_INIT;
+			cleanup_session_blind(s, blind, &report);
+			say_report(&report);
+			buf_free(&report);
 			rc = -1;
 			break;
 		}

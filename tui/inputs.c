@@ -89,7 +89,7 @@ int console_open_inputs(struct console *c)
 		in->path = "journald";
 		in->journal = 1;
 		in->journal_history = !c->opt->from_end;	/* the history first, then what comes after it */
-		in->pipe = in->journal_history ? ingest_journal_history(&err) : ingest_journal_follow(1, &err);
+		in->pipe = in->journal_history ? ingest_journal_history(&err) : ingest_journal_new_entries(&err);
 		if (in->pipe == NULL) {
 			fprintf(stderr, "spamtop: %s\n", err.msg);
 			return -1;

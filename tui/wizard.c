@@ -890,10 +890,10 @@ unsigned wizard_tick(struct wizard *w, const struct wizard_env *x)
 		return R_REBUILD | R_QUEUE;
 	}
 	if (w->s.throttle.running && x->blind && !w->throttle.w.running) {	/* nothing more released blind */
-		char why[200];
-		snprintf(why, sizeof(why), "%.120s: the log is watched no more; the rest stays held", x->blind);
-		say(x, 1, "Throttled release STOPPED: %s", why);
-		release_throttle_stop(&w->s.throttle, why);
+		struct buf report = BUF_INIT;	/* the command line says its line; here, the reason */
+		cleanup_session_blind(&w->s, x->blind, &report);
+		buf_free(&report);
+		say(x, 1, "Throttled release STOPPED: %s", w->s.throttle.stopped);
 		save(w, x);
 		return R_REBUILD | R_QUEUE;
 	}

@@ -354,6 +354,18 @@ static void hold_again(struct cleanup_session *s, const struct queue_snapshot *q
 		 s->throttle.released, why);
 }
 
+void cleanup_session_blind(struct cleanup_session *s, const char *why, struct buf *report)
+{
+	size_t left = s->throttle.ids.count - s->throttle.released;
+	char reason[200];
+	snprintf(reason, sizeof(reason), "%.120s: the log is watched no more; the rest stays held", why);
+	release_throttle_stop(&s->throttle, reason);
+	buf_printf(report, "Throttled release STOPPED: %.120s: the log is watched no more; the %zu not released stay held\n",
+		   why, left);
+	snprintf(s->st.outcome[STEP_WATCH], sizeof(s->st.outcome[0]), "throttled release stopped after %zu messages: %.140s",
+		 s->throttle.released, reason);
+}
+
 enum throttle_turn cleanup_session_tick(struct cleanup_session *s, const struct model *m,
 					const struct queue_snapshot *q, int64_t now, struct buf *report)
 {

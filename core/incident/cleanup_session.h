@@ -64,6 +64,12 @@ const struct cleanup_target *cleanup_session_sent_again(const struct cleanup_ses
 /* Step 6's throttled release begins: the held messages of q; how many. */
 size_t cleanup_session_throttle_start(struct cleanup_session *s, const struct model *m, const struct queue_snapshot *q,
 				      size_t batch, int seconds, int64_t now);
+/*
+ * The log that watched step 6's throttled release is lost (why: "journalctl
+ * ended with status 1: ..."): the release stops, and what it had not
+ * released stays held; said in report, kept as the step's outcome.
+ */
+void cleanup_session_blind(struct cleanup_session *s, const char *why, struct buf *report);
 enum throttle_turn { TURN_NONE, TURN_BATCH, TURN_STOPPED };
 /*
  * The throttle's turn at now: when a contained target sent again, it stops

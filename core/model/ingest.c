@@ -253,13 +253,11 @@ struct pipe_source *ingest_journal_follow_after(const char *cursor, struct error
 	return pipe_source_start(argv, 0, err);
 }
 
-struct pipe_source *ingest_journal_follow(int from_end, struct error *err)
+struct pipe_source *ingest_journal_new_entries(struct error *err)
 {
-	static char *all[] = {"journalctl", "--follow", "--no-tail", "--no-pager", "--output=short-iso",
-			      "SYSLOG_FACILITY=2", NULL};
 	static char *live[] = {"journalctl", "--follow", "--lines=0", "--no-pager", "--output=short-iso",
 			       "SYSLOG_FACILITY=2", NULL};
-	return pipe_source_start(from_end ? live : all, 0, err);
+	return pipe_source_start(live, 0, err);
 }
 
 /* setting_value - what `doveconf -h NAME` (or postconf) printed: the bare value */

@@ -61,11 +61,11 @@ int ingest_journal(struct model *m, int64_t seconds, struct source_stats *stats,
 int ingest_program(struct model *m, char *const argv[], struct source_stats *stats, struct error *err);
 
 /*
- * Postfix's entries of the systemd journal followed (journalctl --follow,
- * an argv): all of them, then new ones as they come; only new ones with
- * from_end. NULL with err when journalctl cannot start.
+ * Postfix's new entries of the systemd journal as they come (journalctl
+ * --follow --lines=0, an argv): the console with --from-end, and the
+ * cleanup's watch. NULL with err when journalctl cannot start.
  */
-struct pipe_source *ingest_journal_follow(int from_end, struct error *err);
+struct pipe_source *ingest_journal_new_entries(struct error *err);
 /*
  * The console's journal in two parts, so that it knows when the history is
  * read: the history, ended by journalctl's "-- cursor: C" line

@@ -193,6 +193,42 @@ static void throttled_release_runs_on_time_and_stops_when_the_account_sends_agai
 	model_free(m);
 }
 
+/* the journal that watched the release is lost: it stops after the batch it
+ * ran, the rest held (no postsuper run for them), the step's outcome says why */
+static void a_release_whose_log_is_lost_stops_with_the_rest_held(void **state)
+{
+	(void)state;
+	char journal[128], ids[160];
+	snprintf(journal, sizeof(journal), "%s/journal3.jsonl", dir);
+	snprintf(ids, sizeof(ids), "%s/ids", dir);
+	unlink(ids);
+	struct model *m = test_lab_model();
+	struct cleanup_session s;
+	cleanup_session_init(&s, TEST_REFERENCE, journal, NULL, NULL);
+	struct queue_snapshot *q = queue_snapshot_new();
+	struct error err;
+	assert_int_equal(queue_load(q, 10000, &err), 0);
+	assert_int_equal(cleanup_session_throttle_start(&s, m, q, 2, 60, 5000), 3);
+	struct buf report = BUF_INIT;
+	assert_int_equal(cleanup_session_tick(&s, m, q, 5000, &report), TURN_BATCH);
+	buf_reset(&report);
+	cleanup_session_blind(&s, "journalctl ended with status 1: journal gone", &report);
+	assert_string_equal(buf_str(&report), "Throttled release STOPPED: journalctl ended with status 1: journal gone: "
+			    "the log is watched no more; the 1 not released stay held\n");
+	assert_false(s.throttle.running);
+	assert_string_equal(s.throttle.stopped, "journalctl ended with status 1: journal gone: the log is watched no "
+			    "more; the rest stays held");
+	assert_non_null(strstr(s.st.outcome[STEP_WATCH], "throttled release stopped after 2 messages: journalctl ended"));
+	assert_int_equal(cleanup_session_tick(&s, m, q, 5060, &report), TURN_NONE);	/* no batch after it */
+	char *v = file_of("ids");
+	assert_string_equal(v, "AAAA000001\nAAAA000002\n");
+	free(v);
+	buf_free(&report);
+	queue_snapshot_free(q);
+	cleanup_session_free(&s);
+	model_free(m);
+}
+
 /* a postconf that fails: nothing is blocked, and step 4 says so instead of "blocked" */
 static void step_4_without_postfixs_configuration_blocks_nothing_and_says_so(void **state)
 {
@@ -224,6 +260,7 @@ int main(void)
 		cmocka_unit_test(step_4_keeps_a_web_applications_user_from_sendmail),
 		cmocka_unit_test(step_4_without_postfixs_configuration_blocks_nothing_and_says_so),
 		cmocka_unit_test(throttled_release_runs_on_time_and_stops_when_the_account_sends_again),
+		cmocka_unit_test(a_release_whose_log_is_lost_stops_with_the_rest_held),
 	};
 	return cmocka_run_group_tests(tests, stand_ins, remove_stand_ins);
 }
