@@ -70,7 +70,7 @@ static int a_delivery(struct time_context *tc, const char *line, size_t len, con
 		return 0;
 	if (until && ll.time >= until)
 		return -1;
-	event_parse(ll.service, ll.text, &ev);
+	event_parse(&ll, &ev);
 	if (ev.kind != EV_DELIVERY || ev.status != DS_SENT || ev.queued_as.len || ev.qid.len == 0 || ev.qid.len >= 33)
 		return 0;
 	if ((ev.relay.len >= 5 && strncmp(ev.relay.ptr, "local", 5) == 0)

@@ -572,20 +572,29 @@ static void parse_pickup(struct cursor *c, struct pf_event *ev)
  * delivery_dest - where a delivery took the message, by the delivery agent
  * that logged it: local(8), virtual(8) and lmtp(8) deliver here, and an
  * address rewritten from one of ours (orig_to=, a virtual alias) was mail
- * for us whatever carries it on; smtp(8) hands it to another server; pipe(8)
- * may be a content filter or a mailbox program: not known
+ * for us whatever carries it on; so was mail for relay_domains, which
+ * trivial-rewrite gives to relay_transport (master.cf's "relay": smtp(8)
+ * logging as postfix/relay/smtp), a gateway handing our domains' mail to
+ * the server inside; smtp(8) hands the rest to other servers. error(8) and
+ * retry(8) defer or bounce for a destination Postfix holds back ("delivery
+ * temporarily suspended"), whichever transport it was: the recipient's
+ * domain tells (DEST_BY_DOMAIN). pipe(8) may be a content filter or a
+ * mailbox program: not known.
  */
-static uint8_t delivery_dest(struct strview service, const struct pf_event *ev)
+static uint8_t delivery_dest(const struct log_line *ll, const struct pf_event *ev)
 {
-	if (sv_eq(service, "local") || sv_eq(service, "virtual") || sv_eq(service, "lmtp") || ev->orig_to.len)
+	struct strview agent = ll->service;
+	if (sv_eq(agent, "local") || sv_eq(agent, "virtual") || sv_eq(agent, "lmtp") || ev->orig_to.len)
 		return DEST_HERE;
-	return sv_eq(service, "smtp") ? DEST_ONWARD : DEST_UNKNOWN;
+	if (sv_eq(agent, "smtp"))
+		return sv_eq(ll->master_service, "relay") ? DEST_HERE : DEST_ONWARD;
+	return sv_eq(agent, "error") || sv_eq(agent, "retry") ? DEST_BY_DOMAIN : DEST_UNKNOWN;
 }
 
 /* parse_queue_line - everything that follows "QID: " */
-static void parse_queue_line(struct strview service, struct cursor *c, struct pf_event *ev)
+static void parse_queue_line(const struct log_line *ll, struct cursor *c, struct pf_event *ev)
 {
-	int postsuper = sv_eq(service, "postsuper");
+	int postsuper = sv_eq(ll->service, "postsuper");
 	switch (left(c) ? *c->p : 0) {
 	case 'c':
 		if (eat(c, LIT("client=")))
@@ -599,7 +608,7 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 		if (eat(c, LIT("to=")))
 			parse_delivery(c, ev);
 		if (ev->kind == EV_DELIVERY)
-			ev->dest = delivery_dest(service, ev);
+			ev->dest = delivery_dest(ll, ev);
 		break;
 	case 'm':
 		if (eat(c, LIT("message-id="))) {
@@ -652,8 +661,9 @@ static void parse_queue_line(struct strview service, struct cursor *c, struct pf
 	}
 }
 
-void event_parse(struct strview service, struct strview text, struct pf_event *ev)
+void event_parse(const struct log_line *ll, struct pf_event *ev)
 {
+	struct strview text = ll->text;
 	/* glibc's vector memset, not inlined: gcc inlines a memset of this size as
 	 * "rep stos", which costs a tenth of the parse of a line */
 	explicit_bzero(ev, sizeof(*ev));
@@ -662,7 +672,7 @@ void event_parse(struct strview service, struct strview text, struct pf_event *e
 	if (text.len == 0)
 		return;
 	if (scan_queue_id(&c, &ev->qid)) {
-		parse_queue_line(service, &c, ev);
+		parse_queue_line(ll, &c, ev);
 		return;
 	}
 	switch (*c.p) {

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/base/buf.h"
+#include "core/logs/logline.h"
 
 enum event_kind {
 	EV_OTHER = 0,
@@ -53,10 +54,13 @@ enum delivery_status {
 
 /* Where a delivery took a message (delivery_dest in event.c) */
 enum delivery_dest {
-	DEST_UNKNOWN = 0,	/* pipe (a filter, or a mailbox program), error, discard */
-	DEST_HERE = 1,		/* a final delivery on this server: local, virtual, lmtp; or to an
-				 * address rewritten from one of ours (orig_to=): mail for us */
-	DEST_ONWARD = 2		/* to another server (smtp): relayed, if the client was not a user */
+	DEST_UNKNOWN = 0,	/* pipe (a filter, or a mailbox program), discard */
+	DEST_HERE = 1,		/* a final delivery on this server: local, virtual, lmtp; to an
+				 * address rewritten from one of ours (orig_to=); or relay_domains'
+				 * mail handed on by the relay transport: mail for us */
+	DEST_ONWARD = 2,	/* to another server (smtp): relayed, if the client was not a user */
+	DEST_BY_DOMAIN = 4	/* error(8), retry(8): here if the recipient's domain is one that
+				 * deliveries here showed to be ours (the model learns them) */
 };
 
 enum reject_class {
@@ -102,7 +106,8 @@ struct pf_event {
 	int server_fault;		/* SASL failure caused by the server, not the client */
 };
 
-void event_parse(struct strview service, struct strview text, struct pf_event *ev);
+/* The Postfix event of a line that logline_parse split (LINE_POSTFIX) */
+void event_parse(const struct log_line *ll, struct pf_event *ev);
 
 /* Is s a syntactically valid Postfix queue ID (short hex or long form, see event.c)? */
 int queue_id_valid(const char *s, size_t len);

@@ -238,6 +238,7 @@ __attribute__((noinline, cold)) static int dovecot_file_line(const char *p, cons
 	static const char dovecot[] = "dovecot";
 	out->host = (struct strview){p, 0};
 	out->program = out->instance = out->service = (struct strview){dovecot, sizeof(dovecot) - 1};
+	out->master_service = (struct strview){dovecot, 0};
 	out->pid = -1;
 	out->text = (struct strview){p, (size_t)(end - p)};
 	return 1;
@@ -296,6 +297,8 @@ enum line_status logline_parse(struct time_context *tc, const char *line, size_t
 	out->instance = (struct strview){p, (size_t)((first_slash ? first_slash : q) - p)};
 	const char *svc = last_slash ? last_slash + 1 : p;
 	out->service = (struct strview){svc, (size_t)(q - svc)};
+	out->master_service = first_slash == last_slash ? (struct strview){svc, 0}
+		: (struct strview){first_slash + 1, (size_t)(last_slash - first_slash - 1)};
 	out->pid = -1;
 	if (*q == '[') {
 		long pid = 0;

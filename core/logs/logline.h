@@ -38,6 +38,9 @@ struct log_line {
 	struct strview program;	/* "postfix/submission/smtpd" */
 	struct strview instance;	/* "postfix" / "postfix-out": before the first '/' */
 	struct strview service;	/* "smtpd": after the last '/' */
+	struct strview master_service;	/* "submission", "relay": between the first and the last
+					 * '/', the master.cf service whose syslog_name is
+					 * postfix/$service_name; empty without one */
 	long pid;		/* -1 when absent */
 	struct strview text;	/* after "prog[pid]: " */
 };

@@ -101,7 +101,7 @@ static void parse_lines(struct block *b, struct time_context *tc)
 		struct parsed_line *pl = &b->lines[i];
 		pl->st = logline_parse(tc, pl->line, pl->len, &pl->ll);
 		if (pl->st == LINE_POSTFIX)
-			event_parse(pl->ll.service, pl->ll.text, &pl->ev);
+			event_parse(&pl->ll, &pl->ev);
 	}
 }
 

@@ -29,6 +29,7 @@
 #define EARLY_WINDOW 300	/* seconds of log within which Postfix's client= line may still come */
 #define PIPE_SLOTS 4096	/* originals handed to a pipe(8) filter, and local submissions, remembered */
 #define PIPE_WINDOW 600	/* seconds within which a filter's copy comes back */
+#define HERE_DOMAINS 1024	/* recipients' domains delivered here: 3/4 of them learned at most */
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
 	struct agg_stats *items;
@@ -86,6 +87,11 @@ struct model {
 	int collect_due;	/* a kind passed its collect_at (checked once per line: a flag) */
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
+	struct here_domains {	/* recipients' domains that deliveries here showed to be ours */
+		uint64_t hash[HERE_DOMAINS];	/* domain_hash(); 0: free */
+		size_t count;
+		uint64_t last;	/* the last one learned: most deliveries repeat it */
+	} here_domains;
 	struct login_set account_logins;	/* accounts that logged in from an address (see own_failures) */
 	struct last_stored client_name, sasl_method;	/* forgotten when strings move */
 	struct model_totals totals;
@@ -1680,6 +1686,60 @@ const struct reputation_log *model_reputation(const struct model *m) { return &m
 
 int64_t model_reference(const struct model *m) { return m->tc.reference; }
 
+/* domain_hash - the recipient's domain, in lower case, hashed; 0 without one */
+static uint64_t domain_hash(struct strview rcpt)
+{
+	char domain[256];
+	size_t n = address_domain(rcpt.ptr, rcpt.len, domain, sizeof(domain));
+	if (n == 0)
+		return 0;
+	uint64_t h = hash64_seeded(0x9e3779b97f4a7c15ull, domain, n);
+	return h ? h : 1;
+}
+
+/* here_slot - h's slot in the table, or the free one where it would go */
+static uint64_t *here_slot(struct here_domains *d, uint64_t h)
+{
+	size_t i = (size_t)h & (HERE_DOMAINS - 1);
+	while (d->hash[i] && d->hash[i] != h)
+		i = (i + 1) & (HERE_DOMAINS - 1);
+	return &d->hash[i];
+}
+
+/* learn_domain - rcpt's domain is ours: a delivery took mail for it here */
+static void learn_domain(struct here_domains *d, struct strview rcpt)
+{
+	uint64_t h = domain_hash(rcpt);
+	if (h == 0 || h == d->last || d->count >= HERE_DOMAINS / 4 * 3)
+		return;
+	uint64_t *slot = here_slot(d, h);
+	if (*slot == 0) {
+		*slot = h;
+		d->count++;
+	}
+	d->last = h;
+}
+
+/*
+ * dest_of - where a delivery took the message. error(8) and retry(8), which
+ * defer for a destination Postfix holds back whatever its transport, say
+ * here when a delivery here took mail for the recipient's domain before (a
+ * gateway's inside server down: all but its first messages are error(8)'s).
+ * A delivery here teaches its domain; one to an alias's target (orig_to=)
+ * does not: that recipient may be anyone's.
+ */
+static uint8_t dest_of(struct model *m, const struct pf_event *ev)
+{
+	struct here_domains *d = &m->here_domains;
+	if (ev->dest == DEST_BY_DOMAIN) {
+		uint64_t h = domain_hash(ev->rcpt);
+		return h && *here_slot(d, h) == h ? DEST_HERE : DEST_UNKNOWN;
+	}
+	if (ev->dest == DEST_HERE && ev->orig_to.len == 0)
+		learn_domain(d, ev->rcpt);
+	return ev->dest;
+}
+
 /* note_dest - where a delivery of r went: a message counts as delivered here
  * while every delivery of it did (one that also went on is relayed mail) */
 static void note_dest(struct model *m, struct msg_record *r, uint8_t dest)
@@ -1699,8 +1759,9 @@ static void apply_delivery(struct model *m, struct msg_record *r, const struct p
 		return;
 	if ((r->flags & (RF_LOCAL | RF_COPY)) && ev->rcpt.len)
 		local_delivery_seen(m, r, ev->rcpt, t);
-	if (ev->dest)
-		note_dest(m, r, ev->dest);
+	uint8_t dest = dest_of(m, ev);
+	if (dest)
+		note_dest(m, r, dest);
 	switch (ev->status) {
 	case DS_SENT:
 		m->totals.sent++;
@@ -2244,7 +2305,7 @@ enum line_status model_add_parsed(struct model *m, size_t len, enum line_status 
 	if (ll->time > m->host_last[m->host])
 		m->host_last[m->host] = ll->time;
 	if (!ev_parsed)
-		event_parse(ll->service, ll->text, ev);
+		event_parse(ll, ev);
 	model_apply(m, ll, ev);
 	return st;
 }

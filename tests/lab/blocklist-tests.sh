@@ -1,7 +1,8 @@
 # blocklist-tests.sh - sourced by tests/lab/run.sh before the fleet tests: remote sites answer
 # the outbreak the way Gmail, Microsoft and a Spamhaus user do (lab.sh
 # blocklisted: tests/lab/refuser.py behind transport_maps); the deferrals and
-# bounces are the real Postfix's.
+# bounces are the real Postfix's. Then the same server as a gateway for
+# relay_domains (lab.sh gateway).
 
 $lab up
 $lab outbreak
@@ -47,3 +48,25 @@ check "the report says who refuses the server, why, and where to ask for removal
 	report_says_who_refuses_the_server_and_where_to_ask_for_removal
 check "check and metrics alert when the server is blocklisted" check_and_metrics_alert_on_blocklisting
 CHECK_AFTER=tui_stop check "the console's alert line says the server is blocklisted" console_alert_line_says_blocklisted
+
+# the same server as a gateway: an outside MX's mail for relay_domains leaves
+# by the relay transport to the server inside; it is mail for us, not relaying
+$lab gateway 12
+
+gateway_mail_for_relay_domains_is_no_trusted_relay() {
+	# Postfix 3.7 logs the relay transport as postfix/relay/smtp; once the
+	# destination is held back, error(8) defers the rest
+	grep -q 'postfix/relay/smtp\[[0-9]*\]: [0-9A-F]*: to=<user[0-9]*@gateway\.example>' "$log"
+	[ "$(grep -c 'postfix/\(relay/smtp\|error\)\[[0-9]*\]: [0-9A-F]*: to=<user[0-9]*@gateway\.example>' "$log")" -eq 12 ]
+	"$san" --report --json "$log" > "$tmp/r.json"
+	jq -e '.client_ips[] | select(.key == "127.0.0.80") | .unauthenticated == 12 and .delivered_here == 12 and .peak_1m >= 12' \
+		"$tmp/r.json" >/dev/null
+	jq -e '[.suspects[] | select(.key == "127.0.0.80")] | length == 0' "$tmp/r.json" >/dev/null
+	jq -e '[.suspects[] | select(.kind == "trusted_relay" and .key == "127.0.0.2")] | length == 1' "$tmp/r.json" >/dev/null
+	local rc=0
+	"$san" check --no-queue --log "$log" > "$tmp/c.out" || rc=$?
+	! grep -q 'unauthenticated messages a minute from one IP [0-9]* 127\.0\.0\.80' "$tmp/c.out"
+}
+
+check "a gateway's mail for relay_domains (the relay transport) from an outside MX is no trusted relay" \
+	gateway_mail_for_relay_domains_is_no_trusted_relay

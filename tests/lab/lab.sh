@@ -3,7 +3,7 @@
 #
 # SYNOPSIS
 #   tests/lab/lab.sh install | up | outbreak | burst N [no-message-id] | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
-#                    blocklisted N | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
+#                    blocklisted N | gateway N | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
 #                    down | log
 #
 # DESCRIPTION
@@ -38,6 +38,10 @@
 #             transport_maps) to tests/lab/refuser.py on 127.0.0.1:$LAB_REFUSER_PORT,
 #             which answers as Gmail, Microsoft and a Spamhaus user do; the
 #             compromised account sends N messages to each.
+#   gateway N  the server as a gateway for gateway.example (relay_domains,
+#             whose mail leaves by the relay transport); an outside MX,
+#             127.0.0.80, sends N messages for its users, deferred at the
+#             dead relayhost.
 #   dovecot-burst N  (LAB_PROFILE=dovecot) the compromised account sends N
 #             messages through Dovecot's submission service from five
 #             addresses, alice two, and 127.0.0.67 fails its AUTH there three
@@ -255,7 +259,7 @@ cmd_up() {
 	echo "$LAB_PASS_VICTIM" | saslpasswd2 -p -c -u "$LAB_DOMAIN" victim
 	chown root:postfix /etc/sasldb2
 	chmod 640 /etc/sasldb2
-	postsuper -d ALL >/dev/null 2>&1 || true
+	queue_empty
 	postfix check
 	postfix start >/dev/null 2>&1
 	wait_for "postfix to listen on 127.0.0.1:25" 20 bash -c 'exec 3<>/dev/tcp/127.0.0.1/25' 2>/dev/null
@@ -556,11 +560,12 @@ cmd_dovecot_burst() {
 	local n=$1 i before
 	before=$(log_count 'Successfully relayed message')
 	for i in $(seq 1 "$n"); do
-		LAB_SEND_SERVER=127.0.0.1:$LAB_SUBMISSION_PORT send "127.0.0.$((30 + i % 5))" \
+		LAB_SEND_SERVER=127.0.0.1:$LAB_SUBMISSION_PORT spread send "127.0.0.$((30 + i % 5))" \
 			"promo$((i % 4))@cheap-pills.example" "buyer$i@victims$((i % 3)).example" \
 			--auth PLAIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" \
 			--header "Subject: Cheap pills $i"
 	done
+	gather
 	for i in 1 2; do
 		LAB_SEND_SERVER=127.0.0.1:$LAB_SUBMISSION_PORT send 127.0.0.40 "alice@$LAB_DOMAIN" \
 			"partner$i@remote.example" \
@@ -658,6 +663,24 @@ send_as_victim() {
 	send "$li" "$from" "$to" --auth LOGIN --auth-user "victim@$LAB_DOMAIN" --auth-password "$LAB_PASS_VICTIM" "$@"
 }
 
+# spread CMD... - CMD in the background, at most three at a time (swaks is
+# mostly Perl's start: two cores send a burst in half the time); gather
+# waits for the rest. A failed send fails the gathering.
+SPREAD_PIDS=()
+spread() {
+	"$@" &
+	SPREAD_PIDS+=($!)
+	[ ${#SPREAD_PIDS[@]} -lt 3 ] || gather
+}
+gather() {
+	local pid rc=0
+	for pid in "${SPREAD_PIDS[@]}"; do
+		wait "$pid" || rc=1
+	done
+	SPREAD_PIDS=()
+	return $rc
+}
+
 # log_count PATTERN - the lines of the lab's logs (the mail log, Dovecot's own file) matching it
 log_count() { cat "$LAB_LOG" "$LAB_DOVECOT_LOG" 2>/dev/null | grep -c -- "$1" || true; }
 # log_has PATTERN N - the lab's logs hold N lines matching PATTERN (for wait_for)
@@ -680,17 +703,19 @@ cmd_outbreak() {
 	# ... then the compromised account sends a burst from several addresses,
 	# with sender domains that are not ours and many recipients.
 	for i in $(seq 1 24); do
-		send_as_victim "127.0.0.$((10 + i % 5))" "promo$((i % 4))@cheap-pills.example" \
+		spread send_as_victim "127.0.0.$((10 + i % 5))" "promo$((i % 4))@cheap-pills.example" \
 			"buyer$i@victims$((i % 3)).example,extra$i@victims$((i % 3)).example" \
 			--header "Subject: Cheap pills $i"
 	done
+	gather
 	# A trusted relay host (127.0.0.2 is in mynetworks) relays without AUTH,
 	# some of it with the null sender.
 	for i in $(seq 1 12); do
 		local from="offers@bulk-mailer.example"
 		[ $((i % 3)) -eq 0 ] && from="<>"
-		send 127.0.0.2 "$from" "target$i@elsewhere.example" --header "Subject: Winner $i"
+		spread send 127.0.0.2 "$from" "target$i@elsewhere.example" --header "Subject: Winner $i"
 	done
+	gather
 	# A rejected relay attempt from an outsider.
 	send 127.0.0.77 "spam@outside.example" "someone@elsewhere.example" || true
 	# Mail to a local user, delivered at once.
@@ -721,13 +746,14 @@ cmd_burst() {
 	before=$(log_count 'status=deferred')
 	for i in $(seq 1 "$n"); do
 		if [ "${2:-}" = no-message-id ]; then
-			send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
+			spread send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
 				--no-data-fixup --data "$(printf 'From: <promo@cheap-pills.example>\r\nSubject: Burst %s\r\n\r\nNo Message-ID here.\r\n.\r\n' "$i")"
 		else
-			send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
+			spread send_as_victim 127.0.0.15 "promo@cheap-pills.example" "bulk$i@victims9.example" \
 				--header "Subject: Burst $i"
 		fi
 	done
+	gather
 	wait_for "$n more deferrals" 120 log_has 'status=deferred' $((before + n))
 }
 
@@ -759,9 +785,10 @@ cmd_out_burst() {
 	local n=$1 i before
 	before=$(log_count 'relay=none.*status=deferred')
 	for i in $(seq 1 "$n"); do
-		LAB_SEND_SERVER="127.0.0.1:$LAB_OUT_PORT" send_as_victim 127.0.0.16 "promo@cheap-pills.example" "out$i@victims8.example" \
+		LAB_SEND_SERVER="127.0.0.1:$LAB_OUT_PORT" spread send_as_victim 127.0.0.16 "promo@cheap-pills.example" "out$i@victims8.example" \
 			--header "Subject: Out $i"
 	done
+	gather
 	wait_for "$n more deferrals from $LAB_OUT" 60 log_has 'relay=none.*status=deferred' $((before + n))
 }
 
@@ -772,9 +799,10 @@ cmd_mx2_burst() {
 	local n=$1 i before mx2_log=$LAB_LOG_DIR/mx2.log
 	before=$(grep -c 'status=deferred' "$mx2_log" || true)
 	for i in $(seq 1 "$n"); do
-		LAB_SEND_SERVER="127.0.0.1:$LAB_MX2_PORT" send_as_victim 127.0.0.17 "promo@cheap-pills.example" "far$i@victims7.example" \
+		LAB_SEND_SERVER="127.0.0.1:$LAB_MX2_PORT" spread send_as_victim 127.0.0.17 "promo@cheap-pills.example" "far$i@victims7.example" \
 			--header "Subject: Far $i"
 	done
+	gather
 	wait_for "$n more deferrals on mx2" 60 bash -c "[ \$(grep -c 'status=deferred' '$mx2_log') -ge $((before + n)) ]"
 }
 
@@ -805,11 +833,30 @@ cmd_blocklisted() {
 	before=$(log_count "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT")
 	for i in $(seq 1 "$n"); do
 		for d in gmail.example outlook.example dnsbl.example; do
-			send_as_victim 127.0.0.14 "promo@cheap-pills.example" "lead$i@$d" \
+			spread send_as_victim 127.0.0.14 "promo@cheap-pills.example" "lead$i@$d" \
 				--header "Subject: Offer $i"
 		done
 	done
+	gather
 	wait_for "$((n * 3)) refusals" 60 log_has "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT" $((before + n * 3))
+}
+
+# gateway N - the server as a gateway for gateway.example (relay_domains: its
+# mail leaves by the relay transport, to the dead relayhost here, where a real
+# gateway has its server inside); an outside MX, 127.0.0.80, sends N messages
+# for the domain's users, unauthenticated as every MX does
+cmd_gateway() {
+	need_root
+	local n=$1 i before
+	postconf -e "relay_domains = gateway.example"
+	postfix reload >/dev/null 2>&1
+	before=$(log_count 'to=<user[0-9]*@gateway\.example>.*status=deferred')
+	for i in $(seq 1 "$n"); do
+		spread send 127.0.0.80 "news@bigsender.example" "user$i@gateway.example"
+	done
+	gather
+	wait_for "$n deferrals of gateway.example's mail" 30 \
+		log_has 'to=<user[0-9]*@gateway\.example>.*status=deferred' $((before + n))
 }
 
 # milter-burst H R D - the compromised account's H messages the milter holds, R it refuses, D it drops
@@ -836,6 +883,15 @@ cmd_milter_burst() {
 	wait_for "$r milter refusals" 30 log_has 'milter-reject: END-OF-MESSAGE' $((refused + r))
 }
 
+# queue_empty - the stopped Postfix's queue files removed (postsuper -d ALL
+# with Postfix stopped waits a second for postlogd, twice, to log it)
+queue_empty() {
+	local q
+	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
+		rm -rf "/var/spool/postfix/$q"/*
+	done
+}
+
 cmd_down() {
 	need_root
 	postfix stop >/dev/null 2>&1 || true
@@ -846,9 +902,7 @@ cmd_down() {
 	dovecot_stop
 	rm -rf "$LAB_PIPE_DIR"
 	wait_for "postfix to stop" 20 bash -c '! postfix status >/dev/null 2>&1'
-	for q in incoming active deferred hold maildrop defer bounce trace corrupt; do
-		rm -rf "/var/spool/postfix/$q"/*
-	done
+	queue_empty
 	if [ -d "$BACKUP" ]; then
 		cp -p "$BACKUP/main.cf" "$BACKUP/master.cf" /etc/postfix/
 		rm -rf "$BACKUP"
@@ -867,11 +921,12 @@ mx2-burst) cmd_mx2_burst "${2:?mx2-burst N}" ;;
 ssh-dir) echo "$LAB_SSH_DIR" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
+gateway) cmd_gateway "${2:?gateway N}" ;;
 milter-burst) cmd_milter_burst "${2:?milter-burst H R D}" "${3:?milter-burst H R D}" "${4:?milter-burst H R D}" ;;
 dovecot-burst) cmd_dovecot_burst "${2:?dovecot-burst N}" ;;
 imap-break-in) cmd_imap_break_in ;;
 imap-old-password) cmd_imap_old_password ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|milter-burst H R D|dovecot-burst N|imap-break-in|imap-old-password|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|gateway N|milter-burst H R D|dovecot-burst N|imap-break-in|imap-old-password|down|log" >&2; exit 2 ;;
 esac

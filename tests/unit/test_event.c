@@ -32,13 +32,14 @@ static void parse_line(const char *line, struct pf_event *ev)
 {
 	struct log_line ll;
 	assert_int_equal(logline_parse(&tc, line, strlen(line), &ll), LINE_POSTFIX);
-	event_parse(ll.service, ll.text, ev);
+	event_parse(&ll, ev);
 }
 
 /* parse_msg - a message text for a given service (grok corpus form) */
 static void parse_msg(const char *service, const char *text, struct pf_event *ev)
 {
-	event_parse((struct strview){service, strlen(service)}, (struct strview){text, strlen(text)}, ev);
+	struct log_line ll = {.service = {service, strlen(service)}, .text = {text, strlen(text)}};
+	event_parse(&ll, ev);
 }
 
 /* Reads line N (1-based) of a text file into buf. */
@@ -343,6 +344,37 @@ static void lab_deferred_delivery_and_null_sender_are_read(void **state)
 	assert_int_equal(ev.sender.len, 0);
 }
 
+/* the lab's gateway (lab.sh gateway) on Postfix 3.7: relay_domains' mail by the
+ * relay transport, then, the destination held back, by error(8) */
+static void a_delivery_says_where_it_took_the_message(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *program;
+		uint8_t dest;
+	} agents[] = {
+		{"postfix/relay/smtp", DEST_HERE}, {"postfix-out/relay/smtp", DEST_HERE},
+		{"postfix/lmtp", DEST_HERE}, {"postfix/local", DEST_HERE}, {"postfix/virtual", DEST_HERE},
+		{"postfix/smtp", DEST_ONWARD}, {"postfix-out/smtp", DEST_ONWARD},
+		{"postfix/error", DEST_BY_DOMAIN}, {"postfix/retry", DEST_BY_DOMAIN},
+		{"postfix/pipe", DEST_UNKNOWN},
+	};
+	for (size_t i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
+		char line[512];
+		snprintf(line, sizeof(line), "Dec 04 20:29:12 mail %s[10361]: A337812046A: to=<user3@gateway.example>, "
+			 "relay=none, delay=0.05, delays=0.03/0.02/0/0, dsn=4.4.1, status=deferred (connect to "
+			 "127.0.0.1[127.0.0.1]:2599: Connection refused)", agents[i].program);
+		struct pf_event ev;
+		parse_line(line, &ev);
+		assert_int_equal(ev.kind, EV_DELIVERY);
+		assert_int_equal(ev.dest, agents[i].dest);
+	}
+	struct pf_event ev;	/* an alias of ours forwarded on is mail for us */
+	parse_line("Nov 24 12:00:01 mx postfix/smtp[6]: 7C000001: to=<a@gmail.example>, orig_to=<alias@example.org>, "
+		   "relay=gmail.example[192.0.2.40]:25, delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 ok)", &ev);
+	assert_int_equal(ev.dest, DEST_HERE);
+}
+
 static void expired_and_bounce_notification_lines_are_read(void **state)
 {
 	(void)state;
@@ -643,7 +675,8 @@ static void truncated_and_hostile_texts_never_read_past_the_end(void **state)
 			memcpy(copy, full[i], k);
 			struct pf_event ev;
 			parse_msg("smtpd", "", &ev);
-			event_parse((struct strview){"smtpd", 5}, (struct strview){copy, k}, &ev);
+			struct log_line ll = {.service = {"smtpd", 5}, .text = {copy, k}};
+			event_parse(&ll, &ev);
 			free(copy);
 		}
 	}
@@ -665,6 +698,7 @@ int main(void)
 		cmocka_unit_test(lab_sasl_failure_names_the_attacked_user),
 		cmocka_unit_test(a_failure_whose_name_is_unavailable_names_no_account),
 		cmocka_unit_test(lab_deferred_delivery_and_null_sender_are_read),
+		cmocka_unit_test(a_delivery_says_where_it_took_the_message),
 		cmocka_unit_test(expired_and_bounce_notification_lines_are_read),
 		cmocka_unit_test(lab_postsuper_lines_are_read_per_id_and_as_totals),
 		cmocka_unit_test(pickup_lines_give_the_uid_and_a_requeued_messages_orig_id),

@@ -134,7 +134,7 @@ static void journalctl_short_iso_offset_without_colon_is_read(void **state)
 	assert_int_equal(ll.time, 1795509270 + 5400);
 }
 
-static void multi_instance_program_names_give_instance_and_service(void **state)
+static void multi_instance_program_names_give_instance_master_service_and_daemon(void **state)
 {
 	(void)state;
 	struct log_line ll;
@@ -142,9 +142,16 @@ static void multi_instance_program_names_give_instance_and_service(void **state)
 	assert_view(ll.instance, "postfix");
 	assert_view(ll.service, "smtpd");
 	assert_view(ll.program, "postfix/submission/smtpd");
+	assert_view(ll.master_service, "submission");
 	assert_int_equal(parse("Jan 29 08:11:45 mail postfix-incoming/smtpd[10752]: x", &ll), LINE_POSTFIX);
 	assert_view(ll.instance, "postfix-incoming");
 	assert_view(ll.service, "smtpd");
+	assert_view(ll.master_service, "");
+	/* the relay transport as Postfix 3's master.cf names it (syslog_name=postfix/$service_name) */
+	assert_int_equal(parse("Dec 04 20:29:12 mail postfix-out/relay/smtp[10361]: x", &ll), LINE_POSTFIX);
+	assert_view(ll.instance, "postfix-out");
+	assert_view(ll.master_service, "relay");
+	assert_view(ll.service, "smtp");
 	assert_int_equal(parse("Apr 12 02:24:11 xxx postfix/smtps/smtpd[42]: x", &ll), LINE_POSTFIX);
 	assert_view(ll.service, "smtpd");
 	/* an instance renamed with syslog_name, recognized by its daemon name */
@@ -234,7 +241,7 @@ int main(void)
 		cmocka_unit_test(a_bare_daemon_name_is_not_postfix_and_a_near_future_stamp_keeps_its_year),
 		cmocka_unit_test(rfc3339_stamp_with_fraction_and_offset_is_converted_to_utc),
 		cmocka_unit_test(journalctl_short_iso_offset_without_colon_is_read),
-		cmocka_unit_test(multi_instance_program_names_give_instance_and_service),
+		cmocka_unit_test(multi_instance_program_names_give_instance_master_service_and_daemon),
 		cmocka_unit_test(other_programs_are_other_not_errors),
 		cmocka_unit_test(dovecot_log_file_lines_are_dovecot_lines_of_this_machine),
 		cmocka_unit_test(program_without_pid_is_read),

@@ -1140,8 +1140,9 @@ static void inbound_or_relayed(struct model *m, int i, const char *ip, const cha
 }
 
 /* a busy sender of mail for this server (Gmail delivering to our users over
- * lmtp, local or virtual, or to our aliases forwarded on) relays nothing: no
- * trusted relay, no relay alert */
+ * lmtp, local or virtual, to our aliases forwarded on, or to relay_domains
+ * that a gateway's relay transport hands to the server inside) relays
+ * nothing: no trusted relay, no relay alert */
 static void mail_delivered_here_is_no_relaying(void **state)
 {
 	(void)state;
@@ -1150,6 +1151,7 @@ static void mail_delivered_here_is_no_relaying(void **state)
 		{"local", "local", NULL},
 		{"virtual", "virtual", NULL},
 		{"smtp", "alt1.gmail-smtp-in.l.google.com[192.0.2.40]:25", "alias@example.org"},
+		{"relay/smtp", "exchange.example.org[10.1.2.3]:25", NULL},
 	};
 	for (size_t k = 0; k < sizeof(agents) / sizeof(agents[0]); k++) {
 		struct model *m = model_new(NULL, TEST_REFERENCE);
@@ -1163,6 +1165,28 @@ static void mail_delivered_here_is_no_relaying(void **state)
 		assert_int_equal(detect_relayed_part(ip, ip->peak_1m), 0);
 		model_free(m);
 	}
+}
+
+/* a gateway whose inside server is down: the relay transport defers the first
+ * message, error(8) the rest ("delivery temporarily suspended", as the lab's
+ * Postfix 3.7 logs them): mail for us all the same, by the domain the first
+ * showed to be ours; error(8)'s deferrals for a domain never delivered here
+ * are relayed mail */
+static void a_held_back_destination_is_judged_by_its_domain(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	inbound_or_relayed(m, 0, "209.85.1.1", "user0@Gateway.Example", "relay/smtp", "none", NULL);
+	for (int i = 1; i < 30; i++)
+		inbound_or_relayed(m, i, "209.85.1.1", "user@gateway.example", "error", "none", NULL);
+	for (int i = 30; i < 42; i++)	/* held back for another domain, never delivered here */
+		inbound_or_relayed(m, i, "10.0.0.7", "x@elsewhere.example", "error", "none", NULL);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "209.85.1.1")->delivered_here, 30);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "10.0.0.7")->delivered_here, 0);
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 1);
+	assert_string_equal(sus[0].agg->key->s, "10.0.0.7");
+	model_free(m);
 }
 
 /* a trusted host whose mail goes on to other servers is a relay; one that
@@ -2275,6 +2299,7 @@ int main(void)
 		cmocka_unit_test(a_pipe_filters_copy_through_sendmail_is_the_senders_in_either_order),
 		cmocka_unit_test(a_local_message_of_another_sender_is_no_pipe_filters_copy),
 		cmocka_unit_test(mail_delivered_here_is_no_relaying),
+		cmocka_unit_test(a_held_back_destination_is_judged_by_its_domain),
 		cmocka_unit_test(a_relay_is_judged_on_the_mail_it_relays),
 		cmocka_unit_test(a_pipe_filters_copy_of_a_message_without_message_id_is_tied_by_sender),
 		cmocka_unit_test(id_less_copies_of_one_sender_are_tied_to_their_own_originals),
