@@ -19,7 +19,7 @@ const struct alert_info alert_table[AL_COUNT] = {
 	[AL_USER_IPS] = {"user_ips", "client IPs one SASL user sent from", {3, 5}, 0},
 	[AL_IP_FAILURES] = {"ip_failures", "SASL failures from one IP in 20 minutes", {3, 10}, 0},
 	[AL_RELAY_RATE] = {"relay_rate", "unauthenticated messages a minute from one IP", {10, 30}, 0},
-	[AL_NULL_SENDER] = {"null_sender_pct", "percent of recent messages with the null sender", {30, 60}, 0},
+	[AL_NULL_SENDER] = {"null_sender_pct", "percent of recent messages leaving with the null sender", {30, 60}, 0},
 	[AL_LOCAL_RATE] = {"local_rate", "messages a minute submitted locally by one uid", {10, 30}, 0},
 	[AL_REPUTATION] = {"blocklisted", "destinations refusing this server for its reputation in the last hour",
 			   {1, 3}, 0},
@@ -194,6 +194,18 @@ static void set_worst(struct alert_result *r, const struct alert_config *c, cons
 	}
 }
 
+#define NULL_SENDER_MIN 10	/* leaving messages in the window below which their share is no sign */
+
+/* leaving_part - amount scaled by the share of a's messages not delivered
+ * here: bounces that remote sites send our users are not this server's */
+static uint64_t leaving_part(const struct agg_stats *a, uint64_t amount)
+{
+	if (a->delivered_here == 0 || a->msgs == 0)
+		return amount;
+	uint32_t leaving = a->msgs > a->delivered_here ? a->msgs - a->delivered_here : 0;
+	return amount * leaving / a->msgs;
+}
+
 void alert_evaluate(const struct alert_config *c, const struct model *m, const struct queue_snapshot *q,
 		    int64_t wall_now, int window_minutes, struct alert_result *out)
 {
@@ -215,20 +227,20 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 		if (a->last_seen >= wall_now - 3600)	/* users active in the last hour */
 			consider(&ips, agg_sources_within(m, a), a);
 	}
-	uint64_t recent = 0;
 	for (size_t i = 0; i < model_agg_count(m, AGG_CLIENT_IP); i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_CLIENT_IP, i);
 		if (detect_may_be_guessing(a))
 			consider(&fails, quiet ? 0 : (double)agg_failures_within(m, a, FAILURE_WINDOW_MINUTES), a);
 		if (a->auth_msgs == 0 && a->unauth_msgs > 0)	/* mail for this server is not relayed */
 			consider(&relay, quiet ? 0 : (double)detect_relayed_part(a, agg_rate_sliding(m, &a->msg_rate)), a);
-		recent += quiet ? 0 : agg_rate(m, &a->msg_rate, window_minutes);
 	}
-	uint64_t null_recent = 0;
-	for (size_t i = 0; i < model_agg_count(m, AGG_SENDER); i++) {
+	uint64_t null_leaving = 0, leaving = 0;
+	for (size_t i = 0; i < model_agg_count(m, AGG_SENDER) && !quiet; i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_SENDER, i);
-		if (a->key->len == 0 && !quiet)
-			null_recent += agg_rate(m, &a->msg_rate, window_minutes);	/* one per host */
+		uint64_t n = leaving_part(a, agg_rate(m, &a->msg_rate, window_minutes));
+		leaving += n;
+		if (a->key->len == 0)
+			null_leaving += n;	/* one per host */
 	}
 	set_worst(out, c, m, AL_USER_RATE, &rate);
 	set_worst(out, c, m, AL_USER_IPS, &ips);
@@ -238,7 +250,7 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	const struct reputation_domain *worst;
 	size_t refusing = reputation_domains_since(model_reputation(m), model_now(m) - 3600, &worst);
 	set_text(out, c, AL_REPUTATION, quiet ? 0 : (double)refusing, worst && !quiet ? worst->domain : NULL);
-	set(out, c, AL_NULL_SENDER, recent ? 100.0 * (double)null_recent / (double)recent : 0, NULL);
+	set(out, c, AL_NULL_SENDER, leaving >= NULL_SENDER_MIN ? 100.0 * (double)null_leaving / (double)leaving : 0, NULL);
 	if (q) {
 		set(out, c, AL_QUEUE, (double)q->count, NULL);
 		set(out, c, AL_DEFERRED, (double)q->by_queue[QN_DEFERRED], NULL);

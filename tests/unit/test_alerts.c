@@ -47,7 +47,7 @@ static void the_outbreak_is_critical_with_the_culprits_named(void **state)
 	assert_int_equal(r.v[AL_RELAY_RATE].state, ALERT_WARNING);
 	assert_int_equal(r.v[AL_IP_FAILURES].value, 4);
 	assert_int_equal(r.v[AL_IP_FAILURES].state, ALERT_WARNING);
-	assert_int_equal(r.v[AL_NULL_SENDER].value, 10);	/* 4 of 40 */
+	assert_int_equal(r.v[AL_NULL_SENDER].value, 10);	/* 4 of the 39 that leave (one went to postmaster) */
 	assert_int_equal(r.v[AL_QUEUE].state, ALERT_OK);
 	assert_int_equal(r.worst, ALERT_CRITICAL);
 	/* a queue that cannot be read during the burst: the burst still ranks first */
@@ -408,12 +408,77 @@ static void mail_for_this_server_raises_no_relay_alert(void **state)
 	}
 }
 
+/* add_message - message i from client ip (NULL: made here, as bounce(8)'s
+ * notices are), its sender from, delivered here over lmtp or onward by smtp */
+static void add_message(struct model *m, int i, const char *ip, const char *from, int here)
+{
+	char line[400];
+	int sec = i % 60;
+	if (ip) {
+		snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/smtpd[9]: 7F%08X: client=h.example[%s]", sec,
+			 (unsigned)i, ip);
+		assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
+	}
+	snprintf(line, sizeof(line), "Nov 24 12:00:%02d mx postfix/qmgr[7]: 7F%08X: from=<%s>, size=900, nrcpt=1 "
+		 "(queue active)", sec, (unsigned)i, from);
+	assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
+	snprintf(line, sizeof(line), here ? "Nov 24 12:00:%02d mx postfix/lmtp[6]: 7F%08X: to=<u@example.org>, relay=mail["
+		 "private/dovecot-lmtp], delay=0.1, delays=0/0/0/0.1, dsn=2.0.0, status=sent (250 2.0.0 Saved)"
+		 : "Nov 24 12:00:%02d mx postfix/smtp[6]: 7F%08X: to=<x@elsewhere.example>, relay=mx.elsewhere.example"
+		 "[192.0.2.9]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)", sec, (unsigned)i);
+	assert_int_equal(model_add_line(m, line, strlen(line)), LINE_POSTFIX);
+}
+
+/* null_sender_check - the null_sender_pct check of m at its last line */
+static struct alert_value null_sender_check(const struct model *m)
+{
+	struct alert_config c;
+	alert_config_default(&c);
+	struct alert_result r;
+	alert_evaluate(&c, m, NULL, model_now(m), 15, &r);
+	alert_config_free(&c);
+	return r.v[AL_NULL_SENDER];
+}
+
+/* the null-sender share is of the mail leaving this server: a quiet night's
+ * bounces for our users (delivered here) and a handful of messages raise
+ * nothing; this server's own bounces count, as leaving mail, once */
+static void null_sender_share_is_of_mail_leaving_and_enough_of_it(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	add_message(m, 0, "209.85.1.1", "news@gmail.example", 1);
+	add_message(m, 1, "209.85.1.1", "", 1);	/* Gmail's bounces of our users' mail */
+	add_message(m, 2, "209.85.1.1", "", 1);
+	for (int i = 3; i < 7; i++)	/* four leaving, two of them bounces: too few to tell */
+		add_message(m, i, "192.0.2.5", i % 2 ? "" : "a@example.org", 0);
+	struct alert_value v = null_sender_check(m);
+	assert_int_equal(v.state, ALERT_OK);
+	assert_true(v.value == 0);
+	for (int i = 7; i < 15; i++)	/* eight more: 5 of 12 leaving are bounces */
+		add_message(m, i, "192.0.2.5", i < 10 ? "" : "a@example.org", 0);
+	v = null_sender_check(m);
+	assert_int_equal((int)(v.value + 0.5), 42);
+	assert_int_equal(v.state, ALERT_WARNING);
+	model_free(m);
+	/* a relay's 10 messages and this server's 10 bounce notices (no client=):
+	 * half of what leaves, not 10 bounces of 10 clients' messages */
+	m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 20; i++)
+		add_message(m, i, i < 10 ? "10.0.0.7" : NULL, i < 10 ? "x@spam.example" : "", 0);
+	v = null_sender_check(m);
+	assert_int_equal((int)(v.value + 0.5), 50);
+	assert_int_equal(v.state, ALERT_WARNING);
+	model_free(m);
+}
+
 int main(void)
 {
 	test_use_utc();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_outbreak_is_critical_with_the_culprits_named),
 		cmocka_unit_test(mail_for_this_server_raises_no_relay_alert),
+		cmocka_unit_test(null_sender_share_is_of_mail_leaving_and_enough_of_it),
 		cmocka_unit_test(a_burst_across_a_minutes_turn_is_not_halved),
 		cmocka_unit_test(failures_from_this_machines_loopback_raise_no_alert),
 		cmocka_unit_test(failures_of_an_account_where_it_logged_in_raise_no_alert),
