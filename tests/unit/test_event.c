@@ -265,6 +265,27 @@ static void grok_delivery_messages_give_relay_orig_to_and_status(void **state)
 	assert_view(ev.status_text, "250 2.0.0 Ok: queued as 153053D");
 }
 
+/* Postfix 3.11 logs its TLS feature status between delays= and dsn=
+ * (smtp_log_tls_feature_status = yes, the default; postconf.proto): an
+ * unknown field is skipped, the status still read */
+static void a_postfix_311_tls_feature_field_leaves_the_status_read(void **state)
+{
+	(void)state;
+	struct pf_event ev;
+	parse_msg("smtp", "7EE668039: to=<a@gmail.example>, relay=gmail-smtp-in.l.google.com[192.0.2.27]:25, "
+		  "delay=1.2, delays=0.1/0/0.4/0.7, tls=may/requiretls:none, dsn=2.0.0, status=sent (250 2.0.0 OK "
+		  "1733300000 x1si2)", &ev);
+	assert_int_equal(ev.kind, EV_DELIVERY);
+	assert_int_equal(ev.status, DS_SENT);
+	assert_view(ev.dsn, "2.0.0");
+	assert_view(ev.status_text, "250 2.0.0 OK 1733300000 x1si2");
+	parse_msg("smtp", "8AA668039: to=<b@outlook.example>, relay=none, delay=30, delays=0/0/30/0, "
+		  "tls=encrypt/!requiretls:nostarttls, dsn=5.7.10, status=bounced (TLS is required, but was not offered by host "
+		  "mx.outlook.example[192.0.2.28])", &ev);
+	assert_int_equal(ev.status, DS_BOUNCED);
+	assert_view(ev.dsn, "5.7.10");
+}
+
 static void grok_anvil_statistics_give_ip_and_value_ipv6_included(void **state)
 {
 	(void)state;
@@ -693,6 +714,7 @@ int main(void)
 		cmocka_unit_test(grok_smtpd_messages_are_recognized),
 		cmocka_unit_test(grok_cleanup_and_qmgr_messages_are_recognized),
 		cmocka_unit_test(grok_delivery_messages_give_relay_orig_to_and_status),
+		cmocka_unit_test(a_postfix_311_tls_feature_field_leaves_the_status_read),
 		cmocka_unit_test(grok_anvil_statistics_give_ip_and_value_ipv6_included),
 		cmocka_unit_test(lab_client_line_with_sasl_login_is_read),
 		cmocka_unit_test(lab_sasl_failure_names_the_attacked_user),
