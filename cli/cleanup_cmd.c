@@ -30,6 +30,7 @@
 
 struct plan_opts {
 	const char *state_path, *disable_cmd, *our_domains, *journal, *incident;
+	const char *dovecot_config;	/* --dovecot-config: doveconf's -c for step 4's Dovecot block */
 	int no_queue, yes;
 	size_t throttle_batch;		/* --throttle N/SECS: step 6 in batches (0: at once) */
 	int throttle_seconds;
@@ -55,6 +56,7 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		{"incident", required_argument, NULL, 'I'},
 		{"throttle", required_argument, NULL, 'H'},
 		{"journald", no_argument, NULL, 'j'},
+		{"dovecot-config", required_argument, NULL, 'd'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -70,6 +72,7 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 		case 'J': o->journal = optarg; break;
 		case 'I': o->incident = optarg; break;
 		case 'j': o->feed.journald = 1; break;
+		case 'd': o->dovecot_config = optarg; break;
 		case 'H':
 			if (throttle_arg(optarg, &o->throttle_batch, &o->throttle_seconds) < 0)
 				return -1;
@@ -87,7 +90,7 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 			      "               [--no-queue] [--journald] [FILE...]\n"
 			      "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
 			      "               [--throttle N/SECS] [--disable-cmd CMD] [--journal FILE] [--state FILE]\n"
-			      "               [--incident FILE] [--journald] [FILE...]\n",
+			      "               [--incident FILE] [--journald] [--dovecot-config FILE] [FILE...]\n",
 			      stderr);
 			return -1;
 		}
@@ -375,6 +378,7 @@ static int run_yes(const struct plan_opts *o, struct model *m)
 	struct error err;
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* each step said when done: a release may take hours */
 	cleanup_session_init(&s, clock_now(), o->journal, o->disable_cmd, o->our_domains);
+	s.dovecot_config = o->dovecot_config;
 	for (size_t i = 0; i < o->ntargets; i++) {
 		struct cleanup_target *t = &s.st.targets[s.st.ntargets++];
 		t->kind = o->kinds[i];

@@ -70,7 +70,7 @@ static const struct command command_table[] = {
 	 "               [--no-queue] [--journald] [FILE...]\n"
 	 "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
 	 "               [--throttle N/SECS] [--disable-cmd CMD] [--journal FILE] [--state FILE]\n"
-	 "               [--incident FILE] [--journald] [FILE...]\n",
+	 "               [--incident FILE] [--journald] [--dovecot-config FILE] [FILE...]\n",
 	 "cleanup opens the console on the guided six-step cleanup (c in the console):\n"
 	 "hold, read, identify, contain, clean, release and watch; its state is saved\n"
 	 "after each step (--resume goes on from it) and it writes an incident report.\n"
@@ -79,6 +79,8 @@ static const struct command command_table[] = {
 	 "  --disable-cmd CMD  step 4 for an account, e.g. 'doveadm kick {user}' (an argv,\n"
 	 "                     no shell); unset: the manual steps are shown\n"
 	 "  --our-domains LIST added to the domains postconf says are ours\n"
+	 "  --dovecot-config FILE  (--yes) Dovecot's configuration (doveconf -c) for\n"
+	 "                     step 4's block at Dovecot (default: Dovecot's own)\n"
 	 "  --throttle N/SECS  step 6's throttled release (t): N messages every SECS\n"
 	 "                     seconds, oldest first (default 100/60)\n"
 	 "  --plan             no screen: print every step's findings and the commands it\n"
@@ -141,13 +143,16 @@ static const struct command command_table[] = {
 	 "  --journal FILE   audit journal (default /var/log/spamtop/journal.jsonl)\n",
 	 queue_command},
 	{"block|unblock", "make Postfix refuse an account, a host, a relay, a local user",
-	 "       spamtop block|unblock --sasl-user USER | --client-ip IP | --local-user USER|UID\n"
-	 "               [--dry-run] [--yes] [--journal FILE]\n"
+	 "       spamtop block|unblock --sasl-user USER [--dovecot-config FILE] | --client-ip IP |\n"
+	 "               --local-user USER|UID [--dry-run] [--yes] [--journal FILE]\n"
 	 "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
 	 "       spamtop unblock --trusted-ip IP [--dry-run] [--yes] [--journal FILE]\n",
 	 "block --sasl-user USER makes Postfix refuse the account's mail (a line in\n"
 	 "/etc/postfix/spamtop/sasl_access, check_sasl_access at the front of\n"
-	 "smtpd_sender_restrictions); unblock removes the line. block --client-ip IP\n"
+	 "smtpd_sender_restrictions); unblock removes the line. At Dovecot too, when it\n"
+	 "has a deny passdb (doveconf -n, or -c --dovecot-config FILE): the account's\n"
+	 "line in that file, then doveadm auth cache flush and kick, so that its IMAP,\n"
+	 "POP3 and submission logins fail. block --client-ip IP\n"
 	 "refuses a host the same way (check_client_access, smtpd_client_restrictions),\n"
 	 "ahead of permit_mynetworks. block --trusted-ip IP... drops the IPs' exact\n"
 	 "entries from mynetworks in one edit, read back before postfix reload;\n"

@@ -16,6 +16,7 @@
 #include "cmd_io.h"
 #include "core/incident/cleanup.h"
 #include "core/base/journal.h"
+#include "core/incident/dovecot_block.h"
 #include "core/incident/postfix_block.h"
 #include "core/incident/submit_block.h"
 
@@ -24,14 +25,15 @@
 struct contain_opts {
 	int block, dry_run, yes;
 	const char *user, *host, *local, *journal;
+	const char *dovecot_config;	/* --dovecot-config: doveconf's and doveadm's -c */
 	const char *ips[CONTAIN_MAX_IPS];
 	size_t nips;
 };
 
 static int usage(void)
 {
-	fputs("usage: spamtop block|unblock --sasl-user USER | --client-ip IP | --local-user USER|UID\n"
-	      "                       [--dry-run] [--yes] [--journal FILE]\n"
+	fputs("usage: spamtop block|unblock --sasl-user USER [--dovecot-config FILE] | --client-ip IP |\n"
+	      "                       --local-user USER|UID [--dry-run] [--yes] [--journal FILE]\n"
 	      "       spamtop block --trusted-ip IP... [--dry-run] [--yes] [--journal FILE]\n"
 	      "       spamtop unblock --trusted-ip IP [--dry-run] [--yes] [--journal FILE]\n", stderr);
 	return 2;
@@ -47,6 +49,7 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 		{"dry-run", no_argument, NULL, 'n'},
 		{"yes", no_argument, NULL, 'y'},
 		{"journal", required_argument, NULL, 'J'},
+		{"dovecot-config", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -64,10 +67,12 @@ static int parse(int argc, char **argv, struct contain_opts *o)
 		case 'n': o->dry_run = 1; break;
 		case 'y': o->yes = 1; break;
 		case 'J': o->journal = optarg; break;
+		case 'D': o->dovecot_config = optarg; break;
 		default: return -1;
 		}
 	}
-	if (optind < argc || (o->user != NULL) + (o->host != NULL) + (o->local != NULL) + (o->nips != 0) != 1 || (!o->block && o->nips > 1))
+	if (optind < argc || (o->user != NULL) + (o->host != NULL) + (o->local != NULL) + (o->nips != 0) != 1 || (!o->block && o->nips > 1)
+	    || (o->dovecot_config && !o->user))
 		return -1;
 	if (o->journal == NULL)
 		o->journal = journal_default_path();
@@ -107,11 +112,42 @@ static void heading(const struct postfix_confs *pf, const struct postfix_conf *c
 		printf("Instance %s (%s):\n", instance_label(&c->inst), c->config_dir);
 }
 
-/* table_block - an account or a host, blocked (or unblocked) by a Postfix table in every instance */
+/* say_dovecot - the account's block at Dovecot, as planned; nothing when Dovecot is not here */
+static void say_dovecot(const struct contain_opts *o, const struct dovecot_block_plan *d)
+{
+	if (d->runnable) {
+		printf("%s ", o->block ? "Block" : "Unblock");
+		say_text(stdout, d->user);
+		printf(" at Dovecot (IMAP, POP3, submission): %s its line in ", o->block ? "add" : "remove");
+		say_text(stdout, d->deny_file);
+		printf(", the deny passdb's file; then doveadm auth cache flush%s\n", o->block ? ", doveadm kick" : "");
+	}
+	say_notes(&d->notes);
+}
+
+/* apply_dovecot - the planned Dovecot block run; 1 when it failed */
+static int apply_dovecot(const struct dovecot_block_plan *d, const char *journal)
+{
+	struct buf out = BUF_INIT, notes = BUF_INIT;
+	struct error err;
+	int rc = dovecot_block_apply(d, journal, &out, &notes, &err);
+	if (rc < 0)
+		fprintf(stderr, "spamtop: Dovecot: %s\n", err.msg);
+	else
+		puts("Done at Dovecot.");
+	say_notes(&notes);
+	buf_free(&out);
+	buf_free(&notes);
+	return rc < 0;
+}
+
+/* table_block - an account or a host, blocked (or unblocked) by a Postfix table in every instance;
+ * an account at Dovecot too, when it has a deny passdb */
 static int table_block(const struct contain_opts *o, const struct postfix_confs *pf, enum block_kind kind,
 		       const char *key)
 {
 	struct block_plan p[INSTANCE_MAX];
+	struct dovecot_block_plan d = {0};
 	struct error err;
 	int n = 0, runnable = 0, rc = 0;
 	for (; n < pf->count; n++)
@@ -134,8 +170,15 @@ static int table_block(const struct contain_opts *o, const struct postfix_confs 
 		say_notes(&p[i].notes);
 		runnable += p[i].runnable;
 	}
+	if (rc == 0 && kind == BLOCK_ACCOUNT) {
+		if (dovecot_block_plan_make(o->dovecot_config, key, o->block, &d, &err) < 0) {
+			fprintf(stderr, "spamtop: %s\n", err.msg);
+			rc = 1;
+		}
+		say_dovecot(o, &d);
+	}
 	if (rc == 0)
-		rc = confirm(o, runnable, o->block ? "Block it?" : "Unblock it?");
+		rc = confirm(o, runnable + d.runnable, o->block ? "Block it?" : "Unblock it?");
 	for (int i = 0; rc == 0 && runnable && i < n; i++) {
 		if (!p[i].runnable)
 			continue;
@@ -150,6 +193,9 @@ static int table_block(const struct contain_opts *o, const struct postfix_confs 
 		buf_free(&backup);
 		buf_free(&out);
 	}
+	if (rc == 0 && d.runnable && !o->dry_run)
+		rc = apply_dovecot(&d, o->journal);
+	dovecot_block_plan_free(&d);
 	for (int i = 0; i < n; i++)
 		block_plan_free(&p[i]);
 	return rc;

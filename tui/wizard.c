@@ -481,11 +481,12 @@ static int contain_describe(struct wizard *w, const struct wizard_env *x, struct
 					   pfc->config_dir[0] ? pfc->config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
 			}
 			pager_addf(p, LS_TEXT, "  check_sasl_access at the front of smtpd_sender_restrictions (once), postfix reload:");
-			pager_addf(p, LS_TEXT, "  it can still log in to read mail");
+			pager_addf(p, LS_TEXT, "  it can still log in to read mail; and at Dovecot, when it has a deny passdb:");
+			pager_addf(p, LS_TEXT, "  a line in its file, doveadm auth cache flush and kick: its logins fail there");
 			const struct agg_stats *a = model_agg_find(x->model, AGG_SASL_USER, t->key, strlen(t->key));
 			if (a && a->proxied) {
 				pager_addf(p, LS_ALERT, "  it also sent %u messages through Dovecot's submission service, which takes", a->proxied);
-				pager_addf(p, LS_ALERT, "  its AUTH: Postfix's block does not stop those; its password and sessions do");
+				pager_addf(p, LS_ALERT, "  its AUTH: Postfix's block does not stop those; the block at Dovecot does");
 			}
 			const char *guessed = detect_guessed_at(a, x->opt->thresholds.failures);
 			if (guessed && addr_is_local_loopback(guessed)) {	/* a webmail here: nothing to block */

@@ -3,9 +3,13 @@
  */
 #include "core/base/run.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/base/journal.h"
+#include "core/base/safefile.h"
 #include "core/base/sanitize.h"
 #include "core/base/spawn.h"
 
@@ -103,4 +107,56 @@ int run_journaled(const struct run_request *r, const char *journal_path, struct 
 	struct program_run p = {r, out, out->len, -1};
 	struct journaled_op op = {program_planned, program_work, program_done, &p, 0};
 	return journaled_run(&op, journal_path, err) == RUN_DONE ? p.status : -1;
+}
+
+/* ---- a file replaced whole ---- */
+
+static json_t *replace_entry(const struct file_replace *r, const char *phase)
+{
+	json_t *e = journal_entry(phase);
+	json_object_set_new(e, "action", json_string(r->action));
+	json_object_set_new(e, "selection", json_string(r->selection));
+	json_object_set_new(e, "table", json_string(r->path));
+	return e;
+}
+
+static json_t *replace_planned(void *arg)
+{
+	return replace_entry(arg, "planned");
+}
+
+static int replace_work(void *arg, struct error *err)
+{
+	const struct file_replace *r = arg;
+	struct stat st;
+	int existed = stat(r->path, &st) == 0;
+	struct safe_file sf;
+	if (safe_file_open(&sf, r->path, existed ? st.st_mode & 07777 : r->new_mode, err) < 0)
+		return -1;
+	if (existed && fchown(fileno(sf.f), st.st_uid, st.st_gid) < 0) {
+		error_errno(err, errno, "cannot give the new %s its owner", r->path);
+		safe_file_abort(&sf);
+		return -1;
+	}
+	if (fwrite(r->text->data ? r->text->data : "", 1, r->text->len, sf.f) != r->text->len) {
+		safe_file_abort(&sf);
+		error_set(err, "cannot write %s", r->path);
+		return -1;
+	}
+	return safe_file_commit(&sf, err);
+}
+
+static json_t *replace_done(void *arg, const struct error *failed)
+{
+	json_t *e = replace_entry(arg, "done");
+	json_object_set_new(e, "exit_status", json_integer(failed ? 1 : 0));
+	if (failed)
+		json_object_set_new(e, "error", json_string(failed->msg));
+	return e;
+}
+
+int run_file_replace(const struct file_replace *r, const char *journal_path, struct error *err)
+{
+	struct journaled_op op = {replace_planned, replace_work, replace_done, (void *)r, 0};
+	return journaled_run(&op, journal_path, err) == RUN_DONE ? 0 : -1;
 }

@@ -17,6 +17,7 @@
 #define SPAMTOP_RUN_H
 
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "core/base/buf.h"
 #include "core/base/error.h"
@@ -63,5 +64,20 @@ struct run_request {
  * then error) is appended to out.
  */
 int run_journaled(const struct run_request *r, const char *journal_path, struct buf *out, struct error *err);
+
+/* ---- a file replaced whole as one journaled operation ---- */
+
+struct file_replace {
+	const char *path;
+	const struct buf *text;	/* its new content */
+	const char *action;	/* the journal's "action": "block-account" */
+	const char *selection;	/* its "selection": the key the change is about */
+	mode_t new_mode;	/* for a file that did not exist; one that did keeps its owner,
+				   group and mode (a daemon reads it as its own user) */
+};
+
+/* Journals ("table": the path), writes the text under a temporary name
+ * (safefile) and renames it over path, journals; 0, or -1 with err. */
+int run_file_replace(const struct file_replace *r, const char *journal_path, struct error *err);
 
 #endif

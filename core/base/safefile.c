@@ -67,3 +67,14 @@ void safe_file_abort(struct safe_file *sf)
 	if (sf->tmp[0])
 		unlink(sf->tmp);
 }
+
+void safe_file_read(const char *path, struct buf *out)
+{
+	FILE *f = fopen(path, "re");
+	char chunk[4096];
+	size_t n;
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(out, chunk, n);
+	if (f)
+		fclose(f);
+}

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "core/base/buf.h"
 #include "core/base/error.h"
 
 struct safe_file {
@@ -31,5 +32,7 @@ int safe_file_open(struct safe_file *sf, const char *path, mode_t mode, struct e
 int safe_file_commit(struct safe_file *sf, struct error *err);
 /* Gives up: closes and removes the temporary file. */
 void safe_file_abort(struct safe_file *sf);
+/* A small file's whole text appended to out (a table); nothing when it cannot be read. */
+void safe_file_read(const char *path, struct buf *out);
 
 #endif

@@ -125,10 +125,12 @@ static void contain_account(FILE *f, const struct cleanup_plan_input *in, const 
 			postfix_conf_label(in->pf, c, label, sizeof(label)), c->config_dir, block_table_name(BLOCK_ACCOUNT),
 			block_restriction(BLOCK_ACCOUNT), dash_c(c, dc));
 	}
+	fputs("    block at Dovecot, when it has a deny passdb (doveconf -n): a line in its file; doveadm auth cache "
+	      "flush, kick\n", f);
 	const struct agg_stats *a = in->m ? model_agg_find(in->m, AGG_SASL_USER, user, strlen(user)) : NULL;
 	if (a && a->proxied)
 		fprintf(f, "    it also sent %u messages through Dovecot's submission service, which takes its AUTH:\n"
-			"    Postfix's block does not stop those; its password and sessions do\n", a->proxied);
+			"    Postfix's block does not stop those; the block at Dovecot does\n", a->proxied);
 	struct detect_thresholds th;
 	detect_thresholds_default(&th);
 	const char *guessed = detect_guessed_at(a, th.failures);

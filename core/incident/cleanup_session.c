@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/incident/dovecot_block.h"
 #include "core/incident/postfix_block.h"
 #include "core/incident/submit_block.h"
 #include "core/base/spawn.h"
@@ -94,7 +95,35 @@ static int block_in_postfix(struct cleanup_session *s, const struct postfix_conf
 	return failed ? -1 : 0;
 }
 
-/* contain_account - the admin's --disable-cmd (when given and the name is safe), then the Postfix block */
+/* block_at_dovecot - the account refused at Dovecot's logins, when Dovecot
+ * has a deny passdb; said in report and in said (nothing when Dovecot is
+ * not on this machine) */
+static int block_at_dovecot(struct cleanup_session *s, const char *user, struct buf *report, struct buf *said)
+{
+	struct dovecot_block_plan d;
+	struct buf out = BUF_INIT, notes = BUF_INIT;
+	struct error err;
+	int rc = dovecot_block_plan_make(s->dovecot_config, user, 1, &d, &err);
+	if (rc == 0) {
+		say_notes(report, "", &d.notes);
+		if (d.runnable)
+			rc = dovecot_block_apply(&d, s->journal, &out, &notes, &err);
+		say_notes(report, "", &notes);
+	}
+	if (rc < 0)
+		buf_printf(report, "!%s NOT blocked at Dovecot: %s\n", user, err.msg);
+	else if (d.runnable)
+		buf_printf(report, "%s blocked at Dovecot, its line in %s (spamtop unblock --sasl-user %s undoes it)\n",
+			   user, d.deny_file, user);
+	if (rc < 0 || d.runnable)
+		buf_puts(said, rc < 0 ? ", NOT blocked at Dovecot" : ", blocked at Dovecot");
+	dovecot_block_plan_free(&d);
+	buf_free(&out);
+	buf_free(&notes);
+	return rc;
+}
+
+/* contain_account - the admin's --disable-cmd (when given and the name is safe), then the Postfix and Dovecot blocks */
 static int contain_account(struct cleanup_session *s, const char *user, struct buf *report, struct buf *said)
 {
 	struct buf out = BUF_INIT;
@@ -119,7 +148,9 @@ static int contain_account(struct cleanup_session *s, const char *user, struct b
 		buf_printf(report, "!%s: --disable-cmd not run: %s\n", user, err.msg);
 	}
 	buf_free(&out);
-	return block_in_postfix(s, NULL, BLOCK_ACCOUNT, user, report, said) < 0 || failed ? -1 : 0;
+	failed |= block_in_postfix(s, NULL, BLOCK_ACCOUNT, user, report, said) < 0;
+	failed |= block_at_dovecot(s, user, report, said) < 0;
+	return failed ? -1 : 0;
 }
 
 /* relays_in - the one mynetworks edit of instance c, and host blocks there

@@ -21,6 +21,7 @@ struct cleanup_session {
 	const char *journal;		/* the audit journal */
 	const char *disable_cmd;	/* --disable-cmd, or NULL */
 	const char *our_domains;	/* --our-domains, or NULL */
+	const char *dovecot_config;	/* --dovecot-config (doveconf's -c), or NULL: Dovecot's default */
 	struct release_throttle throttle;
 };
 
@@ -36,7 +37,8 @@ const struct agg_stats *cleanup_target_stats(const struct model *m, const struct
 size_t cleanup_session_relays(const struct cleanup_session *s, const char *ips[CLEANUP_MAX_TARGETS]);
 /*
  * Step 4: for each chosen account, the admin's --disable-cmd (when its
- * name is safe) and a Postfix block; the chosen trusted relays' one
+ * name is safe), a Postfix block and a block at Dovecot, when it has a deny
+ * passdb (dovecot_block); the chosen trusted relays' one
  * mynetworks edit, and a host block for those inside a wider entry; each
  * chosen web application kept from sendmail. The Postfix edits are made in
  * every instance (one that trusts none of the relays is left as it is).

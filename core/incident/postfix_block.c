@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 
 #include "core/incident/cleanup.h"
-#include "core/base/journal.h"
 #include "core/incident/netmatch.h"
 #include "core/base/run.h"
 #include "core/base/safefile.h"
@@ -66,17 +65,6 @@ static int table_without(const char *text, const char *user, struct buf *out)
 	return had;
 }
 
-static void read_table(const char *path, struct buf *out)
-{
-	FILE *f = fopen(path, "re");
-	char chunk[4096];
-	size_t n;
-	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(out, chunk, n);
-	if (f)
-		fclose(f);
-}
-
 /* master_overrides - services of master.cf that set their own restriction list */
 static void master_overrides(const struct postfix_conf *c, const char *restriction, struct buf *notes)
 {
@@ -115,7 +103,7 @@ int block_plan_make(const struct postfix_conf *c, enum block_kind kind, const ch
 	if (cleanup_postconf(&c->inst, kinds[kind].restriction, 0, &p->restr_before, err) < 0)
 		return -1;
 	struct buf text = BUF_INIT;
-	read_table(p->table, &text);
+	safe_file_read(p->table, &text);
 	int had = table_without(buf_str(&text), key, &p->table_after);
 	buf_free(&text);
 	char check[600];
@@ -143,50 +131,7 @@ void block_plan_free(struct block_plan *p)
 	buf_free(&p->notes);
 }
 
-/* ---- the table replaced whole: one journaled operation (run.h) ---- */
-
-struct table_write {
-	const struct block_plan *p;
-	char action[40];	/* "block-ip" */
-};
-
-static json_t *table_entry(const struct table_write *w, const char *phase)
-{
-	json_t *e = journal_entry(phase);
-	json_object_set_new(e, "action", json_string(w->action));
-	json_object_set_new(e, "selection", json_string(w->p->key));
-	json_object_set_new(e, "table", json_string(w->p->table));
-	return e;
-}
-
-static json_t *table_planned(void *arg)
-{
-	return table_entry(arg, "planned");
-}
-
-static int table_work(void *arg, struct error *err)
-{
-	const struct block_plan *p = ((struct table_write *)arg)->p;
-	struct safe_file sf;
-	if (safe_file_open(&sf, p->table, 0644, err) < 0)
-		return -1;
-	if (fwrite(p->table_after.data ? p->table_after.data : "", 1, p->table_after.len, sf.f) != p->table_after.len) {
-		safe_file_abort(&sf);
-		error_set(err, "cannot write %s", p->table);
-		return -1;
-	}
-	return safe_file_commit(&sf, err);
-}
-
-static json_t *table_done(void *arg, const struct error *failed)
-{
-	json_t *e = table_entry(arg, "done");
-	json_object_set_new(e, "exit_status", json_integer(failed ? 1 : 0));
-	if (failed)
-		json_object_set_new(e, "error", json_string(failed->msg));
-	return e;
-}
-
+/* write_table - the table replaced whole, journaled (its folder made first) */
 static int write_table(const struct block_plan *p, const char *journal_path, struct error *err)
 {
 	char dir[512];
@@ -198,10 +143,10 @@ static int write_table(const struct block_plan *p, const char *journal_path, str
 		error_errno(err, errno, "cannot create %s", dir);
 		return -1;
 	}
-	struct table_write w = {p, ""};
-	snprintf(w.action, sizeof(w.action), "%s-%s", p->block ? "block" : "unblock", kinds[p->kind].what);
-	struct journaled_op op = {table_planned, table_work, table_done, &w, 0};
-	return journaled_run(&op, journal_path, err) == RUN_DONE ? 0 : -1;
+	char action[40];
+	snprintf(action, sizeof(action), "%s-%s", p->block ? "block" : "unblock", kinds[p->kind].what);
+	struct file_replace r = {p->table, &p->table_after, action, p->key, 0644};
+	return run_file_replace(&r, journal_path, err);
 }
 
 int block_apply(const struct postfix_conf *c, const struct block_plan *p, const char *journal_path, struct buf *backup,

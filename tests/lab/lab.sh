@@ -107,8 +107,9 @@
 #     dovecot          Dovecot's submission service (dovecot-submissiond, its own
 #                      configuration under $LAB_DOVECOT_DIR) on
 #                      127.0.0.1:$LAB_SUBMISSION_PORT, and its IMAP on
-#                      127.0.0.1:$LAB_IMAP_PORT, against the same passwords;
-#                      submission takes AUTH itself,
+#                      127.0.0.1:$LAB_IMAP_PORT, against the same passwords,
+#                      after a deny passdb ($LAB_DOVECOT_DIR/deny-users, empty,
+#                      as Debian's auth-deny.conf.ext); submission takes AUTH itself,
 #                      relaying to Postfix's 127.0.0.1:25 without XCLIENT, as
 #                      a mynetworks client; it logs through syslog, which an
 #                      rsyslogd of the lab's (on /dev/log, Debian's default
@@ -493,6 +494,9 @@ dovecot_start() {
 	printf '%s:{PLAIN}%s\n' "victim@$LAB_DOMAIN" "$LAB_PASS_VICTIM" "alice@$LAB_DOMAIN" "$LAB_PASS_ALICE" > "$d/users"
 	chmod 640 "$d/users"
 	chgrp dovecot "$d/users"
+	: > "$d/deny-users"	# the deny passdb's file, as Debian's auth-deny.conf.ext has it
+	chmod 640 "$d/deny-users"
+	chgrp dovecot "$d/deny-users"
 	cat > "$d/dovecot.conf" <<-EOF
 	protocols = submission imap
 	listen = 127.0.0.1
@@ -508,6 +512,11 @@ dovecot_start() {
 	submission_relay_host = 127.0.0.1
 	submission_relay_port = 25
 	submission_relay_trusted = $(has_profile dovecot-xclient && echo yes || echo no)
+	passdb {
+	  driver = passwd-file
+	  deny = yes
+	  args = $d/deny-users
+	}
 	passdb {
 	  driver = passwd-file
 	  args = scheme=PLAIN username_format=%u $d/users

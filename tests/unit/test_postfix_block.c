@@ -41,9 +41,7 @@ static void stand_ins(const char *restrictions)
 /* begin - a fresh directory with a main.cf and the stand-ins first on PATH; the PATH before, to give end() */
 static char *begin(const char *restrictions)
 {
-	snprintf(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	char *saved = strdup(getenv("PATH"));
+	char *saved = test_stand_ins_begin(dir, sizeof(dir), "/tmp/spamtop-test-block.XXXXXX");
 	stand_ins(restrictions);
 	char main_cf[128];
 	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
@@ -53,11 +51,7 @@ static char *begin(const char *restrictions)
 
 static void end(char *saved)
 {
-	setenv("PATH", saved, 1);
-	free(saved);
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	test_stand_ins_end(dir, saved);
 }
 
 static void block_then_unblock_keeps_other_accounts_and_inserts_the_check_once(void **state)

@@ -106,6 +106,25 @@ static inline char *test_fake_program(const char *dir, const char *name, const c
 	return old;
 }
 
+/* A scratch directory dir (made from template, "/tmp/spamtop-test-X.XXXXXX")
+ * for stand-in programs; returns the PATH in force, which test_stand_ins_end
+ * puts back before removing the directory. */
+static inline char *test_stand_ins_begin(char *dir, size_t size, const char *template)
+{
+	snprintf(dir, size, "%s", template);
+	assert_non_null(mkdtemp(dir));
+	return strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+}
+
+static inline void test_stand_ins_end(const char *dir, char *saved_path)
+{
+	setenv("PATH", saved_path, 1);
+	free(saved_path);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The scratch directory of a test file, made and removed by the group fixtures below. */
 static inline char *test_dir(void)
 {
