@@ -7,10 +7,19 @@
 #   TEST_TRACE=1                    traces each test (set -x) into its failure output
 #   CHECK_ONLY=TEXT                 runs only the tests whose name contains TEXT
 #   CHECK_TIMES=FILE                appends each test's seconds and name to FILE
+#   not COMMAND...                  COMMAND must fail: "! COMMAND" cannot fail a test
+#                                   (set -e passes over a negated command)
 #
 # Not "if ( set -e; ... )": bash ignores -e inside a condition. $tmp must be a
 # scratch directory.
 passed=0 failed=0
+
+not() {
+	if "$@"; then
+		return 1
+	fi
+	return 0
+}
 
 check() {
 	local name=$1 rc t0=$EPOCHREALTIME; shift

@@ -3,8 +3,10 @@
  */
 #include "core/incident/dovecot_block.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/base/run.h"
 #include "core/base/safefile.h"
@@ -201,6 +203,28 @@ void dovecot_block_plan_free(struct dovecot_block_plan *p)
 	buf_free(&p->notes);
 }
 
+/*
+ * past_dovecots_second - sleeps into the next second of the clock. Dovecot's
+ * auth process checks a passwd-file for change at most once a second
+ * (db-passwd-file.c: last_sync_time == ioloop_time); a login in the second
+ * the file was written may still be answered from the file as it was read
+ * before. From the next second on, every lookup sees the new file: only then
+ * are the account's sessions kicked, and the change said done.
+ */
+static void past_dovecots_second(void)
+{
+	struct timespec now;
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return;
+	struct timespec wait = {0, 1000000000L - now.tv_nsec + 20000000L};	/* and 20 ms */
+	if (wait.tv_nsec >= 1000000000L) {
+		wait.tv_sec = 1;
+		wait.tv_nsec -= 1000000000L;
+	}
+	while (nanosleep(&wait, &wait) < 0 && errno == EINTR)
+		;
+}
+
 #define DOVEADM_NO_USER 68	/* kick: the user had no session (EX_NOUSER): nothing to end */
 
 /* doveadm - one doveadm command, journaled; a failure is a note */
@@ -228,6 +252,7 @@ int dovecot_block_apply(const struct dovecot_block_plan *p, const char *journal_
 				 p->user, 0644};
 	if (run_file_replace(&r, journal_path, err) < 0)
 		return -1;
+	past_dovecots_second();
 	const char *flush[] = {"auth", "cache", "flush", p->user, NULL};
 	doveadm(p, flush, "dovecot-auth-cache-flush", journal_path, out, notes);
 	if (p->block) {

@@ -56,8 +56,10 @@ int dovecot_block_plan_make(const char *config, const char *user, int block, str
 			    struct error *err);
 void dovecot_block_plan_free(struct dovecot_block_plan *p);
 /*
- * Runs it, journaled: the file rewritten (a temporary file renamed), then
- * `doveadm auth cache flush USER` and, blocking, `doveadm kick USER`; what
+ * Runs it, journaled: the file rewritten (a temporary file renamed), a
+ * wait into the next second (Dovecot re-reads the file at most once a
+ * second), then `doveadm auth cache flush USER` and, blocking,
+ * `doveadm kick USER`; what
  * they printed into out, their failures into notes (the file is in force
  * once written: a login looks it up).
  */

@@ -33,7 +33,7 @@ installs_with_apt_and_runs() {
 
 finds_its_files_where_the_package_put_them() {
 	[ -f /usr/share/spamtop/keymaps/vim.keys ]
-	! grep -aq /usr/local/share/spamtop /usr/bin/spamtop	# built with PREFIX=/usr, not make's default
+	not grep -aq /usr/local/share/spamtop /usr/bin/spamtop	# built with PREFIX=/usr, not make's default
 	bash -c '. /usr/share/bash-completion/completions/spamtop && complete -p spamtop' | grep -q _spamtop
 	dpkg-query -W -f='${Conffiles}\n' spamtop | grep -q '/etc/spamtop.conf'
 	dpkg-query -W -f='${Conffiles}\n' spamtop | grep -q '/etc/logrotate.d/spamtop'
@@ -46,7 +46,7 @@ purge_leaves_only_the_audit_journal() {
 	mkdir -p /var/log/spamtop
 	[ -f /var/log/spamtop/journal.jsonl ] || echo '{}' > /var/log/spamtop/journal.jsonl
 	apt-get purge -y -qq spamtop >/dev/null
-	! dpkg-query -W -f='${Status}' spamtop 2>/dev/null | grep -q installed
+	[ "$(dpkg-query -W -f='${Status}' spamtop 2>/dev/null)" != "install ok installed" ]
 	for f in /usr/bin/spamtop /usr/share/spamtop /usr/share/man/man1/spamtop.1.gz /etc/spamtop.conf \
 		 /etc/logrotate.d/spamtop /lib/systemd/system/spamtop-metrics.timer \
 		 /usr/share/bash-completion/completions/spamtop /usr/share/doc/spamtop; do

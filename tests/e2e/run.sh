@@ -985,7 +985,7 @@ EOS
 	local ms
 	ms=$(tui_answer_ms "Left before far answered: nothing was changed" Escape)
 	[ "$ms" -lt 1000 ]
-	! pgrep -fx "sleep 61" > /dev/null	# its ssh was ended, not left running
+	not pgrep -fx "sleep 61" > /dev/null	# its ssh was ended, not left running
 	[ ! -e "$tmp/fleet.jsonl" ]
 	rm "$tmp/slow"
 	touch "$tmp/slow.none"	# reached, but spamtop is not installed there

@@ -65,7 +65,7 @@ gateway_mail_for_relay_domains_is_no_trusted_relay() {
 	jq -e '[.suspects[] | select(.kind == "trusted_relay" and .key == "127.0.0.2")] | length == 1' "$tmp/r.json" >/dev/null
 	local rc=0
 	"$san" check --no-queue --log "$log" > "$tmp/c.out" || rc=$?
-	! grep -q 'unauthenticated messages a minute from one IP [0-9]* 127\.0\.0\.80' "$tmp/c.out"
+	not grep -q 'unauthenticated messages a minute from one IP [0-9]* 127\.0\.0\.80' "$tmp/c.out"
 }
 
 check "a gateway's mail for relay_domains (the relay transport) from an outside MX is no trusted relay" \

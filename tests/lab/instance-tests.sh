@@ -135,7 +135,7 @@ a_relay_trusted_by_postfix_out_alone_leaves_its_mynetworks_and_no_other() {
 	"$san" block --trusted-ip 127.0.0.23 --yes --journal "$j" > "$tmp/ir.out"
 	cat "$tmp/ir.out"
 	grep -qx "Instance postfix-out ($out_conf):" "$tmp/ir.out"
-	! grep -q '^Instance default' "$tmp/ir.out"	# it trusts no such relay: left as it is
+	not grep -q '^Instance default' "$tmp/ir.out"	# it trusts no such relay: left as it is
 	[ "$(postconf -c $out_conf -h mynetworks)" = "127.0.0.1/32" ]
 	[ "$(postconf -h mynetworks)" = "$default_nets" ]
 	if i_send "$out_port" 127.0.0.23 relay@lab.example; then echo "127.0.0.23 still relays"; return 1; fi

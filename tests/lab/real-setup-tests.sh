@@ -234,41 +234,38 @@ check "Dovecot submission: delete by user takes the account's relayed messages (
 
 # the account blocked at Dovecot too: its deny passdb's file (lab.sh's, as
 # Debian's auth-deny.conf.ext), then the auth cache flushed and its sessions kicked
-submission_auth() {	# USER PASSWORD: Dovecot's submission service takes the AUTH
-	swaks --server 127.0.0.1:2587 --li 127.0.0.90 --quit-after AUTH --auth PLAIN --auth-user "$1" \
-		--auth-password "$2" --silent 2 >/dev/null 2>&1
+# each login from an address of its own: Dovecot delays the logins of an
+# address that failed before (its auth penalty), seconds each
+submission_auth() {	# FROM USER PASSWORD: Dovecot's submission service takes the AUTH
+	swaks --server 127.0.0.1:2587 --li "$1" --quit-after AUTH --auth PLAIN --auth-user "$2" \
+		--auth-password "$3" --silent 2 >/dev/null 2>&1
 }
-imap_auth() {	# USER PASSWORD: Dovecot's IMAP takes the login
-	python3 -c 'import imaplib, sys
-c = imaplib.IMAP4("127.0.0.1", 2143)
-c.login(sys.argv[1], sys.argv[2])
-c.logout()' "$1" "$2" >/dev/null 2>&1
-}
-
-eventually() {	# COMMAND...: it succeeds within 10 s (Dovecot may answer a login from the
-	# file as it read it a moment before, once)
-	local i
-	for i in $(seq 20); do "$@" && return 0; sleep 0.5; done
-	return 1
-}
-imap_session() {	# USER PASSWORD: logged in at IMAP, 0 once Dovecot ends the session, 1 if it lasts 20 s
-	python3 -c 'import imaplib, sys, time
-c = imaplib.IMAP4("127.0.0.1", 2143)
-c.login(sys.argv[1], sys.argv[2])
-open(sys.argv[3], "w").close()
+imap_auth() {	# FROM USER PASSWORD [SIGNAL]: Dovecot's IMAP takes the login; with SIGNAL, the
+	# session is kept (SIGNAL made once in): 0 once Dovecot ends it, 1 if it lasts 20 s
+	python3 -c 'import imaplib, socket, sys, time
+src, user, password, signal = (sys.argv[1:] + [""])[:4]
+class Client(imaplib.IMAP4):
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(src, 0))
+c = Client("127.0.0.1", 2143)
+c.login(user, password)
+if not signal:
+    c.logout()
+    sys.exit(0)
+open(signal, "w").close()
 for _ in range(100):
     time.sleep(0.2)
     try:
         c.noop()
     except (imaplib.IMAP4.abort, OSError):
         sys.exit(0)
-sys.exit(1)' "$1" "$2" "$3" 2>/dev/null
+sys.exit(1)' "$@" >/dev/null 2>&1
 }
 
 dovecot_block_refuses_the_accounts_logins_and_unblock_lets_it_back() {
 	local conf=/run/spamtop-lab-dovecot/dovecot.conf deny=/run/spamtop-lab-dovecot/deny-users session
-	submission_auth victim@lab.example victim-secret
-	imap_session victim@lab.example victim-secret "$tmp/in" &	# the thief's open session
+	submission_auth 127.0.0.90 victim@lab.example victim-secret
+	imap_auth 127.0.0.91 victim@lab.example victim-secret "$tmp/in" &	# the thief's open session
 	session=$!
 	for _ in $(seq 50); do [ -e "$tmp/in" ] || sleep 0.2; done
 	[ -e "$tmp/in" ]
@@ -279,26 +276,26 @@ dovecot_block_refuses_the_accounts_logins_and_unblock_lets_it_back() {
 	wait $session	# kicked
 	[ "$(cat "$deny")" = victim@lab.example ]
 	[ "$(stat -c %a:%U:%G "$deny")" = 640:root:dovecot ]	# still readable by Dovecot's auth
-	! submission_auth victim@lab.example victim-secret
-	! imap_auth victim@lab.example victim-secret
-	submission_auth alice@lab.example alice-secret
-	imap_auth alice@lab.example alice-secret
+	not submission_auth 127.0.0.92 victim@lab.example victim-secret
+	not imap_auth 127.0.0.93 victim@lab.example victim-secret
+	submission_auth 127.0.0.94 alice@lab.example alice-secret
+	imap_auth 127.0.0.95 alice@lab.example alice-secret
 	for a in block-account-dovecot dovecot-auth-cache-flush dovecot-kick; do
 		[ "$(jq -r "select(.action == \"$a\") | .phase" "$tmp/dj.jsonl" | tr '\n' ' ')" = "planned done " ]
 	done
 	"$san" unblock --sasl-user victim@lab.example --dovecot-config "$conf" --journal "$tmp/dj.jsonl" --yes > "$tmp/o" 2>&1
 	cat "$tmp/o"
 	[ ! -s "$deny" ]
-	eventually submission_auth victim@lab.example victim-secret
-	imap_auth victim@lab.example victim-secret
+	submission_auth 127.0.0.96 victim@lab.example victim-secret
+	imap_auth 127.0.0.97 victim@lab.example victim-secret
 	# the cleanup's step 4 does the same (cleanup_session), and the incident report says so
 	"$san" cleanup --yes --sasl-user victim@lab.example --dovecot-config "$conf" --journal "$tmp/dj.jsonl" \
 		--state "$tmp/st.json" --incident "$tmp/inc.md" "$log" > "$tmp/o" 2>&1
 	grep -q "^    victim@lab.example blocked at Dovecot, its line in $deny " "$tmp/o"
 	grep -q '^- step 4, Contain: victim@lab.example\\: blocked in Postfix, blocked at Dovecot$' "$tmp/inc.md"
-	! submission_auth victim@lab.example victim-secret
+	not submission_auth 127.0.0.98 victim@lab.example victim-secret
 	"$san" unblock --sasl-user victim@lab.example --dovecot-config "$conf" --journal "$tmp/dj.jsonl" --yes >/dev/null
-	eventually submission_auth victim@lab.example victim-secret
+	submission_auth 127.0.0.99 victim@lab.example victim-secret
 }
 
 check "Dovecot: block --sasl-user (and the cleanup's step 4) refuse the account's submission and IMAP logins (deny passdb) and kick its session; unblock lets it back" \
