@@ -65,7 +65,8 @@ static const struct command command_table[] = {
 	 run_console_command},
 	{"cleanup", "the guided six-step cleanup (--plan, --yes)",
 	 "       spamtop cleanup [--resume] [--state FILE] [--incident FILE]\n"
-	 "               [--disable-cmd CMD] [--our-domains LIST] [CONSOLE OPTIONS] [FILE...]\n"
+	 "               [--disable-cmd CMD] [--our-domains LIST] [--dovecot-config FILE]\n"
+	 "               [CONSOLE OPTIONS] [FILE...]\n"
 	 "       spamtop cleanup --plan [--state FILE] [--disable-cmd CMD] [--our-domains LIST]\n"
 	 "               [--no-queue] [--journald] [FILE...]\n"
 	 "       spamtop cleanup --yes (--sasl-user USER | --trusted-ip IP | --uid UID)...\n"
@@ -79,8 +80,8 @@ static const struct command command_table[] = {
 	 "  --disable-cmd CMD  step 4 for an account, e.g. 'doveadm kick {user}' (an argv,\n"
 	 "                     no shell); unset: the manual steps are shown\n"
 	 "  --our-domains LIST added to the domains postconf says are ours\n"
-	 "  --dovecot-config FILE  (--yes) Dovecot's configuration (doveconf -c) for\n"
-	 "                     step 4's block at Dovecot (default: Dovecot's own)\n"
+	 "  --dovecot-config FILE  Dovecot's configuration (doveconf -c) for step 4's\n"
+	 "                     block at Dovecot (default: Dovecot's own)\n"
 	 "  --throttle N/SECS  step 6's throttled release (t): N messages every SECS\n"
 	 "                     seconds, oldest first (default 100/60)\n"
 	 "  --plan             no screen: print every step's findings and the commands it\n"

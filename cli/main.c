@@ -259,6 +259,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"incident", required_argument, NULL, 'I'},
 		{"disable-cmd", required_argument, NULL, 'D'},
 		{"our-domains", required_argument, NULL, 'O'},
+		{"dovecot-config", required_argument, NULL, 'V'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"no-queue", no_argument, NULL, 'Q'},
 		{"from-end", no_argument, NULL, 'e'},
@@ -306,6 +307,7 @@ static int run_console(int argc, char **argv, int cleanup)
 				return 2;
 			break;
 		case 'O': o.our_domains = optarg; break;
+		case 'V': o.dovecot_config = optarg; break;
 		case 'r':
 			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
 				return 2;

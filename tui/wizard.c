@@ -104,6 +104,7 @@ int wizard_open(struct wizard **wp, const struct wizard_env *x, int resume, stru
 			return -1;
 		}
 		cleanup_session_init(&w->s, clock_now(), x->opt->journal, x->opt->disable_cmd, x->opt->our_domains);
+		w->s.dovecot_config = x->opt->dovecot_config;
 		default_paths(w, x->opt, x->is_root);
 		if (resume && cleanup_state_load(&w->s.st, w->state_path, err) < 0) {
 			cleanup_session_free(&w->s);
