@@ -104,18 +104,20 @@ int dovecot_deny_file(const char *doveconf_n, char *path, size_t size)
 
 /* ---- the deny file ---- */
 
+/* user_refused - a name that cannot be a line of the file; the message
+ * quotes it only once it is known to hold no control character */
 static int user_refused(const char *user, struct error *err)
 {
-	if (user[0] == 0 || user[0] == '#') {
-		error_set(err, "'%.80s' cannot be a line of Dovecot's deny file (empty, or '#' first)", user);
-		return -1;
-	}
 	for (const unsigned char *p = (const unsigned char *)user; *p; p++)
 		if (*p <= ' ' || *p == 0x7f || *p == ':') {
 			error_set(err, "an account name with a blank, a control character or ':' cannot be a line "
 				  "of Dovecot's deny file");
 			return -1;
 		}
+	if (user[0] == 0 || user[0] == '#') {
+		error_set(err, "'%.80s' cannot be a line of Dovecot's deny file (empty, or '#' first)", user);
+		return -1;
+	}
 	return 0;
 }
 

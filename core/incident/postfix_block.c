@@ -35,15 +35,15 @@ static int key_refused(enum block_kind kind, const char *user, struct error *err
 		error_set(err, "'%.80s' is not an address: it cannot be a table key", user);
 		return -1;
 	}
-	if (user[0] == 0 || user[0] == '#') {
-		error_set(err, "'%.80s' cannot be a table key (empty, or '#' first)", user);
-		return -1;
-	}
-	for (const unsigned char *p = (const unsigned char *)user; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)user; *p; p++)	/* first: the message below quotes it */
 		if (*p <= ' ' || *p == 0x7f) {
 			error_set(err, "an account name with a blank or a control character cannot be a table key");
 			return -1;
 		}
+	if (user[0] == 0 || user[0] == '#') {
+		error_set(err, "'%.80s' cannot be a table key (empty, or '#' first)", user);
+		return -1;
+	}
 	return 0;
 }
 

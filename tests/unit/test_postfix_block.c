@@ -179,12 +179,13 @@ static void a_block_in_another_instance_names_it_in_every_postconf_and_the_reloa
 static void a_name_that_cannot_be_a_table_key_is_refused(void **state)
 {
 	(void)state;
-	static const char *const bad[] = {"", "#victim", "victim lab", "vic\ttim", "evil\033[2J"};
+	static const char *const bad[] = {"", "#victim", "victim lab", "vic\ttim", "evil\033[2J", "#\033[2J"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct block_plan p;
 		struct error err = {""};
 		assert_int_equal(block_plan_make(at("/nonexistent"), BLOCK_ACCOUNT, bad[i], 1, &p, &err), -1);
 		assert_non_null(strstr(err.msg, "table key"));
+		assert_null(strchr(err.msg, '\033'));	/* the message never carries the name's escapes */
 	}
 }
 
