@@ -72,9 +72,10 @@ static void passdb_setting(struct passdb_seen *pd, const char *line, size_t len)
 	}
 }
 
-int dovecot_deny_file(const char *doveconf_n, char *path, size_t size)
+int dovecot_deny_file(const char *doveconf_n, char *path, size_t size, int *after_others)
 {
 	int depth = 0, in_passdb = 0;
+	*after_others = 0;
 	struct passdb_seen pd;
 	for (const char *p = doveconf_n; *p;) {
 		size_t raw = strcspn(p, "\n");
@@ -94,6 +95,7 @@ int dovecot_deny_file(const char *doveconf_n, char *path, size_t size)
 					snprintf(path, size, "%s", pd.path);
 					return 1;
 				}
+				*after_others |= !pd.deny;
 			}
 		} else if (in_passdb && depth == 1) {
 			passdb_setting(&pd, line, len);
@@ -166,14 +168,23 @@ static int find_deny_file(struct dovecot_block_plan *p)
 	if (spawn_run(argv, NULL, 0, DOVECOT_TIMEOUT_MS, &res, &err) < 0)
 		return 0;	/* no doveconf: no Dovecot to block at */
 	p->installed = 1;
-	int found = 0;
+	int found = 0, late = 0;
 	if (!res.exited || res.status != 0)
 		buf_printf(&p->notes, "Dovecot: its configuration could not be read (doveconf -n exited with status %d): "
 			   "its logins are not refused; change the password\n", res.status);
-	else if (!(found = dovecot_deny_file(buf_str(&res.out), p->deny_file, sizeof(p->deny_file))))
+	else if (!(found = dovecot_deny_file(buf_str(&res.out), p->deny_file, sizeof(p->deny_file), &late)))
 		buf_puts(&p->notes, "Dovecot has no deny passdb: its IMAP, POP3 and submission logins are not refused "
 			 "(enable one: Debian's conf.d/10-auth.conf, !include auth-deny.conf.ext; then spamtop "
 			 "keeps its file)\n");
+	else if (strchr(p->deny_file, '%')) {	/* deny.%s: a file per service, or per domain */
+		buf_printf(&p->notes, "Dovecot's deny passdb names its file with variables (%s): spamtop does not guess "
+			   "which files; add the account's line by hand\n", p->deny_file);
+		p->deny_file[0] = 0;
+		found = 0;
+	} else if (late) {
+		buf_puts(&p->notes, "Dovecot's deny passdb comes after another passdb, which may let the account in "
+			 "first: move it before the others (Dovecot's documentation says so)\n");
+	}
 	spawn_result_free(&res);
 	return found;
 }

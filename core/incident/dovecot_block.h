@@ -39,9 +39,10 @@ struct dovecot_block_plan {
 /*
  * The file of the first deny passdb (driver passwd-file, deny = yes) in the
  * text `doveconf -n` prints, 2.3's "args" (its last word) or 2.4's
- * "passwd_file_path"; 0 when there is none.
+ * "passwd_file_path"; 0 when there is none. after_others: another passdb
+ * comes before it (Dovecot may let the account in there first).
  */
-int dovecot_deny_file(const char *doveconf_n, char *path, size_t size);
+int dovecot_deny_file(const char *doveconf_n, char *path, size_t size, int *after_others);
 /* The deny file's text without user's lines, and with one when block: 1 if
  * user had a line. A line's user is what precedes its first ':'. */
 int dovecot_deny_edit(const char *text, const char *user, int block, struct buf *after);

@@ -39,9 +39,11 @@ static void the_deny_file_is_found_as_dovecot_23_and_24_print_it(void **state)
 {
 	(void)state;
 	char text[1024], path[512];
+	int late;
 	snprintf(text, sizeof(text), conf_23, "/etc/dovecot");
-	assert_int_equal(dovecot_deny_file(text, path, sizeof(path)), 1);
+	assert_int_equal(dovecot_deny_file(text, path, sizeof(path), &late), 1);
 	assert_string_equal(path, "/etc/dovecot/deny-users");
+	assert_false(late);
 	/* 2.4: named sections, passwd_file_path, a quoted value; a passdb nested
 	 * in a protocol section is not the top level's */
 	static const char conf_24[] =
@@ -50,13 +52,14 @@ static void the_deny_file_is_found_as_dovecot_23_and_24_print_it(void **state)
 		"passdb pam {\n  driver = pam\n}\n"
 		"passdb deny-users {\n  deny = yes\n  driver = passwd-file\n"
 		"  passwd_file_path = \"/etc/dovecot/deny users\"\n}\n";
-	assert_int_equal(dovecot_deny_file(conf_24, path, sizeof(path)), 1);
+	assert_int_equal(dovecot_deny_file(conf_24, path, sizeof(path), &late), 1);
 	assert_string_equal(path, "/etc/dovecot/deny users");
+	assert_true(late);	/* after pam: the account may log in there first */
 	/* no deny passdb: a passwd-file without deny, deny over another driver */
 	static const char none[] = "passdb {\n  args = /etc/dovecot/users\n  driver = passwd-file\n}\n"
 				   "passdb {\n  deny = yes\n  driver = sql\n  args = /etc/dovecot/sql.conf\n}\n"
 				   "passdb {\n  deny = no\n  driver = passwd-file\n  args = /etc/dovecot/x\n}\n";
-	assert_int_equal(dovecot_deny_file(none, path, sizeof(path)), 0);
+	assert_int_equal(dovecot_deny_file(none, path, sizeof(path), &late), 0);
 }
 
 static void the_deny_file_keeps_the_others_lines_and_unblock_removes_only_its_own(void **state)
@@ -160,7 +163,7 @@ static void block_rewrites_the_file_in_its_mode_then_flushes_and_kicks_journaled
 	end(saved);
 }
 
-static void without_a_deny_passdb_nothing_changes_and_the_plan_says_how(void **state)
+static void without_a_usable_deny_passdb_nothing_changes_and_the_plan_says_why(void **state)
 {
 	(void)state;
 	char *saved = begin("passdb {\n  driver = pam\n}\n");
@@ -171,6 +174,12 @@ static void without_a_deny_passdb_nothing_changes_and_the_plan_says_how(void **s
 	assert_false(p.runnable);
 	assert_non_null(strstr(buf_str(&p.notes), "Dovecot has no deny passdb"));
 	assert_non_null(strstr(buf_str(&p.notes), "auth-deny.conf.ext"));
+	dovecot_block_plan_free(&p);
+	/* a file per service (Dovecot's documented deny.%s): which one is not guessed */
+	stand_ins("passdb {\n  args = /etc/dovecot/deny.%s\n  deny = yes\n  driver = passwd-file\n}\n");
+	assert_int_equal(dovecot_block_plan_make(NULL, "victim@lab.example", 1, &p, &err), 0);
+	assert_false(p.runnable);
+	assert_non_null(strstr(buf_str(&p.notes), "names its file with variables (/etc/dovecot/deny.%s)"));
 	dovecot_block_plan_free(&p);
 	end(saved);
 }
@@ -193,7 +202,7 @@ int main(void)
 		cmocka_unit_test(the_deny_file_is_found_as_dovecot_23_and_24_print_it),
 		cmocka_unit_test(the_deny_file_keeps_the_others_lines_and_unblock_removes_only_its_own),
 		cmocka_unit_test(block_rewrites_the_file_in_its_mode_then_flushes_and_kicks_journaled),
-		cmocka_unit_test(without_a_deny_passdb_nothing_changes_and_the_plan_says_how),
+		cmocka_unit_test(without_a_usable_deny_passdb_nothing_changes_and_the_plan_says_why),
 		cmocka_unit_test(a_name_that_cannot_be_a_line_of_the_file_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
