@@ -193,7 +193,7 @@ static int table_block(const struct contain_opts *o, const struct postfix_confs 
 		buf_free(&backup);
 		buf_free(&out);
 	}
-	if (rc == 0 && d.runnable && !o->dry_run)
+	if (rc == 0 && d.runnable)	/* rc 0: confirmed; a dry run or a "no" made it 3 */
 		rc = apply_dovecot(&d, o->journal);
 	dovecot_block_plan_free(&d);
 	for (int i = 0; i < n; i++)

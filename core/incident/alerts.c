@@ -196,16 +196,6 @@ static void set_worst(struct alert_result *r, const struct alert_config *c, cons
 
 #define NULL_SENDER_MIN 10	/* leaving messages in the window below which their share is no sign */
 
-/* leaving_part - amount scaled by the share of a's messages not delivered
- * here: bounces that remote sites send our users are not this server's */
-static uint64_t leaving_part(const struct agg_stats *a, uint64_t amount)
-{
-	if (a->delivered_here == 0 || a->msgs == 0)
-		return amount;
-	uint32_t leaving = a->msgs > a->delivered_here ? a->msgs - a->delivered_here : 0;
-	return amount * leaving / a->msgs;
-}
-
 void alert_evaluate(const struct alert_config *c, const struct model *m, const struct queue_snapshot *q,
 		    int64_t wall_now, int window_minutes, struct alert_result *out)
 {
@@ -237,7 +227,7 @@ void alert_evaluate(const struct alert_config *c, const struct model *m, const s
 	uint64_t null_leaving = 0, leaving = 0;
 	for (size_t i = 0; i < model_agg_count(m, AGG_SENDER) && !quiet; i++) {
 		const struct agg_stats *a = model_agg_at(m, AGG_SENDER, i);
-		uint64_t n = leaving_part(a, agg_rate(m, &a->msg_rate, window_minutes));
+		uint64_t n = detect_leaving_part(a, agg_rate(m, &a->msg_rate, window_minutes));
 		leaving += n;
 		if (a->key->len == 0)
 			null_leaving += n;	/* one per host */

@@ -240,9 +240,10 @@ static void past_dovecots_second(void)
 
 #define DOVEADM_NO_USER 68	/* kick: the user had no session (EX_NOUSER): nothing to end */
 
-/* doveadm - one doveadm command, journaled; a failure is a note */
-static void doveadm(const struct dovecot_block_plan *p, const char *const words[], const char *action,
-		    const char *journal_path, struct buf *out, struct buf *notes)
+/* doveadm - one doveadm command, journaled; a failure is a note, an exit
+ * with status nothing_to_do (0: none) is none */
+static void doveadm(const struct dovecot_block_plan *p, const char *const words[], int nothing_to_do,
+		    const char *action, const char *journal_path, struct buf *out, struct buf *notes)
 {
 	char *argv[12];
 	dovecot_argv("doveadm", p->config, words, argv, 12);
@@ -250,7 +251,7 @@ static void doveadm(const struct dovecot_block_plan *p, const char *const words[
 	int rc = cleanup_run_journaled(argv, action, p->user, journal_path, out, &err);
 	if (rc < 0)
 		buf_printf(notes, "doveadm %s %s: %s\n", words[0], words[1], err.msg);
-	else if (rc > 0 && !(strcmp(words[0], "kick") == 0 && rc == DOVEADM_NO_USER))
+	else if (rc > 0 && rc != nothing_to_do)
 		buf_printf(notes, "doveadm %s %s exited with status %d\n", words[0], words[1], rc);
 }
 
@@ -267,10 +268,10 @@ int dovecot_block_apply(const struct dovecot_block_plan *p, const char *journal_
 		return -1;
 	past_dovecots_second();
 	const char *flush[] = {"auth", "cache", "flush", p->user, NULL};
-	doveadm(p, flush, "dovecot-auth-cache-flush", journal_path, out, notes);
+	doveadm(p, flush, 0, "dovecot-auth-cache-flush", journal_path, out, notes);
 	if (p->block) {
 		const char *kick[] = {"kick", p->user, NULL};
-		doveadm(p, kick, "dovecot-kick", journal_path, out, notes);
+		doveadm(p, kick, DOVEADM_NO_USER, "dovecot-kick", journal_path, out, notes);
 	}
 	return 0;
 }

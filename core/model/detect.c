@@ -59,12 +59,23 @@ int detect_may_be_guessing(const struct agg_stats *ip)
 	return !addr_is_local_loopback(ip->key->s) && !model_own_failures_only(ip);
 }
 
+/* part_not_here - amount scaled by the share of of messages that were not
+ * among the here delivered here; the whole amount when none was */
+static uint64_t part_not_here(uint32_t here, uint32_t of, uint64_t amount)
+{
+	if (here == 0 || of == 0)
+		return amount;
+	return amount * (of > here ? of - here : 0) / of;
+}
+
 uint64_t detect_relayed_part(const struct agg_stats *ip, uint64_t amount)
 {
-	if (ip->delivered_here == 0 || ip->unauth_msgs == 0)
-		return amount;
-	uint32_t relayed = ip->unauth_msgs > ip->delivered_here ? ip->unauth_msgs - ip->delivered_here : 0;
-	return amount * relayed / ip->unauth_msgs;
+	return part_not_here(ip->delivered_here, ip->unauth_msgs, amount);
+}
+
+uint64_t detect_leaving_part(const struct agg_stats *a, uint64_t amount)
+{
+	return part_not_here(a->delivered_here, a->msgs, amount);
 }
 
 /* relay_rules - an address that sends mostly unauthenticated mail: relayed

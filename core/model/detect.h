@@ -68,6 +68,10 @@ int detect_may_be_guessing(const struct agg_stats *ip);
  * the whole amount.
  */
 uint64_t detect_relayed_part(const struct agg_stats *ip, uint64_t amount);
+/* The same over all of a's messages: the part of an amount of them (a
+ * sender's rate) that left this server; a bounce remote sites send our users
+ * is not this server's. */
+uint64_t detect_leaving_part(const struct agg_stats *a, uint64_t amount);
 /* The aggregate a suspect of kind k is (an account, a uid, else a client IP). */
 enum agg_kind suspect_agg_kind(enum suspect_kind k);
 

@@ -90,7 +90,6 @@ struct model {
 	struct here_domains {	/* recipients' domains that deliveries here showed to be ours */
 		uint64_t hash[HERE_DOMAINS];	/* domain_hash(); 0: free */
 		size_t count;
-		uint64_t last;	/* the last one learned: most deliveries repeat it */
 	} here_domains;
 	struct login_set account_logins;	/* accounts that logged in from an address (see own_failures) */
 	struct last_stored client_name, sasl_method;	/* forgotten when strings move */
@@ -1710,14 +1709,13 @@ static uint64_t *here_slot(struct here_domains *d, uint64_t h)
 static void learn_domain(struct here_domains *d, struct strview rcpt)
 {
 	uint64_t h = domain_hash(rcpt);
-	if (h == 0 || h == d->last || d->count >= HERE_DOMAINS / 4 * 3)
+	if (h == 0 || d->count >= HERE_DOMAINS / 4 * 3)
 		return;
 	uint64_t *slot = here_slot(d, h);
 	if (*slot == 0) {
 		*slot = h;
 		d->count++;
 	}
-	d->last = h;
 }
 
 /*
