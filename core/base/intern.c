@@ -6,6 +6,7 @@
  */
 #include "core/base/intern.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,13 +99,27 @@ uint64_t intern_seed(void)
 	return random_seed(&salt);
 }
 
+static uint64_t process_seed;
+
+static void draw_process_seed(void)
+{
+	process_seed = intern_seed();
+}
+
+uint64_t intern_process_seed(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	(void)pthread_once(&once, draw_process_seed);
+	return process_seed;
+}
+
 struct intern_table *intern_new(void)
 {
 	struct intern_table *t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
 	t->mask = 1023;
-	t->seed = random_seed(t);
+	t->seed = intern_process_seed();
 	t->slots = calloc(t->mask + 1, sizeof(*t->slots));
 	if (t->slots == NULL) {
 		free(t);
@@ -196,9 +211,13 @@ struct istr *intern_find(const struct intern_table *t, const char *s, size_t len
 
 struct istr *intern(struct intern_table *t, const char *s, size_t len)
 {
+	return len > UINT32_MAX - 1 ? NULL : intern_hashed(t, s, len, intern_hash(t, s, len));
+}
+
+struct istr *intern_hashed(struct intern_table *t, const char *s, size_t len, uint32_t h)
+{
 	if (len > UINT32_MAX - 1)
 		return NULL;
-	uint32_t h = intern_hash(t, s, len);
 	size_t i = find_slot(t, s, len, h);
 	if (t->slots[i].str)
 		return t->slots[i].str;

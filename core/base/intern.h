@@ -8,7 +8,8 @@
  * integer slots its owner may use, so that a string can lead straight to
  * the records keyed by it without a second lookup. The hash is seeded per
  * process: attackers choose these strings and must not be able to aim
- * collisions at the table.
+ * collisions at the table. Every table of the process hashes alike, so a
+ * parser thread can hash a line's strings before the model interns them.
  */
 #ifndef SPAMTOP_INTERN_H
 #define SPAMTOP_INTERN_H
@@ -32,6 +33,8 @@ struct intern_table *intern_new(void);
 void intern_free(struct intern_table *t);
 /* Returns the stored copy, or NULL when memory runs out. */
 struct istr *intern(struct intern_table *t, const char *s, size_t len);
+/* intern() with the string's intern_hash (any table's: they hash alike) */
+struct istr *intern_hashed(struct intern_table *t, const char *s, size_t len, uint32_t h);
 /* Like intern() but only looks: NULL when the string was never stored. */
 struct istr *intern_find(const struct intern_table *t, const char *s, size_t len);
 /* An empty table hashing as `like` does (same seed): for compacting one into another. */
@@ -45,6 +48,9 @@ uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len);
 uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len);
 /* All 64 bits of that hash. */
 uint64_t hash64_seeded(uint64_t seed, const char *s, size_t len);
+/* A fresh random seed */
 uint64_t intern_seed(void);
+/* The seed every table hashes with: random, drawn once per process */
+uint64_t intern_process_seed(void);
 
 #endif

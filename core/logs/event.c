@@ -661,7 +661,25 @@ static void parse_queue_line(const struct log_line *ll, struct cursor *c, struct
 	}
 }
 
+static void event_fields(const struct log_line *ll, struct pf_event *ev);
+
+/* view_hash - the intern hash of a view (0 for the empty one: never looked up) */
+static uint32_t view_hash(uint64_t seed, struct strview v)
+{
+	return v.len ? intern_hash_seeded(seed, v.ptr, v.len) : 0;
+}
+
 void event_parse(const struct log_line *ll, struct pf_event *ev)
+{
+	event_fields(ll, ev);
+	uint64_t seed = intern_process_seed();
+	ev->qid_hash = view_hash(seed, ev->qid);
+	ev->client_ip_hash = view_hash(seed, ev->client_ip);
+	ev->sender_hash = view_hash(seed, ev->sender);
+}
+
+/* event_fields - the line's kind and fields */
+static void event_fields(const struct log_line *ll, struct pf_event *ev)
 {
 	struct strview text = ll->text;
 	/* glibc's vector memset, not inlined: gcc inlines a memset of this size as

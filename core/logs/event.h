@@ -85,6 +85,8 @@ struct pf_event {
 	long size, nrcpt;
 	struct strview queued_as;	/* sent: the next MTA's "queued as QID" (a content filter's) */
 	uint64_t message_id_hash;	/* message_id_hash() of message_id: hashed here, off the model's thread */
+	uint32_t qid_hash, client_ip_hash, sender_hash;	/* their intern hashes (the process's seed, see
+							 * intern.h): hashed here too, for the same reason */
 	int16_t reputation;	/* deferred, bounced: reputation_classify() of status_text, else -1 */
 	uint8_t dest;		/* a delivery: enum delivery_dest */
 	int has_sender;

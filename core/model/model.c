@@ -378,7 +378,7 @@ struct model *model_new(const struct model_limits *lim, time_t reference)
 		m->collect_at[k] = m->lim.max_keys ? m->lim.max_keys : SIZE_MAX;
 	time_context_init(&m->tc, reference);
 	m->host_strings[0] = intern_new();
-	m->qid_seed = intern_seed();
+	m->qid_seed = intern_process_seed();	/* a parser thread hashes IDs for it (event.h) */
 	m->account_logins.seed = intern_seed();
 	m->nhosts = 1;
 	m->by_logged_name = 1;
@@ -517,6 +517,18 @@ static struct istr *store(struct model *m, struct strview v)
 		m->totals.fields_cut++;
 	}
 	struct istr *s = intern(m->host_strings[m->host], v.ptr, v.len);
+	if (s == NULL)
+		m->totals.out_of_memory++;
+	return s;
+}
+
+/* store_hashed - store, with the view's intern hash that the parser's thread
+ * computed (event.h); 0 when none was (an event the model made up) */
+static struct istr *store_hashed(struct model *m, struct strview v, uint32_t h)
+{
+	if (h == 0 || v.len > m->lim.max_field)
+		return store(m, v);	/* cut: another hash */
+	struct istr *s = intern_hashed(m->host_strings[m->host], v.ptr, v.len, h);
 	if (s == NULL)
 		m->totals.out_of_memory++;
 	return s;
@@ -869,11 +881,11 @@ static uint32_t record_alloc(struct model *m)
  * first sight. A line that does not start a message (starts 0) may belong
  * to a record open in another instance (see open_any).
  */
-static struct msg_record *record_for(struct model *m, struct strview qid, int64_t t, int starts)
+static struct msg_record *record_for_hashed(struct model *m, struct strview qid, uint32_t h, int64_t t,
+					     int starts)
 {
 	if (qid.len == 0 || qid.len >= sizeof(m->pool->qid))
 		return NULL;
-	uint32_t h = qid_hash(m, qid.ptr, qid.len);
 	size_t j = qid_slot(m, m->host, m->inst, qid.ptr, qid.len, h);
 	if (m->open_slots[j])
 		return rec(m, m->open_slots[j]);
@@ -914,6 +926,11 @@ static struct msg_record *record_for(struct model *m, struct strview qid, int64_
 		m->oldest = id;
 	m->newest = id;
 	return r;
+}
+
+static struct msg_record *record_for(struct model *m, struct strview qid, int64_t t, int starts)
+{
+	return record_for_hashed(m, qid, qid_hash(m, qid.ptr, qid.len), t, starts);
 }
 
 int model_foreach_record(const struct model *m, int (*fn)(const struct msg_record *, void *),
@@ -1148,7 +1165,8 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 			addr = ev->orig_client_ip;
 		}
 	}
-	struct istr *ip_key = store(m, addr);
+	struct istr *ip_key = addr.ptr == ev->client_ip.ptr ? store_hashed(m, addr, ev->client_ip_hash)
+	    : store(m, addr);
 	r->client_ip = ip_key;
 	r->client_name = store_repeated(m, &m->client_name, name);
 	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
@@ -1203,7 +1221,7 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 	if (r->flags & RF_QUEUED)
 		return;		/* qmgr logs from= again on every retry */
 	r->flags |= RF_QUEUED;
-	struct istr *sender_key = store(m, ev->sender);
+	struct istr *sender_key = store_hashed(m, ev->sender, ev->sender_hash);
 	r->sender = sender_key;
 	r->size = (uint64_t)ev->size;
 	r->nrcpt = (uint32_t)ev->nrcpt;
@@ -1794,7 +1812,7 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 		return;
 	}
 	m->totals.sasl_failures++;
-	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store_hashed(m, ev->client_ip, ev->client_ip_hash), t, NULL);
 	if (ip) {
 		ip->sasl_failures++;
 		if (ip->fail_rate == NULL) {
@@ -1845,7 +1863,7 @@ static void apply_reject(struct model *m, const struct msg_record *r, const stru
 		}
 	}
 	struct agg_stats *ip = r && r->client_ip ? agg_ptr(m, AGG_CLIENT_IP, r->agg[AGG_CLIENT_IP])
-	    : touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+	    : touch(m, AGG_CLIENT_IP, store_hashed(m, ev->client_ip, ev->client_ip_hash), t, NULL);
 	if (ip)
 		ip->rejects++;
 }
@@ -1909,7 +1927,7 @@ static void apply_pickup(struct model *m, struct msg_record *r, const struct pf_
 	m->totals.local_submissions++;
 	count_record(m, r);
 	if (r->sender == NULL)	/* what a pipe filter's copy is known by, with its Message-ID */
-		r->sender = store(m, ev->sender);
+		r->sender = store_hashed(m, ev->sender, ev->sender_hash);
 	if (ev->local_uid.len == 0)
 		return;
 	struct istr *uid = store(m, ev->local_uid);
@@ -1944,7 +1962,8 @@ static int made_up_here(const struct msg_record *r, struct strview id)
 /* apply_record_event - events about one queue ID */
 static void apply_record_event(struct model *m, const struct pf_event *ev, int64_t t)
 {
-	struct msg_record *r = record_for(m, ev->qid, t, ev->kind == EV_CLIENT || ev->kind == EV_PICKUP);
+	uint32_t h = ev->qid_hash ? ev->qid_hash : qid_hash(m, ev->qid.ptr, ev->qid.len);	/* 0: none made */
+	struct msg_record *r = record_for_hashed(m, ev->qid, h, t, ev->kind == EV_CLIENT || ev->kind == EV_PICKUP);
 	if (r == NULL)
 		return;
 	if (t > r->last_seen)
@@ -2036,7 +2055,7 @@ void model_apply(struct model *m, const struct log_line *ll, const struct pf_eve
 	}
 	switch (ev->kind) {
 	case EV_CONNECT: {
-		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store_hashed(m, ev->client_ip, ev->client_ip_hash), t, NULL);
 		if (ip)
 			ip->connects++;
 		tot->connects++;
@@ -2055,7 +2074,7 @@ void model_apply(struct model *m, const struct log_line *ll, const struct pf_eve
 		apply_reject(m, NULL, ev, t);
 		break;
 	case EV_PIPELINING: {
-		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store(m, ev->client_ip), t, NULL);
+		struct agg_stats *ip = touch(m, AGG_CLIENT_IP, store_hashed(m, ev->client_ip, ev->client_ip_hash), t, NULL);
 		if (ip)
 			ip->pipelining++;
 		tot->pipelining++;
