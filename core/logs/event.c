@@ -607,8 +607,10 @@ static void parse_queue_line(const struct log_line *ll, struct cursor *c, struct
 	case 't':
 		if (eat(c, LIT("to=")))
 			parse_delivery(c, ev);
-		if (ev->kind == EV_DELIVERY)
+		if (ev->kind == EV_DELIVERY) {
 			ev->dest = delivery_dest(ll, ev);
+			ev->rcpt_domain_hash = address_domain_hash(ev->rcpt.ptr, ev->rcpt.len);
+		}
 		break;
 	case 'm':
 		if (eat(c, LIT("message-id="))) {
@@ -741,6 +743,25 @@ static void event_fields(const struct log_line *ll, struct pf_event *ev)
 		parse_summary(&c, ev);
 		break;
 	}
+}
+
+uint64_t domain_name_hash(const char *name, size_t len)
+{
+	char lower[256];
+	if (len == 0 || len > sizeof(lower))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		lower[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
+	uint64_t h = hash64_seeded(intern_process_seed(), lower, len);
+	return h ? h : 1;
+}
+
+uint64_t address_domain_hash(const char *addr, size_t len)
+{
+	for (size_t i = len; i > 0; i--)
+		if (addr[i - 1] == '@')
+			return domain_name_hash(addr + i, len - i);
+	return 0;
 }
 
 uint64_t message_id_hash(const char *s, size_t len)

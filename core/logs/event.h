@@ -90,6 +90,7 @@ struct pf_event {
 	int16_t reputation;	/* deferred, bounced: reputation_classify() of status_text, else -1 */
 	uint8_t dest;		/* a delivery: enum delivery_dest */
 	int has_sender;
+	uint64_t rcpt_domain_hash;	/* a delivery: address_domain_hash() of rcpt */
 	/* the rest */
 	struct strview sasl_sender;
 	struct strview message_id;
@@ -120,6 +121,11 @@ int queue_id_valid(const char *s, size_t len);
  * header reads "Message-Id: <x>"). 0 for an empty ID.
  */
 uint64_t message_id_hash(const char *s, size_t len);
+/* A domain name's hash, case folded (the process's seed: see intern.h); 0
+ * for none (empty, or longer than a domain can be) */
+uint64_t domain_name_hash(const char *name, size_t len);
+/* domain_name_hash() of the address's domain (after its last '@'); 0 without one */
+uint64_t address_domain_hash(const char *addr, size_t len);
 /* An ID's 64-bit hash (FNV-1a), never 0: what a record keeps of an ID that proves it. */
 uint64_t text_id_hash(const char *s, size_t len);
 

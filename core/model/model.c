@@ -29,7 +29,8 @@
 #define EARLY_WINDOW 300	/* seconds of log within which Postfix's client= line may still come */
 #define PIPE_SLOTS 4096	/* originals handed to a pipe(8) filter, and local submissions, remembered */
 #define PIPE_WINDOW 600	/* seconds within which a filter's copy comes back */
-#define HERE_DOMAINS 1024	/* recipients' domains delivered here: 3/4 of them learned at most */
+#define HERE_LEARNED 768	/* recipients' domains learned from deliveries here, at most */
+#define HERE_NAMED 1000000	/* and domains named ours (the configuration), at most */
 
 struct agg_table {		/* found through their keys' istr.ref[kind] */
 	struct agg_stats *items;
@@ -87,9 +88,11 @@ struct model {
 	int collect_due;	/* a kind passed its collect_at (checked once per line: a flag) */
 	struct agg_table aggs[AGG_KIND_COUNT];
 	struct pair_set user_ips;
-	struct here_domains {	/* recipients' domains that deliveries here showed to be ours */
-		uint64_t hash[HERE_DOMAINS];	/* domain_hash(); 0: free */
-		size_t count;
+	struct here_domains {	/* our domains: named (model_add_our_domain), or learned from
+				 * deliveries here */
+		uint64_t *hash;	/* domain_name_hash(); 0: free */
+		size_t mask;	/* slots - 1, a power of two; 0 before the first */
+		size_t count, learned, named;
 	} here_domains;
 	struct login_set account_logins;	/* accounts that logged in from an address (see own_failures) */
 	struct last_stored client_name, sasl_method;	/* forgotten when strings move */
@@ -406,6 +409,7 @@ void model_free(struct model *m)
 		agg_table_free(&m->aggs[k]);
 	free(m->user_ips.slots);
 	free(m->account_logins.slots);
+	free(m->here_domains.hash);
 	free(m->early);
 	for (int h = 0; h < m->nhosts; h++)
 		intern_free(m->host_strings[h]);
@@ -1703,56 +1707,94 @@ const struct reputation_log *model_reputation(const struct model *m) { return &m
 
 int64_t model_reference(const struct model *m) { return m->tc.reference; }
 
-/* domain_hash - the recipient's domain, in lower case, hashed; 0 without one */
-static uint64_t domain_hash(struct strview rcpt)
-{
-	char domain[256];
-	size_t n = address_domain(rcpt.ptr, rcpt.len, domain, sizeof(domain));
-	if (n == 0)
-		return 0;
-	uint64_t h = hash64_seeded(0x9e3779b97f4a7c15ull, domain, n);
-	return h ? h : 1;
-}
-
 /* here_slot - h's slot in the table, or the free one where it would go */
-static uint64_t *here_slot(struct here_domains *d, uint64_t h)
+static uint64_t *here_slot(const struct here_domains *d, uint64_t h)
 {
-	size_t i = (size_t)h & (HERE_DOMAINS - 1);
+	size_t i = (size_t)h & d->mask;
 	while (d->hash[i] && d->hash[i] != h)
-		i = (i + 1) & (HERE_DOMAINS - 1);
+		i = (i + 1) & d->mask;
 	return &d->hash[i];
 }
 
-/* learn_domain - rcpt's domain is ours: a delivery took mail for it here */
-static void learn_domain(struct here_domains *d, struct strview rcpt)
+static int here_has(const struct here_domains *d, uint64_t h)
 {
-	uint64_t h = domain_hash(rcpt);
-	if (h == 0 || d->count >= HERE_DOMAINS / 4 * 3)
-		return;
-	uint64_t *slot = here_slot(d, h);
-	if (*slot == 0) {
-		*slot = h;
-		d->count++;
+	return h && d->count && *here_slot(d, h) == h;
+}
+
+/* here_add - 1 when h is new, 0 when known, -1 out of memory */
+static int here_add(struct here_domains *d, uint64_t h)
+{
+	if ((d->count + 1) * 4 > (d->mask + 1) * 3 || d->hash == NULL) {
+		size_t nmask = d->mask ? d->mask * 2 + 1 : 255;
+		uint64_t *nh = calloc(nmask + 1, sizeof(*nh));
+		if (nh == NULL)
+			return -1;
+		for (size_t i = 0; d->hash && i <= d->mask; i++) {
+			size_t j = (size_t)d->hash[i] & nmask;
+			while (d->hash[i] && nh[j])
+				j = (j + 1) & nmask;
+			if (d->hash[i])
+				nh[j] = d->hash[i];
+		}
+		free(d->hash);
+		d->hash = nh;
+		d->mask = nmask;
 	}
+	uint64_t *slot = here_slot(d, h);
+	if (*slot)
+		return 0;
+	*slot = h;
+	d->count++;
+	return 1;
+}
+
+int model_add_our_domain(struct model *m, const char *domain, size_t len)
+{
+	struct here_domains *d = &m->here_domains;
+	uint64_t h = domain_name_hash(domain, len);
+	if (h == 0 || d->named >= HERE_NAMED)
+		return -1;
+	int added = here_add(d, h);
+	d->named += added == 1;
+	return added < 0 ? -1 : 0;
+}
+
+size_t model_our_domains_named(const struct model *m)
+{
+	return m->here_domains.named;
+}
+
+/* learn_domain - the recipient's domain (h) is ours: a delivery took mail for it here */
+static void learn_domain(struct model *m, struct here_domains *d, uint64_t h)
+{
+	if (h == 0 || d->learned >= HERE_LEARNED)
+		return;
+	int added = here_add(d, h);
+	d->learned += added == 1;
+	if (added < 0)
+		m->totals.out_of_memory++;
 }
 
 /*
- * dest_of - where a delivery took the message. error(8) and retry(8), which
- * defer for a destination Postfix holds back whatever its transport, say
- * here when a delivery here took mail for the recipient's domain before (a
- * gateway's inside server down: all but its first messages are error(8)'s).
- * A delivery here teaches its domain; one to an alias's target (orig_to=)
- * does not: that recipient may be anyone's.
+ * dest_of - where a delivery took the message. A delivery for one of our
+ * domains is mail for us whatever its transport: error(8) and retry(8),
+ * which defer for a destination Postfix holds back (a gateway's inside
+ * server down: all but its first messages are error(8)'s), and smtp(8) to a
+ * gateway's inside server (transport_maps). Our domains are those named
+ * (Postfix's configuration) and those a delivery here took mail for: a
+ * delivery here teaches its domain; one to an alias's target (orig_to=)
+ * does not, that recipient may be anyone's.
  */
 static uint8_t dest_of(struct model *m, const struct pf_event *ev)
 {
 	struct here_domains *d = &m->here_domains;
-	if (ev->dest == DEST_BY_DOMAIN) {
-		uint64_t h = domain_hash(ev->rcpt);
-		return h && *here_slot(d, h) == h ? DEST_HERE : DEST_UNKNOWN;
+	if (ev->dest == DEST_BY_DOMAIN || ev->dest == DEST_ONWARD) {
+		if (here_has(d, ev->rcpt_domain_hash))
+			return DEST_HERE;
+		return ev->dest == DEST_ONWARD ? DEST_ONWARD : DEST_UNKNOWN;
 	}
 	if (ev->dest == DEST_HERE && ev->orig_to.len == 0)
-		learn_domain(d, ev->rcpt);
+		learn_domain(m, d, ev->rcpt_domain_hash);
 	return ev->dest;
 }
 

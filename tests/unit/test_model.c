@@ -1189,6 +1189,45 @@ static void a_held_back_destination_is_judged_by_its_domain(void **state)
 	model_free(m);
 }
 
+/* a gateway whose transport_maps hand our domains to the inside server over
+ * smtp: mail for a domain named ours (Postfix's configuration) is mail for
+ * us; without the name the same log is relaying, and mail for other domains
+ * still is. A domain a delivery here took mail for is ours too. */
+static void smtp_to_the_inside_server_for_our_domain_is_mail_for_us(void **state)
+{
+	(void)state;
+	for (int named = 0; named < 2; named++) {
+		struct model *m = model_new(NULL, TEST_REFERENCE);
+		char dom[32];
+		for (int d = 0; named && d < 5000; d++) {	/* a hosting server's many domains */
+			snprintf(dom, sizeof(dom), "customer%d.example", d);
+			assert_int_equal(model_add_our_domain(m, dom, strlen(dom)), 0);
+		}
+		if (named)
+			assert_int_equal(model_add_our_domain(m, "Gateway.Example", 15), 0);
+		assert_int_equal(model_our_domains_named(m), named ? 5001 : 0);
+		for (int i = 0; i < 30; i++)
+			inbound_or_relayed(m, i, "209.85.1.1", i % 2 ? "user@gateway.example" : "user@customer4321.example",
+					   "smtp", "inside.gateway.example[10.1.2.3]:25", NULL);
+		for (int i = 30; i < 42; i++)
+			inbound_or_relayed(m, i, "10.0.0.7", "x@elsewhere.example", "smtp", "mx.elsewhere.example[192.0.2.9]:25",
+					   NULL);
+		assert_int_equal(find(m, AGG_CLIENT_IP, "209.85.1.1")->delivered_here, named ? 30 : 0);
+		assert_int_equal(find(m, AGG_CLIENT_IP, "10.0.0.7")->delivered_here, 0);
+		struct suspect sus[4];
+		assert_int_equal(default_suspects(m, sus, 4), named ? 1 : 2);
+		assert_string_equal(sus[0].agg->key->s, named ? "10.0.0.7" : "209.85.1.1");
+		model_free(m);
+	}
+	struct model *m = model_new(NULL, TEST_REFERENCE);	/* learned: a split domain, some users inside */
+	inbound_or_relayed(m, 0, "209.85.1.1", "ann@example.org", "lmtp", "mail[private/dovecot-lmtp]", NULL);
+	for (int i = 1; i < 30; i++)
+		inbound_or_relayed(m, i, "209.85.1.1", "bob@Example.ORG", "smtp", "inside.example.org[10.1.2.3]:25", NULL);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "209.85.1.1")->delivered_here, 30);
+	assert_int_equal(model_our_domains_named(m), 0);
+	model_free(m);
+}
+
 /* a trusted host whose mail goes on to other servers is a relay; one that
  * also sends mail for this server (an office behind one address) is judged
  * on the share it relays, and the reason says so */
@@ -2299,6 +2338,7 @@ int main(void)
 		cmocka_unit_test(a_pipe_filters_copy_through_sendmail_is_the_senders_in_either_order),
 		cmocka_unit_test(a_local_message_of_another_sender_is_no_pipe_filters_copy),
 		cmocka_unit_test(mail_delivered_here_is_no_relaying),
+		cmocka_unit_test(smtp_to_the_inside_server_for_our_domain_is_mail_for_us),
 		cmocka_unit_test(a_held_back_destination_is_judged_by_its_domain),
 		cmocka_unit_test(a_relay_is_judged_on_the_mail_it_relays),
 		cmocka_unit_test(a_pipe_filters_copy_of_a_message_without_message_id_is_tied_by_sender),
