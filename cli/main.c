@@ -111,9 +111,10 @@ static int write_incident(const struct model *m, const struct report_options *ro
  * and the console): where the lines come from and how much of them is kept.
  * Their ids are above any character, so neither's own options can collide.
  */
-enum { OPT_SOURCE = 256, OPT_SINCE, OPT_JOURNALD, OPT_MAX_KEYS, OPT_IP_WINDOW };
+enum { OPT_SOURCE = 256, OPT_SINCE, OPT_JOURNALD, OPT_MAX_KEYS, OPT_IP_WINDOW, OPT_OUR_DOMAINS };
 #define LOG_OPTIONS \
 	{"source", required_argument, NULL, OPT_SOURCE}, \
+	{"our-domains", required_argument, NULL, OPT_OUR_DOMAINS}, \
 	{"since", required_argument, NULL, OPT_SINCE}, \
 	{"journald", no_argument, NULL, OPT_JOURNALD}, \
 	{"max-keys", required_argument, NULL, OPT_MAX_KEYS}, \
@@ -124,6 +125,7 @@ struct log_options {
 	long since;		/* seconds; 0: all */
 	size_t max_keys;	/* 0: the model's default */
 	int64_t ip_window;	/* 0: the model's default */
+	const char *our_domains;	/* --our-domains: added to what postconf says is ours */
 };
 
 /* log_option - 1 when opt is one of LOG_OPTIONS (taken), 0 when it is not, -1 when its value is wrong (said) */
@@ -145,6 +147,7 @@ static int log_option(int opt, const char *arg, struct log_options *l)
 		l->max_keys = (size_t)v;
 		return 1;
 	case OPT_IP_WINDOW: return window_arg(arg, &l->ip_window) < 0 ? -1 : 1;
+	case OPT_OUR_DOMAINS: l->our_domains = arg; return 1;
 	default: return 0;
 	}
 }
@@ -230,6 +233,9 @@ static int run_report(int argc, char **argv)
 	}
 	if (since)
 		model_set_since(m, clock_now() - since);
+	struct our_domains_told domains;	/* before the lines: their deliveries are judged by them */
+	our_domains_tell(m, feed_is_this_server(&feed), lo.our_domains, &domains);
+	ro.domains = &domains;
 	int status = 0;
 	if (feed_read(&feed, m, since, 0, &ro.input, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
@@ -238,6 +244,7 @@ static int run_report(int argc, char **argv)
 	ro.sources = files;
 	if (incident) {
 		status |= write_incident(m, &ro, incident, journal, state);
+		our_domains_told_free(&domains);
 		model_free(m);
 		return status;
 	}
@@ -246,6 +253,7 @@ static int run_report(int argc, char **argv)
 		fprintf(stderr, "spamtop: %s\n", err.msg);
 		status = 1;
 	}
+	our_domains_told_free(&domains);
 	model_free(m);
 	return status;
 }
@@ -258,7 +266,6 @@ static int run_console(int argc, char **argv, int cleanup)
 		{"state", required_argument, NULL, 'S'},
 		{"incident", required_argument, NULL, 'I'},
 		{"disable-cmd", required_argument, NULL, 'D'},
-		{"our-domains", required_argument, NULL, 'O'},
 		{"dovecot-config", required_argument, NULL, 'V'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"no-queue", no_argument, NULL, 'Q'},
@@ -306,7 +313,6 @@ static int run_console(int argc, char **argv, int cleanup)
 			if (throttle_arg(optarg, &o.throttle_batch, &o.throttle_seconds) < 0)
 				return 2;
 			break;
-		case 'O': o.our_domains = optarg; break;
 		case 'V': o.dovecot_config = optarg; break;
 		case 'r':
 			if (number_arg("--refresh", optarg, 0.2, 10, &v) < 0)
@@ -325,6 +331,7 @@ static int run_console(int argc, char **argv, int cleanup)
 		}
 	}
 	o.since = lo.since;
+	o.our_domains = lo.our_domains;
 	o.max_keys = lo.max_keys;
 	o.ip_window = lo.ip_window;
 	for (int i = optind; i < argc; i++)
@@ -342,6 +349,7 @@ static int run_console(int argc, char **argv, int cleanup)
 	}
 	o.sources = feed.src;
 	o.nsources = feed.n;
+	o.this_server = feed_is_this_server(&feed);
 	if (!isatty(STDOUT_FILENO)) {
 		fputs("spamtop: the console needs a terminal; use --report (see --help)\n", stderr);
 		return 2;

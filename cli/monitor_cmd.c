@@ -23,6 +23,7 @@
 #include "core/incident/alerts.h"
 #include "core/model/feed.h"
 #include "core/incident/metrics.h"
+#include "core/incident/our_domains.h"
 #include "core/queue/queue.h"
 #include "core/logs/source.h"
 
@@ -35,6 +36,7 @@ struct monitor_opts {
 	int whole_log;		/* metrics, check --whole-log: the whole log, not its last hour */
 	enum metrics_format format;
 	const char *output;
+	const char *our_domains;	/* --our-domains: added to what postconf says is ours */
 	struct alert_config config;
 };
 
@@ -62,6 +64,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
 		{"top", required_argument, NULL, 't'},
+		{"our-domains", required_argument, NULL, 'O'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch, explicit_config = 0;
@@ -85,6 +88,9 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o, int metrics
 				fprintf(stderr, "spamtop: %s\n", err.msg);
 				return -1;
 			}
+			break;
+		case 'O':
+			o->our_domains = optarg;
 			break;
 		case 'w':
 			if (parse_window(optarg, &o->window) < 0) {
@@ -156,6 +162,11 @@ static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, 
 	/* check: the last hour (client IPs per user in an hour; the rates and the 20-minute
 	 * failures fall inside it) and a margin, not the whole log; metrics: all of it */
 	int64_t seconds = CHECK_LOG_SECONDS;
+	if (m) {	/* before the lines: their deliveries are judged by them */
+		struct our_domains_told domains;
+		our_domains_tell(m, feed_is_this_server(&o->feed), o->our_domains, &domains);
+		our_domains_told_free(&domains);
+	}
 	*log_failed = m && feed_read(&o->feed, m, o->whole_log ? 0 : seconds, !o->whole_log, &st, &err) < 0;
 	if (*log_failed)
 		snprintf(why, size, "%s", err.msg);

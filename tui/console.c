@@ -25,6 +25,7 @@
 #include "core/base/clock.h"
 #include "core/base/sanitize.h"
 #include "core/base/addr.h"
+#include "core/incident/our_domains.h"
 #include "core/queue/trail.h"
 #include "screen.h"
 #include "wizard.h"
@@ -1128,6 +1129,9 @@ static int console_open(struct console *c, const struct console_options *o)
 	}
 	if (o->since)
 		model_set_since(c->model, clock_now() - o->since);
+	struct our_domains_told domains;	/* before the lines: their deliveries are judged by them */
+	our_domains_tell(c->model, o->this_server, o->our_domains, &domains);
+	our_domains_told_free(&domains);
 	if (console_open_inputs(c) < 0)
 		return -1;
 	c->host_filter = -1;

@@ -39,6 +39,7 @@ struct console_options {
 	const char *incident_path;	/* where the incident report goes */
 	const char *disable_cmd;	/* "doveadm kick {user}": step 4 for an account; unset: manual steps */
 	const char *our_domains;	/* added to what postconf says is ours */
+	int this_server;	/* the sources are this server's own logs: postconf's domains hold for them */
 	const char *dovecot_config;	/* doveconf's -c for step 4's Dovecot block; NULL: Dovecot's own */
 	size_t throttle_batch;	/* step 6's throttled release: messages a batch (0: the default) */
 	int throttle_seconds;	/* and seconds between batches (0: the default) */

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
-/* is_table - "type:name" or a file path: Postfix looks these up, we do not */
-static int is_table(const char *w)
+int list_word_is_table(const char *w)
 {
 	w += w[0] == '!';
 	if (w[0] == '/')
@@ -70,8 +69,7 @@ static void add_entry(struct net_list *l, const char *w)
 	l->nets[l->count++] = e;
 }
 
-/* each_word - call fn on each white-space or comma separated word */
-static void each_word(const char *value, void (*fn)(const char *, void *), void *arg)
+void list_each_word(const char *value, void (*fn)(const char *, void *), void *arg)
 {
 	char word[256];
 	const char *p = value;
@@ -93,7 +91,7 @@ static void each_word(const char *value, void (*fn)(const char *, void *), void 
 static void net_word(const char *w, void *arg)
 {
 	struct net_list *l = arg;
-	if (is_table(w))
+	if (list_word_is_table(w))
 		buf_printf(&l->not_evaluated, "%s\n", w);
 	else
 		add_entry(l, w);
@@ -102,7 +100,7 @@ static void net_word(const char *w, void *arg)
 void net_list_parse(struct net_list *l, const char *value)
 {
 	memset(l, 0, sizeof(*l));
-	each_word(value, net_word, l);
+	list_each_word(value, net_word, l);
 }
 
 void net_list_free(struct net_list *l)
@@ -167,7 +165,7 @@ int net_list_without(const struct net_list *l, const char *ip, struct buf *out, 
 static void domain_word(const char *w, void *arg)
 {
 	struct domain_list *d = arg;
-	if (is_table(w)) {
+	if (list_word_is_table(w)) {
 		buf_printf(&d->not_evaluated, "%s\n", w);
 		return;
 	}
@@ -178,7 +176,7 @@ static void domain_word(const char *w, void *arg)
 
 void domain_list_add(struct domain_list *d, const char *value)
 {
-	each_word(value, domain_word, d);
+	list_each_word(value, domain_word, d);
 }
 
 int domain_list_has(const struct domain_list *d, const char *domain, size_t len)

@@ -47,6 +47,13 @@ const struct net_entry *net_list_match(const struct net_list *l, const char *ip)
  */
 int net_list_without(const struct net_list *l, const char *ip, struct buf *out, const struct net_entry **covered);
 
+/* Calls fn on each word of a Postfix list (separated by white space or commas;
+ * a word longer than 255 bytes is left out). */
+void list_each_word(const char *value, void (*fn)(const char *, void *), void *arg);
+/* The word is a table ("type:name", "!type:name") or a file ("/file/name"):
+ * Postfix looks it up, the list's text does not say its entries. */
+int list_word_is_table(const char *w);
+
 struct domain_list {
 	struct buf names;	/* lower case, one per line */
 	struct buf not_evaluated;

@@ -191,6 +191,13 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 		}
 		json_object_set_new(in, "hosts", hosts);
 	}
+	if (o->domains) {	/* what mail delivered over SMTP is mail for us */
+		json_t *d = json_object();
+		set_u64(d, "configured", o->domains->configured);
+		set_u64(d, "named", o->domains->named);
+		json_object_set_new(d, "unread_tables", json_text(buf_str(&o->domains->unread), o->domains->unread.len));
+		json_object_set_new(in, "our_domains", d);
+	}
 	set_u64(in, "lines", t->lines);
 	set_u64(in, "bytes", o->input.bytes ? o->input.bytes : t->bytes);	/* read, with skipped tails */
 	set_u64(in, "postfix_lines", t->postfix_lines);
@@ -370,6 +377,21 @@ void report_reputation_text(FILE *out, const struct model *m, size_t top)
 			fprintf(out, "  ask for removal: %s at %s\n", reputation_entries[e].what, reputation_entries[e].removal);
 }
 
+/* our_domains_text - which domains mail delivered over SMTP is mail for us for */
+static void our_domains_text(FILE *out, const struct our_domains_told *d)
+{
+	if (d == NULL || (d->configured + d->named == 0 && d->unread.len == 0))
+		return;
+	fprintf(out, "Our domains: %zu from Postfix's configuration, %zu named", d->configured, d->named);
+	if (d->unread.len) {
+		struct buf b = BUF_INIT;	/* configuration text, shown as any other */
+		sanitize_text(&b, d->unread.data, d->unread.len);
+		fprintf(out, " (tables not listed: %s)", buf_str(&b));
+		buf_free(&b);
+	}
+	fputs("; mail delivered over SMTP to them is mail for this server, not relayed\n", out);
+}
+
 int report_write_text(FILE *out, const struct model *m, const struct report_options *o,
 		      struct error *err)
 {
@@ -399,6 +421,7 @@ int report_write_text(FILE *out, const struct model *m, const struct report_opti
 		}
 		fputs(model_host_0_is_here(m) ? "\n" : " (none is this machine)\n", out);
 	}
+	our_domains_text(out, o->domains);
 	uint64_t named = t->auth_messages + t->unauth_messages + t->local_submissions + t->bounce_notices;
 	fprintf(out, "Messages: %llu (%llu over SASL, %llu unauthenticated, %llu local, %llu notices from "
 		"Postfix itself, %llu begun before the log), %llu with null sender <>\n",

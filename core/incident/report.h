@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "core/incident/our_domains.h"
 #include "core/model/detect.h"
 #include "core/base/error.h"
 #include "core/model/model.h"
@@ -21,6 +22,7 @@ struct report_options {
 	struct detect_thresholds thresholds;
 	struct source_stats input;	/* summed over the sources read */
 	const char *const *sources;	/* names of the inputs, NULL-terminated */
+	const struct our_domains_told *domains;	/* told to the model (NULL: none was) */
 };
 
 int report_write_json(FILE *out, const struct model *m, const struct report_options *o,

@@ -97,6 +97,49 @@ int feed_finish(struct feed *f, int stdin_default, struct error *err)
 	return 0;
 }
 
+/* dir_of - the directory part of path ("." for a bare name); its base name returned */
+static const char *dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, size, ".");
+	else
+		snprintf(dir, size, "%.*s", (int)(slash - path + 1), path);
+	return slash ? slash + 1 : path;
+}
+
+/* rotation_of - path is log, or one of its rotated files (log.1, log.2.gz, log-20261201) */
+static int rotation_of(const char *path, const char *log)
+{
+	if (log[0] == 0)
+		return 0;
+	if (same_file(path, log))
+		return 1;
+	char pdir[1024], ldir[1024];
+	const char *pb = dir_of(path, pdir, sizeof(pdir)), *lb = dir_of(log, ldir, sizeof(ldir));
+	size_t n = strlen(lb);
+	return strncmp(pb, lb, n) == 0 && (pb[n] == '.' || pb[n] == '-') && same_file(pdir, ldir);
+}
+
+int feed_is_this_server(const struct feed *f)
+{
+	if (f->named)
+		return 0;
+	char logs[2][512] = {"", ""};	/* Postfix's, Dovecot's */
+	for (size_t i = 0; i < f->n; i++) {
+		if (i == 0) {	/* each asks postconf or doveconf: once */
+			const char *log = ingest_default_log(), *dovecot = ingest_default_dovecot_log();
+			snprintf(logs[0], sizeof(logs[0]), "%s", log ? log : "");
+			snprintf(logs[1], sizeof(logs[1]), "%s", dovecot ? dovecot : "");
+		}
+		const char *p = f->src[i].path;
+		if (strcmp(p, "-") == 0
+		    || !(rotation_of(p, logs[0]) || rotation_of(p, logs[1])))
+			return 0;
+	}
+	return 1;
+}
+
 /* read_over_ssh - another server's log, whole (a pipe cannot be read from its end back) */
 static int read_over_ssh(const struct source_spec *s, struct model *m, struct source_stats *stats, struct error *err)
 {

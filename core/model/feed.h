@@ -63,6 +63,10 @@ int feed_read(const struct feed *f, struct model *m, int64_t seconds, int tail_f
  */
 int feed_read_ssh_tail(const struct source_spec *s, struct model *m, int64_t seconds, uint64_t first_bytes,
 		       uint64_t max_bytes, struct source_stats *stats, struct error *err);
+/* The feed reads this server's own logs only: Postfix's as configured here
+ * (or its rotated files), Dovecot's, the journal. What Postfix's
+ * configuration here says (our domains) holds for their lines. */
+int feed_is_this_server(const struct feed *f);
 /* A new model (dated by the clock) with the whole feed read into it; NULL
  * with err when it cannot be made or a source cannot be read (a command
  * acting on the queue by what the log says acts on all of it or not at all). */

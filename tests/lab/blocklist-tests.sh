@@ -2,7 +2,8 @@
 # the outbreak the way Gmail, Microsoft and a Spamhaus user do (lab.sh
 # blocklisted: tests/lab/refuser.py behind transport_maps); the deferrals and
 # bounces are the real Postfix's. Then the same server as a gateway for
-# relay_domains (lab.sh gateway).
+# relay_domains (lab.sh gateway): by the relay transport, then by
+# transport_maps over smtp.
 
 $lab up
 $lab outbreak
@@ -70,3 +71,33 @@ gateway_mail_for_relay_domains_is_no_trusted_relay() {
 
 check "a gateway's mail for relay_domains (the relay transport) from an outside MX is no trusted relay" \
 	gateway_mail_for_relay_domains_is_no_trusted_relay
+
+# a spam-filter gateway: transport_maps hand inside.example (a relay_domains
+# hash table) to the server inside over smtp; Postfix's configuration says
+# the domain is ours when the log read is this server's own
+$lab gateway 12 transport
+
+gateway_transport_mail_for_our_domains_is_no_trusted_relay() {
+	[ "$(grep -c 'postfix/smtp\[[0-9]*\]: [0-9A-F]*: to=<user[0-9]*@inside\.example>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:[0-9]*, .*status=deferred' "$log")" -eq 12 ]
+	"$san" --report --json "$log" > "$tmp/r.json"
+	jq -e '.input.our_domains.configured >= 5 and .input.our_domains.unread_tables == ""' "$tmp/r.json" >/dev/null
+	jq -e '.client_ips[] | select(.key == "127.0.0.81") | .unauthenticated == 12 and .delivered_here == 12' \
+		"$tmp/r.json" >/dev/null
+	jq -e '[.suspects[] | select(.key == "127.0.0.81")] | length == 0' "$tmp/r.json" >/dev/null
+	jq -e '[.suspects[] | select(.kind == "trusted_relay" and .key == "127.0.0.2")] | length == 1' "$tmp/r.json" >/dev/null
+	local rc=0
+	"$san" check --no-queue --log "$log" > "$tmp/c.out" || rc=$?
+	not grep -q 'unauthenticated messages a minute from one IP [0-9]* 127\.0\.0\.81' "$tmp/c.out"
+	# a copy of the log is not this server's own: its configuration is not
+	# applied, the admin names the domain
+	cp "$log" "$tmp/copied.log"
+	"$san" --report --json "$tmp/copied.log" > "$tmp/r.json"
+	jq -e '.input.our_domains.configured == 0' "$tmp/r.json" >/dev/null
+	jq -e '[.suspects[] | select(.kind == "trusted_relay" and .key == "127.0.0.81")] | length == 1' "$tmp/r.json" >/dev/null
+	"$san" --report --json --our-domains inside.example "$tmp/copied.log" > "$tmp/r.json"
+	jq -e '.input.our_domains.named == 1 and ([.suspects[] | select(.key == "127.0.0.81")] | length == 0)' \
+		"$tmp/r.json" >/dev/null
+}
+
+check "a gateway's transport_maps mail over smtp for a domain Postfix's configuration says is ours is no trusted relay" \
+	gateway_transport_mail_for_our_domains_is_no_trusted_relay

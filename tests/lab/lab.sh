@@ -3,7 +3,7 @@
 #
 # SYNOPSIS
 #   tests/lab/lab.sh install | up | outbreak | burst N [no-message-id] | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
-#                    blocklisted N | gateway N | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
+#                    blocklisted N | gateway N [transport] | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
 #                    down | log
 #
 # DESCRIPTION
@@ -38,10 +38,12 @@
 #             transport_maps) to tests/lab/refuser.py on 127.0.0.1:$LAB_REFUSER_PORT,
 #             which answers as Gmail, Microsoft and a Spamhaus user do; the
 #             compromised account sends N messages to each.
-#   gateway N  the server as a gateway for gateway.example (relay_domains,
-#             whose mail leaves by the relay transport); an outside MX,
-#             127.0.0.80, sends N messages for its users, deferred at the
-#             dead relayhost.
+#   gateway N [transport]  the server as a gateway for gateway.example
+#             (relay_domains, whose mail leaves by the relay transport); an
+#             outside MX, 127.0.0.80, sends N messages for its users, deferred
+#             at the dead relayhost. With "transport": for inside.example (a
+#             relay_domains hash table), handed by transport_maps over smtp to
+#             the refuser, from 127.0.0.81.
 #   dovecot-burst N  (LAB_PROFILE=dovecot) the compromised account sends N
 #             messages through Dovecot's submission service from five
 #             addresses, alice two, and 127.0.0.67 fails its AUTH there three
@@ -829,13 +831,20 @@ cmd_webapp() {
 	wait_for "$n of them deferred" 60 log_has 'to=<lead.*status=deferred' $((deferred + n))
 }
 
+# refuser_up - tests/lab/refuser.py listening (started once)
+refuser_up() {
+	if ! bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_REFUSER_PORT" 2>/dev/null; then
+		python3 "$LAB_DIR/refuser.py" "$LAB_REFUSER_PORT" --pidfile "$REFUSER_PID" </dev/null >/dev/null 2>&1 &
+	fi
+	wait_for "the refuser to listen on 127.0.0.1:$LAB_REFUSER_PORT" 10 \
+		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_REFUSER_PORT" 2>/dev/null
+}
+
 # blocklisted N - the compromised account's mail to providers that refuse it
 cmd_blocklisted() {
 	need_root
 	local n=$1 i d before
-	python3 "$LAB_DIR/refuser.py" "$LAB_REFUSER_PORT" --pidfile "$REFUSER_PID" </dev/null >/dev/null 2>&1 &
-	wait_for "the refuser to listen on 127.0.0.1:$LAB_REFUSER_PORT" 10 \
-		bash -c "exec 3<>/dev/tcp/127.0.0.1/$LAB_REFUSER_PORT" 2>/dev/null
+	refuser_up
 	local to="smtp:[127.0.0.1]:$LAB_REFUSER_PORT"
 	postconf -e "transport_maps = inline:{gmail.example=$to, outlook.example=$to, dnsbl.example=$to}"
 	postfix reload >/dev/null 2>&1
@@ -850,22 +859,35 @@ cmd_blocklisted() {
 	wait_for "$((n * 3)) refusals" 60 log_has "relay=127.0.0.1\\[127.0.0.1\\]:$LAB_REFUSER_PORT" $((before + n * 3))
 }
 
-# gateway N - the server as a gateway for gateway.example (relay_domains: its
-# mail leaves by the relay transport, to the dead relayhost here, where a real
-# gateway has its server inside); an outside MX, 127.0.0.80, sends N messages
-# for the domain's users, unauthenticated as every MX does
+# gateway N [transport] - the server as a gateway for gateway.example
+# (relay_domains: its mail leaves by the relay transport, to the dead
+# relayhost here, where a real gateway has its server inside); an outside MX,
+# 127.0.0.80, sends N messages for the domain's users, unauthenticated as
+# every MX does. With "transport", a spam-filter gateway's setup: the domain
+# is inside.example, listed in a relay_domains hash table, and transport_maps
+# hand its mail over smtp to the server inside (the refuser, which answers
+# 450 "mailbox busy"); the outside MX is 127.0.0.81.
 cmd_gateway() {
 	need_root
-	local n=$1 i before
-	postconf -e "relay_domains = gateway.example"
+	local n=$1 how=${2:-relay} i before dom=gateway.example mx=127.0.0.80
+	if [ "$how" = transport ]; then
+		dom=inside.example mx=127.0.0.81
+		refuser_up
+		printf '%s OK\n' "$dom" > "$LAB_LOG_DIR/relay-domains"
+		postmap "hash:$LAB_LOG_DIR/relay-domains"
+		postconf -e "relay_domains = gateway.example, hash:$LAB_LOG_DIR/relay-domains" \
+			"transport_maps = $(postconf -h transport_maps) inline:{$dom=smtp:[127.0.0.1]:$LAB_REFUSER_PORT}"
+	else
+		postconf -e "relay_domains = gateway.example"
+	fi
 	postfix reload >/dev/null 2>&1
-	before=$(log_count 'to=<user[0-9]*@gateway\.example>.*status=deferred')
+	before=$(log_count "to=<user[0-9]*@${dom//./\\.}>.*status=deferred")
 	for i in $(seq 1 "$n"); do
-		spread send 127.0.0.80 "news@bigsender.example" "user$i@gateway.example"
+		spread send "$mx" "news@bigsender.example" "user$i@$dom"
 	done
 	gather
-	wait_for "$n deferrals of gateway.example's mail" 30 \
-		log_has 'to=<user[0-9]*@gateway\.example>.*status=deferred' $((before + n))
+	wait_for "$n deferrals of $dom's mail" 30 \
+		log_has "to=<user[0-9]*@${dom//./\\.}>.*status=deferred" $((before + n))
 }
 
 # milter-burst H R D - the compromised account's H messages the milter holds, R it refuses, D it drops
@@ -930,12 +952,12 @@ mx2-burst) cmd_mx2_burst "${2:?mx2-burst N}" ;;
 ssh-dir) echo "$LAB_SSH_DIR" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
-gateway) cmd_gateway "${2:?gateway N}" ;;
+gateway) cmd_gateway "${2:?gateway N [transport]}" "${3:-relay}" ;;
 milter-burst) cmd_milter_burst "${2:?milter-burst H R D}" "${3:?milter-burst H R D}" "${4:?milter-burst H R D}" ;;
 dovecot-burst) cmd_dovecot_burst "${2:?dovecot-burst N}" ;;
 imap-break-in) cmd_imap_break_in ;;
 imap-old-password) cmd_imap_old_password ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|gateway N|milter-burst H R D|dovecot-burst N|imap-break-in|imap-old-password|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|gateway N [transport]|milter-burst H R D|dovecot-burst N|imap-break-in|imap-old-password|down|log" >&2; exit 2 ;;
 esac
