@@ -51,6 +51,11 @@ static const struct command command_table[] = {
 	 "                   there (its dry run shown first, then run on y)\n"
 	 "  --journald       read Postfix's entries from the systemd journal too\n"
 	 "                   (journalctl -f -o short-iso SYSLOG_FACILITY=2)\n"
+	 "  --our-domains LIST  domains this server takes mail for, added to those of\n"
+	 "                   Postfix's configuration (mydestination, virtual and relay\n"
+	 "                   domains, read when the log is this server's own): mail\n"
+	 "                   delivered over SMTP to them (a gateway's transport_maps)\n"
+	 "                   is mail for this server, not relayed\n"
 	 "  --refresh SECS   refresh interval (default 1; 0.2 to 10)\n"
 	 "  --keymap NAME    default, vim, or a key-binding file (see keymaps/)\n"
 	 "  --queue-warn N   queue gauge turns yellow at N messages (default 100)\n"
@@ -98,7 +103,7 @@ static const struct command command_table[] = {
 	 run_cleanup_command},
 	{"report", "who is sending: text or JSON; the incident report",
 	 "       spamtop --report [--json] [--top N] [--since DURATION] [--journald]\n"
-	 "               [FILE... | --source NAME=PATH...]\n"
+	 "               [--our-domains LIST] [FILE... | --source NAME=PATH...]\n"
 	 "       spamtop report --incident FILE [--journal FILE] [--state FILE] [FILE...]\n",
 	 "Report mode reads Postfix mail logs (plain, rotated .gz, or - for stdin)\n"
 	 "and prints who is sending: SASL users, client IPs, senders, sender domains,\n"
@@ -113,6 +118,7 @@ static const struct command command_table[] = {
 	 "                   ssh://[USER@]HOST[:PORT]/PATH: read whole by ssh HOST cat (also\n"
 	 "                   metrics; check reads its end by ssh HOST tail -c)\n"
 	 "  --journald       Postfix's entries of the systemd journal (also check, metrics)\n"
+	 "  --our-domains LIST  as in the console (also check, metrics)\n"
 	 "  --max-keys N     as in the console\n"
 	 "  --ip-window D    as in the console\n",
 	 run_report_command},
@@ -168,13 +174,15 @@ static const struct command command_table[] = {
 	 contain_command},
 	{"check", "a Nagios/Icinga plugin: one line, exit 0-3",
 	 "       spamtop check [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"
-	 "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n",
+	 "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n"
+	 "               [--our-domains LIST]\n",
 	 monitor_words,
 	 monitor_command},
 	{"metrics", "Prometheus or InfluxDB metrics",
 	 "       spamtop metrics [--format prometheus|influx] [--output FILE] [--top N]\n"
 	 "               [--log FILE... | --source NAME=PATH...] [--journald] [--window MIN]\n"
-	 "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n",
+	 "               [--whole-log] [--config FILE] [--set NAME=WARN,CRIT]... [--no-queue]\n"
+	 "               [--our-domains LIST]\n",
 	 monitor_words,
 	 monitor_command},
 };

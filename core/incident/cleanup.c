@@ -307,6 +307,7 @@ int postfix_conf_read(struct postfix_conf *c, const struct postfix_instance *in,
 			domain_list_add(&c->ours, buf_str(&xv[i]));
 		if (extra_domains)
 			domain_list_add(&c->ours, extra_domains);
+		domain_list_read_tables(&c->ours);
 	}
 	for (int i = 1; i < NX; i++)
 		buf_free(&xv[i]);

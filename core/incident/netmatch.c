@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "core/base/safefile.h"
+#include "core/base/spawn.h"
+
 int list_word_is_table(const char *w)
 {
 	w += w[0] == '!';
@@ -177,6 +180,101 @@ static void domain_word(const char *w, void *arg)
 void domain_list_add(struct domain_list *d, const char *value)
 {
 	list_each_word(value, domain_word, d);
+}
+
+#define POSTMAP_TIMEOUT_MS 10000
+
+/* listable - a table type whose keys postmap -s prints (no server behind it) */
+static int listable(const char *w)
+{
+	static const char *const types[] = {"hash:", "btree:", "lmdb:", "cdb:", "dbm:", "sdbm:", "texthash:"};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strncmp(w, types[i], strlen(types[i])) == 0)
+			return 1;
+	return 0;
+}
+
+struct table_read {
+	struct domain_list *d;
+	struct buf *unlisted;
+	int depth;		/* a file naming files: Postfix reads one level */
+};
+
+/* table_key - a postmap -s line's first word: the key, a domain */
+static int table_key(const char *line, size_t len, void *arg)
+{
+	struct table_read *r = arg;
+	size_t n = 0;
+	while (n < len && line[n] != ' ' && line[n] != '\t')
+		n++;
+	for (size_t i = 0; i < n; i++)
+		buf_putc(&r->d->names, (char)tolower((unsigned char)line[i]));
+	if (n)
+		buf_putc(&r->d->names, '\n');
+	return 0;
+}
+
+/* list_table - its keys, by postmap -s; 0 when it could be listed */
+static int list_table(struct table_read *r, const char *w)
+{
+	char *argv[] = {"postmap", "-s", (char *)w, NULL};
+	struct spawn_result res;
+	struct error err;
+	if (spawn_lines(argv, POSTMAP_TIMEOUT_MS, table_key, r, &res, &err) < 0)
+		return -1;
+	int ok = res.exited && res.status == 0;
+	spawn_result_free(&res);
+	return ok ? 0 : -1;
+}
+
+static void table_word(const char *w, void *arg);
+
+/* list_file - a "/file/name" pattern: its words, comments left out; 0 when read */
+static int list_file(struct table_read *r, const char *path)
+{
+	struct buf text = BUF_INIT;
+	safe_file_read(path, &text);
+	if (text.len == 0) {
+		buf_free(&text);
+		return -1;
+	}
+	for (char *p = text.data, *end = text.data + text.len; p < end;) {	/* "#" to the line's end */
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *hash = memchr(p, '#', (size_t)((nl ? nl : end) - p));
+		if (hash)
+			memset(hash, ' ', (size_t)((nl ? nl : end) - hash));
+		p = nl ? nl + 1 : end;
+	}
+	r->depth++;
+	list_each_word(buf_str(&text), table_word, r);
+	r->depth--;
+	buf_free(&text);
+	return 0;
+}
+
+static void table_word(const char *w, void *arg)
+{
+	struct table_read *r = arg;
+	int listed = -1;
+	if (w[0] == '!')	/* an exclusion: nothing to add */
+		return;
+	if (!list_word_is_table(w))
+		domain_word(w, r->d);
+	else if (w[0] == '/' && r->depth == 0)
+		listed = list_file(r, w);
+	else if (listable(w))
+		listed = list_table(r, w);
+	if (list_word_is_table(w) && listed < 0)
+		buf_printf(r->unlisted, "%s\n", w);
+}
+
+void domain_list_read_tables(struct domain_list *d)
+{
+	struct buf tables = d->not_evaluated;
+	d->not_evaluated = (struct buf)BUF_INIT;
+	struct table_read r = {d, &d->not_evaluated, 0};
+	list_each_word(buf_str(&tables), table_word, &r);
+	buf_free(&tables);
 }
 
 int domain_list_has(const struct domain_list *d, const char *domain, size_t len)

@@ -7,7 +7,8 @@
  * are files ("/etc/postfix/network_table") or lookup tables ("cidr:...",
  * "hash:...") are kept as "not evaluated": spamtop reports them instead of
  * guessing what they hold. A domain list (mydestination, relay_domains, ...)
- * is read the same way, with tables likewise set aside.
+ * is read the same way, with tables likewise set aside until
+ * domain_list_read_tables lists what postmap can.
  */
 #ifndef SPAMTOP_NETMATCH_H
 #define SPAMTOP_NETMATCH_H
@@ -60,6 +61,10 @@ struct domain_list {
 };
 
 void domain_list_add(struct domain_list *d, const char *value);
+/* Its files' words ("/file/name", one level) and the keys of its local
+ * indexed tables (hash, lmdb, cdb..., by postmap -s) join its names; what
+ * cannot be listed (SQL, LDAP, regexp) stays not evaluated. */
+void domain_list_read_tables(struct domain_list *d);
 int domain_list_has(const struct domain_list *d, const char *domain, size_t len);
 void domain_list_free(struct domain_list *d);
 

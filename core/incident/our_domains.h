@@ -6,8 +6,9 @@
  *
  * They are what Postfix's configuration here says (mydestination,
  * virtual_alias_domains, virtual_mailbox_domains, relay_domains of every
- * instance; tables listed by `postmap -s`, files read), when the log read
- * is this server's own, and those the admin named (--our-domains).
+ * instance; tables listed by `postmap -s`, files read: see
+ * domain_list_read_tables), when the log read is this server's own, and
+ * those the admin named (--our-domains).
  */
 #ifndef SPAMTOP_OUR_DOMAINS_H
 #define SPAMTOP_OUR_DOMAINS_H
@@ -31,10 +32,5 @@ struct our_domains_told {
  */
 void our_domains_tell(struct model *m, int from_postconf, const char *named, struct our_domains_told *told);
 void our_domains_told_free(struct our_domains_told *told);
-
-/* The domains of one Postfix domain list value ("a.example, hash:/etc/postfix/relay_domains
- * /etc/postfix/more"), each given to fn; tables whose entries postmap cannot list go to unread. */
-void our_domains_expand(const char *value, void (*fn)(const char *domain, size_t len, void *arg), void *arg,
-			struct buf *unread);
 
 #endif

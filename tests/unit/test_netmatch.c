@@ -82,6 +82,44 @@ static void domain_lists_match_whole_names_case_insensitively(void **state)
 	domain_list_free(&d);
 }
 
+/* a domain list's tables and files are read where they can be: a file's
+ * words (comments and exclusions left out), an indexed table's keys as
+ * postmap -s prints them (key, blank, value); an SQL table, a table postmap
+ * cannot open and a file that cannot be read stay named as not evaluated */
+static void domain_list_tables_are_listed_where_postmap_can(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-postmap.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char script[512], file[160], value[512];
+	snprintf(script, sizeof(script),
+		 "[ \"$1\" = -s ] || exit 2\n"
+		 "case \"$2\" in hash:%s/relay) printf 'Inside.example\\tOK\\nsecond.example OK\\n' ;;\n"
+		 "*) echo \"postmap: fatal: open $2: No such file\" >&2; exit 1 ;; esac\n", dir);
+	char *saved = test_fake_program(dir, "postmap", script);
+	snprintf(file, sizeof(file), "%s/domains", dir);
+	const char *text = "# ours\nfiled.example, other.example # trailing\n!not.example\n";
+	test_write_file(file, text, strlen(text));
+	snprintf(value, sizeof(value), "lab.example hash:%s/relay %s mysql:/etc/postfix/d.cf hash:%s/none %s/absent",
+		 dir, file, dir, dir);
+	struct domain_list d;
+	memset(&d, 0, sizeof(d));
+	domain_list_add(&d, value);
+	domain_list_read_tables(&d);
+	static const char *const ours[] = {"lab.example", "inside.example", "second.example", "filed.example",
+					   "other.example"};
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		assert_true(domain_list_has(&d, ours[i], strlen(ours[i])));
+	assert_false(domain_list_has(&d, "not.example", 11));
+	assert_false(domain_list_has(&d, "OK", 2));
+	assert_false(domain_list_has(&d, "trailing", 8));
+	char unread[512];
+	snprintf(unread, sizeof(unread), "mysql:/etc/postfix/d.cf\nhash:%s/none\n%s/absent\n", dir, dir);
+	assert_string_equal(buf_str(&d.not_evaluated), unread);
+	domain_list_free(&d);
+	test_stand_ins_end(dir, saved);
+}
+
 /* addr: this machine's loopback in any spelling an address may take, and no
  * other 127/8 address; an address's characters, and nothing else */
 static void loopback_and_address_text_are_told_from_other_text(void **state)
@@ -110,6 +148,7 @@ int main(void)
 		cmocka_unit_test(tables_and_files_are_reported_not_evaluated),
 		cmocka_unit_test(removing_a_trusted_ip_keeps_the_rest_and_names_wider_blocks),
 		cmocka_unit_test(domain_lists_match_whole_names_case_insensitively),
+		cmocka_unit_test(domain_list_tables_are_listed_where_postmap_can),
 		cmocka_unit_test(loopback_and_address_text_are_told_from_other_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
