@@ -17,10 +17,8 @@
 
 #include "core/base/clock.h"
 #include "core/incident/cleanup_session.h"
+#include "core/incident/contain_text.h"
 #include "core/base/safefile.h"
-#include "core/incident/postfix_block.h"
-#include "core/incident/submit_block.h"
-#include "core/base/spawn.h"
 #include "core/queue/throttle.h"
 #include "core/queue/trail.h"
 #include "plan_job.h"
@@ -362,159 +360,19 @@ static void page_identify(struct wizard *w, const struct wizard_env *x, struct p
 	keys_line(p, "act on the marked suspects");
 }
 
-/* web_app_in - its user kept from the sendmail of one instance: the value now and after */
-static void web_app_in(struct wizard *w, struct pager *p, const struct postfix_conf *pfc, const char *uid, int *runnable)
+/* page_line - one of step 4's lines on the page: a target's name as a heading */
+static void page_line(enum contain_line kind, const char *text, void *arg)
 {
-	struct submit_plan plan;
-	struct error err;
-	char label[80];
-	postfix_conf_label(&w->s.pf, pfc, label, sizeof(label));
-	if (submit_plan_make(buf_str(&pfc->submit_users), uid, 1, &plan, &err) < 0) {
-		pager_addf(p, LS_ALERT, "  %sits user cannot be kept from sendmail here: %s", label, err.msg);
-		return;
-	}
-	pager_addf(p, LS_TEXT, "  %s%s now:   %s", label, SUBMIT_PARAM, buf_str(&plan.before));
-	if (plan.runnable) {
-		pager_addf(p, LS_TEXT, "  %s%s after: %s", label, SUBMIT_PARAM, buf_str(&plan.after));
-		pager_addf(p, LS_TEXT, "  %swill: copy %s/main.cf aside, postconf -e, read it back", label, pfc->config_dir);
-		(*runnable)++;
-	} else {
-		pager_addf(p, LS_TEXT, "  %s%s is kept from sendmail already", label, plan.name);
-	}
-	submit_plan_free(&plan);
+	static const int style[] = {[CL_HEADING] = LS_HEADING, [CL_TEXT] = LS_TEXT, [CL_ALERT] = LS_ALERT};
+	pager_addf(arg, style[kind], kind == CL_HEADING ? "%s" : "  %s", text);
 }
 
-/* web_app_advice - a web application that sends through sendmail: where to
- * find the script (the admin's to stop), and its user kept from the
- * sendmail of every instance */
-static void web_app_advice(struct wizard *w, struct pager *p, const char *uid, int *runnable)
-{
-	char name[64];
-	struct error err;
-	int known = submit_user_name(uid, name, sizeof(name), &err) == 0;
-	pager_addf(p, LS_HEADING, "Web application: uid %s (%s on this machine)", uid, known ? name : "no name");
-	pager_addf(p, LS_TEXT, "  find the script: ps -u %s -f; the web server's access log at the burst's minutes", uid);
-	pager_addf(p, LS_TEXT, "  (POST requests); the X-PHP-Originating-Script header of its queued mail (Enter on one)");
-	if (!w->s.conf_ok)
-		pager_addf(p, LS_ALERT, "  its user cannot be kept from sendmail here: %s", w->s.conf_error);
-	for (int i = 0; i < w->s.pf.count; i++)
-		web_app_in(w, p, &w->s.pf.at[i], uid, runnable);
-	if (w->s.conf_ok)
-		pager_addf(p, LS_TEXT, "  (sendmail reads it each time it runs: no reload)");
-}
-
-/* relays_in - the one mynetworks edit of an instance for every chosen trusted relay */
-static void relays_in(struct wizard *w, struct pager *p, const struct postfix_conf *pfc, const char *ips[], size_t n,
-		      int *runnable)
-{
-	struct mynetworks_plan plan;
-	struct error err;
-	char label[80];
-	postfix_conf_label(&w->s.pf, pfc, label, sizeof(label));
-	if (cleanup_mynetworks_plan(pfc, ips, n, &plan, &err) < 0) {
-		pager_addf(p, LS_ALERT, "  %smynetworks cannot be edited: %s", label, err.msg);
-		return;
-	}
-	for (const char *q = buf_str(&plan.notes); *q;) {
-		size_t len = strcspn(q, "\n");
-		pager_addf(p, LS_TEXT, "  %s%.*s", label, (int)len, q);
-		q += len + (q[len] == '\n');
-	}
-	pager_addf(p, LS_TEXT, "  %smynetworks now:   %s", label, buf_str(&plan.before));
-	if (plan.runnable) {
-		pager_addf(p, LS_TEXT, "  %smynetworks after: %s", label, buf_str(&plan.after));
-		pager_addf(p, LS_TEXT, "  %swill: copy %s/main.cf aside, postconf -e (one edit), read it back, postfix reload",
-			   label, pfc->config_dir);
-		(*runnable)++;
-	}
-	for (size_t i = 0; i < plan.nwider; i++) {
-		pager_addf(p, LS_TEXT, "  %swill block %s in Postfix: a line in %s/%s, check_client_access at the front of %s",
-			   label, plan.wider[i], pfc->config_dir, block_table_name(BLOCK_HOST), block_restriction(BLOCK_HOST));
-		(*runnable)++;
-	}
-	mynetworks_plan_free(&plan);
-}
-
-/* describe_relays - relays_in each instance that trusts one of the chosen trusted relays */
-static void describe_relays(struct wizard *w, struct pager *p, int *runnable)
-{
-	const char *ips[CLEANUP_MAX_TARGETS];
-	size_t n = cleanup_session_relays(&w->s, ips);
-	pager_addf(p, LS_HEADING, "Trusted relay%s", n == 1 ? "" : "s");
-	if (!w->s.conf_ok) {
-		pager_addf(p, LS_ALERT, "  mynetworks is unknown: %s", w->s.conf_error);
-		return;
-	}
-	const struct postfix_conf *where[INSTANCE_MAX];
-	int k = cleanup_relay_instances(&w->s.pf, ips, n, where);
-	for (int i = 0; i < k; i++)
-		relays_in(w, p, where[i], ips, n, runnable);
-}
-
-/* contain_plan - what step 4 would do, in words and (when run) for real */
+/* contain_describe - what step 4 would do (contain_text): how many targets it names */
 static int contain_describe(struct wizard *w, const struct wizard_env *x, struct pager *p, int *runnable)
 {
-	int shown = 0, relays = 0;
-	*runnable = 0;
-	for (size_t i = 0; i < w->s.st.ntargets; i++) {
-		const struct cleanup_target *t = &w->s.st.targets[i];
-		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
-			continue;
-		shown++;
-		if (t->kind == SUSPECT_SASL_USER) {
-			pager_addf(p, LS_HEADING, "Account %s", t->key);
-			char storage[1024], *argv[16];
-			struct error err;
-			if (cleanup_account_argv(x->opt->disable_cmd, t->key, storage, sizeof(storage), argv, 16, &err) > 0) {
-				struct buf b = BUF_INIT;
-				spawn_describe(argv, &b);
-				pager_addf(p, LS_TEXT, "  will run: %s", buf_str(&b));
-				buf_free(&b);
-				(*runnable)++;
-			} else if (x->opt->disable_cmd) {
-				pager_addf(p, LS_ALERT, "  --disable-cmd not run: %s", err.msg);
-			}
-			for (int k = 0; k < w->s.pf.count; k++) {	/* a line each: the label leaves no room for more */
-				char label[80];
-				const struct postfix_conf *pfc = &w->s.pf.at[k];
-				pager_addf(p, LS_TEXT, "  %swill block it in Postfix: a line in %s/%s,",
-					   postfix_conf_label(&w->s.pf, pfc, label, sizeof(label)),
-					   pfc->config_dir[0] ? pfc->config_dir : "/etc/postfix", block_table_name(BLOCK_ACCOUNT));
-			}
-			pager_addf(p, LS_TEXT, "  check_sasl_access at the front of smtpd_sender_restrictions (once), postfix reload:");
-			pager_addf(p, LS_TEXT, "  it can still log in to read mail; and at Dovecot, when it has a deny passdb:");
-			pager_addf(p, LS_TEXT, "  a line in its file, doveadm auth cache flush and kick: its logins fail there");
-			const struct agg_stats *a = model_agg_find(x->model, AGG_SASL_USER, t->key, strlen(t->key));
-			if (a && a->proxied) {
-				pager_addf(p, LS_ALERT, "  it also sent %u messages through Dovecot's submission service, which takes", a->proxied);
-				pager_addf(p, LS_ALERT, "  its AUTH: Postfix's block does not stop those; the block at Dovecot does");
-			}
-			const char *guessed = detect_guessed_at(a, x->opt->thresholds.failures);
-			if (guessed && addr_is_local_loopback(guessed)) {	/* a webmail here: nothing to block */
-				pager_addf(p, LS_ALERT, "  its password was probably guessed through %s, this machine (%u failed",
-					   guessed, a->failures_before_login);
-				pager_addf(p, LS_ALERT, "  logins, then its login): a webmail or another local service; its own log");
-				pager_addf(p, LS_ALERT, "  names the address to block");
-			} else if (guessed) {
-				pager_addf(p, LS_ALERT, "  its password was probably guessed at %s (%u failed logins there, then its",
-					   guessed, a->failures_before_login);
-				pager_addf(p, LS_ALERT, "  login): block that address too (spamtop block --host %s; at Dovecot and the", guessed);
-				pager_addf(p, LS_ALERT, "  firewall for IMAP)");
-			}
-			(*runnable)++;
-			pager_addf(p, LS_TEXT, "  change its password in the mail server or the directory, then end its");
-			pager_addf(p, LS_TEXT, "  sessions, e.g. doveadm kick %s  or  bm-cli user logout %s", t->key, t->key);
-			continue;
-		}
-		if (t->kind == SUSPECT_WEB_APP) {
-			web_app_advice(w, p, t->key, runnable);
-			continue;
-		}
-		relays++;
-	}
-	if (relays)
-		describe_relays(w, p, runnable);
-	return shown;
+	struct contain_text_input in = {&w->s.st, w->s.conf_ok ? &w->s.pf : NULL, w->s.conf_error, x->model,
+					&x->opt->thresholds, x->opt->disable_cmd};
+	return contain_text(&in, page_line, p, runnable);
 }
 
 static void page_contain(struct wizard *w, const struct wizard_env *x, struct pager *p)

@@ -8,12 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/incident/postfix_block.h"
+#include "core/incident/contain_text.h"
 #include "core/model/aggview.h"
 #include "core/model/detect.h"
 #include "core/base/sanitize.h"
-#include "core/base/spawn.h"
-#include "core/incident/submit_block.h"
 
 /* put - log text, with control characters made visible */
 static void put(FILE *f, const char *s, size_t len)
@@ -25,14 +23,6 @@ static void put(FILE *f, const char *s, size_t len)
 }
 
 static void put_str(FILE *f, const char *s) { put(f, s, strlen(s)); }
-
-static void put_argv(FILE *f, char *const argv[])
-{
-	struct buf b = BUF_INIT;
-	spawn_describe(argv, &b);
-	put(f, b.data ? b.data : "", b.len);
-	buf_free(&b);
-}
 
 static void step_hold(FILE *f, const struct cleanup_plan_input *in)
 {
@@ -94,178 +84,21 @@ static void step_identify(FILE *f, const struct cleanup_plan_input *in)
 	fputc('\n', f);
 }
 
-/* dash_c - " -c DIR" for c's instance, "" for the default one: as its commands are run */
-static const char *dash_c(const struct postfix_conf *c, char out[300])
+/* plan_line - one of step 4's lines: a target's name, then what is done, indented */
+static void plan_line(enum contain_line kind, const char *text, void *arg)
 {
-	snprintf(out, 300, "%s%s", c->inst.config_dir[0] ? " -c " : "", c->inst.config_dir);
-	return out;
-}
-
-static void contain_account(FILE *f, const struct cleanup_plan_input *in, const char *user)
-{
-	fputs("  account ", f);
-	put_str(f, user);
+	FILE *f = arg;
+	fputs(kind == CL_HEADING ? "  " : "    ", f);
+	put_str(f, text);
 	fputc('\n', f);
-	char storage[1024], *argv[16];
-	struct error err;
-	if (in->disable_cmd && cleanup_account_argv(in->disable_cmd, user, storage, sizeof(storage), argv, 16, &err) > 0) {
-		fputs("    command: ", f);
-		put_argv(f, argv);
-		fputc('\n', f);
-	} else if (in->disable_cmd) {
-		fputs("    --disable-cmd not run: ", f);
-		put_str(f, err.msg);
-		fputc('\n', f);
-	}
-	fputs("    by hand: change its password, then end its sessions (doveadm kick, bm-cli user logout)\n", f);
-	for (int i = 0; in->pf && i < in->pf->count; i++) {
-		char label[80], dc[300];
-		const struct postfix_conf *c = &in->pf->at[i];
-		fprintf(f, "    %sblock in Postfix: a line in %s/%s, checked at the front of %s; postfix%s reload\n",
-			postfix_conf_label(in->pf, c, label, sizeof(label)), c->config_dir, block_table_name(BLOCK_ACCOUNT),
-			block_restriction(BLOCK_ACCOUNT), dash_c(c, dc));
-	}
-	fputs("    block at Dovecot, when it has a deny passdb (doveconf -n): a line in its file; doveadm auth cache "
-	      "flush, kick\n", f);
-	const struct agg_stats *a = in->m ? model_agg_find(in->m, AGG_SASL_USER, user, strlen(user)) : NULL;
-	if (a && a->proxied)
-		fprintf(f, "    it also sent %u messages through Dovecot's submission service, which takes its AUTH:\n"
-			"    Postfix's block does not stop those; the block at Dovecot does\n", a->proxied);
-	struct detect_thresholds th;
-	detect_thresholds_default(&th);
-	const char *guessed = detect_guessed_at(a, th.failures);
-	if (guessed && addr_is_local_loopback(guessed))	/* a webmail on this server: not an address to block */
-		fprintf(f, "    its password was probably guessed through %s, this machine (%u failed logins, then its "
-			"login):\n    a webmail or another local service; its own log names the address to block\n",
-			guessed, a->failures_before_login);
-	else if (guessed)
-		fprintf(f, "    its password was probably guessed at %s (%u failed logins there, then its login):\n"
-			"    block that address too (spamtop block --host %s; at Dovecot and the firewall for IMAP)\n",
-			guessed, a->failures_before_login, guessed);
-}
-
-/* put_notes - a plan's notes, indented, the instance's label first */
-static void put_notes(FILE *f, const char *label, const struct buf *notes)
-{
-	for (const char *p = notes->data ? notes->data : ""; *p;) {
-		size_t len = strcspn(p, "\n");
-		fprintf(f, "    %s", label);
-		put(f, p, len);
-		fputc('\n', f);
-		p += len + (p[len] == '\n');
-	}
-}
-
-/* relays_in - the mynetworks edit of one instance, now and after */
-static void relays_in(FILE *f, const struct cleanup_plan_input *in, const struct postfix_conf *c, const char **ips,
-		      size_t n)
-{
-	char label[80], dc[300];
-	postfix_conf_label(in->pf, c, label, sizeof(label));
-	struct mynetworks_plan plan;
-	struct error err;
-	if (cleanup_mynetworks_plan(c, ips, n, &plan, &err) < 0) {
-		fprintf(f, "    %smynetworks cannot be edited: ", label);
-		put_str(f, err.msg);
-		fputc('\n', f);
-		return;
-	}
-	put_notes(f, label, &plan.notes);
-	fprintf(f, "    %smynetworks now:   ", label);
-	put_str(f, buf_str(&plan.before));
-	fputc('\n', f);
-	if (plan.runnable) {
-		fprintf(f, "    %smynetworks after: ", label);
-		put_str(f, buf_str(&plan.after));
-		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s -e 'mynetworks = ", label, c->config_dir,
-			dash_c(c, dc));
-		put_str(f, buf_str(&plan.after));
-		fprintf(f, "'; read it back; postfix%s reload\n", dash_c(c, dc));
-	}
-	mynetworks_plan_free(&plan);
-}
-
-static void contain_relays(FILE *f, const struct cleanup_plan_input *in, const char **ips, size_t n)
-{
-	fputs("  trusted relays:", f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, " %s", ips[i]);	/* client IPs: addresses, checked by the model */
-	fputc('\n', f);
-	if (in->pf == NULL) {
-		fprintf(f, "    mynetworks is unknown: %s\n", in->conf_error ? in->conf_error : "no postconf");
-		return;
-	}
-	const struct postfix_conf *where[INSTANCE_MAX];
-	int k = cleanup_relay_instances(in->pf, ips, n, where);
-	for (int i = 0; i < k; i++)
-		relays_in(f, in, where[i], ips, n);
-}
-
-/* web_app_in - authorized_submit_users of one instance, now and after */
-static void web_app_in(FILE *f, const struct cleanup_plan_input *in, const struct postfix_conf *c, const char *uid)
-{
-	char label[80], dc[300];
-	postfix_conf_label(in->pf, c, label, sizeof(label));
-	struct submit_plan p;
-	struct error err;
-	if (submit_plan_make(buf_str(&c->submit_users), uid, 1, &p, &err) < 0) {
-		fprintf(f, "    %scannot: ", label);
-		put_str(f, err.msg);
-		fputc('\n', f);
-		return;
-	}
-	fprintf(f, "    %s%s now:   ", label, SUBMIT_PARAM);
-	put_str(f, buf_str(&p.before));
-	if (p.runnable) {
-		fprintf(f, "\n    %s%s after: ", label, SUBMIT_PARAM);
-		put_str(f, buf_str(&p.after));
-		fprintf(f, "\n    %scommands: copy %s/main.cf aside; postconf%s -e '%s = ", label, c->config_dir,
-			dash_c(c, dc), SUBMIT_PARAM);
-		put_str(f, buf_str(&p.after));
-		fputs("'; read it back (sendmail reads it each time: no reload)\n", f);
-	} else {
-		fprintf(f, "\n    %s%s is kept from sendmail already\n", label, p.name);
-	}
-	submit_plan_free(&p);
-}
-
-/* contain_web_app - its user kept from sendmail: authorized_submit_users now and after, in every instance */
-static void contain_web_app(FILE *f, const struct cleanup_plan_input *in, const char *uid)
-{
-	fputs("  web application uid ", f);
-	put_str(f, uid);	/* the state file's text: sanitized like every key */
-	fputs(": find and stop the script; and keep its user from sendmail\n", f);
-	if (in->pf == NULL) {
-		fputs("    cannot: ", f);
-		put_str(f, in->conf_error);
-		fputc('\n', f);
-		return;
-	}
-	for (int i = 0; i < in->pf->count; i++)
-		web_app_in(f, in, &in->pf->at[i], uid);
 }
 
 static void step_contain(FILE *f, const struct cleanup_plan_input *in)
 {
-	const struct cleanup_state *st = in->st;
-	const char *ips[CLEANUP_MAX_TARGETS];
-	size_t nips = 0, shown = 0;
 	fprintf(f, "Step 4 of 6: %s\n", cleanup_step_title(STEP_CONTAIN));
-	for (size_t i = 0; i < st->ntargets; i++) {
-		const struct cleanup_target *t = &st->targets[i];
-		if (!t->chosen || t->kind == SUSPECT_BRUTE_FORCE)
-			continue;
-		shown++;
-		if (t->kind == SUSPECT_SASL_USER)
-			contain_account(f, in, t->key);
-		else if (t->kind == SUSPECT_TRUSTED_RELAY)
-			ips[nips++] = t->key;
-		else if (t->kind == SUSPECT_WEB_APP)
-			contain_web_app(f, in, t->key);
-	}
-	if (nips)
-		contain_relays(f, in, ips, nips);
-	if (shown == 0)
+	struct contain_text_input ct = {in->st, in->pf, in->conf_error, in->m, NULL, in->disable_cmd};
+	int runnable;
+	if (contain_text(&ct, plan_line, f, &runnable) == 0)
 		fputs("  nothing marked to contain\n", f);
 	fputc('\n', f);
 }

@@ -387,7 +387,8 @@ cleanup_wizard_shows_the_web_applications_user_kept_from_sendmail() {
 	chmod +x "$tmp/bin/postconf"
 	rm -f "$tmp/postconf.calls"
 	wizard_at_step_4_on_the_web_app web
-	tui_wait "Web application: uid 33 (www-data on this machine)"
+	tui_wait "web application uid 33: find and stop the script"
+	tui_wait "its user here: www-data; find the script: ps -u 33 -f"
 	tui_wait "authorized_submit_users now:   root, static:anyone"
 	tui_wait "authorized_submit_users after: !www-data, root, static:anyone"
 	if grep -q -- "-e" "$tmp/postconf.calls"; then echo "postconf -e was run"; return 1; fi
@@ -420,12 +421,13 @@ EOS
 	tui_wait "default: authorized_submit_users now:   root, static:anyone"
 	tui_wait "postfix-out: authorized_submit_users now:   static:anyone"
 	tui_wait "postfix-out: authorized_submit_users after: !www-data, static:anyone"
-	tui_wait "postfix-out: will: copy /etc/postfix-out/main.cf aside"
+	tui_wait "postfix-out: commands: copy /etc/postfix-out/main.cf aside"
+	tui_screen | grep -q "^account victim@lab\.example"	# a marked account: its line of its own
 	grep -q "^postconf -c /etc/postfix-out -h authorized_submit_users$" "$tmp/postconf.calls"
 	if grep -q -- "-e" "$tmp/postconf.calls"; then echo "postconf -e was run"; return 1; fi
 }
 
-# the log keeps being written while the wizard is open (a line every 0.1 s,# the log keeps being written while the wizard is open (a line every 0.1 s,
+# the log keeps being written while the wizard is open (a line every 0.1 s,
 # each one redrawing): step 3 lists each suspect once, the admin's unmark
 # holds, and step 4 plans only what is still marked
 cleanup_wizard_on_a_log_still_written_lists_each_suspect_once() {
@@ -455,7 +457,8 @@ cleanup_wizard_on_a_log_still_written_lists_each_suspect_once() {
 	tui_keys Enter
 	tui_wait "Cleanup step 4 of 6"
 	tui_wait "mynetworks after: 127.0.0.1/32"
-	if tui_screen | grep -q "Account victim@lab.example"; then echo "an unmarked account is planned"; kill $writer; return 1; fi
+	# step 4 names an account it contains on a line of its own (the alert line names it too)
+	if tui_screen | grep -q "^account victim@lab\.example"; then echo "an unmarked account is planned"; kill $writer; return 1; fi
 	kill $writer 2>/dev/null
 	wait $writer 2>/dev/null || true
 	jq -e '(.targets | length) == 3 and .targets[0].chosen == false' "$tmp/state.json"
