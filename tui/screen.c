@@ -183,7 +183,7 @@ size_t screen_row_end(const char *s, size_t len, size_t from, int width)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = from, after_space = 0;
-	int used = 0;
+	int used = 0, word = 0;	/* a break goes after a word's space, not inside the indent */
 	while (i < len) {
 		unsigned cp;
 		size_t n = utf8_decode(p + i, len - i, &cp);
@@ -193,22 +193,36 @@ size_t screen_row_end(const char *s, size_t len, size_t from, int width)
 			break;
 		used += w;
 		i += n ? n : 1;
-		if (cp == ' ')
+		if (cp == ' ' && word)
 			after_space = i;
+		word |= cp != ' ';
 	}
 	return i < len && after_space > from ? after_space : i;	/* a word longer than the row is cut */
+}
+
+/* hanging_indent - the columns a wrapped line's further rows start at: its
+ * own leading spaces (at most a third of the width), so that an indented
+ * item reads as one */
+static int hanging_indent(const struct buf *b, int width)
+{
+	int n = 0;
+	while ((size_t)n < b->len && b->data[n] == ' ' && n < width / 3)
+		n++;
+	return n;
 }
 
 int screen_text_rows(const char *s, size_t len, int width)
 {
 	struct buf b = BUF_INIT;
 	sanitize_text(&b, s, len);
-	int rows = 0;
+	if (width <= 0)
+		width = 1;
+	int rows = 0, indent = hanging_indent(&b, width);
 	size_t i = 0;
 	do {	/* as screen_text_wrap breaks them */
 		if (rows > 0 && b.data[i] == ' ')
 			i++;
-		i = screen_row_end(b.data ? b.data : "", b.len, i, width > 0 ? width : 1);
+		i = screen_row_end(b.data ? b.data : "", b.len, i, rows > 0 ? width - indent : width);
 		rows++;
 	} while (i < b.len);
 	buf_free(&b);
@@ -222,14 +236,17 @@ int screen_text_wrap(int y, int x, int width, int max_rows, const char *s, size_
 	struct buf b = BUF_INIT;
 	sanitize_text(&b, s, len);
 	attrset(attr);
-	int row = 0;
+	int row = 0, indent = hanging_indent(&b, width);
 	size_t i = 0;
 	do {	/* one row at a time, broken after a space when a word would not fit */
 		if (row > 0 && b.data[i] == ' ')
 			i++;	/* a row cut at a word's end does not begin the next with its space */
-		size_t end = screen_row_end(b.data ? b.data : "", b.len, i, width);
-		int used = 0;
+		int lead = row > 0 ? indent : 0;
+		size_t end = screen_row_end(b.data ? b.data : "", b.len, i, width - lead);
+		int used = lead;
 		move(y + row, x);
+		for (int k = 0; k < lead; k++)
+			addch(' ');
 		const unsigned char *p = (const unsigned char *)b.data;
 		while (i < end) {
 			unsigned cp;

@@ -38,7 +38,9 @@ int screen_style(enum screen_style s);
 int screen_text(int y, int x, int width, const char *s, size_t len, int attr, enum screen_align align);
 int screen_puts(int y, int x, int width, const char *s, int attr);
 /* Like screen_text, but long text goes on over up to max_rows rows, broken
- * after a space (a word longer than a row is cut); returns the rows used. */
+ * after a space (a word longer than a row is cut), each row after the first
+ * indented as the text begins (up to a third of the width); returns the
+ * rows used. */
 int screen_text_wrap(int y, int x, int width, int max_rows, const char *s, size_t len, int attr);
 /* The rows screen_text_wrap takes for s at width (no curses needed). */
 int screen_text_rows(const char *s, size_t len, int width);

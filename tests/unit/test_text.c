@@ -122,10 +122,23 @@ static void long_lines_break_after_a_space_not_inside_a_word(void **state)
 	assert_int_equal(screen_row_end(accents, strlen(accents), 0, 5), 7);	/* "ééé " */
 }
 
+/* an indented line's further rows start at its indent: "  aaaa bbbb cccc"
+ * at width 8 is "  aaaa", "  bbbb", "  cccc" (three rows, not two) */
+static void a_wrapped_indented_line_keeps_its_indent(void **state)
+{
+	(void)state;
+	assert_int_equal(screen_text_rows("  aaaa bbbb cccc", 16, 8), 3);
+	assert_int_equal(screen_text_rows("aaaa bbbb cccc", 14, 8), 3);
+	assert_int_equal(screen_text_rows("aaaaaa bbbbbb", 13, 8), 2);
+	assert_int_equal(screen_text_rows("  aaaaaa bbbbbb", 15, 8), 2);	/* a third of 8: an indent of 2 */
+	assert_int_equal(screen_text_rows("  aaaaaa bbbbbbb", 16, 8), 3);	/* 7 do not fit beside it */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(long_lines_break_after_a_space_not_inside_a_word),
+		cmocka_unit_test(a_wrapped_indented_line_keeps_its_indent),
 		cmocka_unit_test(escape_sequences_become_visible_text),
 		cmocka_unit_test(bidi_overrides_are_shown_as_code_points),
 		cmocka_unit_test(invalid_and_overlong_utf8_become_replacement_characters),
