@@ -282,8 +282,8 @@ int postfix_conf_read(struct postfix_conf *c, const struct postfix_instance *in,
 {
 	/* two postconf runs an instance: opening the cleanup costs no more with several */
 	static const char *const expanded[] = {
-		"mynetworks", "config_directory", "mydomain", "myorigin", "mydestination", "virtual_alias_domains",
-		"virtual_mailbox_domains", "relay_domains",
+		"mynetworks", "config_directory", "parent_domain_matches_subdomains", "mydomain", "myorigin",
+		"mydestination", "virtual_alias_domains", "virtual_mailbox_domains", "relay_domains",
 	};
 	static const char *const raw[] = {"mynetworks", "authorized_submit_users"};
 	enum { NX = sizeof(expanded) / sizeof(expanded[0]), NR = sizeof(raw) / sizeof(raw[0]) };
@@ -303,8 +303,11 @@ int postfix_conf_read(struct postfix_conf *c, const struct postfix_instance *in,
 	snprintf(c->config_dir, sizeof(c->config_dir), "%s", buf_str(&xv[1]));
 	if (rc == 0) {
 		net_list_parse(&c->trusted, buf_str(&c->mynetworks));
-		for (int i = 2; i < NX; i++)
+		for (int i = 3; i < NX - 1; i++)
 			domain_list_add(&c->ours, buf_str(&xv[i]));
+		/* relay_domains: "example.com" is its subdomains' too, as long as
+		 * parent_domain_matches_subdomains names it (Postfix's default) */
+		domain_list_add_relay(&c->ours, buf_str(&xv[NX - 1]), strstr(buf_str(&xv[2]), "relay_domains") != NULL);
 		if (extra_domains)
 			domain_list_add(&c->ours, extra_domains);
 		domain_list_read_tables(&c->ours);

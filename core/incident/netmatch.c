@@ -165,21 +165,43 @@ int net_list_without(const struct net_list *l, const char *ip, struct buf *out, 
 	return removed;	/* *covered: a wider entry that still covers ip, if any */
 }
 
+/* add_name - a name in lower case; "." first for its subdomains */
+static void add_name(struct domain_list *d, const char *w, size_t len, int subdomains)
+{
+	if (subdomains)
+		buf_putc(&d->names, '.');
+	for (size_t i = 0; i < len; i++)
+		buf_putc(&d->names, (char)tolower((unsigned char)w[i]));
+	buf_putc(&d->names, '\n');
+}
+
+struct adding {
+	struct domain_list *d;
+	int parent;		/* a name also stands for its subdomains (parent_domain_matches_subdomains) */
+};
+
 static void domain_word(const char *w, void *arg)
 {
-	struct domain_list *d = arg;
+	struct adding *a = arg;
 	if (list_word_is_table(w)) {
-		buf_printf(&d->not_evaluated, "%s\n", w);
+		buf_printf(a->parent ? &a->d->parent_tables : &a->d->not_evaluated, "%s\n", w);
 		return;
 	}
-	for (const char *p = w; *p; p++)
-		buf_putc(&d->names, (char)tolower((unsigned char)*p));
-	buf_putc(&d->names, '\n');
+	add_name(a->d, w, strlen(w), 0);
+	if (a->parent && w[0] != '.')
+		add_name(a->d, w, strlen(w), 1);
 }
 
 void domain_list_add(struct domain_list *d, const char *value)
 {
-	list_each_word(value, domain_word, d);
+	struct adding a = {d, 0};
+	list_each_word(value, domain_word, &a);
+}
+
+void domain_list_add_relay(struct domain_list *d, const char *value, int parent_matches)
+{
+	struct adding a = {d, parent_matches};
+	list_each_word(value, domain_word, &a);
 }
 
 #define POSTMAP_TIMEOUT_MS 10000
@@ -195,7 +217,7 @@ static int listable(const char *w)
 }
 
 struct table_read {
-	struct domain_list *d;
+	struct adding to;
 	struct buf *unlisted;
 	int depth;		/* a file naming files: Postfix reads one level */
 };
@@ -207,10 +229,11 @@ static int table_key(const char *line, size_t len, void *arg)
 	size_t n = 0;
 	while (n < len && line[n] != ' ' && line[n] != '\t')
 		n++;
-	for (size_t i = 0; i < n; i++)
-		buf_putc(&r->d->names, (char)tolower((unsigned char)line[i]));
-	if (n)
-		buf_putc(&r->d->names, '\n');
+	if (n) {
+		add_name(r->to.d, line, n, 0);
+		if (r->to.parent && line[0] != '.')
+			add_name(r->to.d, line, n, 1);
+	}
 	return 0;
 }
 
@@ -259,7 +282,7 @@ static void table_word(const char *w, void *arg)
 	if (w[0] == '!')	/* an exclusion: nothing to add */
 		return;
 	if (!list_word_is_table(w))
-		domain_word(w, r->d);
+		domain_word(w, &r->to);
 	else if (w[0] == '/' && r->depth == 0)
 		listed = list_file(r, w);
 	else if (listable(w))
@@ -270,11 +293,14 @@ static void table_word(const char *w, void *arg)
 
 void domain_list_read_tables(struct domain_list *d)
 {
-	struct buf tables = d->not_evaluated;
+	struct buf tables[2] = {d->not_evaluated, d->parent_tables};
 	d->not_evaluated = (struct buf)BUF_INIT;
-	struct table_read r = {d, &d->not_evaluated, 0};
-	list_each_word(buf_str(&tables), table_word, &r);
-	buf_free(&tables);
+	d->parent_tables = (struct buf)BUF_INIT;
+	for (int parent = 0; parent < 2; parent++) {
+		struct table_read r = {{d, parent}, &d->not_evaluated, 0};
+		list_each_word(buf_str(&tables[parent]), table_word, &r);
+		buf_free(&tables[parent]);
+	}
 }
 
 int domain_list_has(const struct domain_list *d, const char *domain, size_t len)
@@ -282,8 +308,11 @@ int domain_list_has(const struct domain_list *d, const char *domain, size_t len)
 	const char *p = d->names.data ? d->names.data : "";
 	while (*p) {
 		const char *nl = strchr(p, '\n');
-		if ((size_t)(nl - p) == len && strncasecmp(p, domain, len) == 0)
+		size_t n = (size_t)(nl - p);
+		if (n == len && strncasecmp(p, domain, len) == 0)
 			return 1;
+		if (p[0] == '.' && len > n && strncasecmp(p, domain + len - n, n) == 0)
+			return 1;	/* ".example.com": a subdomain */
 		p = nl + 1;
 	}
 	return 0;
@@ -291,6 +320,7 @@ int domain_list_has(const struct domain_list *d, const char *domain, size_t len)
 
 void domain_list_free(struct domain_list *d)
 {
+	buf_free(&d->parent_tables);
 	buf_free(&d->names);
 	buf_free(&d->not_evaluated);
 }

@@ -56,11 +56,16 @@ void list_each_word(const char *value, void (*fn)(const char *, void *), void *a
 int list_word_is_table(const char *w);
 
 struct domain_list {
-	struct buf names;	/* lower case, one per line */
-	struct buf not_evaluated;
+	struct buf names;	/* lower case, one per line; ".example.com": its subdomains */
+	struct buf not_evaluated;	/* tables and files, one per line */
+	struct buf parent_tables;	/* relay_domains' tables, until read: their names stand
+					 * for their subdomains too */
 };
 
 void domain_list_add(struct domain_list *d, const char *value);
+/* relay_domains: with parent_matches (its name in parent_domain_matches_subdomains,
+ * Postfix's default), each name stands for its subdomains too */
+void domain_list_add_relay(struct domain_list *d, const char *value, int parent_matches);
 /* Its files' words ("/file/name", one level) and the keys of its local
  * indexed tables (hash, lmdb, cdb..., by postmap -s) join its names; what
  * cannot be listed (SQL, LDAP, regexp) stays not evaluated. */

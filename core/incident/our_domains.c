@@ -36,7 +36,7 @@ void our_domains_tell(struct model *m, int from_postconf, const char *named, str
 	}
 	told->configured = model_our_domains_named(m) - before;
 	if (named) {
-		struct domain_list d = {BUF_INIT, BUF_INIT};
+		struct domain_list d = {BUF_INIT, BUF_INIT, BUF_INIT};
 		domain_list_add(&d, named);
 		domain_list_read_tables(&d);
 		tell_list(m, &d, &told->unread);

@@ -93,7 +93,7 @@ struct model {
 		uint64_t *hash;	/* domain_name_hash(); 0: free */
 		size_t mask;	/* slots - 1, a power of two; 0 before the first */
 		size_t count, learned, named;
-	} here_domains;
+	} here_domains, our_parents;	/* and domains whose subdomains are ours (".example.com") */
 	struct login_set account_logins;	/* accounts that logged in from an address (see own_failures) */
 	struct last_stored client_name, sasl_method;	/* forgotten when strings move */
 	struct model_totals totals;
@@ -410,6 +410,7 @@ void model_free(struct model *m)
 	free(m->user_ips.slots);
 	free(m->account_logins.slots);
 	free(m->here_domains.hash);
+	free(m->our_parents.hash);
 	free(m->early);
 	for (int h = 0; h < m->nhosts; h++)
 		intern_free(m->host_strings[h]);
@@ -1750,9 +1751,10 @@ static int here_add(struct here_domains *d, uint64_t h)
 
 int model_add_our_domain(struct model *m, const char *domain, size_t len)
 {
-	struct here_domains *d = &m->here_domains;
-	uint64_t h = domain_name_hash(domain, len);
-	if (h == 0 || d->named >= HERE_NAMED)
+	int parent = len && domain[0] == '.';
+	struct here_domains *d = parent ? &m->our_parents : &m->here_domains;
+	uint64_t h = domain_name_hash(domain + parent, len - (size_t)parent);
+	if (h == 0 || m->here_domains.named + m->our_parents.named >= HERE_NAMED)
 		return -1;
 	int added = here_add(d, h);
 	d->named += added == 1;
@@ -1761,7 +1763,22 @@ int model_add_our_domain(struct model *m, const char *domain, size_t len)
 
 size_t model_our_domains_named(const struct model *m)
 {
-	return m->here_domains.named;
+	return m->here_domains.named + m->our_parents.named;
+}
+
+/* ours_by_parent - the recipient's domain is below one whose subdomains are ours */
+static int ours_by_parent(const struct model *m, struct strview rcpt)
+{
+	const char *at = NULL;
+	for (size_t i = rcpt.len; i > 0 && at == NULL; i--)
+		if (rcpt.ptr[i - 1] == '@')
+			at = rcpt.ptr + i;
+	if (at == NULL)
+		return 0;
+	for (const char *p = at, *end = rcpt.ptr + rcpt.len; p < end; p++)
+		if (*p == '.' && here_has(&m->our_parents, domain_name_hash(p + 1, (size_t)(end - p - 1))))
+			return 1;
+	return 0;
 }
 
 /* learn_domain - the recipient's domain (h) is ours: a delivery took mail for it here */
@@ -1789,7 +1806,7 @@ static uint8_t dest_of(struct model *m, const struct pf_event *ev)
 {
 	struct here_domains *d = &m->here_domains;
 	if (ev->dest == DEST_BY_DOMAIN || ev->dest == DEST_ONWARD) {
-		if (here_has(d, ev->rcpt_domain_hash))
+		if (here_has(d, ev->rcpt_domain_hash) || (m->our_parents.count && ours_by_parent(m, ev->rcpt)))
 			return DEST_HERE;
 		return ev->dest == DEST_ONWARD ? DEST_ONWARD : DEST_UNKNOWN;
 	}

@@ -246,11 +246,12 @@ int model_own_failures_only(const struct agg_stats *ip);
  * A domain this server takes mail for, as its configuration says (Postfix's
  * mydestination, virtual and relay domains) or the admin named it: a
  * delivery over SMTP to it is mail for us (a gateway's transport_maps to
- * its inside server), not relayed. Deliveries here teach the model such
- * domains too. -1 for no domain, past a million, or out of memory.
+ * its inside server), not relayed. ".example.com" names its subdomains (as
+ * in Postfix's lists). Deliveries here teach the model such domains too.
+ * -1 for no domain, past a million, or out of memory.
  */
 int model_add_our_domain(struct model *m, const char *domain, size_t len);
-/* How many domains were named so (not learned) */
+/* How many domains were named so (not learned), subdomain patterns included */
 size_t model_our_domains_named(const struct model *m);
 enum line_status model_add_line(struct model *m, const char *line, size_t len);
 /* model_add_line for a line split already (parse_ahead): ev is parsed from

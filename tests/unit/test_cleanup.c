@@ -236,6 +236,7 @@ static void postfix_conf_is_read_in_two_postconf_runs_each_value_in_its_place(vo
 		{"-hx.mynetworks", "127.0.0.0/8 192.0.2.5"}, {"-h.mynetworks", "$local_nets 192.0.2.5"},
 		{"-hx.config_directory", "/etc/postfix"}, {"-h.authorized_submit_users", "!www-data, static:anyone"},
 		{"-hx.mydomain", "example.org"}, {"-hx.relay_domains", "relayed.example"},
+		{"-hx.parent_domain_matches_subdomains", "debug_peer_list,relay_domains,smtpd_access_maps"},
 	};
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		char text[128];
@@ -256,13 +257,18 @@ static void postfix_conf_is_read_in_two_postconf_runs_each_value_in_its_place(vo
 		assert_true(domain_list_has(&c.ours, "example.org", 11));
 		assert_true(domain_list_has(&c.ours, "relayed.example", 15));
 		assert_false(domain_list_has(&c.ours, "192.0.2.5", 9));
+		/* relay_domains' names are their subdomains' too (parent_domain_matches_subdomains),
+		 * the other lists' are not */
+		assert_true(domain_list_has(&c.ours, "mx.Relayed.example", 18));
+		assert_false(domain_list_has(&c.ours, "xrelayed.example", 16));
+		assert_false(domain_list_has(&c.ours, "sub.example.org", 15));
 		postfix_conf_free(&c);
 		char *ran = test_read_file(path, NULL);
 		size_t runs = 0;
 		for (const char *q = ran; (q = strchr(q, '\n')) != NULL; q++)
 			runs++;
-		assert_int_equal(runs, drop ? 2 + 8 + 2 : 2);	/* dropped: each parameter asked again, alone */
-		assert_non_null(strstr(ran, "-hx mynetworks config_directory mydomain"));
+		assert_int_equal(runs, drop ? 2 + 9 + 2 : 2);	/* dropped: each parameter asked again, alone */
+		assert_non_null(strstr(ran, "-hx mynetworks config_directory parent_domain_matches_subdomains mydomain"));
 		free(ran);
 		snprintf(path, sizeof(path), "%s/drop-last", dir);
 		test_write_file(path, "", 0);

@@ -1219,7 +1219,18 @@ static void smtp_to_the_inside_server_for_our_domain_is_mail_for_us(void **state
 		assert_string_equal(sus[0].agg->key->s, named ? "10.0.0.7" : "209.85.1.1");
 		model_free(m);
 	}
-	struct model *m = model_new(NULL, TEST_REFERENCE);	/* learned: a split domain, some users inside */
+	struct model *m = model_new(NULL, TEST_REFERENCE);	/* ".corp.example": its subdomains, not itself */
+	assert_int_equal(model_add_our_domain(m, ".Corp.example", 13), 0);
+	static const char *const rcpt[] = {"a@mail.corp.example", "b@x.EU.corp.example", "c@corp.example",
+					   "d@evilcorp.example"};
+	for (int i = 0; i < 40; i++)
+		inbound_or_relayed(m, i, i < 20 ? "209.85.1.1" : "10.0.0.7", rcpt[i / 10], "smtp",
+				   "inside.corp.example[10.1.2.3]:25", NULL);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "209.85.1.1")->delivered_here, 20);
+	assert_int_equal(find(m, AGG_CLIENT_IP, "10.0.0.7")->delivered_here, 0);
+	assert_int_equal(model_our_domains_named(m), 1);
+	model_free(m);
+	m = model_new(NULL, TEST_REFERENCE);	/* learned: a split domain, some users inside */
 	inbound_or_relayed(m, 0, "209.85.1.1", "ann@example.org", "lmtp", "mail[private/dovecot-lmtp]", NULL);
 	for (int i = 1; i < 30; i++)
 		inbound_or_relayed(m, i, "209.85.1.1", "bob@Example.ORG", "smtp", "inside.example.org[10.1.2.3]:25", NULL);

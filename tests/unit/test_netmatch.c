@@ -117,6 +117,20 @@ static void domain_list_tables_are_listed_where_postmap_can(void **state)
 	snprintf(unread, sizeof(unread), "mysql:/etc/postfix/d.cf\nhash:%s/none\n%s/absent\n", dir, dir);
 	assert_string_equal(buf_str(&d.not_evaluated), unread);
 	domain_list_free(&d);
+	/* relay_domains, its names standing for their subdomains (Postfix's default):
+	 * a table's keys too; an unlisted table is named as the others are */
+	memset(&d, 0, sizeof(d));
+	snprintf(value, sizeof(value), "gw.example hash:%s/relay hash:%s/none", dir, dir);
+	domain_list_add_relay(&d, value, 1);
+	domain_list_read_tables(&d);
+	assert_true(domain_list_has(&d, "gw.example", 10));
+	assert_true(domain_list_has(&d, "mx.gw.example", 13));
+	assert_true(domain_list_has(&d, "a.b.inside.example", 18));
+	assert_true(domain_list_has(&d, "inside.example", 14));
+	assert_false(domain_list_has(&d, "xinside.example", 15));
+	snprintf(unread, sizeof(unread), "hash:%s/none\n", dir);
+	assert_string_equal(buf_str(&d.not_evaluated), unread);
+	domain_list_free(&d);
 	test_stand_ins_end(dir, saved);
 }
 
