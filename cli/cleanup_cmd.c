@@ -17,6 +17,7 @@
 #include "cmd_io.h"
 #include "core/incident/cleanup_plan.h"
 #include "core/incident/cleanup_session.h"
+#include "core/incident/our_domains.h"
 #include "core/base/clock.h"
 #include "core/model/feed.h"
 #include "core/base/journal.h"
@@ -107,12 +108,23 @@ static int parse(int argc, char **argv, struct plan_opts *o)
 	return 0;
 }
 
+/* read_logs - the whole feed into a new model, told our domains first (a
+ * gateway's mail for them is no relaying); NULL when a log cannot be read */
 static struct model *read_logs(const struct plan_opts *o)
 {
 	struct error err;
-	struct model *m = feed_model(&o->feed, &err);
-	if (m == NULL)
+	struct source_stats st = {0};
+	struct model *m = model_new(NULL, (time_t)clock_now());
+	if (m == NULL) {
+		fputs("spamtop: out of memory\n", stderr);
+		return NULL;
+	}
+	our_domains_tell_model(m, feed_is_this_server(&o->feed), o->our_domains);
+	if (feed_read(&o->feed, m, 0, 0, &st, &err) < 0) {
 		fprintf(stderr, "spamtop: %s\n", err.msg);
+		model_free(m);
+		return NULL;
+	}
 	return m;
 }
 

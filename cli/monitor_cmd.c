@@ -162,11 +162,8 @@ static struct model *measure(struct monitor_opts *o, struct queue_snapshot **q, 
 	/* check: the last hour (client IPs per user in an hour; the rates and the 20-minute
 	 * failures fall inside it) and a margin, not the whole log; metrics: all of it */
 	int64_t seconds = CHECK_LOG_SECONDS;
-	if (m) {	/* before the lines: their deliveries are judged by them */
-		struct our_domains_told domains;
-		our_domains_tell(m, feed_is_this_server(&o->feed), o->our_domains, &domains);
-		our_domains_told_free(&domains);
-	}
+	if (m)	/* before the lines: their deliveries are judged by them */
+		our_domains_tell_model(m, feed_is_this_server(&o->feed), o->our_domains);
 	*log_failed = m && feed_read(&o->feed, m, o->whole_log ? 0 : seconds, !o->whole_log, &st, &err) < 0;
 	if (*log_failed)
 		snprintf(why, size, "%s", err.msg);

@@ -1129,9 +1129,8 @@ static int console_open(struct console *c, const struct console_options *o)
 	}
 	if (o->since)
 		model_set_since(c->model, clock_now() - o->since);
-	struct our_domains_told domains;	/* before the lines: their deliveries are judged by them */
-	our_domains_tell(c->model, o->this_server, o->our_domains, &domains);
-	our_domains_told_free(&domains);
+	our_domains_tell_model(c->model, o->this_server, o->our_domains);	/* before the lines: their
+										 * deliveries are judged by them */
 	if (console_open_inputs(c) < 0)
 		return -1;
 	c->host_filter = -1;

@@ -49,3 +49,10 @@ void our_domains_told_free(struct our_domains_told *told)
 {
 	buf_free(&told->unread);
 }
+
+void our_domains_tell_model(struct model *m, int from_postconf, const char *named)
+{
+	struct our_domains_told told;
+	our_domains_tell(m, from_postconf, named, &told);
+	our_domains_told_free(&told);
+}

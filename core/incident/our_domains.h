@@ -32,5 +32,7 @@ struct our_domains_told {
  */
 void our_domains_tell(struct model *m, int from_postconf, const char *named, struct our_domains_told *told);
 void our_domains_told_free(struct our_domains_told *told);
+/* our_domains_tell, without the account of what was told */
+void our_domains_tell_model(struct model *m, int from_postconf, const char *named);
 
 #endif

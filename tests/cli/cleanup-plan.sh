@@ -14,6 +14,7 @@ case "\$1 \$2" in
 "-hx config_directory") echo /etc/postfix ;;
 "-hx mydomain") echo lab.example ;;
 "-hx "*) echo ;;
+"-h maillog_file") echo ;;	# is the log read this server's own? (our domains)
 *) echo "UNEXPECTED postconf ARGV: \$*" >&2; echo "\$*" >> "$tmp/cp-unexpected"; exit 99 ;;
 esac
 EOS
