@@ -676,7 +676,8 @@ void event_parse(const struct log_line *ll, struct pf_event *ev)
 	event_fields(ll, ev);
 	uint64_t seed = intern_process_seed();
 	ev->qid_hash = view_hash(seed, ev->qid);
-	ev->client_ip_hash = view_hash(seed, ev->client_ip);
+	if (ev->kind != EV_DISCONNECT)	/* the one event whose address the model does not keep */
+		ev->client_ip_hash = view_hash(seed, ev->client_ip);
 	ev->sender_hash = view_hash(seed, ev->sender);
 }
 
@@ -750,9 +751,15 @@ uint64_t domain_name_hash(const char *name, size_t len)
 	char lower[256];
 	if (len == 0 || len > sizeof(lower))
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		lower[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] - 'A' + 'a') : name[i];
-	uint64_t h = hash64_seeded(intern_process_seed(), lower, len);
+	size_t i = 0;
+	while (i < len && !(name[i] >= 'A' && name[i] <= 'Z'))
+		i++;
+	if (i < len) {	/* mostly in lower case already: folded only when not */
+		for (size_t k = 0; k < len; k++)
+			lower[k] = name[k] >= 'A' && name[k] <= 'Z' ? (char)(name[k] - 'A' + 'a') : name[k];
+		name = lower;
+	}
+	uint64_t h = hash64_seeded(intern_process_seed(), name, len);
 	return h ? h : 1;
 }
 
