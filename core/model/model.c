@@ -21,6 +21,7 @@
 
 #define NONE 0u
 #define LAST_ENDED 64	/* ended records a filter's "queued as" is looked for in */
+#define LAST_ENDED_FILTER 1024	/* a power of two */
 #define MODEL_MAX_NAMES (2 * MODEL_MAX_HOSTS)	/* logged host names: machines and instances' own */
 #define PROXY_LOGINS 256	/* recent logins to a submission proxy, for their client's address */
 #define DOVECOT_MAX_ATTEMPTS 100	/* failed AUTHs counted of one connection to it */
@@ -111,6 +112,8 @@ struct model {
 	struct {		/* the newest LAST_ENDED of the ring, with their queue IDs' hashes */
 		uint32_t hash[LAST_ENDED], id[LAST_ENDED];
 		size_t next;
+		uint8_t held[LAST_ENDED_FILTER];	/* how many of them have a hash of these low bits:
+							 * a sent line's "queued as" is mostly none */
 	} last_ended;
 	struct pipe_table {	/* a pipe(8) filter's ends: originals it took, local submissions, lately;
 				 * direct-mapped by pipe key (a newer one takes the slot) */
@@ -856,9 +859,12 @@ static void record_close(struct model *m, uint32_t id)
 	}
 	m->ended[pos] = id;
 	m->ended_count++;
-	size_t last = m->last_ended.next++ % LAST_ENDED;
+	size_t last = m->last_ended.next % LAST_ENDED;
+	if (m->last_ended.next++ >= LAST_ENDED)	/* the one it replaces */
+		m->last_ended.held[m->last_ended.hash[last] & (LAST_ENDED_FILTER - 1)]--;
 	m->last_ended.hash[last] = r->qid_hash;
 	m->last_ended.id[last] = id;
+	m->last_ended.held[r->qid_hash & (LAST_ENDED_FILTER - 1)]++;
 }
 
 static uint32_t record_alloc(struct model *m)
@@ -984,12 +990,18 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *ke
 /* sliding_minute - messages in the 60 seconds ending at t, from the minute
  * buckets: this minute's, and the part of the previous one the window still
  * covers (a burst across a minute's turn is not halved) */
+static uint32_t minute_count(const struct minute_ring *r, int64_t mnt)
+{
+	if (mnt < 0 || mnt > r->newest || r->newest - mnt >= RATE_MINUTES)
+		return 0;	/* not in the ring (yet, or any more) */
+	return r->n[(uint64_t)mnt % RATE_MINUTES];
+}
+
 static uint32_t sliding_minute(const struct minute_ring *r, int64_t t)
 {
-	uint64_t two = ring_sum(r->newest, r->n, RATE_MINUTES, t, 2);
-	uint64_t now = ring_sum(r->newest, r->n, RATE_MINUTES, t, 1);
+	int64_t mnt = t / 60;
 	uint64_t sec = (uint64_t)(t % 60);
-	return (uint32_t)(now + (two - now) * (60 - sec) / 60);
+	return (uint32_t)(minute_count(r, mnt) + (uint64_t)minute_count(r, mnt - 1) * (60 - sec) / 60);
 }
 
 uint64_t agg_rate_sliding(const struct model *m, const struct minute_ring *r)
@@ -1264,11 +1276,8 @@ static struct msg_record *recently_ended(struct model *m, struct strview qid, ui
 	size_t n = m->last_ended.next < LAST_ENDED ? m->last_ended.next : LAST_ENDED;
 	if (n > m->ended_count)	/* the ring keeps fewer (limits.keep_ended) */
 		n = m->ended_count;
-	int any = 0;	/* mostly none matches: one branch-free pass the compiler vectorizes says so */
-	for (size_t i = 0; i < LAST_ENDED; i++)
-		any |= m->last_ended.hash[i] == h;
-	if (!any)
-		return NULL;
+	if (m->last_ended.held[h & (LAST_ENDED_FILTER - 1)] == 0)
+		return NULL;	/* mostly none has its hash: said without a look at the 64 */
 	for (size_t i = 0; i < n; i++) {	/* newest first; the records' hashes side by side */
 		size_t j = (m->last_ended.next - 1 - i) % LAST_ENDED;
 		if (m->last_ended.hash[j] != h)
