@@ -671,6 +671,26 @@ static uint32_t view_hash(uint64_t seed, struct strview v)
 	return v.len ? intern_hash_seeded(seed, v.ptr, v.len) : 0;
 }
 
+/* account_hash - the SASL user's account: its name in lower case (the
+ * model's store_account), hashed; whether folding changed it */
+static void account_hash(uint64_t seed, struct pf_event *ev)
+{
+	struct strview v = ev->sasl_username;
+	char folded[1024];
+	if (v.len > sizeof(folded))
+		return;
+	size_t i = 0;
+	while (i < v.len && !(v.ptr[i] >= 'A' && v.ptr[i] <= 'Z'))
+		i++;
+	ev->account_folds = i < v.len;
+	if (ev->account_folds) {
+		for (size_t k = 0; k < v.len; k++)
+			folded[k] = v.ptr[k] >= 'A' && v.ptr[k] <= 'Z' ? (char)(v.ptr[k] - 'A' + 'a') : v.ptr[k];
+		v.ptr = folded;
+	}
+	ev->account_hash = view_hash(seed, v);
+}
+
 void event_parse(const struct log_line *ll, struct pf_event *ev)
 {
 	event_fields(ll, ev);
@@ -679,6 +699,8 @@ void event_parse(const struct log_line *ll, struct pf_event *ev)
 	if (ev->kind != EV_DISCONNECT)	/* the one event whose address the model does not keep */
 		ev->client_ip_hash = view_hash(seed, ev->client_ip);
 	ev->sender_hash = view_hash(seed, ev->sender);
+	if (ev->sasl_username.len)
+		account_hash(seed, ev);
 }
 
 /* event_fields - the line's kind and fields */

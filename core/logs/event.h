@@ -91,6 +91,9 @@ struct pf_event {
 	uint8_t dest;		/* a delivery: enum delivery_dest */
 	int has_sender;
 	uint64_t rcpt_domain_hash;	/* a delivery: address_domain_hash() of rcpt */
+	uint32_t account_hash;	/* intern hash of sasl_username case-folded (ASCII), the account;
+				 * 0 when not hashed here (none, or over 1024 bytes) */
+	int account_folds;	/* sasl_username has upper case: the account is not its text */
 	/* the rest */
 	struct strview sasl_sender;
 	struct strview message_id;

@@ -574,6 +574,21 @@ static struct istr *store_account(struct model *m, struct strview v)
 	return store(m, (struct strview){folded, n});
 }
 
+/* event_account - store_account of the event's sasl_username, with what the
+ * parser's thread found of it (event.h: account_hash, account_folds) */
+static struct istr *event_account(struct model *m, const struct pf_event *ev)
+{
+	struct strview v = ev->sasl_username;
+	if (ev->account_hash == 0)
+		return store_account(m, v);
+	if (!ev->account_folds)
+		return store_hashed(m, v, ev->account_hash);
+	char folded[1024];	/* the parser hashed none longer */
+	for (size_t k = 0; k < v.len; k++)
+		folded[k] = ascii_lower(v.ptr[k]);
+	return store_hashed(m, (struct strview){folded, v.len}, ev->account_hash);
+}
+
 size_t client_source(const char *ip, size_t len, char *out, size_t size)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -1189,9 +1204,10 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 	struct agg_stats *ip = touch(m, AGG_CLIENT_IP, ip_key, t, &r->agg[AGG_CLIENT_IP]);
 	struct istr *user_key = NULL;	/* the account (case-folded), when it authenticated */
 	if (ev->sasl_username.len && !ev->orig_qid.len) {
-		user_key = store_account(m, ev->sasl_username);
+		user_key = event_account(m, ev);
 		struct strview logged = ev->sasl_username;	/* as its queue file says; mostly the account */
-		int same = user_key && user_key->len == logged.len && memcmp(user_key->s, logged.ptr, logged.len) == 0;
+		int same = user_key && user_key->len == logged.len
+			   && (ev->account_hash ? !ev->account_folds : memcmp(user_key->s, logged.ptr, logged.len) == 0);
 		r->sasl_user = same ? user_key : store(m, logged);
 		r->sasl_method = store_repeated(m, &m->sasl_method, ev->sasl_method);
 		struct agg_stats *u = touch(m, AGG_SASL_USER, user_key, t, &r->agg[AGG_SASL_USER]);
@@ -1897,7 +1913,7 @@ static void apply_sasl_failure(struct model *m, const struct pf_event *ev, int64
 		}
 	}
 	if (ev->sasl_username.len) {
-		struct agg_stats *u = touch(m, AGG_SASL_USER, store_account(m, ev->sasl_username), t, NULL);
+		struct agg_stats *u = touch(m, AGG_SASL_USER, event_account(m, ev), t, NULL);
 		if (u) {
 			note_spelling(u, store(m, ev->sasl_username));
 			u->sasl_failures++;
