@@ -671,24 +671,43 @@ static uint32_t view_hash(uint64_t seed, struct strview v)
 	return v.len ? intern_hash_seeded(seed, v.ptr, v.len) : 0;
 }
 
-/* account_hash - the SASL user's account: its name in lower case (the
- * model's store_account), hashed; whether folding changed it */
-static void account_hash(uint64_t seed, struct pf_event *ev)
+/* folded_hash - the intern hash of v in lower case (ASCII, at most 1024
+ * bytes); *folds: whether that changed it */
+static uint32_t folded_hash(uint64_t seed, struct strview v, int *folds)
 {
-	struct strview v = ev->sasl_username;
 	char folded[1024];
-	if (v.len > sizeof(folded))
-		return;
 	size_t i = 0;
 	while (i < v.len && !(v.ptr[i] >= 'A' && v.ptr[i] <= 'Z'))
 		i++;
-	ev->account_folds = i < v.len;
-	if (ev->account_folds) {
+	*folds = i < v.len;
+	if (*folds) {
 		for (size_t k = 0; k < v.len; k++)
 			folded[k] = v.ptr[k] >= 'A' && v.ptr[k] <= 'Z' ? (char)(v.ptr[k] - 'A' + 'a') : v.ptr[k];
 		v.ptr = folded;
 	}
-	ev->account_hash = view_hash(seed, v);
+	return view_hash(seed, v);
+}
+
+/* sender_domain_hash - the sender's domain, as the model's aggregate of domains keys it */
+static void sender_domain_hash(uint64_t seed, struct pf_event *ev)
+{
+	size_t n = 0;
+	while (n < ev->sender.len && ev->sender.ptr[ev->sender.len - 1 - n] != '@')
+		n++;
+	if (n == ev->sender.len || n == 0 || n > 255)
+		return;	/* no '@', nothing after it, or longer than a domain (the model cuts it) */
+	int folds;
+	ev->sender_domain_hash = folded_hash(seed, (struct strview){ev->sender.ptr + ev->sender.len - n, n}, &folds);
+	ev->sender_domain_len = (uint16_t)n;
+	ev->sender_domain_folds = (uint8_t)folds;
+}
+
+/* account_hash - the SASL user's account: its name in lower case (the
+ * model's store_account), hashed; whether folding changed it */
+static void account_hash(uint64_t seed, struct pf_event *ev)
+{
+	if (ev->sasl_username.len <= 1024)
+		ev->account_hash = folded_hash(seed, ev->sasl_username, &ev->account_folds);
 }
 
 void event_parse(const struct log_line *ll, struct pf_event *ev)
@@ -701,6 +720,8 @@ void event_parse(const struct log_line *ll, struct pf_event *ev)
 	ev->sender_hash = view_hash(seed, ev->sender);
 	if (ev->sasl_username.len)
 		account_hash(seed, ev);
+	if (ev->sender.len && (ev->kind == EV_QUEUED || ev->kind == EV_PICKUP))
+		sender_domain_hash(seed, ev);
 }
 
 /* event_fields - the line's kind and fields */

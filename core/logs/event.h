@@ -94,6 +94,10 @@ struct pf_event {
 	uint32_t account_hash;	/* intern hash of sasl_username case-folded (ASCII), the account;
 				 * 0 when not hashed here (none, or over 1024 bytes) */
 	int account_folds;	/* sasl_username has upper case: the account is not its text */
+	uint32_t sender_domain_hash;	/* intern hash of the sender's domain (after its last '@') in
+					 * lower case; 0 when not hashed here (none, or over 255 bytes) */
+	uint16_t sender_domain_len;	/* that domain: the sender's last bytes */
+	uint8_t sender_domain_folds;	/* it has upper case */
 	/* the rest */
 	struct strview sasl_sender;
 	struct strview message_id;

@@ -1043,9 +1043,8 @@ static void count_message(struct agg_stats *a, const struct msg_record *r, int64
 {
 	a->msgs++;
 	uint32_t in_minute = ring_add(&a->msg_rate.newest, a->msg_rate.n, RATE_MINUTES, t);
-	uint32_t sliding = sliding_minute(&a->msg_rate, t);
-	if (in_minute > a->peak_1m)
-		a->peak_1m = in_minute;
+	uint64_t sec = (uint64_t)(t % 60);	/* sliding_minute, this minute's count known: never below it */
+	uint32_t sliding = (uint32_t)(in_minute + (uint64_t)minute_count(&a->msg_rate, t / 60 - 1) * (60 - sec) / 60);
 	if (sliding > a->peak_1m)
 		a->peak_1m = sliding;
 	if (r->flags & RF_NULL_SENDER)
@@ -1263,6 +1262,24 @@ static void apply_client(struct model *m, struct msg_record *r, const struct pf_
 	early_take(m, r, t);
 }
 
+/* sender_domain - the sender's domain in lower case, stored (NULL without
+ * one), with what the parser's thread found of it (event.h) */
+static struct istr *sender_domain(struct model *m, const struct pf_event *ev)
+{
+	char dom[256];
+	if (ev->sender_domain_hash == 0) {
+		size_t dlen = address_domain(ev->sender.ptr, ev->sender.len, dom, sizeof(dom));
+		return dlen ? store(m, (struct strview){dom, dlen}) : NULL;
+	}
+	struct strview v = {ev->sender.ptr + ev->sender.len - ev->sender_domain_len, ev->sender_domain_len};
+	if (ev->sender_domain_folds) {	/* the parser hashed none longer than 255 */
+		for (size_t k = 0; k < v.len; k++)
+			dom[k] = ascii_lower(v.ptr[k]);
+		v.ptr = dom;
+	}
+	return store_hashed(m, v, ev->sender_domain_hash);
+}
+
 static void apply_queued(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)
 {
 	if (r->flags & RF_QUEUED)
@@ -1283,11 +1300,9 @@ static void apply_queued(struct model *m, struct msg_record *r, const struct pf_
 	struct agg_stats *s = touch(m, AGG_SENDER, sender_key, t, &r->agg[AGG_SENDER]);
 	if (s)
 		count_message(s, r, t);
-	char dom[256];
-	size_t dlen = address_domain(ev->sender.ptr, ev->sender.len, dom, sizeof(dom));
-	if (dlen) {
-		struct agg_stats *d = touch(m, AGG_DOMAIN, store(m, (struct strview){dom, dlen}), t,
-					    &r->agg[AGG_DOMAIN]);
+	struct istr *domain_key = sender_domain(m, ev);
+	if (domain_key) {
+		struct agg_stats *d = touch(m, AGG_DOMAIN, domain_key, t, &r->agg[AGG_DOMAIN]);
 		if (d)
 			count_message(d, r, t);
 	}
