@@ -125,6 +125,9 @@ int feed_is_this_server(const struct feed *f)
 {
 	if (f->named)
 		return 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->src[i].path, "-") == 0)
+			return 0;	/* whoever wrote it */
 	char logs[2][512] = {"", ""};	/* Postfix's, Dovecot's */
 	for (size_t i = 0; i < f->n; i++) {
 		if (i == 0) {	/* each asks postconf or doveconf: once */
@@ -132,9 +135,7 @@ int feed_is_this_server(const struct feed *f)
 			snprintf(logs[0], sizeof(logs[0]), "%s", log ? log : "");
 			snprintf(logs[1], sizeof(logs[1]), "%s", dovecot ? dovecot : "");
 		}
-		const char *p = f->src[i].path;
-		if (strcmp(p, "-") == 0
-		    || !(rotation_of(p, logs[0]) || rotation_of(p, logs[1])))
+		if (!rotation_of(f->src[i].path, logs[0]) && !rotation_of(f->src[i].path, logs[1]))
 			return 0;
 	}
 	return 1;

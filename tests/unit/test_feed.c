@@ -216,6 +216,57 @@ static void checks_read_over_ssh_asks_for_the_end_until_it_holds_the_hour(void *
 	setenv("PATH", saved, 1);
 }
 
+/* feed_this_server - a feed of the files named (none: the configured log) */
+static int feed_this_server(const char *const *paths, size_t n)
+{
+	static struct feed f;
+	struct error err = {""};
+	memset(&f, 0, sizeof(f));
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(feed_add_file(&f, paths[i], &err), 0);
+	assert_int_equal(feed_finish(&f, 0, &err), 0);
+	return feed_is_this_server(&f);
+}
+
+/* the log read is this server's own (its Postfix configuration holds for
+ * it) when it is the configured log or one of its rotations, in its
+ * directory; not a copy elsewhere, a longer name, nor standard input */
+static void this_servers_log_is_the_configured_one_or_its_rotations(void **state)
+{
+	(void)state;
+	char dir[64], log[160], path[200];
+	char *saved = test_stand_ins_begin(dir, sizeof(dir), "/tmp/spamtop-test-thislog.XXXXXX");
+	char bin[200], other[200];
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	assert_int_equal(mkdir(bin, 0700), 0);
+	assert_int_equal(mkdir(other, 0700), 0);
+	test_write_script(bin, "postconf", "exit 1\n");	/* no maillog_file: the syslog file */
+	test_write_script(bin, "doveconf", "exit 1\n");
+	char newpath[4096];
+	snprintf(newpath, sizeof(newpath), "%s:%s", bin, saved);
+	setenv("PATH", newpath, 1);
+	snprintf(log, sizeof(log), "%s/mail.log", dir);
+	setenv("SPAMTOP_SYSLOG_FILES", log, 1);
+	static const char *const names[] = {"mail.log", "mail.log.1", "mail.log.2.gz", "mail.log-20261201",
+					    "mail.logger", "elsewhere/mail.log"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		test_write_file(path, "", 0);
+	}
+	const char *p[2] = {path, log};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		assert_int_equal(feed_this_server(p, 1), i < 4);
+		assert_int_equal(feed_this_server(p, 2), i < 4);	/* all of them, or it is not */
+	}
+	assert_int_equal(feed_this_server(NULL, 0), 1);	/* none named: the configured log */
+	const char *dash = "-";
+	assert_int_equal(feed_this_server(&dash, 1), 0);
+	unsetenv("SPAMTOP_SYSLOG_FILES");
+	test_stand_ins_end(dir, saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +275,7 @@ int main(void)
 		cmocka_unit_test(every_named_host_is_in_the_model_and_an_unreadable_source_is_named),
 		cmocka_unit_test(an_ssh_source_is_read_through_ssh_cat_or_its_end_by_tail_and_a_failed_ssh_names_its_host),
 		cmocka_unit_test(checks_read_over_ssh_asks_for_the_end_until_it_holds_the_hour),
+		cmocka_unit_test(this_servers_log_is_the_configured_one_or_its_rotations),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
 }
