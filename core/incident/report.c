@@ -195,6 +195,7 @@ static json_t *input_json(const struct model *m, const struct report_options *o)
 		json_t *d = json_object();
 		set_u64(d, "configured", o->domains->configured);
 		set_u64(d, "named", o->domains->named);
+		json_object_set_new(d, "configuration_unread", json_boolean(o->domains->no_postconf));
 		json_object_set_new(d, "unread_tables", json_text(buf_str(&o->domains->unread), o->domains->unread.len));
 		json_object_set_new(in, "our_domains", d);
 	}
@@ -380,9 +381,12 @@ void report_reputation_text(FILE *out, const struct model *m, size_t top)
 /* our_domains_text - which domains mail delivered over SMTP is mail for us for */
 static void our_domains_text(FILE *out, const struct our_domains_told *d)
 {
-	if (d == NULL || (d->configured + d->named == 0 && d->unread.len == 0))
+	if (d == NULL || (d->configured + d->named == 0 && d->unread.len == 0 && !d->no_postconf))
 		return;
-	fprintf(out, "Our domains: %zu from Postfix's configuration, %zu named", d->configured, d->named);
+	if (d->no_postconf)
+		fprintf(out, "Our domains: Postfix's configuration could not be read (postconf), %zu named", d->named);
+	else
+		fprintf(out, "Our domains: %zu from Postfix's configuration, %zu named", d->configured, d->named);
 	if (d->unread.len) {
 		struct buf b = BUF_INIT;	/* configuration text, shown as any other */
 		sanitize_text(&b, d->unread.data, d->unread.len);

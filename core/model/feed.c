@@ -128,16 +128,16 @@ int feed_is_this_server(const struct feed *f)
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->src[i].path, "-") == 0)
 			return 0;	/* whoever wrote it */
-	char logs[2][512] = {"", ""};	/* Postfix's, Dovecot's */
-	for (size_t i = 0; i < f->n; i++) {
-		if (i == 0) {	/* each asks postconf or doveconf: once */
-			const char *log = ingest_default_log(), *dovecot = ingest_default_dovecot_log();
-			snprintf(logs[0], sizeof(logs[0]), "%s", log ? log : "");
-			snprintf(logs[1], sizeof(logs[1]), "%s", dovecot ? dovecot : "");
-		}
+	if (f->n == 0)
+		return 1;	/* the journal */
+	char logs[2][512];	/* Postfix's and Dovecot's, as configured here (each asks postconf or doveconf) */
+	const char *log = ingest_default_log();
+	snprintf(logs[0], sizeof(logs[0]), "%s", log ? log : "");
+	log = ingest_default_dovecot_log();
+	snprintf(logs[1], sizeof(logs[1]), "%s", log ? log : "");
+	for (size_t i = 0; i < f->n; i++)
 		if (!rotation_of(f->src[i].path, logs[0]) && !rotation_of(f->src[i].path, logs[1]))
 			return 0;
-	}
 	return 1;
 }
 

@@ -378,6 +378,28 @@ no_mail_log_file_means_the_systemd_journal() {
 	[ ! -s "$tmp/jbin/journalctl.args" ]
 }
 
+# the report of this server's own log (the syslog file, as configured) asks
+# Postfix which domains are ours; a postconf that cannot answer is said, and
+# the admin's --our-domains still count
+report_says_when_postfix_cannot_name_our_domains() {
+	mkdir -p "$tmp/odbin"
+	printf '#!/bin/sh\n[ "$2" = maillog_file ] && exit 0\necho "postconf: fatal: no main.cf" >&2\nexit 1\n' \
+		> "$tmp/odbin/postconf"
+	printf '#!/bin/sh\nexit 1\n' > "$tmp/odbin/postmulti"
+	chmod +x "$tmp/odbin/postconf" "$tmp/odbin/postmulti"
+	PATH="$tmp/odbin:$PATH" SPAMTOP_SYSLOG_FILES="$PWD/$fixture" "$san" --report --our-domains "a.example b.example" \
+		"$PWD/$fixture" > "$tmp/od.out"
+	grep -qx "Our domains: Postfix's configuration could not be read (postconf), 2 named; mail delivered over SMTP to them is mail for this server, not relayed" \
+		"$tmp/od.out"
+	PATH="$tmp/odbin:$PATH" SPAMTOP_SYSLOG_FILES="$PWD/$fixture" "$san" --report --json "$PWD/$fixture" > "$tmp/od.json"
+	jq -e '.input.our_domains == {"configured": 0, "named": 0, "configuration_unread": true, "unread_tables": ""}' \
+		"$tmp/od.json" >/dev/null
+	# a copy elsewhere is not this server's: Postfix is not asked
+	cp "$fixture" "$tmp/copy.log"
+	PATH="$tmp/odbin:$PATH" SPAMTOP_SYSLOG_FILES="$PWD/$fixture" "$san" --report --json "$tmp/copy.log" > "$tmp/od.json"
+	jq -e '.input.our_domains.configuration_unread == false' "$tmp/od.json" >/dev/null
+}
+
 # no log named, and Dovecot writes its own log file (log_path): its IMAP failures
 # are read with the mail log (doveconf here is a stand-in printing the setting)
 dovecots_own_log_file_is_read_with_the_default_mail_log() {
@@ -540,6 +562,8 @@ hostile_table_through_the_command_line_printers() {
 }
 
 check "report, check and metrics read journald through the real journalctl" report_check_and_metrics_read_journald
+check "the report of this server's own log says when Postfix cannot name our domains" \
+	report_says_when_postfix_cannot_name_our_domains
 check "no log named and no mail log file: the systemd journal is read (Debian 12 without rsyslog)" \
 	no_mail_log_file_means_the_systemd_journal
 check "report --json names the victim first and the trusted relay" report_json_names_victim_first
