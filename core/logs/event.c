@@ -588,6 +588,8 @@ static uint8_t delivery_dest(const struct log_line *ll, const struct pf_event *e
 		return DEST_HERE;
 	if (sv_eq(agent, "smtp"))
 		return sv_eq(ll->master_service, "relay") ? DEST_HERE : DEST_ONWARD;
+	if (sv_eq(agent, "pipe"))
+		return DEST_PIPE;
 	return sv_eq(agent, "error") || sv_eq(agent, "retry") ? DEST_BY_DOMAIN : DEST_UNKNOWN;
 }
 

@@ -1051,6 +1051,13 @@ static void count_message(struct agg_stats *a, const struct msg_record *r, int64
 		a->null_sender++;
 }
 
+/* dest_here - a record's deliveries so far all stayed on this server: here,
+ * or to a program here (pipe); one that went on makes it relayed mail */
+static int dest_here(uint8_t dest)
+{
+	return dest != 0 && !(dest & DEST_ONWARD);
+}
+
 /* give_outcomes, take_outcomes - a record's deliveries (sent, deferred,
  * bounced recipients) counted in an aggregate, or taken back (never below 0) */
 static void give_outcomes(struct agg_stats *a, const struct msg_record *r)
@@ -1058,7 +1065,7 @@ static void give_outcomes(struct agg_stats *a, const struct msg_record *r)
 	a->sent += r->sent;
 	a->deferred += r->deferred;
 	a->bounced += r->bounced;
-	a->delivered_here += r->dest == DEST_HERE;
+	a->delivered_here += dest_here(r->dest);
 }
 
 static void take_outcomes(struct agg_stats *a, const struct msg_record *r)
@@ -1066,7 +1073,24 @@ static void take_outcomes(struct agg_stats *a, const struct msg_record *r)
 	a->sent -= a->sent >= r->sent ? r->sent : a->sent;
 	a->deferred -= a->deferred >= r->deferred ? r->deferred : a->deferred;
 	a->bounced -= a->bounced >= r->bounced ? r->bounced : a->bounced;
-	a->delivered_here -= r->dest == DEST_HERE && a->delivered_here;
+	a->delivered_here -= dest_here(r->dest) && a->delivered_here;
+}
+
+/* set_dest, note_dest - where r's deliveries went (a delivery's is added):
+ * a message counts as delivered here while every delivery of it stayed here
+ * (dest_here); its aggregates follow */
+static void set_dest(struct model *m, struct msg_record *r, uint8_t dest)
+{
+	int before = dest_here(r->dest);
+	r->dest = dest;
+	int after = dest_here(r->dest);
+	if (after != before)
+		FOR_EACH_AGG(m, r, a, if (after) a->delivered_here++; else if (a->delivered_here) a->delivered_here--);
+}
+
+static void note_dest(struct model *m, struct msg_record *r, uint8_t dest)
+{
+	set_dest(m, r, r->dest | dest);
 }
 
 /* uncount_message - count_message taken back (a record found to be a copy) */
@@ -1676,6 +1700,7 @@ static void pipe_link(struct model *m, struct msg_record *c, struct msg_record *
 	link_copy(m, c, o);
 	m->totals.filter_copies++;
 	hops_back(m, o, hops);
+	set_dest(m, o, o->dest & (uint8_t)~DEST_PIPE);	/* its hops were none: its copy's deliveries say */
 }
 
 /*
@@ -1867,17 +1892,6 @@ static uint8_t dest_of(struct model *m, const struct pf_event *ev)
 	if (ev->dest == DEST_HERE && ev->orig_to.len == 0)
 		learn_domain(m, d, ev->rcpt_domain_hash);
 	return ev->dest;
-}
-
-/* note_dest - where a delivery of r went: a message counts as delivered here
- * while every delivery of it did (one that also went on is relayed mail) */
-static void note_dest(struct model *m, struct msg_record *r, uint8_t dest)
-{
-	int before = r->dest == DEST_HERE;
-	r->dest |= dest;
-	int after = r->dest == DEST_HERE;
-	if (after != before)
-		FOR_EACH_AGG(m, r, a, if (after) a->delivered_here++; else if (a->delivered_here) a->delivered_here--);
 }
 
 static void apply_delivery(struct model *m, struct msg_record *r, const struct pf_event *ev, int64_t t)

@@ -3,7 +3,8 @@
 # blocklisted: tests/lab/refuser.py behind transport_maps); the deferrals and
 # bounces are the real Postfix's. Then the same server as a gateway for
 # relay_domains (lab.sh gateway): by the relay transport, then by
-# transport_maps over smtp.
+# transport_maps over smtp; and mail a pipe(8) program takes here (lab.sh
+# mailbox-pipe).
 
 $lab up
 $lab outbreak
@@ -102,3 +103,20 @@ gateway_transport_mail_for_our_domains_is_no_trusted_relay() {
 
 check "a gateway's transport_maps mail over smtp for a domain Postfix's configuration says is ours is no trusted relay" \
 	gateway_transport_mail_for_our_domains_is_no_trusted_relay
+
+# mail that pipe(8) hands to a mailbox program here (dovecot-lda, maildrop)
+# stayed on this server, whatever the configuration says of its domain
+$lab mailbox-pipe 12
+
+mailbox_program_mail_is_no_trusted_relay() {
+	[ "$(grep -c 'postfix/pipe\[[0-9]*\]: [0-9A-F]*: to=<user[0-9]*@mbox\.example>, relay=mboxprog, .*status=sent (delivered via mboxprog service)' "$log")" -eq 12 ]
+	cp "$log" "$tmp/copied.log"	# not this server's: no domain from postconf
+	local save=$log
+	log=$tmp/copied.log
+	outside_mx_sends_mail_for_us 127.0.0.82
+	log=$save
+	jq -e '.input.our_domains.configured == 0' "$tmp/r.json" >/dev/null
+}
+
+check "mail pipe(8) hands to a mailbox program here (as dovecot-lda) is no trusted relay" \
+	mailbox_program_mail_is_no_trusted_relay

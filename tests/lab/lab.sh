@@ -3,7 +3,7 @@
 #
 # SYNOPSIS
 #   tests/lab/lab.sh install | up | outbreak | burst N [no-message-id] | forged-auth [N] | out-burst N | mx2-burst N | ssh-dir | webapp N |
-#                    blocklisted N | gateway N [transport] | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
+#                    blocklisted N | gateway N [transport] | mailbox-pipe N | milter-burst H R D | dovecot-burst N | imap-break-in | imap-old-password |
 #                    down | log
 #
 # DESCRIPTION
@@ -44,6 +44,9 @@
 #             at the dead relayhost. With "transport": for inside.example (a
 #             relay_domains hash table), handed by transport_maps over smtp to
 #             the refuser, from 127.0.0.81.
+#   mailbox-pipe N  mail for mbox.example goes by transport_maps to a pipe(8)
+#             service whose program takes it as dovecot-lda would; an outside
+#             MX, 127.0.0.82, sends N messages.
 #   dovecot-burst N  (LAB_PROFILE=dovecot) the compromised account sends N
 #             messages through Dovecot's submission service from five
 #             addresses, alice two, and 127.0.0.67 fails its AUTH there three
@@ -890,6 +893,25 @@ cmd_gateway() {
 		log_has "to=<user[0-9]*@${dom//./\\.}>.*status=deferred" $((before + n))
 }
 
+# mailbox-pipe N - mail for mbox.example (a relay domain here) goes by
+# transport_maps to a pipe(8) service, mboxprog, whose program takes it as
+# dovecot-lda or maildrop would (dd into /dev/null, as nobody); an outside
+# MX, 127.0.0.82, sends N messages, each logged "delivered via mboxprog service"
+cmd_mailbox_pipe() {
+	need_root
+	local n=$1 i before
+	postconf -M mboxprog/unix='mboxprog unix - n n - - pipe user=nobody argv=/bin/dd of=/dev/null status=none'
+	postconf -e "relay_domains = $(postconf -h relay_domains) mbox.example" \
+		"transport_maps = $(postconf -h transport_maps) inline:{mbox.example=mboxprog:}"
+	postfix reload >/dev/null 2>&1
+	before=$(log_count 'status=sent (delivered via mboxprog service)')
+	for i in $(seq 1 "$n"); do
+		spread send 127.0.0.82 "news@bigsender.example" "user$i@mbox.example"
+	done
+	gather
+	wait_for "$n deliveries through the pipe" 30 log_has 'status=sent (delivered via mboxprog service)' $((before + n))
+}
+
 # milter-burst H R D - the compromised account's H messages the milter holds, R it refuses, D it drops
 cmd_milter_burst() {
 	need_root
@@ -953,11 +975,12 @@ ssh-dir) echo "$LAB_SSH_DIR" ;;
 webapp) cmd_webapp "${2:?webapp N}" ;;
 blocklisted) cmd_blocklisted "${2:?blocklisted N}" ;;
 gateway) cmd_gateway "${2:?gateway N [transport]}" "${3:-relay}" ;;
+mailbox-pipe) cmd_mailbox_pipe "${2:?mailbox-pipe N}" ;;
 milter-burst) cmd_milter_burst "${2:?milter-burst H R D}" "${3:?milter-burst H R D}" "${4:?milter-burst H R D}" ;;
 dovecot-burst) cmd_dovecot_burst "${2:?dovecot-burst N}" ;;
 imap-break-in) cmd_imap_break_in ;;
 imap-old-password) cmd_imap_old_password ;;
 down) cmd_down ;;
 log) echo "$LAB_LOG" ;;
-*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|gateway N [transport]|milter-burst H R D|dovecot-burst N|imap-break-in|imap-old-password|down|log" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|outbreak|burst N|forged-auth [N]|out-burst N|mx2-burst N|ssh-dir|webapp N|blocklisted N|gateway N [transport]|mailbox-pipe N|milter-burst H R D|dovecot-burst N|imap-break-in|imap-old-password|down|log" >&2; exit 2 ;;
 esac

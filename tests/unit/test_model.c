@@ -1189,6 +1189,30 @@ static void a_held_back_destination_is_judged_by_its_domain(void **state)
 	model_free(m);
 }
 
+/* mail that pipe(8) hands to a mailbox program here (dovecot-lda, as Debian's
+ * "dovecot unix - n n - - pipe ... argv=/usr/lib/dovecot/deliver" sets it up)
+ * stayed on this server: Gmail delivering 30 messages a minute to our users
+ * that way is no trusted relay */
+static void mail_a_pipe_delivers_to_a_mailbox_program_is_mail_for_us(void **state)
+{
+	(void)state;
+	struct model *m = model_new(NULL, TEST_REFERENCE);
+	for (int i = 0; i < 30; i++) {
+		int sec = i % 60;
+		addf(m, "Nov 24 12:00:%02d mx postfix/smtpd[9]: 7E%08X: client=mail-x.google.com[209.85.1.1]", sec,
+		     (unsigned)i);
+		addf(m, "Nov 24 12:00:%02d mx postfix/qmgr[7]: 7E%08X: from=<s%d@gmail.example>, size=900, nrcpt=1 "
+		     "(queue active)", sec, (unsigned)i, i);
+		addf(m, "Nov 24 12:00:%02d mx postfix/pipe[6]: 7E%08X: to=<user%d@example.org>, relay=dovecot, delay=0.1, "
+		     "delays=0/0/0/0.1, dsn=2.0.0, status=sent (delivered via dovecot service)", sec, (unsigned)i, i);
+		addf(m, "Nov 24 12:00:%02d mx postfix/qmgr[7]: 7E%08X: removed", sec, (unsigned)i);
+	}
+	assert_int_equal(find(m, AGG_CLIENT_IP, "209.85.1.1")->delivered_here, 30);
+	struct suspect sus[4];
+	assert_int_equal(default_suspects(m, sus, 4), 0);
+	model_free(m);
+}
+
 /* a gateway whose transport_maps hand our domains to the inside server over
  * smtp: mail for a domain named ours (Postfix's configuration) is mail for
  * us; without the name the same log is relaying, and mail for other domains
@@ -1330,6 +1354,8 @@ static void is_victims_copy(struct model *m)
 	assert_int_equal(find(m, AGG_SASL_USER, "victim@example.org")->sent, 0);
 	assert_int_equal(model_totals(m)->local_submissions, 0);
 	assert_int_equal(model_totals(m)->filter_copies, 1);
+	/* the hops to the filter stayed here, the copy went on: relayed mail, whichever came first */
+	assert_int_equal(find(m, AGG_SASL_USER, "victim@example.org")->delivered_here, 0);
 }
 
 /* spam often has no Message-ID (cleanup logs message-id=<>); the copy then has
@@ -2350,6 +2376,7 @@ int main(void)
 		cmocka_unit_test(a_local_message_of_another_sender_is_no_pipe_filters_copy),
 		cmocka_unit_test(mail_delivered_here_is_no_relaying),
 		cmocka_unit_test(smtp_to_the_inside_server_for_our_domain_is_mail_for_us),
+		cmocka_unit_test(mail_a_pipe_delivers_to_a_mailbox_program_is_mail_for_us),
 		cmocka_unit_test(a_held_back_destination_is_judged_by_its_domain),
 		cmocka_unit_test(a_relay_is_judged_on_the_mail_it_relays),
 		cmocka_unit_test(a_pipe_filters_copy_of_a_message_without_message_id_is_tied_by_sender),
