@@ -590,6 +590,8 @@ static uint8_t delivery_dest(const struct log_line *ll, const struct pf_event *e
 		return sv_eq(ll->master_service, "relay") ? DEST_HERE : DEST_ONWARD;
 	if (sv_eq(agent, "pipe"))
 		return DEST_PIPE;
+	if (sv_eq(agent, "discard"))
+		return DEST_DROPPED;
 	return sv_eq(agent, "error") || sv_eq(agent, "retry") ? DEST_BY_DOMAIN : DEST_UNKNOWN;
 }
 

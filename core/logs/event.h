@@ -54,16 +54,17 @@ enum delivery_status {
 
 /* Where a delivery took a message (delivery_dest in event.c) */
 enum delivery_dest {
-	DEST_UNKNOWN = 0,	/* discard */
+	DEST_UNKNOWN = 0,	/* an agent not known */
 	DEST_HERE = 1,		/* a final delivery on this server: local, virtual, lmtp; to an
 				 * address rewritten from one of ours (orig_to=); or relay_domains'
 				 * mail handed on by the relay transport: mail for us */
 	DEST_ONWARD = 2,	/* to another server (smtp): relayed, if the client was not a user */
 	DEST_BY_DOMAIN = 4,	/* error(8), retry(8): here if the recipient's domain is one that
 				 * deliveries here showed to be ours (the model learns them) */
-	DEST_PIPE = 8		/* pipe(8): a program on this server took it, a mailbox program
+	DEST_PIPE = 8,		/* pipe(8): a program on this server took it, a mailbox program
 				 * (dovecot-lda, maildrop) or a content filter, whose copy comes
 				 * back through sendmail and is judged by its own deliveries */
+	DEST_DROPPED = 16	/* discard(8) (transport_maps "discard:"): dropped here */
 };
 
 enum reject_class {

@@ -1052,7 +1052,8 @@ static void count_message(struct agg_stats *a, const struct msg_record *r, int64
 }
 
 /* dest_here - a record's deliveries so far all stayed on this server: here,
- * or to a program here (pipe); one that went on makes it relayed mail */
+ * to a program here (pipe), or dropped (discard); one that went on makes it
+ * relayed mail */
 static int dest_here(uint8_t dest)
 {
 	return dest != 0 && !(dest & DEST_ONWARD);

@@ -378,7 +378,7 @@ static void a_delivery_says_where_it_took_the_message(void **state)
 		{"postfix/lmtp", DEST_HERE}, {"postfix/local", DEST_HERE}, {"postfix/virtual", DEST_HERE},
 		{"postfix/smtp", DEST_ONWARD}, {"postfix-out/smtp", DEST_ONWARD},
 		{"postfix/error", DEST_BY_DOMAIN}, {"postfix/retry", DEST_BY_DOMAIN},
-		{"postfix/pipe", DEST_PIPE}, {"postfix/discard", DEST_UNKNOWN},
+		{"postfix/pipe", DEST_PIPE}, {"postfix/discard", DEST_DROPPED}, {"postfix/bounce", DEST_UNKNOWN},
 	};
 	for (size_t i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
 		char line[512];

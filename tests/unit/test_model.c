@@ -1140,9 +1140,9 @@ static void inbound_or_relayed(struct model *m, int i, const char *ip, const cha
 }
 
 /* a busy sender of mail for this server (Gmail delivering to our users over
- * lmtp, local or virtual, to our aliases forwarded on, or to relay_domains
- * that a gateway's relay transport hands to the server inside) relays
- * nothing: no trusted relay, no relay alert */
+ * lmtp, local or virtual, to our aliases forwarded on, to relay_domains
+ * that a gateway's relay transport hands to the server inside, or to a
+ * domain discard(8) drops) relays nothing: no trusted relay, no relay alert */
 static void mail_delivered_here_is_no_relaying(void **state)
 {
 	(void)state;
@@ -1152,6 +1152,7 @@ static void mail_delivered_here_is_no_relaying(void **state)
 		{"virtual", "virtual", NULL},
 		{"smtp", "alt1.gmail-smtp-in.l.google.com[192.0.2.40]:25", "alias@example.org"},
 		{"relay/smtp", "exchange.example.org[10.1.2.3]:25", NULL},
+		{"discard", "none", NULL},	/* transport_maps "discard:": dropped here */
 	};
 	for (size_t k = 0; k < sizeof(agents) / sizeof(agents[0]); k++) {
 		struct model *m = model_new(NULL, TEST_REFERENCE);
