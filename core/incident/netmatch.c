@@ -180,16 +180,21 @@ struct adding {
 	int parent;		/* a name also stands for its subdomains (parent_domain_matches_subdomains) */
 };
 
+/* add_domain - a domain of the list: itself, and its subdomains when the list's names stand for them */
+static void add_domain(const struct adding *a, const char *w, size_t len)
+{
+	add_name(a->d, w, len, 0);
+	if (a->parent && w[0] != '.')
+		add_name(a->d, w, len, 1);
+}
+
 static void domain_word(const char *w, void *arg)
 {
 	struct adding *a = arg;
-	if (list_word_is_table(w)) {
+	if (list_word_is_table(w))
 		buf_printf(a->parent ? &a->d->parent_tables : &a->d->not_evaluated, "%s\n", w);
-		return;
-	}
-	add_name(a->d, w, strlen(w), 0);
-	if (a->parent && w[0] != '.')
-		add_name(a->d, w, strlen(w), 1);
+	else
+		add_domain(a, w, strlen(w));
 }
 
 void domain_list_add(struct domain_list *d, const char *value)
@@ -229,11 +234,8 @@ static int table_key(const char *line, size_t len, void *arg)
 	size_t n = 0;
 	while (n < len && line[n] != ' ' && line[n] != '\t')
 		n++;
-	if (n) {
-		add_name(r->to.d, line, n, 0);
-		if (r->to.parent && line[0] != '.')
-			add_name(r->to.d, line, n, 1);
-	}
+	if (n)
+		add_domain(&r->to, line, n);
 	return 0;
 }
 
@@ -278,16 +280,14 @@ static int list_file(struct table_read *r, const char *path)
 static void table_word(const char *w, void *arg)
 {
 	struct table_read *r = arg;
-	int listed = -1;
 	if (w[0] == '!')	/* an exclusion: nothing to add */
 		return;
-	if (!list_word_is_table(w))
-		domain_word(w, &r->to);
-	else if (w[0] == '/' && r->depth == 0)
-		listed = list_file(r, w);
-	else if (listable(w))
-		listed = list_table(r, w);
-	if (list_word_is_table(w) && listed < 0)
+	if (!list_word_is_table(w)) {
+		add_domain(&r->to, w, strlen(w));
+		return;
+	}
+	int listed = w[0] == '/' ? r->depth == 0 && list_file(r, w) == 0 : listable(w) && list_table(r, w) == 0;
+	if (!listed)
 		buf_printf(r->unlisted, "%s\n", w);
 }
 
