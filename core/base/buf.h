@@ -45,15 +45,35 @@ struct strview {
 static inline int sv_empty(struct strview v) { return v.len == 0; }
 /* ASCII lower case, whatever the locale (log text is compared, not shown) */
 static inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+/* sv_has_upper - the view holds an ASCII capital */
+static inline int sv_has_upper(struct strview v)
+{
+	for (size_t i = 0; i < v.len; i++)
+		if (v.ptr[i] >= 'A' && v.ptr[i] <= 'Z')
+			return 1;
+	return 0;
+}
+/* sv_lower - v in ASCII lower case, copied into dst (v.len bytes: the caller's room) */
+static inline struct strview sv_lower(struct strview v, char *dst)
+{
+	for (size_t i = 0; i < v.len; i++)
+		dst[i] = ascii_lower(v.ptr[i]);
+	return (struct strview){dst, v.len};
+}
 /* bytes_eq - n bytes alike; inline, for the short names compared on every line */
 static inline int bytes_eq(const char *a, const char *b, size_t n)
 {
 	unsigned long long x, y;
-	for (; n >= 8; a += 8, b += 8, n -= 8) {
-		__builtin_memcpy(&x, a, 8);
-		__builtin_memcpy(&y, b, 8);
-		if (x != y)
-			return 0;
+	if (n >= 8) {	/* eight at a time, the last eight overlapping the ones before */
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			__builtin_memcpy(&x, a + i, 8);
+			__builtin_memcpy(&y, b + i, 8);
+			if (x != y)
+				return 0;
+		}
+		__builtin_memcpy(&x, a + n - 8, 8);
+		__builtin_memcpy(&y, b + n - 8, 8);
+		return x == y;
 	}
 	if (n >= 4) {	/* two loads that overlap cover 4 to 7 bytes */
 		unsigned x1, y1, x2, y2;

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/buf.h"
+
 #define CHUNK_SIZE (256 * 1024)
 
 struct chunk {
@@ -190,31 +192,13 @@ static int grow(struct intern_table *t)
 	return 0;
 }
 
-/* same_bytes - a == b over len bytes: eight at a time (the last eight may
- * overlap), no call for the addresses and names interned most */
-static int same_bytes(const char *a, const char *b, size_t len)
-{
-	if (len < 8 || len > 64)
-		return len == 0 || memcmp(a, b, len) == 0;
-	uint64_t x, y;
-	for (size_t i = 0; i + 8 < len; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return 0;
-	}
-	memcpy(&x, a + len - 8, 8);
-	memcpy(&y, b + len - 8, 8);
-	return x == y;
-}
-
 /* find_slot - index of the string's slot, or of the empty slot it would take */
 static size_t find_slot(const struct intern_table *t, const char *s, size_t len, uint32_t h)
 {
 	size_t i = h & t->mask;
 	for (;;) {
 		const struct slot *e = &t->slots[i];
-		if (e->str == NULL || (e->hash == h && e->str->len == len && same_bytes(e->str->s, s, len)))
+		if (e->str == NULL || (e->hash == h && e->str->len == len && bytes_eq(e->str->s, s, len)))
 			return i;
 		i = (i + 1) & t->mask;
 	}

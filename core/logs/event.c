@@ -578,8 +578,9 @@ static void parse_pickup(struct cursor *c, struct pf_event *ev)
  * the server inside; smtp(8) hands the rest to other servers. error(8) and
  * retry(8) defer or bounce for a destination Postfix holds back ("delivery
  * temporarily suspended"), whichever transport it was: the recipient's
- * domain tells (DEST_BY_DOMAIN). pipe(8) may be a content filter or a
- * mailbox program: not known.
+ * domain tells (DEST_BY_DOMAIN). pipe(8) hands it to a program here, a
+ * mailbox program or a content filter whose copy the model ties back
+ * (DEST_PIPE); discard(8) drops it here (DEST_DROPPED).
  */
 static uint8_t delivery_dest(const struct log_line *ll, const struct pf_event *ev)
 {
@@ -680,16 +681,8 @@ static uint32_t view_hash(uint64_t seed, struct strview v)
 static uint32_t folded_hash(uint64_t seed, struct strview v, int *folds)
 {
 	char folded[1024];
-	size_t i = 0;
-	while (i < v.len && !(v.ptr[i] >= 'A' && v.ptr[i] <= 'Z'))
-		i++;
-	*folds = i < v.len;
-	if (*folds) {
-		for (size_t k = 0; k < v.len; k++)
-			folded[k] = v.ptr[k] >= 'A' && v.ptr[k] <= 'Z' ? (char)(v.ptr[k] - 'A' + 'a') : v.ptr[k];
-		v.ptr = folded;
-	}
-	return view_hash(seed, v);
+	*folds = sv_has_upper(v);
+	return view_hash(seed, *folds ? sv_lower(v, folded) : v);
 }
 
 /* sender_domain_hash - the sender's domain, as the model's aggregate of domains keys it */
@@ -798,15 +791,10 @@ uint64_t domain_name_hash(const char *name, size_t len)
 	char lower[256];
 	if (len == 0 || len > sizeof(lower))
 		return 0;
-	size_t i = 0;
-	while (i < len && !(name[i] >= 'A' && name[i] <= 'Z'))
-		i++;
-	if (i < len) {	/* mostly in lower case already: folded only when not */
-		for (size_t k = 0; k < len; k++)
-			lower[k] = name[k] >= 'A' && name[k] <= 'Z' ? (char)(name[k] - 'A' + 'a') : name[k];
-		name = lower;
-	}
-	uint64_t h = hash64_seeded(intern_process_seed(), name, len);
+	struct strview v = {name, len};
+	if (sv_has_upper(v))	/* mostly in lower case already: folded only when not */
+		v = sv_lower(v, lower);
+	uint64_t h = hash64_seeded(intern_process_seed(), v.ptr, v.len);
 	return h ? h : 1;
 }
 

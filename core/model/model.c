@@ -560,18 +560,13 @@ static struct istr *store_repeated(struct model *m, struct last_stored *last, st
  */
 static struct istr *store_account(struct model *m, struct strview v)
 {
-	size_t i = 0;
-	while (i < v.len && !(v.ptr[i] >= 'A' && v.ptr[i] <= 'Z'))
-		i++;
-	if (i == v.len)
+	if (!sv_has_upper(v))
 		return store(m, v);
 	char folded[1024];
 	size_t n = v.len < sizeof(folded) ? v.len : sizeof(folded);
-	for (size_t k = 0; k < n; k++)
-		folded[k] = ascii_lower(v.ptr[k]);
 	if (n < v.len)
 		m->totals.fields_cut++;
-	return store(m, (struct strview){folded, n});
+	return store(m, sv_lower((struct strview){v.ptr, n}, folded));
 }
 
 /* event_account - store_account of the event's sasl_username, with what the
@@ -584,9 +579,7 @@ static struct istr *event_account(struct model *m, const struct pf_event *ev)
 	if (!ev->account_folds)
 		return store_hashed(m, v, ev->account_hash);
 	char folded[1024];	/* the parser hashed none longer */
-	for (size_t k = 0; k < v.len; k++)
-		folded[k] = ascii_lower(v.ptr[k]);
-	return store_hashed(m, (struct strview){folded, v.len}, ev->account_hash);
+	return store_hashed(m, sv_lower(v, folded), ev->account_hash);
 }
 
 size_t client_source(const char *ip, size_t len, char *out, size_t size)
@@ -706,27 +699,13 @@ static uint32_t qid_hash(const struct model *m, const char *qid, size_t len)
 	return intern_hash_seeded(m->qid_seed, qid, len);
 }
 
-/* qid_equal - two queue IDs of len bytes: 8 to 16 (most) by two words that
- * may overlap, without a call */
-static int qid_equal(const char *a, const char *b, size_t len)
-{
-	if (len < 8 || len > 16)
-		return memcmp(a, b, len) == 0;
-	uint64_t a0, b0, a1, b1;
-	memcpy(&a0, a, 8);
-	memcpy(&b0, b, 8);
-	memcpy(&a1, a + len - 8, 8);
-	memcpy(&b1, b + len - 8, 8);
-	return a0 == b0 && a1 == b1;
-}
-
 static size_t qid_slot(const struct model *m, int host, int inst, const char *qid, size_t len, uint32_t h)
 {
 	size_t j = h & m->open_mask;
 	while (m->open_slots[j]) {
 		const struct msg_record *r = &m->pool[m->open_slots[j] - 1];
 		if (r->qid_hash == h && r->qid_len == len && r->host == host && r->instance == inst
-		    && qid_equal(r->qid, qid, len))
+		    && bytes_eq(r->qid, qid, len))
 			break;
 		j = (j + 1) & m->open_mask;
 	}
@@ -1016,9 +995,7 @@ static struct agg_stats *touch(struct model *m, enum agg_kind k, struct istr *ke
 	return a;
 }
 
-/* sliding_minute - messages in the 60 seconds ending at t, from the minute
- * buckets: this minute's, and the part of the previous one the window still
- * covers (a burst across a minute's turn is not halved) */
+/* minute_count - the ring's count of minute mnt (epoch / 60) */
 static uint32_t minute_count(const struct minute_ring *r, int64_t mnt)
 {
 	if (mnt < 0 || mnt > r->newest || r->newest - mnt >= RATE_MINUTES)
@@ -1026,11 +1003,19 @@ static uint32_t minute_count(const struct minute_ring *r, int64_t mnt)
 	return r->n[(uint64_t)mnt % RATE_MINUTES];
 }
 
+/* sliding_with - messages in the 60 seconds ending at t, this minute's count
+ * given: it, and the part of the previous minute the window still covers (a
+ * burst across a minute's turn is not halved) */
+static uint32_t sliding_with(const struct minute_ring *r, int64_t t, uint32_t this_minute)
+{
+	uint64_t sec = (uint64_t)(t % 60);
+	return (uint32_t)(this_minute + (uint64_t)minute_count(r, t / 60 - 1) * (60 - sec) / 60);
+}
+
+/* sliding_minute - sliding_with this minute's count from the ring */
 static uint32_t sliding_minute(const struct minute_ring *r, int64_t t)
 {
-	int64_t mnt = t / 60;
-	uint64_t sec = (uint64_t)(t % 60);
-	return (uint32_t)(minute_count(r, mnt) + (uint64_t)minute_count(r, mnt - 1) * (60 - sec) / 60);
+	return sliding_with(r, t, minute_count(r, t / 60));
 }
 
 uint64_t agg_rate_sliding(const struct model *m, const struct minute_ring *r)
@@ -1043,8 +1028,7 @@ static void count_message(struct agg_stats *a, const struct msg_record *r, int64
 {
 	a->msgs++;
 	uint32_t in_minute = ring_add(&a->msg_rate.newest, a->msg_rate.n, RATE_MINUTES, t);
-	uint64_t sec = (uint64_t)(t % 60);	/* sliding_minute, this minute's count known: never below it */
-	uint32_t sliding = (uint32_t)(in_minute + (uint64_t)minute_count(&a->msg_rate, t / 60 - 1) * (60 - sec) / 60);
+	uint32_t sliding = sliding_with(&a->msg_rate, t, in_minute);	/* never below in_minute */
 	if (sliding > a->peak_1m)
 		a->peak_1m = sliding;
 	if (r->flags & RF_NULL_SENDER)
@@ -1297,11 +1281,8 @@ static struct istr *sender_domain(struct model *m, const struct pf_event *ev)
 		return dlen ? store(m, (struct strview){dom, dlen}) : NULL;
 	}
 	struct strview v = {ev->sender.ptr + ev->sender.len - ev->sender_domain_len, ev->sender_domain_len};
-	if (ev->sender_domain_folds) {	/* the parser hashed none longer than 255 */
-		for (size_t k = 0; k < v.len; k++)
-			dom[k] = ascii_lower(v.ptr[k]);
-		v.ptr = dom;
-	}
+	if (ev->sender_domain_folds)	/* the parser hashed none longer than 255 */
+		v = sv_lower(v, dom);
 	return store_hashed(m, v, ev->sender_domain_hash);
 }
 
@@ -1810,16 +1791,12 @@ static int here_add(struct here_domains *d, uint64_t h)
 		uint64_t *nh = calloc(nmask + 1, sizeof(*nh));
 		if (nh == NULL)
 			return -1;
-		for (size_t i = 0; d->hash && i <= d->mask; i++) {
-			size_t j = (size_t)d->hash[i] & nmask;
-			while (d->hash[i] && nh[j])
-				j = (j + 1) & nmask;
+		struct here_domains grown = {nh, nmask, d->count, d->learned, d->named};
+		for (size_t i = 0; d->hash && i <= d->mask; i++)
 			if (d->hash[i])
-				nh[j] = d->hash[i];
-		}
+				*here_slot(&grown, d->hash[i]) = d->hash[i];
 		free(d->hash);
-		d->hash = nh;
-		d->mask = nmask;
+		*d = grown;
 	}
 	uint64_t *slot = here_slot(d, h);
 	if (*slot)

@@ -122,6 +122,35 @@ static void long_lines_break_after_a_space_not_inside_a_word(void **state)
 	assert_int_equal(screen_row_end(accents, strlen(accents), 0, 5), 7);	/* "ééé " */
 }
 
+/* bytes_eq, at every length a name or queue ID has and past it: a difference
+ * in any one byte is seen, whichever word (or overlapping tail) holds it;
+ * sv_has_upper and sv_lower fold ASCII capitals only */
+static void bytes_eq_sees_a_difference_in_any_byte_and_folding_is_ascii(void **state)
+{
+	(void)state;
+	char a[48], b[48];
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (char)('a' + i % 26);
+	for (size_t n = 0; n <= 40; n++) {
+		memcpy(b, a, sizeof(b));
+		assert_true(bytes_eq(a, b, n));
+		for (size_t k = 0; k < n; k++) {
+			b[k] ^= 0x20;
+			assert_false(bytes_eq(a, b, n));
+			b[k] ^= 0x20;
+		}
+		b[n] ^= 0x20;	/* past the end: not compared */
+		assert_true(bytes_eq(a, b, n));
+	}
+	struct strview v = {"Victim@Lab.EXAMPLE\xc3\x89", 20};
+	char low[20];
+	assert_true(sv_has_upper(v));
+	assert_false(sv_has_upper((struct strview){"victim@lab.example", 18}));
+	struct strview l = sv_lower(v, low);
+	assert_int_equal(l.len, 20);
+	assert_memory_equal(l.ptr, "victim@lab.example\xc3\x89", 20);
+}
+
 /* an indented line's further rows start at its indent: "  aaaa bbbb cccc"
  * at width 8 is "  aaaa", "  bbbb", "  cccc" (three rows, not two) */
 static void a_wrapped_indented_line_keeps_its_indent(void **state)
@@ -139,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(long_lines_break_after_a_space_not_inside_a_word),
 		cmocka_unit_test(a_wrapped_indented_line_keeps_its_indent),
+		cmocka_unit_test(bytes_eq_sees_a_difference_in_any_byte_and_folding_is_ascii),
 		cmocka_unit_test(escape_sequences_become_visible_text),
 		cmocka_unit_test(bidi_overrides_are_shown_as_code_points),
 		cmocka_unit_test(invalid_and_overlong_utf8_become_replacement_characters),
