@@ -84,6 +84,7 @@ int feed_finish(struct feed *f, int stdin_default, struct error *err)
 			return -1;
 		}
 	if (f->n == 0 && !f->journald) {
+		f->configured = !stdin_default;
 		const char *log = stdin_default ? "-" : ingest_default_log();
 		if (log)
 			source_spec_file(&f->src[f->n++], log);
@@ -125,6 +126,8 @@ int feed_is_this_server(const struct feed *f)
 {
 	if (f->named)
 		return 0;
+	if (f->configured)
+		return 1;	/* feed_finish asked postconf and doveconf already */
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->src[i].path, "-") == 0)
 			return 0;	/* whoever wrote it */

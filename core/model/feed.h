@@ -31,6 +31,7 @@ struct feed {
 	size_t n;
 	int journald;		/* the systemd journal too (or alone) */
 	int named;		/* some source was given as NAME=PATH */
+	int configured;		/* nothing was named: feed_finish took the logs as configured here */
 };
 
 /* `--source NAME=PATH` or NAME=ssh://...; -1 with err. */
