@@ -29,7 +29,10 @@ struct slot {
 	struct istr *str;
 };
 
+#define RECENT 4096	/* strings found lately, by their hash's low bits */
+
 struct intern_table {
+	struct istr *recent[RECENT];
 	struct slot *slots;
 	uint64_t seed;
 	size_t mask;		/* slot count - 1 (a power of two) */
@@ -130,11 +133,25 @@ struct intern_table *intern_new(void)
 	return t;
 }
 
-struct intern_table *intern_new_like(const struct intern_table *like)
+struct intern_table *intern_new_like(const struct intern_table *like, size_t expect)
 {
 	struct intern_table *t = intern_new();
-	if (t)
-		t->seed = like->seed;
+	if (t == NULL)
+		return NULL;
+	t->seed = like->seed;
+	size_t slots = t->mask + 1;
+	while (slots / 4 * 3 < expect && slots < (SIZE_MAX >> 2))
+		slots *= 2;
+	if (slots > t->mask + 1) {	/* no grow (a rehash of all) while it fills */
+		struct slot *ns = calloc(slots, sizeof(*ns));
+		if (ns == NULL) {
+			intern_free(t);
+			return NULL;
+		}
+		free(t->slots);
+		t->slots = ns;
+		t->mask = slots - 1;
+	}
 	return t;
 }
 

@@ -37,8 +37,9 @@ struct istr *intern(struct intern_table *t, const char *s, size_t len);
 struct istr *intern_hashed(struct intern_table *t, const char *s, size_t len, uint32_t h);
 /* Like intern() but only looks: NULL when the string was never stored. */
 struct istr *intern_find(const struct intern_table *t, const char *s, size_t len);
-/* An empty table hashing as `like` does (same seed): for compacting one into another. */
-struct intern_table *intern_new_like(const struct intern_table *like);
+/* An empty table hashing as `like` does (same seed), with room for expect
+ * strings before it grows: for compacting one into another. */
+struct intern_table *intern_new_like(const struct intern_table *like, size_t expect);
 size_t intern_count(const struct intern_table *t);
 size_t intern_bytes(const struct intern_table *t);
 

@@ -1,15 +1,16 @@
 /*
  * parse_ahead - a history read on two cores (see parse_ahead.h).
  *
- * Two parser threads take turns at the source: the one whose turn it is
- * copies the next block of lines out of it, gives the source up, and splits
- * the block's lines while the other copies the block after. The model's
- * thread applies the blocks in the order they were read. Several streams
- * (a mail log and Dovecot's own) each get such a pipeline, and the model's
- * thread takes the earliest of their next lines. Three busy threads
- * on two cores: the scheduler gives the model one core and the parsers what
- * it leaves, so neither side waits for the other to be the faster one (with
- * one parser, the model waited on it for most blocks).
+ * Blocks of lines are read from the source straight into their buffer
+ * (source_next_lines) and split there; whoever takes a turn at the source
+ * reads the next block, gives the source up, and parses that block while
+ * another may read the block after. A parser thread takes turns all the
+ * time; the model's thread applies the blocks in the order they were read,
+ * and when the next one is not parsed yet it takes a turn too rather than
+ * wait. So the two cores share the parse, whichever side is the slower
+ * one: two busy threads on two cores, nobody preempted. Several streams (a
+ * mail log and Dovecot's own) each get such a pipeline, and the model's
+ * thread takes the earliest of their next lines.
  */
 #include "core/logs/parse_ahead.h"
 
@@ -21,22 +22,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PARSERS 2
-#define PARSER_NICE 3		/* the model's thread first when all three want a core */
-/* Sixteen blocks of 1 024 lines in flight: few hand-overs (each a lock and a
- * wake-up among three threads) and room for either side's jitter */
-#define BLOCK_LINES 1024
-#define BLOCK_TEXT (SOURCE_MAX_LINE_DEFAULT + (1u << 20))	/* the longest line fits */
+#define PARSERS 1		/* threads; the model's thread parses when it would wait */
+#define PARSER_NICE 3		/* the model's thread first when several streams' parsers want a core */
+/* Sixteen blocks of 128 KiB (some 950 lines of a mail log) in flight: few
+ * hand-overs (each a lock and a wake-up) and room for either side's jitter */
+#define BLOCK_LINES 2048		/* room for lines of 64 bytes on average; shorter ones end a block early */
+#define BLOCK_FILL (128u * 1024)	/* a block is full when its lines take this much */
+#define BLOCK_TEXT (BLOCK_FILL + SOURCE_MAX_LINE_DEFAULT + SOURCE_LINES_CHUNK)
 #define BLOCKS 16
 
 struct block {
 	char *text;
 	size_t used;
+	struct source_line *span;	/* the lines, as read */
 	struct parsed_line *lines;
 	size_t n;
 	int last;		/* the source ended (or failed) after these lines */
 	int ready;		/* parsed: the model's to apply */
-};
+} __attribute__((aligned(64)));	/* a cache line each: no thread's writes slow another's reads */
 
 struct pipeline {
 	struct ahead_input *in;	/* its stream: read one after the other, each closed at its end */
@@ -64,17 +67,17 @@ static int next_input(struct pipeline *p)
 	return p->cur < p->nin;
 }
 
-/* copy_lines - the turn at the stream: lines copied into b until it is full
+/* read_lines - the turn at the stream: lines read into b until it is full
  * or the stream ends (then b->last) */
-static void copy_lines(struct pipeline *p, struct block *b)
+static void read_lines(struct pipeline *p, struct block *b)
 {
-	const char *line;
-	size_t len;
 	b->used = b->n = 0;
 	b->last = 0;
-	while (b->n < BLOCK_LINES && b->used + SOURCE_MAX_LINE_DEFAULT <= BLOCK_TEXT) {
+	while (b->used < BLOCK_FILL && b->n < BLOCK_LINES / 2) {
 		struct error err;
-		int rc = source_next(p->in[p->cur].src, &line, &len, &err);
+		size_t n, used;
+		int rc = source_next_lines(p->in[p->cur].src, b->text + b->used, BLOCK_TEXT - b->used,
+					   b->span + b->n, BLOCK_LINES - b->n, &n, &used, &err);
 		if (rc < 0 && p->rc == 0) {	/* the first failure is told; the stream goes on */
 			p->rc = -1;
 			p->err = err;
@@ -85,20 +88,20 @@ static void copy_lines(struct pipeline *p, struct block *b)
 			b->last = 1;
 			return;
 		}
-		struct parsed_line *pl = &b->lines[b->n++];
-		char *copy = b->text + b->used;
-		memcpy(copy, line, len);
-		b->used += len;
-		pl->line = copy;
-		pl->len = len;
+		b->n += n;
+		b->used += used;
 	}
 }
 
 /* parse_lines - what the model's thread needs no state for: syslog fields, the event */
 static void parse_lines(struct block *b, struct time_context *tc)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		struct parsed_line *pl = &b->lines[i];
+	struct parsed_line *lines = b->lines;
+	const struct source_line *span = b->span;
+	for (size_t i = 0, n = b->n; i < n; i++) {
+		struct parsed_line *pl = &lines[i];
+		pl->line = span[i].line;
+		pl->len = span[i].len;
 		pl->st = logline_parse(tc, pl->line, pl->len, &pl->ll);
 		if (pl->st == LINE_POSTFIX)
 			event_parse(&pl->ll, &pl->ev);
@@ -116,6 +119,32 @@ static void yield_to_model(void)
 		(void)setpriority(PRIO_PROCESS, self, prio + PARSER_NICE);
 }
 
+/* turn_open - a block may be claimed (called with the lock held) */
+static int turn_open(const struct pipeline *p)
+{
+	return !p->ended && !p->stop && !p->reading && p->claimed - p->taken < BLOCKS;
+}
+
+/* take_turn - the next block claimed, its lines read, then parsed while
+ * another thread may read the block after (called with the lock held, and
+ * turn_open; returns with it held) */
+static void take_turn(struct pipeline *p, struct time_context *tc)
+{
+	struct block *b = &p->blocks[p->claimed++ % BLOCKS];
+	p->reading = 1;
+	pthread_mutex_unlock(&p->lock);
+	read_lines(p, b);
+	pthread_mutex_lock(&p->lock);
+	p->reading = 0;
+	p->ended = b->last;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	parse_lines(b, tc);
+	pthread_mutex_lock(&p->lock);
+	b->ready = 1;
+	pthread_cond_broadcast(&p->changed);
+}
+
 static void *parser(void *arg)
 {
 	struct pipeline *p = arg;
@@ -124,23 +153,11 @@ static void *parser(void *arg)
 	time_context_init(&tc, p->reference);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		while (!p->ended && !p->stop && (p->reading || p->claimed - p->taken == BLOCKS))
+		while (!p->ended && !p->stop && !turn_open(p))
 			pthread_cond_wait(&p->changed, &p->lock);
 		if (p->ended || p->stop)
 			break;
-		struct block *b = &p->blocks[p->claimed++ % BLOCKS];
-		p->reading = 1;
-		pthread_mutex_unlock(&p->lock);
-		copy_lines(p, b);
-		pthread_mutex_lock(&p->lock);
-		p->reading = 0;
-		p->ended = b->last;
-		pthread_cond_broadcast(&p->changed);
-		pthread_mutex_unlock(&p->lock);
-		parse_lines(b, &tc);
-		pthread_mutex_lock(&p->lock);
-		b->ready = 1;
-		pthread_cond_broadcast(&p->changed);
+		take_turn(p, &tc);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -152,6 +169,7 @@ static void pipeline_free(struct pipeline *p)
 		(void)next_input(p);
 	for (int i = 0; i < BLOCKS; i++) {
 		free(p->blocks[i].text);
+		free(p->blocks[i].span);
 		free(p->blocks[i].lines);
 	}
 	pthread_mutex_destroy(&p->lock);
@@ -161,9 +179,10 @@ static void pipeline_free(struct pipeline *p)
 
 static struct pipeline *pipeline_new(struct ahead_input *in, size_t nin, time_t reference)
 {
-	struct pipeline *p = calloc(1, sizeof(*p));
+	struct pipeline *p = aligned_alloc(_Alignof(struct pipeline), sizeof(*p));	/* its blocks' lines */
 	if (p == NULL)
 		return NULL;
+	memset(p, 0, sizeof(*p));
 	p->in = in;
 	p->nin = nin;
 	p->reference = reference;
@@ -171,8 +190,9 @@ static struct pipeline *pipeline_new(struct ahead_input *in, size_t nin, time_t 
 	pthread_cond_init(&p->changed, NULL);
 	for (int i = 0; i < BLOCKS; i++) {
 		p->blocks[i].text = malloc(BLOCK_TEXT);
+		p->blocks[i].span = malloc(BLOCK_LINES * sizeof(struct source_line));
 		p->blocks[i].lines = malloc(BLOCK_LINES * sizeof(struct parsed_line));
-		if (p->blocks[i].text == NULL || p->blocks[i].lines == NULL) {
+		if (p->blocks[i].text == NULL || p->blocks[i].span == NULL || p->blocks[i].lines == NULL) {
 			pipeline_free(p);
 			return NULL;
 		}
@@ -186,6 +206,7 @@ struct cursor {
 	struct block *b;	/* NULL: the next one is not taken yet */
 	size_t i;
 	int done;
+	struct time_context tc;	/* the model's thread's, for the blocks it parses */
 };
 
 /* cursor_line - the stream's next line, once its block is parsed; NULL at its end */
@@ -196,8 +217,12 @@ static const struct parsed_line *cursor_line(struct cursor *c)
 		if (c->b == NULL) {
 			pthread_mutex_lock(&p->lock);
 			struct block *b = &p->blocks[p->taken % BLOCKS];
-			while (!b->ready)
-				pthread_cond_wait(&p->changed, &p->lock);
+			while (!b->ready) {	/* not parsed yet: parse the next one meanwhile */
+				if (turn_open(p))
+					take_turn(p, &c->tc);
+				else
+					pthread_cond_wait(&p->changed, &p->lock);
+			}
 			pthread_mutex_unlock(&p->lock);
 			c->b = b;
 			c->i = 0;
@@ -215,13 +240,24 @@ static const struct parsed_line *cursor_line(struct cursor *c)
 	return NULL;
 }
 
+/* The parsed lines come from the other core's cache: a line's first
+ * PREFETCH_BYTES (its syslog fields and the event's common ones, which the
+ * model reads) are asked for PREFETCH_AHEAD lines before they are applied */
+#define PREFETCH_AHEAD 6
+#define PREFETCH_BYTES 384
+
 /* apply_one - one stream: every block's lines in a row */
 static void apply_one(struct cursor *c, parsed_fn *fn, void *arg)
 {
 	while (cursor_line(c)) {
-		const struct block *b = c->b;
-		for (; c->i < b->n; c->i++)
-			fn(&b->lines[c->i], arg);
+		const struct parsed_line *line = c->b->lines;
+		for (size_t i = c->i, n = c->b->n; i < n; i++) {
+			if (i + PREFETCH_AHEAD < n)
+				for (size_t o = 0; o < PREFETCH_BYTES; o += 64)
+					__builtin_prefetch((const char *)&line[i + PREFETCH_AHEAD] + o);
+			fn(&line[i], arg);
+		}
+		c->i = c->b->n;
 	}
 }
 
@@ -295,6 +331,7 @@ int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed
 			j++;
 		ok = (p[k] = pipeline_new(&in[i], j - i, reference)) != NULL;
 		c[k].p = p[k];
+		time_context_init(&c[k].tc, reference);
 		i = j;
 	}
 	int rc = 0;

@@ -1,14 +1,14 @@
 /*
- * parse_ahead - a history read on two cores: two parser threads take turns
- * at a source, each copying a block of lines out of it and splitting them
- * into their syslog fields and Postfix events (logline_parse, event_parse:
- * no model state) while the other reads, and the calling thread applies the
- * parsed blocks to the model in the order they were read; several logs
- * (streams) are merged by their lines' times.
+ * parse_ahead - a history read on two cores: a parser thread reads blocks
+ * of lines from a source and splits them into their syslog fields and
+ * Postfix events (logline_parse, event_parse: no model state), and the
+ * calling thread applies the parsed blocks to the model in the order they
+ * were read, parsing the next one itself when it would otherwise wait;
+ * several logs (streams) are merged by their lines' times.
  *
- * The lines are copied into the block, so that the views of a parsed line
- * stay valid until the caller is done with its block; a few blocks are in
- * flight, so memory stays bounded whatever the size of the log.
+ * The lines are read into the block's own buffer, so that the views of a
+ * parsed line stay valid until the caller is done with its block; a few
+ * blocks are in flight, so memory stays bounded whatever the size of the log.
  */
 #ifndef SPAMTOP_PARSE_AHEAD_H
 #define SPAMTOP_PARSE_AHEAD_H

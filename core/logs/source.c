@@ -101,7 +101,7 @@ static struct line_source *source_from_fd(int fd, const char *path, uint64_t off
 		error_set(err, "cannot read %s: out of memory", path);
 		return NULL;
 	}
-	gzbuffer(s->gz, 256 * 1024);
+	gzbuffer(s->gz, 32 * 1024);	/* a read of 64 KiB or more goes straight to the caller (zlib's gz_read): SOURCE_LINES_CHUNK is */
 	s->cap = max_line + READ_CHUNK;
 	s->max_line = max_line;
 	s->base = offset;
@@ -110,18 +110,11 @@ static struct line_source *source_from_fd(int fd, const char *path, uint64_t off
 	return s;
 }
 
-/* fill - read more bytes behind the unread ones; -1 on error */
-static int fill(struct line_source *s, struct error *err)
+/* read_into - up to room more bytes of the file at dst: how many (0 at its
+ * end, then eof), or -1 on error */
+static long read_into(struct line_source *s, char *dst, size_t room, struct error *err)
 {
-	if (s->start > 0) {
-		memmove(s->buf, s->buf + s->start, s->end - s->start);
-		s->end -= s->start;
-		s->start = 0;
-	}
-	size_t room = s->cap - s->end;
-	if (room > READ_CHUNK)
-		room = READ_CHUNK;
-	int n = gzread(s->gz, s->buf + s->end, (unsigned)room);
+	int n = gzread(s->gz, dst, (unsigned)room);
 	if (n < 0) {
 		int zerr;
 		const char *msg = gzerror(s->gz, &zerr);
@@ -142,6 +135,23 @@ static int fill(struct line_source *s, struct error *err)
 			s->stats.truncated_gz = 1;
 		s->eof = 1;
 	}
+	return n;
+}
+
+/* fill - read more bytes behind the unread ones; -1 on error */
+static int fill(struct line_source *s, struct error *err)
+{
+	if (s->start > 0) {
+		memmove(s->buf, s->buf + s->start, s->end - s->start);
+		s->end -= s->start;
+		s->start = 0;
+	}
+	size_t room = s->cap - s->end;
+	if (room > READ_CHUNK)
+		room = READ_CHUNK;
+	long n = read_into(s, s->buf + s->end, room, err);
+	if (n < 0)
+		return -1;
 	s->end += (size_t)n;
 	return 0;
 }
@@ -220,6 +230,75 @@ int source_next(struct line_source *s, const char **line, size_t *len, struct er
 			return 0;
 		if (fill(s, err) < 0)
 			return -1;
+	}
+}
+
+/* split_read - the whole lines of dst[0..len) into out[] (cut at max_line
+ * as source_next cuts them); the bytes after the last one taken go back to
+ * the source's buffer, for the next call; how many of dst's bytes the lines took */
+static size_t split_read(struct line_source *s, char *dst, size_t len, struct source_line *out, size_t max,
+			 size_t *n)
+{
+	char *p = dst, *end = dst + len, *nl;
+	while (*n < max && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		size_t l = (size_t)(nl - p);
+		s->stats.lines++;
+		s->stats.bytes += l + 1;
+		if (l > s->max_line) {
+			s->stats.long_lines++;
+			l = s->max_line;
+		}
+		out[(*n)++] = (struct source_line){p, l};
+		p = nl + 1;
+	}
+	memcpy(s->buf, p, (size_t)(end - p));	/* a line's head, or what out[] had no room for */
+	s->start = 0;
+	s->end = (size_t)(end - p);
+	return (size_t)(p - dst);
+}
+
+/* buffered_lines - there are whole lines (or a line to cut, or the end) in
+ * the source's own buffer, which source_next gives one by one */
+static int buffered_lines(const struct line_source *s)
+{
+	size_t avail = s->end - s->start;
+	return s->skipping || s->eof || avail >= s->max_line
+	    || (avail && memchr(s->buf + s->start, '\n', avail) != NULL);
+}
+
+int source_next_lines(struct line_source *s, char *dst, size_t cap, struct source_line *out, size_t max,
+		      size_t *n, size_t *used, struct error *err)
+{
+	*n = *used = 0;
+	if (max == 0 || cap < s->max_line) {
+		error_set(err, "cannot read %s: no room for a line", s->name);
+		return -1;
+	}
+	for (;;) {
+		while (*n < max && buffered_lines(s)) {	/* rare: a cut line, the end, a tail's first lines */
+			const char *line;
+			size_t len;
+			if (*n && *used + s->max_line > cap)
+				return 1;
+			int rc = source_next(s, &line, &len, err);
+			if (rc <= 0)
+				return *n ? 1 : rc;	/* the end or the error is told on the next call */
+			memcpy(dst + *used, line, len);
+			out[(*n)++] = (struct source_line){dst + *used, len};
+			*used += len;
+		}
+		if (*n)
+			return 1;
+		/* the start of a line without its end (shorter than max_line), then a chunk */
+		size_t head = s->end - s->start;
+		size_t room = cap - head < SOURCE_LINES_CHUNK ? cap - head : SOURCE_LINES_CHUNK;
+		memcpy(dst, s->buf + s->start, head);
+		long got = read_into(s, dst + head, room, err);
+		if (got < 0)
+			return -1;
+		*used = split_read(s, dst, head + (size_t)got, out, max, n);
+		if (*n)
+			return 1;
 	}
 }
 

@@ -40,6 +40,25 @@ struct line_source *source_open_regular(const char *path, size_t max_line, struc
 struct line_source *source_open_fd(int fd, const char *name, size_t max_line, struct error *err);
 /* 1: a line; 0: end of input; -1: read error (err filled). */
 int source_next(struct line_source *s, const char **line, size_t *len, struct error *err);
+
+struct source_line {
+	const char *line;
+	size_t len;
+};
+
+/*
+ * The next lines, many at once, as source_next gives them one by one (cut
+ * and counted alike), but read straight into dst rather than the source's
+ * own buffer: a history read copies each byte once. At most max lines (at
+ * least 1), in at most cap bytes of dst (at least SOURCE_MAX_LINE_DEFAULT),
+ * read SOURCE_LINES_CHUNK bytes at a time: their views into dst in out[],
+ * their count in *n, and the bytes of dst they take in *used. 1: lines (at
+ * least one); 0: end of input; -1: read error (err filled; the lines before
+ * it were given). Lines that out[] had no room for are given by the next call.
+ */
+#define SOURCE_LINES_CHUNK (128u * 1024)
+int source_next_lines(struct line_source *s, char *dst, size_t cap, struct source_line *out, size_t max,
+		      size_t *n, size_t *used, struct error *err);
 const struct source_stats *source_stats(const struct line_source *s);
 void source_close(struct line_source *s);
 

@@ -2574,7 +2574,7 @@ static const struct istr *moved(struct string_move *sm, int host, const struct i
 		return NULL;
 	switch (sm->phase) {
 	case MOVE_COPY:
-		if (old->fwd == NULL && (old->fwd = intern(sm->to[host], s->s, s->len)) == NULL)
+		if (old->fwd == NULL && (old->fwd = intern_hashed(sm->to[host], s->s, s->len, s->hash)) == NULL)
 			sm->failed = 1;
 		return s;
 	case MOVE_UNDO:
@@ -2646,7 +2646,7 @@ static int move_strings(struct model *m)
 {
 	struct string_move sm = {{NULL}, MOVE_COPY, 0};
 	for (int h = 0; h < m->nhosts; h++)
-		if ((sm.to[h] = intern_new_like(m->host_strings[h])) == NULL)
+		if ((sm.to[h] = intern_new_like(m->host_strings[h], intern_count(m->host_strings[h]) / 2)) == NULL)
 			sm.failed = 1;
 	if (!sm.failed)
 		move_all(m, &sm, MOVE_COPY);

@@ -38,6 +38,102 @@ static size_t read_all(const char *file, size_t max_line, char *out, size_t size
 	return used;
 }
 
+/* read_many - read_all, but many lines a call (source_next_lines), up to max a call */
+static size_t read_many(const char *file, size_t max_line, size_t max, char *out, size_t size,
+			struct source_stats *st)
+{
+	struct error err;
+	struct line_source *s = source_open(file, max_line, &err);
+	assert_non_null(s);
+	size_t cap = (max_line ? max_line : SOURCE_MAX_LINE_DEFAULT) + SOURCE_LINES_CHUNK;
+	char *dst = malloc(cap);
+	struct source_line *lines = malloc(max * sizeof(*lines));
+	assert_true(dst && lines);
+	size_t n, used, total = 0;
+	int rc;
+	while ((rc = source_next_lines(s, dst, cap, lines, max, &n, &used, &err)) > 0) {
+		assert_true(n >= 1 && n <= max && used <= cap);
+		for (size_t i = 0; i < n; i++) {
+			assert_true(lines[i].line >= dst && lines[i].line + lines[i].len <= dst + cap);
+			assert_true(total + lines[i].len + 1 <= size);
+			memcpy(out + total, lines[i].line, lines[i].len);
+			total += lines[i].len;
+			out[total++] = '\n';
+		}
+	}
+	assert_int_equal(rc, 0);
+	*st = *source_stats(s);
+	source_close(s);
+	free(dst);
+	free(lines);
+	return total;
+}
+
+/* the same lines and counts one at a time and many at a time */
+static void assert_read_alike(const char *file, size_t max_line, size_t max)
+{
+	size_t size = 8u << 20;
+	char *a = malloc(size), *b = malloc(size);
+	struct source_stats sa, sb;
+	size_t la = read_all(file, max_line, a, size, &sa);
+	size_t lb = read_many(file, max_line, max, b, size, &sb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	assert_int_equal(sa.lines, sb.lines);
+	assert_int_equal(sa.bytes, sb.bytes);
+	assert_int_equal(sa.long_lines, sb.long_lines);
+	assert_int_equal(sa.partial_last, sb.partial_last);
+	assert_int_equal(sa.truncated_gz, sb.truncated_gz);
+	free(a);
+	free(b);
+}
+
+/*
+ * source_next_lines reads straight into the caller's buffer, splitting a
+ * chunk at a time; it must give what source_next gives: lines across chunk
+ * edges, empty lines, lines cut at max_line (one inside a chunk, one longer
+ * than a chunk), a last line without newline, a .gz, and calls that take
+ * one line or three at a time (the rest kept for the next call).
+ */
+static void many_lines_a_call_are_the_lines_one_at_a_time_gives(void **state)
+{
+	(void)state;
+	const char *plain = path("many.log");
+	FILE *f = fopen(plain, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 30000; i++) {
+		if (i % 97 == 0)
+			fputs("\n", f);
+		else if (i == 1 || i == 5000)	/* cut at the 4 000-byte limit: inside the first chunk, and maybe across two */
+			fprintf(f, "%07d %0*d\n", i, 6000, 0);
+		else if (i == 9000)	/* longer than a chunk */
+			fprintf(f, "%07d %0*d\n", i, (int)SOURCE_LINES_CHUNK * 2, 0);
+		else
+			fprintf(f, "Nov 24 10:00:00 mx postfix/smtpd[1]: connect from unknown[192.0.2.%d] %07d\n", i % 250,
+				i);
+	}
+	fputs("a last line without newline", f);
+	assert_int_equal(fclose(f), 0);
+	assert_read_alike(plain, 4000, 4096);
+	assert_read_alike(plain, 4000, 3);
+	assert_read_alike(plain, 4000, 1);
+	assert_read_alike(plain, 0, 4096);
+	size_t n = 0;
+	char *text = test_read_file(plain, &n);
+	gzFile gz = gzopen(path("many.log.1.gz"), "wb");
+	assert_int_equal(gzwrite(gz, text, (unsigned)n), (int)n);
+	gzclose(gz);
+	free(text);
+	assert_read_alike(path("many.log.1.gz"), 4000, 4096);
+	struct source_stats st;
+	char *out = malloc(8u << 20);
+	read_many(plain, 4000, 4096, out, 8u << 20, &st);
+	assert_int_equal(st.lines, 30001);
+	assert_int_equal(st.long_lines, 3);
+	assert_int_equal(st.partial_last, 1);
+	free(out);
+}
+
 static void gz_file_reads_the_same_lines_as_plain(void **state)
 {
 	(void)state;
@@ -280,6 +376,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rotated_logs_are_put_oldest_first),
 		cmocka_unit_test(gz_file_reads_the_same_lines_as_plain),
+		cmocka_unit_test(many_lines_a_call_are_the_lines_one_at_a_time_gives),
 		cmocka_unit_test(truncated_gz_keeps_what_was_read_and_says_so),
 		cmocka_unit_test(one_megabyte_line_is_returned_whole),
 		cmocka_unit_test(line_over_the_limit_is_cut_and_the_next_line_survives),
