@@ -29,10 +29,7 @@ struct slot {
 	struct istr *str;
 };
 
-#define RECENT 4096	/* strings found lately, by their hash's low bits */
-
 struct intern_table {
-	struct istr *recent[RECENT];
 	struct slot *slots;
 	uint64_t seed;
 	size_t mask;		/* slot count - 1 (a power of two) */
@@ -259,6 +256,11 @@ struct istr *intern_hashed(struct intern_table *t, const char *s, size_t len, ui
 	t->count++;
 	t->bytes += len;
 	return e;
+}
+
+void intern_prefetch(const struct intern_table *t, uint32_t h)
+{
+	__builtin_prefetch(&t->slots[h & t->mask]);
 }
 
 size_t intern_count(const struct intern_table *t) { return t->count; }

@@ -40,6 +40,8 @@ struct istr *intern_find(const struct intern_table *t, const char *s, size_t len
 /* An empty table hashing as `like` does (same seed), with room for expect
  * strings before it grows: for compacting one into another. */
 struct intern_table *intern_new_like(const struct intern_table *like, size_t expect);
+/* Asks the caches for the table slot where a string of hash h would be (no effect otherwise). */
+void intern_prefetch(const struct intern_table *t, uint32_t h);
 size_t intern_count(const struct intern_table *t);
 size_t intern_bytes(const struct intern_table *t);
 

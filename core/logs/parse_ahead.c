@@ -24,12 +24,14 @@
 
 #define PARSERS 1		/* threads; the model's thread parses when it would wait */
 #define PARSER_NICE 3		/* the model's thread first when several streams' parsers want a core */
-/* Sixteen blocks of 128 KiB (some 950 lines of a mail log) in flight: few
- * hand-overs (each a lock and a wake-up) and room for either side's jitter */
+/* Eight blocks of 128 KiB (some 950 lines of a mail log) in flight: few
+ * hand-overs (each a lock and a wake-up), room for either side's jitter, and
+ * a footprint that stays in the caches (with sixteen, the kernel's copy into
+ * the blocks cost twice as much) */
 #define BLOCK_LINES 2048		/* room for lines of 64 bytes on average; shorter ones end a block early */
 #define BLOCK_FILL (128u * 1024)	/* a block is full when its lines take this much */
 #define BLOCK_TEXT (BLOCK_FILL + SOURCE_MAX_LINE_DEFAULT + SOURCE_LINES_CHUNK)
-#define BLOCKS 16
+#define BLOCKS 8
 
 struct block {
 	char *text;
@@ -245,9 +247,11 @@ static const struct parsed_line *cursor_line(struct cursor *c)
  * model reads) are asked for PREFETCH_AHEAD lines before they are applied */
 #define PREFETCH_AHEAD 6
 #define PREFETCH_BYTES 384
+#define SOON_AHEAD 3		/* the line is in cache by then; what it will touch may not be */
 
-/* apply_one - one stream: every block's lines in a row */
-static void apply_one(struct cursor *c, parsed_fn *fn, void *arg)
+/* apply_one - one stream: every block's lines in a row, each first to soon
+ * (if given) SOON_AHEAD lines before fn */
+static void apply_one(struct cursor *c, parsed_fn *fn, parsed_fn *soon, void *arg)
 {
 	while (cursor_line(c)) {
 		const struct parsed_line *line = c->b->lines;
@@ -255,6 +259,8 @@ static void apply_one(struct cursor *c, parsed_fn *fn, void *arg)
 			if (i + PREFETCH_AHEAD < n)
 				for (size_t o = 0; o < PREFETCH_BYTES; o += 64)
 					__builtin_prefetch((const char *)&line[i + PREFETCH_AHEAD] + o);
+			if (soon && i + SOON_AHEAD < n)
+				soon(&line[i + SOON_AHEAD], arg);
 			fn(&line[i], arg);
 		}
 		c->i = c->b->n;
@@ -313,8 +319,8 @@ static int start_parsers(struct pipeline **p, size_t n, pthread_t (*t)[PARSERS],
 	return 1;
 }
 
-int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, void *arg,
-		      struct error *err)
+int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, parsed_fn *soon,
+		      void *arg, struct error *err)
 {
 	size_t nstreams = 0;
 	for (size_t i = 0; i < n; i++)
@@ -342,7 +348,7 @@ int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed
 		error_set(err, "cannot start a parser thread");
 		rc = -1;
 	} else if (nstreams == 1) {
-		apply_one(&c[0], fn, arg);
+		apply_one(&c[0], fn, soon, arg);
 	} else {
 		apply_merged(c, nstreams, fn, arg);
 	}

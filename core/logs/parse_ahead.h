@@ -47,9 +47,11 @@ struct ahead_input {
  * and the failures before it in another meet in time order. A source that fails is left for the next one
  * of its stream. 0 when all were read; -1 with err when one could not be
  * read to its end (the lines before were applied, and the rest read) or no
- * thread could be started (then nothing was).
+ * thread could be started (then nothing was). soon, when given, is called
+ * for a line a few lines before fn (one stream only): it may prefetch what
+ * the line will touch, and changes nothing.
  */
-int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, void *arg,
-		      struct error *err);
+int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, parsed_fn *soon,
+		      void *arg, struct error *err);
 
 #endif

@@ -24,6 +24,13 @@
 #define TAIL_PROBE 8192	/* bytes read to find one line's time stamp */
 #define TAIL_MIN_SIZE (8u << 20)	/* smaller files are read whole */
 
+/* prefetch_parsed - a line about to be applied: what it will look up, asked for */
+static void prefetch_parsed(const struct parsed_line *p, void *arg)
+{
+	if (p->st == LINE_POSTFIX)
+		model_prefetch(arg, &p->ev);
+}
+
 /* apply_parsed - one line split by a parser thread, into the model */
 static void apply_parsed(const struct parsed_line *p, void *arg)
 {
@@ -171,7 +178,7 @@ int ingest_sources(struct model *m, const char *const *paths, const int *stream,
 	}
 	k = open_inputs(in, k, paths, stream, n, seconds, stats, err, &rc);
 	struct error read_err;
-	if (k && parse_ahead_merge(in, k, (time_t)model_reference(m), apply_parsed, m, &read_err) < 0) {
+	if (k && parse_ahead_merge(in, k, (time_t)model_reference(m), apply_parsed, prefetch_parsed, m, &read_err) < 0) {
 		*err = read_err;
 		rc = -1;
 	}

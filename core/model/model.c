@@ -2432,6 +2432,17 @@ enum line_status model_add_parsed(struct model *m, size_t len, enum line_status 
 	return st;
 }
 
+void model_prefetch(const struct model *m, const struct pf_event *ev)
+{
+	if (ev->qid_hash)
+		__builtin_prefetch(&m->open_slots[ev->qid_hash & m->open_mask]);
+	const struct intern_table *t = m->host_strings[m->host];
+	if (ev->client_ip_hash)
+		intern_prefetch(t, ev->client_ip_hash);
+	if (ev->sender_hash)
+		intern_prefetch(t, ev->sender_hash);
+}
+
 /* ---- collecting cold aggregates (see model_collect in model.h) ---- */
 
 int model_wants_collect(const struct model *m)

@@ -254,6 +254,9 @@ int model_add_our_domain(struct model *m, const char *domain, size_t len);
 /* How many domains were named so (not learned), subdomain patterns included */
 size_t model_our_domains_named(const struct model *m);
 enum line_status model_add_line(struct model *m, const char *line, size_t len);
+/* Asks the caches for what applying ev will look up first (its queue ID's
+ * and strings' table slots): called a few lines ahead, it changes nothing. */
+void model_prefetch(const struct model *m, const struct pf_event *ev);
 /* model_add_line for a line split already (parse_ahead): ev is parsed from
  * ll when ev_parsed is 0, else it is ll's event. */
 enum line_status model_add_parsed(struct model *m, size_t len, enum line_status st, const struct log_line *ll,

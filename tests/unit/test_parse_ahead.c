@@ -47,7 +47,7 @@ static void every_line_arrives_once_in_order_across_blocks_and_a_long_line(void 
 	struct ahead_input in = {.src = source_open(path, 0, &err)};
 	assert_non_null(in.src);
 	struct seen s = {0};
-	assert_int_equal(parse_ahead_merge(&in, 1, TEST_REFERENCE, count_in_order, &s, &err), 0);
+	assert_int_equal(parse_ahead_merge(&in, 1, TEST_REFERENCE, count_in_order, NULL, &s, &err), 0);
 	assert_null(in.src);
 	assert_int_equal(in.stats.lines, 20000);
 	assert_int_equal(s.lines, 20000);
@@ -93,7 +93,7 @@ static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(
 		{.src = source_open(b, 0, &err), .stream = 1},
 	};
 	struct seen s = {.last = -1};
-	assert_int_equal(parse_ahead_merge(in, 3, TEST_REFERENCE, count_in_order, &s, &err), 0);
+	assert_int_equal(parse_ahead_merge(in, 3, TEST_REFERENCE, count_in_order, NULL, &s, &err), 0);
 	assert_int_equal(s.lines, 12001);
 	assert_int_equal(s.postfix, 12000);
 	assert_int_equal(s.out_of_order, 0);
