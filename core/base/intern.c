@@ -101,18 +101,21 @@ uint64_t intern_seed(void)
 	return random_seed(&salt);
 }
 
-static uint64_t process_seed;
+static uint64_t process_seed;	/* never 0 once drawn (random_seed sets its low bit) */
 
 static void draw_process_seed(void)
 {
-	process_seed = intern_seed();
+	__atomic_store_n(&process_seed, intern_seed(), __ATOMIC_RELEASE);
 }
 
 uint64_t intern_process_seed(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	uint64_t seed = __atomic_load_n(&process_seed, __ATOMIC_ACQUIRE);	/* every line's hashes ask */
+	if (seed)
+		return seed;
 	(void)pthread_once(&once, draw_process_seed);
-	return process_seed;
+	return __atomic_load_n(&process_seed, __ATOMIC_ACQUIRE);
 }
 
 struct intern_table *intern_new(void)

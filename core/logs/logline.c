@@ -10,6 +10,9 @@
 
 static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+/* The bytes that end a program's name, or part it ('/') */
+static const unsigned char program_stop[256] = {['['] = 1, [':'] = 1, [' '] = 1, ['/'] = 1};
+
 /* Postfix daemons and commands that log under syslog_name/daemon. */
 static const char *const postfix_services[] = {
 	"smtpd", "smtp", "lmtp", "qmgr", "oqmgr", "cleanup", "pickup", "local",
@@ -269,10 +272,14 @@ enum line_status logline_parse(struct time_context *tc, const char *line, size_t
 	i++;
 	/* host */
 	const char *p = line + i, *end = line + len;
-	const char *sp = memchr(p, ' ', (size_t)(end - p));
-	if (sp && sp[-1] == ':' && dovecot_file_line(p, sp, end, out))	/* no host name ends in ':' */
+	const char *sp = p;
+	while (sp < end && *sp != ' ')	/* a few bytes: no memchr call */
+		sp++;
+	if (sp == end)
+		return LINE_MALFORMED;
+	if (sp > p && sp[-1] == ':' && dovecot_file_line(p, sp, end, out))	/* no host name ends in ':' */
 		return LINE_OTHER;
-	if (sp == NULL || sp == p)
+	if (sp == p)
 		return LINE_MALFORMED;
 	out->host = (struct strview){p, (size_t)(sp - p)};
 	/* program[pid]: or program: */
@@ -283,13 +290,14 @@ enum line_status logline_parse(struct time_context *tc, const char *line, size_t
 		first_slash = last_slash = q + 7;
 		q += 8;
 	}
-	while (q < end && *q != '[' && *q != ':' && *q != ' ') {
-		if (*q == '/') {
-			if (!first_slash)
-				first_slash = q;
-			last_slash = q;
-		}
-		q++;
+	for (;;) {	/* to '[', ':' or ' ', noting the slashes */
+		while (q < end && !program_stop[(unsigned char)*q])
+			q++;
+		if (q == end || *q != '/')
+			break;
+		if (!first_slash)
+			first_slash = q;
+		last_slash = q++;
 	}
 	if (q == end || q == p || *q == ' ')
 		return LINE_MALFORMED;
