@@ -38,43 +38,10 @@ struct intern_table {
 	struct chunk *chunks;
 };
 
-/* intern_hash - seeded, eight bytes a step, final avalanche */
+/* intern_hash - hash64_seeded with the table's seed, 32 bits of it */
 uint32_t intern_hash(const struct intern_table *t, const char *s, size_t len)
 {
 	return intern_hash_seeded(t->seed, s, len);
-}
-
-uint32_t intern_hash_seeded(uint64_t seed, const char *s, size_t len)
-{
-	return (uint32_t)hash64_seeded(seed, s, len);
-}
-
-uint64_t hash64_seeded(uint64_t seed, const char *s, size_t len)
-{
-	uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ull);
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		len -= 8;
-	}
-	uint64_t w = 0;	/* the last 0-7 bytes, without a memcpy of variable length (a call) */
-	if (len >= 4) {	/* two loads that overlap cover 4 to 7 bytes */
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + len - 4, 4);
-		w = (uint64_t)a << 32 | b;
-	} else if (len) {	/* the empty string may come as a NULL pointer */
-		w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[len / 2] << 8
-		    | (unsigned char)s[len - 1];
-	}
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return h;
 }
 
 /* random_seed - from the kernel; the clock and address as a fallback */
