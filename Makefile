@@ -19,7 +19,7 @@ CC      ?= cc
 PKGS    := jansson zlib libpcre2-8 ncursesw
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(or $(shell pkg-config --libs $(PKGS) 2>/dev/null),-ljansson -lz -lpcre2-8 -lncursesw -ltinfo)
-CFLAGS  ?= -O3 -g
+CFLAGS  ?= -O3 -g -fno-plt
 WARN    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -I. -DSPAMTOP_KEYMAP_DIR='"$(PREFIX)/share/spamtop/keymaps"'
 LIBS    := $(PKG_LIBS) -pthread
