@@ -25,6 +25,18 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -I. -DSPAMTOP_KEYMAP_DIR='
 LIBS    := $(PKG_LIBS) -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# Profile-guided build (PGO=1, the default): the objects are compiled with the
+# profile of a training run (tools/pgo-train.sh: a generated log of another
+# seed than the bench's, and the lab's captures) of an instrumented build in
+# $(BUILD)/pgo; on the bench log it runs 12 % fewer instructions. PGO=0 builds
+# without it (quicker while editing: one build, not two).
+PGO      ?= 1
+PGO_GEN  := -fprofile-generate -fprofile-update=atomic
+ifeq ($(PGO),1)
+PGO_USE  := -fprofile-use -fprofile-partial-training -Wno-missing-profile
+PGO_DEP   = $(PGOBUILD)/trained
+endif
+
 CORE_SRC := $(wildcard core/*/*.c)
 TUI_SRC  := $(wildcard tui/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -33,6 +45,7 @@ HEADERS  := $(wildcard core/*/*.h core/*/*.def tui/*.h tui/*.def cli/*.h)
 
 BUILD    := build
 SANBUILD := build/san
+PGOBUILD := $(BUILD)/pgo
 
 CORE_OBJ     := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CORE_SAN_OBJ := $(CORE_SRC:%.c=$(SANBUILD)/%.o)
@@ -47,9 +60,21 @@ DEPS ?= build
 deps:
 	@tools/deps.sh $(DEPS)
 
-$(BUILD)/%.o: %.c $(HEADERS)
+$(BUILD)/%.o: %.c $(HEADERS) $(PGO_DEP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(PGO_USE) -c -o $@ $<
+
+# PGO's instrumented objects: compiled in $(PGOBUILD), which sees the sources
+# through links, under the names the optimized ones have (x.c into
+# $(BUILD)/x.o): gcc names a file's static functions in its profile by them
+$(PGOBUILD)/$(BUILD)/%.o: %.c $(HEADERS) | $(PGOBUILD)/tree
+	@mkdir -p $(dir $@)
+	cd $(PGOBUILD) && $(CC) $(ALL_CFLAGS) $(PGO_GEN) -c -o $(BUILD)/$*.o $*.c
+
+$(PGOBUILD)/tree:
+	@mkdir -p $(PGOBUILD)
+	@for d in core tui cli; do ln -sfn $(CURDIR)/$$d $(PGOBUILD)/$$d; done
+	@touch $@
 
 $(SANBUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -74,6 +99,14 @@ spamtop: $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 
 $(SANBUILD)/spamtop: $(CLI_SRC:%.c=$(SANBUILD)/%.o) $(SANBUILD)/libtui.a $(SANBUILD)/libspamtop.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+# the instrumented build of PGO, and its training run
+PGO_OBJ := $(patsubst %.c,$(PGOBUILD)/$(BUILD)/%.o,$(CLI_SRC) $(TUI_SRC) $(CORE_SRC))
+$(PGOBUILD)/spamtop: $(PGO_OBJ)
+	$(CC) $(CFLAGS) $(PGO_GEN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(PGOBUILD)/trained: $(PGOBUILD)/spamtop $(BUILD)/genlog tools/pgo-train.sh $(wildcard tests/fixtures/*.log)
+	@tools/pgo-train.sh $(PGOBUILD) $(BUILD) $(BUILD)/genlog
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/metrics_check.h tests/hostile/hostile.h $(BUILD)/libtui.a $(BUILD)/libspamtop.a
 	@mkdir -p $(dir $@)
