@@ -1,6 +1,7 @@
 # spamtop - build, test, benchmark. See README.md.
 #
-#   make            build ./spamtop
+#   make            build ./spamtop (profile-guided: an instrumented build and a training
+#                   run first; PGO=0 for a plain build)
 #   make demo       install missing build dependencies, build, open the console on
 #                   the bundled outbreak capture
 #   make check      all tests: unit tests (also under ASan+UBSan), command-line tests,

@@ -18,6 +18,11 @@
 #include <zlib.h>
 
 #define READ_CHUNK (1u << 20)
+/* zlib's gz_read reads a request of twice its buffer or more straight into
+ * the caller's memory (a plain file: no copy through zlib) */
+#define GZ_BUFFER (32u * 1024)
+_Static_assert(SOURCE_LINES_CHUNK >= 2 * GZ_BUFFER, "source_next_lines' reads must bypass zlib's buffer");
+_Static_assert(SOURCE_LINES_CHUNK <= READ_CHUNK, "what a chunk leaves of a line must fit the source's buffer");
 
 struct line_source {
 	gzFile gz;
@@ -101,7 +106,7 @@ static struct line_source *source_from_fd(int fd, const char *path, uint64_t off
 		error_set(err, "cannot read %s: out of memory", path);
 		return NULL;
 	}
-	gzbuffer(s->gz, 32 * 1024);	/* a read of 64 KiB or more goes straight to the caller (zlib's gz_read): SOURCE_LINES_CHUNK is */
+	gzbuffer(s->gz, GZ_BUFFER);
 	s->cap = max_line + READ_CHUNK;
 	s->max_line = max_line;
 	s->base = offset;

@@ -50,7 +50,7 @@ struct source_line {
  * The next lines, many at once, as source_next gives them one by one (cut
  * and counted alike), but read straight into dst rather than the source's
  * own buffer: a history read copies each byte once. At most max lines (at
- * least 1), in at most cap bytes of dst (at least SOURCE_MAX_LINE_DEFAULT),
+ * least 1), in at most cap bytes of dst (at least the source's max_line),
  * read SOURCE_LINES_CHUNK bytes at a time: their views into dst in out[],
  * their count in *n, and the bytes of dst they take in *used. 1: lines (at
  * least one); 0: end of input; -1: read error (err filled; the lines before
