@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # run-unit.sh - run cmocka test binaries, print a total line "unit: N passed, M failed".
+# A binary that runs past UNIT_TIMEOUT seconds (default 300: the slowest, under
+# ASan, takes a few) is stopped and counted as failed: a hang ends the run.
 set -u
 passed=0 failed=0 broken=0
 for t in "$@"; do
-	out=$("$t" 2>&1); rc=$?
+	out=$(timeout "${UNIT_TIMEOUT:-300}" "$t" 2>&1); rc=$?
+	[ $rc -eq 124 ] && out="$out
+$(basename "$t"): stopped after ${UNIT_TIMEOUT:-300} s (a hang?)"
 	printf '%s\n' "$out" | grep -E '^\[  (FAILED|PASSED|  ERROR) \]|^\[  FAILED  \]' | sed "s|^|$(basename "$t"): |"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)

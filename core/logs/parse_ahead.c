@@ -306,17 +306,22 @@ static void apply_merged(struct cursor *c, size_t n, parsed_fn *fn, void *arg)
 	}
 }
 
-/* start_parsers - each stream's parser threads; 0 when some stream got none */
-static int start_parsers(struct pipeline **p, size_t n, pthread_t (*t)[PARSERS], int *started)
+static int parser_threads = PARSERS;
+
+void parse_ahead_set_threads(int n)
+{
+	parser_threads = n < 0 ? PARSERS : n > PARSERS ? PARSERS : n;
+}
+
+/* start_parsers - each stream's parser threads, as many as can be started (a
+ * stream with none is read by the model's thread alone, turn after turn) */
+static void start_parsers(struct pipeline **p, size_t n, pthread_t (*t)[PARSERS], int *started)
 {
 	for (size_t k = 0; k < n; k++) {
 		started[k] = 0;
-		while (started[k] < PARSERS && pthread_create(&t[k][started[k]], NULL, parser, p[k]) == 0)
+		while (started[k] < parser_threads && pthread_create(&t[k][started[k]], NULL, parser, p[k]) == 0)
 			started[k]++;
-		if (started[k] == 0)
-			return 0;
 	}
-	return 1;
 }
 
 int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, parsed_fn *soon,
@@ -344,17 +349,16 @@ int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed
 	if (!ok) {
 		error_set(err, "out of memory");
 		rc = -1;
-	} else if (!start_parsers(p, nstreams, t, started)) {
-		error_set(err, "cannot start a parser thread");
-		rc = -1;
-	} else if (nstreams == 1) {
-		apply_one(&c[0], fn, soon, arg);
 	} else {
-		apply_merged(c, nstreams, fn, arg);
+		start_parsers(p, nstreams, t, started);
+		if (nstreams == 1)
+			apply_one(&c[0], fn, soon, arg);
+		else
+			apply_merged(c, nstreams, fn, arg);
 	}
 	for (size_t k = 0; p && k < nstreams && p[k]; k++) {
 		pthread_mutex_lock(&p[k]->lock);
-		p[k]->stop = 1;	/* after a failed start: the started ones leave */
+		p[k]->stop = 1;	/* the parsers leave */
 		pthread_cond_broadcast(&p[k]->changed);
 		pthread_mutex_unlock(&p[k]->lock);
 		for (int i = 0; started && i < started[k]; i++)

@@ -46,12 +46,17 @@ struct ahead_input {
  * stream's; a line without a time as it comes), so that a login in one file
  * and the failures before it in another meet in time order. A source that fails is left for the next one
  * of its stream. 0 when all were read; -1 with err when one could not be
- * read to its end (the lines before were applied, and the rest read) or no
- * thread could be started (then nothing was). soon, when given, is called
+ * read to its end (the lines before were applied, and the rest read) or
+ * memory ran out (then nothing was). When no parser thread can be started,
+ * the calling thread reads and parses alone, slower. soon, when given, is called
  * for a line a few lines before fn (one stream only): it may prefetch what
  * the line will touch, and changes nothing.
  */
 int parse_ahead_merge(struct ahead_input *in, size_t n, time_t reference, parsed_fn *fn, parsed_fn *soon,
 		      void *arg, struct error *err);
+
+/* How many parser threads a read starts, at most (tests: 0, the calling
+ * thread alone, as when none can be started); negative: the default */
+void parse_ahead_set_threads(int n);
 
 #endif

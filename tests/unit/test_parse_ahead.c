@@ -28,9 +28,9 @@ static void count_in_order(const struct parsed_line *p, void *arg)
 		s->longest = p->len;
 }
 
-static void every_line_arrives_once_in_order_across_blocks_and_a_long_line(void **state)
+/* every_line_in_order - 20 000 lines with a 1.5 MB one among them, read ahead */
+static void every_line_in_order(void)
 {
-	(void)state;
 	char path[128];
 	snprintf(path, sizeof(path), "%s/many.log", test_dir());
 	FILE *f = fopen(path, "w");
@@ -56,6 +56,22 @@ static void every_line_arrives_once_in_order_across_blocks_and_a_long_line(void 
 	assert_true(s.longest > 1500000);
 }
 
+static void every_line_arrives_once_in_order_across_blocks_and_a_long_line(void **state)
+{
+	(void)state;
+	every_line_in_order();
+}
+
+/* With no parser thread (none could be started) the calling thread reads and
+ * parses every block itself, the turns it takes when the parser is behind */
+static void with_no_parser_thread_the_caller_reads_every_line_itself_in_order(void **state)
+{
+	(void)state;
+	parse_ahead_set_threads(0);
+	every_line_in_order();
+	parse_ahead_set_threads(-1);
+}
+
 /* write_numbered - lines stamped 10:00:00 + t seconds for t = first, first + step, ... (n of
  * them), each ending with its rank in the time order of all the files (t + 1) */
 static void write_numbered(const char *path, long first, long step, long n, int garbage_first)
@@ -76,9 +92,8 @@ static void write_numbered(const char *path, long first, long step, long n, int 
  * the order of their times, across blocks; a line without a stamp goes when
  * its stream is reached; a file that cannot be read leaves the rest read.
  */
-static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(void **state)
+static void two_logs_merged(void)
 {
-	(void)state;
 	char a1[128], a[128], b[128];
 	snprintf(a1, sizeof(a1), "%s/a.log.1", test_dir());
 	snprintf(a, sizeof(a), "%s/a.log", test_dir());
@@ -108,6 +123,20 @@ static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(
 	assert_int_equal(st.lines, 12001);
 	assert_int_equal(model_totals(m)->connects, 12000);
 	model_free(m);
+}
+
+static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(void **state)
+{
+	(void)state;
+	two_logs_merged();
+}
+
+static void two_logs_are_merged_alike_with_no_parser_thread(void **state)
+{
+	(void)state;
+	parse_ahead_set_threads(0);
+	two_logs_merged();
+	parse_ahead_set_threads(-1);
 }
 
 /*
@@ -176,8 +205,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_line_arrives_once_in_order_across_blocks_and_a_long_line),
+		cmocka_unit_test(with_no_parser_thread_the_caller_reads_every_line_itself_in_order),
 		cmocka_unit_test(the_recorded_outbreak_reads_the_same_on_two_cores_as_line_by_line),
 		cmocka_unit_test(two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn),
+		cmocka_unit_test(two_logs_are_merged_alike_with_no_parser_thread),
 		cmocka_unit_test(in_the_same_second_postfix_lines_go_before_dovecots),
 	};
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_teardown);
