@@ -33,6 +33,10 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 # without it (quicker while editing: one build, not two).
 PGO      ?= 1
 PGO_GEN  := -fprofile-generate -fprofile-update=atomic
+# with an absolute BUILD the instrumented objects could not be named as the optimized ones
+ifneq ($(filter /%,$(BUILD)),)
+override PGO := 0
+endif
 ifeq ($(PGO),1)
 PGO_USE  := -fprofile-use -fprofile-partial-training -Wno-missing-profile
 PGO_DEP   = $(PGOBUILD)/trained
