@@ -1129,8 +1129,8 @@ static int console_open(struct console *c, const struct console_options *o)
 	}
 	if (o->since)
 		model_set_since(c->model, clock_now() - o->since);
-	our_domains_tell_model(c->model, o->this_server, o->our_domains);	/* before the lines: their
-										 * deliveries are judged by them */
+	our_domains_tell_watched(c->model, o->this_server, o->our_domains, &c->domains);	/* before the lines:
+											 * their deliveries are judged by them */
 	if (console_open_inputs(c) < 0)
 		return -1;
 	c->host_filter = -1;
@@ -1166,6 +1166,7 @@ static void console_close(struct console *c)
 	console_close_inputs(c);
 	queue_refresh_free(c->refresh);
 	queue_snapshot_free(c->queue);
+	our_domains_watch_free(&c->domains);
 	model_free(c->model);
 	keymap_free(&c->keys);
 	alert_config_free(&c->alert_cfg);
@@ -1195,6 +1196,22 @@ static void wait_input(int ms)
 }
 
 /*
+ * reread_our_domains - Postfix's domain lists (or a table of them) changed
+ * while the console runs (a gateway's new relay_domains): read again before
+ * the lines written after the change, whose deliveries are judged by them.
+ * A domain taken out stays ours until the console is started again.
+ */
+static void reread_our_domains(struct console *c)
+{
+	if (c->reading_history || !our_domains_watch_changed(&c->domains))
+		return;
+	size_t before = model_our_domains_named(c->model);
+	our_domains_tell_watched(c->model, c->opt->this_server, c->opt->our_domains, &c->domains);
+	console_say(c, 0, "Postfix's configuration changed: our domains read again (%zu more)",
+		    model_our_domains_named(c->model) - before);
+}
+
+/*
  * loop - rows point into the model and the snapshot, so whenever either
  * changes the table is rebuilt before anything reads it again. While the
  * history is read, the tables are not shown at all (only the progress),
@@ -1210,6 +1227,7 @@ static void loop(struct console *c)
 		int frozen = c->job.w.running || wizard_reads_queue(c->wizard);	/* a job reads the model and the snapshot */
 		if (!c->paused && !frozen && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
+			reread_our_domains(c);
 			if (console_read_inputs(c) || was_reading != c->reading_history)
 				r |= R_REBUILD;	/* rows point into the model: rebuilt before any use */
 			next_read = t + c->opt->refresh_ms;

@@ -17,6 +17,7 @@
 #include "core/logs/follow.h"
 #include "core/logs/logline.h"
 #include "core/logs/pipe_source.h"
+#include "core/incident/our_domains.h"
 #include "core/model/model.h"
 #include "core/queue/queue_refresh.h"
 #include "core/logs/source.h"
@@ -118,6 +119,8 @@ struct console {
 	int paused, reading_history;	/* the history at start: tables wait for it */
 	int history_done;	/* it was read once; later backlogs are live bursts */
 	int behind;		/* a live burst not read yet: read on at once, rebuild less often */
+	struct our_domains_watch domains;	/* what our domains were read from: read again
+						 * when it changes, before the lines after it */
 	uint64_t backlog_bytes;	/* written to the followed logs, not read yet */
 	int host_filter;	/* several hosts: -1 all, else the one host shown */
 

@@ -286,6 +286,7 @@ static void table_word(const char *w, void *arg)
 		add_domain(&r->to, w, strlen(w));
 		return;
 	}
+	buf_printf(&r->to.d->read_from, "%s\n", w);
 	int listed = w[0] == '/' ? r->depth == 0 && list_file(r, w) == 0 : listable(w) && list_table(r, w) == 0;
 	if (!listed)
 		buf_printf(r->unlisted, "%s\n", w);
@@ -320,6 +321,7 @@ int domain_list_has(const struct domain_list *d, const char *domain, size_t len)
 
 void domain_list_free(struct domain_list *d)
 {
+	buf_free(&d->read_from);
 	buf_free(&d->parent_tables);
 	buf_free(&d->names);
 	buf_free(&d->not_evaluated);

@@ -60,6 +60,8 @@ struct domain_list {
 	struct buf not_evaluated;	/* tables and files, one per line */
 	struct buf parent_tables;	/* relay_domains' tables, until read: their names stand
 					 * for their subdomains too */
+	struct buf read_from;	/* the tables and files domain_list_read_tables read or tried,
+				 * one per line ("hash:/etc/postfix/relay_domains"): what to watch */
 };
 
 void domain_list_add(struct domain_list *d, const char *value);

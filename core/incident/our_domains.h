@@ -14,6 +14,7 @@
 #define SPAMTOP_OUR_DOMAINS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/base/buf.h"
 #include "core/model/model.h"
@@ -34,5 +35,25 @@ void our_domains_tell(struct model *m, int from_postconf, const char *named, str
 void our_domains_told_free(struct our_domains_told *told);
 /* our_domains_tell, without the account of what was told */
 void our_domains_tell_model(struct model *m, int from_postconf, const char *named);
+
+/*
+ * What our domains were read from, to see it change while a console runs:
+ * each instance's main.cf, and the tables and files its domain lists name
+ * ("hash:/etc/postfix/relay_domains": the file and its .db, .lmdb or .cdb).
+ */
+struct our_domains_watch {
+	struct buf files;	/* what was read, one per line */
+	uint64_t stamp;		/* their change times and sizes, as last looked at */
+};
+
+/* our_domains_tell_model, and what Postfix's part and the named list's
+ * tables were read from into w (what it held before is dropped) */
+void our_domains_tell_watched(struct model *m, int from_postconf, const char *named, struct our_domains_watch *w);
+/* One more file (a path, or a table: "type:/path") to watch; then stamp it */
+void our_domains_watch_add(struct our_domains_watch *w, const char *file);
+void our_domains_watch_stamp(struct our_domains_watch *w);
+/* A file w watches changed, came or went since its stamp: a stat of each */
+int our_domains_watch_changed(const struct our_domains_watch *w);
+void our_domains_watch_free(struct our_domains_watch *w);
 
 #endif

@@ -3,7 +3,8 @@
 # blocklisted: tests/lab/refuser.py behind transport_maps); the deferrals and
 # bounces are the real Postfix's. Then the same server as a gateway for
 # relay_domains (lab.sh gateway): by the relay transport, then by
-# transport_maps over smtp; and mail a pipe(8) program takes here (lab.sh
+# transport_maps over smtp, with a console already running that must read
+# our domains again; and mail a pipe(8) program takes here (lab.sh
 # mailbox-pipe).
 
 $lab up
@@ -83,8 +84,30 @@ check "a gateway's mail for relay_domains (the relay transport) from an outside 
 
 # a spam-filter gateway: transport_maps hand inside.example (a relay_domains
 # hash table) to the server inside over smtp; Postfix's configuration says
-# the domain is ours when the log read is this server's own
-$lab gateway 12 transport
+# the domain is ours when the log read is this server's own. A console
+# already running when the gateway is set up reads it again.
+
+# console_has_read_the_log - until the console's title counts every line of the log
+console_has_read_the_log() {
+	local deadline=$((SECONDS + 20))
+	until tui_screen | grep -q " - $(wc -l < "$log") lines"; do
+		[ $SECONDS -lt $deadline ] || { echo "the console did not read to the log's end"; tui_screen; return 1; }
+		sleep 0.2
+	done
+}
+
+console_reads_our_domains_again_when_the_gateway_is_set_up() {
+	tui_start 250x30 "$bin" --no-queue "$log"	# wide: the alert line names every suspect
+	tui_wait "trusted relay 127.0.0.2"
+	$lab gateway 12 transport	# main.cf and a relay_domains table change, then the mail comes
+	console_has_read_the_log
+	tui_screen > "$tmp/screen"
+	head -3 "$tmp/screen" | grep -q "trusted relay 127.0.0.2"
+	not grep -q "127\.0\.0\.81" "$tmp/screen"	# no suspect, no alert (the first tab lists SASL users)
+}
+
+CHECK_AFTER=tui_stop check "a console running when main.cf and a domain table change reads our domains again: the gateway's mail for them is no trusted relay" \
+	console_reads_our_domains_again_when_the_gateway_is_set_up
 
 gateway_transport_mail_for_our_domains_is_no_trusted_relay() {
 	[ "$(grep -c 'postfix/smtp\[[0-9]*\]: [0-9A-F]*: to=<user[0-9]*@inside\.example>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:[0-9]*, .*status=deferred' "$log")" -eq 12 ]

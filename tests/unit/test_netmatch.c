@@ -5,7 +5,11 @@
  */
 #include "testutil.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "core/incident/netmatch.h"
+#include "core/incident/our_domains.h"
 
 static void ipv4_and_ipv6_blocks_match_by_prefix(void **state)
 {
@@ -116,6 +120,10 @@ static void domain_list_tables_are_listed_where_postmap_can(void **state)
 	char unread[512];
 	snprintf(unread, sizeof(unread), "mysql:/etc/postfix/d.cf\nhash:%s/none\n%s/absent\n", dir, dir);
 	assert_string_equal(buf_str(&d.not_evaluated), unread);
+	char read_from[1024];	/* every table and file, read or not: what a console watches */
+	snprintf(read_from, sizeof(read_from), "hash:%s/relay\n%s\nmysql:/etc/postfix/d.cf\nhash:%s/none\n%s/absent\n",
+		 dir, file, dir, dir);
+	assert_string_equal(buf_str(&d.read_from), read_from);
 	domain_list_free(&d);
 	/* relay_domains, its names standing for their subdomains (Postfix's default):
 	 * a table's keys too; an unlisted table is named as the others are */
@@ -132,6 +140,62 @@ static void domain_list_tables_are_listed_where_postmap_can(void **state)
 	assert_string_equal(buf_str(&d.not_evaluated), unread);
 	domain_list_free(&d);
 	test_stand_ins_end(dir, saved);
+}
+
+/* set_mtime - the file's change time set to a second of our choosing */
+static void set_mtime(const char *path, time_t sec)
+{
+	struct timespec ts[2] = {{sec, 0}, {sec, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/*
+ * The console's watch on what our domains were read from sees each way they
+ * change: main.cf edited, a table rebuilt by postmap (its .db), a table's
+ * file that was not there, a listed file grown; and sees nothing when
+ * nothing changed (a table in a database has no file to watch).
+ */
+static void a_watch_sees_main_cf_and_the_domain_tables_change(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/spamtop-test-watch.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char main_cf[128], db[128], listed[128], later[128], word[160];
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", dir);
+	snprintf(db, sizeof(db), "%s/relay.db", dir);
+	snprintf(listed, sizeof(listed), "%s/domains", dir);
+	snprintf(later, sizeof(later), "%s/later.lmdb", dir);
+	test_write_file(main_cf, "relay_domains = hash:relay\n", 27);
+	test_write_file(db, "one", 3);
+	test_write_file(listed, "a.example\n", 10);
+	struct our_domains_watch w = {BUF_INIT, 0};
+	our_domains_watch_add(&w, main_cf);
+	snprintf(word, sizeof(word), "hash:%s/relay", dir);
+	our_domains_watch_add(&w, word);
+	our_domains_watch_add(&w, listed);
+	our_domains_watch_add(&w, "mysql:/etc/postfix/mysql-domains.cf");
+	snprintf(word, sizeof(word), "lmdb:%s/later", dir);
+	our_domains_watch_add(&w, word);
+	our_domains_watch_stamp(&w);
+	assert_false(our_domains_watch_changed(&w));
+	test_write_file(db, "one two", 7);	/* postmap rebuilt the table */
+	assert_true(our_domains_watch_changed(&w));
+	our_domains_watch_stamp(&w);
+	assert_false(our_domains_watch_changed(&w));
+	test_write_file(later, "x", 1);	/* a table's file that was missing */
+	assert_true(our_domains_watch_changed(&w));
+	our_domains_watch_stamp(&w);
+	test_write_file(listed, "a.example\nb.example\n", 20);
+	assert_true(our_domains_watch_changed(&w));
+	our_domains_watch_stamp(&w);
+	set_mtime(main_cf, 1000000000);	/* the same size, another time */
+	assert_true(our_domains_watch_changed(&w));
+	our_domains_watch_stamp(&w);
+	assert_false(our_domains_watch_changed(&w));
+	our_domains_watch_free(&w);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* addr: this machine's loopback in any spelling an address may take, and no
@@ -163,6 +227,7 @@ int main(void)
 		cmocka_unit_test(removing_a_trusted_ip_keeps_the_rest_and_names_wider_blocks),
 		cmocka_unit_test(domain_lists_match_whole_names_case_insensitively),
 		cmocka_unit_test(domain_list_tables_are_listed_where_postmap_can),
+		cmocka_unit_test(a_watch_sees_main_cf_and_the_domain_tables_change),
 		cmocka_unit_test(loopback_and_address_text_are_told_from_other_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
