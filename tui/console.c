@@ -1201,9 +1201,12 @@ static void wait_input(int ms)
  * the lines written after the change, whose deliveries are judged by them.
  * A domain taken out stays ours until the console is started again.
  */
-static void reread_our_domains(struct console *c)
+static void reread_our_domains(struct console *c, long long now)
 {
-	if (c->reading_history || !our_domains_watch_changed(&c->domains))
+	if (c->reading_history || now - c->domains_checked_ms < c->opt->refresh_ms)
+		return;	/* a burst is read step after step: the files are looked at once a tick */
+	c->domains_checked_ms = now;
+	if (!our_domains_watch_changed(&c->domains))
 		return;
 	size_t before = model_our_domains_named(c->model);
 	our_domains_tell_watched(c->model, c->opt->this_server, c->opt->our_domains, &c->domains);
@@ -1227,7 +1230,7 @@ static void loop(struct console *c)
 		int frozen = c->job.w.running || wizard_reads_queue(c->wizard);	/* a job reads the model and the snapshot */
 		if (!c->paused && !frozen && (c->reading_history || c->behind || t >= next_read)) {
 			int was_reading = c->reading_history;
-			reread_our_domains(c);
+			reread_our_domains(c, t);
 			if (console_read_inputs(c) || was_reading != c->reading_history)
 				r |= R_REBUILD;	/* rows point into the model: rebuilt before any use */
 			next_read = t + c->opt->refresh_ms;

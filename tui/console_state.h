@@ -121,6 +121,7 @@ struct console {
 	int behind;		/* a live burst not read yet: read on at once, rebuild less often */
 	struct our_domains_watch domains;	/* what our domains were read from: read again
 						 * when it changes, before the lines after it */
+	long long domains_checked_ms;	/* when its files were last looked at */
 	uint64_t backlog_bytes;	/* written to the followed logs, not read yet */
 	int host_filter;	/* several hosts: -1 all, else the one host shown */
 

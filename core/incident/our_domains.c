@@ -105,20 +105,21 @@ static uint64_t mix(uint64_t h, const char *path)
 }
 
 /* stamp_of - every watched file's state; a table ("type:/path") is its file and
- * the files postmap makes of it */
+ * the files postmap makes of it, a plain file (main.cf, a "/file" list) itself */
 static uint64_t stamp_of(const struct our_domains_watch *w)
 {
 	static const char *const made[] = {"", ".db", ".lmdb", ".cdb"};
 	uint64_t h = 0xcbf29ce484222325ull;
 	const char *p = buf_str(&w->files);
 	for (const char *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-		const char *path = p[0] == '/' ? p : memchr(p, ':', (size_t)(nl - p));
+		int table = p[0] != '/';
+		const char *path = table ? memchr(p, ':', (size_t)(nl - p)) : p;
 		if (path && path[0] == ':')
 			path++;
 		if (path == NULL || path[0] != '/' || nl - path > 1000)
 			continue;	/* a table of no file (mysql:, ldap: name one, but read a database) */
 		char name[1024];
-		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		for (size_t i = 0; i < (table ? sizeof(made) / sizeof(made[0]) : 1); i++) {
 			snprintf(name, sizeof(name), "%.*s%s", (int)(nl - path), path, made[i]);
 			h = mix(h, name);
 		}

@@ -43,7 +43,7 @@ void our_domains_tell_model(struct model *m, int from_postconf, const char *name
  */
 struct our_domains_watch {
 	struct buf files;	/* what was read, one per line */
-	uint64_t stamp;		/* their change times and sizes, as last looked at */
+	uint64_t stamp;		/* their change times, sizes and inodes, as last looked at */
 };
 
 /* our_domains_tell_model, and what Postfix's part and the named list's
