@@ -85,14 +85,17 @@ uint64_t intern_process_seed(void)
 	return __atomic_load_n(&process_seed, __ATOMIC_ACQUIRE);
 }
 
-struct intern_table *intern_new(void)
+#define SLOTS_FIRST 1024
+
+/* table_new - an empty table of slots slots (a power of two) */
+static struct intern_table *table_new(uint64_t seed, size_t slots)
 {
 	struct intern_table *t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
-	t->mask = 1023;
-	t->seed = intern_process_seed();
-	t->slots = calloc(t->mask + 1, sizeof(*t->slots));
+	t->mask = slots - 1;
+	t->seed = seed;
+	t->slots = calloc(slots, sizeof(*t->slots));
 	if (t->slots == NULL) {
 		free(t);
 		return NULL;
@@ -100,26 +103,17 @@ struct intern_table *intern_new(void)
 	return t;
 }
 
+struct intern_table *intern_new(void)
+{
+	return table_new(intern_process_seed(), SLOTS_FIRST);
+}
+
 struct intern_table *intern_new_like(const struct intern_table *like, size_t expect)
 {
-	struct intern_table *t = intern_new();
-	if (t == NULL)
-		return NULL;
-	t->seed = like->seed;
-	size_t slots = t->mask + 1;
+	size_t slots = SLOTS_FIRST;	/* no grow (a rehash of all) while it fills */
 	while (slots / 4 * 3 < expect && slots < (SIZE_MAX >> 2))
 		slots *= 2;
-	if (slots > t->mask + 1) {	/* no grow (a rehash of all) while it fills */
-		struct slot *ns = calloc(slots, sizeof(*ns));
-		if (ns == NULL) {
-			intern_free(t);
-			return NULL;
-		}
-		free(t->slots);
-		t->slots = ns;
-		t->mask = slots - 1;
-	}
-	return t;
+	return table_new(like->seed, slots);
 }
 
 void intern_free(struct intern_table *t)
