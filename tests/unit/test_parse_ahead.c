@@ -62,14 +62,20 @@ static void every_line_arrives_once_in_order_across_blocks_and_a_long_line(void 
 	every_line_in_order();
 }
 
-/* With no parser thread (none could be started) the calling thread reads and
- * parses every block itself, the turns it takes when the parser is behind */
+/* with_no_parser_thread - body run as when none could be started: the calling
+ * thread reads and parses every block itself, the turns it takes when the
+ * parser is behind */
+static void with_no_parser_thread(void (*body)(void))
+{
+	parse_ahead_set_threads(0);
+	body();
+	parse_ahead_set_threads(-1);
+}
+
 static void with_no_parser_thread_the_caller_reads_every_line_itself_in_order(void **state)
 {
 	(void)state;
-	parse_ahead_set_threads(0);
-	every_line_in_order();
-	parse_ahead_set_threads(-1);
+	with_no_parser_thread(every_line_in_order);
 }
 
 /* write_numbered - lines stamped 10:00:00 + t seconds for t = first, first + step, ... (n of
@@ -134,9 +140,7 @@ static void two_logs_are_merged_by_their_lines_times_and_rotations_read_in_turn(
 static void two_logs_are_merged_alike_with_no_parser_thread(void **state)
 {
 	(void)state;
-	parse_ahead_set_threads(0);
-	two_logs_merged();
-	parse_ahead_set_threads(-1);
+	with_no_parser_thread(two_logs_merged);
 }
 
 /*
